@@ -1,0 +1,17 @@
+"""Health and the API description."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..config import get_settings
+from ..models.system import Health
+from .routing import route
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/v1/health", public=True, roles=[], summary="Liveness and the running version", response=Health,
+       tags=["system"])
+def health(ctx):
+    s = get_settings()
+    return Health(status="ok", version=s.version, stage=s.stage)

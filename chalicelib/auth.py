@@ -1,0 +1,148 @@
+"""Who is calling: bearer JWTs for staff, API keys for partner bank outlets.
+
+`authenticate` is the one place credentials are verified, whether the request
+comes through API Gateway, `chalice local` or the test client. Route handlers
+declare their roles; object-level checks live in the domain.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .config import get_settings
+from .errors import Forbidden, Unauthenticated
+from .models.common import Role
+
+API_KEY_PREFIX = "fdk_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "staff" | "outlet"
+    id: str
+    role: str
+    branch_id: str
+    name: str = ""
+    outlet_ids: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+
+_cache: dict[str, tuple[float, Principal]] = {}
+
+
+def clear_principal_cache() -> None:
+    _cache.clear()
+
+
+def authenticate(headers) -> Principal:
+    authorization = headers.get("authorization") or ""
+    api_key = headers.get("x-api-key")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Authorization must be 'Bearer <token>'")
+        return _staff_principal(_verify_jwt(token.strip()))
+    if api_key:
+        return _outlet_principal(api_key.strip())
+    raise Unauthenticated("missing credentials: send 'Authorization: Bearer <token>' or 'X-Api-Key'")
+
+
+def require_role(principal: Principal, roles) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"role {principal.role} may not call this route")
+
+
+# --- JWT ----------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _jwks_client(url: str):
+    import jwt
+
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
+
+
+def _verify_jwt(token: str) -> str:
+    import jwt
+
+    s = get_settings()
+    try:
+        if s.jwt_mode == "hs256":
+            if s.stage == "prod":
+                raise Unauthenticated("shared-secret tokens are refused in production")
+            claims = jwt.decode(token, s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience,
+                                issuer=s.jwt_issuer, options={"require": ["exp", "sub", "iss"]})
+        else:
+            key = _jwks_client(s.jwks_url).get_signing_key_from_jwt(token).key
+            claims = jwt.decode(token, key, algorithms=["RS256"], issuer=s.jwt_issuer,
+                                options={"require": ["exp", "iss", "token_use"], "verify_aud": False})
+            # Cognito access tokens carry client_id, id tokens carry aud.
+            audience = claims.get("client_id") or claims.get("aud")
+            if audience != s.jwt_audience:
+                raise Unauthenticated("token was issued for another client")
+            if claims.get("token_use") not in ("access", "id"):
+                raise Unauthenticated("token_use must be access or id")
+    except jwt.PyJWTError as err:
+        raise Unauthenticated(f"invalid token: {err}") from None
+    staff_id = claims.get("custom:staff_id") or claims.get("username") or claims.get("sub")
+    if not staff_id:
+        raise Unauthenticated("token names no staff member")
+    return str(staff_id)
+
+
+def _cached(key: str) -> Principal | None:
+    hit = _cache.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    return None
+
+
+def _remember(key: str, principal: Principal) -> Principal:
+    _cache[key] = (time.monotonic() + get_settings().principal_cache_seconds, principal)
+    return principal
+
+
+def _staff_principal(staff_id: str) -> Principal:
+    cached = _cached(f"staff:{staff_id}")
+    if cached:
+        return cached
+    from .storage import directory
+
+    record = directory.get_staff(staff_id)
+    if not record or record.get("status") != "active":
+        raise Unauthenticated("unknown or departed staff member")
+    principal = Principal(kind="staff", id=staff_id, role=record["role"], branch_id=record["branch_id"],
+                          name=record.get("name", ""), outlet_ids=tuple(record.get("outlet_ids") or ()))
+    return _remember(f"staff:{staff_id}", principal)
+
+
+# --- outlet API keys --------------------------------------------------------------------
+def hash_api_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_api_key(raw: str) -> tuple[str, str]:
+    if not raw.startswith(API_KEY_PREFIX) or "." not in raw:
+        raise Unauthenticated("malformed API key")
+    key_id, _, secret = raw[len(API_KEY_PREFIX):].partition(".")
+    if not key_id or not secret:
+        raise Unauthenticated("malformed API key")
+    return key_id, secret
+
+
+def _outlet_principal(raw: str) -> Principal:
+    key_id, secret = parse_api_key(raw)
+    from .storage import directory
+
+    # Not cached: a revoked key must stop working at once.
+    record = directory.get_api_key(key_id)
+    expected = record.get("secret_hash", "") if record else "0" * 64
+    valid = hmac.compare_digest(expected, hash_api_secret(secret))
+    if not record or not valid or record.get("status") != "active":
+        raise Unauthenticated("invalid or revoked API key")
+    return Principal(kind="outlet", id=record["outlet_id"], role=Role.outlet.value,
+                     branch_id=record["branch_id"], outlet_ids=(record["outlet_id"],))

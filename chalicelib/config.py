@@ -1,0 +1,127 @@
+"""Settings read lazily from the environment.
+
+Every number in DOMAIN.md is a setting here, so a branch or a regulator's change
+is a configuration change, not a code change. Settings are read once per
+container on first use, never at import time.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDDESK_", extra="ignore")
+
+    # --- deployment -------------------------------------------------------
+    stage: Literal["local", "test", "prod"] = "local"
+    version: str = "0.1.0"
+    table_name: str = "fielddesk"
+    idempotency_table_name: str = "fielddesk-idempotency"
+    photo_bucket: str = "fielddesk-photos"
+    escalation_topic_arn: str = ""
+    aws_region: str = Field("cn-north-1", validation_alias="AWS_DEFAULT_REGION")
+    dynamodb_endpoint_url: str | None = Field(None, validation_alias="DYNAMODB_ENDPOINT_URL")
+    s3_endpoint_url: str | None = Field(None, validation_alias="S3_ENDPOINT_URL")
+    cors_origins: CsvList = ["http://localhost:8000"]
+    max_body_bytes: int = 256 * 1024
+    timezone: str = "Asia/Shanghai"
+
+    # --- auth -------------------------------------------------------------
+    # Production verifies RS256 tokens of a Cognito user pool against its JWKS.
+    # Only the local and test stages may use HS256 with a shared secret.
+    jwt_mode: Literal["hs256", "jwks"] = "hs256"
+    jwt_secret: str = "local-only-secret-change-me-0123456789"
+    jwt_issuer: str = "fielddesk-local"
+    jwt_audience: str = "fielddesk"
+    jwks_url: str = ""
+    principal_cache_seconds: int = 60
+
+    # --- secrets for keyed hashes, page tokens and field encryption --------
+    hash_key: str = "local-hash-key-change-me"
+    page_token_key: str = "local-page-token-key-change-me"
+    # Local stage: a 32-byte urlsafe-base64 key. Production: a KMS key id.
+    field_key_local: str = "bG9jYWwtZmllbGQta2V5LTMyLWJ5dGVzLWxvbmchIQ=="
+    kms_key_id: str = ""
+
+    # --- lists ------------------------------------------------------------
+    page_limit_default: int = 20
+    page_limit_max: int = 100
+
+    # --- visit logs (DOMAIN 1) ---------------------------------------------
+    visit_max_age_days: int = 7
+    quota_phone_contacts_per_day: int = 5
+    quota_clients_per_outing: int = 2
+    quota_visit_days_per_week: int = 3
+    complaint_handle_hours: int = 8
+
+    # --- intent clients (DOMAIN 2) -----------------------------------------
+    protection_days_a: int = 7
+    protection_days_b: int = 15
+    protection_days_c: int = 30
+    first_contact_days: int = 3
+    pool_daily_pick_limit: int = 5
+    pool_reclaim_block_days: int = 30
+
+    # --- penalties (DOMAIN 3) ----------------------------------------------
+    yuan_per_point: Decimal = Decimal("10")
+    cash_settlement_days: int = 14
+    salary_deduction_multiplier: Decimal = Decimal("2")
+    starting_score: int = 100
+
+    # --- callbacks (DOMAIN 4) ----------------------------------------------
+    dormant_days: int = 180
+    large_outflow_yuan: Decimal = Decimal("500000")
+    large_outflow_ratio: Decimal = Decimal("0.5")
+    callbacks_per_quarter: int = 2
+    due_new_account_working_days: int = 1
+    due_bulk_opening_working_days: int = 3
+    due_dormant_days: int = 15
+    due_large_outflow_days: int = 1
+    due_closed_days: int = 2
+    due_departed_manager_days: int = 15
+    periodic_gold_days: int = 14
+    periodic_silver_days: int = 30
+    periodic_ordinary_days: int = 91
+    selection_shards: int = 4
+    # Holidays for years the chinese-calendar package has no data for yet.
+    fallback_holidays: CsvList = []
+    problem_sla_critical_hours: int = 8
+    problem_sla_normal_working_days: int = 5
+    fallback_after_unanswered_days: int = 3
+
+    def holiday_dates(self) -> set[date]:
+        return {date.fromisoformat(d) for d in self.fallback_holidays if d}
+
+    @field_validator("cors_origins", "fallback_holidays", mode="before")
+    @classmethod
+    def _split_csv(cls, raw):
+        if isinstance(raw, str):
+            return [part.strip() for part in raw.split(",") if part.strip()]
+        return raw
+
+    @model_validator(mode="after")
+    def _no_shared_secrets_in_production(self):
+        if self.stage == "prod" and self.jwt_mode != "jwks":
+            raise ValueError("the prod stage verifies tokens against a JWKS (FIELDDESK_JWT_MODE=jwks)")
+        if self.stage == "prod" and "*" in self.cors_origins:
+            raise ValueError("the prod stage never allows CORS origin *")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Tests change the environment; this forgets the cached settings."""
+    get_settings.cache_clear()

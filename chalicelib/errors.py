@@ -1,0 +1,98 @@
+"""Domain exceptions and their single mapping to HTTP error responses.
+
+Domain and storage code raise these; only `to_http` turns them into a status
+and the one error envelope every client sees:
+    {"error": {"code": ..., "message": ..., "details": [...]}}
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None,
+                 extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.extra = extra or {}
+
+
+class ValidationFailed(DomainError):
+    """Bad input. `details` name each failing field: [{"field", "message"}]."""
+    status = 400
+    code = "validation_error"
+
+    @classmethod
+    def field(cls, field: str, message: str) -> "ValidationFailed":
+        return cls(f"{field}: {message}", details=[{"field": field, "message": message}])
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+class Unprocessable(DomainError):
+    """Well-formed input that the rules refuse (e.g. amending a signed week)."""
+    status = 422
+    code = "unprocessable"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
+class ConditionFailed(Conflict):
+    """A conditional write lost: the key exists or the state moved on."""
+    code = "condition_failed"
+
+
+class Unavailable(DomainError):
+    status = 503
+    code = "unavailable"
+
+
+def envelope(code: str, message: str, details: list | None = None, **extra: Any) -> dict:
+    body: dict[str, Any] = {"code": code, "message": message, "details": details or []}
+    body.update(extra)
+    return {"error": body}
+
+
+def to_http(err: DomainError) -> tuple[int, dict]:
+    return err.status, envelope(err.code, err.message, err.details, **err.extra)
+
+
+def from_pydantic(exc, prefix: str = "") -> ValidationFailed:
+    """pydantic's ValidationError -> ValidationFailed naming each field."""
+    details = []
+    for e in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in e.get("loc", ()) if p != "__root__")
+        field = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "body"
+        details.append({"field": field, "message": e.get("msg", "invalid"), "type": e.get("type")})
+    first = details[0] if details else {"field": "body", "message": "invalid"}
+    return ValidationFailed(f"{first['field']}: {first['message']}", details=details)

@@ -1,0 +1,54 @@
+"""Shared pydantic building blocks: strict request models, roles, masking."""
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Role(str, Enum):
+    client_manager = "client_manager"
+    supervisor = "supervisor"
+    callback_agent = "callback_agent"
+    compliance = "compliance"
+    admin = "admin"
+    system = "system"
+    outlet = "outlet"  # a partner bank outlet calling with its API key
+
+
+MARKETING_ROLES = {Role.client_manager.value, Role.supervisor.value}
+STAFF_ROLES = [r.value for r in Role if r is not Role.outlet]
+
+
+class RequestModel(BaseModel):
+    """Request bodies: unknown fields are refused, strings trimmed."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Page(ResponseModel):
+    items: list
+    next_token: str | None = None
+
+
+def mask_phone(phone: str | None) -> str | None:
+    if not phone:
+        return phone
+    digits = phone[-11:]
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"
+
+
+def mask_id_number(id_number: str | None) -> str | None:
+    if not id_number:
+        return id_number
+    return f"{id_number[:3]}***********{id_number[-4:]}" if len(id_number) >= 8 else "****"
+
+
+def mask_name(name: str | None) -> str | None:
+    """张三丰 -> 张**; keeps the family name only."""
+    if not name:
+        return name
+    return name[0] + "*" * max(len(name) - 1, 1)

@@ -1,0 +1,107 @@
+"""Staff and partner outlet directory."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .common import RequestModel, ResponseModel, Role
+
+StaffRole = Literal["client_manager", "supervisor", "callback_agent", "compliance", "admin", "system"]
+Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+
+
+class StaffIn(RequestModel):
+    staff_id: str = Id
+    name: str = Field(min_length=1, max_length=50)
+    role: StaffRole
+    branch_id: str = Id
+    outlet_ids: list[str] = Field(default_factory=list, max_length=20)
+
+
+class StaffPatch(RequestModel):
+    name: str | None = Field(None, min_length=1, max_length=50)
+    role: StaffRole | None = None
+    branch_id: str | None = Field(None, min_length=1, max_length=64)
+    outlet_ids: list[str] | None = Field(None, max_length=20)
+    status: Literal["active", "departed"] | None = None
+    departed_on: date | None = None
+
+    @model_validator(mode="after")
+    def _departure_needs_date(self):
+        if self.status == "departed" and self.departed_on is None:
+            raise ValueError("departed_on is required when status is departed")
+        return self
+
+
+class StaffOut(ResponseModel):
+    staff_id: str
+    name: str
+    role: str
+    branch_id: str
+    outlet_ids: list[str] = []
+    status: str
+    departed_on: date | None = None
+    created_at: str
+    updated_at: str | None = None
+
+
+class StaffQuery(RequestModel):
+    branch_id: str | None = None
+    role: StaffRole | None = None
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+
+class Location(RequestModel):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0, le=100000)
+
+
+class OutletIn(RequestModel):
+    outlet_id: str = Id
+    bank: str = Field(min_length=1, max_length=50)
+    name: str = Field(min_length=1, max_length=100)
+    branch_id: str = Id
+    address: str = Field("", max_length=200)
+    location: Location | None = None
+
+
+class OutletPatch(RequestModel):
+    bank: str | None = Field(None, min_length=1, max_length=50)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    address: str | None = Field(None, max_length=200)
+    location: Location | None = None
+    status: Literal["active", "closed"] | None = None
+
+
+class OutletOut(ResponseModel):
+    outlet_id: str
+    bank: str
+    name: str
+    branch_id: str
+    address: str = ""
+    location: dict | None = None
+    status: str = "active"
+    created_at: str
+
+
+class OutletQuery(RequestModel):
+    branch_id: str | None = None
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+
+class StaffPage(ResponseModel):
+    items: list[StaffOut]
+    next_token: str | None = None
+
+
+class OutletPage(ResponseModel):
+    items: list[OutletOut]
+    next_token: str | None = None
+
+
+MARKETING = {Role.client_manager.value, Role.supervisor.value}

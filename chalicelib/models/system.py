@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from .common import ResponseModel
+
+
+class Health(ResponseModel):
+    status: str
+    version: str
+    stage: str

@@ -1,0 +1,81 @@
+"""Staff, outlets and outlet API keys."""
+from __future__ import annotations
+
+from . import base, keys
+
+
+def get_staff(staff_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.staff(staff_id)))
+
+
+def put_staff(record: dict, *, new: bool) -> None:
+    item = {**keys.staff(record["staff_id"]),
+            **keys.staff_indexes(record["staff_id"], record["branch_id"], record["role"]), **record}
+    if record.get("departed_on"):
+        item.update(keys.staff_departed_index(record["departed_on"], record["staff_id"]))
+    if new:
+        base.put_new(item)
+    else:
+        base.put_new(item, condition="attribute_exists(pk)")
+
+
+def list_branch_staff(branch_id: str, role: str | None = None, *, limit=None, start_key=None) -> base.Page:
+    return base.query(f"BRANCH#{branch_id}#STAFF", index="gsi1", sk_begins=f"{role}#" if role else None,
+                      limit=limit, start_key=start_key)
+
+
+def all_branch_staff(branch_id: str, role: str | None = None) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(
+        f"BRANCH#{branch_id}#STAFF", index="gsi1", sk_begins=f"{role}#" if role else None)]
+
+
+def list_all_staff(*, limit=None, start_key=None) -> base.Page:
+    return base.query("STAFF", index="gsi2", limit=limit, start_key=start_key)
+
+
+def staff_departed_on(day) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"DEPARTED#{day}", index="gsi3")]
+
+
+def get_outlet(outlet_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.outlet(outlet_id)))
+
+
+def put_outlet(record: dict, *, new: bool) -> None:
+    item = {**keys.outlet(record["outlet_id"]), **keys.outlet_indexes(record["outlet_id"], record["branch_id"]),
+            **record}
+    base.put_new(item, condition="attribute_not_exists(pk)" if new else "attribute_exists(pk)")
+
+
+def list_outlets(branch_id: str | None, *, limit=None, start_key=None) -> base.Page:
+    if branch_id:
+        return base.query(f"BRANCH#{branch_id}#OUTLETS", index="gsi1", limit=limit, start_key=start_key)
+    return base.query("OUTLETS", index="gsi2", limit=limit, start_key=start_key)
+
+
+def put_branch(record: dict) -> None:
+    base.put({**keys.branch(record["branch_id"]), **record})
+
+
+def get_branch(branch_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.branch(branch_id)))
+
+
+def get_api_key(key_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.api_key(key_id)))
+
+
+def put_api_key(record: dict) -> None:
+    item = {**keys.api_key(record["key_id"]),
+            **keys.api_key_indexes(record["outlet_id"], record["created_at"], record["key_id"]), **record}
+    base.put_new(item)
+
+
+def list_outlet_keys(outlet_id: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"OUTLET#{outlet_id}#KEYS", index="gsi1")]
+
+
+def set_api_key_status(key_id: str, status: str, at: str) -> dict:
+    return base.strip_keys(base.update(**keys.api_key(key_id), expression="SET #s = :s, updated_at = :at",
+                                       names={"#s": "status"}, values={":s": status, ":at": at},
+                                       condition="attribute_exists(pk)"))

@@ -1,0 +1,288 @@
+"""Every DynamoDB key FieldDesk writes, in one place.
+
+One table, `pk`/`sk`, six overloaded GSIs (`gsi1`..`gsi6`, each `gsiNpk`/`gsiNsk`).
+docs/data-model.md lists the access pattern each key serves. Selection GSIs are
+sparse (the attribute exists only while the item is a candidate) and date
+bucketed, sharded by `shard()` so a hot day spreads over several partitions.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+PROFILE = "PROFILE"
+
+
+def shard(entity_id: str, shards: int) -> int:
+    return int(hashlib.sha256(entity_id.encode()).hexdigest()[:8], 16) % max(shards, 1)
+
+
+def month_of(day: date | str) -> str:
+    return str(day)[:7]
+
+
+# --- branches, staff, outlets, outlet API keys -----------------------------------
+def branch(branch_id: str) -> dict:
+    return {"pk": f"BRANCH#{branch_id}", "sk": PROFILE, "gsi2pk": "BRANCHES", "gsi2sk": branch_id}
+
+
+def staff(staff_id: str) -> dict:
+    return {"pk": f"STAFF#{staff_id}", "sk": PROFILE}
+
+
+def staff_indexes(staff_id: str, branch_id: str, role: str) -> dict:
+    # gsi1: a branch's staff by role; gsi2: all staff (admin directory).
+    return {"gsi1pk": f"BRANCH#{branch_id}#STAFF", "gsi1sk": f"{role}#{staff_id}",
+            "gsi2pk": "STAFF", "gsi2sk": staff_id}
+
+
+def staff_departed_index(departed_on: date | str, staff_id: str) -> dict:
+    # gsi3: who departed on a day (departed-manager callback selection).
+    return {"gsi3pk": f"DEPARTED#{departed_on}", "gsi3sk": staff_id}
+
+
+def outlet(outlet_id: str) -> dict:
+    return {"pk": f"OUTLET#{outlet_id}", "sk": PROFILE}
+
+
+def outlet_indexes(outlet_id: str, branch_id: str) -> dict:
+    return {"gsi1pk": f"BRANCH#{branch_id}#OUTLETS", "gsi1sk": outlet_id,
+            "gsi2pk": "OUTLETS", "gsi2sk": outlet_id}
+
+
+def api_key(key_id: str) -> dict:
+    return {"pk": f"APIKEY#{key_id}", "sk": "KEY"}
+
+
+def api_key_indexes(outlet_id: str, created_at: str, key_id: str) -> dict:
+    return {"gsi1pk": f"OUTLET#{outlet_id}#KEYS", "gsi1sk": f"{created_at}#{key_id}"}
+
+
+# --- visit logs --------------------------------------------------------------------
+def visit(visit_id: str) -> dict:
+    return {"pk": f"VISIT#{visit_id}", "sk": "VISIT"}
+
+
+def visit_indexes(manager_id: str, branch_id: str, visited_at: str, visit_id: str) -> dict:
+    # gsi1: a manager's logs by time; gsi2: a branch's logs by time.
+    return {"gsi1pk": f"STAFF#{manager_id}#VISITS", "gsi1sk": f"{visited_at}#{visit_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#VISITS", "gsi2sk": f"{visited_at}#{visit_id}"}
+
+
+def visit_note(visit_id: str, at: str) -> dict:
+    return {"pk": f"VISIT#{visit_id}", "sk": f"NOTE#{at}"}
+
+
+def week_signoff(manager_id: str, iso_week: str) -> dict:
+    return {"pk": f"STAFF#{manager_id}", "sk": f"SIGNOFF#{iso_week}"}
+
+
+# --- intent clients (prospects) ----------------------------------------------------
+def prospect(prospect_id: str) -> dict:
+    return {"pk": f"PROSPECT#{prospect_id}", "sk": PROFILE}
+
+
+def prospect_owner_index(owner_id: str, next_follow_up: str, prospect_id: str) -> dict:
+    # gsi1: my prospects, soonest next follow-up first.
+    return {"gsi1pk": f"OWNER#{owner_id}#PROSPECTS", "gsi1sk": f"{next_follow_up}#{prospect_id}"}
+
+
+def prospect_pool_index(branch_id: str, released_at: str, prospect_id: str) -> dict:
+    # gsi2 (sparse): the branch pool (公海).
+    return {"gsi2pk": f"BRANCH#{branch_id}#POOL", "gsi2sk": f"{released_at}#{prospect_id}"}
+
+
+def prospect_lapse_index(protected_until: date | str, prospect_id: str) -> dict:
+    # gsi3 (sparse while protected): claims lapsing on a day, for the daily release job.
+    return {"gsi3pk": f"LAPSE#{protected_until}", "gsi3sk": prospect_id}
+
+
+def prospect_outlet_index(outlet_id: str, created_at: str, prospect_id: str) -> dict:
+    # gsi4: an outlet's referrals.
+    return {"gsi4pk": f"OUTLET#{outlet_id}#REFERRALS", "gsi4sk": f"{created_at}#{prospect_id}"}
+
+
+def claim_phone(phone_hash: str) -> dict:
+    return {"pk": f"CLAIM#PHONE#{phone_hash}", "sk": "CLAIM"}
+
+
+def claim_id_number(id_hash: str) -> dict:
+    return {"pk": f"CLAIM#IDNO#{id_hash}", "sk": "CLAIM"}
+
+
+def follow_up(prospect_id: str, at: str, follow_up_id: str) -> dict:
+    return {"pk": f"PROSPECT#{prospect_id}", "sk": f"FOLLOWUP#{at}#{follow_up_id}"}
+
+
+def collision(collision_id: str) -> dict:
+    return {"pk": f"COLLISION#{collision_id}", "sk": "COLLISION"}
+
+
+def collision_indexes(branch_id: str, prospect_id: str, at: str, collision_id: str) -> dict:
+    return {"gsi2pk": f"BRANCH#{branch_id}#COLLISIONS", "gsi2sk": f"{at}#{collision_id}",
+            "gsi1pk": f"PROSPECT#{prospect_id}#COLLISIONS", "gsi1sk": f"{at}#{collision_id}"}
+
+
+def pool_picks(manager_id: str, day: date | str) -> dict:
+    return {"pk": f"STAFF#{manager_id}", "sk": f"POOLPICK#{day}"}
+
+
+def conversion(account_id: str) -> dict:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": "CONVERSION"}
+
+
+def conversion_index(branch_id: str, converted_on: date | str, account_id: str) -> dict:
+    return {"gsi2pk": f"BRANCH#{branch_id}#CONVERSIONS#{month_of(converted_on)}",
+            "gsi2sk": f"{converted_on}#{account_id}"}
+
+
+# --- disclosure audit (PIPL) ------------------------------------------------------
+def reveal_audit(at: str, audit_id: str) -> dict:
+    return {"pk": f"AUDIT#REVEAL#{month_of(at)}", "sk": f"{at}#{audit_id}"}
+
+
+def reveal_audit_subject_index(subject_kind: str, subject_id: str, at: str, audit_id: str) -> dict:
+    return {"gsi1pk": f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", "gsi1sk": f"{at}#{audit_id}"}
+
+
+# --- penalties ---------------------------------------------------------------------
+def rule_version(scope: str, effective_from: date | str) -> dict:
+    # scope: "GLOBAL" or "BRANCH#<id>"; the version in force is the last <= breach date.
+    return {"pk": f"RULES#{scope}", "sk": f"VERSION#{effective_from}"}
+
+
+def penalty(penalty_id: str) -> dict:
+    return {"pk": f"PENALTY#{penalty_id}", "sk": "PENALTY"}
+
+
+def penalty_indexes(manager_id: str, branch_id: str, breach_date: date | str, penalty_id: str) -> dict:
+    return {"gsi1pk": f"STAFF#{manager_id}#PENALTIES", "gsi1sk": f"{breach_date}#{penalty_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#PENALTIES", "gsi2sk": f"{breach_date}#{penalty_id}"}
+
+
+def penalty_due_index(due_on: date | str, penalty_id: str) -> dict:
+    # gsi3 (sparse while open and payable in cash): the overdue sweep reads one day.
+    return {"gsi3pk": f"PENALTYDUE#{due_on}", "gsi3sk": penalty_id}
+
+
+def penalty_audit(penalty_id: str, at: str) -> dict:
+    return {"pk": f"PENALTY#{penalty_id}", "sk": f"AUDIT#{at}"}
+
+
+def flag(flag_id: str) -> dict:
+    return {"pk": f"FLAG#{flag_id}", "sk": "FLAG"}
+
+
+def flag_indexes(branch_id: str, staff_id: str, at: str, flag_id: str) -> dict:
+    return {"gsi1pk": f"STAFF#{staff_id}#FLAGS", "gsi1sk": f"{at}#{flag_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#FLAGS", "gsi2sk": f"{at}#{flag_id}"}
+
+
+# --- accounts and the feed -----------------------------------------------------------
+def account(account_id: str) -> dict:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": PROFILE}
+
+
+def account_manager_index(manager_id: str, account_id: str) -> dict:
+    # gsi1: the accounts a manager serves (departed-manager selection).
+    return {"gsi1pk": f"MGR#{manager_id}#ACCOUNTS", "gsi1sk": account_id}
+
+
+def account_opened_index(opened_on: date | str, account_id: str, shards: int) -> dict:
+    return {"gsi3pk": f"OPENED#{opened_on}#{shard(account_id, shards)}", "gsi3sk": account_id}
+
+
+def account_activity_index(last_activity_on: date | str, account_id: str, shards: int) -> dict:
+    # gsi4: accounts whose last trade (or opening) was on a day; moves forward with each trade.
+    return {"gsi4pk": f"ACTIVE#{last_activity_on}#{shard(account_id, shards)}", "gsi4sk": account_id}
+
+
+def account_closed_index(closed_on: date | str, account_id: str, shards: int) -> dict:
+    return {"gsi5pk": f"CLOSED#{closed_on}#{shard(account_id, shards)}", "gsi5sk": account_id}
+
+
+def account_periodic_index(tier: str, phase: int, account_id: str, shards: int) -> dict:
+    # gsi6: tier accounts whose periodic callback falls on days with this phase.
+    return {"gsi6pk": f"PERIODIC#{tier}#{phase}#{shard(account_id, shards)}", "gsi6sk": account_id}
+
+
+def account_event(event_id: str) -> dict:
+    return {"pk": f"ACCOUNTEVENT#{event_id}", "sk": "EVENT"}
+
+
+def transfer_out(account_id: str, at: str, event_id: str) -> dict:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"TXOUT#{at}#{event_id}"}
+
+
+def large_outflow_index(on: date | str, account_id: str, event_id: str, shards: int) -> dict:
+    # gsi3 (sparse: large outflows only).
+    return {"gsi3pk": f"OUTFLOW#{on}#{shard(account_id, shards)}", "gsi3sk": f"{account_id}#{event_id}"}
+
+
+def import_summary(source: str) -> dict:
+    return {"pk": f"IMPORT#{source}", "sk": "SUMMARY"}
+
+
+# --- callback tasks ------------------------------------------------------------------
+def callback_task_id(trigger: str, account_id: str, episode: str) -> str:
+    """Deterministic: one task per account, trigger and episode."""
+    return f"{trigger}.{account_id}.{episode}"
+
+
+def callback_task(task_id: str) -> dict:
+    return {"pk": f"TASK#{task_id}", "sk": "TASK"}
+
+
+def callback_quarter_counter(account_id: str, quarter: str) -> dict:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"CBQ#{quarter}"}
+
+
+def task_assignee_index(agent_id: str | None, branch_id: str, due_at: str, priority: int, task_id: str) -> dict:
+    # gsi1 (sparse while open): an agent's open tasks or the branch queue, by due time then priority.
+    owner = f"AGENT#{agent_id}#OPEN" if agent_id else f"BRANCH#{branch_id}#QUEUE"
+    return {"gsi1pk": owner, "gsi1sk": f"{due_at}#{priority}#{task_id}"}
+
+
+def task_month_index(branch_id: str, business_date: date | str, task_id: str) -> dict:
+    # gsi2: a branch's tasks by month of selection (monthly statistics).
+    return {"gsi2pk": f"BRANCH#{branch_id}#TASKS#{month_of(business_date)}", "gsi2sk": f"{business_date}#{task_id}"}
+
+
+def task_due_index(due_on: date | str, task_id: str) -> dict:
+    # gsi3 (sparse while open): the overdue sweep reads the days that fell due.
+    return {"gsi3pk": f"TASKDUE#{due_on}", "gsi3sk": task_id}
+
+
+def task_account_index(account_id: str, created_at: str, task_id: str) -> dict:
+    return {"gsi4pk": f"ACCOUNT#{account_id}#TASKS", "gsi4sk": f"{created_at}#{task_id}"}
+
+
+def task_attempt(task_id: str, at: str) -> dict:
+    return {"pk": f"TASK#{task_id}", "sk": f"ATTEMPT#{at}"}
+
+
+def task_review(task_id: str, at: str) -> dict:
+    return {"pk": f"TASK#{task_id}", "sk": f"REVIEW#{at}"}
+
+
+def problem(problem_id: str) -> dict:
+    return {"pk": f"PROBLEM#{problem_id}", "sk": "PROBLEM"}
+
+
+def problem_indexes(branch_id: str, created_at: str, problem_id: str, status: str, severity: str) -> dict:
+    return {"gsi2pk": f"BRANCH#{branch_id}#PROBLEMS#{month_of(created_at)}", "gsi2sk": f"{created_at}#{problem_id}",
+            "gsi1pk": f"PROBLEMS#{status}", "gsi1sk": f"{severity}#{created_at}#{problem_id}"}
+
+
+def problem_due_index(due_hour: str, problem_id: str) -> dict:
+    # gsi3 (sparse while unresolved): due hour bucket "YYYY-MM-DDTHH", read by the hourly sweep.
+    return {"gsi3pk": f"PROBLEMDUE#{due_hour}", "gsi3sk": problem_id}
+
+
+# --- jobs ------------------------------------------------------------------------------
+def job_watermark(job: str) -> dict:
+    return {"pk": f"JOB#{job}", "sk": "WATERMARK"}
+
+
+def job_run(job: str, business_date: date | str) -> dict:
+    return {"pk": f"JOB#{job}", "sk": f"RUN#{business_date}"}

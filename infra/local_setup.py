@@ -1,0 +1,13 @@
+"""Create tables and buckets on the local endpoint and load the demo data."""
+from __future__ import annotations
+
+
+def prepare() -> None:
+    from chalicelib.config import get_settings
+    from chalicelib.storage.clients import dynamodb_client
+    from infra.demo_data import seed_all
+    from infra.tables import create_tables
+
+    s = get_settings()
+    create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
+    seed_all()

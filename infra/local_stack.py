@@ -1,0 +1,104 @@
+"""`make run`: moto's DynamoDB and S3 on 127.0.0.1, tables, demo data, `chalice local`.
+
+Everything lives in memory and is gone when you press Ctrl-C, which stops every
+process this started. Ports: FIELDDESK_MOTO_PORT (5005), FIELDDESK_API_PORT (8000).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MOTO_PORT = int(os.environ.get("FIELDDESK_MOTO_PORT", "5005"))
+API_PORT = int(os.environ.get("FIELDDESK_API_PORT", "8000"))
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing answered on 127.0.0.1:{port} after {seconds:.0f}s")
+
+
+def local_env() -> dict:
+    stage = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"]
+    env = {**os.environ, **stage["environment_variables"]}
+    endpoint = f"http://127.0.0.1:{MOTO_PORT}"
+    env.update(DYNAMODB_ENDPOINT_URL=os.environ.get("DYNAMODB_ENDPOINT_URL", endpoint),
+               S3_ENDPOINT_URL=os.environ.get("S3_ENDPOINT_URL", endpoint))
+    return env
+
+
+def main() -> int:
+    for port, what in ((MOTO_PORT, "moto (set FIELDDESK_MOTO_PORT)"), (API_PORT, "the API (set FIELDDESK_API_PORT)")):
+        if not port_free(port):
+            print(f"Port {port} on 127.0.0.1 is already in use; it is needed for {what}. "
+                  f"Stop whatever holds it (`lsof -i :{port}`) or choose another port.", file=sys.stderr)
+            return 2
+    env = local_env()
+    os.environ.update(env)
+    bin_dir = Path(sys.executable).parent
+    procs: list[subprocess.Popen] = []
+
+    def stop(*_):
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        procs.append(subprocess.Popen([str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(MOTO_PORT)],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(MOTO_PORT)
+        from infra.local_setup import prepare
+
+        prepare()
+        procs.append(subprocess.Popen([str(bin_dir / "chalice"), "local", "--stage", "local", "--no-autoreload",
+                                       "--host", "127.0.0.1", "--port", str(API_PORT)], cwd=ROOT, env=env))
+        wait_for(API_PORT)
+        print(f"""
+FieldDesk is running (data is in memory and is lost on Ctrl-C).
+  API:        http://127.0.0.1:{API_PORT}/v1/health
+  Forms:      http://127.0.0.1:{API_PORT}/app/
+  DynamoDB:   {env['DYNAMODB_ENDPOINT_URL']} (moto)
+Get a token in another terminal, then call the API:
+  TOKEN=$(make -s token ROLE=client_manager)        # N=2 for the second demo user
+  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{API_PORT}/v1/me
+Roles: client_manager supervisor callback_agent compliance admin system. Ctrl-C stops everything.
+""", flush=True)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        print("a local process exited; stopping", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Mint a bearer token for a demo user of the local stage: `make token ROLE=supervisor N=2`."""
+from __future__ import annotations
+
+import argparse
+import time
+
+from infra.demo_data import staff_id_for
+
+
+
+def mint(staff_id: str, *, secret: str, issuer: str, audience: str, ttl_seconds: int = 8 * 3600) -> str:
+    import jwt
+
+    now = int(time.time())
+    claims = {"sub": staff_id, "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl_seconds,
+              "token_use": "access"}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--role", default="client_manager")
+    parser.add_argument("--n", type=int, default=1)
+    args = parser.parse_args()
+    from chalicelib.config import Settings
+
+    s = Settings()  # the local defaults, the same ones `chalice local` runs with
+    print(mint(staff_id_for(args.role, args.n), secret=s.jwt_secret, issuer=s.jwt_issuer, audience=s.jwt_audience))
+
+
+if __name__ == "__main__":
+    main()

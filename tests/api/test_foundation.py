@@ -1,0 +1,69 @@
+"""The house conventions, through the HTTP API."""
+from __future__ import annotations
+
+from tests.conftest import token_for
+
+
+def test_health_needs_no_auth_and_reports_version(api):
+    status, body = api.get("/v1/health")
+    assert status == 200
+    assert body["status"] == "ok" and body["version"]
+    assert api.last.headers["X-Request-Id"]
+
+
+def test_me_returns_the_callers_staff_record(api):
+    status, body = api.get("/v1/me", as_="cm-001")
+    assert status == 200
+    assert body["staff_id"] == "cm-001" and body["role"] == "client_manager"
+
+
+def test_missing_and_bad_tokens_get_401_in_the_envelope(api):
+    status, body = api.get("/v1/me")
+    assert status == 401 and body["error"]["code"] == "unauthenticated"
+    status, body = api.get("/v1/me", headers={"Authorization": "Bearer not-a-jwt"})
+    assert status == 401 and body["error"]["code"] == "unauthenticated"
+    forged = token_for("cm-001", secret="someone-elses-secret-which-is-long-enough")
+    status, _ = api.get("/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert status == 401
+    expired = token_for("cm-001", ttl=-10)
+    status, _ = api.get("/v1/me", headers={"Authorization": f"Bearer {expired}"})
+    assert status == 401
+    wrong_aud = token_for("cm-001", audience="another-app")
+    status, _ = api.get("/v1/me", headers={"Authorization": f"Bearer {wrong_aud}"})
+    assert status == 401
+
+
+def test_unknown_and_departed_staff_are_refused(api):
+    status, _ = api.get("/v1/me", as_="nobody-here")
+    assert status == 401
+    status, _ = api.patch("/v1/staff/cm-002", {"status": "departed", "departed_on": "2026-11-20"}, as_="adm-001")
+    assert status == 200
+    status, body = api.get("/v1/me", as_="cm-002")
+    assert status == 401 and "departed" in body["error"]["message"]
+
+
+def test_request_id_is_echoed_when_supplied(api):
+    api.get("/v1/health", headers={"X-Request-Id": "support-ticket-1234"})
+    assert api.last.headers["X-Request-Id"] == "support-ticket-1234"
+
+
+def test_oversized_body_gets_413(api):
+    status, body = api.post("/v1/staff", raw="x" * (300 * 1024), as_="adm-001")
+    assert status == 413 and body["error"]["code"] == "payload_too_large"
+
+
+def test_invalid_json_and_unknown_fields_name_the_field(api):
+    status, body = api.post("/v1/staff", raw="{not json", as_="adm-001")
+    assert status == 400 and body["error"]["details"][0]["field"] == "body"
+    status, body = api.post("/v1/staff", {"staff_id": "x-1", "name": "甲", "role": "client_manager",
+                                          "branch_id": "br-pudong", "salary": 1}, as_="adm-001")
+    assert status == 400
+    assert any(d["field"] == "salary" for d in body["error"]["details"])
+    status, body = api.post("/v1/staff", {"staff_id": "x-1", "name": "甲", "role": "wizard",
+                                          "branch_id": "br-pudong"}, as_="adm-001")
+    assert status == 400 and body["error"]["details"][0]["field"] == "role"
+
+
+def test_unsupported_method_keeps_the_envelope(api):
+    status, body = api.call("DELETE", "/v1/health")
+    assert status in (403, 405) and "error" in body
