@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     hash_key: str = "local-hash-key-change-me"
     page_token_key: str = "local-page-token-key-change-me"
     # Local stage: a 32-byte urlsafe-base64 key. Production: a KMS key id.
-    field_key_local: str = "bG9jYWwtZmllbGQta2V5LTMyLWJ5dGVzLWxvbmchIQ=="
+    field_key_local: str = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
     kms_key_id: str = ""
 
     # --- lists ------------------------------------------------------------
@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     def _no_shared_secrets_in_production(self):
         if self.stage == "prod" and self.jwt_mode != "jwks":
             raise ValueError("the prod stage verifies tokens against a JWKS (FIELDDESK_JWT_MODE=jwks)")
+        if self.stage == "prod" and not self.kms_key_id:
+            raise ValueError("the prod stage encrypts client data with KMS (FIELDDESK_KMS_KEY_ID)")
         if self.stage == "prod" and "*" in self.cors_origins:
             raise ValueError("the prod stage never allows CORS origin *")
         return self

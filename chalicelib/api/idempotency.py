@@ -34,12 +34,16 @@ def reset() -> None:
     _persistence.cache_clear()
 
 
-def once(*, key: str, payload_hash: str, compute: Callable[[], dict]) -> dict:
+def once(*, key: str, payload_hash: str, compute: Callable[[], dict], lambda_context=None) -> dict:
     from aws_lambda_powertools.utilities.idempotency import idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError, IdempotencyPersistenceLayerError, IdempotencyValidationError)
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(), config=_config())
+    config = _config()
+    if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(lambda_context)
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(), config=config)
     def submission(request: dict) -> dict:
         return compute()
 

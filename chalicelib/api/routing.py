@@ -95,7 +95,7 @@ def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None,
 
         @functools.wraps(fn)
         def view(**path_params):
-            return _handle(spec, fn, bp.current_request, path_params)
+            return _handle(spec, fn, bp, path_params)
 
         bp.route(path, methods=[method], cors=cors_config(), content_types=[JSON])(view)
         return fn
@@ -108,7 +108,8 @@ def error_response(err: DomainError) -> Response:
     return Response(body=payload, status_code=status, headers={"Content-Type": JSON})
 
 
-def _handle(spec: RouteSpec, fn, request, path_params: dict) -> Response:
+def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
+    request = bp.current_request
     try:
         principal = None
         if not spec.public:
@@ -133,7 +134,7 @@ def _handle(spec: RouteSpec, fn, request, path_params: dict) -> Response:
             result = idempotency.once(
                 key=f"{ctx._caller()}|{spec.method} {request.path}|{key}",
                 payload_hash=hashlib.sha256(raw_body).hexdigest(),
-                compute=call)
+                compute=call, lambda_context=getattr(bp, "lambda_context", None))
         else:
             result = call()
         return Response(body=result["body"], status_code=result["status"],

@@ -67,3 +67,23 @@ def test_invalid_json_and_unknown_fields_name_the_field(api):
 def test_unsupported_method_keeps_the_envelope(api):
     status, body = api.call("DELETE", "/v1/health")
     assert status in (403, 405) and "error" in body
+
+
+def test_idempotent_retry_returns_first_result_and_stores_once(api):
+    staff = {"staff_id": "cm-050", "name": "重试", "role": "client_manager", "branch_id": "br-pudong"}
+    key = {"Idempotency-Key": "form-submit-0001"}
+    first = api.post("/v1/staff", staff, as_="adm-001", headers=key)
+    again = api.post("/v1/staff", staff, as_="adm-001", headers=key)
+    assert first[0] == 201 and again == first
+    status, body = api.post("/v1/staff", {**staff, "name": "别的"}, as_="adm-001", headers=key)
+    assert status == 422 and body["error"]["details"][0]["field"] == "Idempotency-Key"
+    # Without the key the same body is a new submission and meets the stored record.
+    assert api.post("/v1/staff", staff, as_="adm-001")[0] == 409
+
+
+def test_idempotency_keys_are_scoped_to_the_caller(api):
+    key = {"Idempotency-Key": "same-key-different-users"}
+    a = {"staff_id": "cm-051", "name": "甲", "role": "client_manager", "branch_id": "br-pudong"}
+    b = {**a, "staff_id": "cm-052"}
+    assert api.post("/v1/staff", a, as_="adm-001", headers=key)[0] == 201
+    assert api.post("/v1/staff", b, as_="adm-002", headers=key)[0] == 201

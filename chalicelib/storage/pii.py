@@ -1,0 +1,87 @@
+"""Field-level protection of phone and ID numbers.
+
+`seal` encrypts a value for storage (AES-256-GCM); `lookup_hash` is the keyed
+HMAC used as a uniqueness and lookup key, so the clear value is never a key.
+Production encrypts with a KMS data key created once per container (envelope
+encryption: the encrypted data key is stored beside each value); the local and
+test stages use a local key from configuration.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from ..config import get_settings
+from ..errors import Unavailable
+
+_VERSION = "v1"
+
+
+def lookup_hash(kind: str, normalised: str) -> str:
+    key = get_settings().hash_key.encode()
+    return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text.encode())
+
+
+@lru_cache(maxsize=1)
+def _kms_data_key() -> tuple[bytes, str]:
+    from ..storage.clients import kms_client
+
+    resp = kms_client().generate_data_key(KeyId=get_settings().kms_key_id, KeySpec="AES_256")
+    return resp["Plaintext"], _b64(resp["CiphertextBlob"])
+
+
+@lru_cache(maxsize=256)
+def _kms_decrypt_key(encrypted_key: str) -> bytes:
+    from ..storage.clients import kms_client
+
+    return kms_client().decrypt(CiphertextBlob=_unb64(encrypted_key))["Plaintext"]
+
+
+def _uses_kms() -> bool:
+    return bool(get_settings().kms_key_id)
+
+
+def seal(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    if _uses_kms():
+        key, encrypted_key = _kms_data_key()
+        return f"{_VERSION}:kms:{encrypted_key}:{_b64(nonce + AESGCM(key).encrypt(nonce, value.encode(), None))}"
+    key = _unb64(get_settings().field_key_local)
+    return f"{_VERSION}:local:{_b64(nonce + AESGCM(key).encrypt(nonce, value.encode(), None))}"
+
+
+def unseal(sealed: str | None) -> str | None:
+    if sealed is None:
+        return None
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    parts = sealed.split(":")
+    try:
+        if parts[1] == "kms":
+            key, blob = _kms_decrypt_key(parts[2]), _unb64(parts[3])
+        else:
+            key, blob = _unb64(get_settings().field_key_local), _unb64(parts[2])
+        return AESGCM(key).decrypt(blob[:12], blob[12:], None).decode()
+    except (IndexError, ValueError, InvalidTag):
+        raise Unavailable("a protected field could not be decrypted") from None
+
+
+def reset() -> None:
+    _kms_data_key.cache_clear()
+    _kms_decrypt_key.cache_clear()

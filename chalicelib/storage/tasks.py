@@ -1,0 +1,23 @@
+"""Callback tasks: the item layout shared by the scheduler and the agents' routes."""
+from __future__ import annotations
+
+from ..models.tasks import OPEN_STATUSES, TaskRecord
+from . import base, keys
+
+
+def task_item(record: TaskRecord | dict) -> dict:
+    """The full DynamoDB item for a task, with the index attributes its state implies."""
+    data = record.model_dump(mode="json") if isinstance(record, TaskRecord) else dict(record)
+    item = {**keys.callback_task(data["task_id"]), **data,
+            **keys.task_month_index(data["branch_id"], data["business_date"], data["task_id"]),
+            **keys.task_account_index(data["account_id"], data["created_at"], data["task_id"])}
+    if data.get("status", "open") in OPEN_STATUSES:
+        item.update(keys.task_assignee_index(data.get("assignee_id"), data["branch_id"],
+                                             data.get("reschedule_at") or data["due_at"],
+                                             int(data.get("priority", 5)), data["task_id"]))
+        item.update(keys.task_due_index(data["due_on"], data["task_id"]))
+    return item
+
+
+def get_task(task_id: str, *, consistent: bool = False) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.callback_task(task_id), consistent=consistent))
