@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     quota_clients_per_outing: int = 2
     quota_visit_days_per_week: int = 3
     complaint_handle_hours: int = 8
+    visit_clock_skew_minutes: int = 5
+    photo_max_bytes: int = 5 * 1024 * 1024
+    photo_url_seconds: int = 300
 
     # --- intent clients (DOMAIN 2) -----------------------------------------
     protection_days_a: int = 7

@@ -10,4 +10,12 @@ def prepare() -> None:
 
     s = get_settings()
     create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
+    create_buckets()
     seed_all()
+
+
+def create_buckets() -> None:
+    from chalicelib.config import get_settings
+    from chalicelib.storage.clients import s3_client
+
+    s3_client().create_bucket(Bucket=get_settings().photo_bucket)

@@ -69,7 +69,13 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    stopping = []
+
+    def on_signal(*_):
+        stopping.append(True)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         procs.append(subprocess.Popen([str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(MOTO_PORT)],
                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -90,12 +96,13 @@ Get a token in another terminal, then call the API:
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{API_PORT}/v1/me
 Roles: client_manager supervisor callback_agent compliance admin system. Ctrl-C stops everything.
 """, flush=True)
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-        print("a local process exited; stopping", file=sys.stderr)
+        while not stopping and all(p.poll() is None for p in procs):
+            time.sleep(0.3)
+        if stopping:
+            print("stopping FieldDesk local stack", file=sys.stderr)
+            return 0
+        print("a local process exited; stopping the others", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 0
     finally:
         stop()
 

@@ -137,8 +137,12 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
                 compute=call, lambda_context=getattr(bp, "lambda_context", None))
         else:
             result = call()
-        return Response(body=result["body"], status_code=result["status"],
-                        headers={"Content-Type": spec.content_type})
+        body = result["body"]
+        if spec.content_type == JSON:
+            # UTF-8 rather than \u escapes: Chinese text is half the bytes on a phone's network.
+            body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return Response(body=body, status_code=result["status"],
+                        headers={"Content-Type": f"{spec.content_type}; charset=utf-8"})
     except DomainError as err:
         return error_response(err)
     except ValidationError as err:

@@ -1,0 +1,255 @@
+"""Visit and work log rules (DOMAIN 1; seeds 002 第二十条/第三十七条, 000, 004).
+
+A manager records what happened; the server sets who and when. Logs are never
+deleted: the author may amend on the day of writing, afterwards only append
+correction notes, and nothing once the supervisor has signed the week off.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from .. import clock
+from ..auth import Principal
+from ..config import get_settings
+from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, PayloadTooLarge, Unprocessable, ValidationFailed
+from ..models.common import mask_phone
+from ..models.pii import normalise_mobile
+from ..models.visits import (OUTING_KINDS, PHONE_KINDS, PHOTO_TYPES, ActivityQuery, NoteIn, PhotoUploadIn,
+                             SignoffIn, VisitIn, VisitKind, VisitPatch, VisitQuery)
+from ..storage import audit, directory, photos, pii
+from ..storage import visits as repo
+from . import workdays
+
+IN_PERSON_KINDS = {VisitKind.on_site.value, VisitKind.outlet_shift.value, VisitKind.seminar.value}
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _visited_at(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=clock.SHANGHAI)
+
+
+def _protect_contact(contact: str | None) -> dict:
+    if not contact:
+        return {"person_contact_sealed": None, "person_contact_masked": None}
+    try:
+        normalised = normalise_mobile(contact)
+        masked = mask_phone(normalised)
+    except ValueError:
+        normalised = contact
+        masked = contact[:2] + "****" if len(contact) > 4 else "****"
+    return {"person_contact_sealed": pii.seal(normalised), "person_contact_masked": masked}
+
+
+def _check_photos(principal: Principal, keys_: list[str]) -> None:
+    prefix = f"photos/{principal.id}/"
+    for i, key in enumerate(keys_):
+        if not key.startswith(prefix) or ".." in key:
+            raise ValidationFailed.field(f"photo_keys.{i}", "not a photo you uploaded")
+
+
+def _check_next_visit(next_visit: date | None, visited_on: date) -> None:
+    if next_visit and next_visit < visited_on:
+        raise ValidationFailed.field("next_visit_date", "must not be before the visit")
+
+
+# --- recording -------------------------------------------------------------------------
+def record_visit(principal: Principal, body: VisitIn) -> dict:
+    s = get_settings()
+    now = clock.now()
+    visited_at = _visited_at(body.visited_at)
+    if visited_at > now + timedelta(minutes=s.visit_clock_skew_minutes):
+        raise ValidationFailed.field("visited_at", "is in the future")
+    if clock.local_date(visited_at) < clock.today() - timedelta(days=s.visit_max_age_days):
+        raise ValidationFailed.field("visited_at", f"is older than {s.visit_max_age_days} days; "
+                                                   "ask your supervisor to record it")
+    _check_next_visit(body.next_visit_date, clock.local_date(visited_at))
+    if body.outlet_id and not directory.get_outlet(body.outlet_id):
+        raise ValidationFailed.field("outlet_id", "unknown outlet")
+    _check_photos(principal, body.photo_keys)
+    data = body.model_dump(mode="json", exclude={"person_contact", "visited_at"})
+    record = {**data, **_protect_contact(body.person_contact),
+              "visit_id": uuid.uuid4().hex, "manager_id": principal.id, "branch_id": principal.branch_id,
+              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1}
+    repo.put_new_visit(record)
+    return record
+
+
+# --- reading ---------------------------------------------------------------------------
+def _readable(principal: Principal, record: dict | None) -> dict:
+    if record and (record["manager_id"] == principal.id
+                   or (principal.role == "supervisor" and record["branch_id"] == principal.branch_id)
+                   or principal.role == "compliance"):
+        return record
+    raise NotFound("visit log not found")
+
+
+def read_visit(principal: Principal, visit_id: str) -> dict:
+    record = _readable(principal, repo.get_visit(visit_id))
+    visited_on = date.fromisoformat(record["visited_at"][:10])
+    seconds = get_settings().photo_url_seconds
+    return {**record, "notes": repo.list_notes(visit_id),
+            "photo_urls": [photos.presign_read(k, seconds) for k in record.get("photo_keys", [])],
+            "signed_off": repo.get_signoff(record["manager_id"], iso_week(visited_on)) is not None}
+
+
+def reveal_contact(principal: Principal, visit_id: str, purpose: str) -> dict:
+    record = _readable(principal, repo.get_visit(visit_id))
+    contact = pii.unseal(record.get("person_contact_sealed"))
+    audit.record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="visit",
+                        subject_id=visit_id, fields=["person_contact"], purpose=purpose,
+                        branch_id=record["branch_id"])
+    return {"visit_id": visit_id, "person_contact": contact}
+
+
+def _range(query_from: date | None, query_to: date | None) -> tuple[str, str]:
+    end = query_to or clock.today()
+    start = query_from or end - timedelta(days=30)
+    return start.isoformat(), f"{end.isoformat()}T~"  # "~" sorts after any time and offset
+
+
+def _manager_in_scope(principal: Principal, manager_id: str) -> None:
+    if principal.role == "client_manager":
+        if manager_id != principal.id:
+            raise Forbidden("client managers list their own logs only")
+        return
+    staff = directory.get_staff(manager_id)
+    if principal.role == "supervisor" and (not staff or staff["branch_id"] != principal.branch_id):
+        raise Forbidden("that manager is not in your branch")
+
+
+def list_visits(principal: Principal, query: VisitQuery, start_key):
+    start, end = _range(query.date_from, query.date_to)
+    manager_id = query.manager_id or (principal.id if principal.role == "client_manager" else None)
+    if manager_id:
+        _manager_in_scope(principal, manager_id)
+        return repo.list_manager_visits(manager_id, start, end, limit=query.limit, start_key=start_key)
+    if principal.role != "supervisor":
+        raise ValidationFailed.field("query.manager_id", "is required")
+    return repo.list_branch_visits(principal.branch_id, start, end, limit=query.limit, start_key=start_key)
+
+
+# --- corrections -------------------------------------------------------------------------
+def _own_and_unsigned(principal: Principal, visit_id: str) -> dict:
+    record = repo.get_visit(visit_id)
+    if not record or record["manager_id"] != principal.id:
+        raise NotFound("visit log not found")
+    week = iso_week(date.fromisoformat(record["visited_at"][:10]))
+    if repo.get_signoff(record["manager_id"], week):
+        raise Unprocessable(f"week {week} has been signed off by your supervisor; the log is read-only")
+    return record
+
+
+def amend_visit(principal: Principal, visit_id: str, patch: VisitPatch) -> dict:
+    record = _own_and_unsigned(principal, visit_id)
+    if record["recorded_at"][:10] != clock.today().isoformat():
+        raise Unprocessable("a log can be amended only on the day it was written; append a correction note")
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    if "person_contact" in changes:
+        changes.update(_protect_contact(changes.pop("person_contact")))
+    if "photo_keys" in changes:
+        _check_photos(principal, changes["photo_keys"] or [])
+    if "next_visit_date" in changes and changes["next_visit_date"]:
+        _check_next_visit(date.fromisoformat(changes["next_visit_date"]), date.fromisoformat(record["visited_at"][:10]))
+    for required in ("person_met", "discussed", "clients_count"):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed.field(required, "cannot be removed")
+    if not changes:
+        raise ValidationFailed.field("body", "no field to amend")
+    try:
+        return repo.amend_visit(visit_id, changes, amended_at=clock.iso(clock.now()),
+                                expected_version=int(record.get("version", 1)))
+    except ConditionFailed:
+        raise Conflict("the log changed meanwhile; reload and try again") from None
+
+
+def add_note(principal: Principal, visit_id: str, body: NoteIn) -> dict:
+    _own_and_unsigned(principal, visit_id)
+    note = {"note_id": uuid.uuid4().hex[:12], "visit_id": visit_id, "text": body.text, "author_id": principal.id,
+            "at": clock.iso(clock.now())}
+    repo.add_note(visit_id, note)
+    return note
+
+
+# --- sign-off ------------------------------------------------------------------------------
+def sign_week(principal: Principal, body: SignoffIn) -> dict:
+    manager = directory.get_staff(body.manager_id)
+    if not manager or manager["branch_id"] != principal.branch_id:
+        raise Forbidden("you sign off managers of your own branch only")
+    if manager["role"] != "client_manager":
+        raise ValidationFailed.field("manager_id", "is not a client manager")
+    monday = date.fromisocalendar(int(body.week[:4]), int(body.week[6:]), 1)
+    if monday > clock.today():
+        raise ValidationFailed.field("week", "has not started yet")
+    record = {"manager_id": body.manager_id, "week": body.week, "signed_by": principal.id,
+              "signed_at": clock.iso(clock.now()), "comment": body.comment}
+    try:
+        repo.put_signoff(record)
+    except ConditionFailed:
+        raise Conflict(f"week {body.week} is already signed off") from None
+    return record
+
+
+# --- photos -----------------------------------------------------------------------------------
+def photo_upload(principal: Principal, body: PhotoUploadIn) -> dict:
+    s = get_settings()
+    if body.size_bytes > s.photo_max_bytes:
+        raise PayloadTooLarge(f"photos are limited to {s.photo_max_bytes} bytes",
+                              details=[{"field": "size_bytes", "message": f"must be at most {s.photo_max_bytes}"}])
+    key = f"photos/{principal.id}/{uuid.uuid4().hex}.{PHOTO_TYPES[body.content_type]}"
+    post = photos.presign_upload(key, body.content_type, s.photo_max_bytes, s.photo_url_seconds)
+    return {"photo_key": key, "upload_url": post["url"], "fields": post["fields"], "expires_in": s.photo_url_seconds,
+            "max_bytes": s.photo_max_bytes}
+
+
+# --- activity against the quotas -----------------------------------------------------------------
+def activity(principal: Principal, query: ActivityQuery) -> dict:
+    manager_id = query.manager_id or principal.id
+    _manager_in_scope(principal, manager_id)
+    return activity_summary(manager_id, query.date_from, query.date_to)
+
+
+def activity_summary(manager_id: str, start: date, end: date) -> dict:
+    """Daily and weekly quantities against the quotas of 002 第二十条. Also used by scorecards."""
+    s = get_settings()
+    visits = repo.all_manager_visits(manager_id, start.isoformat(), f"{end.isoformat()}T~")
+    by_day: dict[str, list[dict]] = {}
+    for v in visits:
+        by_day.setdefault(v["visited_at"][:10], []).append(v)
+    days, weeks = [], {}
+    day = start
+    while day <= end:
+        logs = by_day.get(day.isoformat(), [])
+        outings = [v for v in logs if v["kind"] in OUTING_KINDS]
+        working = workdays.is_workday(day)
+        phone = sum(1 for v in logs if v["kind"] in PHONE_KINDS)
+        days.append({
+            "date": day, "working_day": working, "phone_contacts": phone, "visits": len(logs),
+            "outings": len(outings), "clients_on_outings": sum(int(v.get("clients_count", 0)) for v in outings),
+            "phone_quota_met": phone >= s.quota_phone_contacts_per_day if working else True,
+            "outing_quota_met": all(int(v.get("clients_count", 0)) >= s.quota_clients_per_outing for v in outings),
+        })
+        week = weeks.setdefault(iso_week(day), {"week": iso_week(day), "visit_days": 0})
+        week["visit_days"] += any(v["kind"] in IN_PERSON_KINDS for v in logs)
+        day += timedelta(days=1)
+    for week in weeks.values():
+        week["visit_days_quota_met"] = week["visit_days"] >= s.quota_visit_days_per_week
+    working_days = [d for d in days if d["working_day"]]
+    totals = {
+        "phone_contacts": sum(d["phone_contacts"] for d in days), "visits": sum(d["visits"] for d in days),
+        "outings": sum(d["outings"] for d in days),
+        "clients_on_outings": sum(d["clients_on_outings"] for d in days),
+        "working_days": len(working_days),
+        "working_days_phone_quota_met": sum(d["phone_quota_met"] for d in working_days),
+        "outings_below_client_quota": sum(
+            1 for v in visits if v["kind"] in OUTING_KINDS and int(v.get("clients_count", 0)) < s.quota_clients_per_outing),
+    }
+    return {"manager_id": manager_id, "date_from": start, "date_to": end, "days": days,
+            "weeks": list(weeks.values()), "totals": totals,
+            "quotas": {"phone_contacts_per_day": s.quota_phone_contacts_per_day,
+                       "clients_per_outing": s.quota_clients_per_outing,
+                       "visit_days_per_week": s.quota_visit_days_per_week}}

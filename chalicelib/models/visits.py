@@ -1,0 +1,198 @@
+"""Visit and work logs (走访日志, DOMAIN 1)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+from pydantic import Field, field_validator, model_validator
+
+from .common import RequestModel, ResponseModel
+from .directory import Location
+
+PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+class VisitKind(str, Enum):
+    outlet_shift = "outlet_shift"  # 驻点
+    on_site = "on_site"            # 上门
+    phone = "phone"
+    wechat_sms = "wechat_sms"
+    seminar = "seminar"            # 讲座
+
+
+OUTING_KINDS = {VisitKind.on_site.value, VisitKind.seminar.value}
+PHONE_KINDS = {VisitKind.phone.value}
+
+
+class _VisitFields(RequestModel):
+    person_met: str | None = Field(None, min_length=1, max_length=50)
+    person_title: str | None = Field(None, max_length=50)
+    person_contact: str | None = Field(None, max_length=50, description="phone or other contact; masked in lists")
+    discussed: str | None = Field(None, min_length=1, max_length=2000, description="what was discussed or solved")
+    outcome: str | None = Field(None, max_length=1000)
+    next_step: str | None = Field(None, max_length=1000)
+    next_visit_date: date | None = None
+    clients_count: int | None = Field(None, ge=0, le=500, description="clients covered by this contact or outing")
+    location: Location | None = None
+    prospect_id: str | None = Field(None, max_length=64)
+    account_id: str | None = Field(None, max_length=64)
+    photo_keys: list[str] | None = Field(None, max_length=9)
+
+
+class VisitIn(_VisitFields):
+    kind: VisitKind
+    visited_at: datetime = Field(description="ISO 8601; without an offset it is read as Asia/Shanghai time")
+    outlet_id: str | None = Field(None, max_length=64)
+    unit_name: str | None = Field(None, min_length=1, max_length=100, description="company or unit visited")
+    person_met: str = Field(min_length=1, max_length=50)
+    discussed: str = Field(min_length=1, max_length=2000)
+    clients_count: int = Field(1, ge=0, le=500)
+    photo_keys: list[str] = Field(default_factory=list, max_length=9)
+
+    @model_validator(mode="after")
+    def _where(self):
+        if not self.outlet_id and not self.unit_name:
+            raise ValueError("give outlet_id or unit_name: where the visit took place")
+        return self
+
+
+class VisitPatch(_VisitFields):
+    """Same-day amendment by the author. Kind and time are facts of the visit and stay."""
+
+
+class NoteIn(RequestModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class RevealIn(RequestModel):
+    purpose: str = Field(min_length=2, max_length=200)
+
+
+class VisitOut(ResponseModel):
+    visit_id: str
+    manager_id: str
+    branch_id: str
+    kind: VisitKind
+    visited_at: str
+    recorded_at: str
+    outlet_id: str | None = None
+    unit_name: str | None = None
+    person_met: str
+    person_title: str | None = None
+    person_contact_masked: str | None = None
+    discussed: str
+    outcome: str | None = None
+    next_step: str | None = None
+    next_visit_date: date | None = None
+    clients_count: int = 1
+    location: dict | None = None
+    prospect_id: str | None = None
+    account_id: str | None = None
+    photo_keys: list[str] = []
+    photo_urls: list[str] | None = None
+    amended_at: str | None = None
+    notes: list[dict] | None = None
+    signed_off: bool | None = None
+
+
+class VisitPage(ResponseModel):
+    items: list[VisitOut]
+    next_token: str | None = None
+
+
+class VisitQuery(RequestModel):
+    date_from: date | None = Field(None, alias="from")
+    date_to: date | None = Field(None, alias="to")
+    manager_id: str | None = None
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("from must not be after to")
+        return self
+
+
+class ActivityQuery(RequestModel):
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    manager_id: str | None = None
+
+    @model_validator(mode="after")
+    def _span(self):
+        if self.date_from > self.date_to:
+            raise ValueError("from must not be after to")
+        if (self.date_to - self.date_from).days > 92:
+            raise ValueError("at most 93 days at a time")
+        return self
+
+
+class DayActivity(ResponseModel):
+    date: date
+    working_day: bool
+    phone_contacts: int
+    visits: int
+    outings: int
+    clients_on_outings: int
+    phone_quota_met: bool
+    outing_quota_met: bool
+
+
+class Activity(ResponseModel):
+    manager_id: str
+    date_from: date
+    date_to: date
+    quotas: dict
+    days: list[DayActivity]
+    totals: dict
+    weeks: list[dict]
+
+
+class SignoffIn(RequestModel):
+    manager_id: str = Field(min_length=1, max_length=64)
+    week: str = Field(pattern=r"^\d{4}-W\d{2}$", description="ISO week, e.g. 2026-W47")
+    comment: str | None = Field(None, max_length=500)
+
+    @field_validator("week")
+    @classmethod
+    def _real_week(cls, v: str) -> str:
+        year, week = int(v[:4]), int(v[6:])
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ValueError("not an ISO week") from None
+        return v
+
+
+class SignoffOut(ResponseModel):
+    manager_id: str
+    week: str
+    signed_by: str
+    signed_at: str
+    comment: str | None = None
+
+
+class PhotoUploadIn(RequestModel):
+    content_type: str = Field(description="image/jpeg, image/png or image/webp")
+    size_bytes: int = Field(gt=0)
+
+    @field_validator("content_type")
+    @classmethod
+    def _image(cls, v: str) -> str:
+        if v not in PHOTO_TYPES:
+            raise ValueError(f"must be one of {sorted(PHOTO_TYPES)}")
+        return v
+
+
+class PhotoUploadOut(ResponseModel):
+    photo_key: str
+    upload_url: str
+    fields: dict
+    expires_in: int
+    max_bytes: int
+
+
+class RevealOut(ResponseModel):
+    visit_id: str
+    person_contact: str | None

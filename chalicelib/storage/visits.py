@@ -1,0 +1,67 @@
+"""Visit logs, their correction notes and weekly sign-offs."""
+from __future__ import annotations
+
+from . import base, keys
+
+
+def put_new_visit(record: dict) -> None:
+    base.put_new({**keys.visit(record["visit_id"]),
+                  **keys.visit_indexes(record["manager_id"], record["branch_id"], record["visited_at"],
+                                       record["visit_id"]), **record})
+
+
+def get_visit(visit_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.visit(visit_id)))
+
+
+def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_version: int) -> dict:
+    """Set the changed fields if nobody amended it meanwhile (optimistic version check)."""
+    names, values, sets, removes = {"#v": "version"}, {":v": expected_version, ":one": 1, ":at": amended_at}, [], []
+    for i, (field, value) in enumerate(changes.items()):
+        names[f"#f{i}"] = field
+        if value is None:
+            removes.append(f"#f{i}")
+        else:
+            values[f":f{i}"] = value
+            sets.append(f"#f{i} = :f{i}")
+    expression = "SET " + ", ".join(sets + ["amended_at = :at", "#v = #v + :one"])
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    return base.strip_keys(base.update(**keys.visit(visit_id), expression=expression, names=names, values=values,
+                                       condition="#v = :v"))
+
+
+def add_note(visit_id: str, note: dict) -> None:
+    base.put_new({**keys.visit_note(visit_id, f"{note['at']}#{note['note_id']}"), **note})
+
+
+def list_notes(visit_id: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"VISIT#{visit_id}", sk_begins="NOTE#")]
+
+
+def list_manager_visits(manager_id: str, start: str, end: str, *, limit=None, start_key=None,
+                        newest_first=True) -> base.Page:
+    page = base.query(f"STAFF#{manager_id}#VISITS", index="gsi1", sk_between=(start, end), limit=limit,
+                      start_key=start_key, newest_first=newest_first)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def all_manager_visits(manager_id: str, start: str, end: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"STAFF#{manager_id}#VISITS", index="gsi1",
+                                                       sk_between=(start, end))]
+
+
+def list_branch_visits(branch_id: str, start: str, end: str, *, limit=None, start_key=None) -> base.Page:
+    page = base.query(f"BRANCH#{branch_id}#VISITS", index="gsi2", sk_between=(start, end), limit=limit,
+                      start_key=start_key, newest_first=True)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def put_signoff(record: dict) -> None:
+    base.put_new({**keys.week_signoff(record["manager_id"], record["week"]), **record})
+
+
+def get_signoff(manager_id: str, week: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.week_signoff(manager_id, week)))
