@@ -1,0 +1,74 @@
+"""Production tokens: RS256 against the pool's JWKS, iss/aud/exp/token_use checked, algorithms pinned."""
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from chalicelib import auth
+from chalicelib.config import reset_settings
+from chalicelib.errors import Unauthenticated
+
+ISSUER = "https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_TEST"
+CLIENT_ID = "fielddesk-mobile"
+
+
+@pytest.fixture
+def jwks_mode(monkeypatch):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    monkeypatch.setenv("FIELDDESK_JWT_MODE", "jwks")
+    monkeypatch.setenv("FIELDDESK_JWT_ISSUER", ISSUER)
+    monkeypatch.setenv("FIELDDESK_JWT_AUDIENCE", CLIENT_ID)
+    monkeypatch.setenv("FIELDDESK_JWKS_URL", "https://example.invalid/jwks.json")
+    reset_settings()
+
+    class FakeJwks:
+        def get_signing_key_from_jwt(self, token):
+            return type("K", (), {"key": key.public_key()})()
+
+    monkeypatch.setattr(auth, "_jwks_client", lambda url: FakeJwks())
+    yield key
+    reset_settings()
+
+
+def _token(key, **claims):
+    base = {"sub": "cm-001", "iss": ISSUER, "client_id": CLIENT_ID, "token_use": "access",
+            "exp": int(time.time()) + 600, "username": "cm-001"}
+    base.update(claims)
+    return jwt.encode({k: v for k, v in base.items() if v is not None}, key, algorithm="RS256")
+
+
+def test_valid_access_token_names_the_staff_member(jwks_mode):
+    assert auth._verify_jwt(_token(jwks_mode)) == "cm-001"
+
+
+@pytest.mark.parametrize("claims", [
+    {"iss": "https://evil.example/"},
+    {"client_id": "another-client"},
+    {"token_use": "refresh"},
+    {"exp": int(time.time()) - 10},
+    {"token_use": None},
+])
+def test_wrong_claims_are_refused(jwks_mode, claims):
+    with pytest.raises(Unauthenticated):
+        auth._verify_jwt(_token(jwks_mode, **claims))
+
+
+def test_hs256_token_is_refused_in_jwks_mode(jwks_mode):
+    forged = jwt.encode({"sub": "adm-001", "iss": ISSUER, "client_id": CLIENT_ID, "token_use": "access",
+                         "exp": int(time.time()) + 600}, "guessable-secret-guessable-secret", algorithm="HS256")
+    with pytest.raises(Unauthenticated):
+        auth._verify_jwt(forged)
+
+
+def test_prod_stage_refuses_shared_secret_configuration(monkeypatch):
+    from chalicelib.config import Settings
+
+    monkeypatch.setenv("FIELDDESK_STAGE", "prod")
+    with pytest.raises(ValueError):
+        Settings(jwt_mode="hs256", kms_key_id="k")
+    with pytest.raises(ValueError):
+        Settings(jwt_mode="jwks", kms_key_id="")
+    assert Settings(jwt_mode="jwks", kms_key_id="alias/fielddesk").stage == "prod"
