@@ -48,6 +48,7 @@ def aws():
     from chalicelib.api import idempotency
     from chalicelib.auth import clear_principal_cache
     from chalicelib.config import get_settings, reset_settings
+    from chalicelib.storage.cache import clear_all
     from chalicelib.storage.clients import dynamodb_client, reset_clients
     from infra.tables import create_tables
 
@@ -56,6 +57,7 @@ def aws():
         reset_clients()
         idempotency.reset()
         clear_principal_cache()
+        clear_all()
         s = get_settings()
         create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
         yield

@@ -90,11 +90,9 @@ def _readable(principal: Principal, record: dict | None) -> dict:
 
 def read_visit(principal: Principal, visit_id: str) -> dict:
     record = _readable(principal, repo.get_visit(visit_id))
-    visited_on = date.fromisoformat(record["visited_at"][:10])
     seconds = get_settings().photo_url_seconds
-    return {**record, "notes": repo.list_notes(visit_id),
-            "photo_urls": [photos.presign_read(k, seconds) for k in record.get("photo_keys", [])],
-            "signed_off": repo.get_signoff(record["manager_id"], iso_week(visited_on)) is not None}
+    return {**record, "notes": record.get("notes", []),
+            "photo_urls": [photos.presign_read(k, seconds) for k in record.get("photo_keys", [])]}
 
 
 def reveal_contact(principal: Principal, visit_id: str, purpose: str) -> dict:
@@ -168,10 +166,15 @@ def amend_visit(principal: Principal, visit_id: str, patch: VisitPatch) -> dict:
 
 
 def add_note(principal: Principal, visit_id: str, body: NoteIn) -> dict:
-    _own_and_unsigned(principal, visit_id)
+    record = _own_and_unsigned(principal, visit_id)
+    if len(record.get("notes", [])) >= repo.MAX_NOTES:
+        raise Unprocessable(f"a log takes at most {repo.MAX_NOTES} correction notes")
     note = {"note_id": uuid.uuid4().hex[:12], "visit_id": visit_id, "text": body.text, "author_id": principal.id,
             "at": clock.iso(clock.now())}
-    repo.add_note(visit_id, note)
+    try:
+        repo.add_note(visit_id, note)
+    except ConditionFailed:
+        raise Unprocessable(f"a log takes at most {repo.MAX_NOTES} correction notes") from None
     return note
 
 

@@ -91,8 +91,7 @@ class VisitOut(ResponseModel):
     photo_keys: list[str] = []
     photo_urls: list[str] | None = None
     amended_at: str | None = None
-    notes: list[dict] | None = None
-    signed_off: bool | None = None
+    notes: list[dict] = []
 
 
 class VisitPage(ResponseModel):

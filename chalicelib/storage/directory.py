@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from . import base, keys
+from .cache import clear_all as _clear_caches
+from .cache import ttl_cache
 
 
 def get_staff(staff_id: str) -> dict | None:
@@ -37,6 +39,7 @@ def staff_departed_on(day) -> list[dict]:
     return [base.strip_keys(i) for i in base.query_all(f"DEPARTED#{day}", index="gsi3")]
 
 
+@ttl_cache(60)
 def get_outlet(outlet_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.outlet(outlet_id)))
 
@@ -45,6 +48,7 @@ def put_outlet(record: dict, *, new: bool) -> None:
     item = {**keys.outlet(record["outlet_id"]), **keys.outlet_indexes(record["outlet_id"], record["branch_id"]),
             **record}
     base.put_new(item, condition="attribute_not_exists(pk)" if new else "attribute_exists(pk)")
+    _clear_caches()
 
 
 def list_outlets(branch_id: str | None, *, limit=None, start_key=None) -> base.Page:

@@ -69,10 +69,6 @@ def visit_indexes(manager_id: str, branch_id: str, visited_at: str, visit_id: st
             "gsi2pk": f"BRANCH#{branch_id}#VISITS", "gsi2sk": f"{visited_at}#{visit_id}"}
 
 
-def visit_note(visit_id: str, at: str) -> dict:
-    return {"pk": f"VISIT#{visit_id}", "sk": f"NOTE#{at}"}
-
-
 def week_signoff(manager_id: str, iso_week: str) -> dict:
     return {"pk": f"STAFF#{manager_id}", "sk": f"SIGNOFF#{iso_week}"}
 

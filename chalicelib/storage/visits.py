@@ -31,12 +31,15 @@ def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_versi
                                        condition="#v = :v"))
 
 
+MAX_NOTES = 50
+
+
 def add_note(visit_id: str, note: dict) -> None:
-    base.put_new({**keys.visit_note(visit_id, f"{note['at']}#{note['note_id']}"), **note})
-
-
-def list_notes(visit_id: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"VISIT#{visit_id}", sk_begins="NOTE#")]
+    """Notes live in the log's item so reading a log is one request; they are only ever appended."""
+    base.update(**keys.visit(visit_id), expression="SET notes = list_append(if_not_exists(notes, :empty), :note)",
+                values={":empty": [], ":note": [note], ":max": MAX_NOTES},
+                condition="attribute_exists(pk) AND (attribute_not_exists(notes) OR size(notes) < :max)",
+                return_values="NONE")
 
 
 def list_manager_visits(manager_id: str, start: str, end: str, *, limit=None, start_key=None,
