@@ -26,5 +26,8 @@ test: venv  ## the whole test suite (what CI runs)
 token: venv  ## a bearer token for demo user N of ROLE: make token ROLE=supervisor N=2
 	@$(PY) -m infra.local_token --role $(ROLE) --n $(N)
 
+bench: venv  ## benchmarks with figures and targets (exit 1 if a target is missed)
+	$(PY) -m bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,35 @@
+"""`make bench`: every benchmark, each printing its figures and targets; exit 1 if any target is missed."""
+from __future__ import annotations
+
+import importlib
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import"]
+
+
+def main() -> int:
+    print(f"FieldDesk benchmarks, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+          f"{platform.python_version()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores")
+    failed = []
+    for name in SUITES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name == name:
+                print(f"\n== {name}: not present")
+                continue
+            raise
+        print(f"\n== {name}")
+        # Each suite runs in its own process: moto state and import caches must not leak between them.
+        code = subprocess.run([sys.executable, "-m", name]).returncode
+        if code:
+            failed.append(name)
+    print("\nall targets met" if not failed else f"\ntargets missed in: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
