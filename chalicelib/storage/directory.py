@@ -62,7 +62,8 @@ def put_branch(record: dict) -> None:
 
 
 def get_branch(branch_id: str) -> dict | None:
-    return base.strip_keys(base.get_item(**keys.branch(branch_id)))
+    key = keys.branch(branch_id)
+    return base.strip_keys(base.get_item(key["pk"], key["sk"]))
 
 
 def get_api_key(key_id: str) -> dict | None:
