@@ -2,6 +2,8 @@
 from chalice import Chalice
 
 from chalicelib.api import directory, system
+from chalicelib.api import penalties as penalties_api
+from chalicelib.jobs import penalties as penalties_jobs
 from chalicelib.api.middleware import http_conventions
 
 app = Chalice(app_name="fielddesk")
@@ -10,3 +12,5 @@ app.register_middleware(http_conventions, "http")
 
 app.register_blueprint(system.bp)
 app.register_blueprint(directory.bp)
+app.register_blueprint(penalties_api.bp)
+app.register_blueprint(penalties_jobs.bp)
