@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import clock
 from ..auth import Principal
 from ..config import Settings, get_settings
-from ..errors import Conflict, ConditionFailed, NotFound, ValidationFailed
+from ..errors import Conflict, ConditionFailed, ValidationFailed
 from ..models.penalties import Rule, RuleVersionIn
 from ..storage import penalties as repo
 
@@ -119,13 +119,6 @@ def add_version(principal: Principal, body: RuleVersionIn) -> dict:
         repo.put_rule_version(record)
     except ConditionFailed:
         raise Conflict(f"a {scope} version effective {body.effective_from} already exists") from None
-    return record
-
-
-def get_version(scope: str, effective_from: date) -> dict:
-    record = repo.get_rule_version(scope, effective_from)
-    if not record:
-        raise NotFound("no such rule version")
     return record
 
 

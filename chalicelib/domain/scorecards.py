@@ -32,7 +32,7 @@ def _optional(module: str, function: str):
         mod = importlib.import_module(module)
     except ImportError:
         return None
-    return getattr(mod, function, None) if hasattr(mod, function) else None
+    return getattr(mod, function) if hasattr(mod, function) else None
 
 
 def activity_summary(manager_id: str, start: date, end: date) -> dict | None:
