@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     cash_settlement_days: int = 14
     salary_deduction_multiplier: Decimal = Decimal("2")
     starting_score: int = 100
+    absence_dismissal_days: Decimal = Decimal("3")
+    travel_breaches_per_month_max: int = 3
+    repeat_breach_threshold: int = 2
+    penalty_overdue_catchup_days: int = 31
 
     # --- callbacks (DOMAIN 4) ----------------------------------------------
     dormant_days: int = 180

@@ -1,11 +1,13 @@
 """Demo data for the local stack (and a realistic base for API tests).
 
 Deterministic ids so `make token ROLE=... N=...` needs no database lookup.
-Each area appends its own seeding function to SEEDERS.
+The directory is here; each area seeds its own records in `infra/demo/<area>.py`
+(a `seed()` function and an `ORDER`), run after the directory in that order.
 """
 from __future__ import annotations
 
-from typing import Callable
+import importlib
+import pkgutil
 
 BRANCH = {"branch_id": "br-pudong", "name": "浦东营业部"}
 OTHER_BRANCH = {"branch_id": "br-haidian", "name": "海淀营业部"}
@@ -67,31 +69,10 @@ def seed_directory() -> None:
             directory.put_staff({**s, "status": "active", "created_at": now}, new=True)
 
 
-SEEDERS: list[Callable[[], None]] = [seed_directory]
-
-
 def seed_all() -> None:
-    for seeder in SEEDERS:
-        seeder()
+    from infra import demo
 
-
-def seed_visits() -> None:
-    """A few of cm-001's logs from today, so the lists are not empty."""
-    from datetime import timedelta
-
-    from chalicelib import clock
-    from chalicelib.auth import Principal
-    from chalicelib.domain.visits import record_visit
-    from chalicelib.models.visits import VisitIn
-
-    cm = Principal(kind="staff", id="cm-001", role="client_manager", branch_id="br-pudong",
-                   outlet_ids=("ot-icbc-lujiazui",))
-    now = clock.now()
-    for hours, kind, person, clients in ((3, "outlet_shift", "大堂经理 周女士", 1), (2, "phone", "客户 陈先生", 1),
-                                         (1, "on_site", "某科技公司 财务 孙总", 2)):
-        record_visit(cm, VisitIn(kind=kind, visited_at=now - timedelta(hours=hours), outlet_id="ot-icbc-lujiazui",
-                                 person_met=person, discussed="介绍基金定投与两融业务", outcome="有意向",
-                                 clients_count=clients))
-
-
-SEEDERS.append(seed_visits)
+    seed_directory()
+    modules = [importlib.import_module(f"infra.demo.{m.name}") for m in pkgutil.iter_modules(demo.__path__)]
+    for module in sorted(modules, key=lambda m: m.ORDER):
+        module.seed()

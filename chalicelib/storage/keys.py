@@ -165,6 +165,11 @@ def penalty_audit(penalty_id: str, at: str) -> dict:
     return {"pk": f"PENALTY#{penalty_id}", "sk": f"AUDIT#{at}"}
 
 
+def penalty_reversal(penalty_id: str) -> dict:
+    # One reversal entry per penalty (void or overturned appeal); the original stays.
+    return {"pk": f"PENALTY#{penalty_id}", "sk": "REVERSAL"}
+
+
 def flag(flag_id: str) -> dict:
     return {"pk": f"FLAG#{flag_id}", "sk": "FLAG"}
 

@@ -1,0 +1,331 @@
+"""Penalties (扣罚): entering, settling, voiding, appealing, escalating. Nothing is deleted.
+
+Lifecycle: open -> paid_cash | deducted_salary | voided | under_appeal;
+under_appeal -> open (upheld) | overturned. Every change is a conditional write on
+status and revision together with an audit entry, so two concurrent changes cannot
+both win; voids and overturned appeals add a reversal entry beside the original.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .. import clock
+from ..auth import Principal
+from ..config import get_settings
+from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, VoidIn
+from ..observability import logger
+from ..storage import directory
+from ..storage import penalties as repo
+from . import penalty_rules
+
+INACTIVE = {"voided", "overturned"}
+OVERDUE_JOB = "penalty_overdue"
+NOTIFY = ["supervisor", "compliance"]
+
+
+# --- entering ------------------------------------------------------------------------------------
+def enter(principal: Principal, body: PenaltyIn) -> dict:
+    s = get_settings()
+    today = clock.today()
+    if body.breach_date > today:
+        raise ValidationFailed.field("breach_date", "a breach date cannot be in the future")
+    if body.manager_id == principal.id:
+        raise Forbidden("you may not enter a penalty against yourself")
+    manager = directory.get_staff(body.manager_id)
+    if not manager:
+        raise ValidationFailed.field("manager_id", f"unknown staff member {body.manager_id}")
+    if manager["branch_id"] != principal.branch_id:
+        raise Forbidden("supervisors enter penalties for managers of their own branch only")
+    if manager["role"] != "client_manager":
+        raise ValidationFailed.field("manager_id", "penalties are entered against client managers only")
+
+    catalogue = penalty_rules.catalogue_on(body.breach_date, manager["branch_id"])
+    rule = catalogue.rule(body.rule_code)
+    amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
+    collision = _collision_link(body)
+
+    now = clock.now()
+    due_on = None
+    if amounts["settlement"] == "cash_or_salary" and amounts["amount_status"] == "computed":
+        due_on = (today + timedelta(days=s.cash_settlement_days)).isoformat()
+    record = {
+        "penalty_id": uuid.uuid4().hex, "manager_id": body.manager_id, "branch_id": manager["branch_id"],
+        "rule_code": rule["code"], "rule_kind": rule["kind"], "rule_amount": rule.get("amount"),
+        "rule_version": catalogue.version_ref(), "absence_days": rule.get("absence_days"),
+        "breach_date": body.breach_date.isoformat(), "occurrences": body.occurrences,
+        "evidence_note": body.evidence_note, "evidence_refs": body.evidence_refs, "serious": body.serious,
+        "income_yuan": body.income_yuan, **amounts, "collision": collision, "status": "open", "due_on": due_on,
+        "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1,
+    }
+    repo.create(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
+                               {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}))
+    logger.info("penalty entered", extra={"penalty_id": record["penalty_id"], "rule_code": rule["code"]})
+    raise_escalations(record)
+    return record
+
+
+def _collision_link(body: PenaltyIn) -> dict | None:
+    if body.collision_id is None:
+        return None
+    if body.rule_code != "FALSE_CLAIM":
+        raise ValidationFailed.field("collision_id", "only a FALSE_CLAIM penalty links a collision")
+    found = repo.get_collision(body.collision_id)
+    if not found:
+        raise ValidationFailed.field("collision_id", f"no recorded collision {body.collision_id}")
+    return {"collision_id": body.collision_id, "prospect_id": found.get("prospect_id"),
+            "recorded_at": found.get("at") or found.get("created_at")}
+
+
+def _audit(actor_id: str, actor_role: str, now, revision: int, action: str, reason: str, changes: dict) -> dict:
+    return {"at": clock.iso(now), "revision": revision, "action": action, "actor_id": actor_id,
+            "actor_role": actor_role, "reason": reason, "changes": changes}
+
+
+# --- reading ----------------------------------------------------------------------------------------
+def _can_read(principal: Principal, record: dict) -> bool:
+    if principal.role in ("compliance", "admin"):
+        return True
+    if principal.role == "supervisor":
+        return record["branch_id"] == principal.branch_id
+    if principal.role == "client_manager":
+        return record["manager_id"] == principal.id
+    return False
+
+
+def _load(principal: Principal, penalty_id: str) -> dict:
+    record = repo.get(penalty_id)
+    if not record or not _can_read(principal, record):
+        raise NotFound(f"penalty {penalty_id} not found")
+    return record
+
+
+def read(principal: Principal, penalty_id: str) -> dict:
+    record, history, reversal = repo.get_with_history(penalty_id)
+    if not record or not _can_read(principal, record):
+        raise NotFound(f"penalty {penalty_id} not found")
+    history.sort(key=lambda h: int(h["revision"]))
+    if reversal:
+        reversal = {**reversal, "points": int(reversal["points"])}
+    return {**record, "history": history, "reversal": reversal}
+
+
+def list_penalties(principal: Principal, manager_id: str | None, branch_id: str | None, month: str | None,
+                   limit: int, start_key):
+    if principal.role == "client_manager":
+        if (manager_id and manager_id != principal.id) or (branch_id and branch_id != principal.branch_id):
+            raise Forbidden("a manager reads only their own penalties")
+        return repo.list_for_manager(principal.id, month, limit=limit, start_key=start_key)
+    if principal.role == "supervisor" and branch_id and branch_id != principal.branch_id:
+        raise Forbidden("supervisors read their own branch only")
+    if manager_id:
+        if principal.role == "supervisor":
+            staff = directory.get_staff(manager_id)
+            if not staff or staff["branch_id"] != principal.branch_id:
+                raise Forbidden("supervisors read their own branch only")
+        return repo.list_for_manager(manager_id, month, limit=limit, start_key=start_key)
+    return repo.list_for_branch(branch_id or principal.branch_id, month, limit=limit, start_key=start_key)
+
+
+# --- lifecycle -----------------------------------------------------------------------------------------
+def _require_branch_supervisor(principal: Principal, record: dict) -> None:
+    if principal.role == "supervisor" and record["branch_id"] != principal.branch_id:
+        raise NotFound(f"penalty {record['penalty_id']} not found")
+
+
+def _require_status(record: dict, *allowed: str) -> None:
+    if record["status"] not in allowed:
+        raise Conflict(f"penalty is {record['status']}; this needs {' or '.join(allowed)}")
+
+
+def _write(principal: Principal, before: dict, after: dict, action: str, reason: str, changes: dict,
+           reversal: dict | None = None) -> dict:
+    now = clock.now()
+    revision = int(before["revision"]) + 1
+    after = {**after, "revision": revision, "updated_at": clock.iso(now)}
+    repo.replace(after, expected_status=before["status"], expected_revision=int(before["revision"]),
+                 audit=_audit(principal.id, principal.role, now, revision, action, reason, changes),
+                 reversal=reversal)
+    return after
+
+
+def _reversal(principal: Principal, record: dict, reason: str, cause: str) -> dict:
+    yuan = record.get("yuan")
+    return {"penalty_id": record["penalty_id"], "cause": cause, "points": -int(record["points"]),
+            "yuan": -Decimal(yuan) if yuan is not None else None, "reason": reason, "by": principal.id,
+            "at": clock.iso(clock.now())}
+
+
+def settle(principal: Principal, penalty_id: str, body: SettleIn) -> dict:
+    record = _load(principal, penalty_id)
+    _require_branch_supervisor(principal, record)
+    _require_status(record, "open")
+    if record["settlement"] == "hr":
+        raise Unprocessable("a dismissal or transfer recommendation has no amount to settle")
+    if record["settlement"] == "payroll" and body.method != "salary":
+        raise ValidationFailed.field("method", "this penalty is deducted from salary by payroll")
+    after = dict(record)
+    if record["amount_status"] == "payroll_to_compute":
+        if body.amount_yuan is None:
+            raise ValidationFailed.field("amount_yuan", "payroll's computed amount is required for this penalty")
+        after.update(yuan=body.amount_yuan, amount_status="computed_by_payroll",
+                     salary_deduction_yuan=penalty_rules.salary_amount(body.amount_yuan, record["settlement"]))
+    elif body.amount_yuan is not None:
+        raise ValidationFailed.field("amount_yuan", "the amount was computed when the penalty was entered")
+    today = clock.today()
+    paid = after["yuan"] if body.method == "cash" else after["salary_deduction_yuan"]
+    late = bool(record.get("due_on")) and body.method == "cash" and today.isoformat() > record["due_on"]
+    after.update(status="paid_cash" if body.method == "cash" else "deducted_salary",
+                 settled={"method": body.method, "yuan": paid, "on": today.isoformat(), "by": principal.id,
+                          "note": body.note, "late": late})
+    return _write(principal, record, after, "settled", body.note or body.method,
+                  {"status": after["status"], "yuan": paid, "method": body.method})
+
+
+def void(principal: Principal, penalty_id: str, body: VoidIn) -> dict:
+    record = _load(principal, penalty_id)
+    _require_branch_supervisor(principal, record)
+    _require_status(record, "open")
+    after = {**record, "status": "voided",
+             "voided": {"by": principal.id, "at": clock.iso(clock.now()), "reason": body.reason}}
+    return _write(principal, record, after, "voided", body.reason, {"status": "voided"},
+                  reversal=_reversal(principal, record, body.reason, "voided"))
+
+
+def appeal(principal: Principal, penalty_id: str, body: AppealIn) -> dict:
+    record = _load(principal, penalty_id)
+    if record["manager_id"] != principal.id:
+        raise NotFound(f"penalty {penalty_id} not found")
+    if record.get("appeal"):
+        raise Conflict("a penalty may be appealed once")
+    _require_status(record, "open")
+    after = {**record, "status": "under_appeal",
+             "appeal": {"reason": body.reason, "by": principal.id, "at": clock.iso(clock.now()),
+                        "outcome": None}}
+    return _write(principal, record, after, "appealed", body.reason, {"status": "under_appeal"})
+
+
+def decide_appeal(principal: Principal, penalty_id: str, body: AppealDecisionIn) -> dict:
+    record = _load(principal, penalty_id)
+    _require_branch_supervisor(principal, record)
+    if principal.role == "supervisor" and principal.id == record["entered_by"]:
+        raise Forbidden("the supervisor who entered a penalty may not decide its appeal")
+    _require_status(record, "under_appeal")
+    now = clock.now()
+    decided = {**record["appeal"], "outcome": body.outcome, "decided_by": principal.id,
+               "decided_role": principal.role, "decided_at": clock.iso(now), "decision_reason": body.reason}
+    after = {**record, "appeal": decided}
+    reversal = None
+    if body.outcome == "upheld":
+        # The cash window restarts from the decision: the appeal suspended it.
+        after["status"] = "open"
+        if record.get("due_on"):
+            after["due_on"] = (clock.today() + timedelta(days=get_settings().cash_settlement_days)).isoformat()
+            after["overdue"] = False
+    else:
+        after["status"] = "overturned"
+        reversal = _reversal(principal, record, body.reason, "appeal_overturned")
+    return _write(principal, record, after, f"appeal_{body.outcome}", body.reason,
+                  {"status": after["status"], "due_on": after.get("due_on")}, reversal=reversal)
+
+
+# --- escalations --------------------------------------------------------------------------------------------
+def _month_active(record: dict) -> list[dict]:
+    """The manager's active penalties in the breach month, this one included (GSIs may lag a write)."""
+    month = record["breach_date"][:7]
+    others = [p for p in repo.manager_month(record["manager_id"], month) if p["penalty_id"] != record["penalty_id"]]
+    return [p for p in others + [record] if p["status"] not in INACTIVE]
+
+
+def raise_escalations(record: dict) -> list[dict]:
+    """Flags for supervisors and compliance; each is raised once (deterministic id)."""
+    s = get_settings()
+    month = record["breach_date"][:7]
+    manager, branch = record["manager_id"], record["branch_id"]
+    active = _month_active(record)
+    raised: list[dict] = []
+
+    def flag(flag_id: str, kind: str, reason: str, penalties: list[dict], recommendation=None, collision=None):
+        out = {"flag_id": flag_id, "kind": kind, "staff_id": manager, "branch_id": branch, "month": month,
+               "recommendation": recommendation, "reason": reason,
+               "penalty_ids": [p["penalty_id"] for p in penalties], "collision": collision, "notify": NOTIFY,
+               "created_at": clock.iso(clock.now())}
+        if repo.put_flag(out):
+            logger.info("escalation flag raised", extra={"flag_id": flag_id, "kind": kind})
+            raised.append(out)
+
+    absences = [p for p in active if p.get("absence_days") is not None]
+    absent_days = sum((Decimal(str(p["absence_days"])) * int(p["occurrences"]) for p in absences), Decimal(0))
+    if record.get("absence_days") is not None and absent_days >= s.absence_dismissal_days:
+        flag(f"ABSENCE.{manager}.{month}", "absence_dismissal",
+             f"{absent_days} days' absence without cause in {month}", absences, "dismissal")
+
+    travel = [p for p in active if p["rule_code"] == "TRAVEL_RULE"]
+    travel_count = sum(int(p["occurrences"]) for p in travel)
+    if record["rule_code"] == "TRAVEL_RULE" and travel_count > s.travel_breaches_per_month_max:
+        flag(f"TRAVEL.{manager}.{month}", "travel_transfer",
+             f"{travel_count} travel-rule breaches in {month}", travel, "transfer")
+
+    same = [p for p in active if p["rule_code"] == record["rule_code"]]
+    same_count = sum(int(p["occurrences"]) for p in same)
+    if same_count >= s.repeat_breach_threshold:
+        flag(f"REPEAT.{manager}.{record['rule_code']}.{month}", "repeated_breach",
+             f"{same_count} breaches of {record['rule_code']} in {month}", same)
+
+    if record["rule_code"] == "FALSE_CLAIM":
+        flag(f"FALSE_CLAIM.{record['penalty_id']}", "false_claim",
+             f"false claim on {record['occurrences']} account(s)", [record], collision=record.get("collision"))
+    return raised
+
+
+def list_flags(principal: Principal, branch_id: str | None, staff_id: str | None, limit: int, start_key):
+    if principal.role == "supervisor" and branch_id and branch_id != principal.branch_id:
+        raise Forbidden("supervisors read their own branch only")
+    if staff_id:
+        staff = directory.get_staff(staff_id)
+        if principal.role == "supervisor" and (not staff or staff["branch_id"] != principal.branch_id):
+            raise Forbidden("supervisors read their own branch only")
+        return repo.list_flags(staff_id=staff_id, limit=limit, start_key=start_key)
+    return repo.list_flags(branch_id=branch_id or principal.branch_id, limit=limit, start_key=start_key)
+
+
+# --- overdue sweep ------------------------------------------------------------------------------------------
+def sweep_overdue(run_date: date | None = None) -> dict:
+    """Flags open cash penalties whose settlement day has passed.
+
+    Reads only the PENALTYDUE#<day> buckets from the day after the watermark up to
+    yesterday (at most penalty_overdue_catchup_days of them), so a missed run catches up.
+    """
+    s = get_settings()
+    today = run_date or clock.today()
+    last_day = today - timedelta(days=1)
+    watermark = repo.get_watermark(OVERDUE_JOB)
+    start = date.fromisoformat(watermark) + timedelta(days=1) if watermark else last_day
+    start = max(start, last_day - timedelta(days=s.penalty_overdue_catchup_days - 1))
+    system = Principal(kind="staff", id="system:penalty_overdue", role="system", branch_id="")
+    flagged, days = [], 0
+    day = start
+    while day <= last_day:
+        for candidate in repo.due_on(day):
+            record = repo.get(candidate["penalty_id"])
+            if not record or record["status"] != "open" or record.get("overdue") or record.get("due_on") != str(day):
+                continue
+            try:
+                _write(system, record, {**record, "overdue": True}, "overdue",
+                       f"cash settlement was due by {day}", {"overdue": True})
+            except Conflict:
+                continue  # settled or appealed meanwhile
+            repo.put_flag({"flag_id": f"OVERDUE.{record['penalty_id']}", "kind": "penalty_overdue",
+                           "staff_id": record["manager_id"], "branch_id": record["branch_id"],
+                           "month": record["breach_date"][:7], "recommendation": None,
+                           "reason": f"cash penalty of {record['yuan']} yuan unpaid after {day}",
+                           "penalty_ids": [record["penalty_id"]], "collision": None, "notify": NOTIFY,
+                           "created_at": clock.iso(clock.now())})
+            flagged.append(record["penalty_id"])
+        repo.set_watermark(OVERDUE_JOB, day.isoformat(), clock.iso(clock.now()))
+        days += 1
+        day += timedelta(days=1)
+    logger.info("penalty overdue sweep", extra={"days": days, "flagged": len(flagged)})
+    return {"from": start.isoformat(), "to": last_day.isoformat(), "days_read": days, "flagged": flagged}

@@ -1,0 +1,1 @@
+"""Demo data per area: each module has seed() and ORDER."""
