@@ -1,7 +1,8 @@
 """FieldDesk: Chalice app. Middleware and blueprint registration, nothing else."""
 from chalice import Chalice
 
-from chalicelib.api import directory, system
+from chalicelib.api import callback_tasks, directory, system
+from chalicelib.jobs import sweeps
 from chalicelib.api.middleware import http_conventions
 
 app = Chalice(app_name="fielddesk")
@@ -10,3 +11,5 @@ app.register_middleware(http_conventions, "http")
 
 app.register_blueprint(system.bp)
 app.register_blueprint(directory.bp)
+app.register_blueprint(callback_tasks.bp)
+app.register_blueprint(sweeps.bp)
