@@ -156,7 +156,7 @@ def sweep_overdue(now: datetime | None = None) -> dict:
     if mark:
         start = datetime.fromisoformat(mark + ":00:00+08:00") + timedelta(hours=1)
     else:
-        start = last_complete - timedelta(hours=get_settings().sweep_initial_lookback_hours)
+        start = last_complete - timedelta(hours=max(get_settings().sweep_initial_lookback_hours, 1) - 1)
     flagged, hours = [], 0
     at = clock.iso(now)
     hour = start
