@@ -169,10 +169,11 @@ def new_account_coverage(tasks: list[dict], opened_on: dict[str, str], opened_fr
 
 
 def existing_coverage(tasks: list[dict], year_end_clients: int | None) -> dict:
-    """Distinct existing clients (not new-account callbacks) reached this year against the 10% target."""
+    """Distinct existing clients (accounts with no new-account callback this year) reached, against the 10% target."""
     ratio = get_settings().coverage_existing_ratio
+    new_accounts = {t["account_id"] for t in tasks if t["trigger"] == Trigger.new_account.value}
     reached = {t["account_id"] for t in tasks
-               if t["trigger"] != Trigger.new_account.value and t["status"] == "done"
+               if t["account_id"] not in new_accounts and t["status"] == "done"
                and (t.get("outcome") or {}).get("reached")}
     target = math.ceil(Decimal(year_end_clients) * ratio) if year_end_clients is not None else None
     return {"called_back": len(reached), "year_end_clients": year_end_clients, "ratio": str(ratio),
