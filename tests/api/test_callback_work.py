@@ -333,3 +333,16 @@ def test_compliance_reviews_finished_callbacks(api, frozen):
 def test_unknown_task_is_404(api, frozen):
     assert api.get("/v1/callback-tasks/new_account.NOPE.2026-11-19", as_="cmp-001")[0] == 404
     assert api.post("/v1/callback-tasks/new_account.NOPE.2026-11-19/claim", as_="cba-001")[0] == 404
+
+
+def test_demo_data_gives_cba_001_a_day_and_the_queue_a_task(api, frozen):
+    from infra.demo_data import seed_callback_work
+
+    seed_callback_work()
+    seed_callback_work()     # idempotent
+    _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
+    assert [t["trigger"] for t in mine["items"]] == ["new_account", "dormant", "large_outflow"]
+    _, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
+    assert [t["account_id"] for t in q["items"]] == ["DEMO-A004"]
+    status, shown = api.post(f"/v1/callback-tasks/{mine['items'][0]['task_id']}/reveal", as_="cba-001")
+    assert status == 200 and shown["phone"] == "13800000001"
