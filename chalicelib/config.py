@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     problem_sla_critical_hours: int = 8
     problem_sla_normal_working_days: int = 5
     fallback_after_unanswered_days: int = 3
+    due_fallback_working_days: int = 3
+    due_second_callback_working_days: int = 3
+    coverage_new_account_months: int = 1
+    coverage_existing_ratio: Decimal = Decimal("0.10")
+    sweep_initial_lookback_hours: int = 72
 
     def holiday_dates(self) -> set[date]:
         return {date.fromisoformat(d) for d in self.fallback_holidays if d}

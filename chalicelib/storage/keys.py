@@ -280,6 +280,11 @@ def problem_due_index(due_hour: str, problem_id: str) -> dict:
     return {"gsi3pk": f"PROBLEMDUE#{due_hour}", "gsi3sk": problem_id}
 
 
+def year_end_clients(branch_id: str, year: int | str) -> dict:
+    # The year-end client count (dormant excluded) set by compliance, for the 10% coverage target.
+    return {"pk": f"BRANCH#{branch_id}", "sk": f"YEAREND#{year}"}
+
+
 # --- jobs ------------------------------------------------------------------------------
 def job_watermark(job: str) -> dict:
     return {"pk": f"JOB#{job}", "sk": "WATERMARK"}

@@ -1,0 +1,172 @@
+"""Problem items 问题件: created by callbacks or compliance, SLA-tracked to verified closure."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from .. import clock
+from ..auth import Principal
+from ..config import get_settings
+from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..models.problems import TRANSITIONS, UNRESOLVED, ProblemIn, TransitionIn
+from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger
+from ..storage import callback_work as task_repo
+from ..storage import keys
+from ..storage import problems as repo
+from . import workdays
+
+OVERSIGHT = {"compliance", "admin"}
+SWEEP_JOB = "problem-sla-sweep"
+
+
+def due_at(created: datetime, severity: str) -> datetime:
+    """Critical: N hours; normal: N working days, same time of day (DOMAIN 4, configurable)."""
+    s = get_settings()
+    if severity == "critical":
+        return created + timedelta(hours=s.problem_sla_critical_hours)
+    day = workdays.add_workdays(clock.local_date(created), s.problem_sla_normal_working_days)
+    local = created.astimezone(clock.SHANGHAI)
+    return local.replace(year=day.year, month=day.month, day=day.day)
+
+
+def new_record(*, branch_id: str, category: str, cause: str, responsible_department: str, severity: str,
+               description: str, source: str, created_by: str, account_id: str | None = None,
+               task_id: str | None = None, now: datetime | None = None) -> dict:
+    now = now or clock.now()
+    at = clock.iso(now)
+    return {"problem_id": uuid.uuid4().hex, "branch_id": branch_id, "account_id": account_id, "task_id": task_id,
+            "source": source, "category": category, "cause": cause,
+            "responsible_department": responsible_department, "severity": severity, "description": description,
+            "status": "open", "created_at": at, "created_by": created_by, "due_at": clock.iso(due_at(now, severity)),
+            "escalated": severity == "critical", "history": [{"at": at, "by": created_by, "to": "open"}]}
+
+
+def create(principal: Principal, body: ProblemIn) -> dict:
+    if body.task_id:
+        task = task_repo.get_task(body.task_id)
+        if not task:
+            raise ValidationFailed.field("task_id", f"unknown task {body.task_id}")
+        if task["branch_id"] != body.branch_id:
+            raise ValidationFailed.field("branch_id", "does not match the task's branch")
+        if body.account_id and body.account_id != task["account_id"]:
+            raise ValidationFailed.field("account_id", "does not match the task's account")
+    record = new_record(branch_id=body.branch_id, category=body.category.value, cause=body.cause,
+                        responsible_department=body.responsible_department, severity=body.severity.value,
+                        description=body.description, source="compliance", created_by=principal.id,
+                        account_id=body.account_id or (task["account_id"] if body.task_id else None),
+                        task_id=body.task_id)
+    repo.create(record)
+    if record["severity"] == "critical":
+        repo.notify_escalation("critical_problem", record)
+    return record
+
+
+def read(principal: Principal, problem_id: str) -> dict:
+    record = repo.get(problem_id)
+    if not record:
+        raise NotFound(f"problem {problem_id} not found")
+    return record
+
+
+def list_problems(principal: Principal, *, status, branch_id, month, limit, start_key):
+    if branch_id or month:
+        if not (branch_id and month):
+            field = "query.month" if branch_id else "query.branch_id"
+            raise ValidationFailed.field(field, "branch_id and month are given together")
+        page = repo.list_branch_month(branch_id, month, limit=limit, start_key=start_key)
+        if status:
+            page.items = [i for i in page.items if i["status"] == status]
+        return page
+    return repo.list_by_status(status or "open", limit=limit, start_key=start_key)
+
+
+def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dict:
+    if principal.role not in OVERSIGHT:
+        raise Forbidden("only compliance moves problem items")
+    current = read(principal, problem_id)
+    if body.to not in TRANSITIONS[current["status"]]:
+        raise Unprocessable(f"a {current['status']} problem item cannot move to {body.to}")
+    now = clock.iso(clock.now())
+    record = {**current, "status": body.to,
+              "history": [*current.get("history", []), {"at": now, "by": principal.id, "to": body.to,
+                                                         "note": body.note}]}
+    ops = []
+    if body.to == "resolved":
+        if not body.note:
+            raise ValidationFailed.field("note", "a resolution note is required")
+        record.update(resolution_note=body.note, resolved_at=now, resolved_by=principal.id)
+        if body.verify_with_client:
+            if not current.get("account_id"):
+                raise ValidationFailed.field("verify_with_client", "the problem item names no account to call")
+            task = second_callback_task(record)
+            record["verification_task_id"] = task["task_id"]
+            ops.append(task_repo.new_task_op(task))
+    if body.to == "verified":
+        pending = current.get("verification_task_id")
+        if pending:
+            task = task_repo.get_task(pending)
+            if task and task["status"] in OPEN_STATUSES:
+                raise Unprocessable("the verification callback is still open")
+        record.update(verified_at=now, verified_by=principal.id)
+    try:
+        if ops:
+            task_repo.write([repo.replace_op(record, expected_status=current["status"]), *ops])
+        else:
+            repo.replace(record, expected_status=current["status"])
+    except ConditionFailed:
+        raise Conflict("the problem item changed meanwhile; reload and retry") from None
+    return record
+
+
+def second_callback_task(problem: dict) -> dict:
+    """A callback to verify the resolution with the client; it waits in the branch queue."""
+    s = get_settings()
+    now = clock.now()
+    today = clock.local_date(now)
+    due_on = workdays.add_workdays(today, s.due_second_callback_working_days)
+    contact = task_repo.account_contact(problem["account_id"]) or {}
+    return TaskRecord(task_id=keys.callback_task_id(Trigger.second_callback.value, problem["account_id"],
+                                                    problem["problem_id"]),
+                      trigger=Trigger.second_callback, episode=problem["problem_id"],
+                      account_id=problem["account_id"], branch_id=problem["branch_id"],
+                      serving_manager_id=contact.get("serving_manager_id"), client_name=contact.get("client_name"),
+                      business_date=today, created_at=clock.iso(now), due_on=due_on,
+                      due_at=f"{due_on.isoformat()}T23:59:59+08:00", priority=3,
+                      source_task_id=problem.get("task_id"),
+                      detail={"problem_id": problem["problem_id"], "category": problem["category"]}
+                      ).model_dump(mode="json", exclude_none=True)
+
+
+# --- hourly SLA sweep ------------------------------------------------------------------------
+
+
+def _hour(moment: datetime) -> str:
+    return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%dT%H")
+
+
+def sweep_overdue(now: datetime | None = None) -> dict:
+    """Flag and escalate unresolved items whose due hour has passed.
+
+    Reads only the PROBLEMDUE#<hour> buckets after the watermark up to the last
+    completed hour, so a missed run catches up and a rerun flags nothing twice.
+    """
+    now = now or clock.now()
+    last_complete = now.astimezone(clock.SHANGHAI).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    mark = task_repo.get_watermark(SWEEP_JOB)
+    if mark:
+        start = datetime.fromisoformat(mark + ":00:00+08:00") + timedelta(hours=1)
+    else:
+        start = last_complete - timedelta(hours=max(get_settings().sweep_initial_lookback_hours, 1) - 1)
+    flagged, hours = [], 0
+    at = clock.iso(now)
+    hour = start
+    while hour <= last_complete:
+        hours += 1
+        for item in repo.due_in_hour(_hour(hour)):
+            if item["status"] in UNRESOLVED and not item.get("overdue_at") and repo.flag_overdue(item["problem_id"], at):
+                flagged.append(item["problem_id"])
+                repo.notify_escalation("problem_overdue", item)
+        hour += timedelta(hours=1)
+    if hours:
+        task_repo.set_watermark(SWEEP_JOB, _hour(last_complete), at)
+    return {"hours_read": hours, "flagged": flagged}

@@ -1,0 +1,21 @@
+"""Hourly SLA sweep: overdue problem items and overdue callback tasks, flagged and escalated."""
+from __future__ import annotations
+
+from chalice import Blueprint, Rate
+
+from ..domain import callback_work, problems
+from ..observability import logger
+
+bp = Blueprint(__name__)
+
+
+def run(now=None) -> dict:
+    result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now)}
+    logger.info("sla sweep", extra={"problems_flagged": len(result["problems"]["flagged"]),
+                                    "tasks_flagged": len(result["tasks"]["flagged"])})
+    return result
+
+
+@bp.schedule(Rate(1, unit=Rate.HOURS), name="sla-sweep")
+def sla_sweep(event):
+    return run()

@@ -1,0 +1,107 @@
+"""Problem items 问题件: found by callbacks or compliance, tracked to verified closure."""
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from .common import RequestModel, ResponseModel
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+
+
+class ProblemCategory(str, Enum):
+    service_attitude = "service_attitude"
+    system_equipment = "system_equipment"
+    fees_commission = "fees_commission"
+    research_information = "research_information"
+    missing_product = "missing_product"
+    account_security = "account_security"
+    staff_misconduct = "staff_misconduct"   # trading for clients, guaranteed returns...
+    other = "other"
+
+
+class Severity(str, Enum):
+    critical = "critical"
+    normal = "normal"
+
+
+class ProblemStatus(str, Enum):
+    open = "open"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    verified = "verified"
+
+
+UNRESOLVED = {ProblemStatus.open.value, ProblemStatus.in_progress.value}
+
+# The only moves a problem item can make; resolved -> in_progress reopens when verification fails.
+TRANSITIONS = {
+    "open": {"in_progress", "resolved"},
+    "in_progress": {"resolved"},
+    "resolved": {"verified", "in_progress"},
+    "verified": set(),
+}
+
+
+class ProblemIn(RequestModel):
+    branch_id: str = Id
+    account_id: str | None = Field(None, min_length=1, max_length=64)
+    task_id: str | None = Field(None, min_length=1, max_length=200)
+    category: ProblemCategory
+    cause: str = Field(min_length=1, max_length=500)
+    responsible_department: str = Field(min_length=1, max_length=100)
+    severity: Severity = Severity.normal
+    description: str = Field("", max_length=2000)
+
+
+class TransitionIn(RequestModel):
+    to: Literal["in_progress", "resolved", "verified"]
+    note: str = Field("", max_length=2000)
+    verify_with_client: bool = False   # on resolve: schedule a second callback to verify with the client
+
+
+class ProblemQuery(RequestModel):
+    status: Literal["open", "in_progress", "resolved", "verified"] | None = None
+    branch_id: str | None = Field(None, min_length=1, max_length=64)
+    month: str | None = None
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value):
+        if value is not None and not _MONTH.match(value):
+            raise ValueError("must be YYYY-MM")
+        return value
+
+
+class ProblemOut(ResponseModel):
+    problem_id: str
+    branch_id: str
+    account_id: str | None = None
+    task_id: str | None = None
+    source: str
+    category: str
+    cause: str
+    responsible_department: str
+    severity: str
+    description: str = ""
+    status: str
+    created_at: str
+    created_by: str
+    due_at: str
+    overdue: bool = False
+    overdue_at: str | None = None
+    escalated: bool = False
+    history: list[dict] = []
+    resolution_note: str | None = None
+    verification_task_id: str | None = None
+
+
+class ProblemPage(ResponseModel):
+    items: list[ProblemOut]
+    next_token: str | None = None

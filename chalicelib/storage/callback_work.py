@@ -1,0 +1,161 @@
+"""Callback work: agents' lists, claims, attempts and reviews over the task items.
+
+Every task write is a full put of `tasks.task_item(record)` guarded by the state
+the caller read (status, revision, assignee), so a finished task leaves the open
+indexes (gsi1, gsi3) in the same write and two writers cannot both win.
+"""
+from __future__ import annotations
+
+from ..errors import ConditionFailed
+from . import base, keys, pii
+from .tasks import task_item
+
+# --- accounts (written by the account feed) ------------------------------------------
+
+
+def account_contact(account_id: str) -> dict | None:
+    """The one place the account's sealed phone is read. Returns the clear phone; callers mask or audit."""
+    item = base.get_item(**keys.account(account_id))
+    if not item:
+        return None
+    sealed = item.get("phone_sealed")
+    return {"account_id": account_id, "branch_id": item.get("branch_id"), "client_name": item.get("client_name"),
+            "serving_manager_id": item.get("serving_manager_id"), "opened_on": item.get("opened_on"),
+            "phone": pii.unseal(sealed) if sealed else None,
+            "contact_needs_update": bool(item.get("contact_needs_update"))}
+
+
+def accounts_opened_on(account_ids: list[str]) -> dict[str, str]:
+    items = base.batch_get([(keys.account(a)["pk"], keys.account(a)["sk"]) for a in account_ids],
+                           projection="account_id, opened_on")
+    return {i["account_id"]: i.get("opened_on") for i in items if i.get("account_id")}
+
+
+def mark_contact_for_update(account_id: str, at: str, task_id: str) -> None:
+    """A wrong number: the account's contact must be updated before the next callback."""
+    try:
+        base.update(**keys.account(account_id),
+                    expression="SET contact_needs_update = :t, contact_flagged_at = :at, contact_flag_task = :task",
+                    values={":t": True, ":at": at, ":task": task_id}, condition="attribute_exists(pk)",
+                    return_values="NONE")
+    except ConditionFailed:
+        pass  # the account is not in the feed yet; the task still carries the flag
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+def get_task(task_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.callback_task(task_id), consistent=True))
+
+
+def list_open_for_agent(agent_id: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"AGENT#{agent_id}#OPEN", index="gsi1", limit=limit, start_key=start_key)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def list_branch_queue(branch_id: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"BRANCH#{branch_id}#QUEUE", index="gsi1", limit=limit, start_key=start_key)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def tasks_of_month(branch_id: str, month: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#TASKS#{month}", index="gsi2")]
+
+
+def open_tasks_due_on(day: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"TASKDUE#{day}", index="gsi3")]
+
+
+def task_history(task_id: str) -> tuple[list[dict], list[dict]]:
+    items = base.query_all(f"TASK#{task_id}", sk_begins="ATTEMPT#") if task_id else []
+    reviews = base.query_all(f"TASK#{task_id}", sk_begins="REVIEW#") if task_id else []
+    return [base.strip_keys(i) for i in items], [base.strip_keys(i) for i in reviews]
+
+
+def _guard(previous: dict) -> tuple[str, dict, dict]:
+    condition = "#s = :prev_status AND (attribute_not_exists(revision) OR revision = :prev_rev)"
+    names = {"#s": "status"}
+    values = {":prev_status": previous.get("status", "open"), ":prev_rev": int(previous.get("revision", 0))}
+    if previous.get("assignee_id"):
+        condition += " AND assignee_id = :prev_assignee"
+        values[":prev_assignee"] = previous["assignee_id"]
+    else:
+        condition += " AND attribute_not_exists(assignee_id)"
+    return condition, names, values
+
+
+def task_put_op(record: dict, previous: dict) -> dict:
+    condition, names, values = _guard(previous)
+    return base.tx_put(task_item(record), condition=condition, names=names, values=values)
+
+
+def new_task_op(record: dict) -> dict:
+    return base.tx_put(task_item(record))
+
+
+def attempt_op(record: dict) -> dict:
+    return base.tx_put({**keys.task_attempt(record["task_id"], f"{record['at']}#{record['attempt_id']}"),
+                        **record})
+
+
+def review_op(record: dict) -> dict:
+    return base.tx_put({**keys.task_review(record["task_id"], f"{record['at']}#{record['review_id']}"), **record})
+
+
+def load_change_op(agent_id: str, delta: int) -> dict:
+    """The selection job's `open_tasks` counter on the agent's staff item."""
+    return base.tx_update(**keys.staff(agent_id), expression="ADD open_tasks :d", values={":d": delta},
+                          condition="attribute_exists(pk)")
+
+
+def release_load(agent_id: str) -> None:
+    """Decrement the agent's open_tasks, never below zero (best effort, after the task write)."""
+    try:
+        base.update(**keys.staff(agent_id), expression="ADD open_tasks :d", values={":d": -1, ":z": 0},
+                    condition="attribute_exists(pk) AND open_tasks > :z", return_values="NONE")
+    except ConditionFailed:
+        pass
+
+
+def write(operations: list[dict]) -> None:
+    base.transact(operations)
+
+
+def flag_task_overdue(task: dict, at: str) -> bool:
+    """Mark an open task overdue once; bumps the revision so a concurrent agent write retries."""
+    try:
+        base.update(**keys.callback_task(task["task_id"]),
+                    expression="SET overdue = :t, overdue_at = :at ADD revision :one",
+                    names={"#s": "status"},
+                    values={":t": True, ":at": at, ":one": 1, ":o": "open", ":p": "in_progress"},
+                    condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)",
+                    return_values="NONE")
+        return True
+    except ConditionFailed:
+        return False
+
+
+# --- year-end client figures (coverage target) -------------------------------------------
+
+
+def put_year_end(record: dict) -> None:
+    base.put({**keys.year_end_clients(record["branch_id"], record["year"]), **record})
+
+
+def get_year_end(branch_id: str, year: int) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.year_end_clients(branch_id, year)))
+
+
+# --- job watermarks --------------------------------------------------------------------------
+
+
+def get_watermark(job: str) -> str | None:
+    item = base.get_item(**keys.job_watermark(job), consistent=True)
+    return item.get("value") if item else None
+
+
+def set_watermark(job: str, value: str, at: str) -> None:
+    base.put({**keys.job_watermark(job), "value": value, "updated_at": at})

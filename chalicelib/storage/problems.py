@@ -1,0 +1,96 @@
+"""Problem items and escalation alerts."""
+from __future__ import annotations
+
+import json
+
+from ..config import get_settings
+from ..errors import ConditionFailed
+from ..models.problems import UNRESOLVED
+from ..observability import logger, metrics
+from . import base, keys
+
+
+def problem_item(record: dict) -> dict:
+    """The full item; the due bucket (gsi3) exists only while the item is unresolved."""
+    item = {**keys.problem(record["problem_id"]), **record,
+            **keys.problem_indexes(record["branch_id"], record["created_at"], record["problem_id"],
+                                   record["status"], record["severity"])}
+    if record["status"] in UNRESOLVED:
+        item.update(keys.problem_due_index(record["due_at"][:13], record["problem_id"]))
+    return item
+
+
+def new_problem_op(record: dict) -> dict:
+    return base.tx_put(problem_item(record))
+
+
+def create(record: dict) -> None:
+    base.put_new(problem_item(record))
+
+
+def get(problem_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.problem(problem_id), consistent=True))
+
+
+def replace(record: dict, *, expected_status: str) -> None:
+    base.put_new(problem_item(record), condition="#s = :prev", names={"#s": "status"},
+                 values={":prev": expected_status})
+
+
+def replace_op(record: dict, *, expected_status: str) -> dict:
+    return base.tx_put(problem_item(record), condition="#s = :prev", names={"#s": "status"},
+                       values={":prev": expected_status})
+
+
+def list_by_status(status: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"PROBLEMS#{status}", index="gsi1", limit=limit, start_key=start_key)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def list_branch_month(branch_id: str, month: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"BRANCH#{branch_id}#PROBLEMS#{month}", index="gsi2", limit=limit, start_key=start_key)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def all_branch_month(branch_id: str, month: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#PROBLEMS#{month}", index="gsi2")]
+
+
+def due_in_hour(hour: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"PROBLEMDUE#{hour}", index="gsi3")]
+
+
+def flag_overdue(problem_id: str, at: str) -> bool:
+    try:
+        base.update(**keys.problem(problem_id),
+                    expression="SET overdue = :t, overdue_at = :at, escalated = :t",
+                    names={"#s": "status"}, values={":t": True, ":at": at, ":o": "open", ":p": "in_progress"},
+                    condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)",
+                    return_values="NONE")
+        return True
+    except ConditionFailed:
+        return False
+
+
+def notify_escalation(kind: str, record: dict) -> None:
+    """Alert the branch manager and head office: SNS in AWS, a log record and a metric locally.
+
+    The message carries ids and categories only, never client contact data.
+    """
+    message = {"kind": kind, "audience": ["branch_manager", "head_office"],
+               "branch_id": record.get("branch_id"), "problem_id": record.get("problem_id"),
+               "task_id": record.get("task_id"), "account_id": record.get("account_id"),
+               "category": record.get("category"), "severity": record.get("severity"),
+               "due_at": record.get("due_at")}
+    topic = get_settings().escalation_topic_arn
+    metrics.add_metric(name=f"Escalation_{kind}", unit="Count", value=1)
+    if topic:
+        from .clients import sns_client
+
+        sns_client().publish(TopicArn=topic, Subject=f"FieldDesk escalation: {kind}", Message=json.dumps(message),
+                             MessageAttributes={"branch_id": {"DataType": "String",
+                                                              "StringValue": str(record.get("branch_id"))},
+                                                "kind": {"DataType": "String", "StringValue": kind}})
+    logger.warning("escalation", extra={"escalation": message})

@@ -1,0 +1,348 @@
+"""An agent's day through the API: lists, claims, reveal, attempts, fallback, escalation, review."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.storage import audit, base, keys
+from tests.factories.tasks import PHONE, make_account, make_task
+
+NOW = "2026-11-20T10:00:00+08:00"   # a Friday
+CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
+             "no_discretionary_authority": True}
+REACHED = {"channel": "phone", "reached": True, "recording_ref": "rec-0001", "identity_confirmed": True,
+           "checklist": CHECKLIST, "satisfaction": 5, "needs": "margin account", "feedback": "good service"}
+NO_ANSWER = {"channel": "phone", "reached": False, "reason": "no_answer"}
+
+
+@pytest.fixture
+def frozen():
+    with clock.freeze(NOW):
+        yield
+
+
+def _tid(trigger, account, episode):
+    return keys.callback_task_id(trigger, account, episode)
+
+
+def _staff_load(staff_id):
+    return int(base.get_item(**keys.staff(staff_id)).get("open_tasks", 0))
+
+
+def test_the_whole_day_of_an_agent(api, frozen):
+    for a in ("A001", "A002", "A003", "A004"):
+        make_account(a)
+    overdue = make_task("new_account", "A001", business_date="2026-11-18", due_on="2026-11-19")
+    low = make_task("dormant", "A002", business_date="2026-11-20", due_on="2026-11-20", priority=5)
+    urgent = make_task("large_outflow", "A003", business_date="2026-11-20", due_on="2026-11-20", priority=0)
+    queued = make_task("periodic", "A004", business_date="2026-11-20", due_on="2026-11-21", assignee_id=None)
+
+    status, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
+    assert status == 200
+    assert [t["task_id"] for t in mine["items"]] == [overdue["task_id"], urgent["task_id"], low["task_id"]]
+    assert mine["items"][0]["overdue"] is True and mine["items"][1]["overdue"] is False
+    assert mine["items"][0]["phone_masked"] is None   # lists carry no phone at all
+    status, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
+    assert status == 200 and [t["task_id"] for t in q["items"]] == [queued["task_id"]]
+
+    status, claimed = api.post(f"/v1/callback-tasks/{queued['task_id']}/claim", as_="cba-001")
+    assert status == 200 and claimed["assignee_id"] == "cba-001"
+    assert _staff_load("cba-001") == 1
+    _, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
+    assert q["items"] == []
+    _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
+    assert queued["task_id"] in [t["task_id"] for t in mine["items"]]
+
+    status, detail = api.get(f"/v1/callback-tasks/{low['task_id']}", as_="cba-001")
+    assert status == 200 and detail["phone_masked"] == "138****5678" and PHONE not in json.dumps(detail)
+    status, shown = api.post(f"/v1/callback-tasks/{low['task_id']}/reveal", as_="cba-001")
+    assert status == 200 and shown["phone"] == PHONE
+    reveals = audit.list_subject_reveals("account", "A002", limit=10).items
+    assert [(r["actor_id"], r["fields"]) for r in reveals] == [("cba-001", ["phone"])]
+
+    status, result = api.post(f"/v1/callback-tasks/{low['task_id']}/attempts", REACHED, as_="cba-001")
+    assert status == 201, result
+    assert result["task"]["status"] == "done" and result["task"]["outcome"]["satisfaction"] == 5
+    assert result["task"]["outcome"]["checklist"] == CHECKLIST
+    assert _staff_load("cba-001") == 0    # finished: the counter came down (never below zero)
+    _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
+    assert low["task_id"] not in [t["task_id"] for t in mine["items"]]
+    _, detail = api.get(f"/v1/callback-tasks/{low['task_id']}", as_="cba-001")
+    assert [h["reached"] for h in detail["history"]] == [True] and detail["history"][0]["recording_ref"] == "rec-0001"
+
+    # A finished task is read-only.
+    status, body = api.post(f"/v1/callback-tasks/{low['task_id']}/attempts", REACHED, as_="cba-001")
+    assert status == 422 and "read-only" in body["error"]["message"]
+    status, _ = api.post(f"/v1/callback-tasks/{low['task_id']}/reveal", as_="cba-001")
+    assert status == 422
+    assert base.get_item(**keys.callback_task(low["task_id"])).get("gsi3pk") is None
+
+
+@pytest.mark.parametrize("who", ["cm-001", "sup-001", "cmp-001", "adm-001", "sys-001"])
+def test_only_callback_agents_work_tasks(api, frozen, who):
+    make_account("A001")
+    t = make_task("new_account", "A001", assignee_id=None)
+    for method, path, body in (("GET", "/v1/callback-tasks/mine", None),
+                               ("POST", f"/v1/callback-tasks/{t['task_id']}/claim", None),
+                               ("POST", f"/v1/callback-tasks/{t['task_id']}/reveal", None),
+                               ("POST", f"/v1/callback-tasks/{t['task_id']}/attempts", REACHED)):
+        status, resp = api.call(method, path, body, as_=who)
+        assert status == 403, (path, resp)
+    status, _ = api.get(f"/v1/callback-tasks/{t['task_id']}", as_=who)
+    assert status == (200 if who in ("cmp-001", "adm-001") else 403)
+
+
+def test_the_clients_own_manager_never_works_the_task(api, frozen):
+    # cba-002 once served this client (e.g. moved from marketing): independence forbids the callback.
+    make_account("A001", serving_manager_id="cba-002")
+    t = make_task("new_account", "A001", assignee_id=None, serving_manager_id="cba-002")
+    status, body = api.post(f"/v1/callback-tasks/{t['task_id']}/claim", as_="cba-002")
+    assert status == 403 and "serving manager" in body["error"]["message"]
+    status, _ = api.post(f"/v1/callback-tasks/{t['task_id']}/claim", as_="cba-001")
+    assert status == 200
+
+
+def test_reveal_and_attempts_only_for_the_holder(api, frozen):
+    make_account("A001")
+    t = make_task("new_account", "A001", assignee_id="cba-001")
+    status, _ = api.post(f"/v1/callback-tasks/{t['task_id']}/reveal", as_="cba-002")
+    assert status == 404
+    status, _ = api.get(f"/v1/callback-tasks/{t['task_id']}", as_="cba-002")
+    assert status == 404
+    status, _ = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts", NO_ANSWER, as_="cba-002")
+    assert status == 404
+    assert audit.list_subject_reveals("account", "A001", limit=10).items == []
+
+
+def test_a_queue_task_of_another_branch_cannot_be_claimed(api, frozen):
+    make_account("H001", branch_id="br-haidian")
+    t = make_task("new_account", "H001", branch_id="br-haidian", assignee_id=None)
+    status, _ = api.post(f"/v1/callback-tasks/{t['task_id']}/claim", as_="cba-001")
+    assert status == 404
+    status, _ = api.get("/v1/callback-tasks/queue?branch_id=br-haidian", as_="cba-001")
+    assert status == 403
+    status, body = api.get("/v1/callback-tasks/queue?branch_id=br-haidian", as_="cmp-001")
+    assert status == 200 and [i["task_id"] for i in body["items"]] == [t["task_id"]]
+
+
+def test_two_agents_cannot_take_the_same_task(api, frozen, monkeypatch):
+    from chalicelib.auth import Principal
+    from chalicelib.domain import callback_work
+    from chalicelib.errors import Conflict
+    from chalicelib.storage import callback_work as repo
+
+    make_account("A001")
+    t = make_task("new_account", "A001", assignee_id=None)
+    stale = repo.get_task(t["task_id"])          # both agents read the task while it is unassigned
+    status, _ = api.post(f"/v1/callback-tasks/{t['task_id']}/claim", as_="cba-001")
+    assert status == 200
+    # The second agent's conditional write still carries the unassigned state it read: it must lose.
+    monkeypatch.setattr(repo, "get_task", lambda task_id: dict(stale))
+    second = Principal(kind="staff", id="cba-002", role="callback_agent", branch_id="br-pudong")
+    with pytest.raises(Conflict):
+        callback_work.claim(second, t["task_id"])
+    monkeypatch.undo()
+    assert repo.get_task(t["task_id"])["assignee_id"] == "cba-001"
+    assert _staff_load("cba-002") == 0 and _staff_load("cba-001") == 1
+    status, body = api.post(f"/v1/callback-tasks/{t['task_id']}/claim", as_="cba-002")
+    assert status == 409 and body["error"]["message"] == "the task was already taken"
+
+
+def test_attempt_validation_names_the_field(api, frozen):
+    make_account("A001")
+    make_account("A003")
+    t = make_task("new_account", "A001")
+    big = make_task("large_outflow", "A003", priority=0)
+    path = f"/v1/callback-tasks/{t['task_id']}/attempts"
+    cases = [
+        ({"channel": "phone", "reached": False}, "reason"),
+        ({**REACHED, "recording_ref": None}, "recording_ref"),
+        ({**REACHED, "channel": "visit"}, "signature_ref"),
+        ({**REACHED, "checklist": None}, "checklist"),
+        ({**REACHED, "satisfaction": 6}, "satisfaction"),
+        ({**REACHED, "identity_confirmed": False}, "identity_confirmed"),
+        ({**REACHED, "channel": "pigeon"}, "channel"),
+        ({"channel": "phone", "reached": False, "reason": "call_back_later"}, "call_back_at"),
+        ({"channel": "phone", "reached": False, "reason": "call_back_later",
+          "call_back_at": "2026-11-20T09:00:00+08:00"}, "call_back_at"),
+        ({**NO_ANSWER, "at": "2026-11-21T10:00:00+08:00"}, "at"),
+        ({**NO_ANSWER, "at": "2026-11-20T10:00:00"}, "at"),
+        ({**REACHED, "closing_reason": "competitor"}, "closing_reason"),
+        ({**REACHED, "checklist": {"risks_disclosed": True}}, "checklist.account_changes_confirmed"),
+    ]
+    for body, field in cases:
+        status, resp = api.post(path, body, as_="cba-001")
+        assert status == 400, (field, resp)
+        assert resp["error"]["details"][0]["field"] == field, (field, resp)
+    status, resp = api.post(f"/v1/callback-tasks/{big['task_id']}/attempts", REACHED, as_="cba-001")
+    assert status == 400 and resp["error"]["details"][0]["field"] == "transfer_recognised"
+
+
+def test_call_me_at_t_reschedules_the_task(api, frozen):
+    make_account("A001")
+    make_account("A002")
+    t = make_task("new_account", "A001", due_on="2026-11-20")
+    other = make_task("dormant", "A002", due_on="2026-11-25")
+    body = {"channel": "phone", "reached": False, "reason": "call_back_later",
+            "call_back_at": "2026-11-26T15:00:00+08:00"}
+    status, result = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts", body, as_="cba-001")
+    assert status == 201
+    assert result["task"]["reschedule_at"] == "2026-11-26T15:00:00+08:00" and result["task"]["status"] == "in_progress"
+    _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
+    assert [i["task_id"] for i in mine["items"]] == [other["task_id"], t["task_id"]]
+
+
+def test_three_unanswered_working_days_create_a_fallback(api):
+    make_account("A001")
+    t = make_task("new_account", "A001", business_date="2026-11-19", due_on="2026-11-20")
+    path = f"/v1/callback-tasks/{t['task_id']}/attempts"
+    with clock.freeze("2026-11-20T09:40:00+08:00"):       # Friday
+        assert api.post(path, NO_ANSWER, as_="cba-001")[0] == 201
+    with clock.freeze("2026-11-20T15:10:00+08:00"):       # the same day again: still one day
+        _, r = api.post(path, {**NO_ANSWER, "reason": "busy"}, as_="cba-001")
+        assert r["task"]["attempt_days"] == ["2026-11-20"]
+    with clock.freeze("2026-11-21T10:00:00+08:00"):       # Saturday: not a working day
+        _, r = api.post(path, NO_ANSWER, as_="cba-001")
+        assert r["task"]["attempt_days"] == ["2026-11-20"] and r["fallback_task_id"] is None
+    with clock.freeze("2026-11-23T14:40:00+08:00"):       # Monday
+        _, r = api.post(path, NO_ANSWER, as_="cba-001")
+        assert r["task"]["status"] == "in_progress" and r["fallback_task_id"] is None
+    with clock.freeze("2026-11-24T09:45:00+08:00"):       # Tuesday: the third working day
+        status, r = api.post(path, NO_ANSWER, as_="cba-001")
+        assert status == 201
+        assert r["task"]["status"] == "closed_unreached"
+        assert r["task"]["attempt_days"] == ["2026-11-20", "2026-11-23", "2026-11-24"]
+        fallback_id = r["fallback_task_id"]
+        assert fallback_id == _tid("fallback", "A001", "new_account-2026-11-19")
+        _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
+        assert [i["task_id"] for i in mine["items"]] == [fallback_id]
+        fb = mine["items"][0]
+        assert fb["trigger"] == "fallback" and fb["source_task_id"] == t["task_id"]
+        assert fb["detail"]["channels"] == ["letter", "email", "sms"] and fb["due_on"] == "2026-11-27"
+        status, resp = api.post(f"/v1/callback-tasks/{fallback_id}/attempts", NO_ANSWER, as_="cba-001")
+        assert status == 400 and resp["error"]["details"][0]["field"] == "channel"
+        status, resp = api.post(f"/v1/callback-tasks/{fallback_id}/attempts",
+                                {"channel": "letter", "reached": True, "note": "letter signed for"}, as_="cba-001")
+        assert status == 201 and resp["task"]["status"] == "done"
+
+
+def test_a_wrong_number_marks_the_contact_for_update(api, frozen):
+    make_account("A001")
+    t = make_task("new_account", "A001")
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                         {"channel": "phone", "reached": False, "reason": "wrong_number"}, as_="cba-001")
+    assert status == 201 and r["task"]["contact_needs_update"] is True and r["task"]["status"] == "in_progress"
+    assert base.get_item(**keys.account("A001"))["contact_needs_update"] is True
+
+
+def test_a_refusal_closes_the_task(api, frozen):
+    make_account("A001")
+    t = make_task("new_account", "A001")
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                         {"channel": "phone", "reached": False, "reason": "refused"}, as_="cba-001")
+    assert status == 201 and r["task"]["status"] == "closed_unreached"
+    assert r["task"]["outcome"]["reason"] == "refused"
+
+
+def test_an_unrecognised_transfer_is_escalated_within_the_request(api, frozen, monkeypatch):
+    from chalicelib.config import reset_settings
+    from chalicelib.storage.clients import _session
+
+    sns, sqs = _session().client("sns"), _session().client("sqs")
+    topic = sns.create_topic(Name="fielddesk-escalations")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="head-office")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    monkeypatch.setenv("FIELDDESK_ESCALATION_TOPIC_ARN", topic)
+    reset_settings()
+
+    make_account("A003")
+    t = make_task("large_outflow", "A003", priority=0, detail={"amount": "600000.00"})
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                         {**REACHED, "transfer_recognised": False, "feedback": "I did not move this money"},
+                         as_="cba-001")
+    assert status == 201 and r["escalated"] is True and len(r["problem_ids"]) == 1
+    status, listed = api.get("/v1/problems?status=open", as_="cmp-001")
+    assert status == 200
+    first = listed["items"][0]
+    assert first["problem_id"] == r["problem_ids"][0]
+    assert (first["severity"], first["category"], first["source"], first["task_id"]) == \
+        ("critical", "account_security", "callback", t["task_id"])
+    assert first["due_at"] == "2026-11-20T18:00:00+08:00" and first["escalated"] is True
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    alert = json.loads(json.loads(messages[0]["Body"])["Message"])
+    assert alert["kind"] == "transfer_not_recognised" and alert["branch_id"] == "br-pudong"
+    assert alert["audience"] == ["branch_manager", "head_office"] and PHONE not in messages[0]["Body"]
+
+
+def test_escalation_without_a_topic_logs_and_counts(api, frozen, monkeypatch):
+    from chalicelib.storage import problems as problem_repo
+
+    calls = []
+    monkeypatch.setattr(problem_repo.logger, "warning", lambda msg, **kw: calls.append((msg, kw)))
+    make_account("A003")
+    t = make_task("large_outflow", "A003", priority=0)
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                         {**REACHED, "transfer_recognised": False}, as_="cba-001")
+    assert status == 201 and r["escalated"] is True
+    assert [c[1]["extra"]["escalation"]["kind"] for c in calls] == ["transfer_not_recognised"]
+
+
+def test_checklist_failures_become_problem_items(api, frozen):
+    make_account("A001")
+    t = make_task("new_account", "A001")
+    body = {**REACHED, "checklist": {**CHECKLIST, "no_staff_trading": False},
+            "problems": [{"category": "fees_commission", "cause": "commission too high",
+                          "responsible_department": "branch operations"}]}
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts", body, as_="cba-001")
+    assert status == 201 and len(r["problem_ids"]) == 2 and r["escalated"] is False
+    _, listed = api.get("/v1/problems?status=open", as_="cmp-001")
+    got = sorted((p["category"], p["severity"]) for p in listed["items"])
+    assert got == [("fees_commission", "normal"), ("staff_misconduct", "critical")]
+
+
+def test_compliance_reviews_finished_callbacks(api, frozen):
+    make_account("A001")
+    make_account("A002")
+    done = make_task("new_account", "A001", status="done", business_date="2026-11-10",
+                     completed_at="2026-11-10T11:00:00+08:00", outcome={"reached": True, "satisfaction": 4})
+    still_open = make_task("new_account", "A002", business_date="2026-11-10")
+    status, sample = api.get("/v1/callback-tasks/sample?branch_id=br-pudong&month=2026-11&size=5", as_="cmp-001")
+    assert status == 200 and [i["task_id"] for i in sample["items"]] == [done["task_id"]]
+    status, r = api.post(f"/v1/callback-tasks/{done['task_id']}/review",
+                         {"result": "non_compliant", "note": "recording incomplete"}, as_="cmp-001")
+    assert status == 201 and r["result"] == "non_compliant"
+    _, detail = api.get(f"/v1/callback-tasks/{done['task_id']}", as_="cmp-001")
+    assert detail["review"]["result"] == "non_compliant" and detail["reviews"][0]["note"] == "recording incomplete"
+    _, sample = api.get("/v1/callback-tasks/sample?branch_id=br-pudong&month=2026-11", as_="cmp-001")
+    assert sample["items"] == []
+    status, _ = api.post(f"/v1/callback-tasks/{still_open['task_id']}/review", {"result": "compliant"},
+                         as_="cmp-001")
+    assert status == 422
+    status, resp = api.post(f"/v1/callback-tasks/{done['task_id']}/review", {"result": "ok"}, as_="cmp-001")
+    assert status == 400 and resp["error"]["details"][0]["field"] == "result"
+    for who in ("cba-001", "cm-001", "sup-001"):
+        assert api.post(f"/v1/callback-tasks/{done['task_id']}/review", {"result": "compliant"}, as_=who)[0] == 403
+    assert api.get("/v1/callback-tasks/sample?branch_id=br-pudong&month=2026-11", as_="cba-001")[0] == 403
+    status, resp = api.get("/v1/callback-tasks/sample?branch_id=br-pudong&month=2026-13", as_="cmp-001")
+    assert status == 400 and resp["error"]["details"][0]["field"] == "query.month"
+
+
+def test_unknown_task_is_404(api, frozen):
+    assert api.get("/v1/callback-tasks/new_account.NOPE.2026-11-19", as_="cmp-001")[0] == 404
+    assert api.post("/v1/callback-tasks/new_account.NOPE.2026-11-19/claim", as_="cba-001")[0] == 404
+
+
+def test_demo_data_gives_cba_001_a_day_and_the_queue_a_task(api, frozen):
+    from infra.demo.callbacks import seed as seed_callback_work
+
+    seed_callback_work()
+    seed_callback_work()     # idempotent
+    _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
+    assert [t["trigger"] for t in mine["items"]] == ["new_account", "dormant", "large_outflow"]
+    _, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
+    assert [t["account_id"] for t in q["items"]] == ["DEMO-A004"]
+    status, shown = api.post(f"/v1/callback-tasks/{mine['items'][0]['task_id']}/reveal", as_="cba-001")
+    assert status == 200 and shown["phone"] == "13800000001"

@@ -1,0 +1,135 @@
+"""Problem items: created by compliance or callbacks, SLA due times, transitions to verified closure."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import clock
+from tests.factories.tasks import make_account, make_task
+
+NOW = "2026-11-20T10:00:00+08:00"   # Friday
+ITEM = {"branch_id": "br-pudong", "account_id": "A001", "category": "service_attitude",
+        "cause": "manager rude on the phone", "responsible_department": "branch operations"}
+CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
+             "no_discretionary_authority": True}
+
+
+@pytest.fixture
+def frozen():
+    with clock.freeze(NOW):
+        yield
+
+
+def _move(api, pid, to, **extra):
+    return api.post(f"/v1/problems/{pid}/transition", {"to": to, **extra}, as_="cmp-001")
+
+
+def test_compliance_creates_items_with_sla_due_times(api, frozen):
+    status, normal = api.post("/v1/problems", ITEM, as_="cmp-001")
+    assert status == 201 and normal["status"] == "open" and normal["source"] == "compliance"
+    assert normal["due_at"] == "2026-11-27T10:00:00+08:00"      # 5 working days, over the weekend
+    status, critical = api.post("/v1/problems", {**ITEM, "severity": "critical", "category": "staff_misconduct",
+                                                 "cause": "guaranteed returns"}, as_="cmp-001")
+    assert status == 201 and critical["due_at"] == "2026-11-20T18:00:00+08:00" and critical["escalated"] is True
+    status, listed = api.get("/v1/problems", as_="cmp-001")
+    assert [p["problem_id"] for p in listed["items"]] == [critical["problem_id"], normal["problem_id"]]
+    status, by_month = api.get("/v1/problems?branch_id=br-pudong&month=2026-11", as_="adm-001")
+    assert status == 200 and len(by_month["items"]) == 2
+    status, one = api.get(f"/v1/problems/{normal['problem_id']}", as_="cmp-002")
+    assert status == 200 and one["cause"] == ITEM["cause"]
+
+
+def test_sla_hours_and_days_are_configurable(api, frozen, monkeypatch):
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("FIELDDESK_PROBLEM_SLA_CRITICAL_HOURS", "4")
+    monkeypatch.setenv("FIELDDESK_PROBLEM_SLA_NORMAL_WORKING_DAYS", "1")
+    reset_settings()
+    _, normal = api.post("/v1/problems", ITEM, as_="cmp-001")
+    _, critical = api.post("/v1/problems", {**ITEM, "severity": "critical"}, as_="cmp-001")
+    assert normal["due_at"] == "2026-11-23T10:00:00+08:00"
+    assert critical["due_at"] == "2026-11-20T14:00:00+08:00"
+
+
+@pytest.mark.parametrize("who", ["cm-001", "sup-001", "cba-001", "sys-001"])
+def test_only_compliance_and_admins_handle_problem_items(api, frozen, who):
+    _, created = api.post("/v1/problems", ITEM, as_="cmp-001")
+    assert api.post("/v1/problems", ITEM, as_=who)[0] == 403
+    assert api.get("/v1/problems", as_=who)[0] == 403
+    assert api.get(f"/v1/problems/{created['problem_id']}", as_=who)[0] == 403
+    assert _move_as(api, created["problem_id"], who)[0] == 403
+
+
+def _move_as(api, pid, who):
+    return api.post(f"/v1/problems/{pid}/transition", {"to": "in_progress"}, as_=who)
+
+
+def test_bad_input_names_the_field(api, frozen):
+    cases = [({**ITEM, "category": "weather"}, "category"), ({**ITEM, "cause": ""}, "cause"),
+             ({**ITEM, "severity": "meh"}, "severity"), ({**ITEM, "task_id": "new_account.X.2026-11-19"}, "task_id"),
+             ({k: v for k, v in ITEM.items() if k != "responsible_department"}, "responsible_department")]
+    for body, field in cases:
+        status, resp = api.post("/v1/problems", body, as_="cmp-001")
+        assert status == 400 and resp["error"]["details"][0]["field"] == field, (field, resp)
+    status, resp = api.get("/v1/problems?branch_id=br-pudong", as_="cmp-001")
+    assert status == 400 and resp["error"]["details"][0]["field"] == "query.month"
+    status, resp = api.get("/v1/problems?status=closed", as_="cmp-001")
+    assert status == 400 and resp["error"]["details"][0]["field"] == "query.status"
+
+
+def test_open_to_verified_with_a_second_callback(api, frozen):
+    make_account("A001")
+    _, item = api.post("/v1/problems", ITEM, as_="cmp-001")
+    pid = item["problem_id"]
+    status, _ = _move(api, pid, "verified")
+    assert status == 422
+    status, moved = _move(api, pid, "in_progress", note="called the department")
+    assert status == 200 and moved["status"] == "in_progress"
+    status, resp = _move(api, pid, "resolved")
+    assert status == 400 and resp["error"]["details"][0]["field"] == "note"
+    status, resolved = _move(api, pid, "resolved", note="manager apologised and was retrained",
+                             verify_with_client=True)
+    assert status == 200 and resolved["resolution_note"].startswith("manager apologised")
+    task_id = resolved["verification_task_id"]
+    assert task_id == f"second_callback.A001.{pid}"
+    _, open_list = api.get("/v1/problems?status=open", as_="cmp-001")
+    assert open_list["items"] == []
+    _, resolved_list = api.get("/v1/problems?status=resolved", as_="cmp-001")
+    assert [p["problem_id"] for p in resolved_list["items"]] == [pid]
+
+    # The verification callback waits in the branch queue; verifying before it is done is refused.
+    _, q = api.get("/v1/callback-tasks/queue", as_="cba-001")
+    assert [(t["task_id"], t["trigger"], t["due_on"]) for t in q["items"]] == [(task_id, "second_callback",
+                                                                                  "2026-11-25")]
+    status, resp = _move(api, pid, "verified")
+    assert status == 422 and "still open" in resp["error"]["message"]
+    assert api.post(f"/v1/callback-tasks/{task_id}/claim", as_="cba-001")[0] == 200
+    status, _ = api.post(f"/v1/callback-tasks/{task_id}/attempts",
+                         {"channel": "phone", "reached": True, "recording_ref": "rec-9", "identity_confirmed": True,
+                          "checklist": CHECKLIST, "satisfaction": 4}, as_="cba-001")
+    assert status == 201
+    status, verified = _move(api, pid, "verified", note="client satisfied")
+    assert status == 200 and verified["status"] == "verified"
+    assert [h["to"] for h in verified["history"]] == ["open", "in_progress", "resolved", "verified"]
+    status, _ = _move(api, pid, "in_progress")
+    assert status == 422
+
+
+def test_verification_by_client_needs_an_account(api, frozen):
+    _, item = api.post("/v1/problems", {k: v for k, v in ITEM.items() if k != "account_id"}, as_="cmp-001")
+    status, resp = _move(api, item["problem_id"], "resolved", note="fixed", verify_with_client=True)
+    assert status == 400 and resp["error"]["details"][0]["field"] == "verify_with_client"
+
+
+def test_an_item_may_name_its_callback_task(api, frozen):
+    make_account("A001")
+    t = make_task("new_account", "A001")
+    status, item = api.post("/v1/problems", {**ITEM, "task_id": t["task_id"]}, as_="cmp-001")
+    assert status == 201 and item["task_id"] == t["task_id"]
+    status, resp = api.post("/v1/problems", {**ITEM, "task_id": t["task_id"], "branch_id": "br-haidian"},
+                            as_="cmp-001")
+    assert status == 400 and resp["error"]["details"][0]["field"] == "branch_id"
+
+
+def test_unknown_item_is_404(api, frozen):
+    assert api.get("/v1/problems/nope", as_="cmp-001")[0] == 404
+    assert _move(api, "nope", "in_progress")[0] == 404
