@@ -183,3 +183,19 @@ def test_referral_status_follows_the_prospect(api):
     assert statuses == {first["referral_id"]: "converted", second["referral_id"]: "lapsed"}
     _, report = api.get("/v1/reports/conversions?month=2026-11", as_="sup-001")
     assert report["by_outlet"] == {"ot-icbc-lujiazui": 1} and report["by_manager"] == {"cm-001": 1}
+
+
+def test_demo_data_seeds_prospects_and_a_local_only_outlet_key(api, monkeypatch):
+    from chalicelib.config import reset_settings
+    from infra.demo_data import DEMO_OUTLET_API_KEY, seed_prospects
+
+    seed_prospects()
+    assert api.get("/v1/partner/referrals", api_key=DEMO_OUTLET_API_KEY)[0] == 401  # test stage: no demo key
+    monkeypatch.setenv("FIELDDESK_STAGE", "local")
+    reset_settings()
+    seed_prospects()
+    seed_prospects()  # idempotent: no duplicates, no collisions
+    assert len(api.get("/v1/prospects", as_="cm-001")[1]["items"]) == 3
+    assert len(api.get("/v1/prospects", as_="cm-002")[1]["items"]) == 2
+    assert api.get("/v1/collisions", as_="sup-001")[1]["items"] == []
+    assert api.get("/v1/partner/referrals", api_key=DEMO_OUTLET_API_KEY)[0] == 200
