@@ -1,20 +1,18 @@
 """FieldDesk: Chalice app. Middleware and blueprint registration, nothing else."""
 from chalice import Chalice
 
-from chalicelib.api import callback_tasks, directory, system, visits
+from chalicelib.api import audit, callback_tasks, directory, outlets_partner, prospects, system, visits
 from chalicelib.api import penalties as penalties_api
 from chalicelib.api.middleware import http_conventions
 from chalicelib.jobs import penalties as penalties_jobs
+from chalicelib.jobs import prospects as prospect_jobs
 from chalicelib.jobs import sweeps
 
 app = Chalice(app_name="fielddesk")
 app.experimental_feature_flags.update(["BLUEPRINTS"])
 app.register_middleware(http_conventions, "http")
 
-app.register_blueprint(system.bp)
-app.register_blueprint(directory.bp)
-app.register_blueprint(visits.bp)
-app.register_blueprint(penalties_api.bp)
-app.register_blueprint(penalties_jobs.bp)
-app.register_blueprint(callback_tasks.bp)
-app.register_blueprint(sweeps.bp)
+for blueprint in (system.bp, directory.bp, visits.bp, prospects.bp, outlets_partner.bp, audit.bp,
+                  penalties_api.bp, callback_tasks.bp,
+                  prospect_jobs.bp, penalties_jobs.bp, sweeps.bp):
+    app.register_blueprint(blueprint)

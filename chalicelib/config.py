@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     first_contact_days: int = 3
     pool_daily_pick_limit: int = 5
     pool_reclaim_block_days: int = 30
+    max_active_keys_per_outlet: int = 2
+    referral_default_class: Literal["A", "B", "C", "D"] = "C"
+    lapse_catch_up_max_days: int = 31
 
     # --- penalties (DOMAIN 3) ----------------------------------------------
     yuan_per_point: Decimal = Decimal("10")

@@ -1,14 +1,93 @@
 """Conversion: an account opened for a registered prospect is attributed to its owner.
 
-Called by the account feed when an account is opened. PLACEHOLDER until the
-intent-client work lands: it attributes nothing yet.
+Called by the account feed when an account is opened, with the lookup hashes of
+the client's phone and ID number (`storage.prospects.phone_hash` / `id_hash`,
+i.e. `storage.pii.lookup_hash("phone" | "id_number", normalised)`). The month-end
+report lists conversions per manager and outlet, and the accounts more than one
+manager laid claim to (000 第十三条: the owner plus the managers who collided on
+that prospect), for investigation.
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+
+from .. import clock
+from ..auth import Principal
+from ..errors import Conflict, Forbidden
+from ..models.prospects import ACTIVE, CONVERTED
+from ..observability import logger
+from ..storage import prospects as repo
+from ..storage.base import TransactionCancelled
+
+_RETRIES = 3
+
+
+def _find_prospect(phone_hash: str | None, id_hash: str | None) -> dict | None:
+    for kind, value in ((repo.PHONE, phone_hash), (repo.ID_NUMBER, id_hash)):
+        if value:
+            claim = repo.get_claim(kind, value)
+            if claim:
+                return repo.get_prospect(claim["prospect_id"], consistent=True)
+    return None
+
+
+def claimants_of(prospect: dict, owner_id: str | None) -> list[str]:
+    colliders = {c["attempted_by"] for c in repo.collisions_of(prospect["prospect_id"])
+                 if c.get("attempted_by_kind") == "staff"}
+    return sorted(colliders | ({owner_id} if owner_id else set()))
 
 
 def on_account_opened(*, account_id: str, branch_id: str, opened_on: date, phone_hash: str | None,
                       id_hash: str | None, serving_manager_id: str | None) -> dict | None:
-    """Mark the prospect with this phone or ID hash converted; return the conversion record or None."""
-    return None
+    """Mark the prospect with this phone or ID hash converted; return the conversion record or None.
+
+    Idempotent per account: a replayed opening returns the conversion already written.
+    A prospect converts once; a second account of the same person is not a new conversion.
+    """
+    opened = opened_on if isinstance(opened_on, date) else date.fromisoformat(str(opened_on))
+    for _ in range(_RETRIES):
+        existing = repo.get_conversion(account_id)
+        if existing:
+            return existing
+        prospect = _find_prospect(phone_hash, id_hash)
+        if not prospect or prospect["status"] == CONVERTED:
+            return None
+        owner_id = prospect.get("owner_id") if prospect["status"] == ACTIVE else None
+        claimants = claimants_of(prospect, owner_id)
+        record = {"account_id": account_id, "prospect_id": prospect["prospect_id"], "branch_id": branch_id,
+                  "opened_on": opened.isoformat(), "converted_on": opened.isoformat(),
+                  "converted_at": clock.iso(clock.now()), "manager_id": owner_id,
+                  "outlet_id": prospect.get("outlet_id"), "serving_manager_id": serving_manager_id,
+                  "serving_manager_differs": bool(owner_id and serving_manager_id and serving_manager_id != owner_id),
+                  "claimants": claimants, "multi_claimed": len(claimants) > 1}
+        updated = {k: v for k, v in prospect.items() if k not in ("protected_until", "released_at")}
+        updated.update(status=CONVERTED, converted_account_id=account_id, converted_on=opened.isoformat(),
+                       version=int(prospect["version"]) + 1, updated_at=record["converted_at"])
+        ops = [repo.conversion_op(record)]
+        if owner_id:
+            ops.append(repo.stats_op(owner_id, opened.isoformat()[:7], "converted"))
+        try:
+            repo.save_prospect(updated, prospect["version"], ops)
+        except (TransactionCancelled, Conflict):
+            continue  # the prospect moved on or the account was converted concurrently: look again
+        logger.info("prospect converted", extra={"account_id": account_id, "prospect_id": prospect["prospect_id"]})
+        return {k: v for k, v in record.items() if v is not None}
+    return repo.get_conversion(account_id)
+
+
+def conversion_report(principal: Principal, month: str, branch_id: str | None) -> dict:
+    if principal.role != "admin":
+        if branch_id and branch_id != principal.branch_id:
+            raise Forbidden("supervisors report on their own branch only")
+        branch_id = principal.branch_id
+    branch_id = branch_id or principal.branch_id
+    conversions = repo.conversions_in_month(branch_id, month)
+    by_manager = Counter(c["manager_id"] for c in conversions if c.get("manager_id"))
+    by_outlet = Counter(c["outlet_id"] for c in conversions if c.get("outlet_id"))
+    multi = [{"account_id": c["account_id"], "prospect_id": c["prospect_id"], "owner_id": c.get("manager_id"),
+              "claimants": list(c.get("claimants") or []), "opened_on": c["opened_on"]}
+             for c in conversions if c.get("multi_claimed")]
+    return {"branch_id": branch_id, "month": month, "total": len(conversions), "by_manager": dict(by_manager),
+            "by_outlet": dict(by_outlet), "unowned": sum(1 for c in conversions if not c.get("manager_id")),
+            "multi_claimed": multi}

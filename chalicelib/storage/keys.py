@@ -132,6 +132,16 @@ def conversion_index(branch_id: str, converted_on: date | str, account_id: str) 
             "gsi2sk": f"{converted_on}#{account_id}"}
 
 
+def prospect_month_stats(manager_id: str, month: str) -> dict:
+    # Counters: prospects a manager registered / converted in a month (penalties scorecard).
+    return {"pk": f"STAFF#{manager_id}", "sk": f"PROSPECTSTATS#{month}"}
+
+
+def outlet_key_slots(outlet_id: str) -> dict:
+    # Counter of an outlet's active API keys: at most two (rotation), enforced by condition.
+    return {"pk": f"OUTLET#{outlet_id}", "sk": "KEYSLOTS"}
+
+
 # --- disclosure audit (PIPL) ------------------------------------------------------
 def reveal_audit(at: str, audit_id: str) -> dict:
     return {"pk": f"AUDIT#REVEAL#{month_of(at)}", "sk": f"{at}#{audit_id}"}

@@ -1,0 +1,53 @@
+"""Partner outlets: admins manage their API keys; outlets submit and follow their referrals."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..domain import outlet_keys, prospects
+from ..models.common import Role
+from ..models.prospects import (ApiKeyIn, ApiKeyList, ApiKeyOut, IssuedApiKey, PageQuery, ReferralIn, ReferralOut,
+                                ReferralPage)
+from .routing import route
+
+bp = Blueprint(__name__)
+ADMIN = [Role.admin]
+OUTLET = [Role.outlet]
+
+
+@route(bp, "/v1/outlets/{outlet_id}/api-keys", "POST", roles=ADMIN,
+       summary="Issue an outlet API key (shown once; `replaces` for rotation)", body=ApiKeyIn,
+       response=IssuedApiKey, status=201, tags=["outlet keys"], idempotent=False, errors=(404, 409, 422))
+def issue_api_key(ctx, outlet_id, body):
+    return outlet_keys.issue(ctx.principal, outlet_id, body)
+
+
+@route(bp, "/v1/outlets/{outlet_id}/api-keys", roles=ADMIN, summary="An outlet's API keys (never the secrets)",
+       response=ApiKeyList, tags=["outlet keys"], errors=(404,))
+def list_api_keys(ctx, outlet_id):
+    return {"items": outlet_keys.list_keys(outlet_id)}
+
+
+@route(bp, "/v1/outlets/{outlet_id}/api-keys/{key_id}/revoke", "POST", roles=ADMIN,
+       summary="Revoke an outlet API key (takes effect at once)", response=ApiKeyOut, tags=["outlet keys"],
+       errors=(404,))
+def revoke_api_key(ctx, outlet_id, key_id):
+    return outlet_keys.revoke(ctx.principal, outlet_id, key_id)
+
+
+@route(bp, "/v1/partner/referrals", "POST", roles=OUTLET, summary="Refer a prospect (outlet API key)",
+       body=ReferralIn, response=ReferralOut, status=201, tags=["partner"], errors=(409,))
+def submit_referral(ctx, body):
+    return prospects.register_referral(ctx.principal, body)
+
+
+@route(bp, "/v1/partner/referrals", roles=OUTLET, summary="The calling outlet's referrals, masked",
+       query=PageQuery, response=ReferralPage, tags=["partner"])
+def list_referrals(ctx, query):
+    page = prospects.list_referrals(ctx.principal, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda i: ReferralOut.model_validate(prospects.referral_view(i)).model_dump(mode="json"))
+
+
+@route(bp, "/v1/partner/referrals/{referral_id}", roles=OUTLET, summary="One of the calling outlet's referrals",
+       response=ReferralOut, tags=["partner"])
+def get_referral(ctx, referral_id):
+    return prospects.get_referral(ctx.principal, referral_id)

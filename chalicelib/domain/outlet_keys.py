@@ -1,0 +1,78 @@
+"""Partner outlet API keys: issued, rotated and revoked by admins.
+
+The key (`fdk_<key_id>.<secret>`) is shown once; only a SHA-256 of the secret is
+stored, and auth compares it in constant time. Rotation issues a second active key
+that names the one it replaces; the outlet switches over, then the old one is
+revoked. At most `max_active_keys_per_outlet` keys are active at once.
+"""
+from __future__ import annotations
+
+import secrets
+
+from .. import clock
+from ..auth import API_KEY_PREFIX, Principal, hash_api_secret
+from ..config import get_settings
+from ..errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from ..models.prospects import ApiKeyIn
+from ..observability import logger
+from ..storage import directory as directory_repo
+from ..storage import outlet_keys as repo
+from ..storage.base import TransactionCancelled
+
+PUBLIC_FIELDS = ("key_id", "outlet_id", "status", "label", "created_at", "created_by", "replaces", "revoked_at")
+
+
+def public(record: dict) -> dict:
+    return {k: record.get(k) for k in PUBLIC_FIELDS}
+
+
+def new_key_record(outlet: dict, *, key_id: str, secret: str, label: str, by: str | None,
+                   replaces: str | None = None) -> dict:
+    return {"key_id": key_id, "outlet_id": outlet["outlet_id"], "branch_id": outlet["branch_id"],
+            "secret_hash": hash_api_secret(secret), "status": "active", "label": label,
+            "created_at": clock.iso(clock.now()), "created_by": by, "replaces": replaces}
+
+
+def _outlet(outlet_id: str) -> dict:
+    outlet = directory_repo.get_outlet(outlet_id)
+    if not outlet:
+        raise NotFound(f"outlet {outlet_id} not found")
+    return outlet
+
+
+def issue(principal: Principal, outlet_id: str, body: ApiKeyIn) -> dict:
+    outlet = _outlet(outlet_id)
+    if outlet.get("status", "active") != "active":
+        raise Unprocessable("a closed outlet gets no API keys")
+    if body.replaces:
+        old = directory_repo.get_api_key(body.replaces)
+        if not old or old["outlet_id"] != outlet_id or old.get("status") != "active":
+            raise ValidationFailed.field("replaces", "not an active key of this outlet")
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    record = new_key_record(outlet, key_id=key_id, secret=secret, label=body.label, by=principal.id,
+                            replaces=body.replaces)
+    limit = get_settings().max_active_keys_per_outlet
+    try:
+        repo.issue(record, limit)
+    except TransactionCancelled:
+        raise Conflict(f"outlet {outlet_id} already has {limit} active keys; revoke one first") from None
+    logger.info("outlet key issued", extra={"outlet_id": outlet_id, "key_id": key_id, "by": principal.id})
+    return {**public(record), "api_key": f"{API_KEY_PREFIX}{key_id}.{secret}"}
+
+
+def list_keys(outlet_id: str) -> list[dict]:
+    _outlet(outlet_id)
+    return [public(k) for k in directory_repo.list_outlet_keys(outlet_id)]
+
+
+def revoke(principal: Principal, outlet_id: str, key_id: str) -> dict:
+    record = directory_repo.get_api_key(key_id)
+    if not record or record["outlet_id"] != outlet_id:
+        raise NotFound(f"key {key_id} not found for outlet {outlet_id}")
+    if record.get("status") == "active":
+        try:
+            repo.revoke(key_id, outlet_id, clock.iso(clock.now()), principal.id)
+        except TransactionCancelled:
+            pass  # revoked concurrently: the outcome is the same
+        logger.info("outlet key revoked", extra={"outlet_id": outlet_id, "key_id": key_id, "by": principal.id})
+    return public(directory_repo.get_api_key(key_id))

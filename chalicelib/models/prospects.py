@@ -1,0 +1,267 @@
+"""Intent clients (意向客户): registration, follow-ups, the pool, referrals, outlet keys.
+
+`class` is a Python keyword, so the field is `prospect_class` in code and `class`
+on the wire (input and output).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from .common import RequestModel, ResponseModel
+from .pii import IdNumber, MobilePhone
+
+ProspectClass = Literal["A", "B", "C", "D"]
+Source = Literal["own_network", "outlet_walk_in", "referral", "seminar"]
+OUTLET_REFERRAL = "outlet_referral"  # set only by the partner outlet route
+Channel = Literal["phone", "visit", "wechat", "sms", "seminar", "outlet"]
+RevealField = Literal["phone", "id_number"]
+Month = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+
+# Prospect lifecycle: owned (protected while followed up; D never protected), in the branch pool, converted.
+ACTIVE, POOL, CONVERTED = "active", "pool", "converted"
+
+
+class _WireModel(RequestModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_by_name=True,
+                              validate_by_alias=True)
+
+
+class ProspectIn(_WireModel):
+    name: str = Field(min_length=1, max_length=50)
+    phone: MobilePhone
+    id_number: IdNumber | None = None
+    prospect_class: ProspectClass = Field(alias="class")
+    source: Source
+    outlet_id: str | None = Field(None, min_length=1, max_length=64)
+    first_contact_on: date
+    need: str = Field("", max_length=500)
+    note: str = Field("", max_length=500)
+
+
+class ReferralIn(_WireModel):
+    """A partner outlet's referral: the person plus the bank employee who referred them."""
+    name: str = Field(min_length=1, max_length=50)
+    phone: MobilePhone
+    id_number: IdNumber | None = None
+    prospect_class: ProspectClass | None = Field(None, alias="class")
+    need: str = Field("", max_length=500)
+    note: str = Field("", max_length=500)
+    referrer_name: str | None = Field(None, min_length=1, max_length=50)
+    referrer_employee_no: str | None = Field(None, min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _referrer_named(self):
+        if not self.referrer_name and not self.referrer_employee_no:
+            raise ValueError("referrer_name or referrer_employee_no is required")
+        return self
+
+
+class FollowUpIn(RequestModel):
+    channel: Channel
+    summary: str = Field(min_length=1, max_length=1000)
+    client_need: str = Field("", max_length=500)
+    next_step: str = Field("", max_length=500)
+    next_date: date | None = None
+    class_change: ProspectClass | None = None
+
+
+class RevealIn(RequestModel):
+    purpose: str = Field(min_length=4, max_length=200)
+    fields: list[RevealField] = Field(default_factory=lambda: ["phone", "id_number"], min_length=1, max_length=2)
+
+    @field_validator("fields")
+    @classmethod
+    def _distinct(cls, value):
+        return list(dict.fromkeys(value))
+
+
+class ReassignIn(RequestModel):
+    to_manager_id: str = Id
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ProspectQuery(RequestModel):
+    owner_id: str | None = Field(None, min_length=1, max_length=64)
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+
+class PageQuery(RequestModel):
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+
+class MonthQuery(RequestModel):
+    month: str = Month
+    branch_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class AuditQuery(RequestModel):
+    month: str = Month
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+
+class _Out(ResponseModel):
+    model_config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_name=True)
+
+
+class ProspectOut(_Out):
+    prospect_id: str
+    name: str
+    phone: str | None = None  # masked
+    id_number: str | None = None  # masked
+    prospect_class: str = Field(alias="class")
+    status: str
+    protected: bool
+    protected_until: date | None = None
+    next_follow_up: date | None = None
+    first_contact_on: date
+    first_contact_due: date
+    first_contact_overdue: bool = False
+    owner_id: str | None = None
+    branch_id: str
+    source: str
+    outlet_id: str | None = None
+    need: str = ""
+    note: str = ""
+    follow_up_count: int = 0
+    last_follow_up_at: str | None = None
+    referrer: dict | None = None
+    converted_account_id: str | None = None
+    created_at: str
+    registered_by: str
+
+
+class FollowUpOut(_Out):
+    follow_up_id: str
+    prospect_id: str
+    at: str
+    by: str
+    channel: str
+    summary: str
+    client_need: str = ""
+    next_step: str = ""
+    next_date: date | None = None
+    class_change: str | None = None
+
+
+class ProspectDetail(ProspectOut):
+    follow_ups: list[FollowUpOut] = []
+
+
+class ProspectPage(_Out):
+    items: list[ProspectOut]
+    next_token: str | None = None
+
+
+class PoolItem(_Out):
+    prospect_id: str
+    name: str  # masked
+    phone: str  # masked
+    prospect_class: str = Field(alias="class")
+    source: str
+    outlet_id: str | None = None
+    need: str = ""
+    released_at: str
+
+
+class PoolPage(_Out):
+    items: list[PoolItem]
+    next_token: str | None = None
+
+
+class RevealOut(_Out):
+    prospect_id: str
+    phone: str | None = None
+    id_number: str | None = None
+    audit_id: str
+
+
+class CollisionOut(_Out):
+    collision_id: str
+    prospect_id: str
+    branch_id: str
+    at: str
+    attempted_by: str
+    attempted_by_kind: str
+    existing_owner_id: str | None = None
+    source: str
+    matched_on: list[str]
+
+
+class CollisionPage(_Out):
+    items: list[CollisionOut]
+    next_token: str | None = None
+
+
+class ReferralOut(_Out):
+    referral_id: str
+    name: str  # masked
+    phone: str  # masked
+    status: Literal["registered", "contacted", "converted", "lapsed"]
+    referred_at: str
+    referrer_name: str | None = None
+    referrer_employee_no: str | None = None
+
+
+class ReferralPage(_Out):
+    items: list[ReferralOut]
+    next_token: str | None = None
+
+
+class ConversionReport(_Out):
+    branch_id: str
+    month: str
+    total: int
+    by_manager: dict[str, int]
+    by_outlet: dict[str, int]
+    unowned: int
+    multi_claimed: list[dict]
+
+
+class AuditRecordOut(_Out):
+    audit_id: str
+    at: str
+    actor_id: str
+    actor_role: str
+    subject_kind: str
+    subject_id: str
+    fields: list[str]
+    purpose: str
+    branch_id: str
+
+
+class AuditPage(_Out):
+    items: list[AuditRecordOut]
+    next_token: str | None = None
+
+
+# --- outlet API keys ---------------------------------------------------------------------
+class ApiKeyIn(RequestModel):
+    label: str = Field("", max_length=100)
+    # Rotation: name the key this one replaces; both stay active until the old one is revoked.
+    replaces: str | None = Field(None, min_length=1, max_length=64)
+
+
+class ApiKeyOut(_Out):
+    key_id: str
+    outlet_id: str
+    status: str
+    label: str = ""
+    created_at: str
+    created_by: str | None = None
+    replaces: str | None = None
+    revoked_at: str | None = None
+
+
+class IssuedApiKey(ApiKeyOut):
+    api_key: str  # shown once, never stored
+
+
+class ApiKeyList(_Out):
+    items: list[ApiKeyOut]

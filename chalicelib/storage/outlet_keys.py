@@ -1,0 +1,36 @@
+"""Issuing and revoking outlet API keys, with at most N active keys per outlet.
+
+Reads go through storage/directory (get_api_key, list_outlet_keys), which auth uses too.
+The active-key count is a counter item changed in the same transaction as the key.
+"""
+from __future__ import annotations
+
+from . import base, keys
+
+
+def issue(record: dict, max_active: int) -> None:
+    """Key item (op 0) plus the outlet's slot counter (op 1, refused when `max_active` keys are active)."""
+    item = {**keys.api_key(record["key_id"]),
+            **keys.api_key_indexes(record["outlet_id"], record["created_at"], record["key_id"]), **record}
+    base.transact([
+        base.tx_put(item),
+        base.tx_update(**keys.outlet_key_slots(record["outlet_id"]),
+                       expression="SET active = if_not_exists(active, :z) + :one",
+                       condition="attribute_not_exists(active) OR active < :max",
+                       values={":z": 0, ":one": 1, ":max": max_active}),
+    ])
+
+
+def revoke(key_id: str, outlet_id: str, at: str, by: str) -> None:
+    base.transact([
+        base.tx_update(**keys.api_key(key_id), expression="SET #s = :revoked, revoked_at = :at, revoked_by = :by, "
+                       "updated_at = :at", condition="#s = :active", names={"#s": "status"},
+                       values={":revoked": "revoked", ":active": "active", ":at": at, ":by": by}),
+        base.tx_update(**keys.outlet_key_slots(outlet_id), expression="SET active = active - :one",
+                       condition="active > :z", values={":one": 1, ":z": 0}),
+    ])
+
+
+def put_key_directly(record: dict) -> None:
+    """Demo seeding only: a key with a known id, counted in the outlet's slots."""
+    issue(record, max_active=10**6)

@@ -1,0 +1,164 @@
+"""Intent clients: prospects, claims, follow-ups, collisions, pool picks, conversions.
+
+A prospect item carries a `version`; every state change is a read, a new record and
+a put conditional on the version read, so index attributes are always derived from
+the whole record here (`_indexes`) and never patched by hand.
+"""
+from __future__ import annotations
+
+from . import base, keys
+from .pii import lookup_hash
+
+PHONE, ID_NUMBER = "phone", "id_number"
+NO_DATE = "9999-12-31"  # sorts last in "soonest next follow-up first"
+
+
+def phone_hash(normalised_phone: str) -> str:
+    """The lookup hash of a normalised mobile number (also used by the account feed)."""
+    return lookup_hash(PHONE, normalised_phone)
+
+
+def id_hash(normalised_id_number: str) -> str:
+    return lookup_hash(ID_NUMBER, normalised_id_number)
+
+
+def claim_key(kind: str, value_hash: str) -> dict:
+    return keys.claim_phone(value_hash) if kind == PHONE else keys.claim_id_number(value_hash)
+
+
+# --- prospects ------------------------------------------------------------------------
+def _indexes(record: dict) -> dict:
+    pid = record["prospect_id"]
+    out: dict = {}
+    if record["status"] != "pool" and record.get("owner_id"):
+        out.update(keys.prospect_owner_index(record["owner_id"], record.get("next_follow_up") or NO_DATE, pid))
+    if record["status"] == "pool":
+        out.update(keys.prospect_pool_index(record["branch_id"], record["released_at"], pid))
+    if record["status"] == "active" and record.get("protected_until"):
+        out.update(keys.prospect_lapse_index(record["protected_until"], pid))
+    if record.get("referred_by_outlet"):
+        out.update(keys.prospect_outlet_index(record["referred_by_outlet"], record["created_at"], pid))
+    return out
+
+
+def prospect_item(record: dict) -> dict:
+    return {**keys.prospect(record["prospect_id"]), **_indexes(record), **record}
+
+
+def get_prospect(prospect_id: str, *, consistent: bool = False) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.prospect(prospect_id), consistent=consistent))
+
+
+def get_claim(kind: str, value_hash: str) -> dict | None:
+    return base.strip_keys(base.get_item(**claim_key(kind, value_hash), consistent=True))
+
+
+def create_prospect(record: dict, claims: list[tuple[str, str]], stats_manager_id: str | None) -> None:
+    """Claim items first (their order is the index in TransactionCancelled.reasons), then the prospect."""
+    ops = [base.tx_put({**claim_key(kind, h), "kind": kind, "prospect_id": record["prospect_id"],
+                        "branch_id": record["branch_id"], "claimed_at": record["created_at"]})
+           for kind, h in claims]
+    ops.append(base.tx_put(prospect_item(record)))
+    if stats_manager_id:
+        ops.append(stats_op(stats_manager_id, str(record["registered_on"])[:7], "registered"))
+    base.transact(ops)
+
+
+def save_prospect(record: dict, expected_version: int, extra_ops: list[dict] | None = None) -> None:
+    """Write the new record if nobody changed it since `expected_version` (op index 0)."""
+    ops = [base.tx_put(prospect_item(record), condition="#v = :v", names={"#v": "version"},
+                       values={":v": expected_version})]
+    base.transact(ops + list(extra_ops or []))
+
+
+def stats_op(manager_id: str, month: str, counter: str) -> dict:
+    return base.tx_update(**keys.prospect_month_stats(manager_id, month), expression="ADD #c :one",
+                          names={"#c": counter}, values={":one": 1})
+
+
+def month_stats(manager_id: str, month: str) -> dict:
+    return base.strip_keys(base.get_item(**keys.prospect_month_stats(manager_id, month))) or {}
+
+
+def list_owned(owner_id: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"OWNER#{owner_id}#PROSPECTS", index="gsi1", limit=limit, start_key=start_key)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def list_pool(branch_id: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"BRANCH#{branch_id}#POOL", index="gsi2", limit=limit, start_key=start_key,
+                      newest_first=True)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def lapsing_on(day) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"LAPSE#{day}", index="gsi3")]
+
+
+def list_outlet_referrals(outlet_id: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"OUTLET#{outlet_id}#REFERRALS", index="gsi4", limit=limit, start_key=start_key,
+                      newest_first=True)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+# --- follow-ups --------------------------------------------------------------------------
+def follow_up_op(record: dict) -> dict:
+    return base.tx_put({**keys.follow_up(record["prospect_id"], record["at"], record["follow_up_id"]), **record})
+
+
+def list_follow_ups(prospect_id: str, limit: int = 20) -> list[dict]:
+    page = base.query(f"PROSPECT#{prospect_id}", sk_begins="FOLLOWUP#", limit=limit, newest_first=True)
+    return [base.strip_keys(i) for i in page.items]
+
+
+# --- pool picks ----------------------------------------------------------------------------
+def pool_pick_op(manager_id: str, day, limit: int) -> dict:
+    return base.tx_update(**keys.pool_picks(manager_id, day), expression="SET picks = if_not_exists(picks, :z) + :one",
+                          condition="attribute_not_exists(picks) OR picks < :limit",
+                          values={":z": 0, ":one": 1, ":limit": limit})
+
+
+# --- collisions ----------------------------------------------------------------------------
+def put_collision(record: dict) -> None:
+    base.put_new({**keys.collision(record["collision_id"]),
+                  **keys.collision_indexes(record["branch_id"], record["prospect_id"], record["at"],
+                                           record["collision_id"]), **record})
+
+
+def list_branch_collisions(branch_id: str, *, limit: int, start_key=None) -> base.Page:
+    page = base.query(f"BRANCH#{branch_id}#COLLISIONS", index="gsi2", limit=limit, start_key=start_key,
+                      newest_first=True)
+    page.items = [base.strip_keys(i) for i in page.items]
+    return page
+
+
+def collisions_of(prospect_id: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"PROSPECT#{prospect_id}#COLLISIONS", index="gsi1")]
+
+
+# --- conversions ---------------------------------------------------------------------------
+def get_conversion(account_id: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.conversion(account_id), consistent=True))
+
+
+def conversion_op(record: dict) -> dict:
+    return base.tx_put({**keys.conversion(record["account_id"]),
+                        **keys.conversion_index(record["branch_id"], record["converted_on"], record["account_id"]),
+                        **record})
+
+
+def conversions_in_month(branch_id: str, month: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#CONVERSIONS#{month}", index="gsi2")]
+
+
+# --- lapse job watermark -------------------------------------------------------------------
+def get_watermark(job: str) -> str | None:
+    item = base.get_item(**keys.job_watermark(job), consistent=True)
+    return item.get("through") if item else None
+
+
+def set_watermark(job: str, through: str, at: str) -> None:
+    base.put({**keys.job_watermark(job), "through": through, "updated_at": at})
