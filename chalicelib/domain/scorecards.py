@@ -1,13 +1,10 @@
 """Monthly scorecards: score after deductions, money owed and paid, appeals, flags, activity.
 
-Visit activity and prospect counts come from the visits and prospects areas through
-`activity_summary` / `prospect_counts`, which answer None while those modules (or
-functions) do not exist yet, so a scorecard never depends on their code being deployed.
+Visit activity and prospect counts come from the visits and prospects areas.
 """
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from calendar import monthrange
 from collections import defaultdict
@@ -17,7 +14,6 @@ from decimal import Decimal
 from ..auth import Principal
 from ..config import get_settings
 from ..errors import Forbidden, NotFound
-from ..observability import logger
 from ..storage import directory
 from ..storage import penalties as repo
 
@@ -26,35 +22,17 @@ OWED_STATUSES = {"open", "under_appeal"}
 PAID_STATUSES = {"paid_cash", "deducted_salary"}
 
 
-# --- adapters to areas built in parallel ----------------------------------------------------------
-def _optional(module: str, function: str):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, function) if hasattr(mod, function) else None
+# --- figures from the visits and prospects areas ------------------------------------------------------
+def activity_summary(manager_id: str, start: date, end: date) -> dict:
+    from . import visits
+
+    return visits.activity_summary(manager_id, start, end)
 
 
-def activity_summary(manager_id: str, start: date, end: date) -> dict | None:
-    fn = _optional("chalicelib.domain.visits", "activity_summary")
-    if fn is None:
-        return None
-    try:
-        return fn(manager_id, start, end)
-    except Exception:  # noqa: BLE001 - another area's failure must not break the scorecard
-        logger.exception("visit activity unavailable for the scorecard")
-        return None
+def prospect_counts(manager_id: str, month: str) -> dict:
+    from . import prospects
 
-
-def prospect_counts(manager_id: str, month: str) -> dict | None:
-    fn = _optional("chalicelib.domain.prospects", "manager_month_counts")
-    if fn is None:
-        return None
-    try:
-        return fn(manager_id, month)
-    except Exception:  # noqa: BLE001
-        logger.exception("prospect counts unavailable for the scorecard")
-        return None
+    return prospects.manager_month_counts(manager_id, month)
 
 
 # --- figures ------------------------------------------------------------------------------------------

@@ -448,19 +448,21 @@ def test_scorecard_figures_for_a_seeded_month(api, activity):
     assert october["points_deducted"] == 5 and october["score"] == 95 and october["yuan_owed"] == "50.00"
 
 
-def test_scorecard_sections_are_null_when_other_areas_are_absent(api, monkeypatch):
-    import importlib
+def test_scorecard_uses_real_visit_logs_and_prospects(api):
+    from chalicelib import clock
 
-    real_import = importlib.import_module
-
-    def missing(name, *a, **kw):
-        if name in ("chalicelib.domain.visits", "chalicelib.domain.prospects"):
-            raise ImportError(name)
-        return real_import(name, *a, **kw)
-
-    monkeypatch.setattr(importlib, "import_module", missing)
-    status, card = api.get("/v1/scorecards/cm-001?month=2026-11", as_="cm-001")
-    assert status == 200 and card["visits"] is None and card["prospects"] is None and card["score"] == 100
+    with clock.freeze("2026-11-20T18:00:00+08:00"):
+        for hour in range(9, 14):
+            assert api.post("/v1/visits", {"kind": "phone", "visited_at": f"2026-11-20T{hour:02d}:00:00+08:00",
+                                           "unit_name": "某单位", "person_met": "王", "discussed": "x"},
+                            as_="cm-001")[0] == 201
+        assert api.post("/v1/prospects", {"name": "赵六", "phone": "13611112222", "class": "B",
+                                           "source": "own_network", "first_contact_on": "2026-11-20"},
+                        as_="cm-001")[0] == 201
+        status, card = api.get("/v1/scorecards/cm-001?month=2026-11", as_="cm-001")
+    assert status == 200
+    assert card["visits"]["activity"]["totals"]["phone_contacts"] == 5
+    assert card["prospects"] == {"registered": 1, "converted": 0}
 
 
 def test_scorecard_access(api, activity):
