@@ -296,4 +296,15 @@ def get_import_summary(bucket: str, key: str, etag: str) -> dict:
     summary = repo.get_import_summary(f"{bucket}/{key}/{etag.strip(chr(34))}")
     if not summary:
         raise NotFound("no import of that file")
-    return summary
+    return _plain_numbers(summary)
+
+
+def _plain_numbers(value):
+    """DynamoDB hands back counts as Decimal; render them as JSON integers."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value
