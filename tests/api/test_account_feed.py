@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.storage import base, keys
+from tests.factories.moto_threads import serialised_moto  # noqa: F401
 from tests.factories.accounts import (closed, id_number, manager_changed, opened, phone, trade, transfer_in,
                                       transfer_out)
 
