@@ -461,3 +461,15 @@ def test_operator_runner_prints_counts_per_trigger(capsys):
     assert main(["list"]) == 0 and "callbacks" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["run", "callbacks", "--date", "2026-13-01"])
+
+
+def test_demo_accounts_give_tonights_job_something_to_select():
+    from infra.demo_data import seed_accounts
+
+    with clock.freeze("2026-11-20T09:00:00+08:00"):
+        seed_accounts()
+        seed_accounts()  # re-seeding is harmless: every event is a duplicate
+    result = run()
+    created = {t: c["created"] for t, c in result.counts.items()}
+    assert created == {"large_outflow": 1, "closed_account": 1, "new_account": 2, "departed_manager": 0,
+                       "dormant": 2, "periodic": 1}
