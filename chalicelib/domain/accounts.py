@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from .. import clock
 from ..config import get_settings
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..models.accounts import (EVENT_ADAPTER, AccountClosed, AccountOpened, ManagerChanged, TradeDay, TransferIn,
                                TransferOut)
 from ..models.common import mask_id_number, mask_name, mask_phone
@@ -169,7 +169,16 @@ def ingest(raw_events: list, source: str = "api") -> list[dict]:
 
     def work(items):
         # One account's events in their order of arrival; accounts in parallel.
-        return [(index, _store(event, raw, source), event.event_id) for index, event, raw in items]
+        done = []
+        for position, (index, event, raw) in enumerate(items):
+            try:
+                done.append((index, _store(event, raw, source), event.event_id))
+            except DomainError as err:  # e.g. throttled: this account's remaining events are not applied
+                for later_index, later, _ in items[position:]:
+                    done.append((later_index, {"status": "rejected", "reason": f"{err.code}: resend the event",
+                                               "details": []}, later.event_id))
+                break
+        return done
 
     groups = list(by_account.values())
     workers = max(1, min(get_settings().selection_workers, len(groups)))

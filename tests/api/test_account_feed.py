@@ -331,3 +331,21 @@ def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api):
     assert status == 404
     status, _ = api.get(f"/v1/account-imports?bucket={CORE_FEED_BUCKET}&key=nope&etag=x", as_="cm-001")
     assert status == 403
+
+
+def test_a_database_refusal_rejects_that_accounts_events_for_resending(api, monkeypatch):
+    from chalicelib.errors import TooManyRequests
+    from chalicelib.storage import accounts as repo
+
+    real = repo.write_event
+
+    def busy(record, state, version, transfer):
+        if record["account_id"] == "ac-busy":
+            raise TooManyRequests("the database is busy, retry shortly")
+        return real(record, state, version, transfer)
+
+    monkeypatch.setattr(repo, "write_event", busy)
+    status, body = post(api, opened("ac-busy"), opened("ac-ok", n=2), trade("ac-busy", "2026-11-19"))
+    assert status == 200
+    assert [r["status"] for r in body["results"]] == ["rejected", "accepted", "rejected"]
+    assert body["results"][0]["reason"].startswith("too_many_requests")
