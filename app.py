@@ -1,9 +1,10 @@
 """FieldDesk: Chalice app. Middleware and blueprint registration, nothing else."""
 from chalice import Chalice
 
-from chalicelib.api import audit, callback_tasks, directory, outlets_partner, prospects, system, visits
+from chalicelib.api import accounts, audit, callback_tasks, directory, outlets_partner, prospects, system, visits
 from chalicelib.api import penalties as penalties_api
 from chalicelib.api.middleware import http_conventions
+from chalicelib.jobs import callbacks as callback_jobs
 from chalicelib.jobs import penalties as penalties_jobs
 from chalicelib.jobs import prospects as prospect_jobs
 from chalicelib.jobs import sweeps
@@ -13,6 +14,6 @@ app.experimental_feature_flags.update(["BLUEPRINTS"])
 app.register_middleware(http_conventions, "http")
 
 for blueprint in (system.bp, directory.bp, visits.bp, prospects.bp, outlets_partner.bp, audit.bp,
-                  penalties_api.bp, callback_tasks.bp,
-                  prospect_jobs.bp, penalties_jobs.bp, sweeps.bp):
+                  penalties_api.bp, accounts.bp, callback_tasks.bp,
+                  prospect_jobs.bp, penalties_jobs.bp, callback_jobs.bp, sweeps.bp):
     app.register_blueprint(blueprint)

@@ -112,6 +112,16 @@ class Settings(BaseSettings):
     coverage_new_account_months: int = 1
     coverage_existing_ratio: Decimal = Decimal("0.10")
     sweep_initial_lookback_hours: int = 72
+    # Suggested phone windows (001): "<weekday 0=Mon> HH:MM-HH:MM", Asia/Shanghai.
+    call_windows: CsvList = ["0 14:30-17:00", "1 09:30-11:00", "1 15:00-17:00", "2 09:30-11:00",
+                             "2 15:00-17:00", "3 09:30-11:00", "3 15:00-17:00", "4 09:30-11:00"]
+    account_feed_max_events: int = 500
+    core_feed_bucket: str = "fielddesk-core-feed"
+    import_summary_max_errors: int = 200
+    selection_workers: int = 8
+    selection_catch_up_max_days: int = 31
+    selection_stop_margin_seconds: int = 60
+    selection_conflict_retries: int = 5
 
     def holiday_dates(self) -> set[date]:
         return {date.fromisoformat(d) for d in self.fallback_holidays if d}
@@ -119,6 +129,13 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", "fallback_holidays", mode="before")
     @classmethod
     def _split_csv(cls, raw):
+        if isinstance(raw, str):
+            return [part.strip() for part in raw.split(",") if part.strip()]
+        return raw
+
+    @field_validator("call_windows", mode="before")
+    @classmethod
+    def _split_windows(cls, raw):
         if isinstance(raw, str):
             return [part.strip() for part in raw.split(",") if part.strip()]
         return raw

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 os.environ.update({
     "FIELDDESK_STAGE": "test",
@@ -33,12 +34,16 @@ class ScanForbidden(AssertionError):
 
 @pytest.fixture(autouse=True)
 def no_scan(monkeypatch):
+    """Fails any Scan. Also serialises AWS calls: moto's in-process DynamoDB is not
+    thread-safe, and the feed and the selection job use thread pools (real DynamoDB is)."""
     original = BaseClient._make_api_call
+    lock = threading.RLock()
 
     def guarded(self, operation_name, api_params):
         if operation_name == "Scan":
             raise ScanForbidden(f"Scan called on {api_params.get('TableName')}: read candidates, not the table")
-        return original(self, operation_name, api_params)
+        with lock:
+            return original(self, operation_name, api_params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", guarded)
 

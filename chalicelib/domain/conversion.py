@@ -2,7 +2,7 @@
 
 Called by the account feed when an account is opened, with the lookup hashes of
 the client's phone and ID number (`storage.prospects.phone_hash` / `id_hash`,
-i.e. `storage.pii.lookup_hash("phone" | "id_number", normalised)`). The month-end
+i.e. `storage.pii.phone_hash` / `id_hash`). The month-end
 report lists conversions per manager and outlet, and the accounts more than one
 manager laid claim to (000 第十三条: the owner plus the managers who collided on
 that prospect), for investigation.

@@ -20,9 +20,21 @@ from ..errors import Unavailable
 _VERSION = "v1"
 
 
+PHONE, ID_NUMBER = "phone", "id_number"
+
+
 def lookup_hash(kind: str, normalised: str) -> str:
     key = get_settings().hash_key.encode()
     return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+def phone_hash(normalised_phone: str) -> str:
+    """The one lookup hash of a mobile number: prospects' claims and accounts' conversion meet on it."""
+    return lookup_hash(PHONE, normalised_phone)
+
+
+def id_hash(normalised_id_number: str) -> str:
+    return lookup_hash(ID_NUMBER, normalised_id_number)
 
 
 def _b64(data: bytes) -> str:

@@ -7,19 +7,9 @@ the whole record here (`_indexes`) and never patched by hand.
 from __future__ import annotations
 
 from . import base, keys
-from .pii import lookup_hash
+from .pii import ID_NUMBER, PHONE, id_hash, phone_hash  # noqa: F401 - re-exported for the domain
 
-PHONE, ID_NUMBER = "phone", "id_number"
 NO_DATE = "9999-12-31"  # sorts last in "soonest next follow-up first"
-
-
-def phone_hash(normalised_phone: str) -> str:
-    """The lookup hash of a normalised mobile number (also used by the account feed)."""
-    return lookup_hash(PHONE, normalised_phone)
-
-
-def id_hash(normalised_id_number: str) -> str:
-    return lookup_hash(ID_NUMBER, normalised_id_number)
 
 
 def claim_key(kind: str, value_hash: str) -> dict:

@@ -24,7 +24,7 @@ def seed() -> None:
         base.put({**keys.account(account_id), "account_id": account_id, "branch_id": "br-pudong",
                   "client_name": name, "serving_manager_id": "cm-001", "tier": "ordinary",
                   "opened_on": opened.isoformat(), "phone_sealed": pii.seal(phone),
-                  "phone_hash": pii.lookup_hash("phone", phone),
+                  "phone_hash": pii.phone_hash(phone),
                   **keys.account_opened_index(opened, account_id, get_settings().selection_shards)})
         due = today + timedelta(days=n)
         record = TaskRecord(task_id=keys.callback_task_id(trigger, account_id, today.isoformat()), trigger=trigger,

@@ -16,7 +16,7 @@ def make_account(account_id: str = "A001", *, branch_id: str = "br-pudong", clie
                  phone: str = PHONE) -> dict:
     item = {**keys.account(account_id), "account_id": account_id, "branch_id": branch_id,
             "client_name": client_name, "serving_manager_id": serving_manager_id, "tier": tier,
-            "opened_on": opened_on, "phone_sealed": pii.seal(phone), "phone_hash": pii.lookup_hash("phone", phone),
+            "opened_on": opened_on, "phone_sealed": pii.seal(phone), "phone_hash": pii.phone_hash(phone),
             **keys.account_opened_index(opened_on, account_id, get_settings().selection_shards)}
     base.put(item)
     return item

@@ -1,0 +1,319 @@
+"""Account feed rules: idempotent by event id, safe in any order.
+
+`apply_event` is pure: the account state before, one parsed event, and the
+state after. Ordering rules live here: the last trade date only moves forward,
+a manager change older than the current assignment is ignored, assets follow
+the newest transfer, and a closed account stays closed. `ingest` parses each
+raw event separately, so one bad event never loses the good ones.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from .. import clock
+from ..config import get_settings
+from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
+from ..models.accounts import (EVENT_ADAPTER, AccountClosed, AccountOpened, ManagerChanged, TradeDay, TransferIn,
+                               TransferOut)
+from ..models.common import mask_id_number, mask_name, mask_phone
+from ..observability import logger
+from ..storage import accounts as repo
+from ..storage import audit, pii
+from . import conversion
+
+
+class Rejected(Exception):
+    """An event that is well formed but cannot apply to the account."""
+
+
+def is_large_outflow(amount: Decimal, balance_before: Decimal) -> bool:
+    s = get_settings()
+    if amount >= s.large_outflow_yuan:
+        return True
+    return balance_before > 0 and amount >= balance_before * s.large_outflow_ratio
+
+
+def _newer(at: str, than: str | None) -> bool:
+    return than is None or at >= than
+
+
+def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, bool] | None]:
+    """The account after `event`, and a transfer-out record (with its large flag) if the event is one."""
+    new = dict(state) if state else {"account_id": event.account_id, "status": "pending"}
+    new["version"] = int(new.get("version", 0)) + 1
+    new["updated_at"] = now
+    transfer = None
+    if isinstance(event, AccountOpened):
+        if new.get("opened_at"):
+            raise Rejected("account already opened")
+        opened_at = clock.iso(event.opened_at)
+        new.update(branch_id=event.branch_id, client_name=event.client_name, opened_at=opened_at,
+                   opened_on=str(clock.local_date(event.opened_at)), channel=event.channel.value,
+                   outlet_id=event.outlet_id, tier=event.tier.value,
+                   phone_sealed=pii.seal(event.phone), phone_hash=pii.phone_hash(event.phone),
+                   phone_masked=mask_phone(event.phone), id_sealed=pii.seal(event.id_number),
+                   id_hash=pii.id_hash(event.id_number), id_masked=mask_id_number(event.id_number))
+        if new["status"] == "pending":
+            new["status"] = "open"
+        # A manager change that arrived before the opening is newer than it: keep it.
+        if event.serving_manager_id and _newer(opened_at, new.get("manager_since")):
+            new.update(serving_manager_id=event.serving_manager_id, manager_since=opened_at)
+    elif isinstance(event, TradeDay):
+        day = str(event.trade_date)
+        if not new.get("last_trade_on") or day > new["last_trade_on"]:
+            new["last_trade_on"] = day
+    elif isinstance(event, (TransferIn, TransferOut)):
+        at = clock.iso(event.at)
+        sign = 1 if isinstance(event, TransferIn) else -1
+        if _newer(at, new.get("assets_at")):
+            new.update(assets=event.balance_before + sign * event.amount, assets_at=at)
+        if isinstance(event, TransferOut):
+            record = {"account_id": event.account_id, "event_id": event.event_id, "amount": event.amount,
+                      "balance_before": event.balance_before, "at": at, "on": str(clock.local_date(event.at))}
+            large = is_large_outflow(event.amount, event.balance_before)
+            transfer = ({**record, "large": large}, large)
+    elif isinstance(event, AccountClosed):
+        if new["status"] != "closed":
+            new.update(status="closed", closed_at=clock.iso(event.closed_at),
+                       closed_on=str(clock.local_date(event.closed_at)), close_reason=event.reason.value)
+    elif isinstance(event, ManagerChanged):
+        at = clock.iso(event.changed_at)
+        if _newer(at, new.get("manager_since")):
+            new.update(serving_manager_id=event.serving_manager_id, manager_since=at)
+    return {k: v for k, v in new.items() if v is not None}, transfer
+
+
+# --- ingest ---------------------------------------------------------------------------
+def _payload_hash(raw: dict) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _parse(index: int, raw: Any) -> tuple[Any, dict]:
+    """(event, result) where event is None if rejected."""
+    event_id = raw.get("event_id") if isinstance(raw, dict) and isinstance(raw.get("event_id"), str) else None
+    if not isinstance(raw, dict):
+        return None, {"index": index, "event_id": None, "status": "rejected", "reason": "not a JSON object",
+                      "details": [{"field": f"events.{index}", "message": "must be a JSON object"}]}
+    try:
+        return EVENT_ADAPTER.validate_python(raw), {"index": index, "event_id": event_id}
+    except ValidationError as err:
+        details = []
+        for e in err.errors(include_url=False, include_input=False):
+            loc = [str(p) for p in e.get("loc", ())]
+            if loc and loc[0] in {"account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed",
+                                  "manager_changed"}:
+                loc = loc[1:]  # the union tag pydantic puts first
+            details.append({"field": ".".join(loc) or "type", "message": e.get("msg", "invalid"),
+                            "type": e.get("type")})
+        return None, {"index": index, "event_id": event_id, "status": "rejected",
+                      "reason": f"{details[0]['field']}: {details[0]['message']}" if details else "invalid",
+                      "details": details}
+
+
+def _store(event, raw: dict, source: str) -> dict:
+    now = clock.iso(clock.now())
+    record = {"event_id": event.event_id, "type": event.type, "account_id": event.account_id,
+              "payload_hash": _payload_hash(raw), "received_at": now, "source": source}
+    for _ in range(get_settings().selection_conflict_retries + 1):
+        state = repo.get_account(event.account_id, consistent=True)
+        try:
+            new_state, transfer = apply_event(state, event, now)
+        except Rejected as why:
+            if (seen := repo.get_event(event.event_id)) is not None:
+                return _duplicate(seen, record)
+            return {"status": "rejected", "reason": str(why), "details": []}
+        outcome = repo.write_event(record, new_state, int((state or {}).get("version", 0)), transfer)
+        if outcome == "ok":
+            if isinstance(event, AccountOpened):
+                _convert(new_state)
+            return {"status": "accepted"}
+        if outcome == "duplicate":
+            return _duplicate(repo.get_event(event.event_id), record)
+    return {"status": "rejected", "reason": "the account is changing concurrently; resend the event", "details": []}
+
+
+def _duplicate(seen: dict | None, record: dict) -> dict:
+    if seen and seen.get("payload_hash") != record["payload_hash"]:
+        return {"status": "rejected", "reason": "event_id already used for a different event",
+                "details": [{"field": "event_id", "message": "already used for a different event"}]}
+    return {"status": "duplicate"}
+
+
+def _convert(state: dict) -> None:
+    try:
+        conversion.on_account_opened(account_id=state["account_id"], branch_id=state["branch_id"],
+                                     opened_on=date.fromisoformat(state["opened_on"]),
+                                     phone_hash=state.get("phone_hash"), id_hash=state.get("id_hash"),
+                                     serving_manager_id=state.get("serving_manager_id"))
+    except Exception:  # noqa: BLE001 - the account is stored; attribution must not undo it
+        logger.exception("conversion attribution failed", extra={"account_id": state["account_id"]})
+
+
+def ingest(raw_events: list, source: str = "api") -> list[dict]:
+    """Apply each event; one result per event in input order: accepted, duplicate or rejected."""
+    results: list[dict] = [{}] * len(raw_events)
+    by_account: dict[str, list[tuple[int, Any, dict]]] = {}
+    for index, raw in enumerate(raw_events):
+        event, result = _parse(index, raw)
+        if event is None:
+            results[index] = result
+        else:
+            by_account.setdefault(event.account_id, []).append((index, event, raw))
+
+    def work(items):
+        # One account's events in their order of arrival; accounts in parallel.
+        done = []
+        for position, (index, event, raw) in enumerate(items):
+            try:
+                done.append((index, _store(event, raw, source), event.event_id))
+            except DomainError as err:  # e.g. throttled: this account's remaining events are not applied
+                for later_index, later, _ in items[position:]:
+                    done.append((later_index, {"status": "rejected", "reason": f"{err.code}: resend the event",
+                                               "details": []}, later.event_id))
+                break
+        return done
+
+    groups = list(by_account.values())
+    workers = max(1, min(get_settings().selection_workers, len(groups)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in pool.map(work, groups):
+            for index, outcome, event_id in done:
+                results[index] = {"index": index, "event_id": event_id, "reason": None, "details": [], **outcome}
+    return results
+
+
+def summarise(results: list[dict]) -> dict:
+    counts = {s: sum(1 for r in results if r["status"] == s) for s in ("accepted", "duplicate", "rejected")}
+    return {**counts, "results": results}
+
+
+# --- account views --------------------------------------------------------------------
+AGENT_ROLES = {"callback_agent", "supervisor"}
+
+
+def _visible(principal, account: dict) -> bool:
+    if principal.role in ("admin", "compliance"):
+        return True
+    if principal.role == "client_manager":
+        return account.get("serving_manager_id") == principal.id
+    return principal.role in AGENT_ROLES and account.get("branch_id") == principal.branch_id
+
+
+def read_account(principal, account_id: str) -> dict:
+    account = repo.get_account(account_id)
+    if not account or not _visible(principal, account):
+        raise NotFound(f"account {account_id} not found")
+    return account
+
+
+def render(account: dict) -> dict:
+    assets = account.get("assets")
+    return {**{k: v for k, v in account.items() if k not in repo.ACCOUNT_FIELDS_NOT_RETURNED},
+            "client_name_masked": mask_name(account.get("client_name")), "phone_masked": account.get("phone_masked"),
+            "id_number_masked": account.get("id_masked"),
+            "assets": None if assets is None else f"{Decimal(assets):.2f}"}
+
+
+def list_accounts(principal, manager_id: str | None, limit: int, start_key):
+    if principal.role == "client_manager":
+        if manager_id and manager_id != principal.id:
+            raise Forbidden("client managers list their own accounts only")
+        manager_id = principal.id
+    if not manager_id:
+        raise ValidationFailed.field("query.manager_id", "is required")
+    page = repo.list_manager_accounts(manager_id, limit=limit, start_key=start_key)
+    if principal.role == "supervisor":
+        page.items = [a for a in page.items if a.get("branch_id") == principal.branch_id]
+    return page
+
+
+def reveal(principal, account_id: str, purpose: str) -> dict:
+    """Full phone and ID number, for the callback itself; every reveal is recorded."""
+    account = read_account(principal, account_id)
+    audit.record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="account",
+                        subject_id=account_id, fields=["client_name", "phone", "id_number"], purpose=purpose,
+                        branch_id=account.get("branch_id", ""))
+    return {"account_id": account_id, "client_name": account.get("client_name"),
+            "phone": pii.unseal(account.get("phone_sealed")), "id_number": pii.unseal(account.get("id_sealed"))}
+
+
+# --- the core system's daily CSV file ---------------------------------------------------
+def import_file(bucket: str, key: str) -> dict:
+    """Import a CSV of events (one per row, columns named as the event fields).
+
+    Bad rows are listed in the import summary; good rows are kept; a re-delivered
+    file imports nothing twice (event ids per row, and the summary keyed by
+    bucket/key/etag short-cuts a file already imported).
+    """
+    import csv
+
+    from ..errors import ConditionFailed
+
+    s = get_settings()
+    lines, etag = repo.open_feed_file(bucket, key)
+    source = f"{bucket}/{key}/{etag}"
+    existing = repo.get_import_summary(source)
+    if existing and existing.get("status") == "completed":
+        logger.info("core feed file already imported", extra={"source": source})
+        return existing
+    summary = {"source": source, "bucket": bucket, "key": key, "etag": etag, "status": "importing",
+               "started_at": clock.iso(clock.now()), "rows": 0, "accepted": 0, "duplicate": 0, "rejected": 0,
+               "errors": [], "errors_truncated": 0}
+    if not existing:
+        try:
+            repo.put_import_summary(source, summary, new=True)
+        except ConditionFailed:
+            pass  # a concurrent delivery of the same file; event ids keep the import single
+
+    def flush(rows: list[tuple[int, dict]]) -> None:
+        for (line_no, _), result in zip(rows, ingest([r for _, r in rows], source=f"s3:{source}")):
+            summary[result["status"]] += 1
+            if result["status"] == "rejected":
+                if len(summary["errors"]) < s.import_summary_max_errors:
+                    summary["errors"].append({"row": line_no, "event_id": result.get("event_id"),
+                                              "reason": result.get("reason"), "details": result.get("details", [])})
+                else:
+                    summary["errors_truncated"] += 1
+
+    reader = csv.DictReader(lines)
+    batch: list[tuple[int, dict]] = []
+    for row in reader:
+        summary["rows"] += 1
+        # Empty cells are fields the row's event type does not have; extra cells are refused by the model.
+        batch.append((reader.line_num, {k.strip(): v.strip() for k, v in row.items()
+                                        if k and isinstance(v, str) and v.strip()}))
+        if len(batch) >= s.account_feed_max_events:
+            flush(batch)
+            batch = []
+    if batch:
+        flush(batch)
+    summary.update(status="completed", completed_at=clock.iso(clock.now()))
+    repo.put_import_summary(source, summary, new=False)
+    logger.info("core feed file imported", extra={k: summary[k] for k in
+                                                  ("source", "rows", "accepted", "duplicate", "rejected")})
+    return summary
+
+
+def get_import_summary(bucket: str, key: str, etag: str) -> dict:
+    summary = repo.get_import_summary(f"{bucket}/{key}/{etag.strip(chr(34))}")
+    if not summary:
+        raise NotFound("no import of that file")
+    return _plain_numbers(summary)
+
+
+def _plain_numbers(value):
+    """DynamoDB hands back counts as Decimal; render them as JSON integers."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value

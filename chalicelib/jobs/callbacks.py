@@ -1,0 +1,58 @@
+"""The daily callback selection job and the core system's daily CSV import.
+
+02:00 Asia/Shanghai is 18:00 UTC the previous day (EventBridge cron is in UTC).
+The S3 handler's bucket comes from FIELDDESK_CORE_FEED_BUCKET at import time,
+because Chalice needs it when it packages the event source.
+"""
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools.metrics import MetricUnit
+from chalice import Blueprint, Cron
+
+from .. import clock
+from ..domain import accounts, selection_job
+from ..observability import logger, metrics
+
+bp = Blueprint(__name__)
+CORE_FEED_BUCKET = os.environ.get("FIELDDESK_CORE_FEED_BUCKET", "fielddesk-core-feed")
+
+
+def _remaining(event):
+    context = getattr(event, "context", None)
+    if context is None or not hasattr(context, "get_remaining_time_in_millis"):
+        return None
+    return lambda: context.get_remaining_time_in_millis() / 1000
+
+
+def emit_metrics(results: list[selection_job.RunResult]) -> None:
+    for result in results:
+        for trigger, c in result.counts.items():
+            for name in ("candidates", "created", "existing", "capped", "queued"):
+                metrics.add_metric(name=f"callbacks_{trigger}_{name}", unit=MetricUnit.Count, value=c[name])
+            for reason, n in c.get("skipped", {}).items():
+                metrics.add_metric(name=f"callbacks_{trigger}_skipped_{reason}", unit=MetricUnit.Count, value=n)
+        metrics.add_metadata(key=f"run_{result.business_date}", value=f"{result.mode}/{result.status}")
+        metrics.add_metric(name="callbacks_run_partial", unit=MetricUnit.Count,
+                           value=1 if result.status == "partial" else 0)
+        metrics.flush_metrics()
+
+
+@bp.schedule(Cron(0, 18, "*", "*", "?", "*"), name="daily_callback_selection",
+             description="Select yesterday's callbacks (02:00 Asia/Shanghai), catching up missed dates")
+def daily_callback_selection(event):
+    results = selection_job.run_scheduled(clock.today(), remaining=_remaining(event))
+    emit_metrics(results)
+    return {"runs": [{"business_date": r.business_date, "mode": r.mode, "status": r.status, **r.totals()}
+                     for r in results]}
+
+
+@bp.on_s3_event(bucket=CORE_FEED_BUCKET, events=["s3:ObjectCreated:*"], suffix=".csv", name="core_feed_import")
+def core_feed_import(event):
+    summary = accounts.import_file(event.bucket, event.key)
+    metrics.add_metric(name="core_feed_rows_rejected", unit=MetricUnit.Count, value=summary.get("rejected", 0))
+    metrics.add_metric(name="core_feed_rows_accepted", unit=MetricUnit.Count, value=summary.get("accepted", 0))
+    metrics.flush_metrics()
+    logger.info("core feed import", extra={"source": summary.get("source"), "status": summary.get("status")})
+    return {k: summary.get(k) for k in ("source", "status", "rows", "accepted", "duplicate", "rejected")}

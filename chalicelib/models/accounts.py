@@ -1,0 +1,174 @@
+"""The core system's account feed and the account views.
+
+Each event is parsed on its own through the `AccountEvent` discriminated union
+(on `type`), so one malformed event is rejected with field details while the
+rest of the batch is kept. The same union parses the rows of the daily CSV.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Literal, Union
+
+from pydantic import AwareDatetime, Field, TypeAdapter
+from typing_extensions import Annotated
+
+from .common import RequestModel, ResponseModel
+from .pii import IdNumber, MobilePhone
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+EventId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-:.]+$")]
+# Money in yuan, to the fen; never a float.
+Yuan = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2, allow_inf_nan=False)]
+PositiveYuan = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2, allow_inf_nan=False)]
+
+
+class Tier(str, Enum):
+    gold = "gold"
+    silver = "silver"
+    ordinary = "ordinary"
+
+
+class OpeningChannel(str, Enum):
+    counter = "counter"                    # at the branch counter
+    online = "online"
+    bank_outlet = "bank_outlet"            # a single opening at a partner bank outlet
+    bank_outlet_bulk = "bank_outlet_bulk"  # a bulk opening drive at a bank outlet (due within 3 working days)
+
+
+class CloseReason(str, Enum):
+    """Attrition reasons (seed 003 第四章)."""
+    moved_away = "moved_away"
+    equipment_system = "equipment_system"
+    environment = "environment"
+    staff_attitude = "staff_attitude"
+    research_information = "research_information"
+    missing_products = "missing_products"
+    competitor = "competitor"
+    commission_rate = "commission_rate"
+    staff_turnover = "staff_turnover"
+
+
+class _Event(RequestModel):
+    event_id: EventId
+    account_id: Id
+
+
+class AccountOpened(_Event):
+    type: Literal["account_opened"]
+    branch_id: Id
+    client_name: str = Field(min_length=1, max_length=50)
+    phone: MobilePhone
+    id_number: IdNumber
+    opened_at: AwareDatetime
+    channel: OpeningChannel = OpeningChannel.counter
+    outlet_id: Id | None = None
+    serving_manager_id: Id | None = None
+    tier: Tier = Tier.ordinary
+
+
+class TradeDay(_Event):
+    type: Literal["trade_day"]
+    trade_date: date
+
+
+class TransferIn(_Event):
+    type: Literal["transfer_in"]
+    amount: PositiveYuan
+    balance_before: Yuan
+    at: AwareDatetime
+
+
+class TransferOut(_Event):
+    type: Literal["transfer_out"]
+    amount: PositiveYuan
+    balance_before: Yuan
+    at: AwareDatetime
+
+
+class AccountClosed(_Event):
+    type: Literal["account_closed"]
+    closed_at: AwareDatetime
+    reason: CloseReason
+
+
+class ManagerChanged(_Event):
+    type: Literal["manager_changed"]
+    serving_manager_id: Id
+    changed_at: AwareDatetime
+
+
+AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed, ManagerChanged],
+                         Field(discriminator="type")]
+EVENT_ADAPTER: TypeAdapter = TypeAdapter(AccountEvent)
+EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed", "manager_changed")
+
+
+class AccountEventBatch(RequestModel):
+    # Items stay raw here: each is parsed separately so a bad one cannot sink the batch.
+    events: list[Any] = Field(min_length=1, max_length=500)
+
+
+class EventResult(ResponseModel):
+    index: int
+    event_id: str | None = None
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: str | None = None
+    details: list[dict] = []
+
+
+class EventBatchResult(ResponseModel):
+    accepted: int
+    duplicate: int
+    rejected: int
+    results: list[EventResult]
+
+
+class AccountOut(ResponseModel):
+    """An account as staff see it: phone and ID number masked, client name masked."""
+    account_id: str
+    branch_id: str | None = None
+    client_name_masked: str | None = None
+    phone_masked: str | None = None
+    id_number_masked: str | None = None
+    status: str
+    tier: str | None = None
+    channel: str | None = None
+    outlet_id: str | None = None
+    serving_manager_id: str | None = None
+    opened_at: str | None = None
+    opened_on: date | None = None
+    last_trade_on: date | None = None
+    assets: str | None = None
+    closed_on: date | None = None
+    close_reason: str | None = None
+    updated_at: str | None = None
+
+
+class AccountPage(ResponseModel):
+    items: list[AccountOut]
+    next_token: str | None = None
+
+
+class AccountQuery(RequestModel):
+    manager_id: str | None = Field(None, min_length=1, max_length=64)
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
+
+
+class RevealIn(RequestModel):
+    purpose: str = Field(min_length=2, max_length=200)
+
+
+class RevealOut(ResponseModel):
+    account_id: str
+    client_name: str | None = None
+    phone: str | None = None
+    id_number: str | None = None
+
+
+class ImportQuery(RequestModel):
+    bucket: str = Field(min_length=1, max_length=255)
+    key: str = Field(min_length=1, max_length=1024)
+    etag: str = Field(min_length=1, max_length=128)

@@ -1,0 +1,163 @@
+"""Selection storage: candidate queries, task creation transactions, run records.
+
+Candidates come only from sparse date-bucketed GSIs, one query per shard, so
+a job reads what it selects, never the table. A task is created by one
+TransactWriteItems: the task (conditional on its deterministic key), the
+account's quarter counter (conditional on the cap for routine triggers) and
+the assignee's open-task counter (conditional on the agent still being an
+active callback agent).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator
+
+from ..config import get_settings
+from ..errors import ConditionFailed
+from ..models.tasks import TaskRecord
+from . import base, directory, keys
+from .accounts import periodic_bucket
+from .tasks import task_item
+
+JOB = "callbacks"
+
+
+def _pages(index: str, partition_prefix: str) -> Iterator[list[dict]]:
+    """Each page of every shard of one bucket, keys stripped."""
+    for shard in range(get_settings().selection_shards):
+        start = None
+        while True:
+            page = base.query(f"{partition_prefix}#{shard}", index=index, start_key=start)
+            if page.items:
+                yield [base.strip_keys(i) for i in page.items]
+            start = page.last_key
+            if not start:
+                break
+
+
+def opened_on(day: date) -> Iterator[list[dict]]:
+    return _pages("gsi3", f"OPENED#{day}")
+
+
+def closed_on(day: date) -> Iterator[list[dict]]:
+    return _pages("gsi5", f"CLOSED#{day}")
+
+
+def last_active_on(day: date) -> Iterator[list[dict]]:
+    return _pages("gsi4", f"ACTIVE#{day}")
+
+
+def periodic_due(tier: str, day: date, days: int) -> Iterator[list[dict]]:
+    return _pages("gsi6", f"PERIODIC#{tier}#{periodic_bucket(day, days)}")
+
+
+def large_outflows_on(day: date) -> list[dict]:
+    return [item for page in _pages("gsi3", f"OUTFLOW#{day}") for item in page]
+
+
+def managers_departed_on(day: date) -> list[dict]:
+    return directory.staff_departed_on(day)
+
+
+def manager_accounts(manager_id: str) -> Iterator[list[dict]]:
+    start = None
+    while True:
+        page = base.query(f"MGR#{manager_id}#ACCOUNTS", index="gsi1", start_key=start)
+        if page.items:
+            yield [base.strip_keys(i) for i in page.items]
+        start = page.last_key
+        if not start:
+            return
+
+
+def accounts(account_ids: list[str]) -> dict[str, dict]:
+    items = base.batch_get([(keys.account(a)["pk"], keys.account(a)["sk"]) for a in dict.fromkeys(account_ids)])
+    return {i["account_id"]: base.strip_keys(i) for i in items}
+
+
+def existing_tasks(task_ids: list[str]) -> set[str]:
+    found = base.batch_get([(keys.callback_task(t)["pk"], "TASK") for t in dict.fromkeys(task_ids)],
+                           projection="task_id")
+    return {i["task_id"] for i in found}
+
+
+def quarter_counts(account_ids: list[str], quarter: str) -> dict[str, int]:
+    pairs = [tuple(keys.callback_quarter_counter(a, quarter).values()) for a in dict.fromkeys(account_ids)]
+    found = base.batch_get(pairs, projection="account_id, callbacks")
+    return {i["account_id"]: int(i.get("callbacks", 0)) for i in found}
+
+
+def branch_agents(branch_id: str) -> list[dict]:
+    return directory.all_branch_staff(branch_id, "callback_agent")
+
+
+def create_task(record: TaskRecord, quarter: str, cap: int | None) -> str:
+    """Write one task. Returns created | exists | capped | agent_unavailable | conflict."""
+    counter = keys.callback_quarter_counter(record.account_id, quarter)
+    counter_values = {":one": 1, ":a": record.account_id, ":q": quarter, ":t": [record.task_id], ":e": []}
+    counter_condition = None
+    if cap is not None:
+        counter_condition = "attribute_not_exists(callbacks) OR callbacks < :cap"
+        counter_values[":cap"] = cap
+    ops = [base.tx_put(task_item(record)),
+           base.tx_update(counter["pk"], counter["sk"],
+                          "SET account_id = :a, quarter = :q, task_ids = list_append(if_not_exists(task_ids, :e), :t) "
+                          "ADD callbacks :one" + (", risk_callbacks :one" if record.risk else ""),
+                          values=counter_values, condition=counter_condition)]
+    if record.assignee_id:
+        agent = keys.staff(record.assignee_id)
+        ops.append(base.tx_update(agent["pk"], agent["sk"], "ADD open_tasks :one",
+                                  names={"#s": "status", "#r": "role"},
+                                  values={":one": 1, ":active": "active", ":agent": "callback_agent"},
+                                  condition="attribute_exists(pk) AND #s = :active AND #r = :agent"))
+    try:
+        base.transact(ops)
+    except base.TransactionCancelled as err:
+        if err.failed(0):
+            return "exists"
+        if err.failed(1):
+            return "capped"
+        if err.failed(2):
+            return "agent_unavailable"
+        if "TransactionConflict" in err.reasons:
+            return "conflict"
+        raise
+    except ConditionFailed:
+        return "conflict"
+    return "created"
+
+
+# --- run records and the watermark --------------------------------------------------------
+def get_run(day: date) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.job_run(JOB, day), consistent=True))
+
+
+def start_run(day: date, at: str) -> None:
+    """First run of a date: raises ConditionFailed if another run already started it."""
+    base.put_new({**keys.job_run(JOB, day), "job": JOB, "business_date": str(day), "status": "running",
+                  "started_at": at, "attempts": 1})
+
+
+def finish_run(day: date, status: str, at: str, counts: dict, attempts_add: int) -> None:
+    base.update(**keys.job_run(JOB, day),
+                expression="SET #s = :s, finished_at = :at, counts = :c, job = :j, business_date = :d "
+                           "ADD attempts :n",
+                names={"#s": "status"},
+                values={":s": status, ":at": at, ":c": counts, ":j": JOB, ":d": str(day), ":n": attempts_add},
+                return_values="NONE")
+
+
+def get_watermark() -> date | None:
+    item = base.get_item(**keys.job_watermark(JOB), consistent=True)
+    return date.fromisoformat(item["business_date"]) if item else None
+
+
+def advance_watermark(day: date, at: str) -> bool:
+    """Move the watermark to `day` only forward; False if it was already there or beyond."""
+    try:
+        base.update(**keys.job_watermark(JOB), expression="SET business_date = :d, updated_at = :at",
+                    values={":d": str(day), ":at": at},
+                    condition="attribute_not_exists(business_date) OR business_date < :d", return_values="NONE")
+        return True
+    except ConditionFailed:
+        return False

@@ -1,0 +1,93 @@
+"""Seed N accounts quickly, a given fraction of them selection candidates for a date.
+
+For benchmarks and the cost tests: account items are built with the same
+`account_item` the feed uses (so every index attribute is right) and written
+with BatchWriteItem, which is fine for seeding (never for tasks). Ids are
+deterministic: candidates `<prefix>-c<i>`, the rest `<prefix>-x<i>`, so two
+seedings with the same candidate count select exactly the same accounts.
+
+    from infra.bench_seed import seed_accounts
+    seed_accounts(100_000, 0.01, date(2026, 11, 19))
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+CANDIDATE_KINDS = ("new_account", "dormant", "large_outflow", "closed_account", "periodic")
+
+
+def _in_phase(prefix: str, start: int, tier: str, day: date, want: bool) -> tuple[str, int]:
+    from chalicelib.storage.accounts import period_days, periodic_bucket, periodic_phase
+
+    days = period_days(tier)
+    i = start
+    while True:
+        account_id = f"{prefix}{i}"
+        if (periodic_phase(account_id, days) == periodic_bucket(day, days)) is want:
+            return account_id, i + 1
+        i += 1
+
+
+def build_accounts(n: int, candidate_fraction: float, business_date: date, *, branch_id: str = "br-pudong",
+                   managers: tuple[str, ...] = ("cm-001", "cm-002"), prefix: str = "bench",
+                   candidates: int | None = None) -> tuple[list[dict], dict[str, list[str]]]:
+    """(items to write, candidate account ids by trigger). `candidates` overrides the fraction."""
+    from chalicelib.config import get_settings
+    from chalicelib.storage.accounts import account_item, transfer_item
+
+    s = get_settings()
+    d = business_date
+    n_candidates = candidates if candidates is not None else round(n * candidate_fraction)
+    long_ago = str(d - timedelta(days=400))
+    recent = str(d - timedelta(days=10))
+    items: list[dict] = []
+    selected: dict[str, list[str]] = {k: [] for k in CANDIDATE_KINDS}
+
+    def state(account_id: str, i: int, **over) -> dict:
+        base = {"account_id": account_id, "status": "open", "branch_id": branch_id, "client_name": "测试客户",
+                "phone_masked": "139****0000", "id_masked": "310***********0000", "opened_at": f"{long_ago}T10:00:00+08:00",
+                "opened_on": long_ago, "channel": "counter", "tier": "ordinary", "last_trade_on": recent,
+                "serving_manager_id": managers[i % len(managers)], "manager_since": f"{long_ago}T10:00:00+08:00",
+                "version": 1, "updated_at": f"{d}T20:00:00+08:00"}
+        return {**base, **over}
+
+    cursor = 0
+    for i in range(n_candidates):
+        kind = CANDIDATE_KINDS[i % len(CANDIDATE_KINDS)]
+        if kind == "periodic":
+            account_id, cursor = _in_phase(f"{prefix}-c", max(cursor, i), "gold", d, True)
+            items.append(account_item(state(account_id, i, tier="gold")))
+        else:
+            account_id, cursor = _in_phase(f"{prefix}-c", max(cursor, i), "ordinary", d, False)
+            if kind == "new_account":
+                items.append(account_item(state(account_id, i, opened_on=str(d), opened_at=f"{d}T10:00:00+08:00",
+                                                last_trade_on=None)))
+            elif kind == "dormant":
+                items.append(account_item(state(account_id, i, last_trade_on=str(d - timedelta(days=s.dormant_days)))))
+            elif kind == "closed_account":
+                items.append(account_item(state(account_id, i, status="closed", closed_on=str(d),
+                                                closed_at=f"{d}T15:00:00+08:00", close_reason="competitor")))
+            else:
+                items.append(account_item(state(account_id, i)))
+                record = {"account_id": account_id, "event_id": f"{account_id}-out", "amount": s.large_outflow_yuan,
+                          "balance_before": s.large_outflow_yuan * 3, "at": f"{d}T14:00:00+08:00", "on": str(d),
+                          "large": True}
+                items.append(transfer_item(record, True))
+        selected[kind].append(account_id)
+    cursor = 0
+    for i in range(n - n_candidates):
+        account_id, cursor = _in_phase(f"{prefix}-x", cursor, "ordinary", d, False)
+        items.append(account_item(state(account_id, i)))
+    return [{k: v for k, v in item.items() if v is not None} for item in items], selected
+
+
+def seed_accounts(n: int, candidate_fraction: float, business_date: date, **kwargs) -> dict[str, list[str]]:
+    """Write N accounts (BatchWriteItem, 25 a request) and return the candidate ids by trigger."""
+    from chalicelib.storage import base
+    from chalicelib.storage.clients import main_table
+
+    items, selected = build_accounts(n, candidate_fraction, business_date, **kwargs)
+    with main_table().batch_writer() as writer:
+        for item in items:
+            writer.put_item(Item=base.to_dynamo(item))
+    return selected

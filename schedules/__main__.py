@@ -1,0 +1,44 @@
+"""Operator runner: `python -m schedules list` and
+`python -m schedules run callbacks --date 2026-11-20 [--dry-run]`.
+
+Runs against whatever DYNAMODB_ENDPOINT_URL / AWS credentials the shell has.
+Re-running a date is safe: it creates only what is missing.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from .catalogue import JOBS
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m schedules", description="Run FieldDesk jobs by hand.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the jobs")
+    run = sub.add_parser("run", help="run one job for one business date")
+    run.add_argument("job", choices=sorted(JOBS))
+    run.add_argument("--date", required=True, type=_date, help="business date YYYY-MM-DD (Asia/Shanghai)")
+    run.add_argument("--dry-run", action="store_true", help="count what would be done; write nothing")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for job in JOBS.values():
+            print(f"{job.name:<12} {job.schedule}\n{'':<12} {job.description}")
+        return 0
+    job = JOBS[args.job]
+    result = job.run(args.date, args.dry_run)
+    for line in job.render(result):
+        print(line)
+    return 0 if getattr(result, "status", "completed") == "completed" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Cost grows with the candidates, not the accounts.
+
+The same 25 candidates among 100 and then 1,000 other accounts: the job must
+read the same number of items and make the same number of requests, one write
+request per task, and a re-run must write nothing. Counted on the botocore
+clients themselves (after-call events), so nothing in the code under test can
+hide a read.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.domain import selection_job
+
+D = date(2026, 11, 19)
+CANDIDATES = 25
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+
+
+class Meter:
+    def __init__(self):
+        from chalicelib.storage.clients import dynamodb_client, dynamodb_resource
+
+        self.items_read = 0
+        self.requests: list[str] = []
+        self.clients = [dynamodb_client(), dynamodb_resource().meta.client]
+        for client in self.clients:
+            client.meta.events.register("after-call.dynamodb", self.record)
+
+    def record(self, model, parsed, **kwargs):
+        self.requests.append(model.name)
+        if model.name in ("Query", "Scan"):
+            self.items_read += parsed.get("ScannedCount", parsed.get("Count", 0))
+        elif model.name == "GetItem":
+            self.items_read += 1 if parsed.get("Item") else 0
+        elif model.name == "BatchGetItem":
+            self.items_read += sum(len(v) for v in parsed.get("Responses", {}).values())
+
+    def close(self):
+        for client in self.clients:
+            client.meta.events.unregister("after-call.dynamodb", self.record)
+
+    @property
+    def writes(self) -> list[str]:
+        return [r for r in self.requests if r in WRITES]
+
+
+def reset_table():
+    from chalicelib.config import get_settings
+    from chalicelib.storage.clients import dynamodb_client
+    from infra.demo_data import seed_directory
+    from infra.tables import create_tables
+
+    s = get_settings()
+    dynamodb_client().delete_table(TableName=s.table_name)
+    create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
+    seed_directory()
+
+
+def measure(others: int) -> dict:
+    from infra.bench_seed import seed_accounts
+
+    reset_table()
+    selected = seed_accounts(CANDIDATES + others, 0, D, candidates=CANDIDATES)
+    with clock.freeze("2026-11-20T02:00:00+08:00"):
+        meter = Meter()
+        first = selection_job.run_date(D)
+        meter.close()
+        rerun_meter = Meter()
+        again = selection_job.run_date(D)
+        rerun_meter.close()
+    return {"selected": selected, "first": first, "again": again, "reads": meter.items_read,
+            "requests": len(meter.requests), "writes": meter.writes, "rerun_reads": rerun_meter.items_read,
+            "rerun_requests": len(rerun_meter.requests), "rerun_writes": rerun_meter.writes}
+
+
+def test_reads_and_requests_do_not_grow_with_the_table(directory):
+    small = measure(100)
+    large = measure(1000)
+    assert small["selected"] == large["selected"]
+    for m in (small, large):
+        assert m["first"].totals()["created"] == CANDIDATES
+        assert m["writes"].count("TransactWriteItems") == CANDIDATES  # one write request per task
+        assert "BatchWriteItem" not in m["writes"]
+        assert m["again"].totals()["existing"] == CANDIDATES and m["rerun_writes"] == []
+    assert large["reads"] == small["reads"]
+    assert large["requests"] == small["requests"]
+    assert large["rerun_reads"] == small["rerun_reads"]
+    # About one item read per candidate (plus the directory, run record and a BatchGet of outflow accounts).
+    assert small["reads"] <= 2 * CANDIDATES + 20
+    assert small["rerun_reads"] <= 4 * CANDIDATES + 20
+
+
+@pytest.mark.parametrize("fraction", [0.1])
+def test_bench_seeder_builds_the_requested_fraction(directory, fraction):
+    from infra.bench_seed import build_accounts
+
+    items, selected = build_accounts(500, fraction, D)
+    assert sum(len(v) for v in selected.values()) == 50
+    accounts = [i for i in items if i["sk"] == "PROFILE"]
+    assert len(accounts) == 500 and len({i["pk"] for i in accounts}) == 500
