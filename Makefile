@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test token venv bench package deploy clean
+.PHONY: run test token venv bench package deploy clean openapi lint-cfn bench-import test-api-fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,24 @@ test: venv  ## the whole test suite (what CI runs)
 
 token: venv  ## a bearer token for demo user N of ROLE: make token ROLE=supervisor N=2
 	@$(PY) -m infra.local_token --role $(ROLE) --n $(N)
+
+openapi: venv  ## regenerate docs/openapi.json from the registered routes
+	$(PY) -m infra.openapi_doc
+
+package: venv  ## the deployable template + zip in build/package (chalice package --stage $(STAGE), infra merged)
+	$(PY) -m infra.package --stage $(STAGE)
+
+lint-cfn: venv  ## cfn-lint the packaged template (packages first when build/package is missing)
+	$(PY) -m infra.package --stage $(STAGE) --lint
+
+deploy: package  ## deploy the packaged stack: make deploy STAGE=prod (see docs/operations.md)
+	$(PY) -m infra.package --stage $(STAGE) --deploy
+
+bench-import: venv  ## cold-import benchmark of app.py vs its third-party dependencies
+	$(PY) bench/cold_import.py
+
+test-api-fuzz: venv  ## schemathesis against the app on moto, every operation (bounded time)
+	$(PY) -m pytest -q -p no:xdist tests/fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -2,6 +2,7 @@
 from chalice import Chalice
 
 from chalicelib.api import directory, system
+from chalicelib.api import openapi as openapi_api
 from chalicelib.api.middleware import http_conventions
 
 app = Chalice(app_name="fielddesk")
@@ -10,3 +11,4 @@ app.register_middleware(http_conventions, "http")
 
 app.register_blueprint(system.bp)
 app.register_blueprint(directory.bp)
+app.register_blueprint(openapi_api.bp)
