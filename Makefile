@@ -42,7 +42,7 @@ bench-import: venv  ## cold-import benchmark of app.py vs its third-party depend
 	$(PY) bench/cold_import.py
 
 test-api-fuzz: venv  ## schemathesis against the app on moto, every operation (bounded time)
-	$(PY) -m pytest -q -p no:xdist tests/fuzz
+	FIELDDESK_FUZZ=1 timeout 240 $(PY) -m pytest -q -p no:xdist tests/fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache
