@@ -1,7 +1,8 @@
-"""`make openapi`: write docs/openapi.json from the registered routes.
+"""`make openapi`: write docs/openapi.json from the registered routes (and refresh the
+configuration table in docs/operations.md from chalicelib/config.py).
 
-    python -m infra.openapi_doc            # (re)write docs/openapi.json
-    python -m infra.openapi_doc --check    # exit 1 when docs/openapi.json is stale
+    python -m infra.openapi_doc            # (re)write both
+    python -m infra.openapi_doc --check    # exit 1 when either is stale
 """
 from __future__ import annotations
 
@@ -31,14 +32,22 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if docs/openapi.json is out of date")
     args = parser.parse_args(argv)
+    from infra import settings_doc
+
     text = render()
     if args.check:
-        if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
-            print("docs/openapi.json is out of date: run `make openapi` and commit it", file=sys.stderr)
+        stale = [] if DOC.exists() and DOC.read_text(encoding="utf-8") == text else ["docs/openapi.json"]
+        if settings_doc.render(settings_doc.DOC.read_text(encoding="utf-8")) != \
+                settings_doc.DOC.read_text(encoding="utf-8"):
+            stale.append("docs/operations.md (configuration table)")
+        if stale:
+            print(f"out of date: {', '.join(stale)}: run `make openapi` and commit", file=sys.stderr)
             return 1
         return 0
     DOC.write_text(text, encoding="utf-8")
     print(f"wrote {DOC.relative_to(ROOT)}")
+    if settings_doc.write():
+        print(f"refreshed the configuration table in {settings_doc.DOC.relative_to(ROOT)}")
     return 0
 
 

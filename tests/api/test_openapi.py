@@ -102,3 +102,16 @@ def test_served_publicly_and_matches_the_generator(api):
     assert set(body["paths"]) == set(build_document()["paths"])
     assert "/v1/openapi.json" in body["paths"]
     assert api.last.headers["Content-Type"] == "application/json"
+
+
+def test_configuration_table_in_operations_guide_is_up_to_date():
+    from infra import settings_doc
+
+    text = settings_doc.DOC.read_text(encoding="utf-8")
+    assert settings_doc.render(text) == text, \
+        "the configuration table in docs/operations.md is out of date: run `make openapi` and commit"
+    from chalicelib.config import Settings
+
+    for name in Settings.model_fields:
+        assert f"FIELDDESK_{name.upper()}" in text or name in ("aws_region", "dynamodb_endpoint_url",
+                                                               "s3_endpoint_url"), name
