@@ -29,6 +29,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such resource (or not visible to the caller)",
     409: "Conflict: the resource exists, the state moved on, or the same submission is in progress",
     413: "Request body too large",
+    415: "Unsupported media type: send `Content-Type: application/json` (or none)",
     422: "Well-formed but refused by the rules (or Idempotency-Key reused with another body)",
     429: "Rate limit or quota exceeded (API Gateway usage plan); retry after a pause",
 }
@@ -122,7 +123,7 @@ def _not_null(prop: dict) -> dict:
 
 
 def _error_statuses(spec) -> list[int]:
-    statuses = set(spec.errors) | {429}
+    statuses = set(spec.errors) | {415, 429}
     if spec.body is not None or spec.query is not None or spec.idempotent:
         statuses.add(400)
     if spec.body is not None:

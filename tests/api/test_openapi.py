@@ -53,7 +53,7 @@ def test_request_and_response_schemas_come_from_the_models(document):
 def test_errors_use_the_envelope_and_auth_errors_only_on_authenticated_routes(document):
     envelope = document["components"]["schemas"]["ErrorEnvelope"]
     assert envelope["required"] == ["error"]
-    for status in ("400", "401", "403", "404", "409", "413", "422", "429"):
+    for status in ("400", "401", "403", "404", "409", "413", "415", "422", "429"):
         schema = document["components"]["responses"][f"E{status}"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}
     health = document["paths"]["/v1/health"]["get"]
