@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test token venv bench package deploy clean
+.PHONY: run test token venv bench package deploy clean openapi lint-cfn bench-import test-api-fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,23 @@ token: venv  ## a bearer token for demo user N of ROLE: make token ROLE=supervis
 
 bench: venv  ## benchmarks with figures and targets (exit 1 if a target is missed)
 	$(PY) -m bench
+openapi: venv  ## regenerate docs/openapi.json from the registered routes
+	$(PY) -m infra.openapi_doc
+
+package: venv  ## the deployable template + zip in build/package (chalice package --stage $(STAGE), infra merged)
+	$(PY) -m infra.package --stage $(STAGE)
+
+lint-cfn: venv  ## cfn-lint the packaged template (packages first when build/package is missing)
+	$(PY) -m infra.package --stage $(STAGE) --lint
+
+deploy: package  ## deploy the packaged stack: make deploy STAGE=prod (see docs/operations.md)
+	$(PY) -m infra.package --stage $(STAGE) --deploy
+
+bench-import: venv  ## cold-import benchmark of app.py vs its third-party dependencies
+	$(PY) -m bench.cold_import
+
+test-api-fuzz: venv  ## schemathesis against the app on moto, every operation (bounded time)
+	FIELDDESK_FUZZ=1 timeout 240 $(PY) -m pytest -q -p no:xdist tests/fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache

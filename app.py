@@ -2,6 +2,7 @@
 from chalice import Chalice
 
 from chalicelib.api import accounts, audit, callback_tasks, directory, outlets_partner, prospects, system, visits
+from chalicelib.api import openapi as openapi_api
 from chalicelib.api import penalties as penalties_api
 from chalicelib.api.middleware import http_conventions
 from chalicelib.jobs import callbacks as callback_jobs
@@ -13,7 +14,7 @@ app = Chalice(app_name="fielddesk")
 app.experimental_feature_flags.update(["BLUEPRINTS"])
 app.register_middleware(http_conventions, "http")
 
-for blueprint in (system.bp, directory.bp, visits.bp, prospects.bp, outlets_partner.bp, audit.bp,
+for blueprint in (system.bp, openapi_api.bp, directory.bp, visits.bp, prospects.bp, outlets_partner.bp, audit.bp,
                   penalties_api.bp, accounts.bp, callback_tasks.bp,
                   prospect_jobs.bp, penalties_jobs.bp, callback_jobs.bp, sweeps.bp):
     app.register_blueprint(blueprint)

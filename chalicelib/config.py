@@ -116,7 +116,6 @@ class Settings(BaseSettings):
     call_windows: CsvList = ["0 14:30-17:00", "1 09:30-11:00", "1 15:00-17:00", "2 09:30-11:00",
                              "2 15:00-17:00", "3 09:30-11:00", "3 15:00-17:00", "4 09:30-11:00"]
     account_feed_max_events: int = 500
-    core_feed_bucket: str = "fielddesk-core-feed"
     import_summary_max_errors: int = 200
     selection_workers: int = 8
     selection_catch_up_max_days: int = 31

@@ -1,12 +1,11 @@
 """The daily callback selection job and the core system's daily CSV import.
 
 02:00 Asia/Shanghai is 18:00 UTC the previous day (EventBridge cron is in UTC).
-The S3 handler's bucket comes from FIELDDESK_CORE_FEED_BUCKET at import time,
-because Chalice needs it when it packages the event source.
+Account files arrive through EventBridge (see `import_account_file`).
 """
 from __future__ import annotations
 
-import os
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Cron
@@ -16,7 +15,6 @@ from ..domain import accounts, selection_job
 from ..observability import logger, metrics
 
 bp = Blueprint(__name__)
-CORE_FEED_BUCKET = os.environ.get("FIELDDESK_CORE_FEED_BUCKET", "fielddesk-core-feed")
 
 
 def _remaining(event):
@@ -48,9 +46,24 @@ def daily_callback_selection(event):
                      for r in results]}
 
 
-@bp.on_s3_event(bucket=CORE_FEED_BUCKET, events=["s3:ObjectCreated:*"], suffix=".csv", name="core_feed_import")
-def core_feed_import(event):
-    summary = accounts.import_file(event.bucket, event.key)
+def _object_created(event: dict) -> tuple[str, str]:
+    """Bucket and key of an EventBridge "Object Created" event (or a classic S3 notification)."""
+    if "detail" in event:
+        return event["detail"]["bucket"]["name"], unquote_plus(event["detail"]["object"]["key"])
+    record = event["Records"][0]["s3"]
+    return record["bucket"]["name"], unquote_plus(record["object"]["key"])
+
+
+# Chalice cannot package @on_s3_event (CloudFormation cannot edit an existing bucket's
+# notifications), so the account-files bucket sends its events to EventBridge and the
+# stack built by infra/package.py routes "Object Created" to this function.
+@bp.lambda_function(name="import_account_file")
+def import_account_file(event, context):
+    bucket, key = _object_created(event)
+    if not key.endswith(".csv"):
+        logger.info("not a CSV account file; ignored", extra={"key": key})
+        return {"source": f"{bucket}/{key}", "status": "ignored"}
+    summary = accounts.import_file(bucket, key)
     metrics.add_metric(name="core_feed_rows_rejected", unit=MetricUnit.Count, value=summary.get("rejected", 0))
     metrics.add_metric(name="core_feed_rows_accepted", unit=MetricUnit.Count, value=summary.get("accepted", 0))
     metrics.flush_metrics()

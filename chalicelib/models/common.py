@@ -22,11 +22,11 @@ STAFF_ROLES = [r.value for r in Role if r is not Role.outlet]
 
 class RequestModel(BaseModel):
     """Request bodies: unknown fields are refused, strings trimmed."""
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class Page(ResponseModel):

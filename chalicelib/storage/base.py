@@ -37,10 +37,15 @@ class Page:
     extra: dict = field(default_factory=dict)
 
 
+_DYNAMO_SMALLEST = Decimal("1E-130")
+
+
 def to_dynamo(value: Any) -> Any:
     """Floats become Decimal (DynamoDB has no float), dates ISO strings; None values are dropped."""
     if isinstance(value, float):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        # DynamoDB numbers span 1E-130..9.9E+125: a smaller magnitude is stored as 0, not refused with a 500.
+        return Decimal(0) if abs(number) < _DYNAMO_SMALLEST else number
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Enum):

@@ -275,6 +275,25 @@ CSV_HEADER = ("event_id,type,account_id,branch_id,client_name,phone,id_number,op
               "tier,trade_date,amount,balance_before,at,closed_at,reason\n")
 
 
+CORE_FEED_BUCKET = "fielddesk-account-files"
+
+
+def object_created(bucket: str, key: str) -> dict:
+    """What EventBridge delivers for an S3 "Object Created" event."""
+    return {"version": "0", "source": "aws.s3", "detail-type": "Object Created",
+            "detail": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}}}
+
+
+def test_a_file_that_is_not_csv_is_ignored(api):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        result = client.lambda_.invoke("import_account_file", object_created("b", "core/readme.txt")).payload
+    assert result["status"] == "ignored"
+
+
 def csv_body(rows: list[str]) -> bytes:
     return ("\ufeff" + CSV_HEADER + "".join(r + "\n" for r in rows)).encode()
 
@@ -284,7 +303,6 @@ def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api):
 
     from app import app
     from chalice.test import Client
-    from chalicelib.jobs.callbacks import CORE_FEED_BUCKET
 
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket=CORE_FEED_BUCKET)
@@ -299,8 +317,8 @@ def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api):
     ]
     s3.put_object(Bucket=CORE_FEED_BUCKET, Key="core/2026-11-19.csv", Body=csv_body(rows))
     with Client(app) as client:
-        event = client.events.generate_s3_event(bucket=CORE_FEED_BUCKET, key="core/2026-11-19.csv")
-        result = client.lambda_.invoke("core_feed_import", event).payload
+        event = object_created(CORE_FEED_BUCKET, "core/2026-11-19.csv")
+        result = client.lambda_.invoke("import_account_file", event).payload
     assert (result["rows"], result["accepted"], result["rejected"]) == (6, 3, 3)
     etag = s3.head_object(Bucket=CORE_FEED_BUCKET, Key="core/2026-11-19.csv")["ETag"]
     status, summary = api.get(f"/v1/account-imports?bucket={CORE_FEED_BUCKET}&key=core/2026-11-19.csv&etag="
@@ -317,13 +335,13 @@ def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api):
 
     # Re-delivered (same file): nothing is imported twice.
     with Client(app) as client:
-        again = client.lambda_.invoke("core_feed_import", event).payload
+        again = client.lambda_.invoke("import_account_file", event).payload
     assert again["status"] == "completed" and raw_account("ac-1")["version"] == version
     # Same key, new content (new etag): the old rows are duplicates, the new row is imported.
     s3.put_object(Bucket=CORE_FEED_BUCKET, Key="core/2026-11-19.csv",
                   Body=csv_body(rows[:3] + ["c-7,trade_day,ac-1,,,,,,,,,2026-11-20,,,,,"]))
     with Client(app) as client:
-        third = client.lambda_.invoke("core_feed_import", event).payload
+        third = client.lambda_.invoke("import_account_file", event).payload
     assert (third["accepted"], third["duplicate"]) == (1, 3)
     assert raw_account("ac-1")["last_trade_on"] == "2026-11-20"
     status, _ = api.get(f"/v1/account-imports?bucket={CORE_FEED_BUCKET}&key=nope&etag=x", as_="adm-001")

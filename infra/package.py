@@ -1,0 +1,266 @@
+"""`make package` / `make lint-cfn` / `make deploy`: the deployable CloudFormation stack.
+
+    python -m infra.package --stage prod                # build/package/{sam.json,deployment.zip}
+    python -m infra.package --stage prod --lint         # + cfn-lint (tool venv .venv/cfn-lint)
+    python -m infra.package --stage prod --deploy       # + upload and deploy (needs AWS credentials)
+
+1. `chalice package --stage STAGE --merge-template infra/resources.json` builds the
+   Lambda zip (manylinux wheels for the Lambda runtime) and merges the platform
+   resources (tables, KMS key, buckets, topics, Cognito, usage plan, gateway
+   responses, compression, alarms) into chalice's SAM template.
+2. Every Lambda function chalice generated (the API handler plus one per schedule,
+   event or pure function, whoever added it) then gets, generically:
+   its own least-privilege IAM role, a log group with retention, error and
+   throttle alarms, and for asynchronous functions the dead-letter queue. The
+   account-file handler (FIELDDESK_ACCOUNT_FILE_HANDLER, default
+   `import_account_file`) is subscribed to the account-files bucket's
+   Object Created events through EventBridge.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
+OUT = ROOT / "build" / "package"
+CFN_VENV = ROOT / ".venv" / "cfn-lint"  # a tool venv inside the (ignored) app venv
+CFN_REQUIREMENTS = ROOT / "infra" / "requirements-cfn.txt"
+PLACEHOLDER_ROLE = "replaced-by-infra-package"
+ACCOUNT_FILE_HANDLER = os.environ.get("FIELDDESK_ACCOUNT_FILE_HANDLER", "import_account_file")
+DEFAULT_CORS_ORIGIN = "https://fielddesk.example.cn"
+
+ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+                "dynamodb:DescribeTable"]  # never dynamodb:Scan: no request or job reads a whole table
+
+
+def sub(text: str) -> dict:
+    return {"Fn::Sub": text}
+
+
+def to_cfn_name(function_name: str) -> str:
+    from chalice.utils import to_cfn_resource_name
+
+    return to_cfn_resource_name(function_name)
+
+
+# --- step 1: chalice package --------------------------------------------------------------
+def chalice_package(stage: str, out: Path) -> None:
+    env = {**os.environ}
+    env.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+    if not env.get("FIELDDESK_CORS_ORIGINS"):
+        # routing.cors_config() is read when chalice imports app.py: it becomes the OPTIONS answer.
+        print(f"FIELDDESK_CORS_ORIGINS not set; packaging with {DEFAULT_CORS_ORIGIN}", file=sys.stderr)
+        env["FIELDDESK_CORS_ORIGINS"] = DEFAULT_CORS_ORIGIN
+    if out.exists():
+        shutil.rmtree(out)
+    chalice = Path(sys.executable).with_name("chalice")
+    subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(MERGE_TEMPLATE), str(out)],
+                   cwd=ROOT, env=env, check=True)
+
+
+# --- step 2: per-function roles, alarms, dead letters ---------------------------------------
+def _statement(actions, resources, sid=None) -> dict:
+    st = {"Effect": "Allow", "Action": actions, "Resource": resources}
+    if sid:
+        st["Sid"] = sid
+    return st
+
+
+def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
+    """The least each kind of function needs. `api`: the HTTP handler; `job`: schedules and events."""
+    table = [{"Fn::GetAtt": ["FieldDeskTable", "Arn"]}, sub("${FieldDeskTable.Arn}/index/*")]
+    statements = [
+        _statement(["logs:CreateLogStream", "logs:PutLogEvents"],
+                   [sub("${%sLogGroup.Arn}" % cfn_name)], "OwnLogs"),
+        _statement(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], "Tracing"),
+        _statement(ITEM_ACTIONS, table, "Table"),
+        _statement(["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"],
+                   [{"Fn::GetAtt": ["FieldKey", "Arn"]}], "FieldEncryption"),
+        _statement(["sns:Publish"], [{"Ref": "EscalationTopic"}], "Escalations"),
+    ]
+    if kind == "api":
+        statements += [
+            _statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                       [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}], "Idempotency"),
+            _statement(["s3:GetObject", "s3:PutObject"], [sub("${PhotoBucket.Arn}/*")], "Photos"),
+            # Issuing or revoking a partner outlet's key registers it with the outlet usage plan.
+            _statement(["apigateway:POST", "apigateway:DELETE", "apigateway:GET"], [
+                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys"),
+                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*"),
+                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans/${OutletUsagePlan}/keys"),
+                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans/${OutletUsagePlan}/keys/*")],
+                "OutletUsagePlanKeys"),
+        ]
+    else:
+        statements += [
+            _statement(["sqs:SendMessage"], [{"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}], "DeadLetters"),
+            _statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "ReadAccountFiles"),
+            _statement(["s3:ListBucket"], [{"Fn::GetAtt": ["AccountFilesBucket", "Arn"]}], "ListAccountFiles"),
+        ]
+    if account_files:
+        statements.append(_statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "AccountFileEvent"))
+    return statements
+
+
+def _alarm(description: str, metric: str, function_ref: str, threshold: int) -> dict:
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": description, "Namespace": "AWS/Lambda", "MetricName": metric,
+        "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function_ref}}], "Statistic": "Sum",
+        "Period": 300, "EvaluationPeriods": 1, "Threshold": threshold,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+
+
+def functions(template: dict) -> dict[str, dict]:
+    return {name: res for name, res in template["Resources"].items() if res.get("Type") == "AWS::Serverless::Function"}
+
+
+def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
+           require_gateway_keys: bool = False, outlet_routes=()) -> dict:
+    """Add what every function needs; returns a summary of what was done."""
+    resources = template["Resources"]
+    handler_cfn = to_cfn_name(account_file_handler)
+    summary = {"functions": {}, "account_file_handler": None}
+    for name, fn in functions(template).items():
+        props = fn["Properties"]
+        kind = "api" if name == "APIHandler" else "job"
+        account_files = name == handler_cfn
+        role = f"{name}Role"
+        resources[role] = {"Type": "AWS::IAM::Role", "Properties": {
+            "Description": f"FieldDesk {name}: least privilege for a {kind} function",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "Policies": [{"PolicyName": f"{name}Policy", "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": policy_for(kind, name, account_files=account_files)}}]}}
+        props["Role"] = {"Fn::GetAtt": [role, "Arn"]}
+        resources.setdefault(f"{name}LogGroup", {"Type": "AWS::Logs::LogGroup", "Properties": {
+            "LogGroupName": sub("/aws/lambda/${%s}" % name), "RetentionInDays": {"Ref": "LogRetentionDays"}}})
+        what = "API handler" if kind == "api" else "job"
+        resources[f"{name}ErrorsAlarm"] = _alarm(f"{name} ({what}) failed", "Errors", name,
+                                                 5 if kind == "api" else 1)
+        resources[f"{name}ThrottlesAlarm"] = _alarm(f"{name} was throttled by Lambda", "Throttles", name, 1)
+        if kind == "job":
+            props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
+        if account_files:
+            props.setdefault("Events", {})["AccountFileCreated"] = {"Type": "EventBridgeRule", "Properties": {
+                "Pattern": {"source": ["aws.s3"], "detail-type": ["Object Created"],
+                            "detail": {"bucket": {"name": [{"Ref": "AccountFilesBucket"}]}}}}}
+            summary["account_file_handler"] = name
+        summary["functions"][name] = kind
+    if require_gateway_keys:
+        _require_gateway_keys(template, outlet_routes)
+    leftover = [n for n, f in functions(template).items() if PLACEHOLDER_ROLE in json.dumps(f["Properties"]["Role"])]
+    if leftover:
+        raise SystemExit(f"functions still on the placeholder role: {leftover}")
+    return summary
+
+
+def _require_gateway_keys(template: dict, outlet_routes) -> None:
+    """Outlet-only routes also need an API Gateway key, so the usage plan meters each outlet."""
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    body.setdefault("securityDefinitions", {})["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    for path, method in outlet_routes:
+        op = body["paths"].get(path, {}).get(method.lower())
+        if op is not None:
+            op["security"] = [{"api_key": []}]
+
+
+def outlet_only_routes() -> list[tuple[str, str]]:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
+    sys.path.insert(0, str(ROOT))
+    import app  # noqa: F401
+    from chalicelib.api.routing import ROUTES
+
+    return [(r.path, r.method) for r in ROUTES if set(r.roles) == {"outlet"}]
+
+
+# --- lint and deploy ---------------------------------------------------------------------------
+def cfn_lint(template: Path) -> int:
+    """cfn-lint needs aws-sam-translator, which pins an older pydantic than the app: its own venv."""
+    tool = CFN_VENV / "bin" / "cfn-lint"
+    if not tool.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(CFN_VENV)], check=True)
+        subprocess.run([str(CFN_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r",
+                        str(CFN_REQUIREMENTS)], check=True)
+    result = subprocess.run([str(tool), "--format", "parseable", str(template)], cwd=ROOT)
+    return result.returncode
+
+
+def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS account
+    """Upload the zip, point CodeUri at it, and deploy the stack through a change set."""
+    import boto3
+
+    bucket = os.environ.get("FIELDDESK_DEPLOY_BUCKET")
+    if not bucket:
+        raise SystemExit("set FIELDDESK_DEPLOY_BUCKET to an S3 bucket for deployment artefacts")
+    stack = os.environ.get("FIELDDESK_STACK_NAME", f"fielddesk-{stage}")
+    template = json.loads((out / "sam.json").read_text())
+    key = f"{stack}/deployment-{int(__import__('time').time())}.zip"
+    boto3.client("s3").upload_file(str(out / "deployment.zip"), bucket, key)
+    for fn in functions(template).values():
+        fn["Properties"]["CodeUri"] = {"Bucket": bucket, "Key": key}
+    body_key = f"{stack}/template-{key.rsplit('-', 1)[1].split('.')[0]}.json"
+    boto3.client("s3").put_object(Bucket=bucket, Key=body_key, Body=json.dumps(template).encode())
+    cfn = boto3.client("cloudformation")
+    region = cfn.meta.region_name
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    url = f"https://{bucket}.s3.{region}.{suffix}/{body_key}"
+    try:
+        exists = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] != "REVIEW_IN_PROGRESS"
+    except cfn.exceptions.ClientError:
+        exists = False
+    params = [{"ParameterKey": k[len("CFN_PARAM_"):], "ParameterValue": v}
+              for k, v in os.environ.items() if k.startswith("CFN_PARAM_")]
+    name = f"deploy-{key.rsplit('-', 1)[1].split('.')[0]}"
+    cfn.create_change_set(StackName=stack, ChangeSetName=name, TemplateURL=url, Parameters=params,
+                          ChangeSetType="UPDATE" if exists else "CREATE",
+                          Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cfn.get_waiter("change_set_create_complete").wait(StackName=stack, ChangeSetName=name)
+    cfn.execute_change_set(StackName=stack, ChangeSetName=name)
+    waiter = "stack_update_complete" if exists else "stack_create_complete"
+    cfn.get_waiter(waiter).wait(StackName=stack, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
+    print(f"deployed {stack}")
+
+
+def build(stage: str, out: Path = OUT, require_gateway_keys: bool = False) -> dict:
+    chalice_package(stage, out)
+    path = out / "sam.json"
+    template = json.loads(path.read_text())
+    routes = outlet_only_routes() if require_gateway_keys else ()
+    summary = finish(template, require_gateway_keys=require_gateway_keys, outlet_routes=routes)
+    path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n")
+    return summary
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Package (and lint, deploy) the FieldDesk stack")
+    parser.add_argument("--stage", default="prod")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--lint", action="store_true", help="run cfn-lint on the packaged template")
+    parser.add_argument("--deploy", action="store_true", help="deploy the packaged template (AWS credentials)")
+    parser.add_argument("--reuse", action="store_true", help="lint/deploy an existing build without repackaging")
+    parser.add_argument("--require-gateway-keys", action="store_true",
+                        help="outlet-only routes also require an API Gateway key (per-outlet usage plan)")
+    args = parser.parse_args(argv)
+    if not (args.reuse and (args.out / "sam.json").exists()):
+        summary = build(args.stage, args.out, args.require_gateway_keys)
+        print(json.dumps(summary, indent=2))
+        if summary["account_file_handler"] is None:
+            print(f"note: no function named {ACCOUNT_FILE_HANDLER!r}; the account-files bucket's events go "
+                  "nowhere (set FIELDDESK_ACCOUNT_FILE_HANDLER)", file=sys.stderr)
+    if args.lint:
+        return cfn_lint(args.out / "sam.json")
+    if args.deploy:
+        deploy(args.stage, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""The deployable artefact: `chalice package --stage prod` + infra, imported from the zip alone.
+
+Builds the package once for the module (chalice caches the manylinux wheels in
+.chalice/deployments, so a rebuild takes seconds), then checks the zip imports in
+a clean interpreter, the merged template holds the platform resources, and
+cfn-lint accepts it.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from infra import package
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("package")
+    summary = package.build("prod", out)
+    template = json.loads((out / "sam.json").read_text())
+    return out, template, summary
+
+
+def _clean_import(code: str, path: Path, env: dict) -> subprocess.CompletedProcess:
+    # -I: no user site, no PYTHONPATH; -S: no site-packages. Only the stdlib and the zip's contents.
+    return subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=path, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_zip_imports_the_app_and_every_handler_with_nothing_else_on_the_path(built, tmp_path):
+    out, template, _ = built
+    with zipfile.ZipFile(out / "deployment.zip") as zf:
+        names = zf.namelist()
+        zf.extractall(tmp_path)
+    assert "app.py" in names and "chalicelib/api/routing.py" in names
+    assert not any(n.startswith(("tests/", "infra/", "schedules/", "bench/")) for n in names)
+    assert any(n.startswith("pydantic_core/") and n.endswith("x86_64-linux-gnu.so") for n in names), \
+        "pydantic_core must be a Linux x86_64 (manylinux) wheel for the Lambda runtime"
+    handlers = sorted({fn["Properties"]["Handler"] for fn in package.functions(template).values()})
+    assert "app.app" in handlers
+    code = textwrap.dedent(f"""
+        import importlib, json, sys
+        sys.path.insert(0, {str(tmp_path)!r})  # what Lambda's /var/task is
+        assert not any("site-packages" in p for p in sys.path), sys.path
+        for handler in {handlers!r}:
+            module, _, attr = handler.rpartition(".")
+            assert callable(getattr(importlib.import_module(module), attr)), handler
+        import app, chalicelib, pydantic
+        assert app.__file__.startswith({str(tmp_path)!r}), app.__file__
+        assert pydantic.__file__.startswith({str(tmp_path)!r}), pydantic.__file__
+        event = {{"resource": "/v1/health", "path": "/v1/health", "httpMethod": "GET",
+                  "headers": {{"Host": "x"}}, "multiValueHeaders": {{}}, "queryStringParameters": None,
+                  "multiValueQueryStringParameters": None, "pathParameters": None, "stageVariables": None,
+                  "requestContext": {{"resourcePath": "/v1/health", "httpMethod": "GET", "path": "/v1/v1/health",
+                                      "requestId": "req-123456789", "stage": "v1", "identity": {{}}}},
+                  "body": None, "isBase64Encoded": False}}
+        class Ctx:
+            function_name = "fielddesk"; memory_limit_in_mb = 512; aws_request_id = "r"
+            invoked_function_arn = "arn:aws:lambda:cn-north-1:123456789012:function:fielddesk"
+            def get_remaining_time_in_millis(self): return 30000
+        response = app.app(event, Ctx())
+        print(json.dumps(response))
+    """)
+    env = {"AWS_DEFAULT_REGION": "cn-north-1", "FIELDDESK_STAGE": "prod", "FIELDDESK_JWT_MODE": "jwks",
+           "FIELDDESK_KMS_KEY_ID": "arn:aws:kms:cn-north-1:123456789012:key/test", "POWERTOOLS_TRACE_DISABLED": "true",
+           "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"}
+    result = _clean_import(code, tmp_path, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    response = json.loads(result.stdout.strip().splitlines()[-1])
+    assert response["statusCode"] == 200 and json.loads(response["body"])["stage"] == "prod"
+
+
+def test_template_merges_the_platform_resources(built):
+    _, template, summary = built
+    res = template["Resources"]
+    table = res["FieldDeskTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST" and table["DeletionProtectionEnabled"] is True
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["KMSMasterKeyId"] == {"Ref": "FieldKey"}
+    assert len(table["GlobalSecondaryIndexes"]) == 6
+    assert res["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
+    assert res["FieldKey"]["Properties"]["EnableKeyRotation"] is True
+    bucket = res["AccountFilesBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"] is True
+    assert bucket["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+    for name in ("EscalationTopic", "AlarmTopic", "DeadLetterQueue", "OutletUsagePlan", "Api5xxAlarm",
+                 "ApiThrottleAlarm", "DeadLetterAlarm", "TableThrottleAlarm"):
+        assert name in res, name
+    assert "StaffUserPool" in res and template["Parameters"]["ExistingUserPoolId"]["Default"] == ""
+    api = res["RestAPI"]["Properties"]
+    assert api["MinimumCompressionSize"] == 1024
+    assert api["MethodSettings"][0]["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    responses = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    for kind in ("THROTTLED", "QUOTA_EXCEEDED", "MISSING_AUTHENTICATION_TOKEN", "REQUEST_TOO_LARGE",
+                 "DEFAULT_4XX", "DEFAULT_5XX"):
+        body = responses[kind]["responseTemplates"]["application/json"]
+        assert body.startswith('{"error": {"code": "') and '"details": []' in body, kind
+    assert "/v1/health" in api["DefinitionBody"]["paths"], "the merge must keep chalice's routes"
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    for var in ("FIELDDESK_TABLE_NAME", "FIELDDESK_IDEMPOTENCY_TABLE_NAME", "FIELDDESK_KMS_KEY_ID",
+                "FIELDDESK_JWKS_URL", "FIELDDESK_JWT_ISSUER", "FIELDDESK_JWT_AUDIENCE",
+                "FIELDDESK_ESCALATION_TOPIC_ARN", "FIELDDESK_PHOTO_BUCKET"):
+        assert var in env, var
+    assert summary["functions"]["APIHandler"] == "api"
+
+
+def test_every_function_has_its_own_least_privilege_role(built):
+    _, template, _ = built
+    res = template["Resources"]
+    assert "DefaultRole" not in res, "chalice's shared role must not be generated (manage_iam_role false)"
+    for name, fn in package.functions(template).items():
+        assert fn["Properties"]["Role"] == {"Fn::GetAtt": [f"{name}Role", "Arn"]}
+        document = json.dumps(res[f"{name}Role"]["Properties"]["Policies"])
+        assert "dynamodb:Scan" not in document and '"*"' not in document.replace(
+            '"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]', "")
+        assert f"{name}ErrorsAlarm" in res and f"{name}ThrottlesAlarm" in res
+
+
+def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(built):
+    _, template, _ = built
+    res = template["Resources"]
+    kinds = {name: ("api" if name == "APIHandler" else "job") for name in package.functions(template)}
+    assert set(kinds) == {"APIHandler", "DailyCallbackSelection", "ImportAccountFile", "ReleaseLapsedProspects",
+                          "PenaltyOverdueSweep", "SlaSweep"}
+    for name, kind in kinds.items():
+        props = res[name]["Properties"]
+        if kind == "job":
+            assert props["DeadLetterQueue"]["TargetArn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
+        else:
+            assert "DeadLetterQueue" not in props
+    event = res["ImportAccountFile"]["Properties"]["Events"]["AccountFileCreated"]
+    assert event["Type"] == "EventBridgeRule"
+    assert event["Properties"]["Pattern"]["detail"]["bucket"]["name"] == [{"Ref": "AccountFilesBucket"}]
+    api_policy = json.dumps(res["APIHandlerRole"]["Properties"]["Policies"])
+    job_policy = json.dumps(res["DailyCallbackSelectionRole"]["Properties"]["Policies"])
+    assert "IdempotencyTable" in api_policy and "IdempotencyTable" not in job_policy
+    assert "PhotoBucket" in api_policy and "PhotoBucket" not in job_policy
+    assert "sqs:SendMessage" in job_policy and "sqs:SendMessage" not in api_policy
+    assert "BatchWriteItem" not in api_policy + job_policy  # tasks are never batch-written
+
+
+def test_cfn_lint_passes_on_the_packaged_template(built, tmp_path):
+    out, _, _ = built
+    assert package.cfn_lint(out / "sam.json") == 0, "cfn-lint found problems in sam.json (see output above)"
