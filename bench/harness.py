@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter
 from contextlib import contextmanager
 
@@ -28,8 +29,11 @@ class DynamoCounter:
         self._original = original = BaseClient._make_api_call
         counter = self
 
+        lock = threading.RLock()  # moto's in-process backend is not thread-safe; the job uses a pool
+
         def counting(client, operation, params):
-            result = original(client, operation, params)
+            with lock:
+                result = original(client, operation, params)
             if client.meta.service_model.service_name == "dynamodb":
                 counter.requests[operation] += 1
                 if operation in ("Query", "Scan"):

@@ -33,6 +33,7 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
                    candidates: int | None = None) -> tuple[list[dict], dict[str, list[str]]]:
     """(items to write, candidate account ids by trigger). `candidates` overrides the fraction."""
     from chalicelib.config import get_settings
+    from chalicelib.domain.accounts import OUTFLOW_SNAPSHOT
     from chalicelib.storage.accounts import account_item, transfer_item
 
     s = get_settings()
@@ -68,10 +69,11 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
                 items.append(account_item(state(account_id, i, status="closed", closed_on=str(d),
                                                 closed_at=f"{d}T15:00:00+08:00", close_reason="competitor")))
             else:
-                items.append(account_item(state(account_id, i)))
+                account = state(account_id, i)
+                items.append(account_item(account))
                 record = {"account_id": account_id, "event_id": f"{account_id}-out", "amount": s.large_outflow_yuan,
                           "balance_before": s.large_outflow_yuan * 3, "at": f"{d}T14:00:00+08:00", "on": str(d),
-                          "large": True}
+                          "large": True, "account": {k: account[k] for k in OUTFLOW_SNAPSHOT if account.get(k)}}
                 items.append(transfer_item(record, True))
         selected[kind].append(account_id)
     cursor = 0

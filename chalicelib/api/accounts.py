@@ -43,6 +43,6 @@ def reveal_account(ctx, account_id, body):
 
 
 @route(bp, "/v1/account-imports", roles=[Role.admin, Role.system], summary="The import summary of a core-system "
-       "CSV file (by bucket, key and ETag)", query=ImportQuery, tags=TAGS)
+       "CSV file (by bucket, key and ETag)", query=ImportQuery, tags=TAGS, errors=(404,))
 def get_import(ctx, query):
     return accounts.get_import_summary(query.bucket, query.key, query.etag)

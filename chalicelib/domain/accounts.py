@@ -44,6 +44,9 @@ def _newer(at: str, than: str | None) -> bool:
     return than is None or at >= than
 
 
+OUTFLOW_SNAPSHOT = ("account_id", "branch_id", "serving_manager_id", "client_name", "status", "tier")
+
+
 def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, bool] | None]:
     """The account after `event`, and a transfer-out record (with its large flag) if the event is one."""
     new = dict(state) if state else {"account_id": event.account_id, "status": "pending"}
@@ -75,8 +78,10 @@ def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, 
         if _newer(at, new.get("assets_at")):
             new.update(assets=event.balance_before + sign * event.amount, assets_at=at)
         if isinstance(event, TransferOut):
+            # The account fields a callback task needs ride along, so selection reads one item per outflow.
             record = {"account_id": event.account_id, "event_id": event.event_id, "amount": event.amount,
-                      "balance_before": event.balance_before, "at": at, "on": str(clock.local_date(event.at))}
+                      "balance_before": event.balance_before, "at": at, "on": str(clock.local_date(event.at)),
+                      "account": {k: new.get(k) for k in OUTFLOW_SNAPSHOT if new.get(k) is not None}}
             large = is_large_outflow(event.amount, event.balance_before)
             transfer = ({**record, "large": large}, large)
     elif isinstance(event, AccountClosed):

@@ -111,11 +111,16 @@ class _Run:
             by_account: dict[str, list[dict]] = {}
             for t in transfers:
                 by_account.setdefault(t["account_id"], []).append(t)
+            # Transfers carry a snapshot of their account; read the account only when it has none
+            # (a transfer that arrived before the opening).
+            snapshots = {a: max(ts, key=lambda t: t["at"]).get("account") for a, ts in by_account.items()}
+            missing = [a for a, snap in snapshots.items() if not (snap or {}).get("branch_id")]
+            for start in range(0, len(missing), 100):
+                snapshots.update(store.accounts(missing[start:start + 100]))
             ids = list(by_account)
             for start in range(0, len(ids), 100):
-                chunk = ids[start:start + 100]
-                found = store.accounts(chunk)
-                yield [rules.large_outflow(found.get(a) or {"account_id": a}, by_account[a], day) for a in chunk]
+                yield [rules.large_outflow(snapshots.get(a) or {"account_id": a}, by_account[a], day)
+                       for a in ids[start:start + 100]]
 
     # --- one page ------------------------------------------------------------------------
     def process(self, trigger: str, page: list[rules.Candidate], pool: ThreadPoolExecutor) -> None:

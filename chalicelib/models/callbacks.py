@@ -1,17 +1,15 @@
 """Callback work: an agent's attempts and outcomes, compliance reviews, reports."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import Enum
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from .common import RequestModel, ResponseModel
+from .common import Month, RequestModel, ResponseModel
 from .problems import ProblemCategory, Severity
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class Channel(str, Enum):
@@ -109,15 +107,9 @@ class QueueQuery(TaskListQuery):
 
 class SampleQuery(RequestModel):
     branch_id: str = Field(min_length=1, max_length=64)
-    month: str
+    month: Month
     size: int = Field(5, ge=1, le=50)
 
-    @field_validator("month")
-    @classmethod
-    def _month(cls, value):
-        if not _MONTH.match(value):
-            raise ValueError("must be YYYY-MM")
-        return value
 
 
 class TaskOut(ResponseModel):
@@ -173,15 +165,9 @@ class RevealOut(ResponseModel):
 
 # --- reports ------------------------------------------------------------------------
 class MonthQuery(RequestModel):
-    month: str
+    month: Month
     branch_id: str | None = Field(None, min_length=1, max_length=64)
 
-    @field_validator("month")
-    @classmethod
-    def _month(cls, value):
-        if not _MONTH.match(value):
-            raise ValueError("must be YYYY-MM")
-        return value
 
 
 class CoverageQuery(RequestModel):

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from typing_extensions import Annotated
+
+
+# A calendar month "YYYY-MM"; the year is bounded so no date arithmetic on it can fail.
+Month = Annotated[str, StringConstraints(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")]
 
 
 class Role(str, Enum):

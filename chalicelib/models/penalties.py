@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import RequestModel, ResponseModel
+from .common import Month, RequestModel, ResponseModel
 
 RuleKind = Literal["points", "fixed_yuan", "percent_income", "base_salary", "subsidy_withheld", "dismissal",
                    "transfer"]
@@ -15,7 +15,6 @@ PenaltyStatus = Literal["open", "under_appeal", "paid_cash", "deducted_salary", 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 OptId = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 RuleCode = Field(min_length=1, max_length=40, pattern=r"^[A-Z][A-Z0-9_]*$")
-Month = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 Yuan = Field(None, gt=0, max_digits=12, decimal_places=2)
 Reason = Field(min_length=1, max_length=500)
 
@@ -150,7 +149,7 @@ class AppealDecisionIn(RequestModel):
 class PenaltyQuery(RequestModel):
     manager_id: str | None = OptId
     branch_id: str | None = OptId
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: Month | None = None
     limit: int = Field(20, ge=1, le=100)
     next_token: str | None = None
 
@@ -224,9 +223,9 @@ class FlagPage(ResponseModel):
 
 
 class ScorecardQuery(RequestModel):
-    month: str = Month
+    month: Month
 
 
 class RollupQuery(RequestModel):
-    month: str = Month
+    month: Month
     branch_id: str | None = OptId

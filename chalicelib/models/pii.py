@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from typing_extensions import Annotated
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -45,5 +45,9 @@ def normalise_id_number(value: str) -> str:
     return number
 
 
-MobilePhone = Annotated[str, BeforeValidator(normalise_mobile)]
-IdNumber = Annotated[str, AfterValidator(normalise_id_number)]
+MobilePhone = Annotated[str, BeforeValidator(normalise_mobile), WithJsonSchema({
+    "type": "string", "pattern": r"^1[3-9][0-9]{9}$", "examples": ["13912345678"],
+    "description": "mainland China mobile number; +86, spaces and dashes are accepted and removed"})]
+IdNumber = Annotated[str, AfterValidator(normalise_id_number), WithJsonSchema({
+    "type": "string", "pattern": r"^[0-9]{17}[0-9Xx]$",
+    "description": "18-character resident ID number with a valid check digit"})]

@@ -1,15 +1,13 @@
 """Problem items 问题件: found by callbacks or compliance, tracked to verified closure."""
 from __future__ import annotations
 
-import re
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from .common import RequestModel, ResponseModel
+from .common import Month, RequestModel, ResponseModel
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
 
@@ -67,16 +65,10 @@ class TransitionIn(RequestModel):
 class ProblemQuery(RequestModel):
     status: Literal["open", "in_progress", "resolved", "verified"] | None = None
     branch_id: str | None = Field(None, min_length=1, max_length=64)
-    month: str | None = None
+    month: Month | None = None
     limit: int = Field(20, ge=1, le=100)
     next_token: str | None = None
 
-    @field_validator("month")
-    @classmethod
-    def _month(cls, value):
-        if value is not None and not _MONTH.match(value):
-            raise ValueError("must be YYYY-MM")
-        return value
 
 
 class ProblemOut(ResponseModel):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import RequestModel, ResponseModel
+from .common import Month, RequestModel, ResponseModel
 from .pii import IdNumber, MobilePhone
 
 ProspectClass = Literal["A", "B", "C", "D"]
@@ -18,7 +18,6 @@ Source = Literal["own_network", "outlet_walk_in", "referral", "seminar"]
 OUTLET_REFERRAL = "outlet_referral"  # set only by the partner outlet route
 Channel = Literal["phone", "visit", "wechat", "sms", "seminar", "outlet"]
 RevealField = Literal["phone", "id_number"]
-Month = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
 # Prospect lifecycle: owned (protected while followed up; D never protected), in the branch pool, converted.
@@ -96,12 +95,12 @@ class PageQuery(RequestModel):
 
 
 class MonthQuery(RequestModel):
-    month: str = Month
+    month: Month
     branch_id: str | None = Field(None, min_length=1, max_length=64)
 
 
 class AuditQuery(RequestModel):
-    month: str = Month
+    month: Month
     limit: int = Field(20, ge=1, le=100)
     next_token: str | None = None
 

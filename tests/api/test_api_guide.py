@@ -1,9 +1,10 @@
 """Runs every curl example in docs/api.md, in order, and checks the status it claims.
 
 Each ```bash block holds one curl command followed by `# expect <status>` and optionally
-`field <name>` (the error names that field) or `save <key> as <VAR>` (later examples use
-$VAR). Commands are parsed, not shelled out: they go to the app through chalice's test
-client, with $FIELDDESK, $TOKEN (demo admin) and $API_KEY (a demo outlet key) filled in.
+`code <error.code>` (the error has that code), `field <name>` (the error names that field)
+and any number of `save <key> as <VAR>` (later examples use $VAR). Commands are parsed, not
+shelled out: they go to the app through chalice's test client, with $FIELDDESK, $TOKEN
+(demo admin) and $API_KEY (a demo outlet key) filled in.
 """
 from __future__ import annotations
 
@@ -18,18 +19,20 @@ GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 BASE = "https://api.fielddesk.test"
 OUTLET_KEY = "fdk_guidekey0001.guide-secret-not-for-production"
 _BLOCK = re.compile(r"```bash\n(.*?)```", re.S)
-_EXPECT = re.compile(r"#\s*expect\s+(\d{3})(?:\s+field\s+(\S+))?(?:\s+save\s+(\S+)\s+as\s+(\w+))?")
+_EXPECT = re.compile(r"#\s*expect\s+(\d{3})(?:\s+code\s+(\S+))?(?:\s+field\s+(\S+))?"
+                     r"((?:\s+save\s+\S+\s+as\s+\w+)*)\s*$", re.M)
+_SAVE = re.compile(r"save\s+(\S+)\s+as\s+(\w+)")
 
 
-def examples() -> list[tuple[str, int, str | None, tuple[str, str] | None]]:
+def examples() -> list[tuple[str, int, str | None, str | None, list[tuple[str, str]]]]:
     out = []
     for block in _BLOCK.findall(GUIDE.read_text(encoding="utf-8")):
         expect = _EXPECT.search(block)
-        assert expect, f"example without '# expect <status>':\n{block}"
+        assert expect, f"example without '# expect <status> [code C] [field F] [save K as VAR ...]':\n{block}"
         command = " ".join(line.rstrip("\\").strip() for line in block.splitlines()
                            if line.strip() and not line.strip().startswith("#"))
-        save = (expect.group(3), expect.group(4)) if expect.group(3) else None
-        out.append((command, int(expect.group(1)), expect.group(2), save))
+        saves = _SAVE.findall(expect.group(4))
+        out.append((command, int(expect.group(1)), expect.group(2), expect.group(3), saves))
     return out
 
 
@@ -83,23 +86,29 @@ def test_the_guide_has_examples_for_each_topic():
     assert len(commands) >= 9
     assert any("X-Api-Key" in c for c in commands) and any("Idempotency-Key" in c for c in commands)
     assert any("next_token" in c for c in commands)
-    assert "TO BE COMPLETED" in GUIDE.read_text(encoding="utf-8"), "referral section placeholder (remove this " \
-                                                                    "assert when the referral section is written)"
+    assert "TO BE COMPLETED" not in GUIDE.read_text(encoding="utf-8")
+    # The referral section: key issue/list/revoke, and submit/list/read a referral, incl. a collision.
+    assert any("/api-keys" in c and "replaces" in c for c in commands)
+    assert any(c.rstrip().endswith("/revoke") for c in commands)
+    assert any(c.startswith("curl -X POST") and c.endswith("/v1/partner/referrals") for c in commands)
+    assert any("/v1/partner/referrals/" in c for c in commands)
+    assert (409, "already_registered") in [(status, code) for _, status, code, *_ in examples()]
 
 
 def test_every_curl_example_in_the_guide_answers_as_documented(api, outlet_key):
     from tests.conftest import token_for
 
     variables = {"FIELDDESK": BASE, "TOKEN": token_for("adm-001"), "API_KEY": outlet_key}
-    for command, status, field, save in examples():
+    for command, status, code, field, saves in examples():
         method, path, headers, data = parse_curl(command, variables)
         got, body = api.call(method, path, headers=headers, raw=data)
         assert got == status, f"{command}\n-> {got} {body}"
         if status >= 400:
             assert set(body) == {"error"} and {"code", "message", "details"} <= set(body["error"]), body
+        if code:
+            assert body["error"]["code"] == code, body
         if field:
             assert field in [d["field"] for d in body["error"]["details"]], body
-        if save:
-            key, var = save
+        for key, var in saves:
             assert body.get(key), f"{command} answered no {key}"
             variables[var] = body[key]

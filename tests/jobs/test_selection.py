@@ -330,7 +330,7 @@ def test_first_run_makes_one_write_request_per_task():
     transactions = [c for c in counter.writes if c == "TransactWriteItems"]
     assert len(transactions) == n
     assert "BatchWriteItem" not in counter.calls
-    assert counter.calls.count("BatchGetItem") == 1  # the outflow's accounts; task keys are not read first
+    assert counter.calls.count("BatchGetItem") == 0  # transfers carry their account; task keys are not read first
     assert len(counter.writes) == n + 2  # plus the run record, started and finished
 
 
