@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     timezone: str = "Asia/Shanghai"
 
+    # API Gateway usage plan that meters each outlet's key (set by the stack; empty locally).
+    outlet_usage_plan_id: str = ""
+
     # --- auth -------------------------------------------------------------
     # Production verifies RS256 tokens of a Cognito user pool against its JWKS.
     # Only the local and test stages may use HS256 with a shared secret.

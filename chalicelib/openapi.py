@@ -32,6 +32,7 @@ ERROR_DESCRIPTIONS = {
     415: "Unsupported media type: send `Content-Type: application/json` (or none)",
     422: "Well-formed but refused by the rules (or Idempotency-Key reused with another body)",
     429: "Rate limit or quota exceeded (API Gateway usage plan); retry after a pause",
+    503: "A dependency (database, API Gateway, KMS) refused or failed; nothing was changed; retry",
 }
 
 DESCRIPTION = """FieldDesk back end for client managers, callback agents and partner bank outlets.

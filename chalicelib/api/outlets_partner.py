@@ -16,7 +16,7 @@ OUTLET = [Role.outlet]
 
 @route(bp, "/v1/outlets/{outlet_id}/api-keys", "POST", roles=ADMIN,
        summary="Issue an outlet API key (shown once; `replaces` for rotation)", body=ApiKeyIn,
-       response=IssuedApiKey, status=201, tags=["outlet keys"], idempotent=False, errors=(404, 409, 422))
+       response=IssuedApiKey, status=201, tags=["outlet keys"], idempotent=False, errors=(404, 409, 422, 503))
 def issue_api_key(ctx, outlet_id, body):
     return outlet_keys.issue(ctx.principal, outlet_id, body)
 

@@ -179,7 +179,11 @@ def _render(spec: RouteSpec, result: Any) -> dict:
         body = result.model_dump(mode="json")
     elif spec.response is not None and isinstance(spec.response, type) and issubclass(spec.response, BaseModel) \
             and isinstance(result, dict):
-        body = spec.response.model_validate(result).model_dump(mode="json")
+        try:
+            body = spec.response.model_validate(result).model_dump(mode="json")
+        except ValidationError as err:
+            # Our own record does not fit our response model: a server bug, never the caller's 400.
+            raise RuntimeError(f"response of {spec.method} {spec.path} does not match its model: {err}") from None
     else:
         body = result
     if isinstance(body, (dict, list)):

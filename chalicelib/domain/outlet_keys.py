@@ -12,10 +12,11 @@ import secrets
 from .. import clock
 from ..auth import API_KEY_PREFIX, Principal, hash_api_secret
 from ..config import get_settings
-from ..errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from ..errors import Conflict, NotFound, Unavailable, Unprocessable, ValidationFailed
 from ..models.prospects import ApiKeyIn
 from ..observability import logger
 from ..storage import directory as directory_repo
+from ..storage import gateway_keys
 from ..storage import outlet_keys as repo
 from ..storage.base import TransactionCancelled
 
@@ -56,8 +57,16 @@ def issue(principal: Principal, outlet_id: str, body: ApiKeyIn) -> dict:
         repo.issue(record, limit)
     except TransactionCancelled:
         raise Conflict(f"outlet {outlet_id} already has {limit} active keys; revoke one first") from None
+    api_key = f"{API_KEY_PREFIX}{key_id}.{secret}"
+    try:
+        gateway_key_id = gateway_keys.register(outlet_id=outlet_id, key_id=key_id, value=api_key)
+    except Unavailable:
+        repo.revoke(key_id, outlet_id, clock.iso(clock.now()), principal.id)  # never leave a key half issued
+        raise
+    if gateway_key_id:
+        repo.set_gateway_key_id(key_id, gateway_key_id)
     logger.info("outlet key issued", extra={"outlet_id": outlet_id, "key_id": key_id, "by": principal.id})
-    return {**public(record), "api_key": f"{API_KEY_PREFIX}{key_id}.{secret}"}
+    return {**public(record), "api_key": api_key}
 
 
 def list_keys(outlet_id: str) -> list[dict]:
@@ -70,9 +79,16 @@ def revoke(principal: Principal, outlet_id: str, key_id: str) -> dict:
     if not record or record["outlet_id"] != outlet_id:
         raise NotFound(f"key {key_id} not found for outlet {outlet_id}")
     if record.get("status") == "active":
+        at = clock.iso(clock.now())
         try:
-            repo.revoke(key_id, outlet_id, clock.iso(clock.now()), principal.id)
-        except TransactionCancelled:
-            pass  # revoked concurrently: the outcome is the same
+            repo.revoke(key_id, outlet_id, at, principal.id)
+        except TransactionCancelled as cancelled:
+            if not cancelled.failed(0):  # the counter disagreed; the key is revoked regardless
+                logger.warning("outlet key slot counter out of step", extra={"outlet_id": outlet_id})
+                try:
+                    repo.revoke_uncounted(key_id, at, principal.id)
+                except TransactionCancelled:
+                    pass  # revoked concurrently: the outcome is the same
+        gateway_keys.remove(record.get("gateway_key_id"))
         logger.info("outlet key revoked", extra={"outlet_id": outlet_id, "key_id": key_id, "by": principal.id})
     return public(directory_repo.get_api_key(key_id))

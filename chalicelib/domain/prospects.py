@@ -69,11 +69,17 @@ def registration_state(record: dict, today: date) -> str:
 
 
 def referral_status(record: dict) -> str:
-    """What an outlet sees: registered, contacted, converted, lapsed (released to the pool)."""
+    """What an outlet sees: registered, contacted, converted, lapsed (released to the pool).
+
+    A referral that went straight to the pool (no manager stationed at the outlet) was
+    never held, so it has not lapsed: it is registered and waiting to be claimed.
+    """
     if record["status"] == CONVERTED:
         return "converted"
-    if record["status"] == POOL:
+    if record["status"] == POOL and record.get("last_owner_id"):
         return "lapsed"
+    if record["status"] == POOL:
+        return "registered"
     return "contacted" if int(record.get("follow_up_count") or 0) > 0 else "registered"
 
 

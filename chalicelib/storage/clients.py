@@ -58,7 +58,13 @@ def sns_client():
     return _session().client("sns", config=_config())
 
 
+@lru_cache(maxsize=None)
+def apigateway_client():
+    return _session().client("apigateway", config=_config())
+
+
 def reset_clients() -> None:
     """Tests start a fresh moto backend per test; forget clients bound to the old one."""
-    for fn in (_session, dynamodb_client, dynamodb_resource, main_table, s3_client, kms_client, sns_client):
+    for fn in (_session, dynamodb_client, dynamodb_resource, main_table, s3_client, kms_client, sns_client,
+               apigateway_client):
         fn.cache_clear()

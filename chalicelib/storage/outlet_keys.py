@@ -21,14 +21,29 @@ def issue(record: dict, max_active: int) -> None:
     ])
 
 
+def set_gateway_key_id(key_id: str, gateway_key_id: str) -> None:
+    base.update(**keys.api_key(key_id), expression="SET gateway_key_id = :g", values={":g": gateway_key_id},
+                return_values="NONE")
+
+
+def _revoke_op(key_id: str, at: str, by: str) -> dict:
+    return base.tx_update(**keys.api_key(key_id), expression="SET #s = :revoked, revoked_at = :at, revoked_by = :by, "
+                          "updated_at = :at", condition="#s = :active", names={"#s": "status"},
+                          values={":revoked": "revoked", ":active": "active", ":at": at, ":by": by})
+
+
 def revoke(key_id: str, outlet_id: str, at: str, by: str) -> None:
+    """Key (op 0) and the outlet's slot counter (op 1) together."""
     base.transact([
-        base.tx_update(**keys.api_key(key_id), expression="SET #s = :revoked, revoked_at = :at, revoked_by = :by, "
-                       "updated_at = :at", condition="#s = :active", names={"#s": "status"},
-                       values={":revoked": "revoked", ":active": "active", ":at": at, ":by": by}),
-        base.tx_update(**keys.outlet_key_slots(outlet_id), expression="SET active = active - :one",
-                       condition="active > :z", values={":one": 1, ":z": 0}),
+        _revoke_op(key_id, at, by),
+        base.tx_update(**keys.outlet_key_slots(outlet_id), expression="SET active = if_not_exists(active, :one) - :one",
+                       condition="attribute_not_exists(active) OR active > :z", values={":one": 1, ":z": 0}),
     ])
+
+
+def revoke_uncounted(key_id: str, at: str, by: str) -> None:
+    """Revoke a key the slot counter never counted: revocation must never depend on the counter."""
+    base.transact([_revoke_op(key_id, at, by)])
 
 
 def put_key_directly(record: dict) -> None:

@@ -102,7 +102,7 @@ def test_referral_is_owned_by_the_stationed_manager_and_attributed_to_the_outlet
 def test_referral_without_a_stationed_manager_goes_to_the_branch_pool(api):
     key = issue(api, outlet_id="ot-boc-jinqiao")
     status, ref = refer(api, key, **{"class": "A"})
-    assert status == 201 and ref["status"] == "lapsed"
+    assert status == 201 and ref["status"] == "registered"  # never held, so not lapsed
     status, pool = api.get("/v1/prospects/pool", as_="cm-002")
     assert [i["prospect_id"] for i in pool["items"]] == [ref["referral_id"]]
     assert pool["items"][0]["class"] == "A"
@@ -200,3 +200,69 @@ def test_demo_data_seeds_prospects_and_a_local_only_outlet_key(api, monkeypatch)
     assert len(api.get("/v1/prospects", as_="cm-002")[1]["items"]) == 2
     assert api.get("/v1/collisions", as_="sup-001")[1]["items"] == []
     assert api.get("/v1/partner/referrals", api_key=DEMO_OUTLET_API_KEY)[0] == 200
+
+
+def test_revoking_a_key_the_counter_never_counted_still_revokes_it(api):
+    """A key written outside the issuing transaction (as the demo seeder's once was) must still be revocable."""
+    from chalicelib import clock
+    from chalicelib.auth import hash_api_secret
+    from chalicelib.storage import directory
+
+    directory.put_api_key({"key_id": "uncounted1", "outlet_id": "ot-ccb-zhangjiang", "branch_id": "br-pudong",
+                           "status": "active", "secret_hash": hash_api_secret("s3cret-value"), "label": "legacy",
+                           "created_at": clock.iso(clock.now())})
+    key = "fdk_uncounted1.s3cret-value"
+    assert api.get("/v1/partner/referrals", api_key=key)[0] == 200
+    status, body = api.post("/v1/outlets/ot-ccb-zhangjiang/api-keys/uncounted1/revoke", as_="adm-001")
+    assert status == 200 and body["status"] == "revoked"
+    assert api.get("/v1/partner/referrals", api_key=key)[0] == 401
+
+
+def test_issued_keys_join_the_outlet_usage_plan_and_leave_it_when_revoked(api, monkeypatch):
+    """In AWS the gateway meters each outlet: a key is registered with the usage plan when issued."""
+    import boto3
+
+    from chalicelib.config import reset_settings
+
+    gw = boto3.client("apigateway", region_name="us-east-1")
+    rest = gw.create_rest_api(name="fielddesk")
+    plan = gw.create_usage_plan(name="outlets", throttle={"rateLimit": 5, "burstLimit": 10})
+    monkeypatch.setenv("FIELDDESK_OUTLET_USAGE_PLAN_ID", plan["id"])
+    reset_settings()
+    assert rest["id"]
+    status, issued = api.post("/v1/outlets/ot-ccb-zhangjiang/api-keys", {"label": "柜台系统"}, as_="adm-001")
+    assert status == 201
+    plan_keys = gw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]
+    assert len(plan_keys) == 1 and plan_keys[0]["value"] == issued["api_key"]
+    status, _ = api.post(f"/v1/outlets/ot-ccb-zhangjiang/api-keys/{issued['key_id']}/revoke", as_="adm-001")
+    assert status == 200
+    assert gw.get_usage_plan_keys(usagePlanId=plan["id"])["items"] == []
+    assert api.get("/v1/partner/referrals", api_key=issued["api_key"])[0] == 401
+
+
+def test_a_key_the_gateway_refuses_is_not_issued(api, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from chalicelib.config import reset_settings
+    from chalicelib.storage import gateway_keys
+
+    deleted = []
+
+    class RefusingGateway:
+        def create_api_key(self, **kwargs):
+            return {"id": "gw-1"}
+
+        def create_usage_plan_key(self, **kwargs):
+            raise ClientError({"Error": {"Code": "NotFoundException", "Message": "no such plan"}}, "CreateUsagePlanKey")
+
+        def delete_api_key(self, apiKey):
+            deleted.append(apiKey)
+
+    monkeypatch.setattr(gateway_keys, "apigateway_client", lambda: RefusingGateway())
+    monkeypatch.setenv("FIELDDESK_OUTLET_USAGE_PLAN_ID", "plan-1")
+    reset_settings()
+    status, body = api.post("/v1/outlets/ot-ccb-zhangjiang/api-keys", {"label": "x"}, as_="adm-001")
+    assert status == 503 and "api_key" not in json.dumps(body)
+    assert deleted == ["gw-1"]
+    status, keys = api.get("/v1/outlets/ot-ccb-zhangjiang/api-keys", as_="adm-001")
+    assert keys["items"] and all(k["status"] == "revoked" for k in keys["items"])

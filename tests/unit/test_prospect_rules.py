@@ -55,7 +55,8 @@ def test_registration_state_told_to_a_colliding_manager(record, state):
 
 @pytest.mark.parametrize("record,status", [
     (_record(), "registered"), (_record(follow_up_count=2), "contacted"),
-    (_record(status="pool", follow_up_count=1), "lapsed"), (_record(status="converted"), "converted"),
+    (_record(status="pool", follow_up_count=1, last_owner_id="cm-001"), "lapsed"),
+    (_record(status="pool", owner_id=None), "registered"),  # a referral no manager ever held (_record(status="converted"), "converted"),
 ])
 def test_referral_status_seen_by_the_outlet(record, status):
     assert rules.referral_status(record) == status
@@ -66,7 +67,7 @@ def test_views_never_carry_sealed_values_or_hashes():
               "phone_masked": "138****5678", "id_sealed": "v1:local:yy", "id_hash": "h2",
               "id_masked": "110***********002X", "status": "pool", "prospect_class": "B",
               "first_contact_due": "2026-11-22", "source": "seminar", "released_at": "2026-11-28T01:00:00+08:00",
-              "created_at": "2026-11-20T10:00:00+08:00", "referrer": {"name": "柜员小李"}}
+              "last_owner_id": "cm-001", "created_at": "2026-11-20T10:00:00+08:00", "referrer": {"name": "柜员小李"}}
     with clock.freeze("2026-11-20T10:00:00+08:00"):
         full = rules.view(record)
     assert not {k for k in full if k.endswith(("_sealed", "_hash", "_masked"))}
