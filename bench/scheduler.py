@@ -37,6 +37,10 @@ def naive_scan_reads() -> int:
 def measure(n_accounts: int, candidates: int) -> dict:
     from moto import mock_aws
 
+    from bench import moto_transactions
+
+    moto_transactions.install()
+
     with mock_aws():
         from chalicelib import clock
         from chalicelib.config import get_settings, reset_settings

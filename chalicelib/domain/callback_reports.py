@@ -16,7 +16,7 @@ from .. import clock
 from ..auth import Principal
 from ..config import get_settings
 from ..errors import Forbidden, ValidationFailed
-from ..models.callbacks import ClosingReason
+from ..models.accounts import CloseReason
 from ..models.tasks import OPEN_STATUSES, Trigger
 from ..storage import callback_work as repo
 from ..storage import problems as problem_repo
@@ -217,7 +217,7 @@ def set_year_end(principal: Principal, body) -> dict:
 
 def attrition_figures(tasks: list[dict]) -> dict:
     closed = [t for t in tasks if t["trigger"] == Trigger.closed_account.value]
-    known = {r.value for r in ClosingReason}
+    known = {r.value for r in CloseReason}
 
     def reason(t: dict) -> str:
         value = (t.get("outcome") or {}).get("closing_reason") or (t.get("detail") or {}).get("reason")

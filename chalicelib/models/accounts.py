@@ -48,6 +48,7 @@ class CloseReason(str, Enum):
     competitor = "competitor"
     commission_rate = "commission_rate"
     staff_turnover = "staff_turnover"
+    other = "other"
 
 
 class _Event(RequestModel):

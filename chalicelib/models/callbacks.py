@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from .accounts import CloseReason
 from .common import Month, RequestModel, ResponseModel
 from .problems import ProblemCategory, Severity
 
@@ -33,20 +34,6 @@ class UnreachedReason(str, Enum):
 
 
 UNANSWERED_REASONS = {UnreachedReason.no_answer.value, UnreachedReason.busy.value}
-
-
-class ClosingReason(str, Enum):
-    """Why a client closed the account (003 第四章), for attrition analysis."""
-    moved_away = "moved_away"
-    equipment_system = "equipment_system"
-    environment = "environment"
-    staff_attitude = "staff_attitude"
-    research_information = "research_information"
-    missing_products = "missing_products"
-    competitor = "competitor"
-    commission_rate = "commission_rate"
-    staff_turnover = "staff_turnover"
-    other = "other"
 
 
 class Checklist(RequestModel):
@@ -79,7 +66,7 @@ class AttemptIn(RequestModel):
     needs: str = Field("", max_length=2000)
     feedback: str = Field("", max_length=2000)
     transfer_recognised: bool | None = None   # large outflow: does the client recognise the transfer
-    closing_reason: ClosingReason | None = None
+    closing_reason: CloseReason | None = None
     note: str = Field("", max_length=2000)
     problems: list[FoundProblem] = Field(default_factory=list, max_length=10)
 

@@ -103,9 +103,7 @@ def write_event(event_record: dict, state: dict, previous_version: int, transfer
 
 
 def list_manager_accounts(manager_id: str, *, limit=None, start_key=None) -> base.Page:
-    page = base.query(f"MGR#{manager_id}#ACCOUNTS", index="gsi1", limit=limit, start_key=start_key)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"MGR#{manager_id}#ACCOUNTS", index="gsi1", limit=limit, start_key=start_key)
 
 
 def put_import_summary(source: str, summary: dict, *, new: bool) -> None:

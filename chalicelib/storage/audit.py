@@ -20,13 +20,9 @@ def record_reveal(*, actor_id: str, actor_role: str, subject_kind: str, subject_
 
 
 def list_reveals(month: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"AUDIT#REVEAL#{month}", limit=limit, start_key=start_key, newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"AUDIT#REVEAL#{month}", limit=limit, start_key=start_key, newest_first=True)
 
 
 def list_subject_reveals(subject_kind: str, subject_id: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", index="gsi1", limit=limit,
-                      start_key=start_key, newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", index="gsi1", limit=limit,
+                              start_key=start_key, newest_first=True)

@@ -184,6 +184,13 @@ def query(pk_value: str, *, index: str | None = None, sk_begins: str | None = No
                 scanned=resp.get("ScannedCount", 0))
 
 
+def query_records(pk_value: str, **kwargs) -> Page:
+    """One page of a query with the key attributes stripped: records, as callers want them."""
+    page = query(pk_value, **kwargs)
+    page.items = [strip_keys(i) for i in page.items]
+    return page
+
+
 def query_all(pk_value: str, **kwargs) -> list[dict]:
     """Every page of a query. For bounded partitions only (a branch's staff, a day's bucket)."""
     items: list[dict] = []

@@ -50,15 +50,11 @@ def get_task(task_id: str) -> dict | None:
 
 
 def list_open_for_agent(agent_id: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"AGENT#{agent_id}#OPEN", index="gsi1", limit=limit, start_key=start_key)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"AGENT#{agent_id}#OPEN", index="gsi1", limit=limit, start_key=start_key)
 
 
 def list_branch_queue(branch_id: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"BRANCH#{branch_id}#QUEUE", index="gsi1", limit=limit, start_key=start_key)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"BRANCH#{branch_id}#QUEUE", index="gsi1", limit=limit, start_key=start_key)
 
 
 def tasks_of_month(branch_id: str, month: str) -> list[dict]:

@@ -77,17 +77,13 @@ def get_with_history(penalty_id: str) -> tuple[dict | None, list[dict], dict | N
 
 
 def list_for_manager(manager_id: str, month: str | None, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"STAFF#{manager_id}#PENALTIES", index="gsi1", sk_begins=f"{month}-" if month else None,
-                      limit=limit, start_key=start_key, newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"STAFF#{manager_id}#PENALTIES", index="gsi1", sk_begins=f"{month}-" if month else None,
+                              limit=limit, start_key=start_key, newest_first=True)
 
 
 def list_for_branch(branch_id: str, month: str | None, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"BRANCH#{branch_id}#PENALTIES", index="gsi2", sk_begins=f"{month}-" if month else None,
-                      limit=limit, start_key=start_key, newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"BRANCH#{branch_id}#PENALTIES", index="gsi2", sk_begins=f"{month}-" if month else None,
+                              limit=limit, start_key=start_key, newest_first=True)
 
 
 def manager_month(manager_id: str, month: str) -> list[dict]:
@@ -135,13 +131,10 @@ def get_flag(flag_id: str) -> dict | None:
 
 def list_flags(*, branch_id: str | None = None, staff_id: str | None = None, limit: int, start_key=None) -> base.Page:
     if staff_id:
-        page = base.query(f"STAFF#{staff_id}#FLAGS", index="gsi1", limit=limit, start_key=start_key,
-                          newest_first=True)
-    else:
-        page = base.query(f"BRANCH#{branch_id}#FLAGS", index="gsi2", limit=limit, start_key=start_key,
-                          newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+        return base.query_records(f"STAFF#{staff_id}#FLAGS", index="gsi1", limit=limit, start_key=start_key,
+                                  newest_first=True)
+    return base.query_records(f"BRANCH#{branch_id}#FLAGS", index="gsi2", limit=limit, start_key=start_key,
+                              newest_first=True)
 
 
 def staff_flags_since(staff_id: str, since: str) -> list[dict]:

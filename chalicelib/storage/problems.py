@@ -43,15 +43,11 @@ def replace_op(record: dict, *, expected_status: str) -> dict:
 
 
 def list_by_status(status: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"PROBLEMS#{status}", index="gsi1", limit=limit, start_key=start_key)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"PROBLEMS#{status}", index="gsi1", limit=limit, start_key=start_key)
 
 
 def list_branch_month(branch_id: str, month: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"BRANCH#{branch_id}#PROBLEMS#{month}", index="gsi2", limit=limit, start_key=start_key)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"BRANCH#{branch_id}#PROBLEMS#{month}", index="gsi2", limit=limit, start_key=start_key)
 
 
 def all_branch_month(branch_id: str, month: str) -> list[dict]:

@@ -71,16 +71,12 @@ def month_stats(manager_id: str, month: str) -> dict:
 
 
 def list_owned(owner_id: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"OWNER#{owner_id}#PROSPECTS", index="gsi1", limit=limit, start_key=start_key)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"OWNER#{owner_id}#PROSPECTS", index="gsi1", limit=limit, start_key=start_key)
 
 
 def list_pool(branch_id: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"BRANCH#{branch_id}#POOL", index="gsi2", limit=limit, start_key=start_key,
-                      newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"BRANCH#{branch_id}#POOL", index="gsi2", limit=limit, start_key=start_key,
+                              newest_first=True)
 
 
 def lapsing_on(day) -> list[dict]:
@@ -88,10 +84,8 @@ def lapsing_on(day) -> list[dict]:
 
 
 def list_outlet_referrals(outlet_id: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"OUTLET#{outlet_id}#REFERRALS", index="gsi4", limit=limit, start_key=start_key,
-                      newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"OUTLET#{outlet_id}#REFERRALS", index="gsi4", limit=limit, start_key=start_key,
+                              newest_first=True)
 
 
 # --- follow-ups --------------------------------------------------------------------------
@@ -119,10 +113,8 @@ def put_collision(record: dict) -> None:
 
 
 def list_branch_collisions(branch_id: str, *, limit: int, start_key=None) -> base.Page:
-    page = base.query(f"BRANCH#{branch_id}#COLLISIONS", index="gsi2", limit=limit, start_key=start_key,
-                      newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"BRANCH#{branch_id}#COLLISIONS", index="gsi2", limit=limit, start_key=start_key,
+                              newest_first=True)
 
 
 def collisions_of(prospect_id: str) -> list[dict]:

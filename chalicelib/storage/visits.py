@@ -44,10 +44,8 @@ def add_note(visit_id: str, note: dict) -> None:
 
 def list_manager_visits(manager_id: str, start: str, end: str, *, limit=None, start_key=None,
                         newest_first=True) -> base.Page:
-    page = base.query(f"STAFF#{manager_id}#VISITS", index="gsi1", sk_between=(start, end), limit=limit,
-                      start_key=start_key, newest_first=newest_first)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"STAFF#{manager_id}#VISITS", index="gsi1", sk_between=(start, end), limit=limit,
+                              start_key=start_key, newest_first=newest_first)
 
 
 def all_manager_visits(manager_id: str, start: str, end: str) -> list[dict]:
@@ -56,10 +54,8 @@ def all_manager_visits(manager_id: str, start: str, end: str) -> list[dict]:
 
 
 def list_branch_visits(branch_id: str, start: str, end: str, *, limit=None, start_key=None) -> base.Page:
-    page = base.query(f"BRANCH#{branch_id}#VISITS", index="gsi2", sk_between=(start, end), limit=limit,
-                      start_key=start_key, newest_first=True)
-    page.items = [base.strip_keys(i) for i in page.items]
-    return page
+    return base.query_records(f"BRANCH#{branch_id}#VISITS", index="gsi2", sk_between=(start, end), limit=limit,
+                              start_key=start_key, newest_first=True)
 
 
 def put_signoff(record: dict) -> None:
