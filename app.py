@@ -1,7 +1,7 @@
 """FieldDesk: Chalice app. Middleware and blueprint registration, nothing else."""
 from chalice import Chalice
 
-from chalicelib.api import directory, system, visits
+from chalicelib.api import directory, system, visits, web
 from chalicelib.api.middleware import http_conventions
 
 app = Chalice(app_name="fielddesk")
@@ -11,3 +11,4 @@ app.register_middleware(http_conventions, "http")
 app.register_blueprint(system.bp)
 app.register_blueprint(directory.bp)
 app.register_blueprint(visits.bp)
+app.register_blueprint(web.bp)
