@@ -15,7 +15,7 @@ def text(api, path, **kw) -> tuple[int, str]:
 
 def test_the_form_page_is_html_with_a_base_under_app_and_revalidated(api):
     for path in ("/app", "/app/", "/app/index.html"):
-        status, body = api.get(path)
+        status, body = text(api, path)
         headers = api.last.headers
         assert status == 200, path
         assert headers["Content-Type"] == "text/html; charset=utf-8"
