@@ -86,7 +86,7 @@
       return resp.text().then(function (text) {
         var data = null;
         try { data = text ? JSON.parse(text) : null; } catch (e) { data = { error: { message: text } }; }
-        if (resp.status === 401 && !opts.anonymous) {
+        if (resp.status === 401 && !opts.anonymous && !opts.signingIn) {
           signOut();
           throw new Error(t('error.session'));
         }
@@ -109,6 +109,15 @@
       if (cached) return { status: 200, data: JSON.parse(cached), stale: true };
       throw err;
     });
+  }
+
+  function listOrEmpty(path) {
+    return getCached(path).catch(function (err) {
+      return { status: 0, data: { items: [] }, error: err };
+    });
+  }
+  function listNotice(r) {
+    return r.error ? '<p class="banner error" role="alert">' + esc(t('error.generic', { msg: r.error.message })) + '</p>' : '';
   }
 
   function errorMessage(r) {
@@ -249,17 +258,20 @@
   var flushing = null;
   function flushOutbox() {
     if (flushing || navigator.onLine === false || !token()) return flushing || Promise.resolve();
+    var changed = false;
     flushing = outboxAll().then(function (entries) {
       var chain = Promise.resolve();
-      entries.filter(function (e) { return e.state !== 'failed'; }).forEach(function (e) {
+      entries.filter(function (e) { return e.state !== 'failed' && !inFlight[e.id]; }).forEach(function (e) {
         e.interactive = false;
-        chain = chain.then(function () { return deliver(e); }).catch(function () {});
+        chain = chain.then(function () { return deliver(e); }).then(function (res) {
+          if (res.state !== 'queued') changed = true;
+        }).catch(function () {});
       });
       return chain;
     }).then(function () {
       flushing = null;
       refreshBadge();
-      if (document.querySelector('[data-refresh-on-flush]')) route();
+      if (changed && document.querySelector('[data-refresh-on-flush]')) route();
     }, function () { flushing = null; });
     return flushing;
   }
@@ -479,14 +491,13 @@
   function startSession(tok, form) {
     localStorage.setItem('fd.token', tok);
     setStatus(form, 'sending');
-    return api('GET', '/v1/me', undefined, { anonymous: false }).then(function (r) {
+    return api('GET', '/v1/me', undefined, { signingIn: true }).then(function (r) {
       if (r.status !== 200) throw new Error(errorMessage(r));
       localStorage.setItem('fd.me', JSON.stringify(r.data));
       location.hash = '#/';
       route();
     }).catch(function (err) {
       localStorage.removeItem('fd.token');
-      location.hash = '#/signin';
       setStatus(form, 'failed', t('signin.failed', { msg: err.message }));
     });
   }
@@ -635,10 +646,10 @@
   }
 
   function visitListPage() {
-    Promise.all([getCached('/v1/visits?limit=50'), queuedItems('visit')]).then(function (res) {
+    Promise.all([listOrEmpty('/v1/visits?limit=50'), queuedItems('visit')]).then(function (res) {
       var r = res[0];
       var items = (r.data && r.data.items) || [];
-      page(t('visit.list_title'), '<a class="button" href="#/visits/new">' + esc(t('nav.visit_new')) + '</a>' +
+      page(t('visit.list_title'), listNotice(r) + '<a class="button" href="#/visits/new">' + esc(t('nav.visit_new')) + '</a>' +
         '<ul class="list" id="visit-list" data-refresh-on-flush>' + queuedHtml(res[1]) + items.map(function (v) {
           return '<li class="card visit" data-visit="' + esc(v.visit_id) + '"><a href="#/visits/' + esc(v.visit_id) + '">' +
             '<strong>' + esc(v.person_met) + '</strong> · ' + esc(t('visit.kind.' + v.kind)) +
@@ -711,9 +722,9 @@
   }
 
   function prospectListPage() {
-    Promise.all([getCached('/v1/prospects?limit=50'), queuedItems('prospect')]).then(function (res) {
+    Promise.all([listOrEmpty('/v1/prospects?limit=50'), queuedItems('prospect')]).then(function (res) {
       var items = (res[0].data && res[0].data.items) || [];
-      page(t('prospect.list_title'), '<a class="button" href="#/prospects/new">' + esc(t('nav.prospect_new')) + '</a>' +
+      page(t('prospect.list_title'), listNotice(res[0]) + '<a class="button" href="#/prospects/new">' + esc(t('nav.prospect_new')) + '</a>' +
         '<ul class="list" id="prospect-list" data-refresh-on-flush>' + queuedHtml(res[1]) + items.map(function (p) {
           return '<li class="card prospect" data-prospect="' + esc(p.prospect_id) + '">' +
             '<strong>' + esc(p.name) + '</strong> <span class="tag class-' + esc(p['class']) + '">' + esc(p['class']) + '</span> ' +
@@ -774,12 +785,11 @@
   }
 
   function taskListPage() {
-    Promise.all([getCached('/v1/callback-tasks/mine?limit=50'),
-      getCached('/v1/callback-tasks/queue?limit=50').catch(function () { return { status: 0, data: { items: [] } }; }),
+    Promise.all([listOrEmpty('/v1/callback-tasks/mine?limit=50'), listOrEmpty('/v1/callback-tasks/queue?limit=50'),
       queuedItems('attempt')]).then(function (res) {
       var mine = (res[0].data && res[0].data.items) || [];
       var queue = (res[1].status === 200 && res[1].data.items) || [];
-      page(t('tasks.title'), '<ul class="list" id="task-list" data-refresh-on-flush>' + queuedHtml(res[2]) +
+      page(t('tasks.title'), listNotice(res[0]) + '<ul class="list" id="task-list" data-refresh-on-flush>' + queuedHtml(res[2]) +
         mine.map(function (x) { return taskCard(x, false); }).join('') + '</ul>' +
         (!mine.length ? '<p class="muted">' + esc(t('tasks.none')) + '</p>' : '') +
         '<h2>' + esc(t('tasks.queue')) + '</h2><ul class="list" id="queue-list">' +
