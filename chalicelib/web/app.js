@@ -430,7 +430,13 @@
   }
 
   // --- pages -----------------------------------------------------------------------------------
-  function page(title, body, back) {
+  // Pages render after their reads finish; a page whose route is no longer current must not
+  // overwrite the one the user moved on to.
+  var STALE = { stale: true };
+  window.addEventListener('unhandledrejection', function (ev) { if (ev.reason === STALE) ev.preventDefault(); });
+
+  function page(at, title, body, back) {
+    if (location.hash !== at) throw STALE;
     document.title = title + ' · FieldDesk';
     main.innerHTML = (back ? '<a class="back" href="' + back + '">' + esc(t('nav.back')) + '</a>' : '') +
       '<h1>' + esc(title) + '</h1>' + body;
@@ -439,6 +445,7 @@
   }
 
   function showError(err) {
+    if (err === STALE) return;
     main.insertAdjacentHTML('beforeend', '<p class="banner error" role="alert">' +
       esc(t('error.generic', { msg: err && err.message || err })) + '</p>');
   }
@@ -457,9 +464,10 @@
   }
 
   function signInPage() {
+    var at = location.hash;
     loadConfig().then(function (c) {
       if (c.sign_in === 'cognito') return cognitoSignIn(c);
-      page(t('signin.title'),
+      page(at, t('signin.title'),
         '<p>' + esc(t('signin.demo_intro')) + '</p>' +
         '<form id="demo-form" novalidate>' +
         field('staff_id', t('signin.demo_user'), select('staff_id', DEMO_USERS.map(function (u, i) { return [u, u, i === 0]; }))) +
@@ -504,11 +512,12 @@
 
   /* Production: Cognito hosted UI, authorization code with PKCE. NOT TESTABLE HERE (no Cognito locally). */
   function cognitoSignIn(c) {
+    var at = location.hash;
     var cog = c.cognito || {};
     var redirect = new URL('./', document.baseURI).href;
     var params = new URLSearchParams(location.search);
     if (params.get('code')) return cognitoCallback(cog, params, redirect);
-    page(t('signin.title'), '<p>' + esc(t(cog.domain ? 'signin.cognito_intro' : 'signin.cognito_missing')) + '</p>' +
+    page(at, t('signin.title'), '<p>' + esc(t(cog.domain ? 'signin.cognito_intro' : 'signin.cognito_missing')) + '</p>' +
       (cog.domain ? '<button type="button" class="primary" id="cognito">' + esc(t('signin.cognito_button')) + '</button>' : ''));
     var b = document.getElementById('cognito');
     if (!b) return;
@@ -528,6 +537,7 @@
   }
 
   function cognitoCallback(cog, params, redirect) {
+    var at = location.hash;
     var saved = JSON.parse(sessionStorage.getItem('fd.pkce') || '{}');
     history.replaceState(null, '', redirect);
     if (!saved.state || saved.state !== params.get('state')) return signInPage();
@@ -537,12 +547,13 @@
         redirect_uri: redirect, code_verifier: saved.verifier }).toString()
     }).then(function (r) { return r.json(); }).then(function (tok) {
       sessionStorage.removeItem('fd.pkce');
-      page(t('signin.title'), statusBox());
+      page(at, t('signin.title'), statusBox());
       startSession(tok.access_token, main);
-    }).catch(function (err) { page(t('signin.title'), ''); showError(err); });
+    }).catch(function (err) { page(at, t('signin.title'), ''); showError(err); });
   }
 
   function homePage() {
+    var at = location.hash;
     var m = me();
     var links = [];
     if (m.role === 'client_manager') {
@@ -552,7 +563,7 @@
       links = [['#/tasks', 'nav.tasks']];
     }
     links.push(['#/outbox', 'nav.outbox']);
-    page(t('home.hello', { name: m.name || m.staff_id }),
+    page(at, t('home.hello', { name: m.name || m.staff_id }),
       '<p class="muted">' + esc(t('home.role.' + m.role)) + ' · ' + esc(m.staff_id) + ' · ' + esc(m.branch_id) + '</p>' +
       (links.length === 1 ? '<p>' + esc(t('home.no_forms')) + '</p>' : '') +
       '<nav class="menu">' + links.map(function (l) {
@@ -568,12 +579,13 @@
 
   // Visit log ------------------------------------------------------------------------------------
   function visitFormPage() {
+    var at = location.hash;
     var kinds = ['outlet_shift', 'on_site', 'phone', 'wechat_sms', 'seminar'];
     outlets().then(function (list) {
       var mine = (me() || {}).outlet_ids || [];
       var opts = list.map(function (o) { return [o.outlet_id, o.bank + ' ' + o.name, mine[0] === o.outlet_id]; });
       opts.push(['', t('visit.outlet_none'), !mine.length]);
-      page(t('visit.title'), '<form id="visit-form" novalidate>' +
+      page(at, t('visit.title'), '<form id="visit-form" novalidate>' +
         field('kind', t('visit.kind'), select('kind', kinds.map(function (k, i) { return [k, t('visit.kind.' + k), i === 0]; }), 'required')) +
         field('visited_at', t('visit.visited_at'), input('visited_at', 'datetime-local', 'required value="' + localInput(new Date()) + '"')) +
         field('outlet_id', t('visit.outlet_id'), select('outlet_id', opts)) +
@@ -646,10 +658,11 @@
   }
 
   function visitListPage() {
+    var at = location.hash;
     Promise.all([listOrEmpty('/v1/visits?limit=50'), queuedItems('visit')]).then(function (res) {
       var r = res[0];
       var items = (r.data && r.data.items) || [];
-      page(t('visit.list_title'), listNotice(r) + '<a class="button" href="#/visits/new">' + esc(t('nav.visit_new')) + '</a>' +
+      page(at, t('visit.list_title'), listNotice(r) + '<a class="button" href="#/visits/new">' + esc(t('nav.visit_new')) + '</a>' +
         '<ul class="list" id="visit-list" data-refresh-on-flush>' + queuedHtml(res[1]) + items.map(function (v) {
           return '<li class="card visit" data-visit="' + esc(v.visit_id) + '"><a href="#/visits/' + esc(v.visit_id) + '">' +
             '<strong>' + esc(v.person_met) + '</strong> · ' + esc(t('visit.kind.' + v.kind)) +
@@ -657,10 +670,11 @@
             (v.photo_keys && v.photo_keys.length ? ' · 📷 ' + v.photo_keys.length : '') + '</small>' +
             '<span class="clip">' + esc(v.discussed) + '</span></a></li>';
         }).join('') + '</ul>' + (!items.length && !res[1].length ? '<p class="muted">' + esc(t('visit.none')) + '</p>' : ''), '#/');
-    }).catch(function (err) { page(t('visit.list_title'), '', '#/'); showError(err); });
+    }).catch(function (err) { page(at, t('visit.list_title'), '', '#/'); showError(err); });
   }
 
   function visitDetailPage(id) {
+    var at = location.hash;
     api('GET', '/v1/visits/' + encodeURIComponent(id)).then(function (r) {
       if (r.status !== 200) throw new Error(errorMessage(r));
       var v = r.data;
@@ -669,20 +683,21 @@
         ['visit.person_title', v.person_title], ['visit.person_contact', v.person_contact_masked],
         ['visit.discussed', v.discussed], ['visit.outcome', v.outcome], ['visit.next_step', v.next_step],
         ['visit.next_visit_date', v.next_visit_date], ['visit.clients_count', v.clients_count]];
-      page(v.person_met, '<dl class="detail">' + rows.filter(function (x) { return x[1] !== null && x[1] !== undefined && x[1] !== ''; })
+      page(at, v.person_met, '<dl class="detail">' + rows.filter(function (x) { return x[1] !== null && x[1] !== undefined && x[1] !== ''; })
         .map(function (x) { return '<dt>' + esc(t(x[0])) + '</dt><dd>' + esc(x[1]) + '</dd>'; }).join('') + '</dl>' +
         '<div class="photos">' + (v.photo_urls || []).map(function (u, i) {
           return '<img src="' + esc(u) + '" alt="' + esc(t('visit.photo_alt', { n: i + 1 })) + '" loading="lazy">';
         }).join('') + '</div>', '#/visits');
-    }).catch(function (err) { page(t('visit.list_title'), '', '#/visits'); showError(err); });
+    }).catch(function (err) { page(at, t('visit.list_title'), '', '#/visits'); showError(err); });
   }
 
   // Prospects ------------------------------------------------------------------------------------
   function prospectFormPage() {
+    var at = location.hash;
     outlets().then(function (list) {
       var classes = ['A', 'B', 'C', 'D'];
       var sources = ['own_network', 'outlet_walk_in', 'referral', 'seminar'];
-      page(t('prospect.title'), '<form id="prospect-form" novalidate>' +
+      page(at, t('prospect.title'), '<form id="prospect-form" novalidate>' +
         field('name', t('prospect.name'), input('name', 'text', 'required maxlength="50" autocomplete="off"')) +
         field('phone', t('prospect.phone'), input('phone', 'tel', 'required inputmode="tel" maxlength="20" autocomplete="off"')) +
         field('id_number', t('prospect.id_number'), input('id_number', 'text', 'maxlength="18" autocomplete="off" autocapitalize="characters"'), { optional: true }) +
@@ -722,9 +737,10 @@
   }
 
   function prospectListPage() {
+    var at = location.hash;
     Promise.all([listOrEmpty('/v1/prospects?limit=50'), queuedItems('prospect')]).then(function (res) {
       var items = (res[0].data && res[0].data.items) || [];
-      page(t('prospect.list_title'), listNotice(res[0]) + '<a class="button" href="#/prospects/new">' + esc(t('nav.prospect_new')) + '</a>' +
+      page(at, t('prospect.list_title'), listNotice(res[0]) + '<a class="button" href="#/prospects/new">' + esc(t('nav.prospect_new')) + '</a>' +
         '<ul class="list" id="prospect-list" data-refresh-on-flush>' + queuedHtml(res[1]) + items.map(function (p) {
           return '<li class="card prospect" data-prospect="' + esc(p.prospect_id) + '">' +
             '<strong>' + esc(p.name) + '</strong> <span class="tag class-' + esc(p['class']) + '">' + esc(p['class']) + '</span> ' +
@@ -734,16 +750,17 @@
             (p.first_contact_overdue ? ' · <em>' + esc(t('prospect.overdue')) + '</em>' : '') + '</small>' +
             '<a class="button small" href="#/prospects/' + esc(p.prospect_id) + '/follow-up">' + esc(t('prospect.add_follow_up')) + '</a></li>';
         }).join('') + '</ul>' + (!items.length && !res[1].length ? '<p class="muted">' + esc(t('prospect.none')) + '</p>' : ''), '#/');
-    }).catch(function (err) { page(t('prospect.list_title'), '', '#/'); showError(err); });
+    }).catch(function (err) { page(at, t('prospect.list_title'), '', '#/'); showError(err); });
   }
 
   function followUpPage(id) {
+    var at = location.hash;
     var path = '/v1/prospects/' + encodeURIComponent(id);
     Promise.all([getCached(path), queuedItems('follow_up', path + '/follow-ups')]).then(function (res) {
       var p = res[0].data || {};
       if (res[0].status !== 200) throw new Error(errorMessage(res[0]));
       var channels = ['phone', 'visit', 'wechat', 'sms', 'seminar', 'outlet'];
-      page(t('followup.title') + ' · ' + (p.name || ''), '<form id="follow-up-form" novalidate>' +
+      page(at, t('followup.title') + ' · ' + (p.name || ''), '<form id="follow-up-form" novalidate>' +
         field('channel', t('followup.channel'), select('channel', channels.map(function (c, i) { return [c, t('followup.channel.' + c), i === 0]; }))) +
         field('summary', t('followup.summary'), textarea('summary', 'required maxlength="1000"')) +
         field('client_need', t('followup.client_need'), input('client_need', 'text', 'maxlength="500"'), { optional: true }) +
@@ -769,7 +786,7 @@
           if (st === 'queued') followUpPage(id);
         });
       });
-    }).catch(function (err) { page(t('followup.title'), '', '#/prospects'); showError(err); });
+    }).catch(function (err) { page(at, t('followup.title'), '', '#/prospects'); showError(err); });
   }
 
   // Callback tasks -------------------------------------------------------------------------------
@@ -785,11 +802,12 @@
   }
 
   function taskListPage() {
+    var at = location.hash;
     Promise.all([listOrEmpty('/v1/callback-tasks/mine?limit=50'), listOrEmpty('/v1/callback-tasks/queue?limit=50'),
       queuedItems('attempt')]).then(function (res) {
       var mine = (res[0].data && res[0].data.items) || [];
       var queue = (res[1].status === 200 && res[1].data.items) || [];
-      page(t('tasks.title'), listNotice(res[0]) + '<ul class="list" id="task-list" data-refresh-on-flush>' + queuedHtml(res[2]) +
+      page(at, t('tasks.title'), listNotice(res[0]) + '<ul class="list" id="task-list" data-refresh-on-flush>' + queuedHtml(res[2]) +
         mine.map(function (x) { return taskCard(x, false); }).join('') + '</ul>' +
         (!mine.length ? '<p class="muted">' + esc(t('tasks.none')) + '</p>' : '') +
         '<h2>' + esc(t('tasks.queue')) + '</h2><ul class="list" id="queue-list">' +
@@ -815,10 +833,11 @@
           });
         });
       });
-    }).catch(function (err) { page(t('tasks.title'), '', '#/'); showError(err); });
+    }).catch(function (err) { page(at, t('tasks.title'), '', '#/'); showError(err); });
   }
 
   function taskPage(id) {
+    var at = location.hash;
     var path = '/v1/callback-tasks/' + encodeURIComponent(id);
     getCached(path).then(function (r) {
       if (r.status !== 200) throw new Error(errorMessage(r));
@@ -828,7 +847,7 @@
       var checklist = ['account_changes_confirmed', 'no_staff_trading', 'risks_disclosed', 'no_discretionary_authority'];
       var closing = ['moved_away', 'equipment_system', 'environment', 'staff_attitude', 'research_information',
         'missing_products', 'competitor', 'commission_rate', 'staff_turnover', 'other'];
-      page(t('attempt.title') + ' · ' + (task.client_name || task.account_id),
+      page(at, t('attempt.title') + ' · ' + (task.client_name || task.account_id),
         '<p class="muted">' + esc(t('trigger.' + task.trigger)) + ' · ' + esc(task.account_id) + ' · ' +
         esc(task.phone_masked || '') + ' · ' + esc(t('tasks.due', { d: shortTime(task.due_at) })) + '</p>' +
         '<form id="attempt-form" novalidate>' +
@@ -908,13 +927,14 @@
             esc(reached ? t('form.yes') : t('attempt.reason.' + body.reason)) + '</li>');
         }).then(sync);
       });
-    }).catch(function (err) { page(t('attempt.title'), '', '#/tasks'); showError(err); });
+    }).catch(function (err) { page(at, t('attempt.title'), '', '#/tasks'); showError(err); });
   }
 
   // Outbox -----------------------------------------------------------------------------------------
   function outboxPage() {
+    var at = location.hash;
     outboxAll().then(function (all) {
-      page(t('outbox.title'), '<button type="button" class="primary" id="retry">' + esc(t('outbox.retry')) + '</button>' +
+      page(at, t('outbox.title'), '<button type="button" class="primary" id="retry">' + esc(t('outbox.retry')) + '</button>' +
         '<ul class="list" id="outbox-list" data-refresh-on-flush>' + all.map(function (e) {
           return '<li class="card ' + esc(e.state) + '" data-entry="' + esc(e.id) + '"><strong>' + esc(t('outbox.kind.' + e.kind)) +
             '</strong> · ' + esc(e.label) + '<small>' + esc(shortTime(e.created_at)) + ' · ' +
