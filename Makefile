@@ -48,3 +48,8 @@ test-api-fuzz: venv  ## schemathesis against the app on moto, every operation (b
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+.PHONY: test-e2e
+test-e2e: venv  ## browser tests: Debian's Chromium (Playwright) against moto + the app on free local ports
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei)
+	FIELDDESK_E2E=1 $(PY) -m pytest -q -p no:xdist tests/e2e

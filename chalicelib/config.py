@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "fielddesk"
     jwks_url: str = ""
     principal_cache_seconds: int = 60
+    # Mobile forms in production sign in through the Cognito hosted UI of this domain,
+    # e.g. https://fielddesk.auth.cn-north-1.amazoncognito.com; the app client id is jwt_audience.
+    cognito_domain: str = ""
 
     # --- secrets for keyed hashes, page tokens and field encryption --------
     hash_key: str = "local-hash-key-change-me"

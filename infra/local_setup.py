@@ -18,4 +18,9 @@ def create_buckets() -> None:
     from chalicelib.config import get_settings
     from chalicelib.storage.clients import s3_client
 
-    s3_client().create_bucket(Bucket=get_settings().photo_bucket)
+    s = get_settings()
+    s3_client().create_bucket(Bucket=s.photo_bucket)
+    # The mobile forms POST photos straight from the browser to the presigned URL (another origin).
+    s3_client().put_bucket_cors(Bucket=s.photo_bucket, CORSConfiguration={"CORSRules": [{
+        "AllowedOrigins": list(s.cors_origins), "AllowedMethods": ["POST", "GET"], "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]})

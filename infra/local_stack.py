@@ -83,8 +83,8 @@ def main() -> int:
         from infra.local_setup import prepare
 
         prepare()
-        procs.append(subprocess.Popen([str(bin_dir / "chalice"), "local", "--stage", "local", "--no-autoreload",
-                                       "--host", "127.0.0.1", "--port", str(API_PORT)], cwd=ROOT, env=env))
+        procs.append(subprocess.Popen([sys.executable, str(ROOT / "infra" / "local_server.py"), str(API_PORT)],
+                                      cwd=ROOT, env=env))
         wait_for(API_PORT)
         print(f"""
 FieldDesk is running (data is in memory and is lost on Ctrl-C).

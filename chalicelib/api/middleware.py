@@ -51,7 +51,9 @@ def http_conventions(event, get_response):
                             status_code=413, headers={"Content-Type": "application/json"})
     else:
         response = _as_envelope(get_response(event))
-    response.headers.update(_SECURITY_HEADERS)
+    for name, value in _SECURITY_HEADERS.items():
+        # A route that sets its own caching (the static mobile forms) keeps it; everything else is no-store.
+        response.headers.setdefault(name, value)
     response.headers["X-Request-Id"] = request_id
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     # Paths only, never query strings or bodies: they can carry client data.

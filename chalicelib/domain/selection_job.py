@@ -245,7 +245,7 @@ def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float]
         # A re-run of a finished date that created nothing writes nothing, not even its run record.
         store.finish_run(day, status, clock.iso(clock.now()), counts, 0 if mode == "first" else 1)
     logger.info("callback selection run", extra={"business_date": str(day), "mode": mode, "status": status,
-                                                 **result.totals()})
+                                                 "totals": result.totals()})
     return result
 
 

@@ -11,6 +11,7 @@ def seed() -> None:
     from chalicelib.config import get_settings
     from chalicelib.errors import ConditionFailed
     from chalicelib.models.tasks import TaskRecord
+    from chalicelib.models.common import mask_phone
     from chalicelib.storage import base, keys, pii
     from chalicelib.storage.tasks import task_item
 
@@ -22,9 +23,9 @@ def seed() -> None:
     for n, (account_id, name, phone, trigger, agent, priority) in enumerate(accounts):
         opened = today - timedelta(days=1 if trigger == "new_account" else 400)
         base.put({**keys.account(account_id), "account_id": account_id, "branch_id": "br-pudong",
-                  "client_name": name, "serving_manager_id": "cm-001", "tier": "ordinary",
+                  "client_name": name, "serving_manager_id": "cm-001", "tier": "ordinary", "status": "open",
                   "opened_on": opened.isoformat(), "phone_sealed": pii.seal(phone),
-                  "phone_hash": pii.phone_hash(phone),
+                  "phone_hash": pii.phone_hash(phone), "phone_masked": mask_phone(phone),
                   **keys.account_opened_index(opened, account_id, get_settings().selection_shards)})
         due = today + timedelta(days=n)
         record = TaskRecord(task_id=keys.callback_task_id(trigger, account_id, today.isoformat()), trigger=trigger,

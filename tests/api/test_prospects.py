@@ -438,7 +438,7 @@ def test_nothing_about_prospects_reaches_the_logs(api):
         api.post("/v1/prospects", person(phone="bad"), as_="cm-001")
         _open_account("A-9", phone=PHONE)
     finally:
-        logger.setLevel("WARNING")
+        logger.setLevel("INFO")
         logger.removeHandler(handler)
     logs = buffer.getvalue()
     assert "prospect registered" in logs and "prospect converted" in logs  # logging was on

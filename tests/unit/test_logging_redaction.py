@@ -41,7 +41,7 @@ def test_a_request_with_a_phone_logs_no_phone(api):
                                     "unit_name": "某单位", "person_met": "王", "person_contact": "13912345678",
                                     "discussed": "x"}, as_="cm-001")
     finally:
-        logger.setLevel("WARNING")
+        logger.setLevel("INFO")
         handler.setStream(previous)
     out = sink.getvalue()
     assert '"path":"/v1/visits"' in out.replace(" ", "")  # the access log was written

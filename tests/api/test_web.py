@@ -1,0 +1,151 @@
+"""The mobile form pages and the demo sign-in, through the HTTP API."""
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from chalicelib.api.routing import ROUTES
+from chalicelib.config import get_settings, reset_settings
+
+
+def text(api, path, **kw) -> tuple[int, str]:
+    status, body = api.get(path, **kw)
+    return status, body.decode() if isinstance(body, bytes) else body
+
+
+def test_the_form_page_is_html_with_a_base_under_app_and_revalidated(api):
+    for path in ("/app", "/app/", "/app/index.html"):
+        status, body = text(api, path)
+        headers = api.last.headers
+        assert status == 200, path
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        assert headers["Cache-Control"] == "no-cache" and headers["ETag"]
+        assert '<base href="/app/">' in body and 'src="app.js"' in body
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_the_page_keeps_a_stage_prefix_in_its_base(api):
+    from chalicelib.api import web
+
+    class Request:
+        context = {"path": "/v1/app/"}
+        path = "/app"
+
+    assert web._base_href(Request()) == "/v1/app/"
+
+
+@pytest.mark.parametrize("asset,content_type", [
+    ("app.js", "application/javascript; charset=utf-8"),
+    ("i18n.js", "application/javascript; charset=utf-8"),
+    ("app.css", "text/css; charset=utf-8"),
+    ("sw.js", "application/javascript; charset=utf-8"),
+    ("icon.svg", "image/svg+xml"),
+    ("manifest.webmanifest", "application/manifest+json; charset=utf-8"),
+])
+def test_assets_have_their_content_type_and_caching(api, asset, content_type):
+    status, _ = api.get(f"/app/{asset}")
+    headers = api.last.headers
+    assert status == 200
+    assert headers["Content-Type"] == content_type
+    assert headers["Cache-Control"] != "no-store" and headers["ETag"].startswith('"')
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_service_worker_is_always_revalidated_and_assets_answer_304_to_their_etag(api):
+    api.get("/app/sw.js")
+    assert api.last.headers["Cache-Control"] == "no-cache"
+    api.get("/app/app.js")
+    etag = api.last.headers["ETag"]
+    status, body = api.get("/app/app.js", headers={"If-None-Match": etag})
+    assert status == 304 and not body
+
+
+def test_unknown_assets_are_404_in_the_envelope_and_paths_cannot_escape(api):
+    for name in ("nope.js", "..%2Fapp.py", "config.py"):
+        status, body = api.get(f"/app/{name}")
+        assert status == 404 and body["error"]["code"] == "not_found"
+
+
+def test_the_pages_are_public_and_not_in_the_api_description(api):
+    status, _ = api.get("/app/app.js")  # no credentials
+    assert status == 200
+    assert not [r for r in ROUTES if r.path.startswith("/app")]
+
+
+def test_api_responses_stay_no_store(api):
+    api.get("/v1/health")
+    assert api.last.headers["Cache-Control"] == "no-store"
+
+
+def test_the_pages_ship_chinese_text_with_english_fallback_and_nothing_from_the_internet(api):
+    _, i18n = text(api, "/app/i18n.js")
+    assert "写走访日志" in i18n and "Log a visit" in i18n
+    for asset in ("/app/", "/app/app.js", "/app/app.css", "/app/sw.js"):
+        _, body = text(api, asset)
+        assert "//cdn" not in body and "googleapis" not in body and "unpkg" not in body
+
+
+def test_sign_in_config_is_the_demo_sign_in_locally(api):
+    status, body = api.get("/app/config.json")
+    assert status == 200 and body == {"stage": "test", "sign_in": "demo"}
+    assert api.last.headers["Cache-Control"] == "no-store"
+
+
+# --- demo sign-in ----------------------------------------------------------------------------------
+def test_dev_token_is_the_same_token_make_token_mints(api):
+    status, body = api.post("/v1/dev/token", {"staff_id": "cm-001"})
+    assert status == 200
+    assert body["staff_id"] == "cm-001" and body["role"] == "client_manager" and body["name"] == "王晓明"
+    s = get_settings()
+    claims = jwt.decode(body["token"], s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience)
+    from tests.conftest import token_for
+    reference = jwt.decode(token_for("cm-001"), s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience)
+    assert set(claims) == set(reference)
+    assert {k: claims[k] for k in ("sub", "iss", "aud", "token_use")} == \
+        {k: reference[k] for k in ("sub", "iss", "aud", "token_use")}
+    status, me = api.get("/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert status == 200 and me["staff_id"] == "cm-001"
+
+
+def test_dev_token_names_the_field_for_unknown_or_malformed_staff(api):
+    status, body = api.post("/v1/dev/token", {"staff_id": "nobody-here"})
+    assert status == 400 and body["error"]["details"][0]["field"] == "staff_id"
+    status, body = api.post("/v1/dev/token", {"staff_id": "../etc"})
+    assert status == 400 and body["error"]["details"][0]["field"] == "staff_id"
+    status, body = api.post("/v1/dev/token", {})
+    assert status == 400 and body["error"]["details"][0]["field"] == "staff_id"
+
+
+def test_dev_token_refuses_departed_staff(api):
+    api.patch("/v1/staff/cm-002", {"status": "departed", "departed_on": "2026-11-20"}, as_="adm-001")
+    status, body = api.post("/v1/dev/token", {"staff_id": "cm-002"})
+    assert status == 400 and body["error"]["details"][0]["field"] == "staff_id"
+
+
+@pytest.fixture
+def prod(monkeypatch):
+    monkeypatch.setenv("FIELDDESK_STAGE", "prod")
+    monkeypatch.setenv("FIELDDESK_JWT_MODE", "jwks")
+    monkeypatch.setenv("FIELDDESK_KMS_KEY_ID", "alias/fielddesk")
+    monkeypatch.setenv("FIELDDESK_COGNITO_DOMAIN", "https://fielddesk.auth.cn-north-1.amazoncognito.com/")
+    reset_settings()
+    yield
+    monkeypatch.undo()
+    reset_settings()
+
+
+def test_production_refuses_the_dev_token_with_404(api, prod):
+    assert get_settings().stage == "prod"
+    status, body = api.post("/v1/dev/token", {"staff_id": "cm-001"})
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert "token" not in body
+
+
+def test_production_signs_in_through_the_cognito_hosted_ui(api, prod):
+    status, body = api.get("/app/config.json")
+    assert status == 200
+    assert body["sign_in"] == "cognito"
+    assert body["cognito"]["domain"] == "https://fielddesk.auth.cn-north-1.amazoncognito.com"
+    assert body["cognito"]["client_id"] == get_settings().jwt_audience
+    api.get("/app/")
+    assert "http://127.0.0.1" not in api.last.headers["Content-Security-Policy"]
