@@ -1,5 +1,5 @@
-"""`make openapi`: write docs/openapi.json from the registered routes (and refresh the
-configuration table in docs/operations.md from chalicelib/config.py).
+"""`make openapi`: write docs/openapi.json and docs/routes.md from the registered routes (and
+refresh the configuration table in docs/operations.md from chalicelib/config.py).
 
     python -m infra.openapi_doc            # (re)write both
     python -m infra.openapi_doc --check    # exit 1 when either is stale
@@ -32,7 +32,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if docs/openapi.json is out of date")
     args = parser.parse_args(argv)
-    from infra import settings_doc
+    from infra import routes_doc, settings_doc
 
     text = render()
     if args.check:
@@ -40,12 +40,16 @@ def main(argv=None) -> int:
         if settings_doc.render(settings_doc.DOC.read_text(encoding="utf-8")) != \
                 settings_doc.DOC.read_text(encoding="utf-8"):
             stale.append("docs/operations.md (configuration table)")
+        if not routes_doc.DOC.exists() or routes_doc.DOC.read_text(encoding="utf-8") != routes_doc.render():
+            stale.append("docs/routes.md")
         if stale:
             print(f"out of date: {', '.join(stale)}: run `make openapi` and commit", file=sys.stderr)
             return 1
         return 0
     DOC.write_text(text, encoding="utf-8")
     print(f"wrote {DOC.relative_to(ROOT)}")
+    if routes_doc.write():
+        print(f"refreshed {routes_doc.DOC.relative_to(ROOT)}")
     if settings_doc.write():
         print(f"refreshed the configuration table in {settings_doc.DOC.relative_to(ROOT)}")
     return 0

@@ -38,6 +38,13 @@ def test_committed_document_is_up_to_date():
         "docs/openapi.json is out of date: run `make openapi` and commit the result"
 
 
+def test_route_overview_is_up_to_date():
+    from infra import routes_doc
+
+    assert routes_doc.DOC.read_text(encoding="utf-8") == routes_doc.render(), \
+        "docs/routes.md is out of date: run `make openapi` and commit the result"
+
+
 def test_request_and_response_schemas_come_from_the_models(document):
     post = document["paths"]["/v1/staff"]["post"]
     assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/StaffIn"}
