@@ -68,6 +68,7 @@ def add_note(ctx, visit_id, body):
 
 
 @route(bp, "/v1/visits/{visit_id}/reveal", "POST", roles=READERS,
-       summary="Show the full contact of the person met (audited)", body=RevealIn, response=RevealOut, tags=TAGS)
+       summary="Show the full contact of the person met (audited)", body=RevealIn, response=RevealOut, tags=TAGS,
+       idempotent=False)  # a clear number must never be stored in the idempotency table
 def reveal_contact(ctx, visit_id, body):
     return visits.reveal_contact(ctx.principal, visit_id, body.purpose)

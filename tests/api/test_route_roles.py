@@ -53,3 +53,12 @@ def test_every_route_declares_roles_or_is_public():
 
     for spec in ROUTES:
         assert spec.public or spec.roles, f"{spec.method} {spec.path} declares no roles"
+
+
+def test_reveals_never_store_their_answer_in_the_idempotency_table():
+    """A reveal's answer is a clear phone or ID number: it must not be kept for replay."""
+    import app  # noqa: F401
+
+    reveals = [s for s in ROUTES if s.path.endswith("/reveal")]
+    assert len(reveals) >= 4
+    assert [f"{s.method} {s.path}" for s in reveals if s.idempotent] == []
