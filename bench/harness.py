@@ -11,6 +11,8 @@ os.environ.update({
     "FIELDDESK_STAGE": "test", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    # moto's in-process backend is not thread-safe; one worker keeps the same requests, in order.
+    "FIELDDESK_SELECTION_WORKERS": "1",
 })
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
 
@@ -67,22 +69,22 @@ class DynamoCounter:
 
 
 @contextmanager
-def local_fieldesk():
-    """moto backend, tables from infra/, demo directory, and a chalice test client."""
+def local_fieldesk(demo: bool = False):
+    """moto backend, tables from infra/, the demo directory (all demo data with `demo`), a chalice test client."""
     from chalice.test import Client
     from moto import mock_aws
 
     with mock_aws():
         from chalicelib.config import get_settings, reset_settings
         from chalicelib.storage.clients import dynamodb_client, reset_clients
-        from infra.demo_data import seed_directory
+        from infra.demo_data import seed_all, seed_directory
         from infra.tables import create_tables
 
         reset_settings()
         reset_clients()
         s = get_settings()
         create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
-        seed_directory()
+        seed_all() if demo else seed_directory()
         from app import app
 
         with Client(app) as client:

@@ -23,8 +23,12 @@ def visit_body():
 
 
 def scenarios(client):
-    """(name, target or None, callable returning (status, body)). Each area adds its own."""
-    cm = token("cm-001")
+    """(name, target or None, callable returning (status, body)). Targets: issue 9, part 2."""
+    from datetime import timedelta
+
+    from chalicelib import clock
+
+    cm, sup, agent = token("cm-001"), token("sup-001"), token("cba-001")
     _, created = call(client, "POST", "/v1/visits", visit_body(), token=cm)
     visit_id = created["visit_id"]
     yield "GET /v1/visits/{id} (read by id)", 1, lambda: call(client, "GET", f"/v1/visits/{visit_id}", token=cm)
@@ -33,21 +37,44 @@ def scenarios(client):
            lambda: call(client, "POST", "/v1/visits", visit_body(), token=cm,
                         headers={"Idempotency-Key": uuid.uuid4().hex}))
     yield "GET /v1/visits (list, 20)", None, lambda: call(client, "GET", "/v1/visits", token=cm)
-    yield from _optional_scenarios(client)
 
+    phones = iter(f"139{n:08d}" for n in range(10_000_000))
 
-def _optional_scenarios(client):
-    try:
-        from bench import route_scenarios
-    except ImportError:
-        return
-    yield from route_scenarios.scenarios(client)
+    def prospect():
+        return {"name": "测试", "phone": next(phones), "class": "B", "source": "own_network",
+                "first_contact_on": clock.today().isoformat()}
+
+    _, p = call(client, "POST", "/v1/prospects", prospect(), token=cm)
+    yield ("GET /v1/prospects/{id} (read by id)", 1,
+           lambda: call(client, "GET", f"/v1/prospects/{p['prospect_id']}", token=cm))
+    yield ("POST /v1/prospects + Idempotency-Key (create)", 3,
+           lambda: call(client, "POST", "/v1/prospects", prospect(), token=cm,
+                        headers={"Idempotency-Key": uuid.uuid4().hex}))
+    yield "GET /v1/prospects (mine, 20)", None, lambda: call(client, "GET", "/v1/prospects", token=cm)
+
+    def penalty():
+        return {"manager_id": "cm-001", "rule_code": "DRESS", "evidence_note": "未佩戴工牌",
+                "breach_date": (clock.today() - timedelta(days=1)).isoformat()}
+
+    _, pen = call(client, "POST", "/v1/penalties", penalty(), token=sup)
+    yield ("GET /v1/penalties/{id} (read by id, with history)", 1,
+           lambda: call(client, "GET", f"/v1/penalties/{pen['penalty_id']}", token=sup))
+    yield ("POST /v1/penalties + Idempotency-Key (create, with flag checks)", None,
+           lambda: call(client, "POST", "/v1/penalties", penalty(), token=sup,
+                        headers={"Idempotency-Key": uuid.uuid4().hex}))
+    _, mine = call(client, "GET", "/v1/callback-tasks/mine", token=agent)
+    if mine and mine.get("items"):
+        task_id = mine["items"][0]["task_id"]
+        yield ("GET /v1/callback-tasks/{id} (read by id, with attempts)", None,
+               lambda: call(client, "GET", f"/v1/callback-tasks/{task_id}", token=agent))
+    yield "GET /v1/callback-tasks/mine (list)", None, lambda: call(client, "GET", "/v1/callback-tasks/mine",
+                                                                  token=agent)
 
 
 def main(iterations: int = 100) -> int:
     failures = []
     rows = []
-    with local_fieldesk() as client, DynamoCounter() as counter:
+    with local_fieldesk(demo=True) as client, DynamoCounter() as counter:
         for name, target, run in scenarios(client):
             run()  # warm: principal and outlet caches, lazily created clients
             counter.reset()
@@ -68,9 +95,9 @@ def main(iterations: int = 100) -> int:
             if not ok:
                 failures.append(f"{name}: {requests} DynamoDB requests > target {target}")
             rows.append((name, requests, target, detail, p50, p95, ok))
-    print(f"{'route':<52} {'ddb req':>7} {'target':>6} {'p50 ms':>7} {'p95 ms':>7}  requests")
+    print(f"{"route":<62} {'ddb req':>7} {'target':>6} {'p50 ms':>7} {'p95 ms':>7}  requests")
     for name, requests, target, detail, p50, p95, ok in rows:
-        print(f"{name:<52} {requests:>7} {('<=' + str(target)) if target else '-':>6} {p50:>7.1f} {p95:>7.1f}  "
+        print(f"{name:<62} {requests:>7} {('<=' + str(target)) if target else '-':>6} {p50:>7.1f} {p95:>7.1f}  "
               f"{detail}{'' if ok else '  MISSED'}")
     for f in failures:
         print("FAIL:", f)

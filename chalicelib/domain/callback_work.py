@@ -116,15 +116,16 @@ def _clean(record: dict) -> dict:
 
 
 def read(principal: Principal, task_id: str) -> dict:
-    task = _load(task_id)
+    task, history, reviews = repo.task_with_history(task_id)
+    if not task:
+        raise NotFound(f"task {task_id} not found")
     if principal.role == AGENT:
         in_queue = not task.get("assignee_id") and task["branch_id"] == principal.branch_id
         if task.get("assignee_id") != principal.id and not in_queue:
             raise NotFound(f"task {task_id} not found")
         ensure_independent(principal, task)
-    contact = repo.account_contact(task["account_id"]) or {}
-    history, reviews = repo.task_history(task_id)
-    view = render(task, phone=contact.get("phone"))
+    contact = repo.account_masked_contact(task["account_id"])
+    view = {**render(task), "phone_masked": contact["phone_masked"]}
     view.update(history=history, reviews=reviews,
                 contact_needs_update=bool(task.get("contact_needs_update") or contact.get("contact_needs_update")))
     return view

@@ -248,8 +248,8 @@ def register_referral(principal: Principal, body: ReferralIn) -> dict:
 
 
 # --- reading --------------------------------------------------------------------------------
-def _visible(principal: Principal, prospect_id: str) -> dict:
-    record = repo.get_prospect(prospect_id, consistent=True)
+def _visible(principal: Principal, prospect_id: str, record: dict | None = None) -> dict:
+    record = record if record is not None else repo.get_prospect(prospect_id, consistent=True)
     if record and (record.get("owner_id") == principal.id
                    or (principal.role == "supervisor" and record["branch_id"] == principal.branch_id)):
         return record
@@ -264,8 +264,10 @@ def _owned(principal: Principal, prospect_id: str) -> dict:
 
 
 def get(principal: Principal, prospect_id: str) -> dict:
-    record = _visible(principal, prospect_id)
-    return {**view(record), "follow_ups": repo.list_follow_ups(prospect_id)}
+    record, follow_ups = repo.get_with_follow_ups(prospect_id)
+    if record is None:
+        raise NotFound(f"prospect {prospect_id} not found")
+    return {**view(_visible(principal, prospect_id, record)), "follow_ups": follow_ups}
 
 
 def list_prospects(principal: Principal, owner_id: str | None, limit: int, start_key):

@@ -65,10 +65,20 @@ def open_tasks_due_on(day: str) -> list[dict]:
     return [base.strip_keys(i) for i in base.query_all(f"TASKDUE#{day}", index="gsi3")]
 
 
-def task_history(task_id: str) -> tuple[list[dict], list[dict]]:
-    items = base.query_all(f"TASK#{task_id}", sk_begins="ATTEMPT#") if task_id else []
-    reviews = base.query_all(f"TASK#{task_id}", sk_begins="REVIEW#") if task_id else []
-    return [base.strip_keys(i) for i in items], [base.strip_keys(i) for i in reviews]
+def task_with_history(task_id: str) -> tuple[dict | None, list[dict], list[dict]]:
+    """A task, its attempts and its reviews in one request: they share the item collection."""
+    items = base.query_all(f"TASK#{task_id}", consistent=True)
+    task = next((base.strip_keys(i) for i in items if i["sk"] == "TASK"), None)
+    attempts = [base.strip_keys(i) for i in items if i["sk"].startswith("ATTEMPT#")]
+    reviews = [base.strip_keys(i) for i in items if i["sk"].startswith("REVIEW#")]
+    return task, attempts, reviews
+
+
+def account_masked_contact(account_id: str) -> dict:
+    """What an ordinary view shows of the account's contact: masked, never decrypted."""
+    item = base.get_item(**keys.account(account_id)) or {}
+    return {"phone_masked": item.get("phone_masked"),
+            "contact_needs_update": bool(item.get("contact_needs_update"))}
 
 
 def _guard(previous: dict) -> tuple[str, dict, dict]:

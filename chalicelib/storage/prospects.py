@@ -93,9 +93,14 @@ def follow_up_op(record: dict) -> dict:
     return base.tx_put({**keys.follow_up(record["prospect_id"], record["at"], record["follow_up_id"]), **record})
 
 
-def list_follow_ups(prospect_id: str, limit: int = 20) -> list[dict]:
-    page = base.query(f"PROSPECT#{prospect_id}", sk_begins="FOLLOWUP#", limit=limit, newest_first=True)
-    return [base.strip_keys(i) for i in page.items]
+def get_with_follow_ups(prospect_id: str, limit: int = 20) -> tuple[dict | None, list[dict]]:
+    """The prospect and its newest follow-ups in one request: they share the item collection, and
+    newest first puts PROFILE ahead of every FOLLOWUP# key."""
+    page = base.query(f"PROSPECT#{prospect_id}", limit=limit + 1, newest_first=True, consistent=True)
+    items = [base.strip_keys(i) for i in page.items]
+    if not page.items or page.items[0]["sk"] != keys.PROFILE:
+        return None, []
+    return items[0], [i for i, raw in zip(items[1:], page.items[1:]) if raw["sk"].startswith("FOLLOWUP#")]
 
 
 # --- pool picks ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.config import get_settings
+from chalicelib.models.common import mask_phone
 from chalicelib.models.tasks import TaskRecord
 from chalicelib.storage import base, keys, pii
 from chalicelib.storage.tasks import task_item
@@ -17,6 +18,7 @@ def make_account(account_id: str = "A001", *, branch_id: str = "br-pudong", clie
     item = {**keys.account(account_id), "account_id": account_id, "branch_id": branch_id,
             "client_name": client_name, "serving_manager_id": serving_manager_id, "tier": tier,
             "opened_on": opened_on, "phone_sealed": pii.seal(phone), "phone_hash": pii.phone_hash(phone),
+            "phone_masked": mask_phone(phone), "status": "open",
             **keys.account_opened_index(opened_on, account_id, get_settings().selection_shards)}
     base.put(item)
     return item
