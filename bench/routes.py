@@ -95,7 +95,7 @@ def main(iterations: int = 100) -> int:
             if not ok:
                 failures.append(f"{name}: {requests} DynamoDB requests > target {target}")
             rows.append((name, requests, target, detail, p50, p95, ok))
-    print(f"{"route":<62} {'ddb req':>7} {'target':>6} {'p50 ms':>7} {'p95 ms':>7}  requests")
+    print(f"{'route':<62} {'ddb req':>7} {'target':>6} {'p50 ms':>7} {'p95 ms':>7}  requests")
     for name, requests, target, detail, p50, p95, ok in rows:
         print(f"{name:<62} {requests:>7} {('<=' + str(target)) if target else '-':>6} {p50:>7.1f} {p95:>7.1f}  "
               f"{detail}{'' if ok else '  MISSED'}")
