@@ -19,7 +19,7 @@ CsvList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FIELDDESK_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="FIELDDESK_", extra="ignore", defer_build=True)
 
     # --- deployment -------------------------------------------------------
     stage: Literal["local", "test", "prod"] = "local"

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from .. import clock
 from ..config import get_settings
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
-from ..models.accounts import (EVENT_ADAPTER, AccountClosed, AccountOpened, ManagerChanged, TradeDay, TransferIn,
+from ..models.accounts import (event_adapter, AccountClosed, AccountOpened, ManagerChanged, TradeDay, TransferIn,
                                TransferOut)
 from ..models.common import mask_id_number, mask_name, mask_phone
 from ..observability import logger
@@ -107,7 +107,7 @@ def _parse(index: int, raw: Any) -> tuple[Any, dict]:
         return None, {"index": index, "event_id": None, "status": "rejected", "reason": "not a JSON object",
                       "details": [{"field": f"events.{index}", "message": "must be a JSON object"}]}
     try:
-        return EVENT_ADAPTER.validate_python(raw), {"index": index, "event_id": event_id}
+        return event_adapter().validate_python(raw), {"index": index, "event_id": event_id}
     except ValidationError as err:
         details = []
         for e in err.errors(include_url=False, include_input=False):

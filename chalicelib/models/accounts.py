@@ -6,6 +6,8 @@ rest of the batch is kept. The same union parses the rows of the daily CSV.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -102,7 +104,10 @@ class ManagerChanged(_Event):
 
 AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed, ManagerChanged],
                          Field(discriminator="type")]
-EVENT_ADAPTER: TypeAdapter = TypeAdapter(AccountEvent)
+@lru_cache(maxsize=1)
+def event_adapter() -> TypeAdapter:
+    """Built on first use: a cold start that serves no feed call never pays for the union's validator."""
+    return TypeAdapter(AccountEvent)
 EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed", "manager_changed")
 
 

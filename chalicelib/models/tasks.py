@@ -37,13 +37,15 @@ OPEN_STATUSES = {TaskStatus.open.value, TaskStatus.in_progress.value}
 
 
 class CallWindow(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     weekday: int = Field(ge=0, le=6)  # 0 = Monday
     start: str  # "09:30" Asia/Shanghai
     end: str
 
 
 class TaskRecord(BaseModel):
-    model_config = ConfigDict(extra="allow", use_enum_values=True)
+    model_config = ConfigDict(extra="allow", use_enum_values=True, defer_build=True)
 
     task_id: str
     trigger: Trigger

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.domain import accounts, call_windows, selection
-from chalicelib.models.accounts import EVENT_ADAPTER
+from chalicelib.models.accounts import event_adapter
 from chalicelib.storage.accounts import account_item, periodic_bucket, periodic_phase
 from tests.factories.accounts import closed, manager_changed, opened, trade
 
@@ -22,7 +22,7 @@ AGENTS = [{"staff_id": "cba-001", "role": "callback_agent", "status": "active", 
 
 
 def apply(state, raw):
-    return accounts.apply_event(state, EVENT_ADAPTER.validate_python(raw), "2026-11-20T10:00:00+08:00")[0]
+    return accounts.apply_event(state, event_adapter().validate_python(raw), "2026-11-20T10:00:00+08:00")[0]
 
 
 @pytest.mark.parametrize("amount,balance,large", [("499999.99", "1e9", False), ("500000.00", "1e9", True),
