@@ -63,7 +63,11 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     repo.create(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
                                {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}))
     logger.info("penalty entered", extra={"penalty_id": record["penalty_id"], "rule_code": rule["code"]})
-    raise_escalations(record)
+    try:
+        raise_escalations(record)
+    except Exception:  # noqa: BLE001 - the penalty is stored: failing now would make a retry enter it twice
+        logger.exception("escalation flags not raised; re-check this penalty",
+                         extra={"penalty_id": record["penalty_id"]})
     return record
 
 

@@ -499,3 +499,21 @@ def test_branch_rollup_and_csv(api, activity):
     assert api.get("/v1/scorecards.csv?month=2026-11", as_="cm-001")[0] == 403
     status, body = api.get("/v1/scorecards.csv?month=nov", as_="sup-001")
     assert status == 400 and field_of(body) == "query.month"
+
+
+def test_a_retry_after_the_flags_failed_enters_the_penalty_once(api, monkeypatch):
+    """The penalty is stored before the escalation flags; a failure there must not make a retry store it twice."""
+    from chalicelib.domain import penalties
+
+    def broken(record):
+        raise RuntimeError("flags table throttled")
+
+    monkeypatch.setattr(penalties, "raise_escalations", broken)
+    body = {"manager_id": "cm-001", "rule_code": "LATE", "breach_date": "2026-11-19", "evidence_note": "考勤"}
+    headers = {"Idempotency-Key": "penalty-form-0001"}
+    with clock.freeze("2026-11-20T10:00:00+08:00"):
+        first = api.post("/v1/penalties", body, as_="sup-001", headers=headers)
+        again = api.post("/v1/penalties", body, as_="sup-001", headers=headers)
+        listed = api.get("/v1/penalties?manager_id=cm-001", as_="sup-001")[1]["items"]
+    assert first[0] == 201 and again == first
+    assert [p["penalty_id"] for p in listed] == [first[1]["penalty_id"]]
