@@ -4,7 +4,6 @@ Each event is parsed on its own through the `AccountEvent` discriminated union
 (on `type`), so one malformed event is rejected with field details while the
 rest of the batch is kept. The same union parses the rows of the daily CSV.
 """
-from __future__ import annotations
 
 from functools import lru_cache
 

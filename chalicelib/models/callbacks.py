@@ -1,5 +1,4 @@
 """Callback work: an agent's attempts and outcomes, compliance reviews, reports."""
-from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum

@@ -1,5 +1,4 @@
 """Staff and partner outlet directory."""
-from __future__ import annotations
 
 from datetime import date
 from typing import Literal

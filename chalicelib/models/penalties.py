@@ -1,5 +1,4 @@
 """Penalties (扣罚): rule catalogue, penalties, flags and scorecards."""
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

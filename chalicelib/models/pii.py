@@ -4,7 +4,6 @@ A mainland mobile number is accepted with or without +86/0086, spaces or dashes
 and stored as its 11 digits; an ID number must be 18 characters with a valid
 GB 11643 check digit.
 """
-from __future__ import annotations
 
 import re
 

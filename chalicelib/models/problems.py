@@ -1,5 +1,4 @@
 """Problem items 问题件: found by callbacks or compliance, tracked to verified closure."""
-from __future__ import annotations
 
 from enum import Enum
 from typing import Literal

@@ -3,7 +3,6 @@
 `class` is a Python keyword, so the field is `prospect_class` in code and `class`
 on the wire (input and output).
 """
-from __future__ import annotations
 
 from datetime import date
 from typing import Literal

@@ -4,7 +4,6 @@ This is the contract between the selection job (jobs/callbacks.py) and the
 agents' routes (api/callback_tasks.py). Index attributes are derived from it in
 storage/tasks.py, never set by hand.
 """
-from __future__ import annotations
 
 from datetime import date
 from enum import Enum

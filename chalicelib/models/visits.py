@@ -1,5 +1,4 @@
 """Visit and work logs (走访日志, DOMAIN 1)."""
-from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
