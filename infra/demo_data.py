@@ -66,7 +66,7 @@ def seed_directory() -> None:
             directory.put_outlet({**o, "status": "active", "created_at": now}, new=True)
     for s in STAFF:
         if not directory.get_staff(s["staff_id"]):
-            directory.put_staff({**s, "status": "active", "created_at": now}, new=True)
+            directory.put_staff({**s, "status": "active", "created_at": now})
 
 
 def seed_all() -> None:

@@ -13,7 +13,7 @@ def create_staff(body: StaffIn) -> dict:
     _outlets_exist(body.outlet_ids)
     record = {**body.model_dump(), "status": "active", "created_at": clock.iso(clock.now())}
     try:
-        repo.put_staff(record, new=True)
+        repo.put_staff(record)
     except ConditionFailed:
         raise Conflict(f"staff {body.staff_id} already exists") from None
     return record
@@ -26,9 +26,9 @@ def update_staff(staff_id: str, patch: StaffPatch) -> dict:
         _outlets_exist(changes["outlet_ids"])
     if changes.get("status") == "active":
         changes["departed_on"] = None
-    record = {**current, **changes, "updated_at": clock.iso(clock.now())}
+    changes["updated_at"] = clock.iso(clock.now())
     # Departing a member keeps every record they own; it only ends their access.
-    repo.put_staff({k: v for k, v in record.items() if v is not None}, new=False)
+    record = repo.update_staff(current, changes)
     clear_principal_cache()
     return record
 

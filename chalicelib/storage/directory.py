@@ -10,15 +10,34 @@ def get_staff(staff_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.staff(staff_id)))
 
 
-def put_staff(record: dict, *, new: bool) -> None:
+def put_staff(record: dict) -> None:
+    """A new staff member (refused if the id exists)."""
     item = {**keys.staff(record["staff_id"]),
             **keys.staff_indexes(record["staff_id"], record["branch_id"], record["role"]), **record}
     if record.get("departed_on"):
         item.update(keys.staff_departed_index(record["departed_on"], record["staff_id"]))
-    if new:
-        base.put_new(item)
+    base.put_new(item)
+
+
+def update_staff(current: dict, changes: dict) -> dict:
+    """Set only the changed fields (and the indexes they move), so counters others keep on the item,
+    such as an agent's `open_tasks`, are never overwritten. None removes a field."""
+    merged = {**current, **changes}
+    sets = {**{k: v for k, v in changes.items() if v is not None},
+            **keys.staff_indexes(merged["staff_id"], merged["branch_id"], merged["role"])}
+    removes = [k for k, v in changes.items() if v is None]
+    if merged.get("departed_on"):
+        sets.update(keys.staff_departed_index(merged["departed_on"], merged["staff_id"]))
     else:
-        base.put_new(item, condition="attribute_exists(pk)")
+        removes += ["gsi3pk", "gsi3sk"]
+    names = {f"#n{i}": k for i, k in enumerate(list(sets) + removes)}
+    by_name = {k: n for n, k in names.items()}
+    expression = "SET " + ", ".join(f"{by_name[k]} = :v{i}" for i, k in enumerate(sets))
+    if removes:
+        expression += " REMOVE " + ", ".join(by_name[k] for k in removes)
+    values = {f":v{i}": v for i, v in enumerate(sets.values())}
+    return base.strip_keys(base.update(**keys.staff(merged["staff_id"]), expression=expression, names=names,
+                                       values=values, condition="attribute_exists(pk)"))
 
 
 def list_branch_staff(branch_id: str, role: str | None = None, *, limit=None, start_key=None) -> base.Page:

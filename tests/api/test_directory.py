@@ -70,3 +70,24 @@ def test_outlets_admin_creates_and_branch_lists(api):
     status, body = api.post("/v1/outlets", {**outlet, "outlet_id": "ot-x", "location": {"lat": 200, "lng": 0}},
                             as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "location.lat"
+
+
+def test_editing_an_agent_never_overwrites_their_open_task_count(api):
+    """The selection job and claims ADD to an agent's open_tasks; an admin's edit must not reset it."""
+    from chalicelib.storage import base, directory, keys
+
+    base.update(**keys.staff("cba-001"), expression="ADD open_tasks :n", values={":n": 3})
+    status, _ = api.patch("/v1/staff/cba-001", {"name": "陈静静"}, as_="adm-001")
+    assert status == 200
+    record = directory.get_staff("cba-001")
+    assert record["name"] == "陈静静" and int(record["open_tasks"]) == 3
+
+
+def test_reactivating_a_departed_member_clears_the_departure(api):
+    from chalicelib.storage import base, keys
+
+    api.patch("/v1/staff/cm-002", {"status": "departed", "departed_on": "2026-11-20"}, as_="adm-001")
+    status, body = api.patch("/v1/staff/cm-002", {"status": "active"}, as_="adm-001")
+    assert status == 200 and body["status"] == "active" and body["departed_on"] is None
+    assert base.query_all("DEPARTED#2026-11-20", index="gsi3") == []
+    assert api.get("/v1/me", as_="cm-002")[0] == 200
