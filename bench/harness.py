@@ -69,9 +69,8 @@ class DynamoCounter:
 
 
 @contextmanager
-def local_fieldesk(demo: bool = False):
-    """moto backend, tables from infra/, the demo directory (all demo data with `demo`), a chalice test client."""
-    from chalice.test import Client
+def moto_backend(demo: bool = False):
+    """A fresh moto backend with the tables from infra/ and the demo directory (all demo data with `demo`)."""
     from moto import mock_aws
 
     with mock_aws():
@@ -85,6 +84,15 @@ def local_fieldesk(demo: bool = False):
         s = get_settings()
         create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
         seed_all() if demo else seed_directory()
+        yield
+
+
+@contextmanager
+def local_fieldesk(demo: bool = False):
+    """`moto_backend` plus a chalice test client of the app."""
+    from chalice.test import Client
+
+    with moto_backend(demo):
         from app import app
 
         with Client(app) as client:

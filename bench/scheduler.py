@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import date
 
-from bench.harness import DynamoCounter
+from bench.harness import DynamoCounter, moto_backend
 
 D = date(2026, 11, 19)
 FRACTION = 0.01
@@ -35,26 +35,15 @@ def naive_scan_reads() -> int:
 
 
 def measure(n_accounts: int, candidates: int) -> dict:
-    from moto import mock_aws
-
     from bench import moto_transactions
 
     moto_transactions.install()
 
-    with mock_aws():
+    with moto_backend():
         from chalicelib import clock
-        from chalicelib.config import get_settings, reset_settings
         from chalicelib.domain import selection_job
-        from chalicelib.storage.clients import dynamodb_client, reset_clients
         from infra.bench_seed import seed_accounts
-        from infra.demo_data import seed_directory
-        from infra.tables import create_tables
 
-        reset_settings()
-        reset_clients()
-        s = get_settings()
-        create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
-        seed_directory()
         started = time.perf_counter()
         seed_accounts(n_accounts, 0, D, candidates=candidates)
         seeded_s = time.perf_counter() - started
