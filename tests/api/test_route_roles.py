@@ -62,3 +62,24 @@ def test_reveals_never_store_their_answer_in_the_idempotency_table():
     reveals = [s for s in ROUTES if s.path.endswith("/reveal")]
     assert len(reveals) >= 4
     assert [f"{s.method} {s.path}" for s in reveals if s.idempotent] == []
+
+
+def _staff_only_routes():
+    import app  # noqa: F401
+
+    return [pytest.param(s.method, s.path, id=f"{s.method} {s.path}") for s in ROUTES
+            if not s.public and "outlet" not in s.roles]
+
+
+@pytest.fixture
+def outlet_key(api):
+    status, issued = api.post("/v1/outlets/ot-icbc-lujiazui/api-keys", {"label": "roles test"}, as_="adm-001")
+    assert status == 201
+    return issued["api_key"]
+
+
+@pytest.mark.parametrize("method,path", _staff_only_routes())
+def test_a_partner_outlet_key_is_refused_on_every_staff_route(api, outlet_key, method, path):
+    status, body = api.call(method, _concrete(path), {} if method in ("POST", "PATCH", "PUT") else None,
+                            api_key=outlet_key)
+    assert status == 403, body
