@@ -73,8 +73,10 @@ def _schemas(routes) -> tuple[dict, dict]:
                                                    _adapter(ErrorEnvelope))]
     seen = {("error", ErrorEnvelope)}
     for spec in routes:
-        for kind, tp, mode in (("body", spec.body, "validation"), ("query", spec.query, "validation"),
-                               ("response", spec.response, "serialization")):
+        # The *_model properties resolve lazy "module:Name" references (see api.routing).
+        for kind, tp, mode in (("body", spec.body_model, "validation"),
+                               ("query", spec.query_model, "validation"),
+                               ("response", spec.response_model, "serialization")):
             if tp is None or (kind, tp) in seen:
                 continue
             seen.add((kind, tp))
@@ -156,7 +158,7 @@ def _success_response(spec, schemas: dict) -> dict:
     if spec.status == 204:
         return response
     if spec.response is not None:
-        schema = schemas[("response", spec.response)]
+        schema = schemas[("response", spec.response_model)]
     elif spec.content_type == "application/json":
         schema = {"type": "object"}
     else:
@@ -187,14 +189,14 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
                        "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
                       for name in _PATH_PARAM.findall(spec.path)]
         if spec.query is not None:
-            parameters += _query_parameters(schemas[("query", spec.query)], defs)
+            parameters += _query_parameters(schemas[("query", spec.query_model)], defs)
         if spec.idempotent:
             parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
         if parameters:
             op["parameters"] = parameters
         if spec.body is not None:
             op["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": schemas[("body", spec.body)]}}}
+                "application/json": {"schema": schemas[("body", spec.body_model)]}}}
         security = _security(spec)
         if security is not None:
             op["security"] = security

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..domain import accounts
-from ..models.accounts import (AccountEventBatch, AccountOut, AccountPage, AccountQuery, EventBatchResult,
-                               ImportQuery, RevealIn, RevealOut)
 from ..models.common import Role
 from .routing import route
 
@@ -15,34 +12,42 @@ VIEWERS = [Role.client_manager, Role.supervisor, Role.callback_agent, Role.compl
 
 
 @route(bp, "/v1/account-events", "POST", roles=[Role.system], summary="Feed account events from the core system "
-       "(up to 500; each accepted, duplicate or rejected)", body=AccountEventBatch, response=EventBatchResult,
-       tags=TAGS)
+       "(up to 500; each accepted, duplicate or rejected)", body="chalicelib.models.accounts:AccountEventBatch",
+       response="chalicelib.models.accounts:EventBatchResult", tags=TAGS)
 def post_account_events(ctx, body):
+    from ..domain import accounts
     return accounts.summarise(accounts.ingest(body.events, source=f"api:{ctx.principal.id}"))
 
 
 @route(bp, "/v1/accounts", roles=[Role.client_manager, Role.supervisor, Role.admin, Role.compliance],
-       summary="Accounts served by a manager (client managers: their own)", query=AccountQuery,
-       response=AccountPage, tags=TAGS)
+       summary="Accounts served by a manager (client managers: their own)",
+       query="chalicelib.models.accounts:AccountQuery", response="chalicelib.models.accounts:AccountPage", tags=TAGS)
 def list_accounts(ctx, query):
+    from ..domain import accounts
+    from ..models.accounts import AccountOut
     page = accounts.list_accounts(ctx.principal, query.manager_id, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda a: AccountOut.model_validate(accounts.render(a)).model_dump(mode="json"))
 
 
 @route(bp, "/v1/accounts/{account_id}", roles=VIEWERS, summary="An account, phone and ID number masked",
-       response=AccountOut, tags=TAGS)
+       response="chalicelib.models.accounts:AccountOut", tags=TAGS)
 def get_account(ctx, account_id):
+    from ..domain import accounts
+    from ..models.accounts import AccountOut
     return AccountOut.model_validate(accounts.render(accounts.read_account(ctx.principal, account_id)))
 
 
 @route(bp, "/v1/accounts/{account_id}/reveal", "POST", roles=[Role.callback_agent, Role.compliance],
-       summary="Reveal the client's phone and ID number (recorded in the disclosure audit)", body=RevealIn,
-       response=RevealOut, tags=TAGS, idempotent=False)
+       summary="Reveal the client's phone and ID number (recorded in the disclosure audit)",
+       body="chalicelib.models.accounts:RevealIn", response="chalicelib.models.accounts:RevealOut", tags=TAGS,
+       idempotent=False)
 def reveal_account(ctx, account_id, body):
+    from ..domain import accounts
     return accounts.reveal(ctx.principal, account_id, body.purpose)
 
 
 @route(bp, "/v1/account-imports", roles=[Role.admin, Role.system], summary="The import summary of a core-system "
-       "CSV file (by bucket, key and ETag)", query=ImportQuery, tags=TAGS, errors=(404,))
+       "CSV file (by bucket, key and ETag)", query="chalicelib.models.accounts:ImportQuery", tags=TAGS, errors=(404,))
 def get_import(ctx, query):
+    from ..domain import accounts
     return accounts.get_import_summary(query.bucket, query.key, query.etag)

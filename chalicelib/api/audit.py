@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..domain import prospects
 from ..models.common import Role
-from ..models.prospects import AuditPage, AuditQuery, AuditRecordOut
 from .routing import route
 
 bp = Blueprint(__name__)
 
 
 @route(bp, "/v1/audit/reveals", roles=[Role.compliance], summary="Reveal audit records of a month, newest first",
-       query=AuditQuery, response=AuditPage, tags=["compliance"])
+       query="chalicelib.models.prospects:AuditQuery", response="chalicelib.models.prospects:AuditPage",
+       tags=["compliance"])
 def list_reveals(ctx, query):
+    from ..domain import prospects
+    from ..models.prospects import AuditRecordOut
     page = prospects.list_reveals(query.month, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: AuditRecordOut.model_validate(i).model_dump(mode="json"))

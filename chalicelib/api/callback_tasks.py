@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..domain import callback_work
-from ..models.callbacks import (AttemptIn, AttemptOut, QueueQuery, RevealOut, ReviewIn, SampleQuery, TaskDetailOut,
-                                TaskListQuery, TaskOut, TaskPage)
 from ..models.common import Page, Role
 from .routing import route
 
@@ -15,63 +12,76 @@ TAGS = ["callbacks"]
 
 
 def _out(task: dict) -> dict:
+    from ..domain import callback_work
+    from ..models.callbacks import TaskOut
     return TaskOut.model_validate(callback_work.render(task)).model_dump(mode="json")
 
 
 @route(bp, "/v1/callback-tasks/mine", roles=AGENTS, summary="My open tasks: overdue first, then due time, priority",
-       query=TaskListQuery, response=TaskPage, tags=TAGS)
+       query="chalicelib.models.callbacks:TaskListQuery", response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def my_tasks(ctx, query):
+    from ..domain import callback_work
     page = callback_work.my_tasks(ctx.principal, limit=query.limit, start_key=ctx.start_key(query.next_token))
     return ctx.page(page, _out)
 
 
 @route(bp, "/v1/callback-tasks/queue", roles=[Role.callback_agent, Role.compliance, Role.admin],
-       summary="The branch queue of unassigned tasks", query=QueueQuery, response=TaskPage, tags=TAGS)
+       summary="The branch queue of unassigned tasks", query="chalicelib.models.callbacks:QueueQuery",
+       response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def branch_queue(ctx, query):
+    from ..domain import callback_work
     page = callback_work.queue(ctx.principal, query.branch_id, limit=query.limit,
                                start_key=ctx.start_key(query.next_token))
     return ctx.page(page, _out)
 
 
 @route(bp, "/v1/callback-tasks/sample", roles=[Role.compliance, Role.admin],
-       summary="A random sample of a month's completed, unreviewed callbacks", query=SampleQuery,
-       response=Page, tags=TAGS)
+       summary="A random sample of a month's completed, unreviewed callbacks",
+       query="chalicelib.models.callbacks:SampleQuery", response=Page, tags=TAGS)
 def review_sample(ctx, query):
+    from ..domain import callback_work
     return {"items": [_out(t) for t in callback_work.sample(ctx.principal, query.branch_id, query.month,
                                                             query.size)], "next_token": None}
 
 
 @route(bp, "/v1/callback-tasks/{task_id}/claim", "POST", roles=AGENTS, summary="Claim a task from the branch queue",
-       response=TaskOut, tags=TAGS, errors=(404, 409, 422))
+       response="chalicelib.models.callbacks:TaskOut", tags=TAGS, errors=(404, 409, 422))
 def claim_task(ctx, task_id):
+    from ..domain import callback_work
     return _out(callback_work.claim(ctx.principal, task_id))
 
 
 @route(bp, "/v1/callback-tasks/{task_id}", roles=[Role.callback_agent, Role.compliance, Role.admin],
-       summary="A task with its attempts and reviews (phone masked)", response=TaskDetailOut, tags=TAGS,
-       errors=(404,))
+       summary="A task with its attempts and reviews (phone masked)",
+       response="chalicelib.models.callbacks:TaskDetailOut", tags=TAGS, errors=(404,))
 def get_task(ctx, task_id):
+    from ..domain import callback_work
+    from ..models.callbacks import TaskDetailOut
     return TaskDetailOut.model_validate(callback_work.read(ctx.principal, task_id)).model_dump(mode="json")
 
 
 @route(bp, "/v1/callback-tasks/{task_id}/reveal", "POST", roles=AGENTS,
-       summary="Reveal the client's phone for a task I hold (audited)", response=RevealOut, tags=TAGS,
-       errors=(404, 422), idempotent=False)
+       summary="Reveal the client's phone for a task I hold (audited)",
+       response="chalicelib.models.callbacks:RevealOut", tags=TAGS, errors=(404, 422), idempotent=False)
 def reveal_phone(ctx, task_id):
+    from ..domain import callback_work
     return callback_work.reveal(ctx.principal, task_id)
 
 
 @route(bp, "/v1/callback-tasks/{task_id}/attempts", "POST", roles=AGENTS, summary="Record a callback attempt",
-       body=AttemptIn, response=AttemptOut, status=201, tags=TAGS, errors=(404, 409, 422))
+       body="chalicelib.models.callbacks:AttemptIn", response="chalicelib.models.callbacks:AttemptOut", status=201,
+       tags=TAGS, errors=(404, 409, 422))
 def record_attempt(ctx, task_id, body):
+    from ..domain import callback_work
     result = callback_work.record_attempt(ctx.principal, task_id, body)
     return {**result, "task": _out(result["task"])}
 
 
 @route(bp, "/v1/callback-tasks/{task_id}/review", "POST", roles=[Role.compliance],
-       summary="Record compliance's review of a completed callback", body=ReviewIn, status=201, tags=TAGS,
-       errors=(404, 409, 422))
+       summary="Record compliance's review of a completed callback", body="chalicelib.models.callbacks:ReviewIn",
+       status=201, tags=TAGS, errors=(404, 409, 422))
 def review_task(ctx, task_id, body):
+    from ..domain import callback_work
     return callback_work.review(ctx.principal, task_id, body)
 
 

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..domain import directory
 from ..models.common import Role
-from ..models.directory import (OutletIn, OutletOut, OutletPage, OutletPatch, OutletQuery, StaffIn, StaffOut,
-                                StaffPage, StaffPatch, StaffQuery)
 from .routing import route
 
 bp = Blueprint(__name__)
@@ -15,51 +12,64 @@ TAGS = ["directory"]
 
 
 @route(bp, "/v1/me", roles=[r for r in Role if r is not Role.outlet], summary="The caller's staff record",
-       response=StaffOut, tags=TAGS)
+       response="chalicelib.models.directory:StaffOut", tags=TAGS)
 def me(ctx):
+    from ..domain import directory
     return directory.get_staff_record(ctx.principal.id)
 
 
-@route(bp, "/v1/staff", "POST", roles=ADMIN, summary="Create a staff member", body=StaffIn, response=StaffOut,
-       status=201, tags=TAGS, errors=(409,))
+@route(bp, "/v1/staff", "POST", roles=ADMIN, summary="Create a staff member",
+       body="chalicelib.models.directory:StaffIn", response="chalicelib.models.directory:StaffOut", status=201,
+       tags=TAGS, errors=(409,))
 def create_staff(ctx, body):
+    from ..domain import directory
     return directory.create_staff(body)
 
 
 @route(bp, "/v1/staff", roles=[Role.admin, Role.supervisor], summary="List staff (supervisors: own branch)",
-       query=StaffQuery, response=StaffPage, tags=TAGS)
+       query="chalicelib.models.directory:StaffQuery", response="chalicelib.models.directory:StaffPage", tags=TAGS)
 def list_staff(ctx, query):
+    from ..domain import directory
+    from ..models.directory import StaffOut
     page = directory.list_staff(ctx.principal, query.branch_id, query.role, query.limit,
                                 ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: StaffOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(bp, "/v1/staff/{staff_id}", roles=[Role.admin, Role.supervisor], summary="Get a staff member",
-       response=StaffOut, tags=TAGS)
+       response="chalicelib.models.directory:StaffOut", tags=TAGS)
 def get_staff(ctx, staff_id):
+    from ..domain import directory
     return directory.read_staff(ctx.principal, staff_id)
 
 
 @route(bp, "/v1/staff/{staff_id}", "PATCH", roles=ADMIN, summary="Update or depart a staff member",
-       body=StaffPatch, response=StaffOut, tags=TAGS)
+       body="chalicelib.models.directory:StaffPatch", response="chalicelib.models.directory:StaffOut", tags=TAGS)
 def update_staff(ctx, staff_id, body):
+    from ..domain import directory
     return directory.update_staff(staff_id, body)
 
 
-@route(bp, "/v1/outlets", "POST", roles=ADMIN, summary="Create a partner bank outlet", body=OutletIn,
-       response=OutletOut, status=201, tags=TAGS, errors=(409,))
+@route(bp, "/v1/outlets", "POST", roles=ADMIN, summary="Create a partner bank outlet",
+       body="chalicelib.models.directory:OutletIn", response="chalicelib.models.directory:OutletOut", status=201,
+       tags=TAGS, errors=(409,))
 def create_outlet(ctx, body):
+    from ..domain import directory
     return directory.create_outlet(body)
 
 
 @route(bp, "/v1/outlets", roles=[Role.admin, Role.supervisor, Role.client_manager],
-       summary="List partner outlets (non-admins: own branch)", query=OutletQuery, response=OutletPage, tags=TAGS)
+       summary="List partner outlets (non-admins: own branch)", query="chalicelib.models.directory:OutletQuery",
+       response="chalicelib.models.directory:OutletPage", tags=TAGS)
 def list_outlets(ctx, query):
+    from ..domain import directory
+    from ..models.directory import OutletOut
     page = directory.list_outlets(ctx.principal, query.branch_id, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: OutletOut.model_validate(i).model_dump(mode="json"))
 
 
-@route(bp, "/v1/outlets/{outlet_id}", "PATCH", roles=ADMIN, summary="Update a partner outlet", body=OutletPatch,
-       response=OutletOut, tags=TAGS)
+@route(bp, "/v1/outlets/{outlet_id}", "PATCH", roles=ADMIN, summary="Update a partner outlet",
+       body="chalicelib.models.directory:OutletPatch", response="chalicelib.models.directory:OutletOut", tags=TAGS)
 def update_outlet(ctx, outlet_id, body):
+    from ..domain import directory
     return directory.update_outlet(outlet_id, body)

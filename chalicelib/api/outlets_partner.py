@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..domain import outlet_keys, prospects
 from ..models.common import Role
-from ..models.prospects import (ApiKeyIn, ApiKeyList, ApiKeyOut, IssuedApiKey, PageQuery, ReferralIn, ReferralOut,
-                                ReferralPage)
 from .routing import route
 
 bp = Blueprint(__name__)
@@ -15,39 +12,49 @@ OUTLET = [Role.outlet]
 
 
 @route(bp, "/v1/outlets/{outlet_id}/api-keys", "POST", roles=ADMIN,
-       summary="Issue an outlet API key (shown once; `replaces` for rotation)", body=ApiKeyIn,
-       response=IssuedApiKey, status=201, tags=["outlet keys"], idempotent=False, errors=(404, 409, 422, 503))
+       summary="Issue an outlet API key (shown once; `replaces` for rotation)",
+       body="chalicelib.models.prospects:ApiKeyIn", response="chalicelib.models.prospects:IssuedApiKey", status=201,
+       tags=["outlet keys"], idempotent=False, errors=(404, 409, 422, 503))
 def issue_api_key(ctx, outlet_id, body):
+    from ..domain import outlet_keys
     return outlet_keys.issue(ctx.principal, outlet_id, body)
 
 
 @route(bp, "/v1/outlets/{outlet_id}/api-keys", roles=ADMIN, summary="An outlet's API keys (never the secrets)",
-       response=ApiKeyList, tags=["outlet keys"], errors=(404,))
+       response="chalicelib.models.prospects:ApiKeyList", tags=["outlet keys"], errors=(404,))
 def list_api_keys(ctx, outlet_id):
+    from ..domain import outlet_keys
     return {"items": outlet_keys.list_keys(outlet_id)}
 
 
 @route(bp, "/v1/outlets/{outlet_id}/api-keys/{key_id}/revoke", "POST", roles=ADMIN,
-       summary="Revoke an outlet API key (takes effect at once)", response=ApiKeyOut, tags=["outlet keys"],
-       errors=(404,))
+       summary="Revoke an outlet API key (takes effect at once)", response="chalicelib.models.prospects:ApiKeyOut",
+       tags=["outlet keys"], errors=(404,))
 def revoke_api_key(ctx, outlet_id, key_id):
+    from ..domain import outlet_keys
     return outlet_keys.revoke(ctx.principal, outlet_id, key_id)
 
 
 @route(bp, "/v1/partner/referrals", "POST", roles=OUTLET, summary="Refer a prospect (outlet API key)",
-       body=ReferralIn, response=ReferralOut, status=201, tags=["partner"], errors=(409,))
+       body="chalicelib.models.prospects:ReferralIn", response="chalicelib.models.prospects:ReferralOut", status=201,
+       tags=["partner"], errors=(409,))
 def submit_referral(ctx, body):
+    from ..domain import prospects
     return prospects.register_referral(ctx.principal, body)
 
 
 @route(bp, "/v1/partner/referrals", roles=OUTLET, summary="The calling outlet's referrals, masked",
-       query=PageQuery, response=ReferralPage, tags=["partner"])
+       query="chalicelib.models.prospects:PageQuery", response="chalicelib.models.prospects:ReferralPage",
+       tags=["partner"])
 def list_referrals(ctx, query):
+    from ..domain import prospects
+    from ..models.prospects import ReferralOut
     page = prospects.list_referrals(ctx.principal, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: ReferralOut.model_validate(prospects.referral_view(i)).model_dump(mode="json"))
 
 
 @route(bp, "/v1/partner/referrals/{referral_id}", roles=OUTLET, summary="One of the calling outlet's referrals",
-       response=ReferralOut, tags=["partner"])
+       response="chalicelib.models.prospects:ReferralOut", tags=["partner"])
 def get_referral(ctx, referral_id):
+    from ..domain import prospects
     return prospects.get_referral(ctx.principal, referral_id)

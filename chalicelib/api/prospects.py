@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..domain import conversion, prospects
 from ..models.common import Role
-from ..models.prospects import (CollisionOut, CollisionPage, ConversionReport, FollowUpIn, FollowUpOut, MonthQuery,
-                                PageQuery, PoolItem, PoolPage, ProspectDetail, ProspectIn, ProspectOut, ProspectPage,
-                                ProspectQuery, ReassignIn, RevealIn, RevealOut)
 from .routing import route
 
 bp = Blueprint(__name__)
@@ -17,71 +13,89 @@ TAGS = ["intent clients"]
 
 
 def _out(item: dict) -> dict:
+    from ..domain import prospects
+    from ..models.prospects import ProspectOut
     return ProspectOut.model_validate(prospects.view(item)).model_dump(mode="json")
 
 
 @route(bp, "/v1/prospects", "POST", roles=CM, summary="Register a prospect (first to register owns it)",
-       body=ProspectIn, response=ProspectOut, status=201, tags=TAGS, errors=(409,))
+       body="chalicelib.models.prospects:ProspectIn", response="chalicelib.models.prospects:ProspectOut", status=201,
+       tags=TAGS, errors=(409,))
 def register_prospect(ctx, body):
+    from ..domain import prospects
     return prospects.register(ctx.principal, body)
 
 
 @route(bp, "/v1/prospects", roles=MARKETING,
        summary="My prospects, soonest next follow-up first (supervisors: ?owner_id= of their branch)",
-       query=ProspectQuery, response=ProspectPage, tags=TAGS)
+       query="chalicelib.models.prospects:ProspectQuery", response="chalicelib.models.prospects:ProspectPage",
+       tags=TAGS)
 def list_prospects(ctx, query):
+    from ..domain import prospects
     page = prospects.list_prospects(ctx.principal, query.owner_id, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, _out)
 
 
-@route(bp, "/v1/prospects/pool", roles=MARKETING, summary="The branch pool (公海), masked", query=PageQuery,
-       response=PoolPage, tags=TAGS)
+@route(bp, "/v1/prospects/pool", roles=MARKETING, summary="The branch pool (公海), masked",
+       query="chalicelib.models.prospects:PageQuery", response="chalicelib.models.prospects:PoolPage", tags=TAGS)
 def list_pool(ctx, query):
+    from ..domain import prospects
+    from ..models.prospects import PoolItem
     page = prospects.list_pool(ctx.principal, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: PoolItem.model_validate(prospects.pool_view(i)).model_dump(mode="json"))
 
 
 @route(bp, "/v1/prospects/{prospect_id}", roles=MARKETING, summary="A prospect (owner, or a supervisor of its branch)",
-       response=ProspectDetail, tags=TAGS)
+       response="chalicelib.models.prospects:ProspectDetail", tags=TAGS)
 def get_prospect(ctx, prospect_id):
+    from ..domain import prospects
     return prospects.get(ctx.principal, prospect_id)
 
 
 @route(bp, "/v1/prospects/{prospect_id}/follow-ups", "POST", roles=CM, summary="Record a follow-up (owner)",
-       body=FollowUpIn, response=FollowUpOut, status=201, tags=TAGS, errors=(409, 422))
+       body="chalicelib.models.prospects:FollowUpIn", response="chalicelib.models.prospects:FollowUpOut", status=201,
+       tags=TAGS, errors=(409, 422))
 def add_follow_up(ctx, prospect_id, body):
+    from ..domain import prospects
     return prospects.add_follow_up(ctx.principal, prospect_id, body)
 
 
 @route(bp, "/v1/prospects/{prospect_id}/reveal", "POST", roles=CM,
-       summary="Reveal the full phone / ID number (owner; audited)", body=RevealIn, response=RevealOut, tags=TAGS,
-       idempotent=False, errors=(422,))
+       summary="Reveal the full phone / ID number (owner; audited)", body="chalicelib.models.prospects:RevealIn",
+       response="chalicelib.models.prospects:RevealOut", tags=TAGS, idempotent=False, errors=(422,))
 def reveal_prospect(ctx, prospect_id, body):
+    from ..domain import prospects
     return prospects.reveal(ctx.principal, prospect_id, body)
 
 
 @route(bp, "/v1/prospects/{prospect_id}/claim", "POST", roles=CM, summary="Claim a prospect from the branch pool",
-       response=ProspectOut, tags=TAGS, errors=(409, 422))
+       response="chalicelib.models.prospects:ProspectOut", tags=TAGS, errors=(409, 422))
 def claim_prospect(ctx, prospect_id):
+    from ..domain import prospects
     return prospects.claim_from_pool(ctx.principal, prospect_id)
 
 
 @route(bp, "/v1/prospects/{prospect_id}/reassign", "POST", roles=[Role.supervisor],
-       summary="Reassign a prospect to another manager of the branch", body=ReassignIn, response=ProspectOut,
-       tags=TAGS, errors=(409, 422))
+       summary="Reassign a prospect to another manager of the branch", body="chalicelib.models.prospects:ReassignIn",
+       response="chalicelib.models.prospects:ProspectOut", tags=TAGS, errors=(409, 422))
 def reassign_prospect(ctx, prospect_id, body):
+    from ..domain import prospects
     return prospects.reassign(ctx.principal, prospect_id, body)
 
 
 @route(bp, "/v1/collisions", roles=[Role.supervisor], summary="Collisions (撞单) on the branch's prospects",
-       query=PageQuery, response=CollisionPage, tags=TAGS)
+       query="chalicelib.models.prospects:PageQuery", response="chalicelib.models.prospects:CollisionPage", tags=TAGS)
 def list_collisions(ctx, query):
+    from ..domain import prospects
+    from ..models.prospects import CollisionOut
     page = prospects.list_collisions(ctx.principal, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: CollisionOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(bp, "/v1/reports/conversions", roles=[Role.supervisor, Role.admin],
        summary="Conversions in a month per manager and outlet; accounts claimed by several managers",
-       query=MonthQuery, response=ConversionReport, tags=TAGS)
+       query="chalicelib.models.prospects:MonthQuery", response="chalicelib.models.prospects:ConversionReport",
+       tags=TAGS)
 def conversion_report(ctx, query):
+    from ..domain import conversion
     return conversion.conversion_report(ctx.principal, query.month, query.branch_id)

@@ -4,11 +4,18 @@ It authenticates, checks the route's roles, parses path, query and body with
 pydantic, honours `Idempotency-Key` on writes, maps domain errors through the
 one mapping in `errors`, and renders the response model. Each route is also
 recorded in `ROUTES`, from which the OpenAPI document is generated.
+
+`body`, `query` and `response` take a pydantic class or a lazy reference
+"package.module:Name", imported on first use: a route module then imports no
+model (nor domain) module at import time, so a cold start pays only for the
+models of the routes it serves. Read them through `RouteSpec.body_model`,
+`query_model` and `response_model`, which resolve.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -27,14 +34,33 @@ JSON = "application/json"
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
 
 
+@functools.lru_cache(maxsize=None)
+def _import_ref(ref: str) -> Any:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def resolve(model: Any) -> Any:
+    """A class as it is; a "package.module:Name" reference imported (once) and looked up."""
+    return _import_ref(model) if isinstance(model, str) else model
+
+
+def _check_ref(model: Any) -> Any:
+    if isinstance(model, str):
+        module, sep, name = model.partition(":")
+        if not (sep and module and name.isidentifier()):
+            raise ValueError(f"model reference {model!r} is not 'package.module:Name'")
+    return model
+
+
 @dataclass
 class RouteSpec:
     path: str
     method: str
     roles: tuple[str, ...]
     summary: str
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
+    body: type[BaseModel] | str | None = None  # a class, or a lazy "module:Name" reference (see resolve)
+    query: type[BaseModel] | str | None = None
     response: Any = None
     status: int = 200
     idempotent: bool = False
@@ -43,6 +69,18 @@ class RouteSpec:
     errors: tuple[int, ...] = ()
     content_type: str = JSON
     operation_id: str = ""
+
+    @property
+    def body_model(self) -> type[BaseModel] | None:
+        return resolve(self.body)
+
+    @property
+    def query_model(self) -> type[BaseModel] | None:
+        return resolve(self.query)
+
+    @property
+    def response_model(self) -> Any:
+        return resolve(self.response)
 
 
 ROUTES: list[RouteSpec] = []
@@ -85,7 +123,8 @@ def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None,
           content_type: str = JSON):
     """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it."""
     spec = RouteSpec(path=path, method=method, roles=tuple(r.value if hasattr(r, "value") else r for r in roles),
-                     summary=summary, body=body, query=query, response=response, status=status,
+                     summary=summary, body=_check_ref(body), query=_check_ref(query),
+                     response=_check_ref(response), status=status,
                      idempotent=(method == "POST") if idempotent is None else idempotent, public=public,
                      tags=tuple(tags), errors=tuple(errors), content_type=content_type)
 
@@ -119,10 +158,10 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
         kwargs: dict[str, Any] = dict(path_params)
         if spec.query is not None:
             params = request.query_params or {}
-            kwargs["query"] = _parse(spec.query, {k: params.get(k) for k in params}, prefix="query.")
+            kwargs["query"] = _parse(spec.query_model, {k: params.get(k) for k in params}, prefix="query.")
         raw_body = request.raw_body or b""
         if spec.body is not None:
-            kwargs["body"] = _parse(spec.body, _json_body(raw_body))
+            kwargs["body"] = _parse(spec.body_model, _json_body(raw_body))
 
         def call() -> dict:
             return _render(spec, fn(ctx, **kwargs))
@@ -175,12 +214,13 @@ def _render(spec: RouteSpec, result: Any) -> dict:
     status = spec.status
     if isinstance(result, tuple):
         status, result = result
+    response_model = spec.response_model
     if isinstance(result, BaseModel):
         body = result.model_dump(mode="json")
-    elif spec.response is not None and isinstance(spec.response, type) and issubclass(spec.response, BaseModel) \
+    elif response_model is not None and isinstance(response_model, type) and issubclass(response_model, BaseModel) \
             and isinstance(result, dict):
         try:
-            body = spec.response.model_validate(result).model_dump(mode="json")
+            body = response_model.model_validate(result).model_dump(mode="json")
         except ValidationError as err:
             # Our own record does not fit our response model: a server bug, never the caller's 400.
             raise RuntimeError(f"response of {spec.method} {spec.path} does not match its model: {err}") from None

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..domain import visits
 from ..models.common import Role
-from ..models.visits import (Activity, ActivityQuery, NoteIn, PhotoUploadIn, PhotoUploadOut, RevealIn, RevealOut,
-                             SignoffIn, SignoffOut, VisitIn, VisitOut, VisitPage, VisitPatch, VisitQuery)
 from .routing import route
 
 bp = Blueprint(__name__)
@@ -16,59 +13,74 @@ READERS = [Role.client_manager, Role.supervisor, Role.compliance]
 
 
 def _out(record: dict) -> dict:
+    from ..models.visits import VisitOut
     return VisitOut.model_validate(record).model_dump(mode="json")
 
 
-@route(bp, "/v1/visits", "POST", roles=MANAGER, summary="Record a visit or contact", body=VisitIn,
-       response=VisitOut, status=201, tags=TAGS)
+@route(bp, "/v1/visits", "POST", roles=MANAGER, summary="Record a visit or contact",
+       body="chalicelib.models.visits:VisitIn", response="chalicelib.models.visits:VisitOut", status=201, tags=TAGS)
 def record_visit(ctx, body):
+    from ..domain import visits
     return visits.record_visit(ctx.principal, body)
 
 
 @route(bp, "/v1/visits", roles=READERS, summary="List visit logs, newest first (managers: own; "
-       "supervisors: branch, optionally one manager)", query=VisitQuery, response=VisitPage, tags=TAGS)
+       "supervisors: branch, optionally one manager)", query="chalicelib.models.visits:VisitQuery",
+       response="chalicelib.models.visits:VisitPage", tags=TAGS)
 def list_visits(ctx, query):
+    from ..domain import visits
     return ctx.page(visits.list_visits(ctx.principal, query, ctx.start_key(query.next_token)), _out)
 
 
 @route(bp, "/v1/visits/activity", roles=READERS, summary="Daily and weekly activity against the quotas",
-       query=ActivityQuery, response=Activity, tags=TAGS)
+       query="chalicelib.models.visits:ActivityQuery", response="chalicelib.models.visits:Activity", tags=TAGS)
 def visit_activity(ctx, query):
+    from ..domain import visits
     return visits.activity(ctx.principal, query)
 
 
 @route(bp, "/v1/visits/signoffs", "POST", roles=[Role.supervisor], summary="Sign off a manager's week",
-       body=SignoffIn, response=SignoffOut, status=201, tags=TAGS, errors=(409,))
+       body="chalicelib.models.visits:SignoffIn", response="chalicelib.models.visits:SignoffOut", status=201, tags=TAGS,
+       errors=(409,))
 def sign_week(ctx, body):
+    from ..domain import visits
     return visits.sign_week(ctx.principal, body)
 
 
 @route(bp, "/v1/visits/photos", "POST", roles=MANAGER, summary="Get a presigned upload for a visit photo",
-       body=PhotoUploadIn, response=PhotoUploadOut, status=201, tags=TAGS, errors=(413,))
+       body="chalicelib.models.visits:PhotoUploadIn", response="chalicelib.models.visits:PhotoUploadOut", status=201,
+       tags=TAGS, errors=(413,))
 def photo_upload(ctx, body):
+    from ..domain import visits
     return visits.photo_upload(ctx.principal, body)
 
 
 @route(bp, "/v1/visits/{visit_id}", roles=READERS, summary="Get a visit log with notes and photo links",
-       response=VisitOut, tags=TAGS)
+       response="chalicelib.models.visits:VisitOut", tags=TAGS)
 def get_visit(ctx, visit_id):
+    from ..domain import visits
     return visits.read_visit(ctx.principal, visit_id)
 
 
 @route(bp, "/v1/visits/{visit_id}", "PATCH", roles=MANAGER, summary="Amend your log on the day you wrote it",
-       body=VisitPatch, response=VisitOut, tags=TAGS, errors=(409, 422))
+       body="chalicelib.models.visits:VisitPatch", response="chalicelib.models.visits:VisitOut", tags=TAGS,
+       errors=(409, 422))
 def amend_visit(ctx, visit_id, body):
+    from ..domain import visits
     return visits.amend_visit(ctx.principal, visit_id, body)
 
 
 @route(bp, "/v1/visits/{visit_id}/notes", "POST", roles=MANAGER, summary="Append a correction note",
-       body=NoteIn, status=201, tags=TAGS, errors=(422,))
+       body="chalicelib.models.visits:NoteIn", status=201, tags=TAGS, errors=(422,))
 def add_note(ctx, visit_id, body):
+    from ..domain import visits
     return visits.add_note(ctx.principal, visit_id, body)
 
 
 @route(bp, "/v1/visits/{visit_id}/reveal", "POST", roles=READERS,
-       summary="Show the full contact of the person met (audited)", body=RevealIn, response=RevealOut, tags=TAGS,
+       summary="Show the full contact of the person met (audited)", body="chalicelib.models.visits:RevealIn",
+       response="chalicelib.models.visits:RevealOut", tags=TAGS,
        idempotent=False)  # a clear number must never be stored in the idempotency table
 def reveal_contact(ctx, visit_id, body):
+    from ..domain import visits
     return visits.reveal_contact(ctx.principal, visit_id, body.purpose)

@@ -16,7 +16,6 @@ from chalice import Blueprint, Response
 from pydantic import Field
 
 from ..config import get_settings
-from ..domain import directory
 from ..errors import NotFound, ValidationFailed
 from ..models.common import RequestModel, ResponseModel
 from .routing import error_response, route
@@ -132,6 +131,8 @@ def dev_token(ctx, body):
     s = get_settings()
     if s.stage not in DEV_STAGES or s.jwt_mode != "hs256":
         raise NotFound("not found")
+    from ..domain import directory
+
     try:
         staff = directory.get_staff_record(body.staff_id)
     except NotFound:

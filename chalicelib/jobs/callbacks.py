@@ -5,14 +5,17 @@ Account files arrive through EventBridge (see `import_account_file`).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Cron
 
 from .. import clock
-from ..domain import accounts, selection_job
 from ..observability import logger, metrics
+
+if TYPE_CHECKING:  # the domain is imported by the handlers, not at import of the app
+    from ..domain import selection_job
 
 bp = Blueprint(__name__)
 
@@ -40,6 +43,7 @@ def emit_metrics(results: list[selection_job.RunResult]) -> None:
 @bp.schedule(Cron(0, 18, "*", "*", "?", "*"), name="daily_callback_selection",
              description="Select yesterday's callbacks (02:00 Asia/Shanghai), catching up missed dates")
 def daily_callback_selection(event):
+    from ..domain import selection_job
     results = selection_job.run_scheduled(clock.today(), remaining=_remaining(event))
     emit_metrics(results)
     return {"runs": [{"business_date": r.business_date, "mode": r.mode, "status": r.status, **r.totals()}
@@ -63,6 +67,8 @@ def import_account_file(event, context):
     if not key.endswith(".csv"):
         logger.info("not a CSV account file; ignored", extra={"key": key})
         return {"source": f"{bucket}/{key}", "status": "ignored"}
+    from ..domain import accounts
+
     summary = accounts.import_file(bucket, key)
     metrics.add_metric(name="core_feed_rows_rejected", unit=MetricUnit.Count, value=summary.get("rejected", 0))
     metrics.add_metric(name="core_feed_rows_accepted", unit=MetricUnit.Count, value=summary.get("accepted", 0))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Cron
 
-from ..domain import penalties
 from ..observability import logger
 
 bp = Blueprint(__name__)
@@ -12,6 +11,7 @@ bp = Blueprint(__name__)
 # 01:10 Asia/Shanghai (17:10 UTC the day before): after the business day that fell due has ended.
 @bp.schedule(Cron(10, 17, "*", "*", "?", "*"), name="penalty-overdue-sweep")
 def penalty_overdue_sweep(event):
+    from ..domain import penalties
     result = penalties.sweep_overdue()
     logger.info("penalty overdue sweep done", extra={"days_read": result["days_read"],
                                                      "flagged": len(result["flagged"])})

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Cron
 
-from ..domain import prospects
 from ..observability import logger
 
 bp = Blueprint(__name__)
@@ -12,6 +11,7 @@ bp = Blueprint(__name__)
 @bp.schedule(Cron(0, 17, "*", "*", "?", "*"), name="release_lapsed_prospects",
              description="Release lapsed intent-client claims to the branch pool (公海)")
 def release_lapsed_prospects(event):
+    from ..domain import prospects
     result = prospects.release_lapsed()
     logger.info("release_lapsed_prospects done", extra=result)
     return result

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from chalice import Blueprint, Rate
 
-from ..domain import callback_work, problems
 from ..observability import logger
 
 bp = Blueprint(__name__)
 
 
 def run(now=None) -> dict:
+    from ..domain import callback_work, problems
+
     result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now)}
     logger.info("sla sweep", extra={"problems_flagged": len(result["problems"]["flagged"]),
                                     "tasks_flagged": len(result["tasks"]["flagged"])})
