@@ -58,10 +58,6 @@ class Settings(BaseSettings):
     field_key_local: str = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
     kms_key_id: str = ""
 
-    # --- lists ------------------------------------------------------------
-    page_limit_default: int = 20
-    page_limit_max: int = 100
-
     # --- visit logs (DOMAIN 1) ---------------------------------------------
     visit_max_age_days: int = 7
     quota_phone_contacts_per_day: int = 5

@@ -44,7 +44,7 @@ def submit_referral(ctx, body):
 
 
 @route(bp, "/v1/partner/referrals", roles=OUTLET, summary="The calling outlet's referrals, masked",
-       query="chalicelib.models.prospects:PageQuery", response="chalicelib.models.prospects:ReferralPage",
+       query="chalicelib.models.common:PageQuery", response="chalicelib.models.prospects:ReferralPage",
        tags=["partner"])
 def list_referrals(ctx, query):
     from ..domain import prospects

@@ -37,7 +37,7 @@ def list_prospects(ctx, query):
 
 
 @route(bp, "/v1/prospects/pool", roles=MARKETING, summary="The branch pool (公海), masked",
-       query="chalicelib.models.prospects:PageQuery", response="chalicelib.models.prospects:PoolPage", tags=TAGS)
+       query="chalicelib.models.common:PageQuery", response="chalicelib.models.prospects:PoolPage", tags=TAGS)
 def list_pool(ctx, query):
     from ..domain import prospects
     from ..models.prospects import PoolItem
@@ -84,7 +84,7 @@ def reassign_prospect(ctx, prospect_id, body):
 
 
 @route(bp, "/v1/collisions", roles=[Role.supervisor], summary="Collisions (撞单) on the branch's prospects",
-       query="chalicelib.models.prospects:PageQuery", response="chalicelib.models.prospects:CollisionPage", tags=TAGS)
+       query="chalicelib.models.common:PageQuery", response="chalicelib.models.prospects:CollisionPage", tags=TAGS)
 def list_collisions(ctx, query):
     from ..domain import prospects
     from ..models.prospects import CollisionOut

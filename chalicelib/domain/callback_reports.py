@@ -5,8 +5,6 @@ seeded month can be checked by hand; the fetchers read one branch-month partitio
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import Counter
 from datetime import date, datetime
@@ -20,6 +18,7 @@ from ..models.accounts import CloseReason
 from ..models.tasks import OPEN_STATUSES, Trigger
 from ..storage import callback_work as repo
 from ..storage import problems as problem_repo
+from .csv_export import to_csv
 
 AGENT = "callback_agent"
 CENT = Decimal("0.01")
@@ -96,19 +95,17 @@ def monthly(principal: Principal, month: str, branch_id: str | None) -> dict:
 
 
 def monthly_csv(report: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "metric", "key", "value"])
-    for section in ("tasks", "problems"):
-        for metric, value in report[section].items():
-            if isinstance(value, dict):
-                for key, n in value.items():
-                    writer.writerow([section, metric, key, n])
-            elif isinstance(value, list):
-                writer.writerow([section, metric, "", " ".join(value)])
-            else:
-                writer.writerow([section, metric, "", "" if value is None else value])
-    return out.getvalue()
+    def rows():
+        for section in ("tasks", "problems"):
+            for metric, value in report[section].items():
+                if isinstance(value, dict):
+                    yield from ([section, metric, key, n] for key, n in value.items())
+                elif isinstance(value, list):
+                    yield [section, metric, "", " ".join(value)]
+                else:
+                    yield [section, metric, "", value]
+
+    return to_csv(["section", "metric", "key", "value"], rows())
 
 
 # --- regulatory coverage -------------------------------------------------------------------------

@@ -4,8 +4,6 @@ Visit activity and prospect counts come from the visits and prospects areas.
 """
 from __future__ import annotations
 
-import csv
-import io
 from calendar import monthrange
 from collections import defaultdict
 from datetime import date
@@ -16,6 +14,7 @@ from ..config import get_settings
 from ..errors import Forbidden, NotFound
 from ..storage import directory
 from ..storage import penalties as repo
+from .csv_export import to_csv
 
 INACTIVE = {"voided", "overturned"}
 OWED_STATUSES = {"open", "under_appeal"}
@@ -131,26 +130,5 @@ CSV_COLUMNS = ["month", "branch_id", "manager_id", "manager_name", "starting_sco
 
 def rollup_csv(principal: Principal, month: str, branch_id: str | None) -> str:
     data = rollup(principal, month, branch_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for c in data["scorecards"]:
-        row = {**c, "flags": len(c["flags"])}
-        writer.writerow([_csv_safe(row[col]) for col in CSV_COLUMNS])
-    return out.getvalue()
-
-
-def _csv_safe(value) -> str:
-    text = str(value)
-    # Spreadsheet formula injection: a cell starting with = + - @ is read as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-        return True
-    except ArithmeticError:
-        return False
-    except ValueError:
-        return False
+    rows = ([{**c, "flags": len(c["flags"])}[col] for col in CSV_COLUMNS] for c in data["scorecards"])
+    return to_csv(CSV_COLUMNS, rows)

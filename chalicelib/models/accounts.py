@@ -15,7 +15,7 @@ from typing import Any, Literal, Union
 from pydantic import AwareDatetime, Field, TypeAdapter
 from typing_extensions import Annotated
 
-from .common import RequestModel, ResponseModel
+from .common import PageQuery, RequestModel, ResponseModel
 from .pii import IdNumber, MobilePhone
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
@@ -156,10 +156,8 @@ class AccountPage(ResponseModel):
     next_token: str | None = None
 
 
-class AccountQuery(RequestModel):
+class AccountQuery(PageQuery):
     manager_id: str | None = Field(None, min_length=1, max_length=64)
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 class RevealIn(RequestModel):

@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from .accounts import CloseReason
-from .common import Month, RequestModel, ResponseModel
-from .problems import ProblemCategory, Severity
+from .common import Month, PageQuery, RequestModel, ResponseModel
+from .problems import FoundProblem
 
 
 
@@ -43,14 +43,6 @@ class Checklist(RequestModel):
     no_discretionary_authority: bool  # the client gave no one discretionary authority (全权委托)
 
 
-class FoundProblem(RequestModel):
-    category: ProblemCategory
-    cause: str = Field(min_length=1, max_length=500)
-    responsible_department: str = Field(min_length=1, max_length=100)
-    severity: Severity = Severity.normal
-    description: str = Field("", max_length=2000)
-
-
 class AttemptIn(RequestModel):
     channel: Channel
     at: datetime | None = None            # when the attempt happened; defaults to now
@@ -82,9 +74,8 @@ class ReviewIn(RequestModel):
     note: str = Field("", max_length=2000)
 
 
-class TaskListQuery(RequestModel):
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
+class TaskListQuery(PageQuery):
+    """My tasks, a page at a time."""
 
 
 class QueueQuery(TaskListQuery):

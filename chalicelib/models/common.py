@@ -6,7 +6,7 @@ every string annotation when the class is created, a measurable share of a cold 
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import Annotated
 
 
@@ -31,6 +31,12 @@ STAFF_ROLES = [r.value for r in Role if r is not Role.outlet]
 class RequestModel(BaseModel):
     """Request bodies: unknown fields are refused, strings trimmed."""
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+
+class PageQuery(RequestModel):
+    """Query of a cursor-paginated list: `limit` and the opaque `next_token` of the previous page."""
+    limit: int = Field(20, ge=1, le=100)
+    next_token: str | None = None
 
 
 class ResponseModel(BaseModel):

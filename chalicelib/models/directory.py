@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .common import RequestModel, ResponseModel, Role
+from .common import PageQuery, RequestModel, ResponseModel, Role
 
 StaffRole = Literal["client_manager", "supervisor", "callback_agent", "compliance", "admin", "system"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -46,11 +46,9 @@ class StaffOut(ResponseModel):
     updated_at: str | None = None
 
 
-class StaffQuery(RequestModel):
+class StaffQuery(PageQuery):
     branch_id: str | None = None
     role: StaffRole | None = None
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 class Location(RequestModel):
@@ -87,10 +85,8 @@ class OutletOut(ResponseModel):
     created_at: str
 
 
-class OutletQuery(RequestModel):
+class OutletQuery(PageQuery):
     branch_id: str | None = None
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 class StaffPage(ResponseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Month, RequestModel, ResponseModel
+from .common import Month, PageQuery, RequestModel, ResponseModel
 
 RuleKind = Literal["points", "fixed_yuan", "percent_income", "base_salary", "subsidy_withheld", "dismissal",
                    "transfer"]
@@ -145,12 +145,10 @@ class AppealDecisionIn(RequestModel):
     reason: str = Reason
 
 
-class PenaltyQuery(RequestModel):
+class PenaltyQuery(PageQuery):
     manager_id: str | None = OptId
     branch_id: str | None = OptId
     month: Month | None = None
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 class PenaltyOut(ResponseModel):
@@ -195,11 +193,9 @@ class PenaltyPage(ResponseModel):
 
 
 # --- flags and scorecards ---------------------------------------------------------------
-class FlagQuery(RequestModel):
+class FlagQuery(PageQuery):
     branch_id: str | None = OptId
     staff_id: str | None = OptId
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 class FlagOut(ResponseModel):

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Month, RequestModel, ResponseModel
+from .common import Month, PageQuery, RequestModel, ResponseModel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
@@ -44,15 +44,20 @@ TRANSITIONS = {
 }
 
 
-class ProblemIn(RequestModel):
-    branch_id: str = Id
-    account_id: str | None = Field(None, min_length=1, max_length=64)
-    task_id: str | None = Field(None, min_length=1, max_length=200)
+class FoundProblem(RequestModel):
+    """What a problem item says, whether a callback found it or compliance opened it."""
     category: ProblemCategory
     cause: str = Field(min_length=1, max_length=500)
     responsible_department: str = Field(min_length=1, max_length=100)
     severity: Severity = Severity.normal
     description: str = Field("", max_length=2000)
+
+
+class ProblemIn(FoundProblem):
+    """Opened by compliance directly: where it belongs as well."""
+    branch_id: str = Id
+    account_id: str | None = Field(None, min_length=1, max_length=64)
+    task_id: str | None = Field(None, min_length=1, max_length=200)
 
 
 class TransitionIn(RequestModel):
@@ -61,12 +66,10 @@ class TransitionIn(RequestModel):
     verify_with_client: bool = False   # on resolve: schedule a second callback to verify with the client
 
 
-class ProblemQuery(RequestModel):
+class ProblemQuery(PageQuery):
     status: Literal["open", "in_progress", "resolved", "verified"] | None = None
     branch_id: str | None = Field(None, min_length=1, max_length=64)
     month: Month | None = None
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 

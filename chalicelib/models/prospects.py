@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import Month, RequestModel, ResponseModel
+from .common import Month, PageQuery, RequestModel, ResponseModel
 from .pii import IdNumber, MobilePhone
 
 ProspectClass = Literal["A", "B", "C", "D"]
@@ -82,15 +82,8 @@ class ReassignIn(RequestModel):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class ProspectQuery(RequestModel):
+class ProspectQuery(PageQuery):
     owner_id: str | None = Field(None, min_length=1, max_length=64)
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
-
-
-class PageQuery(RequestModel):
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 class MonthQuery(RequestModel):
@@ -98,10 +91,8 @@ class MonthQuery(RequestModel):
     branch_id: str | None = Field(None, min_length=1, max_length=64)
 
 
-class AuditQuery(RequestModel):
+class AuditQuery(PageQuery):
     month: Month
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
 
 class _Out(ResponseModel):

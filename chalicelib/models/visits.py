@@ -5,7 +5,7 @@ from enum import Enum
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import RequestModel, ResponseModel
+from .common import PageQuery, RequestModel, ResponseModel
 from .directory import Location
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -98,12 +98,10 @@ class VisitPage(ResponseModel):
     next_token: str | None = None
 
 
-class VisitQuery(RequestModel):
+class VisitQuery(PageQuery):
     date_from: date | None = Field(None, alias="from")
     date_to: date | None = Field(None, alias="to")
     manager_id: str | None = None
-    limit: int = Field(20, ge=1, le=100)
-    next_token: str | None = None
 
     @model_validator(mode="after")
     def _order(self):

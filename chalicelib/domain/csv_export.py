@@ -1,0 +1,32 @@
+"""CSV exports opened in spreadsheets: RFC 4180 lines, and no cell that runs as a formula.
+
+A cell starting with = + - @ is read as a formula by Excel and WPS; free text such as a
+problem's cause could carry one, so such cells are prefixed with a quote (numbers pass).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+
+def to_csv(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+        return True
+    except (InvalidOperation, ValueError):
+        return False
