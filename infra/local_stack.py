@@ -39,6 +39,18 @@ def wait_for(port: int, seconds: float = 30) -> None:
     raise SystemExit(f"nothing answered on 127.0.0.1:{port} after {seconds:.0f}s")
 
 
+def stop_processes(procs: list[subprocess.Popen], timeout: float = 5) -> None:
+    """Terminate every process, then kill those that do not stop in time."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def local_env() -> dict:
     stage = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"]
     env = {**os.environ, **stage["environment_variables"]}
@@ -60,14 +72,7 @@ def main() -> int:
     procs: list[subprocess.Popen] = []
 
     def stop(*_):
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(procs)
 
     stopping = []
 

@@ -110,13 +110,9 @@ def stack():
         wait_for(f"{origin}/v1/health", procs[1])
         yield Stack(origin)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        from infra.local_stack import stop_processes
+
+        stop_processes(procs, timeout=10)
 
 
 @pytest.fixture(scope="session")
