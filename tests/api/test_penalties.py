@@ -34,7 +34,7 @@ def test_catalogue_lists_every_domain_rule_with_kind_and_amount(api):
     status, body = api.get("/v1/penalty-rules", as_="cm-001")
     assert status == 200
     rules = {r["code"]: r for r in body["rules"]}
-    assert len(rules) == 26 and body["global_effective_from"] == "2020-01-01"
+    assert len(rules) == 28 and body["global_effective_from"] == "2020-01-01"
     assert rules["DRESS"]["kind"] == "points" and rules["DRESS"]["amount"] == "5"
     assert rules["ABSENT_2_DAYS"]["kind"] == "base_salary"
     assert rules["ABSENT_3_DAYS"]["kind"] == "dismissal" and rules["ABSENT_3_DAYS"]["amount"] is None

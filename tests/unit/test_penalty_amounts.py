@@ -28,7 +28,7 @@ def test_catalogue_holds_every_rule_in_domain_md():
     else:
         expected = {"DRESS", "FALSE_CLAIM", "TRAVEL_RULE", "NO_DAILY_REPORT"}
     codes = {r["code"] for r in penalty_rules.builtin_version()["rules"]}
-    assert expected <= codes and len(codes) == 26
+    assert expected <= codes and len(codes) == 28
     assert penalty_rules.builtin_version()["effective_from"] == "2020-01-01"
 
 
