@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 CsvList = Annotated[list[str], NoDecode]
+# "<amount> <unit>"; parsed and applied by domain/deadlines.py.
+Deadline = Annotated[str, Field(pattern=r"^(\d{1,3} (calendar_days|week_end)|[1-9]\d{0,2} working_days)$")]
 
 
 class Settings(BaseSettings):
@@ -94,16 +96,26 @@ class Settings(BaseSettings):
     large_outflow_yuan: Decimal = Decimal("500000")
     large_outflow_ratio: Decimal = Decimal("0.5")
     callbacks_per_quarter: int = 2
-    due_new_account_working_days: int = 1
-    due_bulk_opening_working_days: int = 3
-    due_dormant_days: int = 15
-    due_large_outflow_days: int = 1
-    due_closed_days: int = 2
-    due_departed_manager_days: int = 15
+    # Deadlines "<amount> <unit>", unit calendar_days | working_days | week_end (domain/deadlines.py),
+    # counted from the event (dormant and the sample: from the selection date).
+    deadline_new_account: Deadline = "1 working_days"        # 001: 新开户次日回访
+    deadline_bulk_opening: Deadline = "3 working_days"       # bank outlet bulk openings
+    deadline_dormant: Deadline = "15 calendar_days"          # 001 制度 §2 (its 模版: "7 working_days")
+    deadline_large_outflow: Deadline = "1 calendar_days"     # 001 资产变动: 次日
+    deadline_closed_account: Deadline = "2 calendar_days"    # 003 第四章: 两日内
+    deadline_departed_manager: Deadline = "15 calendar_days"
+    deadline_transferred_out: Deadline = "0 week_end"        # 003 第三十一条: 当周
+    deadline_sample: Deadline = "10 working_days"            # compliance sample, spread over the year
+    # Accounts a transfer-out callback covers (003 第三十一条 "核心客户和重要客户"): these tiers.
+    transferred_out_tiers: CsvList = ["gold", "silver"]
     periodic_gold_days: int = 14
     periodic_silver_days: int = 30
     periodic_ordinary_days: int = 91
+    periodic_monthly_contact_days: int = 30   # after a core client's transfer out (003 第三十一条)
     selection_shards: int = 4
+    # An account event older than this when it reaches a run (a migrated book, a years-old file)
+    # is counted as "older_than_late_limit" and not selected; anything younger is, however late.
+    selection_late_event_max_days: int = 92
     # Holidays for years the chinese-calendar package has no data for yet.
     fallback_holidays: CsvList = []
     problem_sla_critical_hours: int = 8
@@ -113,6 +125,8 @@ class Settings(BaseSettings):
     due_second_callback_working_days: int = 3
     coverage_new_account_months: int = 1
     coverage_existing_ratio: Decimal = Decimal("0.10")
+    # The daily 10% sample (domain/sample.py); off only where a branch plans it elsewhere.
+    sample_selection: bool = True
     sweep_initial_lookback_hours: int = 72
     # Suggested phone windows (001): "<weekday 0=Mon> HH:MM-HH:MM", Asia/Shanghai.
     call_windows: CsvList = ["0 14:30-17:00", "1 09:30-11:00", "1 15:00-17:00", "2 09:30-11:00",
@@ -127,7 +141,7 @@ class Settings(BaseSettings):
     def holiday_dates(self) -> set[date]:
         return {date.fromisoformat(d) for d in self.fallback_holidays if d}
 
-    @field_validator("cors_origins", "fallback_holidays", mode="before")
+    @field_validator("cors_origins", "fallback_holidays", "transferred_out_tiers", mode="before")
     @classmethod
     def _split_csv(cls, raw):
         if isinstance(raw, str):

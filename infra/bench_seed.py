@@ -33,8 +33,8 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
                    candidates: int | None = None) -> tuple[list[dict], dict[str, list[str]]]:
     """(items to write, candidate account ids by trigger). `candidates` overrides the fraction."""
     from chalicelib.config import get_settings
-    from chalicelib.domain.accounts import OUTFLOW_SNAPSHOT
-    from chalicelib.storage.accounts import account_item, transfer_item
+    from chalicelib.domain.accounts import INBOX_SNAPSHOT, OUTFLOW_SNAPSHOT
+    from chalicelib.storage.accounts import account_item, inbox_item, transfer_item
 
     s = get_settings()
     d = business_date
@@ -52,6 +52,12 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
                 "version": 1, "updated_at": f"{d}T20:00:00+08:00"}
         return {**base, **over}
 
+    def inbox(trigger: str, account: dict, **extra) -> dict:
+        # What the feed writes beside the account: the event waiting for selection.
+        return inbox_item({"trigger": trigger, "episode": str(d), "event_on": str(d),
+                           "account_id": account["account_id"],
+                           "account": {k: account[k] for k in INBOX_SNAPSHOT if account.get(k)}, **extra})
+
     cursor = 0
     for i in range(n_candidates):
         kind = CANDIDATE_KINDS[i % len(CANDIDATE_KINDS)]
@@ -61,13 +67,14 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
         else:
             account_id, cursor = _in_phase(f"{prefix}-c", max(cursor, i), "ordinary", d, False)
             if kind == "new_account":
-                items.append(account_item(state(account_id, i, opened_on=str(d), opened_at=f"{d}T10:00:00+08:00",
-                                                last_trade_on=None)))
+                account = state(account_id, i, opened_on=str(d), opened_at=f"{d}T10:00:00+08:00", last_trade_on=None)
+                items += [account_item(account), inbox("new_account", account)]
             elif kind == "dormant":
                 items.append(account_item(state(account_id, i, last_trade_on=str(d - timedelta(days=s.dormant_days)))))
             elif kind == "closed_account":
-                items.append(account_item(state(account_id, i, status="closed", closed_on=str(d),
-                                                closed_at=f"{d}T15:00:00+08:00", close_reason="competitor")))
+                account = state(account_id, i, status="closed", closed_on=str(d), closed_at=f"{d}T15:00:00+08:00",
+                                close_reason="competitor")
+                items += [account_item(account), inbox("closed_account", account)]
             else:
                 account = state(account_id, i)
                 items.append(account_item(account))
@@ -75,6 +82,8 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
                           "balance_before": s.large_outflow_yuan * 3, "at": f"{d}T14:00:00+08:00", "on": str(d),
                           "large": True, "account": {k: account[k] for k in OUTFLOW_SNAPSHOT if account.get(k)}}
                 items.append(transfer_item(record, True))
+                items.append(inbox("large_outflow", account, transfer={
+                    k: record[k] for k in ("event_id", "amount", "balance_before", "at")}))
         selected[kind].append(account_id)
     cursor = 0
     for i in range(n - n_candidates):

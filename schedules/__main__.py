@@ -28,7 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("job", choices=sorted(JOBS))
     run.add_argument("--date", required=True, type=_date, help="business date YYYY-MM-DD (Asia/Shanghai)")
     run.add_argument("--dry-run", action="store_true", help="count what would be done; write nothing")
+    snap = sub.add_parser("sample-snapshot", help="(re)compute a year-end denominator of the 10%% sample")
+    snap.add_argument("--year", required=True, type=int, help="the year whose year-end is counted, e.g. 2025")
+    snap.add_argument("--by", default="operator", help="who recomputes it (recorded on the snapshot)")
     args = parser.parse_args(argv)
+    if args.command == "sample-snapshot":
+        from chalicelib.domain import sample
+
+        for branch_id, clients in sample.take_snapshot(args.year, by=args.by).items():
+            print(f"{branch_id:<24} {clients:>9} clients at {args.year}-12-31")
+        return 0
     if args.command == "list":
         for job in JOBS.values():
             print(f"{job.name:<12} {job.schedule}\n{'':<12} {job.description}")

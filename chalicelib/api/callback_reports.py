@@ -28,12 +28,22 @@ def monthly_report_csv(ctx, query):
 
 @route(bp, "/v1/reports/coverage", roles=READERS,
        summary="Regulatory coverage: new accounts within a month, existing clients against 10%",
-       query="chalicelib.models.callbacks:CoverageQuery", tags=TAGS)
+       query="chalicelib.models.callbacks:CoverageQuery", response="chalicelib.models.coverage:CoverageOut",
+       tags=TAGS)
 def coverage_report(ctx, query):
     from ..domain import callback_reports
     return callback_reports.coverage(ctx.principal, branch_id=query.branch_id, opened_from=query.opened_from,
                                      opened_to=query.opened_to, year=query.year,
                                      year_end_clients=query.year_end_clients)
+
+
+@route(bp, "/v1/reports/coverage.csv", roles=READERS, summary="Regulatory coverage as CSV, one row per figure",
+       query="chalicelib.models.callbacks:CoverageQuery", tags=TAGS, content_type="text/csv")
+def coverage_report_csv(ctx, query):
+    from ..domain import callback_reports
+    return callback_reports.coverage_csv(callback_reports.coverage(
+        ctx.principal, branch_id=query.branch_id, opened_from=query.opened_from, opened_to=query.opened_to,
+        year=query.year, year_end_clients=query.year_end_clients))
 
 
 @route(bp, "/v1/reports/coverage/year-end", "PUT", roles=[Role.compliance, Role.admin],

@@ -21,6 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from chalice import CORSConfig, Response
 from pydantic import BaseModel, ValidationError
@@ -134,7 +135,10 @@ def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None,
 
         @functools.wraps(fn)
         def view(**path_params):
-            return _handle(spec, fn, bp, path_params)
+            # Decoded exactly once here, whoever routed the request: chalice local and the test
+            # client hand the raw segment (`a%3Ab`), API Gateway may hand it decoded. Our ids
+            # never contain '%', so decoding an already decoded id changes nothing (issue 21).
+            return _handle(spec, fn, bp, {k: unquote(v) for k, v in path_params.items()})
 
         bp.route(path, methods=[method], cors=cors_config(), content_types=[JSON])(view)
         return fn

@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from .. import clock
 from ..config import get_settings
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
-from ..models.accounts import (event_adapter, AccountClosed, AccountOpened, ManagerChanged, TradeDay, TransferIn,
-                               TransferOut)
+from ..models.accounts import (EVENT_TYPES, event_adapter, AccountClosed, AccountOpened, AccountTransferredOut,
+                               ManagerChanged, TradeDay, TransferIn, TransferOut)
 from ..models.common import mask_id_number, mask_name, mask_phone
 from ..observability import logger
 from ..storage import accounts as repo
@@ -45,6 +45,31 @@ def _newer(at: str, than: str | None) -> bool:
 
 
 OUTFLOW_SNAPSHOT = ("account_id", "branch_id", "serving_manager_id", "client_name", "status", "tier")
+# What a selection inbox entry carries of its account, so selection reads one item per candidate.
+INBOX_SNAPSHOT = OUTFLOW_SNAPSHOT + ("opened_on", "channel", "outlet_id", "closed_on", "close_reason")
+
+
+def selection_events(before: dict | None, after: dict, event, transfer: tuple[dict, bool] | None) -> list[dict]:
+    """The callback triggers an applied event raises, each waiting in the selection inbox until a run
+    selects it, whatever its date (a late file is selected at the next run: issue 12)."""
+    snapshot = {k: after.get(k) for k in INBOX_SNAPSHOT if after.get(k) is not None}
+    out = []
+    if isinstance(event, AccountOpened):
+        out.append({"trigger": "new_account", "episode": after["opened_on"], "event_on": after["opened_on"]})
+    elif isinstance(event, AccountClosed) and (before or {}).get("status") != "closed":
+        out.append({"trigger": "closed_account", "episode": after["closed_on"], "event_on": after["closed_on"]})
+    elif isinstance(event, AccountTransferredOut) and after.get("transferred_out_on") != (before or {}).get(
+            "transferred_out_on") and after.get("tier") in get_settings().transferred_out_tiers:
+        day = after["transferred_out_on"]
+        out.append({"trigger": "transferred_out", "episode": day, "event_on": day,
+                    "detail": {"transferred_out_on": day, "destination": after.get("transferred_out_to")}})
+    elif transfer is not None and transfer[1]:
+        record = transfer[0]
+        # All of a day's large outflows of an account make one risk task (appended to one entry).
+        out.append({"trigger": "large_outflow", "episode": record["on"], "event_on": record["on"],
+                    "transfer": {"event_id": record["event_id"], "amount": record["amount"],
+                                 "balance_before": record["balance_before"], "at": record["at"]}})
+    return [{**e, "account_id": after["account_id"], "account": snapshot} for e in out]
 
 
 def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, bool] | None]:
@@ -88,6 +113,11 @@ def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, 
         if new["status"] != "closed":
             new.update(status="closed", closed_at=clock.iso(event.closed_at),
                        closed_on=str(clock.local_date(event.closed_at)), close_reason=event.reason.value)
+    elif isinstance(event, AccountTransferredOut):
+        if not new.get("transferred_out_on"):
+            # 003 第三十一条: "并每月至少与客户交流一次" - periodic contact becomes monthly from now on.
+            new.update(transferred_out_on=str(clock.local_date(event.transferred_at)),
+                       transferred_out_to=event.destination, monthly_contact=True)
     elif isinstance(event, ManagerChanged):
         at = clock.iso(event.changed_at)
         if _newer(at, new.get("manager_since")):
@@ -112,8 +142,7 @@ def _parse(index: int, raw: Any) -> tuple[Any, dict]:
         details = []
         for e in err.errors(include_url=False, include_input=False):
             loc = [str(p) for p in e.get("loc", ())]
-            if loc and loc[0] in {"account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed",
-                                  "manager_changed"}:
+            if loc and loc[0] in EVENT_TYPES:
                 loc = loc[1:]  # the union tag pydantic puts first
             details.append({"field": ".".join(loc) or "type", "message": e.get("msg", "invalid"),
                             "type": e.get("type")})
@@ -134,7 +163,8 @@ def _store(event, raw: dict, source: str) -> dict:
             if (seen := repo.get_event(event.event_id)) is not None:
                 return _duplicate(seen, record)
             return {"status": "rejected", "reason": str(why), "details": []}
-        outcome = repo.write_event(record, new_state, int((state or {}).get("version", 0)), transfer)
+        inbox = selection_events(state, new_state, event, transfer)
+        outcome = repo.write_event(record, new_state, int((state or {}).get("version", 0)), transfer, inbox)
         if outcome == "ok":
             if isinstance(event, AccountOpened):
                 _convert(new_state)

@@ -15,10 +15,12 @@ from ..auth import Principal
 from ..config import get_settings
 from ..errors import Forbidden, ValidationFailed
 from ..models.accounts import CloseReason
-from ..models.tasks import OPEN_STATUSES, Trigger
+from ..models.tasks import COVERAGE_TRIGGERS, OPEN_STATUSES, Trigger
 from ..storage import callback_work as repo
 from ..storage import problems as problem_repo
+from ..storage import sample as sample_repo
 from .csv_export import to_csv
+from .deadlines import add_months
 
 AGENT = "callback_agent"
 CENT = Decimal("0.01")
@@ -111,17 +113,6 @@ def monthly_csv(report: dict) -> str:
 # --- regulatory coverage -------------------------------------------------------------------------
 
 
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def _months_between(start: date, end: date) -> list[str]:
     months, cursor = [], date(start.year, start.month, 1)
     while cursor <= end:
@@ -130,52 +121,57 @@ def _months_between(start: date, end: date) -> list[str]:
     return months
 
 
-def new_account_coverage(tasks: list[dict], opened_on: dict[str, str], opened_from: date, opened_to: date,
-                         today: date) -> dict:
-    """Accounts opened in the period (one new_account task each) reached within the window, with fallbacks."""
+def new_account_coverage(opened: dict[str, str], tasks: list[dict], today: date) -> dict:
+    """CSRC 2010: every new account called back within one month of opening.
+
+    `opened` are the accounts the feed says opened in the period (account id -> opened_on), so an
+    account that never got a task (a day the job did not run) shows as missed instead of vanishing;
+    `tasks` are the branch's tasks of the months concerned (a fallback letter counts for its account)."""
     months = get_settings().coverage_new_account_months
     by_account: dict[str, list[dict]] = {}
     for t in tasks:
-        by_account.setdefault(t["account_id"], []).append(t)
-    accounts, covered, still_open, missed = [], 0, [], []
-    for account_id, account_tasks in sorted(by_account.items()):
-        if not any(t["trigger"] == Trigger.new_account.value for t in account_tasks):
-            continue
-        opened = opened_on.get(account_id)
-        if not opened:
-            new_task = next(t for t in account_tasks if t["trigger"] == Trigger.new_account.value)
-            opened = (new_task.get("detail") or {}).get("opened_on") or str(new_task["business_date"])
-        opened_day = date.fromisoformat(str(opened)[:10])
-        if not opened_from <= opened_day <= opened_to:
-            continue
-        accounts.append(account_id)
+        if t["account_id"] in opened and t["trigger"] in (Trigger.new_account.value, Trigger.fallback.value):
+            by_account.setdefault(t["account_id"], []).append(t)
+    in_time, late, still_open, missed = [], [], [], []
+    for account_id, opened_on in sorted(opened.items()):
+        opened_day = date.fromisoformat(str(opened_on)[:10])
         deadline = add_months(opened_day, months)
-        ok = any(t["status"] == "done" and t.get("completed_at")
-                 and clock.local_date(_at(t["completed_at"])) <= deadline for t in account_tasks)
-        if ok:
-            covered += 1
+        row = {"account_id": account_id, "opened_on": opened_day.isoformat(), "deadline": deadline.isoformat()}
+        account_tasks = by_account.get(account_id, [])
+        done = sorted(clock.local_date(_at(t["completed_at"])) for t in account_tasks
+                      if t["status"] == "done" and t.get("completed_at"))
+        if done and done[0] <= deadline:
+            in_time.append(account_id)
+        elif done:
+            late.append({**row, "called_back_on": done[0].isoformat()})
         elif any(t["status"] in OPEN_STATUSES for t in account_tasks) and today <= deadline:
-            still_open.append({"account_id": account_id, "opened_on": opened_day.isoformat(),
-                               "deadline": deadline.isoformat(), "days_left": (deadline - today).days})
+            still_open.append({**row, "days_left": (deadline - today).days})
         else:
-            missed.append({"account_id": account_id, "opened_on": opened_day.isoformat(),
-                           "deadline": deadline.isoformat()})
-    return {"accounts": len(accounts), "called_back_within_window": covered,
-            "percent": percent(covered, len(accounts)),
+            missed.append({**row, "reason": "not_done_by_deadline" if account_tasks else "no_task"})
+    return {"accounts": len(opened), "called_back_within_window": len(in_time),
+            "percent": percent(len(in_time), len(opened)), "called_back_late": late,
             "still_open": sorted(still_open, key=lambda r: r["days_left"]), "missed": missed}
 
 
-def existing_coverage(tasks: list[dict], year_end_clients: int | None) -> dict:
-    """Distinct existing clients (accounts with no new-account callback this year) reached, against the 10% target."""
+def has_regulator_content(task: dict) -> bool:
+    """A callback counts for the regulator only if it reached the client and covered the checklist."""
+    outcome = task.get("outcome") or {}
+    return task["status"] == "done" and bool(outcome.get("reached")) and bool(outcome.get("checklist"))
+
+
+def existing_coverage(tasks: list[dict], year_end_clients: int | None, members: set[str] | None) -> dict:
+    """Distinct clients of last year-end's denominator reached by a callback with the regulator's content,
+    against the 10% target. Without a snapshot (`members` None) every existing client reached counts."""
     ratio = get_settings().coverage_existing_ratio
-    new_accounts = {t["account_id"] for t in tasks if t["trigger"] == Trigger.new_account.value}
     reached = {t["account_id"] for t in tasks
-               if t["account_id"] not in new_accounts and t["status"] == "done"
-               and (t.get("outcome") or {}).get("reached")}
+               if t["trigger"] in COVERAGE_TRIGGERS and has_regulator_content(t)
+               and (members is None or t["account_id"] in members)}
     target = math.ceil(Decimal(year_end_clients) * ratio) if year_end_clients is not None else None
     return {"called_back": len(reached), "year_end_clients": year_end_clients, "ratio": str(ratio),
             "target": target, "percent_of_target": percent(len(reached), target) if target else None,
-            "met": (len(reached) >= target) if target is not None else None}
+            "met": (len(reached) >= target) if target is not None else None,
+            "denominator": "snapshot" if members is not None else ("manual" if year_end_clients is not None
+                                                                  else None)}
 
 
 def coverage(principal: Principal, *, branch_id, opened_from: date, opened_to: date, year: int | None,
@@ -187,20 +183,37 @@ def coverage(principal: Principal, *, branch_id, opened_from: date, opened_to: d
     branch = scope_branch(principal, branch_id)
     today = clock.today()
     year = year or today.year
-    # New-account tasks are selected the day after opening; read the months the period's tasks fall in.
+    opened = repo.accounts_opened_between(branch, opened_from, opened_to)
+    # Tasks of the period's accounts fall in the months from the opening to the one-month limit.
     window_end = min(add_months(opened_to, get_settings().coverage_new_account_months), max(today, opened_to))
     tasks = [t for m in _months_between(opened_from, window_end) for t in repo.tasks_of_month(branch, m)]
-    new_ids = sorted({t["account_id"] for t in tasks if t["trigger"] == Trigger.new_account.value})
-    new = new_account_coverage(tasks, repo.accounts_opened_on(new_ids) if new_ids else {}, opened_from,
-                               opened_to, today)
+    new = new_account_coverage(opened, tasks, today)
+    stored = repo.get_year_end(branch, year - 1)
+    members = sample_repo.all_members(year - 1, branch) if stored and stored.get("source") == "snapshot" else None
     if year_end_clients is None:
-        stored = repo.get_year_end(branch, year - 1)
         year_end_clients = int(stored["clients"]) if stored else None
     year_tasks = [t for m in _months_between(date(year, 1, 1), min(date(year, 12, 31), today))
                   for t in repo.tasks_of_month(branch, m)]
     return {"branch_id": branch, "new_accounts": {"opened_from": opened_from.isoformat(),
                                                   "opened_to": opened_to.isoformat(), **new},
-            "existing_clients": {"year": year, **existing_coverage(year_tasks, year_end_clients)}}
+            "existing_clients": {"year": year, **existing_coverage(year_tasks, year_end_clients, members)}}
+
+
+def coverage_csv(report: dict) -> str:
+    """One row per figure and one per listed account, so a compliance officer can file it as is."""
+    def rows():
+        new, existing = report["new_accounts"], report["existing_clients"]
+        for metric in ("accounts", "called_back_within_window", "percent"):
+            yield ["new_accounts", metric, "", "", new[metric]]
+        for status in ("called_back_late", "still_open", "missed"):
+            for r in new[status]:
+                yield ["new_accounts", status, r["account_id"], r["opened_on"],
+                       r.get("called_back_on") or r.get("days_left") or r.get("reason") or ""]
+        for metric in ("year", "called_back", "year_end_clients", "target", "percent_of_target", "met",
+                       "denominator"):
+            yield ["existing_clients", metric, "", "", existing[metric]]
+
+    return to_csv(["section", "metric", "account_id", "opened_on", "value"], rows())
 
 
 def set_year_end(principal: Principal, body) -> dict:

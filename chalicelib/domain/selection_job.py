@@ -29,7 +29,11 @@ from ..errors import ConditionFailed
 from ..models.tasks import Trigger
 from ..observability import logger
 from ..storage import selection as store
+from . import sample
 from . import selection as rules
+
+INBOX_FIELDS = ("account_id", "branch_id", "serving_manager_id", "client_name", "status", "tier", "opened_on",
+                "channel", "outlet_id", "closed_on", "close_reason")
 
 
 @dataclass
@@ -37,8 +41,10 @@ class TriggerCounts:
     candidates: int = 0
     created: int = 0
     existing: int = 0
-    capped: int = 0
+    capped: int = 0          # sampled callbacks held back by the quarterly cap
     queued: int = 0          # created without an agent: waiting in the branch queue
+    late: int = 0            # created after their deadline (the event arrived late): overdue from the start
+    provisional: int = 0     # due dates decided by the weekends-only fallback of an unpublished year
     skipped: dict = field(default_factory=dict)  # other reasons, by reason
 
     def skip(self, reason: str) -> None:
@@ -53,10 +59,10 @@ class RunResult:
     counts: dict
 
     def totals(self) -> dict:
-        out = {"candidates": 0, "created": 0, "existing": 0, "capped": 0, "queued": 0}
+        out = {"candidates": 0, "created": 0, "existing": 0, "capped": 0, "queued": 0, "late": 0, "provisional": 0}
         for c in self.counts.values():
             for k in out:
-                out[k] += c[k]
+                out[k] += c.get(k, 0)
         return out
 
 
@@ -78,6 +84,7 @@ class _Run:
         self.loads: dict[str, int] = {}
         self.dry_counters: dict[str, int] = {}
         self.stopped = False
+        self.incomplete = False  # something was left for the next run to resume
 
     # --- time ------------------------------------------------------------------------
     def out_of_time(self) -> bool:
@@ -87,40 +94,46 @@ class _Run:
 
     # --- candidates -------------------------------------------------------------------
     def candidate_pages(self, trigger: str) -> Iterator[list[rules.Candidate]]:
+        """Pages of one trigger's candidates. The inbox triggers come from `inbox_pages` instead."""
         day = self.day
-        if trigger == Trigger.new_account.value:
-            for page in store.opened_on(day):
-                yield [rules.new_account(a) for a in page]
-        elif trigger == Trigger.closed_account.value:
-            for page in store.closed_on(day):
-                yield [rules.closed_account(a) for a in page]
-        elif trigger == Trigger.dormant.value:
+        if trigger == Trigger.dormant.value:
             for page in store.last_active_on(rules.dormant_activity_date(day)):
                 yield [rules.dormant(a, day) for a in page]
         elif trigger == Trigger.periodic.value:
             for tier in rules.TIERS:
                 for page in store.periodic_due(tier, day, rules.period_days(tier)):
-                    # A tier change moves the account to another bucket; read its tier from the item.
-                    yield [rules.periodic(a, day) for a in page if a.get("tier") == tier]
-        elif trigger == Trigger.departed_manager.value:
-            for manager in store.managers_departed_on(day):
-                for page in store.manager_accounts(manager["staff_id"]):
-                    yield [rules.departed_manager(a, manager["staff_id"], day) for a in page]
-        elif trigger == Trigger.large_outflow.value:
-            transfers = store.large_outflows_on(day)
-            by_account: dict[str, list[dict]] = {}
-            for t in transfers:
-                by_account.setdefault(t["account_id"], []).append(t)
-            # Transfers carry a snapshot of their account; read the account only when it has none
-            # (a transfer that arrived before the opening).
-            snapshots = {a: max(ts, key=lambda t: t["at"]).get("account") for a, ts in by_account.items()}
-            missing = [a for a, snap in snapshots.items() if not (snap or {}).get("branch_id")]
-            for start in range(0, len(missing), 100):
-                snapshots.update(store.accounts(missing[start:start + 100]))
-            ids = list(by_account)
-            for start in range(0, len(ids), 100):
-                yield [rules.large_outflow(snapshots.get(a) or {"account_id": a}, by_account[a], day)
-                       for a in ids[start:start + 100]]
+                    # A tier change moves the account to another bucket; read its cycle from the item.
+                    yield [rules.periodic(a, tier, day) for a in page if store.periodic_tier(a) == tier]
+        elif trigger == Trigger.sample.value:
+            yield from sample.candidate_pages(day, self.mode == "dry_run", self.counts[trigger])
+
+    def inbox_pages(self) -> Iterator[list[rules.Candidate]]:
+        """Account events waiting for selection, dated up to D, whenever they arrived (late files too)."""
+        for entries in store.inbox_pages(self.day):
+            page = [rules.from_inbox(e) for e in entries if e.get("trigger") in rules.INBOX_TRIGGERS]
+            # A transfer that arrived before its account's opening carries no branch: read the account.
+            missing = [c.account_id for c in page if not c.account.get("branch_id")]
+            if missing:
+                found = store.accounts(missing)
+                for c in page:
+                    if not c.account.get("branch_id") and c.account_id in found:
+                        c.account = {k: v for k, v in found[c.account_id].items() if k in INBOX_FIELDS}
+            yield page
+
+    def departures(self, pool: ThreadPoolExecutor) -> None:
+        """Clients of managers who departed (any recorded date up to D): a departure is done once every
+        client's task exists; a run that stops before that leaves it waiting for the next run."""
+        for manager in store.departures_pending(self.day):
+            departed_on = date.fromisoformat(manager["departed_on"])
+            for page in store.manager_accounts(manager["staff_id"]):
+                if self.out_of_time():
+                    return
+                self.process(Trigger.departed_manager.value,
+                             [rules.departed_manager(a, manager["staff_id"], departed_on) for a in page], pool)
+                if self.stopped:
+                    return
+            if self.mode != "dry_run":
+                store.mark_departure_selected(manager["staff_id"], manager["departed_on"], self.created_at)
 
     # --- one page ------------------------------------------------------------------------
     def process(self, trigger: str, page: list[rules.Candidate], pool: ThreadPoolExecutor) -> None:
@@ -128,9 +141,14 @@ class _Run:
         counts.candidates += len(page)
         todo = []
         for c in page:
-            reason = rules.skip_reason(trigger, c.account)
+            if rules.too_old(c, self.day):
+                counts.skip("older_than_late_limit")
+                if self.mode != "dry_run":
+                    store.consume(c.inbox_key, "")
+                continue
+            reason = rules.skip_reason(trigger, c.account, self.day)
             if reason:
-                counts.skip(reason)
+                counts.skip(reason)  # an inbox entry skipped stays waiting (e.g. for its account's opening)
             else:
                 todo.append(c)
         if not todo:
@@ -138,8 +156,12 @@ class _Run:
         if self.mode != "first":
             existing = store.existing_tasks([c.task_id for c in todo])
             counts.existing += sum(1 for c in todo if c.task_id in existing)
+            if self.mode != "dry_run":
+                for c in todo:
+                    if c.task_id in existing and c.inbox_key:
+                        store.consume(c.inbox_key, c.task_id)
             todo = [c for c in todo if c.task_id not in existing]
-            routine = [c.account_id for c in todo if c.routine]
+            routine = [c.account_id for c in todo if c.sampled]
             if routine:
                 known = store.quarter_counts(routine, self.quarter)
                 still = []
@@ -185,19 +207,23 @@ class _Run:
         counts = self.counts[c.trigger]
         if self.out_of_time():
             return
-        cap = self.s.callbacks_per_quarter if c.routine else None
+        cap = self.s.callbacks_per_quarter if c.sampled else None
         refresh = False
         for attempt in range(self.s.selection_conflict_retries + 1):
             agent = self._pick(c, refresh)
             record = rules.build_task(c, self.day, self.created_at, agent)
-            outcome = store.create_task(record, self.quarter, cap)
+            outcome = store.create_task(record, self.quarter, cap, c.inbox_key)
             if outcome == "created":
                 with self.lock:
                     counts.created += 1
                     counts.queued += agent is None
+                    counts.late += record.late_arrival
+                    counts.provisional += record.due_provisional
                 return
             self._unpick(agent)
             if outcome == "exists":
+                if c.inbox_key:
+                    store.consume(c.inbox_key, c.task_id)
                 with self.lock:
                     counts.existing += 1
                 return
@@ -208,17 +234,36 @@ class _Run:
             refresh = outcome == "agent_unavailable"  # departed or changed role since we read the branch
             if outcome == "conflict":
                 time.sleep(random.uniform(0, 0.05 * (2 ** attempt)))
-        raise ConditionFailed(f"task {c.task_id} kept conflicting; the run stays resumable")
+        # Never abort the whole run for one busy task: count it, and leave the date partial so the next
+        # run (scheduled or operator) resumes and creates it.
+        logger.warning("task kept conflicting; the date stays partial", extra={"task_id": c.task_id})
+        with self.lock:
+            counts.skip("kept_conflicting")
+            self.incomplete = True
+
+    def _pages(self, pages: Iterable[list[rules.Candidate]], pool: ThreadPoolExecutor) -> bool:
+        """Process pages (each split by trigger, risk first); False once out of time."""
+        for page in pages:
+            if self.out_of_time():
+                return False
+            for trigger in rules.ORDER:
+                of_trigger = [c for c in page if c.trigger == trigger]
+                if of_trigger:
+                    self.process(trigger, of_trigger, pool)
+            if self.stopped:
+                return False
+        return True
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=max(1, self.s.selection_workers)) as pool:
-            for trigger in rules.ORDER:
-                for page in self.candidate_pages(trigger):
-                    if self.out_of_time():
-                        return
-                    self.process(trigger, page, pool)
-                    if self.stopped:
-                        return
+            if not self._pages(self.inbox_pages(), pool):
+                return
+            self.departures(pool)
+            if self.stopped:
+                return
+            for trigger in (Trigger.dormant.value, Trigger.periodic.value, Trigger.sample.value):
+                if not self._pages(self.candidate_pages(trigger), pool):
+                    return
 
 
 def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float] | None = None) -> RunResult:
@@ -237,7 +282,7 @@ def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float]
         mode = "resume"
     job = _Run(day, mode, remaining)
     job.run()
-    status = "partial" if job.stopped else "completed"
+    status = "partial" if job.stopped or job.incomplete else "completed"
     counts = {t: asdict(c) for t, c in job.counts.items()}
     result = RunResult(business_date=str(day), mode=mode, status=status, counts=counts)
     created = result.totals()["created"]

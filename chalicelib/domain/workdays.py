@@ -27,6 +27,17 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5 and day not in get_settings().holiday_dates()
 
 
+def has_calendar(year: int) -> bool:
+    """Whether the official arrangement of `year` is known (not the weekends-only fallback)."""
+    import chinese_calendar
+
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+        return True
+    except NotImplementedError:
+        return False
+
+
 def add_workdays(start: date, n: int) -> date:
     """The n-th working day after `start` (n >= 1)."""
     day = start

@@ -95,19 +95,29 @@ class AccountClosed(_Event):
     reason: CloseReason
 
 
+class AccountTransferredOut(_Event):
+    """The client moved the account out (客户转出, 003 第三十一条): core and important clients get a
+    callback the same week and monthly contact after it."""
+    type: Literal["account_transferred_out"]
+    transferred_at: AwareDatetime
+    destination: str | None = Field(None, max_length=100)
+
+
 class ManagerChanged(_Event):
     type: Literal["manager_changed"]
     serving_manager_id: Id
     changed_at: AwareDatetime
 
 
-AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed, ManagerChanged],
+AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed,
+                               AccountTransferredOut, ManagerChanged],
                          Field(discriminator="type")]
 @lru_cache(maxsize=1)
 def event_adapter() -> TypeAdapter:
     """Built on first use: a cold start that serves no feed call never pays for the union's validator."""
     return TypeAdapter(AccountEvent)
-EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed", "manager_changed")
+EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed",
+               "account_transferred_out", "manager_changed")
 
 
 class AccountEventBatch(RequestModel):

@@ -18,11 +18,36 @@ class Trigger(str, Enum):
     closed_account = "closed_account"
     departed_manager = "departed_manager"
     periodic = "periodic"
+    transferred_out = "transferred_out"  # core/important client transferring out (003 第三十一条)
+    sample = "sample"              # the regulator's 10% existing-client sample (CSRC 2010)
     fallback = "fallback"          # letter/email/SMS after three unanswered phone days
     second_callback = "second_callback"  # verification of a resolved problem item
 
 
 RISK_TRIGGERS = {Trigger.large_outflow.value}
+
+
+class CapClass(str, Enum):
+    """How the quarterly cap treats a trigger (001: "在客户抽样方面，每季度对同一客户回访次数不应超过两次").
+
+    The cap is about sampling: sampled callbacks are held back by it; mandatory callbacks are
+    never dropped and count toward it; service callbacks (periodic by tier) follow their tier's
+    interval (001) and count too."""
+    mandatory = "mandatory"
+    sampled = "sampled"
+    service = "service"
+
+
+CAP_CLASS = {
+    Trigger.new_account.value: CapClass.mandatory, Trigger.dormant.value: CapClass.mandatory,
+    Trigger.large_outflow.value: CapClass.mandatory, Trigger.closed_account.value: CapClass.mandatory,
+    Trigger.departed_manager.value: CapClass.mandatory, Trigger.transferred_out.value: CapClass.mandatory,
+    Trigger.fallback.value: CapClass.mandatory, Trigger.second_callback.value: CapClass.mandatory,
+    Trigger.sample.value: CapClass.sampled, Trigger.periodic.value: CapClass.service,
+}
+# Callbacks that count toward the regulator's coverage of existing clients when reached with its content.
+COVERAGE_TRIGGERS = {Trigger.sample.value, Trigger.dormant.value, Trigger.periodic.value,
+                     Trigger.departed_manager.value, Trigger.transferred_out.value}
 
 
 class TaskStatus(str, Enum):
@@ -68,3 +93,7 @@ class TaskRecord(BaseModel):
     reschedule_at: str | None = None
     source_task_id: str | None = None
     detail: dict = {}              # trigger facts, e.g. {"amount": "600000.00"}
+    deadline_on: date | None = None  # the rule's deadline counted from the event (due_on never precedes D)
+    deadline_basis: dict | None = None  # {"from", "deadline", "cap_on"}: recomputed when a calendar is published
+    due_provisional: bool = False  # decided by the weekends-only fallback of an unpublished year
+    late_arrival: bool = False     # the event reached us after its deadline: created overdue

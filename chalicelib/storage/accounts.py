@@ -19,10 +19,24 @@ from . import base, keys
 ACCOUNT_FIELDS_NOT_RETURNED = {"phone_sealed", "id_sealed", "phone_hash", "id_hash"}
 
 
+PERIODIC_TIERS = ("gold", "silver", "ordinary", "monthly")
+
+
 def period_days(tier: str | None) -> int | None:
     s = get_settings()
     return {"gold": s.periodic_gold_days, "silver": s.periodic_silver_days,
-            "ordinary": s.periodic_ordinary_days}.get(tier or "")
+            "ordinary": s.periodic_ordinary_days, "monthly": s.periodic_monthly_contact_days}.get(tier or "")
+
+
+def periodic_tier(state: dict) -> str | None:
+    """The periodic cycle an account follows: its tier's, or monthly after a transfer out
+    (003 第三十一条 "每月至少与客户交流一次") when that is more often."""
+    tier = state.get("tier")
+    if state.get("monthly_contact"):
+        monthly = get_settings().periodic_monthly_contact_days
+        if (period_days(tier) or monthly + 1) > monthly:
+            return "monthly"
+    return tier
 
 
 def periodic_phase(account_id: str, days: int) -> int:
@@ -56,10 +70,10 @@ def account_item(state: dict) -> dict:
         activity = last_activity_on(state)
         if activity:
             item.update(keys.account_activity_index(activity, account_id, shards))
-        days = period_days(state.get("tier"))
+        tier = periodic_tier(state)
+        days = period_days(tier)
         if days:
-            item.update(keys.account_periodic_index(state["tier"], periodic_phase(account_id, days), account_id,
-                                                    shards))
+            item.update(keys.account_periodic_index(tier, periodic_phase(account_id, days), account_id, shards))
     return item
 
 
@@ -79,7 +93,37 @@ def get_event(event_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.account_event(event_id), consistent=True))
 
 
-def write_event(event_record: dict, state: dict, previous_version: int, transfer: tuple[dict, bool] | None) -> str:
+def inbox_item(entry: dict) -> dict:
+    """The full item of an inbox entry (for seeding; the feed writes `inbox_op`)."""
+    a, trigger, episode = entry["account_id"], entry["trigger"], entry["episode"]
+    item = {**keys.selection_inbox(a, trigger, episode),
+            **keys.selection_inbox_index(entry["event_on"], trigger, a, episode, get_settings().selection_shards),
+            "trigger": trigger, "episode": episode, "event_on": entry["event_on"], "account_id": a,
+            "account": entry["account"], "detail": entry.get("detail", {})}
+    if "transfer" in entry:
+        item["transfers"] = [entry["transfer"]]
+    return item
+
+
+def inbox_op(entry: dict) -> dict:
+    """Put (or, for a day's large outflows, extend) an entry of the selection inbox; indexed until selected."""
+    a, trigger, episode = entry["account_id"], entry["trigger"], entry["episode"]
+    key = keys.selection_inbox(a, trigger, episode)
+    index = keys.selection_inbox_index(entry["event_on"], trigger, a, episode, get_settings().selection_shards)
+    fields = {"trigger": trigger, "episode": episode, "event_on": entry["event_on"], "account_id": a,
+              "account": entry["account"], "detail": entry.get("detail", {}), **index}
+    names = {f"#f{i}": k for i, k in enumerate(fields)}
+    values = {f":f{i}": v for i, v in enumerate(fields.values())}
+    expression = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+    if "transfer" in entry:
+        names["#x"] = "transfers"
+        values.update({":x": [entry["transfer"]], ":none": []})
+        expression += ", #x = list_append(if_not_exists(#x, :none), :x)"
+    return base.tx_update(key["pk"], key["sk"], expression, names=names, values=values)
+
+
+def write_event(event_record: dict, state: dict, previous_version: int, transfer: tuple[dict, bool] | None,
+                inbox: list[dict] = ()) -> str:
     """Store one applied event. Returns "ok", "duplicate" (event id seen) or "conflict" (account moved on)."""
     ops = [base.tx_put({**keys.account_event(event_record["event_id"]), **event_record})]
     if previous_version == 0:
@@ -89,6 +133,7 @@ def write_event(event_record: dict, state: dict, previous_version: int, transfer
                                values={":v": previous_version}))
     if transfer is not None:
         ops.append(base.tx_put(transfer_item(*transfer)))
+    ops += [inbox_op(e) for e in inbox]
     try:
         base.transact(ops)
     except base.TransactionCancelled as err:

@@ -6,6 +6,7 @@ indexes (gsi1, gsi3) in the same write and two writers cannot both win.
 """
 from __future__ import annotations
 
+from ..config import get_settings
 from ..errors import ConditionFailed
 from . import base, keys, pii
 from .tasks import task_item
@@ -25,10 +26,20 @@ def account_contact(account_id: str) -> dict | None:
             "contact_needs_update": bool(item.get("contact_needs_update"))}
 
 
-def accounts_opened_on(account_ids: list[str]) -> dict[str, str]:
-    items = base.batch_get([(keys.account(a)["pk"], keys.account(a)["sk"]) for a in account_ids],
-                           projection="account_id, opened_on")
-    return {i["account_id"]: i.get("opened_on") for i in items if i.get("account_id")}
+def accounts_opened_between(branch_id: str, first, last) -> dict[str, str]:
+    """Accounts of a branch the feed says opened in [first, last] (account id -> opened_on), from the
+    opening index: one query per day and shard."""
+    from datetime import timedelta
+
+    out: dict[str, str] = {}
+    day = first
+    while day <= last:
+        for shard in range(get_settings().selection_shards):
+            for item in base.query_all(f"OPENED#{day}#{shard}", index="gsi3"):
+                if item.get("branch_id") == branch_id and item.get("opened_on"):
+                    out[item["account_id"]] = item["opened_on"]
+        day += timedelta(days=1)
+    return out
 
 
 def mark_contact_for_update(account_id: str, at: str, task_id: str) -> None:

@@ -16,6 +16,7 @@ def put_staff(record: dict) -> None:
             **keys.staff_indexes(record["staff_id"], record["branch_id"], record["role"]), **record}
     if record.get("departed_on"):
         item.update(keys.staff_departed_index(record["departed_on"], record["staff_id"]))
+        item.update(keys.departure_pending_index(record["departed_on"], record["staff_id"]))
     base.put_new(item)
 
 
@@ -28,8 +29,12 @@ def update_staff(current: dict, changes: dict) -> dict:
     removes = [k for k, v in changes.items() if v is None]
     if merged.get("departed_on"):
         sets.update(keys.staff_departed_index(merged["departed_on"], merged["staff_id"]))
+        if "departed_on" in changes and changes["departed_on"] != current.get("departed_on"):
+            # A new departure date waits for selection again (its clients' callbacks).
+            sets.update(keys.departure_pending_index(merged["departed_on"], merged["staff_id"]))
+            removes.append("departure_selected_at")
     else:
-        removes += ["gsi3pk", "gsi3sk"]
+        removes += ["gsi3pk", "gsi3sk", "gsi5pk", "gsi5sk"]
     names = {f"#n{i}": k for i, k in enumerate(list(sets) + removes)}
     by_name = {k: n for n, k in names.items()}
     expression = "SET " + ", ".join(f"{by_name[k]} = :v{i}" for i, k in enumerate(sets))
@@ -52,6 +57,22 @@ def all_branch_staff(branch_id: str, role: str | None = None) -> list[dict]:
 
 def list_all_staff(*, limit=None, start_key=None) -> base.Page:
     return base.query("STAFF", index="gsi2", limit=limit, start_key=start_key)
+
+
+def departures_pending(through) -> list[dict]:
+    """Departures dated up to `through` whose clients' callbacks were not selected yet."""
+    return [base.strip_keys(i) for i in base.query_all("SELECT#DEPARTED", index="gsi5", sk_lte=f"{through}~")]
+
+
+def mark_departure_selected(staff_id: str, departed_on: str, at: str) -> None:
+    """Done with this departure (conditional: a changed departure date waits again)."""
+    from ..errors import ConditionFailed
+
+    try:
+        base.update(**keys.staff(staff_id), expression="SET departure_selected_at = :at REMOVE gsi5pk, gsi5sk",
+                    values={":at": at, ":d": departed_on}, condition="departed_on = :d", return_values="NONE")
+    except ConditionFailed:
+        pass
 
 
 def staff_departed_on(day) -> list[dict]:

@@ -230,6 +230,22 @@ def large_outflow_index(on: date | str, account_id: str, event_id: str, shards: 
     return {"gsi3pk": f"OUTFLOW#{on}#{shard(account_id, shards)}", "gsi3sk": f"{account_id}#{event_id}"}
 
 
+def selection_inbox(account_id: str, trigger: str, episode: str) -> dict:
+    """An account event waiting for selection (new account, closure, large outflow, transfer out)."""
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"SELECT#{trigger}#{episode}"}
+
+
+def selection_inbox_index(event_on: date | str, trigger: str, account_id: str, episode: str, shards: int) -> dict:
+    # gsi2 (sparse while waiting): every run reads what arrived since the last one, whatever date the
+    # event carries, so a late file or a late posting is still selected (issue 12).
+    return {"gsi2pk": f"SELECT#{shard(account_id, shards)}", "gsi2sk": f"{event_on}#{trigger}#{account_id}#{episode}"}
+
+
+def departure_pending_index(departed_on: date | str, staff_id: str) -> dict:
+    # gsi5 on the staff item (sparse until its clients' callbacks were selected), whatever date it carries.
+    return {"gsi5pk": "SELECT#DEPARTED", "gsi5sk": f"{departed_on}#{staff_id}"}
+
+
 def import_summary(source: str) -> dict:
     return {"pk": f"IMPORT#{source}", "sk": "SUMMARY"}
 
@@ -296,6 +312,21 @@ def year_end_clients(branch_id: str, year: int | str) -> dict:
 
 
 # --- jobs ------------------------------------------------------------------------------
+def year_end_member(year: int | str, branch_id: str, order: str, account_id: str) -> dict:
+    """A client of a branch's year-end denominator (open, not dormant), in the sample's fixed order."""
+    return {"pk": f"YEAREND#{year}#{branch_id}", "sk": f"{order}#{account_id}"}
+
+
+def sample_state(branch_id: str, year: int | str) -> dict:
+    # Progress of a year's 10% sample: the cursor in the member order and how many were picked.
+    return {"pk": f"BRANCH#{branch_id}", "sk": f"SAMPLE#{year}"}
+
+
+def sample_day(branch_id: str, day: date | str) -> dict:
+    # The clients one date's run picked: a re-run picks the same ones.
+    return {"pk": f"BRANCH#{branch_id}", "sk": f"SAMPLEDAY#{day}"}
+
+
 def job_watermark(job: str) -> dict:
     return {"pk": f"JOB#{job}", "sk": "WATERMARK"}
 

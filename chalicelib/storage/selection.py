@@ -14,9 +14,9 @@ from typing import Iterator
 
 from ..config import get_settings
 from ..errors import ConditionFailed
-from ..models.tasks import TaskRecord
+from ..models.tasks import COVERAGE_TRIGGERS, TaskRecord
 from . import base, directory, keys
-from .accounts import periodic_bucket
+from .accounts import periodic_bucket, periodic_tier  # noqa: F401 - periodic_tier re-exported for the job
 from .tasks import task_item
 
 JOB = "callbacks"
@@ -33,6 +33,38 @@ def _pages(index: str, partition_prefix: str) -> Iterator[list[dict]]:
             start = page.last_key
             if not start:
                 break
+
+
+def inbox_pages(through: date) -> Iterator[list[dict]]:
+    """Account events waiting for selection, dated up to `through`, whenever they arrived."""
+    for shard in range(get_settings().selection_shards):
+        start = None
+        while True:
+            page = base.query(f"SELECT#{shard}", index="gsi2", sk_lte=f"{through}~", start_key=start)
+            if page.items:
+                yield [{**base.strip_keys(i), "inbox_key": {"pk": i["pk"], "sk": i["sk"]}} for i in page.items]
+            start = page.last_key
+            if not start:
+                break
+
+
+def _consume_op(inbox_key: dict, task_id: str) -> dict:
+    return base.tx_update(inbox_key["pk"], inbox_key["sk"], "SET selected_task = :t REMOVE gsi2pk, gsi2sk",
+                          values={":t": task_id})
+
+
+def consume(inbox_key: dict, task_id: str) -> None:
+    """The entry's task exists already (a re-run, or a later transfer the same day): stop waiting."""
+    base.update(inbox_key["pk"], inbox_key["sk"], "SET selected_task = :t REMOVE gsi2pk, gsi2sk",
+                values={":t": task_id}, return_values="NONE")
+
+
+def departures_pending(through: date) -> list[dict]:
+    return directory.departures_pending(through)
+
+
+def mark_departure_selected(staff_id: str, departed_on: str, at: str) -> None:
+    directory.mark_departure_selected(staff_id, departed_on, at)
 
 
 def opened_on(day: date) -> Iterator[list[dict]]:
@@ -53,10 +85,6 @@ def periodic_due(tier: str, day: date, days: int) -> Iterator[list[dict]]:
 
 def large_outflows_on(day: date) -> list[dict]:
     return [item for page in _pages("gsi3", f"OUTFLOW#{day}") for item in page]
-
-
-def managers_departed_on(day: date) -> list[dict]:
-    return directory.staff_departed_on(day)
 
 
 def manager_accounts(manager_id: str) -> Iterator[list[dict]]:
@@ -91,8 +119,11 @@ def branch_agents(branch_id: str) -> list[dict]:
     return directory.all_branch_staff(branch_id, "callback_agent")
 
 
-def create_task(record: TaskRecord, quarter: str, cap: int | None) -> str:
-    """Write one task. Returns created | exists | capped | agent_unavailable | conflict."""
+def create_task(record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None) -> str:
+    """Write one task. Returns created | exists | capped | agent_unavailable | conflict.
+
+    `cap` is set for sampled triggers only; every task counts toward the quarter's callbacks.
+    `inbox_key`: the selection inbox entry the task answers, cleared in the same transaction."""
     counter = keys.callback_quarter_counter(record.account_id, quarter)
     counter_values = {":one": 1, ":a": record.account_id, ":q": quarter, ":t": [record.task_id], ":e": []}
     counter_condition = None
@@ -102,7 +133,9 @@ def create_task(record: TaskRecord, quarter: str, cap: int | None) -> str:
     ops = [base.tx_put(task_item(record)),
            base.tx_update(counter["pk"], counter["sk"],
                           "SET account_id = :a, quarter = :q, task_ids = list_append(if_not_exists(task_ids, :e), :t) "
-                          "ADD callbacks :one" + (", risk_callbacks :one" if record.risk else ""),
+                          "ADD callbacks :one" + (", risk_callbacks :one" if record.risk else "")
+                          + (", sampled :one" if cap is not None else "")
+                          + (", coverage_tasks :one" if record.trigger in COVERAGE_TRIGGERS else ""),
                           values=counter_values, condition=counter_condition)]
     if record.assignee_id:
         agent = keys.staff(record.assignee_id)
@@ -110,6 +143,8 @@ def create_task(record: TaskRecord, quarter: str, cap: int | None) -> str:
                                   names={"#s": "status", "#r": "role"},
                                   values={":one": 1, ":active": "active", ":agent": "callback_agent"},
                                   condition="attribute_exists(pk) AND #s = :active AND #r = :agent"))
+    if inbox_key is not None:
+        ops.append(_consume_op(inbox_key, record.task_id))
     try:
         base.transact(ops)
     except base.TransactionCancelled as err:

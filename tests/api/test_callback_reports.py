@@ -15,7 +15,8 @@ NOW = "2026-11-20T10:00:00+08:00"
 
 def _done(at, satisfaction=None, **outcome):
     return {"status": "done", "completed_at": at,
-            "outcome": {"reached": True, **({"satisfaction": satisfaction} if satisfaction else {}), **outcome}}
+            "outcome": {"reached": True, "checklist": {"identity_verified": True},
+                        **({"satisfaction": satisfaction} if satisfaction else {}), **outcome}}
 
 
 def _problem(branch, category, cause, severity, created, status="open"):
@@ -119,8 +120,11 @@ def test_agents_report_on_their_branch_and_managers_never_see_results(api, octob
 @pytest.fixture
 def coverage_seed():
     for account, opened in (("C1", "2026-10-09"), ("C2", "2026-10-14"), ("C3", "2026-10-30"), ("C4", "2026-10-15"),
-                            ("C5", "2026-09-30"), ("C6", "2026-11-02")):
+                            ("C5", "2026-09-30"), ("C6", "2026-11-02"), ("C7", "2026-10-05"), ("C8", "2026-10-06")):
         make_account(account, opened_on=opened)
+    make_account("H1", opened_on="2026-10-05", branch_id="br-haidian")     # another branch: not counted
+    # C7: the job never ran for its day, so no task exists: missed, not vanished. C8: called back late.
+    make_task("new_account", "C8", business_date="2026-10-07", **_done("2026-11-20T10:00:00+08:00"))
     make_task("new_account", "C1", business_date="2026-10-10", **_done("2026-10-11T10:00:00+08:00", 5))
     make_task("new_account", "C2", business_date="2026-10-15", status="closed_unreached",
               outcome={"reached": False})
@@ -145,10 +149,14 @@ def test_regulatory_coverage(api, coverage_seed):
         status, report = api.get(path + "&year_end_clients=15", as_="cmp-001")
         assert status == 200, report
         new = report["new_accounts"]
-        assert (new["accounts"], new["called_back_within_window"], new["percent"]) == (4, 2, "50.00")
-        assert new["still_open"] == [{"account_id": "C3", "opened_on": "2026-10-30", "deadline": "2026-11-30",
-                                      "days_left": 10}]
-        assert [m["account_id"] for m in new["missed"]] == ["C4"]
+        assert (new["accounts"], new["called_back_within_window"], new["percent"]) == (6, 2, "33.33")
+        assert [{k: v for k, v in r.items() if v is not None} for r in new["still_open"]] == [
+            {"account_id": "C3", "opened_on": "2026-10-30", "deadline": "2026-11-30", "days_left": 10}]
+        assert [(m["account_id"], m["reason"]) for m in new["missed"]] == [("C4", "not_done_by_deadline"),
+                                                                          ("C7", "no_task")]
+        assert [(m["account_id"], m["called_back_on"]) for m in new["called_back_late"]] == [("C8", "2026-11-20")]
+        status, csv_text = api.get(path.replace("/coverage?", "/coverage.csv?"), as_="cmp-001")
+        assert status == 200 and "new_accounts,missed,C7,2026-10-05,no_task" in csv_text.decode("utf-8")
         existing = report["existing_clients"]
         assert (existing["called_back"], existing["target"], existing["percent_of_target"], existing["met"]) == \
             (2, 2, "100.00", True)                                  # E1, E2 against ceil(10% of 15)

@@ -53,6 +53,11 @@ def closed(account_id: str, on: str = "2026-11-19", *, reason: str = "competitor
             "closed_at": f"{on}T15:00:00+08:00", "reason": reason}
 
 
+def transferred_out(account_id: str, on: str = "2026-11-19", *, event_id: str | None = None) -> dict:
+    return {"type": "account_transferred_out", "event_id": event_id or _eid("txo"), "account_id": account_id,
+            "transferred_at": f"{on}T11:00:00+08:00", "destination": "另一家券商"}
+
+
 def manager_changed(account_id: str, manager: str, at: str, *, event_id: str | None = None) -> dict:
     return {"type": "manager_changed", "event_id": event_id or _eid("mgr"), "account_id": account_id,
             "serving_manager_id": manager, "changed_at": at}

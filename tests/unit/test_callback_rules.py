@@ -106,8 +106,13 @@ def test_report_helpers():
         {"trigger": "dormant", "detail": {"reason": "competitor"}}])
     assert figures == {"closed_accounts": 2, "by_reason": {"competitor": {"count": 1, "percent": "50.00"},
                                                            "unknown": {"count": 1, "percent": "50.00"}}}
-    existing = callback_reports.existing_coverage(
-        [{"account_id": "N", "trigger": "new_account", "status": "done", "outcome": {"reached": True}},
-         {"account_id": "N", "trigger": "fallback", "status": "done", "outcome": {"reached": True}},
-         {"account_id": "E", "trigger": "dormant", "status": "done", "outcome": {"reached": True}}], 10)
-    assert (existing["called_back"], existing["target"], existing["met"]) == (1, 1, True)
+    content = {"reached": True, "checklist": {"identity_verified": True}}
+    tasks = [{"account_id": "N", "trigger": "new_account", "status": "done", "outcome": content},
+             {"account_id": "N", "trigger": "fallback", "status": "done", "outcome": content},
+             {"account_id": "E", "trigger": "dormant", "status": "done", "outcome": content},
+             {"account_id": "X", "trigger": "sample", "status": "done", "outcome": {"reached": True}},  # no content
+             {"account_id": "Y", "trigger": "sample", "status": "done", "outcome": content}]
+    existing = callback_reports.existing_coverage(tasks, 10, None)
+    assert (existing["called_back"], existing["target"], existing["met"]) == (2, 1, True)
+    # With a snapshot, only its members count (Y opened after the year-end, say).
+    assert callback_reports.existing_coverage(tasks, 10, {"E", "X"})["called_back"] == 1

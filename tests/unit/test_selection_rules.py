@@ -69,17 +69,72 @@ def test_periodic_phase_brings_each_account_up_once_per_period():
         assert len(days) == 2 and days[1] - days[0] == 14
 
 
-@pytest.mark.parametrize("trigger,account,due", [
-    ("new_account", ACCOUNT, "2026-11-20"),
-    ("new_account", {**ACCOUNT, "channel": "bank_outlet_bulk"}, "2026-11-24"),
-    ("large_outflow", ACCOUNT, "2026-11-20"),
-    ("closed_account", ACCOUNT, "2026-11-23"),
-    ("dormant", ACCOUNT, "2026-12-10"),
-    ("departed_manager", ACCOUNT, "2026-12-10"),
-    ("periodic", ACCOUNT, "2026-12-02"),
+@pytest.mark.parametrize("trigger,account,event_on,due", [
+    # new account: next working day (001 新开户次日; National Day 2026: Oct 1-7 off)
+    ("new_account", ACCOUNT, "2026-09-30", "2026-10-08"),
+    ("new_account", ACCOUNT, "2026-11-20", "2026-11-23"),                       # Friday -> Monday
+    ("new_account", {**ACCOUNT, "channel": "bank_outlet_bulk"}, "2026-11-19", "2026-11-24"),
+    # large outflow: next calendar day (001 资产变动: 次日), holidays or not
+    ("large_outflow", ACCOUNT, "2026-09-30", "2026-10-01"),
+    ("large_outflow", ACCOUNT, "2026-11-20", "2026-11-21"),
+    # closed: within 2 calendar days (003 第四章: 两日内)
+    ("closed_account", ACCOUNT, "2026-09-30", "2026-10-02"),
+    # dormant and departed manager: within 15 calendar days
+    ("dormant", ACCOUNT, "2026-11-19", "2026-12-04"),
+    ("departed_manager", ACCOUNT, "2026-11-19", "2026-12-04"),
+    # transferred out: the same week (003 第三十一条: 当周), at least the next working day
+    ("transferred_out", ACCOUNT, "2026-11-18", "2026-11-20"),                   # Wed -> that Friday
+    ("transferred_out", ACCOUNT, "2026-11-20", "2026-11-23"),                   # Fri -> next Monday
+    ("transferred_out", ACCOUNT, "2026-09-30", "2026-10-08"),                   # the week is National Day
 ])
-def test_due_dates_in_working_days(trigger, account, due):
-    assert str(selection.due_on(trigger, D, account)) == due
+def test_deadlines_in_their_own_units(trigger, account, event_on, due):
+    day = date.fromisoformat(event_on)
+    assert str(selection.due(trigger, day, day, day, account).due_on) == due
+
+
+def test_periodic_is_due_by_the_period_end():
+    assert str(selection.due("periodic", D, D, D, ACCOUNT).due_on) == "2026-12-02"
+
+
+def test_deadlines_are_settings_with_units(monkeypatch):
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("FIELDDESK_DEADLINE_DORMANT", "7 working_days")   # 001 模版: a branch may choose it
+    reset_settings()
+    assert str(selection.due("dormant", D, D, D, ACCOUNT).due_on) == "2026-11-30"
+    for bad in ("7 weeks", "-1 calendar_days", "0 working_days", "seven calendar_days"):
+        monkeypatch.setenv("FIELDDESK_DEADLINE_DORMANT", bad)
+        reset_settings()
+        with pytest.raises(ValueError, match="deadline_dormant"):
+            from chalicelib.config import get_settings
+
+            get_settings()
+
+
+def test_a_new_account_is_never_due_later_than_the_regulators_month(monkeypatch):
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("FIELDDESK_DEADLINE_BULK_OPENING", "40 working_days")
+    reset_settings()
+    bulk = {**ACCOUNT, "channel": "bank_outlet_bulk"}
+    assert str(selection.due("new_account", date(2026, 1, 31), date(2026, 1, 31), date(2026, 1, 31), bulk).due_on) \
+        == "2026-02-28"
+
+
+def test_a_late_event_is_due_from_when_it_happened_and_never_before_the_selection_date():
+    # A new account of 11-16 posted late, selected by 11-19's run at 02:00 on 11-20.
+    when = selection.due("new_account", date(2026, 11, 16), D, date(2026, 11, 20), ACCOUNT)
+    assert str(when.deadline_on) == "2026-11-17" and when.due_on == D and when.late_arrival
+    on_time = selection.due("new_account", D, D, date(2026, 11, 20), ACCOUNT)
+    assert not on_time.late_arrival and str(on_time.due_on) == "2026-11-20"
+
+
+def test_an_unpublished_year_makes_working_day_deadlines_provisional():
+    assert selection.due("new_account", date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1),
+                         ACCOUNT).provisional
+    assert not selection.due("large_outflow", date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1),
+                             ACCOUNT).provisional
+    assert not selection.due("new_account", D, D, D, ACCOUNT).provisional
 
 
 def test_dormant_date_is_180_days_back():
@@ -88,8 +143,11 @@ def test_dormant_date_is_180_days_back():
 
 def test_quarter_and_cap():
     assert selection.quarter_of(date(2026, 12, 31)) == "2026Q4" and selection.quarter_of(date(2027, 1, 1)) == "2027Q1"
-    assert selection.within_cap(1, "periodic") and not selection.within_cap(2, "dormant")
-    assert selection.within_cap(99, "large_outflow")
+    # 001: the cap is about sampling; mandatory and periodic callbacks are never held back by it.
+    assert selection.within_cap(1, "sample") and not selection.within_cap(2, "sample")
+    for trigger in ("new_account", "dormant", "large_outflow", "closed_account", "departed_manager",
+                    "transferred_out", "periodic"):
+        assert selection.within_cap(99, trigger)
 
 
 def test_assignment_is_independent_and_least_loaded():
@@ -102,15 +160,26 @@ def test_assignment_is_independent_and_least_loaded():
 
 
 def test_skip_reasons():
-    assert selection.skip_reason("new_account", {**ACCOUNT, "status": "closed"}) == "account_closed"
+    assert selection.skip_reason("dormant", {**ACCOUNT, "status": "closed"}) == "account_closed"
+    assert selection.skip_reason("new_account", {**ACCOUNT, "status": "closed"}) is None  # the regulator's month
     assert selection.skip_reason("large_outflow", {**ACCOUNT, "status": "closed"}) is None
     assert selection.skip_reason("large_outflow", {"account_id": "x"}) == "account_not_opened"
 
 
+def test_the_first_periodic_callback_comes_one_interval_after_opening():
+    """Issue 21: an account opened 2026-12-02 got a periodic task dated 2026-11-27."""
+    young = {**ACCOUNT, "opened_on": "2026-12-02"}
+    assert selection.skip_reason("periodic", young, date(2026, 11, 27)) == "first_period_not_over"
+    assert selection.skip_reason("periodic", young, date(2026, 12, 15)) == "first_period_not_over"
+    assert selection.skip_reason("periodic", young, date(2026, 12, 16)) is None   # 14 days (gold) later
+
+
 def test_task_record_for_the_agents():
-    record = selection.build_task(selection.new_account({**ACCOUNT, "opened_on": str(D)}), D,
-                                  "2026-11-20T02:00:00+08:00", None)
+    entry = {"trigger": "new_account", "episode": str(D), "event_on": str(D), "account_id": "ac-1",
+             "account": {**ACCOUNT, "opened_on": str(D)}}
+    record = selection.build_task(selection.from_inbox(entry), D, "2026-11-20T02:00:00+08:00", None)
     assert record.task_id == f"new_account.ac-1.{D}" and record.queue_flag == "no_agent"
+    assert record.deadline_basis == {"from": str(D), "deadline": "1 working_days", "cap_on": "2026-12-19"}
     assert record.due_at == "2026-11-20T23:59:59+08:00" and len(record.call_windows) == 8
 
 
