@@ -116,8 +116,6 @@ class Settings(BaseSettings):
     # An account event older than this when it reaches a run (a migrated book, a years-old file)
     # is counted as "older_than_late_limit" and not selected; anything younger is, however late.
     selection_late_event_max_days: int = 92
-    # Holidays for years the chinese-calendar package has no data for yet.
-    fallback_holidays: CsvList = []
     problem_sla_critical_hours: int = 8
     problem_sla_normal_working_days: int = 5
     fallback_after_unanswered_days: int = 3
@@ -138,10 +136,7 @@ class Settings(BaseSettings):
     selection_stop_margin_seconds: int = 60
     selection_conflict_retries: int = 5
 
-    def holiday_dates(self) -> set[date]:
-        return {date.fromisoformat(d) for d in self.fallback_holidays if d}
-
-    @field_validator("cors_origins", "fallback_holidays", "transferred_out_tiers", mode="before")
+    @field_validator("cors_origins", "transferred_out_tiers", mode="before")
     @classmethod
     def _split_csv(cls, raw):
         if isinstance(raw, str):

@@ -31,7 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     snap = sub.add_parser("sample-snapshot", help="(re)compute a year-end denominator of the 10%% sample")
     snap.add_argument("--year", required=True, type=int, help="the year whose year-end is counted, e.g. 2025")
     snap.add_argument("--by", default="operator", help="who recomputes it (recorded on the snapshot)")
+    cal = sub.add_parser("calendar", help="show or publish a year's working-day calendar")
+    cal.add_argument("action", choices=["show", "publish"])
+    cal.add_argument("--year", required=True, type=int)
+    cal.add_argument("--file", help='publish: JSON {"holidays": [...], "makeup_workdays": [...], "note": "..."}')
+    cal.add_argument("--by", default="operator", help="who publishes it (recorded on the version)")
     args = parser.parse_args(argv)
+    if args.command == "calendar":
+        return _calendar(args)
     if args.command == "sample-snapshot":
         from chalicelib.domain import sample
 
@@ -47,6 +54,30 @@ def main(argv: list[str] | None = None) -> int:
     for line in job.render(result):
         print(line)
     return 0 if getattr(result, "status", "completed") == "completed" else 1
+
+
+def _calendar(args) -> int:
+    import json
+
+    from chalicelib.domain import calendar
+    from chalicelib.errors import DomainError
+    from chalicelib.models.calendar import CalendarIn
+
+    try:
+        if args.action == "show":
+            result = calendar.view(args.year)
+        else:
+            if not args.file:
+                print("calendar publish needs --file", file=sys.stderr)
+                return 2
+            with open(args.file, encoding="utf-8") as handle:
+                body = CalendarIn.model_validate(json.load(handle))
+            result = calendar.publish(args.year, body.holidays, body.makeup_workdays, body.note, args.by)
+    except DomainError as err:
+        print(f"refused: {err.message}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,34 +1,29 @@
-"""China working days, make-up workdays (调休) included.
+"""China working days, make-up workdays (调休) included, from the calendar kept as data.
 
-chinese-calendar knows the years the State Council has published; for later
-years it raises, and we fall back to weekends plus the configured holiday list,
-warning once per year instead of crashing a job.
+For each year the arrangement comes from, in order:
+  1. the newest version published through the API or `schedules calendar publish`
+     (the State Council publishes next year's arrangement each autumn);
+  2. the chinese-calendar package, for the years it knows (2004-2026 in 1.11.0);
+  3. otherwise weekends only: a provisional answer. Due dates decided by it are marked
+     provisional and recomputed when the year is published (domain/calendar.py).
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..config import get_settings
 from ..observability import logger
 
 _warned: set[int] = set()
 
 
-def is_workday(day: date) -> bool:
-    import chinese_calendar
+def _published(year: int) -> dict | None:
+    from ..storage import calendar as repo
 
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned:
-            _warned.add(day.year)
-            logger.warning("no official holiday calendar for this year; using weekends and configured holidays",
-                           extra={"year": day.year})
-        return day.weekday() < 5 and day not in get_settings().holiday_dates()
+    found = repo.cached_newest(year)
+    return None if found.get("missing") else found
 
 
-def has_calendar(year: int) -> bool:
-    """Whether the official arrangement of `year` is known (not the weekends-only fallback)."""
+def _package_knows(year: int) -> bool:
     import chinese_calendar
 
     try:
@@ -36,6 +31,37 @@ def has_calendar(year: int) -> bool:
         return True
     except NotImplementedError:
         return False
+
+
+def source(year: int) -> str:
+    """"published", "package" or "weekends_only" (provisional)."""
+    if _published(year) is not None:
+        return "published"
+    return "package" if _package_knows(year) else "weekends_only"
+
+
+def has_calendar(year: int) -> bool:
+    """Whether the official arrangement of `year` is known (not the weekends-only fallback)."""
+    return source(year) != "weekends_only"
+
+
+def is_workday(day: date) -> bool:
+    published = _published(day.year)
+    if published is not None:
+        iso = day.isoformat()
+        if iso in published.get("makeup_workdays", []):
+            return True
+        return day.weekday() < 5 and iso not in published.get("holidays", [])
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        if day.year not in _warned:
+            _warned.add(day.year)
+            logger.warning("no working-day calendar for this year; weekends only, due dates provisional",
+                           extra={"year": day.year})
+        return day.weekday() < 5
 
 
 def add_workdays(start: date, n: int) -> date:

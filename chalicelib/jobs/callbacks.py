@@ -30,11 +30,14 @@ def _remaining(event):
 def emit_metrics(results: list[selection_job.RunResult]) -> None:
     for result in results:
         for trigger, c in result.counts.items():
-            for name in ("candidates", "created", "existing", "capped", "queued"):
-                metrics.add_metric(name=f"callbacks_{trigger}_{name}", unit=MetricUnit.Count, value=c[name])
+            for name in ("candidates", "created", "existing", "capped", "queued", "late"):
+                metrics.add_metric(name=f"callbacks_{trigger}_{name}", unit=MetricUnit.Count, value=c.get(name, 0))
             for reason, n in c.get("skipped", {}).items():
                 metrics.add_metric(name=f"callbacks_{trigger}_skipped_{reason}", unit=MetricUnit.Count, value=n)
         metrics.add_metadata(key=f"run_{result.business_date}", value=f"{result.mode}/{result.status}")
+        # Due dates decided on weekends only (no calendar for the year): the CalendarMissingAlarm watches it.
+        metrics.add_metric(name="callbacks_provisional_due_dates", unit=MetricUnit.Count,
+                           value=result.totals()["provisional"])
         metrics.add_metric(name="callbacks_run_partial", unit=MetricUnit.Count,
                            value=1 if result.status == "partial" else 0)
         metrics.flush_metrics()

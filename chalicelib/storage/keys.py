@@ -327,6 +327,16 @@ def sample_day(branch_id: str, day: date | str) -> dict:
     return {"pk": f"BRANCH#{branch_id}", "sk": f"SAMPLEDAY#{day}"}
 
 
+def calendar_version(year: int | str, version: int) -> dict:
+    """One published arrangement of a year (holidays, make-up working days); versions are never overwritten."""
+    return {"pk": f"CALENDAR#{year}", "sk": f"VERSION#{int(version):04d}"}
+
+
+def task_provisional_index(year: int | str, task_id: str) -> dict:
+    # gsi5 (sparse while open with a provisional due date): recomputed when the year is published.
+    return {"gsi5pk": f"PROVISIONAL#{year}", "gsi5sk": task_id}
+
+
 def job_watermark(job: str) -> dict:
     return {"pk": f"JOB#{job}", "sk": "WATERMARK"}
 

@@ -16,8 +16,25 @@ def task_item(record: TaskRecord | dict) -> dict:
                                              data.get("reschedule_at") or data["due_at"],
                                              int(data.get("priority", 5)), data["task_id"]))
         item.update(keys.task_due_index(data["due_on"], data["task_id"]))
+        if data.get("due_provisional"):
+            item.update(keys.task_provisional_index(str(data["due_on"])[:4], data["task_id"]))
     return item
 
 
 def get_task(task_id: str, *, consistent: bool = False) -> dict | None:
     return base.strip_keys(base.get_item(**keys.callback_task(task_id), consistent=consistent))
+
+
+def replace_task(previous: dict, updated: dict) -> bool:
+    """Write a task as the caller read it changed (status and revision unchanged meanwhile), bumping the
+    revision; False if someone else changed it first (the caller reads again or leaves it)."""
+    from ..errors import ConditionFailed
+
+    record = {**updated, "revision": int(previous.get("revision", 0)) + 1}
+    try:
+        base.put_new(task_item(record), condition="#s = :s AND (attribute_not_exists(revision) OR revision = :r)",
+                     names={"#s": "status"}, values={":s": previous.get("status", "open"),
+                                                     ":r": int(previous.get("revision", 0))})
+        return True
+    except ConditionFailed:
+        return False

@@ -53,8 +53,10 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 40) -> None:
 
 
 class Stack:
-    def __init__(self, base: str):
+    def __init__(self, base: str, endpoint: str = "", env: dict | None = None):
         self.base = base
+        self.endpoint = endpoint          # the local stack's DynamoDB endpoint
+        self.env = env or {}
         self.app = f"{base}/app/"
         self._tokens: dict[str, str] = {}
 
@@ -108,7 +110,7 @@ def stack():
                                       env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                       stderr=open(logs / "app.log", "w")))
         wait_for(f"{origin}/v1/health", procs[1])
-        yield Stack(origin)
+        yield Stack(origin, endpoint, env)
     finally:
         from infra.local_stack import stop_processes
 

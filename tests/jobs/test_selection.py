@@ -93,12 +93,12 @@ def test_new_account_due_dates_count_china_working_days(opened_on, channel, due)
     assert task("new_account", "ac-1", opened_on)["due_on"] == due
 
 
-def test_unpublished_year_falls_back_to_weekends_and_configured_holidays(monkeypatch):
-    monkeypatch.setenv("FIELDDESK_FALLBACK_HOLIDAYS", "2027-01-11")
-    reset_settings()
+def test_unpublished_year_falls_back_to_weekends_and_marks_the_due_date_provisional():
     feed(opened("ac-1", on="2027-01-08"))                 # a Friday in a year chinese-calendar has not
-    run(date(2027, 1, 8))
-    assert task("new_account", "ac-1", "2027-01-08")["due_on"] == "2027-01-12"
+    result = run(date(2027, 1, 8))
+    t = task("new_account", "ac-1", "2027-01-08")
+    assert t["due_on"] == "2027-01-11" and t["due_provisional"] is True
+    assert result.counts["new_account"]["provisional"] == 1
 
 
 # --- dormant --------------------------------------------------------------------------------
