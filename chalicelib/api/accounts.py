@@ -37,6 +37,15 @@ def get_account(ctx, account_id):
     return AccountOut.model_validate(accounts.render(accounts.read_account(ctx.principal, account_id)))
 
 
+@route(bp, "/v1/accounts/{account_id}/callback-quarters", roles=[Role.compliance, Role.admin],
+       summary="An account's callbacks per quarter of a year (the cap of 2 a quarter holds back sampled ones)",
+       query="chalicelib.models.coverage:YearQuery", response="chalicelib.models.coverage:CallbackQuarters",
+       tags=TAGS)
+def callback_quarters(ctx, account_id, query):
+    from ..domain import sample
+    return sample.quarter_counts(ctx.principal, account_id, query.year)
+
+
 @route(bp, "/v1/accounts/{account_id}/reveal", "POST", roles=[Role.callback_agent, Role.compliance],
        summary="Reveal the client's phone and ID number (recorded in the disclosure audit)",
        body="chalicelib.models.accounts:RevealIn", response="chalicelib.models.accounts:RevealOut", tags=TAGS,

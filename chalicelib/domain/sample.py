@@ -154,3 +154,20 @@ def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Can
             picked = [found[a] for a in recorded.get("account_ids", []) if a in found]
         if picked:
             yield [rules.sample(a, day) for a in picked]
+
+
+def quarter_counts(principal, account_id: str, year: int) -> dict:
+    """What compliance checks against 001's cap: the account's callbacks per quarter."""
+    from ..errors import NotFound
+    from ..storage import selection as selection_repo
+
+    if principal.role != "admin" and principal.role != "compliance":
+        raise NotFound(f"account {account_id} not found")
+    found = repo.quarter_items(account_id, year)
+    if not found and not selection_repo.accounts([account_id]):
+        raise NotFound(f"account {account_id} not found")
+    return {"account_id": account_id, "year": year, "cap_per_quarter": get_settings().callbacks_per_quarter,
+            "quarters": [{"quarter": f"{year}Q{q}", "callbacks": int(found.get(q, {}).get("callbacks", 0)),
+                          "risk_callbacks": int(found.get(q, {}).get("risk_callbacks", 0)),
+                          "sampled": int(found.get(q, {}).get("sampled", 0)),
+                          "task_ids": list(found.get(q, {}).get("task_ids", []))} for q in (1, 2, 3, 4)]}

@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from .common import ResponseModel
+from pydantic import Field
+
+from .common import RequestModel, ResponseModel
 
 
 class CoverageAccount(ResponseModel):
@@ -40,3 +42,22 @@ class CoverageOut(ResponseModel):
     branch_id: str
     new_accounts: NewAccountCoverage
     existing_clients: ExistingClientCoverage
+
+
+class YearQuery(RequestModel):
+    year: int = Field(ge=2000, le=2100)
+
+
+class QuarterCount(ResponseModel):
+    quarter: str                 # "2026Q4"
+    callbacks: int               # every callback task of the quarter (mandatory ones included)
+    risk_callbacks: int
+    sampled: int                 # held back by the cap when callbacks >= the cap
+    task_ids: list[str]
+
+
+class CallbackQuarters(ResponseModel):
+    account_id: str
+    year: int
+    cap_per_quarter: int
+    quarters: list[QuarterCount]

@@ -98,3 +98,8 @@ def coverage_counts(account_ids: list[str], year: int) -> dict[str, dict]:
         entry["coverage"] += int(item.get("coverage_tasks", 0))
         entry["quarters"][item.get("quarter")] = int(item.get("callbacks", 0))
     return out
+
+
+def quarter_items(account_id: str, year: int) -> dict[int, dict]:
+    pairs = [tuple(keys.callback_quarter_counter(account_id, f"{year}Q{q}").values()) for q in (1, 2, 3, 4)]
+    return {int(i["quarter"][-1]): base.strip_keys(i) for i in base.batch_get(pairs) if i.get("quarter")}

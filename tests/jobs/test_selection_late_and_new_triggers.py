@@ -113,3 +113,16 @@ def test_no_periodic_callback_dated_before_the_account_existed():
         run(later)
         found = task("periodic", account_id, str(later))
         assert (found or {}).get("trigger") == expected
+
+
+def test_compliance_sees_each_clients_callbacks_per_quarter(api):
+    feed(opened("ac-q", on=str(D)))
+    run(D)
+    status, body = api.get("/v1/accounts/ac-q/callback-quarters?year=2026", as_="cmp-001")
+    assert status == 200 and body["cap_per_quarter"] == 2
+    q4 = body["quarters"][3]
+    assert q4["quarter"] == "2026Q4" and q4["callbacks"] == 1 and q4["task_ids"] == [f"new_account.ac-q.{D}"]
+    assert api.get("/v1/accounts/ac-q/callback-quarters?year=2026", as_="cba-001")[0] == 403
+    assert api.get("/v1/accounts/nope/callback-quarters?year=2026", as_="cmp-001")[0] == 404
+    status, err = api.get("/v1/accounts/ac-q/callback-quarters?year=99", as_="cmp-001")
+    assert status == 400 and err["error"]["details"][0]["field"] == "query.year"
