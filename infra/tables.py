@@ -28,7 +28,10 @@ def create_tables(client, table_name: str, idempotency_table_name: str) -> None:
     for definition in table_definitions(table_name, idempotency_table_name):
         if definition["TableName"] not in existing:
             client.create_table(**definition)
-    client.update_time_to_live(
-        TableName=idempotency_table_name,
-        TimeToLiveSpecification={"AttributeName": "expiration", "Enabled": True},
-    )
+    # DynamoDB refuses to enable TTL twice ("TimeToLive is already enabled"); moto does not mind.
+    ttl = client.describe_time_to_live(TableName=idempotency_table_name)["TimeToLiveDescription"]
+    if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        client.update_time_to_live(
+            TableName=idempotency_table_name,
+            TimeToLiveSpecification={"AttributeName": "expiration", "Enabled": True},
+        )

@@ -2,11 +2,28 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from ..errors import ConditionFailed
 from . import base, keys
 
 OPEN_CASH_STATUSES = ("open",)
+_FEN = Decimal("0.01")
+
+
+def _fen(value):
+    """DynamoDB stores numbers canonically (50.00 comes back as 50; moto keeps 50.00): money is
+    read back to the fen, so a response never depends on the engine."""
+    if isinstance(value, dict):
+        return {k: (v.quantize(_FEN) if isinstance(v, Decimal) and k.endswith("yuan") else _fen(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fen(v) for v in value]
+    return value
+
+
+def _out(item):
+    return _fen(base.strip_keys(item))
 
 
 # --- rule versions ---------------------------------------------------------------------------
@@ -59,7 +76,7 @@ def replace(record: dict, *, expected_status: str, expected_revision: int, audit
 
 
 def get(penalty_id: str, *, consistent: bool = True) -> dict | None:
-    return base.strip_keys(base.get_item(**keys.penalty(penalty_id), consistent=consistent))
+    return _out(base.get_item(**keys.penalty(penalty_id), consistent=consistent))
 
 
 def get_with_history(penalty_id: str) -> tuple[dict | None, list[dict], dict | None]:
@@ -68,11 +85,11 @@ def get_with_history(penalty_id: str) -> tuple[dict | None, list[dict], dict | N
     for item in items:
         sk = item["sk"]
         if sk == "PENALTY":
-            record = base.strip_keys(item)
+            record = _out(item)
         elif sk == "REVERSAL":
-            reversal = base.strip_keys(item)
+            reversal = _out(item)
         elif sk.startswith("AUDIT#"):
-            history.append(base.strip_keys(item))
+            history.append(_out(item))
     return record, history, reversal
 
 
@@ -87,18 +104,18 @@ def list_for_branch(branch_id: str, month: str | None, *, limit: int, start_key=
 
 
 def manager_month(manager_id: str, month: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"STAFF#{manager_id}#PENALTIES", index="gsi1",
+    return [_out(i) for i in base.query_all(f"STAFF#{manager_id}#PENALTIES", index="gsi1",
                                                         sk_begins=f"{month}-")]
 
 
 def branch_month(branch_id: str, month: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#PENALTIES", index="gsi2",
+    return [_out(i) for i in base.query_all(f"BRANCH#{branch_id}#PENALTIES", index="gsi2",
                                                         sk_begins=f"{month}-")]
 
 
 def due_on(day: date | str) -> list[dict]:
     """Penalties whose cash settlement fell due on a day and were still open when last written."""
-    return [base.strip_keys(i) for i in base.query_all(f"PENALTYDUE#{day}", index="gsi3")]
+    return [_out(i) for i in base.query_all(f"PENALTYDUE#{day}", index="gsi3")]
 
 
 def branch_exists(branch_id: str) -> bool:
@@ -109,7 +126,7 @@ def branch_exists(branch_id: str) -> bool:
 
 # --- collisions (written by the intent-client area; read only) ------------------------------
 def get_collision(collision_id: str) -> dict | None:
-    return base.strip_keys(base.get_item(**keys.collision(collision_id)))
+    return _out(base.get_item(**keys.collision(collision_id)))
 
 
 # --- flags ---------------------------------------------------------------------------------------
@@ -126,7 +143,7 @@ def put_flag(record: dict) -> bool:
 
 
 def get_flag(flag_id: str) -> dict | None:
-    return base.strip_keys(base.get_item(**keys.flag(flag_id)))
+    return _out(base.get_item(**keys.flag(flag_id)))
 
 
 def list_flags(*, branch_id: str | None = None, staff_id: str | None = None, limit: int, start_key=None) -> base.Page:
@@ -138,11 +155,11 @@ def list_flags(*, branch_id: str | None = None, staff_id: str | None = None, lim
 
 
 def staff_flags_since(staff_id: str, since: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"STAFF#{staff_id}#FLAGS", index="gsi1", sk_gte=since)]
+    return [_out(i) for i in base.query_all(f"STAFF#{staff_id}#FLAGS", index="gsi1", sk_gte=since)]
 
 
 def branch_flags_since(branch_id: str, since: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#FLAGS", index="gsi2", sk_gte=since)]
+    return [_out(i) for i in base.query_all(f"BRANCH#{branch_id}#FLAGS", index="gsi2", sk_gte=since)]
 
 
 # --- job watermark ---------------------------------------------------------------------------------
