@@ -11,10 +11,10 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .. import clock
+from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
-from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, VoidIn
 from ..observability import logger
 from ..storage import directory
@@ -52,16 +52,22 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     if amounts["settlement"] == "cash_or_salary" and amounts["amount_status"] == "computed":
         due_on = (today + timedelta(days=s.cash_settlement_days)).isoformat()
     record = {
-        "penalty_id": uuid.uuid4().hex, "manager_id": body.manager_id, "branch_id": manager["branch_id"],
+        "penalty_id": submission.record_id("penalty"), "manager_id": body.manager_id, "branch_id": manager["branch_id"],
         "rule_code": rule["code"], "rule_kind": rule["kind"], "rule_amount": rule.get("amount"),
         "rule_version": catalogue.version_ref(), "absence_days": rule.get("absence_days"),
         "breach_date": body.breach_date.isoformat(), "occurrences": body.occurrences,
         "evidence_note": body.evidence_note, "evidence_refs": body.evidence_refs, "serious": body.serious,
         "income_yuan": body.income_yuan, **amounts, "collision": collision, "status": "open", "due_on": due_on,
-        "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1,
+        "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1, **submission.stamp(),
     }
-    repo.create(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
-                               {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}))
+    try:
+        repo.create(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
+                                   {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}))
+    except ConditionFailed:
+        stored = submission.replay_of(repo.get(record["penalty_id"]))  # this submission's earlier write
+        if stored is None:
+            raise
+        record = stored
     logger.info("penalty entered", extra={"penalty_id": record["penalty_id"], "rule_code": rule["code"]})
     try:
         raise_escalations(record)
