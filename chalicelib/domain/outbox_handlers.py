@@ -5,6 +5,7 @@ from .outbox import handler
 
 PENALTY_ESCALATIONS = "penalty.escalations"
 PENALTY_OVERDUE_FLAG = "penalty.overdue_flag"
+ACCOUNT_CONVERSION = "account.conversion"
 
 
 @handler(PENALTY_ESCALATIONS)
@@ -22,3 +23,10 @@ def penalty_overdue_flag(payload: dict) -> None:
     from ..storage import penalties as repo
 
     repo.put_flag(payload["flag"])            # deterministic flag id: a second delivery is a no-op
+
+
+@handler(ACCOUNT_CONVERSION)
+def account_conversion(payload: dict) -> None:
+    from . import accounts
+
+    accounts.convert(payload)

@@ -79,8 +79,10 @@ def get_event(event_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.account_event(event_id), consistent=True))
 
 
-def write_event(event_record: dict, state: dict, previous_version: int, transfer: tuple[dict, bool] | None) -> str:
-    """Store one applied event. Returns "ok", "duplicate" (event id seen) or "conflict" (account moved on)."""
+def write_event(event_record: dict, state: dict, previous_version: int, transfer: tuple[dict, bool] | None,
+                extra_ops: list[dict] | None = None) -> str:
+    """Store one applied event (with `extra_ops`: its outbox entries).
+    Returns "ok", "duplicate" (event id seen) or "conflict" (account moved on)."""
     ops = [base.tx_put({**keys.account_event(event_record["event_id"]), **event_record})]
     if previous_version == 0:
         ops.append(base.tx_put(account_item(state)))
@@ -89,6 +91,7 @@ def write_event(event_record: dict, state: dict, previous_version: int, transfer
                                values={":v": previous_version}))
     if transfer is not None:
         ops.append(base.tx_put(transfer_item(*transfer)))
+    ops += list(extra_ops or [])
     try:
         base.transact(ops)
     except base.TransactionCancelled as err:
