@@ -42,7 +42,7 @@ def main() -> int:
                 elapsed = time.perf_counter() - started
         print(f"-- fault rate {rate:.0%}: {dict(faults.counts)}; answers {dict(sorted(figures.answers.items()))}; "
               f"{elapsed:.1f} s")
-        for flow in ("visits", "penalties", "prospects"):
+        for flow in ("visits", "penalties", "prospects", "attempts"):
             print("   " + figures.line(flow))
         bad = sum(figures.lost.values()) + sum(figures.duplicated.values()) + len(figures.bad_answers) \
             + sum(figures.gave_up.values())

@@ -189,7 +189,25 @@ def run_flows(api, faults: FaultInjector, size: int) -> Figures:
             status, data = _submit(api, figures, "prospects", "POST", "/v1/prospects", body, as_="cm-001")
             prospect_phones.append((phone, status, data))
 
+        # Callback attempts: one task each (seeded without faults), one unanswered attempt on it.
+        from tests.factories.tasks import make_account, make_task
+
+        def seed():
+            return [make_task(account_id=make_account(f"HA{i:04d}")["account_id"])["task_id"] for i in range(size)]
+
+        task_ids = _read_back(faults, seed)
+        attempt_answers = []
+        for task_id in task_ids:
+            body = {"channel": "phone", "reached": False, "reason": "no_answer"}
+            status, _ = _submit(api, figures, "attempts", "POST", f"/v1/callback-tasks/{task_id}/attempts", body,
+                                as_="cba-001")
+            attempt_answers.append((task_id, status))
+
     def count_back():
+        from chalicelib.storage import callback_work as work_repo
+        for task_id, status in attempt_answers:
+            _task, attempts, _ = work_repo.task_with_history(task_id)
+            _tally(figures, "attempts", len(attempts), status)
         visits = [i for i in base.query_all("STAFF#cm-001#VISITS", index="gsi1")]
         by_marker = Counter(v.get("outcome") for v in visits)
         for marker, status in visit_markers:
