@@ -356,10 +356,10 @@ def test_a_database_refusal_rejects_that_accounts_events_for_resending(api, monk
 
     real = repo.write_event
 
-    def busy(record, state, version, transfer):
+    def busy(record, state, version, transfer, *effects):
         if record["account_id"] == "ac-busy":
             raise TooManyRequests("the database is busy, retry shortly")
-        return real(record, state, version, transfer)
+        return real(record, state, version, transfer, *effects)
 
     monkeypatch.setattr(repo, "write_event", busy)
     status, body = post(api, opened("ac-busy"), opened("ac-ok", n=2), trade("ac-busy", "2026-11-19"))
