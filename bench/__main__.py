@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import"]
+SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import", "bench.durability"]
 
 
 def main() -> int:

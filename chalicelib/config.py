@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = Field(None, validation_alias="S3_ENDPOINT_URL")
     cors_origins: CsvList = ["http://localhost:8000"]
     max_body_bytes: int = 256 * 1024
+    max_json_depth: int = 32               # nesting of a JSON body, checked before parsing
+    idempotency_in_progress_seconds: int = 30  # a submission whose first attempt died is retried after this
     timezone: str = "Asia/Shanghai"
 
     # API Gateway usage plan that meters each outlet's key (set by the stack; empty locally).

@@ -12,6 +12,7 @@ from typing import Any
 class DomainError(Exception):
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After on 429/503 and "still in progress"
 
     def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None,
                  extra: dict[str, Any] | None = None):
@@ -51,6 +52,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class InProgress(Conflict):
+    """The same submission (caller, resource, Idempotency-Key) is still being processed: retry it shortly."""
+    code = "in_progress"
+    retry_after = 1
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
@@ -65,6 +72,7 @@ class Unprocessable(DomainError):
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
+    retry_after = 1
 
 
 class ConditionFailed(Conflict):
@@ -75,6 +83,7 @@ class ConditionFailed(Conflict):
 class Unavailable(DomainError):
     status = 503
     code = "unavailable"
+    retry_after = 1
 
 
 def envelope(code: str, message: str, details: list | None = None, **extra: Any) -> dict:
@@ -85,6 +94,11 @@ def envelope(code: str, message: str, details: list | None = None, **extra: Any)
 
 def to_http(err: DomainError) -> tuple[int, dict]:
     return err.status, envelope(err.code, err.message, err.details, **err.extra)
+
+
+def http_headers(err: DomainError) -> dict[str, str]:
+    """Headers that go with the error: Retry-After for what a client should retry."""
+    return {"Retry-After": str(err.retry_after)} if err.retry_after is not None else {}
 
 
 def from_pydantic(exc, prefix: str = "") -> ValidationFailed:

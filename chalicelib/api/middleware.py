@@ -51,6 +51,8 @@ def http_conventions(event, get_response):
                             status_code=413, headers={"Content-Type": "application/json"})
     else:
         response = _as_envelope(get_response(event))
+    if response.status_code in (429, 503):
+        response.headers.setdefault("Retry-After", "1")   # every throttle and outage says when to retry
     for name, value in _SECURITY_HEADERS.items():
         # A route that sets its own caching (the static mobile forms) keeps it; everything else is no-store.
         response.headers.setdefault(name, value)

@@ -27,7 +27,9 @@ from chalice import CORSConfig, Response
 from pydantic import BaseModel, ValidationError
 
 from .. import auth
-from ..errors import DomainError, ValidationFailed, envelope, from_pydantic, to_http
+from .. import submission
+from ..config import get_settings
+from ..errors import DomainError, ValidationFailed, envelope, from_pydantic, http_headers, to_http
 from ..observability import logger
 from . import idempotency, pagination
 
@@ -96,8 +98,19 @@ class Ctx:
     params: dict = field(default_factory=dict)
 
     @property
+    def resource(self) -> str:
+        """The resource path with its parameters filled in (Chalice's request.path is the route template)."""
+        path = self.spec.path
+        for name, value in self.params.items():
+            path = path.replace("{" + name + "}", str(value))
+        return path
+
+    @property
     def scope(self) -> str:
-        return f"{self.spec.method} {self.request.path if self.request else self.spec.path}"
+        """A list variant: method, resource and every query parameter but the page position."""
+        params = (self.request.query_params or {}) if self.request is not None else {}
+        variant = "&".join(f"{k}={params[k]}" for k in sorted(params) if k not in ("next_token", "limit"))
+        return f"{self.spec.method} {self.resource}?{variant}"
 
     def start_key(self, next_token: str | None) -> dict | None:
         return pagination.decode(next_token, caller=self._caller(), scope=self.scope)
@@ -148,7 +161,7 @@ def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None,
 
 def error_response(err: DomainError) -> Response:
     status, payload = to_http(err)
-    return Response(body=payload, status_code=status, headers={"Content-Type": JSON})
+    return Response(body=payload, status_code=status, headers={"Content-Type": JSON, **http_headers(err)})
 
 
 def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
@@ -170,16 +183,21 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
         def call() -> dict:
             return _render(spec, fn(ctx, **kwargs))
 
-        key = request.headers.get("idempotency-key")
-        if spec.idempotent and key is not None:
-            if not _IDEMPOTENCY_KEY.match(key):
-                raise ValidationFailed.field("Idempotency-Key", "8-128 characters of letters, digits and -_:.")
-            result = idempotency.once(
-                key=f"{ctx._caller()}|{spec.method} {request.path}|{key}",
-                payload_hash=hashlib.sha256(raw_body).hexdigest(),
-                compute=call, lambda_context=getattr(bp, "lambda_context", None))
-        else:
-            result = call()
+        key = request.headers.get("idempotency-key") if spec.idempotent else None
+        if key is not None and not _IDEMPOTENCY_KEY.match(key):
+            raise ValidationFailed.field("Idempotency-Key", "8-128 characters of letters, digits and -_:.")
+        # Scoped to the resource (/v1/callback-tasks/t-1/attempts), not the route template.
+        scoped = f"{ctx._caller()}|{spec.method} {ctx.resource}|{key}" if key is not None else None
+        body_hash = hashlib.sha256(raw_body).hexdigest()
+        token = submission.bind(scoped, body_hash)
+        try:
+            if scoped is not None:
+                result = idempotency.once(key=scoped, payload_hash=body_hash, compute=call,
+                                          lambda_context=getattr(bp, "lambda_context", None))
+            else:
+                result = call()
+        finally:
+            submission.unbind(token)
         body = result["body"]
         if spec.content_type == JSON:
             # UTF-8 rather than \u escapes: Chinese text is half the bytes on a phone's network.
@@ -196,12 +214,37 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
                         status_code=500, headers={"Content-Type": JSON})
 
 
+def _json_depth(raw: bytes) -> int:
+    """The deepest nesting of objects and arrays, counted outside strings, without parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:      # backslash
+                escaped = True
+            elif byte == 0x22:      # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):  # { [
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x7D, 0x5D):  # } ]
+            depth -= 1
+    return deepest
+
+
 def _json_body(raw: bytes) -> Any:
     if not raw:
         raise ValidationFailed.field("body", "a JSON object is required")
+    limit = get_settings().max_json_depth
+    if _json_depth(raw) > limit:
+        raise ValidationFailed.field("body", f"is nested deeper than {limit} levels")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValidationFailed.field("body", "is not valid JSON") from None
 
 

@@ -26,7 +26,8 @@ from ..models.common import mask_id_number, mask_name, mask_phone
 from ..observability import logger
 from ..storage import accounts as repo
 from ..storage import audit, pii
-from . import conversion
+from . import conversion, outbox
+from .outbox_handlers import ACCOUNT_CONVERSION
 
 
 class Rejected(Exception):
@@ -164,10 +165,14 @@ def _store(event, raw: dict, source: str) -> dict:
                 return _duplicate(seen, record)
             return {"status": "rejected", "reason": str(why), "details": []}
         inbox = selection_events(state, new_state, event, transfer)
-        outcome = repo.write_event(record, new_state, int((state or {}).get("version", 0)), transfer, inbox)
+        # The conversion is an outbox entry of the opening: no transient error after the write can lose it.
+        effects = [outbox.record_op(ACCOUNT_CONVERSION, event.account_id, _conversion_payload(new_state))] \
+            if isinstance(event, AccountOpened) else []
+        outcome = repo.write_event(record, new_state, int((state or {}).get("version", 0)), transfer, inbox,
+                                   effects)
         if outcome == "ok":
-            if isinstance(event, AccountOpened):
-                _convert(new_state)
+            if effects:
+                outbox.deliver_now(ACCOUNT_CONVERSION, event.account_id)
             return {"status": "accepted"}
         if outcome == "duplicate":
             return _duplicate(repo.get_event(event.event_id), record)
@@ -181,14 +186,18 @@ def _duplicate(seen: dict | None, record: dict) -> dict:
     return {"status": "duplicate"}
 
 
-def _convert(state: dict) -> None:
-    try:
-        conversion.on_account_opened(account_id=state["account_id"], branch_id=state["branch_id"],
-                                     opened_on=date.fromisoformat(state["opened_on"]),
-                                     phone_hash=state.get("phone_hash"), id_hash=state.get("id_hash"),
-                                     serving_manager_id=state.get("serving_manager_id"))
-    except Exception:  # noqa: BLE001 - the account is stored; attribution must not undo it
-        logger.exception("conversion attribution failed", extra={"account_id": state["account_id"]})
+def _conversion_payload(state: dict) -> dict:
+    """What conversion.on_account_opened needs (lookup hashes only, never the clear phone or ID number)."""
+    return {k: state.get(k) for k in ("account_id", "branch_id", "opened_on", "phone_hash", "id_hash",
+                                      "serving_manager_id")}
+
+
+def convert(payload: dict) -> None:
+    """The outbox consumer: idempotent per account (conversion.on_account_opened returns the one written)."""
+    conversion.on_account_opened(account_id=payload["account_id"], branch_id=payload["branch_id"],
+                                 opened_on=date.fromisoformat(payload["opened_on"]),
+                                 phone_hash=payload.get("phone_hash"), id_hash=payload.get("id_hash"),
+                                 serving_manager_id=payload.get("serving_manager_id"))
 
 
 def ingest(raw_events: list, source: str = "api") -> list[dict]:

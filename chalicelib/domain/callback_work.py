@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .. import clock
+from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
@@ -274,13 +274,27 @@ def fallback_task(task: dict, now: datetime) -> dict:
 # --- attempts: the write --------------------------------------------------------------------------------
 
 
+def _replayed_attempt(principal: Principal, task_id: str, attempt_id: str) -> dict | None:
+    """The answer to this submission's attempt if it is already stored (a retry after a lost response)."""
+    task, attempts, _ = repo.task_with_history(task_id)
+    mine = submission.replay_of(next((a for a in attempts if a.get("attempt_id") == attempt_id), None))
+    if not task or not mine or mine.get("agent_id") != principal.id:
+        return None
+    return {"task": render(task, now=clock.now()), "attempt": mine,
+            "fallback_task_id": mine.get("fallback_task_id"), "problem_ids": mine.get("problem_ids") or [],
+            "escalated": bool(mine.get("escalated"))}
+
+
 def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
+    attempt_id = submission.record_id("attempt", 12)
+    if submission.current().keyed and (replayed := _replayed_attempt(principal, task_id, attempt_id)):
+        return replayed
     task = _held(principal, task_id)
     now = clock.now()
     at = body.at.astimezone(clock.SHANGHAI) if body.at else now
     validate_attempt(task, body, at, now)
     new, effects = apply_attempt(task, body, at, now)
-    attempt = _clean({"attempt_id": uuid.uuid4().hex[:12], "task_id": task_id, "agent_id": principal.id,
+    attempt = _clean({"attempt_id": attempt_id, **submission.stamp(), "task_id": task_id, "agent_id": principal.id,
                       "at": clock.iso(at), "recorded_at": clock.iso(now), "channel": body.channel.value,
                       "reached": body.reached, "reason": body.reason.value if body.reason else None,
                       "call_back_at": clock.iso(body.call_back_at) if body.call_back_at else None,
@@ -298,9 +312,16 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
     fallback = fallback_task(new, now) if effects.fallback else None
     if fallback:
         ops.append(repo.new_task_op(fallback))
+    # What a replay of this submission answers (see _replayed_attempt).
+    attempt.update(_clean({"fallback_task_id": fallback["task_id"] if fallback else None,
+                           "problem_ids": [p["problem_id"] for p in found] or None,
+                           "escalated": effects.escalate or None}))
+    ops[1] = repo.attempt_op(attempt)
     try:
         repo.write(ops)
     except ConditionFailed:
+        if replayed := _replayed_attempt(principal, task_id, attempt_id):
+            return replayed   # our own write was applied; its response was lost
         raise Conflict("the task changed meanwhile; reload it and record the attempt again") from None
     if new["status"] not in OPEN_STATUSES and not fallback:
         repo.release_load(principal.id)   # with a fallback the agent keeps one open task: no change

@@ -11,15 +11,16 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .. import clock
+from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
-from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, VoidIn
 from ..observability import logger
 from ..storage import directory
 from ..storage import penalties as repo
-from . import penalty_rules
+from . import outbox, penalty_rules
+from .outbox_handlers import PENALTY_ESCALATIONS, PENALTY_OVERDUE_FLAG
 
 INACTIVE = {"voided", "overturned"}
 OVERDUE_JOB = "penalty_overdue"
@@ -52,22 +53,27 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     if amounts["settlement"] == "cash_or_salary" and amounts["amount_status"] == "computed":
         due_on = (today + timedelta(days=s.cash_settlement_days)).isoformat()
     record = {
-        "penalty_id": uuid.uuid4().hex, "manager_id": body.manager_id, "branch_id": manager["branch_id"],
+        "penalty_id": submission.record_id("penalty"), "manager_id": body.manager_id, "branch_id": manager["branch_id"],
         "rule_code": rule["code"], "rule_kind": rule["kind"], "rule_amount": rule.get("amount"),
         "rule_version": catalogue.version_ref(), "absence_days": rule.get("absence_days"),
         "breach_date": body.breach_date.isoformat(), "occurrences": body.occurrences,
         "evidence_note": body.evidence_note, "evidence_refs": body.evidence_refs, "serious": body.serious,
         "income_yuan": body.income_yuan, **amounts, "collision": collision, "status": "open", "due_on": due_on,
-        "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1,
+        "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1, **submission.stamp(),
     }
-    repo.create(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
-                               {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}))
-    logger.info("penalty entered", extra={"penalty_id": record["penalty_id"], "rule_code": rule["code"]})
+    escalations = outbox.record_op(PENALTY_ESCALATIONS, record["penalty_id"], {"penalty_id": record["penalty_id"]})
     try:
-        raise_escalations(record)
-    except Exception:  # noqa: BLE001 - the penalty is stored: failing now would make a retry enter it twice
-        logger.exception("escalation flags not raised; re-check this penalty",
-                         extra={"penalty_id": record["penalty_id"]})
+        repo.create(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
+                                   {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}),
+                    extra_ops=[escalations])
+    except ConditionFailed:
+        stored = submission.replay_of(repo.get(record["penalty_id"]))  # this submission's earlier write
+        if stored is None:
+            raise
+        record = stored
+    logger.info("penalty entered", extra={"penalty_id": record["penalty_id"], "rule_code": rule["code"]})
+    # The flags were recorded with the penalty (outbox); deliver now, the outbox job retries what fails.
+    outbox.deliver_now(PENALTY_ESCALATIONS, record["penalty_id"])
     return record
 
 
@@ -145,13 +151,13 @@ def _require_status(record: dict, *allowed: str) -> None:
 
 
 def _write(principal: Principal, before: dict, after: dict, action: str, reason: str, changes: dict,
-           reversal: dict | None = None) -> dict:
+           reversal: dict | None = None, extra_ops: list[dict] | None = None) -> dict:
     now = clock.now()
     revision = int(before["revision"]) + 1
     after = {**after, "revision": revision, "updated_at": clock.iso(now)}
     repo.replace(after, expected_status=before["status"], expected_revision=int(before["revision"]),
                  audit=_audit(principal.id, principal.role, now, revision, action, reason, changes),
-                 reversal=reversal)
+                 reversal=reversal, extra_ops=extra_ops)
     return after
 
 
@@ -316,17 +322,20 @@ def sweep_overdue(run_date: date | None = None) -> dict:
             record = repo.get(candidate["penalty_id"])
             if not record or record["status"] != "open" or record.get("overdue") or record.get("due_on") != str(day):
                 continue
+            flag = {"flag_id": f"OVERDUE.{record['penalty_id']}", "kind": "penalty_overdue",
+                    "staff_id": record["manager_id"], "branch_id": record["branch_id"],
+                    "month": record["breach_date"][:7], "recommendation": None,
+                    "reason": f"cash penalty of {record['yuan']} yuan unpaid after {day}",
+                    "penalty_ids": [record["penalty_id"]], "collision": None, "notify": NOTIFY,
+                    "created_at": clock.iso(clock.now())}
             try:
+                # The flag is an outbox entry of the overdue write: a lost response cannot lose it.
                 _write(system, record, {**record, "overdue": True}, "overdue",
-                       f"cash settlement was due by {day}", {"overdue": True})
+                       f"cash settlement was due by {day}", {"overdue": True},
+                       extra_ops=[outbox.record_op(PENALTY_OVERDUE_FLAG, record["penalty_id"], {"flag": flag})])
             except Conflict:
                 continue  # settled or appealed meanwhile
-            repo.put_flag({"flag_id": f"OVERDUE.{record['penalty_id']}", "kind": "penalty_overdue",
-                           "staff_id": record["manager_id"], "branch_id": record["branch_id"],
-                           "month": record["breach_date"][:7], "recommendation": None,
-                           "reason": f"cash penalty of {record['yuan']} yuan unpaid after {day}",
-                           "penalty_ids": [record["penalty_id"]], "collision": None, "notify": NOTIFY,
-                           "created_at": clock.iso(clock.now())})
+            outbox.deliver_now(PENALTY_OVERDUE_FLAG, record["penalty_id"])
             flagged.append(record["penalty_id"])
         repo.set_watermark(OVERDUE_JOB, day.isoformat(), clock.iso(clock.now()))
         days += 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from .. import clock
+from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
@@ -145,7 +145,7 @@ def _new_record(*, branch_id: str, name: str, phone: str, id_number: str | None,
                 owner: dict | None, referred_by_outlet: str | None = None, referrer: dict | None = None) -> dict:
     now = clock.now()
     today = clock.local_date(now)
-    record = {"prospect_id": uuid.uuid4().hex, "branch_id": branch_id, "name": name,
+    record = {"prospect_id": submission.record_id("prospect"), **submission.stamp(), "branch_id": branch_id, "name": name,
               "phone_sealed": seal(phone), "phone_hash": repo.phone_hash(phone), "phone_masked": mask_phone(phone),
               "prospect_class": prospect_class, "source": source, "outlet_id": outlet_id,
               "first_contact_on": first_contact_on.isoformat(),
@@ -183,6 +183,8 @@ def _create_or_find_existing(record: dict, stats_manager_id: str | None) -> tupl
         held = [(kind, claim) for kind, claim in held if claim]
         if held:
             existing = repo.get_prospect(held[0][1]["prospect_id"], consistent=True)
+            if existing and existing["prospect_id"] == record["prospect_id"] and submission.replay_of(existing):
+                return None, []   # this submission's own earlier write (a lost response): not a collision
             if existing:
                 return existing, [kind for kind, _ in held]
         if lost:
@@ -217,7 +219,7 @@ def register(principal: Principal, body: ProspectIn) -> dict:
     existing, matched = _create_or_find_existing(record, stats_manager_id=principal.id)
     if existing is None:
         logger.info("prospect registered", extra={"prospect_id": record["prospect_id"]})
-        return view(record)
+        return view(repo.get_prospect(record["prospect_id"], consistent=True) or record)
     _record_collision(existing, matched, by=principal.id, kind="staff", by_branch=principal.branch_id,
                       source=body.source)
     owner = existing.get("owner_name") if existing["status"] != POOL else None
@@ -241,7 +243,7 @@ def register_referral(principal: Principal, body: ReferralIn) -> dict:
                          referrer={"name": body.referrer_name, "employee_no": body.referrer_employee_no})
     existing, matched = _create_or_find_existing(record, stats_manager_id=None)
     if existing is None:
-        return referral_view(record)
+        return referral_view(repo.get_prospect(record["prospect_id"], consistent=True) or record)
     _record_collision(existing, matched, by=outlet_id, kind="outlet", by_branch=principal.branch_id,
                       source=OUTLET_REFERRAL)
     raise AlreadyRegistered("already registered")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from .. import clock
+from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, PayloadTooLarge, Unprocessable, ValidationFailed
@@ -73,9 +73,16 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
     _check_photos(principal, body.photo_keys)
     data = body.model_dump(mode="json", exclude={"person_contact", "visited_at"})
     record = {**data, **_protect_contact(body.person_contact),
-              "visit_id": uuid.uuid4().hex, "manager_id": principal.id, "branch_id": principal.branch_id,
-              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1}
-    repo.put_new_visit(record)
+              "visit_id": submission.record_id("visit"), "manager_id": principal.id, "branch_id": principal.branch_id,
+              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1, **submission.stamp()}
+    try:
+        repo.put_new_visit(record)
+    except ConditionFailed:
+        # The id is this submission's: the write already happened (a lost response, a retried request).
+        stored = submission.replay_of(repo.get_visit(record["visit_id"], consistent=True))
+        if stored is None:
+            raise
+        return stored
     return record
 
 

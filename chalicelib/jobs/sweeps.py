@@ -1,4 +1,5 @@
-"""Hourly SLA sweep: overdue problem items and overdue callback tasks, flagged and escalated."""
+"""Hourly SLA sweep: overdue problem items and overdue callback tasks, flagged and escalated; then
+the outbox's due side effects delivered (domain/outbox.py)."""
 from __future__ import annotations
 
 from chalice import Blueprint, Rate
@@ -9,9 +10,10 @@ bp = Blueprint(__name__)
 
 
 def run(now=None) -> dict:
-    from ..domain import callback_work, problems
+    from ..domain import callback_work, outbox, problems
 
     result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now)}
+    result["outbox"] = outbox.deliver_due()
     logger.info("sla sweep", extra={"problems_flagged": len(result["problems"]["flagged"]),
                                     "tasks_flagged": len(result["tasks"]["flagged"])})
     return result

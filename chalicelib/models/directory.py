@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .common import PageQuery, RequestModel, ResponseModel, Role
 
@@ -19,6 +19,12 @@ class StaffIn(RequestModel):
     outlet_ids: list[str] = Field(default_factory=list, max_length=20)
 
 
+def _refuse_null(value):
+    if value is None:
+        raise ValueError("may be omitted to leave it unchanged, but not null")
+    return value
+
+
 class StaffPatch(RequestModel):
     name: str | None = Field(None, min_length=1, max_length=50)
     role: StaffRole | None = None
@@ -26,6 +32,10 @@ class StaffPatch(RequestModel):
     outlet_ids: list[str] | None = Field(None, max_length=20)
     status: Literal["active", "departed"] | None = None
     departed_on: date | None = None
+
+    # Omitted means "unchanged"; an explicit null would erase a required attribute (a member with no status).
+    _not_null = field_validator("name", "role", "branch_id", "outlet_ids", "status", mode="before")(
+        lambda v: _refuse_null(v))
 
     @model_validator(mode="after")
     def _departure_needs_date(self):
@@ -72,6 +82,8 @@ class OutletPatch(RequestModel):
     address: str | None = Field(None, max_length=200)
     location: Location | None = None
     status: Literal["active", "closed"] | None = None
+
+    _not_null = field_validator("bank", "name", "status", mode="before")(lambda v: _refuse_null(v))
 
 
 class OutletOut(ResponseModel):

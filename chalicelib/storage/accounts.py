@@ -123,8 +123,9 @@ def inbox_op(entry: dict) -> dict:
 
 
 def write_event(event_record: dict, state: dict, previous_version: int, transfer: tuple[dict, bool] | None,
-                inbox: list[dict] = ()) -> str:
-    """Store one applied event. Returns "ok", "duplicate" (event id seen) or "conflict" (account moved on)."""
+                inbox: list[dict] = (), extra_ops: list[dict] | None = None) -> str:
+    """Store one applied event with its selection inbox entries and `extra_ops` (its outbox entries).
+    Returns "ok", "duplicate" (event id seen) or "conflict" (account moved on)."""
     ops = [base.tx_put({**keys.account_event(event_record["event_id"]), **event_record})]
     if previous_version == 0:
         ops.append(base.tx_put(account_item(state)))
@@ -134,6 +135,7 @@ def write_event(event_record: dict, state: dict, previous_version: int, transfer
     if transfer is not None:
         ops.append(base.tx_put(transfer_item(*transfer)))
     ops += [inbox_op(e) for e in inbox]
+    ops += list(extra_ops or [])
     try:
         base.transact(ops)
     except base.TransactionCancelled as err:

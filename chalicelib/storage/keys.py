@@ -343,3 +343,16 @@ def job_watermark(job: str) -> dict:
 
 def job_run(job: str, business_date: date | str) -> dict:
     return {"pk": f"JOB#{job}", "sk": f"RUN#{business_date}"}
+
+
+# --- outbox: side effects recorded with the change that causes them ---------------------------
+OUTBOX_SHARDS = 4
+
+
+def outbox_entry(entry_id: str) -> dict:
+    return {"pk": f"OUTBOX#{entry_id}", "sk": "OUTBOX"}
+
+
+def outbox_pending_index(entry_id: str, due_at: str) -> dict:
+    # gsi3 (sparse while pending): the delivery sweep reads what is due, shard by shard; removed on delivery.
+    return {"gsi3pk": f"OUTBOXPENDING#{shard(entry_id, OUTBOX_SHARDS)}", "gsi3sk": f"{due_at}#{entry_id}"}

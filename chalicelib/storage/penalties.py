@@ -57,18 +57,21 @@ def audit_item(penalty_id: str, entry: dict) -> dict:
     return {**keys.penalty_audit(penalty_id, at), "penalty_id": penalty_id, **entry}
 
 
-def create(record: dict, audit: dict) -> None:
-    base.transact([base.tx_put(penalty_item(record)), base.tx_put(audit_item(record["penalty_id"], audit))])
+def create(record: dict, audit: dict, extra_ops: list[dict] | None = None) -> None:
+    """The penalty, its audit entry and `extra_ops` (its outbox entries) in one transaction."""
+    base.transact([base.tx_put(penalty_item(record)), base.tx_put(audit_item(record["penalty_id"], audit)),
+                   *(extra_ops or [])])
 
 
 def replace(record: dict, *, expected_status: str, expected_revision: int, audit: dict,
-            reversal: dict | None = None) -> None:
+            reversal: dict | None = None, extra_ops: list[dict] | None = None) -> None:
     """Writes the changed penalty only if nobody changed it meanwhile (status and revision)."""
     ops = [base.tx_put(penalty_item(record), condition="#s = :s AND revision = :r", names={"#s": "status"},
                        values={":s": expected_status, ":r": expected_revision}),
            base.tx_put(audit_item(record["penalty_id"], audit))]
     if reversal is not None:
         ops.append(base.tx_put({**keys.penalty_reversal(record["penalty_id"]), **reversal}))
+    ops += list(extra_ops or [])
     try:
         base.transact(ops)
     except base.TransactionCancelled as err:

@@ -10,8 +10,8 @@ def put_new_visit(record: dict) -> None:
                                        record["visit_id"]), **record})
 
 
-def get_visit(visit_id: str) -> dict | None:
-    return base.strip_keys(base.get_item(**keys.visit(visit_id)))
+def get_visit(visit_id: str, *, consistent: bool = False) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.visit(visit_id), consistent=consistent))
 
 
 def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_version: int) -> dict:

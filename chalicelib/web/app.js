@@ -183,10 +183,11 @@
   }
 
   function retryable(r) {
-    // 5xx and throttling come back later; a 409 for "the same submission is still being
-    // processed" is the idempotency guard and also resolves by itself.
+    // 5xx and throttling come back later; a 409 with code in_progress (the same submission
+    // is still being processed) is the idempotency guard and also resolves by itself.
+    var e = r && r.data && r.data.error;
     return r.status >= 500 || r.status === 429 || r.status === 408 ||
-      (r.status === 409 && /still being processed/.test(errorMessage(r)));
+      (r.status === 409 && !!e && e.code === 'in_progress');
   }
 
   function settle(entry, r) {

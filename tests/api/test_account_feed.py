@@ -356,13 +356,41 @@ def test_a_database_refusal_rejects_that_accounts_events_for_resending(api, monk
 
     real = repo.write_event
 
-    def busy(record, state, version, transfer, inbox=()):
+    def busy(record, state, version, transfer, *effects):
         if record["account_id"] == "ac-busy":
             raise TooManyRequests("the database is busy, retry shortly")
-        return real(record, state, version, transfer, inbox)
+        return real(record, state, version, transfer, *effects)
 
     monkeypatch.setattr(repo, "write_event", busy)
     status, body = post(api, opened("ac-busy"), opened("ac-ok", n=2), trade("ac-busy", "2026-11-19"))
     assert status == 200
     assert [r["status"] for r in body["results"]] == ["rejected", "accepted", "rejected"]
     assert body["results"][0]["reason"].startswith("too_many_requests")
+
+
+def test_a_conversion_that_failed_at_opening_is_retried_by_the_sweep_until_delivered(api, monkeypatch):
+    from chalicelib.domain import conversion, outbox
+    from chalicelib.jobs import sweeps
+    from chalicelib.storage import outbox as outbox_repo
+
+    real = conversion.on_account_opened
+    calls = []
+
+    def down(**kw):
+        raise RuntimeError("conversion down")
+
+    monkeypatch.setattr(conversion, "on_account_opened", down)
+    logging.disable(logging.CRITICAL)
+    try:
+        status, body = post(api, opened("ac-9", n=5))
+    finally:
+        logging.disable(logging.NOTSET)
+    assert body["results"][0]["status"] == "accepted"
+    entry_id = outbox.entry("account.conversion", "ac-9", {})["entry_id"]
+    assert outbox_repo.get(entry_id)["status"] == "pending"   # recorded with the opening, not lost
+
+    monkeypatch.setattr(conversion, "on_account_opened", lambda **kw: calls.append(kw) or real(**kw))
+    with clock.freeze("2026-11-21T12:00:00+08:00"):
+        sweeps.run()
+    assert len(calls) == 1 and calls[0]["account_id"] == "ac-9"
+    assert outbox_repo.get(entry_id)["status"] == "delivered"

@@ -91,3 +91,11 @@ def test_reactivating_a_departed_member_clears_the_departure(api):
     assert status == 200 and body["status"] == "active" and body["departed_on"] is None
     assert base.query_all("DEPARTED#2026-11-20", index="gsi3") == []
     assert api.get("/v1/me", as_="cm-002")[0] == 200
+
+
+def test_a_staff_patch_with_a_null_status_is_a_400_naming_it_and_writes_nothing(api):
+    status, body = api.call("PATCH", "/v1/staff/cm-002", {"status": None}, as_="adm-001")
+    assert status == 400, body
+    assert body["error"]["details"][0]["field"] == "status"
+    status, member = api.get("/v1/staff/cm-002", as_="adm-001")
+    assert status == 200 and member["status"] == "active"

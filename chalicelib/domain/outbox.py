@@ -1,0 +1,98 @@
+"""Side effects through an outbox: recorded with their cause, delivered at least once, idempotently.
+
+A change that causes a side effect (an escalation flag, a notification, a conversion) adds
+`record(kind, subject, payload)` to its own transaction. `deliver_due` (the outbox job, and
+best-effort right after the change) runs each due entry's handler; a handler must be idempotent
+(deterministic ids, conditional writes) because an entry may be delivered more than once. A failed
+delivery stays pending with jittered backoff and its attempt count and error class visible on the entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import timedelta
+from typing import Callable
+
+from .. import clock
+from ..observability import logger
+from ..storage import keys
+from ..storage import outbox as repo
+
+_HANDLERS: dict[str, Callable[[dict], None]] = {}
+MAX_BACKOFF_SECONDS = 3600
+
+
+def handler(kind: str):
+    def register(fn):
+        _HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def entry(kind: str, subject: str, payload: dict) -> dict:
+    entry_id = hashlib.sha256(f"{kind}|{subject}".encode()).hexdigest()[:32]
+    now = clock.iso(clock.now())
+    return {"entry_id": entry_id, "kind": kind, "subject": subject, "payload": payload, "status": "pending",
+            "attempts": 0, "created_at": now, "due_at": now}
+
+
+def record_op(kind: str, subject: str, payload: dict) -> dict:
+    """The transaction item for this side effect (add it to the change's transaction)."""
+    return repo.entry_op(entry(kind, subject, payload))
+
+
+def deliver(entry_record: dict) -> bool:
+    _load_handlers()
+    fn = _HANDLERS.get(entry_record["kind"])
+    now = clock.now()
+    try:
+        if fn is None:
+            raise LookupError(f"no handler for {entry_record['kind']}")
+        fn(entry_record["payload"])
+    except Exception as err:  # noqa: BLE001 - stays pending; retried with backoff until delivered
+        attempts = int(entry_record.get("attempts", 0)) + 1
+        delay = min(MAX_BACKOFF_SECONDS, 2 ** min(attempts, 12)) * (0.5 + random.random() / 2)
+        logger.warning("outbox delivery failed", extra={"entry_id": entry_record["entry_id"],
+                                                        "kind": entry_record["kind"], "error": type(err).__name__})
+        try:
+            repo.mark_retry(entry_record["entry_id"], clock.iso(now + timedelta(seconds=delay)),
+                            type(err).__name__, clock.iso(now))
+        except Exception:  # noqa: BLE001 - still pending in its old slot: the next sweep retries it
+            pass
+        return False
+    try:
+        repo.mark_delivered(entry_record["entry_id"], clock.iso(now))
+    except Exception:  # noqa: BLE001 - delivered but still pending: re-delivered, and the handler is idempotent
+        return True
+    return True
+
+
+def deliver_now(kind: str, subject: str) -> None:
+    """Best effort right after the change committed; the sweep delivers whatever this misses."""
+    e = entry(kind, subject, {})
+    try:
+        stored = repo.get(e["entry_id"])
+        if stored and stored.get("status") == "pending":
+            deliver(stored)
+    except Exception:  # noqa: BLE001 - the entry is recorded; the sweep delivers it
+        logger.warning("outbox immediate delivery deferred", extra={"entry_id": e["entry_id"]})
+
+
+def deliver_due(limit_per_shard: int = 100, time_left: Callable[[], float] | None = None) -> dict:
+    """One sweep over every shard's due entries, stopping cleanly when the time budget runs low."""
+    until = clock.iso(clock.now())
+    delivered = failed = 0
+    for shard_no in range(keys.OUTBOX_SHARDS):
+        for record in repo.due(shard_no, until, limit_per_shard):
+            if time_left is not None and time_left() < 5:
+                return {"delivered": delivered, "failed": failed, "partial": True}
+            if deliver(record):
+                delivered += 1
+            else:
+                failed += 1
+    return {"delivered": delivered, "failed": failed, "partial": False}
+
+
+def _load_handlers() -> None:
+    if not _HANDLERS:
+        from . import outbox_handlers  # noqa: F401 - registers the handlers

@@ -1,0 +1,32 @@
+"""The outbox's consumers. Each is idempotent: an entry may be delivered more than once."""
+from __future__ import annotations
+
+from .outbox import handler
+
+PENALTY_ESCALATIONS = "penalty.escalations"
+PENALTY_OVERDUE_FLAG = "penalty.overdue_flag"
+ACCOUNT_CONVERSION = "account.conversion"
+
+
+@handler(PENALTY_ESCALATIONS)
+def penalty_escalations(payload: dict) -> None:
+    from ..storage import penalties as repo
+    from . import penalties
+
+    record = repo.get(payload["penalty_id"])
+    if record:
+        penalties.raise_escalations(record)   # flags have deterministic ids: raised once
+
+
+@handler(PENALTY_OVERDUE_FLAG)
+def penalty_overdue_flag(payload: dict) -> None:
+    from ..storage import penalties as repo
+
+    repo.put_flag(payload["flag"])            # deterministic flag id: a second delivery is a no-op
+
+
+@handler(ACCOUNT_CONVERSION)
+def account_conversion(payload: dict) -> None:
+    from . import accounts
+
+    accounts.convert(payload)
