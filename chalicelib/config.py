@@ -35,8 +35,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     timezone: str = "Asia/Shanghai"
 
-    # API Gateway usage plan that meters each outlet's key (set by the stack; empty locally).
+    # API Gateway usage plan that meters each outlet's key: its id directly (tests), or the SSM
+    # parameter holding it (the stack; read at run time, cached). Both empty locally: no gateway keys.
     outlet_usage_plan_id: str = ""
+    outlet_usage_plan_parameter: str = ""
+    # The CloudFormation stack (set by the stack): gateway API keys are tagged with it.
+    stack_name: str = ""
 
     # --- auth -------------------------------------------------------------
     # Production verifies RS256 tokens of a Cognito user pool against its JWKS.
@@ -52,8 +56,12 @@ class Settings(BaseSettings):
     cognito_domain: str = ""
 
     # --- secrets for keyed hashes, page tokens and field encryption --------
+    # Local and test stages: the values. Production: the Secrets Manager secrets holding them
+    # (`*_secret`, set by the stack), read at run time and cached (see secret_hash_key()).
     hash_key: str = "local-hash-key-change-me"
     page_token_key: str = "local-page-token-key-change-me"
+    hash_key_secret: str = ""
+    page_token_key_secret: str = ""
     # Local stage: a 32-byte urlsafe-base64 key. Production: a KMS key id.
     field_key_local: str = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
     kms_key_id: str = ""
@@ -155,6 +163,35 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+SECRET_MAX_AGE_SECONDS = 300
+
+
+def _runtime_value(name: str, fallback: str, *, secret: bool) -> str:
+    """A value read at run time from Secrets Manager / SSM (powertools Parameters, cached per container)."""
+    if not name:
+        return fallback
+    from aws_lambda_powertools.utilities import parameters
+
+    if secret:
+        return parameters.get_secret(name, max_age=SECRET_MAX_AGE_SECONDS)
+    return parameters.get_parameter(name, max_age=SECRET_MAX_AGE_SECONDS)
+
+
+def secret_hash_key() -> str:
+    s = get_settings()
+    return _runtime_value(s.hash_key_secret, s.hash_key, secret=True)
+
+
+def secret_page_token_key() -> str:
+    s = get_settings()
+    return _runtime_value(s.page_token_key_secret, s.page_token_key, secret=True)
+
+
+def outlet_usage_plan_id() -> str:
+    s = get_settings()
+    return _runtime_value(s.outlet_usage_plan_parameter, s.outlet_usage_plan_id, secret=False)
 
 
 def reset_settings() -> None:

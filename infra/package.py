@@ -77,26 +77,27 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     """The least each kind of function needs. `api`: the HTTP handler; `job`: schedules and events."""
     table = [{"Fn::GetAtt": ["FieldDeskTable", "Arn"]}, sub("${FieldDeskTable.Arn}/index/*")]
     statements = [
-        _statement(["logs:CreateLogStream", "logs:PutLogEvents"],
-                   [sub("${%sLogGroup.Arn}" % cfn_name)], "OwnLogs"),
         _statement(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], "Tracing"),
         _statement(ITEM_ACTIONS, table, "Table"),
         _statement(["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"],
                    [{"Fn::GetAtt": ["FieldKey", "Arn"]}], "FieldEncryption"),
         _statement(["sns:Publish"], [{"Ref": "EscalationTopic"}], "Escalations"),
     ]
+    if kind != "api":
+        statements.append(_statement(["secretsmanager:GetSecretValue"], [{"Ref": "HashKeySecret"}], "Secrets"))
     if kind == "api":
         statements += [
             _statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                        [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}], "Idempotency"),
             _statement(["s3:GetObject", "s3:PutObject"], [sub("${PhotoBucket.Arn}/*")], "Photos"),
-            # Issuing or revoking a partner outlet's key registers it with the outlet usage plan.
-            _statement(["apigateway:POST", "apigateway:DELETE", "apigateway:GET"], [
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys"),
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*"),
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans/${OutletUsagePlan}/keys"),
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans/${OutletUsagePlan}/keys/*")],
-                "OutletUsagePlanKeys"),
+            # The outlet usage plan's id, read at run time (an environment variable naming the plan
+            # would close the cycle APIHandler -> OutletUsagePlan -> RestAPI -> APIHandler).
+            _statement(["ssm:GetParameter"], [sub(
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/*")],
+                "StackParameters"),
+            # Secrets read at run time (powertools Parameters, cached), never in environment variables.
+            _statement(["secretsmanager:GetSecretValue"], [{"Ref": "HashKeySecret"}, {"Ref": "PageTokenSecret"}],
+                       "Secrets"),
         ]
     else:
         statements += [
@@ -107,6 +108,27 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     if account_files:
         statements.append(_statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "AccountFileEvent"))
     return statements
+
+
+def outlet_keys_policy(role: str) -> dict:
+    """Issuing or revoking a partner outlet's key registers it with the outlet usage plan.
+
+    A separate policy (not inside the role): the plan depends on the API, which depends on the
+    handler, which depends on its role. API keys are scoped to this stack by their
+    `fielddesk:stack` tag (set on creation, required for reading and deleting).
+    """
+    arn = "arn:${AWS::Partition}:apigateway:${AWS::Region}::"
+    stack_tag = {"aws:RequestTag/fielddesk:stack": {"Ref": "AWS::StackName"}}
+    return {"Type": "AWS::IAM::Policy", "Properties": {
+        "PolicyName": "OutletUsagePlanKeys", "Roles": [{"Ref": role}], "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [
+                {**_statement(["apigateway:POST"], [sub(arn + "/apikeys"), sub(arn + "/tags/*")], "CreateStackKeys"),
+                 "Condition": {"StringEquals": stack_tag}},
+                {**_statement(["apigateway:GET", "apigateway:DELETE"], [sub(arn + "/apikeys/*")], "OwnStackKeys"),
+                 "Condition": {"StringEquals": {"aws:ResourceTag/fielddesk:stack": {"Ref": "AWS::StackName"}}}},
+                _statement(["apigateway:POST", "apigateway:DELETE", "apigateway:GET"], [
+                    sub(arn + "/usageplans/${OutletUsagePlan}/keys"),
+                    sub(arn + "/usageplans/${OutletUsagePlan}/keys/*")], "OutletUsagePlanKeys")]}}}
 
 
 def _alarm(description: str, metric: str, function_ref: str, threshold: int) -> dict:
@@ -142,6 +164,13 @@ def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
         props["Role"] = {"Fn::GetAtt": [role, "Arn"]}
         resources.setdefault(f"{name}LogGroup", {"Type": "AWS::Logs::LogGroup", "Properties": {
             "LogGroupName": sub("/aws/lambda/${%s}" % name), "RetentionInDays": {"Ref": "LogRetentionDays"}}})
+        # A separate policy: inside the role, log group -> function -> role -> log group is a cycle.
+        resources[f"{name}LogsPolicy"] = {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": f"{name}OwnLogs", "Roles": [{"Ref": role}], "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": [_statement(
+                    ["logs:CreateLogStream", "logs:PutLogEvents"], [sub("${%sLogGroup.Arn}" % name)], "OwnLogs")]}}}
+        if kind == "api":
+            resources[f"{name}OutletKeysPolicy"] = outlet_keys_policy(role)
         what = "API handler" if kind == "api" else "job"
         resources[f"{name}ErrorsAlarm"] = _alarm(f"{name} ({what}) failed", "Errors", name,
                                                  5 if kind == "api" else 1)
