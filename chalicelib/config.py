@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     jwt_audience: str = "fielddesk"
     jwks_url: str = ""
     principal_cache_seconds: int = 60
+    # Any OIDC identity provider (Cognito in the global partition, the brokerage's own IdP in China):
+    # which token the forms send ("id": aud is the client id; "access": client_id or aud is) and the
+    # claim carrying the FieldDesk staff id (Cognito id tokens: custom:staff_id).
+    jwt_token_use: Literal["id", "access"] = "id"
+    jwt_staff_id_claim: str = "custom:staff_id"
     # Mobile forms in production sign in through the Cognito hosted UI of this domain,
     # e.g. https://fielddesk.auth.cn-north-1.amazoncognito.com; the app client id is jwt_audience.
     cognito_domain: str = ""

@@ -94,10 +94,13 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="directory for the transformed templates")
     args = parser.parse_args(argv)
     sam = json.loads(args.template.read_text())
+    china_path = args.template.with_name(args.template.stem + "-china.json")
+    china = json.loads(china_path.read_text()) if china_path.exists() else sam
     out = args.out or args.template.parent
     report = {"sam_cycles": cycles(sam), "regions": {}}
     for region in args.regions:
-        cfn = transform(sam, region)
+        # China regions get the template without Cognito (infra/package.py without_cognito).
+        cfn = transform(china if region.startswith("cn-") else sam, region)
         path = out / f"cfn-{region}.json"
         path.write_text(json.dumps(cfn, indent=1))
         findings = lint(path, region)

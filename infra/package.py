@@ -191,6 +191,38 @@ def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
     return summary
 
 
+COGNITO_TYPES = ("AWS::Cognito::",)
+
+
+def without_cognito(template: dict) -> dict:
+    """The China-partition template: no Cognito (it does not exist there); the OIDC parameters are required.
+
+    Every `Fn::If` on UseOidc keeps its OIDC branch; Cognito resources, outputs and conditions go.
+    """
+    def strip(node):
+        if isinstance(node, dict):
+            if set(node) == {"Fn::If"} and node["Fn::If"][0] == "UseOidc":
+                return strip(node["Fn::If"][1])
+            return {k: strip(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    out = strip(template)
+    for name in [n for n, r in out["Resources"].items() if r.get("Type", "").startswith(COGNITO_TYPES)]:
+        del out["Resources"][name]
+    for name in [n for n, o in out.get("Outputs", {}).items() if o.get("Condition") == "UsesCognito"]:
+        del out["Outputs"][name]
+    for name in ("CreateUserPool", "HasCognitoDomain", "UsesCognito", "UseOidc"):
+        out["Conditions"].pop(name, None)
+    for name in ("ExistingUserPoolId", "ExistingUserPoolClientId", "CognitoDomainPrefix"):
+        out["Parameters"].pop(name, None)
+    for name in ("OidcIssuer", "OidcJwksUrl", "OidcAudience"):
+        out["Parameters"][name].pop("Default", None)
+        out["Parameters"][name]["MinLength"] = 1
+    return out
+
+
 def _require_gateway_keys(template: dict, outlet_routes) -> None:
     """Outlet-only routes also need an API Gateway key, so the usage plan meters each outlet."""
     body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
@@ -211,15 +243,26 @@ def outlet_only_routes() -> list[tuple[str, str]]:
 
 
 # --- lint and deploy ---------------------------------------------------------------------------
-def cfn_lint(template: Path) -> int:
-    """cfn-lint needs aws-sam-translator, which pins an older pydantic than the app: its own venv."""
-    tool = CFN_VENV / "bin" / "cfn-lint"
-    if not tool.exists():
+def cfn_tool_python() -> Path:
+    """The cfn-lint tool venv (cfn-lint + aws-sam-translator), created on first use."""
+    python = CFN_VENV / "bin" / "python"
+    if not (CFN_VENV / "bin" / "cfn-lint").exists():
         subprocess.run([sys.executable, "-m", "venv", str(CFN_VENV)], check=True)
-        subprocess.run([str(CFN_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r",
-                        str(CFN_REQUIREMENTS)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(CFN_REQUIREMENTS)], check=True)
+    return python
+
+
+def cfn_lint(template: Path) -> int:
+    """cfn-lint needs aws-sam-translator, which pins an older pydantic than the app: its own venv.
+
+    Lints the SAM template, then (infra/cfn_check.py) transforms it as CloudFormation will and
+    fails on any dependency cycle or lint error in us-east-1 and cn-north-1.
+    """
+    tool = cfn_tool_python().with_name("cfn-lint")
     result = subprocess.run([str(tool), "--format", "parseable", str(template)], cwd=ROOT)
-    return result.returncode
+    check = subprocess.run([str(cfn_tool_python()), str(ROOT / "infra" / "cfn_check.py"), str(template),
+                            "--regions", "us-east-1", "cn-north-1"], cwd=ROOT)
+    return result.returncode or check.returncode
 
 
 def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS account
@@ -259,12 +302,14 @@ def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS ac
 
 
 def build(stage: str, out: Path = OUT, require_gateway_keys: bool = False) -> dict:
+    """sam.json (global partition: Cognito optional) and sam-china.json (any OIDC issuer, no Cognito)."""
     chalice_package(stage, out)
     path = out / "sam.json"
     template = json.loads(path.read_text())
     routes = outlet_only_routes() if require_gateway_keys else ()
     summary = finish(template, require_gateway_keys=require_gateway_keys, outlet_routes=routes)
     path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n")
+    (out / "sam-china.json").write_text(json.dumps(without_cognito(template), indent=2, ensure_ascii=False) + "\n")
     return summary
 
 
