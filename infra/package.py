@@ -273,7 +273,8 @@ def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS ac
     if not bucket:
         raise SystemExit("set FIELDDESK_DEPLOY_BUCKET to an S3 bucket for deployment artefacts")
     stack = os.environ.get("FIELDDESK_STACK_NAME", f"fielddesk-{stage}")
-    template = json.loads((out / "sam.json").read_text())
+    china = (os.environ.get("AWS_DEFAULT_REGION") or boto3.session.Session().region_name or "").startswith("cn-")
+    template = json.loads((out / ("sam-china.json" if china else "sam.json")).read_text())
     key = f"{stack}/deployment-{int(__import__('time').time())}.zip"
     boto3.client("s3").upload_file(str(out / "deployment.zip"), bucket, key)
     for fn in functions(template).values():

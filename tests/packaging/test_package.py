@@ -183,3 +183,12 @@ def test_per_function_settings_name_functions_that_exist(built):
     handlers = {package.to_cfn_name(n) for n in named}
     assert handlers <= set(package.functions(template)), handlers - set(package.functions(template))
     assert package.functions(template)["ImportAccountFile"]["Properties"]["Timeout"] == 900
+
+
+def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
+    out, _, _ = built
+    with zipfile.ZipFile(out / "deployment.zip") as zf:
+        versions = {n.split("-")[0]: n.split("-")[1].removesuffix(".dist-info/METADATA")
+                    for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.startswith(("boto3-", "botocore-"))}
+    assert versions in ({}, {"boto3": versions.get("botocore"), "botocore": versions.get("boto3")}), versions
+    assert not versions or versions["boto3"] == versions["botocore"], versions
