@@ -175,6 +175,10 @@ def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
         resources[f"{name}ErrorsAlarm"] = _alarm(f"{name} ({what}) failed", "Errors", name,
                                                  5 if kind == "api" else 1)
         resources[f"{name}ThrottlesAlarm"] = _alarm(f"{name} was throttled by Lambda", "Throttles", name, 1)
+        timeout_ms = int(props.get("Timeout", 3)) * 1000
+        near = _alarm(f"{name} ran close to its {timeout_ms // 1000} s timeout", "Duration", name, int(timeout_ms * 0.8))
+        near["Properties"]["Statistic"] = "Maximum"
+        resources[f"{name}DurationAlarm"] = near
         if kind == "job":
             props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
         if account_files:
