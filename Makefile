@@ -45,8 +45,10 @@ package: venv  ## the deployable template + zip in build/package (chalice packag
 lint-cfn: venv  ## cfn-lint the packaged template (packages first when build/package is missing)
 	$(PY) -m infra.package --stage $(STAGE) --lint
 
-deploy: package  ## deploy the packaged stack: make deploy STAGE=prod (see docs/operations.md)
-	$(PY) -m infra.package --stage $(STAGE) --deploy
+# prod requires gateway keys on outlet-only routes by default; GATEWAY_KEYS=0 turns it off.
+GATEWAY_KEYS ?= $(if $(filter prod,$(STAGE)),1,0)
+deploy: venv  ## package and deploy the stack: make deploy STAGE=prod (see docs/operations.md)
+	$(PY) -m infra.package --stage $(STAGE) --deploy $(if $(filter 1,$(GATEWAY_KEYS)),--require-gateway-keys)
 
 bench-import: venv  ## cold-import benchmark of app.py vs its third-party dependencies
 	$(PY) -m bench.cold_import

@@ -77,18 +77,25 @@ def _verify_jwt(token: str) -> str:
             claims = jwt.decode(token, s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience,
                                 issuer=s.jwt_issuer, options={"require": ["exp", "sub", "iss"]})
         else:
-            key = _jwks_client(s.jwks_url).get_signing_key_from_jwt(token).key
-            claims = jwt.decode(token, key, algorithms=["RS256"], issuer=s.jwt_issuer,
-                                options={"require": ["exp", "iss", "token_use"], "verify_aud": False})
-            # Cognito access tokens carry client_id, id tokens carry aud.
-            audience = claims.get("client_id") or claims.get("aud")
-            if audience != s.jwt_audience:
+            key = _jwks_client(s.jwks_url).get_signing_key_from_jwt(token)
+            header = jwt.get_unverified_header(token)
+            claims = jwt.decode(token, key.key, algorithms=["RS256", "ES256"], issuer=s.jwt_issuer,
+                                options={"require": ["exp", "iss"], "verify_aud": False})
+            # Cognito marks its tokens with token_use; other IdPs' access tokens are typed at+jwt (RFC 9068).
+            use = claims.get("token_use") or ("access" if str(header.get("typ", "")).lower() == "at+jwt"
+                                              else "id" if "aud" in claims and "client_id" not in claims else None)
+            if use != s.jwt_token_use:
+                raise Unauthenticated(f"token_use must be {s.jwt_token_use}")
+            audience = claims.get("aud") if use == "id" else (claims.get("client_id") or claims.get("aud"))
+            audiences = audience if isinstance(audience, list) else [audience]
+            if s.jwt_audience not in audiences:
                 raise Unauthenticated("token was issued for another client")
-            if claims.get("token_use") not in ("access", "id"):
-                raise Unauthenticated("token_use must be access or id")
     except jwt.PyJWTError as err:
         raise Unauthenticated(f"invalid token: {err}") from None
-    staff_id = claims.get("custom:staff_id") or claims.get("username") or claims.get("sub")
+    if s.jwt_mode == "jwks":
+        staff_id = claims.get(s.jwt_staff_id_claim)  # never a fallback: user names are not staff ids
+    else:
+        staff_id = claims.get("custom:staff_id") or claims.get("username") or claims.get("sub")
     if not staff_id:
         raise Unauthenticated("token names no staff member")
     return str(staff_id)

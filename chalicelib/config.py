@@ -39,8 +39,12 @@ class Settings(BaseSettings):
     idempotency_in_progress_seconds: int = 30  # a submission whose first attempt died is retried after this
     timezone: str = "Asia/Shanghai"
 
-    # API Gateway usage plan that meters each outlet's key (set by the stack; empty locally).
+    # API Gateway usage plan that meters each outlet's key: its id directly (tests), or the SSM
+    # parameter holding it (the stack; read at run time, cached). Both empty locally: no gateway keys.
     outlet_usage_plan_id: str = ""
+    outlet_usage_plan_parameter: str = ""
+    # The CloudFormation stack (set by the stack): gateway API keys are tagged with it.
+    stack_name: str = ""
 
     # --- auth -------------------------------------------------------------
     # Production verifies RS256 tokens of a Cognito user pool against its JWKS.
@@ -51,13 +55,22 @@ class Settings(BaseSettings):
     jwt_audience: str = "fielddesk"
     jwks_url: str = ""
     principal_cache_seconds: int = 60
+    # Any OIDC identity provider (Cognito in the global partition, the brokerage's own IdP in China):
+    # which token the forms send ("id": aud is the client id; "access": client_id or aud is) and the
+    # claim carrying the FieldDesk staff id (Cognito id tokens: custom:staff_id).
+    jwt_token_use: Literal["id", "access"] = "id"
+    jwt_staff_id_claim: str = "custom:staff_id"
     # Mobile forms in production sign in through the Cognito hosted UI of this domain,
     # e.g. https://fielddesk.auth.cn-north-1.amazoncognito.com; the app client id is jwt_audience.
     cognito_domain: str = ""
 
     # --- secrets for keyed hashes, page tokens and field encryption --------
+    # Local and test stages: the values. Production: the Secrets Manager secrets holding them
+    # (`*_secret`, set by the stack), read at run time and cached (see secret_hash_key()).
     hash_key: str = "local-hash-key-change-me"
     page_token_key: str = "local-page-token-key-change-me"
+    hash_key_secret: str = ""
+    page_token_key_secret: str = ""
     # Local stage: a 32-byte urlsafe-base64 key. Production: a KMS key id.
     field_key_local: str = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
     kms_key_id: str = ""
@@ -166,6 +179,35 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+SECRET_MAX_AGE_SECONDS = 300
+
+
+def _runtime_value(name: str, fallback: str, *, secret: bool) -> str:
+    """A value read at run time from Secrets Manager / SSM (powertools Parameters, cached per container)."""
+    if not name:
+        return fallback
+    from aws_lambda_powertools.utilities import parameters
+
+    if secret:
+        return parameters.get_secret(name, max_age=SECRET_MAX_AGE_SECONDS)
+    return parameters.get_parameter(name, max_age=SECRET_MAX_AGE_SECONDS)
+
+
+def secret_hash_key() -> str:
+    s = get_settings()
+    return _runtime_value(s.hash_key_secret, s.hash_key, secret=True)
+
+
+def secret_page_token_key() -> str:
+    s = get_settings()
+    return _runtime_value(s.page_token_key_secret, s.page_token_key, secret=True)
+
+
+def outlet_usage_plan_id() -> str:
+    s = get_settings()
+    return _runtime_value(s.outlet_usage_plan_parameter, s.outlet_usage_plan_id, secret=False)
 
 
 def reset_settings() -> None:

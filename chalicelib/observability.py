@@ -1,4 +1,4 @@
-"""powertools Logger, Metrics and Tracer shared by routes and jobs.
+"""powertools Logger and Metrics shared by routes and jobs (no Tracer: nothing was traced, and the X-Ray SDK cost cold-start time and shipped an unmatched botocore).
 
 Phone and ID numbers never reach a log: the formatter below masks anything that
 looks like one, as a last line of defence behind never logging them at all.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 SERVICE = "fielddesk"
@@ -27,4 +27,3 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
 metrics = Metrics(namespace="FieldDesk", service=SERVICE)
-tracer = Tracer(service=SERVICE)

@@ -77,26 +77,27 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     """The least each kind of function needs. `api`: the HTTP handler; `job`: schedules and events."""
     table = [{"Fn::GetAtt": ["FieldDeskTable", "Arn"]}, sub("${FieldDeskTable.Arn}/index/*")]
     statements = [
-        _statement(["logs:CreateLogStream", "logs:PutLogEvents"],
-                   [sub("${%sLogGroup.Arn}" % cfn_name)], "OwnLogs"),
         _statement(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], "Tracing"),
         _statement(ITEM_ACTIONS, table, "Table"),
         _statement(["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"],
                    [{"Fn::GetAtt": ["FieldKey", "Arn"]}], "FieldEncryption"),
         _statement(["sns:Publish"], [{"Ref": "EscalationTopic"}], "Escalations"),
     ]
+    if kind != "api":
+        statements.append(_statement(["secretsmanager:GetSecretValue"], [{"Ref": "HashKeySecret"}], "Secrets"))
     if kind == "api":
         statements += [
             _statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                        [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}], "Idempotency"),
             _statement(["s3:GetObject", "s3:PutObject"], [sub("${PhotoBucket.Arn}/*")], "Photos"),
-            # Issuing or revoking a partner outlet's key registers it with the outlet usage plan.
-            _statement(["apigateway:POST", "apigateway:DELETE", "apigateway:GET"], [
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys"),
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/apikeys/*"),
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans/${OutletUsagePlan}/keys"),
-                sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/usageplans/${OutletUsagePlan}/keys/*")],
-                "OutletUsagePlanKeys"),
+            # The outlet usage plan's id, read at run time (an environment variable naming the plan
+            # would close the cycle APIHandler -> OutletUsagePlan -> RestAPI -> APIHandler).
+            _statement(["ssm:GetParameter"], [sub(
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/*")],
+                "StackParameters"),
+            # Secrets read at run time (powertools Parameters, cached), never in environment variables.
+            _statement(["secretsmanager:GetSecretValue"], [{"Ref": "HashKeySecret"}, {"Ref": "PageTokenSecret"}],
+                       "Secrets"),
         ]
     else:
         statements += [
@@ -107,6 +108,27 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     if account_files:
         statements.append(_statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "AccountFileEvent"))
     return statements
+
+
+def outlet_keys_policy(role: str) -> dict:
+    """Issuing or revoking a partner outlet's key registers it with the outlet usage plan.
+
+    A separate policy (not inside the role): the plan depends on the API, which depends on the
+    handler, which depends on its role. API keys are scoped to this stack by their
+    `fielddesk:stack` tag (set on creation, required for reading and deleting).
+    """
+    arn = "arn:${AWS::Partition}:apigateway:${AWS::Region}::"
+    stack_tag = {"aws:RequestTag/fielddesk:stack": {"Ref": "AWS::StackName"}}
+    return {"Type": "AWS::IAM::Policy", "Properties": {
+        "PolicyName": "OutletUsagePlanKeys", "Roles": [{"Ref": role}], "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [
+                {**_statement(["apigateway:POST"], [sub(arn + "/apikeys"), sub(arn + "/tags/*")], "CreateStackKeys"),
+                 "Condition": {"StringEquals": stack_tag}},
+                {**_statement(["apigateway:GET", "apigateway:DELETE"], [sub(arn + "/apikeys/*")], "OwnStackKeys"),
+                 "Condition": {"StringEquals": {"aws:ResourceTag/fielddesk:stack": {"Ref": "AWS::StackName"}}}},
+                _statement(["apigateway:POST", "apigateway:DELETE", "apigateway:GET"], [
+                    sub(arn + "/usageplans/${OutletUsagePlan}/keys"),
+                    sub(arn + "/usageplans/${OutletUsagePlan}/keys/*")], "OutletUsagePlanKeys")]}}}
 
 
 def _alarm(description: str, metric: str, function_ref: str, threshold: int) -> dict:
@@ -142,10 +164,21 @@ def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
         props["Role"] = {"Fn::GetAtt": [role, "Arn"]}
         resources.setdefault(f"{name}LogGroup", {"Type": "AWS::Logs::LogGroup", "Properties": {
             "LogGroupName": sub("/aws/lambda/${%s}" % name), "RetentionInDays": {"Ref": "LogRetentionDays"}}})
+        # A separate policy: inside the role, log group -> function -> role -> log group is a cycle.
+        resources[f"{name}LogsPolicy"] = {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": f"{name}OwnLogs", "Roles": [{"Ref": role}], "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": [_statement(
+                    ["logs:CreateLogStream", "logs:PutLogEvents"], [sub("${%sLogGroup.Arn}" % name)], "OwnLogs")]}}}
+        if kind == "api":
+            resources[f"{name}OutletKeysPolicy"] = outlet_keys_policy(role)
         what = "API handler" if kind == "api" else "job"
         resources[f"{name}ErrorsAlarm"] = _alarm(f"{name} ({what}) failed", "Errors", name,
                                                  5 if kind == "api" else 1)
         resources[f"{name}ThrottlesAlarm"] = _alarm(f"{name} was throttled by Lambda", "Throttles", name, 1)
+        timeout_ms = int(props.get("Timeout", 3)) * 1000
+        near = _alarm(f"{name} ran close to its {timeout_ms // 1000} s timeout", "Duration", name, int(timeout_ms * 0.8))
+        near["Properties"]["Statistic"] = "Maximum"
+        resources[f"{name}DurationAlarm"] = near
         if kind == "job":
             props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
         if account_files:
@@ -160,6 +193,38 @@ def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
     if leftover:
         raise SystemExit(f"functions still on the placeholder role: {leftover}")
     return summary
+
+
+COGNITO_TYPES = ("AWS::Cognito::",)
+
+
+def without_cognito(template: dict) -> dict:
+    """The China-partition template: no Cognito (it does not exist there); the OIDC parameters are required.
+
+    Every `Fn::If` on UseOidc keeps its OIDC branch; Cognito resources, outputs and conditions go.
+    """
+    def strip(node):
+        if isinstance(node, dict):
+            if set(node) == {"Fn::If"} and node["Fn::If"][0] == "UseOidc":
+                return strip(node["Fn::If"][1])
+            return {k: strip(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    out = strip(template)
+    for name in [n for n, r in out["Resources"].items() if r.get("Type", "").startswith(COGNITO_TYPES)]:
+        del out["Resources"][name]
+    for name in [n for n, o in out.get("Outputs", {}).items() if o.get("Condition") == "UsesCognito"]:
+        del out["Outputs"][name]
+    for name in ("CreateUserPool", "HasCognitoDomain", "UsesCognito", "UseOidc"):
+        out["Conditions"].pop(name, None)
+    for name in ("ExistingUserPoolId", "ExistingUserPoolClientId", "CognitoDomainPrefix"):
+        out["Parameters"].pop(name, None)
+    for name in ("OidcIssuer", "OidcJwksUrl", "OidcAudience"):
+        out["Parameters"][name].pop("Default", None)
+        out["Parameters"][name]["MinLength"] = 1
+    return out
 
 
 def _require_gateway_keys(template: dict, outlet_routes) -> None:
@@ -182,15 +247,26 @@ def outlet_only_routes() -> list[tuple[str, str]]:
 
 
 # --- lint and deploy ---------------------------------------------------------------------------
-def cfn_lint(template: Path) -> int:
-    """cfn-lint needs aws-sam-translator, which pins an older pydantic than the app: its own venv."""
-    tool = CFN_VENV / "bin" / "cfn-lint"
-    if not tool.exists():
+def cfn_tool_python() -> Path:
+    """The cfn-lint tool venv (cfn-lint + aws-sam-translator), created on first use."""
+    python = CFN_VENV / "bin" / "python"
+    if not (CFN_VENV / "bin" / "cfn-lint").exists():
         subprocess.run([sys.executable, "-m", "venv", str(CFN_VENV)], check=True)
-        subprocess.run([str(CFN_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "-r",
-                        str(CFN_REQUIREMENTS)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(CFN_REQUIREMENTS)], check=True)
+    return python
+
+
+def cfn_lint(template: Path) -> int:
+    """cfn-lint needs aws-sam-translator, which pins an older pydantic than the app: its own venv.
+
+    Lints the SAM template, then (infra/cfn_check.py) transforms it as CloudFormation will and
+    fails on any dependency cycle or lint error in us-east-1 and cn-north-1.
+    """
+    tool = cfn_tool_python().with_name("cfn-lint")
     result = subprocess.run([str(tool), "--format", "parseable", str(template)], cwd=ROOT)
-    return result.returncode
+    check = subprocess.run([str(cfn_tool_python()), str(ROOT / "infra" / "cfn_check.py"), str(template),
+                            "--regions", "us-east-1", "cn-north-1"], cwd=ROOT)
+    return result.returncode or check.returncode
 
 
 def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS account
@@ -201,7 +277,8 @@ def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS ac
     if not bucket:
         raise SystemExit("set FIELDDESK_DEPLOY_BUCKET to an S3 bucket for deployment artefacts")
     stack = os.environ.get("FIELDDESK_STACK_NAME", f"fielddesk-{stage}")
-    template = json.loads((out / "sam.json").read_text())
+    china = (os.environ.get("AWS_DEFAULT_REGION") or boto3.session.Session().region_name or "").startswith("cn-")
+    template = json.loads((out / ("sam-china.json" if china else "sam.json")).read_text())
     key = f"{stack}/deployment-{int(__import__('time').time())}.zip"
     boto3.client("s3").upload_file(str(out / "deployment.zip"), bucket, key)
     for fn in functions(template).values():
@@ -230,12 +307,14 @@ def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS ac
 
 
 def build(stage: str, out: Path = OUT, require_gateway_keys: bool = False) -> dict:
+    """sam.json (global partition: Cognito optional) and sam-china.json (any OIDC issuer, no Cognito)."""
     chalice_package(stage, out)
     path = out / "sam.json"
     template = json.loads(path.read_text())
     routes = outlet_only_routes() if require_gateway_keys else ()
     summary = finish(template, require_gateway_keys=require_gateway_keys, outlet_routes=routes)
     path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n")
+    (out / "sam-china.json").write_text(json.dumps(without_cognito(template), indent=2, ensure_ascii=False) + "\n")
     return summary
 
 

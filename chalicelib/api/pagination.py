@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 
-from ..config import get_settings
+from ..config import get_settings, secret_page_token_key
 from ..errors import ValidationFailed
 
 
@@ -32,7 +32,7 @@ def encode(last_key: dict | None, *, caller: str, scope: str) -> str | None:
     if not last_key:
         return None
     payload = json.dumps({"k": last_key, "c": caller, "s": scope}, default=_default, separators=(",", ":"))
-    return _fernet(get_settings().page_token_key).encrypt(payload.encode()).decode()
+    return _fernet(secret_page_token_key()).encrypt(payload.encode()).decode()
 
 
 def decode(token: str | None, *, caller: str, scope: str) -> dict | None:
@@ -41,7 +41,7 @@ def decode(token: str | None, *, caller: str, scope: str) -> dict | None:
     from cryptography.fernet import InvalidToken
 
     try:
-        payload = json.loads(_fernet(get_settings().page_token_key).decrypt(token.encode(), ttl=86400))
+        payload = json.loads(_fernet(secret_page_token_key()).decrypt(token.encode(), ttl=86400))
     except (InvalidToken, ValueError):
         raise ValidationFailed.field("next_token", "invalid or expired page token") from None
     if payload.get("c") != caller or payload.get("s") != scope:

@@ -1,6 +1,6 @@
 """CSV exports opened in spreadsheets: RFC 4180 lines, and no cell that runs as a formula.
 
-A cell starting with = + - @ is read as a formula by Excel and WPS; free text such as a
+A cell starting with = + - @ TAB or CR is read as a formula by Excel and WPS; free text such as a
 problem's cause could carry one, so such cells are prefixed with a quote (numbers pass).
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ def to_csv(header: list[str], rows) -> str:
 
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
 
 
 def _is_number(text: str) -> bool:

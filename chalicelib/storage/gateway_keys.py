@@ -6,13 +6,14 @@ plan is configured (the local and test stages).
 """
 from __future__ import annotations
 
-from ..config import get_settings
+from ..config import get_settings, outlet_usage_plan_id
 from ..errors import Unavailable
 from .clients import apigateway_client
 
 
 def enabled() -> bool:
-    return bool(get_settings().outlet_usage_plan_id)
+    s = get_settings()
+    return bool(s.outlet_usage_plan_id or s.outlet_usage_plan_parameter)
 
 
 def register(*, outlet_id: str, key_id: str, value: str) -> str | None:
@@ -24,11 +25,13 @@ def register(*, outlet_id: str, key_id: str, value: str) -> str | None:
     client = apigateway_client()
     try:
         created = client.create_api_key(name=f"fielddesk-{outlet_id}-{key_id}", value=value, enabled=True,
-                                        tags={"outlet_id": outlet_id, "key_id": key_id})
+                                        tags={"outlet_id": outlet_id, "key_id": key_id,
+                                              # the API role may manage only keys tagged with its stack
+                                              "fielddesk:stack": get_settings().stack_name or "local"})
     except ClientError as err:
         raise Unavailable("API Gateway refused the key; nothing was issued") from err
     try:
-        client.create_usage_plan_key(usagePlanId=get_settings().outlet_usage_plan_id, keyId=created["id"],
+        client.create_usage_plan_key(usagePlanId=outlet_usage_plan_id(), keyId=created["id"],
                                      keyType="API_KEY")
     except ClientError as err:
         client.delete_api_key(apiKey=created["id"])
@@ -45,7 +48,7 @@ def remove(gateway_key_id: str | None) -> None:
     if gateway_key_id and enabled():
         client = apigateway_client()
         try:
-            client.delete_usage_plan_key(usagePlanId=get_settings().outlet_usage_plan_id, keyId=gateway_key_id)
+            client.delete_usage_plan_key(usagePlanId=outlet_usage_plan_id(), keyId=gateway_key_id)
             client.delete_api_key(apiKey=gateway_key_id)
         except ClientError:
             logger.warning("could not delete the gateway key of a revoked outlet key",

@@ -14,7 +14,7 @@ import hmac
 import os
 from functools import lru_cache
 
-from ..config import get_settings
+from ..config import get_settings, secret_hash_key
 from ..errors import Unavailable
 
 _VERSION = "v1"
@@ -24,7 +24,7 @@ PHONE, ID_NUMBER = "phone", "id_number"
 
 
 def lookup_hash(kind: str, normalised: str) -> str:
-    key = get_settings().hash_key.encode()
+    key = secret_hash_key().encode()
     return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -150,3 +150,45 @@ def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(bui
 def test_cfn_lint_passes_on_the_packaged_template(built, tmp_path):
     out, _, _ = built
     assert package.cfn_lint(out / "sam.json") == 0, "cfn-lint found problems in sam.json (see output above)"
+
+
+def test_transformed_template_has_no_cycles_and_no_lint_errors_in_both_partitions(built):
+    """CloudFormation runs the SAM transform; cycles through Serverless resources only show after it."""
+    out, _, _ = built
+    result = subprocess.run([str(package.cfn_tool_python()), str(ROOT / "infra" / "cfn_check.py"),
+                             str(out / "sam.json"), "--regions", "us-east-1", "cn-north-1"],
+                            capture_output=True, text=True, timeout=600)
+    report = json.loads(result.stdout[result.stdout.index("{"):])
+    for region in ("us-east-1", "cn-north-1"):
+        assert report["regions"][region]["cycles"] == [], (region, report["regions"][region]["cycles"])
+        assert report["regions"][region]["errors"] == [], (region, report["regions"][region]["errors"])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    cfn = json.loads(Path(report["regions"]["cn-north-1"]["template"]).read_text())
+    assert not any(r["Type"].startswith("AWS::Cognito::") for r in cfn["Resources"].values())
+    assert cfn["Resources"]["RestAPI"]["Properties"]["EndpointConfiguration"]["Types"] == ["REGIONAL"]
+
+
+def test_no_secret_values_in_environment_and_every_arn_is_partition_neutral(built):
+    out, template, _ = built
+    env = json.dumps(template["Globals"]["Function"]["Environment"]["Variables"])
+    assert "resolve:secretsmanager" not in env and "FIELDDESK_HASH_KEY_SECRET" in env
+    text = (out / "sam.json").read_text() + (out / "sam-china.json").read_text()
+    assert "arn:aws:" not in text and "amazonaws.com.cn" not in text
+
+
+def test_per_function_settings_name_functions_that_exist(built):
+    _, template, _ = built
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    named = set(config["stages"]["prod"].get("lambda_functions", {}))
+    handlers = {package.to_cfn_name(n) for n in named}
+    assert handlers <= set(package.functions(template)), handlers - set(package.functions(template))
+    assert package.functions(template)["ImportAccountFile"]["Properties"]["Timeout"] == 900
+
+
+def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
+    out, _, _ = built
+    with zipfile.ZipFile(out / "deployment.zip") as zf:
+        versions = {n.split("-")[0]: n.split("-")[1].removesuffix(".dist-info/METADATA")
+                    for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.startswith(("boto3-", "botocore-"))}
+    assert versions in ({}, {"boto3": versions.get("botocore"), "botocore": versions.get("boto3")}), versions
+    assert not versions or versions["boto3"] == versions["botocore"], versions

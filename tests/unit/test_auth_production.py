@@ -22,6 +22,8 @@ def jwks_mode(monkeypatch):
     monkeypatch.setenv("FIELDDESK_JWT_ISSUER", ISSUER)
     monkeypatch.setenv("FIELDDESK_JWT_AUDIENCE", CLIENT_ID)
     monkeypatch.setenv("FIELDDESK_JWKS_URL", "https://example.invalid/jwks.json")
+    monkeypatch.setenv("FIELDDESK_JWT_TOKEN_USE", "access")
+    monkeypatch.setenv("FIELDDESK_JWT_STAFF_ID_CLAIM", "username")
     reset_settings()
 
     class FakeJwks:
@@ -54,6 +56,21 @@ def test_valid_access_token_names_the_staff_member(jwks_mode):
 def test_wrong_claims_are_refused(jwks_mode, claims):
     with pytest.raises(Unauthenticated):
         auth._verify_jwt(_token(jwks_mode, **claims))
+
+
+def test_any_oidc_issuer_id_token_with_a_staff_id_claim(jwks_mode, monkeypatch):
+    monkeypatch.setenv("FIELDDESK_JWT_TOKEN_USE", "id")
+    monkeypatch.setenv("FIELDDESK_JWT_STAFF_ID_CLAIM", "employee_no")
+    reset_settings()
+    token = _token(jwks_mode, token_use=None, client_id=None, username=None, aud=CLIENT_ID, sub="u-77",
+                   employee_no="cm-002")
+    assert auth._verify_jwt(token) == "cm-002"
+    with pytest.raises(Unauthenticated):  # an access token where id tokens are configured
+        auth._verify_jwt(_token(jwks_mode, employee_no="cm-002"))
+    with pytest.raises(Unauthenticated):  # no staff-id claim: never the user name or subject
+        auth._verify_jwt(_token(jwks_mode, token_use=None, client_id=None, aud=CLIENT_ID))
+    with pytest.raises(Unauthenticated):
+        auth._verify_jwt(_token(jwks_mode, token_use=None, client_id=None, aud="other", employee_no="cm-002"))
 
 
 def test_hs256_token_is_refused_in_jwks_mode(jwks_mode):

@@ -10,3 +10,10 @@ def test_formula_cells_are_quoted_and_numbers_pass():
 
 def test_rows_end_with_crlf():
     assert to_csv(["a", "b"], [["=cmd", 1]]) == "a,b\r\n'=cmd,1\r\n"
+
+
+def test_tab_and_carriage_return_prefixes_are_guarded_too():
+    from chalicelib.domain.csv_export import safe_cell
+
+    assert safe_cell("\t=1+1") == "'\t=1+1"
+    assert safe_cell("\r=cmd") == "'\r=cmd"
