@@ -25,6 +25,11 @@ def account_contact(account_id: str) -> dict | None:
             "contact_needs_update": bool(item.get("contact_needs_update"))}
 
 
+def seal_phone(phone: str) -> str:
+    """A phone number kept in a record (e.g. the number dialled), sealed like the account's."""
+    return pii.seal(phone)
+
+
 def accounts_opened_on(account_ids: list[str]) -> dict[str, str]:
     items = base.batch_get([(keys.account(a)["pk"], keys.account(a)["sk"]) for a in account_ids],
                            projection="account_id, opened_on")
