@@ -310,7 +310,11 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
         return new, effects
     reason = body.reason.value
     new["status"] = "in_progress"
-    if reason == "call_back_later":
+    risk = content_trigger(task) in RISK_TRIGGERS
+    if risk and reason == "refused":
+        # A risk callback is never closed unreached by the agent: it stays open and goes to the branch manager.
+        _escalate_unanswered(task, new, effects, "the client refused the large-outflow callback")
+    elif reason == "call_back_later":
         new["reschedule_at"] = clock.iso(body.call_back_at)
     elif reason == "wrong_number":
         new["contact_needs_update"] = True
@@ -325,11 +329,50 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
         if workdays.is_workday(day) and day.isoformat() not in days:
             days.append(day.isoformat())
         new["attempt_days"] = days
-        if len(days) >= s.fallback_after_unanswered_days and task["trigger"] != Trigger.fallback.value:
+        if len(days) >= s.fallback_after_unanswered_days and risk:
+            # Issue 13 item 4: an unanswered large outflow is never closed by a letter, e-mail or SMS
+            # fallback; it stays open (the agent keeps calling) and is a critical escalation at once.
+            _escalate_unanswered(task, new, effects, f"large-outflow callback unanswered on {len(days)} "
+                                                     "working days")
+        elif len(days) >= s.fallback_after_unanswered_days and task["trigger"] != Trigger.fallback.value:
             new.update(status="closed_unreached", completed_at=clock.iso(now), reschedule_at=None,
                        outcome={"reached": False, "reason": "unanswered", "unanswered_days": days})
             effects.fallback = True
     return new, effects
+
+
+def _escalate_unanswered(task: dict, new: dict, effects: AttemptEffects, cause: str) -> None:
+    """Once per task: a critical problem item for the branch manager (seed 001: 立即上报营业部经理和总部)."""
+    if task.get("unanswered_escalated"):
+        return
+    new["unanswered_escalated"] = True
+    effects.escalate = True
+    effects.problems.append(_problem("callback_unanswered", "critical", cause,
+                                     "branch manager / head office business management", "",
+                                     "risk_callback_unanswered"))
+
+
+def decide(principal: Principal, task_id: str, body) -> dict:
+    """A branch manager's recorded decision closes an unreached risk callback: who, when and why."""
+    task = _load(task_id)
+    if task["branch_id"] != principal.branch_id:
+        raise NotFound(f"task {task_id} not found")
+    if task["status"] not in OPEN_STATUSES:
+        raise Unprocessable("a finished task is read-only")
+    if content_trigger(task) not in RISK_TRIGGERS:
+        raise Unprocessable("only risk callbacks are closed by a branch manager's decision")
+    now = clock.now()
+    decision = {"by": principal.id, "role": principal.role, "at": clock.iso(now), "reason": body.reason}
+    new = {**task, "status": "closed_unreached", "completed_at": clock.iso(now), "reschedule_at": None,
+           "revision": int(task.get("revision", 0)) + 1,
+           "outcome": {"reached": False, "reason": "branch_manager_decision", "decision": decision}}
+    try:
+        repo.write([repo.task_put_op(_clean(new), task)])
+    except ConditionFailed:
+        raise Conflict("the task changed meanwhile; reload it and decide again") from None
+    if task.get("assignee_id"):
+        repo.release_load(task["assignee_id"])
+    return render(new, now=now)
 
 
 def fallback_task(task: dict, now: datetime) -> dict:
@@ -440,7 +483,19 @@ def sweep_overdue(now: datetime | None = None) -> dict:
         for task in repo.open_tasks_due_on(day.isoformat()):
             if task.get("status") in OPEN_STATUSES and not task.get("overdue_at") and repo.flag_task_overdue(task, at):
                 flagged.append(task["task_id"])
-                problems.escalate("task_overdue", task)
+                if content_trigger(task) in RISK_TRIGGERS and not task.get("unanswered_escalated"):
+                    # A risk callback not reached by its deadline: a critical escalation for the branch
+                    # manager, recorded as a problem item before it is sent.
+                    item = problems.new_record(branch_id=task["branch_id"], account_id=task["account_id"],
+                                               task_id=task["task_id"], source="callback", created_by="system",
+                                               category="callback_unanswered", severity="critical",
+                                               cause="large-outflow callback not reached by its deadline",
+                                               responsible_department="branch manager / head office business "
+                                                                      "management", description="", now=now)
+                    problem_repo.create(item)
+                    problems.escalate("risk_callback_unanswered", item)
+                else:
+                    problems.escalate("task_overdue", task)
         day += timedelta(days=1)
     if days:
         repo.set_watermark(SWEEP_JOB, last_day.isoformat(), at)

@@ -97,6 +97,11 @@ class AttemptIn(RequestModel):
         return value
 
 
+class DecisionIn(RequestModel):
+    """A branch manager closes an unreached risk callback; the reason is recorded."""
+    reason: str = Field(min_length=5, max_length=2000)
+
+
 class ReviewIn(RequestModel):
     result: Literal["compliant", "non_compliant"]
     note: str = Field("", max_length=2000)

@@ -492,3 +492,67 @@ def test_demo_data_gives_cba_001_a_day_and_the_queue_a_task(api, frozen):
     assert [t["account_id"] for t in q["items"]] == ["DEMO-A004"]
     status, shown = api.post(f"/v1/callback-tasks/{mine['items'][0]['task_id']}/reveal", as_="cba-001")
     assert status == 200 and shown["phone"] == "13800000001"
+
+
+def test_an_unanswered_large_outflow_escalates_and_stays_open_until_reached_or_decided(api, monkeypatch):
+    from chalicelib.storage import problems as problem_repo
+
+    sent = []
+    monkeypatch.setattr(problem_repo.logger, "warning",
+                        lambda msg, **kw: sent.append(kw["extra"]["escalation"]["kind"]) if msg == "escalation" else None)
+    make_account("A003")
+    t = make_task("large_outflow", "A003", business_date="2026-11-19", due_on="2026-11-20", priority=0)
+    path = f"/v1/callback-tasks/{t['task_id']}/attempts"
+    for moment in ("2026-11-20T09:40:00+08:00", "2026-11-23T14:40:00+08:00", "2026-11-24T09:45:00+08:00"):
+        with clock.freeze(moment):
+            status, r = api.post(path, NO_ANSWER, as_="cba-001")
+            assert status == 201
+    assert r["task"]["status"] == "in_progress" and r["fallback_task_id"] is None
+    assert r["escalated"] is True and len(r["problem_ids"]) == 1 and sent == ["risk_callback_unanswered"]
+    with clock.freeze("2026-11-24T10:00:00+08:00"):
+        _, item = api.get(f"/v1/problems/{r['problem_ids'][0]}", as_="cmp-001")
+        assert (item["category"], item["severity"]) == ("callback_unanswered", "critical")
+        # Further unanswered days keep it open and do not escalate twice; a letter cannot close it.
+        status, r = api.post(path, NO_ANSWER, as_="cba-001")
+        assert status == 201 and r["problem_ids"] == [] and r["task"]["status"] == "in_progress"
+        status, resp = api.post(path, {"channel": "letter", "reached": True}, as_="cba-001")
+        assert status == 400 and resp["error"]["details"][0]["field"] == "channel"
+        # Only a branch manager of the task's branch decides, with the reason recorded.
+        decision = {"reason": "client confirmed in person at the counter"}
+        assert api.post(f"/v1/callback-tasks/{t['task_id']}/decision", decision, as_="cba-001")[0] == 403
+        assert api.post(f"/v1/callback-tasks/{t['task_id']}/decision", decision, as_="sup-101")[0] == 404
+        status, resp = api.post(f"/v1/callback-tasks/{t['task_id']}/decision", {"reason": ""}, as_="sup-001")
+        assert status == 400 and resp["error"]["details"][0]["field"] == "reason"
+        status, closed = api.post(f"/v1/callback-tasks/{t['task_id']}/decision", decision, as_="sup-001")
+        assert status == 200 and closed["status"] == "closed_unreached"
+        assert closed["outcome"]["decision"]["by"] == "sup-001"
+        assert closed["outcome"]["decision"]["reason"] == decision["reason"]
+
+
+def test_a_large_outflow_reached_after_escalation_closes_it(api):
+    make_account("A003")
+    t = make_task("large_outflow", "A003", priority=0)
+    with clock.freeze(NOW):
+        status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                             {"channel": "phone", "reached": False, "reason": "refused"}, as_="cba-001")
+        assert status == 201 and r["task"]["status"] == "in_progress" and r["escalated"] is True
+        status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                             {**REACHED, "checklist": None, "transfer_recognised": True}, as_="cba-001")
+        assert status == 201 and r["task"]["status"] == "done"
+        assert api.post(f"/v1/callback-tasks/{t['task_id']}/decision", {"reason": "too late now"},
+                        as_="sup-001")[0] == 422
+
+
+def test_a_large_outflow_past_its_deadline_becomes_a_critical_escalation(api):
+    from chalicelib.jobs import sweeps
+
+    make_account("A003")
+    make_account("A001")
+    big = make_task("large_outflow", "A003", business_date="2026-11-19", due_on="2026-11-20", priority=0)
+    make_task("new_account", "A001", business_date="2026-11-19", due_on="2026-11-20")
+    with clock.freeze("2026-11-21T10:00:00+08:00"):
+        result = sweeps.run()
+        assert len(result["tasks"]["flagged"]) == 2
+        _, listed = api.get("/v1/problems?status=open", as_="cmp-001")
+        assert [(p["task_id"], p["category"], p["severity"]) for p in listed["items"]] == \
+            [(big["task_id"], "callback_unanswered", "critical")]
