@@ -77,6 +77,15 @@ def record_attempt(ctx, task_id, body):
     return {**result, "task": _out(result["task"])}
 
 
+@route(bp, "/v1/callback-tasks/{task_id}/decision", "POST", roles=[Role.supervisor],
+       summary="A branch manager's recorded decision closes an unreached risk callback",
+       body="chalicelib.models.callbacks:DecisionIn", response="chalicelib.models.callbacks:TaskOut",
+       tags=TAGS, errors=(404, 409, 422))
+def decide_task(ctx, task_id, body):
+    from ..domain import callback_work
+    return _out(callback_work.decide(ctx.principal, task_id, body))
+
+
 @route(bp, "/v1/callback-tasks/{task_id}/review", "POST", roles=[Role.compliance],
        summary="Record compliance's review of a completed callback", body="chalicelib.models.callbacks:ReviewIn",
        status=201, tags=TAGS, errors=(404, 409, 422))

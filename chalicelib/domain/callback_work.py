@@ -21,8 +21,8 @@ from ..auth import Principal
 from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.callbacks import FALLBACK_CHANNELS, UNANSWERED_REASONS, AttemptIn, ReviewIn
-from ..models.common import MARKETING_ROLES, mask_phone
-from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger
+from ..models.common import MARKETING_ROLES, mask_name, mask_phone
+from ..models.tasks import OPEN_STATUSES, RISK_TRIGGERS, TaskRecord, Trigger
 from ..storage import callback_work as repo
 from ..storage import keys
 from ..storage import problems as problem_repo
@@ -69,8 +69,15 @@ def is_overdue(task: dict, now: datetime) -> bool:
 
 
 def render(task: dict, *, phone: str | None = None, now: datetime | None = None) -> dict:
+    """An ordinary view of a task: phone and client name masked (the full ones come with the audited reveal)."""
     now = now or clock.now()
-    return {**task, "phone_masked": mask_phone(phone), "overdue": is_overdue(task, now)}
+    return {**task, "client_name": mask_name(task.get("client_name")), "phone_masked": mask_phone(phone),
+            "overdue": is_overdue(task, now)}
+
+
+def public_attempt(attempt: dict) -> dict:
+    """An attempt as ordinary views show it: no sealed values."""
+    return {k: v for k, v in attempt.items() if not k.endswith("_sealed")}
 
 
 # --- lists and claims -----------------------------------------------------------------------------
@@ -126,7 +133,7 @@ def read(principal: Principal, task_id: str) -> dict:
         ensure_independent(principal, task)
     contact = repo.account_masked_contact(task["account_id"])
     view = {**render(task), "phone_masked": contact["phone_masked"]}
-    view.update(history=history, reviews=reviews,
+    view.update(history=[public_attempt(h) for h in history], reviews=reviews,
                 contact_needs_update=bool(task.get("contact_needs_update") or contact.get("contact_needs_update")))
     return view
 
@@ -139,10 +146,10 @@ def reveal(principal: Principal, task_id: str) -> dict:
     if not contact:
         raise NotFound("the task's account is not in the feed yet")
     audit = record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="account",
-                          subject_id=task["account_id"], fields=["phone"], purpose=f"callback task {task_id}",
-                          branch_id=task["branch_id"])
+                          subject_id=task["account_id"], fields=["phone", "client_name"],
+                          purpose=f"callback task {task_id}", branch_id=task["branch_id"])
     return {"task_id": task_id, "account_id": task["account_id"], "phone": contact.get("phone"),
-            "audit_id": audit["audit_id"]}
+            "client_name": contact.get("client_name") or task.get("client_name"), "audit_id": audit["audit_id"]}
 
 
 # --- attempts: pure rules -----------------------------------------------------------------------------
@@ -156,17 +163,87 @@ class AttemptEffects:
     problems: list[dict] = field(default_factory=list)   # {category, cause, responsible_department, severity, ...}
 
 
+# Callbacks that count toward the regulator's coverage (CSRC 2010: every new account, >=10% of existing
+# clients a year): the regulator's checklist is required on them whatever the channel.
+COVERAGE_TRIGGERS = {Trigger.new_account.value, Trigger.dormant.value, Trigger.periodic.value, Trigger.sample.value}
+# seed 001 资产变动情况下的客户回访: "客户出现较大资产转出时应在次日对该客户进行电话回访" - a risk callback
+# is a conversation with the client, never a letter, an e-mail or an SMS.
+RISK_CHANNELS = {"phone", "visit"}
+# Evidence per channel (DOMAIN 4; seed 001 前台业务人员客户回访管理规定 第六条 "回访需有效留痕"):
+#   电话: "使用录音电话 ... 在备注中写明呼叫的电话号码"; 面谈: 记录表 "由回访客户签名或盖章";
+#   信函: "客户回寄的回访记录表必须由客户签名或盖章 ... 邮局的回执和信封作为此记录表的附件";
+#   电子邮件: "打印电子邮件的内容作为此记录表的附件"; WeChat (DOMAIN 4): the chat export.
+EVIDENCE = {"phone": ("recording_ref", "dialled_number"), "visit": ("signature_ref",),
+            "letter": ("return_slip_ref", "postal_receipt_ref"), "email": ("email_archive_ref",),
+            "wechat": ("chat_export_ref",), "sms": ()}
+EVIDENCE_FIELDS = tuple(f for fields in EVIDENCE.values() for f in fields)
+# Each "no" of the checklist is a problem item of its category (DOMAIN 4 "Any 'no' in the regulator's
+# content is a problem item"; seed 000 第五篇 第十一条(三) "对回访中发现的问题应及时填写问题件转办表").
+# answer -> (category, severity, cause, responsible department, escalation kind or None)
+NEGATIVE_ANSWERS = {
+    "account_changes_confirmed": ("change_not_recognised", "critical",
+                                  "client does not recognise changes to the account",
+                                  "branch manager / head office business management", "change_not_recognised"),
+    "no_staff_trading": ("trading_on_behalf", "critical", "staff traded on the client's behalf (代客操作)",
+                         "compliance", None),
+    "risks_disclosed": ("risk_not_disclosed", "normal", "risks were not disclosed to the client", "compliance",
+                        None),
+    "no_discretionary_authority": ("discretionary_authority", "critical",
+                                   "the client gave discretionary authority (全权委托)", "compliance", None),
+    "no_return_promise": ("return_promised", "critical", "staff promised returns or to cover losses",
+                          "compliance", None),
+    "no_signing_for_client": ("signed_for_client", "critical", "staff signed documents for the client",
+                              "compliance", None),
+}
+
+
+def content_trigger(task: dict) -> str:
+    """The trigger whose content a callback must cover: a fallback covers its source task's."""
+    if task["trigger"] == Trigger.fallback.value:
+        return (task.get("detail") or {}).get("source_trigger") or Trigger.fallback.value
+    return task["trigger"]
+
+
+def required_content(task: dict, channel: str) -> list[str]:
+    """The fields a reached callback of this task by this channel must carry."""
+    trigger = content_trigger(task)
+    fields = [*EVIDENCE.get(channel, ()), "answered_by", "identity_confirmed"]
+    if trigger in COVERAGE_TRIGGERS:
+        fields.append("checklist")
+    if trigger in RISK_TRIGGERS:
+        fields.append("transfer_recognised")
+    if trigger == Trigger.closed_account.value:
+        fields.append("closing_reason")   # seed 003 第四章: the reason, for attrition analysis
+    if channel in INTERACTIVE:
+        fields.append("satisfaction")
+    return fields
+
+
+def _refuse(details: list[dict]) -> None:
+    if details:
+        first = details[0]
+        raise ValidationFailed(f"{first['field']}: {first['message']}", details=details)
+
+
 def validate_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> None:
-    """Refuse what the rules refuse, naming the field."""
+    """Refuse what the rules refuse, naming every failing field."""
     if task["status"] not in OPEN_STATUSES:
         raise Unprocessable("a finished task is read-only")
     if at > now:
         raise ValidationFailed.field("at", "cannot be in the future")
     channel = body.channel.value
+    trigger = content_trigger(task)
     if task["trigger"] == Trigger.fallback.value and channel not in FALLBACK_CHANNELS:
         raise ValidationFailed.field("channel", "a fallback task is worked by letter, email or SMS")
-    if body.closing_reason and task["trigger"] != Trigger.closed_account.value:
+    if trigger in RISK_TRIGGERS and channel not in RISK_CHANNELS:
+        raise ValidationFailed.field("channel", "a risk callback is made by phone or visit, never by letter, "
+                                                "e-mail or SMS (seed 001: 次日电话回访)")
+    if body.closing_reason and trigger != Trigger.closed_account.value:
         raise ValidationFailed.field("closing_reason", "only for closed-account callbacks")
+    details = [{"field": f, "message": f"evidence of a {next(c for c, fs in EVIDENCE.items() if f in fs)} "
+                                       f"callback, not of {channel}"}
+               for f in EVIDENCE_FIELDS if getattr(body, f) is not None and f not in EVIDENCE[channel]]
+    _refuse(details)
     if not body.reached:
         if body.reason is None:
             raise ValidationFailed.field("reason", "required when the client was not reached")
@@ -180,21 +257,22 @@ def validate_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -
         return
     if body.reason is not None:
         raise ValidationFailed.field("reason", "only when the client was not reached")
-    if channel == "phone" and not body.recording_ref:
-        raise ValidationFailed.field("recording_ref", "a reached phone callback needs its recording reference")
-    if channel == "visit" and not body.signature_ref:
-        raise ValidationFailed.field("signature_ref", "a visit needs the client's signature reference")
-    if channel in INTERACTIVE:
-        if body.identity_confirmed is not True:
-            raise ValidationFailed.field("identity_confirmed",
-                                         "confirm the client's identity; an unverified person is not reached "
-                                         "(record reached=false, reason wrong_number)")
-        if body.checklist is None:
-            raise ValidationFailed.field("checklist", "the regulator's checklist is required when reached")
-        if body.satisfaction is None:
-            raise ValidationFailed.field("satisfaction", "1-5 is required when reached")
-        if task["trigger"] == Trigger.large_outflow.value and body.transfer_recognised is None:
-            raise ValidationFailed.field("transfer_recognised", "ask whether the client recognises the transfer")
+    if channel == "sms" and (trigger in COVERAGE_TRIGGERS or trigger in RISK_TRIGGERS
+                             or trigger in {Trigger.closed_account.value, Trigger.departed_manager.value}):
+        raise ValidationFailed.field("channel", "an SMS can carry a notice but never completes a regulatory or "
+                                                "risk callback")
+    if body.identity_confirmed is False:
+        raise ValidationFailed.field("identity_confirmed",
+                                     "confirm the client's identity; an unverified person is not reached "
+                                     "(record reached=false, reason wrong_number)")
+    _refuse([{"field": f, "message": f"required for a reached {trigger} callback by {channel}"}
+             for f in required_content(task, channel) if getattr(body, f) is None])
+
+
+def _problem(category: str, severity: str, cause: str, department: str, description: str,
+             kind: str | None = None) -> dict:
+    return {"category": category, "severity": severity, "cause": cause, "responsible_department": department,
+            "description": description, "escalation_kind": kind}
 
 
 def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> tuple[dict, AttemptEffects]:
@@ -205,34 +283,37 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
            "last_attempt_at": clock.iso(at)}
     if body.reached:
         outcome = {"reached": True, "channel": body.channel.value, "at": clock.iso(at),
+                   "answered_by": body.answered_by.value if body.answered_by else None,
                    "identity_confirmed": body.identity_confirmed,
                    "checklist": body.checklist.model_dump() if body.checklist else None,
+                   "evidence": {f: getattr(body, f) for f in EVIDENCE[body.channel.value]
+                                if f != "dialled_number" and getattr(body, f) is not None} or None,
                    "satisfaction": body.satisfaction, "needs": body.needs, "feedback": body.feedback,
                    "transfer_recognised": body.transfer_recognised,
                    "closing_reason": body.closing_reason.value if body.closing_reason else None}
         new.update(status="done", outcome=_clean(outcome), completed_at=clock.iso(now), reschedule_at=None)
-        if task["trigger"] == Trigger.large_outflow.value and body.transfer_recognised is False:
-            effects.escalate = True
-            effects.problems.append({"category": "account_security", "severity": "critical",
-                                     "cause": "client does not recognise a large transfer out",
-                                     "responsible_department": "branch manager / head office business management",
-                                     "description": body.feedback})
-        checklist = body.checklist
-        if checklist and not (checklist.no_staff_trading and checklist.no_discretionary_authority):
-            effects.problems.append({"category": "staff_misconduct", "severity": "critical",
-                                     "cause": "staff traded on the client's behalf or hold discretionary authority",
-                                     "responsible_department": "compliance", "description": body.feedback})
-        elif checklist and not checklist.risks_disclosed:
-            effects.problems.append({"category": "staff_misconduct", "severity": "normal",
-                                     "cause": "risks were not disclosed to the client",
-                                     "responsible_department": "compliance", "description": body.feedback})
+        if content_trigger(task) in RISK_TRIGGERS and body.transfer_recognised is False:
+            # seed 001: "如果客户对资产异常变动不认可,工作人员应立即上报营业部经理和总部业务管理部调查处理"
+            effects.problems.append(_problem("account_security", "critical",
+                                             "client does not recognise a large transfer out",
+                                             "branch manager / head office business management", body.feedback,
+                                             "transfer_not_recognised"))
+        if body.checklist:
+            answers = body.checklist.model_dump()
+            for answer, (category, severity, cause, department, kind) in NEGATIVE_ANSWERS.items():
+                if answers[answer] is False:
+                    effects.problems.append(_problem(category, severity, cause, department, body.feedback, kind))
+        effects.escalate = any(p["escalation_kind"] for p in effects.problems)
         for p in body.problems:
             effects.problems.append({**p.model_dump(mode="json")})
         return new, effects
-
     reason = body.reason.value
     new["status"] = "in_progress"
-    if reason == "call_back_later":
+    risk = content_trigger(task) in RISK_TRIGGERS
+    if risk and reason == "refused":
+        # A risk callback is never closed unreached by the agent: it stays open and goes to the branch manager.
+        _escalate_unanswered(task, new, effects, "the client refused the large-outflow callback")
+    elif reason == "call_back_later":
         new["reschedule_at"] = clock.iso(body.call_back_at)
     elif reason == "wrong_number":
         new["contact_needs_update"] = True
@@ -247,11 +328,50 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
         if workdays.is_workday(day) and day.isoformat() not in days:
             days.append(day.isoformat())
         new["attempt_days"] = days
-        if len(days) >= s.fallback_after_unanswered_days and task["trigger"] != Trigger.fallback.value:
+        if len(days) >= s.fallback_after_unanswered_days and risk:
+            # Issue 13 item 4: an unanswered large outflow is never closed by a letter, e-mail or SMS
+            # fallback; it stays open (the agent keeps calling) and is a critical escalation at once.
+            _escalate_unanswered(task, new, effects, f"large-outflow callback unanswered on {len(days)} "
+                                                     "working days")
+        elif len(days) >= s.fallback_after_unanswered_days and task["trigger"] != Trigger.fallback.value:
             new.update(status="closed_unreached", completed_at=clock.iso(now), reschedule_at=None,
                        outcome={"reached": False, "reason": "unanswered", "unanswered_days": days})
             effects.fallback = True
     return new, effects
+
+
+def _escalate_unanswered(task: dict, new: dict, effects: AttemptEffects, cause: str) -> None:
+    """Once per task: a critical problem item for the branch manager (seed 001: 立即上报营业部经理和总部)."""
+    if task.get("unanswered_escalated"):
+        return
+    new["unanswered_escalated"] = True
+    effects.escalate = True
+    effects.problems.append(_problem("callback_unanswered", "critical", cause,
+                                     "branch manager / head office business management", "",
+                                     "risk_callback_unanswered"))
+
+
+def decide(principal: Principal, task_id: str, body) -> dict:
+    """A branch manager's recorded decision closes an unreached risk callback: who, when and why."""
+    task = _load(task_id)
+    if task["branch_id"] != principal.branch_id:
+        raise NotFound(f"task {task_id} not found")
+    if task["status"] not in OPEN_STATUSES:
+        raise Unprocessable("a finished task is read-only")
+    if content_trigger(task) not in RISK_TRIGGERS:
+        raise Unprocessable("only risk callbacks are closed by a branch manager's decision")
+    now = clock.now()
+    decision = {"by": principal.id, "role": principal.role, "at": clock.iso(now), "reason": body.reason}
+    new = {**task, "status": "closed_unreached", "completed_at": clock.iso(now), "reschedule_at": None,
+           "revision": int(task.get("revision", 0)) + 1,
+           "outcome": {"reached": False, "reason": "branch_manager_decision", "decision": decision}}
+    try:
+        repo.write([repo.task_put_op(_clean(new), task)])
+    except ConditionFailed:
+        raise Conflict("the task changed meanwhile; reload it and decide again") from None
+    if task.get("assignee_id"):
+        repo.release_load(task["assignee_id"])
+    return render(new, now=now)
 
 
 def fallback_task(task: dict, now: datetime) -> dict:
@@ -298,12 +418,16 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
                       "at": clock.iso(at), "recorded_at": clock.iso(now), "channel": body.channel.value,
                       "reached": body.reached, "reason": body.reason.value if body.reason else None,
                       "call_back_at": clock.iso(body.call_back_at) if body.call_back_at else None,
-                      "recording_ref": body.recording_ref, "signature_ref": body.signature_ref,
+                      **{f: getattr(body, f) for f in EVIDENCE_FIELDS if f != "dialled_number"},
+                      "dialled_number_masked": mask_phone(body.dialled_number),
                       "note": body.note, **(new.get("outcome") or {} if body.reached else {})})
+    if body.dialled_number:
+        # The number dialled is personal data: sealed in the record, masked in every ordinary view.
+        attempt["dialled_number_sealed"] = repo.seal_phone(body.dialled_number)
     found = [problems.new_record(branch_id=task["branch_id"], account_id=task["account_id"], task_id=task_id,
                                  source="callback", created_by=principal.id, now=now,
-                                 **{k: p.get(k, "") for k in ("category", "cause", "responsible_department",
-                                                              "severity", "description")})
+                                 **{k: p.get(k) or "" for k in ("category", "cause", "responsible_department",
+                                                                "severity", "description")})
              for p in effects.problems]
     if found:
         new["problem_ids"] = [*(task.get("problem_ids") or []), *(p["problem_id"] for p in found)]
@@ -327,11 +451,10 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
         repo.release_load(principal.id)   # with a fallback the agent keeps one open task: no change
     if effects.mark_contact:
         repo.mark_contact_for_update(task["account_id"], clock.iso(now), task_id)
-    for p in found:
+    for p, raw in zip(found, effects.problems):
         if p["severity"] == "critical":
-            problem_repo.notify_escalation("transfer_not_recognised" if p["category"] == "account_security"
-                                           and effects.escalate else "critical_problem", p)
-    return {"task": render(new, now=now), "attempt": attempt,
+            problems.escalate(raw.get("escalation_kind") or "critical_problem", p)
+    return {"task": render(new, now=now), "attempt": public_attempt(attempt),
             "fallback_task_id": fallback["task_id"] if fallback else None,
             "problem_ids": [p["problem_id"] for p in found], "escalated": effects.escalate}
 
@@ -380,7 +503,19 @@ def sweep_overdue(now: datetime | None = None) -> dict:
         for task in repo.open_tasks_due_on(day.isoformat()):
             if task.get("status") in OPEN_STATUSES and not task.get("overdue_at") and repo.flag_task_overdue(task, at):
                 flagged.append(task["task_id"])
-                problem_repo.notify_escalation("task_overdue", task)
+                if content_trigger(task) in RISK_TRIGGERS and not task.get("unanswered_escalated"):
+                    # A risk callback not reached by its deadline: a critical escalation for the branch
+                    # manager, recorded as a problem item before it is sent.
+                    item = problems.new_record(branch_id=task["branch_id"], account_id=task["account_id"],
+                                               task_id=task["task_id"], source="callback", created_by="system",
+                                               category="callback_unanswered", severity="critical",
+                                               cause="large-outflow callback not reached by its deadline",
+                                               responsible_department="branch manager / head office business "
+                                                                      "management", description="", now=now)
+                    problem_repo.create(item)
+                    problems.escalate("risk_callback_unanswered", item)
+                else:
+                    problems.escalate("task_overdue", task)
         day += timedelta(days=1)
     if days:
         repo.set_watermark(SWEEP_JOB, last_day.isoformat(), at)

@@ -13,6 +13,7 @@ from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger
 from ..storage import callback_work as task_repo
 from ..storage import keys
 from ..storage import problems as repo
+from ..observability import logger, metrics
 from . import workdays
 
 OVERSIGHT = {"compliance", "admin"}
@@ -57,8 +58,24 @@ def create(principal: Principal, body: ProblemIn) -> dict:
                         task_id=body.task_id)
     repo.create(record)
     if record["severity"] == "critical":
-        repo.notify_escalation("critical_problem", record)
+        escalate("critical_problem", record)
     return record
+
+
+def escalate(kind: str, record: dict) -> None:
+    """Send one escalation to the branch manager and head office.
+
+    The one place escalations are sent, so it can move to the outbox (issue 14). The escalation itself is
+    already recorded (the problem item, `escalated: true`, written with the change that caused it), so a
+    failed send loses nothing the branch manager's view shows: it is logged and counted, never raised.
+    """
+    try:
+        repo.notify_escalation(kind, record)
+    except Exception:   # noqa: BLE001 - the record is written; a send failure must not fail the request
+        logger.exception("escalation send failed", extra={"escalation_kind": kind,
+                                                          "problem_id": record.get("problem_id"),
+                                                          "task_id": record.get("task_id")})
+        metrics.add_metric(name="EscalationSendFailed", unit="Count", value=1)
 
 
 def read(principal: Principal, problem_id: str) -> dict:
@@ -165,7 +182,7 @@ def sweep_overdue(now: datetime | None = None) -> dict:
         for item in repo.due_in_hour(_hour(hour)):
             if item["status"] in UNRESOLVED and not item.get("overdue_at") and repo.flag_overdue(item["problem_id"], at):
                 flagged.append(item["problem_id"])
-                repo.notify_escalation("problem_overdue", item)
+                escalate("problem_overdue", item)
         hour += timedelta(hours=1)
     if hours:
         task_repo.set_watermark(SWEEP_JOB, _hour(last_complete), at)

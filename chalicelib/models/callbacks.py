@@ -4,7 +4,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, StringConstraints, field_validator
+from typing_extensions import Annotated
 
 from .accounts import CloseReason
 from .common import Month, PageQuery, RequestModel, ResponseModel
@@ -35,12 +36,32 @@ class UnreachedReason(str, Enum):
 UNANSWERED_REASONS = {UnreachedReason.no_answer.value, UnreachedReason.busy.value}
 
 
+class Respondent(str, Enum):
+    """Who answered: "本细则回访的对象必须是客户本人或经公证的授权委托代理人" (seed 001 细则 第四条)."""
+    client = "client"
+    notarised_agent = "notarised_agent"
+
+
 class Checklist(RequestModel):
-    """The regulator's content of a callback (CSRC 2010): each answer as the client gave it."""
-    account_changes_confirmed: bool
-    no_staff_trading: bool           # no staff traded on the client's behalf (代客操作)
-    risks_disclosed: bool
-    no_discretionary_authority: bool  # the client gave no one discretionary authority (全权委托)
+    """The regulator's content of a callback (CSRC 2010; seed 000 第三篇): each answer as the client gave it.
+
+    Every answer is an explicit true (是) or false (否): a missing answer is refused naming it, never read
+    as "no" (issue 21.3), and a string or number is refused as well (strict booleans).
+    """
+    account_changes_confirmed: StrictBool     # the client confirms the account's changes (客户账户变动确认)
+    no_staff_trading: StrictBool              # no staff traded on the client's behalf (代客操作)
+    risks_disclosed: StrictBool
+    no_discretionary_authority: StrictBool    # the client gave no one discretionary authority (全权委托)
+    # seed 000 第三篇: "不得对客户做出保证证券买卖收益或赔偿证券买卖损失的承诺"
+    no_return_promise: StrictBool
+    # seed 000 第三篇: no "代替客户在开户申请书、三方存管协议等重要文件上签字"
+    no_signing_for_client: StrictBool
+
+
+# An evidence reference (recording id, scan id, archive path): a printable string of sane length.
+EvidenceRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                               pattern=r"^[^\x00-\x1f\x7f]+$")]
+DialledNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9\-]{5,20}$")]
 
 
 class AttemptIn(RequestModel):
@@ -49,14 +70,21 @@ class AttemptIn(RequestModel):
     reached: bool
     reason: UnreachedReason | None = None
     call_back_at: datetime | None = None  # with reason call_back_later
-    recording_ref: str | None = Field(None, min_length=1, max_length=200)   # phone
-    signature_ref: str | None = Field(None, min_length=1, max_length=200)   # visit
-    identity_confirmed: bool | None = None
+    # Evidence per channel (DOMAIN 4; seed 001 前台业务人员客户回访管理规定 第六条), stored as references.
+    recording_ref: EvidenceRef | None = None        # phone: the recording
+    dialled_number: DialledNumber | None = None     # phone: "在备注中写明呼叫的电话号码"; stored sealed, shown masked
+    signature_ref: EvidenceRef | None = None        # visit: the record signed by the client
+    return_slip_ref: EvidenceRef | None = None      # letter: the return slip signed by the client
+    postal_receipt_ref: EvidenceRef | None = None   # letter: "邮局的回执和信封作为此记录表的附件"
+    email_archive_ref: EvidenceRef | None = None    # e-mail: the archived copy
+    chat_export_ref: EvidenceRef | None = None      # WeChat: the chat export or screenshot
+    answered_by: Respondent | None = None
+    identity_confirmed: StrictBool | None = None
     checklist: Checklist | None = None
     satisfaction: int | None = Field(None, ge=1, le=5)
     needs: str = Field("", max_length=2000)
     feedback: str = Field("", max_length=2000)
-    transfer_recognised: bool | None = None   # large outflow: does the client recognise the transfer
+    transfer_recognised: StrictBool | None = None   # large outflow: does the client recognise the transfer
     closing_reason: CloseReason | None = None
     note: str = Field("", max_length=2000)
     problems: list[FoundProblem] = Field(default_factory=list, max_length=10)
@@ -67,6 +95,11 @@ class AttemptIn(RequestModel):
         if value is not None and value.tzinfo is None:
             raise ValueError("must include a UTC offset, e.g. +08:00")
         return value
+
+
+class DecisionIn(RequestModel):
+    """A branch manager closes an unreached risk callback; the reason is recorded."""
+    reason: str = Field(min_length=5, max_length=2000)
 
 
 class ReviewIn(RequestModel):
@@ -137,6 +170,7 @@ class RevealOut(ResponseModel):
     task_id: str
     account_id: str
     phone: str | None
+    client_name: str | None = None
     audit_id: str
 
 

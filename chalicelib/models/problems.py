@@ -18,6 +18,14 @@ class ProblemCategory(str, Enum):
     missing_product = "missing_product"
     account_security = "account_security"
     staff_misconduct = "staff_misconduct"   # trading for clients, guaranteed returns...
+    # One category per "no" of the regulator's checklist (DOMAIN 4: any "no" is a problem item).
+    change_not_recognised = "change_not_recognised"      # account changes the client does not recognise
+    trading_on_behalf = "trading_on_behalf"              # 代客操作
+    risk_not_disclosed = "risk_not_disclosed"
+    discretionary_authority = "discretionary_authority"  # 全权委托
+    return_promised = "return_promised"                  # 保证收益 (seed 000 第三篇)
+    signed_for_client = "signed_for_client"              # 代客签字 (seed 000 第三篇)
+    callback_unanswered = "callback_unanswered"          # a risk callback nobody answered
     other = "other"
 
 

@@ -845,7 +845,10 @@
       var task = r.data;
       var channels = task.trigger === 'fallback' ? ['letter', 'email', 'sms'] : ['phone', 'visit', 'wechat', 'letter', 'email', 'sms'];
       var reasons = ['no_answer', 'busy', 'wrong_number', 'refused', 'call_back_later'];
-      var checklist = ['account_changes_confirmed', 'no_staff_trading', 'risks_disclosed', 'no_discretionary_authority'];
+      var checklist = ['account_changes_confirmed', 'no_staff_trading', 'risks_disclosed', 'no_discretionary_authority',
+        'no_return_promise', 'no_signing_for_client'];
+      var evidence = { phone: ['recording_ref', 'dialled_number'], visit: ['signature_ref'],
+        letter: ['return_slip_ref', 'postal_receipt_ref'], email: ['email_archive_ref'], wechat: ['chat_export_ref'], sms: [] };
       var closing = ['moved_away', 'equipment_system', 'environment', 'staff_attitude', 'research_information',
         'missing_products', 'competitor', 'commission_rate', 'staff_turnover', 'other'];
       page(at, t('attempt.title') + ' · ' + (task.client_name || task.account_id),
@@ -860,11 +863,19 @@
         field('call_back_at', t('attempt.call_back_at'), input('call_back_at', 'datetime-local'), { cls: 'when-call-back', hidden: true }) +
         '</fieldset><fieldset class="when-reached">' +
         field('recording_ref', t('attempt.recording_ref'), input('recording_ref', 'text', 'maxlength="200"'), { cls: 'when-phone' }) +
+        field('dialled_number', t('attempt.dialled_number'), input('dialled_number', 'tel', 'maxlength="20"'), { cls: 'when-phone' }) +
         field('signature_ref', t('attempt.signature_ref'), input('signature_ref', 'text', 'maxlength="200"'), { cls: 'when-visit', hidden: true }) +
-        '<div class="when-interactive">' + check('identity_confirmed', t('attempt.identity_confirmed')) +
+        field('return_slip_ref', t('attempt.return_slip_ref'), input('return_slip_ref', 'text', 'maxlength="200"'), { cls: 'when-letter', hidden: true }) +
+        field('postal_receipt_ref', t('attempt.postal_receipt_ref'), input('postal_receipt_ref', 'text', 'maxlength="200"'), { cls: 'when-letter', hidden: true }) +
+        field('email_archive_ref', t('attempt.email_archive_ref'), input('email_archive_ref', 'text', 'maxlength="200"'), { cls: 'when-email', hidden: true }) +
+        field('chat_export_ref', t('attempt.chat_export_ref'), input('chat_export_ref', 'text', 'maxlength="200"'), { cls: 'when-wechat', hidden: true }) +
+        field('answered_by', t('attempt.answered_by'), radios('answered_by', [['client', t('attempt.answered_by.client')], ['notarised_agent', t('attempt.answered_by.notarised_agent')]])) +
+        check('identity_confirmed', t('attempt.identity_confirmed')) +
+        // The regulator's checklist: each question answered 是 or 否, nothing preselected (issue 21.3).
         '<div class="field group" data-field="checklist"><p class="label">' + esc(t('attempt.checklist')) + '</p>' +
-        checklist.map(function (c) { return check('checklist.' + c, t('attempt.checklist.' + c)); }).join('') +
+        checklist.map(function (c) { return field('checklist.' + c, t('attempt.checklist.' + c), radios('checklist.' + c, [['yes', t('form.yes')], ['no', t('form.no')]])); }).join('') +
         '<p class="field-error" id="f-checklist-err" hidden></p></div>' +
+        '<div class="when-interactive">' +
         field('satisfaction', t('attempt.satisfaction'), radios('satisfaction', [1, 2, 3, 4, 5].map(function (n) { return [String(n), String(n)]; }))) +
         (task.trigger === 'large_outflow' ? field('transfer_recognised', t('attempt.transfer_recognised'),
           radios('transfer_recognised', [['yes', t('form.yes')], ['no', t('form.no')]])) : '') +
@@ -887,8 +898,9 @@
         form.querySelector('.when-not-reached').hidden = reached;
         form.querySelector('.when-reached').hidden = !reached;
         form.querySelector('.when-call-back').hidden = val(form, 'reason') !== 'call_back_later';
-        form.querySelector('.when-phone').hidden = ch !== 'phone';
-        form.querySelector('.when-visit').hidden = ch !== 'visit';
+        ['phone', 'visit', 'letter', 'email', 'wechat'].forEach(function (c) {
+          Array.prototype.forEach.call(form.querySelectorAll('.when-' + c), function (el) { el.hidden = ch !== c; });
+        });
         form.querySelector('.when-interactive').hidden = ['phone', 'visit', 'wechat'].indexOf(ch) < 0;
       }
       form.addEventListener('change', sync);
@@ -904,12 +916,23 @@
           body.reason = val(form, 'reason');
           if (body.reason === 'call_back_later') body.call_back_at = withOffset(val(form, 'call_back_at'));
         } else {
-          if (ch === 'phone') body.recording_ref = val(form, 'recording_ref');
-          if (ch === 'visit') body.signature_ref = val(form, 'signature_ref');
-          if (interactive) {
-            body.identity_confirmed = val(form, 'identity_confirmed');
+          (evidence[ch] || []).forEach(function (f) { body[f] = val(form, f); });
+          body.answered_by = radio('answered_by');
+          body.identity_confirmed = val(form, 'identity_confirmed');
+          var unanswered = checklist.filter(function (c) { return radio('checklist.' + c) === null; });
+          var errEl = document.getElementById('f-checklist-err');
+          if (unanswered.length && unanswered.length < checklist.length) {
+            // Some answered, some not: never send a guess; the agent answers every question.
+            errEl.textContent = t('attempt.checklist.unanswered');
+            errEl.hidden = false;
+            return;
+          }
+          errEl.hidden = true;
+          if (!unanswered.length) {
             body.checklist = {};
-            checklist.forEach(function (c) { body.checklist[c] = val(form, 'checklist.' + c); });
+            checklist.forEach(function (c) { body.checklist[c] = radio('checklist.' + c) === 'yes'; });
+          }
+          if (interactive) {
             var sat = radio('satisfaction');
             body.satisfaction = sat ? Number(sat) : null;
             if (task.trigger === 'large_outflow') {

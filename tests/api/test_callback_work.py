@@ -11,8 +11,9 @@ from tests.factories.tasks import PHONE, make_account, make_task
 
 NOW = "2026-11-20T10:00:00+08:00"   # a Friday
 CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
-             "no_discretionary_authority": True}
-REACHED = {"channel": "phone", "reached": True, "recording_ref": "rec-0001", "identity_confirmed": True,
+             "no_discretionary_authority": True, "no_return_promise": True, "no_signing_for_client": True}
+REACHED = {"channel": "phone", "reached": True, "recording_ref": "rec-0001", "dialled_number": PHONE,
+           "answered_by": "client", "identity_confirmed": True,
            "checklist": CHECKLIST, "satisfaction": 5, "needs": "margin account", "feedback": "good service"}
 NO_ANSWER = {"channel": "phone", "reached": False, "reason": "no_answer"}
 
@@ -60,7 +61,8 @@ def test_the_whole_day_of_an_agent(api, frozen):
     status, shown = api.post(f"/v1/callback-tasks/{low['task_id']}/reveal", as_="cba-001")
     assert status == 200 and shown["phone"] == PHONE
     reveals = audit.list_subject_reveals("account", "A002", limit=10).items
-    assert [(r["actor_id"], r["fields"]) for r in reveals] == [("cba-001", ["phone"])]
+    assert [(r["actor_id"], r["fields"]) for r in reveals] == [("cba-001", ["phone", "client_name"])]
+    assert shown["client_name"] == "张三"
 
     status, result = api.post(f"/v1/callback-tasks/{low['task_id']}/attempts", REACHED, as_="cba-001")
     assert status == 201, result
@@ -71,6 +73,8 @@ def test_the_whole_day_of_an_agent(api, frozen):
     assert low["task_id"] not in [t["task_id"] for t in mine["items"]]
     _, detail = api.get(f"/v1/callback-tasks/{low['task_id']}", as_="cba-001")
     assert [h["reached"] for h in detail["history"]] == [True] and detail["history"][0]["recording_ref"] == "rec-0001"
+    # The number dialled is kept, masked in the view and never shown in clear.
+    assert detail["history"][0]["dialled_number_masked"] == "138****5678" and PHONE not in json.dumps(detail)
 
     # A finished task is read-only.
     status, body = api.post(f"/v1/callback-tasks/{low['task_id']}/attempts", REACHED, as_="cba-001")
@@ -159,7 +163,8 @@ def test_attempt_validation_names_the_field(api, frozen):
     cases = [
         ({"channel": "phone", "reached": False}, "reason"),
         ({**REACHED, "recording_ref": None}, "recording_ref"),
-        ({**REACHED, "channel": "visit"}, "signature_ref"),
+        ({**REACHED, "channel": "visit", "recording_ref": None, "dialled_number": None}, "signature_ref"),
+        ({**REACHED, "channel": "visit"}, "recording_ref"),      # a phone's evidence on a visit
         ({**REACHED, "checklist": None}, "checklist"),
         ({**REACHED, "satisfaction": 6}, "satisfaction"),
         ({**REACHED, "identity_confirmed": False}, "identity_confirmed"),
@@ -171,6 +176,15 @@ def test_attempt_validation_names_the_field(api, frozen):
         ({**NO_ANSWER, "at": "2026-11-20T10:00:00"}, "at"),
         ({**REACHED, "closing_reason": "competitor"}, "closing_reason"),
         ({**REACHED, "checklist": {"risks_disclosed": True}}, "checklist.account_changes_confirmed"),
+        ({**REACHED, "checklist": {**CHECKLIST, "no_return_promise": None}}, "checklist.no_return_promise"),
+        ({**REACHED, "checklist": {**CHECKLIST, "risks_disclosed": "no"}}, "checklist.risks_disclosed"),
+        ({**REACHED, "checklist": {**CHECKLIST, "weather_ok": True}}, "checklist.weather_ok"),
+        ({**REACHED, "dialled_number": None}, "dialled_number"),
+        ({**REACHED, "answered_by": None}, "answered_by"),
+        ({**REACHED, "answered_by": "neighbour"}, "answered_by"),
+        ({**REACHED, "recording_ref": 12345}, "recording_ref"),
+        ({**REACHED, "recording_ref": "x" * 201}, "recording_ref"),
+        ({**REACHED, "chat_export_ref": "chat-1"}, "chat_export_ref"),
     ]
     for body, field in cases:
         status, resp = api.post(path, body, as_="cba-001")
@@ -223,9 +237,22 @@ def test_three_unanswered_working_days_create_a_fallback(api):
         assert fb["detail"]["channels"] == ["letter", "email", "sms"] and fb["due_on"] == "2026-11-27"
         status, resp = api.post(f"/v1/callback-tasks/{fallback_id}/attempts", NO_ANSWER, as_="cba-001")
         assert status == 400 and resp["error"]["details"][0]["field"] == "channel"
+        # The fallback of a new-account callback covers its content too: evidence, identity, checklist.
         status, resp = api.post(f"/v1/callback-tasks/{fallback_id}/attempts",
                                 {"channel": "letter", "reached": True, "note": "letter signed for"}, as_="cba-001")
+        assert status == 400
+        assert {d["field"] for d in resp["error"]["details"]} == {
+            "return_slip_ref", "postal_receipt_ref", "answered_by", "identity_confirmed", "checklist"}
+        status, resp = api.post(f"/v1/callback-tasks/{fallback_id}/attempts",
+                                {"channel": "sms", "reached": True, "answered_by": "client",
+                                 "identity_confirmed": True, "checklist": CHECKLIST}, as_="cba-001")
+        assert status == 400 and resp["error"]["details"][0]["field"] == "channel"
+        status, resp = api.post(f"/v1/callback-tasks/{fallback_id}/attempts",
+                                {"channel": "letter", "reached": True, "return_slip_ref": "slip-7",
+                                 "postal_receipt_ref": "post-7", "answered_by": "client",
+                                 "identity_confirmed": True, "checklist": CHECKLIST}, as_="cba-001")
         assert status == 201 and resp["task"]["status"] == "done"
+        assert resp["task"]["outcome"]["evidence"] == {"return_slip_ref": "slip-7", "postal_receipt_ref": "post-7"}
 
 
 def test_a_wrong_number_marks_the_contact_for_update(api, frozen):
@@ -300,7 +327,126 @@ def test_checklist_failures_become_problem_items(api, frozen):
     assert status == 201 and len(r["problem_ids"]) == 2 and r["escalated"] is False
     _, listed = api.get("/v1/problems?status=open", as_="cmp-001")
     got = sorted((p["category"], p["severity"]) for p in listed["items"])
-    assert got == [("fees_commission", "normal"), ("staff_misconduct", "critical")]
+    assert got == [("fees_commission", "normal"), ("trading_on_behalf", "critical")]
+
+
+PHONE_EVIDENCE = {"recording_ref": "rec-1", "dialled_number": PHONE}
+EVIDENCE = {"phone": PHONE_EVIDENCE, "visit": {"signature_ref": "sig-1"},
+            "letter": {"return_slip_ref": "slip-1", "postal_receipt_ref": "post-1"},
+            "email": {"email_archive_ref": "mail-1"}, "wechat": {"chat_export_ref": "chat-1"}, "sms": {}}
+CONTENT = {"answered_by": "client", "identity_confirmed": True}
+
+
+def _reached(channel, **extra):
+    body = {"channel": channel, "reached": True, **EVIDENCE[channel], **CONTENT, **extra}
+    if channel in ("phone", "visit", "wechat"):
+        body["satisfaction"] = 4
+    return body
+
+
+# trigger -> (content the trigger requires, channels that complete it, channels refused)
+MATRIX = {
+    "new_account": ({"checklist": CHECKLIST}, ["phone", "visit", "letter", "email", "wechat"], ["sms"]),
+    "dormant": ({"checklist": CHECKLIST}, ["phone", "visit", "letter", "email", "wechat"], ["sms"]),
+    "periodic": ({"checklist": CHECKLIST}, ["phone", "visit", "letter", "email", "wechat"], ["sms"]),
+    "large_outflow": ({"transfer_recognised": True}, ["phone", "visit"], ["letter", "email", "wechat", "sms"]),
+    "closed_account": ({"closing_reason": "competitor"}, ["phone", "visit", "letter", "email", "wechat"], ["sms"]),
+}
+
+
+@pytest.mark.parametrize("trigger", sorted(MATRIX))
+def test_content_by_trigger_and_evidence_by_channel(api, frozen, trigger):
+    content, allowed, refused = MATRIX[trigger]
+    for n, channel in enumerate(allowed + refused):
+        account = f"M{n:03d}"
+        make_account(account)
+        t = make_task(trigger, account, priority=0 if trigger == "large_outflow" else 5)
+        path = f"/v1/callback-tasks/{t['task_id']}/attempts"
+        if channel in refused:
+            status, resp = api.post(path, _reached(channel, **content), as_="cba-001")
+            assert status == 400 and resp["error"]["details"][0]["field"] == "channel", (trigger, channel, resp)
+            continue
+        # Nothing but the channel: every missing field is named at once.
+        status, resp = api.post(path, {"channel": channel, "reached": True}, as_="cba-001")
+        assert status == 400, (trigger, channel, resp)
+        expected = {*EVIDENCE[channel], *CONTENT, *content}
+        if channel in ("phone", "visit", "wechat"):
+            expected.add("satisfaction")
+        assert {d["field"] for d in resp["error"]["details"]} == expected, (trigger, channel)
+        status, resp = api.post(path, _reached(channel, **content), as_="cba-001")
+        assert status == 201, (trigger, channel, resp)
+        outcome = resp["task"]["outcome"]
+        assert resp["task"]["status"] == "done" and outcome["answered_by"] == "client"
+        assert set(outcome.get("evidence") or {}) == set(EVIDENCE[channel]) - {"dialled_number"}
+
+
+def test_a_notarised_agent_may_answer(api, frozen):
+    make_account("A001")
+    t = make_task("new_account", "A001")
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts", {**REACHED, "answered_by": "notarised_agent"},
+                         as_="cba-001")
+    assert status == 201 and r["task"]["outcome"]["answered_by"] == "notarised_agent"
+
+
+NEGATIVE = {"account_changes_confirmed": ("change_not_recognised", "critical", "change_not_recognised"),
+            "no_staff_trading": ("trading_on_behalf", "critical", "critical_problem"),
+            "risks_disclosed": ("risk_not_disclosed", "normal", None),
+            "no_discretionary_authority": ("discretionary_authority", "critical", "critical_problem"),
+            "no_return_promise": ("return_promised", "critical", "critical_problem"),
+            "no_signing_for_client": ("signed_for_client", "critical", "critical_problem")}
+
+
+@pytest.mark.parametrize("answer", sorted(NEGATIVE))
+def test_every_no_raises_its_problem_item(api, frozen, monkeypatch, answer):
+    from chalicelib.storage import problems as problem_repo
+
+    sent = []
+    monkeypatch.setattr(problem_repo.logger, "warning",
+                        lambda msg, **kw: sent.append(kw["extra"]["escalation"]) if msg == "escalation" else None)
+    category, severity, kind = NEGATIVE[answer]
+    make_account("A001")
+    t = make_task("new_account", "A001")
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                         {**REACHED, "checklist": {**CHECKLIST, answer: False}}, as_="cba-001")
+    assert status == 201 and len(r["problem_ids"]) == 1, r
+    assert r["escalated"] is (answer == "account_changes_confirmed")
+    _, item = api.get(f"/v1/problems/{r['problem_ids'][0]}", as_="cmp-001")
+    assert (item["category"], item["severity"], item["task_id"], item["source"]) == \
+        (category, severity, t["task_id"], "callback")
+    assert [(m["kind"], m["problem_id"]) for m in sent] == ([(kind, item["problem_id"])] if kind else [])
+    if kind == "change_not_recognised":
+        assert sent[0]["audience"] == ["branch_manager", "head_office"]
+
+
+def test_an_escalation_that_cannot_be_sent_keeps_its_record(api, frozen, monkeypatch):
+    from chalicelib.storage import problems as problem_repo
+
+    def broken(kind, record):
+        raise RuntimeError("SNS is down")
+
+    monkeypatch.setattr(problem_repo, "notify_escalation", broken)
+    make_account("A003")
+    t = make_task("large_outflow", "A003", priority=0)
+    status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                         {**REACHED, "checklist": None, "transfer_recognised": False}, as_="cba-001")
+    assert status == 201 and r["escalated"] is True
+    _, item = api.get(f"/v1/problems/{r['problem_ids'][0]}", as_="cmp-001")
+    assert item["escalated"] is True and item["category"] == "account_security"
+
+
+def test_task_views_mask_the_client_name(api, frozen):
+    make_account("A001")
+    make_account("A002")
+    mine = make_task("new_account", "A001", client_name="张三丰")
+    queued = make_task("dormant", "A002", client_name="李四", assignee_id=None)
+    views = [api.get("/v1/callback-tasks/mine", as_="cba-001")[1]["items"][0],
+             api.get("/v1/callback-tasks/queue", as_="cba-002")[1]["items"][0],
+             api.get(f"/v1/callback-tasks/{mine['task_id']}", as_="cba-001")[1],
+             api.get(f"/v1/callback-tasks/{mine['task_id']}", as_="cmp-001")[1],
+             api.post(f"/v1/callback-tasks/{queued['task_id']}/claim", as_="cba-002")[1]]
+    assert [v["client_name"] for v in views] == ["张**", "李*", "张**", "张**", "李*"]
+    _, r = api.post(f"/v1/callback-tasks/{mine['task_id']}/attempts", REACHED, as_="cba-001")
+    assert r["task"]["client_name"] == "张**" and "张三丰" not in json.dumps(r)
 
 
 def test_compliance_reviews_finished_callbacks(api, frozen):
@@ -346,3 +492,67 @@ def test_demo_data_gives_cba_001_a_day_and_the_queue_a_task(api, frozen):
     assert [t["account_id"] for t in q["items"]] == ["DEMO-A004"]
     status, shown = api.post(f"/v1/callback-tasks/{mine['items'][0]['task_id']}/reveal", as_="cba-001")
     assert status == 200 and shown["phone"] == "13800000001"
+
+
+def test_an_unanswered_large_outflow_escalates_and_stays_open_until_reached_or_decided(api, monkeypatch):
+    from chalicelib.storage import problems as problem_repo
+
+    sent = []
+    monkeypatch.setattr(problem_repo.logger, "warning",
+                        lambda msg, **kw: sent.append(kw["extra"]["escalation"]["kind"]) if msg == "escalation" else None)
+    make_account("A003")
+    t = make_task("large_outflow", "A003", business_date="2026-11-19", due_on="2026-11-20", priority=0)
+    path = f"/v1/callback-tasks/{t['task_id']}/attempts"
+    for moment in ("2026-11-20T09:40:00+08:00", "2026-11-23T14:40:00+08:00", "2026-11-24T09:45:00+08:00"):
+        with clock.freeze(moment):
+            status, r = api.post(path, NO_ANSWER, as_="cba-001")
+            assert status == 201
+    assert r["task"]["status"] == "in_progress" and r["fallback_task_id"] is None
+    assert r["escalated"] is True and len(r["problem_ids"]) == 1 and sent == ["risk_callback_unanswered"]
+    with clock.freeze("2026-11-24T10:00:00+08:00"):
+        _, item = api.get(f"/v1/problems/{r['problem_ids'][0]}", as_="cmp-001")
+        assert (item["category"], item["severity"]) == ("callback_unanswered", "critical")
+        # Further unanswered days keep it open and do not escalate twice; a letter cannot close it.
+        status, r = api.post(path, NO_ANSWER, as_="cba-001")
+        assert status == 201 and r["problem_ids"] == [] and r["task"]["status"] == "in_progress"
+        status, resp = api.post(path, {"channel": "letter", "reached": True}, as_="cba-001")
+        assert status == 400 and resp["error"]["details"][0]["field"] == "channel"
+        # Only a branch manager of the task's branch decides, with the reason recorded.
+        decision = {"reason": "client confirmed in person at the counter"}
+        assert api.post(f"/v1/callback-tasks/{t['task_id']}/decision", decision, as_="cba-001")[0] == 403
+        assert api.post(f"/v1/callback-tasks/{t['task_id']}/decision", decision, as_="sup-101")[0] == 404
+        status, resp = api.post(f"/v1/callback-tasks/{t['task_id']}/decision", {"reason": ""}, as_="sup-001")
+        assert status == 400 and resp["error"]["details"][0]["field"] == "reason"
+        status, closed = api.post(f"/v1/callback-tasks/{t['task_id']}/decision", decision, as_="sup-001")
+        assert status == 200 and closed["status"] == "closed_unreached"
+        assert closed["outcome"]["decision"]["by"] == "sup-001"
+        assert closed["outcome"]["decision"]["reason"] == decision["reason"]
+
+
+def test_a_large_outflow_reached_after_escalation_closes_it(api):
+    make_account("A003")
+    t = make_task("large_outflow", "A003", priority=0)
+    with clock.freeze(NOW):
+        status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                             {"channel": "phone", "reached": False, "reason": "refused"}, as_="cba-001")
+        assert status == 201 and r["task"]["status"] == "in_progress" and r["escalated"] is True
+        status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                             {**REACHED, "checklist": None, "transfer_recognised": True}, as_="cba-001")
+        assert status == 201 and r["task"]["status"] == "done"
+        assert api.post(f"/v1/callback-tasks/{t['task_id']}/decision", {"reason": "too late now"},
+                        as_="sup-001")[0] == 422
+
+
+def test_a_large_outflow_past_its_deadline_becomes_a_critical_escalation(api):
+    from chalicelib.jobs import sweeps
+
+    make_account("A003")
+    make_account("A001")
+    big = make_task("large_outflow", "A003", business_date="2026-11-19", due_on="2026-11-20", priority=0)
+    make_task("new_account", "A001", business_date="2026-11-19", due_on="2026-11-20")
+    with clock.freeze("2026-11-21T10:00:00+08:00"):
+        result = sweeps.run()
+        assert len(result["tasks"]["flagged"]) == 2
+        _, listed = api.get("/v1/problems?status=open", as_="cmp-001")
+        assert [(p["task_id"], p["category"], p["severity"]) for p in listed["items"]] == \
+            [(big["task_id"], "callback_unanswered", "critical")]

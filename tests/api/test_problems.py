@@ -10,7 +10,7 @@ NOW = "2026-11-20T10:00:00+08:00"   # Friday
 ITEM = {"branch_id": "br-pudong", "account_id": "A001", "category": "service_attitude",
         "cause": "manager rude on the phone", "responsible_department": "branch operations"}
 CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
-             "no_discretionary_authority": True}
+             "no_discretionary_authority": True, "no_return_promise": True, "no_signing_for_client": True}
 
 
 @pytest.fixture
@@ -104,7 +104,8 @@ def test_open_to_verified_with_a_second_callback(api, frozen):
     assert status == 422 and "still open" in resp["error"]["message"]
     assert api.post(f"/v1/callback-tasks/{task_id}/claim", as_="cba-001")[0] == 200
     status, _ = api.post(f"/v1/callback-tasks/{task_id}/attempts",
-                         {"channel": "phone", "reached": True, "recording_ref": "rec-9", "identity_confirmed": True,
+                         {"channel": "phone", "reached": True, "recording_ref": "rec-9", "dialled_number": "13812345678",
+                          "answered_by": "client", "identity_confirmed": True,
                           "checklist": CHECKLIST, "satisfaction": 4}, as_="cba-001")
     assert status == 201
     status, verified = _move(api, pid, "verified", note="client satisfied")

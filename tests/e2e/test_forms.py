@@ -274,6 +274,12 @@ def test_callback_agent_records_outcomes_from_the_task_list(phone, stack):
     page.check("#f-satisfaction-4")
     page.click("#attempt-form button[type=submit]")
     expect(page.locator("[data-field=recording_ref] .field-error")).to_be_visible()
+    expect(page.locator("[data-field=dialled_number] .field-error")).to_be_visible()
+    # The checklist is 是/否 per question, nothing preselected; one answered, the rest not: no submission.
+    assert page.locator("#attempt-form input[name^='checklist.']:checked").count() == 0
+    page.check("#f-checklist\\.account_changes_confirmed-0")
+    page.click("#attempt-form button[type=submit]")
+    expect(page.locator("#f-checklist-err")).to_be_visible()
     status, task = stack.call("GET", f"/v1/callback-tasks/{task_id}", as_="cba-001")
     assert status == 200 and task["attempts"] == 1
 

@@ -16,7 +16,7 @@ TASK = {"task_id": "new_account.A1.2026-11-19", "trigger": "new_account", "episo
         "due_at": "2026-11-20T23:59:59+08:00", "attempts": 0, "attempt_days": [], "priority": 5,
         "assignee_id": "cba-001"}
 CHECK = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
-         "no_discretionary_authority": True}
+         "no_discretionary_authority": True, "no_return_promise": True, "no_signing_for_client": True}
 
 
 def _agent(staff_id="cba-001", role="callback_agent"):
@@ -77,7 +77,7 @@ def test_reached_outcomes_and_escalation():
     assert not fx.escalate and fx.problems == []
     body2 = body.model_copy(update={"checklist": body.checklist.model_copy(update={"risks_disclosed": False})})
     _, fx = callback_work.apply_attempt(TASK, body2, NOW, NOW)
-    assert [(p["category"], p["severity"]) for p in fx.problems] == [("staff_misconduct", "normal")]
+    assert [(p["category"], p["severity"]) for p in fx.problems] == [("risk_not_disclosed", "normal")]
 
 
 def test_finished_tasks_are_read_only():
