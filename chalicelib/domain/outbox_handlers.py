@@ -6,6 +6,7 @@ from .outbox import handler
 PENALTY_ESCALATIONS = "penalty.escalations"
 PENALTY_OVERDUE_FLAG = "penalty.overdue_flag"
 ACCOUNT_CONVERSION = "account.conversion"
+ESCALATION = "escalation"
 
 
 @handler(PENALTY_ESCALATIONS)
@@ -30,3 +31,12 @@ def account_conversion(payload: dict) -> None:
     from . import accounts
 
     accounts.convert(payload)
+
+
+@handler(ESCALATION)
+def escalation(payload: dict) -> None:
+    """To the branch manager and head office (SNS, or a log record locally). SNS delivers at least
+    once: the message carries the problem or task id, so a repeat is recognisable downstream."""
+    from ..storage import problems as repo
+
+    repo.notify_escalation(payload["kind"], payload["record"])

@@ -63,19 +63,27 @@ def create(principal: Principal, body: ProblemIn) -> dict:
 
 
 def escalate(kind: str, record: dict) -> None:
-    """Send one escalation to the branch manager and head office.
+    """Escalate to the branch manager and head office through the outbox (issue 14).
 
-    The one place escalations are sent, so it can move to the outbox (issue 14). The escalation itself is
-    already recorded (the problem item, `escalated: true`, written with the change that caused it), so a
-    failed send loses nothing the branch manager's view shows: it is logged and counted, never raised.
-    """
+    The escalation is recorded as an outbox entry (deterministic id: kind + subject, so a retried
+    request records it once) and delivered at once; a failed send stays pending and the hourly
+    sweep retries it with backoff until SNS takes it. The problem item (`escalated: true`) is
+    written with the change that caused it. Known gap: the entry is written right after that
+    change, not in its transaction; if even that write fails, it is logged and counted."""
+    from . import outbox
+    from .outbox_handlers import ESCALATION
+
+    subject = f"{kind}:{record.get('problem_id') or record.get('task_id') or record.get('id')}"
     try:
-        repo.notify_escalation(kind, record)
-    except Exception:   # noqa: BLE001 - the record is written; a send failure must not fail the request
-        logger.exception("escalation send failed", extra={"escalation_kind": kind,
-                                                          "problem_id": record.get("problem_id"),
-                                                          "task_id": record.get("task_id")})
+        # Ids and categories only: the entry never carries client names or contact data.
+        fields = {k: record.get(k) for k in ("branch_id", "problem_id", "task_id", "account_id", "category",
+                                             "severity", "due_at") if record.get(k) is not None}
+        outbox.record(ESCALATION, subject, {"kind": kind, "record": fields})
+    except Exception:   # noqa: BLE001 - the problem item is written; a lost entry must not fail the request
+        logger.exception("escalation not recorded", extra={"escalation_kind": kind, "subject": subject})
         metrics.add_metric(name="EscalationSendFailed", unit="Count", value=1)
+        return
+    outbox.deliver_now(ESCALATION, subject)
 
 
 def read(principal: Principal, problem_id: str) -> dict:

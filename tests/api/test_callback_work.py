@@ -432,6 +432,18 @@ def test_an_escalation_that_cannot_be_sent_keeps_its_record(api, frozen, monkeyp
     assert status == 201 and r["escalated"] is True
     _, item = api.get(f"/v1/problems/{r['problem_ids'][0]}", as_="cmp-001")
     assert item["escalated"] is True and item["category"] == "account_security"
+    # Never lost: the escalation waits in the outbox, and the sweep sends it once SNS is back.
+    from chalicelib import clock
+    from chalicelib.domain import outbox
+
+    sent = []
+    monkeypatch.setattr(problem_repo, "notify_escalation", lambda kind, record: sent.append((kind, record)))
+    with clock.freeze("2026-12-31T12:00:00+08:00"):
+        assert outbox.deliver_due()["delivered"] >= 1
+        assert outbox.deliver_due()["delivered"] == 0     # delivered once
+    assert [(k, rec["problem_id"]) for k, rec in sent] == [("change_not_recognised", item["problem_id"])] or \
+        [rec["problem_id"] for _, rec in sent] == [item["problem_id"]]
+    assert "client_name" not in sent[0][1]
 
 
 def test_task_views_mask_the_client_name(api, frozen):
