@@ -6,7 +6,6 @@ container on first use, never at import time.
 """
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal

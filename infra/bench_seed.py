@@ -33,7 +33,8 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
                    candidates: int | None = None) -> tuple[list[dict], dict[str, list[str]]]:
     """(items to write, candidate account ids by trigger). `candidates` overrides the fraction."""
     from chalicelib.config import get_settings
-    from chalicelib.domain.accounts import INBOX_SNAPSHOT, OUTFLOW_SNAPSHOT
+    from chalicelib.domain.accounts import OUTFLOW_SNAPSHOT
+    from chalicelib.domain.selection import INBOX_SNAPSHOT
     from chalicelib.storage.accounts import account_item, inbox_item, transfer_item
 
     s = get_settings()

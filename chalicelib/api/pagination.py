@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 
-from ..config import get_settings, secret_page_token_key
+from ..config import secret_page_token_key
 from ..errors import ValidationFailed
 
 

@@ -46,13 +46,13 @@ def _newer(at: str, than: str | None) -> bool:
 
 
 OUTFLOW_SNAPSHOT = ("account_id", "branch_id", "serving_manager_id", "client_name", "status", "tier")
-# What a selection inbox entry carries of its account, so selection reads one item per candidate.
-INBOX_SNAPSHOT = OUTFLOW_SNAPSHOT + ("opened_on", "channel", "outlet_id", "closed_on", "close_reason")
 
 
 def selection_events(before: dict | None, after: dict, event, transfer: tuple[dict, bool] | None) -> list[dict]:
     """The callback triggers an applied event raises, each waiting in the selection inbox until a run
     selects it, whatever its date (a late file is selected at the next run: issue 12)."""
+    from .selection import INBOX_SNAPSHOT
+
     snapshot = {k: after.get(k) for k in INBOX_SNAPSHOT if after.get(k) is not None}
     out = []
     if isinstance(event, AccountOpened):

@@ -7,7 +7,6 @@ both win; voids and overturned appeals add a reversal entry beside the original.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 

@@ -36,6 +36,9 @@ PRIORITY = {Trigger.large_outflow.value: 0, Trigger.closed_account.value: 1, Tri
 INBOX_TRIGGERS = {Trigger.new_account.value, Trigger.large_outflow.value, Trigger.closed_account.value,
                   Trigger.transferred_out.value}
 TIERS = ("gold", "silver", "ordinary", "monthly")
+# What an inbox entry carries of its account, so selection reads one item per candidate.
+INBOX_SNAPSHOT = ("account_id", "branch_id", "serving_manager_id", "client_name", "status", "tier", "opened_on",
+                  "channel", "outlet_id", "closed_on", "close_reason")
 BULK_CHANNEL = "bank_outlet_bulk"
 NO_AGENT = "no_agent"
 

@@ -1,5 +1,8 @@
 """Running the daily selection for a business date: modes, resumption, catch-up.
 
+- Candidates: account events from the selection inbox (dated up to D, whenever they
+  arrived), departures waiting for selection, then dormant, periodic and the 10% sample
+  from their date-bucketed indexes. An inbox entry leaves the inbox in its task's transaction.
 - First run of a date (its run record created conditionally): candidates are
   written conditionally without reading anything first.
 - Re-run or resume (run record exists, or a concurrent run won it): the task
@@ -32,8 +35,6 @@ from ..storage import selection as store
 from . import sample
 from . import selection as rules
 
-INBOX_FIELDS = ("account_id", "branch_id", "serving_manager_id", "client_name", "status", "tier", "opened_on",
-                "channel", "outlet_id", "closed_on", "close_reason")
 
 
 @dataclass
@@ -117,7 +118,7 @@ class _Run:
                 found = store.accounts(missing)
                 for c in page:
                     if not c.account.get("branch_id") and c.account_id in found:
-                        c.account = {k: v for k, v in found[c.account_id].items() if k in INBOX_FIELDS}
+                        c.account = {k: v for k, v in found[c.account_id].items() if k in rules.INBOX_SNAPSHOT}
             yield page
 
     def departures(self, pool: ThreadPoolExecutor) -> None:

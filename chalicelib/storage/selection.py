@@ -20,6 +20,7 @@ from .accounts import periodic_bucket, periodic_tier  # noqa: F401 - periodic_ti
 from .tasks import task_item
 
 JOB = "callbacks"
+CONSUMED = "SET selected_task = :t REMOVE gsi2pk, gsi2sk"  # selected: out of the inbox index, kept as a record
 
 
 def _pages(index: str, partition_prefix: str) -> Iterator[list[dict]]:
@@ -49,14 +50,12 @@ def inbox_pages(through: date) -> Iterator[list[dict]]:
 
 
 def _consume_op(inbox_key: dict, task_id: str) -> dict:
-    return base.tx_update(inbox_key["pk"], inbox_key["sk"], "SET selected_task = :t REMOVE gsi2pk, gsi2sk",
-                          values={":t": task_id})
+    return base.tx_update(inbox_key["pk"], inbox_key["sk"], CONSUMED, values={":t": task_id})
 
 
 def consume(inbox_key: dict, task_id: str) -> None:
     """The entry's task exists already (a re-run, or a later transfer the same day): stop waiting."""
-    base.update(inbox_key["pk"], inbox_key["sk"], "SET selected_task = :t REMOVE gsi2pk, gsi2sk",
-                values={":t": task_id}, return_values="NONE")
+    base.update(inbox_key["pk"], inbox_key["sk"], CONSUMED, values={":t": task_id}, return_values="NONE")
 
 
 def departures_pending(through: date) -> list[dict]:
@@ -67,24 +66,12 @@ def mark_departure_selected(staff_id: str, departed_on: str, at: str) -> None:
     directory.mark_departure_selected(staff_id, departed_on, at)
 
 
-def opened_on(day: date) -> Iterator[list[dict]]:
-    return _pages("gsi3", f"OPENED#{day}")
-
-
-def closed_on(day: date) -> Iterator[list[dict]]:
-    return _pages("gsi5", f"CLOSED#{day}")
-
-
 def last_active_on(day: date) -> Iterator[list[dict]]:
     return _pages("gsi4", f"ACTIVE#{day}")
 
 
 def periodic_due(tier: str, day: date, days: int) -> Iterator[list[dict]]:
     return _pages("gsi6", f"PERIODIC#{tier}#{periodic_bucket(day, days)}")
-
-
-def large_outflows_on(day: date) -> list[dict]:
-    return [item for page in _pages("gsi3", f"OUTFLOW#{day}") for item in page]
 
 
 def manager_accounts(manager_id: str) -> Iterator[list[dict]]:

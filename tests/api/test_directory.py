@@ -84,7 +84,7 @@ def test_editing_an_agent_never_overwrites_their_open_task_count(api):
 
 
 def test_reactivating_a_departed_member_clears_the_departure(api):
-    from chalicelib.storage import base, keys
+    from chalicelib.storage import base
 
     api.patch("/v1/staff/cm-002", {"status": "departed", "departed_on": "2026-11-20"}, as_="adm-001")
     status, body = api.patch("/v1/staff/cm-002", {"status": "active"}, as_="adm-001")
