@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 from chalicelib import clock
 from chalicelib.config import reset_settings
 from chalicelib.domain import selection_job
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import base, keys
-from chalicelib.storage.tasks import get_task
 from tests.factories.accounts import feed, opened, trade, transfer_out, transferred_out
 
-D = date(2026, 11, 19)  # a Thursday
-
-
-@pytest.fixture(autouse=True)
-def staff(directory, monkeypatch):
-    monkeypatch.setenv("FIELDDESK_SAMPLE_SELECTION", "false")
-    reset_settings()
-    yield
-
-
-def run(day: date = D, **kw):
-    with clock.freeze(f"{day + timedelta(days=1)}T02:00:00+08:00"):
-        return selection_job.run_date(day, **kw)
-
-
-def task(trigger, account_id, episode):
-    return get_task(keys.callback_task_id(trigger, account_id, episode), consistent=True)
+# The same fixture (demo staff, the sample off) and helpers as the selection job's own tests.
+from tests.jobs.test_selection import D, run, staff, task  # noqa: E402,F401 - `staff` is an autouse fixture
 
 
 def test_a_new_account_posted_after_its_days_run_is_selected_by_the_next_run_and_flagged_late():
