@@ -6,6 +6,7 @@ from .callback_tasks import bp  # one blueprint for the callback area
 from .routing import route
 
 OVERSIGHT = [Role.compliance, Role.admin]
+READERS = [*OVERSIGHT, Role.supervisor]   # branch managers read their own branch's items; compliance changes them
 TAGS = ["problems"]
 
 
@@ -22,16 +23,18 @@ def create_problem(ctx, body):
     return _out(problems.create(ctx.principal, body))
 
 
-@route(bp, "/v1/problems", roles=OVERSIGHT, summary="Problem items by status (critical first) or by branch and month",
+@route(bp, "/v1/problems", roles=READERS,
+       summary="Problem items by status (critical first) or by branch and month (supervisors: their branch)",
        query="chalicelib.models.problems:ProblemQuery", response="chalicelib.models.problems:ProblemPage", tags=TAGS)
 def list_problems(ctx, query):
     from ..domain import problems
     page = problems.list_problems(ctx.principal, status=query.status, branch_id=query.branch_id, month=query.month,
-                                  limit=query.limit, start_key=ctx.start_key(query.next_token))
+                                  limit=query.limit, start_key=ctx.start_key(query.next_token),
+                                  severity=query.severity, overdue=query.overdue)
     return ctx.page(page, _out)
 
 
-@route(bp, "/v1/problems/{problem_id}", roles=OVERSIGHT, summary="A problem item",
+@route(bp, "/v1/problems/{problem_id}", roles=READERS, summary="A problem item with its SLA clock and history",
        response="chalicelib.models.problems:ProblemOut", tags=TAGS, errors=(404,))
 def get_problem(ctx, problem_id):
     from ..domain import problems

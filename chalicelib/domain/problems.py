@@ -86,21 +86,32 @@ def escalate(kind: str, record: dict) -> None:
     outbox.deliver_now(ESCALATION, subject)
 
 
+SUPERVISOR = "supervisor"
+
+
 def read(principal: Principal, problem_id: str) -> dict:
     record = repo.get(problem_id)
-    if not record:
+    # A branch manager (supervisor) reads their own branch's items; another branch's are not there for them.
+    if not record or (principal.role == SUPERVISOR and record.get("branch_id") != principal.branch_id):
         raise NotFound(f"problem {problem_id} not found")
     return record
 
 
-def list_problems(principal: Principal, *, status, branch_id, month, limit, start_key):
+def list_problems(principal: Principal, *, status, branch_id, month, limit, start_key, severity=None,
+                  overdue=None):
+    if principal.role == SUPERVISOR:
+        # Read-only oversight of their branch (issue 13 §6): by month, the current one unless asked.
+        if branch_id and branch_id != principal.branch_id:
+            raise Forbidden("supervisors see their own branch's problem items only")
+        branch_id, month = principal.branch_id, month or clock.today().isoformat()[:7]
     if branch_id or month:
         if not (branch_id and month):
             field = "query.month" if branch_id else "query.branch_id"
             raise ValidationFailed.field(field, "branch_id and month are given together")
         page = repo.list_branch_month(branch_id, month, limit=limit, start_key=start_key)
-        if status:
-            page.items = [i for i in page.items if i["status"] == status]
+        page.items = [i for i in page.items if (not status or i["status"] == status)
+                      and (not severity or i.get("severity") == severity)
+                      and (overdue is None or bool(i.get("overdue")) == overdue)]
         return page
     return repo.list_by_status(status or "open", limit=limit, start_key=start_key)
 

@@ -78,6 +78,8 @@ class ProblemQuery(PageQuery):
     status: Literal["open", "in_progress", "resolved", "verified"] | None = None
     branch_id: str | None = Field(None, min_length=1, max_length=64)
     month: Month | None = None
+    severity: Literal["critical", "normal"] | None = None   # filters the branch-month list
+    overdue: bool | None = None
 
 
 

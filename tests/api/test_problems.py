@@ -52,10 +52,12 @@ def test_sla_hours_and_days_are_configurable(api, frozen, monkeypatch):
 
 @pytest.mark.parametrize("who", ["cm-001", "sup-001", "cba-001", "sys-001"])
 def test_only_compliance_and_admins_handle_problem_items(api, frozen, who):
+    """Supervisors read their branch's items (test below) but never create or move them."""
     _, created = api.post("/v1/problems", ITEM, as_="cmp-001")
     assert api.post("/v1/problems", ITEM, as_=who)[0] == 403
-    assert api.get("/v1/problems", as_=who)[0] == 403
-    assert api.get(f"/v1/problems/{created['problem_id']}", as_=who)[0] == 403
+    reads = 200 if who == "sup-001" else 403
+    assert api.get("/v1/problems", as_=who)[0] == reads
+    assert api.get(f"/v1/problems/{created['problem_id']}", as_=who)[0] == reads
     assert _move_as(api, created["problem_id"], who)[0] == 403
 
 
@@ -134,3 +136,27 @@ def test_an_item_may_name_its_callback_task(api, frozen):
 def test_unknown_item_is_404(api, frozen):
     assert api.get("/v1/problems/nope", as_="cmp-001")[0] == 404
     assert _move(api, "nope", "in_progress")[0] == 404
+
+
+def test_the_branch_manager_reads_their_branchs_items_and_no_other(api, frozen):
+    """Issue 13 §6: supervisors list and read their branch's problem items read-only; compliance
+    keeps the transitions; another branch's supervisor sees nothing of them."""
+    _, normal = api.post("/v1/problems", ITEM, as_="cmp-001")
+    _, critical = api.post("/v1/problems", {**ITEM, "severity": "critical", "category": "staff_misconduct",
+                                            "cause": "guaranteed returns"}, as_="cmp-001")
+    _, haidian = api.post("/v1/problems", {**ITEM, "branch_id": "br-haidian", "account_id": None}, as_="cmp-001")
+    status, mine = api.get("/v1/problems", as_="sup-001")              # this month, own branch
+    assert status == 200 and {p["problem_id"] for p in mine["items"]} == {normal["problem_id"],
+                                                                         critical["problem_id"]}
+    status, only = api.get("/v1/problems?severity=critical", as_="sup-001")
+    assert [p["problem_id"] for p in only["items"]] == [critical["problem_id"]]
+    assert api.get("/v1/problems?overdue=true", as_="sup-001")[1]["items"] == []
+    status, one = api.get(f"/v1/problems/{critical['problem_id']}", as_="sup-001")
+    assert status == 200 and one["due_at"] == "2026-11-20T18:00:00+08:00" and one["history"] is not None
+    assert api.get(f"/v1/problems/{haidian['problem_id']}", as_="sup-001")[0] == 404
+    assert api.get(f"/v1/problems/{normal['problem_id']}", as_="sup-101")[0] == 404
+    assert api.get("/v1/problems?branch_id=br-haidian", as_="sup-001")[0] == 403
+    assert {p["problem_id"] for p in api.get("/v1/problems", as_="sup-101")[1]["items"]} == {haidian["problem_id"]}
+    assert api.post(f"/v1/problems/{normal['problem_id']}/transition", {"to": "in_progress"},
+                    as_="sup-001")[0] == 403                             # read-only
+    assert api.post("/v1/problems", ITEM, as_="sup-001")[0] == 403

@@ -296,10 +296,12 @@ class WriteCounter:
     WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 
     def __init__(self):
-        from chalicelib.storage.clients import dynamodb_client, dynamodb_resource
+        from chalicelib.storage.clients import dynamodb_client, dynamodb_resource, main_table
 
         self.calls: list[str] = []
-        for client in (dynamodb_client(), dynamodb_resource().meta.client):
+        # Every distinct client the code may write through (the table's resource included), each once.
+        clients = {id(c): c for c in (dynamodb_client(), dynamodb_resource().meta.client, main_table().meta.client)}
+        for client in clients.values():
             client.meta.events.register("after-call.dynamodb", self.record)
 
     def record(self, model, **kwargs):
