@@ -83,6 +83,7 @@
       body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (resp) {
       clearTimeout(timer);
+      setReachable(true);
       return resp.text().then(function (text) {
         var data = null;
         try { data = text ? JSON.parse(text) : null; } catch (e) { data = { error: { message: text } }; }
@@ -94,6 +95,7 @@
       });
     }, function (err) {
       clearTimeout(timer);
+      setReachable(false);
       throw new NetworkError(err && err.name === 'AbortError' ? 'timeout' : t('error.network'));
     });
   }
@@ -286,9 +288,20 @@
     }).catch(function () {});
   }
 
+  // navigator.onLine says only that a network is there (a bank outlet's LAN without a route out
+  // counts as online, and so may a page served by the service worker): the last call to the API
+  // that failed to connect says more.
+  var unreachable = false;
+
+  function setReachable(ok) {
+    if (unreachable === !ok) return;
+    unreachable = !ok;
+    refreshNet();
+  }
+
   function refreshNet() {
     var net = document.getElementById('net');
-    var offline = navigator.onLine === false;
+    var offline = navigator.onLine === false || unreachable;
     net.textContent = offline ? t('net.offline') : '';
     net.className = 'net' + (offline ? ' offline' : '');
   }
@@ -1026,4 +1039,5 @@
   applyLang();
   route();
   flushOutbox();
+  api('GET', '/v1/health', undefined, { anonymous: true }).catch(function () {});  // reachable?
 })();
