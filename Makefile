@@ -54,7 +54,7 @@ bench-import: venv  ## cold-import benchmark of app.py vs its third-party depend
 	$(PY) -m bench.cold_import
 
 test-api-fuzz: venv  ## schemathesis against the app on moto, every operation (bounded time)
-	FIELDDESK_FUZZ=1 timeout 480 $(PY) -m pytest -q -p no:xdist tests/fuzz
+	FIELDDESK_FUZZ=1 timeout 900 $(PY) -m pytest -q -p no:xdist tests/fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache

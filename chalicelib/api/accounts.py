@@ -40,7 +40,7 @@ def get_account(ctx, account_id):
 @route(bp, "/v1/accounts/{account_id}/callback-quarters", roles=[Role.compliance, Role.admin],
        summary="An account's callbacks per quarter of a year (the cap of 2 a quarter holds back sampled ones)",
        query="chalicelib.models.coverage:YearQuery", response="chalicelib.models.coverage:CallbackQuarters",
-       tags=TAGS)
+       tags=TAGS, errors=(404,))
 def callback_quarters(ctx, account_id, query):
     from ..domain import sample
     return sample.quarter_counts(ctx.principal, account_id, query.year)

@@ -19,7 +19,7 @@ def _year(year: str) -> int:
 
 
 @route(bp, "/v1/calendar/{year}", roles=STAFF_ROLES, summary="A year's working-day arrangement and its source",
-       response="chalicelib.models.calendar:CalendarOut", tags=TAGS)
+       response="chalicelib.models.calendar:CalendarOut", tags=TAGS, errors=(400,))
 def get_calendar(ctx, year):
     from ..domain import calendar
     return calendar.view(_year(year))
@@ -27,7 +27,7 @@ def get_calendar(ctx, year):
 
 @route(bp, "/v1/calendar/{year}/versions", roles=[Role.admin, Role.compliance],
        summary="Every published version of a year (the audit trail)",
-       response="chalicelib.models.calendar:CalendarVersions", tags=TAGS)
+       response="chalicelib.models.calendar:CalendarVersions", tags=TAGS, errors=(400,))
 def calendar_versions(ctx, year):
     from ..domain import calendar
     return calendar.versions(_year(year))
@@ -36,7 +36,7 @@ def calendar_versions(ctx, year):
 @route(bp, "/v1/calendar/{year}", "PUT", roles=[Role.admin],
        summary="Publish a year's holidays and make-up working days (a new version; recomputes provisional due dates)",
        body="chalicelib.models.calendar:CalendarIn", response="chalicelib.models.calendar:CalendarOut", tags=TAGS,
-       errors=(409,))
+       errors=(400, 409))
 def publish_calendar(ctx, year, body):
     from ..domain import calendar
     return calendar.publish(_year(year), body.holidays, body.makeup_workdays, body.note, ctx.principal.id)
