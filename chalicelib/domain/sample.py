@@ -111,21 +111,14 @@ def _pick(branch_id: str, day: date, want: int, cursor: str | None, counts) -> t
 
 
 def plan(branch_id: str, day: date) -> dict:
-    """The year's figures for a branch on a day: denominator, target, picked, today's slice."""
-    year_end = repo_year_end(branch_id, day.year - 1)
-    clients = int((year_end or {}).get("clients", 0))
+    """The year's figures for a branch on a day: denominator, target, picked, today's slice, the cursor."""
+    clients = int((repo.get_year_end(branch_id, day.year - 1) or {}).get("clients", 0))
     state = repo.get_state(branch_id, day.year)
     target = target_of(clients)
     left = working_days_left(day)
     return {"branch_id": branch_id, "year": day.year, "year_end_clients": clients, "target": target,
-            "picked": int(state.get("picked", 0)), "working_days_left": left,
+            "picked": int(state.get("picked", 0)), "working_days_left": left, "cursor": state.get("cursor"),
             "slice": daily_slice(target, int(state.get("picked", 0)), left) if workdays.is_workday(day) else 0}
-
-
-def repo_year_end(branch_id: str, year: int) -> dict | None:
-    from ..storage.callback_work import get_year_end
-
-    return get_year_end(branch_id, year)
 
 
 def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Candidate]]:
@@ -133,7 +126,7 @@ def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Can
     if not get_settings().sample_selection or not workdays.is_workday(day):
         return
     branches = repo.branch_ids()
-    if branches and any(repo_year_end(b, day.year - 1) is None for b in branches) and not dry_run:
+    if branches and any(repo.get_year_end(b, day.year - 1) is None for b in branches) and not dry_run:
         take_snapshot(day.year - 1, by="selection")
     for branch_id in branches:
         recorded = repo.get_day(branch_id, day)
@@ -144,8 +137,7 @@ def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Can
         figures = plan(branch_id, day)
         if not figures["slice"]:
             continue
-        state = repo.get_state(branch_id, day.year)
-        before = state.get("cursor")
+        before = figures["cursor"]
         picked, after = _pick(branch_id, day, figures["slice"], before, counts)
         if not dry_run and not repo.record_day(branch_id, day, [a["account_id"] for a in picked], before, after,
                                                clock.iso(clock.now())):

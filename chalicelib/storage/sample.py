@@ -41,6 +41,11 @@ def write_members(year: int, members: list[dict]) -> None:
                                  "account_id": m["account_id"], "branch_id": m["branch_id"], "year": year})
 
 
+def get_year_end(branch_id: str, year: int) -> dict | None:
+    """The denominator item the coverage report reads (`clients`, `source`)."""
+    return base.strip_keys(base.get_item(**keys.year_end_clients(branch_id, year)))
+
+
 def put_count(branch_id: str, year: int, clients: int, at: str, by: str) -> None:
     base.put({**keys.year_end_clients(branch_id, year), "branch_id": branch_id, "year": year, "clients": clients,
               "source": "snapshot", "computed_at": at, "computed_by": by})
