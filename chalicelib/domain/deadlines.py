@@ -63,9 +63,11 @@ class Deadline:
 
     def provisional(self, start: date, due: date) -> bool:
         """True when a year the count crossed has no published working-day calendar."""
-        if self.unit == "calendar_days":
-            return False
-        return any(not workdays.has_calendar(year) for year in range(start.year, due.year + 1))
+        return self.unit != "calendar_days" and crosses_unpublished_year(start, due)
+
+
+def crosses_unpublished_year(start: date, end: date) -> bool:
+    return any(not workdays.has_calendar(year) for year in range(start.year, end.year + 1))
 
 
 def add_months(day: date, months: int) -> date:

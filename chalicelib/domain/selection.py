@@ -97,8 +97,8 @@ def due(trigger: str, event_on: date, business_date: date, created_on: date, acc
     if trigger == Trigger.periodic.value:
         end = business_date + timedelta(days=period_days(account["tier"]) - 1)
         day = max(last_workday_on_or_before(end), workdays.add_workdays(business_date, 1))
-        provisional = any(not workdays.has_calendar(y) for y in range(business_date.year, day.year + 1))
-        return deadlines.Due(deadline_on=day, due_on=day, late_arrival=False, provisional=provisional, basis={})
+        return deadlines.Due(deadline_on=day, due_on=day, late_arrival=False, basis={},
+                             provisional=deadlines.crosses_unpublished_year(business_date, day))
     cap = None
     if trigger == Trigger.new_account.value:
         # CSRC 2010: every new account called back within one month, whatever the branch's setting.
