@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     referral_default_class: Literal["A", "B", "C", "D"] = "C"
     lapse_catch_up_max_days: int = 31
 
+    # --- least privilege (PIPL 第六条 minimisation) --------------------------------
+    # Full phones / ID numbers / names one person may be shown a day; past it: 429 and an alert.
+    reveal_daily_budget: int = Field(60, ge=1)
+
     # --- penalties (DOMAIN 3) ----------------------------------------------
     yuan_per_point: Decimal = Decimal("10")
     cash_settlement_days: int = 14

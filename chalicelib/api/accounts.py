@@ -47,12 +47,13 @@ def callback_quarters(ctx, account_id, query):
 
 
 @route(bp, "/v1/accounts/{account_id}/reveal", "POST", roles=[Role.callback_agent, Role.compliance],
-       summary="Reveal the client's phone and ID number (recorded in the disclosure audit)",
-       body="chalicelib.models.accounts:RevealIn", response="chalicelib.models.accounts:RevealOut", tags=TAGS,
-       idempotent=False)
+       summary="Reveal the client's name and phone (an agent holding an open task on the account) or also the "
+       "ID number (compliance, with a case); every attempt is recorded in the disclosure audit",
+       body="chalicelib.models.disclosure:RevealRequest", response="chalicelib.models.accounts:RevealOut",
+       tags=TAGS, idempotent=False, errors=(403, 404))
 def reveal_account(ctx, account_id, body):
     from ..domain import accounts
-    return accounts.reveal(ctx.principal, account_id, body.purpose)
+    return accounts.reveal(ctx.principal, account_id, body)
 
 
 @route(bp, "/v1/account-imports", roles=[Role.admin, Role.system], summary="The import summary of a core-system "

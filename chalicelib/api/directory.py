@@ -18,12 +18,12 @@ def me(ctx):
     return directory.get_staff_record(ctx.principal.id)
 
 
-@route(bp, "/v1/staff", "POST", roles=ADMIN, summary="Create a staff member",
-       body="chalicelib.models.directory:StaffIn", response="chalicelib.models.directory:StaffOut", status=201,
-       tags=TAGS, errors=(409,))
+@route(bp, "/v1/staff", "POST", roles=ADMIN, summary="Create a staff member (admin and compliance members: "
+       "through a privilege request)", body="chalicelib.models.directory:StaffIn",
+       response="chalicelib.models.directory:StaffOut", status=201, tags=TAGS, errors=(403, 409))
 def create_staff(ctx, body):
     from ..domain import directory
-    return directory.create_staff(body)
+    return directory.create_staff(ctx.principal, body)
 
 
 @route(bp, "/v1/staff", roles=[Role.admin, Role.supervisor], summary="List staff (supervisors: own branch)",
@@ -43,11 +43,60 @@ def get_staff(ctx, staff_id):
     return directory.read_staff(ctx.principal, staff_id)
 
 
-@route(bp, "/v1/staff/{staff_id}", "PATCH", roles=ADMIN, summary="Update or depart a staff member",
-       body="chalicelib.models.directory:StaffPatch", response="chalicelib.models.directory:StaffOut", tags=TAGS)
+@route(bp, "/v1/staff/{staff_id}", "PATCH", roles=ADMIN, summary="Update or depart a staff member (granting "
+       "admin or compliance, or changing one's own role or branch: through a privilege request)",
+       body="chalicelib.models.directory:StaffPatch", response="chalicelib.models.directory:StaffOut", tags=TAGS,
+       errors=(403, 404, 409))
 def update_staff(ctx, staff_id, body):
     from ..domain import directory
-    return directory.update_staff(staff_id, body)
+    return directory.update_staff(ctx.principal, staff_id, body)
+
+
+# --- four eyes on privilege (issue 16 §3) ---------------------------------------------------
+@route(bp, "/v1/privilege-requests", "POST", roles=ADMIN, summary="Ask a second admin to approve a privileged "
+       "staff change", body="chalicelib.models.privilege:PrivilegeRequestIn",
+       response="chalicelib.models.privilege:PrivilegeRequestOut", status=201, tags=TAGS, errors=(422,))
+def request_privilege(ctx, body):
+    from ..domain import privilege
+    return privilege.request(ctx.principal, body)
+
+
+@route(bp, "/v1/privilege-requests", roles=[Role.admin, Role.compliance], summary="Privilege requests by status",
+       query="chalicelib.models.privilege:PrivilegeRequestQuery",
+       response="chalicelib.models.privilege:PrivilegeRequestPage", tags=TAGS)
+def list_privilege_requests(ctx, query):
+    from ..domain import privilege
+    from ..models.privilege import PrivilegeRequestOut
+    page = privilege.list_requests(query.status, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda i: PrivilegeRequestOut.model_validate(i).model_dump(mode="json"))
+
+
+@route(bp, "/v1/privilege-requests/{request_id}/approve", "POST", roles=ADMIN, summary="Approve a privilege "
+       "request (a second admin; never the requester or the member concerned)",
+       body="chalicelib.models.privilege:DecisionIn", response="chalicelib.models.privilege:PrivilegeRequestOut",
+       tags=TAGS, errors=(403, 404, 409))
+def approve_privilege(ctx, request_id, body):
+    from ..domain import privilege
+    return privilege.decide(ctx.principal, request_id, True, body.reason)
+
+
+@route(bp, "/v1/privilege-requests/{request_id}/reject", "POST", roles=ADMIN, summary="Reject a privilege request",
+       body="chalicelib.models.privilege:DecisionIn", response="chalicelib.models.privilege:PrivilegeRequestOut",
+       tags=TAGS, errors=(403, 404, 409))
+def reject_privilege(ctx, request_id, body):
+    from ..domain import privilege
+    return privilege.decide(ctx.principal, request_id, False, body.reason)
+
+
+@route(bp, "/v1/staff-changes", roles=[Role.compliance, Role.admin], summary="Every role, branch and status "
+       "change of a month (who, when, before, after, approved by), newest first",
+       query="chalicelib.models.privilege:StaffChangeQuery", response="chalicelib.models.privilege:StaffChangePage",
+       tags=TAGS)
+def list_staff_changes(ctx, query):
+    from ..domain import privilege
+    from ..models.privilege import StaffChangeOut
+    page = privilege.list_changes(query.month, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda i: StaffChangeOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(bp, "/v1/outlets", "POST", roles=ADMIN, summary="Create a partner bank outlet",

@@ -62,7 +62,7 @@ def add_follow_up(ctx, prospect_id, body):
 
 @route(bp, "/v1/prospects/{prospect_id}/reveal", "POST", roles=CM,
        summary="Reveal the full phone / ID number (owner; audited)", body="chalicelib.models.prospects:RevealIn",
-       response="chalicelib.models.prospects:RevealOut", tags=TAGS, idempotent=False, errors=(422,))
+       response="chalicelib.models.prospects:RevealOut", tags=TAGS, idempotent=False, errors=(403, 404, 422))
 def reveal_prospect(ctx, prospect_id, body):
     from ..domain import prospects
     return prospects.reveal(ctx.principal, prospect_id, body)

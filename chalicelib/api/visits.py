@@ -78,9 +78,10 @@ def add_note(ctx, visit_id, body):
 
 
 @route(bp, "/v1/visits/{visit_id}/reveal", "POST", roles=READERS,
-       summary="Show the full contact of the person met (audited)", body="chalicelib.models.visits:RevealIn",
-       response="chalicelib.models.visits:RevealOut", tags=TAGS,
+       summary="Show the full contact of the person met to the manager who logged it, or to compliance with a "
+       "case (every attempt audited)", body="chalicelib.models.disclosure:RevealRequest",
+       response="chalicelib.models.visits:RevealOut", tags=TAGS, errors=(403, 404),
        idempotent=False)  # a clear number must never be stored in the idempotency table
 def reveal_contact(ctx, visit_id, body):
     from ..domain import visits
-    return visits.reveal_contact(ctx.principal, visit_id, body.purpose)
+    return visits.reveal_contact(ctx.principal, visit_id, body)

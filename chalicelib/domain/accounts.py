@@ -26,7 +26,7 @@ from ..models.common import mask_id_number, mask_name, mask_phone
 from ..observability import logger
 from ..storage import accounts as repo
 from ..storage import audit, pii
-from . import conversion, outbox
+from . import conversion, disclosure, outbox
 from .outbox_handlers import ACCOUNT_CONVERSION
 
 
@@ -278,14 +278,36 @@ def list_accounts(principal, manager_id: str | None, limit: int, start_key):
     return page
 
 
-def reveal(principal, account_id: str, purpose: str) -> dict:
-    """Full phone and ID number, for the callback itself; every reveal is recorded."""
-    account = read_account(principal, account_id)
-    audit.record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="account",
-                        subject_id=account_id, fields=["client_name", "phone", "id_number"], purpose=purpose,
-                        branch_id=account.get("branch_id", ""))
-    return {"account_id": account_id, "client_name": account.get("client_name"),
-            "phone": pii.unseal(account.get("phone_sealed")), "id_number": pii.unseal(account.get("id_sealed"))}
+def reveal(principal, account_id: str, body) -> dict:
+    """The client's full name, phone and (for compliance) ID number, to a caller whose work needs them.
+
+    An agent holding an open callback task on the account sees name and phone (the callback itself);
+    compliance names a case and sees the ID number too. Anyone else is refused, and the refusal is
+    audited like a reveal (domain/disclosure.py).
+    """
+    account = repo.get_account(account_id)
+    if not account:
+        raise NotFound(f"account {account_id} not found")
+    subject = disclosure.Subject("account", account_id, account.get("branch_id", ""))
+    purpose = disclosure.Purpose.of(body)
+    if not _visible(principal, account):
+        # Another branch's account: audited, and answered as an unknown one.
+        disclosure.record_refusal(principal, subject, purpose, "outside the caller's branch", [])
+        raise NotFound(f"account {account_id} not found")
+    if principal.role == "compliance":
+        requested = ["client_name", "phone", "id_number"]
+        if purpose.code != "compliance_case":
+            disclosure.refuse(principal, subject, purpose, "compliance reveals name their case "
+                              "(purpose compliance_case with case_ref)", requested)
+    else:
+        requested = ["client_name", "phone"]
+        if purpose.code not in ("callback", "complaint") or not repo.agent_holds_open_task(principal.id, account_id):
+            disclosure.refuse(principal, subject, purpose, "only the agent holding an open callback task on "
+                              "this account may reveal its contact (use the task's reveal)", requested)
+    values = {"client_name": account.get("client_name"), "phone": pii.unseal(account.get("phone_sealed")),
+              "id_number": pii.unseal(account.get("id_sealed"))}
+    shown, record = disclosure.grant(principal, subject, purpose, {k: values[k] for k in requested})
+    return {"account_id": account_id, **shown, "audit_id": record["audit_id"]}
 
 
 # --- the core system's daily CSV file ---------------------------------------------------

@@ -26,8 +26,7 @@ from ..models.tasks import OPEN_STATUSES, RISK_TRIGGERS, TaskRecord, Trigger
 from ..storage import callback_work as repo
 from ..storage import keys
 from ..storage import problems as problem_repo
-from ..storage.audit import record_reveal
-from . import problems, workdays
+from . import disclosure, problems, workdays
 
 AGENT = "callback_agent"
 OVERSIGHT = {"compliance", "admin"}
@@ -139,17 +138,25 @@ def read(principal: Principal, task_id: str) -> dict:
 
 
 def reveal(principal: Principal, task_id: str) -> dict:
-    task = _held(principal, task_id)
-    if task["status"] not in OPEN_STATUSES:
-        raise Unprocessable("a finished task is read-only")
+    """The client's phone and name to the agent holding this open task (the purpose is the task itself)."""
+    task = _load(task_id)
+    subject = disclosure.Subject("account", task["account_id"], task["branch_id"])
+    purpose = disclosure.Purpose("callback", f"callback task {task_id}")
+    requested = ["phone", "client_name"]
+    try:
+        _held(principal, task_id)
+        if task["status"] not in OPEN_STATUSES:
+            raise Unprocessable("a finished task is read-only")
+    except (NotFound, Forbidden, Unprocessable) as err:
+        disclosure.record_refusal(principal, subject, purpose, err.message, requested)
+        raise
     contact = repo.account_contact(task["account_id"])
     if not contact:
         raise NotFound("the task's account is not in the feed yet")
-    audit = record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="account",
-                          subject_id=task["account_id"], fields=["phone", "client_name"],
-                          purpose=f"callback task {task_id}", branch_id=task["branch_id"])
-    return {"task_id": task_id, "account_id": task["account_id"], "phone": contact.get("phone"),
-            "client_name": contact.get("client_name") or task.get("client_name"), "audit_id": audit["audit_id"]}
+    shown, audit = disclosure.grant(principal, subject, purpose, {
+        "phone": contact.get("phone"), "client_name": contact.get("client_name") or task.get("client_name")})
+    return {"task_id": task_id, "account_id": task["account_id"], "phone": shown.get("phone"),
+            "client_name": shown.get("client_name"), "audit_id": audit["audit_id"]}
 
 
 # --- attempts: pure rules -----------------------------------------------------------------------------

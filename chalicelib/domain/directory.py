@@ -6,31 +6,73 @@ from ..auth import Principal, clear_principal_cache
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.directory import OutletIn, OutletPatch, StaffIn, StaffPatch
 from ..storage import directory as repo
+from ..storage.base import TransactionCancelled
 from ..errors import ConditionFailed
+from . import privilege
 
 
-def create_staff(body: StaffIn) -> dict:
-    _outlets_exist(body.outlet_ids)
-    record = {**body.model_dump(), "status": "active", "created_at": clock.iso(clock.now())}
-    try:
-        repo.put_staff(record)
-    except ConditionFailed:
-        raise Conflict(f"staff {body.staff_id} already exists") from None
+def create_staff(actor: Principal, body: StaffIn) -> dict:
+    record = _new_staff(body.model_dump())
+    privilege.require_direct(actor, body.staff_id, None, record)
+    _write([repo.put_staff_op(record), privilege.change_op(actor.id, body.staff_id, None, record)],
+           f"staff {body.staff_id} already exists")
     return record
 
 
-def update_staff(staff_id: str, patch: StaffPatch) -> dict:
+def update_staff(actor: Principal, staff_id: str, patch: StaffPatch) -> dict:
     current = get_staff_record(staff_id)
-    changes = patch.model_dump(exclude_unset=True)
+    changes = _changes(current, patch.model_dump(exclude_unset=True))
+    after = {**current, **changes}
+    privilege.require_direct(actor, staff_id, current, after)
+    _write([repo.update_staff_op(current, changes), privilege.change_op(actor.id, staff_id, current, after)],
+           "the member changed meanwhile; reload and retry")
+    clear_principal_cache()
+    return {k: v for k, v in after.items() if v is not None}
+
+
+def apply_ops(actor_id: str, staff_id: str, change: dict, *, request_id: str, approved_by: str) -> list[dict]:
+    """An approved privilege request's writes (domain/privilege.py decides; this builds them)."""
+    current = repo.get_staff(staff_id)
+    if current is None:
+        record = _new_staff({"staff_id": staff_id, "outlet_ids": [], **change})
+        return [repo.put_staff_op(record), privilege.change_op(actor_id, staff_id, None, record,
+                                                                request_id=request_id, approved_by=approved_by)]
+    changes = _changes(current, StaffPatch.model_validate(change).model_dump(exclude_unset=True))
+    after = {**current, **changes}
+    ops = [repo.update_staff_op(current, changes)]
+    change_op = privilege.change_op(actor_id, staff_id, current, after, request_id=request_id, approved_by=approved_by)
+    return ops + ([change_op] if change_op else [])
+
+
+def check_branch(branch_id: str, field: str) -> None:
+    if not repo.get_branch(branch_id):
+        raise ValidationFailed.field(field, f"unknown branch {branch_id}")
+
+
+def _new_staff(fields: dict) -> dict:
+    check_branch(fields["branch_id"], "branch_id")
+    _outlets_exist(fields.get("outlet_ids") or [])
+    return {**fields, "status": fields.get("status", "active"), "created_at": clock.iso(clock.now())}
+
+
+def _changes(current: dict, changes: dict) -> dict:
     if changes.get("outlet_ids"):
         _outlets_exist(changes["outlet_ids"])
+    if changes.get("branch_id") and changes["branch_id"] != current.get("branch_id"):
+        check_branch(changes["branch_id"], "branch_id")
     if changes.get("status") == "active":
         changes["departed_on"] = None
-    changes["updated_at"] = clock.iso(clock.now())
     # Departing a member keeps every record they own; it only ends their access.
-    record = repo.update_staff(current, changes)
-    clear_principal_cache()
-    return record
+    return {**changes, "updated_at": clock.iso(clock.now())}
+
+
+def _write(ops: list, conflict: str) -> None:
+    try:
+        repo.write([op for op in ops if op])
+    except TransactionCancelled as err:
+        if err.failed(0):
+            raise Conflict(conflict) from None
+        raise
 
 
 def get_staff_record(staff_id: str) -> dict:
@@ -62,6 +104,7 @@ def list_staff(principal: Principal, branch_id: str | None, role: str | None, li
 
 
 def create_outlet(body: OutletIn) -> dict:
+    check_branch(body.branch_id, "branch_id")
     record = {**body.model_dump(), "status": "active", "created_at": clock.iso(clock.now())}
     try:
         repo.put_outlet(record, new=True)

@@ -25,6 +25,7 @@ from ..storage import directory as directory_repo
 from ..storage import prospects as repo
 from ..storage.base import TransactionCancelled
 from ..storage.pii import seal, unseal
+from . import disclosure
 
 LAPSE_JOB = "prospect-lapse"
 _TX_RETRIES = 3
@@ -311,19 +312,23 @@ def add_follow_up(principal: Principal, prospect_id: str, body: FollowUpIn) -> d
 
 # --- disclosure -------------------------------------------------------------------------------
 def reveal(principal: Principal, prospect_id: str, body: RevealIn) -> dict:
-    record = _owned(principal, prospect_id)
-    fields = [f for f in body.fields if record.get("phone_sealed" if f == "phone" else "id_sealed")]
-    if not fields:
+    """The full numbers to the prospect's owning manager only (its follow-up is their work)."""
+    record = repo.get_prospect(prospect_id, consistent=True)
+    if not record:
+        raise NotFound(f"prospect {prospect_id} not found")
+    subject = disclosure.Subject("prospect", prospect_id, record["branch_id"])
+    purpose = disclosure.Purpose.of(body)
+    if record.get("owner_id") != principal.id:
+        # Audited, and answered as for an unknown prospect: another manager's list is not theirs to probe.
+        disclosure.record_refusal(principal, subject, purpose, "only the owning client manager may do this",
+                                  body.fields)
+        raise NotFound(f"prospect {prospect_id} not found")
+    sealed = {"phone": record.get("phone_sealed"), "id_number": record.get("id_sealed")}
+    if not any(sealed[f] for f in body.fields):
         raise Unprocessable("this prospect has none of the requested fields")
-    audit = audit_repo.record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="prospect",
-                                     subject_id=prospect_id, fields=fields, purpose=body.purpose,
-                                     branch_id=record["branch_id"])
-    out = {"prospect_id": prospect_id, "audit_id": audit["audit_id"]}
-    if "phone" in fields:
-        out["phone"] = unseal(record["phone_sealed"])
-    if "id_number" in fields:
-        out["id_number"] = unseal(record["id_sealed"])
-    return out
+    shown, audit = disclosure.grant(principal, subject, purpose,
+                                    {f: unseal(sealed[f]) if sealed[f] else None for f in body.fields})
+    return {"prospect_id": prospect_id, **shown, "audit_id": audit["audit_id"]}
 
 
 def list_reveals(month: str, limit: int, start_key):

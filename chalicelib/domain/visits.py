@@ -17,9 +17,9 @@ from ..models.common import mask_phone
 from ..models.pii import normalise_mobile
 from ..models.visits import (OUTING_KINDS, PHONE_KINDS, PHOTO_TYPES, ActivityQuery, NoteIn, PhotoUploadIn,
                              SignoffIn, VisitIn, VisitKind, VisitPatch, VisitQuery)
-from ..storage import audit, directory, photos, pii
+from ..storage import directory, photos, pii
 from ..storage import visits as repo
-from . import workdays
+from . import disclosure, workdays
 
 IN_PERSON_KINDS = {VisitKind.on_site.value, VisitKind.outlet_shift.value, VisitKind.seminar.value}
 
@@ -102,13 +102,31 @@ def read_visit(principal: Principal, visit_id: str) -> dict:
             "photo_urls": [photos.presign_read(k, seconds) for k in record.get("photo_keys", [])]}
 
 
-def reveal_contact(principal: Principal, visit_id: str, purpose: str) -> dict:
-    record = _readable(principal, repo.get_visit(visit_id))
-    contact = pii.unseal(record.get("person_contact_sealed"))
-    audit.record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="visit",
-                        subject_id=visit_id, fields=["person_contact"], purpose=purpose,
-                        branch_id=record["branch_id"])
-    return {"visit_id": visit_id, "person_contact": contact}
+def reveal_contact(principal: Principal, visit_id: str, body) -> dict:
+    """The met person's full contact to the manager who logged the visit, or to compliance with a case.
+
+    A supervisor reads the log (masked) to sign it off; following the contact up is the manager's work.
+    """
+    record = repo.get_visit(visit_id)
+    if not record:
+        raise NotFound("visit log not found")
+    subject = disclosure.Subject("visit", visit_id, record["branch_id"])
+    purpose = disclosure.Purpose.of(body)
+    try:
+        _readable(principal, record)
+    except NotFound:
+        disclosure.record_refusal(principal, subject, purpose, "not the caller's visit log", ["person_contact"])
+        raise
+    if principal.role == "compliance":
+        if purpose.code != "compliance_case":
+            disclosure.refuse(principal, subject, purpose, "compliance reveals name their case "
+                              "(purpose compliance_case with case_ref)", ["person_contact"])
+    elif record["manager_id"] != principal.id:
+        disclosure.refuse(principal, subject, purpose, "only the manager who logged the visit may reveal "
+                          "the contact", ["person_contact"])
+    shown, audit = disclosure.grant(principal, subject, purpose,
+                                    {"person_contact": pii.unseal(record.get("person_contact_sealed"))})
+    return {"visit_id": visit_id, "person_contact": shown.get("person_contact"), "audit_id": audit["audit_id"]}
 
 
 def _range(query_from: date | None, query_to: date | None) -> tuple[str, str]:

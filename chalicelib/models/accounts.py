@@ -170,15 +170,12 @@ class AccountQuery(PageQuery):
     manager_id: str | None = Field(None, min_length=1, max_length=64)
 
 
-class RevealIn(RequestModel):
-    purpose: str = Field(min_length=2, max_length=200)
-
-
 class RevealOut(ResponseModel):
     account_id: str
     client_name: str | None = None
     phone: str | None = None
     id_number: str | None = None
+    audit_id: str
 
 
 class ImportQuery(RequestModel):

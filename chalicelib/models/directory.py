@@ -28,7 +28,7 @@ def _refuse_null(value):
 class StaffPatch(RequestModel):
     name: str | None = Field(None, min_length=1, max_length=50)
     role: StaffRole | None = None
-    branch_id: str | None = Field(None, min_length=1, max_length=64)
+    branch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
     outlet_ids: list[str] | None = Field(None, max_length=20)
     status: Literal["active", "departed"] | None = None
     departed_on: date | None = None

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .common import Month, PageQuery, RequestModel, ResponseModel
+from .disclosure import RevealRequest
 from .pii import IdNumber, MobilePhone
 
 ProspectClass = Literal["A", "B", "C", "D"]
@@ -67,8 +68,7 @@ class FollowUpIn(RequestModel):
     class_change: ProspectClass | None = None
 
 
-class RevealIn(RequestModel):
-    purpose: str = Field(min_length=4, max_length=200)
+class RevealIn(RevealRequest):
     fields: list[RevealField] = Field(default_factory=lambda: ["phone", "id_number"], min_length=1, max_length=2)
 
     @field_validator("fields")
@@ -220,8 +220,13 @@ class AuditRecordOut(_Out):
     actor_role: str
     subject_kind: str
     subject_id: str
-    fields: list[str]
+    outcome: Literal["granted", "refused"] = "granted"
+    fields: list[str]          # the fields actually shown (none when refused)
+    requested: list[str] = []
     purpose: str
+    reason: str | None = None
+    case_ref: str | None = None
+    refusal: str | None = None
     branch_id: str
 
 

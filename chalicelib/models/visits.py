@@ -63,10 +63,6 @@ class NoteIn(RequestModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
-class RevealIn(RequestModel):
-    purpose: str = Field(min_length=2, max_length=200)
-
-
 class VisitOut(ResponseModel):
     visit_id: str
     manager_id: str
@@ -192,3 +188,4 @@ class PhotoUploadOut(ResponseModel):
 class RevealOut(ResponseModel):
     visit_id: str
     person_contact: str | None
+    audit_id: str

@@ -174,3 +174,11 @@ def open_feed_file(bucket: str, key: str):
     obj = s3_client().get_object(Bucket=bucket, Key=key)
     lines = codecs.iterdecode(obj["Body"].iter_lines(keepends=True), "utf-8-sig")
     return lines, obj["ETag"].strip('"')
+
+
+def agent_holds_open_task(agent_id: str, account_id: str) -> bool:
+    """Whether this agent is assigned an open callback task on the account (the reveal policy's test)."""
+    from ..models.tasks import OPEN_STATUSES
+
+    return any(t.get("assignee_id") == agent_id and t.get("status") in OPEN_STATUSES
+               for t in base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4"))

@@ -1,4 +1,8 @@
-"""Disclosure audit (PIPL): every full reveal of a phone or ID number is recorded."""
+"""Disclosure audit (PIPL): every attempt to see a full phone, ID number or name is recorded.
+
+A granted reveal is written in one transaction with its actor's counter of the day, so the
+daily budget cannot be passed by two reveals at once and no reveal is shown unrecorded.
+"""
 from __future__ import annotations
 
 import uuid
@@ -7,15 +11,42 @@ from .. import clock
 from . import base, keys
 
 
-def record_reveal(*, actor_id: str, actor_role: str, subject_kind: str, subject_id: str, fields: list[str],
-                  purpose: str, branch_id: str) -> dict:
-    at = clock.iso(clock.now())
-    audit_id = uuid.uuid4().hex
-    record = {"audit_id": audit_id, "at": at, "actor_id": actor_id, "actor_role": actor_role,
-              "subject_kind": subject_kind, "subject_id": subject_id, "fields": fields, "purpose": purpose,
-              "branch_id": branch_id}
-    base.put_new({**keys.reveal_audit(at, audit_id),
-                  **keys.reveal_audit_subject_index(subject_kind, subject_id, at, audit_id), **record})
+class BudgetExhausted(Exception):
+    """The actor's reveals of the day already reached the budget."""
+
+
+def _record(at: str, **fields) -> dict:
+    return {"audit_id": uuid.uuid4().hex, "at": at, **fields}
+
+
+def _item(record: dict) -> dict:
+    return {**keys.reveal_audit(record["at"], record["audit_id"]),
+            **keys.reveal_audit_subject_index(record["subject_kind"], record["subject_id"], record["at"],
+                                              record["audit_id"]), **record}
+
+
+def record_granted(*, budget: int, **fields) -> dict:
+    """Raises BudgetExhausted (nothing written) when the actor already had `budget` reveals today."""
+    now = clock.now()
+    record = _record(clock.iso(now), outcome="granted", **fields)
+    counter = keys.reveal_budget(record["actor_id"], clock.local_date(now))
+    try:
+        base.transact([
+            base.tx_put(_item(record)),
+            base.tx_update(counter["pk"], counter["sk"], "ADD granted :one",
+                           values={":one": 1, ":budget": budget},
+                           condition="attribute_not_exists(granted) OR granted < :budget"),
+        ])
+    except base.TransactionCancelled as err:
+        if err.failed(1):
+            raise BudgetExhausted() from None
+        raise
+    return record
+
+
+def record_refused(**fields) -> dict:
+    record = _record(clock.iso(clock.now()), outcome="refused", **fields)
+    base.put_new(_item(record))
     return record
 
 

@@ -10,19 +10,42 @@ def get_staff(staff_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.staff(staff_id)))
 
 
-def put_staff(record: dict) -> None:
-    """A new staff member (refused if the id exists)."""
+def _staff_item(record: dict) -> dict:
     item = {**keys.staff(record["staff_id"]),
             **keys.staff_indexes(record["staff_id"], record["branch_id"], record["role"]), **record}
     if record.get("departed_on"):
         item.update(keys.staff_departed_index(record["departed_on"], record["staff_id"]))
         item.update(keys.departure_pending_index(record["departed_on"], record["staff_id"]))
-    base.put_new(item)
+    return item
 
 
-def update_staff(current: dict, changes: dict) -> dict:
+def put_staff(record: dict) -> None:
+    """A new staff member (refused if the id exists). Seeding and operators; the API writes
+    `put_staff_op` with its change record."""
+    base.put_new(_staff_item(record))
+
+
+def put_staff_op(record: dict) -> dict:
+    return base.tx_put(_staff_item(record))
+
+
+def staff_change_op(change: dict) -> dict:
+    return base.tx_put({**keys.staff_change(change["staff_id"], change["at"], change["change_id"]), **change})
+
+
+def write(operations: list[dict]) -> None:
+    base.transact(operations)
+
+
+def list_staff_changes(month: str, *, limit: int, start_key=None) -> base.Page:
+    return base.query_records(f"STAFFCHANGES#{month}", index="gsi1", limit=limit, start_key=start_key,
+                              newest_first=True)
+
+
+def update_staff_op(current: dict, changes: dict) -> dict:
     """Set only the changed fields (and the indexes they move), so counters others keep on the item,
-    such as an agent's `open_tasks`, are never overwritten. None removes a field."""
+    such as an agent's `open_tasks`, are never overwritten. None removes a field. Conditional on the
+    role, branch and status read before: the change record's "before" is then what was replaced."""
     merged = {**current, **changes}
     sets = {**{k: v for k, v in changes.items() if v is not None},
             **keys.staff_indexes(merged["staff_id"], merged["branch_id"], merged["role"])}
@@ -41,8 +64,14 @@ def update_staff(current: dict, changes: dict) -> dict:
     if removes:
         expression += " REMOVE " + ", ".join(by_name[k] for k in removes)
     values = {f":v{i}": v for i, v in enumerate(sets.values())}
-    return base.strip_keys(base.update(**keys.staff(merged["staff_id"]), expression=expression, names=names,
-                                       values=values, condition="attribute_exists(pk)"))
+    guards = []
+    for i, field in enumerate(("role", "branch_id", "status")):
+        names[f"#g{i}"] = field
+        values[f":g{i}"] = current.get(field)
+        guards.append(f"#g{i} = :g{i}")
+    key = keys.staff(merged["staff_id"])
+    return base.tx_update(key["pk"], key["sk"], expression, names=names, values=values,
+                          condition="attribute_exists(pk) AND " + " AND ".join(guards))
 
 
 def list_branch_staff(branch_id: str, role: str | None = None, *, limit=None, start_key=None) -> base.Page:

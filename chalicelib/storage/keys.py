@@ -147,6 +147,11 @@ def reveal_audit(at: str, audit_id: str) -> dict:
     return {"pk": f"AUDIT#REVEAL#{month_of(at)}", "sk": f"{at}#{audit_id}"}
 
 
+def reveal_budget(actor_id: str, day: date | str) -> dict:
+    # One counter per person and day: the reveals they were granted (the daily budget, issue 16).
+    return {"pk": f"REVEALS#{actor_id}", "sk": f"DAY#{day}"}
+
+
 def reveal_audit_subject_index(subject_kind: str, subject_id: str, at: str, audit_id: str) -> dict:
     return {"gsi1pk": f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", "gsi1sk": f"{at}#{audit_id}"}
 
@@ -356,3 +361,19 @@ def outbox_entry(entry_id: str) -> dict:
 def outbox_pending_index(entry_id: str, due_at: str) -> dict:
     # gsi3 (sparse while pending): the delivery sweep reads what is due, shard by shard; removed on delivery.
     return {"gsi3pk": f"OUTBOXPENDING#{shard(entry_id, OUTBOX_SHARDS)}", "gsi3sk": f"{due_at}#{entry_id}"}
+
+
+# --- privilege: four-eyes requests and the staff change log (issue 16 §3) ----------------
+def privilege_request(request_id: str) -> dict:
+    return {"pk": f"PRIVREQ#{request_id}", "sk": "REQUEST"}
+
+
+def privilege_request_index(status: str, requested_at: str, request_id: str) -> dict:
+    # gsi1: requests by status, oldest first (the approvers' queue).
+    return {"gsi1pk": f"PRIVREQS#{status}", "gsi1sk": f"{requested_at}#{request_id}"}
+
+
+def staff_change(staff_id: str, at: str, change_id: str) -> dict:
+    # On the member's own partition (their history) and, through gsi1, a month's changes for compliance.
+    return {"pk": f"STAFF#{staff_id}", "sk": f"CHANGE#{at}#{change_id}",
+            "gsi1pk": f"STAFFCHANGES#{month_of(at)}", "gsi1sk": f"{at}#{change_id}"}

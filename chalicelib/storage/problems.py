@@ -79,7 +79,7 @@ def notify_escalation(kind: str, record: dict) -> None:
                "branch_id": record.get("branch_id"), "problem_id": record.get("problem_id"),
                "task_id": record.get("task_id"), "account_id": record.get("account_id"),
                "category": record.get("category"), "severity": record.get("severity"),
-               "due_at": record.get("due_at")}
+               "due_at": record.get("due_at"), "staff_id": record.get("staff_id")}
     topic = get_settings().escalation_topic_arn
     metrics.add_metric(name=f"Escalation_{kind}", unit="Count", value=1)
     if topic:

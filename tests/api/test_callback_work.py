@@ -117,7 +117,9 @@ def test_reveal_and_attempts_only_for_the_holder(api, frozen):
     assert status == 404
     status, _ = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts", NO_ANSWER, as_="cba-002")
     assert status == 404
-    assert audit.list_subject_reveals("account", "A001", limit=10).items == []
+    # The refused reveal is audited (who tried), and nothing was shown.
+    assert [(r["actor_id"], r["outcome"], r["fields"])
+            for r in audit.list_subject_reveals("account", "A001", limit=10).items] == [("cba-002", "refused", [])]
 
 
 def test_a_queue_task_of_another_branch_cannot_be_claimed(api, frozen):

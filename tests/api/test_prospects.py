@@ -322,36 +322,39 @@ def test_supervisor_reassigns_between_branch_managers(api):
 def test_reveal_returns_the_full_numbers_to_the_owner_and_is_audited(api):
     p = register(api, id_number=ID_NUMBER)
     url = f"/v1/prospects/{p['prospect_id']}/reveal"
-    status, body = api.post(url, {"purpose": "回访前核对号码"}, as_="cm-001")
+    status, body = api.post(url, {"purpose": "follow_up", "reason": "回访前核对号码"}, as_="cm-001")
     assert status == 200 and body["phone"] == PHONE and body["id_number"] == ID_NUMBER
-    status, body = api.post(url, {"purpose": "只看手机", "fields": ["phone"]}, as_="cm-001")
+    status, body = api.post(url, {"purpose": "follow_up", "reason": "只看手机号码就好", "fields": ["phone"]},
+                            as_="cm-001")
     assert status == 200 and "id_number" not in {k for k, v in body.items() if v}
     status, audit = api.get("/v1/audit/reveals?month=2026-11", as_="cmp-001")
     assert status == 200 and len(audit["items"]) == 2
     # Both reveals carry the same frozen time, so their order in the list is not defined.
-    record = next(r for r in audit["items"] if r["purpose"] == "回访前核对号码")
+    record = next(r for r in audit["items"] if r["reason"] == "回访前核对号码")
     assert record["actor_id"] == "cm-001" and record["subject_id"] == p["prospect_id"]
     assert record["fields"] == ["phone", "id_number"]
     assert record["at"] == NOW
     assert PHONE not in json.dumps(audit)
 
 
-def test_reveal_refusals_leave_no_audit_and_name_fields(api):
+def test_reveal_refusals_are_audited_and_bad_input_names_fields(api):
     p = register(api)
     url = f"/v1/prospects/{p['prospect_id']}/reveal"
-    assert api.post(url, {"purpose": "看看看看"}, as_="cm-002")[0] == 404
-    assert api.post(url, {"purpose": "看看看看"}, as_="sup-001")[0] == 403
+    why = {"purpose": "follow_up", "reason": "看看这个号码是谁"}
+    assert api.post(url, why, as_="cm-002")[0] == 404    # another manager's: answered as unknown, audited
+    assert api.post(url, why, as_="sup-001")[0] == 403   # a role that never reveals: refused by the route
     status, body = api.post(url, {}, as_="cm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "purpose"
-    status, body = api.post(url, {"purpose": "核对号码", "fields": ["salary"]}, as_="cm-001")
+    status, body = api.post(url, {**why, "fields": ["salary"]}, as_="cm-001")
     assert status == 400 and body["error"]["details"][0]["field"].startswith("fields")
-    assert api.get("/v1/audit/reveals?month=2026-11", as_="cmp-001")[1]["items"] == []
+    items = api.get("/v1/audit/reveals?month=2026-11", as_="cmp-001")[1]["items"]
+    assert [(i["actor_id"], i["outcome"], i["fields"]) for i in items] == [("cm-002", "refused", [])]
 
 
 def test_audit_list_is_for_compliance_paginated_and_validates_month(api):
     p = register(api)
     for i in range(3):
-        api.post(f"/v1/prospects/{p['prospect_id']}/reveal", {"purpose": f"核对 {i}"}, as_="cm-001")
+        api.post(f"/v1/prospects/{p['prospect_id']}/reveal", {"purpose": "follow_up", "reason": f"跟进前核对号码 {i}"}, as_="cm-001")
     status, page1 = api.get("/v1/audit/reveals?month=2026-11&limit=2", as_="cmp-001")
     assert status == 200 and len(page1["items"]) == 2 and page1["next_token"]
     status, page2 = api.get(f"/v1/audit/reveals?month=2026-11&limit=2&next_token={page1['next_token']}",
@@ -433,7 +436,8 @@ def test_nothing_about_prospects_reaches_the_logs(api):
     try:
         p = register(api, id_number=ID_NUMBER)
         api.post("/v1/prospects", person(), as_="cm-002")
-        api.post(f"/v1/prospects/{p['prospect_id']}/reveal", {"purpose": "核对号码"}, as_="cm-001")
+        api.post(f"/v1/prospects/{p['prospect_id']}/reveal", {"purpose": "follow_up", "reason": "跟进前核对号码"},
+                 as_="cm-001")
         api.post(f"/v1/prospects/{p['prospect_id']}/follow-ups", FOLLOW_UP, as_="cm-001")
         api.post("/v1/prospects", person(phone="bad"), as_="cm-001")
         _open_account("A-9", phone=PHONE)

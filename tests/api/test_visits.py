@@ -167,13 +167,16 @@ def test_daily_activity_against_quotas(api):
 
 def test_reveal_contact_is_audited(api, at_noon):
     vid = record(api)["visit_id"]
-    status, body = api.post(f"/v1/visits/{vid}/reveal", {"purpose": "回电确认"}, as_="cm-001")
+    status, body = api.post(f"/v1/visits/{vid}/reveal", {"purpose": "follow_up", "reason": "回电确认拜访对象"},
+                            as_="cm-001")
     assert status == 200 and body["person_contact"] == "13912345678"
-    assert api.post(f"/v1/visits/{vid}/reveal", {"purpose": "好奇"}, as_="cm-002")[0] == 404
+    assert api.post(f"/v1/visits/{vid}/reveal", {"purpose": "follow_up", "reason": "好奇想看看号码"},
+                    as_="cm-002")[0] == 404
     from chalicelib.storage import audit
 
     records = audit.list_reveals("2026-11", limit=10).items
-    assert [(r["actor_id"], r["subject_id"], r["purpose"]) for r in records] == [("cm-001", vid, "回电确认")]
+    assert sorted((r["actor_id"], r["outcome"], r["fields"]) for r in records) == [
+        ("cm-001", "granted", ["person_contact"]), ("cm-002", "refused", [])]
 
 
 def test_photos_presigned_per_manager_and_only_readers_get_urls(api, at_noon):

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from chalicelib import clock
+from chalicelib.auth import Principal
 from chalicelib.config import reset_settings
 from chalicelib.domain import selection_job
 from chalicelib.storage import accounts as account_store
@@ -20,6 +21,7 @@ from chalicelib.storage import selection as store
 from chalicelib.storage.tasks import get_task
 from tests.factories.accounts import closed, feed, manager_changed, opened, trade, transfer_out
 
+ADMIN = Principal(kind="staff", id="adm-001", role="admin", branch_id="br-pudong")
 D = date(2026, 11, 19)  # a Thursday
 
 
@@ -49,7 +51,7 @@ def depart(*staff_ids, on="2026-11-01"):
     from chalicelib.models.directory import StaffPatch
 
     for s in staff_ids:
-        directory.update_staff(s, StaffPatch(status="departed", departed_on=on))
+        directory.update_staff(ADMIN, s, StaffPatch(status="departed", departed_on=on))
 
 
 def long_ago(account_id, n=1, **kw):

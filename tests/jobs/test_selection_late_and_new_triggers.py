@@ -12,7 +12,7 @@ from chalicelib.storage import base, keys
 from tests.factories.accounts import feed, opened, trade, transfer_out, transferred_out
 
 # The same fixture (demo staff, the sample off) and helpers as the selection job's own tests.
-from tests.jobs.test_selection import D, run, staff, task  # noqa: E402,F401 - `staff` is an autouse fixture
+from tests.jobs.test_selection import ADMIN, D, run, staff, task  # noqa: E402,F401 - `staff` is an autouse fixture
 
 
 def test_a_new_account_posted_after_its_days_run_is_selected_by_the_next_run_and_flagged_late():
@@ -49,7 +49,7 @@ def test_a_departure_recorded_with_a_date_before_the_last_run_triggers_its_clien
 
     feed(opened("ac-1", on="2026-10-01", manager="cm-002"), trade("ac-1", "2026-11-10"))
     run(D)
-    directory.update_staff("cm-002", StaffPatch(status="departed", departed_on="2026-11-10"))
+    directory.update_staff(ADMIN, "cm-002", StaffPatch(status="departed", departed_on="2026-11-10"))
     result = run(D + timedelta(days=1))
     t = task("departed_manager", "ac-1", "cm-002_2026-11-10")
     assert t["due_on"] == "2026-11-25" and result.counts["departed_manager"]["created"] == 1

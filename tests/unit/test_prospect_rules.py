@@ -89,7 +89,8 @@ def test_referral_needs_a_referrer_and_reveal_needs_a_purpose():
         ReferralIn.model_validate({"name": "甲", "phone": "13812345678"})
     assert ReferralIn.model_validate({"name": "甲", "phone": "13812345678", "referrer_employee_no": "E1"})
     with pytest.raises(ValueError):
-        RevealIn.model_validate({"purpose": "x"})
-    assert RevealIn.model_validate({"purpose": "核对号码", "fields": ["phone", "phone"]}).fields == ["phone"]
+        RevealIn.model_validate({"purpose": "follow_up", "reason": "x"})
+    assert RevealIn.model_validate({"purpose": "follow_up", "reason": "跟进前核对号码",
+                                    "fields": ["phone", "phone"]}).fields == ["phone"]
     with pytest.raises(ValueError):
         FollowUpIn.model_validate({"channel": "phone", "summary": "x", "class_change": "Z"})

@@ -1,0 +1,92 @@
+"""The reveal policy: a full phone, ID number or name goes only to a caller whose work needs it.
+
+PIPL 第六条: "处理个人信息应当具有明确、合理的目的…收集个人信息，应当限于实现处理目的的最小范围".
+Who may see what is decided by the area that owns the record (an agent's open task on the account,
+the manager's own prospect or visit, compliance with a case reference); this module records every
+attempt, granted or refused, with the fields actually shown, and holds each person to a daily
+budget: past it the reveal is refused and compliance is alerted once that day (docs/api.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import NoReturn
+
+from .. import clock
+from ..auth import Principal
+from ..config import get_settings
+from ..errors import Forbidden, TooManyRequests
+from ..storage import audit as repo
+from . import outbox
+from .outbox_handlers import ESCALATION
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str  # "account" | "prospect" | "visit"
+    id: str
+    branch_id: str
+
+
+@dataclass(frozen=True)
+class Purpose:
+    code: str
+    reason: str
+    case_ref: str | None = None
+
+    @classmethod
+    def of(cls, body) -> "Purpose":
+        return cls(body.purpose.value, body.reason, body.case_ref)
+
+
+class RevealBudgetExhausted(TooManyRequests):
+    code = "reveal_budget_exhausted"
+
+
+def _who(principal: Principal, subject: Subject, purpose: Purpose) -> dict:
+    return {"actor_id": principal.id, "actor_role": principal.role, "subject_kind": subject.kind,
+            "subject_id": subject.id, "branch_id": subject.branch_id, "purpose": purpose.code,
+            "reason": purpose.reason, "case_ref": purpose.case_ref}
+
+
+def record_refusal(principal: Principal, subject: Subject, purpose: Purpose, why: str, requested: list[str]) -> None:
+    """A refused attempt is audited like a reveal: compliance sees who tried, for what, and why not."""
+    repo.record_refused(**_who(principal, subject, purpose), fields=[], requested=requested, refusal=why)
+
+
+def refuse(principal: Principal, subject: Subject, purpose: Purpose, why: str, requested: list[str]) -> NoReturn:
+    record_refusal(principal, subject, purpose, why, requested)
+    raise Forbidden(why)
+
+
+def grant(principal: Principal, subject: Subject, purpose: Purpose, values: dict[str, str | None]) -> tuple[dict, dict]:
+    """The values that exist, and the audit record naming exactly those fields.
+
+    Nothing is shown unless its audit record and the day's budget count were written together.
+    """
+    shown = {k: v for k, v in values.items() if v}
+    budget = get_settings().reveal_daily_budget
+    try:
+        record = repo.record_granted(**_who(principal, subject, purpose), fields=list(shown),
+                                     requested=list(values), budget=budget)
+    except repo.BudgetExhausted:
+        _alert_budget(principal, subject, purpose, list(values), budget)
+    return shown, record
+
+
+def _alert_budget(principal: Principal, subject: Subject, purpose: Purpose, requested: list[str],
+                  budget: int) -> NoReturn:
+    now = clock.now()
+    day = clock.local_date(now)
+    why = f"the daily budget of {budget} reveals is used up"
+    record_refusal(principal, subject, purpose, why, requested)
+    # One alert per person and day (the entry id is derived from both), delivered through the outbox.
+    subject_key = f"reveal_budget|{principal.id}|{day}"
+    outbox.record(ESCALATION, subject_key, {"kind": "reveal_budget_exhausted", "record": {
+        "branch_id": principal.branch_id, "staff_id": principal.id, "category": "reveal_budget",
+        "severity": "high", "due_at": clock.iso(now)}})
+    outbox.deliver_now(ESCALATION, subject_key)
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=now.tzinfo)
+    err = RevealBudgetExhausted(why + "; it renews at midnight (Asia/Shanghai)")
+    err.retry_after = max(1, int((midnight - now).total_seconds()))
+    raise err

@@ -1,0 +1,67 @@
+"""Privilege changes under four eyes: requests, decisions and the staff change log."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Month, PageQuery, RequestModel, ResponseModel
+from .directory import Id, StaffRole
+
+
+class PrivilegeRequestIn(RequestModel):
+    """A change that needs a second admin: granting admin or compliance, or changing one's own
+    role or branch. For a member who does not exist yet, `name` and `branch_id` create them."""
+    staff_id: str = Id
+    role: StaffRole | None = None
+    branch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+    status: Literal["active", "departed"] | None = None
+    departed_on: date | None = None
+    name: str | None = Field(None, min_length=1, max_length=50)
+    reason: str = Field(min_length=6, max_length=300)
+
+
+class DecisionIn(RequestModel):
+    reason: str = Field("", max_length=300)
+
+
+class PrivilegeRequestOut(ResponseModel):
+    request_id: str
+    staff_id: str
+    requested_by: str
+    requested_at: str
+    change: dict
+    reason: str
+    status: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_reason: str | None = None
+
+
+class PrivilegeRequestQuery(PageQuery):
+    status: Literal["pending", "approved", "rejected"] = "pending"
+
+
+class PrivilegeRequestPage(ResponseModel):
+    items: list[PrivilegeRequestOut]
+    next_token: str | None = None
+
+
+class StaffChangeOut(ResponseModel):
+    change_id: str
+    staff_id: str
+    at: str
+    actor_id: str
+    approved_by: str | None = None
+    request_id: str | None = None
+    before: dict | None = None
+    after: dict
+
+
+class StaffChangeQuery(PageQuery):
+    month: Month
+
+
+class StaffChangePage(ResponseModel):
+    items: list[StaffChangeOut]
+    next_token: str | None = None
