@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "fielddesk-local"
     jwt_audience: str = "fielddesk"
     jwks_url: str = ""
-    principal_cache_seconds: int = 60
+    # A warm container re-reads a staff member's record after this long: a departure or role change
+    # made elsewhere takes effect in every container within these seconds (issue 16 §4).
+    principal_cache_seconds: int = Field(5, ge=0, le=30)
     # Any OIDC identity provider (Cognito in the global partition, the brokerage's own IdP in China):
     # which token the forms send ("id": aud is the client id; "access": client_id or aud is) and the
     # claim carrying the FieldDesk staff id (Cognito id tokens: custom:staff_id).
@@ -98,6 +100,8 @@ class Settings(BaseSettings):
     # --- least privilege (PIPL 第六条 minimisation) --------------------------------
     # Full phones / ID numbers / names one person may be shown a day; past it: 429 and an alert.
     reveal_daily_budget: int = Field(60, ge=1)
+    # Prospect registrations (attempts, collisions included) one manager may make a day; past it: 429.
+    registrations_per_manager_per_day: int = Field(30, ge=1)
 
     # --- penalties (DOMAIN 3) ----------------------------------------------
     yuan_per_point: Decimal = Decimal("10")

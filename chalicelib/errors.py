@@ -46,6 +46,12 @@ class NotFound(DomainError):
     status = 404
     code = "not_found"
 
+    @classmethod
+    def reference(cls, field: str, what: str) -> "NotFound":
+        """An id named in a body that is unknown *or outside the caller's scope*: the same answer for
+        both, so a reference cannot probe another branch (issue 16 §5)."""
+        return cls(f"{field}: unknown {what}", details=[{"field": field, "message": f"unknown {what}"}])
+
 
 class Conflict(DomainError):
     status = 409

@@ -32,7 +32,7 @@ def add_rule_version(ctx, body):
 @route(bp, "/v1/penalties", "POST", roles=[Role.supervisor],
        summary="Enter a penalty against a client manager of the supervisor's branch",
        body="chalicelib.models.penalties:PenaltyIn", response="chalicelib.models.penalties:PenaltyOut", status=201,
-       tags=TAGS)
+       tags=TAGS, errors=(403, 404))
 def enter_penalty(ctx, body):
     from ..domain import penalties
     return penalties.enter(ctx.principal, body)

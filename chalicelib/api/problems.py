@@ -17,7 +17,7 @@ def _out(record: dict) -> dict:
 
 @route(bp, "/v1/problems", "POST", roles=OVERSIGHT, summary="Create a problem item",
        body="chalicelib.models.problems:ProblemIn", response="chalicelib.models.problems:ProblemOut", status=201,
-       tags=TAGS)
+       tags=TAGS, errors=(404,))
 def create_problem(ctx, body):
     from ..domain import problems
     return _out(problems.create(ctx.principal, body))

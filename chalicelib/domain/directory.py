@@ -51,13 +51,13 @@ def check_branch(branch_id: str, field: str) -> None:
 
 def _new_staff(fields: dict) -> dict:
     check_branch(fields["branch_id"], "branch_id")
-    _outlets_exist(fields.get("outlet_ids") or [])
+    _outlets_exist(fields.get("outlet_ids") or [], fields["branch_id"])
     return {**fields, "status": fields.get("status", "active"), "created_at": clock.iso(clock.now())}
 
 
 def _changes(current: dict, changes: dict) -> dict:
     if changes.get("outlet_ids"):
-        _outlets_exist(changes["outlet_ids"])
+        _outlets_exist(changes["outlet_ids"], changes.get("branch_id") or current["branch_id"])
     if changes.get("branch_id") and changes["branch_id"] != current.get("branch_id"):
         check_branch(changes["branch_id"], "branch_id")
     if changes.get("status") == "active":
@@ -135,7 +135,9 @@ def list_outlets(principal: Principal, branch_id: str | None, limit: int, start_
     return repo.list_outlets(branch_id, limit=limit, start_key=start_key)
 
 
-def _outlets_exist(outlet_ids: list[str]) -> None:
+def _outlets_exist(outlet_ids: list[str], branch_id: str) -> None:
+    # A member is stationed at outlets of their own branch; another branch's is as unknown.
     for i, outlet_id in enumerate(outlet_ids):
-        if not repo.get_outlet(outlet_id):
-            raise ValidationFailed.field(f"outlet_ids.{i}", f"unknown outlet {outlet_id}")
+        outlet = repo.get_outlet(outlet_id)
+        if not outlet or outlet["branch_id"] != branch_id:
+            raise ValidationFailed.field(f"outlet_ids.{i}", f"unknown outlet {outlet_id} in branch {branch_id}")

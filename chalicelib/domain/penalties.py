@@ -35,17 +35,16 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     if body.manager_id == principal.id:
         raise Forbidden("you may not enter a penalty against yourself")
     manager = directory.get_staff(body.manager_id)
-    if not manager:
-        raise ValidationFailed.field("manager_id", f"unknown staff member {body.manager_id}")
-    if manager["branch_id"] != principal.branch_id:
-        raise Forbidden("supervisors enter penalties for managers of their own branch only")
+    if not manager or manager["branch_id"] != principal.branch_id:
+        # Supervisors enter penalties for their own branch: another branch's manager is as unknown.
+        raise NotFound.reference("manager_id", f"staff member {body.manager_id}")
     if manager["role"] != "client_manager":
         raise ValidationFailed.field("manager_id", "penalties are entered against client managers only")
 
     catalogue = penalty_rules.catalogue_on(body.breach_date, manager["branch_id"])
     rule = catalogue.rule(body.rule_code)
     amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
-    collision = _collision_link(body)
+    collision = _collision_link(body, manager["branch_id"])
 
     now = clock.now()
     due_on = None
@@ -76,14 +75,15 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     return record
 
 
-def _collision_link(body: PenaltyIn) -> dict | None:
+def _collision_link(body: PenaltyIn, branch_id: str) -> dict | None:
     if body.collision_id is None:
         return None
     if body.rule_code != "FALSE_CLAIM":
         raise ValidationFailed.field("collision_id", "only a FALSE_CLAIM penalty links a collision")
     found = repo.get_collision(body.collision_id)
-    if not found:
-        raise ValidationFailed.field("collision_id", f"no recorded collision {body.collision_id}")
+    # A collision this branch took part in (its prospect, or its manager's attempt); another's is unknown.
+    if not found or branch_id not in (found.get("branch_id"), found.get("attempted_by_branch")):
+        raise NotFound.reference("collision_id", f"collision {body.collision_id}")
     return {"collision_id": body.collision_id, "prospect_id": found.get("prospect_id"),
             "recorded_at": found.get("at") or found.get("created_at")}
 
@@ -177,12 +177,22 @@ def settle(principal: Principal, penalty_id: str, body: SettleIn) -> dict:
         raise ValidationFailed.field("method", "this penalty is deducted from salary by payroll")
     after = dict(record)
     if record["amount_status"] == "payroll_to_compute":
-        if body.amount_yuan is None:
-            raise ValidationFailed.field("amount_yuan", "payroll's computed amount is required for this penalty")
-        after.update(yuan=body.amount_yuan, amount_status="computed_by_payroll",
-                     salary_deduction_yuan=penalty_rules.salary_amount(body.amount_yuan, record["settlement"]))
-    elif body.amount_yuan is not None:
-        raise ValidationFailed.field("amount_yuan", "the amount was computed when the penalty was entered")
+        # Entered without the income it is a share of: the amount is computed from payroll's income figure,
+        # given by a second person - the supervisor who entered it never sets its amount (issue 16 §6).
+        if principal.id == record.get("entered_by"):
+            raise Forbidden("the income of a penalty you entered is confirmed by payroll or a second person")
+        if body.amount_yuan is not None:
+            raise ValidationFailed.field("amount_yuan", "the amount is computed from income_yuan and the rule")
+        if body.income_yuan is None:
+            raise ValidationFailed.field("income_yuan", "payroll's income figure is required for this penalty")
+        rule = {"code": record["rule_code"], "kind": record["rule_kind"], "amount": record.get("rule_amount")}
+        computed = penalty_rules.compute_amounts(rule, int(record["occurrences"]), body.income_yuan, False)
+        after.update(yuan=computed["yuan"], income_yuan=body.income_yuan, amount_status="computed_by_payroll",
+                     income_confirmed_by=principal.id,
+                     salary_deduction_yuan=penalty_rules.salary_amount(computed["yuan"], record["settlement"]))
+    elif body.amount_yuan is not None or body.income_yuan is not None:
+        field = "amount_yuan" if body.amount_yuan is not None else "income_yuan"
+        raise ValidationFailed.field(field, "the amount was computed when the penalty was entered")
     today = clock.today()
     paid = after["yuan"] if body.method == "cash" else after["salary_deduction_yuan"]
     late = bool(record.get("due_on")) and body.method == "cash" and today.isoformat() > record["due_on"]

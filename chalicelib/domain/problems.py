@@ -11,6 +11,7 @@ from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessab
 from ..models.problems import TRANSITIONS, UNRESOLVED, ProblemIn, TransitionIn
 from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger
 from ..storage import callback_work as task_repo
+from ..storage import accounts as account_repo
 from ..storage import keys
 from ..storage import problems as repo
 from ..observability import logger, metrics
@@ -43,14 +44,18 @@ def new_record(*, branch_id: str, category: str, cause: str, responsible_departm
 
 
 def create(principal: Principal, body: ProblemIn) -> dict:
+    # Every id the item names belongs to its branch: its verification callback would otherwise put
+    # another branch's client in this branch's queue (issue 16 §5). Foreign or unknown: the same 404.
     if body.task_id:
         task = task_repo.get_task(body.task_id)
-        if not task:
-            raise ValidationFailed.field("task_id", f"unknown task {body.task_id}")
-        if task["branch_id"] != body.branch_id:
-            raise ValidationFailed.field("branch_id", "does not match the task's branch")
+        if not task or task["branch_id"] != body.branch_id:
+            raise NotFound.reference("task_id", f"task {body.task_id}")
         if body.account_id and body.account_id != task["account_id"]:
             raise ValidationFailed.field("account_id", "does not match the task's account")
+    if body.account_id:
+        account = account_repo.get_account(body.account_id)
+        if not account or account.get("branch_id") != body.branch_id:
+            raise NotFound.reference("account_id", f"account {body.account_id}")
     record = new_record(branch_id=body.branch_id, category=body.category.value, cause=body.cause,
                         responsible_department=body.responsible_department, severity=body.severity.value,
                         description=body.description, source="compliance", created_by=principal.id,

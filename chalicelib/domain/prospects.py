@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
-from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable, ValidationFailed
 from ..models.common import mask_id_number, mask_name, mask_phone
 from ..models.prospects import (ACTIVE, CONVERTED, OUTLET_REFERRAL, POOL, FollowUpIn, ProspectIn, ReassignIn,
                                 ReferralIn, RevealIn)
@@ -33,6 +33,11 @@ _TX_RETRIES = 3
 
 class AlreadyRegistered(Conflict):
     code = "already_registered"
+
+
+class RegistrationQuotaExhausted(TooManyRequests):
+    code = "registration_quota_exhausted"
+    retry_after = 3600
 
 
 # --- rules (pure) -------------------------------------------------------------------------
@@ -213,6 +218,11 @@ def register(principal: Principal, body: ProspectIn) -> dict:
         outlet = directory_repo.get_outlet(body.outlet_id)
         if not outlet or outlet["branch_id"] != principal.branch_id:
             raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
+    cap = get_settings().registrations_per_manager_per_day
+    if not repo.take_registration(principal.id, today.isoformat(), cap):
+        # A claim locks a number for days: without a cap one manager can lock a list of numbers, or use
+        # the answer to probe which are registered (issue 16 §7).
+        raise RegistrationQuotaExhausted(f"at most {cap} registrations a day; the quota renews tomorrow")
     record = _new_record(branch_id=principal.branch_id, name=body.name, phone=body.phone, id_number=body.id_number,
                          prospect_class=body.prospect_class, source=body.source, outlet_id=body.outlet_id,
                          first_contact_on=body.first_contact_on, need=body.need, note=body.note,
@@ -223,6 +233,10 @@ def register(principal: Principal, body: ProspectIn) -> dict:
         return view(repo.get_prospect(record["prospect_id"], consistent=True) or record)
     _record_collision(existing, matched, by=principal.id, kind="staff", by_branch=principal.branch_id,
                       source=body.source)
+    if existing["branch_id"] != principal.branch_id:
+        # Another branch's prospect: "already registered" and nothing more, as a partner outlet hears;
+        # that branch's supervisor sees the collision.
+        raise AlreadyRegistered("this person is already registered")
     owner = existing.get("owner_name") if existing["status"] != POOL else None
     raise AlreadyRegistered("this person is already registered", extra={"registration": {
         "registered_at": existing["created_at"], "state": registration_state(existing, today),

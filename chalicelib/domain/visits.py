@@ -68,8 +68,10 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
         raise ValidationFailed.field("visited_at", f"is older than {s.visit_max_age_days} days; "
                                                    "ask your supervisor to record it")
     _check_next_visit(body.next_visit_date, clock.local_date(visited_at))
-    if body.outlet_id and not directory.get_outlet(body.outlet_id):
-        raise ValidationFailed.field("outlet_id", "unknown outlet")
+    if body.outlet_id:
+        outlet = directory.get_outlet(body.outlet_id)
+        if not outlet or outlet["branch_id"] != principal.branch_id:   # another branch's: as unknown
+            raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
     _check_photos(principal, body.photo_keys)
     data = body.model_dump(mode="json", exclude={"person_contact", "visited_at"})
     record = {**data, **_protect_contact(body.person_contact),

@@ -128,7 +128,10 @@ class PenaltyIn(RequestModel):
 
 class SettleIn(RequestModel):
     method: Literal["cash", "salary"]
-    amount_yuan: Decimal | None = Yuan
+    amount_yuan: Decimal | None = Yuan   # refused: amounts are computed (kept so old clients get a clear 400)
+    # Payroll's after-tax income (or base salary / daily subsidy) for a penalty entered without it; a
+    # second person gives it, and the amount is computed from it and the rule.
+    income_yuan: Decimal | None = Yuan
     note: str = Field("", max_length=500)
 
 

@@ -152,6 +152,11 @@ def reveal_budget(actor_id: str, day: date | str) -> dict:
     return {"pk": f"REVEALS#{actor_id}", "sk": f"DAY#{day}"}
 
 
+def registration_quota(manager_id: str, day: date | str) -> dict:
+    # A manager's registration attempts of a day (the daily quota, issue 16 §7).
+    return {"pk": f"STAFF#{manager_id}", "sk": f"REGISTRATIONS#{day}"}
+
+
 def reveal_audit_subject_index(subject_kind: str, subject_id: str, at: str, audit_id: str) -> dict:
     return {"gsi1pk": f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", "gsi1sk": f"{at}#{audit_id}"}
 

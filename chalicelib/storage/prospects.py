@@ -61,6 +61,19 @@ def save_prospect(record: dict, expected_version: int, extra_ops: list[dict] | N
     base.transact(ops + list(extra_ops or []))
 
 
+def take_registration(manager_id: str, day: str, cap: int) -> bool:
+    """Count one registration attempt of the day; False (nothing counted) once `cap` were made."""
+    from ..errors import ConditionFailed
+
+    try:
+        base.update(**keys.registration_quota(manager_id, day), expression="ADD attempts :one",
+                    values={":one": 1, ":cap": cap}, condition="attribute_not_exists(attempts) OR attempts < :cap",
+                    return_values="NONE")
+    except ConditionFailed:
+        return False
+    return True
+
+
 def stats_op(manager_id: str, month: str, counter: str) -> dict:
     return base.tx_update(**keys.prospect_month_stats(manager_id, month), expression="ADD #c :one",
                           names={"#c": counter}, values={":one": 1})

@@ -129,13 +129,13 @@ def test_only_supervisors_enter_penalties(api, who):
 
 
 def test_entering_refuses_other_branches_non_managers_and_oneself(api):
-    assert fine(api, manager="cm-001", as_="sup-101")[0] == 403
-    assert fine(api, manager="cm-101", as_="sup-001")[0] == 403
+    # Another branch's manager is answered exactly as an unknown one (issue 16 §5).
+    foreign, unknown = fine(api, manager="cm-101", as_="sup-001"), fine(api, manager="cm-999")
+    assert foreign[0] == unknown[0] == 404 and field_of(foreign[1]) == field_of(unknown[1]) == "manager_id"
+    assert fine(api, manager="cm-001", as_="sup-101")[0] == 404
     status, body = fine(api, manager="sup-002")
     assert status == 400 and field_of(body) == "manager_id"
     assert fine(api, manager="sup-001")[0] == 403
-    status, body = fine(api, manager="cm-999")
-    assert status == 400 and field_of(body) == "manager_id"
 
 
 @pytest.mark.parametrize("change,field", [
@@ -149,7 +149,6 @@ def test_entering_refuses_other_branches_non_managers_and_oneself(api):
     ({"income_yuan": 0.1 + 0.2}, "income_yuan"),
     ({"serious": True}, "serious"),
     ({"collision_id": "col-1"}, "collision_id"),
-    ({"rule_code": "FALSE_CLAIM", "collision_id": "col-unknown"}, "collision_id"),
     ({"extra": 1}, "extra"),
 ])
 def test_bad_penalty_input_names_the_field(api, change, field):
@@ -225,11 +224,17 @@ def test_settle_role_branch_and_amount_rules(api):
                             as_="sup-001")
     assert status == 400 and field_of(body) == "amount_yuan"
     payroll = opened(api, rule="FALSE_PROMISE")
-    status, body = api.post(f"/v1/penalties/{payroll['penalty_id']}/settle", {"method": "salary"}, as_="sup-001")
+    url = f"/v1/penalties/{payroll['penalty_id']}/settle"
+    # The supervisor who entered it never sets its amount (issue 16 §6): not 0.01, not any figure.
+    assert api.post(url, {"method": "salary", "income_yuan": "0.01"}, as_="sup-001")[0] == 403
+    assert api.post(url, {"method": "salary", "amount_yuan": "0.01"}, as_="sup-001")[0] == 403
+    status, body = api.post(url, {"method": "salary"}, as_="sup-002")
+    assert status == 400 and field_of(body) == "income_yuan"
+    status, body = api.post(url, {"method": "salary", "amount_yuan": "0.01"}, as_="sup-002")
     assert status == 400 and field_of(body) == "amount_yuan"
-    status, body = api.post(f"/v1/penalties/{payroll['penalty_id']}/settle",
-                            {"method": "salary", "amount_yuan": "1500"}, as_="sup-001")
-    assert status == 200 and body["settled"]["yuan"] == "3000.00" and body["amount_status"] == "computed_by_payroll"
+    # A second person gives payroll's income; the amount follows from the rule (FALSE_PROMISE: 20%).
+    status, body = api.post(url, {"method": "salary", "income_yuan": "7500"}, as_="sup-002")
+    assert status == 200 and body["yuan"] == "1500.00" and body["amount_status"] == "computed_by_payroll"
     base_salary = opened(api, rule="ABSENT_2_DAYS", income_yuan="4000")
     status, body = api.post(f"/v1/penalties/{base_salary['penalty_id']}/settle", {"method": "cash"}, as_="sup-001")
     assert status == 400 and field_of(body) == "method"
@@ -365,8 +370,14 @@ def test_repeated_breach_of_the_same_rule_within_a_calendar_month(api):
 def test_false_claim_links_the_recorded_collision(api):
     from chalicelib.storage import base, keys
 
-    base.put({**keys.collision("col-7"), "collision_id": "col-7", "prospect_id": "pr-42",
+    base.put({**keys.collision("col-7"), "collision_id": "col-7", "prospect_id": "pr-42", "branch_id": "br-pudong",
               "at": "2026-11-19T15:00:00+08:00"})
+    base.put({**keys.collision("col-8"), "collision_id": "col-8", "prospect_id": "pr-43", "branch_id": "br-haidian",
+              "attempted_by_branch": "br-haidian", "at": "2026-11-19T15:00:00+08:00"})
+    # Another branch's collision is answered as an unknown one.
+    for other in ("col-8", "col-unknown"):
+        status, body = fine(api, rule="FALSE_CLAIM", occurrences=2, collision_id=other)
+        assert status == 404 and field_of(body) == "collision_id"
     p = opened(api, rule="FALSE_CLAIM", occurrences=2, collision_id="col-7")
     assert p["yuan"] == "400.00" and p["points"] == 0
     assert p["collision"] == {"collision_id": "col-7", "prospect_id": "pr-42", "recorded_at": "2026-11-19T15:00:00+08:00"}

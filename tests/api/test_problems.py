@@ -16,6 +16,7 @@ CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks
 @pytest.fixture
 def frozen():
     with clock.freeze(NOW):
+        make_account("A001")   # ITEM names it; an item names only accounts of its branch
         yield
 
 
@@ -67,11 +68,13 @@ def _move_as(api, pid, who):
 
 def test_bad_input_names_the_field(api, frozen):
     cases = [({**ITEM, "category": "weather"}, "category"), ({**ITEM, "cause": ""}, "cause"),
-             ({**ITEM, "severity": "meh"}, "severity"), ({**ITEM, "task_id": "new_account.X.2026-11-19"}, "task_id"),
+             ({**ITEM, "severity": "meh"}, "severity"),
              ({k: v for k, v in ITEM.items() if k != "responsible_department"}, "responsible_department")]
     for body, field in cases:
         status, resp = api.post("/v1/problems", body, as_="cmp-001")
         assert status == 400 and resp["error"]["details"][0]["field"] == field, (field, resp)
+    status, resp = api.post("/v1/problems", {**ITEM, "task_id": "new_account.X.2026-11-19"}, as_="cmp-001")
+    assert status == 404 and resp["error"]["details"][0]["field"] == "task_id"
     status, resp = api.get("/v1/problems?branch_id=br-pudong", as_="cmp-001")
     assert status == 400 and resp["error"]["details"][0]["field"] == "query.month"
     status, resp = api.get("/v1/problems?status=closed", as_="cmp-001")
@@ -130,7 +133,17 @@ def test_an_item_may_name_its_callback_task(api, frozen):
     assert status == 201 and item["task_id"] == t["task_id"]
     status, resp = api.post("/v1/problems", {**ITEM, "task_id": t["task_id"], "branch_id": "br-haidian"},
                             as_="cmp-001")
-    assert status == 400 and resp["error"]["details"][0]["field"] == "branch_id"
+    assert status == 404 and resp["error"]["details"][0]["field"] == "task_id"
+
+
+def test_an_item_names_only_accounts_of_its_branch(api, frozen):
+    # Its verification callback would put another branch's client in this branch's queue (issue 16 §5).
+    make_account("H001", branch_id="br-haidian")
+    foreign = api.post("/v1/problems", {**ITEM, "account_id": "H001"}, as_="cmp-001")
+    unknown = api.post("/v1/problems", {**ITEM, "account_id": "NOPE"}, as_="cmp-001")
+    assert foreign[0] == unknown[0] == 404
+    assert foreign[1]["error"]["details"] == [{"field": "account_id", "message": "unknown account H001"}]
+    assert api.get("/v1/problems?branch_id=br-pudong&month=2026-11", as_="cmp-001")[1]["items"] == []
 
 
 def test_unknown_item_is_404(api, frozen):

@@ -448,3 +448,29 @@ def test_nothing_about_prospects_reaches_the_logs(api):
     assert "prospect registered" in logs and "prospect converted" in logs  # logging was on
     for secret in (PHONE, ID_NUMBER, "张三丰", "想做基金定投", "5678"):
         assert secret not in logs
+
+
+# --- no oracle, a quota (issue 16 §7) ----------------------------------------------------------------
+def test_another_branchs_manager_learns_only_already_registered(api):
+    register(api)
+    status, same_branch = api.post("/v1/prospects", person(), as_="cm-002")
+    assert status == 409 and same_branch["error"]["registration"]["state"]   # 撞单: the branch sees state
+    status, other_branch = api.post("/v1/prospects", person(outlet_id=None), as_="cm-101")
+    assert status == 409 and other_branch["error"]["code"] == "already_registered"
+    assert "registration" not in other_branch["error"] and "王" not in json.dumps(other_branch)
+    # The owning branch's supervisor sees the attempt.
+    status, collisions = api.get("/v1/collisions", as_="sup-001")
+    assert "cm-101" in [c["attempted_by"] for c in collisions["items"]]
+
+
+def test_registrations_per_manager_per_day_are_capped(api, monkeypatch):
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("FIELDDESK_REGISTRATIONS_PER_MANAGER_PER_DAY", "3")
+    reset_settings()
+    phones = [f"1391234{i:04d}" for i in range(4)]
+    answers = [api.post("/v1/prospects", person(phone=p), as_="cm-001") for p in phones]
+    assert [s for s, _ in answers] == [201, 201, 201, 429]
+    assert answers[-1][1]["error"]["code"] == "registration_quota_exhausted"
+    # The refused one locked nothing: another manager registers that number.
+    assert api.post("/v1/prospects", person(phone=phones[-1]), as_="cm-002")[0] == 201

@@ -85,6 +85,7 @@ def test_roles_that_may_not_read_logs(api, at_noon, who, status):
     ({"person_met": ""}, "person_met"),
     ({"next_visit_date": "2026-11-19"}, "next_visit_date"),
     ({"outlet_id": "ot-nowhere"}, "outlet_id"),
+    ({"outlet_id": "ot-abc-zhongguancun"}, "outlet_id"),   # another branch's outlet: as unknown (issue 16 §5)
     ({"clients_count": -1}, "clients_count"),
     ({"location": {"lat": 31.2, "lng": 500}}, "location.lng"),
     ({"photo_keys": ["photos/cm-002/x.jpg"]}, "photo_keys.0"),
