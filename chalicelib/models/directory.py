@@ -3,12 +3,15 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
+from typing_extensions import Annotated
 
 from .common import PageQuery, RequestModel, ResponseModel, Role
 
 StaffRole = Literal["client_manager", "supervisor", "callback_agent", "compliance", "admin", "system"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+# An id inside a list: the same pattern (a '#' in an id would reach into another key's namespace).
+IdItem = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 
 
 class StaffIn(RequestModel):
@@ -16,7 +19,7 @@ class StaffIn(RequestModel):
     name: str = Field(min_length=1, max_length=50)
     role: StaffRole
     branch_id: str = Id
-    outlet_ids: list[str] = Field(default_factory=list, max_length=20)
+    outlet_ids: list[IdItem] = Field(default_factory=list, max_length=20)
 
 
 def _refuse_null(value):
@@ -29,7 +32,7 @@ class StaffPatch(RequestModel):
     name: str | None = Field(None, min_length=1, max_length=50)
     role: StaffRole | None = None
     branch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
-    outlet_ids: list[str] | None = Field(None, max_length=20)
+    outlet_ids: list[IdItem] | None = Field(None, max_length=20)
     status: Literal["active", "departed"] | None = None
     departed_on: date | None = None
 

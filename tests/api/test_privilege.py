@@ -108,6 +108,8 @@ def test_staff_and_outlets_need_a_branch_that_exists_and_ids_of_the_pattern(api)
     status, body = api.post("/v1/staff", {**NEW_ADMIN, "role": "client_manager", "outlet_ids": ["ot-abc-zhongguancun"]},
                             as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "outlet_ids.0"
+    status, body = api.patch("/v1/staff/cm-001", {"outlet_ids": ["ot#1"]}, as_="adm-001")
+    assert status == 400 and body["error"]["details"][0]["field"] == "outlet_ids.0"
     status, body = api.post("/v1/outlets", {"outlet_id": "ot-x", "bank": "工商银行", "name": "某支行",
                                             "branch_id": "br-nowhere"}, as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "branch_id"
