@@ -175,6 +175,9 @@ def settle(principal: Principal, penalty_id: str, body: SettleIn) -> dict:
         raise Unprocessable("a dismissal or transfer recommendation has no amount to settle")
     if record["settlement"] == "payroll" and body.method != "salary":
         raise ValidationFailed.field("method", "this penalty is deducted from salary by payroll")
+    if body.method == "cash" and record.get("due_on") and clock.today().isoformat() > record["due_on"]:
+        # The two weeks for cash are over (the sweep may not have run yet): salary, at the salary amount.
+        raise ValidationFailed.field("method", f"cash was due by {record['due_on']}; it is deducted from salary")
     after = dict(record)
     if record["amount_status"] == "payroll_to_compute":
         # Entered without the income it is a share of: the amount is computed from payroll's income figure,
@@ -189,16 +192,15 @@ def settle(principal: Principal, penalty_id: str, body: SettleIn) -> dict:
         computed = penalty_rules.compute_amounts(rule, int(record["occurrences"]), body.income_yuan, False)
         after.update(yuan=computed["yuan"], income_yuan=body.income_yuan, amount_status="computed_by_payroll",
                      income_confirmed_by=principal.id,
-                     salary_deduction_yuan=penalty_rules.salary_amount(computed["yuan"], record["settlement"]))
+                     salary_deduction_yuan=penalty_rules.salary_amount(computed["yuan"], record["rule_kind"]))
     elif body.amount_yuan is not None or body.income_yuan is not None:
         field = "amount_yuan" if body.amount_yuan is not None else "income_yuan"
         raise ValidationFailed.field(field, "the amount was computed when the penalty was entered")
     today = clock.today()
     paid = after["yuan"] if body.method == "cash" else after["salary_deduction_yuan"]
-    late = bool(record.get("due_on")) and body.method == "cash" and today.isoformat() > record["due_on"]
     after.update(status="paid_cash" if body.method == "cash" else "deducted_salary",
                  settled={"method": body.method, "yuan": paid, "on": today.isoformat(), "by": principal.id,
-                          "note": body.note, "late": late})
+                          "note": body.note})
     return _write(principal, record, after, "settled", body.note or body.method,
                   {"status": after["status"], "yuan": paid, "method": body.method})
 
@@ -337,10 +339,14 @@ def sweep_overdue(run_date: date | None = None) -> dict:
                     "reason": f"cash penalty of {record['yuan']} yuan unpaid after {day}",
                     "penalty_ids": [record["penalty_id"]], "collision": None, "notify": NOTIFY,
                     "created_at": clock.iso(clock.now())}
+            # 000 第一篇: cash "两周内" - unpaid by then, the fine is taken from salary, and a points fine
+            # taken from salary doubles (salary_deduction_yuan was computed at entry for that case).
+            moved = {**record, "overdue": True, "settlement": "payroll"}
             try:
                 # The flag is an outbox entry of the overdue write: a lost response cannot lose it.
-                _write(system, record, {**record, "overdue": True}, "overdue",
-                       f"cash settlement was due by {day}", {"overdue": True},
+                _write(system, record, moved, "moved_to_payroll",
+                       f"cash settlement was due by {day}; deducted from salary",
+                       {"overdue": True, "settlement": "payroll", "salary_deduction_yuan": record["salary_deduction_yuan"]},
                        extra_ops=[outbox.record_op(PENALTY_OVERDUE_FLAG, record["penalty_id"], {"flag": flag})])
             except Conflict:
                 continue  # settled or appealed meanwhile

@@ -135,8 +135,8 @@ def compute_amounts(rule: dict, occurrences: int, income_yuan: Decimal | None, s
     fixed_yuan: amount x occurrences yuan. percent_income: amount % of the after-tax income the
     supervisor gives (else payroll computes it). base_salary: amount months of the base salary given.
     subsidy_withheld: amount x occurrences days of the daily subsidy given. Cash is due within the
-    settlement window; deducting from salary multiplies by salary_deduction_multiplier. Payroll kinds
-    are deducted at face value; dismissal and transfer are recommendations to HR.
+    settlement window; deducting a points fine from salary multiplies it by salary_deduction_multiplier (000
+    第一篇: the doubling is the points fine's only). Payroll kinds are at face value; dismissal and transfer are HR.
     """
     s = settings or get_settings()
     kind = rule["kind"]
@@ -168,7 +168,7 @@ def compute_amounts(rule: dict, occurrences: int, income_yuan: Decimal | None, s
         settlement = "cash_or_salary" if kind in CASH_OR_SALARY else "payroll"
         amount_status, salary = "payroll_to_compute", None
     elif kind in CASH_OR_SALARY:
-        settlement, amount_status, salary = "cash_or_salary", "computed", _money(yuan * s.salary_deduction_multiplier)
+        settlement, amount_status, salary = "cash_or_salary", "computed", salary_amount(yuan, kind, s)
     else:
         settlement, amount_status, salary = "payroll", "computed", yuan
 
@@ -179,6 +179,8 @@ def compute_amounts(rule: dict, occurrences: int, income_yuan: Decimal | None, s
             "settlement": settlement, "hr_recommendations": recommendations}
 
 
-def salary_amount(yuan: Decimal, settlement: str, settings: Settings | None = None) -> Decimal:
+def salary_amount(yuan: Decimal, kind: str, settings: Settings | None = None) -> Decimal:
+    """What a deduction from salary takes. 000 第一篇: "每扣一分,罚款10元…如扣当月…工资,加倍罚款" - the
+    doubling is the points fine's; a fixed or income-based fine is deducted at face value."""
     s = settings or get_settings()
-    return _money(yuan * s.salary_deduction_multiplier) if settlement == "cash_or_salary" else _money(yuan)
+    return _money(yuan * s.salary_deduction_multiplier) if kind == "points" else _money(yuan)

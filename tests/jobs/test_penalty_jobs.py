@@ -44,13 +44,17 @@ def test_unpaid_cash_penalty_is_flagged_the_day_after_it_fell_due(api, buckets_r
         _, detail = api.get(f"/v1/penalties/{p['penalty_id']}", as_="sup-001")
         _, flags = api.get("/v1/flags", as_="cmp-001")
     assert detail["overdue"] is True and detail["status"] == "open"
-    assert detail["history"][-1]["action"] == "overdue" and detail["history"][-1]["actor_role"] == "system"
+    # 000 第一篇: unpaid in cash within two weeks, the points fine is taken from salary, doubled (recorded).
+    assert detail["settlement"] == "payroll" and detail["salary_deduction_yuan"] == "100.00"
+    assert detail["history"][-1]["action"] == "moved_to_payroll" and detail["history"][-1]["actor_role"] == "system"
     assert [f["flag_id"] for f in flags["items"]] == [f"OVERDUE.{p['penalty_id']}"]
     assert sweep("2026-11-16")["days_read"] == 0  # the watermark already covers yesterday
-    # Paying late still works and is marked late.
+    # Cash is no longer accepted at face value; the deduction from salary is, at double.
     with clock.freeze("2026-11-17T09:00:00+08:00"):
         status, body = api.post(f"/v1/penalties/{p['penalty_id']}/settle", {"method": "cash"}, as_="sup-001")
-    assert status == 200 and body["settled"]["late"] is True
+        assert status == 400 and body["error"]["details"][0]["field"] == "method"
+        status, body = api.post(f"/v1/penalties/{p['penalty_id']}/settle", {"method": "salary"}, as_="sup-001")
+    assert status == 200 and body["settled"]["yuan"] == "100.00"
 
 
 def test_missed_runs_catch_up_from_the_watermark_and_skip_settled_or_appealed(api, buckets_read):

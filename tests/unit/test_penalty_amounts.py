@@ -60,14 +60,15 @@ def test_yuan_per_point_and_multiplier_are_settings():
 
 def test_fixed_yuan_per_occurrence_without_points():
     out = compute_amounts(rule("FALSE_CLAIM"), 3, None, False, S)
-    assert out["points"] == 0 and out["yuan"] == Decimal("600.00") and out["salary_deduction_yuan"] == Decimal("1200.00")
+    # 000 第一篇 doubles the points fine taken from salary; a fixed fine is deducted at face value.
+    assert out["points"] == 0 and out["yuan"] == Decimal("600.00") and out["salary_deduction_yuan"] == Decimal("600.00")
     travel = compute_amounts(rule("TRAVEL_RULE"), 2, None, False, S)
     assert travel["yuan"] == Decimal("400.00")
 
 
 def test_percent_of_after_tax_income():
     out = compute_amounts(rule("BANK_COMPLAINT"), 1, Decimal("7333.33"), False, S)
-    assert out["yuan"] == Decimal("1466.67") and out["salary_deduction_yuan"] == Decimal("2933.34")
+    assert out["yuan"] == Decimal("1466.67") and out["salary_deduction_yuan"] == Decimal("1466.67")   # not doubled
     assert out["hr_recommendations"] == ["transfer_off_outlet"]
     trading = compute_amounts(rule("ACCOUNT_TRADING"), 1, Decimal("9000"), False, S)
     assert trading["yuan"] == Decimal("900.00")
