@@ -109,6 +109,7 @@ class Settings(BaseSettings):
     salary_deduction_multiplier: Decimal = Decimal("2")
     starting_score: int = 100
     absence_dismissal_days: Decimal = Decimal("3")
+    absence_base_salary_days: Decimal = Decimal("2")     # 000 第一篇 第四条: 两天 - the month's base salary
     travel_breaches_per_month_max: int = 3
     repeat_breach_threshold: int = 2
     penalty_overdue_catchup_days: int = 31

@@ -279,9 +279,16 @@ def raise_escalations(record: dict) -> list[dict]:
 
     absences = [p for p in active if p.get("absence_days") is not None]
     absent_days = sum((Decimal(str(p["absence_days"])) * int(p["occurrences"]) for p in absences), Decimal(0))
+    # 000 第一篇 第四条 counts absence in days: "无故旷工两天者,扣罚当月全部底薪,无故旷工三天以上的,给予开除".
+    # Single-day (and half-day) absences of a month add up to those rules.
     if record.get("absence_days") is not None and absent_days >= s.absence_dismissal_days:
         flag(f"ABSENCE.{manager}.{month}", "absence_dismissal",
              f"{absent_days} days' absence without cause in {month}", absences, "dismissal")
+    elif (record.get("absence_days") is not None and absent_days >= s.absence_base_salary_days
+          and not any(p["rule_code"] == "ABSENT_2_DAYS" for p in absences)):
+        flag(f"ABSENCE2.{manager}.{month}", "absence_base_salary",
+             f"{absent_days} days' absence without cause in {month}: ABSENT_2_DAYS (the month's base salary) "
+             "applies", absences, "ABSENT_2_DAYS")
 
     travel = [p for p in active if p["rule_code"] == "TRAVEL_RULE"]
     travel_count = sum(int(p["occurrences"]) for p in travel)

@@ -29,9 +29,9 @@ CENT = Decimal("0.01")
 # value, or not at all (a recommendation to HR).
 CASH_OR_SALARY = {"points", "fixed_yuan", "percent_income"}
 PAYROLL = {"base_salary", "subsidy_withheld"}
-HR = {"dismissal", "transfer"}
+HR = {"dismissal", "transfer", "compensation"}
 INCOME_BASED = {"percent_income", "base_salary", "subsidy_withheld"}
-SINGLE_OCCURRENCE = {"percent_income", "base_salary", "dismissal", "transfer"}
+SINGLE_OCCURRENCE = {"percent_income", "base_salary", "dismissal", "transfer", "compensation"}
 
 
 def branch_scope(branch_id: str) -> str:
@@ -39,11 +39,34 @@ def branch_scope(branch_id: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def builtin_version() -> dict:
-    raw = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    rules = [Rule.model_validate(r).model_dump(mode="json", exclude_none=True) for r in raw["rules"]]
-    return {"scope": GLOBAL, "effective_from": raw["effective_from"], "rules": rules, "note": raw.get("source", ""),
-            "created_by": "builtin", "created_at": f"{raw['effective_from']}T00:00:00+08:00"}
+def _shipped() -> dict:
+    return json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+
+
+def shipped_changes(after: str, on: date | None) -> tuple[list[dict], str | None]:
+    """Rules changed or added by shipped versions effective after `after` and up to `on` (all if None),
+    and the last such version's date."""
+    changes: dict[str, dict] = {}
+    last = None
+    for version in _shipped().get("versions", []):
+        if version["effective_from"] <= after or (on is not None and version["effective_from"] > on.isoformat()):
+            continue
+        changes.update({r["code"]: Rule.model_validate(r).model_dump(mode="json", exclude_none=True)
+                        for r in version["changes"]})
+        last = version["effective_from"]
+    return list(changes.values()), last
+
+
+def builtin_version(on: date | None = None) -> dict:
+    """The shipped catalogue in force on a day (the newest without a day): the base rules with each
+    later shipped version's changes from its effective date, so a past penalty keeps its version."""
+    raw = _shipped()
+    rules = {r["code"]: Rule.model_validate(r).model_dump(mode="json", exclude_none=True) for r in raw["rules"]}
+    changes, last = shipped_changes(raw["effective_from"], on)
+    rules.update({r["code"]: r for r in changes})
+    effective_from = last or raw["effective_from"]
+    return {"scope": GLOBAL, "effective_from": effective_from, "rules": list(rules.values()),
+            "note": raw.get("source", ""), "created_by": "builtin", "created_at": f"{effective_from}T00:00:00+08:00"}
 
 
 @dataclass(frozen=True)
@@ -73,8 +96,13 @@ class Catalogue:
 def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
     """The catalogue in force on a day, with the branch's overrides in force that day."""
     stored = repo.rule_version_in_force(GLOBAL, on)
-    version = stored or builtin_version()
+    version = dict(stored) if stored else builtin_version(on)
     rules = {r["code"]: dict(r) for r in version["rules"]}
+    if stored:
+        # A shipped version newer than the admin's (a rule the rulebook added) applies on top of it.
+        changes, last = shipped_changes(str(stored["effective_from"]), on)
+        rules.update({r["code"]: dict(r) for r in changes})
+        version["effective_from"] = last or version["effective_from"]
     branch_from = None
     if branch_id:
         override = repo.rule_version_in_force(branch_scope(branch_id), on)

@@ -8,8 +8,9 @@ from pydantic import Field, field_validator, model_validator
 
 from .common import Month, PageQuery, RequestModel, ResponseModel
 
+# dismissal, transfer and compensation (an asset's value, settled by finance) are recommendations, not amounts.
 RuleKind = Literal["points", "fixed_yuan", "percent_income", "base_salary", "subsidy_withheld", "dismissal",
-                   "transfer"]
+                   "transfer", "compensation"]
 PenaltyStatus = Literal["open", "under_appeal", "paid_cash", "deducted_salary", "voided", "overturned"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 OptId = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -27,12 +28,12 @@ class Rule(RequestModel):
     description_en: str = Field(min_length=1, max_length=200)
     notes: str = Field("", max_length=500)
     recommendations: list[str] = Field(default_factory=list, max_length=5)
-    serious_recommendation: Literal["dismissal", "transfer"] | None = None
+    serious_recommendation: Literal["dismissal", "transfer", "refer_to_authorities"] | None = None
     absence_days: Decimal | None = Field(None, gt=0, max_digits=4, decimal_places=1)
 
     @model_validator(mode="after")
     def _amount_matches_kind(self):
-        needs_amount = self.kind not in ("dismissal", "transfer")
+        needs_amount = self.kind not in ("dismissal", "transfer", "compensation")
         if needs_amount and self.amount is None:
             raise ValueError(f"amount is required for kind {self.kind}")
         if not needs_amount and self.amount is not None:

@@ -17,7 +17,7 @@ S = Settings()
 
 
 def rule(code: str) -> dict:
-    return next(r for r in penalty_rules.builtin_version()["rules"] if r["code"] == code)
+    return next(r for r in penalty_rules.builtin_version(date(2026, 11, 1))["rules"] if r["code"] == code)
 
 
 def test_catalogue_holds_every_rule_in_domain_md():
@@ -28,8 +28,24 @@ def test_catalogue_holds_every_rule_in_domain_md():
     else:
         expected = {"DRESS", "FALSE_CLAIM", "TRAVEL_RULE", "NO_DAILY_REPORT"}
     codes = {r["code"] for r in penalty_rules.builtin_version()["rules"]}
-    assert expected <= codes and len(codes) == 28
-    assert penalty_rules.builtin_version()["effective_from"] == "2020-01-01"
+    assert expected <= codes and len(codes) == 29
+    assert penalty_rules.builtin_version(date(2026, 11, 30))["effective_from"] == "2020-01-01"
+    assert penalty_rules.builtin_version()["effective_from"] == "2026-12-01"
+
+
+def test_a_shipped_version_applies_from_its_date_and_past_breaches_keep_theirs():
+    # 000 宣传品管理规定 第四条 (loss: compensation, the region manager jointly liable) and 第一篇 第十五条
+    # (serious: the authorities) came with the 2026-12-01 version.
+    before = penalty_rules.catalogue_on(date(2026, 11, 30))
+    after = penalty_rules.catalogue_on(date(2026, 12, 1))
+    assert "EQUIPMENT_LOSS" not in before.rules and after.rules["EQUIPMENT_LOSS"]["kind"] == "compensation"
+    assert "region_manager_jointly_liable" in after.rules["EQUIPMENT_DAMAGE"]["recommendations"]
+    assert "region_manager_jointly_liable" not in before.rules["EQUIPMENT_DAMAGE"].get("recommendations", [])
+    assert after.rules["SIGN_FOR_CLIENT"]["serious_recommendation"] == "refer_to_authorities"
+    assert after.version_ref()["global_effective_from"] == "2026-12-01"
+    loss = compute_amounts(after.rules["EQUIPMENT_LOSS"], 1, None, False, S)
+    assert loss["settlement"] == "hr" and loss["yuan"] is None
+    assert loss["hr_recommendations"] == ["compensation", "compensation_at_cost", "region_manager_jointly_liable"]
 
 
 def test_catalogue_file_is_inside_chalicelib_so_chalice_deploys_it():
@@ -119,7 +135,7 @@ def test_invalid_combinations_name_the_field(code, occ, income, serious, field):
 def test_version_selection_by_breach_date():
     from chalicelib.storage import penalties as repo
 
-    base_rules = penalty_rules.builtin_version()["rules"]
+    base_rules = penalty_rules.builtin_version(date(2026, 11, 1))["rules"]
     for day, dress in (("2025-01-01", "6"), ("2026-06-01", "7")):
         rules = [{**r, "amount": dress} if r["code"] == "DRESS" else r for r in base_rules]
         repo.put_rule_version({"scope": "GLOBAL", "effective_from": day, "rules": rules, "note": "",
