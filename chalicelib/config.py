@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     visit_max_age_days: int = 7
     quota_phone_contacts_per_day: int = 5
     quota_clients_per_outing: int = 2
+    # Logs of one day within these hours of each other (or at the same unit or outlet) are one outing.
+    outing_window_hours: float = Field(3, gt=0, le=12)
     quota_visit_days_per_week: int = 3
     complaint_handle_hours: int = 8
     visit_clock_skew_minutes: int = 5

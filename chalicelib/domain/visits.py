@@ -21,7 +21,22 @@ from ..storage import directory, photos, pii
 from ..storage import visits as repo
 from . import disclosure, workdays
 
-IN_PERSON_KINDS = {VisitKind.on_site.value, VisitKind.outlet_shift.value, VisitKind.seminar.value}
+def group_outings(logs: list[dict], window_hours: float) -> list[list[dict]]:
+    """A day's outing logs grouped into outings: a log joins the outing of the same unit or outlet,
+    or one whose last log was within `window_hours` (a trip out covers several clients, logged one by one)."""
+    outings: list[list[dict]] = []
+    for log in sorted(logs, key=lambda v: v["visited_at"]):
+        at = datetime.fromisoformat(log["visited_at"])
+        place = log.get("outlet_id") or log.get("unit_name")
+        for outing in outings:
+            last = datetime.fromisoformat(outing[-1]["visited_at"])
+            same_place = place and place in {v.get("outlet_id") or v.get("unit_name") for v in outing}
+            if same_place or (at - last).total_seconds() <= window_hours * 3600:
+                outing.append(log)
+                break
+        else:
+            outings.append([log])
+    return outings
 
 
 def iso_week(day: date) -> str:
@@ -254,17 +269,21 @@ def activity_summary(manager_id: str, start: date, end: date) -> dict:
     day = start
     while day <= end:
         logs = by_day.get(day.isoformat(), [])
-        outings = [v for v in logs if v["kind"] in OUTING_KINDS]
+        outings = group_outings([v for v in logs if v["kind"] in OUTING_KINDS], s.outing_window_hours)
+        clients = [sum(int(v.get("clients_count", 0)) for v in outing) for outing in outings]
         working = workdays.is_workday(day)
         phone = sum(1 for v in logs if v["kind"] in PHONE_KINDS)
         days.append({
             "date": day, "working_day": working, "phone_contacts": phone, "visits": len(logs),
-            "outings": len(outings), "clients_on_outings": sum(int(v.get("clients_count", 0)) for v in outings),
+            "outings": len(outings), "clients_on_outings": sum(clients),
             "phone_quota_met": phone >= s.quota_phone_contacts_per_day if working else True,
-            "outing_quota_met": all(int(v.get("clients_count", 0)) >= s.quota_clients_per_outing for v in outings),
+            "outing_quota_met": all(c >= s.quota_clients_per_outing for c in clients),
+            "outings_below_client_quota": sum(1 for c in clients if c < s.quota_clients_per_outing),
         })
-        week = weeks.setdefault(iso_week(day), {"week": iso_week(day), "visit_days": 0})
-        week["visit_days"] += any(v["kind"] in IN_PERSON_KINDS for v in logs)
+        week = weeks.setdefault(iso_week(day), {"week": iso_week(day), "visit_days": 0, "visit_dates": []})
+        if outings:   # "三天出访": days out visiting; an outlet shift is not a visit
+            week["visit_days"] += 1
+            week["visit_dates"].append(day)
         day += timedelta(days=1)
     for week in weeks.values():
         week["visit_days_quota_met"] = week["visit_days"] >= s.quota_visit_days_per_week
@@ -275,8 +294,7 @@ def activity_summary(manager_id: str, start: date, end: date) -> dict:
         "clients_on_outings": sum(d["clients_on_outings"] for d in days),
         "working_days": len(working_days),
         "working_days_phone_quota_met": sum(d["phone_quota_met"] for d in working_days),
-        "outings_below_client_quota": sum(
-            1 for v in visits if v["kind"] in OUTING_KINDS and int(v.get("clients_count", 0)) < s.quota_clients_per_outing),
+        "outings_below_client_quota": sum(d["outings_below_client_quota"] for d in days),
     }
     return {"manager_id": manager_id, "date_from": start, "date_to": end, "days": days,
             "weeks": list(weeks.values()), "totals": totals,

@@ -16,11 +16,14 @@ class VisitKind(str, Enum):
     on_site = "on_site"            # 上门
     phone = "phone"
     wechat_sms = "wechat_sms"
+    online = "online"              # 网上: an online meeting or chat
     seminar = "seminar"            # 讲座
 
 
+# 002 第二十条: "每天至少5个客户电话(或网上)沟通" - phone, WeChat/SMS and online contacts all count;
+# "每次出访至少2个客户" - an outing is a trip out (on-site visits, seminars), never an outlet shift.
 OUTING_KINDS = {VisitKind.on_site.value, VisitKind.seminar.value}
-PHONE_KINDS = {VisitKind.phone.value}
+PHONE_KINDS = {VisitKind.phone.value, VisitKind.wechat_sms.value, VisitKind.online.value}
 
 
 class _VisitFields(RequestModel):
@@ -123,12 +126,13 @@ class ActivityQuery(RequestModel):
 class DayActivity(ResponseModel):
     date: date
     working_day: bool
-    phone_contacts: int
+    phone_contacts: int            # phone, WeChat/SMS and online contacts (电话或网上沟通)
     visits: int
-    outings: int
+    outings: int                   # trips out: a day's on-site and seminar logs grouped (domain/visits.py)
     clients_on_outings: int
     phone_quota_met: bool
     outing_quota_met: bool
+    outings_below_client_quota: int = 0
 
 
 class Activity(ResponseModel):

@@ -594,7 +594,7 @@
   // Visit log ------------------------------------------------------------------------------------
   function visitFormPage() {
     var at = location.hash;
-    var kinds = ['outlet_shift', 'on_site', 'phone', 'wechat_sms', 'seminar'];
+    var kinds = ['outlet_shift', 'on_site', 'phone', 'wechat_sms', 'online', 'seminar'];
     outlets().then(function (list) {
       var mine = (me() || {}).outlet_ids || [];
       var opts = list.map(function (o) { return [o.outlet_id, o.bank + ' ' + o.name, mine[0] === o.outlet_id]; });

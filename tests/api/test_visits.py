@@ -162,6 +162,7 @@ def test_daily_activity_against_quotas(api):
     assert days["2026-11-21"]["working_day"] is False
     assert body["totals"]["outings_below_client_quota"] == 1
     assert body["weeks"][0]["visit_days"] == 2 and body["weeks"][0]["visit_days_quota_met"] is False
+    assert body["weeks"][0]["visit_dates"] == ["2026-11-19", "2026-11-20"]
     assert api.get("/v1/visits/activity?from=2026-11-19&to=2026-11-22&manager_id=cm-001", as_="cm-002")[0] == 403
     assert api.get("/v1/visits/activity?from=2026-11-22&to=2026-11-19", as_="cm-001")[0] == 400
 
@@ -207,3 +208,21 @@ def test_date_range_filters_and_paginates(api):
         status, p2 = api.get(f"/v1/visits?limit=4&next_token={p1['next_token']}", as_="cm-001")
         assert len(p1["items"]) == 4 and len(p2["items"]) == 3 and p2["next_token"] is None
         assert api.get(f"/v1/visits?limit=4&next_token={p1['next_token']}", as_="cm-002")[0] == 400
+
+
+def test_an_outing_counts_its_clients_over_its_logs_and_online_contacts_count(api):
+    # 002 第二十条: an outing covers at least 2 clients, counted over the outing's logs, not per log; phone,
+    # WeChat/SMS and online contacts all count toward the daily 5; outlet shifts are not visit days.
+    with clock.freeze("2026-11-20T20:00:00+08:00"):
+        record(api, kind="on_site", visited_at="2026-11-20T10:00:00+08:00", clients_count=1, unit_name="甲公司")
+        record(api, kind="on_site", visited_at="2026-11-20T11:00:00+08:00", clients_count=1, unit_name="乙公司")
+        for hour, kind in ((9, "phone"), (12, "wechat_sms"), (13, "online"), (14, "wechat_sms"), (15, "phone")):
+            record(api, kind=kind, visited_at=f"2026-11-20T{hour:02d}:00:00+08:00")
+        record(api, kind="outlet_shift", visited_at="2026-11-19T09:00:00+08:00")
+        record(api, kind="outlet_shift", visited_at="2026-11-18T09:00:00+08:00")
+        status, body = api.get("/v1/visits/activity?from=2026-11-16&to=2026-11-22", as_="cm-001")
+    assert status == 200, body
+    day = {d["date"]: d for d in body["days"]}["2026-11-20"]
+    assert day["outings"] == 1 and day["clients_on_outings"] == 2 and day["outing_quota_met"] is True
+    assert day["phone_contacts"] == 5 and day["phone_quota_met"] is True
+    assert body["weeks"][0]["visit_days"] == 1 and body["weeks"][0]["visit_dates"] == ["2026-11-20"]
