@@ -6,9 +6,9 @@ container on first use, never at import time.
 """
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from functools import lru_cache
-import os
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -19,7 +19,7 @@ CsvList = Annotated[list[str], NoDecode]
 # "<amount> <unit>"; parsed and applied by domain/deadlines.py.
 Deadline = Annotated[str, Field(pattern=r"^(\d{1,3} (calendar_days|week_end)|[1-9]\d{0,2} working_days)$")]
 
-# The only stages that may run with shared secrets (HS256, /v1/dev/token, the keys below' defaults):
+# The only stages that may run with shared secrets (HS256, /v1/dev/token, the local-only key defaults):
 # a developer's machine (`make run`) and pytest. Every other stage name is a deployment and fails closed.
 DEV_STAGES = ("local", "test")
 STAGE_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     cognito_domain: str = ""
 
     # --- secrets for keyed hashes, page tokens and field encryption --------
-    # Local and test stages: the values. Production: the Secrets Manager secrets holding them
+    # Local and test stages: the values. Deployed stages: the Secrets Manager secrets holding them
     # (`*_secret`, set by the stack), read at run time and cached (see secret_hash_key()).
     hash_key: str = DEFAULT_HASH_KEY
     page_token_key: str = DEFAULT_PAGE_TOKEN_KEY

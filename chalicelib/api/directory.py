@@ -68,7 +68,8 @@ def list_outlets(ctx, query):
     return ctx.page(page, lambda i: OutletOut.model_validate(i).model_dump(mode="json"))
 
 
-@route(bp, "/v1/outlets/{outlet_id}", "PATCH", roles=ADMIN, summary="Update a partner outlet (closing it revokes its API keys at once)",
+@route(bp, "/v1/outlets/{outlet_id}", "PATCH", roles=ADMIN,
+       summary="Update a partner outlet (closing it revokes its API keys at once)",
        body="chalicelib.models.directory:OutletPatch", response="chalicelib.models.directory:OutletOut", tags=TAGS)
 def update_outlet(ctx, outlet_id, body):
     from ..domain import directory

@@ -125,7 +125,8 @@ def mint_dev_token(staff_id: str, ttl_seconds: int = DEV_TOKEN_SECONDS) -> str:
 
 @route(bp, "/v1/dev/token", "POST", public=True, roles=[], idempotent=False, body=DevTokenIn,
        response=DevTokenOut, tags=["local stage only"],
-       summary="LOCAL/TEST STAGES WITH FIELDDESK_DEV_TOKENS ONLY (404 elsewhere): a demo user's bearer token for the mobile forms")
+       summary="LOCAL/TEST STAGES WITH FIELDDESK_DEV_TOKENS ONLY (404 elsewhere): a demo user's bearer token "
+               "for the mobile forms")
 def dev_token(ctx, body):
     s = get_settings()
     if not s.dev_tokens_enabled:  # FIELDDESK_DEV_TOKENS on local/test only: elsewhere the route does not exist

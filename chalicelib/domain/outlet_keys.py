@@ -114,7 +114,8 @@ def close_outlet(record: dict, by: str) -> None:
         # Keys revoked concurrently on every attempt: close anyway; auth refuses what is left.
         active = [] if last else [k for k in directory_repo.list_outlet_keys(outlet_id) if k.get("status") == "active"]
         if last:
-            logger.warning("outlet closed without revoking its keys (they kept changing)", extra={"outlet_id": outlet_id})
+            logger.warning("outlet closed without revoking its keys (they kept changing)",
+                           extra={"outlet_id": outlet_id})
         try:
             repo.close_outlet(record, [k["key_id"] for k in active], at, by)
             break
