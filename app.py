@@ -1,4 +1,6 @@
 """FieldDesk: Chalice app. Middleware and blueprint registration, nothing else."""
+import os
+
 from chalice import Chalice
 
 from chalicelib.api import accounts, audit, callback_tasks, directory, outlets_partner, prospects, system, visits, web
@@ -6,6 +8,7 @@ from chalicelib.api import calendar as calendar_api
 from chalicelib.api import openapi as openapi_api
 from chalicelib.api import penalties as penalties_api
 from chalicelib.api.middleware import http_conventions
+from chalicelib.config import get_settings
 from chalicelib.jobs import callbacks as callback_jobs
 from chalicelib.jobs import penalties as penalties_jobs
 from chalicelib.jobs import prospects as prospect_jobs
@@ -19,3 +22,8 @@ for blueprint in (system.bp, openapi_api.bp, directory.bp, visits.bp, prospects.
                   penalties_api.bp, accounts.bp, callback_tasks.bp, calendar_api.bp,
                   web.bp, prospect_jobs.bp, penalties_jobs.bp, callback_jobs.bp, sweeps.bp):
     app.register_blueprint(blueprint)
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # In Lambda only (settings are otherwise read on first use): a stage whose settings fail closed
+    # refuses to start, its init error naming the setting, instead of answering 500 to every request.
+    get_settings()

@@ -27,6 +27,8 @@ DOC = ROOT / "docs" / "benchmarks.md"
 TARGET = 1.15
 BEGIN, END = "<!-- cold-import:begin -->", "<!-- cold-import:end -->"
 ENV = {"AWS_DEFAULT_REGION": "cn-north-1", "FIELDDESK_STAGE": "prod", "FIELDDESK_JWT_MODE": "jwks",
+       "FIELDDESK_JWKS_URL": "https://idp.example.cn/jwks.json", "FIELDDESK_JWT_ISSUER": "https://idp.example.cn",
+       "FIELDDESK_HASH_KEY_SECRET": "hash", "FIELDDESK_PAGE_TOKEN_KEY_SECRET": "page",
        "FIELDDESK_KMS_KEY_ID": "arn:aws:kms:cn-north-1:123456789012:key/bench", "POWERTOOLS_TRACE_DISABLED": "true",
        "POWERTOOLS_SERVICE_NAME": "fielddesk", "PYTHONDONTWRITEBYTECODE": "0"}
 

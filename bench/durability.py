@@ -10,6 +10,7 @@ import sys
 import time
 
 os.environ.setdefault("FIELDDESK_STAGE", "test")
+os.environ.setdefault("FIELDDESK_DEV_TOKENS", "true")
 os.environ["FIELDDESK_IDEMPOTENCY_IN_PROGRESS_SECONDS"] = "0"
 for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
     os.environ.setdefault(name, "testing")

@@ -8,7 +8,8 @@ from collections import Counter
 from contextlib import contextmanager
 
 os.environ.update({
-    "FIELDDESK_STAGE": "test", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench",
+    "FIELDDESK_STAGE": "test", "FIELDDESK_DEV_TOKENS": "true", "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "bench",
     "AWS_SECRET_ACCESS_KEY": "bench", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     # moto's in-process backend is not thread-safe; one worker keeps the same requests, in order.

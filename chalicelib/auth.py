@@ -72,8 +72,8 @@ def _verify_jwt(token: str) -> str:
     s = get_settings()
     try:
         if s.jwt_mode == "hs256":
-            if s.stage == "prod":
-                raise Unauthenticated("shared-secret tokens are refused in production")
+            if not s.dev_tokens_enabled:  # the settings refuse this already; a second lock, not the only one
+                raise Unauthenticated("shared-secret tokens are refused on this stage")
             claims = jwt.decode(token, s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience,
                                 issuer=s.jwt_issuer, options={"require": ["exp", "sub", "iss"]})
         else:
@@ -145,11 +145,16 @@ def _outlet_principal(raw: str) -> Principal:
     key_id, secret = parse_api_key(raw)
     from .storage import directory
 
-    # Not cached: a revoked key must stop working at once.
-    record = directory.get_api_key(key_id)
+    # Not cached, read consistently: a key revoked in another container must stop working at once.
+    record = directory.get_api_key(key_id, consistent=True)
     expected = record.get("secret_hash", "") if record else "0" * 64
     valid = hmac.compare_digest(expected, hash_api_secret(secret))
     if not record or not valid or record.get("status") != "active":
         raise Unauthenticated("invalid or revoked API key")
+    # The outlet itself, not its per-container cached copy: closing it revokes its keys, and a key
+    # the closure could not see yet (issued a moment before) is refused here.
+    outlet = directory.read_outlet(record["outlet_id"])
+    if not outlet or outlet.get("status", "active") != "active":
+        raise Unauthenticated("this outlet is closed: its API keys no longer work")
     return Principal(kind="outlet", id=record["outlet_id"], role=Role.outlet.value,
                      branch_id=record["branch_id"], outlet_ids=(record["outlet_id"],))

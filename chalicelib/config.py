@@ -6,6 +6,7 @@ container on first use, never at import time.
 """
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -18,12 +19,26 @@ CsvList = Annotated[list[str], NoDecode]
 # "<amount> <unit>"; parsed and applied by domain/deadlines.py.
 Deadline = Annotated[str, Field(pattern=r"^(\d{1,3} (calendar_days|week_end)|[1-9]\d{0,2} working_days)$")]
 
+# The only stages that may run with shared secrets (HS256, /v1/dev/token, the local-only key defaults):
+# a developer's machine (`make run`) and pytest. Every other stage name is a deployment and fails closed.
+DEV_STAGES = ("local", "test")
+STAGE_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
+# Local-only defaults: a deployed stage refuses to start while any of them is in effect.
+DEFAULT_JWT_SECRET = "local-only-secret-change-me-0123456789"
+DEFAULT_JWT_ISSUER = "fielddesk-local"
+DEFAULT_HASH_KEY = "local-hash-key-change-me"
+DEFAULT_PAGE_TOKEN_KEY = "local-page-token-key-change-me"
+DEFAULT_FIELD_KEY = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
+MIN_KEY_CHARS = 32
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FIELDDESK_", extra="ignore", defer_build=True)
 
     # --- deployment -------------------------------------------------------
-    stage: Literal["local", "test", "prod"] = "local"
+    # Required everywhere (tests set it in tests/conftest.py): a missing stage must never mean "local".
+    # Any name matching STAGE_PATTERN (prod, staging, uat...); only DEV_STAGES may use dev settings.
+    stage: str | None = Field(None, pattern=STAGE_PATTERN)
     version: str = "0.1.0"
     table_name: str = "fielddesk"
     idempotency_table_name: str = "fielddesk-idempotency"
@@ -46,11 +61,14 @@ class Settings(BaseSettings):
     stack_name: str = ""
 
     # --- auth -------------------------------------------------------------
-    # Production verifies RS256 tokens of a Cognito user pool against its JWKS.
-    # Only the local and test stages may use HS256 with a shared secret.
-    jwt_mode: Literal["hs256", "jwks"] = "hs256"
-    jwt_secret: str = "local-only-secret-change-me-0123456789"
-    jwt_issuer: str = "fielddesk-local"
+    # Deployed stages verify RS256 tokens of an OIDC provider (Cognito or the brokerage's IdP) against
+    # its JWKS. HS256 with the shared secret and the /v1/dev/token route need FIELDDESK_DEV_TOKENS=true,
+    # which only the local and test stages accept (set by .chalice/config.json's local stage and tests).
+    dev_tokens: bool = False
+    # Unset: hs256 when dev_tokens is on, else jwks.
+    jwt_mode: Literal["hs256", "jwks"] | None = None
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_issuer: str = DEFAULT_JWT_ISSUER
     jwt_audience: str = "fielddesk"
     jwks_url: str = ""
     # A warm container re-reads a staff member's record after this long: a departure or role change
@@ -66,14 +84,14 @@ class Settings(BaseSettings):
     cognito_domain: str = ""
 
     # --- secrets for keyed hashes, page tokens and field encryption --------
-    # Local and test stages: the values. Production: the Secrets Manager secrets holding them
+    # Local and test stages: the values. Deployed stages: the Secrets Manager secrets holding them
     # (`*_secret`, set by the stack), read at run time and cached (see secret_hash_key()).
-    hash_key: str = "local-hash-key-change-me"
-    page_token_key: str = "local-page-token-key-change-me"
+    hash_key: str = DEFAULT_HASH_KEY
+    page_token_key: str = DEFAULT_PAGE_TOKEN_KEY
     hash_key_secret: str = ""
     page_token_key_secret: str = ""
     # Local stage: a 32-byte urlsafe-base64 key. Production: a KMS key id.
-    field_key_local: str = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
+    field_key_local: str = DEFAULT_FIELD_KEY
     kms_key_id: str = ""
 
     # --- visit logs (DOMAIN 1) ---------------------------------------------
@@ -175,14 +193,45 @@ class Settings(BaseSettings):
             return [part.strip() for part in raw.split(",") if part.strip()]
         return raw
 
+    @property
+    def dev_tokens_enabled(self) -> bool:
+        """HS256 tokens and /v1/dev/token: a dev stage that asked for them (the validator refuses the rest)."""
+        return self.dev_tokens and self.stage in DEV_STAGES and self.jwt_mode == "hs256"
+
     @model_validator(mode="after")
-    def _no_shared_secrets_in_production(self):
-        if self.stage == "prod" and self.jwt_mode != "jwks":
-            raise ValueError("the prod stage verifies tokens against a JWKS (FIELDDESK_JWT_MODE=jwks)")
-        if self.stage == "prod" and not self.kms_key_id:
-            raise ValueError("the prod stage encrypts client data with KMS (FIELDDESK_KMS_KEY_ID)")
-        if self.stage == "prod" and "*" in self.cors_origins:
-            raise ValueError("the prod stage never allows CORS origin *")
+    def _fail_closed(self):
+        """A deployed stage refuses to start on anything that would open it up; each error names the setting."""
+        if not self.stage:
+            raise ValueError("FIELDDESK_STAGE is required (local and test for development, any other name "
+                             "deploys and fails closed)")
+        if self.jwt_mode is None:
+            self.jwt_mode = "hs256" if self.dev_tokens else "jwks"
+        in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+        if self.dev_tokens and (self.stage not in DEV_STAGES or in_lambda):
+            raise ValueError(f"FIELDDESK_DEV_TOKENS is for the local and test stages on a developer's machine, "
+                             f"never the {self.stage} stage{' in Lambda' if in_lambda else ''}")
+        if self.jwt_mode == "hs256" and not self.dev_tokens:
+            raise ValueError("FIELDDESK_JWT_MODE=hs256 needs FIELDDESK_DEV_TOKENS=true (local and test stages only)")
+        if self.jwt_mode == "jwks":
+            if not self.jwks_url.startswith("https://"):
+                raise ValueError(f"the {self.stage} stage verifies tokens against a JWKS: set FIELDDESK_JWKS_URL "
+                                 "(https)")
+            if not self.jwt_issuer or self.jwt_issuer == DEFAULT_JWT_ISSUER:
+                raise ValueError(f"the {self.stage} stage needs its identity provider's FIELDDESK_JWT_ISSUER")
+            if not self.jwt_audience:
+                raise ValueError(f"the {self.stage} stage needs FIELDDESK_JWT_AUDIENCE (the app client id)")
+        if self.stage in DEV_STAGES:
+            return self
+        # Deployed: no shared secret and no local-only default may be in effect.
+        for value, secret, env in ((self.hash_key, self.hash_key_secret, "HASH_KEY"),
+                                   (self.page_token_key, self.page_token_key_secret, "PAGE_TOKEN_KEY")):
+            if not secret and (value in (DEFAULT_HASH_KEY, DEFAULT_PAGE_TOKEN_KEY) or len(value) < MIN_KEY_CHARS):
+                raise ValueError(f"the {self.stage} stage needs FIELDDESK_{env}_SECRET (a Secrets Manager secret) "
+                                 f"or a non-default FIELDDESK_{env} of at least {MIN_KEY_CHARS} characters")
+        if not self.kms_key_id:
+            raise ValueError(f"the {self.stage} stage encrypts client data with KMS (FIELDDESK_KMS_KEY_ID)")
+        if "*" in self.cors_origins:
+            raise ValueError(f"the {self.stage} stage never allows CORS origin * (FIELDDESK_CORS_ORIGINS)")
         return self
 
 

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
+from pathlib import Path
 
 from infra.demo_data import staff_id_for
 
@@ -24,7 +27,11 @@ def main() -> None:
     args = parser.parse_args()
     from chalicelib.config import Settings
 
-    s = Settings()  # the local defaults, the same ones `chalice local` runs with
+    # The local stage's own environment, the same one `chalice local` runs with (the stage is required).
+    config = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
+    for name, value in json.loads(config.read_text())["stages"]["local"]["environment_variables"].items():
+        os.environ.setdefault(name, value)
+    s = Settings()
     print(mint(staff_id_for(args.role, args.n), secret=s.jwt_secret, issuer=s.jwt_issuer, audience=s.jwt_audience))
 
 

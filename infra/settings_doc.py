@@ -16,7 +16,8 @@ CONFIG = ROOT / "chalicelib" / "config.py"
 BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
 _SECTION = re.compile(r"^    # --- (.+?) -+\s*$")
 _FIELD = re.compile(r"^    (\w+): ")
-_LOCAL_ONLY = {"DYNAMODB_ENDPOINT_URL", "S3_ENDPOINT_URL", "FIELDDESK_JWT_SECRET", "FIELDDESK_FIELD_KEY_LOCAL"}
+_LOCAL_ONLY = {"DYNAMODB_ENDPOINT_URL", "S3_ENDPOINT_URL", "FIELDDESK_JWT_SECRET", "FIELDDESK_FIELD_KEY_LOCAL",
+               "FIELDDESK_DEV_TOKENS"}
 _SECRET = re.compile(r"secret|hash_key|token_key|field_key")
 
 
@@ -53,8 +54,10 @@ def table() -> str:
             prod = "set by the stack (infra/resources.json Globals)"
         elif env == "AWS_DEFAULT_REGION":
             prod = "set by Lambda"
-        elif env in ("FIELDDESK_STAGE", "FIELDDESK_JWT_MODE"):
-            prod = "`.chalice/config.json` prod stage"
+        elif env == "FIELDDESK_STAGE":
+            prod = "required; `.chalice/config.json` stage (checked by `make package`)"
+        elif env == "FIELDDESK_JWT_MODE":
+            prod = "`.chalice/config.json` prod stage (jwks; unset means jwks)"
         else:
             prod = "default, or add it to the prod stage's environment_variables"
         rows.append(f"| `{env}` | {default} | {sections.get(name, 'general')} | {prod} |")

@@ -16,6 +16,8 @@ import threading
 
 os.environ.update({
     "FIELDDESK_STAGE": "test",
+    # HS256 test tokens and /v1/dev/token: explicit, as on `make run` (chalicelib/config.py refuses it elsewhere).
+    "FIELDDESK_DEV_TOKENS": "true",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -27,6 +29,7 @@ os.environ.update({
     "POWERTOOLS_LOG_LEVEL": "INFO",
 })
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
+os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
 os.environ.pop("S3_ENDPOINT_URL", None)
 
 import pytest  # noqa: E402

@@ -117,8 +117,9 @@ def list_outlets(ctx, query):
     return ctx.page(page, lambda i: OutletOut.model_validate(i).model_dump(mode="json"))
 
 
-@route(bp, "/v1/outlets/{outlet_id}", "PATCH", roles=ADMIN, summary="Update a partner outlet",
+@route(bp, "/v1/outlets/{outlet_id}", "PATCH", roles=ADMIN,
+       summary="Update a partner outlet (closing it revokes its API keys at once)",
        body="chalicelib.models.directory:OutletPatch", response="chalicelib.models.directory:OutletOut", tags=TAGS)
 def update_outlet(ctx, outlet_id, body):
     from ..domain import directory
-    return directory.update_outlet(outlet_id, body)
+    return directory.update_outlet(outlet_id, body, by=ctx.principal.id)

@@ -12,16 +12,22 @@ from ..config import get_settings
 from ..errors import envelope
 from ..observability import logger
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
+# What a client's own X-Request-Id may be to be logged beside ours (anything else is dropped).
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-_.]{8,64}$")
 _SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def _request_id(event) -> str:
-    supplied = event.headers.get("x-request-id", "")
-    if _REQUEST_ID.match(supplied):
-        return supplied
+    """Ours, never the client's: API Gateway's id (its access logs and gateway responses carry it too),
+    else a new one. A client-chosen id could collide with, or impersonate, another request in the logs."""
     context = getattr(event, "context", None) or {}
     return context.get("requestId") or str(uuid.uuid4())
+
+
+def _client_request_id(event) -> str | None:
+    """The client's X-Request-Id, logged beside ours so a support ticket quoting it is found."""
+    supplied = event.headers.get("x-request-id") or ""
+    return supplied if _CLIENT_REQUEST_ID.match(supplied) else None
 
 
 def _as_envelope(response: Response) -> Response:
@@ -44,7 +50,7 @@ def _as_envelope(response: Response) -> Response:
 def http_conventions(event, get_response):
     started = time.perf_counter()
     request_id = _request_id(event)
-    logger.append_keys(request_id=request_id)
+    logger.append_keys(request_id=request_id, client_request_id=_client_request_id(event))
     if len(event.raw_body or b"") > get_settings().max_body_bytes:
         response = Response(body=envelope("payload_too_large",
                                           f"request body exceeds {get_settings().max_body_bytes} bytes"),
@@ -61,5 +67,5 @@ def http_conventions(event, get_response):
     # Paths only, never query strings or bodies: they can carry client data.
     logger.info("request", extra={"method": event.method, "path": event.path, "status": response.status_code,
                                   "duration_ms": elapsed_ms})
-    logger.remove_keys(["request_id"])
+    logger.remove_keys(["request_id", "client_request_id"])
     return response

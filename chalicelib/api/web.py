@@ -15,14 +15,13 @@ from pathlib import Path
 from chalice import Blueprint, Response
 from pydantic import Field
 
-from ..config import get_settings
+from ..config import DEV_STAGES, get_settings
 from ..errors import NotFound, ValidationFailed
 from ..models.common import RequestModel, ResponseModel
 from .routing import error_response, route
 
 bp = Blueprint(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-DEV_STAGES = ("local", "test")
 DEV_TOKEN_SECONDS = 8 * 3600
 
 # name -> (content type, Cache-Control). Files are not fingerprinted, so caches revalidate
@@ -93,7 +92,7 @@ def web_asset(asset):
 def sign_in_config() -> dict:
     """What the sign-in page needs: demo sign-in on local/test, the Cognito hosted UI elsewhere."""
     s = get_settings()
-    if s.stage in DEV_STAGES and s.jwt_mode == "hs256":
+    if s.dev_tokens_enabled:
         return {"stage": s.stage, "sign_in": "demo"}
     return {"stage": s.stage, "sign_in": "cognito",
             "cognito": {"domain": s.cognito_domain.rstrip("/"), "client_id": s.jwt_audience,
@@ -126,10 +125,11 @@ def mint_dev_token(staff_id: str, ttl_seconds: int = DEV_TOKEN_SECONDS) -> str:
 
 @route(bp, "/v1/dev/token", "POST", public=True, roles=[], idempotent=False, body=DevTokenIn,
        response=DevTokenOut, tags=["local stage only"],
-       summary="LOCAL/TEST STAGES ONLY (404 in production): a demo user's bearer token for the mobile forms")
+       summary="LOCAL/TEST STAGES WITH FIELDDESK_DEV_TOKENS ONLY (404 elsewhere): a demo user's bearer token "
+               "for the mobile forms")
 def dev_token(ctx, body):
     s = get_settings()
-    if s.stage not in DEV_STAGES or s.jwt_mode != "hs256":
+    if not s.dev_tokens_enabled:  # FIELDDESK_DEV_TOKENS on local/test only: elsewhere the route does not exist
         raise NotFound("not found")
     from ..domain import directory
 

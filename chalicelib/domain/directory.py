@@ -113,10 +113,18 @@ def create_outlet(body: OutletIn) -> dict:
     return record
 
 
-def update_outlet(outlet_id: str, patch: OutletPatch) -> dict:
-    current = get_outlet_record(outlet_id)
+def update_outlet(outlet_id: str, patch: OutletPatch, by: str) -> dict:
+    current = repo.read_outlet(outlet_id)  # not the cached copy: the whole item is written back
+    if not current:
+        raise NotFound(f"outlet {outlet_id} not found")
     record = {**current, **patch.model_dump(exclude_unset=True), "updated_at": clock.iso(clock.now())}
-    repo.put_outlet({k: v for k, v in record.items() if v is not None}, new=False)
+    record = {k: v for k, v in record.items() if v is not None}
+    if record.get("status") == "closed" and current.get("status", "active") != "closed":
+        from . import outlet_keys
+
+        outlet_keys.close_outlet(record, by)  # its API keys stop in the same transaction
+    else:
+        repo.put_outlet(record, new=False)
     return record
 
 

@@ -113,9 +113,18 @@ def get_outlet(outlet_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.outlet(outlet_id)))
 
 
-def put_outlet(record: dict, *, new: bool) -> None:
-    item = {**keys.outlet(record["outlet_id"]), **keys.outlet_indexes(record["outlet_id"], record["branch_id"]),
+def read_outlet(outlet_id: str) -> dict | None:
+    """The outlet as it is now (consistent, never cached): API key checks and edits read this one."""
+    return base.strip_keys(base.get_item(**keys.outlet(outlet_id), consistent=True))
+
+
+def outlet_item(record: dict) -> dict:
+    return {**keys.outlet(record["outlet_id"]), **keys.outlet_indexes(record["outlet_id"], record["branch_id"]),
             **record}
+
+
+def put_outlet(record: dict, *, new: bool) -> None:
+    item = outlet_item(record)
     base.put_new(item, condition="attribute_not_exists(pk)" if new else "attribute_exists(pk)")
     _clear_caches()
 
@@ -135,8 +144,8 @@ def get_branch(branch_id: str) -> dict | None:
     return base.strip_keys(base.get_item(key["pk"], key["sk"]))
 
 
-def get_api_key(key_id: str) -> dict | None:
-    return base.strip_keys(base.get_item(**keys.api_key(key_id)))
+def get_api_key(key_id: str, *, consistent: bool = False) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.api_key(key_id), consistent=consistent))
 
 
 def put_api_key(record: dict) -> None:

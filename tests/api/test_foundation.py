@@ -42,9 +42,69 @@ def test_unknown_and_departed_staff_are_refused(api):
     assert status == 401 and "departed" in body["error"]["message"]
 
 
-def test_request_id_is_echoed_when_supplied(api):
-    api.get("/v1/health", headers={"X-Request-Id": "support-ticket-1234"})
-    assert api.last.headers["X-Request-Id"] == "support-ticket-1234"
+def _access_logs(call) -> list[dict]:
+    """The access-log lines `call()` writes through the real handler and formatter."""
+    import io
+    import json
+
+    from chalicelib.observability import logger
+
+    handler = logger.handlers[0]
+    sink = io.StringIO()
+    previous = handler.setStream(sink)
+    try:
+        call()
+    finally:
+        handler.setStream(previous)
+    lines = [json.loads(line) for line in sink.getvalue().splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("message") == "request"]
+
+
+def test_the_request_id_is_ours_and_the_clients_is_logged_beside_it(api):
+    """Issue 16: the request id was taken from the client. Ours is answered and logged; theirs only logged."""
+    import uuid
+
+    logs = _access_logs(lambda: api.get("/v1/health", headers={"X-Request-Id": "support-ticket-1234"}))
+    ours = api.last.headers["X-Request-Id"]
+    assert ours != "support-ticket-1234" and uuid.UUID(ours)
+    assert logs[-1]["request_id"] == ours and logs[-1]["client_request_id"] == "support-ticket-1234"
+    # A value that is not an id (too short, or with other characters) is not logged at all.
+    logs = _access_logs(lambda: api.get("/v1/health", headers={"X-Request-Id": "<script>"}))
+    assert "client_request_id" not in logs[-1] and logs[-1]["request_id"] == api.last.headers["X-Request-Id"]
+    logs = _access_logs(lambda: api.get("/v1/health"))
+    assert "client_request_id" not in logs[-1]
+
+
+def test_behind_api_gateway_the_request_id_is_the_gateways():
+    """Through the Lambda entry point: API Gateway's requestContext.requestId, the id its own logs and
+    gateway responses carry, even when the client sends another."""
+    import json
+
+    from app import app
+
+    event = {"resource": "/v1/health", "path": "/v1/health", "httpMethod": "GET",
+             "headers": {"Host": "x", "X-Request-Id": "client-chosen-id-1"},
+             "multiValueHeaders": {"Host": ["x"], "X-Request-Id": ["client-chosen-id-1"]},
+             "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
+             "stageVariables": None, "body": None, "isBase64Encoded": False,
+             "requestContext": {"resourcePath": "/v1/health", "httpMethod": "GET", "path": "/v1/v1/health",
+                                "requestId": "c0a8e1f2-1381-2345-6789-a13812345678", "stage": "v1",
+                                "identity": {}}}
+
+    class Ctx:
+        function_name = "fielddesk"; memory_limit_in_mb = 512; aws_request_id = "r"  # noqa: E702
+        invoked_function_arn = "arn:aws:lambda:cn-north-1:123456789012:function:fielddesk"
+
+        def get_remaining_time_in_millis(self):
+            return 30000
+
+    response = {}
+    logs = _access_logs(lambda: response.update(app(event, Ctx())))
+    assert response["statusCode"] == 200, json.dumps(response)[:500]
+    headers = {k.lower(): v for k, v in response["headers"].items()}
+    assert headers["x-request-id"] == "c0a8e1f2-1381-2345-6789-a13812345678"
+    assert logs[-1]["request_id"] == "c0a8e1f2-1381-2345-6789-a13812345678"  # not redacted either
+    assert logs[-1]["client_request_id"] == "client-chosen-id-1"
 
 
 def test_oversized_body_gets_413(api):

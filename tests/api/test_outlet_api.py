@@ -266,3 +266,57 @@ def test_a_key_the_gateway_refuses_is_not_issued(api, monkeypatch):
     assert deleted == ["gw-1"]
     status, keys = api.get("/v1/outlets/ot-ccb-zhangjiang/api-keys", as_="adm-001")
     assert keys["items"] and all(k["status"] == "revoked" for k in keys["items"])
+
+
+# --- closing an outlet (issue 16: its keys kept working for reads and new referrals) -------------
+OUTLET = "ot-icbc-lujiazui"
+
+
+def test_closing_an_outlet_stops_its_keys_at_once_for_reads_and_referrals(api):
+    key = issue(api)
+    assert refer(api, key)[0] == 201
+    assert api.get("/v1/partner/referrals", api_key=key["api_key"])[0] == 200
+    status, body = api.patch(f"/v1/outlets/{OUTLET}", {"status": "closed"}, as_="adm-001")
+    assert status == 200 and body["status"] == "closed"
+    status, body = api.get("/v1/partner/referrals", api_key=key["api_key"])
+    assert status == 401 and body["error"]["code"] == "unauthenticated"
+    status, body = refer(api, key, phone="13900004444")
+    assert status == 401 and body["error"]["code"] == "unauthenticated"
+    # Revoked with the closure, in the same transaction; no new key for a closed outlet.
+    listing = api.get(f"/v1/outlets/{OUTLET}/api-keys", as_="adm-001")[1]["items"]
+    assert [(k["key_id"], k["status"], k["revoked_at"]) for k in listing] == [(key["key_id"], "revoked", NOW)]
+    status, _ = api.post(f"/v1/outlets/{OUTLET}/api-keys", {"label": "again"}, as_="adm-001")
+    assert status == 422
+    # Reopening does not bring the old key back; a new key works and fits the emptied slots.
+    assert api.patch(f"/v1/outlets/{OUTLET}", {"status": "active"}, as_="adm-001")[0] == 200
+    assert refer(api, key, phone="13900005555")[0] == 401
+    fresh, second = issue(api), issue(api, label="second")
+    assert refer(api, fresh, phone="13900005555")[0] == 201 and refer(api, second, phone="13900006666")[0] == 201
+
+
+def _closed_elsewhere(outlet_id: str) -> None:
+    """Another container closed the outlet, and its key listing (an index) did not show the key yet:
+    the outlet item says closed, the key item still says active, this container's cache says open."""
+    from chalicelib.storage import base
+    from chalicelib.storage import directory as directory_repo
+
+    assert directory_repo.get_outlet(outlet_id)["status"] == "active"  # cached here for 60 s
+    record = {**directory_repo.read_outlet(outlet_id), "status": "closed"}
+    base.put(directory_repo.outlet_item(record))
+    assert directory_repo.get_outlet(outlet_id)["status"] == "active"  # still, in this container
+
+
+def test_a_key_the_closure_did_not_revoke_is_refused_by_the_outlets_status(api):
+    key = issue(api)
+    assert api.get("/v1/partner/referrals", api_key=key["api_key"])[0] == 200
+    _closed_elsewhere(OUTLET)
+    status, body = api.get("/v1/partner/referrals", api_key=key["api_key"])
+    assert status == 401 and "closed" in body["error"]["message"]
+    assert refer(api, key, phone="13900004444")[0] == 401
+
+
+def test_no_key_is_issued_for_an_outlet_closed_in_another_container(api):
+    _closed_elsewhere(OUTLET)
+    status, body = api.post(f"/v1/outlets/{OUTLET}/api-keys", {"label": "late"}, as_="adm-001")
+    assert status == 422 and "closed" in body["error"]["message"]
+    assert api.get(f"/v1/outlets/{OUTLET}/api-keys", as_="adm-001")[1]["items"] == []

@@ -125,7 +125,11 @@ def test_dev_token_refuses_departed_staff(api):
 @pytest.fixture
 def prod(monkeypatch):
     monkeypatch.setenv("FIELDDESK_STAGE", "prod")
-    monkeypatch.setenv("FIELDDESK_JWT_MODE", "jwks")
+    monkeypatch.delenv("FIELDDESK_DEV_TOKENS")
+    monkeypatch.setenv("FIELDDESK_JWKS_URL", "https://idp.example.cn/.well-known/jwks.json")
+    monkeypatch.setenv("FIELDDESK_JWT_ISSUER", "https://idp.example.cn")
+    monkeypatch.setenv("FIELDDESK_HASH_KEY_SECRET", "hash-secret")
+    monkeypatch.setenv("FIELDDESK_PAGE_TOKEN_KEY_SECRET", "page-secret")
     monkeypatch.setenv("FIELDDESK_KMS_KEY_ID", "alias/fielddesk")
     monkeypatch.setenv("FIELDDESK_COGNITO_DOMAIN", "https://fielddesk.auth.cn-north-1.amazoncognito.com/")
     reset_settings()
@@ -149,3 +153,22 @@ def test_production_signs_in_through_the_cognito_hosted_ui(api, prod):
     assert body["cognito"]["client_id"] == get_settings().jwt_audience
     api.get("/app/")
     assert "http://127.0.0.1" not in api.last.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("stage", ["local", "test", "staging", "uat", "prod"])
+def test_without_dev_tokens_every_stage_refuses_the_dev_route_and_hs256_tokens(api, prod, monkeypatch, stage):
+    """The attack of issue 16: `make deploy STAGE=staging` once served /v1/dev/token and the repo's HS256 secret."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from chalicelib import auth
+
+    monkeypatch.setenv("FIELDDESK_STAGE", stage)
+    reset_settings()
+    public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    monkeypatch.setattr(auth, "_jwks_client", lambda url: type("J", (), {
+        "get_signing_key_from_jwt": lambda self, token: type("K", (), {"key": public})()})())
+    assert get_settings().stage == stage and get_settings().jwt_mode == "jwks"
+    assert api.post("/v1/dev/token", {"staff_id": "adm-001"})[0] == 404
+    assert api.get("/app/config.json")[1]["sign_in"] == "cognito"
+    status, body = api.get("/v1/me", as_="adm-001")  # signed with the HS256 secret in the repository
+    assert status == 401 and body["error"]["code"] == "unauthenticated"

@@ -70,6 +70,8 @@ def test_zip_imports_the_app_and_every_handler_with_nothing_else_on_the_path(bui
         print(json.dumps(response))
     """)
     env = {"AWS_DEFAULT_REGION": "cn-north-1", "FIELDDESK_STAGE": "prod", "FIELDDESK_JWT_MODE": "jwks",
+           "FIELDDESK_JWKS_URL": "https://idp.example.cn/jwks.json", "FIELDDESK_JWT_ISSUER": "https://idp.example.cn",
+           "FIELDDESK_HASH_KEY_SECRET": "hash", "FIELDDESK_PAGE_TOKEN_KEY_SECRET": "page",
            "FIELDDESK_KMS_KEY_ID": "arn:aws:kms:cn-north-1:123456789012:key/test", "POWERTOOLS_TRACE_DISABLED": "true",
            "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"}
     result = _clean_import(code, tmp_path, env)

@@ -78,14 +78,3 @@ def test_hs256_token_is_refused_in_jwks_mode(jwks_mode):
                          "exp": int(time.time()) + 600}, "guessable-secret-guessable-secret", algorithm="HS256")
     with pytest.raises(Unauthenticated):
         auth._verify_jwt(forged)
-
-
-def test_prod_stage_refuses_shared_secret_configuration(monkeypatch):
-    from chalicelib.config import Settings
-
-    monkeypatch.setenv("FIELDDESK_STAGE", "prod")
-    with pytest.raises(ValueError):
-        Settings(jwt_mode="hs256", kms_key_id="k")
-    with pytest.raises(ValueError):
-        Settings(jwt_mode="jwks", kms_key_id="")
-    assert Settings(jwt_mode="jwks", kms_key_id="alias/fielddesk").stage == "prod"

@@ -46,3 +46,42 @@ def test_a_request_with_a_phone_logs_no_phone(api):
     out = sink.getvalue()
     assert '"path":"/v1/visits"' in out.replace(" ", "")  # the access log was written
     assert "13912345678" not in out
+
+
+def _line(message, **extra) -> dict:
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, message, None, None)
+    for name, value in extra.items():
+        setattr(record, name, value)
+    return json.loads(RedactingFormatter().format(record))
+
+
+def test_ids_pass_unchanged_while_numbers_beside_them_are_masked():
+    """Issue 16: the redactor rewrote request ids. Ids of any kind now pass through as they are."""
+    ids = {
+        "request_id": "6f1e2a13-8123-4abc-9def-a13812345678",  # a UUID holding a phone-like run
+        "task_id": "13912345678",                                # an id that is all phone-like digits
+        "key_id": "11010519491231002X",                          # shaped like an ID number
+        "outlet_ids": ["13700001111", "ot-1"],
+        "id": "13600001111",
+    }
+    line = _line("client 13912345678 called about 11010519491231002X", **ids, contact="13700001111",
+                 nested={"phone": "+8613812345678", "prospect_id": "13812345678"}, count=13512345678)
+    for name, value in ids.items():
+        assert line[name] == value, name
+    assert line["nested"]["prospect_id"] == "13812345678"
+    assert "13912345678" not in line["message"] and "11010519491231002X" not in line["message"]
+    assert line["contact"] == "[phone-redacted]" and line["nested"]["phone"] == "[phone-redacted]"
+    assert line["count"] == "[phone-redacted]"
+
+
+def test_ids_inside_text_are_not_phones():
+    for text in ("request 6f1e2a13-8123-4abc-9def-a13812345678 failed", "task c0ffee13812345678beef",
+                 "trace 1-67a0b2c3-13812345678abcdef0123456", "order 2026112012345678901"):
+        assert redact(text) == text
+    for text in ("电话13812345678", "tel:13812345678", "phone=+8613812345678", "(13812345678)"):
+        assert "13812345678" not in redact(text), text
+
+
+def test_the_clients_request_id_is_its_text_and_masked_if_it_is_a_phone():
+    line = _line("x", client_request_id="13812345678", request_id="13812345678")
+    assert line["client_request_id"] == "[phone-redacted]" and line["request_id"] == "13812345678"
