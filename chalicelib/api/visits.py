@@ -47,6 +47,15 @@ def sign_week(ctx, body):
     return visits.sign_week(ctx.principal, body)
 
 
+@route(bp, "/v1/visits/{visit_id}/late-approval", "POST", roles=[Role.supervisor],
+       summary="Approve or reject a late log (older than the recording window, or in a signed-off week)",
+       body="chalicelib.models.visits:LateApprovalIn", response="chalicelib.models.visits:VisitOut", tags=TAGS,
+       errors=(404, 409))
+def decide_late(ctx, visit_id, body):
+    from ..domain import visits
+    return visits.decide_late(ctx.principal, visit_id, body)
+
+
 @route(bp, "/v1/visits/photos", "POST", roles=MANAGER, summary="Get a presigned upload for a visit photo",
        body="chalicelib.models.visits:PhotoUploadIn", response="chalicelib.models.visits:PhotoUploadOut", status=201,
        tags=TAGS, errors=(413,))

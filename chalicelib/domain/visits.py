@@ -79,19 +79,27 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
     visited_at = _visited_at(body.visited_at)
     if visited_at > now + timedelta(minutes=s.visit_clock_skew_minutes):
         raise ValidationFailed.field("visited_at", "is in the future")
-    if clock.local_date(visited_at) < clock.today() - timedelta(days=s.visit_max_age_days):
-        raise ValidationFailed.field("visited_at", f"is older than {s.visit_max_age_days} days; "
-                                                   "ask your supervisor to record it")
+    visited_on = clock.local_date(visited_at)
+    late = None
+    if visited_on < clock.today() - timedelta(days=s.visit_max_age_days):
+        late = f"older than {s.visit_max_age_days} days"
+    elif repo.get_signoff(principal.id, iso_week(visited_on)):
+        late = f"week {iso_week(visited_on)} is signed off"
+    if late and not body.late_reason:
+        raise ValidationFailed.field("late_reason", f"the visit is {late}: say why, and your supervisor "
+                                                    "approves the log")
     _check_next_visit(body.next_visit_date, clock.local_date(visited_at))
     if body.outlet_id:
         outlet = directory.get_outlet(body.outlet_id)
         if not outlet or outlet["branch_id"] != principal.branch_id:   # another branch's: as unknown
             raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
     _check_photos(principal, body.photo_keys)
-    data = body.model_dump(mode="json", exclude={"person_contact", "visited_at"})
+    data = body.model_dump(mode="json", exclude={"person_contact", "visited_at", "late_reason"})
     record = {**data, **_protect_contact(body.person_contact),
               "visit_id": submission.record_id("visit"), "manager_id": principal.id, "branch_id": principal.branch_id,
-              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1, **submission.stamp()}
+              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1, **submission.stamp(),
+              "status": "pending_approval" if late else "recorded",
+              **({"late_reason": body.late_reason, "late_because": late} if late else {})}
     try:
         repo.put_new_visit(record)
     except ConditionFailed:
@@ -220,6 +228,23 @@ def add_note(principal: Principal, visit_id: str, body: NoteIn) -> dict:
     return note
 
 
+NOT_COUNTED = {"pending_approval", "rejected"}   # logs the quotas do not count (yet)
+
+
+def decide_late(principal: Principal, visit_id: str, body) -> dict:
+    """The supervisor of the manager's branch approves or rejects a late log; nothing is deleted."""
+    record = repo.get_visit(visit_id, consistent=True)
+    if not record or record["branch_id"] != principal.branch_id:
+        raise NotFound("visit log not found")
+    if record.get("status") != "pending_approval":
+        raise Conflict("this log is not waiting for approval")
+    approval = {"by": principal.id, "at": clock.iso(clock.now()), "approved": body.approve, "comment": body.comment}
+    try:
+        return repo.decide_late(visit_id, "approved_late" if body.approve else "rejected", approval)
+    except ConditionFailed:
+        raise Conflict("the log was decided meanwhile") from None
+
+
 # --- sign-off ------------------------------------------------------------------------------
 def sign_week(principal: Principal, body: SignoffIn) -> dict:
     manager = directory.get_staff(body.manager_id)
@@ -228,8 +253,9 @@ def sign_week(principal: Principal, body: SignoffIn) -> dict:
     if manager["role"] != "client_manager":
         raise ValidationFailed.field("manager_id", "is not a client manager")
     monday = date.fromisocalendar(int(body.week[:4]), int(body.week[6:]), 1)
-    if monday > clock.today():
-        raise ValidationFailed.field("week", "has not started yet")
+    if monday + timedelta(days=6) >= clock.today():
+        # 002 第三十七条: the supervisor checks the week's logs - a week still running has logs to come.
+        raise ValidationFailed.field("week", "can be signed off once it has ended")
     record = {"manager_id": body.manager_id, "week": body.week, "signed_by": principal.id,
               "signed_at": clock.iso(clock.now()), "comment": body.comment}
     try:
@@ -261,7 +287,8 @@ def activity(principal: Principal, query: ActivityQuery) -> dict:
 def activity_summary(manager_id: str, start: date, end: date) -> dict:
     """Daily and weekly quantities against the quotas of 002 第二十条. Also used by scorecards."""
     s = get_settings()
-    visits = repo.all_manager_visits(manager_id, start.isoformat(), f"{end.isoformat()}T~")
+    visits = [v for v in repo.all_manager_visits(manager_id, start.isoformat(), f"{end.isoformat()}T~")
+              if v.get("status") not in NOT_COUNTED]
     by_day: dict[str, list[dict]] = {}
     for v in visits:
         by_day.setdefault(v["visited_at"][:10], []).append(v)

@@ -50,6 +50,9 @@ class VisitIn(_VisitFields):
     discussed: str = Field(min_length=1, max_length=2000)
     clients_count: int = Field(1, ge=0, le=500)
     photo_keys: list[str] = Field(default_factory=list, max_length=9)
+    # A log older than the recording window, or in a week already signed off, goes to the supervisor:
+    # it is kept as "pending_approval" (not counted) until they approve it.
+    late_reason: str | None = Field(None, min_length=6, max_length=300)
 
     @model_validator(mode="after")
     def _where(self):
@@ -90,6 +93,9 @@ class VisitOut(ResponseModel):
     photo_urls: list[str] | None = None
     amended_at: str | None = None
     notes: list[dict] = []
+    status: str = "recorded"          # recorded | pending_approval | approved_late | rejected
+    late_reason: str | None = None
+    approval: dict | None = None
 
 
 class VisitPage(ResponseModel):
@@ -143,6 +149,11 @@ class Activity(ResponseModel):
     days: list[DayActivity]
     totals: dict
     weeks: list[dict]
+
+
+class LateApprovalIn(RequestModel):
+    approve: bool
+    comment: str = Field("", max_length=500)
 
 
 class SignoffIn(RequestModel):

@@ -31,6 +31,14 @@ def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_versi
                                        condition="#v = :v"))
 
 
+def decide_late(visit_id: str, status: str, approval: dict) -> dict:
+    """A pending late log approved or rejected, once (conditional on its still pending)."""
+    return base.strip_keys(base.update(**keys.visit(visit_id), expression="SET #s = :s, approval = :a",
+                                       names={"#s": "status"}, values={":s": status, ":a": approval,
+                                                                       ":p": "pending_approval"},
+                                       condition="#s = :p"))
+
+
 MAX_NOTES = 50
 
 

@@ -80,7 +80,7 @@ def test_roles_that_may_not_read_logs(api, at_noon, who, status):
 
 @pytest.mark.parametrize("over,field", [
     ({"visited_at": "2026-11-20T17:00:00+08:00"}, "visited_at"),
-    ({"visited_at": "2026-11-01T10:00:00+08:00"}, "visited_at"),
+    ({"visited_at": "2026-11-01T10:00:00+08:00"}, "late_reason"),   # older than 7 days: say why
     ({"kind": "dinner"}, "kind"),
     ({"person_met": ""}, "person_met"),
     ({"next_visit_date": "2026-11-19"}, "next_visit_date"),
@@ -134,6 +134,10 @@ def test_amend_on_the_day_then_only_notes(api):
 def test_signed_week_is_read_only_for_the_manager(api):
     with clock.freeze(NOW):
         vid = record(api)["visit_id"]
+        # A week still running has logs to come: it is signed off once it has ended.
+        status, body = api.post("/v1/visits/signoffs", {"manager_id": "cm-001", "week": "2026-W47"}, as_="sup-001")
+        assert status == 400 and body["error"]["details"][0]["field"] == "week"
+    with clock.freeze("2026-11-23T09:00:00+08:00"):
         assert api.post("/v1/visits/signoffs", {"manager_id": "cm-001", "week": "2026-W47"}, as_="cm-001")[0] == 403
         assert api.post("/v1/visits/signoffs", {"manager_id": "cm-001", "week": "2026-W47"}, as_="sup-101")[0] == 403
         status, body = api.post("/v1/visits/signoffs", {"manager_id": "cm-001", "week": "2026-W47"}, as_="sup-001")
@@ -226,3 +230,32 @@ def test_an_outing_counts_its_clients_over_its_logs_and_online_contacts_count(ap
     assert day["outings"] == 1 and day["clients_on_outings"] == 2 and day["outing_quota_met"] is True
     assert day["phone_contacts"] == 5 and day["phone_quota_met"] is True
     assert body["weeks"][0]["visit_days"] == 1 and body["weeks"][0]["visit_dates"] == ["2026-11-20"]
+
+
+def test_late_logs_go_to_the_supervisor_and_count_once_approved(api):
+    old = {"visited_at": "2026-11-02T10:00:00+08:00", "kind": "on_site", "clients_count": 2}
+    with clock.freeze(NOW):
+        status, body = api.post("/v1/visits", visit(**old), as_="cm-001")
+        assert status == 400 and body["error"]["details"][0]["field"] == "late_reason"
+        status, late = api.post("/v1/visits", visit(**old, late_reason="出差期间无网络，补录"), as_="cm-001")
+        assert status == 201 and late["status"] == "pending_approval"
+        activity = api.get("/v1/visits/activity?from=2026-11-02&to=2026-11-02", as_="cm-001")[1]
+        assert activity["totals"]["visits"] == 0          # not counted while pending
+        url = f"/v1/visits/{late['visit_id']}/late-approval"
+        assert api.post(url, {"approve": True}, as_="cm-001")[0] == 403
+        assert api.post(url, {"approve": True}, as_="sup-101")[0] == 404
+        status, done = api.post(url, {"approve": True, "comment": "情况属实"}, as_="sup-001")
+        assert status == 200 and done["status"] == "approved_late" and done["approval"]["by"] == "sup-001"
+        assert api.post(url, {"approve": False}, as_="sup-002")[0] == 409
+        activity = api.get("/v1/visits/activity?from=2026-11-02&to=2026-11-02", as_="cm-001")[1]
+        assert activity["totals"]["visits"] == 1
+
+
+def test_a_log_into_a_signed_week_needs_the_supervisor(api):
+    with clock.freeze("2026-11-23T09:00:00+08:00"):
+        assert api.post("/v1/visits/signoffs", {"manager_id": "cm-001", "week": "2026-W47"}, as_="sup-001")[0] == 201
+        into = {"visited_at": "2026-11-20T10:00:00+08:00"}
+        status, body = api.post("/v1/visits", visit(**into), as_="cm-001")
+        assert status == 400 and body["error"]["details"][0]["field"] == "late_reason"
+        status, body = api.post("/v1/visits", visit(**into, late_reason="周五漏记一条拜访"), as_="cm-001")
+        assert status == 201 and body["status"] == "pending_approval"
