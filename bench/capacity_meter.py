@@ -94,6 +94,9 @@ class CapacityMeter:
         # a BatchGetItem key that is not found, a Query that evaluates no item, a ConditionCheck in a
         # transaction. They are in `model`; `local_rules` subtracts them.
         self.undocumented: dict[str, dict[tuple[str, str, str], float]] = defaultdict(lambda: defaultdict(float))
+        # Model write units by the kind of item written (the first `#` segment of its pk, for an
+        # explanation of where a flow's WCU go): [writes, table units, index units, bytes after].
+        self.by_item: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0, 0]))
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -245,16 +248,27 @@ class CapacityMeter:
                 continue
             after = None if action == "delete" else self._image(table, key)
             b, a = item_size(before), item_size(after)
-            units[(table, "write")] += factor * wcu(b if action == "delete" else max(a, b))
+            table_units = factor * wcu(b if action == "delete" else max(a, b))
+            units[(table, "write")] += table_units
+            index_units = 0.0
             was, now = self._index_entries(table, before), self._index_entries(table, after)
             for name in set(was) | set(now):
-                target = (f"{table}/{name}", "write")
                 if name in was and name in now and was[name] != now[name]:
-                    units[target] += factor * (wcu(b) + wcu(a))
+                    n = factor * (wcu(b) + wcu(a))
                 elif name in was and name in now:
-                    units[target] += factor * wcu(max(a, b))
+                    n = factor * wcu(max(a, b))
                 else:
-                    units[target] += factor * wcu(b if name in was else a)
+                    n = factor * wcu(b if name in was else a)
+                units[(f"{table}/{name}", "write")] += n
+                index_units += n
+            first_key = next(iter(key.values()), {})
+            label = f"{table} {str(next(iter(first_key.values()), '')).split('#')[0]} ({action}{', tx' if tx else ''})"
+            with self._lock:
+                row = self.by_item[flow][label]
+                row[0] += 1
+                row[1] += table_units
+                row[2] += index_units
+                row[3] += a
         self._add_model(flow, units, extra)
 
     def _add_model(self, flow, units, extra) -> None:
