@@ -146,12 +146,14 @@ def report(meter, results) -> int:
         print(f"{flow:<52} {requests:>8} | {e['rcu']:>10.1f} {m['rcu']:>7.1f} {ratio(e['rcu'], m['rcu']):>5.2f} | "
               f"{e['wcu']:>10.1f} {m['wcu']:>7.1f} {ratio(e['wcu'], m['wcu']):>5.2f}")
         for kind in ("rcu", "wcu"):
-            r = ratio(e[kind], m[kind])
-            explained = abs(ratio(e[kind], loc[kind]) - 1) <= TOLERANCE
-            checks.append((f"{flow}: {kind.upper()} engine / model within {TOLERANCE:.0%}"
-                           + ("" if abs(r - 1) <= TOLERANCE or not explained else
-                              f" (engine / model without the undocumented cases: {ratio(e[kind], loc[kind]):.2f})"),
-                           r, abs(r - 1) <= TOLERANCE or explained))
+            r, r_local = ratio(e[kind], m[kind]), ratio(e[kind], loc[kind])
+            if abs(r - 1) <= TOLERANCE:
+                checks.append((f"{flow}: {kind.upper()} engine / model within {TOLERANCE:.0%}", r, "ok"))
+            else:   # issue 22: agree within 10%, or the difference is explained (printed below)
+                explained = abs(r_local - 1) <= TOLERANCE
+                checks.append((f"{flow}: {kind.upper()} engine / model {r:.2f}, "
+                               f"{'explained: ' if explained else ''}without the cases AWS does not document "
+                               f"(DynamoDB Local bills them 0) {r_local:.2f}", r, "ok*" if explained else "MISS"))
     print("\nper target (table or table/index), engine vs model")
     for flow in flows:
         print(f"  {flow}  requests {dict(sorted(meter.requests[flow].items()))}"
@@ -184,19 +186,22 @@ def report(meter, results) -> int:
     print(f"RCU re-run vs first run: engine {again['rcu']:.1f} vs {first['rcu']:.1f} = {rerun:.2f}x, model "
           f"{meter.totals('selection, re-run', 'model')['rcu']:.1f} vs {fm['rcu']:.1f}")
     print(f"API statuses: {results['api_status']}")
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISS"
+
     checks += [
-        ("WCU per new task <= 6 (issue 18)", per_task, per_task <= 6),
+        ("WCU per new task <= 6 (issue 18)", per_task, verdict(per_task <= 6)),
         ("first-run RCU per candidate <= 0.5 (issue 18)", first["rcu"] / max(candidates, 1),
-         first["rcu"] / max(candidates, 1) <= 0.5),
-        ("re-run RCU <= 1.5x first-run RCU (issue 18)", rerun, rerun <= 1.5),
+         verdict(first["rcu"] / max(candidates, 1) <= 0.5)),
+        ("re-run RCU <= 1.5x first-run RCU (issue 18)", rerun, verdict(rerun <= 1.5)),
     ]
     bad_status = [n for n, st in results["api_status"].items() if not (isinstance(st, int) and st < 300)]
-    checks.append(("every API write answered 2xx", float(len(bad_status)), not bad_status))
+    checks.append(("every API write answered 2xx", float(len(bad_status)), verdict(not bad_status)))
     failed = False
     print()
-    for name, value, ok in checks:
-        failed |= not ok
-        print(f"{'ok  ' if ok else 'MISS'} {name}: {value:.3f}")
+    for name, value, status in checks:
+        failed |= status == "MISS"
+        print(f"{status:<4} {name}: {value:.3f}")
     return 1 if failed else 0
 
 
