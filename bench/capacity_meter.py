@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import threading
 from collections import defaultdict
 from decimal import Decimal
@@ -312,9 +313,9 @@ class CapacityMeter:
                     "ReturnConsumedCapacity")}
                 names = again.get("ExpressionAttributeNames") or {}
                 used = again.get("KeyConditionExpression", "")
-                again_names = {k: v for k, v in names.items() if k in used}
+                again_names = {k: v for k, v in names.items() if re.search(re.escape(k) + r"(?!\w)", used)}
                 values = again.get("ExpressionAttributeValues") or {}
-                again_values = {k: v for k, v in values.items() if k in used}
+                again_values = {k: v for k, v in values.items() if re.search(re.escape(k) + r"(?!\w)", used)}
                 again.pop("ExpressionAttributeNames", None)
                 again.pop("ExpressionAttributeValues", None)
                 if again_names:
