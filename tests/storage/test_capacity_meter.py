@@ -94,3 +94,22 @@ def test_a_known_put_is_summed_by_table_and_index():
     assert dict(meter.engine["miss"]) == {(table, "read"): 0.5} == dict(meter.model["miss"])
     assert meter.totals("put") == {"rcu": 0.0, "wcu": 6.0, "table_wcu": 3.0, "index_wcu": 3.0,
                                    "table_rcu": 0.0, "index_rcu": 0.0}
+
+
+def test_the_benchmark_skips_in_one_line_without_dynamodb_local():
+    # A subprocess: bench.harness sets the benchmark's environment at import.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, bench.capacity as c\n"
+            "from infra import ddb_local\n"
+            "def no_java(*a, **k): raise ddb_local.InstallError('`java` is missing and cannot be installed here')\n"
+            "ddb_local.install = no_java\n"
+            "sys.exit(c.main(10, 0.1))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "skipped: DynamoDB Local cannot be installed (`java` is missing and cannot be installed here); "
+        "capacity needs Java 17 and npm (`make ddb-local`)"]
