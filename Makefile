@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import test-api-fuzz
+.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-capacity test-api-fuzz
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ lint-cfn: venv  ## cfn-lint the packaged template (packages first when build/pac
 GATEWAY_KEYS ?= $(if $(filter prod,$(STAGE)),1,0)
 deploy: venv  ## package and deploy the stack: make deploy STAGE=prod (see docs/operations.md)
 	$(PY) -m infra.package --stage $(STAGE) --deploy $(if $(filter 1,$(GATEWAY_KEYS)),--require-gateway-keys)
+
+bench-capacity: venv  ## capacity billed on DynamoDB Local (ReturnConsumedCapacity=INDEXES) beside a model from item sizes
+	$(PY) -m bench.capacity
 
 bench-import: venv  ## cold-import benchmark of app.py vs its third-party dependencies
 	$(PY) -m bench.cold_import

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import", "bench.durability"]
+SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import", "bench.durability", "bench.capacity"]
 
 
 def main() -> int:
