@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     max_active_keys_per_outlet: int = 2
     referral_default_class: Literal["A", "B", "C", "D"] = "C"
     lapse_catch_up_max_days: int = 31
+    # A prospect in one branch's pool may be registered by another branch's manager (first to register).
+    cross_branch_pool_claims: bool = True
 
     # --- least privilege (PIPL 第六条 minimisation) --------------------------------
     # Full phones / ID numbers / names one person may be shown a day; past it: 429 and an alert.

@@ -231,6 +231,13 @@ def register(principal: Principal, body: ProspectIn) -> dict:
     if existing is None:
         logger.info("prospect registered", extra={"prospect_id": record["prospect_id"]})
         return view(repo.get_prospect(record["prospect_id"], consistent=True) or record)
+    if (existing["status"] == POOL and existing["branch_id"] != principal.branch_id
+            and get_settings().cross_branch_pool_claims):
+        taken = _take_from_another_pool(principal, existing, body, today)
+        if taken:
+            _record_collision(existing, matched, by=principal.id, kind="staff", by_branch=principal.branch_id,
+                              source=body.source)
+            return view(taken)
     _record_collision(existing, matched, by=principal.id, kind="staff", by_branch=principal.branch_id,
                       source=body.source)
     if existing["branch_id"] != principal.branch_id:
@@ -241,6 +248,22 @@ def register(principal: Principal, body: ProspectIn) -> dict:
     raise AlreadyRegistered("this person is already registered", extra={"registration": {
         "registered_at": existing["created_at"], "state": registration_state(existing, today),
         "owner": mask_name(owner) if owner else None}})
+
+
+def _take_from_another_pool(principal: Principal, existing: dict, body: ProspectIn, today: date) -> dict | None:
+    """004: "未备案的信息谁先备案算谁的" - a prospect in another branch's pool is nobody's: the first manager
+    to register it, in any branch, owns it (setting cross_branch_pool_claims). None if it moved meanwhile."""
+    record = _assign(existing, principal.id, principal.name, today, first_contact_due(body.first_contact_on))
+    record.update(branch_id=principal.branch_id, outlet_id=body.outlet_id, previous_branch_id=existing["branch_id"],
+                  prospect_class=body.prospect_class, source=body.source, registered_by=principal.id,
+                  first_contact_on=body.first_contact_on.isoformat(),
+                  first_contact_due=first_contact_due(body.first_contact_on).isoformat())
+    try:
+        repo.save_prospect(_bump(record, existing), existing["version"])
+    except TransactionCancelled:
+        return None
+    logger.info("prospect taken from another branch's pool", extra={"prospect_id": existing["prospect_id"]})
+    return record
 
 
 def register_referral(principal: Principal, body: ReferralIn) -> dict:

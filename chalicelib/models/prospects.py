@@ -173,8 +173,9 @@ class RevealOut(_Out):
 
 class CollisionOut(_Out):
     collision_id: str
-    prospect_id: str
+    prospect_id: str | None = None     # none on the attempting branch's copy of a cross-branch collision
     branch_id: str
+    cross_branch: bool = False
     at: str
     attempted_by: str
     attempted_by_kind: str

@@ -119,6 +119,12 @@ def collision_indexes(branch_id: str, prospect_id: str, at: str, collision_id: s
             "gsi1pk": f"PROSPECT#{prospect_id}#COLLISIONS", "gsi1sk": f"{at}#{collision_id}"}
 
 
+def collision_for_attempting_branch(collision_id: str, branch_id: str, at: str) -> dict:
+    # A cross-branch collision is listed for the attempting branch too, as a separate, detail-free item.
+    return {"pk": f"COLLISION#{collision_id}", "sk": f"ATTEMPT#{branch_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#COLLISIONS", "gsi2sk": f"{at}#{collision_id}"}
+
+
 def pool_picks(manager_id: str, day: date | str) -> dict:
     return {"pk": f"STAFF#{manager_id}", "sk": f"POOLPICK#{day}"}
 

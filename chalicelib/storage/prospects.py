@@ -125,9 +125,19 @@ def pool_pick_op(manager_id: str, day, limit: int) -> dict:
 
 # --- collisions ----------------------------------------------------------------------------
 def put_collision(record: dict) -> None:
-    base.put_new({**keys.collision(record["collision_id"]),
-                  **keys.collision_indexes(record["branch_id"], record["prospect_id"], record["at"],
-                                           record["collision_id"]), **record})
+    item = {**keys.collision(record["collision_id"]),
+            **keys.collision_indexes(record["branch_id"], record["prospect_id"], record["at"], record["collision_id"]),
+            **record}
+    other = record.get("attempted_by_branch")
+    if not other or other == record["branch_id"]:
+        base.put_new(item)
+        return
+    # Across branches the attempting branch's supervisor sees that their manager collided, not with whom.
+    copy = {**keys.collision_for_attempting_branch(record["collision_id"], other, record["at"]),
+            **{k: record[k] for k in ("collision_id", "at", "attempted_by", "attempted_by_kind", "source",
+                                      "matched_on")},
+            "branch_id": other, "cross_branch": True, "prospect_id": None}
+    base.transact([base.tx_put(item), base.tx_put(copy)])
 
 
 def list_branch_collisions(branch_id: str, *, limit: int, start_key=None) -> base.Page:

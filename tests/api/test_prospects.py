@@ -474,3 +474,35 @@ def test_registrations_per_manager_per_day_are_capped(api, monkeypatch):
     assert answers[-1][1]["error"]["code"] == "registration_quota_exhausted"
     # The refused one locked nothing: another manager registers that number.
     assert api.post("/v1/prospects", person(phone=phones[-1]), as_="cm-002")[0] == 201
+
+
+def test_another_branchs_manager_registers_a_prospect_from_a_branch_pool(api, monkeypatch):
+    # 004 "未备案的信息谁先备案算谁的": a lapsed prospect is nobody's; the first to register it, in any branch,
+    # owns it (issue 19 §9). Both supervisors see the collision; the attempting branch sees no details.
+    p = register(api)
+    assert _release("2026-11-29")["released"] == 1
+    with clock.freeze("2026-11-29T09:00:00+08:00"):
+        status, body = api.post("/v1/prospects", person(outlet_id=None, first_contact_on="2026-11-29"), as_="cm-101")
+        assert status == 201 and body["prospect_id"] == p["prospect_id"] and body["owner_id"] == "cm-101"
+        assert body["branch_id"] == "br-haidian"
+        assert api.get(f"/v1/prospects/{p['prospect_id']}", as_="cm-101")[0] == 200
+        assert api.get("/v1/prospects/pool", as_="cm-002")[1]["items"] == []
+        ours = api.get("/v1/collisions", as_="sup-001")[1]["items"]
+        theirs = api.get("/v1/collisions", as_="sup-101")[1]["items"]
+        assert [c["attempted_by"] for c in ours] == [c["attempted_by"] for c in theirs] == ["cm-101"]
+        assert theirs[0]["prospect_id"] is None and theirs[0]["cross_branch"] is True
+        # Now owned and protected in br-haidian: the first branch's manager hears "already registered" only.
+        status, body = api.post("/v1/prospects", person(), as_="cm-002")
+        assert status == 409 and "registration" not in body["error"]
+
+
+def test_cross_branch_pool_claims_can_be_turned_off(api, monkeypatch):
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("FIELDDESK_CROSS_BRANCH_POOL_CLAIMS", "false")
+    reset_settings()
+    register(api)
+    assert _release("2026-11-29")["released"] == 1
+    with clock.freeze("2026-11-29T09:00:00+08:00"):
+        status, body = api.post("/v1/prospects", person(outlet_id=None, first_contact_on="2026-11-29"), as_="cm-101")
+        assert status == 409
