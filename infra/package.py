@@ -29,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
 OUT = ROOT / "build" / "package"
-CFN_VENV = ROOT / ".venv" / "cfn-lint"  # a tool venv inside the (ignored) app venv
+# A tool venv inside the (ignored) app venv; FIELDDESK_CFN_VENV elsewhere (a worktree whose .venv is a
+# link to another checkout's keeps its own, e.g. .local/cfn-lint).
+CFN_VENV = Path(os.environ.get("FIELDDESK_CFN_VENV") or ROOT / ".venv" / "cfn-lint")
 CFN_REQUIREMENTS = ROOT / "infra" / "requirements-cfn.txt"
 PLACEHOLDER_ROLE = "replaced-by-infra-package"
 ACCOUNT_FILE_HANDLER = os.environ.get("FIELDDESK_ACCOUNT_FILE_HANDLER", "import_account_file")
