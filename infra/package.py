@@ -203,12 +203,15 @@ COGNITO_TYPES = ("AWS::Cognito::",)
 def without_cognito(template: dict) -> dict:
     """The China-partition template: no Cognito (it does not exist there); the OIDC parameters are required.
 
-    Every `Fn::If` on UseOidc keeps its OIDC branch; Cognito resources, outputs and conditions go.
+    Every `Fn::If` on UseOidc keeps its OIDC branch, one on a Cognito condition its other branch;
+    Cognito resources, outputs and conditions go.
     """
     def strip(node):
         if isinstance(node, dict):
             if set(node) == {"Fn::If"} and node["Fn::If"][0] == "UseOidc":
                 return strip(node["Fn::If"][1])
+            if set(node) == {"Fn::If"} and node["Fn::If"][0] in ("CreateUserPool", "HasCognitoDomain", "UsesCognito"):
+                return strip(node["Fn::If"][2])
             return {k: strip(v) for k, v in node.items()}
         if isinstance(node, list):
             return [strip(v) for v in node]

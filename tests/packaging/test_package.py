@@ -180,3 +180,15 @@ def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
                     for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.startswith(("boto3-", "botocore-"))}
     assert versions in ({}, {"boto3": versions.get("botocore"), "botocore": versions.get("boto3")}), versions
     assert not versions or versions["boto3"] == versions["botocore"], versions
+
+
+def test_the_page_signs_in_at_the_stacks_cognito_domain_and_china_has_none(built):
+    out, template, _ = built
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    condition, domain, otherwise = env["FIELDDESK_COGNITO_DOMAIN"]["Fn::If"]
+    assert condition == "HasCognitoDomain" and otherwise == ""
+    assert domain == {"Fn::Sub": "https://${CognitoDomainPrefix}.auth.${AWS::Region}.amazoncognito.com"}
+    assert env["FIELDDESK_JWT_TOKEN_USE"] == {"Ref": "TokenUse"}  # the page sends the token it names
+    china = json.loads((out / "sam-china.json").read_text())["Globals"]["Function"]["Environment"]["Variables"]
+    assert china["FIELDDESK_COGNITO_DOMAIN"] == ""
+
