@@ -42,6 +42,10 @@ ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "
                 "dynamodb:DescribeTable"]  # never dynamodb:Scan: no request or job reads a whole table
 
 
+ACTIVE_TABLE = {"Fn::If": ["UsesRestoredTable", {"Ref": "ActiveTableName"}, {"Ref": "FieldDeskTable"}]}
+TABLE_ARN = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}"
+
+
 def sub(text: str) -> dict:
     return {"Fn::Sub": text}
 
@@ -77,7 +81,8 @@ def _statement(actions, resources, sid=None) -> dict:
 
 def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     """The least each kind of function needs. `api`: the HTTP handler; `job`: schedules and events."""
-    table = [{"Fn::GetAtt": ["FieldDeskTable", "Arn"]}, sub("${FieldDeskTable.Arn}/index/*")]
+    # The table the functions use: FieldDeskTable, or the restored table the ActiveTableName parameter names.
+    table = [{"Fn::Sub": [TABLE_ARN + suffix, {"Table": ACTIVE_TABLE}]} for suffix in ("", "/index/*")]
     statements = [
         _statement(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], "Tracing"),
         _statement(ITEM_ACTIONS, table, "Table"),

@@ -192,3 +192,41 @@ def test_the_page_signs_in_at_the_stacks_cognito_domain_and_china_has_none(built
     china = json.loads((out / "sam-china.json").read_text())["Globals"]["Function"]["Environment"]["Variables"]
     assert china["FIELDDESK_COGNITO_DOMAIN"] == ""
 
+
+def test_tables_have_point_in_time_recovery_and_an_optional_backup_plan_keeps_20_years(built):
+    out, template, _ = built
+    res, params = template["Resources"], template["Parameters"]
+    for table in ("FieldDeskTable", "IdempotencyTable"):
+        assert res[table]["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert params["AwsBackup"]["AllowedValues"] == ["enabled", "disabled"]
+    assert params["AwsBackup"]["Default"] == "enabled"
+    for name in ("BackupVault", "BackupRole", "BackupPlan", "BackupSelection"):
+        assert res[name]["Condition"] == "UseBackupPlan", name
+    assert res["BackupVault"]["DeletionPolicy"] == "Retain"
+    rules = {r["RuleName"]: r for r in res["BackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"]}
+    assert rules["Daily"]["Lifecycle"]["DeleteAfterDays"] == {"Ref": "BackupDailyRetentionDays"}
+    assert rules["Monthly"]["Lifecycle"]["DeleteAfterDays"] == {"Ref": "BackupMonthlyRetentionDays"}
+    # The Securities Law keeps client and transaction records at least 20 years: no shorter monthly points.
+    assert params["BackupMonthlyRetentionDays"]["MinValue"] >= 20 * 365
+    assert params["BackupMonthlyRetentionDays"]["Default"] >= 20 * 365 + 5
+    selection = res["BackupSelection"]["Properties"]["BackupSelection"]
+    assert selection["Resources"] == [{"Fn::Sub": [package.TABLE_ARN, {"Table": package.ACTIVE_TABLE}]}]
+    assert selection["IamRoleArn"] == {"Fn::GetAtt": ["BackupRole", "Arn"]}
+    china = json.loads((out / "sam-china.json").read_text())["Resources"]
+    assert {"BackupVault", "BackupPlan", "BackupSelection"} <= set(china), "AWS Backup exists in the China regions"
+
+
+def test_the_stage_switches_to_a_restored_table_by_one_parameter(built):
+    """After a restore (docs/operations.md): ActiveTableName names the table every function uses."""
+    _, template, _ = built
+    res = template["Resources"]
+    assert template["Parameters"]["ActiveTableName"]["Default"] == ""
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["FIELDDESK_TABLE_NAME"] == package.ACTIVE_TABLE
+    assert template["Outputs"]["TableName"]["Value"] == package.ACTIVE_TABLE
+    assert res["TableThrottleAlarm"]["Properties"]["Dimensions"][0]["Value"] == package.ACTIVE_TABLE
+    for name in package.functions(template):
+        statements = res[f"{name}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        table = next(st for st in statements if st.get("Sid") == "Table")
+        assert table["Resource"] == [{"Fn::Sub": [package.TABLE_ARN + s, {"Table": package.ACTIVE_TABLE}]}
+                                     for s in ("", "/index/*")], name
