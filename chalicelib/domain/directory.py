@@ -96,3 +96,55 @@ def _outlets_exist(outlet_ids: list[str]) -> None:
     for i, outlet_id in enumerate(outlet_ids):
         if not repo.get_outlet(outlet_id):
             raise ValidationFailed.field(f"outlet_ids.{i}", f"unknown outlet {outlet_id}")
+
+
+# --- branches and the first admin (operator commands: python -m schedules branch / admin) ----------
+def create_branch(branch_id: str, name: str, *, by: str) -> dict:
+    record = {"branch_id": branch_id, "name": name, "status": "active", "created_at": clock.iso(clock.now()),
+              "created_by": by}
+    try:
+        repo.put_new_branch(record)
+    except ConditionFailed:
+        raise Conflict(f"branch {branch_id} already exists") from None
+    return record
+
+
+def list_branches() -> list[dict]:
+    return [{"status": "active", **b} for b in repo.list_branches()]
+
+
+def close_branch(branch_id: str, *, by: str) -> dict:
+    """A closed branch keeps every record; refused while active staff still belong to it."""
+    if repo.get_branch(branch_id) is None:
+        raise NotFound(f"no branch {branch_id}")
+    active = [s["staff_id"] for s in repo.all_branch_staff(branch_id) if s.get("status", "active") == "active"]
+    if active:
+        raise Conflict(f"branch {branch_id} still has active staff: {', '.join(sorted(active)[:10])}; "
+                       "move or depart them first")
+    try:
+        return repo.close_branch(branch_id, clock.iso(clock.now()), by)
+    except ConditionFailed:
+        raise Conflict(f"branch {branch_id} is already closed") from None
+
+
+def bootstrap_admin(staff_id: str, name: str, branch_id: str, *, branch_name: str | None = None) -> dict:
+    """The first admin (and their branch): idempotent, so a rerun after a failure is safe.
+
+    Every later staff member, outlet and branch rule is created by an admin through the API.
+    """
+    result = {"branch": repo.get_branch(branch_id), "branch_created": False, "staff_created": False}
+    if result["branch"] is None:
+        if not branch_name:
+            raise ValidationFailed.field("branch_name", f"branch {branch_id} does not exist: give its name")
+        result["branch"] = create_branch(branch_id, branch_name, by=f"bootstrap:{staff_id}")
+        result["branch_created"] = True
+    existing = repo.get_staff(staff_id)
+    if existing is not None:
+        if existing.get("role") != "admin" or existing.get("status", "active") != "active":
+            raise Conflict(f"staff {staff_id} exists as {existing.get('role')} ({existing.get('status')}), "
+                           "not an active admin")
+        result["staff"] = existing
+        return result
+    result["staff"] = create_staff(StaffIn(staff_id=staff_id, name=name, role="admin", branch_id=branch_id))
+    result["staff_created"] = True
+    return result
