@@ -9,7 +9,17 @@ from ..storage import directory as repo
 from ..errors import ConditionFailed
 
 
+def _branch_open(branch_id: str) -> None:
+    """Staff and outlets belong to a branch that exists and is open (`python -m schedules branch`)."""
+    branch = repo.get_branch(branch_id)
+    if branch is None:
+        raise ValidationFailed.field("branch_id", f"unknown branch {branch_id}")
+    if branch.get("status") == "closed":
+        raise ValidationFailed.field("branch_id", f"branch {branch_id} is closed")
+
+
 def create_staff(body: StaffIn) -> dict:
+    _branch_open(body.branch_id)
     _outlets_exist(body.outlet_ids)
     record = {**body.model_dump(), "status": "active", "created_at": clock.iso(clock.now())}
     try:
@@ -22,6 +32,8 @@ def create_staff(body: StaffIn) -> dict:
 def update_staff(staff_id: str, patch: StaffPatch) -> dict:
     current = get_staff_record(staff_id)
     changes = patch.model_dump(exclude_unset=True)
+    if changes.get("branch_id") and changes["branch_id"] != current.get("branch_id"):
+        _branch_open(changes["branch_id"])
     if changes.get("outlet_ids"):
         _outlets_exist(changes["outlet_ids"])
     if changes.get("status") == "active":
@@ -62,6 +74,7 @@ def list_staff(principal: Principal, branch_id: str | None, role: str | None, li
 
 
 def create_outlet(body: OutletIn) -> dict:
+    _branch_open(body.branch_id)
     record = {**body.model_dump(), "status": "active", "created_at": clock.iso(clock.now())}
     try:
         repo.put_outlet(record, new=True)
@@ -72,7 +85,10 @@ def create_outlet(body: OutletIn) -> dict:
 
 def update_outlet(outlet_id: str, patch: OutletPatch) -> dict:
     current = get_outlet_record(outlet_id)
-    record = {**current, **patch.model_dump(exclude_unset=True), "updated_at": clock.iso(clock.now())}
+    changes = patch.model_dump(exclude_unset=True)
+    if changes.get("branch_id") and changes["branch_id"] != current.get("branch_id"):
+        _branch_open(changes["branch_id"])
+    record = {**current, **changes, "updated_at": clock.iso(clock.now())}
     repo.put_outlet({k: v for k, v in record.items() if v is not None}, new=False)
     return record
 
