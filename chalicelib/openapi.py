@@ -22,6 +22,20 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 _PATH_PARAM = re.compile(r"{([^}]+)}")
 
+# Paths start with /v1/: the custom domain's base path maps to the API stage (docs/operations.md).
+SERVERS = [
+    {"url": "https://{host}", "description": "Production: the API's custom domain (ICP-filed in China)",
+     "variables": {"host": {"default": "api.fielddesk.example.cn",
+                            "description": "the brokerage's API domain, base path mapped to stage v1"}}},
+    {"url": "https://{api_id}.execute-api.{region}.{suffix}/v1",
+     "description": "The raw API Gateway stage URL (unreachable in China before the ICP filing)",
+     "variables": {"api_id": {"default": "abcdef1234", "description": "the stack's RestAPIId output"},
+                   "region": {"default": "cn-north-1",
+                              "enum": ["cn-north-1", "cn-northwest-1", "us-east-1", "ap-southeast-1"]},
+                   "suffix": {"default": "amazonaws.com.cn", "enum": ["amazonaws.com.cn", "amazonaws.com"]}}},
+    {"url": "http://127.0.0.1:8000", "description": "`make run` on a development machine"},
+]
+
 ERROR_DESCRIPTIONS = {
     400: "Invalid input; `error.details` names each failing field",
     401: "Missing, invalid or expired credentials",
@@ -82,7 +96,46 @@ def _schemas(routes) -> tuple[dict, dict]:
             seen.add((kind, tp))
             inputs.append(((kind, tp), mode, _adapter(tp)))
     mapping, top = TypeAdapter.json_schemas(inputs, ref_template=REF_TEMPLATE)
-    return {key: schema for (key, _mode), schema in mapping.items()}, dict(top.get("$defs", {}))
+    schemas = {key: schema for (key, _mode), schema in mapping.items()}
+    defs = dict(top.get("$defs", {}))
+    names = client_names(defs)
+    return _renamed(schemas, names), {names[n]: _renamed(d, names) for n, d in defs.items()}
+
+
+def client_name(name: str) -> str:
+    """A schema name a client generator keeps apart from every other.
+
+    pydantic names two models of one name by module (`chalicelib__models__visits__RevealIn`) and a
+    model whose input and output differ `RuleOverride-Input`/`-Output`; generators turn both kinds
+    into the same class name and drop operations. Here: `VisitsRevealIn`, `RuleOverrideInput`.
+    """
+    if "__" in name:
+        area, model = name.split("__")[-2:]
+        name = "".join(part[:1].upper() + part[1:] for part in area.split("_")) + model
+    for suffix in ("-Input", "-Output"):
+        if name.endswith(suffix):
+            name = name[:-len(suffix)] + suffix[1:]
+    return name
+
+
+def client_names(defs: dict) -> dict[str, str]:
+    names = {n: client_name(n) for n in defs}
+    clashes = {new for new in names.values() if list(names.values()).count(new) > 1}
+    if clashes or not all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", n) for n in names.values()):
+        raise ValueError(f"OpenAPI schema names collide or are not identifiers: {sorted(clashes) or names}")
+    return names
+
+
+def _renamed(node, names: dict[str, str]):
+    if isinstance(node, dict):
+        out = {k: _renamed(v, names) for k, v in node.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            out["$ref"] = REF_TEMPLATE.format(model=names.get(ref.rsplit("/", 1)[-1], ref.rsplit("/", 1)[-1]))
+        return out
+    if isinstance(node, list):
+        return [_renamed(v, names) for v in node]
+    return node
 
 
 def _security(spec) -> list[dict] | None:
@@ -208,13 +261,16 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": TITLE, "version": version, "description": DESCRIPTION},
+        "servers": SERVERS,
         "paths": dict(sorted(paths.items())),
         "security": [{"bearerAuth": []}],
         "components": {
             "schemas": dict(sorted(defs.items())),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                               "description": "Staff: a Cognito user pool token (access or id token)."},
+                               "description": "Staff: an RS256/ES256 JWT of the stack's OIDC issuer (Cognito or the "
+                                               "brokerage's IdP): the ID token, or the access token where the "
+                                               "stack's TokenUse is access."},
                 "outletApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
                                  "description": "Partner bank outlets: `fdk_<key id>.<secret>`, issued by an admin."},
             },

@@ -31,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
 OUT = ROOT / "build" / "package"
-CFN_VENV = ROOT / ".venv" / "cfn-lint"  # a tool venv inside the (ignored) app venv
+# A tool venv inside the (ignored) app venv; FIELDDESK_CFN_VENV elsewhere (a worktree whose .venv is a
+# link to another checkout's keeps its own, e.g. .local/cfn-lint).
+CFN_VENV = Path(os.environ.get("FIELDDESK_CFN_VENV") or ROOT / ".venv" / "cfn-lint")
 CFN_REQUIREMENTS = ROOT / "infra" / "requirements-cfn.txt"
 PLACEHOLDER_ROLE = "replaced-by-infra-package"
 ACCOUNT_FILE_HANDLER = os.environ.get("FIELDDESK_ACCOUNT_FILE_HANDLER", "import_account_file")
@@ -40,6 +42,10 @@ DEFAULT_CORS_ORIGIN = "https://fielddesk.example.cn"
 ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                 "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
                 "dynamodb:DescribeTable"]  # never dynamodb:Scan: no request or job reads a whole table
+
+
+ACTIVE_TABLE = {"Fn::If": ["UsesRestoredTable", {"Ref": "ActiveTableName"}, {"Ref": "FieldDeskTable"}]}
+TABLE_ARN = "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}"
 
 
 def sub(text: str) -> dict:
@@ -131,7 +137,8 @@ def _statement(actions, resources, sid=None) -> dict:
 
 def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     """The least each kind of function needs. `api`: the HTTP handler; `job`: schedules and events."""
-    table = [{"Fn::GetAtt": ["FieldDeskTable", "Arn"]}, sub("${FieldDeskTable.Arn}/index/*")]
+    # The table the functions use: FieldDeskTable, or the restored table the ActiveTableName parameter names.
+    table = [{"Fn::Sub": [TABLE_ARN + suffix, {"Table": ACTIVE_TABLE}]} for suffix in ("", "/index/*")]
     statements = [
         _statement(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], "Tracing"),
         _statement(ITEM_ACTIONS, table, "Table"),
@@ -257,12 +264,15 @@ COGNITO_TYPES = ("AWS::Cognito::",)
 def without_cognito(template: dict) -> dict:
     """The China-partition template: no Cognito (it does not exist there); the OIDC parameters are required.
 
-    Every `Fn::If` on UseOidc keeps its OIDC branch; Cognito resources, outputs and conditions go.
+    Every `Fn::If` on UseOidc keeps its OIDC branch, one on a Cognito condition its other branch;
+    Cognito resources, outputs and conditions go.
     """
     def strip(node):
         if isinstance(node, dict):
             if set(node) == {"Fn::If"} and node["Fn::If"][0] == "UseOidc":
                 return strip(node["Fn::If"][1])
+            if set(node) == {"Fn::If"} and node["Fn::If"][0] in ("CreateUserPool", "HasCognitoDomain", "UsesCognito"):
+                return strip(node["Fn::If"][2])
             return {k: strip(v) for k, v in node.items()}
         if isinstance(node, list):
             return [strip(v) for v in node]

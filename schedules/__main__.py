@@ -1,5 +1,8 @@
-"""Operator runner: `python -m schedules list` and
-`python -m schedules run callbacks --date 2026-11-20 [--dry-run]`.
+"""Operator runner: `python -m schedules list`,
+`python -m schedules run callbacks --date 2026-11-20 [--dry-run]`,
+`python -m schedules backfill callbacks --from 2026-11-01 --to 2026-11-20 [--dry-run]`,
+`python -m schedules admin bootstrap ...`, `branch create|list|close`, `keys rotate|promote|retire page-token`
+(docs/operations.md, "Operator commands").
 
 Runs against whatever DYNAMODB_ENDPOINT_URL / AWS credentials the shell has.
 Re-running a date is safe: it creates only what is missing.
@@ -36,7 +39,29 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("--year", required=True, type=int)
     cal.add_argument("--file", help='publish: JSON {"holidays": [...], "makeup_workdays": [...], "note": "..."}')
     cal.add_argument("--by", default="operator", help="who publishes it (recorded on the version)")
+    back = sub.add_parser("backfill", help="run one job for every business date of a range")
+    back.add_argument("job", choices=sorted(JOBS))
+    back.add_argument("--from", dest="start", required=True, type=_date, help="first business date YYYY-MM-DD")
+    back.add_argument("--to", required=True, type=_date, help="last business date YYYY-MM-DD (included)")
+    back.add_argument("--dry-run", action="store_true", help="count what would be done; write nothing")
+    adm = sub.add_parser("admin", help="create the first admin (and their branch)")
+    adm.add_argument("action", choices=["bootstrap"])
+    adm.add_argument("--staff-id", required=True, help="the admin's FieldDesk staff id (the IdP's staff-id claim)")
+    adm.add_argument("--name", required=True)
+    adm.add_argument("--branch-id", required=True, help="the admin's branch (head office)")
+    adm.add_argument("--branch-name", help="creates the branch when it does not exist yet")
+    br = sub.add_parser("branch", help="create, list or close branches")
+    br.add_argument("action", choices=["create", "list", "close"])
+    br.add_argument("--id", help="branch id, e.g. br-pudong (create, close)")
+    br.add_argument("--name", help="create: the branch's name, e.g. 浦东营业部")
+    br.add_argument("--by", default="operator", help="who does it (recorded)")
+    ks = sub.add_parser("keys", help="rotate a key with two keys valid during the rotation")
+    ks.add_argument("action", choices=["rotate", "promote", "retire"])
+    ks.add_argument("key", choices=["page-token"])
+    ks.add_argument("--secret-id", help="the secret's ARN (default: FIELDDESK_PAGE_TOKEN_KEY_SECRET)")
     args = parser.parse_args(argv)
+    if args.command in ("admin", "branch", "backfill", "keys"):
+        return _operator(args)
     if args.command == "calendar":
         return _calendar(args)
     if args.command == "sample-snapshot":
@@ -54,6 +79,27 @@ def main(argv: list[str] | None = None) -> int:
     for line in job.render(result):
         print(line)
     return 0 if getattr(result, "status", "completed") == "completed" else 1
+
+
+def _operator(args) -> int:
+    from chalicelib.errors import DomainError
+
+    from . import operator
+
+    if args.command == "branch" and args.action in ("create", "close") and not args.id:
+        print(f"branch {args.action} needs --id", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "admin":
+            return operator.admin_bootstrap(args)
+        if args.command == "branch":
+            return operator.branch(args)
+        if args.command == "backfill":
+            return operator.backfill(args, JOBS)
+        return operator.keys(args)
+    except DomainError as err:
+        print(f"refused: {err.message}", file=sys.stderr)
+        return 1
 
 
 def _calendar(args) -> int:

@@ -37,10 +37,54 @@ def _render_callbacks(result) -> list[str]:
     return lines
 
 
+def _no_dry_run(name: str):
+    def refuse():
+        raise SystemExit(f"{name} has no dry run: it only acts on what fell due, and records its watermark")
+    return refuse
+
+
+def _run_release(day: date, dry_run: bool):
+    """Claims whose protection ended on `day` (and any missed day before it) go to the branch pools."""
+    from datetime import timedelta
+
+    from chalicelib.domain import prospects
+
+    if dry_run:
+        _no_dry_run("release-prospects")()
+    return prospects.release_lapsed(today=day + timedelta(days=1))
+
+
+def _run_penalty_overdue(day: date, dry_run: bool):
+    """Open cash penalties whose settlement day was `day` (and any missed day before it) are flagged."""
+    from datetime import timedelta
+
+    from chalicelib.domain import penalties
+
+    if dry_run:
+        _no_dry_run("penalty-overdue")()
+    return penalties.sweep_overdue(run_date=day + timedelta(days=1))
+
+
+def _render_dict(result) -> list[str]:
+    import json
+
+    return [json.dumps(result, ensure_ascii=False, default=str)]
+
+
 JOBS: dict[str, Job] = {
     "callbacks": Job(
         name="callbacks",
         schedule="cron(0 18 * * ? *) = 02:00 Asia/Shanghai, for the business date before",
         description="daily callback selection: new, dormant, large outflow, closed, departed manager, periodic",
         run=_run_callbacks, render=_render_callbacks),
+    "release-prospects": Job(
+        name="release-prospects",
+        schedule="cron(0 17 * * ? *) = 01:00 Asia/Shanghai, for the day before",
+        description="release lapsed prospect claims to the branch pool (公海); watermarked, so a day runs once",
+        run=_run_release, render=_render_dict),
+    "penalty-overdue": Job(
+        name="penalty-overdue",
+        schedule="cron(10 17 * * ? *) = 01:10 Asia/Shanghai, for the day before",
+        description="flag open cash penalties whose settlement day has passed; watermarked",
+        run=_run_penalty_overdue, render=_render_dict),
 }

@@ -17,9 +17,14 @@ from ..errors import ValidationFailed
 
 @lru_cache(maxsize=4)
 def _fernet(secret: str):
-    from cryptography.fernet import Fernet
+    """The secret's first line signs new tokens; every line opens one (rotation: two keys valid).
 
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest()))
+    `python -m schedules keys rotate|promote|retire page-token` (docs/operations.md, Rotate secrets).
+    """
+    from cryptography.fernet import Fernet, MultiFernet
+
+    keys = [line.strip() for line in secret.splitlines() if line.strip()] or [secret]
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(hashlib.sha256(k.encode()).digest())) for k in keys])
 
 
 def _default(value):

@@ -90,13 +90,17 @@ def web_asset(asset):
 
 
 def sign_in_config() -> dict:
-    """What the sign-in page needs: demo sign-in on local/test, the Cognito hosted UI elsewhere."""
+    """What the sign-in page needs: demo sign-in on local/test, the Cognito hosted UI elsewhere.
+
+    `token_use` says which token of the code exchange the page sends: the one the API verifies
+    (FIELDDESK_JWT_TOKEN_USE; Cognito access tokens carry no `custom:staff_id`).
+    """
     s = get_settings()
     if s.dev_tokens_enabled:
         return {"stage": s.stage, "sign_in": "demo"}
     return {"stage": s.stage, "sign_in": "cognito",
             "cognito": {"domain": s.cognito_domain.rstrip("/"), "client_id": s.jwt_audience,
-                        "scopes": ["openid", "profile"]}}
+                        "scopes": ["openid", "profile"], "token_use": s.jwt_token_use}}
 
 
 # --- demo sign-in (local and test stages only) ------------------------------------------------

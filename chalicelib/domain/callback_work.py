@@ -20,7 +20,7 @@ from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
-from ..models.callbacks import FALLBACK_CHANNELS, UNANSWERED_REASONS, AttemptIn, ReviewIn
+from ..models.callbacks import EVIDENCE, FALLBACK_CHANNELS, INTERACTIVE, UNANSWERED_REASONS, AttemptIn, ReviewIn
 from ..models.common import MARKETING_ROLES, mask_name, mask_phone
 from ..models.tasks import OPEN_STATUSES, RISK_TRIGGERS, TaskRecord, Trigger
 from ..storage import callback_work as repo
@@ -30,7 +30,6 @@ from . import disclosure, problems, workdays
 
 AGENT = "callback_agent"
 OVERSIGHT = {"compliance", "admin"}
-INTERACTIVE = {"phone", "visit", "wechat"}   # channels where the client answers the checklist
 SWEEP_JOB = "task-overdue-sweep"
 
 
@@ -180,9 +179,6 @@ RISK_CHANNELS = {"phone", "visit"}
 #   电话: "使用录音电话 ... 在备注中写明呼叫的电话号码"; 面谈: 记录表 "由回访客户签名或盖章";
 #   信函: "客户回寄的回访记录表必须由客户签名或盖章 ... 邮局的回执和信封作为此记录表的附件";
 #   电子邮件: "打印电子邮件的内容作为此记录表的附件"; WeChat (DOMAIN 4): the chat export.
-EVIDENCE = {"phone": ("recording_ref", "dialled_number"), "visit": ("signature_ref",),
-            "letter": ("return_slip_ref", "postal_receipt_ref"), "email": ("email_archive_ref",),
-            "wechat": ("chat_export_ref",), "sms": ()}
 EVIDENCE_FIELDS = tuple(f for fields in EVIDENCE.values() for f in fields)
 # Each "no" of the checklist is a problem item of its category (DOMAIN 4 "Any 'no' in the regulator's
 # content is a problem item"; seed 000 第五篇 第十一条(三) "对回访中发现的问题应及时填写问题件转办表").

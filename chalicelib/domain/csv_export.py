@@ -2,6 +2,8 @@
 
 A cell starting with = + - @ TAB or CR is read as a formula by Excel and WPS; free text such as a
 problem's cause could carry one, so such cells are prefixed with a quote (numbers pass).
+The text starts with a UTF-8 byte order mark: Excel in a Chinese locale otherwise reads a CSV as
+GBK and shows the names garbled (WPS and LibreOffice read it either way).
 """
 from __future__ import annotations
 
@@ -10,8 +12,12 @@ import io
 from decimal import Decimal, InvalidOperation
 
 
+BOM = "\ufeff"
+
+
 def to_csv(header: list[str], rows) -> str:
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:

@@ -45,8 +45,12 @@ def apply_ops(actor_id: str, staff_id: str, change: dict, *, request_id: str, ap
 
 
 def check_branch(branch_id: str, field: str) -> None:
-    if not repo.get_branch(branch_id):
+    """Staff and outlets belong to a branch that exists and is open (`python -m schedules branch`)."""
+    branch = repo.get_branch(branch_id)
+    if branch is None:
         raise ValidationFailed.field(field, f"unknown branch {branch_id}")
+    if branch.get("status") == "closed":
+        raise ValidationFailed.field(field, f"branch {branch_id} is closed")
 
 
 def _new_staff(fields: dict) -> dict:
@@ -149,3 +153,59 @@ def _outlets_exist(outlet_ids: list[str], branch_id: str) -> None:
         outlet = repo.get_outlet(outlet_id)
         if not outlet or outlet["branch_id"] != branch_id:
             raise ValidationFailed.field(f"outlet_ids.{i}", f"unknown outlet {outlet_id} in branch {branch_id}")
+
+
+# --- branches and the first admin (operator commands: python -m schedules branch / admin) ----------
+def create_branch(branch_id: str, name: str, *, by: str) -> dict:
+    record = {"branch_id": branch_id, "name": name, "status": "active", "created_at": clock.iso(clock.now()),
+              "created_by": by}
+    try:
+        repo.put_new_branch(record)
+    except ConditionFailed:
+        raise Conflict(f"branch {branch_id} already exists") from None
+    return record
+
+
+def list_branches() -> list[dict]:
+    return [{"status": "active", **b} for b in repo.list_branches()]
+
+
+def close_branch(branch_id: str, *, by: str) -> dict:
+    """A closed branch keeps every record; refused while active staff still belong to it."""
+    if repo.get_branch(branch_id) is None:
+        raise NotFound(f"no branch {branch_id}")
+    active = [s["staff_id"] for s in repo.all_branch_staff(branch_id) if s.get("status", "active") == "active"]
+    if active:
+        raise Conflict(f"branch {branch_id} still has active staff: {', '.join(sorted(active)[:10])}; "
+                       "move or depart them first")
+    try:
+        return repo.close_branch(branch_id, clock.iso(clock.now()), by)
+    except ConditionFailed:
+        raise Conflict(f"branch {branch_id} is already closed") from None
+
+
+def bootstrap_admin(staff_id: str, name: str, branch_id: str, *, branch_name: str | None = None) -> dict:
+    """The first admin (and their branch): idempotent, so a rerun after a failure is safe.
+
+    Every later staff member, outlet and branch rule is created by an admin through the API.
+    """
+    result = {"branch": repo.get_branch(branch_id), "branch_created": False, "staff_created": False}
+    if result["branch"] is None:
+        if not branch_name:
+            raise ValidationFailed.field("branch_name", f"branch {branch_id} does not exist: give its name")
+        result["branch"] = create_branch(branch_id, branch_name, by=f"bootstrap:{staff_id}")
+        result["branch_created"] = True
+    existing = repo.get_staff(staff_id)
+    if existing is not None:
+        if existing.get("role") != "admin" or existing.get("status", "active") != "active":
+            raise Conflict(f"staff {staff_id} exists as {existing.get('role')} ({existing.get('status')}), "
+                           "not an active admin")
+        result["staff"] = existing
+        return result
+    # No admin exists yet to approve a grant (privilege.py): the operator's act is recorded as the change.
+    record = _new_staff(StaffIn(staff_id=staff_id, name=name, role="admin", branch_id=branch_id).model_dump())
+    _write([repo.put_staff_op(record), privilege.change_op(f"bootstrap:{staff_id}", staff_id, None, record)],
+           f"staff {staff_id} already exists")
+    result["staff"] = record
+    result["staff_created"] = True
+    return result

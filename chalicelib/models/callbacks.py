@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, StrictBool, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, field_validator
 from typing_extensions import Annotated
 
 from .accounts import CloseReason
@@ -64,7 +64,34 @@ EvidenceRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length
 DialledNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9\-]{5,20}$")]
 
 
+# Evidence a reached attempt carries per channel, and the channels where the client answers (and rates)
+# the call. domain/callback_work.required_content adds what the task's trigger needs.
+EVIDENCE = {"phone": ("recording_ref", "dialled_number"), "visit": ("signature_ref",),
+            "letter": ("return_slip_ref", "postal_receipt_ref"), "email": ("email_archive_ref",),
+            "wechat": ("chat_export_ref",), "sms": ()}
+INTERACTIVE = {"phone", "visit", "wechat"}
+
+
+def _reached_requires(schema: dict) -> None:
+    """The schema says what a reached attempt must carry by channel (JSON Schema if/then).
+
+    The task's trigger may require more (checklist, transfer_recognised, closing_reason): the API
+    names those fields in a 400 (domain/callback_work.required_content).
+    """
+    rules = [{"if": {"properties": {"reached": {"const": True}}, "required": ["reached"]},
+              "then": {"required": ["answered_by", "identity_confirmed"]}}]
+    for channel, evidence in EVIDENCE.items():
+        required = [*evidence, *(["satisfaction"] if channel in INTERACTIVE else [])]
+        if required:
+            rules.append({"if": {"properties": {"reached": {"const": True}, "channel": {"const": channel}},
+                                 "required": ["reached", "channel"]},
+                          "then": {"required": required}})
+    schema["allOf"] = rules
+
+
 class AttemptIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_reached_requires)
+
     channel: Channel
     at: datetime | None = None            # when the attempt happened; defaults to now
     reached: bool

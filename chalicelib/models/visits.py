@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import Enum
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .common import PageQuery, RequestModel, ResponseModel
 from .directory import Location
@@ -42,6 +42,11 @@ class _VisitFields(RequestModel):
 
 
 class VisitIn(_VisitFields):
+    # Where the visit took place: an outlet or a named unit (the model validator below, in the schema too).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["outlet_id"], "properties": {"outlet_id": {"type": "string"}}},
+        {"required": ["unit_name"], "properties": {"unit_name": {"type": "string"}}}]})
+
     kind: VisitKind
     visited_at: datetime = Field(description="ISO 8601; without an offset it is read as Asia/Shanghai time")
     outlet_id: str | None = Field(None, max_length=64)

@@ -162,3 +162,20 @@ def set_api_key_status(key_id: str, status: str, at: str) -> dict:
     return base.strip_keys(base.update(**keys.api_key(key_id), expression="SET #s = :s, updated_at = :at",
                                        names={"#s": "status"}, values={":s": status, ":at": at},
                                        condition="attribute_exists(pk)"))
+
+
+def put_new_branch(record: dict) -> None:
+    """A new branch (refused if the id exists)."""
+    base.put_new({**keys.branch(record["branch_id"]), **record})
+
+
+def list_branches() -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all("BRANCHES", index="gsi2")]
+
+
+def close_branch(branch_id: str, at: str, by: str) -> dict:
+    key = keys.branch(branch_id)
+    item = base.update(key["pk"], key["sk"], "SET #s = :closed, closed_at = :at, closed_by = :by",
+                       names={"#s": "status"}, values={":closed": "closed", ":at": at, ":by": by, ":c": "closed"},
+                       condition="attribute_exists(pk) AND (attribute_not_exists(#s) OR #s <> :c)")
+    return base.strip_keys(item)

@@ -561,9 +561,17 @@
         redirect_uri: redirect, code_verifier: saved.verifier }).toString()
     }).then(function (r) { return r.json(); }).then(function (tok) {
       sessionStorage.removeItem('fd.pkce');
+      var bearer = signInToken(cog, tok);
+      if (!bearer) throw new Error((tok && tok.error) || 'no ' + (cog.token_use || 'id') + ' token');
       page(at, t('signin.title'), statusBox());
-      startSession(tok.access_token, main);
+      startSession(bearer, main);
     }).catch(function (err) { page(at, t('signin.title'), ''); showError(err); });
+  }
+
+  /* The token the API verifies (config.json cognito.token_use, FIELDDESK_JWT_TOKEN_USE): the ID token
+     unless the stack says access. Cognito access tokens carry no custom:staff_id. */
+  function signInToken(cog, tok) {
+    return (tok || {})[(cog && cog.token_use === 'access') ? 'access_token' : 'id_token'];
   }
 
   function homePage() {

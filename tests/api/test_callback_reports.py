@@ -86,7 +86,9 @@ def test_monthly_statistics_as_csv(api, october):
     with clock.freeze(NOW):
         status, text = api.get("/v1/reports/callbacks.csv?month=2026-10&branch_id=br-pudong", as_="cmp-001")
     assert status == 200 and api.last.headers["Content-Type"].startswith("text/csv")
-    lines = (text.decode() if isinstance(text, bytes) else text).splitlines()
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    assert text.startswith("\ufeff"), "Excel needs the BOM to read UTF-8"
+    lines = text.removeprefix("\ufeff").splitlines()
     assert lines[0] == "section,metric,key,value"
     assert "tasks,by_trigger,new_account,2" in lines and "tasks,reach_rate,,66.67" in lines
     assert "problems,by_category,service_attitude,2" in lines

@@ -504,8 +504,9 @@ def test_branch_rollup_and_csv(api, activity):
 
     status, csv_body = api.get("/v1/scorecards.csv?month=2026-11", as_="sup-001")
     assert status == 200 and api.last.headers["Content-Type"].startswith("text/csv")
-    text = csv_body.decode() if isinstance(csv_body, bytes) else csv_body
-    lines = text.strip().splitlines()
+    text = csv_body.decode("utf-8") if isinstance(csv_body, bytes) else csv_body
+    assert text.startswith("\ufeff"), "Excel needs the BOM to read UTF-8"
+    lines = text.removeprefix("\ufeff").strip().splitlines()
     assert lines[0].startswith("month,branch_id,manager_id,manager_name,starting_score,points_deducted,score")
     assert lines[1] == "2026-11,br-pudong,cm-001,王晓明,100,30,70,100.00,300.00,1,1,1"
     assert lines[2] == "2026-11,br-pudong,cm-002,李娜,100,10,90,100.00,0.00,0,0,1"

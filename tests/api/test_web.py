@@ -172,3 +172,37 @@ def test_without_dev_tokens_every_stage_refuses_the_dev_route_and_hs256_tokens(a
     assert api.get("/app/config.json")[1]["sign_in"] == "cognito"
     status, body = api.get("/v1/me", as_="adm-001")  # signed with the HS256 secret in the repository
     assert status == 401 and body["error"]["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("token_use", ["id", "access"])
+def test_the_page_is_told_which_token_the_api_verifies(api, prod, monkeypatch, token_use):
+    # The stack's TokenUse (FIELDDESK_JWT_TOKEN_USE) defaults to id: Cognito access tokens carry no
+    # custom:staff_id, so a page sending them would be refused by the API it signs in to.
+    monkeypatch.setenv("FIELDDESK_JWT_TOKEN_USE", token_use)
+    reset_settings()
+    status, body = api.get("/app/config.json")
+    assert status == 200 and body["cognito"]["token_use"] == token_use == get_settings().jwt_token_use
+    assert "openid" in body["cognito"]["scopes"]  # an ID token needs the openid scope
+
+
+def test_the_callback_sends_the_token_the_config_names():
+    """The page's own function, run by node: the code exchange's id_token unless config says access."""
+    import json
+    import re
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    source = (Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "app.js").read_text()
+    function = re.search(r"\n  function signInToken\(cog, tok\) \{\n.*?\n  \}\n", source, re.S).group(0)
+    assert re.search(r"startSession\(bearer, main\)", source) and "var bearer = signInToken(cog, tok);" in source
+    exchange = {"id_token": "ID", "access_token": "ACCESS", "refresh_token": "R"}
+    cases = [{}, {"token_use": "id"}, {"token_use": "access"}]
+    script = function + f"process.stdout.write(JSON.stringify({json.dumps(cases)}.map(function (c) {{" \
+        f" return signInToken(c, {json.dumps(exchange)}); }})));"
+    result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["ID", "ID", "ACCESS"]

@@ -21,14 +21,6 @@ from infra import package
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("package")
-    summary = package.build("prod", out)
-    template = json.loads((out / "sam.json").read_text())
-    return out, template, summary
-
-
 def _clean_import(code: str, path: Path, env: dict) -> subprocess.CompletedProcess:
     # -I: no user site, no PYTHONPATH; -S: no site-packages. Only the stdlib and the zip's contents.
     return subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=path, env=env, capture_output=True,
@@ -154,13 +146,9 @@ def test_cfn_lint_passes_on_the_packaged_template(built, tmp_path):
     assert package.cfn_lint(out / "sam.json") == 0, "cfn-lint found problems in sam.json (see output above)"
 
 
-def test_transformed_template_has_no_cycles_and_no_lint_errors_in_both_partitions(built):
+def test_transformed_template_has_no_cycles_and_no_lint_errors_in_both_partitions(transformed):
     """CloudFormation runs the SAM transform; cycles through Serverless resources only show after it."""
-    out, _, _ = built
-    result = subprocess.run([str(package.cfn_tool_python()), str(ROOT / "infra" / "cfn_check.py"),
-                             str(out / "sam.json"), "--regions", "us-east-1", "cn-north-1"],
-                            capture_output=True, text=True, timeout=600)
-    report = json.loads(result.stdout[result.stdout.index("{"):])
+    report, result = transformed
     for region in ("us-east-1", "cn-north-1"):
         assert report["regions"][region]["cycles"] == [], (region, report["regions"][region]["cycles"])
         assert report["regions"][region]["errors"] == [], (region, report["regions"][region]["errors"])
@@ -194,3 +182,53 @@ def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
                     for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.startswith(("boto3-", "botocore-"))}
     assert versions in ({}, {"boto3": versions.get("botocore"), "botocore": versions.get("boto3")}), versions
     assert not versions or versions["boto3"] == versions["botocore"], versions
+
+
+def test_the_page_signs_in_at_the_stacks_cognito_domain_and_china_has_none(built):
+    out, template, _ = built
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    condition, domain, otherwise = env["FIELDDESK_COGNITO_DOMAIN"]["Fn::If"]
+    assert condition == "HasCognitoDomain" and otherwise == ""
+    assert domain == {"Fn::Sub": "https://${CognitoDomainPrefix}.auth.${AWS::Region}.amazoncognito.com"}
+    assert env["FIELDDESK_JWT_TOKEN_USE"] == {"Ref": "TokenUse"}  # the page sends the token it names
+    china = json.loads((out / "sam-china.json").read_text())["Globals"]["Function"]["Environment"]["Variables"]
+    assert china["FIELDDESK_COGNITO_DOMAIN"] == ""
+
+
+def test_tables_have_point_in_time_recovery_and_an_optional_backup_plan_keeps_20_years(built):
+    out, template, _ = built
+    res, params = template["Resources"], template["Parameters"]
+    for table in ("FieldDeskTable", "IdempotencyTable"):
+        assert res[table]["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert params["AwsBackup"]["AllowedValues"] == ["enabled", "disabled"]
+    assert params["AwsBackup"]["Default"] == "enabled"
+    for name in ("BackupVault", "BackupRole", "BackupPlan", "BackupSelection"):
+        assert res[name]["Condition"] == "UseBackupPlan", name
+    assert res["BackupVault"]["DeletionPolicy"] == "Retain"
+    rules = {r["RuleName"]: r for r in res["BackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"]}
+    assert rules["Daily"]["Lifecycle"]["DeleteAfterDays"] == {"Ref": "BackupDailyRetentionDays"}
+    assert rules["Monthly"]["Lifecycle"]["DeleteAfterDays"] == {"Ref": "BackupMonthlyRetentionDays"}
+    # The Securities Law keeps client and transaction records at least 20 years: no shorter monthly points.
+    assert params["BackupMonthlyRetentionDays"]["MinValue"] >= 20 * 365
+    assert params["BackupMonthlyRetentionDays"]["Default"] >= 20 * 365 + 5
+    selection = res["BackupSelection"]["Properties"]["BackupSelection"]
+    assert selection["Resources"] == [{"Fn::Sub": [package.TABLE_ARN, {"Table": package.ACTIVE_TABLE}]}]
+    assert selection["IamRoleArn"] == {"Fn::GetAtt": ["BackupRole", "Arn"]}
+    china = json.loads((out / "sam-china.json").read_text())["Resources"]
+    assert {"BackupVault", "BackupPlan", "BackupSelection"} <= set(china), "AWS Backup exists in the China regions"
+
+
+def test_the_stage_switches_to_a_restored_table_by_one_parameter(built):
+    """After a restore (docs/operations.md): ActiveTableName names the table every function uses."""
+    _, template, _ = built
+    res = template["Resources"]
+    assert template["Parameters"]["ActiveTableName"]["Default"] == ""
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["FIELDDESK_TABLE_NAME"] == package.ACTIVE_TABLE
+    assert template["Outputs"]["TableName"]["Value"] == package.ACTIVE_TABLE
+    assert res["TableThrottleAlarm"]["Properties"]["Dimensions"][0]["Value"] == package.ACTIVE_TABLE
+    for name in package.functions(template):
+        statements = res[f"{name}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        table = next(st for st in statements if st.get("Sid") == "Table")
+        assert table["Resource"] == [{"Fn::Sub": [package.TABLE_ARN + s, {"Table": package.ACTIVE_TABLE}]}
+                                     for s in ("", "/index/*")], name

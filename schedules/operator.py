@@ -1,0 +1,117 @@
+"""Operator commands behind `python -m schedules admin|branch|backfill|keys` (docs/operations.md).
+
+They run from an operator's machine with the stack's settings in the environment (see "Run a job
+for a date") and call the same domain code as the API; nothing here is deployed.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from datetime import date, timedelta
+
+MAX_BACKFILL_DAYS = 366
+KEY_SECRETS = {"page-token": ("FIELDDESK_PAGE_TOKEN_KEY_SECRET", "page_token_key_secret")}
+
+
+def _print(value) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=1, default=str))
+
+
+def admin_bootstrap(args) -> int:
+    from chalicelib.domain import directory
+
+    result = directory.bootstrap_admin(args.staff_id, args.name, args.branch_id, branch_name=args.branch_name)
+    _print(result)
+    print(f"next: give {args.staff_id} a sign-in at the identity provider with the claim "
+          f"{_claim()} = {args.staff_id} (docs/operations.md, Identity provider)", file=sys.stderr)
+    return 0
+
+
+def _claim() -> str:
+    from chalicelib.config import get_settings
+
+    return get_settings().jwt_staff_id_claim
+
+
+def branch(args) -> int:
+    from chalicelib.domain import directory
+
+    if args.action == "create":
+        if not args.name:
+            print("branch create needs --name", file=sys.stderr)
+            return 2
+        _print(directory.create_branch(args.id, args.name, by=args.by))
+    elif args.action == "close":
+        _print(directory.close_branch(args.id, by=args.by))
+    else:
+        for b in directory.list_branches():
+            print(f"{b['branch_id']:<24} {b.get('status', 'active'):<8} {b.get('name', '')}")
+    return 0
+
+
+def backfill(args, jobs) -> int:
+    """Runs a job for each business date from --from to --to; stops at the first date that does not complete."""
+    job = jobs[args.job]
+    if args.to < args.start:
+        print("--to is before --from", file=sys.stderr)
+        return 2
+    days = (args.to - args.start).days + 1
+    if days > MAX_BACKFILL_DAYS:
+        print(f"{days} days: at most {MAX_BACKFILL_DAYS} per backfill", file=sys.stderr)
+        return 2
+    for n in range(days):
+        day: date = args.start + timedelta(days=n)
+        result = job.run(day, args.dry_run)
+        status = getattr(result, "status", "completed")
+        print(f"== {job.name} {day} {status}")
+        for line in job.render(result):
+            print(line)
+        if status != "completed":
+            print(f"stopped at {day}: resume with --from {day}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def keys(args, client=None) -> int:
+    """Rotation with no failed page: two keys valid at every step.
+
+    `rotate`: a new key is added as the second line (opens tokens, signs none), so containers that
+    still hold the old value (cached up to 5 minutes) and those with the new one accept each other's
+    tokens. `promote` (after 5 minutes): the new key signs, the old one still opens. `retire` (after
+    24 hours, when every token the old key signed has expired): only the new key is left.
+    """
+    import os
+
+    from chalicelib.config import get_settings
+
+    env, setting = KEY_SECRETS[args.key]
+    secret_id = args.secret_id or os.environ.get(env) or getattr(get_settings(), setting)
+    if not secret_id:
+        print(f"set {env} to the secret's ARN (the functions' environment)", file=sys.stderr)
+        return 2
+    if client is None:
+        import boto3
+
+        client = boto3.client("secretsmanager")
+    current = [k.strip() for k in client.get_secret_value(SecretId=secret_id)["SecretString"].splitlines()
+               if k.strip()]
+    if args.action == "rotate":
+        if len(current) > 1:
+            print("a rotation is under way (two keys): promote or retire first", file=sys.stderr)
+            return 1
+        value, then = [current[0], secrets.token_urlsafe(48)], f"in 5 minutes: python -m schedules keys promote {args.key}"
+    elif args.action == "promote":
+        if len(current) < 2:
+            print("nothing to promote: rotate first", file=sys.stderr)
+            return 1
+        value, then = [current[1], current[0]], f"after 24 hours: python -m schedules keys retire {args.key}"
+    else:
+        if len(current) < 2:
+            print("nothing to retire: the secret holds one key", file=sys.stderr)
+            return 0
+        value, then = current[:1], "done"
+    client.put_secret_value(SecretId=secret_id, SecretString="\n".join(value))
+    print(f"{args.key}: {args.action} done, {len(value)} key(s) valid; containers read the secret within "
+          f"5 minutes. Next: {then}")
+    return 0
