@@ -107,7 +107,7 @@ def client_name(name: str) -> str:
 
     pydantic names two models of one name by module (`chalicelib__models__visits__RevealIn`) and a
     model whose input and output differ `RuleOverride-Input`/`-Output`; generators turn both kinds
-    into the same class name and drop operations. Here: `VisitsRevealIn`, `RuleOverrideInput`.
+    into the same class name and drop operations. Here: `VisitsRevealOut`, `RuleOverrideInput`.
     """
     if "__" in name:
         area, model = name.split("__")[-2:]

@@ -121,7 +121,7 @@ def test_schema_names_are_unique_identifiers_a_generator_keeps_apart(document):
     # Generators fold case and drop separators: names must stay distinct after that, too.
     folded = [n.lower() for n in names]
     assert len(folded) == len(set(folded))
-    assert {"VisitsRevealIn", "ProspectsRevealIn", "AccountsRevealIn", "RuleOverrideInput",
+    assert {"VisitsRevealOut", "ProspectsRevealOut", "AccountsRevealOut", "RuleOverrideInput",
             "RuleOverrideOutput"} <= set(names)
 
 
