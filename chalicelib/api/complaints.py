@@ -67,7 +67,7 @@ def reassign_complaint(ctx, complaint_id, body):
 
 @route(bp, "/v1/complaints/{complaint_id}/penalty", "POST", roles=SUPERVISOR,
        summary="Link the CLIENT_COMPLAINT or BANK_COMPLAINT penalty that followed",
-       body="chalicelib.models.complaints:PenaltyLinkIn", response=OUT, tags=TAGS, errors=(404, 409))
+       body="chalicelib.models.complaints:PenaltyLinkIn", response=OUT, tags=TAGS, errors=(404, 409, 422))
 def link_complaint_penalty(ctx, complaint_id, body):
     from ..domain import complaints
     return _out(complaints.link_penalty(ctx.principal, complaint_id, body.penalty_id))

@@ -228,6 +228,8 @@ def link_penalty(principal: Principal, complaint_id: str, penalty_id: str) -> di
         raise NotFound.reference("penalty_id", f"penalty {penalty_id}")
     if penalty.get("rule_code") not in PENALTY_RULES:
         raise ValidationFailed.field("penalty_id", "a complaint links a CLIENT_COMPLAINT or BANK_COMPLAINT penalty")
+    if penalty.get("status") in ("voided", "overturned"):
+        raise Unprocessable("a voided or overturned penalty is not linked to a complaint")
     if current.get("penalty_id") == penalty_id:
         return current
     if current.get("penalty_id"):

@@ -268,6 +268,9 @@ def test_the_supervisor_links_the_complaint_penalty(api, frozen):
         assert status == 404 and body["error"]["details"] == [{"field": "penalty_id",
                                                                "message": f"unknown penalty {pid}"}]
     assert api.post(link, {"penalty_id": _penalty(api, "CLIENT_COMPLAINT")}, as_="cm-001")[0] == 403
+    voided = _penalty(api, "CLIENT_COMPLAINT")
+    assert api.post(f"/v1/penalties/{voided}/void", {"reason": "投诉不实"}, as_="sup-002")[0] == 200
+    assert api.post(link, {"penalty_id": voided}, as_="sup-001")[0] == 422
     bank = _penalty(api, "BANK_COMPLAINT")
     status, linked = api.post(link, {"penalty_id": bank}, as_="sup-001")
     assert status == 200 and linked["penalty_id"] == bank
