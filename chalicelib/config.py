@@ -101,7 +101,9 @@ class Settings(BaseSettings):
     # Logs of one day within these hours of each other (or at the same unit or outlet) are one outing.
     outing_window_hours: float = Field(3, gt=0, le=12)
     quota_visit_days_per_week: int = 3
-    complaint_handle_hours: int = 8
+    complaint_handle_hours: int = Field(8, ge=1)   # 002 第二十条 §4: handled within 8 hours or escalated
+    # A complaint is recorded as it arrives: a receipt time older than this is refused (400 received_at).
+    complaint_received_max_age_hours: int = Field(72, ge=1, le=744)
     visit_clock_skew_minutes: int = 5
     photo_max_bytes: int = 5 * 1024 * 1024
     photo_url_seconds: int = 300

@@ -1,6 +1,6 @@
 """Monthly scorecards: score after deductions, money owed and paid, appeals, flags, activity.
 
-Visit activity and prospect counts come from the visits and prospects areas.
+Visit activity, prospect and complaint counts come from the visits, prospects and complaints areas.
 """
 from __future__ import annotations
 
@@ -32,6 +32,14 @@ def prospect_counts(manager_id: str, month: str) -> dict:
     from . import prospects
 
     return prospects.manager_month_counts(manager_id, month)
+
+
+def complaint_counts(manager_id: str, month: str) -> dict:
+    """Complaints the manager owns that were received in the month (002 第二十条 §4)."""
+    from ..storage import complaints as complaint_repo
+    from . import complaints
+
+    return complaints.month_counts(complaint_repo.owner_month(manager_id, month))
 
 
 # --- figures ------------------------------------------------------------------------------------------
@@ -88,6 +96,7 @@ def compute(manager: dict, month: str, penalties: list[dict], flags: list[dict])
                    "reason": f["reason"]} for f in month_flags],
         "visits": None if visits is None else {"quotas": _quotas(), "activity": visits},
         "prospects": prospect_counts(manager["staff_id"], month),
+        "complaints": complaint_counts(manager["staff_id"], month),
     }
 
 

@@ -1,4 +1,4 @@
-"""Hourly SLA sweep: overdue problem items and overdue callback tasks, flagged and escalated; then
+"""Hourly SLA sweep: overdue problem items, callback tasks and complaints, flagged and escalated; then
 the outbox's due side effects delivered (domain/outbox.py)."""
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ bp = Blueprint(__name__)
 
 
 def run(now=None) -> dict:
-    from ..domain import callback_work, outbox, problems
+    from ..domain import callback_work, complaints, outbox, problems
 
-    result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now)}
+    result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now),
+              "complaints": complaints.sweep_overdue(now)}
     result["outbox"] = outbox.deliver_due()
     logger.info("sla sweep", extra={"problems_flagged": len(result["problems"]["flagged"]),
-                                    "tasks_flagged": len(result["tasks"]["flagged"])})
+                                    "tasks_flagged": len(result["tasks"]["flagged"]),
+                                    "complaints_escalated": len(result["complaints"]["escalated"])})
     return result
 
 

@@ -388,3 +388,27 @@ def staff_change(staff_id: str, at: str, change_id: str) -> dict:
     # On the member's own partition (their history) and, through gsi1, a month's changes for compliance.
     return {"pk": f"STAFF#{staff_id}", "sk": f"CHANGE#{at}#{change_id}",
             "gsi1pk": f"STAFFCHANGES#{month_of(at)}", "gsi1sk": f"{at}#{change_id}"}
+
+
+# --- complaints 投诉 (002 第二十条 §4) --------------------------------------------------------
+COMPLAINT_DUE_SHARDS = 4
+
+
+def complaint(complaint_id: str) -> dict:
+    return {"pk": f"COMPLAINT#{complaint_id}", "sk": "COMPLAINT"}
+
+
+def complaint_indexes(branch_id: str, owner_id: str | None, received_at: str, complaint_id: str) -> dict:
+    # gsi2: a branch's complaints by time of receipt; gsi1: an owner's (my complaints, the scorecard's month).
+    # An unowned complaint waits in its branch's list until the supervisor assigns it.
+    item = {"gsi2pk": f"BRANCH#{branch_id}#COMPLAINTS", "gsi2sk": f"{received_at}#{complaint_id}"}
+    if owner_id:
+        item.update(gsi1pk=f"STAFF#{owner_id}#COMPLAINTS", gsi1sk=f"{received_at}#{complaint_id}")
+    return item
+
+
+def complaint_due_index(due_hour: str, complaint_id: str) -> dict:
+    # gsi3 (sparse while unresolved and not escalated): due hour "YYYY-MM-DDTHH", sharded so a busy hour
+    # spreads over several partitions; the hourly sweep reads every shard of the hours that passed.
+    return {"gsi3pk": f"COMPLAINTDUE#{due_hour}#{shard(complaint_id, COMPLAINT_DUE_SHARDS)}",
+            "gsi3sk": complaint_id}

@@ -71,15 +71,17 @@ def flag_overdue(problem_id: str, at: str) -> bool:
 
 
 def notify_escalation(kind: str, record: dict) -> None:
-    """Alert the branch manager and head office: SNS in AWS, a log record and a metric locally.
+    """Alert the branch manager and head office (or the record's `audience`, e.g. a complaint's supervisor
+    and branch manager): SNS in AWS, a log record and a metric locally.
 
     The message carries ids and categories only, never client contact data.
     """
-    message = {"kind": kind, "audience": ["branch_manager", "head_office"],
+    message = {"kind": kind, "audience": record.get("audience") or ["branch_manager", "head_office"],
                "branch_id": record.get("branch_id"), "problem_id": record.get("problem_id"),
                "task_id": record.get("task_id"), "account_id": record.get("account_id"),
                "category": record.get("category"), "severity": record.get("severity"),
                "due_at": record.get("due_at"), "staff_id": record.get("staff_id")}
+    message.update({k: record[k] for k in ("complaint_id", "owner_id", "channel") if record.get(k)})
     topic = get_settings().escalation_topic_arn
     metrics.add_metric(name=f"Escalation_{kind}", unit="Count", value=1)
     if topic:

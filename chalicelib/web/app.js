@@ -428,6 +428,7 @@
     if (kind === 'prospect') return body.name || '';
     if (kind === 'follow_up') return body.summary || '';
     if (kind === 'attempt') return (body.channel || '') + (body.reached ? ' ✓' : ' ✗');
+    if (kind === 'complaint') return (body.account_id || '') + ' · ' + (body.content || '').slice(0, 20);
     return '';
   }
 
@@ -580,7 +581,7 @@
     var links = [];
     if (m.role === 'client_manager') {
       links = [['#/visits/new', 'nav.visit_new'], ['#/visits', 'nav.visits'], ['#/prospects/new', 'nav.prospect_new'],
-        ['#/prospects', 'nav.prospects']];
+        ['#/prospects', 'nav.prospects'], ['#/complaints/new', 'nav.complaint_new']];
     } else if (m.role === 'callback_agent') {
       links = [['#/tasks', 'nav.tasks']];
     }
@@ -754,6 +755,30 @@
           setStatus(form, 'failed', t('state.failed', { msg: e.message }));
           return true;
         });
+      });
+    });
+  }
+
+  // Complaints (投诉): handled within 8 hours or escalated (002 第二十条 §4) -------------------------
+  function complaintFormPage() {
+    var at = location.hash;
+    var channels = ['phone', 'in_person', 'outlet', 'callback', 'letter', 'online'];
+    page(at, t('complaint.title'), '<form id="complaint-form" novalidate>' +
+      '<p class="hint">' + esc(t('complaint.hint')) + '</p>' +
+      field('account_id', t('complaint.account_id'), input('account_id', 'text', 'maxlength="64" autocomplete="off"'), { optional: true }) +
+      field('client_name', t('complaint.client_name'), input('client_name', 'text', 'maxlength="50" autocomplete="off"'), { optional: true }) +
+      field('channel', t('complaint.channel'), select('channel', channels.map(function (c, i) { return [c, t('complaint.channel.' + c), i === 0]; }), 'required')) +
+      field('received_at', t('complaint.received_at'), input('received_at', 'datetime-local', 'required value="' + localInput(new Date()) + '"')) +
+      field('content', t('complaint.content'), textarea('content', 'required maxlength="2000"')) +
+      statusBox() + submitButton() + '</form>', '#/');
+    var form = document.getElementById('complaint-form');
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var body = compact({ account_id: val(form, 'account_id'), client_name: val(form, 'client_name'),
+        channel: val(form, 'channel'), received_at: withOffset(val(form, 'received_at')), content: val(form, 'content') });
+      submit(form, 'complaint', 'POST', '/v1/complaints', body, [], function (r) {
+        setStatus(form, 'sent', t('state.sent') + ' · ' + t('complaint.due', { at: shortTime(r.data.due_at) }));
+        form.querySelector('input[name="received_at"]').value = localInput(new Date());
       });
     });
   }
@@ -1014,6 +1039,7 @@
     if ((m = hash.match(/^\/visits\/([^/]+)$/))) return visitDetailPage(decodeURIComponent(m[1]));
     if (hash === '/prospects/new') return prospectFormPage();
     if (hash === '/prospects') return prospectListPage();
+    if (hash === '/complaints/new') return complaintFormPage();
     if ((m = hash.match(/^\/prospects\/([^/]+)\/follow-up$/))) return followUpPage(decodeURIComponent(m[1]));
     if (hash === '/tasks') return taskListPage();
     if ((m = hash.match(/^\/tasks\/([^/]+)$/))) return taskPage(decodeURIComponent(m[1]));

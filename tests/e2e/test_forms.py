@@ -294,3 +294,18 @@ def test_callback_agent_claims_a_task_from_the_branch_queue(phone, stack):
     task_id = claim.get_attribute("data-claim")
     claim.click()
     expect(page.locator(f"#task-list [data-task='{task_id}']")).to_have_count(1)
+
+
+def test_a_manager_records_a_complaint_and_a_missing_content_is_marked(phone, stack):
+    require_route("POST", "/v1/complaints")
+    page = phone()
+    sign_in(page, stack, "cm-001")
+    page.goto(stack.app + "#/complaints/new")
+    page.fill("#f-client_name", unique("客户"))
+    page.select_option("#f-channel", "in_person")
+    page.click("#complaint-form button[type=submit]")
+    expect(page.locator("[data-field=content] .field-error")).to_be_visible()
+    page.fill("#f-content", "理财产品收益与介绍不符")
+    page.click("#complaint-form button[type=submit]")
+    expect(submit_state(page, "complaint-form")).to_have_attribute("data-state", "sent")
+    expect(page.locator("#complaint-form .status")).to_contain_text("前处理")
