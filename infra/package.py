@@ -102,11 +102,13 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     else:
         statements += [
             _statement(["sqs:SendMessage"], [{"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}], "DeadLetters"),
-            _statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "ReadAccountFiles"),
+            _statement(["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")],
+                       "ReadAccountFiles"),
             _statement(["s3:ListBucket"], [{"Fn::GetAtt": ["AccountFilesBucket", "Arn"]}], "ListAccountFiles"),
         ]
     if account_files:
-        statements.append(_statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "AccountFileEvent"))
+        statements.append(_statement(["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")],
+                                     "AccountFileEvent"))
     return statements
 
 

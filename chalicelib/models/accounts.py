@@ -131,6 +131,8 @@ class EventResult(ResponseModel):
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str | None = None
     details: list[dict] = []
+    # A rejection for a transient reason (the database busy, the account changing): resend the event.
+    retryable: bool = False
 
 
 class EventBatchResult(ResponseModel):

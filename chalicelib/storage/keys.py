@@ -250,6 +250,19 @@ def import_summary(source: str) -> dict:
     return {"pk": f"IMPORT#{source}", "sk": "SUMMARY"}
 
 
+def import_row_error(source: str, row: int) -> dict:
+    # A refused row of an imported file, its own item: many bad rows never grow the summary item.
+    return {"pk": f"IMPORT#{source}", "sk": f"ROW#{int(row):09d}"}
+
+
+IMPORT_ROW_ERROR_PREFIX = "ROW#"
+
+
+def import_incomplete_index(started_at: str, source: str) -> dict:
+    # gsi3 (sparse until completed): the resume job reads the imports still to finish.
+    return {"gsi3pk": "IMPORT#INCOMPLETE", "gsi3sk": f"{started_at}#{source}"}
+
+
 # --- callback tasks ------------------------------------------------------------------
 def callback_task_id(trigger: str, account_id: str, episode: str) -> str:
     """Deterministic: one task per account, trigger and episode."""

@@ -128,8 +128,8 @@ def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(bui
     _, template, _ = built
     res = template["Resources"]
     kinds = {name: ("api" if name == "APIHandler" else "job") for name in package.functions(template)}
-    assert set(kinds) == {"APIHandler", "DailyCallbackSelection", "ImportAccountFile", "ReleaseLapsedProspects",
-                          "PenaltyOverdueSweep", "SlaSweep"}
+    assert set(kinds) == {"APIHandler", "DailyCallbackSelection", "ImportAccountFile", "ResumeAccountImports",
+                          "ReleaseLapsedProspects", "PenaltyOverdueSweep", "SlaSweep"}
     for name, kind in kinds.items():
         props = res[name]["Properties"]
         if kind == "job":
@@ -182,7 +182,9 @@ def test_per_function_settings_name_functions_that_exist(built):
     named = set(config["stages"]["prod"].get("lambda_functions", {}))
     handlers = {package.to_cfn_name(n) for n in named}
     assert handlers <= set(package.functions(template)), handlers - set(package.functions(template))
+    # The import and its resume job stop before the deadline, so they need the whole 15 minutes.
     assert package.functions(template)["ImportAccountFile"]["Properties"]["Timeout"] == 900
+    assert package.functions(template)["ResumeAccountImports"]["Properties"]["Timeout"] == 900
 
 
 def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
