@@ -102,6 +102,12 @@ def read_visit(principal: Principal, visit_id: str) -> dict:
             "photo_urls": [photos.presign_read(k, seconds) for k in record.get("photo_keys", [])]}
 
 
+def visit_versions(principal: Principal, visit_id: str) -> dict:
+    """How the log read before each same-day amendment (the amended log itself is `read_visit`)."""
+    _readable(principal, repo.get_visit(visit_id))
+    return {"visit_id": visit_id, "versions": repo.visit_versions(visit_id)}
+
+
 def reveal_contact(principal: Principal, visit_id: str, purpose: str) -> dict:
     record = _readable(principal, repo.get_visit(visit_id))
     contact = pii.unseal(record.get("person_contact_sealed"))
@@ -167,7 +173,7 @@ def amend_visit(principal: Principal, visit_id: str, patch: VisitPatch) -> dict:
         raise ValidationFailed.field("body", "no field to amend")
     try:
         return repo.amend_visit(visit_id, changes, amended_at=clock.iso(clock.now()),
-                                expected_version=int(record.get("version", 1)))
+                                expected_version=int(record.get("version", 1)), previous=record)
     except ConditionFailed:
         raise Conflict("the log changed meanwhile; reload and try again") from None
 

@@ -90,7 +90,18 @@ class VisitOut(ResponseModel):
     photo_keys: list[str] = []
     photo_urls: list[str] | None = None
     amended_at: str | None = None
+    version: int | None = None
     notes: list[dict] = []
+
+
+class VisitVersionOut(VisitOut):
+    superseded_at: str
+
+
+class VisitVersions(ResponseModel):
+    """The earlier versions of a log, oldest first: a same-day amendment never loses what was written."""
+    visit_id: str
+    versions: list[VisitVersionOut]
 
 
 class VisitPage(ResponseModel):

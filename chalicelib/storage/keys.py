@@ -69,6 +69,14 @@ def visit_indexes(manager_id: str, branch_id: str, visited_at: str, visit_id: st
             "gsi2pk": f"BRANCH#{branch_id}#VISITS", "gsi2sk": f"{visited_at}#{visit_id}"}
 
 
+def visit_version(visit_id: str, version: int) -> dict:
+    # A log as it stood before a same-day amendment (never overwritten: records are kept, DOMAIN 5).
+    return {"pk": f"VISIT#{visit_id}", "sk": f"VERSION#{int(version):04d}"}
+
+
+VISIT_VERSION_PREFIX = "VERSION#"
+
+
 def week_signoff(manager_id: str, iso_week: str) -> dict:
     return {"pk": f"STAFF#{manager_id}", "sk": f"SIGNOFF#{iso_week}"}
 
