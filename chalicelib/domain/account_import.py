@@ -168,7 +168,18 @@ def import_file(bucket: str, key: str, *, version_id: str | None = None, expecte
     from .accounts import _plain_numbers
 
     s = get_settings()
-    data, etag, version = repo.open_feed_file(bucket, key, version_id)
+    try:
+        data, etag, version = repo.open_feed_file(bucket, key, version_id)
+    except NotFound as err:
+        if not expected_etag:
+            raise
+        # Resuming a file that is gone or archived: it leaves the resume job's list, marked failed.
+        old = f"{bucket}/{key}/{expected_etag}"
+        summary = repo.get_import_summary(old) or {}
+        row = int(summary.get("committed_row", 0))
+        repo.commit_import_progress(old, row, row, {}, status="failed", finished=True, fields={"reason": err.message})
+        logger.warning("incomplete import cannot be resumed", extra={"source": old, "reason": err.message})
+        return {**summary, "status": "failed", "reason": err.message}
     if expected_etag and etag != expected_etag:
         # An unversioned bucket whose object was replaced: that import cannot be resumed; the new
         # content arrives as its own file (its own Object Created event).

@@ -13,7 +13,7 @@ import hashlib
 from datetime import date
 
 from ..config import get_settings
-from ..errors import ConditionFailed
+from ..errors import ConditionFailed, NotFound, Unavailable
 from . import base, keys
 
 ACCOUNT_FIELDS_NOT_RETURNED = {"phone_sealed", "id_sealed", "phone_hash", "id_hash"}
@@ -218,8 +218,17 @@ def open_feed_file(bucket: str, key: str, version_id: str | None = None) -> tupl
     is decided per file, and a resumed import skips to its cursor by row number."""
     from .clients import s3_client
 
+    from botocore.exceptions import ClientError
+
     kwargs = {"Bucket": bucket, "Key": key}
     if version_id:
         kwargs["VersionId"] = version_id
-    obj = s3_client().get_object(**kwargs)
-    return obj["Body"].read(), obj["ETag"].strip('"'), obj.get("VersionId")
+    try:
+        obj = s3_client().get_object(**kwargs)
+        return obj["Body"].read(), obj["ETag"].strip('"'), obj.get("VersionId")
+    except ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "")
+        if code in ("NoSuchKey", "NoSuchVersion", "NoSuchBucket", "InvalidObjectState"):
+            # Gone, or moved to colder storage (the bucket's lifecycle): the file cannot be read as it is.
+            raise NotFound(f"account file {bucket}/{key} cannot be read: {code}") from err
+        raise Unavailable(f"account file {bucket}/{key} could not be read: {code}") from err

@@ -269,3 +269,19 @@ def test_under_injected_faults_no_row_is_lost_or_applied_twice(api, s3, monkeypa
         assert item["assets"] == 1100   # the newest transfer: 1000 + 100
     for row in rows:
         assert base.get_item(**keys.account_event(row.split(",")[0]), consistent=True), row
+
+
+def test_an_incomplete_import_whose_file_is_gone_leaves_the_resume_job_marked_failed(api, s3, monkeypatch):
+    import chalice.test
+
+    monkeypatch.setenv("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "1")
+    from chalicelib.config import reset_settings
+    reset_settings()
+    event = put_file(s3, "core/gone.csv", [opening(1, "ac-1"), trade("ac-1", "2026-11-19", 1)])
+    monkeypatch.setattr(chalice.test, "LambdaContext", lambda *a, **kw: Clocked(75, 10))
+    assert deliver(event)["status"] == "incomplete"
+    for v in s3.list_object_versions(Bucket=BUCKET, Prefix="core/gone.csv")["Versions"]:
+        s3.delete_object(Bucket=BUCKET, Key="core/gone.csv", VersionId=v["VersionId"])
+    monkeypatch.setattr(chalice.test, "LambdaContext", lambda *a, **kw: Clocked(900, 1))
+    assert [r["status"] for r in resume()["resumed"]] == ["failed"]
+    assert resume()["resumed"] == []
