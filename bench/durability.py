@@ -1,4 +1,5 @@
-"""Nothing lost, nothing doubled, at a larger size: tests/fault_harness.py's flows with its figures.
+"""Nothing lost, nothing doubled, at a larger size: tests/fault_harness.py's flows (the API and the
+CSV import) with its figures.
 
 Target: 0 lost, 0 duplicated, 0 answers that are neither a success nor a retryable error, at 10%,
 20% and 30% of DynamoDB calls faulted (throttles, applied-then-500, exhausted retries).
@@ -16,6 +17,9 @@ for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
     os.environ.setdefault(name, "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+os.environ.setdefault("FIELDDESK_SELECTION_WORKERS", "1")           # moto in-process is not thread-safe
+os.environ.setdefault("FIELDDESK_IMPORT_RETRY_BASE_SECONDS", "0.01")
+os.environ.setdefault("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "10")    # several batches, so resumes are exercised
 
 SIZE = int(os.environ.get("FIELDDESK_BENCH_DURABILITY_SIZE", "20"))
 
@@ -26,7 +30,7 @@ def main() -> int:
     from bench.harness import moto_backend
     from chalicelib import clock
     from tests.conftest import Api
-    from tests.fault_harness import FaultInjector, run_flows
+    from tests.fault_harness import FaultInjector, run_flows, run_import_flow
 
     missed = 0
     for rate in (0.1, 0.2, 0.3):
@@ -45,6 +49,11 @@ def main() -> int:
               f"{elapsed:.1f} s")
         for flow in ("visits", "penalties", "prospects", "attempts"):
             print("   " + figures.line(flow))
+        with moto_backend(), clock.freeze("2026-11-20T16:00:00+08:00"):
+            faults = FaultInjector(rate=rate, seed=int(rate * 100) + 1)
+            imported = run_import_flow(faults, accounts=SIZE, transfers=3)
+        print("   " + imported.line() + f"  faults {dict(faults.counts)}")
+        missed += imported.lost + imported.duplicated + (imported.status != "completed")
         bad = sum(figures.lost.values()) + sum(figures.duplicated.values()) + len(figures.bad_answers) \
             + sum(figures.gave_up.values())
         if figures.bad_answers:

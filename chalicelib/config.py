@@ -178,6 +178,12 @@ class Settings(BaseSettings):
                              "2 15:00-17:00", "3 09:30-11:00", "3 15:00-17:00", "4 09:30-11:00"]
     account_feed_max_events: int = 500
     import_summary_max_errors: int = 200
+    # The core system's CSV import (domain/account_import.py): rows refused by a transient database
+    # error are retried with jittered backoff, then the file stays incomplete and is resumed.
+    import_transient_retries: int = 4
+    import_retry_base_seconds: float = 0.2
+    import_stop_margin_seconds: int = 60
+    import_resume_max_files: int = 20
     selection_workers: int = 8
     selection_catch_up_max_days: int = 31
     selection_stop_margin_seconds: int = 60

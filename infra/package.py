@@ -39,9 +39,11 @@ PLACEHOLDER_ROLE = "replaced-by-infra-package"
 ACCOUNT_FILE_HANDLER = os.environ.get("FIELDDESK_ACCOUNT_FILE_HANDLER", "import_account_file")
 DEFAULT_CORS_ORIGIN = "https://fielddesk.example.cn"
 
-ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+# Never dynamodb:Scan (no request or job reads a whole table) and never dynamodb:DeleteItem on the main
+# table: nothing is hard-deleted (account and trade records are kept 20 years, Securities Law; DOMAIN 5).
+ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                 "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
-                "dynamodb:DescribeTable"]  # never dynamodb:Scan: no request or job reads a whole table
+                "dynamodb:DescribeTable"]
 
 
 ACTIVE_TABLE = {"Fn::If": ["UsesRestoredTable", {"Ref": "ActiveTableName"}, {"Ref": "FieldDeskTable"}]}
@@ -150,6 +152,8 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
         statements.append(_statement(["secretsmanager:GetSecretValue"], [{"Ref": "HashKeySecret"}], "Secrets"))
     if kind == "api":
         statements += [
+            # DeleteItem on the idempotency table only: powertools deletes the in-progress record of a
+            # request whose handler failed, so the client's retry runs instead of waiting it out.
             _statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                        [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}], "Idempotency"),
             _statement(["s3:GetObject", "s3:PutObject"], [sub("${PhotoBucket.Arn}/*")], "Photos"),
@@ -165,11 +169,13 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     else:
         statements += [
             _statement(["sqs:SendMessage"], [{"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}], "DeadLetters"),
-            _statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "ReadAccountFiles"),
+            _statement(["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")],
+                       "ReadAccountFiles"),
             _statement(["s3:ListBucket"], [{"Fn::GetAtt": ["AccountFilesBucket", "Arn"]}], "ListAccountFiles"),
         ]
     if account_files:
-        statements.append(_statement(["s3:GetObject"], [sub("${AccountFilesBucket.Arn}/*")], "AccountFileEvent"))
+        statements.append(_statement(["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")],
+                                     "AccountFileEvent"))
     return statements
 
 

@@ -250,3 +250,14 @@ def api(directory):
 
     with Client(app) as client:
         yield Api(client)
+
+
+@pytest.fixture
+def lambda_15_minutes(monkeypatch):
+    """chalice.test's Lambda context gives every function 3 s; the import handler has 900 s deployed."""
+    import functools
+
+    import chalice.test
+    from chalice.local import LambdaContext
+
+    monkeypatch.setattr(chalice.test, "LambdaContext", functools.partial(LambdaContext, max_runtime_ms=900_000))

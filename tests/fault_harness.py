@@ -233,3 +233,83 @@ def _tally(figures: Figures, flow: str, stored: int, status: int | None) -> None
         figures.duplicated[flow] += 1
     if stored == 0 and status is not None and status < 300:
         figures.lost[flow] += 1
+
+
+# --- the core system's CSV file ----------------------------------------------------------------------------
+IMPORT_HEADER = ("event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
+                 "tier,trade_date,amount,balance_before,at,closed_at,reason")
+
+
+@dataclass
+class ImportFigures:
+    rows: int = 0
+    deliveries: int = 0
+    failed_deliveries: int = 0
+    status: str | None = None
+    lost: int = 0            # a row whose event is not stored, or an account short of its events
+    duplicated: int = 0      # an account whose version counts more events than the file has for it
+    summary: dict = field(default_factory=dict)
+
+    def line(self) -> str:
+        return (f"{'import':<18} rows {self.rows:>5}  lost {self.lost}  duplicated {self.duplicated}  "
+                f"deliveries {self.deliveries} ({self.failed_deliveries} failed)  {self.status}")
+
+
+def run_import_flow(faults: FaultInjector, accounts: int, transfers: int, max_deliveries: int = 40) -> ImportFigures:
+    """One file (an opening and `transfers` transfers in per account) delivered to `import_account_file`
+    until its summary says completed (a failed delivery is retried, as EventBridge and the resume job
+    do); then read back: every row's event stored once, every account's version = its events."""
+    import functools
+
+    import boto3
+    import chalice.test
+    from chalice.local import LambdaContext
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.storage import base, keys
+    from tests.factories.accounts import id_number, phone
+
+    bucket, key = "fielddesk-account-files", "core/harness.csv"
+    ids = [f"hi-{i:04d}" for i in range(accounts)]
+    rows = [f"o-{a},account_opened,{a},br-pudong,李四,{phone(i + 1)},{id_number(i + 1)},2026-11-19T10:00:00+08:00,"
+            "counter,cm-001,gold,,,,,," for i, a in enumerate(ids)]
+    rows += [f"x-{a}-{n},transfer_in,{a},,,,,,,,,,100.00,1000.00,2026-11-19T{10 + n:02d}:00:00+08:00,,"
+             for n in range(1, transfers + 1) for a in ids]
+
+    def seed():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=key, Body=(IMPORT_HEADER + "\n" + "\n".join(rows) + "\n").encode())
+
+    _read_back(faults, seed)
+    figures = ImportFigures(rows=len(rows))
+    event = {"detail": {"bucket": {"name": bucket}, "object": {"key": key}}}
+    saved = chalice.test.LambdaContext
+    chalice.test.LambdaContext = functools.partial(LambdaContext, max_runtime_ms=900_000)
+    try:
+        with faults.active(), Client(app) as client:
+            while figures.status != "completed" and figures.deliveries < max_deliveries:
+                figures.deliveries += 1
+                try:
+                    figures.status = client.lambda_.invoke("import_account_file", event).payload["status"]
+                except Exception:   # the function failed (a progress write out of retries): delivered again
+                    figures.failed_deliveries += 1
+                    figures.status = None
+    finally:
+        chalice.test.LambdaContext = saved
+
+    def count_back():
+        for row in rows:
+            if not base.get_item(**keys.account_event(row.split(",")[0]), consistent=True):
+                figures.lost += 1
+        for a in ids:
+            version = int((base.get_item(**keys.account(a), consistent=True) or {}).get("version", 0))
+            figures.lost += version < transfers + 1
+            figures.duplicated += version > transfers + 1
+        from chalicelib.domain import account_import
+        etag = boto3.client("s3", region_name="us-east-1").head_object(Bucket=bucket, Key=key)["ETag"]
+        figures.summary = account_import.get_import_summary(bucket, key, etag)
+
+    _read_back(faults, count_back)
+    return figures

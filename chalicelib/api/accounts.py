@@ -59,5 +59,5 @@ def reveal_account(ctx, account_id, body):
 @route(bp, "/v1/account-imports", roles=[Role.admin, Role.system], summary="The import summary of a core-system "
        "CSV file (by bucket, key and ETag)", query="chalicelib.models.accounts:ImportQuery", tags=TAGS, errors=(404,))
 def get_import(ctx, query):
-    from ..domain import accounts
-    return accounts.get_import_summary(query.bucket, query.key, query.etag)
+    from ..domain import account_import
+    return account_import.get_import_summary(query.bucket, query.key, query.etag)

@@ -71,6 +71,14 @@ def get_visit(ctx, visit_id):
     return visits.read_visit(ctx.principal, visit_id)
 
 
+@route(bp, "/v1/visits/{visit_id}/versions", roles=READERS,
+       summary="The versions of a visit log before its same-day amendments, oldest first",
+       response="chalicelib.models.visits:VisitVersions", tags=TAGS)
+def visit_versions(ctx, visit_id):
+    from ..domain import visits
+    return visits.visit_versions(ctx.principal, visit_id)
+
+
 @route(bp, "/v1/visits/{visit_id}", "PATCH", roles=MANAGER, summary="Amend your log on the day you wrote it",
        body="chalicelib.models.visits:VisitPatch", response="chalicelib.models.visits:VisitOut", tags=TAGS,
        errors=(409, 422))

@@ -23,7 +23,6 @@ from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..models.accounts import (EVENT_TYPES, event_adapter, AccountClosed, AccountOpened, AccountTransferredOut,
                                ManagerChanged, TradeDay, TransferIn, TransferOut)
 from ..models.common import mask_id_number, mask_name, mask_phone
-from ..observability import logger
 from ..storage import accounts as repo
 from ..storage import audit, pii
 from . import conversion, disclosure, outbox
@@ -131,6 +130,45 @@ def _payload_hash(raw: dict) -> str:
     return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# Fields of an event kept sealed in its stored body, never in clear (PIPL: store the minimum).
+SEALED_FIELDS = {"phone": "phone_sealed", "id_number": "id_sealed"}
+
+
+def _canonical(event) -> dict:
+    """The event as parsed, in one form whatever the carrier: the API's JSON ("amount": 600000.0 or
+    "600000.00", a time in UTC or +08:00) and the file's text cells give the same body, so the same
+    event through both is a duplicate, not a conflict (identity is the event id and this body)."""
+    from datetime import datetime, timezone
+    from enum import Enum
+
+    def plain(value):
+        if isinstance(value, datetime):
+            return value.astimezone(timezone.utc).isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        if isinstance(value, Enum):
+            return value.value
+        return value
+
+    return {k: plain(v) for k, v in event.model_dump(exclude_none=True).items()}
+
+
+def _event_hash(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _stored_body(body: dict, state: dict) -> dict:
+    """The event body kept with its record (account history, Securities Law: 20 years); the phone and
+    ID number are the sealed values the account holds, never the clear ones."""
+    out = {k: v for k, v in body.items() if k not in SEALED_FIELDS}
+    for clear, sealed in SEALED_FIELDS.items():
+        if clear in body and state.get(sealed):
+            out[sealed] = state[sealed]
+    return out
+
+
 def _parse(index: int, raw: Any) -> tuple[Any, dict]:
     """(event, result) where event is None if rejected."""
     event_id = raw.get("event_id") if isinstance(raw, dict) and isinstance(raw.get("event_id"), str) else None
@@ -152,10 +190,12 @@ def _parse(index: int, raw: Any) -> tuple[Any, dict]:
                       "details": details}
 
 
-def _store(event, raw: dict, source: str) -> dict:
+def _store(event, raw: dict, source: str, row: int | None = None) -> dict:
     now = clock.iso(clock.now())
+    body = _canonical(event)
     record = {"event_id": event.event_id, "type": event.type, "account_id": event.account_id,
-              "payload_hash": _payload_hash(raw), "received_at": now, "source": source}
+              "payload_hash": _payload_hash(raw), "event_hash": _event_hash(body), "received_at": now,
+              "source": source, "row": row}
     for _ in range(get_settings().selection_conflict_retries + 1):
         state = repo.get_account(event.account_id, consistent=True)
         try:
@@ -168,22 +208,31 @@ def _store(event, raw: dict, source: str) -> dict:
         # The conversion is an outbox entry of the opening: no transient error after the write can lose it.
         effects = [outbox.record_op(ACCOUNT_CONVERSION, event.account_id, _conversion_payload(new_state))] \
             if isinstance(event, AccountOpened) else []
-        outcome = repo.write_event(record, new_state, int((state or {}).get("version", 0)), transfer, inbox,
-                                   effects)
+        stored = {**record, "payload": _stored_body(body, new_state)}
+        outcome = repo.write_event({k: v for k, v in stored.items() if v is not None}, new_state,
+                                   int((state or {}).get("version", 0)), transfer, inbox, effects)
         if outcome == "ok":
             if effects:
                 outbox.deliver_now(ACCOUNT_CONVERSION, event.account_id)
             return {"status": "accepted"}
         if outcome == "duplicate":
             return _duplicate(repo.get_event(event.event_id), record)
-    return {"status": "rejected", "reason": "the account is changing concurrently; resend the event", "details": []}
+    return {"status": "rejected", "reason": "the account is changing concurrently; resend the event", "details": [],
+            "retryable": True}
 
 
 def _duplicate(seen: dict | None, record: dict) -> dict:
-    if seen and seen.get("payload_hash") != record["payload_hash"]:
-        return {"status": "rejected", "reason": "event_id already used for a different event",
-                "details": [{"field": "event_id", "message": "already used for a different event"}]}
-    return {"status": "duplicate"}
+    if seen:
+        same = (seen["event_hash"] == record["event_hash"] if seen.get("event_hash")
+                else seen.get("payload_hash") == record["payload_hash"])   # a record stored before event_hash
+        if not same:
+            return {"status": "rejected", "reason": "event_id already used for a different event",
+                    "details": [{"field": "event_id", "message": "already used for a different event"}]}
+    # The same carrier and row as the stored record: this very row, applied before its answer was lost
+    # (an import resumed, a write retried): the file counts it as accepted, once.
+    own = bool(seen) and record.get("row") is not None and seen.get("source") == record["source"] \
+        and seen.get("row") == record["row"]
+    return {"status": "duplicate", "own": own}
 
 
 def _conversion_payload(state: dict) -> dict:
@@ -200,8 +249,13 @@ def convert(payload: dict) -> None:
                                  serving_manager_id=payload.get("serving_manager_id"))
 
 
-def ingest(raw_events: list, source: str = "api") -> list[dict]:
-    """Apply each event; one result per event in input order: accepted, duplicate or rejected."""
+def ingest(raw_events: list, source: str = "api", rows: list[int] | None = None) -> list[dict]:
+    """Apply each event; one result per event in input order: accepted, duplicate or rejected.
+
+    A rejection for a transient reason (the database busy or unavailable, the account changing
+    concurrently) carries `retryable`: resending the event can succeed. `rows` (the file's row numbers)
+    are kept with the event records, so a resumed import knows its own rows.
+    """
     results: list[dict] = [{}] * len(raw_events)
     by_account: dict[str, list[tuple[int, Any, dict]]] = {}
     for index, raw in enumerate(raw_events):
@@ -216,11 +270,11 @@ def ingest(raw_events: list, source: str = "api") -> list[dict]:
         done = []
         for position, (index, event, raw) in enumerate(items):
             try:
-                done.append((index, _store(event, raw, source), event.event_id))
+                done.append((index, _store(event, raw, source, rows[index] if rows else None), event.event_id))
             except DomainError as err:  # e.g. throttled: this account's remaining events are not applied
                 for later_index, later, _ in items[position:]:
                     done.append((later_index, {"status": "rejected", "reason": f"{err.code}: resend the event",
-                                               "details": []}, later.event_id))
+                                               "details": [], "retryable": True}, later.event_id))
                 break
         return done
 
@@ -229,7 +283,8 @@ def ingest(raw_events: list, source: str = "api") -> list[dict]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for done in pool.map(work, groups):
             for index, outcome, event_id in done:
-                results[index] = {"index": index, "event_id": event_id, "reason": None, "details": [], **outcome}
+                results[index] = {"index": index, "event_id": event_id, "reason": None, "details": [],
+                                  "retryable": False, **outcome}
     return results
 
 
@@ -308,70 +363,6 @@ def reveal(principal, account_id: str, body) -> dict:
               "id_number": pii.unseal(account.get("id_sealed"))}
     shown, record = disclosure.grant(principal, subject, purpose, {k: values[k] for k in requested})
     return {"account_id": account_id, **shown, "audit_id": record["audit_id"]}
-
-
-# --- the core system's daily CSV file ---------------------------------------------------
-def import_file(bucket: str, key: str) -> dict:
-    """Import a CSV of events (one per row, columns named as the event fields).
-
-    Bad rows are listed in the import summary; good rows are kept; a re-delivered
-    file imports nothing twice (event ids per row, and the summary keyed by
-    bucket/key/etag short-cuts a file already imported).
-    """
-    import csv
-
-    from ..errors import ConditionFailed
-
-    s = get_settings()
-    lines, etag = repo.open_feed_file(bucket, key)
-    source = f"{bucket}/{key}/{etag}"
-    existing = repo.get_import_summary(source)
-    if existing and existing.get("status") == "completed":
-        logger.info("core feed file already imported", extra={"source": source})
-        return existing
-    summary = {"source": source, "bucket": bucket, "key": key, "etag": etag, "status": "importing",
-               "started_at": clock.iso(clock.now()), "rows": 0, "accepted": 0, "duplicate": 0, "rejected": 0,
-               "errors": [], "errors_truncated": 0}
-    if not existing:
-        try:
-            repo.put_import_summary(source, summary, new=True)
-        except ConditionFailed:
-            pass  # a concurrent delivery of the same file; event ids keep the import single
-
-    def flush(rows: list[tuple[int, dict]]) -> None:
-        for (line_no, _), result in zip(rows, ingest([r for _, r in rows], source=f"s3:{source}")):
-            summary[result["status"]] += 1
-            if result["status"] == "rejected":
-                if len(summary["errors"]) < s.import_summary_max_errors:
-                    summary["errors"].append({"row": line_no, "event_id": result.get("event_id"),
-                                              "reason": result.get("reason"), "details": result.get("details", [])})
-                else:
-                    summary["errors_truncated"] += 1
-
-    reader = csv.DictReader(lines)
-    batch: list[tuple[int, dict]] = []
-    for row in reader:
-        summary["rows"] += 1
-        # Empty cells are fields the row's event type does not have; extra cells are refused by the model.
-        batch.append((reader.line_num, {k.strip(): v.strip() for k, v in row.items()
-                                        if k and isinstance(v, str) and v.strip()}))
-        if len(batch) >= s.account_feed_max_events:
-            flush(batch)
-            batch = []
-    if batch:
-        flush(batch)
-    summary.update(status="completed", completed_at=clock.iso(clock.now()))
-    repo.put_import_summary(source, summary, new=False)
-    logger.info("core feed file imported", extra={k: summary[k] for k in
-                                                  ("source", "rows", "accepted", "duplicate", "rejected")})
-    return summary
-
-
-def get_import_summary(bucket: str, key: str, etag: str) -> dict:
-    summary = repo.get_import_summary(f"{bucket}/{key}/{etag.strip(chr(34))}")
-    if not summary:
-        raise NotFound("no import of that file")
-    return _plain_numbers(summary)
 
 
 def _plain_numbers(value):

@@ -152,6 +152,19 @@ def reveal_contact(principal: Principal, visit_id: str, body) -> dict:
     shown, audit = disclosure.grant(principal, subject, purpose,
                                     {"person_contact": pii.unseal(record.get("person_contact_sealed"))})
     return {"visit_id": visit_id, "person_contact": shown.get("person_contact"), "audit_id": audit["audit_id"]}
+def visit_versions(principal: Principal, visit_id: str) -> dict:
+    """How the log read before each same-day amendment (the amended log itself is `read_visit`)."""
+    _readable(principal, repo.get_visit(visit_id))
+    return {"visit_id": visit_id, "versions": repo.visit_versions(visit_id)}
+
+
+def reveal_contact(principal: Principal, visit_id: str, purpose: str) -> dict:
+    record = _readable(principal, repo.get_visit(visit_id))
+    contact = pii.unseal(record.get("person_contact_sealed"))
+    audit.record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="visit",
+                        subject_id=visit_id, fields=["person_contact"], purpose=purpose,
+                        branch_id=record["branch_id"])
+    return {"visit_id": visit_id, "person_contact": contact}
 
 
 def _range(query_from: date | None, query_to: date | None) -> tuple[str, str]:
@@ -210,7 +223,7 @@ def amend_visit(principal: Principal, visit_id: str, patch: VisitPatch) -> dict:
         raise ValidationFailed.field("body", "no field to amend")
     try:
         return repo.amend_visit(visit_id, changes, amended_at=clock.iso(clock.now()),
-                                expected_version=int(record.get("version", 1)))
+                                expected_version=int(record.get("version", 1)), previous=record)
     except ConditionFailed:
         raise Conflict("the log changed meanwhile; reload and try again") from None
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.metrics import MetricUnit
-from chalice import Blueprint, Cron
+from chalice import Blueprint, Cron, Rate
 
 from .. import clock
 from ..observability import logger, metrics
@@ -53,12 +53,13 @@ def daily_callback_selection(event):
                      for r in results]}
 
 
-def _object_created(event: dict) -> tuple[str, str]:
-    """Bucket and key of an EventBridge "Object Created" event (or a classic S3 notification)."""
+def _object_created(event: dict) -> tuple[str, str, str | None]:
+    """Bucket, key and version id of an EventBridge "Object Created" event (or a classic S3 notification)."""
     if "detail" in event:
-        return event["detail"]["bucket"]["name"], unquote_plus(event["detail"]["object"]["key"])
+        obj = event["detail"]["object"]
+        return event["detail"]["bucket"]["name"], unquote_plus(obj["key"]), obj.get("version-id")
     record = event["Records"][0]["s3"]
-    return record["bucket"]["name"], unquote_plus(record["object"]["key"])
+    return record["bucket"]["name"], unquote_plus(record["object"]["key"]), record["object"].get("versionId")
 
 
 # Chalice cannot package @on_s3_event (CloudFormation cannot edit an existing bucket's
@@ -66,15 +67,36 @@ def _object_created(event: dict) -> tuple[str, str]:
 # stack built by infra/package.py routes "Object Created" to this function.
 @bp.lambda_function(name="import_account_file")
 def import_account_file(event, context):
-    bucket, key = _object_created(event)
+    bucket, key, version_id = _object_created(event)
     if not key.endswith(".csv"):
         logger.info("not a CSV account file; ignored", extra={"key": key})
         return {"source": f"{bucket}/{key}", "status": "ignored"}
-    from ..domain import accounts
+    from ..domain import account_import
 
-    summary = accounts.import_file(bucket, key)
-    metrics.add_metric(name="core_feed_rows_rejected", unit=MetricUnit.Count, value=summary.get("rejected", 0))
-    metrics.add_metric(name="core_feed_rows_accepted", unit=MetricUnit.Count, value=summary.get("accepted", 0))
+    remaining = None
+    if hasattr(context, "get_remaining_time_in_millis"):
+        remaining = lambda: context.get_remaining_time_in_millis() / 1000   # noqa: E731
+    summary = account_import.import_file(bucket, key, version_id=version_id, remaining=remaining)
+    _import_metrics([summary])
+    return {k: summary.get(k) for k in ("source", "status", "rows", "accepted", "duplicate", "rejected",
+                                        "committed_row")}
+
+
+def _import_metrics(summaries: list[dict]) -> None:
+    metrics.add_metric(name="core_feed_rows_rejected", unit=MetricUnit.Count,
+                       value=sum(s.get("rejected", 0) for s in summaries))
+    metrics.add_metric(name="core_feed_rows_accepted", unit=MetricUnit.Count,
+                       value=sum(s.get("accepted", 0) for s in summaries))
+    metrics.add_metric(name="core_feed_imports_incomplete", unit=MetricUnit.Count,
+                       value=sum(1 for s in summaries if s.get("status") not in ("completed", "failed", "superseded")))
     metrics.flush_metrics()
-    logger.info("core feed import", extra={"source": summary.get("source"), "status": summary.get("status")})
-    return {k: summary.get(k) for k in ("source", "status", "rows", "accepted", "duplicate", "rejected")}
+
+
+@bp.schedule(Rate(15, unit=Rate.MINUTES), name="resume_account_imports",
+             description="Resume core-system files left incomplete (deadline, transient errors, a crash)")
+def resume_account_imports(event):
+    from ..domain import account_import
+
+    summaries = account_import.resume_incomplete(remaining=_remaining(event))
+    _import_metrics(summaries)
+    return {"resumed": [{k: s.get(k) for k in ("source", "status", "committed_row")} for s in summaries]}

@@ -12,10 +12,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Literal, Union
 
-from pydantic import AwareDatetime, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 from typing_extensions import Annotated
 
-from .common import PageQuery, RequestModel, ResponseModel
+from .common import BoundedAwareDatetime, BoundedDate, PageQuery, RequestModel, ResponseModel
 from .pii import IdNumber, MobilePhone
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
@@ -63,7 +63,7 @@ class AccountOpened(_Event):
     client_name: str = Field(min_length=1, max_length=50)
     phone: MobilePhone
     id_number: IdNumber
-    opened_at: AwareDatetime
+    opened_at: BoundedAwareDatetime
     channel: OpeningChannel = OpeningChannel.counter
     outlet_id: Id | None = None
     serving_manager_id: Id | None = None
@@ -72,26 +72,26 @@ class AccountOpened(_Event):
 
 class TradeDay(_Event):
     type: Literal["trade_day"]
-    trade_date: date
+    trade_date: BoundedDate
 
 
 class TransferIn(_Event):
     type: Literal["transfer_in"]
     amount: PositiveYuan
     balance_before: Yuan
-    at: AwareDatetime
+    at: BoundedAwareDatetime
 
 
 class TransferOut(_Event):
     type: Literal["transfer_out"]
     amount: PositiveYuan
     balance_before: Yuan
-    at: AwareDatetime
+    at: BoundedAwareDatetime
 
 
 class AccountClosed(_Event):
     type: Literal["account_closed"]
-    closed_at: AwareDatetime
+    closed_at: BoundedAwareDatetime
     reason: CloseReason
 
 
@@ -99,14 +99,14 @@ class AccountTransferredOut(_Event):
     """The client moved the account out (客户转出, 003 第三十一条): core and important clients get a
     callback the same week and monthly contact after it."""
     type: Literal["account_transferred_out"]
-    transferred_at: AwareDatetime
+    transferred_at: BoundedAwareDatetime
     destination: str | None = Field(None, max_length=100)
 
 
 class ManagerChanged(_Event):
     type: Literal["manager_changed"]
     serving_manager_id: Id
-    changed_at: AwareDatetime
+    changed_at: BoundedAwareDatetime
 
 
 AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed,
@@ -131,6 +131,8 @@ class EventResult(ResponseModel):
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str | None = None
     details: list[dict] = []
+    # A rejection for a transient reason (the database busy, the account changing): resend the event.
+    retryable: bool = False
 
 
 class EventBatchResult(ResponseModel):

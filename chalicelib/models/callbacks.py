@@ -1,6 +1,6 @@
 """Callback work: an agent's attempts and outcomes, compliance reviews, reports."""
 
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Literal
 
@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, StrictBool, StringConstraints, field_val
 from typing_extensions import Annotated
 
 from .accounts import CloseReason
-from .common import Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, BoundedDatetime, Month, PageQuery, RequestModel, ResponseModel
 from .problems import FoundProblem
 
 
@@ -93,10 +93,10 @@ class AttemptIn(RequestModel):
     model_config = ConfigDict(json_schema_extra=_reached_requires)
 
     channel: Channel
-    at: datetime | None = None            # when the attempt happened; defaults to now
+    at: BoundedDatetime | None = None     # when the attempt happened; defaults to now
     reached: bool
     reason: UnreachedReason | None = None
-    call_back_at: datetime | None = None  # with reason call_back_later
+    call_back_at: BoundedDatetime | None = None  # with reason call_back_later
     # Evidence per channel (DOMAIN 4; seed 001 前台业务人员客户回访管理规定 第六条), stored as references.
     recording_ref: EvidenceRef | None = None        # phone: the recording
     dialled_number: DialledNumber | None = None     # phone: "在备注中写明呼叫的电话号码"; stored sealed, shown masked
@@ -210,8 +210,8 @@ class MonthQuery(RequestModel):
 
 class CoverageQuery(RequestModel):
     branch_id: str | None = Field(None, min_length=1, max_length=64)
-    opened_from: date
-    opened_to: date
+    opened_from: BoundedDate
+    opened_to: BoundedDate
     year: int | None = Field(None, ge=2000, le=2100)
     year_end_clients: int | None = Field(None, ge=0, le=100_000_000)
 

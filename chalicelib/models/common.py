@@ -4,14 +4,41 @@ Model modules do not use `from __future__ import annotations`: pydantic would th
 every string annotation when the class is created, a measurable share of a cold start.
 """
 
+from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import Annotated
 
 
 # A calendar month "YYYY-MM"; the year is bounded so no date arithmetic on it can fail.
 Month = Annotated[str, StringConstraints(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")]
+
+# Every date a request carries lies in this range, so no deadline, bucket or report arithmetic on it
+# can overflow (9999-12-31 + 1 day is a 500, not an answer). 1990-12-19: the Shanghai Stock Exchange
+# opened, so no brokerage account or trade is older; a migrated book's oldest openings still pass.
+EARLIEST_DATE = date(1990, 12, 19)
+LATEST_DATE = date(2100, 12, 31)
+_RANGE = f"must be between {EARLIEST_DATE} and {LATEST_DATE}"
+
+
+def _date_in_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(_RANGE)
+    return value
+
+
+def _datetime_in_range(value: datetime) -> datetime:
+    # Compared as a day in Asia/Shanghai (UTC+8, no daylight saving) whatever offset it carries.
+    day = (value.astimezone(timezone(timedelta(hours=8))) if value.tzinfo else value).date()
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(_RANGE)
+    return value
+
+
+BoundedDate = Annotated[date, AfterValidator(_date_in_range)]
+BoundedDatetime = Annotated[datetime, AfterValidator(_datetime_in_range)]
+BoundedAwareDatetime = Annotated[AwareDatetime, AfterValidator(_datetime_in_range)]
 
 
 class Role(str, Enum):

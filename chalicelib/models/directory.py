@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from typing_extensions import Annotated
 
-from .common import PageQuery, RequestModel, ResponseModel, Role
+from .common import BoundedDate, PageQuery, RequestModel, ResponseModel, Role
 
 StaffRole = Literal["client_manager", "supervisor", "callback_agent", "compliance", "admin", "system"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -34,7 +34,7 @@ class StaffPatch(RequestModel):
     branch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
     outlet_ids: list[IdItem] | None = Field(None, max_length=20)
     status: Literal["active", "departed"] | None = None
-    departed_on: date | None = None
+    departed_on: BoundedDate | None = None
 
     # Omitted means "unchanged"; an explicit null would erase a required attribute (a member with no status).
     _not_null = field_validator("name", "role", "branch_id", "outlet_ids", "status", mode="before")(

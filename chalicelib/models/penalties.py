@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 
 # dismissal, transfer and compensation (an asset's value, settled by finance) are recommendations, not amounts.
 RuleKind = Literal["points", "fixed_yuan", "percent_income", "base_salary", "subsidy_withheld", "dismissal",
@@ -53,7 +53,7 @@ class RuleOverride(RequestModel):
 class RuleVersionIn(RequestModel):
     """GLOBAL versions carry the whole catalogue; a branch version overrides amounts only."""
     branch_id: str | None = OptId
-    effective_from: date
+    effective_from: BoundedDate
     rules: list[Rule] | None = Field(None, min_length=1, max_length=200)
     overrides: list[RuleOverride] | None = Field(None, min_length=1, max_length=200)
     note: str = Field("", max_length=500)
@@ -71,7 +71,7 @@ class RuleVersionIn(RequestModel):
 
 
 class RulesQuery(RequestModel):
-    on: date | None = None
+    on: BoundedDate | None = None
     branch_id: str | None = OptId
 
 
@@ -110,7 +110,7 @@ class RuleVersionOut(ResponseModel):
 class PenaltyIn(RequestModel):
     manager_id: str = Id
     rule_code: str = RuleCode
-    breach_date: date
+    breach_date: BoundedDate
     occurrences: int = Field(1, ge=1, le=31)
     evidence_note: str = Field(min_length=1, max_length=1000)
     evidence_refs: list[str] = Field(default_factory=list, max_length=10)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 from .disclosure import RevealRequest
 from .pii import IdNumber, MobilePhone
 
@@ -36,7 +36,7 @@ class ProspectIn(_WireModel):
     prospect_class: ProspectClass = Field(alias="class")
     source: Source
     outlet_id: str | None = Field(None, min_length=1, max_length=64)
-    first_contact_on: date
+    first_contact_on: BoundedDate
     need: str = Field("", max_length=500)
     note: str = Field("", max_length=500)
 
@@ -64,7 +64,7 @@ class FollowUpIn(RequestModel):
     summary: str = Field(min_length=1, max_length=1000)
     client_need: str = Field("", max_length=500)
     next_step: str = Field("", max_length=500)
-    next_date: date | None = None
+    next_date: BoundedDate | None = None
     class_change: ProspectClass | None = None
 
 

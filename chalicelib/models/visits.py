@@ -1,11 +1,11 @@
 """Visit and work logs (走访日志, DOMAIN 1)."""
 
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, BoundedDatetime, PageQuery, RequestModel, ResponseModel
 from .directory import Location
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -33,7 +33,7 @@ class _VisitFields(RequestModel):
     discussed: str | None = Field(None, min_length=1, max_length=2000, description="what was discussed or solved")
     outcome: str | None = Field(None, max_length=1000)
     next_step: str | None = Field(None, max_length=1000)
-    next_visit_date: date | None = None
+    next_visit_date: BoundedDate | None = None
     clients_count: int | None = Field(None, ge=0, le=500, description="clients covered by this contact or outing")
     location: Location | None = None
     prospect_id: str | None = Field(None, max_length=64)
@@ -48,7 +48,7 @@ class VisitIn(_VisitFields):
         {"required": ["unit_name"], "properties": {"unit_name": {"type": "string"}}}]})
 
     kind: VisitKind
-    visited_at: datetime = Field(description="ISO 8601; without an offset it is read as Asia/Shanghai time")
+    visited_at: BoundedDatetime = Field(description="ISO 8601; without an offset it is read as Asia/Shanghai time")
     outlet_id: str | None = Field(None, max_length=64)
     unit_name: str | None = Field(None, min_length=1, max_length=100, description="company or unit visited")
     person_met: str = Field(min_length=1, max_length=50)
@@ -97,10 +97,21 @@ class VisitOut(ResponseModel):
     photo_keys: list[str] = []
     photo_urls: list[str] | None = None
     amended_at: str | None = None
+    version: int | None = None
     notes: list[dict] = []
     status: str = "recorded"          # recorded | pending_approval | approved_late | rejected
     late_reason: str | None = None
     approval: dict | None = None
+
+
+class VisitVersionOut(VisitOut):
+    superseded_at: str
+
+
+class VisitVersions(ResponseModel):
+    """The earlier versions of a log, oldest first: a same-day amendment never loses what was written."""
+    visit_id: str
+    versions: list[VisitVersionOut]
 
 
 class VisitPage(ResponseModel):
@@ -109,8 +120,8 @@ class VisitPage(ResponseModel):
 
 
 class VisitQuery(PageQuery):
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: BoundedDate | None = Field(None, alias="from")
+    date_to: BoundedDate | None = Field(None, alias="to")
     manager_id: str | None = None
 
     @model_validator(mode="after")
@@ -121,8 +132,8 @@ class VisitQuery(PageQuery):
 
 
 class ActivityQuery(RequestModel):
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
+    date_from: BoundedDate = Field(alias="from")
+    date_to: BoundedDate = Field(alias="to")
     manager_id: str | None = None
 
     @model_validator(mode="after")

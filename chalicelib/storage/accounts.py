@@ -13,7 +13,7 @@ import hashlib
 from datetime import date
 
 from ..config import get_settings
-from ..errors import ConditionFailed
+from ..errors import ConditionFailed, NotFound, Unavailable
 from . import base, keys
 
 ACCOUNT_FIELDS_NOT_RETURNED = {"phone_sealed", "id_sealed", "phone_hash", "id_hash"}
@@ -153,27 +153,85 @@ def list_manager_accounts(manager_id: str, *, limit=None, start_key=None) -> bas
     return base.query_records(f"MGR#{manager_id}#ACCOUNTS", index="gsi1", limit=limit, start_key=start_key)
 
 
-def put_import_summary(source: str, summary: dict, *, new: bool) -> None:
-    item = {**keys.import_summary(source), **summary}
-    if new:
-        base.put_new(item)
-    else:
+def start_import(source: str, summary: dict, *, replace: bool = False) -> None:
+    """The summary of a file's import, indexed as incomplete until it completes (first delivery wins)."""
+    item = {**keys.import_summary(source), **keys.import_incomplete_index(summary["started_at"], source), **summary}
+    if replace:
         base.put(item)
+    else:
+        base.put_new(item)
+
+
+def commit_import_progress(source: str, previous_row: int, row: int, counts: dict, *, status: str,
+                           finished: bool = False, fields: dict | None = None) -> bool:
+    """Move the import's cursor from `previous_row` to `row`, adding the counts of the rows in between.
+
+    Conditional on the cursor, so two deliveries of one file never count a row twice. A write applied
+    whose answer was lost (the retry then finds the cursor moved) reads as committed when the cursor
+    stands where this call put it. False: another delivery moved the cursor elsewhere.
+    """
+    key = keys.import_summary(source)
+    names = {"#row": "committed_row", "#status": "status"}
+    values = {":prev": previous_row, ":row": row, ":status": status}
+    sets = ["#row = :row", "#status = :status"]
+    adds = []
+    for i, (name, n) in enumerate(counts.items()):
+        names[f"#c{i}"], values[f":c{i}"] = name, n
+        adds.append(f"#c{i} :c{i}")
+    for i, (name, value) in enumerate((fields or {}).items()):
+        names[f"#f{i}"], values[f":f{i}"] = name, value
+        sets.append(f"#f{i} = :f{i}")
+    expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
+    if finished:   # out of the resume job's index
+        names.update({"#ip": "gsi3pk", "#is": "gsi3sk"})
+        expression += " REMOVE #ip, #is"
+    try:
+        base.update(key["pk"], key["sk"], expression, names=names, values=values, condition="#row = :prev",
+                    return_values="NONE")
+    except ConditionFailed:
+        current = get_import_summary(source) or {}
+        return int(current.get("committed_row", -1)) == row and current.get("status") == status
+    return True
+
+
+def put_import_row_error(source: str, row: int, error: dict) -> None:
+    """One refused row (idempotent: a resumed import rewrites the same item)."""
+    base.put({**keys.import_row_error(source, row), "row": row, **error})
+
+
+def import_row_errors(source: str, limit: int) -> list[dict]:
+    pk = keys.import_summary(source)["pk"]
+    page = base.query_records(pk, sk_begins=keys.IMPORT_ROW_ERROR_PREFIX, limit=limit, consistent=True)
+    return page.items
+
+
+def incomplete_imports(limit: int) -> list[dict]:
+    return base.query_records("IMPORT#INCOMPLETE", index="gsi3", limit=limit).items
 
 
 def get_import_summary(source: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.import_summary(source), consistent=True))
 
 
-def open_feed_file(bucket: str, key: str):
-    """(lines of text, etag) of a core-system CSV file in S3, streamed, BOM removed."""
-    import codecs
-
+def open_feed_file(bucket: str, key: str, version_id: str | None = None) -> tuple[bytes, str, str | None]:
+    """(bytes, etag, version id) of a core-system CSV file in S3. The whole file is read: its encoding
+    is decided per file, and a resumed import skips to its cursor by row number."""
     from .clients import s3_client
 
-    obj = s3_client().get_object(Bucket=bucket, Key=key)
-    lines = codecs.iterdecode(obj["Body"].iter_lines(keepends=True), "utf-8-sig")
-    return lines, obj["ETag"].strip('"')
+    from botocore.exceptions import ClientError
+
+    kwargs = {"Bucket": bucket, "Key": key}
+    if version_id:
+        kwargs["VersionId"] = version_id
+    try:
+        obj = s3_client().get_object(**kwargs)
+        return obj["Body"].read(), obj["ETag"].strip('"'), obj.get("VersionId")
+    except ClientError as err:
+        code = err.response.get("Error", {}).get("Code", "")
+        if code in ("NoSuchKey", "NoSuchVersion", "NoSuchBucket", "InvalidObjectState"):
+            # Gone, or moved to colder storage (the bucket's lifecycle): the file cannot be read as it is.
+            raise NotFound(f"account file {bucket}/{key} cannot be read: {code}") from err
+        raise Unavailable(f"account file {bucket}/{key} could not be read: {code}") from err
 
 
 def agent_holds_open_task(agent_id: str, account_id: str) -> bool:
@@ -182,3 +240,4 @@ def agent_holds_open_task(agent_id: str, account_id: str) -> bool:
 
     return any(t.get("assignee_id") == agent_id and t.get("status") in OPEN_STATUSES
                for t in base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4"))
+

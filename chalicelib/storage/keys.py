@@ -69,6 +69,14 @@ def visit_indexes(manager_id: str, branch_id: str, visited_at: str, visit_id: st
             "gsi2pk": f"BRANCH#{branch_id}#VISITS", "gsi2sk": f"{visited_at}#{visit_id}"}
 
 
+def visit_version(visit_id: str, version: int) -> dict:
+    # A log as it stood before a same-day amendment (never overwritten: records are kept, DOMAIN 5).
+    return {"pk": f"VISIT#{visit_id}", "sk": f"VERSION#{int(version):04d}"}
+
+
+VISIT_VERSION_PREFIX = "VERSION#"
+
+
 def week_signoff(manager_id: str, iso_week: str) -> dict:
     return {"pk": f"STAFF#{manager_id}", "sk": f"SIGNOFF#{iso_week}"}
 
@@ -264,6 +272,19 @@ def departure_pending_index(departed_on: date | str, staff_id: str) -> dict:
 
 def import_summary(source: str) -> dict:
     return {"pk": f"IMPORT#{source}", "sk": "SUMMARY"}
+
+
+def import_row_error(source: str, row: int) -> dict:
+    # A refused row of an imported file, its own item: many bad rows never grow the summary item.
+    return {"pk": f"IMPORT#{source}", "sk": f"ROW#{int(row):09d}"}
+
+
+IMPORT_ROW_ERROR_PREFIX = "ROW#"
+
+
+def import_incomplete_index(started_at: str, source: str) -> dict:
+    # gsi3 (sparse until completed): the resume job reads the imports still to finish.
+    return {"gsi3pk": "IMPORT#INCOMPLETE", "gsi3sk": f"{started_at}#{source}"}
 
 
 # --- callback tasks ------------------------------------------------------------------

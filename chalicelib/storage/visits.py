@@ -1,6 +1,7 @@
 """Visit logs, their correction notes and weekly sign-offs."""
 from __future__ import annotations
 
+from ..errors import ConditionFailed
 from . import base, keys
 
 
@@ -14,8 +15,9 @@ def get_visit(visit_id: str, *, consistent: bool = False) -> dict | None:
     return base.strip_keys(base.get_item(**keys.visit(visit_id), consistent=consistent))
 
 
-def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_version: int) -> dict:
-    """Set the changed fields if nobody amended it meanwhile (optimistic version check)."""
+def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_version: int, previous: dict) -> dict:
+    """Set the changed fields if nobody amended it meanwhile (optimistic version check), keeping the
+    log as it stood (`previous`) in a version item, in one transaction."""
     names, values, sets, removes = {"#v": "version"}, {":v": expected_version, ":one": 1, ":at": amended_at}, [], []
     for i, (field, value) in enumerate(changes.items()):
         names[f"#f{i}"] = field
@@ -27,8 +29,25 @@ def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_versi
     expression = "SET " + ", ".join(sets + ["amended_at = :at", "#v = #v + :one"])
     if removes:
         expression += " REMOVE " + ", ".join(removes)
-    return base.strip_keys(base.update(**keys.visit(visit_id), expression=expression, names=names, values=values,
-                                       condition="#v = :v"))
+    kept = {**keys.visit_version(visit_id, expected_version),
+            **{k: v for k, v in previous.items() if k not in base.KEY_ATTRS}, "superseded_at": amended_at}
+    try:
+        base.transact([base.tx_put(kept),
+                       base.tx_update(**keys.visit(visit_id), expression=expression, names=names, values=values,
+                                      condition="#v = :v")])
+    except ConditionFailed:
+        # Applied, its answer lost and the retry refused? The log then carries this very amendment.
+        current = get_visit(visit_id, consistent=True) or {}
+        if current.get("amended_at") != amended_at or int(current.get("version", 0)) != expected_version + 1:
+            raise
+        return current
+    return get_visit(visit_id, consistent=True)
+
+
+def visit_versions(visit_id: str) -> list[dict]:
+    """The log's earlier versions, oldest first."""
+    return base.query_records(keys.visit(visit_id)["pk"], sk_begins=keys.VISIT_VERSION_PREFIX,
+                              consistent=True).items
 
 
 def decide_late(visit_id: str, status: str, approval: dict) -> dict:

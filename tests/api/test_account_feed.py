@@ -299,7 +299,7 @@ def csv_body(rows: list[str]) -> bytes:
     return ("\ufeff" + CSV_HEADER + "".join(r + "\n" for r in rows)).encode()
 
 
-def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api):
+def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api, lambda_15_minutes):
     import boto3
 
     from app import app

@@ -131,6 +131,22 @@ def test_amend_on_the_day_then_only_notes(api):
         assert full["outcome"] == "已开户意向" and [n["text"] for n in full["notes"]] == ["更正：对方为副总"]
 
 
+def test_a_same_day_amendment_keeps_the_previous_version_readable(api):
+    with clock.freeze(NOW):
+        vid = record(api)["visit_id"]
+        assert api.patch(f"/v1/visits/{vid}", {"outcome": "已开户意向"}, as_="cm-001")[0] == 200
+        status, body = api.patch(f"/v1/visits/{vid}", {"outcome": "已开户", "person_contact": None}, as_="cm-001")
+        assert status == 200 and body["version"] == 3
+        status, history = api.get(f"/v1/visits/{vid}/versions", as_="sup-001")
+        assert status == 200, history
+        versions = history["versions"]
+        assert [(v["version"], v["outcome"]) for v in versions] == [(1, "有兴趣"), (2, "已开户意向")]
+        assert versions[0]["person_contact_masked"] and "1234" not in str(history)   # masked, as the log
+        assert all(v["superseded_at"] for v in versions)
+        assert api.get(f"/v1/visits/{vid}/versions", as_="cm-002")[0] == 404
+        assert len(api.get("/v1/visits", as_="cm-001")[1]["items"]) == 1   # versions are not logs
+
+
 def test_signed_week_is_read_only_for_the_manager(api):
     with clock.freeze(NOW):
         vid = record(api)["visit_id"]

@@ -122,8 +122,8 @@ def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(bui
     _, template, _ = built
     res = template["Resources"]
     kinds = {name: ("api" if name == "APIHandler" else "job") for name in package.functions(template)}
-    assert set(kinds) == {"APIHandler", "DailyCallbackSelection", "ImportAccountFile", "ReleaseLapsedProspects",
-                          "PenaltyOverdueSweep", "SlaSweep"}
+    assert set(kinds) == {"APIHandler", "DailyCallbackSelection", "ImportAccountFile", "ResumeAccountImports",
+                          "ReleaseLapsedProspects", "PenaltyOverdueSweep", "SlaSweep"}
     for name, kind in kinds.items():
         props = res[name]["Properties"]
         if kind == "job":
@@ -139,6 +139,32 @@ def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(bui
     assert "PhotoBucket" in api_policy and "PhotoBucket" not in job_policy
     assert "sqs:SendMessage" in job_policy and "sqs:SendMessage" not in api_policy
     assert "BatchWriteItem" not in api_policy + job_policy  # tasks are never batch-written
+
+
+def test_no_role_may_delete_an_item_of_the_main_table(built):
+    _, template, _ = built
+    res = template["Resources"]
+    for name in package.functions(template):
+        for policy in res[f"{name}Role"]["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                if "dynamodb:DeleteItem" in statement["Action"]:
+                    # Only powertools' idempotency records (the in-progress record of a failed request).
+                    assert statement["Resource"] == [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}], (name, statement)
+
+
+def test_raw_account_files_move_to_colder_storage_and_are_kept_at_least_20_years(built):
+    _, template, _ = built
+    rules = template["Resources"]["AccountFilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    retention = template["Parameters"]["AccountFileRetentionDays"]
+    assert retention["MinValue"] >= 7305 and retention["Default"] >= 7305   # 20 years with leap days
+    for rule in rules:
+        for field in ("ExpirationInDays", "ExpirationDate"):
+            assert rule.get(field) in (None, {"Ref": "AccountFileRetentionDays"}), rule
+        assert rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays") in (
+            None, {"Ref": "AccountFileRetentionDays"}), rule
+    colder = {t["StorageClass"] for r in rules for t in r.get("Transitions", [])}
+    assert {"GLACIER", "DEEP_ARCHIVE"} <= colder
+    assert {t["StorageClass"] for r in rules for t in r.get("NoncurrentVersionTransitions", [])} >= {"DEEP_ARCHIVE"}
 
 
 def test_cfn_lint_passes_on_the_packaged_template(built, tmp_path):
@@ -172,7 +198,9 @@ def test_per_function_settings_name_functions_that_exist(built):
     named = set(config["stages"]["prod"].get("lambda_functions", {}))
     handlers = {package.to_cfn_name(n) for n in named}
     assert handlers <= set(package.functions(template)), handlers - set(package.functions(template))
+    # The import and its resume job stop before the deadline, so they need the whole 15 minutes.
     assert package.functions(template)["ImportAccountFile"]["Properties"]["Timeout"] == 900
+    assert package.functions(template)["ResumeAccountImports"]["Properties"]["Timeout"] == 900
 
 
 def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
