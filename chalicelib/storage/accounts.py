@@ -240,4 +240,3 @@ def agent_holds_open_task(agent_id: str, account_id: str) -> bool:
 
     return any(t.get("assignee_id") == agent_id and t.get("status") in OPEN_STATUSES
                for t in base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4"))
-
