@@ -24,7 +24,7 @@ from ..models.accounts import (EVENT_TYPES, event_adapter, AccountClosed, Accoun
                                ManagerChanged, TradeDay, TransferIn, TransferOut)
 from ..models.common import mask_id_number, mask_name, mask_phone
 from ..storage import accounts as repo
-from ..storage import audit, pii
+from ..storage import pii
 from . import conversion, disclosure, outbox
 from .outbox_handlers import ACCOUNT_CONVERSION
 

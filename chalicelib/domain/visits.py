@@ -16,7 +16,7 @@ from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, PayloadTooL
 from ..models.common import mask_phone
 from ..models.pii import normalise_mobile
 from ..models.visits import (OUTING_KINDS, PHONE_KINDS, PHOTO_TYPES, ActivityQuery, NoteIn, PhotoUploadIn,
-                             SignoffIn, VisitIn, VisitKind, VisitPatch, VisitQuery)
+                             SignoffIn, VisitIn, VisitPatch, VisitQuery)
 from ..storage import directory, photos, pii
 from ..storage import visits as repo
 from . import disclosure, workdays
@@ -156,15 +156,6 @@ def visit_versions(principal: Principal, visit_id: str) -> dict:
     """How the log read before each same-day amendment (the amended log itself is `read_visit`)."""
     _readable(principal, repo.get_visit(visit_id))
     return {"visit_id": visit_id, "versions": repo.visit_versions(visit_id)}
-
-
-def reveal_contact(principal: Principal, visit_id: str, purpose: str) -> dict:
-    record = _readable(principal, repo.get_visit(visit_id))
-    contact = pii.unseal(record.get("person_contact_sealed"))
-    audit.record_reveal(actor_id=principal.id, actor_role=principal.role, subject_kind="visit",
-                        subject_id=visit_id, fields=["person_contact"], purpose=purpose,
-                        branch_id=record["branch_id"])
-    return {"visit_id": visit_id, "person_contact": contact}
 
 
 def _range(query_from: date | None, query_to: date | None) -> tuple[str, str]:
