@@ -59,7 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     ks.add_argument("action", choices=["rotate", "promote", "retire"])
     ks.add_argument("key", choices=["page-token"])
     ks.add_argument("--secret-id", help="the secret's ARN (default: FIELDDESK_PAGE_TOKEN_KEY_SECRET)")
+    rec = sub.add_parser("reconcile", help="check counters against the records they count (--repair fixes)")
+    rec.add_argument("counter", choices=["open-tasks"])
+    rec.add_argument("--repair", action="store_true", help="set drifted counters from the records")
     args = parser.parse_args(argv)
+    if args.command == "reconcile":
+        import json
+
+        from chalicelib.domain import reconcile
+
+        report = reconcile.open_task_counters(repair=args.repair)
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0 if args.repair or not report["drift"] else 1
     if args.command in ("admin", "branch", "backfill", "keys"):
         return _operator(args)
     if args.command == "calendar":

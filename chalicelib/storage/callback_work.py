@@ -181,3 +181,27 @@ def get_watermark(job: str) -> str | None:
 
 def set_watermark(job: str, value: str, at: str) -> None:
     base.put({**keys.job_watermark(job), "value": value, "updated_at": at})
+
+
+# --- reconciliation (issue 14 §4): the agent's open_tasks counter against its open tasks --------------
+def callback_agents() -> list[dict]:
+    """Every callback agent (operator command: bounded by the staff directory)."""
+    return [base.strip_keys(i) for i in base.query_all("STAFF", index="gsi2")
+            if i.get("role") == "callback_agent"]
+
+
+def open_task_count(agent_id: str) -> int:
+    """Derived from the records themselves: the agent's open tasks on the assignee index."""
+    return len(base.query_all(f"AGENT#{agent_id}#OPEN", index="gsi1"))
+
+
+def set_open_tasks(agent_id: str, expected: int | None, actual: int) -> bool:
+    """Set the counter to what the records say, unless it moved since it was read (False then)."""
+    condition = "attribute_not_exists(open_tasks)" if expected is None else "open_tasks = :old"
+    values = {":n": actual} if expected is None else {":n": actual, ":old": expected}
+    try:
+        base.update(**keys.staff(agent_id), expression="SET open_tasks = :n", values=values,
+                    condition=f"attribute_exists(pk) AND {condition}", return_values="NONE")
+    except ConditionFailed:
+        return False
+    return True

@@ -132,3 +132,25 @@ def test_a_page_token_survives_the_rotation_through_the_api(api, monkeypatch):
     assert pagination.decode(fresh, caller="cm-001", scope="visits") == {"pk": "c", "sk": "d"}
     with pytest.raises(Exception):
         pagination.decode(token, caller="cm-001", scope="visits")
+
+
+def test_reconcile_reports_and_repairs_a_drifted_open_task_counter(directory, capsys):
+    # issue 14 §4: "an agent's open-task counter drifts (10 -> 4, expected 7)"; the records are the truth.
+    import json
+
+    from chalicelib.storage import base, keys
+    from tests.factories.tasks import make_account, make_task
+
+    for i in range(3):
+        make_account(f"A00{i}")
+        make_task("dormant", f"A00{i}", business_date="2026-11-20", assignee_id="cba-001")
+    make_task("dormant", "A009", business_date="2026-11-20", assignee_id="cba-001", status="done")
+    base.update(**keys.staff("cba-001"), expression="SET open_tasks = :n", values={":n": 10}, return_values="NONE")
+    assert main(["reconcile", "open-tasks"]) == 1            # drift found, nothing written
+    report = json.loads(capsys.readouterr().out)
+    assert [(d["staff_id"], d["counter"], d["open_tasks"]) for d in report["drift"]] == [("cba-001", 10, 3)]
+    assert base.get_item(**keys.staff("cba-001"))["open_tasks"] == 10
+    assert main(["reconcile", "open-tasks", "--repair"]) == 0
+    assert json.loads(capsys.readouterr().out)["repaired"] == 1
+    assert base.get_item(**keys.staff("cba-001"))["open_tasks"] == 3
+    assert main(["reconcile", "open-tasks"]) == 0            # nothing left to repair
