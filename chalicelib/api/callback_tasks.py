@@ -94,5 +94,18 @@ def review_task(ctx, task_id, body):
     return callback_work.review(ctx.principal, task_id, body)
 
 
+@route(bp, "/v1/contact-requests", roles=[Role.supervisor, Role.compliance, Role.admin],
+       summary="A branch's open contact-update requests from wrong-number callbacks, earliest deadline first "
+       "(supervisors: their own branch)", query="chalicelib.models.callbacks:ContactRequestQuery",
+       response="chalicelib.models.callbacks:ContactRequestPage", tags=TAGS, errors=(403,))
+def contact_requests(ctx, query):
+    from ..domain import callback_work
+    from ..models.callbacks import ContactRequestOut
+    page = callback_work.contact_requests(ctx.principal, query.branch_id, limit=query.limit,
+                                          start_key=ctx.start_key(query.next_token))
+    return ctx.page(page, lambda r: ContactRequestOut.model_validate(
+        callback_work.render_contact_request(r)).model_dump(mode="json"))
+
+
 # The problem and report routes register on this blueprint (one registration in app.py).
 from . import callback_reports, problems  # noqa: E402,F401

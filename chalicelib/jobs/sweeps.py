@@ -12,7 +12,8 @@ bp = Blueprint(__name__)
 def run(now=None) -> dict:
     from ..domain import callback_work, outbox, problems
 
-    result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now)}
+    result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now),
+              "contact_requests": callback_work.sweep_contact_requests(now)}
     result["outbox"] = outbox.deliver_due()
     logger.info("sla sweep", extra={"problems_flagged": len(result["problems"]["flagged"]),
                                     "tasks_flagged": len(result["tasks"]["flagged"])})

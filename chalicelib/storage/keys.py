@@ -302,6 +302,19 @@ def task_review(task_id: str, at: str) -> dict:
     return {"pk": f"TASK#{task_id}", "sk": f"REVIEW#{at}"}
 
 
+def contact_request(account_id: str, requested_at: str, task_id: str) -> dict:
+    # A wrong number's contact-update request, in the account's partition: the feed finds the account's
+    # open requests with one query when it brings a new phone.
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"CONTACTREQ#{requested_at}#{task_id}"}
+
+
+def contact_request_indexes(branch_id: str, due_on: date | str, task_id: str) -> dict:
+    # Sparse while open. gsi1: a branch's open requests, earliest deadline first (its supervisor's list);
+    # gsi3: requests by deadline day, read by the sweep once the day has passed (letter fallback).
+    return {"gsi1pk": f"BRANCH#{branch_id}#CONTACTREQS", "gsi1sk": f"{due_on}#{task_id}",
+            "gsi3pk": f"CONTACTDUE#{due_on}", "gsi3sk": task_id}
+
+
 def problem(problem_id: str) -> dict:
     return {"pk": f"PROBLEM#{problem_id}", "sk": "PROBLEM"}
 
