@@ -17,7 +17,8 @@ def _out(task: dict) -> dict:
     return TaskOut.model_validate(callback_work.render(task)).model_dump(mode="json")
 
 
-@route(bp, "/v1/callback-tasks/mine", roles=AGENTS, summary="My open tasks: overdue first, then due time, priority",
+@route(bp, "/v1/callback-tasks/mine", roles=AGENTS, summary="My open tasks: risk first, then deadline (or the client's call-back time), then the "
+       "next best-time window, priority; waiting on a contact update last",
        query="chalicelib.models.callbacks:TaskListQuery", response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def my_tasks(ctx, query):
     from ..domain import callback_work
@@ -26,7 +27,7 @@ def my_tasks(ctx, query):
 
 
 @route(bp, "/v1/callback-tasks/queue", roles=[Role.callback_agent, Role.compliance, Role.admin],
-       summary="The branch queue of unassigned tasks", query="chalicelib.models.callbacks:QueueQuery",
+       summary="The branch queue of unassigned tasks, in the same order as my tasks", query="chalicelib.models.callbacks:QueueQuery",
        response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def branch_queue(ctx, query):
     from ..domain import callback_work

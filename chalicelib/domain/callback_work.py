@@ -29,7 +29,7 @@ from ..observability import logger
 from ..storage import callback_work as repo
 from ..storage import keys
 from ..storage import problems as problem_repo
-from . import disclosure, problems, workdays
+from . import call_windows, disclosure, problems, workdays
 
 AGENT = "callback_agent"
 OVERSIGHT = {"compliance", "admin"}
@@ -73,10 +73,20 @@ def is_overdue(task: dict, now: datetime) -> bool:
 
 
 def render(task: dict, *, phone: str | None = None, now: datetime | None = None) -> dict:
-    """An ordinary view of a task: phone and client name masked (the full ones come with the audited reveal)."""
+    """An ordinary view of a task: phone and client name masked (the full ones come with the audited reveal).
+
+    `due_now` is false before the client's "call me at T" and while the task waits on a contact update;
+    `next_window_at` is the next best-time window (seed 001) open from now (or from T)."""
     now = now or clock.now()
-    return {**task, "client_name": mask_name(task.get("client_name")), "phone_masked": mask_phone(phone),
+    view = {**task, "client_name": mask_name(task.get("client_name")), "phone_masked": mask_phone(phone),
             "overdue": is_overdue(task, now)}
+    if task.get("status") in OPEN_STATUSES:
+        later = datetime.fromisoformat(task["reschedule_at"]) if task.get("reschedule_at") else None
+        view["due_now"] = not task.get("waiting_on") and (later is None or later <= now)
+        view["callable_from"] = task.get("reschedule_at") if later and later > now else None
+        start = later if later and later > now else call_windows.next_open(task, now)
+        view["next_window_at"] = clock.iso(start) if start else None
+    return view
 
 
 def public_attempt(attempt: dict) -> dict:
@@ -88,7 +98,9 @@ def public_attempt(attempt: dict) -> dict:
 
 
 def my_tasks(principal: Principal, *, limit: int, start_key):
-    """Open and in-progress tasks, by due time (overdue ones first, since they fell due earliest), then priority."""
+    """Open and in-progress tasks in the agent's order (issue 13 item 8): risk first, then the deadline (a
+    client's "call me at T" in its place), then the next best-time window, then priority; tasks waiting on
+    a contact update last. The order is the index's sort key (storage/tasks.queue_order): one query a page."""
     return repo.list_open_for_agent(principal.id, limit=limit, start_key=start_key)
 
 
@@ -472,6 +484,9 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
                       **{f: getattr(body, f) for f in EVIDENCE_FIELDS if f != "dialled_number"},
                       "dialled_number_masked": mask_phone(body.dialled_number),
                       "note": body.note, **(new.get("outcome") or {} if body.reached else {})})
+    if body.channel.value == "phone":
+        # Allowed, and marked: a call outside the task's best-time windows (seed 001 客户回访的最佳时间).
+        attempt["outside_call_window"] = call_windows.outside(task, at)
     if body.dialled_number:
         # The number dialled is personal data: sealed in the record, masked in every ordinary view.
         attempt["dialled_number_sealed"] = repo.seal_phone(body.dialled_number)

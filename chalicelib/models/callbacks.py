@@ -140,6 +140,9 @@ class TaskOut(ResponseModel):
     attempts: int = 0
     attempt_days: list[str] = []
     reschedule_at: str | None = None
+    due_now: bool = False                 # false before the client's "call me at T" and while waiting
+    callable_from: str | None = None      # the client's T while it lies ahead
+    next_window_at: str | None = None     # the next best-time window open from now (seed 001)
     source_task_id: str | None = None
     contact_needs_update: bool = False
     waiting_on: Literal["contact_update"] | None = None   # a wrong number: the branch re-establishes the contact

@@ -274,10 +274,17 @@ def callback_quarter_counter(account_id: str, quarter: str) -> dict:
     return {"pk": f"ACCOUNT#{account_id}", "sk": f"CBQ#{quarter}"}
 
 
-def task_assignee_index(agent_id: str | None, branch_id: str, due_at: str, priority: int, task_id: str) -> dict:
-    # gsi1 (sparse while open): an agent's open tasks or the branch queue, by due time then priority.
+QUEUE_RISK, QUEUE_ORDINARY, QUEUE_WAITING = 0, 1, 2
+
+
+def task_assignee_index(agent_id: str | None, branch_id: str, *, rank: int, sort_at: str, window_at: str,
+                        priority: int, task_id: str) -> dict:
+    # gsi1 (sparse while open): an agent's open tasks or the branch queue, in the agent's order (issue 13
+    # item 8): risk first (rank 0; a task waiting on a contact update last, rank 2), then the deadline (or
+    # the client's "call me at T"), then the next best-time window (seed 001), then priority. Times are
+    # Asia/Shanghai ISO strings, so the key sorts by time; one query reads a page in this order.
     owner = f"AGENT#{agent_id}#OPEN" if agent_id else f"BRANCH#{branch_id}#QUEUE"
-    return {"gsi1pk": owner, "gsi1sk": f"{due_at}#{priority}#{task_id}"}
+    return {"gsi1pk": owner, "gsi1sk": f"{rank}#{sort_at}#{window_at}#{priority}#{task_id}"}
 
 
 def task_month_index(branch_id: str, business_date: date | str, task_id: str) -> dict:
