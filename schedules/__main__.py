@@ -36,7 +36,22 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("--year", required=True, type=int)
     cal.add_argument("--file", help='publish: JSON {"holidays": [...], "makeup_workdays": [...], "note": "..."}')
     cal.add_argument("--by", default="operator", help="who publishes it (recorded on the version)")
+    requeue = sub.add_parser("requeue-tasks", help="re-derive the agents' queue order of open tasks due in a "
+                             "date range (once, after the queue sort key changed: issue 13 item 8)")
+    requeue.add_argument("--from", dest="first", required=True, type=_date)
+    requeue.add_argument("--to", dest="last", required=True, type=_date)
     args = parser.parse_args(argv)
+    if args.command == "requeue-tasks":
+        from datetime import timedelta
+
+        from chalicelib.storage import tasks
+
+        day, total = args.first, 0
+        while day <= args.last:
+            total += tasks.requeue_open_tasks_due_on(day.isoformat())
+            day += timedelta(days=1)
+        print(f"{total} open tasks requeued")
+        return 0
     if args.command == "calendar":
         return _calendar(args)
     if args.command == "sample-snapshot":

@@ -61,3 +61,29 @@ def replace_task(previous: dict, updated: dict) -> bool:
         return True
     except ConditionFailed:
         return False
+
+
+def requeue_open_tasks_due_on(day: str) -> int:
+    """Re-derive the queue index key of a day's open tasks (after the sort key's layout changed).
+
+    A targeted update of gsi1 only, guarded by the revision read, so no agent's or feed's write is undone;
+    a task that changed meanwhile already carries the new key (every task write derives it). Returns how
+    many were rewritten. For operators (`python -m schedules requeue-tasks`), never a request."""
+    from ..errors import ConditionFailed
+
+    done = 0
+    for item in base.query_all(f"TASKDUE#{day}", index="gsi3"):
+        record = base.strip_keys(item)
+        if record.get("status", "open") not in OPEN_STATUSES:
+            continue
+        index = keys.task_assignee_index(record.get("assignee_id"), record["branch_id"], **queue_order(record))
+        if item.get("gsi1sk") == index["gsi1sk"] and item.get("gsi1pk") == index["gsi1pk"]:
+            continue
+        try:
+            base.update(item["pk"], item["sk"], "SET gsi1pk = :p, gsi1sk = :s",
+                        values={":p": index["gsi1pk"], ":s": index["gsi1sk"], ":r": int(record.get("revision", 0))},
+                        condition="attribute_not_exists(revision) OR revision = :r", return_values="NONE")
+            done += 1
+        except ConditionFailed:
+            pass
+    return done

@@ -114,3 +114,22 @@ def test_a_task_waiting_on_a_contact_update_goes_last(api, frozen):
     assert ids(api, "/v1/callback-tasks/mine") == [plain["task_id"], risk["task_id"]]
     _, page = api.get("/v1/callback-tasks/mine", as_="cba-001")
     assert page["items"][1]["due_now"] is False and page["items"][1]["waiting_on"] == "contact_update"
+
+
+def test_tasks_written_with_the_old_sort_key_are_requeued_by_the_operator_command(api, frozen, capsys):
+    from chalicelib.storage import base, keys
+    from schedules.__main__ import main
+
+    make_account("A1")
+    make_account("A2")
+    plain = make_task("new_account", "A1", due_on="2026-11-19")
+    risk = make_task("large_outflow", "A2", due_on="2026-11-20", priority=0)
+    for t in (plain, risk):   # the layout before issue 13 item 8: <due_at>#<priority>#<id>
+        base.update(**keys.callback_task(t["task_id"]), expression="SET gsi1sk = :s",
+                    values={":s": f"{t['due_at']}#{t['priority']}#{t['task_id']}"}, return_values="NONE")
+    assert ids(api, "/v1/callback-tasks/mine") == [plain["task_id"], risk["task_id"]]
+    assert main(["requeue-tasks", "--from", "2026-11-18", "--to", "2026-11-21"]) == 0
+    assert "2 open tasks requeued" in capsys.readouterr().out
+    assert ids(api, "/v1/callback-tasks/mine") == [risk["task_id"], plain["task_id"]]
+    assert main(["requeue-tasks", "--from", "2026-11-18", "--to", "2026-11-21"]) == 0
+    assert "0 open tasks requeued" in capsys.readouterr().out
