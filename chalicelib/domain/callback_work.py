@@ -339,6 +339,8 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
         return new, effects
     reason = body.reason.value
     new["status"] = "in_progress"
+    if task.get("reschedule_at") and at >= datetime.fromisoformat(task["reschedule_at"]):
+        new["reschedule_at"] = None   # the client's "call me at T" was honoured: back to the deadline's place
     risk = content_trigger(task) in RISK_TRIGGERS
     if risk and reason == "refused":
         # A risk callback is never closed unreached by the agent: it stays open and goes to the branch manager.

@@ -81,6 +81,9 @@ def test_call_me_at_t_sorts_by_t_and_is_not_due_before_it(api):
         status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
                              {"channel": "phone", "reached": False, "reason": "no_answer"}, as_="cba-001")
         assert status == 201 and r["attempt"]["outside_call_window"] is True
+        # T was honoured: the task goes back to its deadline's place.
+        assert r["task"]["reschedule_at"] is None
+        assert ids(api, "/v1/callback-tasks/mine") == [risk["task_id"], today["task_id"], t["task_id"]]
 
 
 def test_a_call_outside_the_windows_is_allowed_and_marked(api):
