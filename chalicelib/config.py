@@ -167,6 +167,9 @@ class Settings(BaseSettings):
     problem_sla_normal_working_days: int = 5
     fallback_after_unanswered_days: int = 3
     due_fallback_working_days: int = 3
+    # A wrong number: the branch re-establishes the contact within N working days (seed 000 第五篇
+    # 第十一条(三) "重新确定联系方式"); past it the callback falls back to a letter.
+    contact_update_working_days: int = Field(3, ge=1, le=30)
     due_second_callback_working_days: int = 3
     coverage_new_account_months: int = 1
     coverage_existing_ratio: Decimal = Decimal("0.10")

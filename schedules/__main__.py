@@ -62,7 +62,22 @@ def main(argv: list[str] | None = None) -> int:
     rec = sub.add_parser("reconcile", help="check counters against the records they count (--repair fixes)")
     rec.add_argument("counter", choices=["open-tasks"])
     rec.add_argument("--repair", action="store_true", help="set drifted counters from the records")
+    requeue = sub.add_parser("requeue-tasks", help="re-derive the agents' queue order of open tasks due in a "
+                             "date range (once, after the queue sort key changed: issue 13 item 8)")
+    requeue.add_argument("--from", dest="first", required=True, type=_date)
+    requeue.add_argument("--to", dest="last", required=True, type=_date)
     args = parser.parse_args(argv)
+    if args.command == "requeue-tasks":
+        from datetime import timedelta
+
+        from chalicelib.storage import tasks
+
+        day, total = args.first, 0
+        while day <= args.last:
+            total += tasks.requeue_open_tasks_due_on(day.isoformat())
+            day += timedelta(days=1)
+        print(f"{total} open tasks requeued")
+        return 0
     if args.command == "reconcile":
         import json
 

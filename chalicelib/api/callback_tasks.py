@@ -17,7 +17,8 @@ def _out(task: dict) -> dict:
     return TaskOut.model_validate(callback_work.render(task)).model_dump(mode="json")
 
 
-@route(bp, "/v1/callback-tasks/mine", roles=AGENTS, summary="My open tasks: overdue first, then due time, priority",
+@route(bp, "/v1/callback-tasks/mine", roles=AGENTS, summary="My open tasks: risk first, then deadline (or the client's call-back time), then the "
+       "next best-time window, priority; waiting on a contact update last",
        query="chalicelib.models.callbacks:TaskListQuery", response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def my_tasks(ctx, query):
     from ..domain import callback_work
@@ -26,7 +27,7 @@ def my_tasks(ctx, query):
 
 
 @route(bp, "/v1/callback-tasks/queue", roles=[Role.callback_agent, Role.compliance, Role.admin],
-       summary="The branch queue of unassigned tasks", query="chalicelib.models.callbacks:QueueQuery",
+       summary="The branch queue of unassigned tasks, in the same order as my tasks", query="chalicelib.models.callbacks:QueueQuery",
        response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def branch_queue(ctx, query):
     from ..domain import callback_work
@@ -92,6 +93,19 @@ def decide_task(ctx, task_id, body):
 def review_task(ctx, task_id, body):
     from ..domain import callback_work
     return callback_work.review(ctx.principal, task_id, body)
+
+
+@route(bp, "/v1/contact-requests", roles=[Role.supervisor, Role.compliance, Role.admin],
+       summary="A branch's open contact-update requests from wrong-number callbacks, earliest deadline first "
+       "(supervisors: their own branch)", query="chalicelib.models.callbacks:ContactRequestQuery",
+       response="chalicelib.models.callbacks:ContactRequestPage", tags=TAGS, errors=(403,))
+def contact_requests(ctx, query):
+    from ..domain import callback_work
+    from ..models.callbacks import ContactRequestOut
+    page = callback_work.contact_requests(ctx.principal, query.branch_id, limit=query.limit,
+                                          start_key=ctx.start_key(query.next_token))
+    return ctx.page(page, lambda r: ContactRequestOut.model_validate(
+        callback_work.render_contact_request(r)).model_dump(mode="json"))
 
 
 # The problem and report routes register on this blueprint (one registration in app.py).

@@ -21,12 +21,12 @@ from .. import clock
 from ..config import get_settings
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..models.accounts import (EVENT_TYPES, event_adapter, AccountClosed, AccountOpened, AccountTransferredOut,
-                               ManagerChanged, TradeDay, TransferIn, TransferOut)
+                               ContactChanged, ManagerChanged, TradeDay, TransferIn, TransferOut)
 from ..models.common import mask_id_number, mask_name, mask_phone
 from ..storage import accounts as repo
 from ..storage import pii
 from . import conversion, disclosure, outbox
-from .outbox_handlers import ACCOUNT_CONVERSION
+from .outbox_handlers import ACCOUNT_CONVERSION, CONTACT_RESUME
 
 
 class Rejected(Exception):
@@ -84,10 +84,11 @@ def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, 
         opened_at = clock.iso(event.opened_at)
         new.update(branch_id=event.branch_id, client_name=event.client_name, opened_at=opened_at,
                    opened_on=str(clock.local_date(event.opened_at)), channel=event.channel.value,
-                   outlet_id=event.outlet_id, tier=event.tier.value,
-                   phone_sealed=pii.seal(event.phone), phone_hash=pii.phone_hash(event.phone),
-                   phone_masked=mask_phone(event.phone), id_sealed=pii.seal(event.id_number),
+                   outlet_id=event.outlet_id, tier=event.tier.value, id_sealed=pii.seal(event.id_number),
                    id_hash=pii.id_hash(event.id_number), id_masked=mask_id_number(event.id_number))
+        # A contact change that arrived before the opening is newer than the opening's phone: keep it.
+        if _newer(opened_at, new.get("contact_since")):
+            new.update(_phone_fields(event.phone), contact_since=opened_at)
         if new["status"] == "pending":
             new["status"] = "open"
         # A manager change that arrived before the opening is newer than it: keep it.
@@ -122,7 +123,25 @@ def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, 
         at = clock.iso(event.changed_at)
         if _newer(at, new.get("manager_since")):
             new.update(serving_manager_id=event.serving_manager_id, manager_since=at)
+    elif isinstance(event, ContactChanged):
+        at = clock.iso(event.changed_at)
+        if _newer(at, new.get("contact_since")):
+            if new.get("phone_hash") != pii.phone_hash(event.phone):
+                # A new phone: the wrong-number flag an agent raised is answered (the tasks resume).
+                new.update(contact_needs_update=None, contact_flagged_at=None, contact_flag_task=None,
+                           contact_changed_at=at)
+            new.update(_phone_fields(event.phone), contact_since=at)
     return {k: v for k, v in new.items() if v is not None}, transfer
+
+
+def _phone_fields(phone: str) -> dict:
+    return {"phone_sealed": pii.seal(phone), "phone_hash": pii.phone_hash(phone), "phone_masked": mask_phone(phone)}
+
+
+def contact_resumed(before: dict | None, after: dict, event) -> bool:
+    """Did this event bring a new phone for the account (the wrong-number tasks waiting on it resume)?"""
+    return isinstance(event, ContactChanged) and after.get("contact_changed_at") != (before or {}).get(
+        "contact_changed_at") and after.get("contact_changed_at") is not None
 
 
 # --- ingest ---------------------------------------------------------------------------
@@ -208,12 +227,21 @@ def _store(event, raw: dict, source: str, row: int | None = None) -> dict:
         # The conversion is an outbox entry of the opening: no transient error after the write can lose it.
         effects = [outbox.record_op(ACCOUNT_CONVERSION, event.account_id, _conversion_payload(new_state))] \
             if isinstance(event, AccountOpened) else []
+        # Tasks waiting on a new contact resume through the outbox: written with the phone, never lost.
+        resume = contact_resumed(state, new_state, event)
+        if resume:
+            effects.append(outbox.record_op(CONTACT_RESUME, f"{event.account_id}#{event.event_id}",
+                                            {"account_id": event.account_id, "event_id": event.event_id,
+                                             "changed_at": new_state["contact_changed_at"],
+                                             "phone_masked": new_state["phone_masked"]}))
         stored = {**record, "payload": _stored_body(body, new_state)}
         outcome = repo.write_event({k: v for k, v in stored.items() if v is not None}, new_state,
                                    int((state or {}).get("version", 0)), transfer, inbox, effects)
         if outcome == "ok":
-            if effects:
+            if isinstance(event, AccountOpened):
                 outbox.deliver_now(ACCOUNT_CONVERSION, event.account_id)
+            if resume:
+                outbox.deliver_now(CONTACT_RESUME, f"{event.account_id}#{event.event_id}")
             return {"status": "accepted"}
         if outcome == "duplicate":
             return _duplicate(repo.get_event(event.event_id), record)

@@ -2,27 +2,19 @@
 Tuesday to Thursday 9:30-11:00 and 15:00-17:00; Friday 9:30-11:00).
 
 The windows are configuration (`FIELDDESK_CALL_WINDOWS`, entries like
-"0 14:30-17:00" with 0 = Monday), parsed and checked here.
+"0 14:30-17:00" with 0 = Monday), parsed and checked in models/tasks.py (pure: the
+queue's index key uses them too); here they meet the working-day calendar.
 """
 from __future__ import annotations
 
-import re
+from datetime import datetime
 
+from .. import clock
 from ..config import get_settings
-from ..models.tasks import CallWindow
+from ..models.tasks import CallWindow, in_window, next_window_start, parse_window
+from . import workdays
 
-_WINDOW = re.compile(r"^([0-6])\s+([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_window(text: str) -> CallWindow:
-    match = _WINDOW.match(text.strip())
-    if not match:
-        raise ValueError(f"call window {text!r} is not '<weekday 0-6> HH:MM-HH:MM'")
-    weekday, h1, m1, h2, m2 = match.groups()
-    start, end = f"{h1}:{m1}", f"{h2}:{m2}"
-    if end <= start:
-        raise ValueError(f"call window {text!r} ends before it starts")
-    return CallWindow(weekday=int(weekday), start=start, end=end)
+__all__ = ["parse_window", "suggested_windows", "windows_on", "windows_of", "next_open", "outside"]
 
 
 def suggested_windows() -> list[CallWindow]:
@@ -31,3 +23,18 @@ def suggested_windows() -> list[CallWindow]:
 
 def windows_on(weekday: int) -> list[CallWindow]:
     return [w for w in suggested_windows() if w.weekday == weekday]
+
+
+def windows_of(task: dict) -> list:
+    """A task's windows (selection copies the suggested ones onto it), or the suggested ones."""
+    return task.get("call_windows") or suggested_windows()
+
+
+def next_open(task: dict, after: datetime) -> datetime | None:
+    """The next best-time window open at or after `after`, holidays skipped (seed 001)."""
+    return next_window_start(after, windows_of(task), workdays.is_workday)
+
+
+def outside(task: dict, at: datetime) -> bool:
+    """An attempt outside the task's best-time windows (allowed, and marked on the attempt)."""
+    return not in_window(at, windows_of(task)) or not workdays.is_workday(clock.local_date(at))

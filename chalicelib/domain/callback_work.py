@@ -5,7 +5,9 @@ Rules (DOMAIN 4, seed 001):
   client's own serving manager;
 - "call me at T" reschedules; unanswered attempts (no answer, busy) on N different
   working days close the task and open a fallback by letter, email or SMS;
-- a wrong number marks the account's contact for update;
+- a wrong number leaves the task open, waiting on a contact update: a request goes to the client's
+  branch (its supervisor lists it, with a deadline); a new phone from the feed resumes the task; past the
+  deadline it falls back to a letter (seed 000 第五篇 第十一条(三));
 - a client who does not recognise a large outflow is escalated at once;
 - a finished task is read-only.
 """
@@ -23,14 +25,17 @@ from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessab
 from ..models.callbacks import EVIDENCE, FALLBACK_CHANNELS, INTERACTIVE, UNANSWERED_REASONS, AttemptIn, ReviewIn
 from ..models.common import MARKETING_ROLES, mask_name, mask_phone
 from ..models.tasks import OPEN_STATUSES, RISK_TRIGGERS, TaskRecord, Trigger
+from ..observability import logger
 from ..storage import callback_work as repo
 from ..storage import keys
 from ..storage import problems as problem_repo
-from . import disclosure, problems, workdays
+from . import call_windows, disclosure, problems, workdays
 
 AGENT = "callback_agent"
 OVERSIGHT = {"compliance", "admin"}
 SWEEP_JOB = "task-overdue-sweep"
+CONTACT_SWEEP_JOB = "contact-request-sweep"
+WAITING_CONTACT = "contact_update"   # task.waiting_on while the branch re-establishes the client's contact
 
 
 # --- who may work a task ---------------------------------------------------------------------
@@ -67,10 +72,20 @@ def is_overdue(task: dict, now: datetime) -> bool:
 
 
 def render(task: dict, *, phone: str | None = None, now: datetime | None = None) -> dict:
-    """An ordinary view of a task: phone and client name masked (the full ones come with the audited reveal)."""
+    """An ordinary view of a task: phone and client name masked (the full ones come with the audited reveal).
+
+    `due_now` is false before the client's "call me at T" and while the task waits on a contact update;
+    `next_window_at` is the next best-time window (seed 001) open from now (or from T)."""
     now = now or clock.now()
-    return {**task, "client_name": mask_name(task.get("client_name")), "phone_masked": mask_phone(phone),
+    view = {**task, "client_name": mask_name(task.get("client_name")), "phone_masked": mask_phone(phone),
             "overdue": is_overdue(task, now)}
+    if task.get("status") in OPEN_STATUSES:
+        later = datetime.fromisoformat(task["reschedule_at"]) if task.get("reschedule_at") else None
+        view["due_now"] = not task.get("waiting_on") and (later is None or later <= now)
+        view["callable_from"] = task.get("reschedule_at") if later and later > now else None
+        start = later if later and later > now else call_windows.next_open(task, now)
+        view["next_window_at"] = clock.iso(start) if start else None
+    return view
 
 
 def public_attempt(attempt: dict) -> dict:
@@ -82,7 +97,9 @@ def public_attempt(attempt: dict) -> dict:
 
 
 def my_tasks(principal: Principal, *, limit: int, start_key):
-    """Open and in-progress tasks, by due time (overdue ones first, since they fell due earliest), then priority."""
+    """Open and in-progress tasks in the agent's order (issue 13 item 8): risk first, then the deadline (a
+    client's "call me at T" in its place), then the next best-time window, then priority; tasks waiting on
+    a contact update last. The order is the index's sort key (storage/tasks.queue_order): one query a page."""
     return repo.list_open_for_agent(principal.id, limit=limit, start_key=start_key)
 
 
@@ -165,6 +182,8 @@ def reveal(principal: Principal, task_id: str) -> dict:
 class AttemptEffects:
     fallback: bool = False
     mark_contact: bool = False
+    contact_request: bool = False      # a new contact-update request for the client's branch
+    withdraw_request: bool = False     # the task no longer waits: its open request is closed with it
     escalate: bool = False
     problems: list[dict] = field(default_factory=list)   # {category, cause, responsible_department, severity, ...}
 
@@ -238,6 +257,9 @@ def validate_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -
     trigger = content_trigger(task)
     if task["trigger"] == Trigger.fallback.value and channel not in FALLBACK_CHANNELS:
         raise ValidationFailed.field("channel", "a fallback task is worked by letter, email or SMS")
+    allowed = (task.get("detail") or {}).get("channels")
+    if task["trigger"] == Trigger.fallback.value and allowed and channel not in allowed:
+        raise ValidationFailed.field("channel", f"this fallback task is worked by {' or '.join(allowed)}")
     if trigger in RISK_TRIGGERS and channel not in RISK_CHANNELS:
         raise ValidationFailed.field("channel", "a risk callback is made by phone or visit, never by letter, "
                                                 "e-mail or SMS (seed 001: 次日电话回访)")
@@ -309,9 +331,12 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
         effects.escalate = any(p["escalation_kind"] for p in effects.problems)
         for p in body.problems:
             effects.problems.append({**p.model_dump(mode="json")})
+        _stop_waiting(task, new, effects)
         return new, effects
     reason = body.reason.value
     new["status"] = "in_progress"
+    if task.get("reschedule_at") and at >= datetime.fromisoformat(task["reschedule_at"]):
+        new["reschedule_at"] = None   # the client's "call me at T" was honoured: back to the deadline's place
     risk = content_trigger(task) in RISK_TRIGGERS
     if risk and reason == "refused":
         # A risk callback is never closed unreached by the agent: it stays open and goes to the branch manager.
@@ -319,8 +344,15 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
     elif reason == "call_back_later":
         new["reschedule_at"] = clock.iso(body.call_back_at)
     elif reason == "wrong_number":
+        # seed 000 第五篇 第十一条(三): "对回访不成功客户要注明原因,并及时反馈至营销中心;并重新确定联系方式" -
+        # the task stays open, waiting; the client's branch is asked (once per wait) to re-establish the contact.
         new["contact_needs_update"] = True
         effects.mark_contact = True
+        if task.get("waiting_on") != WAITING_CONTACT:
+            day = clock.local_date(now)
+            new.update(waiting_on=WAITING_CONTACT, contact_request_at=clock.iso(now),
+                       contact_request_due_on=workdays.add_workdays(day, s.contact_update_working_days).isoformat())
+            effects.contact_request = True
     elif reason == "refused":
         new.update(status="closed_unreached", completed_at=clock.iso(now), reschedule_at=None,
                    outcome={"reached": False, "reason": "refused", "channel": body.channel.value,
@@ -340,7 +372,30 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
             new.update(status="closed_unreached", completed_at=clock.iso(now), reschedule_at=None,
                        outcome={"reached": False, "reason": "unanswered", "unanswered_days": days})
             effects.fallback = True
+    if new["status"] not in OPEN_STATUSES:
+        _stop_waiting(task, new, effects)
     return new, effects
+
+
+def _stop_waiting(task: dict, new: dict, effects: AttemptEffects) -> None:
+    """A waiting task that is finished (reached, refused) no longer waits: its request is withdrawn."""
+    if task.get("waiting_on") == WAITING_CONTACT:
+        for k in ("waiting_on", "contact_request_at", "contact_request_due_on"):
+            new[k] = None
+        effects.withdraw_request = True
+
+
+def contact_request_record(task: dict, new: dict, principal_id: str, phone_masked: str | None) -> dict:
+    """What the client's branch is asked: re-establish this client's contact by the deadline."""
+    return {"account_id": task["account_id"], "task_id": task["task_id"], "branch_id": task["branch_id"],
+            "trigger": task["trigger"], "client_name": task.get("client_name"), "status": "open",
+            "reason": "wrong_number", "requested_at": new["contact_request_at"], "requested_by": principal_id,
+            "due_on": new["contact_request_due_on"], "phone_masked": phone_masked}
+
+
+def _request_of(task: dict) -> dict:
+    """The key fields of the task's open contact request."""
+    return {"account_id": task["account_id"], "requested_at": task["contact_request_at"], "task_id": task["task_id"]}
 
 
 def _escalate_unanswered(task: dict, new: dict, effects: AttemptEffects, cause: str) -> None:
@@ -377,8 +432,10 @@ def decide(principal: Principal, task_id: str, body) -> dict:
     return render(new, now=now)
 
 
-def fallback_task(task: dict, now: datetime) -> dict:
-    """After N unanswered working days: a letter, email or SMS task for the same agent."""
+def fallback_task(task: dict, now: datetime, channels: tuple[str, ...] = FALLBACK_CHANNELS,
+                  reason: str = "unanswered") -> dict:
+    """After N unanswered working days: a letter, email or SMS task for the same agent (a wrong number
+    whose contact was not re-established in time: a letter)."""
     s = get_settings()
     today = clock.local_date(now)
     due_on = workdays.add_workdays(today, s.due_fallback_working_days)
@@ -390,7 +447,8 @@ def fallback_task(task: dict, now: datetime) -> dict:
                         due_on=due_on, due_at=f"{due_on.isoformat()}T23:59:59+08:00",
                         priority=int(task.get("priority", 5)), risk=bool(task.get("risk")),
                         assignee_id=task.get("assignee_id"), source_task_id=task["task_id"],
-                        detail={"channels": list(FALLBACK_CHANNELS), "source_trigger": task["trigger"]})
+                        detail={"channels": list(channels), "source_trigger": task["trigger"],
+                                "fallback_reason": reason})
     return record.model_dump(mode="json", exclude_none=True)
 
 
@@ -424,6 +482,9 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
                       **{f: getattr(body, f) for f in EVIDENCE_FIELDS if f != "dialled_number"},
                       "dialled_number_masked": mask_phone(body.dialled_number),
                       "note": body.note, **(new.get("outcome") or {} if body.reached else {})})
+    if body.channel.value == "phone":
+        # Allowed, and marked: a call outside the task's best-time windows (seed 001 客户回访的最佳时间).
+        attempt["outside_call_window"] = call_windows.outside(task, at)
     if body.dialled_number:
         # The number dialled is personal data: sealed in the record, masked in every ordinary view.
         attempt["dialled_number_sealed"] = repo.seal_phone(body.dialled_number)
@@ -436,6 +497,12 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
         new["problem_ids"] = [*(task.get("problem_ids") or []), *(p["problem_id"] for p in found)]
     ops = [repo.task_put_op(_clean(new), task), repo.attempt_op(attempt)]
     ops += [problem_repo.new_problem_op(p) for p in found]
+    if effects.contact_request:
+        masked = repo.account_masked_contact(task["account_id"]).get("phone_masked")
+        ops.append(repo.new_contact_request_op(_clean(contact_request_record(task, new, principal.id, masked))))
+    if effects.withdraw_request:
+        ops.append(repo.close_contact_request_op(_request_of(task), "withdrawn",
+                                                 {"closed_at": clock.iso(now), "closed_by_attempt": attempt_id}))
     fallback = fallback_task(new, now) if effects.fallback else None
     if fallback:
         ops.append(repo.new_task_op(fallback))
@@ -523,3 +590,134 @@ def sweep_overdue(now: datetime | None = None) -> dict:
     if days:
         repo.set_watermark(SWEEP_JOB, last_day.isoformat(), at)
     return {"days_read": days, "flagged": flagged}
+
+
+# --- wrong numbers: the branch's contact-update requests -------------------------------------------------
+# Seed 000 第五篇 第十一条(三): "对回访不成功客户要注明原因,并及时反馈至营销中心;并重新确定联系方式".
+# A request of its own rather than a problem item: a problem item is a finding routed to a department and
+# moved through compliance's transitions to a verifying second callback; this request is closed by the
+# core system's feed (a new phone) or by its deadline (a letter), never by a person's transition.
+
+REQUEST_READERS = {"supervisor", "compliance", "admin"}
+
+
+def contact_requests(principal: Principal, branch_id: str | None, *, limit: int, start_key):
+    """A branch's open contact-update requests, earliest deadline first (supervisors: their own branch)."""
+    if principal.role == "supervisor":
+        if branch_id and branch_id != principal.branch_id:
+            raise Forbidden("supervisors see their own branch's contact requests")
+        branch_id = principal.branch_id
+    if not branch_id:
+        raise ValidationFailed.field("query.branch_id", "is required")
+    return repo.list_branch_contact_requests(branch_id, limit=limit, start_key=start_key)
+
+
+def render_contact_request(record: dict, now: datetime | None = None) -> dict:
+    today = clock.local_date(now or clock.now()).isoformat()
+    return {**record, "client_name": mask_name(record.get("client_name")),
+            "overdue": record.get("status") == "open" and record["due_on"] < today}
+
+
+def _waits_on(task: dict | None, request: dict) -> bool:
+    return bool(task and task["status"] in OPEN_STATUSES and task.get("waiting_on") == WAITING_CONTACT
+                and task.get("contact_request_at") == request["requested_at"])
+
+
+def resume_after_contact_change(account_id: str, change: dict, retries: int = 3) -> list[str]:
+    """The feed brought a new phone: each task waiting on it goes back to its agent, flag cleared, and its
+    request is resolved. Idempotent (the outbox may deliver twice): a resolved request is not open."""
+    resumed = []
+    now = clock.now()
+    for request in repo.open_contact_requests(account_id):
+        for _ in range(retries):
+            task = repo.get_task(request["task_id"])
+            close = repo.close_contact_request_op(request, "resolved", {
+                "closed_at": clock.iso(now), "resolved_by_event": change.get("event_id"),
+                "new_phone_masked": change.get("phone_masked")})
+            ops = [close]
+            if _waits_on(task, request):
+                new = {**task, "waiting_on": None, "contact_needs_update": None, "contact_request_at": None,
+                       "contact_request_due_on": None, "contact_updated_at": change.get("changed_at"),
+                       "revision": int(task.get("revision", 0)) + 1}
+                ops.insert(0, repo.task_put_op(_clean(new), task))
+            try:
+                repo.write(ops)
+            except ConditionFailed:
+                continue   # the agent or the sweep moved the task meanwhile: read it again
+            if len(ops) == 2:
+                resumed.append(task["task_id"])
+            break
+        else:
+            raise Conflict(f"task {request['task_id']} kept changing; the outbox retries the resume")
+    return resumed
+
+
+def sweep_contact_requests(now: datetime | None = None) -> dict:
+    """Requests whose deadline day has passed: the callback falls back to a letter (a risk callback is
+    escalated instead and stays open: it is never closed by a letter, item 4). Reads only CONTACTDUE#<day>."""
+    now = now or clock.now()
+    last_day = clock.local_date(now) - timedelta(days=1)
+    mark = repo.get_watermark(CONTACT_SWEEP_JOB)
+    if mark:
+        day = datetime.fromisoformat(mark).date() + timedelta(days=1)
+    else:
+        day = last_day - timedelta(days=max(get_settings().sweep_initial_lookback_hours // 24, 1) - 1)
+    fallbacks, escalated, days = [], [], 0
+    while day <= last_day:
+        days += 1
+        for request in repo.contact_requests_due_on(day.isoformat()):
+            if request.get("status") != "open":
+                continue
+            outcome = _expire_request(request, now)
+            if outcome and outcome[0] == "fallback":
+                fallbacks.append(outcome[1])
+            elif outcome and outcome[0] == "escalated":
+                escalated.append(request["task_id"])
+        day += timedelta(days=1)
+    if days:
+        repo.set_watermark(CONTACT_SWEEP_JOB, last_day.isoformat(), clock.iso(now))
+    return {"days_read": days, "fallback_task_ids": fallbacks, "escalated": escalated}
+
+
+def _expire_request(request: dict, now: datetime) -> tuple[str, str] | None:
+    at = clock.iso(now)
+    for _ in range(3):
+        task = repo.get_task(request["task_id"])
+        fields = {"closed_at": at}
+        ops, item, fallback, kind = [], None, None, "expired"
+        if _waits_on(task, request):
+            new = {**task, "waiting_on": None, "contact_request_at": None, "contact_request_due_on": None,
+                   "revision": int(task.get("revision", 0)) + 1}
+            if content_trigger(task) in RISK_TRIGGERS:
+                # Never closed by a letter: it stays open with the agent and goes to the branch manager.
+                item = problems.new_record(branch_id=task["branch_id"], account_id=task["account_id"],
+                                           task_id=task["task_id"], source="callback", created_by="system",
+                                           category="callback_unanswered", severity="critical",
+                                           cause="wrong number: the contact was not re-established by the "
+                                                 "deadline of a large-outflow callback",
+                                           responsible_department="branch manager / head office business "
+                                                                  "management", description="", now=now)
+                new["problem_ids"] = [*(task.get("problem_ids") or []), item["problem_id"]]
+                kind = "escalated"
+            elif task["trigger"] != Trigger.fallback.value:
+                new.update(status="closed_unreached", completed_at=at, reschedule_at=None,
+                           outcome={"reached": False, "reason": "wrong_number",
+                                    "contact_request_due_on": request["due_on"]})
+                fallback = fallback_task(new, now, channels=("letter",), reason="wrong_number")
+                fields["fallback_task_id"] = fallback["task_id"]
+                kind = "fallback"
+            ops.append(repo.task_put_op(_clean(new), task))
+        ops.append(repo.close_contact_request_op(request, "expired", fields))
+        if item:
+            ops.append(problem_repo.new_problem_op(item))
+        if fallback:
+            ops.append(repo.new_task_op(fallback))
+        try:
+            repo.write(ops)
+        except ConditionFailed:
+            continue
+        if item:
+            problems.escalate("risk_callback_unanswered", item)
+        return (kind, fallback["task_id"]) if fallback else (kind, request["task_id"])
+    logger.warning("contact request not expired: its task kept changing", extra={"task_id": request["task_id"]})
+    return None

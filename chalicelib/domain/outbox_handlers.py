@@ -7,6 +7,7 @@ PENALTY_ESCALATIONS = "penalty.escalations"
 PENALTY_OVERDUE_FLAG = "penalty.overdue_flag"
 ACCOUNT_CONVERSION = "account.conversion"
 ESCALATION = "escalation"
+CONTACT_RESUME = "callback.contact_resume"
 
 
 @handler(PENALTY_ESCALATIONS)
@@ -31,6 +32,14 @@ def account_conversion(payload: dict) -> None:
     from . import accounts
 
     accounts.convert(payload)
+
+
+@handler(CONTACT_RESUME)
+def contact_resume(payload: dict) -> None:
+    """The feed brought a new phone: the account's wrong-number tasks go back to their agents."""
+    from . import callback_work
+
+    callback_work.resume_after_contact_change(payload["account_id"], payload)
 
 
 @handler(ESCALATION)

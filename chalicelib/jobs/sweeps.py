@@ -13,7 +13,8 @@ def run(now=None) -> dict:
     from ..domain import callback_work, complaints, outbox, problems
 
     result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now),
-              "complaints": complaints.sweep_overdue(now)}
+              "complaints": complaints.sweep_overdue(now),
+              "contact_requests": callback_work.sweep_contact_requests(now)}
     result["outbox"] = outbox.deliver_due()
     logger.info("sla sweep", extra={"problems_flagged": len(result["problems"]["flagged"]),
                                     "tasks_flagged": len(result["tasks"]["flagged"]),

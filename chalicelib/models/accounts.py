@@ -109,15 +109,23 @@ class ManagerChanged(_Event):
     changed_at: BoundedAwareDatetime
 
 
+class ContactChanged(_Event):
+    """The core system re-established the client's phone (e.g. after a wrong-number callback: seed 000
+    第五篇 第十一条(三) "重新确定联系方式"). Sealed, hashed and masked like the opening's phone."""
+    type: Literal["contact_changed"]
+    phone: MobilePhone
+    changed_at: BoundedAwareDatetime
+
+
 AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed,
-                               AccountTransferredOut, ManagerChanged],
+                               AccountTransferredOut, ManagerChanged, ContactChanged],
                          Field(discriminator="type")]
 @lru_cache(maxsize=1)
 def event_adapter() -> TypeAdapter:
     """Built on first use: a cold start that serves no feed call never pays for the union's validator."""
     return TypeAdapter(AccountEvent)
 EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed",
-               "account_transferred_out", "manager_changed")
+               "account_transferred_out", "manager_changed", "contact_changed")
 
 
 class AccountEventBatch(RequestModel):

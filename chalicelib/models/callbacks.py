@@ -167,12 +167,43 @@ class TaskOut(ResponseModel):
     attempts: int = 0
     attempt_days: list[str] = []
     reschedule_at: str | None = None
+    due_now: bool = False                 # false before the client's "call me at T" and while waiting
+    callable_from: str | None = None      # the client's T while it lies ahead
+    next_window_at: str | None = None     # the next best-time window open from now (seed 001)
     source_task_id: str | None = None
     contact_needs_update: bool = False
+    waiting_on: Literal["contact_update"] | None = None   # a wrong number: the branch re-establishes the contact
+    contact_request_due_on: date | None = None
+    contact_updated_at: str | None = None
     outcome: dict | None = None
     completed_at: str | None = None
     review: dict | None = None
     detail: dict = {}
+
+
+class ContactRequestQuery(PageQuery):
+    branch_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class ContactRequestOut(ResponseModel):
+    """A wrong number reported to the client's branch: re-establish the contact by `due_on`."""
+    account_id: str
+    task_id: str
+    branch_id: str
+    trigger: str
+    client_name: str | None = None      # masked
+    phone_masked: str | None = None     # the number that was wrong
+    reason: str
+    status: str
+    requested_at: str
+    requested_by: str
+    due_on: date
+    overdue: bool = False
+
+
+class ContactRequestPage(ResponseModel):
+    items: list[ContactRequestOut]
+    next_token: str | None = None
 
 
 class TaskDetailOut(TaskOut):

@@ -5,8 +5,10 @@ agents' routes (api/callback_tasks.py). Index attributes are derived from it in
 storage/tasks.py, never set by hand.
 """
 
-from datetime import date
+import re
+from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
+from typing import Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +68,63 @@ class CallWindow(BaseModel):
     weekday: int = Field(ge=0, le=6)  # 0 = Monday
     start: str  # "09:30" Asia/Shanghai
     end: str
+
+
+# --- best-time call windows (seed 001), pure: used by the index key and by the views ----------------
+# "星期一 ... 选择下午14:30-17:00较好。星期二到星期四 ... 上午9:30-11:00,下午15:00-17:00;星期五可以安排上午
+# 9:30-11:00回访客户" (seed 001, 客户回访的最佳时间).
+_WINDOW = re.compile(r"^([0-6])\s+([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+_WINDOW_SEARCH_DAYS = 21
+
+
+def parse_window(text: str) -> CallWindow:
+    match = _WINDOW.match(text.strip())
+    if not match:
+        raise ValueError(f"call window {text!r} is not '<weekday 0-6> HH:MM-HH:MM'")
+    weekday, h1, m1, h2, m2 = match.groups()
+    start, end = f"{h1}:{m1}", f"{h2}:{m2}"
+    if end <= start:
+        raise ValueError(f"call window {text!r} ends before it starts")
+    return CallWindow(weekday=int(weekday), start=start, end=end)
+
+
+def _bounds(day: date, window) -> tuple[datetime, datetime]:
+    get = window.get if isinstance(window, dict) else lambda k: getattr(window, k)
+    (h1, m1), (h2, m2) = (map(int, get("start").split(":")), map(int, get("end").split(":")))
+    return (datetime.combine(day, time(h1, m1), _SHANGHAI), datetime.combine(day, time(h2, m2), _SHANGHAI))
+
+
+def _weekday(window) -> int:
+    return int(window["weekday"] if isinstance(window, dict) else window.weekday)
+
+
+def next_window_start(after: datetime, windows: Iterable, is_workday: Callable[[date], bool] = lambda d: True
+                      ) -> datetime | None:
+    """When the next best-time window is open at or after `after`: `after` itself inside a window, else the
+    next window's start. Days `is_workday` refuses (public holidays) are skipped. None without windows."""
+    windows = list(windows)
+    local = after.astimezone(_SHANGHAI)
+    for offset in range(_WINDOW_SEARCH_DAYS):
+        day = local.date() + timedelta(days=offset)
+        todays = sorted((_bounds(day, w) for w in windows if _weekday(w) == day.weekday()), key=lambda b: b[0])
+        if not todays or not is_workday(day):
+            continue
+        for start, end in todays:
+            if end > local:
+                return max(start, local)
+    return None
+
+
+def in_window(at: datetime, windows: Iterable) -> bool:
+    local = at.astimezone(_SHANGHAI)
+    return any(_weekday(w) == local.weekday() and _bounds(local.date(), w)[0] <= local < _bounds(local.date(), w)[1]
+               for w in windows)
+
+
+def shanghai_iso(text: str) -> str:
+    """An ISO timestamp in Asia/Shanghai, so that index keys built from it sort by time."""
+    return datetime.fromisoformat(text).astimezone(_SHANGHAI).isoformat()
 
 
 class TaskRecord(BaseModel):

@@ -48,14 +48,56 @@ def seal_phone(phone: str) -> str:
 
 
 def mark_contact_for_update(account_id: str, at: str, task_id: str) -> None:
-    """A wrong number: the account's contact must be updated before the next callback."""
+    """A wrong number: the account's contact must be updated before the next callback.
+
+    A targeted update that also bumps the account's `version`: the feed writes the account as a whole
+    item guarded by the version it read, so a feed write racing this one fails its condition and
+    re-reads (keeping the flag) instead of putting its stale copy over it (the lost update of issue 14)."""
     try:
         base.update(**keys.account(account_id),
-                    expression="SET contact_needs_update = :t, contact_flagged_at = :at, contact_flag_task = :task",
-                    values={":t": True, ":at": at, ":task": task_id}, condition="attribute_exists(pk)",
+                    expression="SET contact_needs_update = :t, contact_flagged_at = :at, contact_flag_task = :task "
+                               "ADD version :one",
+                    values={":t": True, ":at": at, ":task": task_id, ":one": 1}, condition="attribute_exists(pk)",
                     return_values="NONE")
     except ConditionFailed:
         pass  # the account is not in the feed yet; the task still carries the flag
+
+
+# --- contact-update requests (wrong numbers) ---------------------------------------------
+
+
+def contact_request_item(record: dict) -> dict:
+    item = {**keys.contact_request(record["account_id"], record["requested_at"], record["task_id"]), **record}
+    if record.get("status") == "open":
+        item.update(keys.contact_request_indexes(record["branch_id"], record["due_on"], record["task_id"]))
+    return item
+
+
+def new_contact_request_op(record: dict) -> dict:
+    return base.tx_put(contact_request_item(record))
+
+
+def close_contact_request_op(record: dict, status: str, fields: dict) -> dict:
+    """Close an open request (leaves both indexes); fails the transaction if it is no longer open."""
+    key = keys.contact_request(record["account_id"], record["requested_at"], record["task_id"])
+    names = {"#s": "status", **{f"#f{i}": k for i, k in enumerate(fields)}}
+    values = {":open": "open", ":to": status, **{f":f{i}": v for i, v in enumerate(fields.values())}}
+    sets = ", ".join(["#s = :to", *(f"#f{i} = :f{i}" for i in range(len(fields)))])
+    return base.tx_update(key["pk"], key["sk"], f"SET {sets} REMOVE gsi1pk, gsi1sk, gsi3pk, gsi3sk",
+                          names=names, values=values, condition="#s = :open")
+
+
+def open_contact_requests(account_id: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"ACCOUNT#{account_id}", sk_begins="CONTACTREQ#",
+                                                       consistent=True) if i.get("status") == "open"]
+
+
+def list_branch_contact_requests(branch_id: str, *, limit: int, start_key=None) -> base.Page:
+    return base.query_records(f"BRANCH#{branch_id}#CONTACTREQS", index="gsi1", limit=limit, start_key=start_key)
+
+
+def contact_requests_due_on(day: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"CONTACTDUE#{day}", index="gsi3")]
 
 
 # --- tasks ---------------------------------------------------------------------------------

@@ -301,10 +301,17 @@ def callback_quarter_counter(account_id: str, quarter: str) -> dict:
     return {"pk": f"ACCOUNT#{account_id}", "sk": f"CBQ#{quarter}"}
 
 
-def task_assignee_index(agent_id: str | None, branch_id: str, due_at: str, priority: int, task_id: str) -> dict:
-    # gsi1 (sparse while open): an agent's open tasks or the branch queue, by due time then priority.
+QUEUE_RISK, QUEUE_ORDINARY, QUEUE_WAITING = 0, 1, 2
+
+
+def task_assignee_index(agent_id: str | None, branch_id: str, *, rank: int, sort_at: str, window_at: str,
+                        priority: int, task_id: str) -> dict:
+    # gsi1 (sparse while open): an agent's open tasks or the branch queue, in the agent's order (issue 13
+    # item 8): risk first (rank 0; a task waiting on a contact update last, rank 2), then the deadline (or
+    # the client's "call me at T"), then the next best-time window (seed 001), then priority. Times are
+    # Asia/Shanghai ISO strings, so the key sorts by time; one query reads a page in this order.
     owner = f"AGENT#{agent_id}#OPEN" if agent_id else f"BRANCH#{branch_id}#QUEUE"
-    return {"gsi1pk": owner, "gsi1sk": f"{due_at}#{priority}#{task_id}"}
+    return {"gsi1pk": owner, "gsi1sk": f"{rank}#{sort_at}#{window_at}#{priority}#{task_id}"}
 
 
 def task_month_index(branch_id: str, business_date: date | str, task_id: str) -> dict:
@@ -327,6 +334,19 @@ def task_attempt(task_id: str, at: str) -> dict:
 
 def task_review(task_id: str, at: str) -> dict:
     return {"pk": f"TASK#{task_id}", "sk": f"REVIEW#{at}"}
+
+
+def contact_request(account_id: str, requested_at: str, task_id: str) -> dict:
+    # A wrong number's contact-update request, in the account's partition: the feed finds the account's
+    # open requests with one query when it brings a new phone.
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"CONTACTREQ#{requested_at}#{task_id}"}
+
+
+def contact_request_indexes(branch_id: str, due_on: date | str, task_id: str) -> dict:
+    # Sparse while open. gsi1: a branch's open requests, earliest deadline first (its supervisor's list);
+    # gsi3: requests by deadline day, read by the sweep once the day has passed (letter fallback).
+    return {"gsi1pk": f"BRANCH#{branch_id}#CONTACTREQS", "gsi1sk": f"{due_on}#{task_id}",
+            "gsi3pk": f"CONTACTDUE#{due_on}", "gsi3sk": task_id}
 
 
 def problem(problem_id: str) -> dict:

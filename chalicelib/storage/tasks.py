@@ -1,8 +1,33 @@
 """Callback tasks: the item layout shared by the scheduler and the agents' routes."""
 from __future__ import annotations
 
-from ..models.tasks import OPEN_STATUSES, TaskRecord
+from datetime import datetime
+
+from ..config import get_settings
+from ..models.tasks import OPEN_STATUSES, RISK_TRIGGERS, TaskRecord, next_window_start, parse_window, shanghai_iso
 from . import base, keys
+
+
+def queue_order(data: dict) -> dict:
+    """The parts of a task's place in the agent's list and the branch queue (keys.task_assignee_index).
+
+    A client's "call me at T" (reschedule_at) takes the deadline's place and the window's: the task sorts
+    by T. Otherwise the window is the first best-time window open at or after the task became callable
+    (its creation); weekdays only here, the views skip holidays too (domain/call_windows)."""
+    if data.get("waiting_on"):
+        rank = keys.QUEUE_WAITING
+    else:
+        risk = data.get("risk") or data.get("trigger") in RISK_TRIGGERS
+        rank = keys.QUEUE_RISK if risk else keys.QUEUE_ORDINARY
+    if data.get("reschedule_at"):
+        sort_at = window_at = shanghai_iso(data["reschedule_at"])
+    else:
+        sort_at = shanghai_iso(data["due_at"])
+        windows = data.get("call_windows") or [parse_window(w) for w in get_settings().call_windows]
+        start = next_window_start(datetime.fromisoformat(data["created_at"]), windows)
+        window_at = start.isoformat() if start else "~"
+    return {"rank": rank, "sort_at": sort_at, "window_at": window_at, "priority": int(data.get("priority", 5)),
+            "task_id": data["task_id"]}
 
 
 def task_item(record: TaskRecord | dict) -> dict:
@@ -12,9 +37,7 @@ def task_item(record: TaskRecord | dict) -> dict:
             **keys.task_month_index(data["branch_id"], data["business_date"], data["task_id"]),
             **keys.task_account_index(data["account_id"], data["created_at"], data["task_id"])}
     if data.get("status", "open") in OPEN_STATUSES:
-        item.update(keys.task_assignee_index(data.get("assignee_id"), data["branch_id"],
-                                             data.get("reschedule_at") or data["due_at"],
-                                             int(data.get("priority", 5)), data["task_id"]))
+        item.update(keys.task_assignee_index(data.get("assignee_id"), data["branch_id"], **queue_order(data)))
         item.update(keys.task_due_index(data["due_on"], data["task_id"]))
         if data.get("due_provisional"):
             item.update(keys.task_provisional_index(str(data["due_on"])[:4], data["task_id"]))
@@ -38,3 +61,29 @@ def replace_task(previous: dict, updated: dict) -> bool:
         return True
     except ConditionFailed:
         return False
+
+
+def requeue_open_tasks_due_on(day: str) -> int:
+    """Re-derive the queue index key of a day's open tasks (after the sort key's layout changed).
+
+    A targeted update of gsi1 only, guarded by the revision read, so no agent's or feed's write is undone;
+    a task that changed meanwhile already carries the new key (every task write derives it). Returns how
+    many were rewritten. For operators (`python -m schedules requeue-tasks`), never a request."""
+    from ..errors import ConditionFailed
+
+    done = 0
+    for item in base.query_all(f"TASKDUE#{day}", index="gsi3"):
+        record = base.strip_keys(item)
+        if record.get("status", "open") not in OPEN_STATUSES:
+            continue
+        index = keys.task_assignee_index(record.get("assignee_id"), record["branch_id"], **queue_order(record))
+        if item.get("gsi1sk") == index["gsi1sk"] and item.get("gsi1pk") == index["gsi1pk"]:
+            continue
+        try:
+            base.update(item["pk"], item["sk"], "SET gsi1pk = :p, gsi1sk = :s",
+                        values={":p": index["gsi1pk"], ":s": index["gsi1sk"], ":r": int(record.get("revision", 0))},
+                        condition="attribute_not_exists(revision) OR revision = :r", return_values="NONE")
+            done += 1
+        except ConditionFailed:
+            pass
+    return done

@@ -842,6 +842,8 @@
       '<strong>' + esc(task.client_name || task.account_id) + '</strong> · ' + esc(t('trigger.' + task.trigger)) +
       (task.risk ? ' <span class="tag risk">' + esc(t('tasks.risk')) + '</span>' : '') +
       (task.overdue ? ' <span class="tag overdue">' + esc(t('tasks.overdue')) + '</span>' : '') +
+      (task.waiting_on === 'contact_update' ? ' <span class="tag waiting">' + esc(t('tasks.waiting_contact')) + '</span>' : '') +
+      (task.callable_from ? ' <span class="tag later">' + esc(t('tasks.call_from', { d: shortTime(task.callable_from) })) + '</span>' : '') +
       '<small>' + esc(t('tasks.due', { d: shortTime(task.due_at) })) + ' · ' + esc(task.phone_masked || '') +
       ' · ' + esc(t('tasks.attempts', { n: task.attempts || 0 })) + '</small>' +
       (claim ? '<button type="button" class="button small claim" data-claim="' + esc(task.task_id) + '">' + esc(t('tasks.claim')) + '</button>'

@@ -42,8 +42,9 @@ def test_the_whole_day_of_an_agent(api, frozen):
 
     status, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
     assert status == 200
-    assert [t["task_id"] for t in mine["items"]] == [overdue["task_id"], urgent["task_id"], low["task_id"]]
-    assert mine["items"][0]["overdue"] is True and mine["items"][1]["overdue"] is False
+    # Risk first (issue 13 item 8), then the deadline: the overdue ordinary task before today's.
+    assert [t["task_id"] for t in mine["items"]] == [urgent["task_id"], overdue["task_id"], low["task_id"]]
+    assert mine["items"][1]["overdue"] is True and mine["items"][0]["overdue"] is False
     assert mine["items"][0]["phone_masked"] is None   # lists carry no phone at all
     status, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
     assert status == 200 and [t["task_id"] for t in q["items"]] == [queued["task_id"]]
@@ -501,10 +502,10 @@ def test_demo_data_gives_cba_001_a_day_and_the_queue_a_task(api, frozen):
     seed_callback_work()
     seed_callback_work()     # idempotent
     _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
-    assert [t["trigger"] for t in mine["items"]] == ["new_account", "dormant", "large_outflow"]
+    assert [t["trigger"] for t in mine["items"]] == ["large_outflow", "new_account", "dormant"]   # risk first
     _, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
     assert [t["account_id"] for t in q["items"]] == ["DEMO-A004"]
-    status, shown = api.post(f"/v1/callback-tasks/{mine['items'][0]['task_id']}/reveal", as_="cba-001")
+    status, shown = api.post(f"/v1/callback-tasks/{mine['items'][1]['task_id']}/reveal", as_="cba-001")
     assert status == 200 and shown["phone"] == "13800000001"
 
 

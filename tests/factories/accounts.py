@@ -71,3 +71,9 @@ def feed(*events) -> list[dict]:
     bad = [r for r in results if r["status"] == "rejected"]
     assert not bad, bad
     return results
+
+
+def contact_changed(account_id: str, new_phone: str, at: str = "2026-11-23T10:00:00+08:00", *,
+                    event_id: str | None = None) -> dict:
+    return {"type": "contact_changed", "event_id": event_id or _eid("contact"), "account_id": account_id,
+            "phone": new_phone, "changed_at": at}
