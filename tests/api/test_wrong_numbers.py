@@ -178,7 +178,7 @@ def test_a_contact_change_before_the_opening_keeps_the_newer_phone(api):
         assert account("A009")["phone_masked"] == NEW[:3] + "****" + NEW[-4:]
 
 
-def test_the_daily_file_carries_contact_changes(api):
+def test_the_daily_file_carries_contact_changes(api, lambda_15_minutes):
     import boto3
     from chalice.test import Client
 
