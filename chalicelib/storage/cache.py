@@ -6,6 +6,7 @@ staleness is the accepted trade for one DynamoDB read less per request.
 from __future__ import annotations
 
 import functools
+import threading
 import time
 
 _caches: list[dict] = []
@@ -15,15 +16,22 @@ def ttl_cache(seconds: float):
     def decorator(fn):
         store: dict = {}
         _caches.append(store)
+        # One read per miss, not one per thread: the selection job's workers ask for the same
+        # calendar at once, and without the lock each of them would read it (a race, and a cost).
+        lock = threading.Lock()
 
         @functools.wraps(fn)
         def wrapper(*args):
             hit = store.get(args)
             if hit and hit[0] > time.monotonic():
                 return hit[1]
-            value = fn(*args)
-            if value is not None:
-                store[args] = (time.monotonic() + seconds, value)
+            with lock:
+                hit = store.get(args)
+                if hit and hit[0] > time.monotonic():
+                    return hit[1]
+                value = fn(*args)
+                if value is not None:
+                    store[args] = (time.monotonic() + seconds, value)
             return value
 
         return wrapper
