@@ -24,7 +24,7 @@ from ..storage import complaints as repo
 from ..storage import directory
 from ..storage import penalties as penalty_repo
 from ..storage import pii
-from . import outbox
+from . import hourly_sweep, outbox
 from .outbox_handlers import ESCALATION
 
 SOURCES = {"client_manager": "manager", "supervisor": "supervisor", "callback_agent": "callback",
@@ -262,10 +262,6 @@ def _escalation_op(record: dict) -> dict:
                             {"kind": ESCALATION_KIND, "record": {**fields, "audience": AUDIENCE}})
 
 
-def _hour(moment: datetime) -> str:
-    return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%dT%H")
-
-
 def sweep_overdue(now: datetime | None = None) -> dict:
     """Escalate unresolved complaints whose due hour has passed, each once.
 
@@ -273,18 +269,11 @@ def sweep_overdue(now: datetime | None = None) -> dict:
     hour; the flag and the outbox entry are one transaction, conditional on the flag not being set,
     so a rerun or an overlapping run escalates nothing twice."""
     now = now or clock.now()
-    last_complete = now.astimezone(clock.SHANGHAI).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-    mark = task_repo.get_watermark(SWEEP_JOB)
-    if mark:
-        start = datetime.fromisoformat(mark + ":00:00+08:00") + timedelta(hours=1)
-    else:
-        start = last_complete - timedelta(hours=max(get_settings().sweep_initial_lookback_hours, 1) - 1)
-    escalated, hours = [], 0
+    escalated: list[str] = []
     at = clock.iso(now)
-    hour = start
-    while hour <= last_complete:
-        hours += 1
-        for item in repo.due_in_hour(_hour(hour)):
+
+    def read_hour(hour: str) -> None:
+        for item in repo.due_in_hour(hour):
             if item["status"] not in UNRESOLVED or item.get("escalated"):
                 continue
             try:
@@ -293,7 +282,6 @@ def sweep_overdue(now: datetime | None = None) -> dict:
                 continue   # resolved or escalated meanwhile
             escalated.append(item["complaint_id"])
             outbox.deliver_now(ESCALATION, _subject(item["complaint_id"]))
-        hour += timedelta(hours=1)
-    if hours:
-        task_repo.set_watermark(SWEEP_JOB, _hour(last_complete), at)
+
+    hours = hourly_sweep.sweep(SWEEP_JOB, now, read_hour)
     return {"hours_read": hours, "escalated": escalated}

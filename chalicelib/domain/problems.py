@@ -15,7 +15,7 @@ from ..storage import accounts as account_repo
 from ..storage import keys
 from ..storage import problems as repo
 from ..observability import logger, metrics
-from . import workdays
+from . import hourly_sweep, workdays
 
 OVERSIGHT = {"compliance", "admin"}
 SWEEP_JOB = "problem-sla-sweep"
@@ -181,10 +181,6 @@ def second_callback_task(problem: dict) -> dict:
 # --- hourly SLA sweep ------------------------------------------------------------------------
 
 
-def _hour(moment: datetime) -> str:
-    return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%dT%H")
-
-
 def sweep_overdue(now: datetime | None = None) -> dict:
     """Flag and escalate unresolved items whose due hour has passed.
 
@@ -192,22 +188,14 @@ def sweep_overdue(now: datetime | None = None) -> dict:
     completed hour, so a missed run catches up and a rerun flags nothing twice.
     """
     now = now or clock.now()
-    last_complete = now.astimezone(clock.SHANGHAI).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-    mark = task_repo.get_watermark(SWEEP_JOB)
-    if mark:
-        start = datetime.fromisoformat(mark + ":00:00+08:00") + timedelta(hours=1)
-    else:
-        start = last_complete - timedelta(hours=max(get_settings().sweep_initial_lookback_hours, 1) - 1)
-    flagged, hours = [], 0
+    flagged: list[str] = []
     at = clock.iso(now)
-    hour = start
-    while hour <= last_complete:
-        hours += 1
-        for item in repo.due_in_hour(_hour(hour)):
+
+    def read_hour(hour: str) -> None:
+        for item in repo.due_in_hour(hour):
             if item["status"] in UNRESOLVED and not item.get("overdue_at") and repo.flag_overdue(item["problem_id"], at):
                 flagged.append(item["problem_id"])
                 escalate("problem_overdue", item)
-        hour += timedelta(hours=1)
-    if hours:
-        task_repo.set_watermark(SWEEP_JOB, _hour(last_complete), at)
+
+    hours = hourly_sweep.sweep(SWEEP_JOB, now, read_hour)
     return {"hours_read": hours, "flagged": flagged}
