@@ -511,6 +511,11 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
                            "problem_ids": [p["problem_id"] for p in found] or None,
                            "escalated": effects.escalate or None}))
     ops[1] = repo.attempt_op(attempt)
+    # A critical finding (an unrecognised change or transfer, seed 000 第五篇) is escalated in the attempt's
+    # own transaction: the escalation exists exactly when the attempt does.
+    critical = [(raw.get("escalation_kind") or "critical_problem", p) for p, raw in zip(found, effects.problems)
+                if p["severity"] == "critical"]
+    ops += [problems.escalation_op(kind, p) for kind, p in critical]
     try:
         repo.write(ops)
     except ConditionFailed:
@@ -521,9 +526,8 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
         repo.release_load(principal.id)   # with a fallback the agent keeps one open task: no change
     if effects.mark_contact:
         repo.mark_contact_for_update(task["account_id"], clock.iso(now), task_id)
-    for p, raw in zip(found, effects.problems):
-        if p["severity"] == "critical":
-            problems.escalate(raw.get("escalation_kind") or "critical_problem", p)
+    for kind, p in critical:
+        problems.deliver_escalation(kind, p)
     return {"task": render(new, now=now), "attempt": public_attempt(attempt),
             "fallback_task_id": fallback["task_id"] if fallback else None,
             "problem_ids": [p["problem_id"] for p in found], "escalated": effects.escalate}
@@ -571,21 +575,25 @@ def sweep_overdue(now: datetime | None = None) -> dict:
     while day <= last_day:
         days += 1
         for task in repo.open_tasks_due_on(day.isoformat()):
-            if task.get("status") in OPEN_STATUSES and not task.get("overdue_at") and repo.flag_task_overdue(task, at):
+            if task.get("status") not in OPEN_STATUSES or task.get("overdue_at"):
+                continue
+            if content_trigger(task) in RISK_TRIGGERS and not task.get("unanswered_escalated"):
+                # A risk callback not reached by its deadline: a critical escalation for the branch
+                # manager, a problem item and its outbox entry written with the overdue flag.
+                item = problems.new_record(branch_id=task["branch_id"], account_id=task["account_id"],
+                                           task_id=task["task_id"], source="callback", created_by="system",
+                                           category="callback_unanswered", severity="critical",
+                                           cause="large-outflow callback not reached by its deadline",
+                                           responsible_department="branch manager / head office business "
+                                                                  "management", description="", now=now)
+                kind, subject = "risk_callback_unanswered", item
+                also = [problem_repo.new_problem_op(item), problems.escalation_op(kind, item)]
+            else:
+                kind, subject = "task_overdue", task
+                also = [problems.escalation_op(kind, task)]
+            if repo.flag_task_overdue(task, at, also=also):
                 flagged.append(task["task_id"])
-                if content_trigger(task) in RISK_TRIGGERS and not task.get("unanswered_escalated"):
-                    # A risk callback not reached by its deadline: a critical escalation for the branch
-                    # manager, recorded as a problem item before it is sent.
-                    item = problems.new_record(branch_id=task["branch_id"], account_id=task["account_id"],
-                                               task_id=task["task_id"], source="callback", created_by="system",
-                                               category="callback_unanswered", severity="critical",
-                                               cause="large-outflow callback not reached by its deadline",
-                                               responsible_department="branch manager / head office business "
-                                                                      "management", description="", now=now)
-                    problem_repo.create(item)
-                    problems.escalate("risk_callback_unanswered", item)
-                else:
-                    problems.escalate("task_overdue", task)
+                problems.deliver_escalation(kind, subject)
         day += timedelta(days=1)
     if days:
         repo.set_watermark(SWEEP_JOB, last_day.isoformat(), at)
@@ -709,7 +717,7 @@ def _expire_request(request: dict, now: datetime) -> tuple[str, str] | None:
             ops.append(repo.task_put_op(_clean(new), task))
         ops.append(repo.close_contact_request_op(request, "expired", fields))
         if item:
-            ops.append(problem_repo.new_problem_op(item))
+            ops += [problem_repo.new_problem_op(item), problems.escalation_op("risk_callback_unanswered", item)]
         if fallback:
             ops.append(repo.new_task_op(fallback))
         try:
@@ -717,7 +725,7 @@ def _expire_request(request: dict, now: datetime) -> tuple[str, str] | None:
         except ConditionFailed:
             continue
         if item:
-            problems.escalate("risk_callback_unanswered", item)
+            problems.deliver_escalation("risk_callback_unanswered", item)
         return (kind, fallback["task_id"]) if fallback else (kind, request["task_id"])
     logger.warning("contact request not expired: its task kept changing", extra={"task_id": request["task_id"]})
     return None

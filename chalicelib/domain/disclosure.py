@@ -79,13 +79,15 @@ def _alert_budget(principal: Principal, subject: Subject, purpose: Purpose, requ
     now = clock.now()
     day = clock.local_date(now)
     why = f"the daily budget of {budget} reveals is used up"
-    record_refusal(principal, subject, purpose, why, requested)
-    # One alert per person and day (the entry id is derived from both), delivered through the outbox.
+    # One alert per person and day (the entry id is derived from both), written with the day's first
+    # refusal in one transaction, so it exists exactly when that refusal does; delivered through the outbox.
     subject_key = f"reveal_budget|{principal.id}|{day}"
-    outbox.record(ESCALATION, subject_key, {"kind": "reveal_budget_exhausted", "record": {
+    alert = outbox.record_op(ESCALATION, subject_key, {"kind": "reveal_budget_exhausted", "record": {
         "branch_id": principal.branch_id, "staff_id": principal.id, "category": "reveal_budget",
         "severity": "high", "due_at": clock.iso(now)}})
-    outbox.deliver_now(ESCALATION, subject_key)
+    if repo.record_refused_over_budget(alert, **_who(principal, subject, purpose), fields=[], requested=requested,
+                                       refusal=why):
+        outbox.deliver_now(ESCALATION, subject_key)
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=now.tzinfo)
     err = RevealBudgetExhausted(why + "; it renews at midnight (Asia/Shanghai)")
     err.retry_after = max(1, int((midnight - now).total_seconds()))

@@ -41,11 +41,6 @@ def record_op(kind: str, subject: str, payload: dict) -> dict:
     return repo.entry_op(entry(kind, subject, payload))
 
 
-def record(kind: str, subject: str, payload: dict) -> None:
-    """Record an entry on its own (when its cause is already written); recording it twice is one entry."""
-    repo.put_entry(entry(kind, subject, payload))
-
-
 def deliver(entry_record: dict) -> bool:
     _load_handlers()
     fn = _HANDLERS.get(entry_record["kind"])

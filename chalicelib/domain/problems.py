@@ -14,7 +14,6 @@ from ..storage import callback_work as task_repo
 from ..storage import accounts as account_repo
 from ..storage import keys
 from ..storage import problems as repo
-from ..observability import logger, metrics
 from . import hourly_sweep, workdays
 
 OVERSIGHT = {"compliance", "admin"}
@@ -61,34 +60,40 @@ def create(principal: Principal, body: ProblemIn) -> dict:
                         description=body.description, source="compliance", created_by=principal.id,
                         account_id=body.account_id or (task["account_id"] if body.task_id else None),
                         task_id=body.task_id)
-    repo.create(record)
     if record["severity"] == "critical":
-        escalate("critical_problem", record)
+        repo.create(record, also=[escalation_op("critical_problem", record)])
+        deliver_escalation("critical_problem", record)
+    else:
+        repo.create(record)
     return record
 
 
-def escalate(kind: str, record: dict) -> None:
-    """Escalate to the branch manager and head office through the outbox (issue 14).
+def _escalation_subject(kind: str, record: dict) -> str:
+    return f"{kind}:{record.get('problem_id') or record.get('task_id') or record.get('id')}"
 
-    The escalation is recorded as an outbox entry (deterministic id: kind + subject, so a retried
-    request records it once) and delivered at once; a failed send stays pending and the hourly
-    sweep retries it with backoff until SNS takes it. The problem item (`escalated: true`) is
-    written with the change that caused it. Known gap: the entry is written right after that
-    change, not in its transaction; if even that write fails, it is logged and counted."""
+
+def escalation_op(kind: str, record: dict) -> dict:
+    """The outbox entry escalating `record` to the branch manager and head office (issue 13 §3-4, issue 14 §2).
+
+    It goes into the transaction that creates or flags the record, so the escalation exists exactly when
+    its cause does: a crash or a lost response between the two can no longer drop it. Its id is derived
+    from kind + subject, so a retried cause records it once."""
     from . import outbox
     from .outbox_handlers import ESCALATION
 
-    subject = f"{kind}:{record.get('problem_id') or record.get('task_id') or record.get('id')}"
-    try:
-        # Ids and categories only: the entry never carries client names or contact data.
-        fields = {k: record.get(k) for k in ("branch_id", "problem_id", "task_id", "account_id", "category",
-                                             "severity", "due_at") if record.get(k) is not None}
-        outbox.record(ESCALATION, subject, {"kind": kind, "record": fields})
-    except Exception:   # noqa: BLE001 - the problem item is written; a lost entry must not fail the request
-        logger.exception("escalation not recorded", extra={"escalation_kind": kind, "subject": subject})
-        metrics.add_metric(name="EscalationSendFailed", unit="Count", value=1)
-        return
-    outbox.deliver_now(ESCALATION, subject)
+    # Ids and categories only: the entry never carries client names or contact data.
+    fields = {k: record.get(k) for k in ("branch_id", "problem_id", "task_id", "account_id", "category",
+                                         "severity", "due_at") if record.get(k) is not None}
+    return outbox.record_op(ESCALATION, _escalation_subject(kind, record), {"kind": kind, "record": fields})
+
+
+def deliver_escalation(kind: str, record: dict) -> None:
+    """Right after the commit, best effort; a failed send stays pending and the outbox sweep retries it
+    with backoff until SNS takes it."""
+    from . import outbox
+    from .outbox_handlers import ESCALATION
+
+    outbox.deliver_now(ESCALATION, _escalation_subject(kind, record))
 
 
 SUPERVISOR = "supervisor"
@@ -193,9 +198,12 @@ def sweep_overdue(now: datetime | None = None) -> dict:
 
     def read_hour(hour: str) -> None:
         for item in repo.due_in_hour(hour):
-            if item["status"] in UNRESOLVED and not item.get("overdue_at") and repo.flag_overdue(item["problem_id"], at):
+            if item["status"] not in UNRESOLVED or item.get("overdue_at"):
+                continue
+            # The flag and its escalation are one transaction, conditional on the flag not being set.
+            if repo.flag_overdue(item["problem_id"], at, also=[escalation_op("problem_overdue", item)]):
                 flagged.append(item["problem_id"])
-                escalate("problem_overdue", item)
+                deliver_escalation("problem_overdue", item)
 
     hours = hourly_sweep.sweep(SWEEP_JOB, now, read_hour)
     return {"hours_read": hours, "flagged": flagged}

@@ -50,6 +50,25 @@ def record_refused(**fields) -> dict:
     return record
 
 
+def record_refused_over_budget(alert_op: dict, **fields) -> bool:
+    """The refusal, and the day's first one also marks the counter `alerted` and writes `alert_op` (its
+    outbox entry) in the same transaction; later refusals that day are audited alone. True if alerted."""
+    now = clock.now()
+    record = _record(clock.iso(now), outcome="refused", **fields)
+    counter = keys.reveal_budget(record["actor_id"], clock.local_date(now))
+    try:
+        base.transact([base.tx_put(_item(record)),
+                       base.tx_update(counter["pk"], counter["sk"], "SET alerted = :t", values={":t": True},
+                                      condition="attribute_not_exists(alerted)"),
+                       alert_op])
+        return True
+    except base.TransactionCancelled as err:
+        if not (err.failed(1) or err.failed(2)):
+            raise
+    base.put_new(_item(record))
+    return False
+
+
 def list_reveals(month: str, *, limit: int, start_key=None) -> base.Page:
     return base.query_records(f"AUDIT#REVEAL#{month}", limit=limit, start_key=start_key, newest_first=True)
 

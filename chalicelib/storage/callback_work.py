@@ -6,6 +6,8 @@ indexes (gsi1, gsi3) in the same write and two writers cannot both win.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..config import get_settings
 from ..errors import ConditionFailed
 from . import base, keys, pii
@@ -188,15 +190,16 @@ def write(operations: list[dict]) -> None:
     base.transact(operations)
 
 
-def flag_task_overdue(task: dict, at: str) -> bool:
-    """Mark an open task overdue once; bumps the revision so a concurrent agent write retries."""
+def flag_task_overdue(task: dict, at: str, also: Sequence[dict] = ()) -> bool:
+    """Mark an open task overdue once; bumps the revision so a concurrent agent write retries.
+    `also` (its escalation: problem item, outbox entry) is written in the same transaction."""
+    k = keys.callback_task(task["task_id"])
+    flag = base.tx_update(k["pk"], k["sk"], "SET overdue = :t, overdue_at = :at ADD revision :one",
+                          names={"#s": "status"},
+                          values={":t": True, ":at": at, ":one": 1, ":o": "open", ":p": "in_progress"},
+                          condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)")
     try:
-        base.update(**keys.callback_task(task["task_id"]),
-                    expression="SET overdue = :t, overdue_at = :at ADD revision :one",
-                    names={"#s": "status"},
-                    values={":t": True, ":at": at, ":one": 1, ":o": "open", ":p": "in_progress"},
-                    condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)",
-                    return_values="NONE")
+        base.transact([flag, *also])
         return True
     except ConditionFailed:
         return False

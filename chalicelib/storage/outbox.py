@@ -16,15 +16,6 @@ def entry_op(entry: dict) -> dict:
     return base.tx_put(item, condition="attribute_not_exists(pk)")
 
 
-def put_entry(entry: dict) -> None:
-    from ..errors import ConditionFailed
-
-    try:
-        base.transact([entry_op(entry)])
-    except ConditionFailed:
-        pass   # already recorded
-
-
 def get(entry_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.outbox_entry(entry_id), consistent=True))
 

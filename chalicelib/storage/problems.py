@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Sequence
 
 from ..config import get_settings
 from ..errors import ConditionFailed
@@ -24,8 +25,12 @@ def new_problem_op(record: dict) -> dict:
     return base.tx_put(problem_item(record))
 
 
-def create(record: dict) -> None:
-    base.put_new(problem_item(record))
+def create(record: dict, also: Sequence[dict] = ()) -> None:
+    """A new item; `also` are transaction items written with it (its outbox entry)."""
+    if also:
+        base.transact([new_problem_op(record), *also])
+    else:
+        base.put_new(problem_item(record))
 
 
 def get(problem_id: str) -> dict | None:
@@ -58,13 +63,14 @@ def due_in_hour(hour: str) -> list[dict]:
     return [base.strip_keys(i) for i in base.query_all(f"PROBLEMDUE#{hour}", index="gsi3")]
 
 
-def flag_overdue(problem_id: str, at: str) -> bool:
+def flag_overdue(problem_id: str, at: str, also: Sequence[dict] = ()) -> bool:
+    """Flag an unresolved item overdue once, with `also` (its outbox entry) in the same transaction."""
+    k = keys.problem(problem_id)
+    flag = base.tx_update(k["pk"], k["sk"], "SET overdue = :t, overdue_at = :at, escalated = :t",
+                          names={"#s": "status"}, values={":t": True, ":at": at, ":o": "open", ":p": "in_progress"},
+                          condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)")
     try:
-        base.update(**keys.problem(problem_id),
-                    expression="SET overdue = :t, overdue_at = :at, escalated = :t",
-                    names={"#s": "status"}, values={":t": True, ":at": at, ":o": "open", ":p": "in_progress"},
-                    condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)",
-                    return_values="NONE")
+        base.transact([flag, *also])
         return True
     except ConditionFailed:
         return False
