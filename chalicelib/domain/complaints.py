@@ -171,22 +171,23 @@ def read(principal: Principal, complaint_id: str) -> dict:
 
 
 def list_complaints(principal: Principal, *, status, overdue, branch_id, month, limit, start_key):
+    now = clock.now()
+
+    def keep(i: dict) -> bool:
+        return (not status or i["status"] == status) and (overdue is None or is_overdue(i, now) == overdue)
+
+    page_of = {"limit": limit, "start_key": start_key, "keep": keep if status or overdue is not None else None}
     if principal.role == "supervisor":
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("supervisors see their own branch's complaints only")
-        page = repo.list_branch(principal.branch_id, month, limit=limit, start_key=start_key)
-    elif principal.role == "client_manager":
+        return repo.list_branch(principal.branch_id, month, **page_of)
+    if principal.role == "client_manager":
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("a manager sees their own complaints only")
-        page = repo.list_owner(principal.id, month, limit=limit, start_key=start_key)
-    else:
-        if not branch_id:
-            raise ValidationFailed.field("query.branch_id", "name the branch whose complaints to list")
-        page = repo.list_branch(branch_id, month, limit=limit, start_key=start_key)
-    now = clock.now()
-    page.items = [i for i in page.items if (not status or i["status"] == status)
-                  and (overdue is None or is_overdue(i, now) == overdue)]
-    return page
+        return repo.list_owner(principal.id, month, **page_of)
+    if not branch_id:
+        raise ValidationFailed.field("query.branch_id", "name the branch whose complaints to list")
+    return repo.list_branch(branch_id, month, **page_of)
 
 
 # --- handling ----------------------------------------------------------------------------------------

@@ -118,11 +118,13 @@ def list_problems(principal: Principal, *, status, branch_id, month, limit, star
         if not (branch_id and month):
             field = "query.month" if branch_id else "query.branch_id"
             raise ValidationFailed.field(field, "branch_id and month are given together")
-        page = repo.list_branch_month(branch_id, month, limit=limit, start_key=start_key)
-        page.items = [i for i in page.items if (not status or i["status"] == status)
-                      and (not severity or i.get("severity") == severity)
-                      and (overdue is None or bool(i.get("overdue")) == overdue)]
-        return page
+        def keep(i: dict) -> bool:
+            return ((not status or i["status"] == status) and (not severity or i.get("severity") == severity)
+                    and (overdue is None or bool(i.get("overdue")) == overdue))
+
+        filtered = bool(status or severity or overdue is not None)
+        return repo.list_branch_month(branch_id, month, limit=limit, start_key=start_key,
+                                      keep=keep if filtered else None)
     return repo.list_by_status(status or "open", limit=limit, start_key=start_key)
 
 

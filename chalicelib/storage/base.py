@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..errors import ConditionFailed, TooManyRequests, Unavailable
 from .clients import dynamodb_client, dynamodb_resource, main_table
@@ -189,6 +189,31 @@ def query_records(pk_value: str, **kwargs) -> Page:
     page = query(pk_value, **kwargs)
     page.items = [strip_keys(i) for i in page.items]
     return page
+
+
+def query_kept(pk_value: str, keep: Callable[[dict], bool], *, limit: int, start_key: dict | None = None,
+               index: str | None = None, **kwargs) -> Page:
+    """A full page of the records `keep` accepts: reads on until `limit` are kept or the partition ends.
+
+    A filter on one page of a query returns short or empty pages with a next token; a person paging a
+    list with a filter (a supervisor's critical items) would see gaps. The next token is the last kept
+    item's key, so the following page starts right after it."""
+    kept: list[dict] = []
+    start = start_key
+    while True:
+        page = query(pk_value, index=index, limit=limit, start_key=start, **kwargs)
+        for item in page.items:
+            if not keep(strip_keys(item)):
+                continue
+            kept.append(item)
+            if len(kept) == limit:
+                names = ["pk", "sk"] + ([f"{index}pk", f"{index}sk"] if index else [])
+                last = {n: item[n] for n in names}
+                more = item is not page.items[-1] or page.last_key is not None
+                return Page([strip_keys(i) for i in kept], last if more else None)
+        start = page.last_key
+        if not start:
+            return Page([strip_keys(i) for i in kept], None)
 
 
 def query_all(pk_value: str, **kwargs) -> list[dict]:

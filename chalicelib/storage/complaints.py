@@ -1,6 +1,8 @@
 """Complaints: one item each, found by id, by branch, by owner and (while the clock runs) by due hour."""
 from __future__ import annotations
 
+from typing import Callable
+
 from ..models.complaints import UNRESOLVED
 from . import base, keys
 
@@ -31,14 +33,21 @@ def get(complaint_id: str) -> dict | None:
     return base.strip_keys(base.get_item(**keys.complaint(complaint_id), consistent=True))
 
 
-def list_branch(branch_id: str, month: str | None, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"BRANCH#{branch_id}#COMPLAINTS", index="gsi2", sk_begins=month, limit=limit,
-                              start_key=start_key, newest_first=True)
+def _list(pk: str, index: str, month: str | None, limit: int, start_key, keep) -> base.Page:
+    if keep:   # a full page of the complaints the filter accepts (base.query_kept)
+        return base.query_kept(pk, keep, index=index, sk_begins=month, limit=limit, start_key=start_key,
+                               newest_first=True)
+    return base.query_records(pk, index=index, sk_begins=month, limit=limit, start_key=start_key, newest_first=True)
 
 
-def list_owner(owner_id: str, month: str | None, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"STAFF#{owner_id}#COMPLAINTS", index="gsi1", sk_begins=month, limit=limit,
-                              start_key=start_key, newest_first=True)
+def list_branch(branch_id: str, month: str | None, *, limit: int, start_key=None,
+                keep: Callable[[dict], bool] | None = None) -> base.Page:
+    return _list(f"BRANCH#{branch_id}#COMPLAINTS", "gsi2", month, limit, start_key, keep)
+
+
+def list_owner(owner_id: str, month: str | None, *, limit: int, start_key=None,
+               keep: Callable[[dict], bool] | None = None) -> base.Page:
+    return _list(f"STAFF#{owner_id}#COMPLAINTS", "gsi1", month, limit, start_key, keep)
 
 
 def owner_month(owner_id: str, month: str) -> list[dict]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..config import get_settings
 from ..errors import ConditionFailed
@@ -51,8 +51,13 @@ def list_by_status(status: str, *, limit: int, start_key=None) -> base.Page:
     return base.query_records(f"PROBLEMS#{status}", index="gsi1", limit=limit, start_key=start_key)
 
 
-def list_branch_month(branch_id: str, month: str, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"BRANCH#{branch_id}#PROBLEMS#{month}", index="gsi2", limit=limit, start_key=start_key)
+def list_branch_month(branch_id: str, month: str, *, limit: int, start_key=None,
+                      keep: Callable[[dict], bool] | None = None) -> base.Page:
+    """A page of the branch's items of the month, oldest first; with `keep`, a full page of those it accepts."""
+    pk = f"BRANCH#{branch_id}#PROBLEMS#{month}"
+    if keep:
+        return base.query_kept(pk, keep, index="gsi2", limit=limit, start_key=start_key)
+    return base.query_records(pk, index="gsi2", limit=limit, start_key=start_key)
 
 
 def all_branch_month(branch_id: str, month: str) -> list[dict]:

@@ -173,3 +173,27 @@ def test_the_branch_manager_reads_their_branchs_items_and_no_other(api, frozen):
     assert api.post(f"/v1/problems/{normal['problem_id']}/transition", {"to": "in_progress"},
                     as_="sup-001")[0] == 403                             # read-only
     assert api.post("/v1/problems", ITEM, as_="sup-001")[0] == 403
+
+
+def test_a_filtered_list_pages_in_full_pages(api, frozen):
+    """A filter never hands the supervisor a short or empty page while matching items remain."""
+    critical = []
+    for n in range(7):
+        body = {**ITEM, "severity": "critical", "category": "staff_misconduct", "cause": f"case {n}"} if n % 2 \
+            else ITEM
+        with clock.freeze(f"2026-11-20T10:0{n}:00+08:00"):     # the list is oldest first
+            status, item = api.post("/v1/problems", body, as_="cmp-001")
+        assert status == 201
+        if n % 2:
+            critical.append(item["problem_id"])
+    seen, pages, token = [], [], None
+    while True:
+        status, page = api.get("/v1/problems?severity=critical&limit=2" + (f"&next_token={token}" if token else ""),
+                               as_="sup-001")
+        assert status == 200
+        pages.append(len(page["items"]))
+        seen += [p["problem_id"] for p in page["items"]]
+        token = page.get("next_token")
+        if not token:
+            break
+    assert seen == critical and pages[:-1] == [2] * (len(pages) - 1) and pages[-1] >= 1
