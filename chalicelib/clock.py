@@ -24,6 +24,12 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).isoformat()
 
 
+def iso_week(day: date) -> str:
+    """The ISO week a day belongs to ("2026-W47"): the unit of sign-offs and weekly duties."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def local_date(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     # Logs of one day within these hours of each other (or at the same unit or outlet) are one outing.
     outing_window_hours: float = Field(3, gt=0, le=12)
     quota_visit_days_per_week: int = 3
+    # 002 第十九条 / 第二十条 (house policy): A and B clients phoned at least weekly; A visited every month,
+    # B every two months. Months between visits per class; a class not named here has no visit duty.
+    contact_visit_months_a: int = Field(1, ge=1, le=12)
+    contact_visit_months_b: int = Field(2, ge=1, le=12)
     complaint_handle_hours: int = Field(8, ge=1)   # 002 第二十条 §4: handled within 8 hours or escalated
     # A complaint is recorded as it arrives: a receipt time older than this is refused (400 received_at).
     complaint_received_max_age_hours: int = Field(72, ge=1, le=744)

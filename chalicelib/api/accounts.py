@@ -37,6 +37,15 @@ def get_account(ctx, account_id):
     return AccountOut.model_validate(accounts.render(accounts.read_account(ctx.principal, account_id)))
 
 
+@route(bp, "/v1/accounts/{account_id}/value-class", "PUT", roles=[Role.supervisor],
+       summary="Set a client's value class A/B/C (002 第十九条); each change is kept with who, when and why",
+       body="chalicelib.models.contact_plan:ValueClassIn", response="chalicelib.models.contact_plan:ValueClassOut",
+       tags=TAGS, errors=(404, 409))
+def put_value_class(ctx, account_id, body):
+    from ..domain import contact_plan
+    return contact_plan.set_value_class(ctx.principal, account_id, body)
+
+
 @route(bp, "/v1/accounts/{account_id}/callback-quarters", roles=[Role.compliance, Role.admin],
        summary="An account's callbacks per quarter of a year (the cap of 2 a quarter holds back sampled ones)",
        query="chalicelib.models.coverage:YearQuery", response="chalicelib.models.coverage:CallbackQuarters",

@@ -102,3 +102,15 @@ def add_note(ctx, visit_id, body):
 def reveal_contact(ctx, visit_id, body):
     from ..domain import visits
     return visits.reveal_contact(ctx.principal, visit_id, body)
+
+
+@route(bp, "/v1/contact-plan", roles=[Role.client_manager, Role.supervisor],
+       summary="A manager's A and B clients due a contact this week or a visit this period, overdue first "
+       "(002 第十九条; managers: their own, supervisors: a manager of their branch)",
+       query="chalicelib.models.contact_plan:ContactPlanQuery",
+       response="chalicelib.models.contact_plan:ContactPlanOut", tags=TAGS, errors=(404,))
+def get_contact_plan(ctx, query):
+    from ..domain import contact_plan
+    from ..models.contact_plan import ContactPlanOut
+    plan = contact_plan.plan(ctx.principal, query.manager_id, query.on)
+    return ContactPlanOut.model_validate(plan).model_dump(mode="json")

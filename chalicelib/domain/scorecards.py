@@ -42,6 +42,13 @@ def complaint_counts(manager_id: str, month: str) -> dict:
     return complaints.month_counts(complaint_repo.owner_month(manager_id, month))
 
 
+def contact_share(manager_id: str, month: str) -> dict:
+    """The share of A and B clients' weekly contacts and periodic visits met (002 第十九条/第二十条)."""
+    from . import contact_plan
+
+    return contact_plan.month_share(manager_id, month)
+
+
 # --- figures ------------------------------------------------------------------------------------------
 def month_bounds(month: str) -> tuple[date, date]:
     year, mon = int(month[:4]), int(month[5:7])
@@ -97,6 +104,7 @@ def compute(manager: dict, month: str, penalties: list[dict], flags: list[dict])
         "visits": None if visits is None else {"quotas": _quotas(), "activity": visits},
         "prospects": prospect_counts(manager["staff_id"], month),
         "complaints": complaint_counts(manager["staff_id"], month),
+        "contact_plan": contact_share(manager["staff_id"], month),
     }
 
 

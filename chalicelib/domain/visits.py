@@ -17,9 +17,10 @@ from ..models.common import mask_phone
 from ..models.pii import normalise_mobile
 from ..models.visits import (OUTING_KINDS, PHONE_KINDS, PHOTO_TYPES, ActivityQuery, NoteIn, PhotoUploadIn,
                              SignoffIn, VisitIn, VisitPatch, VisitQuery)
+from ..storage import accounts as account_repo
 from ..storage import directory, photos, pii
 from ..storage import visits as repo
-from . import disclosure, workdays
+from . import contact_plan, disclosure, workdays
 
 def group_outings(logs: list[dict], window_hours: float) -> list[list[dict]]:
     """A day's outing logs grouped into outings: a log joins the outing of the same unit or outlet,
@@ -39,9 +40,7 @@ def group_outings(logs: list[dict], window_hours: float) -> list[list[dict]]:
     return outings
 
 
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+iso_week = clock.iso_week
 
 
 def _visited_at(value: datetime) -> datetime:
@@ -94,6 +93,11 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
         if not outlet or outlet["branch_id"] != principal.branch_id:   # another branch's: as unknown
             raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
     _check_photos(principal, body.photo_keys)
+    account = None
+    if body.account_id:
+        account = account_repo.get_account(body.account_id)
+        if not account or account.get("branch_id") != principal.branch_id:   # another branch's: as unknown
+            raise ValidationFailed.field("account_id", "unknown account in your branch")
     data = body.model_dump(mode="json", exclude={"person_contact", "visited_at", "late_reason"})
     record = {**data, **_protect_contact(body.person_contact),
               "visit_id": submission.record_id("visit"), "manager_id": principal.id, "branch_id": principal.branch_id,
@@ -101,7 +105,9 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
               "status": "pending_approval" if late else "recorded",
               **({"late_reason": body.late_reason, "late_because": late} if late else {})}
     try:
-        repo.put_new_visit(record)
+        # The serving manager's contact with a classified client counts toward the contact plan, written
+        # with the log (002 第十九条/第二十条; domain/contact_plan.py).
+        repo.put_new_visit(record, also=contact_plan.contact_ops(record) if _serves(account, principal) else ())
     except ConditionFailed:
         # The id is this submission's: the write already happened (a lost response, a retried request).
         stored = submission.replay_of(repo.get_visit(record["visit_id"], consistent=True))
@@ -109,6 +115,10 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
             raise
         return stored
     return record
+
+
+def _serves(account: dict | None, principal: Principal) -> bool:
+    return bool(account) and account.get("serving_manager_id") == principal.id
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -243,10 +253,16 @@ def decide_late(principal: Principal, visit_id: str, body) -> dict:
     if record.get("status") != "pending_approval":
         raise Conflict("this log is not waiting for approval")
     approval = {"by": principal.id, "at": clock.iso(clock.now()), "approved": body.approve, "comment": body.comment}
+    status = "approved_late" if body.approve else "rejected"
+    decided = {**record, "status": status, "approval": approval}
+    account = account_repo.get_account(record["account_id"]) if record.get("account_id") else None
+    also = contact_plan.contact_ops(decided) if account and account.get("serving_manager_id") == record["manager_id"] \
+        else []
     try:
-        return repo.decide_late(visit_id, "approved_late" if body.approve else "rejected", approval)
+        repo.decide_late(visit_id, status, approval, also=also)
     except ConditionFailed:
         raise Conflict("the log was decided meanwhile") from None
+    return decided
 
 
 # --- sign-off ------------------------------------------------------------------------------

@@ -169,6 +169,8 @@ class AccountOut(ResponseModel):
     closed_on: date | None = None
     close_reason: str | None = None
     updated_at: str | None = None
+    value_class: str | None = Field(None, description="A/B/C (002 第十九条), set by the supervisor or the feed")
+    value_class_source: str | None = None
 
 
 class AccountPage(ResponseModel):

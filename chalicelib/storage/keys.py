@@ -241,6 +241,15 @@ def account_periodic_index(tier: str, phase: int, account_id: str, shards: int) 
     return {"gsi6pk": f"PERIODIC#{tier}#{phase}#{shard(account_id, shards)}", "gsi6sk": account_id}
 
 
+def account_contacts(account_id: str, manager_id: str) -> dict:
+    """The weeks a manager contacted the client and the months they visited (contact plan, 002 第十九条)."""
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"CONTACTS#{manager_id}"}
+
+
+def account_class_change(account_id: str, at: str) -> dict:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"CLASS#{at}"}
+
+
 def account_event(event_id: str) -> dict:
     return {"pk": f"ACCOUNTEVENT#{event_id}", "sk": "EVENT"}
 

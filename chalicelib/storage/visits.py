@@ -1,14 +1,21 @@
 """Visit logs, their correction notes and weekly sign-offs."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..errors import ConditionFailed
 from . import base, keys
 
 
-def put_new_visit(record: dict) -> None:
-    base.put_new({**keys.visit(record["visit_id"]),
-                  **keys.visit_indexes(record["manager_id"], record["branch_id"], record["visited_at"],
-                                       record["visit_id"]), **record})
+def put_new_visit(record: dict, also: Sequence[dict] = ()) -> None:
+    """A new log; `also` (its contact-plan entry) is written in the same transaction."""
+    item = {**keys.visit(record["visit_id"]),
+            **keys.visit_indexes(record["manager_id"], record["branch_id"], record["visited_at"], record["visit_id"]),
+            **record}
+    if also:
+        base.transact([base.tx_put(item), *also])
+    else:
+        base.put_new(item)
 
 
 def get_visit(visit_id: str, *, consistent: bool = False) -> dict | None:
@@ -50,12 +57,13 @@ def visit_versions(visit_id: str) -> list[dict]:
                               consistent=True).items
 
 
-def decide_late(visit_id: str, status: str, approval: dict) -> dict:
-    """A pending late log approved or rejected, once (conditional on its still pending)."""
-    return base.strip_keys(base.update(**keys.visit(visit_id), expression="SET #s = :s, approval = :a",
-                                       names={"#s": "status"}, values={":s": status, ":a": approval,
-                                                                       ":p": "pending_approval"},
-                                       condition="#s = :p"))
+def decide_late(visit_id: str, status: str, approval: dict, also: Sequence[dict] = ()) -> None:
+    """A pending late log approved or rejected, once (conditional on its still pending), with `also`
+    (an approved log's contact-plan entry) in the same transaction."""
+    k = keys.visit(visit_id)
+    base.transact([base.tx_update(k["pk"], k["sk"], "SET #s = :s, approval = :a", names={"#s": "status"},
+                                  values={":s": status, ":a": approval, ":p": "pending_approval"},
+                                  condition="#s = :p"), *also])
 
 
 MAX_NOTES = 50
