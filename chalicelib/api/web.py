@@ -26,9 +26,13 @@ DEV_TOKEN_SECONDS = 8 * 3600
 
 # name -> (content type, Cache-Control). Files are not fingerprinted, so caches revalidate
 # with the ETag; the service worker keeps its own copy for offline use.
+JS = ("application/javascript; charset=utf-8", "public, max-age=300, must-revalidate")
+# The page's ES modules (main.js imports the others). Module scripts are refused by the browser
+# unless served with a JavaScript content type, so each one is listed here; sw.js caches the same set.
+MODULES = ("main.js", "render.js", "net.js", "queue.js", "signin.js", "visits.js", "prospects.js", "tasks.js",
+           "outbox.js", "i18n.js")
 ASSETS = {
-    "app.js": ("application/javascript; charset=utf-8", "public, max-age=300, must-revalidate"),
-    "i18n.js": ("application/javascript; charset=utf-8", "public, max-age=300, must-revalidate"),
+    **{name: JS for name in MODULES},
     "app.css": ("text/css; charset=utf-8", "public, max-age=300, must-revalidate"),
     "icon.svg": ("image/svg+xml", "public, max-age=86400"),
     "manifest.webmanifest": ("application/manifest+json; charset=utf-8", "public, max-age=3600"),

@@ -1,5 +1,5 @@
 /* Interface text. Chinese first; a key missing in Chinese falls back to English. */
-window.FD_I18N = {
+export const STRINGS = {
   zh: {
     "app.title": "FieldDesk 外勤助手",
     "loading": "加载中…",
