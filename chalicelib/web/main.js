@@ -39,7 +39,10 @@ function route() {
 
 function applyLang() {
   document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
-  document.getElementById('lang').textContent = t('lang.switch');
+  const button = document.getElementById('lang');
+  button.textContent = t('lang.switch');
+  // The accessible name starts with the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
+  button.setAttribute('aria-label', t('lang.label'));
   refreshNet();
 }
 

@@ -34,8 +34,9 @@ export function refreshNet() {
 }
 
 // --- HTTP ----------------------------------------------------------------------------------------
+/* No answer: `code` is 'timeout' or 'network' (code.* in i18n). */
 export class NetworkError extends Error {
-  constructor(msg) { super(msg); this.name = 'NetworkError'; }
+  constructor(code) { super(t('code.' + code)); this.name = 'NetworkError'; this.code = code; }
 }
 
 export function api(method, path, body, opts) {
@@ -64,7 +65,7 @@ export function api(method, path, body, opts) {
   }, (err) => {
     clearTimeout(timer);
     setReachable(false);
-    throw new NetworkError(err && err.name === 'AbortError' ? 'timeout' : t('error.network'));
+    throw new NetworkError(err && err.name === 'AbortError' ? 'timeout' : 'network');
   });
 }
 
@@ -85,7 +86,4 @@ export function listOrEmpty(path) {
   return getCached(path).catch((err) => ({ status: 0, data: { items: [] }, error: err }));
 }
 
-export function errorMessage(r) {
-  const e = r && r.data && r.data.error;
-  return (e && e.message) || ('HTTP ' + (r && r.status));
-}
+export { errorMessage } from './errors.js';

@@ -1,9 +1,10 @@
 /* Prospects (意向客户): registration (a collision is shown at once), my list, follow-ups; complaints. */
-import { html, t, page, show, showError, field, input, textarea, select, radios, statusBox, submitButton, val,
+import { html, t, page, main, show, showError, field, input, textarea, select, radios, statusBox, submitButton, val,
   radio, compact, setStatus, localInput, withOffset, shortTime, today, listNotice } from './render.js';
 import { getCached, listOrEmpty, errorMessage } from './net.js';
 import { submit, queuedItems, queuedHtml } from './queue.js';
 import { outlets } from './visits.js';
+import { moreButton, wireMore } from './more.js';
 
 const CLASSES = ['A', 'B', 'C', 'D'];
 const SOURCES = ['own_network', 'outlet_walk_in', 'referral', 'seminar'];
@@ -42,7 +43,7 @@ ${statusBox()}${submitButton()}</form>`, '#/');
         show(banner, html`<strong>${t('prospect.collision')}</strong><br>${t('prospect.collision_detail', {
           at: shortTime(reg.registered_at), state: t('prospect.state.' + reg.state), owner: reg.owner || '—' })}`);
         banner.hidden = false;
-        setStatus(form, 'failed', t('state.failed', { msg: e.message }));
+        setStatus(form, 'failed', t('state.failed', { msg: errorMessage(r) }));
         return true;
       });
     });
@@ -58,11 +59,13 @@ function prospectCard(p) {
 
 export function prospectListPage() {
   const at = location.hash;
-  Promise.all([listOrEmpty('/v1/prospects?limit=50'), queuedItems('prospect')]).then(([r, queued]) => {
+  const path = '/v1/prospects?limit=50';
+  Promise.all([listOrEmpty(path), queuedItems('prospect')]).then(([r, queued]) => {
     const items = (r.data && r.data.items) || [];
     page(at, t('prospect.list_title'), html`${listNotice(r)}<a class="button" href="#/prospects/new">${t('nav.prospect_new')}</a>
-<ul class="list" id="prospect-list" data-refresh-on-flush>${queuedHtml(queued)}${items.map(prospectCard)}</ul>
+<ul class="list" id="prospect-list" data-refresh-on-flush>${queuedHtml(queued)}${items.map(prospectCard)}</ul>${moreButton('prospect-list', r)}
 ${!items.length && !queued.length && html`<p class="muted">${t('prospect.none')}</p>`}`, '#/');
+    wireMore(main, 'prospect-list', path, prospectCard);
   }).catch((err) => { page(at, t('prospect.list_title'), html``, '#/'); showError(err); });
 }
 

@@ -3,7 +3,8 @@
  * when the connection returns, so the server stores it once. The outbox survives a reload.
  */
 import { html, t, newKey, setStatus, clearErrors, showFieldErrors } from './render.js';
-import { api, me, token, errorMessage, NetworkError } from './net.js';
+import { api, me, token, NetworkError } from './net.js';
+import { errorMessage, entryError } from './errors.js';
 
 let dbPromise = null;
 function db() {
@@ -47,7 +48,8 @@ function deliver(entry) {
   })).catch((err) => {
     if (err instanceof NetworkError) {
       entry.state = 'queued';
-      entry.last_error = err.message;
+      entry.last_error = err.code;
+      entry.error = null;
       return outboxPut(entry).then(() => ({ state: 'queued' }));
     }
     throw err;
@@ -65,13 +67,20 @@ export function retryable(r) {
     (r.status === 409 && !!e && e.code === 'in_progress');
 }
 
+/* The refusal is kept as the API gave it (code, details), and put in words when shown. */
+function keepError(entry, r) {
+  const e = (r.data && r.data.error) || {};
+  entry.error = { status: r.status, code: e.code, details: e.details || [] };
+  entry.last_error = null;
+}
+
 function settle(entry, r) {
   if (r.status >= 200 && r.status < 300) {
     return outboxDelete(entry.id).then(() => ({ state: 'sent', response: r }));
   }
   if (retryable(r)) {
     entry.state = 'queued';
-    entry.last_error = errorMessage(r);
+    keepError(entry, r);
     return outboxPut(entry).then(() => ({ state: 'queued', response: r }));
   }
   // Refused for good (validation, collision, permission): keep it visible in the outbox only
@@ -80,7 +89,7 @@ function settle(entry, r) {
     return outboxDelete(entry.id).then(() => ({ state: 'rejected', response: r }));
   }
   entry.state = 'failed';
-  entry.last_error = errorMessage(r);
+  keepError(entry, r);
   return outboxPut(entry).then(() => ({ state: 'rejected', response: r }));
 }
 
@@ -95,10 +104,10 @@ function uploadPhotos(entry) {
       return api('POST', '/v1/visits/photos', { content_type: photo.type, size_bytes: photo.blob.size },
         { key: entry.key + '-photo-' + i }).then((r) => {
         if (r.status !== 201) {
-          if (retryable(r)) throw new NetworkError(errorMessage(r));
+          if (retryable(r)) throw new NetworkError('retry_later');
           const details = (r.data && r.data.error && r.data.error.details) || [];
           r.data = { error: { code: 'photo', message: errorMessage(r),
-            details: details.map((d) => ({ field: 'photos', message: d.message })) } };
+            details: details.map((d) => ({ field: 'photos', message: d.message, type: d.type })) } };
           return settle(entry, r);
         }
         return s3Post(r.data, photo.blob).then(() => {
@@ -124,10 +133,10 @@ function s3Post(presigned, blob) {
   const timer = setTimeout(() => ctl.abort(), 60000);
   return fetch(presigned.upload_url, { method: 'POST', body: form, signal: ctl.signal }).then((resp) => {
     clearTimeout(timer);
-    if (!resp.ok) throw new NetworkError('photo upload HTTP ' + resp.status);
+    if (!resp.ok) throw new NetworkError('photo_upload');
   }, () => {
     clearTimeout(timer);
-    throw new NetworkError(t('error.network'));
+    throw new NetworkError('network');
   });
 }
 
@@ -209,5 +218,5 @@ export function queuedItems(kind, path) {
     .catch(() => []);
 }
 export function queuedHtml(entries) {
-  return entries.map((e) => html`<li class="card queued" data-queued="${e.id}"><span class="tag">${t('list.queued')}</span> ${e.label}${e.last_error && html`<small>${e.last_error}</small>`}</li>`);
+  return entries.map((e) => html`<li class="card queued" data-queued="${e.id}"><span class="tag">${t('list.queued')}</span> ${e.label}${entryError(e) && html`<small>${entryError(e)}</small>`}</li>`);
 }

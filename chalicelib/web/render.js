@@ -5,6 +5,7 @@
  * anything else. A page therefore cannot forget to escape a value taken from the API or the user.
  */
 import { STRINGS } from './i18n.js';
+import { detailText, fieldLabel } from './errors.js';
 
 export const state = { lang: localStorage.getItem('fd.lang') || 'zh' };
 
@@ -176,10 +177,12 @@ export function showFieldErrors(form, details) {
   let first = null;
   (details || []).forEach((d) => {
     const name = String(d.field || '');
-    const msg = (d.type && has('err.' + d.type)) ? t('err.' + d.type) + '（' + d.message + '）' : d.message;
+    const msg = detailText(d);
     const box = form.querySelector('[data-field="' + cssEsc(name) + '"]') ||
       form.querySelector('[data-field="' + cssEsc(name.split('.')[0]) + '"]');
-    if (!box || box.hidden) { unplaced.push(name + ': ' + d.message); return; }
+    if (!box || box.hidden) { unplaced.push(fieldLabel(name) + '：' + msg); return; }
+    const folded = box.closest('details');
+    if (folded) folded.open = true;
     const p = box.querySelector('.field-error');
     p.hidden = false;
     p.textContent = p.textContent ? p.textContent + '；' + msg : msg;

@@ -1,8 +1,9 @@
 /* Callback agents: my tasks, the branch queue (claim), and the outcome form of one task. */
-import { html, t, page, main, append, showError, field, input, textarea, select, radios, check, statusBox,
+import { html, t, page, main, show, append, showError, field, input, textarea, select, radios, check, statusBox,
   submitButton, val, radio, compact, setStatus, localInput, withOffset, shortTime, newKey, listNotice } from './render.js';
 import { api, getCached, listOrEmpty, errorMessage } from './net.js';
 import { submit, queuedItems, queuedHtml } from './queue.js';
+import { moreButton, wireMore } from './more.js';
 
 const REASONS = ['no_answer', 'busy', 'wrong_number', 'refused', 'call_back_later'];
 const CHECKLIST = ['account_changes_confirmed', 'no_staff_trading', 'risks_disclosed', 'no_discretionary_authority',
@@ -18,22 +19,32 @@ function taskCard(task, claim) {
     task.risk && html` <span class="tag risk">${t('tasks.risk')}</span>`}${
     task.overdue && html` <span class="tag overdue">${t('tasks.overdue')}</span>`}${
     task.waiting_on === 'contact_update' && html` <span class="tag waiting">${t('tasks.waiting_contact')}</span>`}${
-    task.callable_from && html` <span class="tag later">${t('tasks.call_from', { d: shortTime(task.callable_from) })}</span>`}<small>${t('tasks.due', { d: shortTime(task.due_at) })} · ${task.phone_masked || ''} · ${t('tasks.attempts', { n: task.attempts || 0 })}</small>${
+    task.callable_from && html` <span class="tag later">${t('tasks.call_from', { d: shortTime(task.callable_from) })}</span>`}<small>${t('tasks.due', { d: shortTime(task.due_at) })} · ${task.phone_masked || t('tasks.phone_unknown')} · ${t('tasks.attempts', { n: task.attempts || 0 })}</small>${
     claim ? html`<button type="button" class="button small claim" data-claim="${task.task_id}">${t('tasks.claim')}</button>`
       : html`<a class="button small" href="#/tasks/${task.task_id}">${t('tasks.open')}</a>`}</li>`;
 }
 
 export function taskListPage() {
   const at = location.hash;
-  Promise.all([listOrEmpty('/v1/callback-tasks/mine?limit=50'), listOrEmpty('/v1/callback-tasks/queue?limit=50'),
-    queuedItems('attempt')]).then(([mineR, queueR, queued]) => {
+  const minePath = '/v1/callback-tasks/mine?limit=50';
+  const queuePath = '/v1/callback-tasks/queue?limit=50';
+  Promise.all([listOrEmpty(minePath), listOrEmpty(queuePath), queuedItems('attempt')]).then(([mineR, queueR, queued]) => {
     const mine = (mineR.data && mineR.data.items) || [];
     const queue = (queueR.status === 200 && queueR.data.items) || [];
-    page(at, t('tasks.title'), html`${listNotice(mineR)}<ul class="list" id="task-list" data-refresh-on-flush>${queuedHtml(queued)}${mine.map((x) => taskCard(x, false))}</ul>
+    page(at, t('tasks.title'), html`${listNotice(mineR)}<ul class="list" id="task-list" data-refresh-on-flush>${queuedHtml(queued)}${mine.map((x) => taskCard(x, false))}</ul>${moreButton('task-list', mineR)}
 ${!mine.length && html`<p class="muted">${t('tasks.none')}</p>`}
-<h2>${t('tasks.queue')}</h2><ul class="list" id="queue-list">${queue.map((x) => taskCard(x, true))}</ul>
+<h2>${t('tasks.queue')}</h2><ul class="list" id="queue-list">${queue.map((x) => taskCard(x, true))}</ul>${moreButton('queue-list', queueR)}
 ${!queue.length && html`<p class="muted">${t('tasks.queue_none')}</p>`}${statusBox()}`, '#/');
-    main.querySelectorAll('[data-claim]').forEach((b) => {
+    wireMore(main, 'task-list', minePath, (x) => taskCard(x, false));
+    wireMore(main, 'queue-list', queuePath, (x) => taskCard(x, true), wireClaims);
+    wireClaims([main]);
+  }).catch((err) => { page(at, t('tasks.title'), html``, '#/'); showError(err); });
+}
+
+/* Claim buttons inside `roots` (the page, or cards a "load more" appended). */
+function wireClaims(roots) {
+  roots.forEach((root) => {
+    root.querySelectorAll('[data-claim]').forEach((b) => {
       b.addEventListener('click', () => {
         b.disabled = true;
         const box = main.querySelector('.status');
@@ -53,11 +64,101 @@ ${!queue.length && html`<p class="muted">${t('tasks.queue_none')}</p>`}${statusB
         });
       });
     });
-  }).catch((err) => { page(at, t('tasks.title'), html``, '#/'); showError(err); });
+  });
 }
 
 function historyCard(h, channel, reached, reason) {
-  return html`<li class="card">${shortTime(h.at)} · ${t('attempt.channel.' + channel)} · ${reached ? t('form.yes') : t('attempt.reason.' + reason)}</li>`;
+  return html`<li class="card">${shortTime(h.at)} · ${t('attempt.channel.' + channel)} · ${reached ? t('form.yes') : t('attempt.reason.' + reason)}${
+    h.call_back_at && html` · ${t('attempt.call_back_was', { at: shortTime(h.call_back_at) })}`}${
+    h.outside_call_window && html` <span class="tag outside-window">${t('attempt.outside_window')}</span>`}</li>`;
+}
+
+const PROBLEM_CATEGORIES = ['service_attitude', 'system_equipment', 'fees_commission', 'research_information',
+  'missing_product', 'account_security', 'staff_misconduct', 'change_not_recognised', 'trading_on_behalf',
+  'risk_not_disclosed', 'discretionary_authority', 'return_promised', 'signed_for_client', 'other'];
+
+/* A problem item found on the call travels with the outcome (AttemptIn.problems, one item here). */
+function problemFields() {
+  const p = (name) => 'problems.0.' + name;
+  return html`<details class="problem" id="problem"><summary>${t('attempt.problem')}</summary>
+<p class="hint">${t('attempt.problem_hint')}</p>
+${field(p('category'), t('problem.category'), select(p('category'), [['', t('form.choose'), true]].concat(
+    PROBLEM_CATEGORIES.map((c) => [c, t('problem.category.' + c)]))))}
+${field(p('severity'), t('problem.severity'), radios(p('severity'), [['normal', t('problem.severity.normal'), true], ['critical', t('problem.severity.critical')]]))}
+${field(p('cause'), t('problem.cause'), input(p('cause'), 'text', { maxlength: 500 }))}
+${field(p('responsible_department'), t('problem.responsible_department'), input(p('responsible_department'), 'text', { maxlength: 100 }))}
+${field(p('description'), t('problem.description'), textarea(p('description'), { maxlength: 2000 }), { optional: true })}
+</details>`;
+}
+
+function problemOf(form) {
+  const p = (name) => val(form, 'problems.0.' + name);
+  if (!p('category') && !p('cause') && !p('responsible_department') && !p('description')) return null;
+  // Sent as typed: the server names what is missing (category, cause, department) next to its field.
+  return compact({ category: p('category'), severity: radio(form, 'problems.0.severity') || 'normal',
+    cause: p('cause'), responsible_department: p('responsible_department'), description: p('description') || '' });
+}
+
+/* The task's call window (seed 001 best times) and the client's own time, as the API computed them. */
+function windowHint(task) {
+  if (task.callable_from) return html`<p class="hint window" id="call-window">${t('attempt.callable_from', { at: shortTime(task.callable_from) })}</p>`;
+  if (!task.next_window_at) return null;
+  const later = new Date(task.next_window_at) > new Date();
+  return html`<p class="hint window" id="call-window" data-outside="${later ? 'yes' : 'no'}">${
+    later ? t('attempt.window_next', { at: shortTime(task.next_window_at) }) : t('attempt.window_now')}</p>`;
+}
+
+function revealBox() {
+  return html`<div class="field" id="reveal"><button type="button" class="secondary" id="reveal-button">${t('attempt.reveal')}</button>
+<p class="hint">${t('attempt.reveal_hint')}</p><div id="reveal-out" role="status" aria-live="polite"></div></div>`;
+}
+
+const REMASK_AFTER_MS = 120000;
+
+/* Reveal (audited, POST …/reveal) and dial; the number is on screen only until the call is over. */
+function wireReveal(path, task, form) {
+  const button = document.getElementById('reveal-button');
+  const out = document.getElementById('reveal-out');
+  const dialled = form.elements.dialled_number;
+  let timer = null;
+  let revealed = false;
+  const remask = () => {
+    if (!revealed) return;
+    revealed = false;
+    clearTimeout(timer);
+    document.removeEventListener('visibilitychange', onBack);
+    show(out, html`<p class="muted" id="remasked">${t('attempt.remasked', { masked: task.phone_masked || '' })}</p>`);
+  };
+  // Back in the browser after the phone app: the call is over.
+  const onBack = () => { if (document.visibilityState === 'visible') remask(); };
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    // Not idempotent on purpose: every reveal is its own entry in the disclosure audit.
+    api('POST', path + '/reveal').then((r) => {
+      button.disabled = false;
+      if (r.status !== 200 || !r.data.phone) {
+        show(out, html`<p class="banner error" role="alert">${t('state.failed', { msg: errorMessage(r) })}</p>`);
+        return;
+      }
+      const phone = r.data.phone;
+      revealed = true;
+      show(out, html`<p class="revealed" id="revealed-phone">${t('attempt.revealed', { phone })}</p>
+<a class="button" id="dial" href="tel:${phone.replace(/[^0-9+]/g, '')}">${t('attempt.dial', { phone })}</a>
+<button type="button" class="secondary" id="call-done">${t('attempt.call_done')}</button>`);
+      // The number dialled is evidence of a phone callback; the field is filled from the reveal.
+      dialled.value = phone.replace(/[^0-9+\-]/g, '');
+      document.getElementById('call-done').addEventListener('click', remask);
+      document.getElementById('dial').addEventListener('click', () => {
+        setTimeout(() => document.addEventListener('visibilitychange', onBack), 0);
+      });
+      timer = setTimeout(remask, REMASK_AFTER_MS);
+      window.addEventListener('hashchange', remask, { once: true });
+    }, (err) => {
+      button.disabled = false;
+      show(out, html`<p class="banner error" role="alert">${t('state.failed', { msg: err.message })}</p>`);
+    });
+  });
+  return remask;
 }
 
 function evidenceField(name, hidden, type) {
@@ -93,6 +194,7 @@ ${field('feedback', t('attempt.feedback'), textarea('feedback', { maxlength: 200
 ${task.trigger === 'closed_account' && field('closing_reason', t('attempt.closing_reason'), select('closing_reason',
     [['', t('form.choose'), true]].concat(CLOSING.map((x) => [x, t('attempt.closing.' + x)]))), { optional: true })}
 ${field('note', t('attempt.note'), textarea('note', { maxlength: 2000 }), { optional: true })}
+${problemFields()}
 ${statusBox()}${submitButton()}</form>`;
 }
 
@@ -103,6 +205,7 @@ export function taskPage(id) {
     if (r.status !== 200) throw new Error(errorMessage(r));
     const task = r.data;
     page(at, t('attempt.title') + ' · ' + (task.client_name || task.account_id), html`<p class="muted">${t('trigger.' + task.trigger)} · ${task.account_id} · ${task.phone_masked || ''} · ${t('tasks.due', { d: shortTime(task.due_at) })}</p>
+${windowHint(task)}${task.trigger !== 'fallback' && revealBox()}
 ${outcomeForm(task)}
 <h2>${t('attempt.history')}</h2><ul class="list" id="attempt-list">${(task.history || []).map((h) => historyCard(h, h.channel, h.reached, h.reason))}</ul>`, '#/tasks');
     const form = document.getElementById('attempt-form');
@@ -119,6 +222,7 @@ ${outcomeForm(task)}
     };
     form.addEventListener('change', sync);
     sync();
+    const remask = task.trigger !== 'fallback' ? wireReveal(path, task, form) : () => {};
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const ch = val(form, 'channel');
@@ -155,8 +259,14 @@ ${outcomeForm(task)}
         }
       }
       if (task.trigger === 'closed_account') body.closing_reason = val(form, 'closing_reason');
+      const problem = problemOf(form);
+      if (problem) body.problems = [problem];
       submit(form, 'attempt', 'POST', path + '/attempts', compact(body), [], (resp) => {
-        setStatus(form, 'sent', t('state.sent') + ' · ' + t('attempt.channel.' + ch));
+        const ids = resp.data.problem_ids || [];
+        setStatus(form, 'sent', t('state.sent') + ' · ' + t('attempt.channel.' + ch) +
+          (ids.length ? ' · ' + t('attempt.problem_ids', { ids: ids.join('、') }) : ''));
+        document.getElementById('problem').open = false;
+        remask();
         sync();
         append(document.getElementById('attempt-list'), 'afterbegin',
           historyCard(resp.data.attempt || {}, ch, reached, body.reason));

@@ -1,10 +1,34 @@
 /* Visit logs: the form (location on consent, photos to the presigned S3 POST), my list, one visit. */
-import { html, t, page, showError, field, input, textarea, select, check, statusBox, submitButton, val, compact,
+import { html, t, page, main, showError, field, input, textarea, select, check, statusBox, submitButton, val, compact,
   setStatus, clearErrors, showFieldErrors, localInput, withOffset, shortTime, listNotice } from './render.js';
 import { api, me, getCached, listOrEmpty, errorMessage } from './net.js';
-import { submit, queuedItems, queuedHtml } from './queue.js';
+import { submit, queuedItems, queuedHtml, outboxAll } from './queue.js';
+import { moreButton, wireMore } from './more.js';
 
 const MAX_PHOTOS = 9;
+const MB = 1024 * 1024;
+// What the phone keeps of photos waiting to be sent: IndexedDB space on a phone is limited and shared,
+// and a full disk would lose the whole queue, so photos beyond this wait for a connection.
+const QUEUE_PHOTO_BYTES = 25 * MB;
+
+/* The server's limit per photo (config.json, FIELDDESK_PHOTO_MAX_BYTES); 5 MB until it has been read. */
+function photoMaxBytes() {
+  try { return JSON.parse(localStorage.getItem('fd.config') || '{}').photo_max_bytes || 5 * MB; } catch (e) { return 5 * MB; }
+}
+function mb(bytes) { return (bytes / MB).toFixed(1).replace(/\.0$/, ''); }
+
+/* Why these photos cannot be queued, or null: one too large, or the queue's photos over the cap. */
+function photoProblem(files) {
+  const max = photoMaxBytes();
+  const big = files.find((f) => f.size > max);
+  if (big) return Promise.resolve(t('visit.photo_too_big', { name: big.name, size: mb(big.size), max: mb(max) }));
+  const adding = files.reduce((n, f) => n + f.size, 0);
+  if (!adding) return Promise.resolve(null);
+  return outboxAll().then((all) => {
+    const waiting = all.reduce((n, e) => n + (e.photos || []).reduce((m, p) => m + ((p.blob && p.blob.size) || 0), 0), 0);
+    return waiting + adding > QUEUE_PHOTO_BYTES ? t('visit.photos_queue_full', { max: mb(QUEUE_PHOTO_BYTES) }) : null;
+  }, () => null);
+}
 const KINDS = ['outlet_shift', 'on_site', 'phone', 'wechat_sms', 'online', 'seminar'];
 
 export function outlets() {
@@ -56,18 +80,29 @@ ${statusBox()}${submitButton()}</form>`, '#/');
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     });
     form.elements.photos.addEventListener('change', () => {
-      const n = form.elements.photos.files.length;
+      const files = Array.prototype.slice.call(form.elements.photos.files || []);
       const p = document.getElementById('photo-state');
-      p.hidden = !n;
-      p.textContent = n > MAX_PHOTOS ? t('visit.photos_too_many') : t('visit.photos_count', { n });
+      p.hidden = !files.length;
+      p.textContent = files.length > MAX_PHOTOS ? t('visit.photos_too_many') : t('visit.photos_count', { n: files.length });
+      photoProblem(files).then((msg) => {
+        if (msg) { clearErrors(form); showFieldErrors(form, [{ field: 'photos', message: msg, local: true }]); }
+      });
     });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const files = Array.prototype.slice.call(form.elements.photos.files || []);
       if (files.length > MAX_PHOTOS) {
         clearErrors(form);
-        return showFieldErrors(form, [{ field: 'photos', message: t('visit.photos_too_many') }]);
+        return showFieldErrors(form, [{ field: 'photos', message: t('visit.photos_too_many'), local: true }]);
       }
+      photoProblem(files).then((msg) => {
+        if (!msg) return send(files);
+        clearErrors(form);
+        showFieldErrors(form, [{ field: 'photos', message: msg, local: true }]);
+        setStatus(form, 'failed', msg);
+      });
+    });
+    const send = (files) => {
       const count = val(form, 'clients_count');
       const body = compact({
         kind: val(form, 'kind'), visited_at: withOffset(val(form, 'visited_at')), outlet_id: val(form, 'outlet_id'),
@@ -85,7 +120,7 @@ ${statusBox()}${submitButton()}</form>`, '#/');
         document.getElementById('loc-state').textContent = t('visit.location_hint');
         where = null;
       });
-    });
+    };
   });
 }
 
@@ -95,11 +130,13 @@ function visitCard(v) {
 
 export function visitListPage() {
   const at = location.hash;
-  Promise.all([listOrEmpty('/v1/visits?limit=50'), queuedItems('visit')]).then(([r, queued]) => {
+  const path = '/v1/visits?limit=50';
+  Promise.all([listOrEmpty(path), queuedItems('visit')]).then(([r, queued]) => {
     const items = (r.data && r.data.items) || [];
     page(at, t('visit.list_title'), html`${listNotice(r)}<a class="button" href="#/visits/new">${t('nav.visit_new')}</a>
-<ul class="list" id="visit-list" data-refresh-on-flush>${queuedHtml(queued)}${items.map(visitCard)}</ul>
+<ul class="list" id="visit-list" data-refresh-on-flush>${queuedHtml(queued)}${items.map(visitCard)}</ul>${moreButton('visit-list', r)}
 ${!items.length && !queued.length && html`<p class="muted">${t('visit.none')}</p>`}`, '#/');
+    wireMore(main, 'visit-list', path, visitCard);
   }).catch((err) => { page(at, t('visit.list_title'), html``, '#/'); showError(err); });
 }
 

@@ -9,6 +9,10 @@ from chalicelib.api.routing import ROUTES
 from chalicelib.config import get_settings, reset_settings
 
 
+# What Chromium sends for an image (a binary response needs a matching Accept, as on API Gateway).
+BROWSER_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+
+
 def text(api, path, **kw) -> tuple[int, str]:
     status, body = api.get(path, **kw)
     return status, body.decode() if isinstance(body, bytes) else body
@@ -40,10 +44,13 @@ def test_the_page_keeps_a_stage_prefix_in_its_base(api):
     ("app.css", "text/css; charset=utf-8"),
     ("sw.js", "application/javascript; charset=utf-8"),
     ("icon.svg", "image/svg+xml"),
+    ("icon-192.png", "image/png"),
+    ("icon-512.png", "image/png"),
+    ("apple-touch-icon.png", "image/png"),
     ("manifest.webmanifest", "application/manifest+json; charset=utf-8"),
 ])
 def test_assets_have_their_content_type_and_caching(api, asset, content_type):
-    status, _ = api.get(f"/app/{asset}")
+    status, _ = api.get(f"/app/{asset}", headers={"Accept": BROWSER_ACCEPT})
     headers = api.last.headers
     assert status == 200
     assert headers["Content-Type"] == content_type
@@ -104,6 +111,22 @@ process.stdout.write(JSON.stringify({ out, refused, attrs: attrs({ a: true, b: f
     assert got["attrs"] == ' a c="&quot;x&quot;"'
 
 
+def test_the_install_icons_are_pngs_of_their_declared_size(api):
+    """The manifest names PNG icons (installing wants raster ones); each is served as the PNG it claims to be."""
+    import json
+    import struct
+
+    manifest = json.loads((web.WEB_DIR / "manifest.webmanifest").read_text())
+    pngs = [i for i in manifest["icons"] if i["type"] == "image/png"]
+    assert {i["sizes"] for i in pngs} >= {"192x192", "512x512"}
+    for icon in pngs:
+        status, body = api.get(f"/app/{icon['src']}", headers={"Accept": BROWSER_ACCEPT})
+        assert status == 200 and api.last.headers["Content-Type"] == "image/png"
+        assert body[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", body[16:24])
+        assert f"{width}x{height}" == icon["sizes"]
+
+
 def test_the_service_worker_is_always_revalidated_and_assets_answer_304_to_their_etag(api):
     api.get("/app/sw.js")
     assert api.last.headers["Cache-Control"] == "no-cache"
@@ -140,7 +163,7 @@ def test_the_pages_ship_chinese_text_with_english_fallback_and_nothing_from_the_
 
 def test_sign_in_config_is_the_demo_sign_in_locally(api):
     status, body = api.get("/app/config.json")
-    assert status == 200 and body == {"stage": "test", "sign_in": "demo"}
+    assert status == 200 and body == {"stage": "test", "sign_in": "demo", "photo_max_bytes": 5 * 1024 * 1024}
     assert api.last.headers["Cache-Control"] == "no-store"
 
 
