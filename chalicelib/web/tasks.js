@@ -77,7 +77,8 @@ const PROBLEM_CATEGORIES = ['service_attitude', 'system_equipment', 'fees_commis
   'missing_product', 'account_security', 'staff_misconduct', 'change_not_recognised', 'trading_on_behalf',
   'risk_not_disclosed', 'discretionary_authority', 'return_promised', 'signed_for_client', 'other'];
 
-/* A problem item found on the call travels with the outcome (AttemptIn.problems, one item here). */
+/* A problem item found on the call travels with the outcome (AttemptIn.problems, one item here). Offered
+   only when the client was reached: the API records the problems of a reached attempt only. */
 function problemFields() {
   const p = (name) => 'problems.0.' + name;
   return html`<details class="problem" id="problem"><summary>${t('attempt.problem')}</summary>
@@ -188,13 +189,14 @@ ${CHECKLIST.map((c) => field('checklist.' + c, t('attempt.checklist.' + c), radi
 <div class="when-interactive">
 ${field('satisfaction', t('attempt.satisfaction'), radios('satisfaction', [1, 2, 3, 4, 5].map((n) => [String(n), String(n)])))}
 ${task.trigger === 'large_outflow' && field('transfer_recognised', t('attempt.transfer_recognised'), radios('transfer_recognised', yesNo))}
-</div></fieldset>
+</div>
+${problemFields()}
+</fieldset>
 ${field('needs', t('attempt.needs'), textarea('needs', { maxlength: 2000 }), { optional: true })}
 ${field('feedback', t('attempt.feedback'), textarea('feedback', { maxlength: 2000 }), { optional: true })}
 ${task.trigger === 'closed_account' && field('closing_reason', t('attempt.closing_reason'), select('closing_reason',
     [['', t('form.choose'), true]].concat(CLOSING.map((x) => [x, t('attempt.closing.' + x)]))), { optional: true })}
 ${field('note', t('attempt.note'), textarea('note', { maxlength: 2000 }), { optional: true })}
-${problemFields()}
 ${statusBox()}${submitButton()}</form>`;
 }
 
@@ -259,7 +261,7 @@ ${outcomeForm(task)}
         }
       }
       if (task.trigger === 'closed_account') body.closing_reason = val(form, 'closing_reason');
-      const problem = problemOf(form);
+      const problem = reached && problemOf(form);
       if (problem) body.problems = [problem];
       submit(form, 'attempt', 'POST', path + '/attempts', compact(body), [], (resp) => {
         const ids = resp.data.problem_ids || [];
