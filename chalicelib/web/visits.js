@@ -53,6 +53,7 @@ ${field('discussed', t('visit.discussed'), textarea('discussed', { required: tru
 ${field('outcome', t('visit.outcome'), textarea('outcome', { maxlength: 1000 }), { optional: true })}
 ${field('next_step', t('visit.next_step'), input('next_step', 'text', { maxlength: 1000 }), { optional: true })}
 ${field('next_visit_date', t('visit.next_visit_date'), input('next_visit_date', 'date'), { optional: true })}
+${field('late_reason', t('visit.late_reason'), textarea('late_reason', { maxlength: 300 }), { hidden: true })}
 ${field('clients_count', t('visit.clients_count'), input('clients_count', 'number', { min: 0, max: 500, value: 1, inputmode: 'numeric' }))}
 ${check('location', t('visit.location'))}<p class="hint" id="loc-state">${t('visit.location_hint')}</p>
 ${field('photos', t('visit.photos'), input('photos', 'file', { accept: 'image/jpeg,image/png,image/webp', multiple: true }), { optional: true })}
@@ -61,6 +62,7 @@ ${statusBox()}${submitButton()}</form>`, '#/');
     const form = document.getElementById('visit-form');
     let where = null;
     const unit = form.querySelector('[data-field="unit_name"]');
+    const late = form.querySelector('[data-field="late_reason"]');
     const toggleUnit = () => { unit.hidden = !!form.elements.outlet_id.value; };
     form.elements.outlet_id.addEventListener('change', toggleUnit);
     toggleUnit();
@@ -110,7 +112,7 @@ ${statusBox()}${submitButton()}</form>`, '#/');
         person_title: val(form, 'person_title'), person_contact: val(form, 'person_contact'),
         discussed: val(form, 'discussed'), outcome: val(form, 'outcome'), next_step: val(form, 'next_step'),
         next_visit_date: val(form, 'next_visit_date'), clients_count: count === null ? null : Number(count),
-        location: where
+        late_reason: val(form, 'late_reason'), location: where
       });
       const photos = files.map((f) => ({ blob: f, type: f.type || 'image/jpeg', name: f.name }));
       submit(form, 'visit', 'POST', '/v1/visits', body, photos, (r) => {
@@ -119,6 +121,13 @@ ${statusBox()}${submitButton()}</form>`, '#/');
         document.getElementById('photo-state').hidden = true;
         document.getElementById('loc-state').textContent = t('visit.location_hint');
         where = null;
+        late.hidden = true;
+      }, (r) => {
+        // A late visit (older than the limit, or in a signed-off week) needs a reason: the field appears
+        // only when the server asks for it, and the error is then placed next to it.
+        const details = (r.data && r.data.error && r.data.error.details) || [];
+        if (details.some((d) => d.field === 'late_reason')) late.hidden = false;
+        return false;
       });
     };
   });

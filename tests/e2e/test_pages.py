@@ -239,3 +239,21 @@ def test_the_queue_retries_by_the_in_progress_code_not_by_the_english_text(phone
     expect(page.locator("#outbox-list .card.failed")).to_contain_text("数据已被他人更改或已存在")
     page.click("[data-delete]")
     expect(page.locator("#outbox-badge")).to_be_hidden()
+
+
+def test_a_late_visit_asks_for_its_reason_next_to_a_field_that_appears(phone, stack):
+    page = phone()
+    sign_in(page, stack, "cm-002")
+    page.goto(stack.app + "#/visits/new")
+    page.wait_for_selector("#visit-form")
+    expect(page.locator("#f-late_reason")).to_be_hidden()
+    who = "补录E2E" + uuid.uuid4().hex[:4]
+    page.fill("#f-person_met", who)
+    page.fill("#f-discussed", "十天前的走访")
+    page.fill("#f-visited_at", (datetime.now(timezone(timedelta(hours=8))) - timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
+    page.click("#visit-form button[type=submit]")
+    expect(page.locator("[data-field=late_reason] .field-error")).to_contain_text("请填写补录原因")
+    page.fill("#f-late_reason", "外出培训一周，回来补录")
+    page.click("#visit-form button[type=submit]")
+    expect(page.locator("#visit-form .status")).to_have_attribute("data-state", "sent")
+    assert [v for v in stack.items("/v1/visits?limit=100", "cm-002") if v["person_met"] == who]
