@@ -26,11 +26,19 @@ DEV_TOKEN_SECONDS = 8 * 3600
 
 # name -> (content type, Cache-Control). Files are not fingerprinted, so caches revalidate
 # with the ETag; the service worker keeps its own copy for offline use.
+JS = ("application/javascript; charset=utf-8", "public, max-age=300, must-revalidate")
+# The page's ES modules (main.js imports the others). Module scripts are refused by the browser
+# unless served with a JavaScript content type, so each one is listed here; sw.js caches the same set.
+MODULES = ("main.js", "render.js", "errors.js", "net.js", "queue.js", "more.js", "signin.js", "visits.js",
+           "prospects.js", "tasks.js", "outbox.js", "i18n.js")
 ASSETS = {
-    "app.js": ("application/javascript; charset=utf-8", "public, max-age=300, must-revalidate"),
-    "i18n.js": ("application/javascript; charset=utf-8", "public, max-age=300, must-revalidate"),
+    **{name: JS for name in MODULES},
     "app.css": ("text/css; charset=utf-8", "public, max-age=300, must-revalidate"),
     "icon.svg": ("image/svg+xml", "public, max-age=86400"),
+    # PNG icons for installing (Android and iOS want raster icons); made from icon.svg by infra/web_icons.py.
+    "icon-192.png": ("image/png", "public, max-age=86400"),
+    "icon-512.png": ("image/png", "public, max-age=86400"),
+    "apple-touch-icon.png": ("image/png", "public, max-age=86400"),
     "manifest.webmanifest": ("application/manifest+json; charset=utf-8", "public, max-age=3600"),
     # The worker script must be revalidated every time, or a fix could take a day to reach phones.
     "sw.js": ("application/javascript; charset=utf-8", "no-cache"),
@@ -39,8 +47,10 @@ INDEX = ("text/html; charset=utf-8", "no-cache")
 
 
 @lru_cache(maxsize=None)
-def _read(name: str) -> str:
-    return (WEB_DIR / name).read_text(encoding="utf-8")
+def _read(name: str) -> str | bytes:
+    path = WEB_DIR / name
+    # Images are bytes: Chalice sends a bytes body of a binary type (image/png is one by default) base64-encoded.
+    return path.read_bytes() if name.endswith(".png") else path.read_text(encoding="utf-8")
 
 
 def _base_href(request) -> str:
@@ -50,8 +60,8 @@ def _base_href(request) -> str:
     return f"{prefix}/app/"
 
 
-def _serve(request, body: str, content_type: str, cache_control: str) -> Response:
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+def _serve(request, body: str | bytes, content_type: str, cache_control: str) -> Response:
+    etag = '"' + hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32] + '"'
     headers = {"Content-Type": content_type, "Cache-Control": cache_control, "ETag": etag,
                "X-Content-Type-Options": "nosniff"}
     if content_type.startswith("text/html"):
@@ -96,9 +106,11 @@ def sign_in_config() -> dict:
     (FIELDDESK_JWT_TOKEN_USE; Cognito access tokens carry no `custom:staff_id`).
     """
     s = get_settings()
+    # The page refuses a photo over the server's limit before it is queued on the phone.
+    limits = {"photo_max_bytes": s.photo_max_bytes}
     if s.dev_tokens_enabled:
-        return {"stage": s.stage, "sign_in": "demo"}
-    return {"stage": s.stage, "sign_in": "cognito",
+        return {"stage": s.stage, "sign_in": "demo", **limits}
+    return {"stage": s.stage, "sign_in": "cognito", **limits,
             "cognito": {"domain": s.cognito_domain.rstrip("/"), "client_id": s.jwt_audience,
                         "scopes": ["openid", "profile"], "token_use": s.jwt_token_use}}
 

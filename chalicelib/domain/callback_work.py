@@ -77,7 +77,8 @@ def render(task: dict, *, phone: str | None = None, now: datetime | None = None)
     `due_now` is false before the client's "call me at T" and while the task waits on a contact update;
     `next_window_at` is the next best-time window (seed 001) open from now (or from T)."""
     now = now or clock.now()
-    view = {**task, "client_name": mask_name(task.get("client_name")), "phone_masked": mask_phone(phone),
+    view = {**task, "client_name": mask_name(task.get("client_name")),
+            "phone_masked": mask_phone(phone) if phone else task.get("phone_masked"),
             "overdue": is_overdue(task, now)}
     if task.get("status") in OPEN_STATUSES:
         later = datetime.fromisoformat(task["reschedule_at"]) if task.get("reschedule_at") else None
@@ -100,7 +101,15 @@ def my_tasks(principal: Principal, *, limit: int, start_key):
     """Open and in-progress tasks in the agent's order (issue 13 item 8): risk first, then the deadline (a
     client's "call me at T" in its place), then the next best-time window, then priority; tasks waiting on
     a contact update last. The order is the index's sort key (storage/tasks.queue_order): one query a page."""
-    return repo.list_open_for_agent(principal.id, limit=limit, start_key=start_key)
+    return _with_masked_phones(repo.list_open_for_agent(principal.id, limit=limit, start_key=start_key))
+
+
+def _with_masked_phones(page):
+    """Task records carry no phone; a list shows each account's masked one (issue 20 §3), read in one batch."""
+    phones = repo.masked_phones([t["account_id"] for t in page.items]) if page.items else {}
+    for task in page.items:
+        task["phone_masked"] = phones.get(task["account_id"])
+    return page
 
 
 def queue(principal: Principal, branch_id: str | None, *, limit: int, start_key):
@@ -108,7 +117,8 @@ def queue(principal: Principal, branch_id: str | None, *, limit: int, start_key)
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("agents see their own branch's queue")
         branch_id = principal.branch_id
-    return repo.list_branch_queue(branch_id or principal.branch_id, limit=limit, start_key=start_key)
+    return _with_masked_phones(repo.list_branch_queue(branch_id or principal.branch_id, limit=limit,
+                                                      start_key=start_key))
 
 
 def claim(principal: Principal, task_id: str) -> dict:

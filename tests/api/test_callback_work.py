@@ -45,9 +45,11 @@ def test_the_whole_day_of_an_agent(api, frozen):
     # Risk first (issue 13 item 8), then the deadline: the overdue ordinary task before today's.
     assert [t["task_id"] for t in mine["items"]] == [urgent["task_id"], overdue["task_id"], low["task_id"]]
     assert mine["items"][1]["overdue"] is True and mine["items"][0]["overdue"] is False
-    assert mine["items"][0]["phone_masked"] is None   # lists carry no phone at all
+    # Task cards show the masked phone (issue 20 §3), never the full one.
+    assert [t["phone_masked"] for t in mine["items"]] == ["138****5678"] * 3 and PHONE not in json.dumps(mine)
     status, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
     assert status == 200 and [t["task_id"] for t in q["items"]] == [queued["task_id"]]
+    assert q["items"][0]["phone_masked"] == "138****5678" and PHONE not in json.dumps(q)
 
     status, claimed = api.post(f"/v1/callback-tasks/{queued['task_id']}/claim", as_="cba-001")
     assert status == 200 and claimed["assignee_id"] == "cba-001"

@@ -4,8 +4,13 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from chalicelib.api import web
 from chalicelib.api.routing import ROUTES
 from chalicelib.config import get_settings, reset_settings
+
+
+# What Chromium sends for an image (a binary response needs a matching Accept, as on API Gateway).
+BROWSER_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 
 
 def text(api, path, **kw) -> tuple[int, str]:
@@ -20,7 +25,7 @@ def test_the_form_page_is_html_with_a_base_under_app_and_revalidated(api):
         assert status == 200, path
         assert headers["Content-Type"] == "text/html; charset=utf-8"
         assert headers["Cache-Control"] == "no-cache" and headers["ETag"]
-        assert '<base href="/app/">' in body and 'src="app.js"' in body
+        assert '<base href="/app/">' in body and '<script type="module" src="main.js">' in body
         assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 
@@ -35,15 +40,17 @@ def test_the_page_keeps_a_stage_prefix_in_its_base(api):
 
 
 @pytest.mark.parametrize("asset,content_type", [
-    ("app.js", "application/javascript; charset=utf-8"),
-    ("i18n.js", "application/javascript; charset=utf-8"),
+    *[(m, "application/javascript; charset=utf-8") for m in web.MODULES],
     ("app.css", "text/css; charset=utf-8"),
     ("sw.js", "application/javascript; charset=utf-8"),
     ("icon.svg", "image/svg+xml"),
+    ("icon-192.png", "image/png"),
+    ("icon-512.png", "image/png"),
+    ("apple-touch-icon.png", "image/png"),
     ("manifest.webmanifest", "application/manifest+json; charset=utf-8"),
 ])
 def test_assets_have_their_content_type_and_caching(api, asset, content_type):
-    status, _ = api.get(f"/app/{asset}")
+    status, _ = api.get(f"/app/{asset}", headers={"Accept": BROWSER_ACCEPT})
     headers = api.last.headers
     assert status == 200
     assert headers["Content-Type"] == content_type
@@ -51,12 +58,81 @@ def test_assets_have_their_content_type_and_caching(api, asset, content_type):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_every_module_the_page_imports_is_served_and_kept_offline(api):
+    """A module that is imported but not served (or not in the worker's cache) breaks the whole page."""
+    import re
+
+    imported, sources = {"main.js"}, {}
+    for name in sorted(p.name for p in web.WEB_DIR.glob("*.js")):
+        sources[name] = (web.WEB_DIR / name).read_text()
+        imported |= set(re.findall(r"from '\./([\w.-]+)'", sources[name]))
+    assert imported == set(web.MODULES)
+    shell = sources["sw.js"]
+    for name in web.MODULES:
+        status, _ = api.get(f"/app/{name}")
+        assert status == 200 and api.last.headers["Content-Type"].startswith("application/javascript"), name
+        assert f"'{name}'" in shell, name
+
+
+def test_markup_is_only_set_through_the_escaping_template():
+    """Escaping by construction: innerHTML and insertAdjacentHTML appear only in render.js, behind html`…`."""
+    for path in web.WEB_DIR.glob("*.js"):
+        if path.name == "render.js":
+            continue
+        source = path.read_text()
+        assert "innerHTML" not in source and "insertAdjacentHTML" not in source and "outerHTML" not in source, path.name
+
+
+def test_the_template_escapes_every_interpolation():
+    """render.js's html`…` run by node: values escaped, nested templates and arrays kept, show() refuses strings."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    source = (web.WEB_DIR / "render.js").read_text()
+    start, end = source.index("// --- HTML"), source.index("// --- time")
+    script = source[start:end].replace("export ", "") + """
+const bad = '<img src=x onerror="alert(1)">&\\'';
+const out = html`<p title="${bad}">${bad}${[html`<b>${'<i>'}</b>`, '<u>']}${null}${false}${0}</p>`.toString();
+let refused = false;
+try { show({}, '<b>raw</b>'); } catch (e) { refused = e instanceof TypeError; }
+process.stdout.write(JSON.stringify({ out, refused, attrs: attrs({ a: true, b: false, c: '"x"' }).toString() }));
+"""
+    result = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    got = json.loads(result.stdout)
+    esc = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;"
+    assert got["out"] == f'<p title="{esc}">{esc}<b>&lt;i&gt;</b>&lt;u&gt;0</p>'
+    assert got["refused"] is True
+    assert got["attrs"] == ' a c="&quot;x&quot;"'
+
+
+def test_the_install_icons_are_pngs_of_their_declared_size(api):
+    """The manifest names PNG icons (installing wants raster ones); each is served as the PNG it claims to be."""
+    import json
+    import struct
+
+    manifest = json.loads((web.WEB_DIR / "manifest.webmanifest").read_text())
+    pngs = [i for i in manifest["icons"] if i["type"] == "image/png"]
+    assert {i["sizes"] for i in pngs} >= {"192x192", "512x512"}
+    for icon in pngs:
+        status, body = api.get(f"/app/{icon['src']}", headers={"Accept": BROWSER_ACCEPT})
+        assert status == 200 and api.last.headers["Content-Type"] == "image/png"
+        assert body[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", body[16:24])
+        assert f"{width}x{height}" == icon["sizes"]
+
+
 def test_the_service_worker_is_always_revalidated_and_assets_answer_304_to_their_etag(api):
     api.get("/app/sw.js")
     assert api.last.headers["Cache-Control"] == "no-cache"
-    api.get("/app/app.js")
+    api.get("/app/main.js")
     etag = api.last.headers["ETag"]
-    status, body = api.get("/app/app.js", headers={"If-None-Match": etag})
+    status, body = api.get("/app/main.js", headers={"If-None-Match": etag})
     assert status == 304 and not body
 
 
@@ -67,7 +143,7 @@ def test_unknown_assets_are_404_in_the_envelope_and_paths_cannot_escape(api):
 
 
 def test_the_pages_are_public_and_not_in_the_api_description(api):
-    status, _ = api.get("/app/app.js")  # no credentials
+    status, _ = api.get("/app/main.js")  # no credentials
     assert status == 200
     assert not [r for r in ROUTES if r.path.startswith("/app")]
 
@@ -80,14 +156,14 @@ def test_api_responses_stay_no_store(api):
 def test_the_pages_ship_chinese_text_with_english_fallback_and_nothing_from_the_internet(api):
     _, i18n = text(api, "/app/i18n.js")
     assert "写走访日志" in i18n and "Log a visit" in i18n
-    for asset in ("/app/", "/app/app.js", "/app/app.css", "/app/sw.js"):
+    for asset in ("/app/", "/app/main.js", "/app/app.css", "/app/sw.js"):
         _, body = text(api, asset)
         assert "//cdn" not in body and "googleapis" not in body and "unpkg" not in body
 
 
 def test_sign_in_config_is_the_demo_sign_in_locally(api):
     status, body = api.get("/app/config.json")
-    assert status == 200 and body == {"stage": "test", "sign_in": "demo"}
+    assert status == 200 and body == {"stage": "test", "sign_in": "demo", "photo_max_bytes": 5 * 1024 * 1024}
     assert api.last.headers["Cache-Control"] == "no-store"
 
 
@@ -196,9 +272,10 @@ def test_the_callback_sends_the_token_the_config_names():
     node = shutil.which("node")
     if not node:
         pytest.skip("node is not installed")
-    source = (Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "app.js").read_text()
-    function = re.search(r"\n  function signInToken\(cog, tok\) \{\n.*?\n  \}\n", source, re.S).group(0)
-    assert re.search(r"startSession\(bearer, main\)", source) and "var bearer = signInToken(cog, tok);" in source
+    source = (Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "signin.js").read_text()
+    function = re.search(r"\nexport function signInToken\(cog, tok\) \{\n.*?\n\}\n", source, re.S).group(0)
+    function = function.replace("export ", "", 1)
+    assert re.search(r"startSession\(bearer, main, route\)", source) and "const bearer = signInToken(cog, tok);" in source
     exchange = {"id_token": "ID", "access_token": "ACCESS", "refresh_token": "R"}
     cases = [{}, {"token_use": "id"}, {"token_use": "access"}]
     script = function + f"process.stdout.write(JSON.stringify({json.dumps(cases)}.map(function (c) {{" \
