@@ -92,7 +92,8 @@ def reveal(deps: ProspectDeps, principal: Principal, prospect_id: str, body: Rev
     sealed = {"phone": record.phone_sealed, "id_number": record.id_sealed}
     if not any(sealed[f] for f in body.fields):
         raise Unprocessable("this prospect has none of the requested fields")
-    values = {f: deps.sealer.unseal(value) if (value := sealed[f]) else None for f in body.fields}
+    values: dict[str, str | None] = {f: deps.sealer.unseal(value) if (value := sealed[f]) else None
+                                     for f in body.fields}
     shown, audit_id = deps.disclosures.grant(principal, record, body, values)
     return {"prospect_id": prospect_id, **shown, "audit_id": audit_id}
 

@@ -16,8 +16,8 @@ def _stored(values: dict) -> dict:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _page(rows: list[tuple[str, object]], limit: int, start_key: dict | None, *, newest_first: bool) -> Page:
-    """`rows` are (index sort key, record); the page key is the last sort key returned, as opaque as DynamoDB's."""
+def _page(rows: list[tuple[str, dict]], limit: int, start_key: dict | None, *, newest_first: bool) -> Page[dict]:
+    """`rows` are (index sort key, stored item); the page key is the last sort key returned, as opaque as DynamoDB's."""
     rows = sorted(rows, key=lambda r: r[0], reverse=newest_first)
     if start_key:
         after = start_key["after"]
