@@ -47,11 +47,12 @@ def _run_release(day: date, dry_run: bool):
     """Claims whose protection ended on `day` (and any missed day before it) go to the branch pools."""
     from datetime import timedelta
 
-    from chalicelib.domain import prospects
+    from chalicelib.domain.prospects import pool
+    from chalicelib.wiring import prospects
 
     if dry_run:
         _no_dry_run("release-prospects")()
-    return prospects.release_lapsed(today=day + timedelta(days=1))
+    return pool.release_lapsed(prospects.deps(), today=day + timedelta(days=1))
 
 
 def _run_penalty_overdue(day: date, dry_run: bool):

@@ -13,7 +13,7 @@ bp = Blueprint(__name__)
        query="chalicelib.models.prospects:AuditQuery", response="chalicelib.models.prospects:AuditPage",
        tags=["compliance"])
 def list_reveals(ctx, query):
-    from ..domain import prospects
+    from ..domain import disclosure
     from ..models.prospects import AuditRecordOut
-    page = prospects.list_reveals(query.month, query.limit, ctx.start_key(query.next_token))
+    page = disclosure.list_reveals(query.month, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: AuditRecordOut.model_validate(i).model_dump(mode="json"))

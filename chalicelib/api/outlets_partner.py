@@ -39,22 +39,25 @@ def revoke_api_key(ctx, outlet_id, key_id):
        body="chalicelib.models.prospects:ReferralIn", response="chalicelib.models.prospects:ReferralOut", status=201,
        tags=["partner"], errors=(409,))
 def submit_referral(ctx, body):
-    from ..domain import prospects
-    return prospects.register_referral(ctx.principal, body)
+    from ..domain.prospects import referrals
+    from ..wiring import prospects
+    return referrals.register_referral(prospects.deps(), ctx.principal, body)
 
 
 @route(bp, "/v1/partner/referrals", roles=OUTLET, summary="The calling outlet's referrals, masked",
        query="chalicelib.models.common:PageQuery", response="chalicelib.models.prospects:ReferralPage",
        tags=["partner"])
 def list_referrals(ctx, query):
-    from ..domain import prospects
+    from ..domain.prospects import referrals
     from ..models.prospects import ReferralOut
-    page = prospects.list_referrals(ctx.principal, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: ReferralOut.model_validate(prospects.referral_view(i)).model_dump(mode="json"))
+    from ..wiring import prospects
+    page = referrals.list_referrals(prospects.deps(), ctx.principal, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda r: ReferralOut.model_validate(referrals.referral_view(r)).model_dump(mode="json"))
 
 
 @route(bp, "/v1/partner/referrals/{referral_id}", roles=OUTLET, summary="One of the calling outlet's referrals",
        response="chalicelib.models.prospects:ReferralOut", tags=["partner"])
 def get_referral(ctx, referral_id):
-    from ..domain import prospects
-    return prospects.get_referral(ctx.principal, referral_id)
+    from ..domain.prospects import referrals
+    from ..wiring import prospects
+    return referrals.get_referral(prospects.deps(), ctx.principal, referral_id)

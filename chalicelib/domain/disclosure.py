@@ -74,6 +74,11 @@ def grant(principal: Principal, subject: Subject, purpose: Purpose, values: dict
     return shown, record
 
 
+def list_reveals(month: str, limit: int, start_key):
+    """The month's reveal audit, newest first (compliance)."""
+    return repo.list_reveals(month, limit=limit, start_key=start_key)
+
+
 def _alert_budget(principal: Principal, subject: Subject, purpose: Purpose, requested: list[str],
                   budget: int) -> NoReturn:
     now = clock.now()

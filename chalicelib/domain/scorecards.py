@@ -29,9 +29,11 @@ def activity_summary(manager_id: str, start: date, end: date) -> dict:
 
 
 def prospect_counts(manager_id: str, month: str) -> dict:
-    from . import prospects
+    # Scorecards have no ports yet, so they wire the prospects area themselves (docs/next-steps.md).
+    from ..wiring import prospects
+    from .prospects import registration
 
-    return prospects.manager_month_counts(manager_id, month)
+    return registration.manager_month_counts(prospects.deps(), manager_id, month)
 
 
 def complaint_counts(manager_id: str, month: str) -> dict:

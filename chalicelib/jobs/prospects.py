@@ -11,7 +11,8 @@ bp = Blueprint(__name__)
 @bp.schedule(Cron(0, 17, "*", "*", "?", "*"), name="release_lapsed_prospects",
              description="Release lapsed intent-client claims to the branch pool (公海)")
 def release_lapsed_prospects(event):
-    from ..domain import prospects
-    result = prospects.release_lapsed()
+    from ..domain.prospects import pool
+    from ..wiring import prospects
+    result = pool.release_lapsed(prospects.deps())
     logger.info("release_lapsed_prospects done", extra=result)
     return result

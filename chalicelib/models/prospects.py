@@ -5,9 +5,10 @@ on the wire (input and output).
 """
 
 from datetime import date
+from enum import Enum
 from typing import Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 from .disclosure import RevealRequest
@@ -20,8 +21,77 @@ Channel = Literal["phone", "visit", "wechat", "sms", "seminar", "outlet"]
 RevealField = Literal["phone", "id_number"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
-# Prospect lifecycle: owned (protected while followed up; D never protected), in the branch pool, converted.
-ACTIVE, POOL, CONVERTED = "active", "pool", "converted"
+
+
+class ProspectStatus(str, Enum):
+    """Prospect lifecycle: owned (protected while followed up; D never protected), in the branch pool, converted."""
+    active = "active"
+    pool = "pool"
+    converted = "converted"
+
+
+# The str-valued members compare equal to the strings stored before the enum existed.
+ACTIVE, POOL, CONVERTED = ProspectStatus.active, ProspectStatus.pool, ProspectStatus.converted
+
+
+class ClaimKind(str, Enum):
+    """What a claim item is keyed by: the lookup hash of the phone or of the ID number (004 先备案)."""
+    phone = "phone"
+    id_number = "id_number"
+
+
+class ProspectRecord(BaseModel):
+    """A stored prospect as the domain reads and writes it.
+
+    `extra="allow"` keeps attributes another area writes (conversion's, the submission stamp) through a
+    read-modify-write, and dates are dates here and ISO strings in the table (`model_dump(mode="json")`).
+    """
+    model_config = ConfigDict(extra="allow")
+
+    prospect_id: str
+    branch_id: str
+    name: str
+    phone_sealed: str
+    phone_hash: str
+    phone_masked: str
+    id_sealed: str | None = None
+    id_hash: str | None = None
+    id_masked: str | None = None
+    prospect_class: ProspectClass
+    source: str
+    outlet_id: str | None = None
+    first_contact_on: date
+    first_contact_due: date
+    need: str = ""
+    note: str = ""
+    status: ProspectStatus
+    owner_id: str | None = None
+    owner_name: str | None = None
+    assigned_on: date | None = None
+    protected_until: date | None = None
+    next_follow_up: date | None = None
+    follow_up_count: int = 0
+    last_follow_up_at: str | None = None
+    released_at: str | None = None
+    previous_owners: dict[str, date] = Field(default_factory=dict)  # manager -> day released from them
+    last_owner_id: str | None = None
+    created_at: str
+    registered_on: date
+    registered_by: str
+    referred_by_outlet: str | None = None
+    referrer: dict[str, str | None] | None = None
+    previous_branch_id: str | None = None
+    reassigned_by: str | None = None
+    reassigned_from: str | None = None
+    reassign_reason: str | None = None
+    converted_account_id: str | None = None
+    converted_on: date | None = None
+    version: int
+    updated_at: str | None = None
+
+    def item(self) -> dict:
+        """The attributes to store; unset optional ones are left out, as DynamoDB would drop them."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class _WireModel(RequestModel):

@@ -24,12 +24,14 @@ def seed() -> None:
     from chalicelib import clock
     from chalicelib.auth import Principal
     from chalicelib.config import get_settings
-    from chalicelib.domain import outlet_keys, prospects
+    from chalicelib.domain import outlet_keys
+    from chalicelib.domain.prospects import registration
     from chalicelib.models.pii import normalise_mobile
     from chalicelib.models.prospects import ProspectIn
     from chalicelib.storage import directory
     from chalicelib.storage import outlet_keys as key_store
     from chalicelib.storage import prospects as repo
+    from chalicelib.wiring import prospects
 
     from infra.demo_data import STAFF
 
@@ -40,7 +42,7 @@ def seed() -> None:
         who = Principal(kind="staff", id=staff_id, role="client_manager", branch_id="br-pudong",
                         name=names[staff_id])
         body = ProspectIn.model_validate({**data, "first_contact_on": clock.today().isoformat()})
-        prospects.register(who, body)
+        registration.register(prospects.deps(), who, body)
     if get_settings().stage != "local" or directory.get_api_key(DEMO_OUTLET_KEY_ID):
         return
     outlet = directory.get_outlet("ot-icbc-lujiazui")

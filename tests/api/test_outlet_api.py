@@ -166,9 +166,10 @@ def test_outlets_are_isolated_and_never_reach_staff_routes(api):
 
 
 def test_referral_status_follows_the_prospect(api):
-    from chalicelib.domain import prospects
     from chalicelib.domain.conversion import on_account_opened
+    from chalicelib.domain.prospects import pool
     from chalicelib.storage.prospects import phone_hash
+    from chalicelib.wiring import prospects
 
     key = issue(api)
     _, first = refer(api, key, **{"class": "A"})
@@ -178,7 +179,7 @@ def test_referral_status_follows_the_prospect(api):
     on_account_opened(account_id="A-77", branch_id="br-pudong", opened_on="2026-11-21",
                       phone_hash=phone_hash("13900001111"), id_hash=None, serving_manager_id="cm-001")
     with clock.freeze("2026-11-28T01:00:00+08:00"):
-        prospects.release_lapsed()
+        pool.release_lapsed(prospects.deps())
     statuses = {r["referral_id"]: r["status"] for r in api.get("/v1/partner/referrals", api_key=key["api_key"])[1]["items"]}
     assert statuses == {first["referral_id"]: "converted", second["referral_id"]: "lapsed"}
     _, report = api.get("/v1/reports/conversions?month=2026-11", as_="sup-001")

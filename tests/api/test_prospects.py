@@ -124,10 +124,11 @@ def test_collisions_are_recorded_and_listed_for_the_branch_supervisor_only(api):
 def test_concurrent_duplicate_registrations_yield_one_owner_and_one_collision(api, monkeypatch):
     """Both registrations are past every check when they reach DynamoDB; the first conditional write wins."""
     from chalicelib.auth import Principal
-    from chalicelib.domain import prospects
+    from chalicelib.domain.prospects import registration
     from chalicelib.errors import Conflict
     from chalicelib.models.prospects import ProspectIn
     from chalicelib.storage import base, prospects as repo
+    from chalicelib.wiring import prospects
 
     barrier = threading.Barrier(2, timeout=10)
     serial = threading.Lock()  # DynamoDB serialises transactions on an item; moto's in-process backend does not
@@ -144,7 +145,7 @@ def test_concurrent_duplicate_registrations_yield_one_owner_and_one_collision(ap
     def attempt(staff_id, name):
         who = Principal(kind="staff", id=staff_id, role="client_manager", branch_id="br-pudong", name=name)
         try:
-            results[staff_id] = prospects.register(who, ProspectIn.model_validate(person()))
+            results[staff_id] = registration.register(prospects.deps(), who, ProspectIn.model_validate(person()))
         except Conflict as err:
             results[staff_id] = err
 
@@ -243,10 +244,11 @@ def test_follow_up_rules_and_roles(api):
 
 # --- the pool -----------------------------------------------------------------------------------
 def _release(day: str):
-    from chalicelib.domain import prospects
+    from chalicelib.domain.prospects import pool
+    from chalicelib.wiring import prospects
 
     with clock.freeze(f"{day}T01:00:00+08:00"):
-        return prospects.release_lapsed()
+        return pool.release_lapsed(prospects.deps())
 
 
 def test_pool_lists_masked_and_a_branch_manager_claims_it(api):
@@ -377,7 +379,8 @@ def _open_account(account_id, phone=None, id_number=None, opened_on="2026-11-25"
 
 
 def test_conversion_attributes_the_account_and_the_report_flags_multiple_claimants(api):
-    from chalicelib.domain.prospects import manager_month_counts
+    from chalicelib.domain.prospects.registration import manager_month_counts
+    from chalicelib.wiring import prospects
 
     p = register(api, id_number=ID_NUMBER)
     register(api, phone="13800000009", outlet_id=None)
@@ -399,8 +402,8 @@ def test_conversion_attributes_the_account_and_the_report_flags_multiple_claiman
                                         "owner_id": "cm-001", "claimants": ["cm-001", "cm-002"],
                                         "opened_on": "2026-11-25"}]
     assert api.get("/v1/reports/conversions?month=2026-10", as_="sup-001")[1]["total"] == 0
-    assert manager_month_counts("cm-001", "2026-11") == {"registered": 2, "converted": 2}
-    assert manager_month_counts("cm-002", "2026-11") == {"registered": 0, "converted": 0}
+    assert manager_month_counts(prospects.deps(), "cm-001", "2026-11") == {"registered": 2, "converted": 2}
+    assert manager_month_counts(prospects.deps(), "cm-002", "2026-11") == {"registered": 0, "converted": 0}
 
 
 def test_conversion_by_id_number_and_report_roles(api):

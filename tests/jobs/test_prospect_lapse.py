@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import clock
-from chalicelib.domain import prospects
+from chalicelib.domain.prospects import pool
 from chalicelib.storage import prospects as repo
+from chalicelib.wiring import prospects
 
 REGISTERED = "2026-11-20T10:00:00+08:00"
 
@@ -21,7 +22,7 @@ def register(api, phone, klass, as_="cm-001"):
 
 def run(day: str) -> dict:
     with clock.freeze(f"{day}T01:00:00+08:00"):
-        return prospects.release_lapsed()
+        return pool.release_lapsed(prospects.deps())
 
 
 def status_of(prospect_id: str) -> str:

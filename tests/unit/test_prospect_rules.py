@@ -7,14 +7,16 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.config import reset_settings
-from chalicelib.domain import prospects as rules
-from chalicelib.models.prospects import FollowUpIn, ProspectIn, ReferralIn, RevealIn
+from chalicelib.domain.prospects import rules
+from chalicelib.domain.prospects.referrals import referral_status, referral_view
+from chalicelib.models.prospects import FollowUpIn, ProspectIn, ProspectRecord, ReferralIn, RevealIn
+from chalicelib.wiring.prospects import policy
 
 
 @pytest.mark.parametrize("klass,until", [("A", "2026-11-27"), ("B", "2026-12-05"), ("C", "2026-12-20"),
                                          ("D", "2026-11-20")])
 def test_protection_by_class(klass, until):
-    assert rules.protected_until(klass, date(2026, 11, 20)) == date.fromisoformat(until)
+    assert rules.protected_until(policy(), klass, date(2026, 11, 20)) == date.fromisoformat(until)
 
 
 def test_protection_days_and_first_contact_are_configuration(monkeypatch):
@@ -23,23 +25,30 @@ def test_protection_days_and_first_contact_are_configuration(monkeypatch):
     monkeypatch.setenv("FIELDDESK_POOL_RECLAIM_BLOCK_DAYS", "10")
     reset_settings()
     try:
-        assert rules.protected_until("A", date(2026, 11, 20)) == date(2026, 11, 23)
-        assert rules.first_contact_due(date(2026, 11, 20)) == date(2026, 11, 21)
-        assert rules.reclaim_blocked_until(date(2026, 11, 20)) == date(2026, 11, 30)
+        assert rules.protected_until(policy(), "A", date(2026, 11, 20)) == date(2026, 11, 23)
+        assert rules.first_contact_due(policy(), date(2026, 11, 20)) == date(2026, 11, 21)
+        assert rules.reclaim_blocked_until(policy(), date(2026, 11, 20)) == date(2026, 11, 30)
     finally:
         monkeypatch.undo()
         reset_settings()
 
 
 def test_first_contact_within_three_days_and_reclaim_block_default():
-    assert rules.first_contact_due(date(2026, 11, 19)) == date(2026, 11, 22)
-    assert rules.reclaim_blocked_until(date(2026, 11, 28)) == date(2026, 12, 28)
+    assert rules.first_contact_due(policy(), date(2026, 11, 19)) == date(2026, 11, 22)
+    assert rules.reclaim_blocked_until(policy(), date(2026, 11, 28)) == date(2026, 12, 28)
+
+
+_STORED = {"prospect_id": "p1", "branch_id": "br-pudong", "name": "张三丰", "phone_sealed": "v1:local:xx",
+           "phone_hash": "h", "phone_masked": "138****5678", "source": "seminar", "first_contact_on": "2026-11-19",
+           "first_contact_due": "2026-11-22", "created_at": "2026-11-20T10:00:00+08:00",
+           "registered_on": "2026-11-20", "registered_by": "cm-001", "version": 1}
 
 
 def _record(**kw):
-    base = {"status": "active", "prospect_class": "A", "protected_until": "2026-11-27", "follow_up_count": 0}
+    base = {**_STORED, "status": "active", "prospect_class": "A", "protected_until": "2026-11-27",
+            "follow_up_count": 0}
     base.update(kw)
-    return base
+    return ProspectRecord.model_validate(base)
 
 
 @pytest.mark.parametrize("record,state", [
@@ -56,25 +65,25 @@ def test_registration_state_told_to_a_colliding_manager(record, state):
 @pytest.mark.parametrize("record,status", [
     (_record(), "registered"), (_record(follow_up_count=2), "contacted"),
     (_record(status="pool", follow_up_count=1, last_owner_id="cm-001"), "lapsed"),
-    (_record(status="pool", owner_id=None), "registered"),  # a referral no manager ever held (_record(status="converted"), "converted"),
+    (_record(status="pool", owner_id=None), "registered"),  # a referral no manager ever held
+    (_record(status="converted"), "converted"),
 ])
 def test_referral_status_seen_by_the_outlet(record, status):
-    assert rules.referral_status(record) == status
+    assert referral_status(record) == status
 
 
 def test_views_never_carry_sealed_values_or_hashes():
-    record = {"prospect_id": "p1", "name": "张三丰", "phone_sealed": "v1:local:xx", "phone_hash": "h",
-              "phone_masked": "138****5678", "id_sealed": "v1:local:yy", "id_hash": "h2",
-              "id_masked": "110***********002X", "status": "pool", "prospect_class": "B",
-              "first_contact_due": "2026-11-22", "source": "seminar", "released_at": "2026-11-28T01:00:00+08:00",
-              "last_owner_id": "cm-001", "created_at": "2026-11-20T10:00:00+08:00", "referrer": {"name": "柜员小李"}}
+    record = ProspectRecord.model_validate({
+        **_STORED, "id_sealed": "v1:local:yy", "id_hash": "h2", "id_masked": "110***********002X", "status": "pool",
+        "prospect_class": "B", "released_at": "2026-11-28T01:00:00+08:00", "last_owner_id": "cm-001",
+        "referrer": {"name": "柜员小李"}})
     with clock.freeze("2026-11-20T10:00:00+08:00"):
-        full = rules.view(record)
+        full = rules.view(record, clock.today())
     assert not {k for k in full if k.endswith(("_sealed", "_hash", "_masked"))}
     assert full["phone"] == "138****5678" and full["id_number"] == "110***********002X"
     pool = rules.pool_view(record)
     assert pool["name"] == "张**" and pool["phone"] == "138****5678" and "id_number" not in pool
-    outlet = rules.referral_view(record)
+    outlet = referral_view(record)
     assert outlet["name"] == "张**" and outlet["status"] == "lapsed"
 
 
