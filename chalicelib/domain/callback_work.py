@@ -282,6 +282,9 @@ def validate_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -
     if not body.reached:
         if body.reason is None:
             raise ValidationFailed.field("reason", "required when the client was not reached")
+        if body.problems:
+            # A finding is what the client said; nothing was said. Refused, never silently dropped.
+            raise ValidationFailed.field("problems", "only a reached callback reports problem items")
         if body.reason.value == "call_back_later":
             if body.call_back_at is None:
                 raise ValidationFailed.field("call_back_at", "required when the client asks to be called later")

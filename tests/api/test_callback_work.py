@@ -278,6 +278,18 @@ def test_a_refusal_closes_the_task(api, frozen):
     assert r["task"]["outcome"]["reason"] == "refused"
 
 
+def test_an_unreached_attempt_with_problem_items_is_refused_naming_the_field(api, frozen):
+    make_account("A001")
+    t = make_task("new_account", "A001")
+    status, body = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
+                            {**NO_ANSWER, "problems": [{"category": "fees_commission", "cause": "commission too high",
+                                                        "responsible_department": "branch operations"}]},
+                            as_="cba-001")
+    assert status == 400 and body["error"]["details"][0]["field"] == "problems"
+    _, task = api.get(f"/v1/callback-tasks/{t['task_id']}", as_="cba-001")
+    assert task["status"] == "open"                      # nothing was recorded
+
+
 def test_an_unrecognised_transfer_is_escalated_within_the_request(api, frozen, monkeypatch):
     from chalicelib.config import reset_settings
     from chalicelib.storage.clients import _session
