@@ -52,6 +52,17 @@ def update_staff(ctx, staff_id, body):
     return directory.update_staff(ctx.principal, staff_id, body)
 
 
+@route(bp, "/v1/staff/{staff_id}/handover", "POST", roles=[Role.supervisor, Role.admin],
+       summary="Hand a departed manager's active prospects to a successor of the branch, or to the branch pool "
+       "(a departure with successor_id does this at once; repeating it moves nothing twice)",
+       body="chalicelib.models.directory:HandoverIn", response="chalicelib.models.directory:HandoverOut",
+       tags=TAGS, errors=(404, 422))
+def hand_over(ctx, staff_id, body):
+    from ..domain.prospects import handover
+    from ..wiring import prospects
+    return handover.hand_over_by(prospects.deps(), ctx.principal, staff_id, body.successor_id, body.reason)
+
+
 # --- four eyes on privilege (issue 16 §3) ---------------------------------------------------
 @route(bp, "/v1/privilege-requests", "POST", roles=ADMIN, summary="Ask a second admin to approve a privileged "
        "staff change", body="chalicelib.models.privilege:PrivilegeRequestIn",

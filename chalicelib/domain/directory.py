@@ -8,7 +8,8 @@ from ..models.directory import OutletIn, OutletPatch, StaffIn, StaffPatch
 from ..storage import directory as repo
 from ..storage.base import TransactionCancelled
 from ..errors import ConditionFailed
-from . import privilege
+from . import outbox, privilege
+from .outbox_handlers import STAFF_HANDOVER
 
 
 def create_staff(actor: Principal, body: StaffIn) -> dict:
@@ -24,10 +25,33 @@ def update_staff(actor: Principal, staff_id: str, patch: StaffPatch) -> dict:
     changes = _changes(current, patch.model_dump(exclude_unset=True))
     after = {**current, **changes}
     privilege.require_direct(actor, staff_id, current, after)
-    _write([repo.update_staff_op(current, changes), privilege.change_op(actor.id, staff_id, current, after)],
-           "the member changed meanwhile; reload and retry")
+    ops = [repo.update_staff_op(current, changes), privilege.change_op(actor.id, staff_id, current, after)]
+    handover = _handover_entry(actor, current, after)
+    if handover:
+        ops.append(outbox.record_op(STAFF_HANDOVER, handover[0], handover[1]))
+    _write(ops, "the member changed meanwhile; reload and retry")
     clear_principal_cache()
+    if handover:
+        outbox.deliver_now(STAFF_HANDOVER, handover[0])   # "at once"; the outbox sweep retries what fails
     return {k: v for k, v in after.items() if v is not None}
+
+
+def _handover_entry(actor: Principal, current: dict, after: dict) -> tuple[str, dict] | None:
+    """A departure hands the manager's prospects over (issue 19 §8), written with the departure itself."""
+    if after.get("status") != "departed" or current.get("status") == "departed":
+        if after.get("successor_id") and after.get("successor_id") != current.get("successor_id"):
+            raise ValidationFailed.field("successor_id", "is given with a departure only")
+        return None
+    successor_id = after.get("successor_id")
+    if successor_id:
+        successor = repo.get_staff(successor_id)
+        if (not successor or successor["branch_id"] != after["branch_id"] or successor["role"] != "client_manager"
+                or successor.get("status") != "active" or successor_id == after["staff_id"]):
+            raise ValidationFailed.field("successor_id", "not an active client manager of the departing "
+                                                         "member's branch")
+    subject = f"{after['staff_id']}#{after['updated_at']}"
+    return subject, {"staff_id": after["staff_id"], "successor_id": successor_id, "by": actor.id,
+                     "reason": f"departure on {after.get('departed_on')}"}
 
 
 def apply_ops(actor_id: str, staff_id: str, change: dict, *, request_id: str, approved_by: str) -> list[dict]:

@@ -8,6 +8,7 @@ PENALTY_OVERDUE_FLAG = "penalty.overdue_flag"
 ACCOUNT_CONVERSION = "account.conversion"
 ESCALATION = "escalation"
 CONTACT_RESUME = "callback.contact_resume"
+STAFF_HANDOVER = "staff.handover"
 
 
 @handler(PENALTY_ESCALATIONS)
@@ -49,3 +50,16 @@ def escalation(payload: dict) -> None:
     from ..storage import problems as repo
 
     repo.notify_escalation(payload["kind"], payload["record"])
+
+
+@handler(STAFF_HANDOVER)
+def staff_handover(payload: dict) -> None:
+    """A departure's hand-over of prospects (issue 19 §8): idempotent, a moved prospect is not moved again."""
+    from ..wiring.prospects import deps   # the composition root, as for the routes
+    from .prospects import handover
+
+    d = deps()
+    successor = d.directory.get_staff(payload["successor_id"]) if payload.get("successor_id") else None
+    if successor is not None and successor.get("status") != "active":
+        successor = None                  # the successor left meanwhile: the branch pool takes them
+    handover.hand_over(d, payload["staff_id"], successor, by=payload["by"], reason=payload["reason"])

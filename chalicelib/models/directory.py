@@ -35,6 +35,9 @@ class StaffPatch(RequestModel):
     outlet_ids: list[IdItem] | None = Field(None, max_length=20)
     status: Literal["active", "departed"] | None = None
     departed_on: BoundedDate | None = None
+    successor_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
+                                     description="with a departure: the client manager of the branch who takes "
+                                                 "over the departed manager's prospects (none: the branch pool)")
 
     # Omitted means "unchanged"; an explicit null would erase a required attribute (a member with no status).
     _not_null = field_validator("name", "role", "branch_id", "outlet_ids", "status", mode="before")(
@@ -44,7 +47,21 @@ class StaffPatch(RequestModel):
     def _departure_needs_date(self):
         if self.status == "departed" and self.departed_on is None:
             raise ValueError("departed_on is required when status is departed")
+        if self.successor_id and self.status != "departed":
+            raise ValueError("successor_id is given with a departure (status departed) only")
         return self
+
+
+class HandoverIn(RequestModel):
+    successor_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
+                                     description="an active client manager of the branch; none: the branch pool")
+    reason: str = Field(min_length=6, max_length=300)
+
+
+class HandoverOut(ResponseModel):
+    staff_id: str
+    moved: int = Field(description="active prospects moved by this request (0 when repeated)")
+    to: str = Field(description="the successor's staff id, or pool")
 
 
 class StaffOut(ResponseModel):

@@ -84,6 +84,9 @@ class ProspectRecord(BaseModel):
     reassigned_by: str | None = None
     reassigned_from: str | None = None
     reassign_reason: str | None = None
+    handed_over_from: str | None = None   # hand-over 交接 of a departed manager (issue 19 §8)
+    handed_over_by: str | None = None
+    handover_reason: str | None = None
     converted_account_id: str | None = None
     converted_on: date | None = None
     version: int
