@@ -98,13 +98,13 @@ def quarter_counters(quarter: str, repair: bool = False) -> dict:
 def outlet_key_slots(repair: bool = False) -> dict:
     drift = []
     for outlet_id in counters.outlet_ids():
-        read = counters.key_slots(outlet_id)
+        exists, read = counters.key_slots(outlet_id)
         active = counters.active_keys(outlet_id)
         if (read or 0) == active:
             continue
         row = {"outlet_id": outlet_id, "counter": read, "active_keys": active}
         if repair:
-            row["repaired"] = counters.set_key_slots(outlet_id, read, active)
+            row["repaired"] = counters.set_key_slots(outlet_id, exists, read, active)
         drift.append(row)
     return _report("outlet_key_slots", drift)
 
@@ -119,11 +119,11 @@ def reveal_budget(day: str, repair: bool = False) -> dict:
         reads = {a: counters.reveal_counter(a, day) for a in suspects}   # counters first, then the audit again
         granted = counters.granted_reveals(day)
         for actor_id in suspects:
-            if (reads[actor_id] or 0) == granted.get(actor_id, 0):
+            exists, read = reads[actor_id]
+            if (read or 0) == granted.get(actor_id, 0):
                 continue
-            row = {"staff_id": actor_id, "counter": reads[actor_id], "granted_reveals": granted.get(actor_id, 0)}
+            row = {"staff_id": actor_id, "counter": read, "granted_reveals": granted.get(actor_id, 0)}
             if repair:
-                row["repaired"] = counters.set_reveal_counter(actor_id, day, reads[actor_id],
-                                                              granted.get(actor_id, 0))
+                row["repaired"] = counters.set_reveal_counter(actor_id, day, exists, read, granted.get(actor_id, 0))
             drift.append(row)
     return _report("reveal_budget", drift, day=day)

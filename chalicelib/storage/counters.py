@@ -71,18 +71,18 @@ def outlet_ids() -> list[str]:
     return [i["outlet_id"] for i in base.query_all("OUTLETS", index="gsi2") if i.get("outlet_id")]
 
 
-def key_slots(outlet_id: str) -> int | None:
+def key_slots(outlet_id: str) -> tuple[bool, int | None]:
+    """(the counter item exists, its `active`)."""
     item = base.get_item(**keys.outlet_key_slots(outlet_id), consistent=True)
-    return int(item["active"]) if item and item.get("active") is not None else None
+    return item is not None, (int(item["active"]) if item and item.get("active") is not None else None)
 
 
 def active_keys(outlet_id: str) -> int:
     return sum(1 for i in base.query_all(f"OUTLET#{outlet_id}#KEYS", index="gsi1") if i.get("status") == "active")
 
 
-def set_key_slots(outlet_id: str, read: int | None, active: int) -> bool:
-    return _set_if_unchanged(keys.outlet_key_slots(outlet_id), {"active": active}, {"active": read},
-                             exists=read is not None)
+def set_key_slots(outlet_id: str, exists: bool, read: int | None, active: int) -> bool:
+    return _set_if_unchanged(keys.outlet_key_slots(outlet_id), {"active": active}, {"active": read}, exists=exists)
 
 
 # --- a person's granted reveals of a day (REVEALS#<actor>/DAY#<day>) -----------------------------------------
@@ -95,9 +95,10 @@ def reveal_counters(actor_ids: list[str], day: str) -> dict[str, int]:
     return {i["pk"].removeprefix("REVEALS#"): int(i.get("granted", 0)) for i in found}
 
 
-def reveal_counter(actor_id: str, day: str) -> int | None:
+def reveal_counter(actor_id: str, day: str) -> tuple[bool, int | None]:
+    """(the counter item exists - a day of refusals only has one marked `alerted` - , its `granted`)."""
     item = base.get_item(**keys.reveal_budget(actor_id, day), consistent=True)
-    return int(item["granted"]) if item and item.get("granted") is not None else None
+    return item is not None, (int(item["granted"]) if item and item.get("granted") is not None else None)
 
 
 def granted_reveals(day: str) -> dict[str, int]:
@@ -110,6 +111,6 @@ def granted_reveals(day: str) -> dict[str, int]:
     return counts
 
 
-def set_reveal_counter(actor_id: str, day: str, read: int | None, granted: int) -> bool:
+def set_reveal_counter(actor_id: str, day: str, exists: bool, read: int | None, granted: int) -> bool:
     return _set_if_unchanged(keys.reveal_budget(actor_id, day), {"granted": granted}, {"granted": read},
-                             exists=read is not None)
+                             exists=exists)

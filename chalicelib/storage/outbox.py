@@ -62,19 +62,29 @@ def _filter(kind: str | None, failing: bool):
 
 
 def list_delivered(month: str, *, kind: str | None, limit: int, start_key: dict | None = None) -> base.Page:
-    """A month's delivered entries, newest delivery first. Entries delivered before this index existed
-    (2026-12-02) are not on it; `get` still reads them by id."""
-    return base.query_records(keys.outbox_delivered_month(month), index="gsi1", limit=limit, start_key=start_key,
-                              newest_first=True, filter_expression=_filter(kind, False))
+    """A month's delivered entries, newest delivery first, full pages whatever the kind. Entries delivered
+    before this index existed (2026-12-02) are not on it; `get` still reads them by id."""
+    return base.query_kept(keys.outbox_delivered_month(month), lambda e: not kind or e.get("kind") == kind,
+                           index="gsi1", limit=limit, start_key=start_key, newest_first=True)
 
 
 def list_pending(*, kind: str | None, failing: bool, limit: int, cursors: list | None = None) -> base.Page:
-    """Pending entries, soonest due first, merged over the shards.
+    """Pending entries, soonest due first, merged over the shards, in full pages (fewer only at the end).
 
-    `cursors` holds one position per shard (None: from its start, SHARD_DONE: read to its end). Only
-    entries up to the smallest position a shard stopped at are returned, so no unread entry of another
-    shard can sort before what a page shows; the returned `last_key` is the next page's cursors."""
+    `cursors` holds one position per shard (None: from its start, SHARD_DONE: read to its end). A round
+    returns only entries up to the smallest position a shard stopped at, so no unread entry of another
+    shard sorts before what it shows; the next round starts from the new positions, so its entries all
+    sort after. The returned `last_key` is the next page's cursors."""
     cursors = list(cursors) if cursors else [None] * keys.OUTBOX_SHARDS
+    items: list[dict] = []
+    while len(items) < limit and any(c != SHARD_DONE for c in cursors):
+        shown, cursors = _pending_round(kind, failing, limit - len(items), cursors)
+        items.extend(shown)
+    more = any(c != SHARD_DONE for c in cursors)
+    return base.Page(items=items, last_key={"shards": cursors} if more else None)
+
+
+def _pending_round(kind: str | None, failing: bool, limit: int, cursors: list) -> tuple[list[dict], list]:
     condition = _filter(kind, failing)
     reads: list[tuple[list[dict], dict | None]] = []
     for shard_no, cursor in enumerate(cursors):
@@ -95,11 +105,9 @@ def list_pending(*, kind: str | None, failing: bool, limit: int, cursors: list |
         if cursors[n] == SHARD_DONE:
             following.append(SHARD_DONE)
         elif len(taken) == len(items):
-            following.append(last or SHARD_DONE)
+            following.append(last or SHARD_DONE)     # every match it read is shown: on past what it read
         elif taken:
             following.append({a: taken[-1][a] for a in ("pk", "sk", "gsi3pk", "gsi3sk")})
         else:
-            following.append(cursors[n])
-    more = any(c != SHARD_DONE for c in following)
-    return base.Page(items=[base.strip_keys(item) for _, _, item in shown],
-                     last_key={"shards": following} if more else None)
+            following.append(cursors[n])            # nothing of it shown yet: read again next time
+    return [base.strip_keys(item) for _, _, item in shown], following
