@@ -1,7 +1,8 @@
 """Operator runner: `python -m schedules list`,
 `python -m schedules run callbacks --date 2026-11-20 [--dry-run]`,
 `python -m schedules backfill callbacks --from 2026-11-01 --to 2026-11-20 [--dry-run]`,
-`python -m schedules admin bootstrap ...`, `branch create|list|close`, `keys rotate|promote|retire page-token`
+`python -m schedules admin bootstrap ...`, `branch create|list|close`, `keys rotate|promote|retire page-token`,
+`outbox list|deliver`, `reconcile <counter> [--repair]`
 (docs/operations.md, "Operator commands").
 
 Runs against whatever DYNAMODB_ENDPOINT_URL / AWS credentials the shell has.
@@ -60,8 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     ks.add_argument("key", choices=["page-token"])
     ks.add_argument("--secret-id", help="the secret's ARN (default: FIELDDESK_PAGE_TOKEN_KEY_SECRET)")
     rec = sub.add_parser("reconcile", help="check counters against the records they count (--repair fixes)")
-    rec.add_argument("counter", choices=["open-tasks"])
+    rec.add_argument("counter", choices=["open-tasks", "quarter-callbacks", "outlet-key-slots", "reveal-budget", "all"])
+    rec.add_argument("--quarter", help="quarter-callbacks: the quarter, e.g. 2026Q4 (default: this quarter)")
+    rec.add_argument("--date", type=_date, help="reveal-budget: the business date (default: today, Asia/Shanghai)")
     rec.add_argument("--repair", action="store_true", help="set drifted counters from the records")
+    box = sub.add_parser("outbox", help="list outbox entries by delivery state, or deliver the due ones now")
+    box.add_argument("action", choices=["list", "deliver"])
+    box.add_argument("--status", choices=["pending", "failing", "delivered"], default="pending",
+                     help="list: pending/failing soonest due first, delivered newest first")
+    box.add_argument("--kind", help="list: only this kind, e.g. escalation")
+    box.add_argument("--month", help="list --status delivered: month of delivery YYYY-MM (default this month)")
+    box.add_argument("--limit", type=int, default=50, help="list: at most this many entries")
+    box.add_argument("--id", dest="entry_id", help="deliver: this entry now, due or not")
     requeue = sub.add_parser("requeue-tasks", help="re-derive the agents' queue order of open tasks due in a "
                              "date range (once, after the queue sort key changed: issue 13 item 8)")
     requeue.add_argument("--from", dest="first", required=True, type=_date)
@@ -79,13 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{total} open tasks requeued")
         return 0
     if args.command == "reconcile":
-        import json
+        return _reconcile(args)
+    if args.command == "outbox":
+        from . import operator
 
-        from chalicelib.domain import reconcile
-
-        report = reconcile.open_task_counters(repair=args.repair)
-        print(json.dumps(report, ensure_ascii=False, indent=1))
-        return 0 if args.repair or not report["drift"] else 1
+        return operator.outbox(args)
     if args.command in ("admin", "branch", "backfill", "keys"):
         return _operator(args)
     if args.command == "calendar":
@@ -126,6 +135,31 @@ def _operator(args) -> int:
     except DomainError as err:
         print(f"refused: {err.message}", file=sys.stderr)
         return 1
+
+
+def _reconcile(args) -> int:
+    """Exit 1 when drift was found and left (without --repair), or a repair was refused (the counter moved)."""
+    import json
+    import re
+
+    from chalicelib import clock
+    from chalicelib.domain import reconcile
+
+    today = clock.today()
+    quarter = args.quarter or f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    if not re.fullmatch(r"(19|20|21)\d{2}Q[1-4]", quarter):
+        print(f"--quarter {quarter!r} is not a quarter like 2026Q4", file=sys.stderr)
+        return 2
+    day = (args.date or today).isoformat()
+    checks = {"open-tasks": lambda: reconcile.open_task_counters(repair=args.repair),
+              "quarter-callbacks": lambda: reconcile.quarter_counters(quarter, repair=args.repair),
+              "outlet-key-slots": lambda: reconcile.outlet_key_slots(repair=args.repair),
+              "reveal-budget": lambda: reconcile.reveal_budget(day, repair=args.repair)}
+    names = reconcile.COUNTERS if args.counter == "all" else (args.counter,)
+    reports = [checks[name]() for name in names]
+    print(json.dumps(reports[0] if len(reports) == 1 else reports, ensure_ascii=False, indent=1))
+    left = sum(len(r["drift"]) - (r["repaired"] if args.repair else 0) for r in reports)
+    return 0 if not left else 1
 
 
 def _calendar(args) -> int:

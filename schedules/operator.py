@@ -1,4 +1,4 @@
-"""Operator commands behind `python -m schedules admin|branch|backfill|keys` (docs/operations.md).
+"""Operator commands behind `python -m schedules admin|branch|backfill|keys|outbox` (docs/operations.md).
 
 They run from an operator's machine with the stack's settings in the environment (see "Run a job
 for a date") and call the same domain code as the API; nothing here is deployed.
@@ -114,4 +114,47 @@ def keys(args, client=None) -> int:
     client.put_secret_value(SecretId=secret_id, SecretString="\n".join(value))
     print(f"{args.key}: {args.action} done, {len(value)} key(s) valid; containers read the secret within "
           f"5 minutes. Next: {then}")
+    return 0
+
+
+def outbox(args) -> int:
+    """`list`: entries with their delivery state (never the payload); `deliver`: the due ones now (the
+    sweep's work, for when an operator fixed what made them fail), or one entry by `--id` whatever its due time."""
+    from chalicelib.domain import outbox as box
+    from chalicelib.errors import DomainError
+    from chalicelib.models.outbox import OutboxEntryOut
+
+    try:
+        if args.action == "deliver":
+            if args.entry_id:
+                _print(OutboxEntryOut.model_validate(box.deliver_entry(args.entry_id)).model_dump(mode="json"))
+                return 0
+            result = box.deliver_due()
+            _print(result)
+            return 0 if not result["failed"] and not result["partial"] else 1
+        if args.limit < 1:
+            print("--limit must be at least 1", file=sys.stderr)
+            return 2
+        from pydantic import ValidationError
+
+        from chalicelib.models.outbox import OutboxQuery
+
+        try:   # the API's own checks of kind and month
+            OutboxQuery(status=args.status, kind=args.kind, month=args.month)
+        except ValidationError as err:
+            print("; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in err.errors()), file=sys.stderr)
+            return 2
+        shown, start = 0, None
+        while shown < args.limit:
+            page = box.list_entries(args.status, kind=args.kind, month=args.month,
+                                    limit=min(100, args.limit - shown), start_key=start)
+            for record in page.items:
+                print(json.dumps(OutboxEntryOut.model_validate(record).model_dump(mode="json"), ensure_ascii=False))
+            shown += len(page.items)
+            start = page.last_key
+            if not start:
+                break
+    except DomainError as err:
+        print(f"refused: {err.message}", file=sys.stderr)
+        return 1
     return 0

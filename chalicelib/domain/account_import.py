@@ -13,7 +13,7 @@
 - Rows are events with ids: a row applied before its answer was lost counts once (its event record
   names this file and row); the same event already received through the API is a duplicate.
 
-One row is one line: the core system's files carry no line breaks inside a cell.
+- A row is one CSV record: a quoted cell may hold line breaks, so a row can span lines (`rows`).
 """
 from __future__ import annotations
 
@@ -58,26 +58,50 @@ def _decodes(line: bytes, encoding: str) -> bool:
         return False
 
 
-def lines(data: bytes, encoding: str) -> list[tuple[int, str | None]]:
-    """(row number from 1, text or None when the line cannot be decoded), blank lines left out."""
+# A quote left open this many lines is a malformed line, not a cell: it must not swallow the file.
+MAX_LINES_PER_ROW = 20
+
+
+def rows(data: bytes, encoding: str) -> list[tuple[int, str | None]]:
+    """(row number, text or None when the row cannot be decoded), blank lines between rows left out.
+
+    A row runs from its first line until its quotes balance, so a quoted cell with a line break stays
+    in its row (a CR LF inside a cell is read as LF). Its number is the line it starts on: the unit of the
+    cursor, and the same numbers as one row per line gave for files without such cells, so an import
+    begun before keeps its place. The split is made on bytes, before decoding: a quote (0x22) or line
+    feed (0x0A) is never part of a multi-byte UTF-8 or GB18030 character (their trailing bytes are
+    0x80 and up / 0x30 and up), so an undecodable row is still exactly one row. A quote still open after
+    MAX_LINES_PER_ROW lines or at the end of the file leaves its first line a row of its own (parsed,
+    or refused, alone) and the next line starts the next row."""
     if encoding == "utf-8-sig":
         data, encoding = data[len(codecs.BOM_UTF8):], "utf-8"
-    out = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        raw = raw.rstrip(b"\r")
-        if not raw.strip():
+    physical = [raw.rstrip(b"\r") for raw in data.split(b"\n")]
+    out: list[tuple[int, str | None]] = []
+    first = 0
+    while first < len(physical):
+        if not physical[first].strip():
+            first += 1
             continue
+        last, quotes = first, physical[first].count(b'"')
+        while quotes % 2 and last + 1 < len(physical) and last + 1 - first < MAX_LINES_PER_ROW:
+            last += 1
+            quotes += physical[last].count(b'"')
+        if quotes % 2:
+            last = first
+        raw = b"\n".join(physical[first:last + 1])
         try:
-            out.append((number, raw.decode(encoding)))
+            out.append((first + 1, raw.decode(encoding)))
         except UnicodeDecodeError:
-            out.append((number, None))
+            out.append((first + 1, None))
+        first = last + 1
     return out
 
 
 def parse_row(header: list[str], text: str) -> tuple[dict | None, dict | None]:
     """(event fields, None) or (None, the row's error). Empty cells are fields the row's type has not."""
     try:
-        cells = next(csv.reader([text]))
+        # strict: a quoted cell never closed (a row that ran out of lines) is refused, not read as text
+        cells = next(csv.reader([text], strict=True))
     except (csv.Error, StopIteration):
         return None, _error("the row is not valid CSV", "row")
     if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
@@ -206,7 +230,7 @@ def import_file(bucket: str, key: str, *, version_id: str | None = None, expecte
         summary = repo.get_import_summary(source) or fresh
     summary = _plain_numbers(summary)
     cursor = int(summary["committed_row"])
-    numbered = lines(data, encoding)
+    numbered = rows(data, encoding)
     if not numbered or numbered[0][1] is None:
         summary.update(status="failed", reason=f"the header row cannot be decoded as {encoding}")
         repo.commit_import_progress(source, cursor, cursor, {}, status="failed", finished=True,

@@ -93,6 +93,44 @@ def deliver_due(limit_per_shard: int = 100, time_left: Callable[[], float] | Non
     return {"delivered": delivered, "failed": failed, "partial": False}
 
 
+# --- the operator view: entries with their delivery state, never their payload ---------------------------
+LIST_STATUSES = ("pending", "failing", "delivered")
+
+
+def list_entries(status: str, *, kind: str | None = None, month: str | None = None, limit: int = 20,
+                 start_key: dict | None = None):
+    """`pending` (and `failing`: pending with at least one failed attempt) soonest due first, over
+    every shard; `delivered`: the entries delivered in `month` (default: this month), newest first."""
+    from ..errors import ValidationFailed
+
+    if status == "delivered":
+        return repo.list_delivered(month or clock.today().isoformat()[:7], kind=kind, limit=limit,
+                                   start_key=start_key)
+    if month:
+        raise ValidationFailed.field("query.month", "applies to status=delivered only (pending entries have no month)")
+    cursors = start_key.get("shards") if start_key else None
+    if start_key and (not isinstance(cursors, list) or len(cursors) != keys.OUTBOX_SHARDS):
+        raise ValidationFailed.field("next_token", "page token of another outbox layout: start again")
+    return repo.list_pending(kind=kind, failing=status == "failing", limit=limit, cursors=cursors)
+
+
+def view(entry_id: str) -> dict:
+    from ..errors import NotFound
+
+    found = repo.get(entry_id)
+    if not found:
+        raise NotFound(f"outbox entry {entry_id} not found")
+    return found
+
+
+def deliver_entry(entry_id: str) -> dict:
+    """An operator delivers one pending entry now, whatever its due time; a delivered one is left alone."""
+    found = view(entry_id)
+    if found.get("status") == "pending":
+        deliver(found)
+    return view(entry_id)
+
+
 def _load_handlers() -> None:
     if not _HANDLERS:
         from . import outbox_handlers  # noqa: F401 - registers the handlers

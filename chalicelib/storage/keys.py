@@ -421,7 +421,21 @@ def outbox_entry(entry_id: str) -> dict:
 
 def outbox_pending_index(entry_id: str, due_at: str) -> dict:
     # gsi3 (sparse while pending): the delivery sweep reads what is due, shard by shard; removed on delivery.
-    return {"gsi3pk": f"OUTBOXPENDING#{shard(entry_id, OUTBOX_SHARDS)}", "gsi3sk": f"{due_at}#{entry_id}"}
+    return {"gsi3pk": outbox_pending_shard(shard(entry_id, OUTBOX_SHARDS)), "gsi3sk": f"{due_at}#{entry_id}"}
+
+
+def outbox_pending_shard(shard_no: int) -> str:
+    return f"OUTBOXPENDING#{shard_no}"
+
+
+def outbox_delivered_index(entry_id: str, delivered_at: str) -> dict:
+    # gsi1 (set on delivery): the operator view of what was delivered in a month, newest first. A month
+    # partition takes one write per delivered side effect (escalations, conversions), never per request.
+    return {"gsi1pk": f"OUTBOXDELIVERED#{month_of(delivered_at)}", "gsi1sk": f"{delivered_at}#{entry_id}"}
+
+
+def outbox_delivered_month(month: str) -> str:
+    return f"OUTBOXDELIVERED#{month}"
 
 
 # --- privilege: four-eyes requests and the staff change log (issue 16 §3) ----------------

@@ -269,3 +269,67 @@ def test_an_incomplete_import_whose_file_is_gone_leaves_the_resume_job_marked_fa
     monkeypatch.setattr(chalice.test, "LambdaContext", lambda *a, **kw: Clocked(900, 1))
     assert [r["status"] for r in resume()["resumed"]] == ["failed"]
     assert resume()["resumed"] == []
+
+
+# --- a quoted cell with a line break ------------------------------------------------------------------------------
+def test_a_quoted_cell_with_a_line_break_is_one_row_in_every_encoding_and_a_quote_left_open_is_refused():
+    from chalicelib.domain.account_import import MAX_LINES_PER_ROW, parse_row, rows
+
+    header = HEADER.split(",")
+    for encoding in ("utf-8", "gbk", "gb18030"):
+        body = (HEADER + "\r\n" + opening(1, "ac-1", '"欧阳娜娜\r\n(曾用名 欧阳娜)"') + "\r\n\r\n"
+                + trade("ac-1", "2026-11-19", 1) + "\r\n").encode(encoding)
+        found = rows(body, encoding if encoding == "utf-8" else "gb18030")
+        assert [n for n, _ in found] == [1, 2, 5]                 # numbered by the line a row starts on
+        event, error = parse_row(header, found[1][1])
+        assert error is None and event["client_name"] == "欧阳娜娜\n(曾用名 欧阳娜)"
+    # An undecodable row with a line break in a cell is still one row, and the next row is read.
+    body = (HEADER + "\n").encode() + b'x-1,trade_day,"ac\xff\n1",,,,,,,,,2026-11-19,,,,,\n' + \
+        (trade("ac-1", "2026-11-19", 2) + "\n").encode()
+    assert [(n, t is None) for n, t in rows(body, "utf-8")] == [(1, False), (2, True), (4, False)]
+    # A quote never closed takes its own line only: the rows after it are read, it is refused.
+    body = (HEADER + "\n" + opening(1, "ac-1", '"未闭合') + "\n"
+            + "\n".join(trade("ac-1", "2026-11-19", n) for n in range(MAX_LINES_PER_ROW + 2)) + "\n").encode()
+    found = rows(body, "utf-8")
+    assert len(found) == 1 + 1 + MAX_LINES_PER_ROW + 2
+    assert parse_row(header, found[1][1])[1]["reason"] == "row: the row is not valid CSV"
+    assert parse_row(header, found[2][1])[1] is None
+
+
+def test_an_import_resumed_from_its_cursor_reads_a_row_with_a_line_break_whole(api, s3, monkeypatch):
+    from chalicelib.domain import accounts as domain
+    from chalicelib.errors import TooManyRequests
+    from chalicelib.storage import accounts as repo
+
+    monkeypatch.setenv("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "2")
+    from chalicelib.config import reset_settings
+    reset_settings()
+    real, seen_rows = repo.write_event, []
+
+    def busy(record, *args):
+        if record["account_id"] == "ac-3":
+            raise TooManyRequests("the database is busy, retry shortly")
+        return real(record, *args)
+
+    real_ingest = domain.ingest
+    monkeypatch.setattr(domain, "ingest", lambda events, source="api", rows=None: (
+        seen_rows.extend(rows or []), real_ingest(events, source, rows))[1])
+    monkeypatch.setattr(repo, "write_event", busy)
+    rows = [opening(1, "ac-1"),                                   # line 2
+            opening(2, "ac-2", '"王\n五"'),                       # lines 3-4
+            trade("ac-2", "2026-11-19", 1),                       # line 5
+            opening(3, "ac-3", '"赵\n\n六"'),                     # lines 6-8 (a blank line inside the cell)
+            trade("ac-3", "2026-11-19", 2)]                       # line 9
+    event = put_file(s3, "core/multiline.csv", rows)
+    first = deliver(event)
+    assert first["status"] == "incomplete" and first["committed_row"] == 5 and first["rows"] == 3
+    assert summary_of(api, s3, "core/multiline.csv")["resend_rows"] == [6]
+    assert account("ac-2")["client_name"] == "王\n五"
+
+    seen_rows.clear()
+    monkeypatch.setattr(repo, "write_event", real)
+    assert [r["status"] for r in resume()["resumed"]] == ["completed"]
+    assert seen_rows == [6, 9], "the resumed run split the row with the line break or began elsewhere"
+    summary = summary_of(api, s3, "core/multiline.csv")
+    assert (summary["rows"], summary["accepted"], summary["duplicate"], summary["rejected"]) == (5, 5, 0, 0)
+    assert account("ac-3")["client_name"] == "赵\n\n六" and account("ac-3")["last_trade_on"] == "2026-11-19"
