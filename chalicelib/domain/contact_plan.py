@@ -41,8 +41,8 @@ def _period(day: date, months: int) -> list[str]:
 
 
 def _previous_period(day: date, months: int) -> list[str]:
-    first = (day.month - 1) // months * months + 1
-    return _period(date(day.year, first, 1) - timedelta(days=1), months)
+    start = date.fromisoformat(_period(day, months)[0] + "-01")
+    return _period(start - timedelta(days=1), months)
 
 
 def contact_ops(visit: dict) -> list[dict]:

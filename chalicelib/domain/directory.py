@@ -10,6 +10,7 @@ from ..storage.base import TransactionCancelled
 from ..errors import ConditionFailed
 from . import outbox, privilege
 from .outbox_handlers import STAFF_HANDOVER
+from .prospects import handover
 
 
 def create_staff(actor: Principal, body: StaffIn) -> dict:
@@ -43,12 +44,8 @@ def _handover_entry(actor: Principal, current: dict, after: dict) -> tuple[str, 
             raise ValidationFailed.field("successor_id", "is given with a departure only")
         return None
     successor_id = after.get("successor_id")
-    if successor_id:
-        successor = repo.get_staff(successor_id)
-        if (not successor or successor["branch_id"] != after["branch_id"] or successor["role"] != "client_manager"
-                or successor.get("status") != "active" or successor_id == after["staff_id"]):
-            raise ValidationFailed.field("successor_id", "not an active client manager of the departing "
-                                                         "member's branch")
+    if successor_id and not handover.may_succeed(after, repo.get_staff(successor_id)):
+        raise ValidationFailed.field("successor_id", handover.NOT_A_SUCCESSOR)
     subject = f"{after['staff_id']}#{after['updated_at']}"
     return subject, {"staff_id": after["staff_id"], "successor_id": successor_id, "by": actor.id,
                      "reason": f"departure on {after.get('departed_on')}"}

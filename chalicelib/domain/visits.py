@@ -107,7 +107,7 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
     try:
         # The serving manager's contact with a classified client counts toward the contact plan, written
         # with the log (002 第十九条/第二十条; domain/contact_plan.py).
-        repo.put_new_visit(record, also=contact_plan.contact_ops(record) if _serves(account, principal) else ())
+        repo.put_new_visit(record, also=contact_plan.contact_ops(record) if _serves(account, principal.id) else ())
     except ConditionFailed:
         # The id is this submission's: the write already happened (a lost response, a retried request).
         stored = submission.replay_of(repo.get_visit(record["visit_id"], consistent=True))
@@ -117,8 +117,9 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
     return record
 
 
-def _serves(account: dict | None, principal: Principal) -> bool:
-    return bool(account) and account.get("serving_manager_id") == principal.id
+def _serves(account: dict | None, manager_id: str) -> bool:
+    """Only the serving manager's contacts count toward the client's contact plan (002 第十九条)."""
+    return bool(account) and account.get("serving_manager_id") == manager_id
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -256,8 +257,7 @@ def decide_late(principal: Principal, visit_id: str, body) -> dict:
     status = "approved_late" if body.approve else "rejected"
     decided = {**record, "status": status, "approval": approval}
     account = account_repo.get_account(record["account_id"]) if record.get("account_id") else None
-    also = contact_plan.contact_ops(decided) if account and account.get("serving_manager_id") == record["manager_id"] \
-        else []
+    also = contact_plan.contact_ops(decided) if _serves(account, record["manager_id"]) else []
     try:
         repo.decide_late(visit_id, status, approval, also=also)
     except ConditionFailed:

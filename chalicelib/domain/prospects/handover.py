@@ -42,14 +42,23 @@ def _owned_active(deps: ProspectDeps, owner_id: str) -> list[str]:
             return ids
 
 
+NOT_A_SUCCESSOR = "not an active client manager of the departing member's branch"
+
+
+def may_succeed(departed: dict, successor: dict | None) -> bool:
+    """Only an active client manager of the same branch, other than the departing member, takes over."""
+    return bool(successor) and successor["branch_id"] == departed["branch_id"] \
+        and successor["role"] == Role.client_manager and successor.get("status") == "active" \
+        and successor["staff_id"] != departed["staff_id"]
+
+
 def successor_of(deps: ProspectDeps, departed: dict, successor_id: str | None) -> dict | None:
     """The successor's staff record, or None for the pool; a ValueError names what is wrong."""
     if not successor_id:
         return None
     successor = deps.directory.get_staff(successor_id)
-    if (not successor or successor["branch_id"] != departed["branch_id"] or successor["role"] != Role.client_manager
-            or successor.get("status") != "active" or successor_id == departed["staff_id"]):
-        raise ValueError("not an active client manager of the departed manager's branch")
+    if not may_succeed(departed, successor):
+        raise ValueError(NOT_A_SUCCESSOR)
     return successor
 
 
