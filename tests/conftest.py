@@ -10,6 +10,7 @@ are deleted. S3, SNS and KMS stay on moto.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
@@ -125,6 +126,33 @@ def ddb_engine(tmp_path_factory):
             proc.kill()
 
 
+_MOTO_SNAPSHOTS: dict[str, dict] = {}
+
+
+def _moto_tables() -> dict:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]].tables
+
+
+def _restore_moto(name: str, build) -> None:
+    """Tables (and the demo directory) once per worker, then a deep copy of moto's table objects
+    (~1 ms) instead of building them again through the API (create ~90 ms, directory ~98 ms)."""
+    tables = _moto_tables()
+    if name in _MOTO_SNAPSHOTS:
+        tables.clear()
+        tables.update(copy.deepcopy(_MOTO_SNAPSHOTS[name]))
+        return
+    build()
+    _MOTO_SNAPSHOTS[name] = copy.deepcopy(dict(tables))
+
+
+def _pristine() -> bool:
+    """Nothing written since the tables were restored: the directory snapshot may replace them."""
+    return all(len(t) == 0 for t in _moto_tables().values())
+
+
 @pytest.fixture(autouse=True)
 def aws(ddb_engine):
     from chalicelib.api import idempotency
@@ -143,7 +171,10 @@ def aws(ddb_engine):
         clear_principal_cache()
         clear_all()
         s = get_settings()
-        create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
+        if ddb_engine:
+            create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
+        else:
+            _restore_moto("empty", lambda: create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name))
         yield
         if ddb_engine:
             reset_settings()
@@ -190,9 +221,15 @@ def directory():
     if DDB_LOCAL:
         _restore_directory()
         return
+    from chalicelib import clock
     from infra.demo_data import seed_directory
 
-    seed_directory()
+    if not _pristine():  # a fixture wrote first: seed on top of it
+        seed_directory()
+        return
+    # created_at is the seed's clock: one snapshot per frozen moment, or per day on the real clock.
+    moment = clock.iso(clock.now()) if clock._frozen is not None else clock.today().isoformat()
+    _restore_moto(f"directory@{moment}", seed_directory)
 
 
 def token_for(staff_id: str, **overrides) -> str:
