@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any, Callable, Iterable
 
 from ..errors import ConditionFailed, TooManyRequests, Unavailable
-from .clients import dynamodb_client, dynamodb_resource, main_table
+from .clients import dynamodb_client
 from ..config import get_settings
 
 KEY_ATTRS = {"pk", "sk"} | {f"gsi{i}{p}" for i in range(1, 7) for p in ("pk", "sk")}
@@ -85,65 +85,110 @@ def _client_error():
     return ClientError
 
 
+# --- one low-level client: items (de)serialized here, as the boto3 resource would ---
+_serializer = None
+_deserializer = None
+
+
+def _serialize(value: dict) -> dict:
+    global _serializer
+    if _serializer is None:
+        from boto3.dynamodb.types import TypeSerializer
+
+        _serializer = TypeSerializer()
+    return {k: _serializer.serialize(v) for k, v in to_dynamo(value).items()}
+
+
+def _deserialize(item: dict) -> dict:
+    global _deserializer
+    if _deserializer is None:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        _deserializer = TypeDeserializer()
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _table() -> str:
+    return get_settings().table_name
+
+
 def get_item(pk: str, sk: str, *, consistent: bool = False) -> dict | None:
     try:
-        return main_table().get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=consistent).get("Item")
+        item = dynamodb_client().get_item(TableName=_table(), Key=_serialize({"pk": pk, "sk": sk}),
+                                          ConsistentRead=consistent).get("Item")
     except _client_error() as err:
         _raise_from(err)
+    return _deserialize(item) if item is not None else None
 
 
 def batch_get(keys: list[tuple[str, str]], projection: str | None = None) -> list[dict]:
     """Items for many keys, 100 per request, unprocessed keys retried."""
     out: list[dict] = []
-    resource = dynamodb_resource()
-    name = get_settings().table_name
+    client = dynamodb_client()
+    name = _table()
     for start in range(0, len(keys), 100):
-        request: dict[str, Any] = {"Keys": [{"pk": pk, "sk": sk} for pk, sk in keys[start:start + 100]]}
+        request: dict[str, Any] = {"Keys": [_serialize({"pk": pk, "sk": sk}) for pk, sk in keys[start:start + 100]]}
         if projection:
             request["ProjectionExpression"] = projection
         pending = {name: request}
         while pending:
             try:
-                resp = resource.batch_get_item(RequestItems=pending)
+                resp = client.batch_get_item(RequestItems=pending)
             except _client_error() as err:
                 _raise_from(err)
-            out.extend(resp["Responses"].get(name, []))
+            out.extend(_deserialize(i) for i in resp["Responses"].get(name, []))
             pending = resp.get("UnprocessedKeys") or {}
     return out
 
 
+def batch_put(items: Iterable[dict]) -> None:
+    """Whole-item puts, 25 per request, unprocessed items retried (for idempotent rewrites only)."""
+    client = dynamodb_client()
+    name = _table()
+    # BatchWriteItem refuses two puts of one key in a request: the last one wins, as a rewrite would.
+    unique = {(i["pk"], i["sk"]): i for i in items}
+    batch = [{"PutRequest": {"Item": _serialize(i)}} for i in unique.values()]
+    for start in range(0, len(batch), 25):
+        pending: dict = {name: batch[start:start + 25]}
+        while pending:
+            try:
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            except _client_error() as err:
+                _raise_from(err)
+
+
 def put(item: dict) -> None:
     try:
-        main_table().put_item(Item=to_dynamo(item))
+        dynamodb_client().put_item(TableName=_table(), Item=_serialize(item))
     except _client_error() as err:
         _raise_from(err)
 
 
 def put_new(item: dict, *, condition: str = "attribute_not_exists(pk)", names: dict | None = None,
             values: dict | None = None) -> None:
-    kwargs: dict[str, Any] = {"Item": to_dynamo(item), "ConditionExpression": condition}
+    kwargs: dict[str, Any] = {"TableName": _table(), "Item": _serialize(item), "ConditionExpression": condition}
     if names:
         kwargs["ExpressionAttributeNames"] = names
     if values:
-        kwargs["ExpressionAttributeValues"] = to_dynamo(values)
+        kwargs["ExpressionAttributeValues"] = _serialize(values)
     try:
-        main_table().put_item(**kwargs)
+        dynamodb_client().put_item(**kwargs)
     except _client_error() as err:
         _raise_from(err)
 
 
 def update(pk: str, sk: str, expression: str, *, names: dict | None = None, values: dict | None = None,
            condition: str | None = None, return_values: str = "ALL_NEW") -> dict:
-    kwargs: dict[str, Any] = {"Key": {"pk": pk, "sk": sk}, "UpdateExpression": expression,
-                              "ReturnValues": return_values}
+    kwargs: dict[str, Any] = {"TableName": _table(), "Key": _serialize({"pk": pk, "sk": sk}),
+                              "UpdateExpression": expression, "ReturnValues": return_values}
     if names:
         kwargs["ExpressionAttributeNames"] = names
     if values:
-        kwargs["ExpressionAttributeValues"] = to_dynamo(values)
+        kwargs["ExpressionAttributeValues"] = _serialize(values)
     if condition:
         kwargs["ConditionExpression"] = condition
     try:
-        return main_table().update_item(**kwargs).get("Attributes", {})
+        return _deserialize(dynamodb_client().update_item(**kwargs).get("Attributes", {}))
     except _client_error() as err:
         _raise_from(err)
 
@@ -152,20 +197,36 @@ def query(pk_value: str, *, index: str | None = None, sk_begins: str | None = No
           sk_between: tuple[str, str] | None = None, sk_gte: str | None = None, sk_lte: str | None = None,
           limit: int | None = None, start_key: dict | None = None, newest_first: bool = False,
           consistent: bool = False, filter_expression=None) -> Page:
-    """One page of a key-condition query. `index` is None or "gsi1".."gsi6"."""
-    from boto3.dynamodb.conditions import Key
+    """One page of a key-condition query. `index` is None or "gsi1".."gsi6".
 
+    `filter_expression` is a boto3 condition (`Attr("kind").eq(...)`), built here into the request's
+    expression strings: the low-level client is the only DynamoDB client a container builds."""
     pk_name, sk_name = ("pk", "sk") if index is None else (f"{index}pk", f"{index}sk")
-    cond = Key(pk_name).eq(pk_value)
-    if sk_begins is not None:
-        cond &= Key(sk_name).begins_with(sk_begins)
-    elif sk_between is not None:
-        cond &= Key(sk_name).between(*sk_between)
-    elif sk_gte is not None:
-        cond &= Key(sk_name).gte(sk_gte)
-    elif sk_lte is not None:
-        cond &= Key(sk_name).lte(sk_lte)
-    kwargs: dict[str, Any] = {"KeyConditionExpression": cond, "ScanIndexForward": not newest_first}
+    expression = "#pk = :pk"
+    names = {"#pk": pk_name}
+    values: dict[str, Any] = {":pk": pk_value}
+    if sk_between is not None and sk_begins is None:
+        expression += " AND #sk BETWEEN :sk_low AND :sk_high"
+        values[":sk_low"], values[":sk_high"] = sk_between
+    else:
+        bound = next(((c, v) for c, v in (("begins_with(#sk, :sk)", sk_begins), ("#sk >= :sk", sk_gte),
+                                          ("#sk <= :sk", sk_lte)) if v is not None), None)
+        if bound:
+            expression += " AND " + bound[0]
+            values[":sk"] = bound[1]
+    if " AND " in expression:
+        names["#sk"] = sk_name
+    kwargs: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": expression,
+                              "ScanIndexForward": not newest_first}
+    if filter_expression is not None:
+        from boto3.dynamodb.conditions import ConditionExpressionBuilder
+
+        built = ConditionExpressionBuilder().build_expression(filter_expression)
+        kwargs["FilterExpression"] = built.condition_expression
+        names.update(built.attribute_name_placeholders)
+        values.update(built.attribute_value_placeholders)
+    kwargs["ExpressionAttributeNames"] = names
+    kwargs["ExpressionAttributeValues"] = _serialize(values)
     if index:
         kwargs["IndexName"] = index
     elif consistent:
@@ -173,15 +234,14 @@ def query(pk_value: str, *, index: str | None = None, sk_begins: str | None = No
     if limit:
         kwargs["Limit"] = limit
     if start_key:
-        kwargs["ExclusiveStartKey"] = start_key
-    if filter_expression is not None:
-        kwargs["FilterExpression"] = filter_expression
+        kwargs["ExclusiveStartKey"] = _serialize(start_key)
     try:
-        resp = main_table().query(**kwargs)
+        resp = dynamodb_client().query(**kwargs)
     except _client_error() as err:
         _raise_from(err)
-    return Page(items=resp.get("Items", []), last_key=resp.get("LastEvaluatedKey"),
-                scanned=resp.get("ScannedCount", 0))
+    last = resp.get("LastEvaluatedKey")
+    return Page(items=[_deserialize(i) for i in resp.get("Items", [])],
+                last_key=_deserialize(last) if last else None, scanned=resp.get("ScannedCount", 0))
 
 
 def query_records(pk_value: str, **kwargs) -> Page:
@@ -229,18 +289,6 @@ def query_all(pk_value: str, **kwargs) -> list[dict]:
 
 
 # --- transactions --------------------------------------------------------------
-_serializer = None
-
-
-def _serialize(value: dict) -> dict:
-    global _serializer
-    if _serializer is None:
-        from boto3.dynamodb.types import TypeSerializer
-
-        _serializer = TypeSerializer()
-    return {k: _serializer.serialize(v) for k, v in to_dynamo(value).items()}
-
-
 def tx_put(item: dict, condition: str | None = "attribute_not_exists(pk)", names: dict | None = None,
            values: dict | None = None) -> dict:
     op: dict[str, Any] = {"TableName": get_settings().table_name, "Item": _serialize(item)}

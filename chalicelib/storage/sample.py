@@ -14,7 +14,6 @@ from typing import Iterator
 from ..config import get_settings
 from ..errors import ConditionFailed
 from . import base, keys
-from .clients import main_table
 
 
 def member_order(year: int, account_id: str) -> str:
@@ -34,11 +33,8 @@ def active_on(day: date) -> Iterator[dict]:
 
 def write_members(year: int, members: list[dict]) -> None:
     """Snapshot members; rewriting the same member is harmless (same key, same content)."""
-    with main_table().batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-        for m in members:
-            batch.put_item(Item={**keys.year_end_member(year, m["branch_id"], member_order(year, m["account_id"]),
-                                                         m["account_id"]),
-                                 "account_id": m["account_id"], "branch_id": m["branch_id"], "year": year})
+    base.batch_put({**keys.year_end_member(year, m["branch_id"], member_order(year, m["account_id"]), m["account_id"]),
+                    "account_id": m["account_id"], "branch_id": m["branch_id"], "year": year} for m in members)
 
 
 def get_year_end(branch_id: str, year: int) -> dict | None:

@@ -24,7 +24,7 @@ def test_a_false_claim_flag_lost_at_entry_is_delivered_by_the_sweep_and_the_entr
     original = BaseClient._make_api_call
 
     def flag_write_fails(self, operation, params):
-        if operation == "PutItem" and str(params.get("Item", {}).get("pk", "")).startswith("FLAG#"):
+        if operation == "PutItem" and params.get("Item", {}).get("pk", {}).get("S", "").startswith("FLAG#"):
             from botocore.exceptions import ClientError
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}}, operation)
         return original(self, operation, params)

@@ -44,6 +44,8 @@ def _selected(trigger: str, account_id: str, business_date: str, *, risk: bool =
 
 def test_quarter_callback_counters_drift_is_reported_repaired_and_gone(directory, capsys):
     from chalicelib.storage import base, keys
+    from chalicelib.config import get_settings
+    from chalicelib.storage.clients import dynamodb_client
     from tests.factories.tasks import make_account, make_task
 
     make_account("A001")
@@ -75,7 +77,9 @@ def test_quarter_callback_counters_drift_is_reported_repaired_and_gone(directory
     assert _run(capsys, "quarter-callbacks", "--quarter", "2026Q4")[1]["drift"] == []
 
     # A counter that is missing altogether is created from the records.
-    base.main_table().delete_item(Key=keys.callback_quarter_counter("A002", "2026Q4"))
+    key = keys.callback_quarter_counter("A002", "2026Q4")
+    dynamodb_client().delete_item(TableName=get_settings().table_name,
+                                  Key={"pk": {"S": key["pk"]}, "sk": {"S": key["sk"]}})
     code, report = _run(capsys, "quarter-callbacks", "--quarter", "2026Q4", "--repair")
     assert code == 0 and [(d["account_id"], d["counter"], d["repaired"]) for d in report["drift"]] == [
         ("A002", None, True)]
