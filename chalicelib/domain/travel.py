@@ -38,6 +38,16 @@ RULE_CODE = "NO_DAILY_REPORT"
 AUDIENCE = ["supervisor"]
 
 
+class NotTravelling(Unprocessable):
+    """A report for a day no approved travel period covers."""
+    code = "not_travelling"
+
+
+class AlreadyReported(Conflict):
+    """The day's report was filed already (once per manager and day)."""
+    code = "already_reported"
+
+
 # --- pure rules --------------------------------------------------------------------------------------
 def report_due_at(day: date, due_hour: int) -> datetime:
     """The day's report is due by `due_hour` o'clock that day, Asia/Shanghai (004: 晚上九点钟之前)."""
@@ -206,7 +216,7 @@ def submit_report(principal: Principal, body: TravelReportIn) -> dict:
     day = body.day.isoformat()
     travel_day = repo.get_day(principal.id, day)
     if not travel_day or travel_day.get("cancelled"):
-        raise Unprocessable(f"no approved travel period covers {day}",
+        raise NotTravelling(f"no approved travel period covers {day}",
                             details=[{"field": "day", "message": "no approved travel covers this day"}])
     due = datetime.fromisoformat(travel_day["due_at"])
     report = {
@@ -218,9 +228,15 @@ def submit_report(principal: Principal, body: TravelReportIn) -> dict:
     try:
         repo.write(repo.new_report_ops(report))
     except ConditionFailed:
-        stored = submission.replay_of(repo.get_report(principal.id, day))
-        if stored is None:
-            raise Conflict(f"the report for {day} was already filed") from None
+        # The report's key is the manager's day, not the submission: this submission's own earlier write
+        # (a retry) carries its stamp; any other is the day already reported.
+        stored = repo.get_report(principal.id, day)
+        if not stored:   # the day itself changed meanwhile (cancelled)
+            raise NotTravelling(f"no approved travel period covers {day}",
+                                details=[{"field": "day", "message": "no approved travel covers this day"}]) from None
+        if stored.get(submission.STAMP) != submission.stamp()[submission.STAMP]:
+            raise AlreadyReported(f"the report for {day} was already filed",
+                                  details=[{"field": "day", "message": "already reported"}]) from None
         report = stored
     logger.info("travel report filed", extra={"travel_id": report["travel_id"], "on_time": report["on_time"]})
     return report

@@ -129,7 +129,8 @@ def test_the_days_report_is_filed_once_and_marked_on_time_by_21_00(api):
     status, filed = report(api, "2026-11-23", "2026-11-23T20:59:00+08:00")
     assert status == 201 and filed["on_time"] is True and filed["due_at"] == "2026-11-23T21:00:00+08:00"
     assert filed["met"] == REPORT["met"] and filed["open_issues"] == REPORT["open_issues"]
-    assert report(api, "2026-11-23", "2026-11-23T21:30:00+08:00")[0] == 409
+    status, body = report(api, "2026-11-23", "2026-11-23T21:30:00+08:00")
+    assert status == 409 and body["error"]["code"] == "already_reported"
     status, late = report(api, "2026-11-24", "2026-11-24T21:01:00+08:00")
     assert status == 201 and late["on_time"] is False
     with clock.freeze("2026-11-24T22:00:00+08:00"):
@@ -145,6 +146,11 @@ def test_a_retried_report_with_its_key_is_the_first_result(api):
         first = api.post("/v1/travel-reports", {**REPORT, "day": "2026-11-23"}, as_="cm-001", headers=h)
         second = api.post("/v1/travel-reports", {**REPORT, "day": "2026-11-23"}, as_="cm-001", headers=h)
     assert first[0] == second[0] == 201 and first[1] == second[1]
+    with clock.freeze("2026-11-23T19:05:00+08:00"):
+        # Another submission (a new key, as the phone's outbox sends) of the same day is the day reported.
+        status, body = api.post("/v1/travel-reports", {**REPORT, "day": "2026-11-23"}, as_="cm-001",
+                                headers={"Idempotency-Key": "travel-report-0002"})
+    assert status == 409 and body["error"]["code"] == "already_reported"
 
 
 def test_bad_reports_are_400s_naming_the_field(api):
@@ -155,6 +161,7 @@ def test_bad_reports_are_400s_naming_the_field(api):
     assert status == 400 and field_of(body) == "work"
     status, body = report(api, "2026-11-22", "2026-11-23T20:00:00+08:00")
     assert status == 422 and field_of(body) == "day"                    # not a travel day
+    assert body["error"]["code"] == "not_travelling"
     status, body = report(api, "2026-11-23", "2026-11-23T20:00:00+08:00", as_="cm-002")
     assert status == 422                                                # not their travel
 
