@@ -121,12 +121,15 @@ def create_period(principal: Principal, body: TravelPeriodIn) -> dict:
 
 
 def _day_ops(record: dict) -> list[dict]:
+    """One item per travel day. A day whose report hour had already passed when the travel was approved
+    (recorded after the fact) takes a late report but is never proposed: the manager could not report it."""
+    now = clock.now()
     ops = []
     for day in travel_days(date.fromisoformat(record["start_on"]), date.fromisoformat(record["end_on"])):
         due = report_due_at(day, int(record["report_due_hour"]))
         ops.append(repo.new_day_op({"manager_id": record["manager_id"], "day": day.isoformat(),
                                     "travel_id": record["travel_id"], "branch_id": record["branch_id"],
-                                    "due_at": clock.iso(due), "due_hour": due_bucket(due)}))
+                                    "due_at": clock.iso(due), "due_hour": due_bucket(due) if due > now else None}))
     return ops
 
 

@@ -45,8 +45,9 @@ def list_branch_periods(branch_id: str, month: str | None, *, limit: int, start_
 # --- travel days ---------------------------------------------------------------------------------------
 def new_day_op(day: dict) -> dict:
     """A travel day, unless an approved period already covers it (a cancelled day may be covered again)."""
-    item = {**keys.travel_day(day["manager_id"], day["day"]), **day,
-            **keys.travel_day_due_index(day["due_hour"], day["manager_id"], day["day"])}
+    item = {**keys.travel_day(day["manager_id"], day["day"]), **{k: v for k, v in day.items() if v is not None}}
+    if day.get("due_hour"):   # no bucket: a day already past its report hour when approved
+        item.update(keys.travel_day_due_index(day["due_hour"], day["manager_id"], day["day"]))
     return base.tx_put(item, condition="attribute_not_exists(pk) OR cancelled = :t", values={":t": True})
 
 

@@ -217,6 +217,17 @@ def test_cancelled_days_are_not_proposed(api):
     assert [p["day"] for p in proposals(api)] == ["2026-11-23"]         # the day that was already due
 
 
+def test_days_already_past_their_hour_when_approved_take_a_late_report_but_are_never_proposed(api):
+    with clock.freeze("2026-11-24T10:00:00+08:00"):
+        status, _ = api.post("/v1/travel-periods", {**PERIOD, "manager_id": "cm-001"}, as_="sup-001")
+        assert status == 201                                  # recorded on Tuesday, from Monday
+    assert report(api, "2026-11-23", "2026-11-24T11:00:00+08:00")[1]["on_time"] is False
+    sweep("2026-11-24T21:30:00+08:00")
+    assert [p["day"] for p in proposals(api)] == ["2026-11-24"]     # Monday was never the manager's to miss
+    assert api.get("/v1/penalty-proposals", as_="cmp-001")[0] == 400
+    assert len(proposals(api, as_="cmp-001", branch_id="br-pudong")) == 1
+
+
 def test_confirming_enters_the_penalty_once_with_the_days_subsidy_withheld(api):
     approved_period(api)
     sweep("2026-11-23T21:30:00+08:00")
