@@ -88,6 +88,8 @@ def create_period(principal: Principal, body: TravelPeriodIn) -> dict:
             raise ValidationFailed.field("manager_id", "name the client manager who travels")
         manager_id = body.manager_id
         _branch_manager(manager_id, principal.branch_id, "manager_id")
+    if body.end_on < body.start_on:
+        raise ValidationFailed.field("end_on", "is before start_on")
     days = (body.end_on - body.start_on).days + 1
     if days > s.travel_period_max_days:
         raise ValidationFailed.field("end_on", f"a travel period covers at most {s.travel_period_max_days} days")

@@ -4,7 +4,7 @@
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 
@@ -23,12 +23,6 @@ class TravelPeriodIn(RequestModel):
     end_on: BoundedDate
     destination: str = Field(min_length=1, max_length=100)
     purpose: str = Field(min_length=1, max_length=500)
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.end_on < self.start_on:
-            raise ValueError("end_on is before start_on")
-        return self
 
 
 class TravelDecisionIn(RequestModel):

@@ -99,7 +99,7 @@ def test_overlapping_approved_travel_is_refused_and_a_cancelled_day_can_be_cover
 def test_bad_periods_are_400s_naming_the_field(api):
     with clock.freeze(NOW):
         status, body = api.post("/v1/travel-periods", {**PERIOD, "end_on": "2026-11-20"}, as_="cm-001")
-        assert status == 400
+        assert status == 400 and field_of(body) == "end_on"
         status, body = api.post("/v1/travel-periods", {**PERIOD, "end_on": "2027-03-01"}, as_="cm-001")
         assert status == 400 and field_of(body) == "end_on"
         status, body = api.post("/v1/travel-periods", {**PERIOD, "start_on": "2026-11-20"}, as_="cm-001")
