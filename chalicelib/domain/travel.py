@@ -282,9 +282,11 @@ def sweep_missing_reports(now: datetime | None = None) -> dict:
                 "rule_version": penalty_rules.catalogue_on(date.fromisoformat(item["day"]),
                                                            item["branch_id"]).version_ref(),
             }
-            fields = {k: record[k] for k in ("proposal_id", "rule_code", "manager_id", "branch_id", "day")}
+            # Ids only; `staff_id` is the manager, as the escalation message names staff.
+            fields = {k: record[k] for k in ("proposal_id", "rule_code", "branch_id", "day", "due_at")}
             entry = outbox.record_op(ESCALATION, _subject(record["proposal_id"]),
-                                     {"kind": PROPOSAL_KIND, "record": {**fields, "audience": AUDIENCE}})
+                                     {"kind": PROPOSAL_KIND, "record": {**fields, "staff_id": record["manager_id"],
+                                                                        "audience": AUDIENCE}})
             try:
                 repo.write([*repo.new_proposal_ops(record), entry])
             except ConditionFailed:

@@ -4,6 +4,8 @@ NO_DAILY_REPORT for a day without one (000 第二篇 §1: 发现一天没汇报�
 supervisor confirms (a penalty with that day's catalogue) or dismisses with a reason."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chalicelib import clock
@@ -167,7 +169,7 @@ def test_bad_reports_are_400s_naming_the_field(api):
 
 
 # --- the sweep and the proposals -------------------------------------------------------------------
-def test_a_missing_report_becomes_one_proposal_for_the_supervisor(api, alerts):
+def test_a_missing_report_becomes_one_proposal_for_the_supervisor(api, alerts, caplog):
     approved_period(api)
     report(api, "2026-11-23", "2026-11-23T20:00:00+08:00")              # Monday reported, Tuesday not
     assert sweep("2026-11-24T20:59:00+08:00")["proposed"] == []          # not yet due
@@ -177,8 +179,12 @@ def test_a_missing_report_becomes_one_proposal_for_the_supervisor(api, alerts):
     [p] = proposals(api)
     assert p["rule_code"] == "NO_DAILY_REPORT" and p["manager_id"] == "cm-001" and p["day"] == "2026-11-24"
     assert p["status"] == "pending" and p["rule_version"]["global_effective_from"]
-    assert [(k, r["proposal_id"], r["audience"]) for k, r in alerts] == [
-        ("no_daily_report_proposal", p["proposal_id"], ["supervisor"])]
+    assert [(k, r["proposal_id"], r["staff_id"], r["audience"]) for k, r in alerts] == [
+        ("no_daily_report_proposal", p["proposal_id"], "cm-001", ["supervisor"])]
+    # The message the supervisor gets names the proposal, the manager and the day (ids only).
+    [sent] = [r.escalation for r in caplog.records if r.getMessage() == "escalation"]
+    assert (sent["proposal_id"], sent["staff_id"], sent["day"]) == (p["proposal_id"], "cm-001", "2026-11-24")
+    assert REPORT["met"] not in json.dumps(sent, ensure_ascii=False)
     # No penalty is entered by the sweep.
     assert api.get("/v1/penalties?manager_id=cm-001", as_="sup-001")[1]["items"] == []
     assert proposals(api, as_="cm-001")[0]["proposal_id"] == p["proposal_id"]   # the manager sees it
