@@ -8,6 +8,7 @@ from chalicelib.api import calendar as calendar_api
 from chalicelib.api import openapi as openapi_api
 from chalicelib.api import outbox as outbox_api
 from chalicelib.api import penalties as penalties_api
+from chalicelib.api import travel as travel_api
 from chalicelib.api.middleware import http_conventions
 from chalicelib.config import get_settings
 from chalicelib.jobs import callbacks as callback_jobs
@@ -21,7 +22,7 @@ app.register_middleware(http_conventions, "http")
 
 for blueprint in (system.bp, openapi_api.bp, directory.bp, visits.bp, prospects.bp, outlets_partner.bp, audit.bp,
                   penalties_api.bp, accounts.bp, callback_tasks.bp, calendar_api.bp, complaints.bp, outbox_api.bp,
-                  web.bp, prospect_jobs.bp, penalties_jobs.bp, callback_jobs.bp, sweeps.bp):
+                  travel_api.bp, web.bp, prospect_jobs.bp, penalties_jobs.bp, callback_jobs.bp, sweeps.bp):
     app.register_blueprint(blueprint)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     complaint_handle_hours: int = Field(8, ge=1)   # 002 第二十条 §4: handled within 8 hours or escalated
     # A complaint is recorded as it arrives: a receipt time older than this is refused (400 received_at).
     complaint_received_max_age_hours: int = Field(72, ge=1, le=744)
+    # 004 出差: "晚上九点钟之前向领导汇报当天工作情况" (house policy): the travel day's report is due by this
+    # hour (Asia/Shanghai); the hourly sweep proposes NO_DAILY_REPORT for a day with none by then.
+    travel_report_due_hour: int = Field(21, ge=1, le=24)
+    # One travel period covers at most this many days (its day items are written in one transaction).
+    travel_period_max_days: int = Field(60, ge=1, le=90)
     visit_clock_skew_minutes: int = 5
     photo_max_bytes: int = 5 * 1024 * 1024
     photo_url_seconds: int = 300

@@ -21,9 +21,10 @@ from .. import clock
 from ..config import get_settings
 from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..models.accounts import (EVENT_TYPES, event_adapter, AccountClosed, AccountOpened, AccountTransferredOut,
-                               ContactChanged, ManagerChanged, TradeDay, TransferIn, TransferOut)
+                               ContactChanged, ManagerChanged, TradeDay, TransferIn, TransferOut, ValueClassChanged)
 from ..models.common import mask_id_number, mask_name, mask_phone
 from ..storage import accounts as repo
+from ..storage import contact_plan as class_repo
 from ..storage import pii
 from . import conversion, disclosure, outbox
 from .outbox_handlers import ACCOUNT_CONVERSION, CONTACT_RESUME
@@ -131,7 +132,30 @@ def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, 
                 new.update(contact_needs_update=None, contact_flagged_at=None, contact_flag_task=None,
                            contact_changed_at=at)
             new.update(_phone_fields(event.phone), contact_since=at)
+    elif isinstance(event, ValueClassChanged):
+        new.update(apply_value_class(new, event.value_class, clock.iso(event.classified_at)))
     return {k: v for k, v in new.items() if v is not None}, transfer
+
+
+def apply_value_class(state: dict, value_class: str, at: str) -> dict:
+    """The fields a feed classification changes (002 第十九条 A/B/C; issue 19 §4).
+
+    Decision: the feed's own last word is kept (`feed_value_class`, newest `classified_at` wins, so a late
+    or replayed file never undoes a newer one). The account's class follows the feed, except that a
+    supervisor's manual class holds until the feed *changes* the class after it: a feed that restates
+    the class it already had does not undo the supervisor; a feed class that differs from the feed's
+    previous one and is dated after the manual setting replaces it."""
+    if not _newer(at, state.get("feed_value_class_at")):
+        return {}
+    out = {"feed_value_class": value_class, "feed_value_class_at": at}
+    manual = state.get("value_class_source") == "supervisor"
+    feed_changed = value_class != state.get("feed_value_class")
+    if manual and not (feed_changed and _newer(at, state.get("value_class_set_at"))):
+        return out
+    if state.get("value_class") != value_class or manual:
+        out.update(value_class=value_class, value_class_source="feed", value_class_set_by="feed",
+                   value_class_set_at=at)
+    return out
 
 
 def _phone_fields(phone: str) -> dict:
@@ -234,6 +258,13 @@ def _store(event, raw: dict, source: str, row: int | None = None) -> dict:
                                             {"account_id": event.account_id, "event_id": event.event_id,
                                              "changed_at": new_state["contact_changed_at"],
                                              "phone_masked": new_state["phone_masked"]}))
+        if new_state.get("value_class_set_at") != (state or {}).get("value_class_set_at") \
+                and new_state.get("value_class_source") == "feed":
+            # Kept like a supervisor's change: who (the feed, this event), when, and the class before.
+            effects.append(class_repo.class_change_op(event.account_id, f"{new_state['value_class_set_at']}#"
+                                                      f"{event.event_id}", {
+                "value_class": new_state["value_class"], "source": "feed", "by": "feed", "event_id": event.event_id,
+                "at": new_state["value_class_set_at"], "previous_class": (state or {}).get("value_class")}))
         stored = {**record, "payload": _stored_body(body, new_state)}
         outcome = repo.write_event({k: v for k, v in stored.items() if v is not None}, new_state,
                                    int((state or {}).get("version", 0)), transfer, inbox, effects)

@@ -117,15 +117,24 @@ class ContactChanged(_Event):
     changed_at: BoundedAwareDatetime
 
 
+class ValueClassChanged(_Event):
+    """The core system's client value class A/B/C (002 第十九条: by share of volume), as of `classified_at`.
+    The contact plan follows it; a supervisor's manual class holds until the feed's class changes after it
+    (domain/accounts.py `apply_value_class`)."""
+    type: Literal["value_class_changed"]
+    value_class: Literal["A", "B", "C"]
+    classified_at: BoundedAwareDatetime
+
+
 AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed,
-                               AccountTransferredOut, ManagerChanged, ContactChanged],
+                               AccountTransferredOut, ManagerChanged, ContactChanged, ValueClassChanged],
                          Field(discriminator="type")]
 @lru_cache(maxsize=1)
 def event_adapter() -> TypeAdapter:
     """Built on first use: a cold start that serves no feed call never pays for the union's validator."""
     return TypeAdapter(AccountEvent)
 EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed",
-               "account_transferred_out", "manager_changed", "contact_changed")
+               "account_transferred_out", "manager_changed", "contact_changed", "value_class_changed")
 
 
 class AccountEventBatch(RequestModel):

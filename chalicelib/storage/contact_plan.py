@@ -43,6 +43,9 @@ def set_value_class(account: dict, change: dict) -> None:
                             names={**names, "#v": "version"},
                             values={**values, ":one": 1, ":prev": int(account.get("version", 0))},
                             condition="#v = :prev")
-    record = {**keys.account_class_change(account["account_id"], change["at"]), **change,
-              "account_id": account["account_id"]}
-    base.transact([update, base.tx_put(record)])
+    base.transact([update, class_change_op(account["account_id"], change["at"], change)])
+
+
+def class_change_op(account_id: str, at: str, change: dict) -> dict:
+    """A class change kept as its own item (the supervisor's, or the feed's with the event id in `at`)."""
+    return base.tx_put({**keys.account_class_change(account_id, at), **change, "account_id": account_id})

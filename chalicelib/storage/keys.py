@@ -476,3 +476,49 @@ def complaint_due_index(due_hour: str, complaint_id: str) -> dict:
     # spreads over several partitions; the hourly sweep reads every shard of the hours that passed.
     return {"gsi3pk": f"COMPLAINTDUE#{due_hour}#{shard(complaint_id, COMPLAINT_DUE_SHARDS)}",
             "gsi3sk": complaint_id}
+
+
+# --- travel 出差 (000 第二篇 §1; 004: daily report by 21:00) ------------------------------------
+TRAVEL_DUE_SHARDS = 4
+
+
+def travel_period(travel_id: str) -> dict:
+    return {"pk": f"TRAVEL#{travel_id}", "sk": "TRAVEL"}
+
+
+def travel_period_indexes(manager_id: str, branch_id: str, start_on: str, travel_id: str) -> dict:
+    # gsi1: a manager's periods by start date; gsi2: a branch's (the supervisor's approvals).
+    return {"gsi1pk": f"STAFF#{manager_id}#TRAVEL", "gsi1sk": f"{start_on}#{travel_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#TRAVEL", "gsi2sk": f"{start_on}#{travel_id}"}
+
+
+def travel_day(manager_id: str, day: date | str) -> dict:
+    # One item per manager and travel day: a day is covered by one approved period and reported once.
+    return {"pk": f"TRAVELDAY#{manager_id}#{day}", "sk": "DAY"}
+
+
+def travel_day_due_index(due_hour: str, manager_id: str, day: date | str) -> dict:
+    # gsi3 (sparse while no on-time report and no proposal): the hour the report falls due, sharded;
+    # the hourly sweep reads the hours that passed.
+    return {"gsi3pk": f"TRAVELDUE#{due_hour}#{shard(f'{manager_id}#{day}', TRAVEL_DUE_SHARDS)}",
+            "gsi3sk": f"{manager_id}#{day}"}
+
+
+def travel_report(manager_id: str, day: date | str) -> dict:
+    return {"pk": f"TRAVELDAY#{manager_id}#{day}", "sk": "REPORT"}
+
+
+def travel_report_indexes(manager_id: str, branch_id: str, day: str) -> dict:
+    # gsi1: a manager's reports by day; gsi2: a branch's reports by day.
+    return {"gsi1pk": f"STAFF#{manager_id}#TRAVELREPORTS", "gsi1sk": f"{day}#{manager_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#TRAVELREPORTS", "gsi2sk": f"{day}#{manager_id}"}
+
+
+def penalty_proposal(proposal_id: str) -> dict:
+    return {"pk": f"PROPOSAL#{proposal_id}", "sk": "PROPOSAL"}
+
+
+def penalty_proposal_indexes(manager_id: str, branch_id: str, day: str, proposal_id: str) -> dict:
+    # gsi1: a manager's proposals by breach day; gsi2: a branch's (the supervisor's list).
+    return {"gsi1pk": f"STAFF#{manager_id}#PROPOSALS", "gsi1sk": f"{day}#{proposal_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#PROPOSALS", "gsi2sk": f"{day}#{proposal_id}"}

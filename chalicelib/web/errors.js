@@ -27,6 +27,8 @@ const DETAIL_MESSAGES = [
   [/only when the client was not reached/i, 'msg.reason_only'],
   [/an account_id or a client_name/i, 'msg.client_needed'],
   [/does not match the task's account/i, 'msg.account_mismatch'],
+  [/no approved travel covers/i, 'msg.not_travelling'],
+  [/^already reported/i, 'msg.already_reported'],
   [/no such staff member/i, 'msg.no_staff'],
   [/has departed/i, 'msg.departed'],
   [/^unknown /i, 'msg.unknown'],
@@ -53,7 +55,7 @@ export function detailText(d) {
    that cannot sit next to their field. */
 export function fieldLabel(name) {
   const candidates = ['attempt.' + name, 'visit.' + name, 'prospect.' + name, 'followup.' + name, 'complaint.' + name,
-    'problem.' + name.replace(/^problems\.\d+\./, '')];
+    'travel.' + name, 'problem.' + name.replace(/^problems\.\d+\./, '')];
   const key = candidates.find((k) => has(k));
   return key ? t(key) : name;
 }

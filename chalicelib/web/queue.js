@@ -210,6 +210,7 @@ function summaryOf(kind, body) {
   if (kind === 'follow_up') return body.summary || '';
   if (kind === 'attempt') return (body.channel || '') + (body.reached ? ' ✓' : ' ✗');
   if (kind === 'complaint') return (body.account_id || '') + ' · ' + (body.content || '').slice(0, 20);
+  if (kind === 'travel_report') return (body.day || '') + ' · ' + (body.location || '');
   return '';
 }
 
