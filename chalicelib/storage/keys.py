@@ -476,3 +476,31 @@ def complaint_due_index(due_hour: str, complaint_id: str) -> dict:
     # spreads over several partitions; the hourly sweep reads every shard of the hours that passed.
     return {"gsi3pk": f"COMPLAINTDUE#{due_hour}#{shard(complaint_id, COMPLAINT_DUE_SHARDS)}",
             "gsi3sk": complaint_id}
+
+
+# --- leave 请假 (000 第一篇 第四条) and month-end declarations 月末开户申报 (第十三条) ------------------
+def leave(leave_id: str) -> dict:
+    return {"pk": f"LEAVE#{leave_id}", "sk": "LEAVE"}
+
+
+def leave_indexes(manager_id: str, branch_id: str, start_date: str, leave_id: str) -> dict:
+    # gsi1: a manager's leave by first day (my leave; the days on leave in a range, for quotas and absences);
+    # gsi2: a branch's leave by first day (the supervisor's list).
+    return {"gsi1pk": f"STAFF#{manager_id}#LEAVE", "gsi1sk": f"{start_date}#{leave_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#LEAVE", "gsi2sk": f"{start_date}#{leave_id}"}
+
+
+def declaration(manager_id: str, month: str) -> dict:
+    # One declaration per manager and month, replaced whole while the month is open.
+    return {"pk": f"STAFF#{manager_id}", "sk": f"DECLARATION#{month}"}
+
+
+def declaration_index(branch_id: str, month: str, manager_id: str) -> dict:
+    # gsi1: a branch's declarations of a month (the supervisor's comparison).
+    return {"gsi1pk": f"BRANCH#{branch_id}#DECLARATIONS#{month}", "gsi1sk": manager_id}
+
+
+def declared_account(month: str, account_id: str, manager_id: str) -> dict:
+    # One item per declared account and declarant: all declarants of an account in a month share a partition,
+    # so an account declared by managers of two branches is found from either side.
+    return {"pk": f"DECLARED#{month}#{account_id}", "sk": manager_id}
