@@ -85,6 +85,10 @@ def days_on_leave(manager_id: str, start: date, end: date) -> dict[date, Decimal
 def request(principal: Principal, body: LeaveIn) -> dict:
     s = get_settings()
     now = clock.now()
+    if body.end_date < body.start_date:
+        raise ValidationFailed.field("end_date", "must not be before start_date")
+    if body.half_day and body.end_date != body.start_date:
+        raise ValidationFailed.field("half_day", "is for a single day: start_date and end_date the same")
     problem = notice_problem(body.start_date, clock.today(), s.leave_notice_days)
     if problem:
         raise ValidationFailed.field("start_date", problem)

@@ -4,7 +4,7 @@ from datetime import date
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 
@@ -31,14 +31,6 @@ class LeaveIn(RequestModel):
     end_date: BoundedDate
     half_day: Literal["am", "pm"] | None = None
     reason: str = Field(min_length=1, max_length=500)
-
-    @model_validator(mode="after")
-    def _span(self):
-        if self.end_date < self.start_date:
-            raise ValueError("end_date must not be before start_date")
-        if self.half_day and self.end_date != self.start_date:
-            raise ValueError("half_day is for a single day: start_date and end_date the same")
-        return self
 
 
 class LeaveDecisionIn(RequestModel):

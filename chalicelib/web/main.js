@@ -3,7 +3,7 @@
  * render.js  text, times, escaped-by-construction HTML, form controls
  * net.js     session, the JSON API, reachability
  * queue.js   the offline queue (IndexedDB outbox) every submission goes through
- * signin.js, visits.js, prospects.js, tasks.js, outbox.js: the pages; this file routes between them.
+ * signin.js, visits.js, prospects.js, tasks.js, leave.js, declarations.js, outbox.js: the pages; this file routes between them.
  */
 import { state, t } from './render.js';
 import { api, token, me, refreshNet } from './net.js';
@@ -12,6 +12,8 @@ import { signInPage, homePage } from './signin.js';
 import { visitFormPage, visitListPage, visitDetailPage } from './visits.js';
 import { prospectFormPage, prospectListPage, followUpPage, complaintFormPage } from './prospects.js';
 import { taskListPage, taskPage } from './tasks.js';
+import { leavePage } from './leave.js';
+import { declarationPage } from './declarations.js';
 import { outboxPage } from './outbox.js';
 
 const RETRY_EVERY_MS = 20000;
@@ -30,6 +32,8 @@ function route() {
   if (hash === '/prospects/new') return prospectFormPage();
   if (hash === '/prospects') return prospectListPage();
   if (hash === '/complaints/new') return complaintFormPage();
+  if (hash === '/leave') return leavePage();
+  if (hash === '/declarations') return declarationPage();
   if ((m = hash.match(/^\/prospects\/([^/]+)\/follow-up$/))) return followUpPage(decodeURIComponent(m[1]));
   if (hash === '/tasks') return taskListPage();
   if ((m = hash.match(/^\/tasks\/([^/]+)$/))) return taskPage(decodeURIComponent(m[1]));

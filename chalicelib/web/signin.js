@@ -118,7 +118,8 @@ export function homePage() {
   let links = [];
   if (m.role === 'client_manager') {
     links = [['#/visits/new', 'nav.visit_new'], ['#/visits', 'nav.visits'], ['#/prospects/new', 'nav.prospect_new'],
-      ['#/prospects', 'nav.prospects'], ['#/complaints/new', 'nav.complaint_new']];
+      ['#/prospects', 'nav.prospects'], ['#/complaints/new', 'nav.complaint_new'], ['#/leave', 'nav.leave'],
+      ['#/declarations', 'nav.declaration']];
   } else if (m.role === 'callback_agent') {
     links = [['#/tasks', 'nav.tasks']];
   }

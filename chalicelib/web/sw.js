@@ -3,7 +3,7 @@
 var CACHE = 'fielddesk-shell-v3';
 // Every module the page imports: a module missing here would fail the whole page offline.
 var SHELL = ['./', 'main.js', 'render.js', 'errors.js', 'net.js', 'queue.js', 'more.js', 'signin.js', 'visits.js',
-  'prospects.js', 'tasks.js', 'outbox.js', 'i18n.js', 'app.css', 'icon.svg', 'icon-192.png', 'manifest.webmanifest'];
+  'prospects.js', 'tasks.js', 'leave.js', 'declarations.js', 'outbox.js', 'i18n.js', 'app.css', 'icon.svg', 'icon-192.png', 'manifest.webmanifest'];
 
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); }).then(function () {

@@ -61,8 +61,8 @@ def test_a_refusal_says_why(api, frozen):
 @pytest.mark.parametrize("changes,field", [
     ({"start_date": "2026-11-20", "end_date": "2026-11-20"}, "start_date"),     # today: not in advance
     ({"start_date": "2026-11-19", "end_date": "2026-11-19"}, "start_date"),
-    ({"end_date": "2026-11-22"}, "body"),                                        # before the first day
-    ({"end_date": "2026-11-24", "half_day": "am"}, "body"),                      # half of one day only
+    ({"end_date": "2026-11-22"}, "end_date"),                                        # before the first day
+    ({"end_date": "2026-11-24", "half_day": "am"}, "half_day"),                      # half of one day only
     ({"end_date": "2027-01-10"}, "end_date"),                                    # longer than 30 days
     ({"start_date": "2026-11-21", "end_date": "2026-11-22"}, "start_date"),     # a weekend: no working day
     ({"kind": "holiday"}, "kind"),

@@ -21,7 +21,8 @@ ENGLISH = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z]{2,}){2,}")
 PAGES = {
     "cm-001": {"#/": "nav.menu", "#/visits/new": "#visit-form", "#/visits": "#visit-list",
                "#/prospects/new": "#prospect-form", "#/prospects": "#prospect-list",
-               "#/complaints/new": "#complaint-form", "#/outbox": "#outbox-list"},
+               "#/complaints/new": "#complaint-form", "#/leave": "#leave-form",
+               "#/declarations": "#declaration-form", "#/outbox": "#outbox-list"},
     "cba-001": {"#/": "nav.menu", "#/tasks": "#task-list"},
 }
 
