@@ -101,6 +101,12 @@ def prospect_lapse_index(protected_until: date | str, prospect_id: str) -> dict:
     return {"gsi3pk": f"LAPSE#{protected_until}", "gsi3sk": prospect_id}
 
 
+def prospect_first_contact_index(first_contact_due: date | str, prospect_id: str) -> dict:
+    # gsi5 (sparse while owned, active, never followed up and not yet escalated for this due day): prospects
+    # whose first contact (000 第四篇: three days) fell due on a day, for the daily first-contact job.
+    return {"gsi5pk": f"FIRSTCONTACT#{first_contact_due}", "gsi5sk": prospect_id}
+
+
 def prospect_outlet_index(outlet_id: str, created_at: str, prospect_id: str) -> dict:
     # gsi4: an outlet's referrals.
     return {"gsi4pk": f"OUTLET#{outlet_id}#REFERRALS", "gsi4sk": f"{created_at}#{prospect_id}"}
