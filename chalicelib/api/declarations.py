@@ -29,6 +29,15 @@ def list_declarations(ctx, query):
     return declarations.list_declarations(ctx.principal, query.month, query.manager_id)
 
 
+@route(bp, "/v1/declarations/close", "POST", roles=[Role.supervisor],
+       summary="Close your branch's month for declarations before the deadline (once, for good)",
+       body="chalicelib.models.declarations:CloseIn", response="chalicelib.models.declarations:ClosureOut",
+       tags=TAGS, errors=(422,))
+def close_declarations(ctx, body):
+    from ..domain import declarations
+    return declarations.close_month(ctx.principal, body.month)
+
+
 @route(bp, "/v1/declarations/conflicts", roles=[Role.supervisor, Role.compliance, Role.admin],
        summary="Accounts declared by several managers or against attribution, with the FALSE_CLAIM rule",
        query="chalicelib.models.declarations:ConflictQuery",

@@ -95,8 +95,13 @@ def candidates(conflicts: list[dict], amount: Decimal | None) -> list[dict]:
 
 
 # --- declaring ---------------------------------------------------------------------------------------
-def _window(month: str) -> tuple[datetime, bool]:
+def _window(month: str, branch_id: str) -> tuple[datetime, bool]:
+    """Until when the month is editable, and whether it is closed (the deadline passed, or the supervisor
+    closed it earlier: then `until` is the closure's time)."""
     until = editable_until(month, get_settings().declaration_deadline_day)
+    closure = repo.closure(branch_id, month)
+    if closure and datetime.fromisoformat(closure["closed_at"]) < until:
+        return datetime.fromisoformat(closure["closed_at"]), True
     return until, clock.now() > until
 
 
@@ -104,7 +109,7 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
     s = get_settings()
     if body.month > clock.today().isoformat()[:7]:
         raise ValidationFailed.field("month", "a month's declaration is made in or after that month")
-    until, closed = _window(body.month)
+    until, closed = _window(body.month, principal.branch_id)
     if closed:
         raise Unprocessable(f"declarations for {body.month} closed at {clock.iso(until)}",
                             details=[{"field": "month", "message": "closed"}])
@@ -129,6 +134,9 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
               "history": [*(current or {}).get("history", []), entry]}
     try:
         repo.save(record, int(current["revision"]) if current else None)
+    except repo.MonthClosed:
+        raise Unprocessable(f"declarations for {body.month} are closed",
+                            details=[{"field": "month", "message": "closed"}]) from None
     except ConditionFailed:
         raise Conflict("your declaration changed meanwhile; reload and retry") from None
     logger.info("declaration saved", extra={"month": body.month, "accounts": len(ids)})
@@ -136,7 +144,7 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
 
 
 def _view(record: dict) -> dict:
-    until, closed = _window(record["month"])
+    until, closed = _window(record["month"], record["branch_id"])
     accounts = repo.accounts(record["account_ids"]) if record["account_ids"] else {}
     shown = []
     for account_id in record["account_ids"]:
@@ -163,6 +171,25 @@ def list_declarations(principal: Principal, month: str, manager_id: str | None) 
     return {"month": month, "branch_id": principal.branch_id, "items": [_view(d) for d in items]}
 
 
+def close_month(principal: Principal, month: str) -> dict:
+    """The supervisor closes the branch's month before the deadline (the report is due); once, for good."""
+    if month > clock.today().isoformat()[:7]:
+        raise ValidationFailed.field("month", "a month is closed once it has begun")
+    until, closed = _window(month, principal.branch_id)
+    existing = repo.closure(principal.branch_id, month)
+    if existing:
+        return existing
+    if closed:
+        raise Unprocessable(f"declarations for {month} closed at {clock.iso(until)} (the deadline)",
+                            details=[{"field": "month", "message": "closed"}])
+    record = {"branch_id": principal.branch_id, "month": month, "closed_by": principal.id,
+              "closed_at": clock.iso(clock.now())}
+    if not repo.close(record):
+        return repo.closure(principal.branch_id, month) or record
+    logger.info("declarations closed", extra={"month": month})
+    return record
+
+
 def conflicts(principal: Principal, month: str, branch_id: str | None) -> dict:
     if principal.role == "supervisor":
         if branch_id and branch_id != principal.branch_id:
@@ -177,7 +204,7 @@ def conflicts(principal: Principal, month: str, branch_id: str | None) -> dict:
                     repo.conversions(declared) if declared else {}, month, branch_id, staff)
     rule = penalty_rules.catalogue_on(month_end(month), branch_id).rule(RULE)
     amount = Decimal(str(rule["amount"])) if rule.get("amount") is not None else None
-    _, closed = _window(month)
+    _, closed = _window(month, branch_id)
     return {"branch_id": branch_id, "month": month, "closed": closed, "declarations": len(declarations),
             "accounts_declared": len(declared), "conflicts": found, "candidates": candidates(found, amount),
             "rule": {k: rule.get(k) for k in ("code", "kind", "amount", "description_zh", "description_en",

@@ -15,6 +15,17 @@ class DeclarationIn(RequestModel):
     note: str = Field("", max_length=500)
 
 
+class CloseIn(RequestModel):
+    month: Month
+
+
+class ClosureOut(ResponseModel):
+    branch_id: str
+    month: str
+    closed_by: str
+    closed_at: str
+
+
 class DeclarationQuery(RequestModel):
     month: Month
     manager_id: str | None = Field(None, min_length=1, max_length=64)

@@ -506,7 +506,6 @@ def declaration_index(branch_id: str, month: str, manager_id: str) -> dict:
     return {"gsi1pk": f"BRANCH#{branch_id}#DECLARATIONS#{month}", "gsi1sk": manager_id}
 
 
-def declared_account(month: str, account_id: str, manager_id: str) -> dict:
-    # One item per declared account and declarant: all declarants of an account in a month share a partition,
-    # so an account declared by managers of two branches is found from either side.
-    return {"pk": f"DECLARED#{month}#{account_id}", "sk": manager_id}
+def declaration_closure(branch_id: str, month: str) -> dict:
+    # The supervisor closed the branch's month for declarations before the deadline (once; never reopened).
+    return {"pk": f"BRANCH#{branch_id}", "sk": f"DECLCLOSE#{month}"}

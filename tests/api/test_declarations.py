@@ -74,6 +74,43 @@ def test_the_list_is_replaced_until_the_deadline_and_each_change_is_kept(api, bo
         assert api.get("/v1/declarations?month=2026-11", as_="cm-001")[1]["items"][0]["closed"] is True
 
 
+def test_the_supervisor_closes_the_month_early_and_it_stays_closed(api, book):
+    declared(api, ["A1"])
+    with clock.freeze("2026-12-02T09:00:00+08:00"):
+        assert api.post("/v1/declarations/close", {"month": "2026-12"}, as_="sup-001")[0] == 200  # December begun
+        assert api.post("/v1/declarations/close", {"month": "2027-01"}, as_="sup-001")[0] == 400
+        status, closed = api.post("/v1/declarations/close", {"month": "2026-11"}, as_="sup-001")
+        assert status == 200 and closed["closed_by"] == "sup-001" and closed["closed_at"] == "2026-12-02T09:00:00+08:00"
+        again = api.post("/v1/declarations/close", {"month": "2026-11"}, as_="sup-002")[1]
+        assert again["closed_by"] == "sup-001"                               # the first closure stands
+        status, body = declare(api, ["A1", "A2"])
+        assert status == 422 and field_of(body) == "month"
+        mine = api.get("/v1/declarations?month=2026-11", as_="cm-001")[1]["items"][0]
+        assert mine["closed"] is True and mine["editable_until"] == "2026-12-02T09:00:00+08:00"
+        assert mine["account_ids"] == ["A1"]
+        assert api.get("/v1/declarations/conflicts?month=2026-11", as_="sup-001")[1]["closed"] is True
+        # Another branch's month stays open.
+        assert declare(api, ["H1"], as_="cm-101")[0] == 200
+    assert api.post("/v1/declarations/close", {"month": "2026-11"}, as_="cm-001")[0] == 403
+    with clock.freeze("2026-12-07T09:00:00+08:00"):
+        status, body = api.post("/v1/declarations/close", {"month": "2026-10"}, as_="sup-101")
+        assert status == 422 and field_of(body) == "month"                    # past its deadline already
+
+
+def test_a_closure_between_the_read_and_the_write_stores_nothing(api, book, monkeypatch):
+    from chalicelib.storage import declarations as repo
+
+    original = repo.closure
+    monkeypatch.setattr(repo, "closure", lambda b, m: None)     # the manager's read saw the month open
+    repo.close({"branch_id": "br-pudong", "month": "2026-11", "closed_by": "sup-001",
+                "closed_at": "2026-11-28T09:59:00+08:00"})
+    with clock.freeze(NOW):
+        status, body = declare(api, ["A1"])
+    assert status == 422 and field_of(body) == "month"
+    monkeypatch.setattr(repo, "closure", original)
+    assert repo.get("cm-001", "2026-11") is None
+
+
 @pytest.mark.parametrize("body,field", [
     ({"month": "2026-12", "account_ids": ["A1"]}, "month"),               # a month not yet begun
     ({"month": "2026-13", "account_ids": ["A1"]}, "month"),
