@@ -45,6 +45,11 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     rule = catalogue.rule(body.rule_code)
     if rule.get("absence_days") is not None:
         _not_on_leave(body.manager_id, body.breach_date, Decimal(str(rule["absence_days"])))
+    elif rule["code"] == "LEAVE_POST" and leave.days_on_leave(body.manager_id, body.breach_date,
+                                                              body.breach_date).get(body.breach_date, 0) >= 1:
+        # "未经批准擅离岗位": a whole day of approved leave is approval (half a day leaves the other half).
+        raise ValidationFailed.field("breach_date", f"{body.breach_date} is approved leave: not away without "
+                                                    "approval")
     amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
     collision = _collision_link(body, manager["branch_id"])
 

@@ -120,7 +120,9 @@ def test_no_absence_penalty_on_a_day_of_approved_leave(api, frozen):
         assert fine(api, "ABSENT_HALF_DAY", "2026-11-26")[0] == 201       # the other half was not
         assert fine(api, "ABSENT_1_DAY", "2026-11-27")[0] == 201          # leave asked, never approved
         assert fine(api, "ABSENT_1_DAY", "2026-11-23", manager="cm-002")[0] == 201   # someone else's leave
-        assert fine(api, "LATE", "2026-11-23")[0] == 201                  # only absence rules read leave
+        assert fine(api, "LEAVE_POST", "2026-11-23")[0] == 400            # "未经批准擅离岗位": it was approved
+        assert fine(api, "LEAVE_POST", "2026-11-26")[0] == 201            # the afternoon was not leave
+        assert fine(api, "LATE", "2026-11-23")[0] == 201                  # other rules do not read leave
     assert pending["status"] == "pending"
 
 
