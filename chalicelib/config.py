@@ -147,6 +147,16 @@ class Settings(BaseSettings):
     repeat_breach_threshold: int = 2
     penalty_overdue_catchup_days: int = 31
 
+    # --- leave and month-end declarations (000 第一篇 第四条, 第十三条) ---------------
+    # 第四条 "须提前向区域经理提出": leave is asked for at least this many days before its first day
+    # (1: by the day before; house policy, the seed says only "in advance").
+    leave_notice_days: int = Field(1, ge=0, le=30)
+    leave_max_days: int = Field(30, ge=1, le=92)          # calendar days one request may span
+    # 第十三条 "月末开户报表": a month's declaration of opened accounts is editable until this day of the
+    # next month (end of day, Asia/Shanghai); then the month is closed for declarations.
+    declaration_deadline_day: int = Field(5, ge=1, le=28)
+    declaration_max_accounts: int = Field(300, ge=1, le=1000)
+
     # --- callbacks (DOMAIN 4) ----------------------------------------------
     dormant_days: int = 180
     large_outflow_yuan: Decimal = Decimal("500000")

@@ -55,6 +55,19 @@ def _run_release(day: date, dry_run: bool):
     return pool.release_lapsed(prospects.deps(), today=day + timedelta(days=1))
 
 
+def _run_first_contacts(day: date, dry_run: bool):
+    """New prospects whose first contact fell due on `day` (and any missed day before it) with no follow-up
+    are escalated to the supervisor (000 第四篇)."""
+    from datetime import timedelta
+
+    from chalicelib.domain.prospects import first_contact
+    from chalicelib.wiring import prospects
+
+    if dry_run:
+        _no_dry_run("first-contacts")()
+    return first_contact.escalate_overdue(prospects.deps(), today=day + timedelta(days=1))
+
+
 def _run_penalty_overdue(day: date, dry_run: bool):
     """Open cash penalties whose settlement day was `day` (and any missed day before it) are flagged."""
     from datetime import timedelta
@@ -83,6 +96,11 @@ JOBS: dict[str, Job] = {
         schedule="cron(0 17 * * ? *) = 01:00 Asia/Shanghai, for the day before",
         description="release lapsed prospect claims to the branch pool (公海); watermarked, so a day runs once",
         run=_run_release, render=_render_dict),
+    "first-contacts": Job(
+        name="first-contacts",
+        schedule="with release-prospects: cron(0 17 * * ? *) = 01:00 Asia/Shanghai, for the day before",
+        description="escalate new prospects not contacted within 3 days (000 第四篇) to the supervisor; watermarked",
+        run=_run_first_contacts, render=_render_dict),
     "penalty-overdue": Job(
         name="penalty-overdue",
         schedule="cron(10 17 * * ? *) = 01:10 Asia/Shanghai, for the day before",

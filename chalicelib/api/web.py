@@ -30,7 +30,7 @@ JS = ("application/javascript; charset=utf-8", "public, max-age=300, must-revali
 # The page's ES modules (main.js imports the others). Module scripts are refused by the browser
 # unless served with a JavaScript content type, so each one is listed here; sw.js caches the same set.
 MODULES = ("main.js", "render.js", "errors.js", "net.js", "queue.js", "more.js", "signin.js", "visits.js",
-           "prospects.js", "tasks.js", "travel.js", "outbox.js", "i18n.js")
+           "prospects.js", "tasks.js", "travel.js", "leave.js", "declarations.js", "outbox.js", "i18n.js")
 ASSETS = {
     **{name: JS for name in MODULES},
     "app.css": ("text/css; charset=utf-8", "public, max-age=300, must-revalidate"),

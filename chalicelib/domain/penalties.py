@@ -18,7 +18,7 @@ from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, 
 from ..observability import logger
 from ..storage import directory
 from ..storage import penalties as repo
-from . import outbox, penalty_rules
+from . import leave, outbox, penalty_rules, workdays
 from .outbox_handlers import PENALTY_ESCALATIONS, PENALTY_OVERDUE_FLAG
 
 INACTIVE = {"voided", "overturned"}
@@ -43,6 +43,13 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
 
     catalogue = penalty_rules.catalogue_on(body.breach_date, manager["branch_id"])
     rule = catalogue.rule(body.rule_code)
+    if rule.get("absence_days") is not None:
+        _not_on_leave(body.manager_id, body.breach_date, Decimal(str(rule["absence_days"])))
+    elif rule["code"] == "LEAVE_POST" and leave.days_on_leave(body.manager_id, body.breach_date,
+                                                              body.breach_date).get(body.breach_date, 0) >= 1:
+        # "未经批准擅离岗位": a whole day of approved leave is approval (half a day leaves the other half).
+        raise ValidationFailed.field("breach_date", f"{body.breach_date} is approved leave: not away without "
+                                                    "approval")
     amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
     collision = _collision_link(body, manager["branch_id"])
 
@@ -73,6 +80,25 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     # The flags were recorded with the penalty (outbox); deliver now, the outbox job retries what fails.
     outbox.deliver_now(PENALTY_ESCALATIONS, record["penalty_id"])
     return record
+
+
+def _not_on_leave(manager_id: str, breach_date: date, absence_days: Decimal) -> None:
+    """000 第一篇 第四条 fines "无故旷工": approved leave (请假, "须提前向区域经理提出") is not absence.
+
+    The days an absence covers (from the breach date, working days) must not be approved leave; half a
+    day of leave leaves room for ABSENT_HALF_DAY on that day only."""
+    span = max(int(absence_days.to_integral_value(rounding="ROUND_CEILING")), 1)
+    on_leave = leave.days_on_leave(manager_id, breach_date, breach_date + timedelta(days=span + 7))
+    covered, day = [], breach_date
+    while len(covered) < span and day <= breach_date + timedelta(days=span + 7):
+        if day == breach_date or workdays.is_workday(day):
+            covered.append(day)
+        day += timedelta(days=1)
+    for d in covered:
+        share = on_leave.get(d, Decimal(0))
+        if share >= 1 or (share > 0 and absence_days > Decimal("0.5")):
+            what = "approved leave" if share >= 1 else "half a day of approved leave (enter ABSENT_HALF_DAY)"
+            raise ValidationFailed.field("breach_date", f"{d} is {what}: approved leave is not absence")
 
 
 def _collision_link(body: PenaltyIn, branch_id: str) -> dict | None:
@@ -278,6 +304,11 @@ def raise_escalations(record: dict) -> list[dict]:
             raised.append(out)
 
     absences = [p for p in active if p.get("absence_days") is not None]
+    # Leave approved after an absence was entered for its day: not absence, not counted (第四条).
+    if absences:
+        on_leave = leave.days_on_leave(manager, date.fromisoformat(f"{month}-01"),
+                                       date.fromisoformat(f"{month}-01") + timedelta(days=31))
+        absences = [p for p in absences if on_leave.get(date.fromisoformat(p["breach_date"]), 0) < 1]
     absent_days = sum((Decimal(str(p["absence_days"])) * int(p["occurrences"]) for p in absences), Decimal(0))
     # 000 第一篇 第四条 counts absence in days: "无故旷工两天者,扣罚当月全部底薪,无故旷工三天以上的,给予开除".
     # Single-day (and half-day) absences of a month add up to those rules.

@@ -85,6 +85,8 @@ class ProspectRecord(BaseModel):
     reassigned_from: str | None = None
     reassign_reason: str | None = None
     handed_over_from: str | None = None   # hand-over 交接 of a departed manager (issue 19 §8)
+    # The first-contact due day already raised to the supervisor (000 第四篇, three days): once per due day.
+    first_contact_escalated_for: date | None = None
     handed_over_by: str | None = None
     handover_reason: str | None = None
     converted_account_id: str | None = None
@@ -185,6 +187,7 @@ class ProspectOut(_Out):
     first_contact_on: date
     first_contact_due: date
     first_contact_overdue: bool = False
+    first_contact_escalated_for: date | None = Field(None, description="the due day raised to the supervisor")
     owner_id: str | None = None
     branch_id: str
     source: str

@@ -153,6 +153,8 @@ class DayActivity(ResponseModel):
     outings: int                   # trips out: a day's on-site and seminar logs grouped (domain/visits.py)
     clients_on_outings: int
     phone_quota_met: bool
+    phone_contacts_required: int = 0   # the quota, less on a day of approved leave (none; half: half)
+    leave: str | None = None           # approved leave that day: "1" or "0.5"
     outing_quota_met: bool
     outings_below_client_quota: int = 0
 

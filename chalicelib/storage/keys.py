@@ -101,6 +101,12 @@ def prospect_lapse_index(protected_until: date | str, prospect_id: str) -> dict:
     return {"gsi3pk": f"LAPSE#{protected_until}", "gsi3sk": prospect_id}
 
 
+def prospect_first_contact_index(first_contact_due: date | str, prospect_id: str) -> dict:
+    # gsi5 (sparse while owned, active, never followed up and not yet escalated for this due day): prospects
+    # whose first contact (000 第四篇: three days) fell due on a day, for the daily first-contact job.
+    return {"gsi5pk": f"FIRSTCONTACT#{first_contact_due}", "gsi5sk": prospect_id}
+
+
 def prospect_outlet_index(outlet_id: str, created_at: str, prospect_id: str) -> dict:
     # gsi4: an outlet's referrals.
     return {"gsi4pk": f"OUTLET#{outlet_id}#REFERRALS", "gsi4sk": f"{created_at}#{prospect_id}"}
@@ -522,3 +528,28 @@ def penalty_proposal_indexes(manager_id: str, branch_id: str, day: str, proposal
     # gsi1: a manager's proposals by breach day; gsi2: a branch's (the supervisor's list).
     return {"gsi1pk": f"STAFF#{manager_id}#PROPOSALS", "gsi1sk": f"{day}#{proposal_id}",
             "gsi2pk": f"BRANCH#{branch_id}#PROPOSALS", "gsi2sk": f"{day}#{proposal_id}"}
+# --- leave 请假 (000 第一篇 第四条) and month-end declarations 月末开户申报 (第十三条) ------------------
+def leave(leave_id: str) -> dict:
+    return {"pk": f"LEAVE#{leave_id}", "sk": "LEAVE"}
+
+
+def leave_indexes(manager_id: str, branch_id: str, start_date: str, leave_id: str) -> dict:
+    # gsi1: a manager's leave by first day (my leave; the days on leave in a range, for quotas and absences);
+    # gsi2: a branch's leave by first day (the supervisor's list).
+    return {"gsi1pk": f"STAFF#{manager_id}#LEAVE", "gsi1sk": f"{start_date}#{leave_id}",
+            "gsi2pk": f"BRANCH#{branch_id}#LEAVE", "gsi2sk": f"{start_date}#{leave_id}"}
+
+
+def declaration(manager_id: str, month: str) -> dict:
+    # One declaration per manager and month, replaced whole while the month is open.
+    return {"pk": f"STAFF#{manager_id}", "sk": f"DECLARATION#{month}"}
+
+
+def declaration_index(branch_id: str, month: str, manager_id: str) -> dict:
+    # gsi1: a branch's declarations of a month (the supervisor's comparison).
+    return {"gsi1pk": f"BRANCH#{branch_id}#DECLARATIONS#{month}", "gsi1sk": manager_id}
+
+
+def declaration_closure(branch_id: str, month: str) -> dict:
+    # The supervisor closed the branch's month for declarations before the deadline (once; never reopened).
+    return {"pk": f"BRANCH#{branch_id}", "sk": f"DECLCLOSE#{month}"}

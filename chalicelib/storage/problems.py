@@ -92,7 +92,8 @@ def notify_escalation(kind: str, record: dict) -> None:
                "task_id": record.get("task_id"), "account_id": record.get("account_id"),
                "category": record.get("category"), "severity": record.get("severity"),
                "due_at": record.get("due_at"), "staff_id": record.get("staff_id")}
-    message.update({k: record[k] for k in ("complaint_id", "owner_id", "channel", "proposal_id", "rule_code", "day")
+    message.update({k: record[k] for k in ("complaint_id", "owner_id", "channel", "proposal_id", "rule_code", "day",
+                                           "prospect_id", "first_contact_due")
                     if record.get(k)})
     topic = get_settings().escalation_topic_arn
     metrics.add_metric(name=f"Escalation_{kind}", unit="Count", value=1)

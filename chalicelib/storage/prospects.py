@@ -26,6 +26,10 @@ def _indexes(record: dict) -> dict:
         out.update(keys.prospect_pool_index(record["branch_id"], record["released_at"], pid))
     if record["status"] == "active" and record.get("protected_until"):
         out.update(keys.prospect_lapse_index(record["protected_until"], pid))
+    if (record["status"] == "active" and record.get("owner_id") and not int(record.get("follow_up_count") or 0)
+            and record.get("first_contact_due")
+            and str(record.get("first_contact_escalated_for")) != str(record["first_contact_due"])):
+        out.update(keys.prospect_first_contact_index(record["first_contact_due"], pid))
     if record.get("referred_by_outlet"):
         out.update(keys.prospect_outlet_index(record["referred_by_outlet"], record["created_at"], pid))
     return out
@@ -33,6 +37,10 @@ def _indexes(record: dict) -> dict:
 
 def prospect_item(record: dict) -> dict:
     return {**keys.prospect(record["prospect_id"]), **_indexes(record), **record}
+
+
+def first_contact_due_on(day: str) -> list[dict]:
+    return [base.strip_keys(i) for i in base.query_all(f"FIRSTCONTACT#{day}", index="gsi5")]
 
 
 def get_prospect(prospect_id: str, *, consistent: bool = False) -> dict | None:

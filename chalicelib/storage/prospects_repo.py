@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..domain.prospects.ports import ClaimTaken, Page, PoolPickLimitReached, StaleRecord
+from ..domain.prospects.ports import ClaimTaken, Escalation, Page, PoolPickLimitReached, StaleRecord
 from ..models.prospects import ClaimKind, ProspectRecord
 from . import base
 from . import prospects as store
 
 LAPSE_JOB = "prospect-lapse"
+FIRST_CONTACT_JOB = "prospect-first-contact"
 
 
 def _record(item: dict | None) -> ProspectRecord | None:
@@ -96,6 +97,23 @@ class DynamoProspectRepository:
     def month_counts(self, manager_id: str, month: str) -> dict[str, int]:
         stats = store.month_stats(manager_id, month)
         return {"registered": int(stats.get("registered", 0)), "converted": int(stats.get("converted", 0))}
+
+    def first_contact_due_on(self, day: date) -> list[ProspectRecord]:
+        return [ProspectRecord.model_validate(i) for i in store.first_contact_due_on(day.isoformat())]
+
+    def save_with_escalation(self, record: ProspectRecord, escalation: Escalation, *, expected_version: int) -> None:
+        from ..domain import outbox
+        from ..domain.outbox_handlers import ESCALATION
+
+        self._save(record, expected_version, [outbox.record_op(ESCALATION, escalation.subject, escalation.payload)])
+        outbox.deliver_now(ESCALATION, escalation.subject)   # best effort; the hourly sweep delivers the rest
+
+    def first_contact_watermark(self) -> date | None:
+        through = store.get_watermark(FIRST_CONTACT_JOB)
+        return date.fromisoformat(through) if through else None
+
+    def set_first_contact_watermark(self, through: date, at: str) -> None:
+        store.set_watermark(FIRST_CONTACT_JOB, through.isoformat(), at)
 
     def lapse_watermark(self) -> date | None:
         through = store.get_watermark(LAPSE_JOB)

@@ -34,7 +34,16 @@ const DETAIL_MESSAGES = [
   [/^unknown /i, 'msg.unknown'],
   [/mainland China mobile number/i, 'msg.mobile'],
   [/check digit|must be 18 characters/i, 'msg.id_number'],
-  [/UTC offset/i, 'msg.offset']
+  [/UTC offset/i, 'msg.offset'],
+  [/leave is asked for in advance/i, 'msg.leave_notice'],
+  [/^overlaps leave/i, 'msg.leave_overlap'],
+  [/no working day in the leave/i, 'msg.leave_no_workday'],
+  [/is for a single day/i, 'msg.half_day_single'],
+  [/must not be before start_date/i, 'msg.end_before_start'],
+  [/one request spans at most/i, 'msg.leave_too_long'],
+  [/is listed twice/i, 'msg.listed_twice'],
+  [/declaration is made in or after/i, 'msg.month_not_begun'],
+  [/^closed$/i, 'msg.declaration_closed']
 ];
 
 function known(message) {
@@ -55,7 +64,8 @@ export function detailText(d) {
    that cannot sit next to their field. */
 export function fieldLabel(name) {
   const candidates = ['attempt.' + name, 'visit.' + name, 'prospect.' + name, 'followup.' + name, 'complaint.' + name,
-    'travel.' + name, 'problem.' + name.replace(/^problems\.\d+\./, '')];
+    'travel.' + name, 'leave.' + name, 'declaration.' + name.replace(/\.\d+$/, ''),
+    'problem.' + name.replace(/^problems\.\d+\./, '')];
   const key = candidates.find((k) => has(k));
   return key ? t(key) : name;
 }

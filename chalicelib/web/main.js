@@ -3,7 +3,7 @@
  * render.js  text, times, escaped-by-construction HTML, form controls
  * net.js     session, the JSON API, reachability
  * queue.js   the offline queue (IndexedDB outbox) every submission goes through
- * signin.js, visits.js, prospects.js, tasks.js, travel.js, outbox.js: the pages; this file routes between them.
+ * signin.js, visits.js, prospects.js, tasks.js, travel.js, leave.js, declarations.js, outbox.js: the pages; this file routes between them.
  */
 import { state, t } from './render.js';
 import { api, token, me, refreshNet } from './net.js';
@@ -13,6 +13,8 @@ import { visitFormPage, visitListPage, visitDetailPage } from './visits.js';
 import { prospectFormPage, prospectListPage, followUpPage, complaintFormPage } from './prospects.js';
 import { taskListPage, taskPage } from './tasks.js';
 import { travelReportFormPage } from './travel.js';
+import { leavePage } from './leave.js';
+import { declarationPage } from './declarations.js';
 import { outboxPage } from './outbox.js';
 
 const RETRY_EVERY_MS = 20000;
@@ -32,6 +34,8 @@ function route() {
   if (hash === '/prospects') return prospectListPage();
   if (hash === '/complaints/new') return complaintFormPage();
   if (hash === '/travel-reports/new') return travelReportFormPage();
+  if (hash === '/leave') return leavePage();
+  if (hash === '/declarations') return declarationPage();
   if ((m = hash.match(/^\/prospects\/([^/]+)\/follow-up$/))) return followUpPage(decodeURIComponent(m[1]));
   if (hash === '/tasks') return taskListPage();
   if ((m = hash.match(/^\/tasks\/([^/]+)$/))) return taskPage(decodeURIComponent(m[1]));

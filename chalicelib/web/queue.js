@@ -209,6 +209,8 @@ function summaryOf(kind, body) {
   if (kind === 'prospect') return body.name || '';
   if (kind === 'follow_up') return body.summary || '';
   if (kind === 'attempt') return (body.channel || '') + (body.reached ? ' ✓' : ' ✗');
+  if (kind === 'leave') return (body.start_date || '') + (body.end_date && body.end_date !== body.start_date ? ' – ' + body.end_date : '');
+  if (kind === 'declaration') return (body.month || '') + ' · ' + (body.account_ids || []).length;
   if (kind === 'complaint') return (body.account_id || '') + ' · ' + (body.content || '').slice(0, 20);
   if (kind === 'travel_report') return (body.day || '') + ' · ' + (body.location || '');
   return '';

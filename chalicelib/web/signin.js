@@ -119,7 +119,7 @@ export function homePage() {
   if (m.role === 'client_manager') {
     links = [['#/visits/new', 'nav.visit_new'], ['#/visits', 'nav.visits'], ['#/prospects/new', 'nav.prospect_new'],
       ['#/prospects', 'nav.prospects'], ['#/complaints/new', 'nav.complaint_new'],
-      ['#/travel-reports/new', 'nav.travel_report']];
+      ['#/travel-reports/new', 'nav.travel_report'], ['#/leave', 'nav.leave'], ['#/declarations', 'nav.declaration']];
   } else if (m.role === 'callback_agent') {
     links = [['#/tasks', 'nav.tasks']];
   }

@@ -8,6 +8,7 @@ import pytest
 
 from chalicelib.domain.prospects.ports import (
     ClaimTaken,
+    Escalation,
     PoolPickLimitReached,
     StaleRecord,
 )
@@ -192,3 +193,25 @@ def test_the_lapse_watermark_is_the_last_day_committed(repo):
     repo.set_lapse_watermark(date(2026, 11, 27), "2026-11-28T01:00:05+08:00")
     repo.set_lapse_watermark(date(2026, 11, 28), "2026-11-29T01:00:05+08:00")
     assert repo.lapse_watermark() == date(2026, 11, 28)
+
+
+def test_first_contacts_due_on_a_day_are_the_owned_uncontacted_not_yet_escalated(repo):
+    repo.create(prospect("a"), counted_for=None)                                  # due 2026-11-22
+    repo.create(prospect("b", follow_up_count=1), counted_for=None)               # contacted
+    repo.create(prospect("c", first_contact_due="2026-11-23"), counted_for=None)
+    repo.create(pooled("d", "2026-11-21T01:00:00+08:00"), counted_for=None)
+    assert [r.prospect_id for r in repo.first_contact_due_on(date(2026, 11, 22))] == ["a"]
+    escalated = prospect("a", version=2, first_contact_escalated_for="2026-11-22")
+    repo.save_with_escalation(escalated, Escalation("s:a", {"kind": "k", "record": {}}), expected_version=1)
+    assert repo.first_contact_due_on(date(2026, 11, 22)) == []
+    assert repo.get("a").first_contact_escalated_for == date(2026, 11, 22)
+    with pytest.raises(StaleRecord):
+        repo.save_with_escalation(prospect("c", version=2), Escalation("s:c", {"kind": "k", "record": {}}),
+                                  expected_version=7)
+    assert repo.get("c").version == 1
+
+
+def test_the_first_contact_watermark_is_the_last_day_committed(repo):
+    assert repo.first_contact_watermark() is None
+    repo.set_first_contact_watermark(date(2026, 11, 27), "2026-11-28T01:00:05+08:00")
+    assert repo.first_contact_watermark() == date(2026, 11, 27)

@@ -44,7 +44,7 @@ def test_sign_in_by_pasting_a_token_shows_my_forms(phone, stack):
     page.fill("#f-token", "Bearer " + stack.token("cm-002"))
     page.click("#token-form button[type=submit]")
     expect(page.locator("h1")).to_contain_text("李娜")
-    expect(page.locator("nav.menu a")).to_have_count(7)   # the manager's menu: the complaint form (issue 19 §3) and the travel report (§5) included
+    expect(page.locator("nav.menu a")).to_have_count(9)   # the manager's menu: complaint, travel report, leave and declaration (19 §3, §5, §6, §7)
     page.click("#lang")
     expect(page.locator("nav.menu")).to_contain_text("Log a visit")
 

@@ -22,7 +22,7 @@ PAGES = {
     "cm-001": {"#/": "nav.menu", "#/visits/new": "#visit-form", "#/visits": "#visit-list",
                "#/prospects/new": "#prospect-form", "#/prospects": "#prospect-list",
                "#/complaints/new": "#complaint-form", "#/travel-reports/new": "#travel-report-form",
-               "#/outbox": "#outbox-list"},
+               "#/leave": "#leave-form", "#/declarations": "#declaration-form", "#/outbox": "#outbox-list"},
     "cba-001": {"#/": "nav.menu", "#/tasks": "#task-list"},
 }
 

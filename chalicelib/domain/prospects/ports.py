@@ -54,6 +54,14 @@ class PoolPickLimitReached(Unprocessable):
         self.limit = limit
 
 
+@dataclass(frozen=True)
+class Escalation:
+    """A side effect written with the change that causes it (the outbox's `escalation` kind): delivered at
+    least once to the escalation topic; `subject` makes it one entry however often the change is retried."""
+    subject: str
+    payload: dict
+
+
 # --- ports ---------------------------------------------------------------------------------------
 class ProspectRepository(Protocol):
     def get(self, prospect_id: str, *, consistent: bool = False) -> ProspectRecord | None: ...
@@ -117,6 +125,21 @@ class ProspectRepository(Protocol):
     def month_counts(self, manager_id: str, month: str) -> dict[str, int]:
         """{"registered": n, "converted": n} for a manager's month (YYYY-MM); counters never written are 0."""
         ...
+
+    def first_contact_due_on(self, day: date) -> list[ProspectRecord]:
+        """Owned prospects with no follow-up whose first contact fell due on `day`, not yet escalated for it
+        (as indexed: a reader re-checks the record)."""
+        ...
+
+    def save_with_escalation(self, record: ProspectRecord, escalation: Escalation, *, expected_version: int) -> None:
+        """`save` and record the escalation, all or nothing (StaleRecord if the version moved on)."""
+        ...
+
+    def first_contact_watermark(self) -> date | None:
+        """The last due day the first-contact job committed."""
+        ...
+
+    def set_first_contact_watermark(self, through: date, at: str) -> None: ...
 
     def lapse_watermark(self) -> date | None:
         """The last day the lapse job committed."""

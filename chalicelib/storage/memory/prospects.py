@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ...domain.prospects.ports import ClaimTaken, Page, PoolPickLimitReached, StaleRecord
+from ...domain.prospects.ports import ClaimTaken, Escalation, Page, PoolPickLimitReached, StaleRecord
 from ...errors import Conflict
 from ...models.prospects import ClaimKind, ProspectRecord, ProspectStatus
 
@@ -36,6 +36,8 @@ class MemoryProspectRepository:
         self.pool_picks: dict[tuple[str, date], int] = {}
         self.month_registered: dict[tuple[str, str], int] = {}
         self.watermark: date | None = None
+        self.first_contact_mark: date | None = None
+        self.escalations: dict[str, dict] = {}   # subject -> payload, as the outbox keeps one entry a subject
 
     def _read(self, prospect_id: str) -> ProspectRecord | None:
         item = self.prospects.get(prospect_id)
@@ -138,6 +140,23 @@ class MemoryProspectRepository:
     def lapsing_on(self, day: date) -> list[ProspectRecord]:
         return [ProspectRecord.model_validate(p) for pid, p in sorted(self.prospects.items())
                 if p["status"] == ProspectStatus.active.value and p.get("protected_until") == day.isoformat()]
+
+    def first_contact_due_on(self, day: date) -> list[ProspectRecord]:
+        due = day.isoformat()
+        return [ProspectRecord.model_validate(p) for pid, p in sorted(self.prospects.items())
+                if p["status"] == ProspectStatus.active.value and p.get("owner_id") and not p.get("follow_up_count")
+                and p.get("first_contact_due") == due and p.get("first_contact_escalated_for") != due]
+
+    def save_with_escalation(self, record: ProspectRecord, escalation: Escalation, *, expected_version: int) -> None:
+        self._check_version(record, expected_version)
+        self.prospects[record.prospect_id] = record.item()
+        self.escalations.setdefault(escalation.subject, dict(escalation.payload))
+
+    def first_contact_watermark(self) -> date | None:
+        return self.first_contact_mark
+
+    def set_first_contact_watermark(self, through: date, at: str) -> None:
+        self.first_contact_mark = through
 
     def month_counts(self, manager_id: str, month: str) -> dict[str, int]:
         # Conversions are counted by the conversion area's write, which has no fake yet: 0 here.
