@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .. import clock, submission
-from ..auth import Principal
+from ..auth import Principal, cached_staff
 from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, VoidIn
@@ -131,7 +131,7 @@ def list_penalties(principal: Principal, manager_id: str | None, branch_id: str 
         raise Forbidden("supervisors read their own branch only")
     if manager_id:
         if principal.role == "supervisor":
-            staff = directory.get_staff(manager_id)
+            staff = cached_staff(manager_id)   # a read scope check: the principal cache's copy
             if not staff or staff["branch_id"] != principal.branch_id:
                 raise Forbidden("supervisors read their own branch only")
         return repo.list_for_manager(manager_id, month, limit=limit, start_key=start_key)
@@ -312,8 +312,8 @@ def list_flags(principal: Principal, branch_id: str | None, staff_id: str | None
     if principal.role == "supervisor" and branch_id and branch_id != principal.branch_id:
         raise Forbidden("supervisors read their own branch only")
     if staff_id:
-        staff = directory.get_staff(staff_id)
-        if principal.role == "supervisor" and (not staff or staff["branch_id"] != principal.branch_id):
+        if principal.role == "supervisor" and ((staff := cached_staff(staff_id)) is None
+                                               or staff["branch_id"] != principal.branch_id):
             raise Forbidden("supervisors read their own branch only")
         return repo.list_flags(staff_id=staff_id, limit=limit, start_key=start_key)
     return repo.list_flags(branch_id=branch_id or principal.branch_id, limit=limit, start_key=start_key)

@@ -7,15 +7,31 @@ from ..errors import ConditionFailed
 from . import base, keys
 
 
-def put_new_visit(record: dict, also: Sequence[dict] = ()) -> None:
-    """A new log; `also` (its contact-plan entry) is written in the same transaction."""
+class WeekSignedOff(ConditionFailed):
+    """The log's week was signed off: the unsigned-week check of `put_new_visit` refused the write."""
+
+
+def put_new_visit(record: dict, also: Sequence[dict] = (), *, unsigned_week: str | None = None) -> None:
+    """A new log; `also` (its contact-plan entry) is written in the same transaction. With `unsigned_week`,
+    the write also checks (one request, no read before) that the manager's week is not signed off, and
+    raises WeekSignedOff if it is; a plain ConditionFailed means the log's id exists already."""
     item = {**keys.visit(record["visit_id"]),
             **keys.visit_indexes(record["manager_id"], record["branch_id"], record["visited_at"], record["visit_id"]),
             **record}
-    if also:
-        base.transact([base.tx_put(item), *also])
-    else:
+    checks = []
+    if unsigned_week is not None:
+        signoff = keys.week_signoff(record["manager_id"], unsigned_week)
+        checks.append(base.tx_check(signoff["pk"], signoff["sk"], "attribute_not_exists(pk)"))
+    if not also and not checks:
         base.put_new(item)
+        return
+    try:
+        # Item 0 is the log (its id), item 1 the sign-off check: their indexes name what refused.
+        base.transact([base.tx_put(item), *checks, *also])
+    except base.TransactionCancelled as err:
+        if not err.failed(0) and checks and err.failed(1):
+            raise WeekSignedOff("the week is signed off") from None
+        raise
 
 
 def get_visit(visit_id: str, *, consistent: bool = False) -> dict | None:
