@@ -144,6 +144,11 @@ class Directory(Protocol):
 
     def get_staff(self, staff_id: str) -> dict | None: ...
 
+    def get_staff_for_scope(self, staff_id: str) -> dict | None:
+        """As `get_staff`, possibly a few seconds old (the copy the caller's own authentication reads):
+        for read-scope checks only ("is this manager in my branch"), never for a write's check."""
+        ...
+
     def branch_managers(self, branch_id: str) -> list[dict]:
         """The branch's client managers, any status."""
         ...
