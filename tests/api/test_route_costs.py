@@ -177,3 +177,24 @@ def test_a_catalogue_version_added_in_another_container_is_used_at_once(api):
                    base.tx_update(head["pk"], head["sk"], "ADD rev :one", values={":one": 1})])
     status, body = api.post("/v1/penalties", penalty(), as_="sup-001")
     assert status == 201 and body["points"] == 8 and body["rule_version"]["branch_effective_from"] == "2026-11-01"
+
+
+def test_an_overturned_appeal_leaves_the_ledger_and_a_void_of_an_old_penalty_marks_it_stale(api):
+    from chalicelib.storage import base, keys
+    from chalicelib.storage import penalties as repo
+
+    _, first = api.post("/v1/penalties", penalty("LATE", "2026-11-02"), as_="sup-001")
+    assert api.post(f"/v1/penalties/{first['penalty_id']}/appeal", {"reason": "堵车有证明"}, as_="cm-001")[0] == 200
+    decision = {"outcome": "overturned", "reason": "交通管制证明"}
+    assert api.post(f"/v1/penalties/{first['penalty_id']}/appeal/decision", decision, as_="sup-002")[0] == 200
+    assert first["penalty_id"] not in repo.get_ledger("cm-001", "2026-11")["penalties"]
+    _, second = api.post("/v1/penalties", penalty("LATE", "2026-11-03"), as_="sup-001")
+    assert repo.get_flag("REPEAT.cm-001.LATE.2026-11") is None   # the overturned one does not count
+    # A penalty entered before ledgers (no `ledgered`): its void marks the month's ledger stale.
+    base.update(**keys.penalty(second["penalty_id"]), expression="REMOVE ledgered", return_values="NONE")
+    assert api.post(f"/v1/penalties/{second['penalty_id']}/void", {"reason": "误录"}, as_="sup-001")[0] == 200
+    assert repo.get_ledger("cm-001", "2026-11")["stale"] is True
+    api.post("/v1/penalties", penalty("LATE", "2026-11-04"), as_="sup-001")
+    ledger = repo.get_ledger("cm-001", "2026-11")
+    assert not ledger.get("stale") and len(ledger["penalties"]) == 1   # rebuilt: the voided one is gone
+    assert repo.get_flag("REPEAT.cm-001.LATE.2026-11") is None
