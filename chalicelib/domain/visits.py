@@ -90,11 +90,6 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
         if not outlet or outlet["branch_id"] != principal.branch_id:   # another branch's: as unknown
             raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
     _check_photos(principal, body.photo_keys)
-    account = None
-    if body.account_id:
-        account = account_repo.get_account(body.account_id)
-        if not account or account.get("branch_id") != principal.branch_id:   # another branch's: as unknown
-            raise ValidationFailed.field("account_id", "unknown account in your branch")
     data = body.model_dump(mode="json", exclude={"person_contact", "visited_at", "late_reason"})
     fields = {**data, **_protect_contact(body.person_contact),
               "visit_id": submission.record_id("visit"), "manager_id": principal.id, "branch_id": principal.branch_id,
@@ -104,29 +99,35 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
         return {**fields, "status": "pending_approval" if because else "recorded",
                 **({"late_reason": body.late_reason, "late_because": because} if because else {})}
 
-    def write(record: dict, check_week: bool) -> None:
-        # The serving manager's contact with a classified client counts toward the contact plan, written
-        # with the log (002 第十九条/第二十条; domain/contact_plan.py).
-        repo.put_new_visit(record, also=contact_plan.contact_ops(record) if _serves(account, principal.id) else (),
-                           unsigned_week=iso_week(visited_on) if check_week else None)
-
+    # Checked by the write itself, not read before it: the week is not signed off (002 第三十七条) unless
+    # the log is late by age already, and the account is in the manager's branch; assumed, and checked
+    # too, that the manager serves it (the contact then counts toward its plan, 002 第十九条/第二十条).
+    check_week, serves = late is None, body.account_id is not None
     record = as_late(late)
     try:
-        try:
-            # Not late by age: the write checks the week is not signed off (a condition, not a read).
-            write(record, check_week=late is None)
-        except repo.WeekSignedOff:
-            late = f"week {iso_week(visited_on)} is signed off"
-            _require_late_reason(body, late)
-            record = as_late(late)
-            write(record, check_week=False)
+        for _ in range(3):
+            try:
+                repo.put_new_visit(record, also=contact_plan.contact_ops(record) if serves else (),
+                                   unsigned_week=iso_week(visited_on) if check_week else None,
+                                   account=(body.account_id, principal.branch_id, principal.id if serves else None)
+                                   if body.account_id else None)
+                return record
+            except repo.WeekSignedOff:
+                late, check_week = f"week {iso_week(visited_on)} is signed off", False
+                _require_late_reason(body, late)
+                record = as_late(late)
+            except repo.AccountRefused:
+                account = account_repo.get_account(body.account_id)
+                if not account or account.get("branch_id") != principal.branch_id:   # another branch's: as unknown
+                    raise ValidationFailed.field("account_id", "unknown account in your branch") from None
+                serves = _serves(account, principal.id)
+        raise Conflict("the log could not be written for concurrent changes; retry")
     except ConditionFailed:
         # The id is this submission's: the write already happened (a lost response, a retried request).
         stored = submission.replay_of(repo.get_visit(record["visit_id"], consistent=True))
         if stored is None:
             raise
         return stored
-    return record
 
 
 def _require_late_reason(body: VisitIn, late: str | None) -> None:

@@ -198,3 +198,23 @@ def test_an_overturned_appeal_leaves_the_ledger_and_a_void_of_an_old_penalty_mar
     ledger = repo.get_ledger("cm-001", "2026-11")
     assert not ledger.get("stale") and len(ledger["penalties"]) == 1   # rebuilt: the voided one is gone
     assert repo.get_flag("REPEAT.cm-001.LATE.2026-11") is None
+
+
+def test_a_visit_naming_the_managers_own_client_costs_3_and_counts_toward_its_plan(api):
+    from tests.factories.accounts import opened
+
+    with clock.freeze("2026-11-02T09:00:00+08:00"):
+        events = [opened(a, on="2026-11-02", n=i) for i, a in enumerate(("ka", "kb"), 1)]
+        assert api.post("/v1/account-events", {"events": events}, as_="sys-001")[0] == 200
+    body = {**VISIT, "account_id": "ka"}
+    total, ops, (status, _) = cost(lambda: api.post("/v1/visits", body, as_="cm-001", headers=key()))
+    assert status == 201 and total == 3, ops   # the account is checked by the write, not read before it
+    from chalicelib.storage import base, keys
+
+    contacts = base.get_item(**keys.account_contacts("ka", "cm-001"))
+    assert contacts and "2026-W47" in contacts["contact_weeks"]
+    # Another manager's log of the client is recorded and not counted; an unknown account is a 400.
+    assert api.post("/v1/visits", body, as_="cm-002")[0] == 201
+    assert base.get_item(**keys.account_contacts("ka", "cm-002")) is None
+    status, refused = api.post("/v1/visits", {**VISIT, "account_id": "nope"}, as_="cm-001")
+    assert status == 400 and refused["error"]["details"][0]["field"] == "account_id"
