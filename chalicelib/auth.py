@@ -33,7 +33,7 @@ class Principal:
         return self.kind == "staff"
 
 
-_cache: dict[str, tuple[float, Principal]] = {}
+_cache: dict[str, tuple[float, dict]] = {}   # staff records by id, with their expiry
 
 
 def clear_principal_cache() -> None:
@@ -101,30 +101,29 @@ def _verify_jwt(token: str) -> str:
     return str(staff_id)
 
 
-def _cached(key: str) -> Principal | None:
-    hit = _cache.get(key)
+def cached_staff(staff_id: str) -> dict | None:
+    """A staff member's directory record (any status), read at most once per `principal_cache_seconds`
+    in this container; the same read authenticates them. For read-scope checks ("is this manager in
+    my branch"), which then cost no request: the record is as fresh as the caller's own principal.
+    A write's check is a condition of its transaction instead, never this copy."""
+    hit = _cache.get(staff_id)
     if hit and hit[0] > time.monotonic():
-        return hit[1]
-    return None
-
-
-def _remember(key: str, principal: Principal) -> Principal:
-    _cache[key] = (time.monotonic() + get_settings().principal_cache_seconds, principal)
-    return principal
-
-
-def _staff_principal(staff_id: str) -> Principal:
-    cached = _cached(f"staff:{staff_id}")
-    if cached:
-        return cached
+        return dict(hit[1])
     from .storage import directory
 
     record = directory.get_staff(staff_id)
+    if record is not None:
+        _cache[staff_id] = (time.monotonic() + get_settings().principal_cache_seconds, record)
+    return dict(record) if record is not None else None
+
+
+def _staff_principal(staff_id: str) -> Principal:
+    # Built from the cached record each time: the principal is never staler than the record.
+    record = cached_staff(staff_id)
     if not record or record.get("status") != "active":
         raise Unauthenticated("unknown or departed staff member")
-    principal = Principal(kind="staff", id=staff_id, role=record["role"], branch_id=record["branch_id"],
-                          name=record.get("name", ""), outlet_ids=tuple(record.get("outlet_ids") or ()))
-    return _remember(f"staff:{staff_id}", principal)
+    return Principal(kind="staff", id=staff_id, role=record["role"], branch_id=record["branch_id"],
+                     name=record.get("name", ""), outlet_ids=tuple(record.get("outlet_ids") or ()))
 
 
 # --- outlet API keys --------------------------------------------------------------------

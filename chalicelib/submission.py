@@ -61,6 +61,15 @@ def _ref(sub: Submission) -> str:
     return hashlib.sha256(f"{sub.scope}|{sub.body_hash}".encode()).hexdigest()[:32]
 
 
+def ref() -> str:
+    """This submission's reference (body included), for a record that carries it under another name."""
+    return _ref(current())
+
+
+def is_keyed() -> bool:
+    return current().keyed
+
+
 def stamp() -> dict:
     """Attributes a record created by this submission carries (not rendered: response models ignore them)."""
     return {STAMP: _ref(current())}

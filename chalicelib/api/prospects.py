@@ -77,7 +77,8 @@ def reveal_prospect(ctx, prospect_id, body):
 
 
 @route(bp, "/v1/prospects/{prospect_id}/claim", "POST", roles=CM, summary="Claim a prospect from the branch pool",
-       response="chalicelib.models.prospects:ProspectOut", tags=TAGS, errors=(409, 422))
+       response="chalicelib.models.prospects:ProspectOut", tags=TAGS, errors=(409, 422),
+       replay_by_data=True)   # a retried key is answered from the claimed prospect (domain/prospects/pool.py)
 def claim_prospect(ctx, prospect_id):
     from ..domain.prospects import pool
     from ..wiring import prospects

@@ -67,6 +67,7 @@ class RouteSpec:
     response: Any = None
     status: int = 200
     idempotent: bool = False
+    replay_by_data: bool = False   # the domain answers a retried key from its own record (no idempotency table)
     public: bool = False
     tags: tuple[str, ...] = ()
     errors: tuple[int, ...] = ()
@@ -134,12 +135,18 @@ def cors_config() -> CORSConfig:
 
 def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None, query=None, response=None,
           status: int = 200, idempotent: bool | None = None, public: bool = False, tags=(), errors=(),
-          content_type: str = JSON):
-    """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it."""
+          content_type: str = JSON, replay_by_data: bool = False):
+    """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it.
+
+    `replay_by_data`: a write whose domain recognises a retried Idempotency-Key from the record it wrote
+    (`submission`) and answers it from there. The key is bound as for any write, but no idempotency
+    record is kept: two DynamoDB requests fewer (issue 18 §4). Only for a write without a body, whose
+    read-modify-write is conditional on the version it read (the same key cannot differ in body)."""
     spec = RouteSpec(path=path, method=method, roles=tuple(r.value if hasattr(r, "value") else r for r in roles),
                      summary=summary, body=_check_ref(body), query=_check_ref(query),
                      response=_check_ref(response), status=status,
                      idempotent=(method == "POST") if idempotent is None else idempotent, public=public,
+                     replay_by_data=replay_by_data,
                      tags=tuple(tags), errors=tuple(errors), content_type=content_type)
 
     def decorator(fn):
@@ -191,7 +198,7 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
         body_hash = hashlib.sha256(raw_body).hexdigest()
         token = submission.bind(scoped, body_hash)
         try:
-            if scoped is not None:
+            if scoped is not None and not spec.replay_by_data:
                 result = idempotency.once(key=scoped, payload_hash=body_hash, compute=call,
                                           lambda_context=getattr(bp, "lambda_context", None))
             else:

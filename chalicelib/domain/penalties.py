@@ -11,15 +11,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from .. import clock, submission
-from ..auth import Principal
+from ..auth import Principal, cached_staff
 from ..config import get_settings
-from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, VoidIn
 from ..observability import logger
 from ..storage import directory
 from ..storage import penalties as repo
 from . import leave, outbox, penalty_rules, workdays
-from .outbox_handlers import PENALTY_ESCALATIONS, PENALTY_OVERDUE_FLAG
+from .outbox_handlers import PENALTY_OVERDUE_FLAG
 
 INACTIVE = {"voided", "overturned"}
 OVERDUE_JOB = "penalty_overdue"
@@ -27,59 +27,120 @@ NOTIFY = ["supervisor", "compliance"]
 
 
 # --- entering ------------------------------------------------------------------------------------
+_TX_RETRIES = 4
+
+
 def enter(principal: Principal, body: PenaltyIn) -> dict:
+    """One transaction, no read before it on the warm path: the manager is checked by it (a client
+    manager of the supervisor's branch), the catalogue is this container's cached copy checked against
+    its revision, and the escalation flags come from the manager's month ledger, written with it."""
     s = get_settings()
     today = clock.today()
     if body.breach_date > today:
         raise ValidationFailed.field("breach_date", "a breach date cannot be in the future")
     if body.manager_id == principal.id:
         raise Forbidden("you may not enter a penalty against yourself")
-    manager = directory.get_staff(body.manager_id)
-    if not manager or manager["branch_id"] != principal.branch_id:
-        # Supervisors enter penalties for their own branch: another branch's manager is as unknown.
-        raise NotFound.reference("manager_id", f"staff member {body.manager_id}")
+    # Supervisors enter penalties for their own branch: the transaction checks the manager is in it.
+    branch_id = principal.branch_id
+    collision = _collision_link(body, branch_id)
+    raised: set[str] = set()   # flags found raised already (by an earlier entry the ledger did not see)
+    for _ in range(_TX_RETRIES):
+        catalogue = penalty_rules.catalogue_on(body.breach_date, branch_id)
+        rule = catalogue.rule(body.rule_code)
+        _not_excused_by_leave(body, rule)
+        amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
+        now = clock.now()
+        due_on = None
+        if amounts["settlement"] == "cash_or_salary" and amounts["amount_status"] == "computed":
+            due_on = (today + timedelta(days=s.cash_settlement_days)).isoformat()
+        record = {
+            "penalty_id": submission.record_id("penalty"), "manager_id": body.manager_id, "branch_id": branch_id,
+            "rule_code": rule["code"], "rule_kind": rule["kind"], "rule_amount": rule.get("amount"),
+            "rule_version": catalogue.version_ref(), "absence_days": rule.get("absence_days"),
+            "breach_date": body.breach_date.isoformat(), "occurrences": body.occurrences,
+            "evidence_note": body.evidence_note, "evidence_refs": body.evidence_refs, "serious": body.serious,
+            "income_yuan": body.income_yuan, **amounts, "collision": collision, "status": "open", "due_on": due_on,
+            "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1,
+            "ledgered": True, **submission.stamp(),
+        }
+        ledger, version = _ledger_of(record)
+        ledger["flags"] = sorted(set(ledger.get("flags") or ()) | raised)
+        flags = [f for f in escalation_flags(record, _ledger_active(ledger, record))
+                 if f["flag_id"] not in ledger["flags"]]
+        after = {**ledger, "version": (version or 0) + 1, "complete": True, "stale": None,
+                 "penalties": {**ledger["penalties"], record["penalty_id"]: _ledger_entry(record)},
+                 "flags": ledger["flags"] + [f["flag_id"] for f in flags]}
+        try:
+            repo.enter(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
+                                      {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}),
+                       branch_id=branch_id, ledger=after, ledger_version=version,
+                       catalogue_revisions=catalogue.revisions, flags=flags)
+        except repo.EntryRefused as refused:
+            if refused.exists:
+                stored = submission.replay_of(repo.get(record["penalty_id"]))  # this submission's earlier write
+                if stored is None:
+                    raise Conflict("a penalty with this id exists") from None
+                return stored
+            if refused.manager:
+                _refuse_manager(body.manager_id, branch_id)
+            if refused.stale:
+                repo.forget_rule_scopes()   # a version was added meanwhile, or another entry moved the ledger
+            raised.update(refused.flags)
+            continue
+        for f in flags:
+            logger.info("escalation flag raised", extra={"flag_id": f["flag_id"], "kind": f["kind"]})
+        logger.info("penalty entered", extra={"penalty_id": record["penalty_id"], "rule_code": rule["code"]})
+        return record
+    raise Conflict("the penalty could not be entered for concurrent changes; retry")
+
+
+def _refuse_manager(manager_id: str, branch_id: str) -> None:
+    """Why the transaction's manager check refused (read only then); returns if it passes now (a race)."""
+    manager = directory.get_staff(manager_id)
+    if not manager or manager["branch_id"] != branch_id:
+        # Another branch's manager is as unknown.
+        raise NotFound.reference("manager_id", f"staff member {manager_id}")
     if manager["role"] != "client_manager":
         raise ValidationFailed.field("manager_id", "penalties are entered against client managers only")
 
-    catalogue = penalty_rules.catalogue_on(body.breach_date, manager["branch_id"])
-    rule = catalogue.rule(body.rule_code)
+
+# --- the month ledger: what the escalation rules read instead of the month's penalties ----------------------
+def _ledger_entry(record: dict) -> dict:
+    return {"rule_code": record["rule_code"], "occurrences": int(record["occurrences"]),
+            "absence_days": record.get("absence_days"), "breach_date": record["breach_date"]}
+
+
+def _ledger_of(record: dict) -> tuple[dict, int | None]:
+    """The manager's ledger of the breach month and its version (None: not stored). One consistent read;
+    a month without one (its first penalty, or entered before ledgers) or marked stale by a void of a
+    penalty entered before ledgers is rebuilt from the month's penalties, once."""
+    manager, month = record["manager_id"], record["breach_date"][:7]
+    stored = repo.get_ledger(manager, month)
+    version = int(stored["version"]) if stored else None
+    if stored and stored.get("complete") and not stored.get("stale"):
+        return {**stored, "penalties": dict(stored.get("penalties") or {})}, version
+    penalties = {p["penalty_id"]: _ledger_entry(p) for p in repo.manager_month(manager, month)
+                 if p["status"] not in INACTIVE and p["penalty_id"] != record["penalty_id"]}
+    return {"manager_id": manager, "month": month, "penalties": penalties,
+            "flags": list((stored or {}).get("flags") or ())}, version
+
+
+def _ledger_active(ledger: dict, record: dict) -> list[dict]:
+    """The month's active penalties as the escalation rules read them, this one last."""
+    others = sorted(({"penalty_id": pid, "status": "open", **entry} for pid, entry in ledger["penalties"].items()
+                     if pid != record["penalty_id"]), key=lambda p: f"{p['breach_date']}#{p['penalty_id']}")
+    return others + [record]
+
+
+def _not_excused_by_leave(body: PenaltyIn, rule: dict) -> None:
+    """An absence or "未经批准擅离岗位" (LEAVE_POST) on approved leave is refused (one Query, those rules only)."""
     if rule.get("absence_days") is not None:
         _not_on_leave(body.manager_id, body.breach_date, Decimal(str(rule["absence_days"])))
     elif rule["code"] == "LEAVE_POST" and leave.days_on_leave(body.manager_id, body.breach_date,
                                                               body.breach_date).get(body.breach_date, 0) >= 1:
-        # "未经批准擅离岗位": a whole day of approved leave is approval (half a day leaves the other half).
+        # A whole day of approved leave is approval (half a day leaves the other half).
         raise ValidationFailed.field("breach_date", f"{body.breach_date} is approved leave: not away without "
                                                     "approval")
-    amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
-    collision = _collision_link(body, manager["branch_id"])
-
-    now = clock.now()
-    due_on = None
-    if amounts["settlement"] == "cash_or_salary" and amounts["amount_status"] == "computed":
-        due_on = (today + timedelta(days=s.cash_settlement_days)).isoformat()
-    record = {
-        "penalty_id": submission.record_id("penalty"), "manager_id": body.manager_id, "branch_id": manager["branch_id"],
-        "rule_code": rule["code"], "rule_kind": rule["kind"], "rule_amount": rule.get("amount"),
-        "rule_version": catalogue.version_ref(), "absence_days": rule.get("absence_days"),
-        "breach_date": body.breach_date.isoformat(), "occurrences": body.occurrences,
-        "evidence_note": body.evidence_note, "evidence_refs": body.evidence_refs, "serious": body.serious,
-        "income_yuan": body.income_yuan, **amounts, "collision": collision, "status": "open", "due_on": due_on,
-        "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1, **submission.stamp(),
-    }
-    escalations = outbox.record_op(PENALTY_ESCALATIONS, record["penalty_id"], {"penalty_id": record["penalty_id"]})
-    try:
-        repo.create(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
-                                   {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}),
-                    extra_ops=[escalations])
-    except ConditionFailed:
-        stored = submission.replay_of(repo.get(record["penalty_id"]))  # this submission's earlier write
-        if stored is None:
-            raise
-        record = stored
-    logger.info("penalty entered", extra={"penalty_id": record["penalty_id"], "rule_code": rule["code"]})
-    # The flags were recorded with the penalty (outbox); deliver now, the outbox job retries what fails.
-    outbox.deliver_now(PENALTY_ESCALATIONS, record["penalty_id"])
-    return record
 
 
 def _not_on_leave(manager_id: str, breach_date: date, absence_days: Decimal) -> None:
@@ -157,7 +218,7 @@ def list_penalties(principal: Principal, manager_id: str | None, branch_id: str 
         raise Forbidden("supervisors read their own branch only")
     if manager_id:
         if principal.role == "supervisor":
-            staff = directory.get_staff(manager_id)
+            staff = cached_staff(manager_id)   # a read scope check: the principal cache's copy
             if not staff or staff["branch_id"] != principal.branch_id:
                 raise Forbidden("supervisors read their own branch only")
         return repo.list_for_manager(manager_id, month, limit=limit, start_key=start_key)
@@ -238,7 +299,8 @@ def void(principal: Principal, penalty_id: str, body: VoidIn) -> dict:
     after = {**record, "status": "voided",
              "voided": {"by": principal.id, "at": clock.iso(clock.now()), "reason": body.reason}}
     return _write(principal, record, after, "voided", body.reason, {"status": "voided"},
-                  reversal=_reversal(principal, record, body.reason, "voided"))
+                  reversal=_reversal(principal, record, body.reason, "voided"),
+                  extra_ops=[repo.ledger_drop_op(record)])   # it no longer counts toward the month's flags
 
 
 def appeal(principal: Principal, penalty_id: str, body: AppealIn) -> dict:
@@ -275,7 +337,8 @@ def decide_appeal(principal: Principal, penalty_id: str, body: AppealDecisionIn)
         after["status"] = "overturned"
         reversal = _reversal(principal, record, body.reason, "appeal_overturned")
     return _write(principal, record, after, f"appeal_{body.outcome}", body.reason,
-                  {"status": after["status"], "due_on": after.get("due_on")}, reversal=reversal)
+                  {"status": after["status"], "due_on": after.get("due_on")}, reversal=reversal,
+                  extra_ops=[repo.ledger_drop_op(record)] if reversal else None)
 
 
 # --- escalations --------------------------------------------------------------------------------------------
@@ -287,21 +350,29 @@ def _month_active(record: dict) -> list[dict]:
 
 
 def raise_escalations(record: dict) -> list[dict]:
-    """Flags for supervisors and compliance; each is raised once (deterministic id)."""
+    """The flags of a penalty entered before month ledgers (its outbox entry may still be pending): the
+    same rules over the month's penalties as read now; each flag is raised once (deterministic id)."""
+    raised = []
+    for out in escalation_flags(record, _month_active(record)):
+        if repo.put_flag(out):
+            logger.info("escalation flag raised", extra={"flag_id": out["flag_id"], "kind": out["kind"]})
+            raised.append(out)
+    return raised
+
+
+def escalation_flags(record: dict, active: list[dict]) -> list[dict]:
+    """The flags for supervisors and compliance that `record` raises, given the manager's active penalties
+    of its breach month (`record` included). Whether one was raised already is the caller's to know."""
     s = get_settings()
     month = record["breach_date"][:7]
     manager, branch = record["manager_id"], record["branch_id"]
-    active = _month_active(record)
     raised: list[dict] = []
 
     def flag(flag_id: str, kind: str, reason: str, penalties: list[dict], recommendation=None, collision=None):
-        out = {"flag_id": flag_id, "kind": kind, "staff_id": manager, "branch_id": branch, "month": month,
-               "recommendation": recommendation, "reason": reason,
-               "penalty_ids": [p["penalty_id"] for p in penalties], "collision": collision, "notify": NOTIFY,
-               "created_at": clock.iso(clock.now())}
-        if repo.put_flag(out):
-            logger.info("escalation flag raised", extra={"flag_id": flag_id, "kind": kind})
-            raised.append(out)
+        raised.append({"flag_id": flag_id, "kind": kind, "staff_id": manager, "branch_id": branch, "month": month,
+                       "recommendation": recommendation, "reason": reason,
+                       "penalty_ids": [p["penalty_id"] for p in penalties], "collision": collision, "notify": NOTIFY,
+                       "created_at": clock.iso(clock.now())})
 
     absences = [p for p in active if p.get("absence_days") is not None]
     # Leave approved after an absence was entered for its day: not absence, not counted (第四条).
@@ -343,8 +414,8 @@ def list_flags(principal: Principal, branch_id: str | None, staff_id: str | None
     if principal.role == "supervisor" and branch_id and branch_id != principal.branch_id:
         raise Forbidden("supervisors read their own branch only")
     if staff_id:
-        staff = directory.get_staff(staff_id)
-        if principal.role == "supervisor" and (not staff or staff["branch_id"] != principal.branch_id):
+        if principal.role == "supervisor" and ((staff := cached_staff(staff_id)) is None
+                                               or staff["branch_id"] != principal.branch_id):
             raise Forbidden("supervisors read their own branch only")
         return repo.list_flags(staff_id=staff_id, limit=limit, start_key=start_key)
     return repo.list_flags(branch_id=branch_id or principal.branch_id, limit=limit, start_key=start_key)

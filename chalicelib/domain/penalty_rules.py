@@ -8,7 +8,7 @@ manager's branch version in force on that date laid over it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -76,6 +76,7 @@ class Catalogue:
     global_effective_from: str
     branch_effective_from: str | None
     rules: dict  # code -> rule dict (amounts already overridden for the branch)
+    revisions: dict = field(default_factory=dict)  # scope -> head revision read (None: no head yet)
 
     def rule(self, code: str) -> dict:
         try:
@@ -95,7 +96,9 @@ class Catalogue:
 
 def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
     """The catalogue in force on a day, with the branch's overrides in force that day."""
-    stored = repo.rule_version_in_force(GLOBAL, on)
+    global_scope = repo.rule_scope(GLOBAL)   # cached; a penalty's write checks the revision (see revisions)
+    revisions = {GLOBAL: global_scope["rev"]}
+    stored = _in_force(global_scope, on)
     version = dict(stored) if stored else builtin_version(on)
     rules = {r["code"]: dict(r) for r in version["rules"]}
     if stored:
@@ -105,7 +108,9 @@ def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
         version["effective_from"] = last or version["effective_from"]
     branch_from = None
     if branch_id:
-        override = repo.rule_version_in_force(branch_scope(branch_id), on)
+        scope = repo.rule_scope(branch_scope(branch_id))
+        revisions[branch_scope(branch_id)] = scope["rev"]
+        override = _in_force(scope, on)
         if override:
             branch_from = str(override["effective_from"])
             for o in override["overrides"]:
@@ -113,7 +118,13 @@ def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
                     rules[o["code"]] = {**rules[o["code"]], "amount": str(o["amount"]),
                                         "overridden_by_branch": True}
     return Catalogue(on=on, branch_id=branch_id, global_effective_from=str(version["effective_from"]),
-                     branch_effective_from=branch_from, rules=rules)
+                     branch_effective_from=branch_from, rules=rules, revisions=revisions)
+
+
+def _in_force(scope: dict, on: date) -> dict | None:
+    """The scope's last version effective on or before `on`."""
+    found = [v for v in scope["versions"] if str(v["effective_from"]) <= on.isoformat()]
+    return found[-1] if found else None
 
 
 def read_catalogue(principal: Principal, on: date | None, branch_id: str | None) -> dict:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from .. import clock, submission
-from ..auth import Principal
+from ..auth import Principal, cached_staff
 from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, PayloadTooLarge, Unprocessable, ValidationFailed
 from ..models.common import mask_phone
@@ -95,39 +95,58 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
     late = None
     if visited_on < clock.today() - timedelta(days=s.visit_max_age_days):
         late = f"older than {s.visit_max_age_days} days"
-    elif repo.get_signoff(principal.id, iso_week(visited_on)):
-        late = f"week {iso_week(visited_on)} is signed off"
-    if late and not body.late_reason:
-        raise ValidationFailed.field("late_reason", f"the visit is {late}: say why, and your supervisor "
-                                                    "approves the log")
+    # A signed-off week (002 第三十七条) is checked by the write itself (no read before it): see below.
+    _require_late_reason(body, late)
     _check_next_visit(body.next_visit_date, clock.local_date(visited_at))
     if body.outlet_id:
         outlet = directory.get_outlet(body.outlet_id)
         if not outlet or outlet["branch_id"] != principal.branch_id:   # another branch's: as unknown
             raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
     _check_photos(principal, body.photo_keys)
-    account = None
-    if body.account_id:
-        account = account_repo.get_account(body.account_id)
-        if not account or account.get("branch_id") != principal.branch_id:   # another branch's: as unknown
-            raise ValidationFailed.field("account_id", "unknown account in your branch")
     data = body.model_dump(mode="json", exclude={"person_contact", "visited_at", "late_reason"})
-    record = {**data, **_protect_contact(body.person_contact),
+    fields = {**data, **_protect_contact(body.person_contact),
               "visit_id": submission.record_id("visit"), "manager_id": principal.id, "branch_id": principal.branch_id,
-              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1, **submission.stamp(),
-              "status": "pending_approval" if late else "recorded",
-              **({"late_reason": body.late_reason, "late_because": late} if late else {})}
+              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1, **submission.stamp()}
+
+    def as_late(because: str | None) -> dict:
+        return {**fields, "status": "pending_approval" if because else "recorded",
+                **({"late_reason": body.late_reason, "late_because": because} if because else {})}
+
+    # Checked by the write itself, not read before it: the week is not signed off (002 第三十七条) unless
+    # the log is late by age already, and the account is in the manager's branch; assumed, and checked
+    # too, that the manager serves it (the contact then counts toward its plan, 002 第十九条/第二十条).
+    check_week, serves = late is None, body.account_id is not None
+    record = as_late(late)
     try:
-        # The serving manager's contact with a classified client counts toward the contact plan, written
-        # with the log (002 第十九条/第二十条; domain/contact_plan.py).
-        repo.put_new_visit(record, also=contact_plan.contact_ops(record) if _serves(account, principal.id) else ())
+        for _ in range(3):
+            try:
+                repo.put_new_visit(record, also=contact_plan.contact_ops(record) if serves else (),
+                                   unsigned_week=iso_week(visited_on) if check_week else None,
+                                   account=(body.account_id, principal.branch_id, principal.id if serves else None)
+                                   if body.account_id else None)
+                return record
+            except repo.WeekSignedOff:
+                late, check_week = f"week {iso_week(visited_on)} is signed off", False
+                _require_late_reason(body, late)
+                record = as_late(late)
+            except repo.AccountRefused:
+                account = account_repo.get_account(body.account_id)
+                if not account or account.get("branch_id") != principal.branch_id:   # another branch's: as unknown
+                    raise ValidationFailed.field("account_id", "unknown account in your branch") from None
+                serves = _serves(account, principal.id)
+        raise Conflict("the log could not be written for concurrent changes; retry")
     except ConditionFailed:
         # The id is this submission's: the write already happened (a lost response, a retried request).
         stored = submission.replay_of(repo.get_visit(record["visit_id"], consistent=True))
         if stored is None:
             raise
         return stored
-    return record
+
+
+def _require_late_reason(body: VisitIn, late: str | None) -> None:
+    if late and not body.late_reason:
+        raise ValidationFailed.field("late_reason", f"the visit is {late}: say why, and your supervisor "
+                                                    "approves the log")
 
 
 def _serves(account: dict | None, manager_id: str) -> bool:
@@ -193,8 +212,10 @@ def _manager_in_scope(principal: Principal, manager_id: str) -> None:
         if manager_id != principal.id:
             raise Forbidden("client managers list their own logs only")
         return
-    staff = directory.get_staff(manager_id)
-    if principal.role == "supervisor" and (not staff or staff["branch_id"] != principal.branch_id):
+    if principal.role != "supervisor":
+        return   # compliance reads any branch's logs
+    staff = cached_staff(manager_id)   # the principal cache's copy: a read scope check costs no request
+    if not staff or staff["branch_id"] != principal.branch_id:
         raise Forbidden("that manager is not in your branch")
 
 

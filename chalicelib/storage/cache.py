@@ -34,6 +34,7 @@ def ttl_cache(seconds: float):
                     store[args] = (time.monotonic() + seconds, value)
             return value
 
+        wrapper.cache_clear = store.clear
         return wrapper
 
     return decorator

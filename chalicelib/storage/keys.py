@@ -187,6 +187,18 @@ def rule_version(scope: str, effective_from: date | str) -> dict:
     return {"pk": f"RULES#{scope}", "sk": f"VERSION#{effective_from}"}
 
 
+def rule_head(scope: str) -> dict:
+    # The scope's revision, moved by every version added: a cached catalogue is checked against it by the
+    # penalty's transaction. "HEAD" sorts before every "VERSION#": one query reads the scope with its head.
+    return {"pk": f"RULES#{scope}", "sk": "HEAD"}
+
+
+def penalty_ledger(manager_id: str, month: str) -> dict:
+    # A manager's active penalties of a breach month (YYYY-MM) and the flags raised for it, written in each
+    # penalty's transaction: the escalation rules read this one item, not the month.
+    return {"pk": f"STAFF#{manager_id}", "sk": f"PENALTYLEDGER#{month}"}
+
+
 def penalty(penalty_id: str) -> dict:
     return {"pk": f"PENALTY#{penalty_id}", "sk": "PENALTY"}
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ..errors import ConditionFailed
 from . import base, keys
+from .cache import ttl_cache
 
 OPEN_CASH_STATUSES = ("open",)
 _FEN = Decimal("0.01")
@@ -27,10 +28,37 @@ def _out(item):
 
 
 # --- rule versions ---------------------------------------------------------------------------
+@ttl_cache(60)
+def rule_scope(scope: str) -> dict:
+    """A scope's versions (oldest first) and its head revision (None before the first version added
+    through `put_rule_version`), in one query; cached a minute per container. A penalty's transaction
+    checks the revision it used (`rule_head_check`), so a stale copy can never price a penalty."""
+    rev, versions = None, []
+    for item in base.query_all(f"RULES#{scope}", consistent=True):
+        if item["sk"] == keys.rule_head(scope)["sk"]:
+            rev = int(item["rev"])
+        elif item["sk"].startswith("VERSION#"):
+            versions.append(base.strip_keys(item))
+    return {"rev": rev, "versions": versions}
+
+
+def forget_rule_scopes() -> None:
+    """This container's cached scopes (a penalty's transaction found a revision moved on)."""
+    rule_scope.cache_clear()
+
+
 def rule_version_in_force(scope: str, on: date | str) -> dict | None:
     """The last version of a scope effective on or before `on`."""
-    page = base.query(f"RULES#{scope}", sk_between=("VERSION#", f"VERSION#{on}"), newest_first=True, limit=1)
-    return base.strip_keys(page.items[0]) if page.items else None
+    on = str(on)
+    found = [v for v in rule_scope(scope)["versions"] if str(v["effective_from"]) <= on]
+    return found[-1] if found else None
+
+
+def rule_head_check(scope: str, rev: int | None) -> dict:
+    head = keys.rule_head(scope)
+    if rev is None:
+        return base.tx_check(head["pk"], head["sk"], "attribute_not_exists(pk)")
+    return base.tx_check(head["pk"], head["sk"], "rev = :r", values={":r": rev})
 
 
 def get_rule_version(scope: str, effective_from: date | str) -> dict | None:
@@ -38,7 +66,11 @@ def get_rule_version(scope: str, effective_from: date | str) -> dict | None:
 
 
 def put_rule_version(record: dict) -> None:
-    base.put_new({**keys.rule_version(record["scope"], record["effective_from"]), **record})
+    """A new version (refused if one is effective the same day) and the scope's revision moved on."""
+    head = keys.rule_head(record["scope"])
+    base.transact([base.tx_put({**keys.rule_version(record["scope"], record["effective_from"]), **record}),
+                   base.tx_update(head["pk"], head["sk"], "ADD rev :one", values={":one": 1})])
+    forget_rule_scopes()
 
 
 # --- penalties -------------------------------------------------------------------------------
@@ -57,10 +89,59 @@ def audit_item(penalty_id: str, entry: dict) -> dict:
     return {**keys.penalty_audit(penalty_id, at), "penalty_id": penalty_id, **entry}
 
 
-def create(record: dict, audit: dict, extra_ops: list[dict] | None = None) -> None:
-    """The penalty, its audit entry and `extra_ops` (its outbox entries) in one transaction."""
-    base.transact([base.tx_put(penalty_item(record)), base.tx_put(audit_item(record["penalty_id"], audit)),
-                   *(extra_ops or [])])
+class EntryRefused(ConditionFailed):
+    """`enter` wrote nothing; what refused it: the penalty exists (`exists`), the manager is not a client
+    manager of the branch (`manager`), the ledger or a catalogue revision moved on (`stale`), or these
+    flags are raised already (`flags`)."""
+
+    def __init__(self, *, exists=False, manager=False, stale=False, flags=()):
+        super().__init__("the penalty's transaction was refused")
+        self.exists, self.manager, self.stale, self.flags = exists, manager, stale, list(flags)
+
+
+def enter(record: dict, audit: dict, *, branch_id: str, ledger: dict, ledger_version: int | None,
+          catalogue_revisions: dict, flags: list[dict]) -> None:
+    """The penalty, its audit entry, its manager's month ledger (conditional on the version read), the
+    escalation flags it raises, a check that the manager is a client manager of `branch_id` and one
+    that each catalogue scope used is still at its revision: all or nothing, one request."""
+    staff = keys.staff(record["manager_id"])
+    ops = [base.tx_put(penalty_item(record)), base.tx_put(audit_item(record["penalty_id"], audit)),
+           base.tx_check(staff["pk"], staff["sk"], "attribute_exists(pk) AND branch_id = :b AND #r = :cm",
+                         names={"#r": "role"}, values={":b": branch_id, ":cm": "client_manager"}),
+           ledger_op(ledger, ledger_version)]
+    ops += [rule_head_check(scope, rev) for scope, rev in sorted(catalogue_revisions.items())]
+    first_flag = len(ops)
+    ops += [base.tx_put(flag_item(f)) for f in flags]
+    try:
+        base.transact(ops)
+    except base.TransactionCancelled as err:
+        raise EntryRefused(exists=err.failed(0), manager=err.failed(2),
+                           stale=any(err.failed(i) for i in range(3, first_flag)),
+                           flags=[f["flag_id"] for i, f in enumerate(flags) if err.failed(first_flag + i)]) from None
+
+
+# --- the month ledger ---------------------------------------------------------------------------
+def get_ledger(manager_id: str, month: str) -> dict | None:
+    return base.strip_keys(base.get_item(**keys.penalty_ledger(manager_id, month), consistent=True))
+
+
+def ledger_op(ledger: dict, expected_version: int | None) -> dict:
+    item = {**keys.penalty_ledger(ledger["manager_id"], ledger["month"]), **ledger}
+    if expected_version is None:
+        return base.tx_put(item)
+    return base.tx_put(item, condition="version = :v", values={":v": expected_version})
+
+
+def ledger_drop_op(record: dict) -> dict:
+    """For the transaction that voids or overturns `record`: it no longer counts in its month. A penalty
+    entered before ledgers existed marks its month's ledger stale instead (rebuilt at the next entry);
+    on a missing ledger that leaves a stub, which is rebuilt too."""
+    key = keys.penalty_ledger(record["manager_id"], record["breach_date"][:7])
+    if record.get("ledgered"):
+        return base.tx_update(key["pk"], key["sk"], "REMOVE #ps.#p ADD version :one",
+                              names={"#ps": "penalties", "#p": record["penalty_id"]}, values={":one": 1},
+                              condition="attribute_exists(pk)")
+    return base.tx_update(key["pk"], key["sk"], "SET stale = :t ADD version :one", values={":t": True, ":one": 1})
 
 
 def replace(record: dict, *, expected_status: str, expected_revision: int, audit: dict,
@@ -133,13 +214,16 @@ def get_collision(collision_id: str) -> dict | None:
 
 
 # --- flags ---------------------------------------------------------------------------------------
-def put_flag(record: dict) -> bool:
-    """False if this flag (deterministic id) was already raised."""
-    item = {**keys.flag(record["flag_id"]),
+def flag_item(record: dict) -> dict:
+    return {**keys.flag(record["flag_id"]),
             **keys.flag_indexes(record["branch_id"], record["staff_id"], record["created_at"], record["flag_id"]),
             **record}
+
+
+def put_flag(record: dict) -> bool:
+    """False if this flag (deterministic id) was already raised."""
     try:
-        base.put_new(item)
+        base.put_new(flag_item(record))
     except ConditionFailed:
         return False
     return True

@@ -51,14 +51,18 @@ def get_claim(kind: str, value_hash: str) -> dict | None:
     return base.strip_keys(base.get_item(**claim_key(kind, value_hash), consistent=True))
 
 
-def create_prospect(record: dict, claims: list[tuple[str, str]], stats_manager_id: str | None) -> None:
-    """Claim items first (their order is the index in TransactionCancelled.reasons), then the prospect."""
+def create_prospect(record: dict, claims: list[tuple[str, str]], stats_manager_id: str | None, *,
+                    quota: tuple[str, str, int] | None = None) -> None:
+    """Claim items first (their order is the index in TransactionCancelled.reasons), then the prospect,
+    its month counter and, with `quota` (manager, day, cap), the day's registration attempt last."""
     ops = [base.tx_put({**claim_key(kind, h), "kind": kind, "prospect_id": record["prospect_id"],
                         "branch_id": record["branch_id"], "claimed_at": record["created_at"]})
            for kind, h in claims]
     ops.append(base.tx_put(prospect_item(record)))
     if stats_manager_id:
         ops.append(stats_op(stats_manager_id, str(record["registered_on"])[:7], "registered"))
+    if quota:
+        ops.append(registration_op(*quota))
     base.transact(ops)
 
 
@@ -69,14 +73,22 @@ def save_prospect(record: dict, expected_version: int, extra_ops: list[dict] | N
     base.transact(ops + list(extra_ops or []))
 
 
+_QUOTA = {"expression": "ADD attempts :one", "condition": "attribute_not_exists(attempts) OR attempts < :cap"}
+
+
+def registration_op(manager_id: str, day: str, cap: int) -> dict:
+    """`take_registration` as a transaction item (refused once `cap` were made)."""
+    return base.tx_update(**keys.registration_quota(manager_id, day), expression=_QUOTA["expression"],
+                          values={":one": 1, ":cap": cap}, condition=_QUOTA["condition"])
+
+
 def take_registration(manager_id: str, day: str, cap: int) -> bool:
     """Count one registration attempt of the day; False (nothing counted) once `cap` were made."""
     from ..errors import ConditionFailed
 
     try:
-        base.update(**keys.registration_quota(manager_id, day), expression="ADD attempts :one",
-                    values={":one": 1, ":cap": cap}, condition="attribute_not_exists(attempts) OR attempts < :cap",
-                    return_values="NONE")
+        base.update(**keys.registration_quota(manager_id, day), expression=_QUOTA["expression"],
+                    values={":one": 1, ":cap": cap}, condition=_QUOTA["condition"], return_values="NONE")
     except ConditionFailed:
         return False
     return True

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..domain.prospects.ports import ClaimTaken, Escalation, Page, PoolPickLimitReached, StaleRecord
+from ..domain.prospects.ports import (ClaimTaken, Escalation, Page, PoolPickLimitReached, RegistrationCapReached,
+                                      StaleRecord)
 from ..models.prospects import ClaimKind, ProspectRecord
 from . import base
 from . import prospects as store
@@ -37,14 +38,19 @@ class DynamoProspectRepository:
         claim = store.get_claim(kind.value, value_hash)
         return claim["prospect_id"] if claim else None
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None) -> None:
+    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None) -> None:
         claims = [(ClaimKind.phone, record.phone_hash)]
         if record.id_hash:
             claims.append((ClaimKind.id_number, record.id_hash))
+        quota = ((counted_for, record.registered_on.isoformat(), daily_cap)
+                 if counted_for and daily_cap is not None else None)
         try:
-            # The claim items come first, in this order: their index in the cancellation reasons names them.
-            store.create_prospect(record.item(), [(kind.value, h) for kind, h in claims], counted_for)
+            # The claim items come first, in this order: their index in the cancellation reasons names them;
+            # the day's registration quota is the last item.
+            store.create_prospect(record.item(), [(kind.value, h) for kind, h in claims], counted_for, quota=quota)
         except base.TransactionCancelled as err:
+            if quota and err.failed(len(err.reasons) - 1):
+                raise RegistrationCapReached(daily_cap) from None
             lost = [kind for i, (kind, _) in enumerate(claims) if err.failed(i)]
             if lost:
                 raise ClaimTaken(lost) from None

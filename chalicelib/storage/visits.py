@@ -7,15 +7,50 @@ from ..errors import ConditionFailed
 from . import base, keys
 
 
-def put_new_visit(record: dict, also: Sequence[dict] = ()) -> None:
-    """A new log; `also` (its contact-plan entry) is written in the same transaction."""
+class WeekSignedOff(ConditionFailed):
+    """The log's week was signed off: the unsigned-week check of `put_new_visit` refused the write."""
+
+
+class AccountRefused(ConditionFailed):
+    """The account check of `put_new_visit` refused: unknown, another branch's, or not served by the manager."""
+
+
+def put_new_visit(record: dict, also: Sequence[dict] = (), *, unsigned_week: str | None = None,
+                  account: tuple[str, str, str | None] | None = None) -> None:
+    """A new log; `also` (its contact-plan entry) is written in the same transaction. The write also
+    checks, with no read before it: with `unsigned_week`, that the manager's week is not signed off
+    (else WeekSignedOff); with `account` (id, branch, serving manager or None), that the account is in
+    the branch and, if named, served by that manager (else AccountRefused). A plain ConditionFailed
+    means the log's id exists already."""
     item = {**keys.visit(record["visit_id"]),
             **keys.visit_indexes(record["manager_id"], record["branch_id"], record["visited_at"], record["visit_id"]),
             **record}
-    if also:
-        base.transact([base.tx_put(item), *also])
-    else:
+    checks: dict[str, dict] = {}
+    if unsigned_week is not None:
+        signoff = keys.week_signoff(record["manager_id"], unsigned_week)
+        checks["week"] = base.tx_check(signoff["pk"], signoff["sk"], "attribute_not_exists(pk)")
+    if account is not None:
+        account_id, branch_id, serving = account
+        key = keys.account(account_id)
+        condition, values = "attribute_exists(pk) AND branch_id = :b", {":b": branch_id}
+        if serving:
+            condition, values = condition + " AND serving_manager_id = :m", {**values, ":m": serving}
+        checks["account"] = base.tx_check(key["pk"], key["sk"], condition, values=values)
+    if not also and not checks:
         base.put_new(item)
+        return
+    try:
+        # Item 0 is the log (its id), then the checks in this order: their indexes name what refused.
+        base.transact([base.tx_put(item), *checks.values(), *also])
+    except base.TransactionCancelled as err:
+        refused = {name for i, name in enumerate(checks, start=1) if err.failed(i)}
+        if err.failed(0):
+            raise
+        if "week" in refused:
+            raise WeekSignedOff("the week is signed off") from None
+        if "account" in refused:
+            raise AccountRefused("the account check refused the log") from None
+        raise
 
 
 def get_visit(visit_id: str, *, consistent: bool = False) -> dict | None:

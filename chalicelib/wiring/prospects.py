@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, cast
 
-from ..auth import Principal
+from ..auth import Principal, cached_staff
 from ..config import Settings, get_settings
 from ..domain import disclosure
 from ..domain.prospects.ports import ProspectDeps, ProspectPolicy
@@ -30,6 +30,9 @@ class StaffDirectory:
 
     def get_staff(self, staff_id: str) -> dict | None:
         return directory.get_staff(staff_id)
+
+    def get_staff_for_scope(self, staff_id: str) -> dict | None:
+        return cached_staff(staff_id)
 
     def branch_managers(self, branch_id: str) -> list[dict]:
         return directory.all_branch_staff(branch_id, "client_manager")

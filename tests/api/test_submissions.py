@@ -76,7 +76,8 @@ def test_a_throttled_write_answers_429_with_retry_after(api, monkeypatch):
     original = BaseClient._make_api_call
 
     def throttled(self, operation, params):
-        if operation == "PutItem" and params.get("TableName") == "fielddesk":
+        # The log's write: one transaction with its week's sign-off check (a plain put without one).
+        if operation == "TransactWriteItems" or (operation == "PutItem" and params.get("TableName") == "fielddesk"):
             from botocore.exceptions import ClientError
             raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "x"}}, operation)
         return original(self, operation, params)

@@ -10,6 +10,7 @@ from chalicelib.domain.prospects.ports import (
     ClaimTaken,
     Escalation,
     PoolPickLimitReached,
+    RegistrationCapReached,
     StaleRecord,
 )
 from chalicelib.models.prospects import ClaimKind, ProspectRecord, ProspectStatus
@@ -215,3 +216,20 @@ def test_the_first_contact_watermark_is_the_last_day_committed(repo):
     assert repo.first_contact_watermark() is None
     repo.set_first_contact_watermark(date(2026, 11, 27), "2026-11-28T01:00:05+08:00")
     assert repo.first_contact_watermark() == date(2026, 11, 27)
+
+
+def test_create_with_a_daily_cap_counts_the_attempt_in_the_same_write(repo):
+    repo.create(prospect("p1"), counted_for="cm-001", daily_cap=2)
+    repo.create(prospect("p2"), counted_for="cm-001", daily_cap=2)
+    with pytest.raises(RegistrationCapReached):
+        repo.create(prospect("p3"), counted_for="cm-001", daily_cap=2)
+    assert repo.get("p3") is None and repo.claim_holder(ClaimKind.phone, "phone-p3") is None
+    assert repo.take_registration("cm-001", DAY, 3) and not repo.take_registration("cm-001", DAY, 3)
+    assert repo.month_counts("cm-001", "2026-11")["registered"] == 2
+
+
+def test_create_that_loses_a_claim_counts_no_attempt(repo):
+    repo.create(prospect("p1"), counted_for="cm-001", daily_cap=1)
+    with pytest.raises(ClaimTaken):
+        repo.create(prospect("p2", phone="phone-p1"), counted_for="cm-002", daily_cap=1)
+    assert repo.take_registration("cm-002", DAY, 1)   # cm-002's attempt was not counted by the lost write

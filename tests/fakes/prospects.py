@@ -34,6 +34,9 @@ class FakeDirectory:
     def get_staff(self, staff_id: str) -> dict | None:
         return self.staff.get(staff_id)
 
+    def get_staff_for_scope(self, staff_id: str) -> dict | None:
+        return self.get_staff(staff_id)
+
     def branch_managers(self, branch_id: str) -> list[dict]:
         return [s for s in self.staff.values() if s["branch_id"] == branch_id and s["role"] == "client_manager"]
 

@@ -48,7 +48,7 @@ def list_prospects(deps: ProspectDeps, principal: Principal, owner_id: str | Non
     else:
         if not owner_id:
             raise ValidationFailed.field("query.owner_id", "supervisors name the manager whose prospects to list")
-        staff = deps.directory.get_staff(owner_id)
+        staff = deps.directory.get_staff_for_scope(owner_id)
         if not staff or staff["branch_id"] != principal.branch_id:
             raise Forbidden("supervisors list their own branch's managers only")
     return deps.repo.list_owned(owner_id, limit=limit, start_key=start_key)

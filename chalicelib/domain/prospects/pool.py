@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ... import clock
+from ... import clock, submission
 from ...errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from ...models.common import Role
 from ...models.prospects import ProspectRecord, ProspectStatus, ReassignIn
@@ -54,9 +54,14 @@ def _in_branch(deps: ProspectDeps, principal: Principal, prospect_id: str) -> Pr
 
 
 def claim_from_pool(deps: ProspectDeps, principal: Principal, prospect_id: str) -> dict:
-    """Raises PoolPickLimitReached (from the repository) once the manager's picks of the day are used up."""
+    """Raises PoolPickLimitReached (from the repository) once the manager's picks of the day are used up.
+
+    The claimed record carries this submission's reference (`claim_ref`): a retried Idempotency-Key (a lost
+    response, the same request twice at once) is answered from the record, with nothing written again."""
     today = clock.today()
     current = _in_branch(deps, principal, prospect_id)
+    if _claimed_by_this_submission(current, principal):
+        return rules.view(current, today)
     if current.status != ProspectStatus.pool:
         raise NotInPool("this prospect is not in the pool")
     released_on = current.previous_owners.get(principal.id)
@@ -65,12 +70,21 @@ def claim_from_pool(deps: ProspectDeps, principal: Principal, prospect_id: str) 
                              f"{rules.reclaim_blocked_until(deps.policy, released_on).isoformat()}")
     record = rules.assign(deps.policy, current, principal.id, principal.name, today,
                           today + timedelta(days=deps.policy.first_contact_days))
+    record = rules.next_version(record, current).model_copy(update={"claim_ref": submission.ref()})
     try:
-        deps.repo.save_pool_pick(rules.next_version(record, current), expected_version=current.version,
+        deps.repo.save_pool_pick(record, expected_version=current.version,
                                  picker_id=principal.id, day=today, daily_limit=deps.policy.pool_daily_pick_limit)
     except StaleRecord:
+        now = deps.repo.get(prospect_id, consistent=True)
+        if now and _claimed_by_this_submission(now, principal):
+            return rules.view(now, today)   # the same submission, sent twice at once: its twin won
         raise ClaimedByAnotherFirst("someone else claimed this prospect first") from None
     return rules.view(record, today)
+
+
+def _claimed_by_this_submission(record: ProspectRecord, principal: Principal) -> bool:
+    return (submission.is_keyed() and record.status == ProspectStatus.active and record.owner_id == principal.id
+            and getattr(record, "claim_ref", None) == submission.ref())
 
 
 def reassign(deps: ProspectDeps, principal: Principal, prospect_id: str, body: ReassignIn) -> dict:

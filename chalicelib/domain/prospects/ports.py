@@ -46,6 +46,15 @@ class StaleRecord(ConditionFailed):
         super().__init__("the prospect changed meanwhile")
 
 
+class RegistrationCapReached(ConditionFailed):
+    """A manager's registration attempts of the day are used up (`create` with `daily_cap`): nothing was
+    written, whatever the claims."""
+
+    def __init__(self, cap: int):
+        super().__init__(f"daily registration cap of {cap} reached")
+        self.cap = cap
+
+
 class PoolPickLimitReached(Unprocessable):
     """A manager's pool picks of the day are used up (setting pool_daily_pick_limit): nothing was written."""
 
@@ -74,9 +83,12 @@ class ProspectRepository(Protocol):
         """The id of the prospect holding this claim, read consistently."""
         ...
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None) -> None:
+    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None) -> None:
         """Write the prospect with its claims (phone, and ID number if it has one) all or nothing, and count
-        one registration in `counted_for`'s month. Raises ClaimTaken naming the claims already held."""
+        one registration in `counted_for`'s month. With `daily_cap`, the same write counts one of
+        `counted_for`'s registration attempts of the record's `registered_on` day (as `take_registration`),
+        and RegistrationCapReached (checked first, nothing written) once `daily_cap` were made.
+        Raises ClaimTaken naming the claims already held (nothing written, no attempt counted)."""
         ...
 
     def save(self, record: ProspectRecord, *, expected_version: int) -> None:
@@ -154,6 +166,11 @@ class Directory(Protocol):
     def get_outlet(self, outlet_id: str) -> dict | None: ...
 
     def get_staff(self, staff_id: str) -> dict | None: ...
+
+    def get_staff_for_scope(self, staff_id: str) -> dict | None:
+        """As `get_staff`, possibly a few seconds old (the copy the caller's own authentication reads):
+        for read-scope checks only ("is this manager in my branch"), never for a write's check."""
+        ...
 
     def branch_managers(self, branch_id: str) -> list[dict]:
         """The branch's client managers, any status."""

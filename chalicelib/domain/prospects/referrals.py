@@ -53,9 +53,10 @@ def register_referral(deps: ProspectDeps, principal: Principal, body: ReferralIn
                         note=body.note, registered_by=f"outlet:{outlet_id}", owner=owner,
                         referred_by_outlet=outlet_id,
                         referrer={"name": body.referrer_name, "employee_no": body.referrer_employee_no})
-    existing, matched = create_or_find_existing(deps, record, counted_for=None)
-    if existing is None:
-        return referral_view(deps.repo.get(record.prospect_id, consistent=True) or record)
+    written, existing, matched = create_or_find_existing(deps, record, counted_for=None)
+    if written is not None:
+        return referral_view(written)
+    assert existing is not None
     record_collision(deps, existing, matched, by=outlet_id, kind="outlet", by_branch=principal.branch_id,
                      source=OUTLET_REFERRAL)
     # An outlet hears "already registered" and nothing more; the branch supervisor sees the collision.

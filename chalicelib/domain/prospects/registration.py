@@ -16,7 +16,7 @@ from ...models.common import mask_id_number, mask_name, mask_phone
 from ...models.prospects import ClaimKind, ProspectIn, ProspectRecord, ProspectStatus
 from ...observability import logger
 from . import rules
-from .ports import ClaimTaken, ProspectDeps, StaleRecord
+from .ports import ClaimTaken, ProspectDeps, RegistrationCapReached, StaleRecord
 
 if TYPE_CHECKING:
     from ...auth import Principal
@@ -45,16 +45,22 @@ def register(deps: ProspectDeps, principal: Principal, body: ProspectIn) -> dict
         if not outlet or outlet["branch_id"] != principal.branch_id:
             raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
     cap = deps.policy.registrations_per_manager_per_day
-    if not deps.repo.take_registration(principal.id, today, cap):
-        raise RegistrationQuotaExhausted(f"at most {cap} registrations a day; the quota renews tomorrow")
     record = new_record(deps, branch_id=principal.branch_id, name=body.name, phone=body.phone,
                         id_number=body.id_number, prospect_class=body.prospect_class, source=body.source,
                         outlet_id=body.outlet_id, first_contact_on=body.first_contact_on, need=body.need,
                         note=body.note, registered_by=principal.id, owner=(principal.id, principal.name))
-    existing, matched = create_or_find_existing(deps, record, counted_for=principal.id)
-    if existing is None:
+    # The day's attempt is counted by the registering write itself; an attempt that finds the person
+    # registered counts too (below), so the answers cannot probe a list of numbers past the cap.
+    try:
+        written, existing, matched = create_or_find_existing(deps, record, counted_for=principal.id, daily_cap=cap)
+    except RegistrationCapReached:
+        raise _quota_exhausted(cap) from None
+    if written is not None:
         logger.info("prospect registered", extra={"prospect_id": record.prospect_id})
-        return rules.view(deps.repo.get(record.prospect_id, consistent=True) or record, today)
+        return rules.view(written, today)
+    assert existing is not None
+    if not deps.repo.take_registration(principal.id, today, cap):
+        raise _quota_exhausted(cap)
     if (existing.status == ProspectStatus.pool and existing.branch_id != principal.branch_id
             and deps.policy.cross_branch_pool_claims):
         taken = _take_from_another_pool(deps, principal, existing, body, today)
@@ -72,6 +78,10 @@ def register(deps: ProspectDeps, principal: Principal, body: ProspectIn) -> dict
     raise AlreadyRegistered("this person is already registered", extra={"registration": {
         "registered_at": existing.created_at, "state": rules.registration_state(existing, today),
         "owner": mask_name(owner) if owner else None}})
+
+
+def _quota_exhausted(cap: int) -> RegistrationQuotaExhausted:
+    return RegistrationQuotaExhausted(f"at most {cap} registrations a day; the quota renews tomorrow")
 
 
 def _take_from_another_pool(deps: ProspectDeps, principal: Principal, existing: ProspectRecord, body: ProspectIn,
@@ -128,16 +138,20 @@ def _claims(record: ProspectRecord) -> list[tuple[ClaimKind, str]]:
     return claims
 
 
-def create_or_find_existing(deps: ProspectDeps, record: ProspectRecord, *,
-                            counted_for: str | None) -> tuple[ProspectRecord | None, list[ClaimKind]]:
-    """Write the prospect with its claims. (None, []) if it won, else (the prospect that holds a claim, the
-    kinds it holds)."""
+def create_or_find_existing(deps: ProspectDeps, record: ProspectRecord, *, counted_for: str | None,
+                            daily_cap: int | None = None
+                            ) -> tuple[ProspectRecord | None, ProspectRecord | None, list[ClaimKind]]:
+    """Write the prospect with its claims: (the record as stored, None, []) if it won - this submission's
+    earlier write is its stored record -, else (None, the prospect that holds a claim, the kinds it holds).
+    With `daily_cap`, the write counts `counted_for`'s attempt of the day, or raises RegistrationCapReached."""
     for _ in range(_TX_RETRIES):
         try:
-            deps.repo.create(record, counted_for=counted_for)
-            return None, []
+            deps.repo.create(record, counted_for=counted_for, daily_cap=daily_cap)
+            return record, None, []   # as written: no read back
         except ClaimTaken as err:
             lost = err.kinds
+        except RegistrationCapReached:
+            raise
         except Conflict:  # a concurrent write on the same claim: read what won, or retry
             lost = []
         held = [(kind, holder) for kind, value in _claims(record)
@@ -146,9 +160,9 @@ def create_or_find_existing(deps: ProspectDeps, record: ProspectRecord, *,
             existing = deps.repo.get(held[0][1], consistent=True)
             if existing and existing.prospect_id == record.prospect_id and \
                     submission.replay_of(existing.model_dump(mode="json")):
-                return None, []   # this submission's own earlier write (a lost response): not a collision
+                return existing, None, []   # this submission's own earlier write (a lost response): not a collision
             if existing:
-                return existing, [kind for kind, _ in held]
+                return None, existing, [kind for kind, _ in held]
         if lost:
             raise Conflict("the registration could not be completed; retry")
     raise Conflict("the registration could not be completed; retry")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ...domain.prospects.ports import ClaimTaken, Escalation, Page, PoolPickLimitReached, StaleRecord
+from ...domain.prospects.ports import (ClaimTaken, Escalation, Page, PoolPickLimitReached, RegistrationCapReached,
+                                       StaleRecord)
 from ...errors import Conflict
 from ...models.prospects import ClaimKind, ProspectRecord, ProspectStatus
 
@@ -57,7 +58,10 @@ class MemoryProspectRepository:
     def claim_holder(self, kind: ClaimKind, value_hash: str) -> str | None:
         return self.claims.get((kind, value_hash))
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None) -> None:
+    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None) -> None:
+        attempt = (counted_for, record.registered_on) if counted_for and daily_cap is not None else None
+        if attempt and self.registrations.get(attempt, 0) >= daily_cap:
+            raise RegistrationCapReached(daily_cap)
         claims = [(ClaimKind.phone, record.phone_hash)]
         if record.id_hash:
             claims.append((ClaimKind.id_number, record.id_hash))
@@ -66,6 +70,8 @@ class MemoryProspectRepository:
             raise ClaimTaken(held)
         if record.prospect_id in self.prospects:
             raise Conflict("a conditional write was refused")
+        if attempt:
+            self.registrations[attempt] = self.registrations.get(attempt, 0) + 1
         for claim in claims:
             self.claims[claim] = record.prospect_id
         self.prospects[record.prospect_id] = record.item()
