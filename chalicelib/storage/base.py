@@ -92,7 +92,8 @@ def get_item(pk: str, sk: str, *, consistent: bool = False) -> dict | None:
         _raise_from(err)
 
 
-def batch_get(keys: list[tuple[str, str]], projection: str | None = None) -> list[dict]:
+def batch_get(keys: list[tuple[str, str]], projection: str | None = None, *, consistent: bool = False,
+              names: dict | None = None) -> list[dict]:
     """Items for many keys, 100 per request, unprocessed keys retried."""
     out: list[dict] = []
     resource = dynamodb_resource()
@@ -101,6 +102,10 @@ def batch_get(keys: list[tuple[str, str]], projection: str | None = None) -> lis
         request: dict[str, Any] = {"Keys": [{"pk": pk, "sk": sk} for pk, sk in keys[start:start + 100]]}
         if projection:
             request["ProjectionExpression"] = projection
+        if consistent:
+            request["ConsistentRead"] = True
+        if names:
+            request["ExpressionAttributeNames"] = names
         pending = {name: request}
         while pending:
             try:
