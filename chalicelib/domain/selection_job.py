@@ -8,7 +8,10 @@
 - Re-run or resume (run record exists, or a concurrent run won it): the task
   keys of each page of candidates are read in one BatchGet, and so are the
   quarter counters of the routine ones, and only missing tasks under the cap
-  are written, so a re-run of a finished date writes nothing.
+  are written, so a re-run of a finished date writes nothing. An index trigger
+  (dormant, periodic, sample) a run went through completely is recorded on the
+  run record (`done_triggers`) and not read again; the inbox always is (it
+  holds only what is still waiting).
 - Triggers run in `selection.ORDER`; inside a trigger each account appears once,
   so a small thread pool writes in parallel without two writers on one
   account's counter.
@@ -90,8 +93,13 @@ SETTLE_EVERY = 250
 
 
 class _Run:
-    def __init__(self, day: date, mode: str, remaining: Callable[[], float] | None):
+    def __init__(self, day: date, mode: str, remaining: Callable[[], float] | None, done: Iterable[str] = ()):
         self.day = day
+        # Index triggers an earlier run of the date went through completely: a resume does not read them
+        # again (issue 18: a re-run read 3x what the first run did, one task item per candidate).
+        self.done_before = set(done)
+        self.done: set[str] = set(self.done_before)
+        self.incomplete_triggers: set[str] = set()
         self.mode = mode
         self.remaining = remaining
         self.s = get_settings()
@@ -327,6 +335,7 @@ class _Run:
         with self.lock:
             counts.skip(f"kept_{outcome}")
             self.incomplete = True
+            self.incomplete_triggers.add(c.trigger)
 
     def settle(self) -> None:
         """Every SETTLE_EVERY tasks and at the end: add each agent's new tasks to its LOAD item (one write per agent, outside the
@@ -378,8 +387,12 @@ class _Run:
         if self.stopped:
             return
         for trigger in (Trigger.dormant.value, Trigger.periodic.value, Trigger.sample.value):
+            if trigger in self.done_before:
+                continue
             if not self._pages(self.candidate_pages(trigger), pool):
                 return
+            if trigger not in self.incomplete_triggers and self.mode != "dry_run":
+                self.done.add(trigger)
 
 
 def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float] | None = None) -> RunResult:
@@ -396,7 +409,7 @@ def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float]
             mode = "resume"
     else:
         mode = "resume"
-    job = _Run(day, mode, remaining)
+    job = _Run(day, mode, remaining, done=(existing or {}).get("done_triggers", []) if mode == "resume" else ())
     reason = None
     try:
         job.run()
@@ -413,11 +426,12 @@ def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float]
     counts = {t: asdict(c) for t, c in job.counts.items()}
     result = RunResult(business_date=str(day), mode=mode, status=status, counts=counts, reason=reason)
     created = result.totals()["created"]
-    if mode == "first" or (mode == "resume" and (created or (existing or {}).get("status") != status)):
+    if mode == "first" or (mode == "resume" and (created or (existing or {}).get("status") != status
+                                                 or job.done != job.done_before)):
         # A re-run of a finished date that created nothing writes nothing, not even its run record.
         try:
             job.patiently(store.finish_run, day, status, clock.iso(clock.now()), counts,
-                          0 if mode == "first" else 1, conflicts=True, finishing=True)
+                          0 if mode == "first" else 1, sorted(job.done), conflicts=True, finishing=True)
         except (OutOfTime, *TRANSIENT):
             pass  # the run record says "running" or its last status: the next run resumes the date anyway
     logger.info("callback selection run", extra={"business_date": str(day), "mode": mode, "status": status,

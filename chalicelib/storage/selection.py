@@ -187,12 +187,14 @@ def start_run(day: date, at: str) -> None:
                   "started_at": at, "attempts": 1})
 
 
-def finish_run(day: date, status: str, at: str, counts: dict, attempts_add: int) -> None:
+def finish_run(day: date, status: str, at: str, counts: dict, attempts_add: int,
+               done_triggers: list[str] | None = None) -> None:
     base.update(**keys.job_run(JOB, day),
-                expression="SET #s = :s, finished_at = :at, counts = :c, job = :j, business_date = :d "
-                           "ADD attempts :n",
+                expression="SET #s = :s, finished_at = :at, counts = :c, job = :j, business_date = :d, "
+                           "done_triggers = :done ADD attempts :n",
                 names={"#s": "status"},
-                values={":s": status, ":at": at, ":c": counts, ":j": JOB, ":d": str(day), ":n": attempts_add},
+                values={":s": status, ":at": at, ":c": counts, ":j": JOB, ":d": str(day), ":n": attempts_add,
+                        ":done": list(done_triggers or [])},
                 return_values="NONE")
 
 
