@@ -210,6 +210,12 @@ class Settings(BaseSettings):
     selection_catch_up_max_days: int = 31
     selection_stop_margin_seconds: int = 60
     selection_conflict_retries: int = 5
+    # Back-pressure (issue 18): a throttled or conflicting write of the selection job is retried with full
+    # jitter (base * 2^n, at most the max delay) while the run's time budget lasts; with no deadline (an
+    # operator's run) one write gives up after `give_up` seconds and the date stays partial for the next run.
+    selection_retry_base_seconds: float = 0.05
+    selection_retry_max_delay_seconds: float = 5.0
+    selection_retry_give_up_seconds: float = 300.0
 
     @field_validator("cors_origins", "transferred_out_tiers", mode="before")
     @classmethod

@@ -73,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     box.add_argument("--month", help="list --status delivered: month of delivery YYYY-MM (default this month)")
     box.add_argument("--limit", type=int, default=50, help="list: at most this many entries")
     box.add_argument("--id", dest="entry_id", help="deliver: this entry now, due or not")
-    requeue = sub.add_parser("requeue-tasks", help="re-derive the agents' queue order of open tasks due in a "
-                             "date range (once, after the queue sort key changed: issue 13 item 8)")
+    requeue = sub.add_parser("requeue-tasks", help="bring open tasks due in a date range to the current index "
+                             "layout: queue order (issue 13 item 8), sharded due key, no copied call windows "
+                             "(issue 18); idempotent, resume an interrupted run with --from the last day printed")
     requeue.add_argument("--from", dest="first", required=True, type=_date)
     requeue.add_argument("--to", dest="last", required=True, type=_date)
     args = parser.parse_args(argv)
@@ -85,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
 
         day, total = args.first, 0
         while day <= args.last:
-            total += tasks.requeue_open_tasks_due_on(day.isoformat())
+            done = tasks.requeue_open_tasks_due_on(day.isoformat())
+            total += done
+            print(f"{day} {done} rewritten", flush=True)
             day += timedelta(days=1)
         print(f"{total} open tasks requeued")
         return 0

@@ -51,7 +51,8 @@ def branch(args) -> int:
 
 
 def backfill(args, jobs) -> int:
-    """Runs a job for each business date from --from to --to; stops at the first date that does not complete."""
+    """Runs a job for each business date from --from to --to. A date that does not complete (or fails) does
+    not block the later ones (issue 18); they are listed at the end to run again, and the exit code is 1."""
     job = jobs[args.job]
     if args.to < args.start:
         print("--to is before --from", file=sys.stderr)
@@ -60,16 +61,24 @@ def backfill(args, jobs) -> int:
     if days > MAX_BACKFILL_DAYS:
         print(f"{days} days: at most {MAX_BACKFILL_DAYS} per backfill", file=sys.stderr)
         return 2
+    left = []
     for n in range(days):
         day: date = args.start + timedelta(days=n)
-        result = job.run(day, args.dry_run)
+        try:
+            result = job.run(day, args.dry_run)
+        except Exception as err:  # noqa: BLE001 - one date's error is reported, the next dates still run
+            print(f"== {job.name} {day} failed: {type(err).__name__}")
+            left.append(day)
+            continue
         status = getattr(result, "status", "completed")
         print(f"== {job.name} {day} {status}")
         for line in job.render(result):
             print(line)
         if status != "completed":
-            print(f"stopped at {day}: resume with --from {day}", file=sys.stderr)
-            return 1
+            left.append(day)
+    if left:
+        print("not completed: " + ", ".join(str(d) for d in left) + " (run each again: it resumes)", file=sys.stderr)
+        return 1
     return 0
 
 

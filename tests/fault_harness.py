@@ -53,6 +53,7 @@ class FaultInjector:
     rate: float = 0.2
     seed: int = 14
     counts: Counter = field(default_factory=Counter)
+    kinds: tuple = ("throttle", "applied_500", "exhausted")
 
     @contextmanager
     def active(self):
@@ -78,7 +79,7 @@ class FaultInjector:
         def make_api_call(client, operation_name, api_params):
             fault = None
             if client.meta.service_model.service_name == "dynamodb" and rng.random() < injector.rate:
-                fault = rng.choice(["throttle", "applied_500", "exhausted"])
+                fault = rng.choice(list(injector.kinds))
             token = _call_fault.set(fault)
             try:
                 return original_call(client, operation_name, api_params)
@@ -113,6 +114,56 @@ class FaultInjector:
             BaseClient._make_api_call = original_call
             botocore.retries.bucket.Clock.sleep = original_sleep
             botocore.endpoint.time = saved_time
+
+
+@dataclass
+class TransactionFaults:
+    """What DynamoDB answers a busy selection (issue 18): a share of TransactWriteItems cancelled with
+    ThrottlingError (botocore does not retry a cancelled transaction: the application must) and a share
+    with TransactionConflict (another writer held an item: agent contention). Not applied either way.
+    `refuse(params)` may pick the transactions to refuse instead of the random share: it returns the
+    reason, "" for none, or None to draw at random."""
+    throttle: float = 0.05
+    conflict: float = 0.05
+    seed: int = 18
+    refuse: object = None
+    counts: Counter = field(default_factory=Counter)
+    items: list = field(default_factory=list)   # the keys of every transaction item sent, for assertions
+
+    @contextmanager
+    def active(self):
+        from botocore.client import BaseClient
+        from botocore.exceptions import ClientError
+
+        rng = random.Random(self.seed)
+        original = BaseClient._make_api_call
+        faults = self
+
+        def make_api_call(client, operation_name, api_params):
+            if operation_name == "TransactWriteItems":
+                entries = api_params.get("TransactItems", [])
+                for entry in entries:
+                    op = next(iter(entry.values()))
+                    key = op.get("Key") or {k: op["Item"][k] for k in ("pk", "sk")}
+                    faults.items.append((key["pk"]["S"], key["sk"]["S"]))
+                chosen = faults.refuse(api_params) if callable(faults.refuse) else None
+                draw = rng.random()
+                if chosen is None:
+                    chosen = "ThrottlingError" if draw < faults.throttle else \
+                        "TransactionConflict" if draw < faults.throttle + faults.conflict else None
+                if chosen:
+                    faults.counts[chosen] += 1
+                    reasons = [{"Code": "None"}] * len(entries)
+                    reasons[0] = {"Code": chosen, "Message": "injected"}
+                    raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+                                       "CancellationReasons": reasons}, operation_name)
+            return original(client, operation_name, api_params)
+
+        BaseClient._make_api_call = make_api_call
+        try:
+            yield self
+        finally:
+            BaseClient._make_api_call = original
 
 
 # --- the flows -----------------------------------------------------------------------------------------------

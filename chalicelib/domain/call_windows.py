@@ -26,7 +26,7 @@ def windows_on(weekday: int) -> list[CallWindow]:
 
 
 def windows_of(task: dict) -> list:
-    """A task's windows (selection copies the suggested ones onto it), or the suggested ones."""
+    """A task's own windows, or the suggested ones (settings): selection stores none on a task (issue 18)."""
     return task.get("call_windows") or suggested_windows()
 
 

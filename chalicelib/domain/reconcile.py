@@ -6,7 +6,7 @@ records are the truth. Each check reports every counter that differs and, with `
 the records - conditionally on the counter still holding what was read, so a counter that moved
 meanwhile is left for the next run rather than overwritten. A second run after a repair reports none.
 
-Checked: agents' `open_tasks` (assignee index), an account's callbacks of a quarter (`CBQ#<quarter>`:
+Checked: agents' `open_tasks` (their `LOAD` item against the assignee index), an account's callbacks of a quarter (`CBQ#<quarter>`:
 the tasks the selection job created that quarter), an outlet's active-key slots (its active keys) and
 a person's granted reveals of a day (the disclosure audit). Not checked, because no record derives
 them: a manager's registration attempts of a day (a rate limit counting refused attempts too) and
@@ -31,8 +31,11 @@ def _report(checked: str, drift: list[dict], **scope) -> dict:
 
 def open_task_counters(repair: bool = False) -> dict:
     drift = []
-    for agent in repo.callback_agents():
-        counted = int(agent["open_tasks"]) if agent.get("open_tasks") is not None else None
+    agents = repo.callback_agents()
+    # The counter is its own item per agent (keys.agent_load, issue 18), not the staff record.
+    loads = repo.agent_loads([a["staff_id"] for a in agents])
+    for agent in agents:
+        counted = loads.get(agent["staff_id"])
         actual = repo.open_task_count(agent["staff_id"])
         if (counted or 0) == actual:
             continue

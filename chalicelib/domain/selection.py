@@ -24,7 +24,7 @@ from ..config import get_settings
 from ..models.common import MARKETING_ROLES
 from ..models.tasks import CAP_CLASS, RISK_TRIGGERS, CapClass, TaskRecord, Trigger
 from ..storage import keys
-from . import call_windows, deadlines, workdays
+from . import deadlines, workdays
 
 ORDER = [Trigger.large_outflow.value, Trigger.closed_account.value, Trigger.transferred_out.value,
          Trigger.new_account.value, Trigger.departed_manager.value, Trigger.dormant.value,
@@ -213,5 +213,6 @@ def build_task(candidate: Candidate, business_date: date, created_at: str, assig
         due_at=f"{when.due_on.isoformat()}T23:59:59+08:00", deadline_on=when.deadline_on,
         deadline_basis=when.basis or None, due_provisional=when.provisional, late_arrival=when.late_arrival,
         priority=PRIORITY[candidate.trigger], risk=candidate.trigger in RISK_TRIGGERS, assignee_id=assignee_id,
-        queue_flag=None if assignee_id else NO_AGENT, call_windows=call_windows.suggested_windows(),
+        # No call windows copied: a task without its own uses the suggested ones, resolved on read (issue 18).
+        queue_flag=None if assignee_id else NO_AGENT,
         detail={**candidate.detail, "event_on": str(candidate.event_on)}, **extra)

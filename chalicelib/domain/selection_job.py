@@ -8,27 +8,40 @@
 - Re-run or resume (run record exists, or a concurrent run won it): the task
   keys of each page of candidates are read in one BatchGet, and so are the
   quarter counters of the routine ones, and only missing tasks under the cap
-  are written, so a re-run of a finished date writes nothing.
+  are written, so a re-run of a finished date writes nothing. An index trigger
+  (dormant, periodic, sample) a run went through completely is recorded on the
+  run record (`done_triggers`) and not read again; the inbox always is (it
+  holds only what is still waiting).
 - Triggers run in `selection.ORDER`; inside a trigger each account appears once,
   so a small thread pool writes in parallel without two writers on one
-  account's counter. Throttling is retried by the adaptive botocore config;
-  transaction conflicts (a concurrent run, a busy agent counter) are retried here.
-- Before the Lambda deadline the run stops cleanly: status "partial", the
-  watermark stays, and the next run resumes the date.
+  account's counter.
+- Back-pressure, not failure (issue 18): a throttled request (botocore's adaptive
+  retries spent, or a transaction cancelled with ThrottlingError) and a transaction
+  conflict are retried here with full-jitter backoff while the time budget lasts.
+  A run that cannot finish stops cleanly: status "partial", the watermark stays,
+  and the next scheduled or operator run resumes the date (every task key is
+  deterministic and written conditionally: none is created twice).
+- Agents' load: the least-loaded agent is chosen from counts held in memory for
+  the run; each agent's new tasks are added to its own `LOAD` item in one write
+  every few hundred tasks and at the end, never inside a task's transaction (8 workers on a branch of two
+  agents used to conflict on it), and after a consistent read of the agents: a
+  task given to an agent who departed meanwhile goes back to the branch queue.
+- One date that fails or stays partial never blocks the later ones
+  (`run_scheduled`); the watermark stops before it, so the next run retries it.
 """
 from __future__ import annotations
 
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Iterable, Iterator
 
 from .. import clock
 from ..config import get_settings
-from ..errors import ConditionFailed
+from ..errors import ConditionFailed, DomainError, TooManyRequests, Unavailable
 from ..models.tasks import Trigger
 from ..observability import logger
 from ..storage import selection as store
@@ -56,8 +69,9 @@ class TriggerCounts:
 class RunResult:
     business_date: str
     mode: str                 # first | resume | dry_run
-    status: str               # completed | partial | already_completed (scheduled catch-up only)
+    status: str               # completed | partial | failed | already_completed (scheduled catch-up only)
     counts: dict
+    reason: str | None = None  # partial: out_of_time | incomplete (a write gave up); failed: the error's class
 
     def totals(self) -> dict:
         out = {"candidates": 0, "created": 0, "existing": 0, "capped": 0, "queued": 0, "late": 0, "provisional": 0}
@@ -71,9 +85,21 @@ class OutOfTime(Exception):
     pass
 
 
+# Worth waiting for: the database is busy (throttled) or briefly unreachable.
+TRANSIENT = (TooManyRequests, Unavailable)
+# Agents' new tasks are added to their LOAD items (and the agents re-read) every this many tasks and at the
+# end of the run: a crash in between leaves at most this many uncounted (`reconcile open-tasks` repairs it).
+SETTLE_EVERY = 250
+
+
 class _Run:
-    def __init__(self, day: date, mode: str, remaining: Callable[[], float] | None):
+    def __init__(self, day: date, mode: str, remaining: Callable[[], float] | None, done: Iterable[str] = ()):
         self.day = day
+        # Index triggers an earlier run of the date went through completely: a resume does not read them
+        # again (issue 18: a re-run read 3x what the first run did, one task item per candidate).
+        self.done_before = set(done)
+        self.done: set[str] = set(self.done_before)
+        self.incomplete_triggers: set[str] = set()
         self.mode = mode
         self.remaining = remaining
         self.s = get_settings()
@@ -81,28 +107,68 @@ class _Run:
         self.created_at = clock.iso(clock.now())
         self.counts = {t: TriggerCounts() for t in rules.ORDER}
         self.lock = threading.Lock()
+        self.agents_lock = threading.Lock()
         self.agents: dict[str, list[dict]] = {}
         self.loads: dict[str, int] = {}
         self.dry_counters: dict[str, int] = {}
+        self.assigned: dict[str, list] = {}  # agent -> tasks created for it since its LOAD item was last added to
         self.stopped = False
         self.incomplete = False  # something was left for the next run to resume
+        self.retries = 0         # back-offs taken (throttles and conflicts)
 
-    # --- time ------------------------------------------------------------------------
+    # --- time and back-pressure ---------------------------------------------------------
     def out_of_time(self) -> bool:
         if self.remaining is not None and self.remaining() < self.s.selection_stop_margin_seconds:
             self.stopped = True
         return self.stopped
+
+    def backoff(self, tries: int, started: float, *, finishing: bool = False) -> bool:
+        """Sleep a full-jitter delay before try `tries + 1`; False when the time budget (or, finishing a
+        page's bookkeeping, the give-up limit alone) does not allow another try."""
+        delay = random.uniform(0, min(self.s.selection_retry_max_delay_seconds,
+                                      self.s.selection_retry_base_seconds * (2 ** min(tries, 20))))
+        if time.monotonic() - started + delay > self.s.selection_retry_give_up_seconds:
+            return False
+        if not finishing and self.remaining is not None \
+                and self.remaining() - delay < self.s.selection_stop_margin_seconds:
+            self.stopped = True
+            return False
+        with self.lock:
+            self.retries += 1
+        time.sleep(delay)
+        return True
+
+    def patiently(self, fn: Callable, *args, conflicts: bool = False, finishing: bool = False, **kwargs):
+        """`fn(*args)`, retried on throttling (and, for writes without a condition, `conflicts`) with backoff.
+        Raises OutOfTime when the budget is spent, so the run stops as partial."""
+        started, tries = time.monotonic(), 0
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except TRANSIENT:
+                pass
+            except ConditionFailed:
+                if not conflicts:
+                    raise
+            if not self.backoff(tries, started, finishing=finishing):
+                self.stopped = True
+                raise OutOfTime(getattr(fn, "__name__", "call"))
+            tries += 1
+
+    def call(self, fn: Callable, *args, **kwargs):
+        """What the storage page iterators call a query through."""
+        return self.patiently(fn, *args, **kwargs)
 
     # --- candidates -------------------------------------------------------------------
     def candidate_pages(self, trigger: str) -> Iterator[list[rules.Candidate]]:
         """Pages of one trigger's candidates. The inbox triggers come from `inbox_pages` instead."""
         day = self.day
         if trigger == Trigger.dormant.value:
-            for page in store.last_active_on(rules.dormant_activity_date(day)):
+            for page in store.last_active_on(rules.dormant_activity_date(day), call=self.call):
                 yield [rules.dormant(a, day) for a in page]
         elif trigger == Trigger.periodic.value:
             for tier in rules.TIERS:
-                for page in store.periodic_due(tier, day, rules.period_days(tier)):
+                for page in store.periodic_due(tier, day, rules.period_days(tier), call=self.call):
                     # A tier change moves the account to another bucket; read its cycle from the item.
                     yield [rules.periodic(a, tier, day) for a in page if store.periodic_tier(a) == tier]
         elif trigger == Trigger.sample.value:
@@ -110,12 +176,12 @@ class _Run:
 
     def inbox_pages(self) -> Iterator[list[rules.Candidate]]:
         """Account events waiting for selection, dated up to D, whenever they arrived (late files too)."""
-        for entries in store.inbox_pages(self.day):
+        for entries in store.inbox_pages(self.day, call=self.call):
             page = [rules.from_inbox(e) for e in entries if e.get("trigger") in rules.INBOX_TRIGGERS]
             # A transfer that arrived before its account's opening carries no branch: read the account.
             missing = [c.account_id for c in page if not c.account.get("branch_id")]
             if missing:
-                found = store.accounts(missing)
+                found = self.patiently(store.accounts, missing)
                 for c in page:
                     if not c.account.get("branch_id") and c.account_id in found:
                         c.account = {k: v for k, v in found[c.account_id].items() if k in rules.INBOX_SNAPSHOT}
@@ -126,15 +192,16 @@ class _Run:
         client's task exists; a run that stops before that leaves it waiting for the next run."""
         for manager in store.departures_pending(self.day):
             departed_on = date.fromisoformat(manager["departed_on"])
-            for page in store.manager_accounts(manager["staff_id"]):
+            for page in store.manager_accounts(manager["staff_id"], call=self.call):
                 if self.out_of_time():
                     return
                 self.process(Trigger.departed_manager.value,
                              [rules.departed_manager(a, manager["staff_id"], departed_on) for a in page], pool)
                 if self.stopped:
                     return
-            if self.mode != "dry_run":
-                store.mark_departure_selected(manager["staff_id"], manager["departed_on"], self.created_at)
+            if self.mode != "dry_run" and not self.incomplete:
+                self.patiently(store.mark_departure_selected, manager["staff_id"], manager["departed_on"],
+                               self.created_at)
 
     # --- one page ------------------------------------------------------------------------
     def process(self, trigger: str, page: list[rules.Candidate], pool: ThreadPoolExecutor) -> None:
@@ -145,7 +212,7 @@ class _Run:
             if rules.too_old(c, self.day):
                 counts.skip("older_than_late_limit")
                 if self.mode != "dry_run":
-                    store.consume(c.inbox_key, "")
+                    self.patiently(store.consume, c.inbox_key, "", conflicts=True)
                 continue
             reason = rules.skip_reason(trigger, c.account, self.day)
             if reason:
@@ -155,16 +222,16 @@ class _Run:
         if not todo:
             return
         if self.mode != "first":
-            existing = store.existing_tasks([c.task_id for c in todo])
+            existing = self.patiently(store.existing_tasks, [c.task_id for c in todo])
             counts.existing += sum(1 for c in todo if c.task_id in existing)
             if self.mode != "dry_run":
                 for c in todo:
                     if c.task_id in existing and c.inbox_key:
-                        store.consume(c.inbox_key, c.task_id)
+                        self.patiently(store.consume, c.inbox_key, c.task_id, conflicts=True)
             todo = [c for c in todo if c.task_id not in existing]
             routine = [c.account_id for c in todo if c.sampled]
             if routine:
-                known = store.quarter_counts(routine, self.quarter)
+                known = self.patiently(store.quarter_counts, routine, self.quarter)
                 still = []
                 for c in todo:
                     count = known.get(c.account_id, 0) + self.dry_counters.get(c.account_id, 0)
@@ -178,21 +245,36 @@ class _Run:
                 counts.created += 1
                 self.dry_counters[c.account_id] = self.dry_counters.get(c.account_id, 0) + 1
             return
-        for future in [pool.submit(self.create, c) for c in todo]:
-            future.result()
+        futures = [pool.submit(self.create, c) for c in todo]
+        wait(futures)  # every write of the page has landed or failed before its agents are counted
+        try:
+            for future in futures:
+                future.result()
+        finally:
+            with self.lock:
+                due = sum(len(r) for r in self.assigned.values()) >= SETTLE_EVERY
+            if due:
+                self.settle()
 
     # --- one task -------------------------------------------------------------------------
-    def _branch_agents(self, branch_id: str, refresh: bool = False) -> list[dict]:
+    def _branch_agents(self, branch_id: str) -> list[dict]:
         with self.lock:
-            if refresh or branch_id not in self.agents:
-                agents = store.branch_agents(branch_id)
-                self.agents[branch_id] = agents
-                for a in agents:
-                    self.loads.setdefault(a["staff_id"], int(a.get("open_tasks", 0)))
-            return self.agents[branch_id]
+            cached = self.agents.get(branch_id)
+        if cached is not None:
+            return cached
+        with self.agents_lock:  # one read per branch however many workers ask
+            with self.lock:
+                cached = self.agents.get(branch_id)
+            if cached is None:
+                agents = self.patiently(store.branch_agents, branch_id)
+                with self.lock:
+                    cached = self.agents.setdefault(branch_id, agents)
+                    for a in agents:
+                        self.loads.setdefault(a["staff_id"], int(a.get("open_tasks", 0)))
+        return cached
 
-    def _pick(self, c: rules.Candidate, refresh: bool) -> str | None:
-        agents = self._branch_agents(c.account["branch_id"], refresh)
+    def _pick(self, c: rules.Candidate) -> str | None:
+        agents = self._branch_agents(c.account["branch_id"])
         with self.lock:
             agent = rules.choose_agent(agents, self.loads, c.account.get("serving_manager_id"))
             if agent:
@@ -209,22 +291,30 @@ class _Run:
         if self.out_of_time():
             return
         cap = self.s.callbacks_per_quarter if c.sampled else None
-        refresh = False
-        for attempt in range(self.s.selection_conflict_retries + 1):
-            agent = self._pick(c, refresh)
+        started, tries = time.monotonic(), 0
+        while True:
+            agent = self._pick(c)
             record = rules.build_task(c, self.day, self.created_at, agent)
-            outcome = store.create_task(record, self.quarter, cap, c.inbox_key)
+            try:
+                outcome = store.create_task(record, self.quarter, cap, c.inbox_key)
+            except TRANSIENT:
+                outcome = "throttled"
             if outcome == "created":
                 with self.lock:
                     counts.created += 1
                     counts.queued += agent is None
                     counts.late += record.late_arrival
                     counts.provisional += record.due_provisional
+                    if agent:
+                        self.assigned.setdefault(agent, []).append(record)
                 return
             self._unpick(agent)
             if outcome == "exists":
                 if c.inbox_key:
-                    store.consume(c.inbox_key, c.task_id)
+                    try:
+                        self.patiently(store.consume, c.inbox_key, c.task_id, conflicts=True)
+                    except OutOfTime:
+                        pass  # the entry waits; the next run finds the task and consumes it
                 with self.lock:
                     counts.existing += 1
                 return
@@ -232,15 +322,41 @@ class _Run:
                 with self.lock:
                     counts.capped += 1
                 return
-            refresh = outcome == "agent_unavailable"  # departed or changed role since we read the branch
-            if outcome == "conflict":
-                time.sleep(random.uniform(0, 0.05 * (2 ** attempt)))
+            # throttled or conflict (a concurrent run, the account's counter): back off and try again
+            if not self.backoff(tries, started):
+                break
+            tries += 1
+        if self.stopped:
+            return  # out of time: the date is partial and the next run creates it
         # Never abort the whole run for one busy task: count it, and leave the date partial so the next
         # run (scheduled or operator) resumes and creates it.
-        logger.warning("task kept conflicting; the date stays partial", extra={"task_id": c.task_id})
+        logger.warning("task kept failing; the date stays partial",
+                       extra={"task_id": c.task_id, "last_outcome": outcome})
         with self.lock:
-            counts.skip("kept_conflicting")
+            counts.skip(f"kept_{outcome}")
             self.incomplete = True
+            self.incomplete_triggers.add(c.trigger)
+
+    def settle(self) -> None:
+        """Every SETTLE_EVERY tasks and at the end: add each agent's new tasks to its LOAD item (one write per agent, outside the
+        tasks' transactions), once a consistent read shows it still an active callback agent. A task
+        given to an agent who departed (or changed role) while the run wrote goes to the branch queue."""
+        with self.lock:
+            assigned, self.assigned = self.assigned, {}
+        if not assigned:
+            return
+        now = self.patiently(store.staff_records, list(assigned), finishing=True)
+        for agent, records in assigned.items():
+            record = now.get(agent) or {}
+            if record.get("status", "active") == "active" and record.get("role") == "callback_agent":
+                self.patiently(store.add_load, agent, len(records), conflicts=True, finishing=True)
+                continue
+            with self.lock:
+                self.agents = {b: [a for a in staff if a["staff_id"] != agent] for b, staff in self.agents.items()}
+            for task in records:
+                if self.patiently(store.unassign_new_task, task, rules.NO_AGENT, finishing=True):
+                    with self.lock:
+                        self.counts[task.trigger].queued += 1
 
     def _pages(self, pages: Iterable[list[rules.Candidate]], pool: ThreadPoolExecutor) -> bool:
         """Process pages (each split by trigger, risk first); False once out of time."""
@@ -257,14 +373,26 @@ class _Run:
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=max(1, self.s.selection_workers)) as pool:
-            if not self._pages(self.inbox_pages(), pool):
+            try:
+                self._run(pool)
+            except OutOfTime:
+                self.stopped = True
+            finally:
+                self.settle()
+
+    def _run(self, pool: ThreadPoolExecutor) -> None:
+        if not self._pages(self.inbox_pages(), pool):
+            return
+        self.departures(pool)
+        if self.stopped:
+            return
+        for trigger in (Trigger.dormant.value, Trigger.periodic.value, Trigger.sample.value):
+            if trigger in self.done_before:
+                continue
+            if not self._pages(self.candidate_pages(trigger), pool):
                 return
-            self.departures(pool)
-            if self.stopped:
-                return
-            for trigger in (Trigger.dormant.value, Trigger.periodic.value, Trigger.sample.value):
-                if not self._pages(self.candidate_pages(trigger), pool):
-                    return
+            if trigger not in self.incomplete_triggers and self.mode != "dry_run":
+                self.done.add(trigger)
 
 
 def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float] | None = None) -> RunResult:
@@ -281,16 +409,33 @@ def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float]
             mode = "resume"
     else:
         mode = "resume"
-    job = _Run(day, mode, remaining)
-    job.run()
-    status = "partial" if job.stopped or job.incomplete else "completed"
+    job = _Run(day, mode, remaining, done=(existing or {}).get("done_triggers", []) if mode == "resume" else ())
+    reason = None
+    try:
+        job.run()
+    except DomainError as err:  # the database refused (retries spent): recorded, the next run retries the date
+        reason = type(err).__name__
+        logger.warning("callback selection run failed; the date stays for the next run",
+                       extra={"business_date": str(day), "error": reason})
+    if reason:
+        status = "failed"
+    elif job.stopped or job.incomplete:
+        status, reason = "partial", "out_of_time" if job.stopped else "incomplete"
+    else:
+        status = "completed"
     counts = {t: asdict(c) for t, c in job.counts.items()}
-    result = RunResult(business_date=str(day), mode=mode, status=status, counts=counts)
+    result = RunResult(business_date=str(day), mode=mode, status=status, counts=counts, reason=reason)
     created = result.totals()["created"]
-    if mode == "first" or (mode == "resume" and (created or (existing or {}).get("status") != status)):
+    if mode == "first" or (mode == "resume" and (created or (existing or {}).get("status") != status
+                                                 or job.done != job.done_before)):
         # A re-run of a finished date that created nothing writes nothing, not even its run record.
-        store.finish_run(day, status, clock.iso(clock.now()), counts, 0 if mode == "first" else 1)
+        try:
+            job.patiently(store.finish_run, day, status, clock.iso(clock.now()), counts,
+                          0 if mode == "first" else 1, sorted(job.done), conflicts=True, finishing=True)
+        except (OutOfTime, *TRANSIENT):
+            pass  # the run record says "running" or its last status: the next run resumes the date anyway
     logger.info("callback selection run", extra={"business_date": str(day), "mode": mode, "status": status,
+                                                 "reason": reason, "retries": job.retries,
                                                  "totals": result.totals()})
     return result
 
@@ -316,7 +461,11 @@ def dates_to_run(target: date, watermark: date | None, max_days: int) -> list[da
 
 
 def run_scheduled(today: date, *, remaining: Callable[[], float] | None = None) -> list[RunResult]:
-    """The 02:00 run: yesterday, after catching up every missed date in order."""
+    """The 02:00 run: yesterday, after catching up every missed date in order.
+
+    A date that fails or stays incomplete does not block the later ones: they run, and the watermark stops
+    before the first date not completed, so the next run retries it (and skips the completed ones after it,
+    moving the watermark over them). Only running out of time ends the loop."""
     s = get_settings()
     target = today - timedelta(days=1)
     watermark = store.get_watermark()
@@ -324,22 +473,41 @@ def run_scheduled(today: date, *, remaining: Callable[[], float] | None = None) 
         logger.warning("selection is far behind; catching up in steps",
                        extra={"watermark": str(watermark), "target": str(target)})
     results = []
+    behind = False  # a date before this one was not completed: the watermark waits for it
     for day in dates_to_run(target, watermark, s.selection_catch_up_max_days):
-        run = store.get_run(day)
+        if remaining is not None and remaining() < s.selection_stop_margin_seconds:
+            break
+        try:
+            run = store.get_run(day)
+        except TRANSIENT as err:
+            results.append(RunResult(str(day), "resume", "failed", {}, reason=type(err).__name__))
+            behind = True
+            continue
         if run and run.get("status") == "completed":
-            store.advance_watermark(day, clock.iso(clock.now()))
+            if not behind:
+                store.advance_watermark(day, clock.iso(clock.now()))
             results.append(RunResult(str(day), "resume", "already_completed", run.get("counts", {})))
             continue
-        result = run_date(day, remaining=remaining)
+        try:
+            result = run_date(day, remaining=remaining)
+        except Exception as err:  # noqa: BLE001 - a bad date (its data, a bug) must not stop the later dates
+            logger.exception("callback selection of a date raised; the later dates still run",
+                             extra={"business_date": str(day), "error": type(err).__name__})
+            result = RunResult(str(day), "resume", "failed", {}, reason=type(err).__name__)
         results.append(result)
-        if result.status != "completed":
-            break  # out of time: the watermark stays so the next run resumes this date
-        store.advance_watermark(day, clock.iso(clock.now()))
+        if result.status == "completed":
+            if not behind:
+                store.advance_watermark(day, clock.iso(clock.now()))
+            continue
+        behind = True
+        if result.reason == "out_of_time":
+            break  # the watermark stays so the next run resumes this date
     return results
 
 
 def summary_lines(result: RunResult) -> Iterable[str]:
-    yield f"callbacks {result.business_date} mode={result.mode} status={result.status}"
+    yield (f"callbacks {result.business_date} mode={result.mode} status={result.status}"
+           + (f" ({result.reason})" if result.reason else ""))
     yield f"{'trigger':<18}{'candidates':>11}{'created':>9}{'existing':>9}{'capped':>8}{'queued':>8}  skipped"
     for trigger, c in result.counts.items():
         skipped = ", ".join(f"{k}={v}" for k, v in sorted(c.get("skipped", {}).items())) or "-"

@@ -121,7 +121,8 @@ def get_item(pk: str, sk: str, *, consistent: bool = False) -> dict | None:
     return _deserialize(item) if item is not None else None
 
 
-def batch_get(keys: list[tuple[str, str]], projection: str | None = None) -> list[dict]:
+def batch_get(keys: list[tuple[str, str]], projection: str | None = None, *, consistent: bool = False,
+              names: dict | None = None) -> list[dict]:
     """Items for many keys, 100 per request, unprocessed keys retried."""
     out: list[dict] = []
     client = dynamodb_client()
@@ -130,6 +131,10 @@ def batch_get(keys: list[tuple[str, str]], projection: str | None = None) -> lis
         request: dict[str, Any] = {"Keys": [_serialize({"pk": pk, "sk": sk}) for pk, sk in keys[start:start + 100]]}
         if projection:
             request["ProjectionExpression"] = projection
+        if consistent:
+            request["ConsistentRead"] = True
+        if names:
+            request["ExpressionAttributeNames"] = names
         pending = {name: request}
         while pending:
             try:

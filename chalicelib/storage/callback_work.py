@@ -122,7 +122,9 @@ def tasks_of_month(branch_id: str, month: str) -> list[dict]:
 
 
 def open_tasks_due_on(day: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"TASKDUE#{day}", index="gsi3")]
+    """Every shard of the day (and the unsharded key of tasks written before issue 18)."""
+    return [base.strip_keys(i) for partition in keys.task_due_partitions(day)
+            for i in base.query_all(partition, index="gsi3")]
 
 
 def task_with_history(task_id: str) -> tuple[dict | None, list[dict], list[dict]]:
@@ -179,16 +181,28 @@ def review_op(record: dict) -> dict:
 
 
 def load_change_op(agent_id: str, delta: int) -> dict:
-    """The selection job's `open_tasks` counter on the agent's staff item."""
-    return base.tx_update(**keys.staff(agent_id), expression="ADD open_tasks :d", values={":d": delta},
-                          condition="attribute_exists(pk)")
+    """The agent's `open_tasks` counter, on its own unindexed item (keys.agent_load), in a claim's transaction."""
+    return base.tx_update(**keys.agent_load(agent_id), expression="ADD open_tasks :d", values={":d": delta})
+
+
+def add_load(agent_id: str, delta: int) -> None:
+    """Add to the agent's counter outside any transaction (the selection job: once per agent and page)."""
+    base.update(**keys.agent_load(agent_id), expression="ADD open_tasks :d", values={":d": delta},
+                return_values="NONE")
+
+
+def agent_loads(agent_ids: Sequence[str]) -> dict[str, int]:
+    """The counters of these agents (one BatchGetItem per 100); an agent without one has 0."""
+    pairs = [tuple(keys.agent_load(a).values()) for a in dict.fromkeys(agent_ids)]
+    found = base.batch_get(pairs) if pairs else []
+    return {i["pk"].split("#", 1)[1]: int(i.get("open_tasks", 0)) for i in found}
 
 
 def release_load(agent_id: str) -> None:
     """Decrement the agent's open_tasks, never below zero (best effort, after the task write)."""
     try:
-        base.update(**keys.staff(agent_id), expression="ADD open_tasks :d", values={":d": -1, ":z": 0},
-                    condition="attribute_exists(pk) AND open_tasks > :z", return_values="NONE")
+        base.update(**keys.agent_load(agent_id), expression="ADD open_tasks :d", values={":d": -1, ":z": 0},
+                    condition="open_tasks > :z", return_values="NONE")
     except ConditionFailed:
         pass
 
@@ -252,8 +266,8 @@ def set_open_tasks(agent_id: str, expected: int | None, actual: int) -> bool:
     condition = "attribute_not_exists(open_tasks)" if expected is None else "open_tasks = :old"
     values = {":n": actual} if expected is None else {":n": actual, ":old": expected}
     try:
-        base.update(**keys.staff(agent_id), expression="SET open_tasks = :n", values=values,
-                    condition=f"attribute_exists(pk) AND {condition}", return_values="NONE")
+        base.update(**keys.agent_load(agent_id), expression="SET open_tasks = :n", values=values,
+                    condition=condition, return_values="NONE")
     except ConditionFailed:
         return False
     return True

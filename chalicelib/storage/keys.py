@@ -346,9 +346,29 @@ def task_month_index(branch_id: str, business_date: date | str, task_id: str) ->
     return {"gsi2pk": f"BRANCH#{branch_id}#TASKS#{month_of(business_date)}", "gsi2sk": f"{business_date}#{task_id}"}
 
 
+TASK_DUE_SHARDS = 8
+
+
 def task_due_index(due_on: date | str, task_id: str) -> dict:
-    # gsi3 (sparse while open): the overdue sweep reads the days that fell due.
-    return {"gsi3pk": f"TASKDUE#{due_on}", "gsi3sk": task_id}
+    # gsi3 (sparse while open): the overdue sweep reads every shard of the days that fell due. Sharded
+    # (issue 18): a day's selection writes hundreds of tasks a second onto one due date.
+    return {"gsi3pk": task_due_shard(due_on, shard(task_id, TASK_DUE_SHARDS)), "gsi3sk": task_id}
+
+
+def task_due_shard(due_on: date | str, shard_no: int) -> str:
+    return f"TASKDUE#{due_on}#{shard_no}"
+
+
+def task_due_partitions(due_on: date | str) -> list[str]:
+    """Every gsi3 partition a day's open tasks may sit in: the shards, and the unsharded key written
+    before issue 18 (empty once `python -m schedules requeue-tasks` has moved a table's tasks)."""
+    return [task_due_shard(due_on, n) for n in range(TASK_DUE_SHARDS)] + [f"TASKDUE#{due_on}"]
+
+
+def agent_load(agent_id: str) -> dict:
+    # An agent's open-task counter, its own item (issue 18): not the indexed staff record, so counting a
+    # task writes one small unindexed item and never the shared STAFF index key.
+    return {"pk": f"STAFF#{agent_id}", "sk": "LOAD"}
 
 
 def task_account_index(account_id: str, created_at: str, task_id: str) -> dict:

@@ -4,18 +4,20 @@ Candidates come only from sparse date-bucketed GSIs, one query per shard, so
 a job reads what it selects, never the table. A task is created by one
 TransactWriteItems: the task (conditional on its deterministic key), the
 account's quarter counter (conditional on the cap for routine triggers) and
-the assignee's open-task counter (conditional on the agent still being an
-active callback agent).
+the inbox entry it answers. The assignee's open-task counter is not in it
+(issue 18: eight workers filling a branch of two agents kept conflicting on
+it): the job adds each agent's tasks of a page to its `LOAD` item once, after
+checking the agent is still an active callback agent (`settle_assignments`).
 """
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..config import get_settings
 from ..errors import ConditionFailed
 from ..models.tasks import COVERAGE_TRIGGERS, TaskRecord
-from . import base, directory, keys
+from . import base, callback_work, directory, keys
 from .accounts import periodic_bucket, periodic_tier  # noqa: F401 - periodic_tier re-exported for the job
 from .tasks import task_item
 
@@ -23,12 +25,17 @@ JOB = "callbacks"
 CONSUMED = "SET selected_task = :t REMOVE gsi2pk, gsi2sk"  # selected: out of the inbox index, kept as a record
 
 
-def _pages(index: str, partition_prefix: str) -> Iterator[list[dict]]:
-    """Each page of every shard of one bucket, keys stripped."""
+def _direct(fn: Callable, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
+def _pages(index: str, partition_prefix: str, call: Callable = _direct) -> Iterator[list[dict]]:
+    """Each page of every shard of one bucket, keys stripped. `call` runs each query (the job's back-off:
+    a throttled page is read again from its start key, so the iteration carries on)."""
     for shard in range(get_settings().selection_shards):
         start = None
         while True:
-            page = base.query(f"{partition_prefix}#{shard}", index=index, start_key=start)
+            page = call(base.query, f"{partition_prefix}#{shard}", index=index, start_key=start)
             if page.items:
                 yield [base.strip_keys(i) for i in page.items]
             start = page.last_key
@@ -36,12 +43,12 @@ def _pages(index: str, partition_prefix: str) -> Iterator[list[dict]]:
                 break
 
 
-def inbox_pages(through: date) -> Iterator[list[dict]]:
+def inbox_pages(through: date, call: Callable = _direct) -> Iterator[list[dict]]:
     """Account events waiting for selection, dated up to `through`, whenever they arrived."""
     for shard in range(get_settings().selection_shards):
         start = None
         while True:
-            page = base.query(f"SELECT#{shard}", index="gsi2", sk_lte=f"{through}~", start_key=start)
+            page = call(base.query, f"SELECT#{shard}", index="gsi2", sk_lte=f"{through}~", start_key=start)
             if page.items:
                 yield [{**base.strip_keys(i), "inbox_key": {"pk": i["pk"], "sk": i["sk"]}} for i in page.items]
             start = page.last_key
@@ -66,18 +73,18 @@ def mark_departure_selected(staff_id: str, departed_on: str, at: str) -> None:
     directory.mark_departure_selected(staff_id, departed_on, at)
 
 
-def last_active_on(day: date) -> Iterator[list[dict]]:
-    return _pages("gsi4", f"ACTIVE#{day}")
+def last_active_on(day: date, call: Callable = _direct) -> Iterator[list[dict]]:
+    return _pages("gsi4", f"ACTIVE#{day}", call)
 
 
-def periodic_due(tier: str, day: date, days: int) -> Iterator[list[dict]]:
-    return _pages("gsi6", f"PERIODIC#{tier}#{periodic_bucket(day, days)}")
+def periodic_due(tier: str, day: date, days: int, call: Callable = _direct) -> Iterator[list[dict]]:
+    return _pages("gsi6", f"PERIODIC#{tier}#{periodic_bucket(day, days)}", call)
 
 
-def manager_accounts(manager_id: str) -> Iterator[list[dict]]:
+def manager_accounts(manager_id: str, call: Callable = _direct) -> Iterator[list[dict]]:
     start = None
     while True:
-        page = base.query(f"MGR#{manager_id}#ACCOUNTS", index="gsi1", start_key=start)
+        page = call(base.query, f"MGR#{manager_id}#ACCOUNTS", index="gsi1", start_key=start)
         if page.items:
             yield [base.strip_keys(i) for i in page.items]
         start = page.last_key
@@ -103,11 +110,39 @@ def quarter_counts(account_ids: list[str], quarter: str) -> dict[str, int]:
 
 
 def branch_agents(branch_id: str) -> list[dict]:
-    return directory.all_branch_staff(branch_id, "callback_agent")
+    """A branch's callback agents, each with its `open_tasks` from its own LOAD item (issue 18)."""
+    agents = directory.all_branch_staff(branch_id, "callback_agent")
+    loads = callback_work.agent_loads([a["staff_id"] for a in agents])
+    return [{**a, "open_tasks": loads.get(a["staff_id"], 0)} for a in agents]
+
+
+def staff_records(staff_ids: list[str]) -> dict[str, dict]:
+    """The staff records as they are now (consistent), by id."""
+    pairs = [tuple(keys.staff(s).values()) for s in dict.fromkeys(staff_ids)]
+    return {i["staff_id"]: i for i in base.batch_get(pairs, "staff_id, #s, #r", consistent=True,
+                                                     names={"#s": "status", "#r": "role"})}
+
+
+def add_load(agent_id: str, delta: int) -> None:
+    callback_work.add_load(agent_id, delta)
+
+
+def unassign_new_task(record: TaskRecord, queue_flag: str) -> bool:
+    """A task just created for an agent who departed (or changed role) while the run wrote it: into the
+    branch queue, unless someone already touched it (False then)."""
+    data = record.model_dump(mode="json")
+    data.update(assignee_id=None, queue_flag=queue_flag)
+    try:
+        base.put_new(task_item({k: v for k, v in data.items() if v is not None}),
+                     condition="assignee_id = :a AND attribute_not_exists(revision)", values={":a": record.assignee_id})
+        return True
+    except ConditionFailed:
+        return False
 
 
 def create_task(record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None) -> str:
-    """Write one task. Returns created | exists | capped | agent_unavailable | conflict.
+    """Write one task. Returns created | exists | capped | conflict; a throttled transaction raises
+    TooManyRequests (the job backs off and retries it).
 
     `cap` is set for sampled triggers only; every task counts toward the quarter's callbacks.
     `inbox_key`: the selection inbox entry the task answers, cleared in the same transaction."""
@@ -124,12 +159,6 @@ def create_task(record: TaskRecord, quarter: str, cap: int | None, inbox_key: di
                           + (", sampled :one" if cap is not None else "")
                           + (", coverage_tasks :one" if record.trigger in COVERAGE_TRIGGERS else ""),
                           values=counter_values, condition=counter_condition)]
-    if record.assignee_id:
-        agent = keys.staff(record.assignee_id)
-        ops.append(base.tx_update(agent["pk"], agent["sk"], "ADD open_tasks :one",
-                                  names={"#s": "status", "#r": "role"},
-                                  values={":one": 1, ":active": "active", ":agent": "callback_agent"},
-                                  condition="attribute_exists(pk) AND #s = :active AND #r = :agent"))
     if inbox_key is not None:
         ops.append(_consume_op(inbox_key, record.task_id))
     try:
@@ -139,8 +168,6 @@ def create_task(record: TaskRecord, quarter: str, cap: int | None, inbox_key: di
             return "exists"
         if err.failed(1):
             return "capped"
-        if err.failed(2):
-            return "agent_unavailable"
         if "TransactionConflict" in err.reasons:
             return "conflict"
         raise
@@ -160,12 +187,14 @@ def start_run(day: date, at: str) -> None:
                   "started_at": at, "attempts": 1})
 
 
-def finish_run(day: date, status: str, at: str, counts: dict, attempts_add: int) -> None:
+def finish_run(day: date, status: str, at: str, counts: dict, attempts_add: int,
+               done_triggers: list[str] | None = None) -> None:
     base.update(**keys.job_run(JOB, day),
-                expression="SET #s = :s, finished_at = :at, counts = :c, job = :j, business_date = :d "
-                           "ADD attempts :n",
+                expression="SET #s = :s, finished_at = :at, counts = :c, job = :j, business_date = :d, "
+                           "done_triggers = :done ADD attempts :n",
                 names={"#s": "status"},
-                values={":s": status, ":at": at, ":c": counts, ":j": JOB, ":d": str(day), ":n": attempts_add},
+                values={":s": status, ":at": at, ":c": counts, ":j": JOB, ":d": str(day), ":n": attempts_add,
+                        ":done": list(done_triggers or [])},
                 return_values="NONE")
 
 

@@ -33,6 +33,10 @@ def queue_order(data: dict) -> dict:
 def task_item(record: TaskRecord | dict) -> dict:
     """The full DynamoDB item for a task, with the index attributes its state implies."""
     data = record.model_dump(mode="json") if isinstance(record, TaskRecord) else dict(record)
+    if not data.get("call_windows"):
+        # No copy of the configured windows on every task (issue 18: 287 bytes each): a task without its
+        # own windows uses the suggested ones (settings), resolved on read (domain/call_windows.windows_of).
+        data.pop("call_windows", None)
     item = {**keys.callback_task(data["task_id"]), **data,
             **keys.task_month_index(data["branch_id"], data["business_date"], data["task_id"]),
             **keys.task_account_index(data["account_id"], data["created_at"], data["task_id"])}
@@ -63,27 +67,42 @@ def replace_task(previous: dict, updated: dict) -> bool:
         return False
 
 
-def requeue_open_tasks_due_on(day: str) -> int:
-    """Re-derive the queue index key of a day's open tasks (after the sort key's layout changed).
+def _configured_windows() -> list[dict]:
+    return [parse_window(w).model_dump(mode="json") for w in get_settings().call_windows]
 
-    A targeted update of gsi1 only, guarded by the revision read, so no agent's or feed's write is undone;
-    a task that changed meanwhile already carries the new key (every task write derives it). Returns how
-    many were rewritten. For operators (`python -m schedules requeue-tasks`), never a request."""
+
+def requeue_open_tasks_due_on(day: str) -> int:
+    """Bring a day's open tasks to the current index layout (operators, `python -m schedules requeue-tasks`).
+
+    Re-derives the queue key (gsi1, after the sort key's layout changed: issue 13 item 8), moves the due
+    key to its shard (issue 18: `TASKDUE#<day>` became `TASKDUE#<day>#<shard>`) and drops a copy of the
+    configured call windows (resolved from settings on read). A targeted update guarded by the revision
+    read, so no agent's or feed's write is undone; a task that changed meanwhile already carries the new
+    layout (every task write derives it). Idempotent: a day done is skipped by a second run, so an
+    interrupted migration resumes from any date. Returns how many were rewritten. Never a request."""
     from ..errors import ConditionFailed
 
     done = 0
-    for item in base.query_all(f"TASKDUE#{day}", index="gsi3"):
-        record = base.strip_keys(item)
-        if record.get("status", "open") not in OPEN_STATUSES:
-            continue
-        index = keys.task_assignee_index(record.get("assignee_id"), record["branch_id"], **queue_order(record))
-        if item.get("gsi1sk") == index["gsi1sk"] and item.get("gsi1pk") == index["gsi1pk"]:
-            continue
-        try:
-            base.update(item["pk"], item["sk"], "SET gsi1pk = :p, gsi1sk = :s",
-                        values={":p": index["gsi1pk"], ":s": index["gsi1sk"], ":r": int(record.get("revision", 0))},
-                        condition="attribute_not_exists(revision) OR revision = :r", return_values="NONE")
-            done += 1
-        except ConditionFailed:
-            pass
+    windows = _configured_windows()
+    for partition in keys.task_due_partitions(day):
+        for item in base.query_all(partition, index="gsi3"):
+            record = base.strip_keys(item)
+            if record.get("status", "open") not in OPEN_STATUSES:
+                continue
+            index = keys.task_assignee_index(record.get("assignee_id"), record["branch_id"],
+                                              **queue_order(record))
+            due = keys.task_due_index(record["due_on"], record["task_id"])
+            copied = record.get("call_windows") == windows
+            if (item.get("gsi1sk") == index["gsi1sk"] and item.get("gsi1pk") == index["gsi1pk"]
+                    and item.get("gsi3pk") == due["gsi3pk"] and not copied):
+                continue
+            try:
+                base.update(item["pk"], item["sk"],
+                            "SET gsi1pk = :p, gsi1sk = :s, gsi3pk = :d" + (" REMOVE call_windows" if copied else ""),
+                            values={":p": index["gsi1pk"], ":s": index["gsi1sk"], ":d": due["gsi3pk"],
+                                    ":r": int(record.get("revision", 0))},
+                            condition="attribute_not_exists(revision) OR revision = :r", return_values="NONE")
+                done += 1
+            except ConditionFailed:
+                pass
     return done

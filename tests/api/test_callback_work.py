@@ -29,7 +29,7 @@ def _tid(trigger, account, episode):
 
 
 def _staff_load(staff_id):
-    return int(base.get_item(**keys.staff(staff_id)).get("open_tasks", 0))
+    return int((base.get_item(**keys.agent_load(staff_id)) or {}).get("open_tasks", 0))
 
 
 def test_the_whole_day_of_an_agent(api, frozen):

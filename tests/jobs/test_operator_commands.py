@@ -145,12 +145,14 @@ def test_reconcile_reports_and_repairs_a_drifted_open_task_counter(directory, ca
         make_account(f"A00{i}")
         make_task("dormant", f"A00{i}", business_date="2026-11-20", assignee_id="cba-001")
     make_task("dormant", "A009", business_date="2026-11-20", assignee_id="cba-001", status="done")
-    base.update(**keys.staff("cba-001"), expression="SET open_tasks = :n", values={":n": 10}, return_values="NONE")
+    # The counter is the agent's LOAD item (issue 18), not the staff record.
+    base.update(**keys.agent_load("cba-001"), expression="SET open_tasks = :n", values={":n": 10},
+                return_values="NONE")
     assert main(["reconcile", "open-tasks"]) == 1            # drift found, nothing written
     report = json.loads(capsys.readouterr().out)
     assert [(d["staff_id"], d["counter"], d["open_tasks"]) for d in report["drift"]] == [("cba-001", 10, 3)]
-    assert base.get_item(**keys.staff("cba-001"))["open_tasks"] == 10
+    assert base.get_item(**keys.agent_load("cba-001"))["open_tasks"] == 10
     assert main(["reconcile", "open-tasks", "--repair"]) == 0
     assert json.loads(capsys.readouterr().out)["repaired"] == 1
-    assert base.get_item(**keys.staff("cba-001"))["open_tasks"] == 3
+    assert base.get_item(**keys.agent_load("cba-001"))["open_tasks"] == 3
     assert main(["reconcile", "open-tasks"]) == 0            # nothing left to repair

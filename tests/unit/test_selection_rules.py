@@ -180,7 +180,8 @@ def test_task_record_for_the_agents():
     record = selection.build_task(selection.from_inbox(entry), D, "2026-11-20T02:00:00+08:00", None)
     assert record.task_id == f"new_account.ac-1.{D}" and record.queue_flag == "no_agent"
     assert record.deadline_basis == {"from": str(D), "deadline": "1 working_days", "cap_on": "2026-12-19"}
-    assert record.due_at == "2026-11-20T23:59:59+08:00" and len(record.call_windows) == 8
+    # No copy of the configured call windows (issue 18): resolved from settings on read.
+    assert record.due_at == "2026-11-20T23:59:59+08:00" and record.call_windows == []
 
 
 def test_call_windows_are_configuration_and_validated(monkeypatch):
