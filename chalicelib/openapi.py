@@ -131,11 +131,20 @@ def _renamed(node, names: dict[str, str]):
         out = {k: _renamed(v, names) for k, v in node.items()}
         ref = out.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            out["$ref"] = REF_TEMPLATE.format(model=names.get(ref.rsplit("/", 1)[-1], ref.rsplit("/", 1)[-1]))
+            out["$ref"] = _renamed_ref(ref, names)
+        mapping = out.get("discriminator", {}).get("mapping") if isinstance(out.get("discriminator"), dict) else None
+        if isinstance(mapping, dict):   # a discriminated union names its members by $ref too
+            out["discriminator"] = {**out["discriminator"],
+                                    "mapping": {k: _renamed_ref(v, names) for k, v in mapping.items()}}
         return out
     if isinstance(node, list):
         return [_renamed(v, names) for v in node]
     return node
+
+
+def _renamed_ref(ref: str, names: dict[str, str]) -> str:
+    name = ref.rsplit("/", 1)[-1]
+    return REF_TEMPLATE.format(model=names.get(name, name))
 
 
 def _security(spec) -> list[dict] | None:

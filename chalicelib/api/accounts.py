@@ -66,7 +66,8 @@ def reveal_account(ctx, account_id, body):
 
 
 @route(bp, "/v1/account-imports", roles=[Role.admin, Role.system], summary="The import summary of a core-system "
-       "CSV file (by bucket, key and ETag)", query="chalicelib.models.accounts:ImportQuery", tags=TAGS, errors=(404,))
+       "CSV file (by bucket, key and ETag)", query="chalicelib.models.accounts:ImportQuery",
+       response="chalicelib.models.reports:ImportSummary", tags=TAGS, errors=(404,))
 def get_import(ctx, query):
     from ..domain import account_import
     return account_import.get_import_summary(query.bucket, query.key, query.etag)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..models.common import Page, Role
+from ..models.common import Role
 from .routing import route
 
 bp = Blueprint(__name__)
@@ -38,7 +38,7 @@ def branch_queue(ctx, query):
 
 @route(bp, "/v1/callback-tasks/sample", roles=[Role.compliance, Role.admin],
        summary="A random sample of a month's completed, unreviewed callbacks",
-       query="chalicelib.models.callbacks:SampleQuery", response=Page, tags=TAGS)
+       query="chalicelib.models.callbacks:SampleQuery", response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def review_sample(ctx, query):
     from ..domain import callback_work
     return {"items": [_out(t) for t in callback_work.sample(ctx.principal, query.branch_id, query.month,
@@ -89,7 +89,7 @@ def decide_task(ctx, task_id, body):
 
 @route(bp, "/v1/callback-tasks/{task_id}/review", "POST", roles=[Role.compliance],
        summary="Record compliance's review of a completed callback", body="chalicelib.models.callbacks:ReviewIn",
-       status=201, tags=TAGS, errors=(404, 409, 422))
+       response="chalicelib.models.callbacks:ReviewRecordOut", status=201, tags=TAGS, errors=(404, 409, 422))
 def review_task(ctx, task_id, body):
     from ..domain import callback_work
     return callback_work.review(ctx.principal, task_id, body)

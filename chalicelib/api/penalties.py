@@ -100,14 +100,16 @@ def list_flags(ctx, query):
 
 
 @route(bp, "/v1/scorecards/{manager_id}", roles=READERS, summary="A manager's monthly scorecard",
-       query="chalicelib.models.penalties:ScorecardQuery", tags=TAGS, errors=(404,))
+       query="chalicelib.models.penalties:ScorecardQuery", response="chalicelib.models.reports:Scorecard", tags=TAGS,
+       errors=(404,))
 def get_scorecard(ctx, manager_id, query):
     from ..domain import scorecards
     return scorecards.scorecard(ctx.principal, manager_id, query.month)
 
 
 @route(bp, "/v1/scorecards", roles=OVERSIGHT, summary="A branch's monthly scorecards with totals",
-       query="chalicelib.models.penalties:RollupQuery", tags=TAGS)
+       query="chalicelib.models.penalties:RollupQuery", response="chalicelib.models.reports:ScorecardRollup",
+       tags=TAGS)
 def get_rollup(ctx, query):
     from ..domain import scorecards
     return scorecards.rollup(ctx.principal, query.month, query.branch_id)

@@ -88,7 +88,8 @@ def amend_visit(ctx, visit_id, body):
 
 
 @route(bp, "/v1/visits/{visit_id}/notes", "POST", roles=MANAGER, summary="Append a correction note",
-       body="chalicelib.models.visits:NoteIn", status=201, tags=TAGS, errors=(422,))
+       body="chalicelib.models.visits:NoteIn",
+       response="chalicelib.models.visits:NoteOut", status=201, tags=TAGS, errors=(422,))
 def add_note(ctx, visit_id, body):
     from ..domain import visits
     return visits.add_note(ctx.principal, visit_id, body)

@@ -10,9 +10,9 @@ from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Literal, Union
+from typing import Literal, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, SkipValidation, TypeAdapter
 from typing_extensions import Annotated
 
 from .common import BoundedAwareDatetime, BoundedDate, PageQuery, RequestModel, ResponseModel
@@ -129,8 +129,18 @@ EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "ac
 
 
 class AccountEventBatch(RequestModel):
-    # Items stay raw here: each is parsed separately so a bad one cannot sink the batch.
-    events: list[Any] = Field(min_length=1, max_length=500)
+    # The schema shows each item as the `AccountEvent` union (one schema per type, discriminated on `type`);
+    # validation skips the items here: each is parsed separately so a bad one cannot sink the batch.
+    events: list[SkipValidation[AccountEvent]] = Field(
+        min_length=1, max_length=500, description="1-500 events, each one of the event types by its `type`; "
+        "applied in order; a refused event is answered in `results` and the others are kept")
+
+
+class EventErrorDetail(ResponseModel):
+    """One failing field of a refused event (the error envelope's detail shape)."""
+    field: str
+    message: str
+    type: str | None = None
 
 
 class EventResult(ResponseModel):
@@ -138,7 +148,7 @@ class EventResult(ResponseModel):
     event_id: str | None = None
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str | None = None
-    details: list[dict] = []
+    details: list[EventErrorDetail] = []
     # A rejection for a transient reason (the database busy, the account changing): resend the event.
     retryable: bool = False
 
