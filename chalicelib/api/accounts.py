@@ -19,7 +19,8 @@ def post_account_events(ctx, body):
     return accounts.summarise(accounts.ingest(body.events, source=f"api:{ctx.principal.id}"))
 
 
-@route(bp, "/v1/accounts", roles=[Role.client_manager, Role.supervisor, Role.admin, Role.compliance],
+@route(bp, "/v1/accounts", order="by account_id",
+       roles=[Role.client_manager, Role.supervisor, Role.admin, Role.compliance],
        summary="Accounts served by a manager (client managers: their own)",
        query="chalicelib.models.accounts:AccountQuery", response="chalicelib.models.accounts:AccountPage", tags=TAGS)
 def list_accounts(ctx, query):

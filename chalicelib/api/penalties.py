@@ -38,7 +38,8 @@ def enter_penalty(ctx, body):
     return penalties.enter(ctx.principal, body)
 
 
-@route(bp, "/v1/penalties", roles=READERS, summary="List penalties (managers: their own; supervisors: their branch)",
+@route(bp, "/v1/penalties", order="newest breach date first",
+       roles=READERS, summary="List penalties (managers: their own; supervisors: their branch)",
        query="chalicelib.models.penalties:PenaltyQuery", response="chalicelib.models.penalties:PenaltyPage", tags=TAGS)
 def list_penalties(ctx, query):
     from ..domain import penalties
@@ -89,7 +90,8 @@ def decide_appeal(ctx, penalty_id, body):
     return penalties.decide_appeal(ctx.principal, penalty_id, body)
 
 
-@route(bp, "/v1/flags", roles=OVERSIGHT, summary="Escalation flags (supervisors: their branch)",
+@route(bp, "/v1/flags", order="newest first (by the time the flag was raised)",
+       roles=OVERSIGHT, summary="Escalation flags (supervisors: their branch)",
        query="chalicelib.models.penalties:FlagQuery", response="chalicelib.models.penalties:FlagPage", tags=TAGS)
 def list_flags(ctx, query):
     from ..domain import penalties

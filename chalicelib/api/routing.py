@@ -72,6 +72,7 @@ class RouteSpec:
     errors: tuple[int, ...] = ()
     content_type: str = JSON
     operation_id: str = ""
+    order: str = ""   # a list route: what its items are sorted by (in the operation's description)
 
     @property
     def body_model(self) -> type[BaseModel] | None:
@@ -134,13 +135,14 @@ def cors_config() -> CORSConfig:
 
 def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None, query=None, response=None,
           status: int = 200, idempotent: bool | None = None, public: bool = False, tags=(), errors=(),
-          content_type: str = JSON):
-    """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it."""
+          content_type: str = JSON, order: str = ""):
+    """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it; a list route
+    says in `order` what its items are sorted by (the OpenAPI description carries it)."""
     spec = RouteSpec(path=path, method=method, roles=tuple(r.value if hasattr(r, "value") else r for r in roles),
                      summary=summary, body=_check_ref(body), query=_check_ref(query),
                      response=_check_ref(response), status=status,
                      idempotent=(method == "POST") if idempotent is None else idempotent, public=public,
-                     tags=tuple(tags), errors=tuple(errors), content_type=content_type)
+                     tags=tuple(tags), errors=tuple(errors), content_type=content_type, order=order)
 
     def decorator(fn):
         spec.operation_id = fn.__name__

@@ -15,6 +15,7 @@ from typing import Literal, Union
 from pydantic import Field, SkipValidation, TypeAdapter
 from typing_extensions import Annotated
 
+from ..enum_meanings import describe
 from .common import BoundedAwareDatetime, BoundedDate, PageQuery, RequestModel, ResponseModel
 from .pii import IdNumber, MobilePhone
 
@@ -167,9 +168,9 @@ class AccountOut(ResponseModel):
     client_name_masked: str | None = None
     phone_masked: str | None = None
     id_number_masked: str | None = None
-    status: str
-    tier: str | None = None
-    channel: str | None = None
+    status: str = Field(description=describe("account_status"))
+    tier: str | None = Field(None, description=describe("tier"))
+    channel: str | None = Field(None, description=describe("opening_channel"))
     outlet_id: str | None = None
     serving_manager_id: str | None = None
     opened_at: str | None = None
@@ -177,7 +178,7 @@ class AccountOut(ResponseModel):
     last_trade_on: date | None = None
     assets: str | None = None
     closed_on: date | None = None
-    close_reason: str | None = None
+    close_reason: str | None = Field(None, description=describe("close_reason"))
     updated_at: str | None = None
     value_class: str | None = Field(None, description="A/B/C (002 第十九条), set by the supervisor or the feed")
     value_class_source: str | None = None

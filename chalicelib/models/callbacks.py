@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints, field_validator
 from typing_extensions import Annotated
 
+from ..enum_meanings import PRIORITY, describe
 from .accounts import CloseReason
 from .common import BoundedDate, BoundedDatetime, Month, PageQuery, RequestModel, ResponseModel
 from .problems import FoundProblem
@@ -152,7 +153,7 @@ class SampleQuery(RequestModel):
 class Decision(ResponseModel):
     """A branch manager's closing of an unreached risk callback."""
     by: str
-    role: str
+    role: str = Field(description=describe("role"))
     at: str
     reason: str
 
@@ -160,7 +161,7 @@ class Decision(ResponseModel):
 class OutcomeOut(ResponseModel):
     """How a finished task ended. Reached: the client's answers; unreached: why it closed."""
     reached: bool
-    channel: str | None = None
+    channel: str | None = Field(None, description=describe("callback_channel"))
     at: str | None = None
     reason: str | None = Field(None, description="unreached: refused | unanswered | branch_manager_decision")
     answered_by: str | None = None
@@ -189,7 +190,7 @@ class AttemptRecordOut(ResponseModel):
     agent_id: str
     at: str
     recorded_at: str
-    channel: str
+    channel: str = Field(description=describe("callback_channel"))
     reached: bool
     reason: str | None = None
     call_back_at: str | None = None
@@ -224,7 +225,7 @@ class ReviewRecordOut(ResponseModel):
 
 class TaskOut(ResponseModel):
     task_id: str
-    trigger: str
+    trigger: str = Field(description=describe("trigger"))
     account_id: str
     branch_id: str
     client_name: str | None = None
@@ -232,9 +233,9 @@ class TaskOut(ResponseModel):
     business_date: date
     due_on: date
     due_at: str
-    priority: int
+    priority: int = Field(description=PRIORITY)
     risk: bool = False
-    status: str
+    status: str = Field(description=describe("task_status"))
     overdue: bool = False
     assignee_id: str | None = None
     attempts: int = 0
@@ -264,7 +265,7 @@ class ContactRequestOut(ResponseModel):
     account_id: str
     task_id: str
     branch_id: str
-    trigger: str
+    trigger: str = Field(description=describe("trigger"))
     client_name: str | None = None      # masked
     phone_masked: str | None = None     # the number that was wrong
     reason: str

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
+from ..enum_meanings import describe
 from .common import Month, PageQuery, RequestModel, ResponseModel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -68,14 +69,14 @@ class ComplaintOut(ResponseModel):
     client_name: str | None = None   # masked: 张**
     task_id: str | None = None
     outlet_id: str | None = None
-    channel: str
+    channel: str = Field(description=describe("complaint_channel"))
     content: str
     source: str
     recorded_by: str
     received_at: str
     created_at: str
     owner_id: str | None = None
-    status: str
+    status: str = Field(description=describe("complaint_status"))
     due_at: str
     overdue: bool = False
     escalated: bool = False

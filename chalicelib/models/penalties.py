@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..enum_meanings import describe
 from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 
 # dismissal, transfer and compensation (an asset's value, settled by finance) are recommendations, not amounts.
@@ -175,7 +176,7 @@ class PenaltyOut(ResponseModel):
     settlement: str
     hr_recommendations: list[str] = []
     collision: dict | None = None
-    status: str
+    status: str = Field(description=describe("penalty_status"))
     due_on: date | None = None
     overdue: bool = False
     settled: dict | None = None

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ..enum_meanings import describe
 from .common import Month, PageQuery, RequestModel, ResponseModel
 from .directory import Id, StaffRole
 
@@ -32,7 +33,7 @@ class PrivilegeRequestOut(ResponseModel):
     requested_at: str
     change: dict
     reason: str
-    status: str
+    status: str = Field(description=describe("privilege_status"))
     decided_by: str | None = None
     decided_at: str | None = None
     decision_reason: str | None = None

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ..enum_meanings import describe
 from .common import Month, PageQuery, RequestModel, ResponseModel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -89,12 +90,12 @@ class ProblemOut(ResponseModel):
     account_id: str | None = None
     task_id: str | None = None
     source: str
-    category: str
+    category: str = Field(description=describe("problem_category"))
     cause: str
     responsible_department: str
-    severity: str
+    severity: str = Field(description=describe("severity"))
     description: str = ""
-    status: str
+    status: str = Field(description=describe("problem_status"))
     created_at: str
     created_by: str
     due_at: str

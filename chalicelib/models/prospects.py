@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..enum_meanings import describe
 from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 from .disclosure import RevealRequest
 from .pii import IdNumber, MobilePhone
@@ -178,7 +179,7 @@ class ProspectOut(_Out):
     phone: str | None = None  # masked
     id_number: str | None = None  # masked
     prospect_class: str = Field(alias="class")
-    status: str
+    status: str = Field(description=describe("prospect_status"))
     protected: bool
     protected_until: date | None = None
     next_follow_up: date | None = None
@@ -204,7 +205,7 @@ class FollowUpOut(_Out):
     prospect_id: str
     at: str
     by: str
-    channel: str
+    channel: str = Field(description=describe("follow_up_channel"))
     summary: str
     client_need: str = ""
     next_step: str = ""
@@ -319,7 +320,7 @@ class ApiKeyIn(RequestModel):
 class ApiKeyOut(_Out):
     key_id: str
     outlet_id: str
-    status: str
+    status: str = Field(description=describe("api_key_status"))
     label: str = ""
     created_at: str
     created_by: str | None = None

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from ..enum_meanings import describe
 from .accounts import EventErrorDetail
 from .common import ResponseModel
 from .visits import Activity, ActivityQuotas
@@ -176,7 +177,7 @@ class ImportSummary(ResponseModel):
     etag: str | None = None
     version_id: str | None = None
     encoding: str | None = Field(None, description="utf-8, utf-8-sig or gb18030, decided per file")
-    status: str = Field(description="importing | incomplete | completed | failed | superseded (see ImportStatus)")
+    status: str = Field(description=describe("import_status"))
     started_at: str | None = None
     completed_at: str | None = None
     committed_row: int | None = Field(None, description="the last CSV row applied (the resume cursor)")

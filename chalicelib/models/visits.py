@@ -5,6 +5,7 @@ from enum import Enum
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from ..enum_meanings import describe
 from .common import BoundedDate, BoundedDatetime, PageQuery, RequestModel, ResponseModel
 from .directory import Location
 
@@ -122,7 +123,7 @@ class VisitOut(ResponseModel):
     amended_at: str | None = None
     version: int | None = None
     notes: list[NoteOut] = Field([], description="oldest first")
-    status: str = "recorded"          # recorded | pending_approval | approved_late | rejected
+    status: str = Field("recorded", description=describe("visit_status"))
     late_reason: str | None = None
     approval: ApprovalOut | None = None
 
