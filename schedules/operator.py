@@ -11,7 +11,14 @@ import sys
 from datetime import date, timedelta
 
 MAX_BACKFILL_DAYS = 366
-KEY_SECRETS = {"page-token": ("FIELDDESK_PAGE_TOKEN_KEY_SECRET", "page_token_key_secret")}
+KEY_SECRETS = {"page-token": ("FIELDDESK_PAGE_TOKEN_KEY_SECRET", "page_token_key_secret"),
+               "hash-key": ("FIELDDESK_HASH_KEY_SECRET", "hash_key_secret")}
+# What comes after each step, per key. The hash key re-hashes the stored claims before the old key goes.
+NEXT = {"page-token": {"rotate": "in 5 minutes: python -m schedules keys promote page-token",
+                       "promote": "after 24 hours: python -m schedules keys retire page-token", "retire": "done"},
+        "hash-key": {"rotate": "in 5 minutes: python -m schedules keys promote hash-key",
+                     "promote": "python -m schedules keys rehash hash-key (resumable; rerun until completed)",
+                     "rehash": "python -m schedules keys retire hash-key", "retire": "done"}}
 
 
 def _print(value) -> None:
@@ -74,12 +81,17 @@ def backfill(args, jobs) -> int:
 
 
 def keys(args, client=None) -> int:
-    """Rotation with no failed page: two keys valid at every step.
+    """Rotation with no failed page and no missed lookup: two keys valid at every step.
 
-    `rotate`: a new key is added as the second line (opens tokens, signs none), so containers that
-    still hold the old value (cached up to 5 minutes) and those with the new one accept each other's
-    tokens. `promote` (after 5 minutes): the new key signs, the old one still opens. `retire` (after
-    24 hours, when every token the old key signed has expired): only the new key is left.
+    page-token: `rotate` adds a new key as the second line (opens tokens, signs none), so containers
+    that still hold the old value (cached up to 5 minutes) and those with the new one accept each
+    other's tokens. `promote` (after 5 minutes): the new key signs, the old one still opens. `retire`
+    (after 24 hours, when every token the old key signed has expired): only the new key is left.
+
+    hash-key: the same steps, and while two keys are valid every claim is written and looked up under
+    both (pii.lookup_hashes). `promote` makes the new key the one stored hashes are written with;
+    `rehash` (storage/rehash.py) claims every stored prospect under it, resumable and idempotent;
+    `retire` refuses until the rehash of the writer key has completed.
     """
     import os
 
@@ -96,24 +108,54 @@ def keys(args, client=None) -> int:
         client = boto3.client("secretsmanager")
     current = [k.strip() for k in client.get_secret_value(SecretId=secret_id)["SecretString"].splitlines()
                if k.strip()]
+    if args.action == "rehash":
+        return _rehash(args, current)
+    then = NEXT[args.key][args.action]
     if args.action == "rotate":
         if len(current) > 1:
             print("a rotation is under way (two keys): promote or retire first", file=sys.stderr)
             return 1
-        value, then = [current[0], secrets.token_urlsafe(48)], f"in 5 minutes: python -m schedules keys promote {args.key}"
+        value = [current[0], secrets.token_urlsafe(48)]
     elif args.action == "promote":
         if len(current) < 2:
             print("nothing to promote: rotate first", file=sys.stderr)
             return 1
-        value, then = [current[1], current[0]], f"after 24 hours: python -m schedules keys retire {args.key}"
+        value = [current[1], current[0]]
     else:
         if len(current) < 2:
             print("nothing to retire: the secret holds one key", file=sys.stderr)
             return 0
-        value, then = current[:1], "done"
+        if args.key == "hash-key":
+            from chalicelib.storage import pii, rehash
+
+            done = rehash.progress(pii.key_id(current[0]))
+            if not done["completed"]:
+                print(f"the stored claims are not all hashed with the writer key {done['writer_key_id']} yet: "
+                      "run python -m schedules keys rehash hash-key until it completes", file=sys.stderr)
+                return 1
+        value = current[:1]
     client.put_secret_value(SecretId=secret_id, SecretString="\n".join(value))
     print(f"{args.key}: {args.action} done, {len(value)} key(s) valid; containers read the secret within "
           f"5 minutes. Next: {then}")
+    return 0
+
+
+def _rehash(args, current: list[str]) -> int:
+    if args.key != "hash-key":
+        print("rehash is for the hash key (page tokens expire by themselves)", file=sys.stderr)
+        return 2
+    if len(current) < 2:
+        print("no rotation under way: rotate and promote first", file=sys.stderr)
+        return 1
+    from chalicelib.storage import rehash
+
+    result = rehash.rehash(current[0], max_seconds=args.max_seconds,
+                           on_partition=lambda p, counts: print(f"{p}: {json.dumps(counts)}", file=sys.stderr))
+    _print({k: v for k, v in result.items() if k != "partitions_done"} | {"partitions": len(result["partitions_done"])})
+    if not result["completed"]:
+        print("stopped before the end: rerun to resume", file=sys.stderr)
+        return 1
+    print(f"hash-key: rehash completed. Next: {NEXT['hash-key']['rehash']}")
     return 0
 
 

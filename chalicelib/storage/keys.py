@@ -476,3 +476,8 @@ def complaint_due_index(due_hour: str, complaint_id: str) -> dict:
     # spreads over several partitions; the hourly sweep reads every shard of the hours that passed.
     return {"gsi3pk": f"COMPLAINTDUE#{due_hour}#{shard(complaint_id, COMPLAINT_DUE_SHARDS)}",
             "gsi3sk": complaint_id}
+
+
+def rehash_progress(writer_key_id: str) -> dict:
+    """The hash-key rehash's progress for one writer key (storage/rehash.py): partitions done, counts."""
+    return {"pk": "OPS#REHASH", "sk": f"HASHKEY#{writer_key_id}"}

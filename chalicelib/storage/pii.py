@@ -23,9 +23,37 @@ _VERSION = "v1"
 PHONE, ID_NUMBER = "phone", "id_number"
 
 
+def hash_keys() -> list[str]:
+    """The valid hash keys, the writer first: one per line of the secret (two during a rotation).
+
+    `python -m schedules keys rotate|promote|rehash|retire hash-key` (docs/operations.md, Rotate secrets)."""
+    secret = secret_hash_key()
+    return [line.strip() for line in secret.splitlines() if line.strip()] or [secret]
+
+
+def key_id(key: str) -> str:
+    """A short public name of a hash key (what rehash marks records with); reveals nothing of the key."""
+    return hmac.new(key.encode(), b"fielddesk-hash-key-id", hashlib.sha256).hexdigest()[:12]
+
+
+def hash_with(key: str, kind: str, normalised: str) -> str:
+    return hmac.new(key.encode(), f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+_hmac = hash_with
+
+
 def lookup_hash(kind: str, normalised: str) -> str:
-    key = secret_hash_key().encode()
-    return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+    """The hash under the writer key: what new records store."""
+    return _hmac(hash_keys()[0], kind, normalised)
+
+
+def lookup_hashes(kind: str, normalised: str | None) -> list[str]:
+    """The hash under every valid key, the writer's first. Claims are written under all of them and
+    lookups try all of them, so during a rotation a container holding either key finds every claim."""
+    if not normalised:
+        return []
+    return [_hmac(key, kind, normalised) for key in hash_keys()]
 
 
 def phone_hash(normalised_phone: str) -> str:

@@ -36,15 +36,17 @@ class DynamoProspectRepository:
         claim = store.get_claim(kind.value, value_hash)
         return claim["prospect_id"] if claim else None
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None) -> None:
-        claims = [(ClaimKind.phone, record.phone_hash)]
-        if record.id_hash:
-            claims.append((ClaimKind.id_number, record.id_hash))
+    def create(self, record: ProspectRecord, *, counted_for: str | None,
+               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+        if claims is None:
+            claims = [(ClaimKind.phone, record.phone_hash)]
+            if record.id_hash:
+                claims.append((ClaimKind.id_number, record.id_hash))
         try:
             # The claim items come first, in this order: their index in the cancellation reasons names them.
             store.create_prospect(record.item(), [(kind.value, h) for kind, h in claims], counted_for)
         except base.TransactionCancelled as err:
-            lost = [kind for i, (kind, _) in enumerate(claims) if err.failed(i)]
+            lost = list(dict.fromkeys(kind for i, (kind, _) in enumerate(claims) if err.failed(i)))
             if lost:
                 raise ClaimTaken(lost) from None
             raise

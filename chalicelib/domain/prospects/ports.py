@@ -66,9 +66,11 @@ class ProspectRepository(Protocol):
         """The id of the prospect holding this claim, read consistently."""
         ...
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None) -> None:
-        """Write the prospect with its claims (phone, and ID number if it has one) all or nothing, and count
-        one registration in `counted_for`'s month. Raises ClaimTaken naming the claims already held."""
+    def create(self, record: ProspectRecord, *, counted_for: str | None,
+               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+        """Write the prospect with its claims all or nothing, and count one registration in `counted_for`'s
+        month. Raises ClaimTaken naming the kinds of the claims already held. `claims` (default: the
+        record's phone and ID hashes) holds one claim per kind and valid hash key during a key rotation."""
         ...
 
     def save(self, record: ProspectRecord, *, expected_version: int) -> None:
@@ -145,6 +147,10 @@ class Sealer(Protocol):
     def unseal(self, sealed: str) -> str: ...
 
     def lookup_hash(self, kind: ClaimKind, normalised: str) -> str: ...
+
+    def lookup_hashes(self, kind: ClaimKind, normalised: str) -> list[str]:
+        """The hash under every valid key, the writer's (lookup_hash) first: two during a key rotation."""
+        ...
 
 
 class Disclosures(Protocol):

@@ -55,11 +55,13 @@ class MemoryProspectRepository:
     def claim_holder(self, kind: ClaimKind, value_hash: str) -> str | None:
         return self.claims.get((kind, value_hash))
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None) -> None:
-        claims = [(ClaimKind.phone, record.phone_hash)]
-        if record.id_hash:
-            claims.append((ClaimKind.id_number, record.id_hash))
-        held = [kind for kind, h in claims if (kind, h) in self.claims]
+    def create(self, record: ProspectRecord, *, counted_for: str | None,
+               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+        if claims is None:
+            claims = [(ClaimKind.phone, record.phone_hash)]
+            if record.id_hash:
+                claims.append((ClaimKind.id_number, record.id_hash))
+        held = list(dict.fromkeys(kind for kind, h in claims if (kind, h) in self.claims))
         if held:
             raise ClaimTaken(held)
         if record.prospect_id in self.prospects:
