@@ -97,6 +97,8 @@ def keys(args, client=None) -> int:
 
     from chalicelib.config import get_settings
 
+    if args.key == "field-key":
+        return _field_key(args, client)
     env, setting = KEY_SECRETS[args.key]
     secret_id = args.secret_id or os.environ.get(env) or getattr(get_settings(), setting)
     if not secret_id:
@@ -110,6 +112,17 @@ def keys(args, client=None) -> int:
                if k.strip()]
     if args.action == "rehash":
         return _rehash(args, current)
+    if args.action == "status":
+        status = {"key": args.key, "keys_valid": len(current),
+                  "step": "rotation under way" if len(current) > 1 else "one key"}
+        if args.key == "hash-key":
+            from chalicelib.storage import pii, rehash
+
+            status["writer_key_id"] = pii.key_id(current[0])
+            status["rehash"] = {k: v for k, v in rehash.progress(status["writer_key_id"]).items()
+                                if k != "partitions_done"}
+        _print(status)
+        return 0
     then = NEXT[args.key][args.action]
     if args.action == "rotate":
         if len(current) > 1:
@@ -137,6 +150,38 @@ def keys(args, client=None) -> int:
     client.put_secret_value(SecretId=secret_id, SecretString="\n".join(value))
     print(f"{args.key}: {args.action} done, {len(value)} key(s) valid; containers read the secret within "
           f"5 minutes. Next: {then}")
+    return 0
+
+
+def _field_key(args, client=None) -> int:
+    """The field (sealing) key is the stack's KMS key. KMS keeps every older key material, so a rotation
+    never needs a re-encryption and every sealed value keeps opening: `rotate` asks KMS for an on-demand
+    rotation (it also rotates yearly: EnableKeyRotation in the stack); containers take a data key under the
+    new material within an hour (storage/pii.DATA_KEY_MAX_SECONDS). `status` shows the rotations."""
+    from chalicelib.config import get_settings
+
+    key_id = args.secret_id or get_settings().kms_key_id
+    if args.action not in ("rotate", "status"):
+        print("the field key is a KMS key: KMS keeps the old key material, so there is nothing to promote, "
+              "rehash or retire (docs/operations.md, Rotate secrets)", file=sys.stderr)
+        return 2
+    if not key_id:
+        print("set FIELDDESK_KMS_KEY_ID to the stack's key (a local stage seals with a local key: nothing to "
+              "rotate)", file=sys.stderr)
+        return 2
+    if client is None:
+        import boto3
+
+        client = boto3.client("kms")
+    if args.action == "rotate":
+        client.rotate_key_on_demand(KeyId=key_id)
+    rotations = client.list_key_rotations(KeyId=key_id).get("Rotations", [])
+    _print({"key": "field-key", "kms_key_id": key_id,
+            "automatic_rotation": client.get_key_rotation_status(KeyId=key_id).get("KeyRotationEnabled"),
+            "rotations": [{"at": r.get("RotationDate"), "type": r.get("RotationType")} for r in rotations]})
+    if args.action == "rotate":
+        print("field-key: rotated. Every sealed value still opens; containers seal under the new key material "
+              "within an hour. Next: done")
     return 0
 
 

@@ -73,12 +73,23 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text.encode())
 
 
-@lru_cache(maxsize=1)
+# A container asks KMS for a new data key after this long, so after a rotation of the KMS key
+# (`python -m schedules keys rotate field-key`, or KMS's yearly one) new values are sealed under the new
+# key material within the hour. Values sealed earlier keep opening: KMS keeps every older material.
+DATA_KEY_MAX_SECONDS = 3600
+_data_key: dict = {}
+
+
 def _kms_data_key() -> tuple[bytes, str]:
+    import time
+
     from ..storage.clients import kms_client
 
-    resp = kms_client().generate_data_key(KeyId=get_settings().kms_key_id, KeySpec="AES_256")
-    return resp["Plaintext"], _b64(resp["CiphertextBlob"])
+    now = time.monotonic()
+    if not _data_key or now - _data_key["at"] > DATA_KEY_MAX_SECONDS:
+        resp = kms_client().generate_data_key(KeyId=get_settings().kms_key_id, KeySpec="AES_256")
+        _data_key.update(at=now, key=(resp["Plaintext"], _b64(resp["CiphertextBlob"])))
+    return _data_key["key"]
 
 
 @lru_cache(maxsize=256)
@@ -123,5 +134,5 @@ def unseal(sealed: str | None) -> str | None:
 
 
 def reset() -> None:
-    _kms_data_key.cache_clear()
+    _data_key.clear()
     _kms_decrypt_key.cache_clear()

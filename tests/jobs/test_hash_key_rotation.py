@@ -137,3 +137,42 @@ def test_a_contact_change_to_the_same_phone_after_the_rotation_is_not_a_new_phon
         secret.lagging(secret.stored().split("\n")[0])      # retired: only the new key
         assert accounts._same_phone(account, "13900000008")
         assert not accounts._same_phone(account, "13900000009")
+
+
+def test_hash_key_status_says_where_the_rotation_stands(api, secret, capsys):
+    assert main(["keys", "status", "hash-key"]) == 0
+    assert json.loads(capsys.readouterr().out)["keys_valid"] == 1
+    assert main(["keys", "rotate", "hash-key"]) == 0 and main(["keys", "promote", "hash-key"]) == 0
+    capsys.readouterr()
+    assert main(["keys", "status", "hash-key"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["keys_valid"] == 2 and status["rehash"]["completed"] is False
+    assert status["writer_key_id"] == pii.key_id(secret.stored().split("\n")[0])
+
+
+# --- the field (sealing) key: the stack's KMS key ----------------------------------------------------------
+def test_a_value_sealed_before_a_kms_rotation_still_opens_after_it_through_the_api(api, monkeypatch, capsys):
+    from chalicelib.config import reset_settings
+
+    kms = boto3.client("kms", region_name="us-east-1")
+    key_id = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=key_id)
+    monkeypatch.setenv("FIELDDESK_KMS_KEY_ID", key_id)
+    reset_settings()
+    pii.reset()
+    reveal = {"purpose": "follow_up", "reason": "核对号码后回访客户", "fields": ["phone"]}
+    with clock.freeze(NOW):
+        status, before = register(api, "13812345678")
+        assert status == 201
+        assert base.get_item(**keys.prospect(before["prospect_id"]))["phone_sealed"].startswith("v1:kms:")
+        assert main(["keys", "rotate", "field-key"]) == 0
+        out = capsys.readouterr().out
+        assert '"type": "ON_DEMAND"' in out and "Next: done" in out
+        pii.reset()                           # a new container: a data key under the new key material
+        status, after = register(api, "13900002222")
+        assert status == 201
+        for prospect, phone in ((before, "13812345678"), (after, "13900002222")):
+            status, shown = api.post(f"/v1/prospects/{prospect['prospect_id']}/reveal", reveal, as_="cm-001")
+            assert status == 200 and shown["phone"] == phone, shown
+    assert main(["keys", "retire", "field-key"]) == 2, "KMS keeps the old material: nothing to retire"
+    pii.reset()
