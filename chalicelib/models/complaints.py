@@ -62,6 +62,16 @@ class ComplaintQuery(PageQuery):
     month: Month | None = None   # of receipt
 
 
+class HistoryEntry(ResponseModel):
+    """One step of the item's life: who moved it, when, and to what."""
+    at: str
+    by: str
+    to: str | None = Field(None, description="the status it moved to")
+    note: str | None = None
+    owner: str | None = Field(None, description="a reassignment: the new owner")
+    penalty_id: str | None = Field(None, description="the penalty linked to the complaint")
+
+
 class ComplaintOut(ResponseModel):
     complaint_id: str
     branch_id: str
@@ -85,7 +95,7 @@ class ComplaintOut(ResponseModel):
     resolved_at: str | None = None
     resolved_in_time: bool | None = None
     penalty_id: str | None = None
-    history: list[dict] = []
+    history: list[HistoryEntry] = Field([], description="oldest first")
 
 
 class ComplaintPage(ResponseModel):

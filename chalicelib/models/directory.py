@@ -82,6 +82,13 @@ class StaffQuery(PageQuery):
     role: StaffRole | None = None
 
 
+class LocationOut(ResponseModel):
+    """Coordinates as recorded (WGS 84 degrees; numbers on write and on read)."""
+    lat: float
+    lng: float
+    accuracy_m: float | None = None
+
+
 class Location(RequestModel):
     lat: float = Field(ge=-90, le=90)
     lng: float = Field(ge=-180, le=180)
@@ -113,7 +120,7 @@ class OutletOut(ResponseModel):
     name: str
     branch_id: str
     address: str = ""
-    location: dict | None = None
+    location: LocationOut | None = None
     status: str = Field("active", description=describe("outlet_status"))
     created_at: str
 

@@ -26,12 +26,25 @@ class DecisionIn(RequestModel):
     reason: str = Field("", max_length=300)
 
 
+class StaffFields(ResponseModel):
+    """The tracked fields of a staff member before or after a change."""
+    role: str | None = Field(None, description=describe("role"))
+    branch_id: str | None = None
+    status: str | None = Field(None, description=describe("staff_status"))
+
+
+class RequestedChange(StaffFields):
+    """What a privilege request would change (a new member: name and branch too)."""
+    name: str | None = None
+    departed_on: date | None = None
+
+
 class PrivilegeRequestOut(ResponseModel):
     request_id: str
     staff_id: str
     requested_by: str
     requested_at: str
-    change: dict
+    change: RequestedChange
     reason: str
     status: str = Field(description=describe("privilege_status"))
     decided_by: str | None = None
@@ -55,8 +68,8 @@ class StaffChangeOut(ResponseModel):
     actor_id: str
     approved_by: str | None = None
     request_id: str | None = None
-    before: dict | None = None
-    after: dict
+    before: StaffFields | None = Field(None, description="null: the member was created")
+    after: StaffFields
 
 
 class StaffChangeQuery(PageQuery):

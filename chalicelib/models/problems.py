@@ -84,6 +84,14 @@ class ProblemQuery(PageQuery):
 
 
 
+class HistoryEntry(ResponseModel):
+    """One step of the item's life: who moved it, when, and to what."""
+    at: str
+    by: str
+    to: str | None = Field(None, description="the status it moved to")
+    note: str | None = None
+
+
 class ProblemOut(ResponseModel):
     problem_id: str
     branch_id: str
@@ -102,7 +110,7 @@ class ProblemOut(ResponseModel):
     overdue: bool = False
     overdue_at: str | None = None
     escalated: bool = False
-    history: list[dict] = []
+    history: list[HistoryEntry] = Field([], description="oldest first")
     resolution_note: str | None = None
     verification_task_id: str | None = None
 

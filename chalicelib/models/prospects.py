@@ -173,6 +173,12 @@ class _Out(ResponseModel):
     model_config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_name=True)
 
 
+class Referrer(ResponseModel):
+    """The outlet employee who referred the prospect."""
+    name: str | None = None
+    employee_no: str | None = None
+
+
 class ProspectOut(_Out):
     prospect_id: str
     name: str
@@ -194,7 +200,7 @@ class ProspectOut(_Out):
     note: str = ""
     follow_up_count: int = 0
     last_follow_up_at: str | None = None
-    referrer: dict | None = None
+    referrer: Referrer | None = None
     converted_account_id: str | None = None
     created_at: str
     registered_by: str
@@ -278,6 +284,14 @@ class ReferralPage(_Out):
     next_token: str | None = None
 
 
+class MultiClaimed(ResponseModel):
+    account_id: str
+    prospect_id: str
+    owner_id: str | None = None
+    claimants: list[str]
+    opened_on: date
+
+
 class ConversionReport(_Out):
     branch_id: str
     month: str
@@ -285,7 +299,8 @@ class ConversionReport(_Out):
     by_manager: dict[str, int]
     by_outlet: dict[str, int]
     unowned: int
-    multi_claimed: list[dict]
+    multi_claimed: list[MultiClaimed] = Field(description="accounts more than one manager laid claim to, for "
+                                              "investigation (000 第十三条)")
 
 
 class AuditRecordOut(_Out):

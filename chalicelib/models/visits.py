@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..enum_meanings import describe
 from .common import BoundedDate, BoundedDatetime, PageQuery, RequestModel, ResponseModel
-from .directory import Location
+from .directory import Location, LocationOut
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
@@ -73,12 +73,6 @@ class VisitPatch(_VisitFields):
 
 class NoteIn(RequestModel):
     text: str = Field(min_length=1, max_length=2000)
-
-
-class LocationOut(ResponseModel):
-    lat: float
-    lng: float
-    accuracy_m: float | None = None
 
 
 class NoteOut(ResponseModel):
@@ -259,7 +253,7 @@ class PhotoUploadIn(RequestModel):
 class PhotoUploadOut(ResponseModel):
     photo_key: str
     upload_url: str
-    fields: dict
+    fields: dict[str, str] = Field(description="form fields to POST with the file (S3 presigned POST)")
     expires_in: int
     max_bytes: int
 
