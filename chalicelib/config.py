@@ -79,9 +79,14 @@ class Settings(BaseSettings):
     # claim carrying the FieldDesk staff id (Cognito id tokens: custom:staff_id).
     jwt_token_use: Literal["id", "access"] = "id"
     jwt_staff_id_claim: str = "custom:staff_id"
-    # Mobile forms in production sign in through the Cognito hosted UI of this domain,
-    # e.g. https://fielddesk.auth.cn-north-1.amazoncognito.com; the app client id is jwt_audience.
+    # Mobile forms in production sign in at the identity provider (authorization code with PKCE; the
+    # client id is jwt_audience). Its endpoints: these two when set (any OIDC provider); else the Cognito
+    # hosted UI of cognito_domain (e.g. https://fielddesk.auth.cn-north-1.amazoncognito.com); else the
+    # page reads them from the issuer's discovery document (<jwt_issuer>/.well-known/openid-configuration).
     cognito_domain: str = ""
+    oidc_authorization_endpoint: str = Field("", pattern=r"^(https://\S+)?$")
+    oidc_token_endpoint: str = Field("", pattern=r"^(https://\S+)?$")
+    oidc_scopes: CsvList = ["openid", "profile"]
 
     # --- secrets for keyed hashes, page tokens and field encryption --------
     # Local and test stages: the values. Deployed stages: the Secrets Manager secrets holding them
@@ -217,7 +222,7 @@ class Settings(BaseSettings):
     selection_retry_max_delay_seconds: float = 5.0
     selection_retry_give_up_seconds: float = 300.0
 
-    @field_validator("cors_origins", "transferred_out_tiers", mode="before")
+    @field_validator("cors_origins", "transferred_out_tiers", "oidc_scopes", mode="before")
     @classmethod
     def _split_csv(cls, raw):
         if isinstance(raw, str):

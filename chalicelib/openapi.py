@@ -131,11 +131,41 @@ def _renamed(node, names: dict[str, str]):
         out = {k: _renamed(v, names) for k, v in node.items()}
         ref = out.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            out["$ref"] = REF_TEMPLATE.format(model=names.get(ref.rsplit("/", 1)[-1], ref.rsplit("/", 1)[-1]))
+            out["$ref"] = _renamed_ref(ref, names)
+        mapping = out.get("discriminator", {}).get("mapping") if isinstance(out.get("discriminator"), dict) else None
+        if isinstance(mapping, dict):   # a discriminated union names its members by $ref too
+            out["discriminator"] = {**out["discriminator"],
+                                    "mapping": {k: _renamed_ref(v, names) for k, v in mapping.items()}}
         return out
     if isinstance(node, list):
         return [_renamed(v, names) for v in node]
     return node
+
+
+def _document_enums(node) -> None:
+    """Every enum says what each value means (chalicelib/enum_meanings.py): a description and
+    `x-enum-descriptions` in value order. An enum with no meanings there is left bare (the contract
+    test fails on it)."""
+    from .enum_meanings import for_values
+
+    if isinstance(node, dict):
+        values = node.get("enum")
+        if isinstance(values, list) and len(values) > 1 and "x-enum-descriptions" not in node:
+            meanings = for_values(values)
+            if meanings:
+                node["x-enum-descriptions"] = [meanings[str(v)] for v in values]
+                text = "; ".join(f"`{v}`: {meanings[str(v)]}" for v in values)
+                node["description"] = f"{node['description']} ({text})" if node.get("description") else text
+        for value in node.values():
+            _document_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _document_enums(value)
+
+
+def _renamed_ref(ref: str, names: dict[str, str]) -> str:
+    name = ref.rsplit("/", 1)[-1]
+    return REF_TEMPLATE.format(model=names.get(name, name))
 
 
 def _security(spec) -> list[dict] | None:
@@ -158,7 +188,8 @@ def _query_parameters(query_schema: dict, defs: dict) -> list[dict]:
     params = []
     for name, prop in query_schema.get("properties", {}).items():
         prop = _not_null(dict(prop))
-        description = prop.pop("description", None)
+        # An enum keeps its meanings in its schema (x-enum-descriptions beside them); the parameter says them too.
+        description = prop.get("description") if "enum" in prop else prop.pop("description", None)
         prop.pop("title", None)
         param = {"name": name, "in": "query", "required": name in required, "schema": prop}
         if description:
@@ -231,13 +262,20 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
 
         version = get_settings().version
     schemas, defs = _schemas(routes)
+    _document_enums(defs)
+    _document_enums(schemas)
     paths: dict[str, dict] = {}
     for spec, op_id in zip(routes, _operation_ids(routes)):
         op: dict[str, Any] = {"operationId": op_id, "summary": spec.summary}
         if spec.tags:
             op["tags"] = list(spec.tags)
+        description = []
         if not spec.public:
-            op["description"] = "Allowed roles: " + ", ".join(f"`{r}`" for r in spec.roles)
+            description.append("Allowed roles: " + ", ".join(f"`{r}`" for r in spec.roles))
+        if spec.order:
+            description.append(f"Order: {spec.order}")
+        if description:
+            op["description"] = "\n\n".join(description)
         parameters = [{"name": name, "in": "path", "required": True,
                        "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
                       for name in _PATH_PARAM.findall(spec.path)]

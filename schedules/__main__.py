@@ -1,7 +1,8 @@
 """Operator runner: `python -m schedules list`,
 `python -m schedules run callbacks --date 2026-11-20 [--dry-run]`,
 `python -m schedules backfill callbacks --from 2026-11-01 --to 2026-11-20 [--dry-run]`,
-`python -m schedules admin bootstrap ...`, `branch create|list|close`, `keys rotate|promote|retire page-token`,
+`python -m schedules admin bootstrap ...`, `branch create|list|close`,
+`keys rotate|promote|retire page-token`, `keys rotate|promote|rehash|retire hash-key`,
 `outbox list|deliver`, `reconcile <counter> [--repair]`
 (docs/operations.md, "Operator commands").
 
@@ -15,6 +16,8 @@ import sys
 from datetime import date
 
 from .catalogue import JOBS
+
+KEY_NAMES = ("page-token", "hash-key", "field-key")   # schedules/operator.KEY_SECRETS, and the KMS key
 
 
 def _date(text: str) -> date:
@@ -57,9 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     br.add_argument("--name", help="create: the branch's name, e.g. 浦东营业部")
     br.add_argument("--by", default="operator", help="who does it (recorded)")
     ks = sub.add_parser("keys", help="rotate a key with two keys valid during the rotation")
-    ks.add_argument("action", choices=["rotate", "promote", "retire"])
-    ks.add_argument("key", choices=["page-token"])
-    ks.add_argument("--secret-id", help="the secret's ARN (default: FIELDDESK_PAGE_TOKEN_KEY_SECRET)")
+    ks.add_argument("action", choices=["rotate", "promote", "rehash", "retire", "status"],
+                    help="rotate: add a new key (field-key: a KMS on-demand rotation); promote: the new key writes; "
+                         "rehash (hash-key): claim the stored numbers under it; retire: drop the old key; "
+                         "status: where a rotation stands")
+    ks.add_argument("key", choices=sorted(KEY_NAMES))
+    ks.add_argument("--secret-id", help="the secret's ARN (default: FIELDDESK_PAGE_TOKEN_KEY_SECRET or "
+                                        "FIELDDESK_HASH_KEY_SECRET); field-key: the KMS key (FIELDDESK_KMS_KEY_ID)")
+    ks.add_argument("--max-seconds", type=float, help="rehash: stop cleanly after this long (rerun resumes)")
     rec = sub.add_parser("reconcile", help="check counters against the records they count (--repair fixes)")
     rec.add_argument("counter", choices=["open-tasks", "quarter-callbacks", "outlet-key-slots", "reveal-budget", "all"])
     rec.add_argument("--quarter", help="quarter-callbacks: the quarter, e.g. 2026Q4 (default: this quarter)")

@@ -19,7 +19,8 @@ def post_account_events(ctx, body):
     return accounts.summarise(accounts.ingest(body.events, source=f"api:{ctx.principal.id}"))
 
 
-@route(bp, "/v1/accounts", roles=[Role.client_manager, Role.supervisor, Role.admin, Role.compliance],
+@route(bp, "/v1/accounts", order="by account_id",
+       roles=[Role.client_manager, Role.supervisor, Role.admin, Role.compliance],
        summary="Accounts served by a manager (client managers: their own)",
        query="chalicelib.models.accounts:AccountQuery", response="chalicelib.models.accounts:AccountPage", tags=TAGS)
 def list_accounts(ctx, query):
@@ -66,7 +67,8 @@ def reveal_account(ctx, account_id, body):
 
 
 @route(bp, "/v1/account-imports", roles=[Role.admin, Role.system], summary="The import summary of a core-system "
-       "CSV file (by bucket, key and ETag)", query="chalicelib.models.accounts:ImportQuery", tags=TAGS, errors=(404,))
+       "CSV file (by bucket, key and ETag)", query="chalicelib.models.accounts:ImportQuery",
+       response="chalicelib.models.reports:ImportSummary", tags=TAGS, errors=(404,))
 def get_import(ctx, query):
     from ..domain import account_import
     return account_import.get_import_summary(query.bucket, query.key, query.etag)

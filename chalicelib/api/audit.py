@@ -9,7 +9,8 @@ from .routing import route
 bp = Blueprint(__name__)
 
 
-@route(bp, "/v1/audit/reveals", roles=[Role.compliance], summary="Reveal audit records of a month, newest first",
+@route(bp, "/v1/audit/reveals", order="newest first (by the time of the reveal attempt)",
+       roles=[Role.compliance], summary="Reveal audit records of a month, newest first",
        query="chalicelib.models.prospects:AuditQuery", response="chalicelib.models.prospects:AuditPage",
        tags=["compliance"])
 def list_reveals(ctx, query):

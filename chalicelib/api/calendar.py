@@ -25,7 +25,8 @@ def get_calendar(ctx, year):
     return calendar.view(_year(year))
 
 
-@route(bp, "/v1/calendar/{year}/versions", roles=[Role.admin, Role.compliance],
+@route(bp, "/v1/calendar/{year}/versions", order="by version number, oldest first",
+       roles=[Role.admin, Role.compliance],
        summary="Every published version of a year (the audit trail)",
        response="chalicelib.models.calendar:CalendarVersions", tags=TAGS, errors=(400,))
 def calendar_versions(ctx, year):

@@ -13,7 +13,7 @@ TAGS = ["reports"]
 
 
 @route(bp, "/v1/reports/callbacks", roles=READERS, summary="Monthly callback statistics of a branch",
-       query="chalicelib.models.callbacks:MonthQuery", tags=TAGS)
+       query="chalicelib.models.callbacks:MonthQuery", response="chalicelib.models.reports:MonthlyReport", tags=TAGS)
 def monthly_report(ctx, query):
     from ..domain import callback_reports
     return callback_reports.monthly(ctx.principal, query.month, query.branch_id)
@@ -48,14 +48,14 @@ def coverage_report_csv(ctx, query):
 
 @route(bp, "/v1/reports/coverage/year-end", "PUT", roles=[Role.compliance, Role.admin],
        summary="Set a branch's year-end client count (dormant excluded)", body="chalicelib.models.callbacks:YearEndIn",
-       tags=TAGS)
+       response="chalicelib.models.reports:YearEndOut", tags=TAGS)
 def set_year_end(ctx, body):
     from ..domain import callback_reports
     return callback_reports.set_year_end(ctx.principal, body)
 
 
 @route(bp, "/v1/reports/attrition", roles=READERS, summary="Closed accounts of a month by reason",
-       query="chalicelib.models.callbacks:MonthQuery", tags=TAGS)
+       query="chalicelib.models.callbacks:MonthQuery", response="chalicelib.models.reports:AttritionReport", tags=TAGS)
 def attrition_report(ctx, query):
     from ..domain import callback_reports
     return callback_reports.attrition(ctx.principal, query.month, query.branch_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..models.common import Page, Role
+from ..models.common import Role
 from .routing import route
 
 bp = Blueprint(__name__)
@@ -17,7 +17,8 @@ def _out(task: dict) -> dict:
     return TaskOut.model_validate(callback_work.render(task)).model_dump(mode="json")
 
 
-@route(bp, "/v1/callback-tasks/mine", roles=AGENTS, summary="My open tasks: risk first, then deadline (or the client's call-back time), then the "
+@route(bp, "/v1/callback-tasks/mine", order="risk tasks first (large outflow), then by deadline (a client's \"call me at T\" takes the deadline's place), then the next best-time window (seed 001), then priority (0 most urgent); tasks waiting on a contact update last",
+       roles=AGENTS, summary="My open tasks: risk first, then deadline (or the client's call-back time), then the "
        "next best-time window, priority; waiting on a contact update last",
        query="chalicelib.models.callbacks:TaskListQuery", response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def my_tasks(ctx, query):
@@ -26,7 +27,8 @@ def my_tasks(ctx, query):
     return ctx.page(page, _out)
 
 
-@route(bp, "/v1/callback-tasks/queue", roles=[Role.callback_agent, Role.compliance, Role.admin],
+@route(bp, "/v1/callback-tasks/queue", order="as /v1/callback-tasks/mine: risk first, deadline (or call-back time), best-time window, priority; waiting on a contact update last",
+       roles=[Role.callback_agent, Role.compliance, Role.admin],
        summary="The branch queue of unassigned tasks, in the same order as my tasks", query="chalicelib.models.callbacks:QueueQuery",
        response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def branch_queue(ctx, query):
@@ -36,9 +38,10 @@ def branch_queue(ctx, query):
     return ctx.page(page, _out)
 
 
-@route(bp, "/v1/callback-tasks/sample", roles=[Role.compliance, Role.admin],
+@route(bp, "/v1/callback-tasks/sample", order="random (a fresh sample each call; one page, next_token always null)",
+       roles=[Role.compliance, Role.admin],
        summary="A random sample of a month's completed, unreviewed callbacks",
-       query="chalicelib.models.callbacks:SampleQuery", response=Page, tags=TAGS)
+       query="chalicelib.models.callbacks:SampleQuery", response="chalicelib.models.callbacks:TaskPage", tags=TAGS)
 def review_sample(ctx, query):
     from ..domain import callback_work
     return {"items": [_out(t) for t in callback_work.sample(ctx.principal, query.branch_id, query.month,
@@ -89,13 +92,14 @@ def decide_task(ctx, task_id, body):
 
 @route(bp, "/v1/callback-tasks/{task_id}/review", "POST", roles=[Role.compliance],
        summary="Record compliance's review of a completed callback", body="chalicelib.models.callbacks:ReviewIn",
-       status=201, tags=TAGS, errors=(404, 409, 422))
+       response="chalicelib.models.callbacks:ReviewRecordOut", status=201, tags=TAGS, errors=(404, 409, 422))
 def review_task(ctx, task_id, body):
     from ..domain import callback_work
     return callback_work.review(ctx.principal, task_id, body)
 
 
-@route(bp, "/v1/contact-requests", roles=[Role.supervisor, Role.compliance, Role.admin],
+@route(bp, "/v1/contact-requests", order="by due_on, earliest first",
+       roles=[Role.supervisor, Role.compliance, Role.admin],
        summary="A branch's open contact-update requests from wrong-number callbacks, earliest deadline first "
        "(supervisors: their own branch)", query="chalicelib.models.callbacks:ContactRequestQuery",
        response="chalicelib.models.callbacks:ContactRequestPage", tags=TAGS, errors=(403,))

@@ -30,7 +30,8 @@ def create_complaint(ctx, body):
     return _out(complaints.create(ctx.principal, body))
 
 
-@route(bp, "/v1/complaints", roles=READERS,
+@route(bp, "/v1/complaints", order="newest first (by received_at)",
+       roles=READERS,
        summary="Complaints, newest first (supervisors: their branch; managers: their own; compliance: a branch)",
        query="chalicelib.models.complaints:ComplaintQuery", response="chalicelib.models.complaints:ComplaintPage",
        tags=TAGS)

@@ -20,7 +20,7 @@ def declare(ctx, body):
     return declarations.declare(ctx.principal, body)
 
 
-@route(bp, "/v1/declarations", roles=[Role.client_manager, Role.supervisor],
+@route(bp, "/v1/declarations", order="by manager id (a supervisor's branch); a manager's own is one item", roles=[Role.client_manager, Role.supervisor],
        summary="A month's declarations (managers: their own; supervisors: their branch's)",
        query="chalicelib.models.declarations:DeclarationQuery",
        response="chalicelib.models.declarations:DeclarationList", tags=TAGS)

@@ -26,7 +26,8 @@ def create_staff(ctx, body):
     return directory.create_staff(ctx.principal, body)
 
 
-@route(bp, "/v1/staff", roles=[Role.admin, Role.supervisor], summary="List staff (supervisors: own branch)",
+@route(bp, "/v1/staff", order="a branch's staff by role, then staff_id; all staff (admins without branch_id) by staff_id",
+       roles=[Role.admin, Role.supervisor], summary="List staff (supervisors: own branch)",
        query="chalicelib.models.directory:StaffQuery", response="chalicelib.models.directory:StaffPage", tags=TAGS)
 def list_staff(ctx, query):
     from ..domain import directory
@@ -72,7 +73,8 @@ def request_privilege(ctx, body):
     return privilege.request(ctx.principal, body)
 
 
-@route(bp, "/v1/privilege-requests", roles=[Role.admin, Role.compliance], summary="Privilege requests by status",
+@route(bp, "/v1/privilege-requests", order="oldest first (by requested_at)",
+       roles=[Role.admin, Role.compliance], summary="Privilege requests by status",
        query="chalicelib.models.privilege:PrivilegeRequestQuery",
        response="chalicelib.models.privilege:PrivilegeRequestPage", tags=TAGS)
 def list_privilege_requests(ctx, query):
@@ -99,7 +101,8 @@ def reject_privilege(ctx, request_id, body):
     return privilege.decide(ctx.principal, request_id, False, body.reason)
 
 
-@route(bp, "/v1/staff-changes", roles=[Role.compliance, Role.admin], summary="Every role, branch and status "
+@route(bp, "/v1/staff-changes", order="newest first (by the time of the change)",
+       roles=[Role.compliance, Role.admin], summary="Every role, branch and status "
        "change of a month (who, when, before, after, approved by), newest first",
        query="chalicelib.models.privilege:StaffChangeQuery", response="chalicelib.models.privilege:StaffChangePage",
        tags=TAGS)
@@ -118,7 +121,8 @@ def create_outlet(ctx, body):
     return directory.create_outlet(body)
 
 
-@route(bp, "/v1/outlets", roles=[Role.admin, Role.supervisor, Role.client_manager],
+@route(bp, "/v1/outlets", order="by outlet_id",
+       roles=[Role.admin, Role.supervisor, Role.client_manager],
        summary="List partner outlets (non-admins: own branch)", query="chalicelib.models.directory:OutletQuery",
        response="chalicelib.models.directory:OutletPage", tags=TAGS)
 def list_outlets(ctx, query):

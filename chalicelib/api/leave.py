@@ -23,7 +23,7 @@ def request_leave(ctx, body):
     return leave.request(ctx.principal, body)
 
 
-@route(bp, "/v1/leave", roles=READERS,
+@route(bp, "/v1/leave", order="newest first, by the leave's first day", roles=READERS,
        summary="Leave by first day, newest first (managers: their own; supervisors: their branch)",
        query="chalicelib.models.leave:LeaveQuery", response="chalicelib.models.leave:LeavePage", tags=TAGS)
 def list_leave(ctx, query):

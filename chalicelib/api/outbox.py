@@ -16,7 +16,8 @@ def _out(record: dict) -> dict:
     return OutboxEntryOut.model_validate(record).model_dump(mode="json")
 
 
-@route(bp, "/v1/outbox", roles=READERS,
+@route(bp, "/v1/outbox", order="pending and failing: soonest due first; delivered: newest delivery first",
+       roles=READERS,
        summary="Outbox entries by state: pending or failing soonest due first, delivered (in a month) newest first",
        query="chalicelib.models.outbox:OutboxQuery", response="chalicelib.models.outbox:OutboxPage", tags=TAGS,
        errors=(400,))

@@ -20,7 +20,8 @@ def issue_api_key(ctx, outlet_id, body):
     return outlet_keys.issue(ctx.principal, outlet_id, body)
 
 
-@route(bp, "/v1/outlets/{outlet_id}/api-keys", roles=ADMIN, summary="An outlet's API keys (never the secrets)",
+@route(bp, "/v1/outlets/{outlet_id}/api-keys", order="oldest first (by created_at)",
+       roles=ADMIN, summary="An outlet's API keys (never the secrets)",
        response="chalicelib.models.prospects:ApiKeyList", tags=["outlet keys"], errors=(404,))
 def list_api_keys(ctx, outlet_id):
     from ..domain import outlet_keys
@@ -44,7 +45,8 @@ def submit_referral(ctx, body):
     return referrals.register_referral(prospects.deps(), ctx.principal, body)
 
 
-@route(bp, "/v1/partner/referrals", roles=OUTLET, summary="The calling outlet's referrals, masked",
+@route(bp, "/v1/partner/referrals", order="newest first (by created_at)",
+       roles=OUTLET, summary="The calling outlet's referrals, masked",
        query="chalicelib.models.common:PageQuery", response="chalicelib.models.prospects:ReferralPage",
        tags=["partner"])
 def list_referrals(ctx, query):

@@ -38,7 +38,8 @@ def enter_penalty(ctx, body):
     return penalties.enter(ctx.principal, body)
 
 
-@route(bp, "/v1/penalties", roles=READERS, summary="List penalties (managers: their own; supervisors: their branch)",
+@route(bp, "/v1/penalties", order="newest breach date first",
+       roles=READERS, summary="List penalties (managers: their own; supervisors: their branch)",
        query="chalicelib.models.penalties:PenaltyQuery", response="chalicelib.models.penalties:PenaltyPage", tags=TAGS)
 def list_penalties(ctx, query):
     from ..domain import penalties
@@ -89,7 +90,8 @@ def decide_appeal(ctx, penalty_id, body):
     return penalties.decide_appeal(ctx.principal, penalty_id, body)
 
 
-@route(bp, "/v1/flags", roles=OVERSIGHT, summary="Escalation flags (supervisors: their branch)",
+@route(bp, "/v1/flags", order="newest first (by the time the flag was raised)",
+       roles=OVERSIGHT, summary="Escalation flags (supervisors: their branch)",
        query="chalicelib.models.penalties:FlagQuery", response="chalicelib.models.penalties:FlagPage", tags=TAGS)
 def list_flags(ctx, query):
     from ..domain import penalties
@@ -100,14 +102,16 @@ def list_flags(ctx, query):
 
 
 @route(bp, "/v1/scorecards/{manager_id}", roles=READERS, summary="A manager's monthly scorecard",
-       query="chalicelib.models.penalties:ScorecardQuery", tags=TAGS, errors=(404,))
+       query="chalicelib.models.penalties:ScorecardQuery", response="chalicelib.models.reports:Scorecard", tags=TAGS,
+       errors=(404,))
 def get_scorecard(ctx, manager_id, query):
     from ..domain import scorecards
     return scorecards.scorecard(ctx.principal, manager_id, query.month)
 
 
 @route(bp, "/v1/scorecards", roles=OVERSIGHT, summary="A branch's monthly scorecards with totals",
-       query="chalicelib.models.penalties:RollupQuery", tags=TAGS)
+       query="chalicelib.models.penalties:RollupQuery", response="chalicelib.models.reports:ScorecardRollup",
+       tags=TAGS)
 def get_rollup(ctx, query):
     from ..domain import scorecards
     return scorecards.rollup(ctx.principal, query.month, query.branch_id)

@@ -23,7 +23,8 @@ def create_problem(ctx, body):
     return _out(problems.create(ctx.principal, body))
 
 
-@route(bp, "/v1/problems", roles=READERS,
+@route(bp, "/v1/problems", order="by status: critical before normal, then oldest first; by branch and month: oldest first (by created_at)",
+       roles=READERS,
        summary="Problem items by status (critical first) or by branch and month (supervisors: their branch)",
        query="chalicelib.models.problems:ProblemQuery", response="chalicelib.models.problems:ProblemPage", tags=TAGS)
 def list_problems(ctx, query):

@@ -28,7 +28,8 @@ def register_prospect(ctx, body):
     return registration.register(prospects.deps(), ctx.principal, body)
 
 
-@route(bp, "/v1/prospects", roles=MARKETING,
+@route(bp, "/v1/prospects", order="soonest next follow-up first",
+       roles=MARKETING,
        summary="My prospects, soonest next follow-up first (supervisors: ?owner_id= of their branch)",
        query="chalicelib.models.prospects:ProspectQuery", response="chalicelib.models.prospects:ProspectPage",
        tags=TAGS)
@@ -40,7 +41,8 @@ def list_prospects(ctx, query):
     return ctx.page(page, _out)
 
 
-@route(bp, "/v1/prospects/pool", roles=MARKETING, summary="The branch pool (公海), masked",
+@route(bp, "/v1/prospects/pool", order="most recently released to the pool first",
+       roles=MARKETING, summary="The branch pool (公海), masked",
        query="chalicelib.models.common:PageQuery", response="chalicelib.models.prospects:PoolPage", tags=TAGS)
 def list_pool(ctx, query):
     from ..domain.prospects import pool, rules
@@ -94,7 +96,8 @@ def reassign_prospect(ctx, prospect_id, body):
     return pool.reassign(prospects.deps(), ctx.principal, prospect_id, body)
 
 
-@route(bp, "/v1/collisions", roles=[Role.supervisor], summary="Collisions (撞单) on the branch's prospects",
+@route(bp, "/v1/collisions", order="newest first (by the time of the collision)",
+       roles=[Role.supervisor], summary="Collisions (撞单) on the branch's prospects",
        query="chalicelib.models.common:PageQuery", response="chalicelib.models.prospects:CollisionPage", tags=TAGS)
 def list_collisions(ctx, query):
     from ..domain.prospects import ownership

@@ -73,6 +73,7 @@ class RouteSpec:
     errors: tuple[int, ...] = ()
     content_type: str = JSON
     operation_id: str = ""
+    order: str = ""   # a list route: what its items are sorted by (in the operation's description)
 
     @property
     def body_model(self) -> type[BaseModel] | None:
@@ -135,8 +136,9 @@ def cors_config() -> CORSConfig:
 
 def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None, query=None, response=None,
           status: int = 200, idempotent: bool | None = None, public: bool = False, tags=(), errors=(),
-          content_type: str = JSON, replay_by_data: bool = False):
-    """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it.
+          content_type: str = JSON, replay_by_data: bool = False, order: str = ""):
+    """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it; a list route
+    says in `order` what its items are sorted by (the OpenAPI description carries it).
 
     `replay_by_data`: a write whose domain recognises a retried Idempotency-Key from the record it wrote
     (`submission`) and answers it from there. The key is bound as for any write, but no idempotency
@@ -147,7 +149,7 @@ def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None,
                      response=_check_ref(response), status=status,
                      idempotent=(method == "POST") if idempotent is None else idempotent, public=public,
                      replay_by_data=replay_by_data,
-                     tags=tuple(tags), errors=tuple(errors), content_type=content_type)
+                     tags=tuple(tags), errors=tuple(errors), content_type=content_type, order=order)
 
     def decorator(fn):
         spec.operation_id = fn.__name__

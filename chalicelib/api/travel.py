@@ -39,7 +39,7 @@ def create_travel_period(ctx, body):
     return _period(travel.create_period(ctx.principal, body))
 
 
-@route(bp, "/v1/travel-periods", roles=READERS, summary="Travel periods, latest start first",
+@route(bp, "/v1/travel-periods", order="latest start first (start_on, then id)", roles=READERS, summary="Travel periods, latest start first",
        query=M + "TravelQuery", response=M + "TravelPeriodPage", tags=TAGS)
 def list_travel_periods(ctx, query):
     from ..domain import travel
@@ -72,7 +72,7 @@ def submit_travel_report(ctx, body):
     return _report(travel.submit_report(ctx.principal, body))
 
 
-@route(bp, "/v1/travel-reports", roles=READERS, summary="Daily travel reports, latest day first",
+@route(bp, "/v1/travel-reports", order="latest day first", roles=READERS, summary="Daily travel reports, latest day first",
        query=M + "TravelReportQuery", response=M + "TravelReportPage", tags=TAGS)
 def list_travel_reports(ctx, query):
     from ..domain import travel
@@ -81,7 +81,7 @@ def list_travel_reports(ctx, query):
     return ctx.page(page, _report)
 
 
-@route(bp, "/v1/penalty-proposals", roles=READERS,
+@route(bp, "/v1/penalty-proposals", order="latest breach day first", roles=READERS,
        summary="Penalty proposals raised by the sweeps (NO_DAILY_REPORT), latest day first",
        query=M + "ProposalQuery", response=M + "ProposalPage", tags=TAGS)
 def list_penalty_proposals(ctx, query):

@@ -24,7 +24,8 @@ def record_visit(ctx, body):
     return visits.record_visit(ctx.principal, body)
 
 
-@route(bp, "/v1/visits", roles=READERS, summary="List visit logs, newest first (managers: own; "
+@route(bp, "/v1/visits", order="newest first (by visited_at)",
+       roles=READERS, summary="List visit logs, newest first (managers: own; "
        "supervisors: branch, optionally one manager)", query="chalicelib.models.visits:VisitQuery",
        response="chalicelib.models.visits:VisitPage", tags=TAGS)
 def list_visits(ctx, query):
@@ -88,7 +89,8 @@ def amend_visit(ctx, visit_id, body):
 
 
 @route(bp, "/v1/visits/{visit_id}/notes", "POST", roles=MANAGER, summary="Append a correction note",
-       body="chalicelib.models.visits:NoteIn", status=201, tags=TAGS, errors=(422,))
+       body="chalicelib.models.visits:NoteIn",
+       response="chalicelib.models.visits:NoteOut", status=201, tags=TAGS, errors=(422,))
 def add_note(ctx, visit_id, body):
     from ..domain import visits
     return visits.add_note(ctx.principal, visit_id, body)
@@ -104,7 +106,8 @@ def reveal_contact(ctx, visit_id, body):
     return visits.reveal_contact(ctx.principal, visit_id, body)
 
 
-@route(bp, "/v1/contact-plan", roles=[Role.client_manager, Role.supervisor],
+@route(bp, "/v1/contact-plan", order="overdue first, then due, met, no duty (the worse of phone and visit); then value class A before B; then account_id",
+       roles=[Role.client_manager, Role.supervisor],
        summary="A manager's A and B clients due a contact this week or a visit this period, overdue first "
        "(002 第十九条; managers: their own, supervisors: a manager of their branch)",
        query="chalicelib.models.contact_plan:ContactPlanQuery",

@@ -100,9 +100,11 @@ def web_asset(asset):
 
 
 def sign_in_config() -> dict:
-    """What the sign-in page needs: demo sign-in on local/test, the Cognito hosted UI elsewhere.
+    """What the sign-in page needs: demo sign-in on local/test, the identity provider elsewhere.
 
-    `token_use` says which token of the code exchange the page sends: the one the API verifies
+    Any OIDC provider (authorization code with PKCE): its endpoints from the settings, from the Cognito
+    domain, or (neither set) from the issuer's discovery document, which the page reads. `token_use`
+    says which token of the code exchange the page sends: the one the API verifies
     (FIELDDESK_JWT_TOKEN_USE; Cognito access tokens carry no `custom:staff_id`).
     """
     s = get_settings()
@@ -110,9 +112,15 @@ def sign_in_config() -> dict:
     limits = {"photo_max_bytes": s.photo_max_bytes}
     if s.dev_tokens_enabled:
         return {"stage": s.stage, "sign_in": "demo", **limits}
-    return {"stage": s.stage, "sign_in": "cognito", **limits,
-            "cognito": {"domain": s.cognito_domain.rstrip("/"), "client_id": s.jwt_audience,
-                        "scopes": ["openid", "profile"], "token_use": s.jwt_token_use}}
+    domain = s.cognito_domain.rstrip("/")
+    authorize, token = s.oidc_authorization_endpoint, s.oidc_token_endpoint
+    if not (authorize and token) and domain:
+        authorize, token = f"{domain}/oauth2/authorize", f"{domain}/oauth2/token"
+    discovery = "" if authorize and token else f"{s.jwt_issuer.rstrip('/')}/.well-known/openid-configuration"
+    return {"stage": s.stage, "sign_in": "oidc", **limits,
+            "oidc": {"issuer": s.jwt_issuer, "authorization_endpoint": authorize if not discovery else "",
+                     "token_endpoint": token if not discovery else "", "discovery_url": discovery,
+                     "client_id": s.jwt_audience, "scopes": list(s.oidc_scopes), "token_use": s.jwt_token_use}}
 
 
 # --- demo sign-in (local and test stages only) ------------------------------------------------

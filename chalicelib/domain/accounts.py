@@ -127,7 +127,7 @@ def apply_event(state: dict | None, event, now: str) -> tuple[dict, tuple[dict, 
     elif isinstance(event, ContactChanged):
         at = clock.iso(event.changed_at)
         if _newer(at, new.get("contact_since")):
-            if new.get("phone_hash") != pii.phone_hash(event.phone):
+            if not _same_phone(new, event.phone):
                 # A new phone: the wrong-number flag an agent raised is answered (the tasks resume).
                 new.update(contact_needs_update=None, contact_flagged_at=None, contact_flag_task=None,
                            contact_changed_at=at)
@@ -156,6 +156,15 @@ def apply_value_class(state: dict, value_class: str, at: str) -> dict:
         out.update(value_class=value_class, value_class_source="feed", value_class_set_by="feed",
                    value_class_set_at=at)
     return out
+def _same_phone(account: dict, phone: str) -> bool:
+    """Whether the account's phone is `phone`: its stored hash under any valid key (a rotation changes the
+    writer key), else, for a hash of a retired key, the sealed phone itself."""
+    stored = account.get("phone_hash")
+    if not stored:
+        return False
+    if stored in pii.lookup_hashes(pii.PHONE, phone):
+        return True
+    return bool(account.get("phone_sealed")) and pii.unseal(account["phone_sealed"]) == phone
 
 
 def _phone_fields(phone: str) -> dict:
@@ -249,7 +258,7 @@ def _store(event, raw: dict, source: str, row: int | None = None) -> dict:
             return {"status": "rejected", "reason": str(why), "details": []}
         inbox = selection_events(state, new_state, event, transfer)
         # The conversion is an outbox entry of the opening: no transient error after the write can lose it.
-        effects = [outbox.record_op(ACCOUNT_CONVERSION, event.account_id, _conversion_payload(new_state))] \
+        effects = [outbox.record_op(ACCOUNT_CONVERSION, event.account_id, _conversion_payload(new_state, event))] \
             if isinstance(event, AccountOpened) else []
         # Tasks waiting on a new contact resume through the outbox: written with the phone, never lost.
         resume = contact_resumed(state, new_state, event)
@@ -294,10 +303,15 @@ def _duplicate(seen: dict | None, record: dict) -> dict:
     return {"status": "duplicate", "own": own}
 
 
-def _conversion_payload(state: dict) -> dict:
-    """What conversion.on_account_opened needs (lookup hashes only, never the clear phone or ID number)."""
-    return {k: state.get(k) for k in ("account_id", "branch_id", "opened_on", "phone_hash", "id_hash",
-                                      "serving_manager_id")}
+def _conversion_payload(state: dict, event: AccountOpened | None = None) -> dict:
+    """What conversion.on_account_opened needs (lookup hashes only, never the clear phone or ID number):
+    the writer key's hashes, and during a key rotation the hashes under every valid key."""
+    payload = {k: state.get(k) for k in ("account_id", "branch_id", "opened_on", "phone_hash", "id_hash",
+                                         "serving_manager_id")}
+    if event is not None and len(pii.hash_keys()) > 1:
+        payload.update(phone_hashes=pii.lookup_hashes(pii.PHONE, event.phone),
+                       id_hashes=pii.lookup_hashes(pii.ID_NUMBER, event.id_number))
+    return payload
 
 
 def convert(payload: dict) -> None:
@@ -305,7 +319,8 @@ def convert(payload: dict) -> None:
     conversion.on_account_opened(account_id=payload["account_id"], branch_id=payload["branch_id"],
                                  opened_on=date.fromisoformat(payload["opened_on"]),
                                  phone_hash=payload.get("phone_hash"), id_hash=payload.get("id_hash"),
-                                 serving_manager_id=payload.get("serving_manager_id"))
+                                 serving_manager_id=payload.get("serving_manager_id"),
+                                 phone_hashes=payload.get("phone_hashes"), id_hashes=payload.get("id_hashes"))
 
 
 def ingest(raw_events: list, source: str = "api", rows: list[int] | None = None) -> list[dict]:

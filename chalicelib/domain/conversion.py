@@ -23,9 +23,11 @@ from ..storage.base import TransactionCancelled
 _RETRIES = 3
 
 
-def _find_prospect(phone_hash: str | None, id_hash: str | None) -> dict | None:
-    for kind, value in ((repo.PHONE, phone_hash), (repo.ID_NUMBER, id_hash)):
-        if value:
+def _find_prospect(phone_hashes: list[str], id_hashes: list[str]) -> dict | None:
+    """The prospect claiming the phone or the ID number under any of the hashes given (one per valid hash
+    key: during a key rotation an older prospect may be claimed under the old key only until the rehash)."""
+    for kind, values in ((repo.PHONE, phone_hashes), (repo.ID_NUMBER, id_hashes)):
+        for value in dict.fromkeys(v for v in values if v):
             claim = repo.get_claim(kind, value)
             if claim:
                 return repo.get_prospect(claim["prospect_id"], consistent=True)
@@ -39,7 +41,8 @@ def claimants_of(prospect: dict, owner_id: str | None) -> list[str]:
 
 
 def on_account_opened(*, account_id: str, branch_id: str, opened_on: date, phone_hash: str | None,
-                      id_hash: str | None, serving_manager_id: str | None) -> dict | None:
+                      id_hash: str | None, serving_manager_id: str | None, phone_hashes: list[str] | None = None,
+                      id_hashes: list[str] | None = None) -> dict | None:
     """Mark the prospect with this phone or ID hash converted; return the conversion record or None.
 
     Idempotent per account: a replayed opening returns the conversion already written.
@@ -50,7 +53,7 @@ def on_account_opened(*, account_id: str, branch_id: str, opened_on: date, phone
         existing = repo.get_conversion(account_id)
         if existing:
             return existing
-        prospect = _find_prospect(phone_hash, id_hash)
+        prospect = _find_prospect([phone_hash, *(phone_hashes or [])], [id_hash, *(id_hashes or [])])
         if not prospect or prospect["status"] == CONVERTED:
             return None
         owner_id = prospect.get("owner_id") if prospect["status"] == ACTIVE else None

@@ -10,11 +10,12 @@ from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Literal, Union
+from typing import Literal, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, SkipValidation, TypeAdapter
 from typing_extensions import Annotated
 
+from ..enum_meanings import describe
 from .common import BoundedAwareDatetime, BoundedDate, PageQuery, RequestModel, ResponseModel
 from .pii import IdNumber, MobilePhone
 
@@ -138,8 +139,18 @@ EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "ac
 
 
 class AccountEventBatch(RequestModel):
-    # Items stay raw here: each is parsed separately so a bad one cannot sink the batch.
-    events: list[Any] = Field(min_length=1, max_length=500)
+    # The schema shows each item as the `AccountEvent` union (one schema per type, discriminated on `type`);
+    # validation skips the items here: each is parsed separately so a bad one cannot sink the batch.
+    events: list[SkipValidation[AccountEvent]] = Field(
+        min_length=1, max_length=500, description="1-500 events, each one of the event types by its `type`; "
+        "applied in order; a refused event is answered in `results` and the others are kept")
+
+
+class EventErrorDetail(ResponseModel):
+    """One failing field of a refused event (the error envelope's detail shape)."""
+    field: str
+    message: str
+    type: str | None = None
 
 
 class EventResult(ResponseModel):
@@ -147,7 +158,7 @@ class EventResult(ResponseModel):
     event_id: str | None = None
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str | None = None
-    details: list[dict] = []
+    details: list[EventErrorDetail] = []
     # A rejection for a transient reason (the database busy, the account changing): resend the event.
     retryable: bool = False
 
@@ -166,9 +177,9 @@ class AccountOut(ResponseModel):
     client_name_masked: str | None = None
     phone_masked: str | None = None
     id_number_masked: str | None = None
-    status: str
-    tier: str | None = None
-    channel: str | None = None
+    status: str = Field(description=describe("account_status"))
+    tier: str | None = Field(None, description=describe("tier"))
+    channel: str | None = Field(None, description=describe("opening_channel"))
     outlet_id: str | None = None
     serving_manager_id: str | None = None
     opened_at: str | None = None
@@ -176,7 +187,7 @@ class AccountOut(ResponseModel):
     last_trade_on: date | None = None
     assets: str | None = None
     closed_on: date | None = None
-    close_reason: str | None = None
+    close_reason: str | None = Field(None, description=describe("close_reason"))
     updated_at: str | None = None
     value_class: str | None = Field(None, description="A/B/C (002 第十九条), set by the supervisor or the feed")
     value_class_source: str | None = None

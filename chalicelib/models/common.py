@@ -93,3 +93,12 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return name
     return name[0] + "*" * max(len(name) - 1, 1)
+
+
+class StatusStep(ResponseModel):
+    """One step of a record's history: who moved it to which status, when, and why (nothing is deleted)."""
+    at: str
+    by: str
+    to: str
+    comment: str | None = None
+    note: str | None = None

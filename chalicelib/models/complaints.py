@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
+from ..enum_meanings import describe
 from .common import Month, PageQuery, RequestModel, ResponseModel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -61,6 +62,16 @@ class ComplaintQuery(PageQuery):
     month: Month | None = None   # of receipt
 
 
+class HistoryEntry(ResponseModel):
+    """One step of the item's life: who moved it, when, and to what."""
+    at: str
+    by: str
+    to: str | None = Field(None, description="the status it moved to")
+    note: str | None = None
+    owner: str | None = Field(None, description="a reassignment: the new owner")
+    penalty_id: str | None = Field(None, description="the penalty linked to the complaint")
+
+
 class ComplaintOut(ResponseModel):
     complaint_id: str
     branch_id: str
@@ -68,14 +79,14 @@ class ComplaintOut(ResponseModel):
     client_name: str | None = None   # masked: 张**
     task_id: str | None = None
     outlet_id: str | None = None
-    channel: str
+    channel: str = Field(description=describe("complaint_channel"))
     content: str
     source: str
     recorded_by: str
     received_at: str
     created_at: str
     owner_id: str | None = None
-    status: str
+    status: str = Field(description=describe("complaint_status"))
     due_at: str
     overdue: bool = False
     escalated: bool = False
@@ -84,7 +95,7 @@ class ComplaintOut(ResponseModel):
     resolved_at: str | None = None
     resolved_in_time: bool | None = None
     penalty_id: str | None = None
-    history: list[dict] = []
+    history: list[HistoryEntry] = Field([], description="oldest first")
 
 
 class ComplaintPage(ResponseModel):

@@ -4,6 +4,16 @@ from pydantic import Field
 from typing_extensions import Annotated
 
 from .common import Month, RequestModel, ResponseModel
+from .penalties import RuleOut
+
+
+class DeclarationChange(ResponseModel):
+    """One submission of the month's list: the accounts it added and removed."""
+    at: str
+    by: str
+    added: list[str] = []
+    removed: list[str] = []
+
 
 AccountId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 
@@ -55,7 +65,7 @@ class DeclarationOut(ResponseModel):
     revision: int
     editable_until: str
     closed: bool
-    history: list[dict] = []
+    history: list[DeclarationChange] = []
 
 
 class DeclarationList(ResponseModel):
@@ -93,4 +103,4 @@ class ConflictReport(ResponseModel):
     accounts_declared: int
     conflicts: list[Conflict]
     candidates: list[Candidate]
-    rule: dict = Field(description="FALSE_CLAIM from the catalogue in force at the month's end")
+    rule: RuleOut = Field(description="FALSE_CLAIM from the catalogue in force at the month's end")

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from typing_extensions import Annotated
 
+from ..enum_meanings import describe
 from .common import BoundedDate, PageQuery, RequestModel, ResponseModel, Role
 
 StaffRole = Literal["client_manager", "supervisor", "callback_agent", "compliance", "admin", "system"]
@@ -67,10 +68,10 @@ class HandoverOut(ResponseModel):
 class StaffOut(ResponseModel):
     staff_id: str
     name: str
-    role: str
+    role: str = Field(description=describe("role"))
     branch_id: str
     outlet_ids: list[str] = []
-    status: str
+    status: str = Field(description=describe("staff_status"))
     departed_on: date | None = None
     created_at: str
     updated_at: str | None = None
@@ -79,6 +80,13 @@ class StaffOut(ResponseModel):
 class StaffQuery(PageQuery):
     branch_id: str | None = None
     role: StaffRole | None = None
+
+
+class LocationOut(ResponseModel):
+    """Coordinates as recorded (WGS 84 degrees; numbers on write and on read)."""
+    lat: float
+    lng: float
+    accuracy_m: float | None = None
 
 
 class Location(RequestModel):
@@ -112,8 +120,8 @@ class OutletOut(ResponseModel):
     name: str
     branch_id: str
     address: str = ""
-    location: dict | None = None
-    status: str = "active"
+    location: LocationOut | None = None
+    status: str = Field("active", description=describe("outlet_status"))
     created_at: str
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel, StatusStep
 
 
 class LeaveKind(str, Enum):
@@ -64,7 +64,7 @@ class LeaveOut(ResponseModel):
     decided_at: str | None = None
     decision_comment: str | None = None
     withdrawn_at: str | None = None
-    history: list[dict] = []
+    history: list[StatusStep] = []
 
 
 class LeavePage(ResponseModel):

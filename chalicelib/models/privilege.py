@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ..enum_meanings import describe
 from .common import Month, PageQuery, RequestModel, ResponseModel
 from .directory import Id, StaffRole
 
@@ -25,14 +26,27 @@ class DecisionIn(RequestModel):
     reason: str = Field("", max_length=300)
 
 
+class StaffFields(ResponseModel):
+    """The tracked fields of a staff member before or after a change."""
+    role: str | None = Field(None, description=describe("role"))
+    branch_id: str | None = None
+    status: str | None = Field(None, description=describe("staff_status"))
+
+
+class RequestedChange(StaffFields):
+    """What a privilege request would change (a new member: name and branch too)."""
+    name: str | None = None
+    departed_on: date | None = None
+
+
 class PrivilegeRequestOut(ResponseModel):
     request_id: str
     staff_id: str
     requested_by: str
     requested_at: str
-    change: dict
+    change: RequestedChange
     reason: str
-    status: str
+    status: str = Field(description=describe("privilege_status"))
     decided_by: str | None = None
     decided_at: str | None = None
     decision_reason: str | None = None
@@ -54,8 +68,8 @@ class StaffChangeOut(ResponseModel):
     actor_id: str
     approved_by: str | None = None
     request_id: str | None = None
-    before: dict | None = None
-    after: dict
+    before: StaffFields | None = Field(None, description="null: the member was created")
+    after: StaffFields
 
 
 class StaffChangeQuery(PageQuery):

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from ..enum_meanings import describe
 from .common import Month, PageQuery, RequestModel, ResponseModel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -83,25 +84,33 @@ class ProblemQuery(PageQuery):
 
 
 
+class HistoryEntry(ResponseModel):
+    """One step of the item's life: who moved it, when, and to what."""
+    at: str
+    by: str
+    to: str | None = Field(None, description="the status it moved to")
+    note: str | None = None
+
+
 class ProblemOut(ResponseModel):
     problem_id: str
     branch_id: str
     account_id: str | None = None
     task_id: str | None = None
     source: str
-    category: str
+    category: str = Field(description=describe("problem_category"))
     cause: str
     responsible_department: str
-    severity: str
+    severity: str = Field(description=describe("severity"))
     description: str = ""
-    status: str
+    status: str = Field(description=describe("problem_status"))
     created_at: str
     created_by: str
     due_at: str
     overdue: bool = False
     overdue_at: str | None = None
     escalated: bool = False
-    history: list[dict] = []
+    history: list[HistoryEntry] = Field([], description="oldest first")
     resolution_note: str | None = None
     verification_task_id: str | None = None
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..enum_meanings import describe
 from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 from .disclosure import RevealRequest
 from .pii import IdNumber, MobilePhone
@@ -174,13 +175,19 @@ class _Out(ResponseModel):
     model_config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_name=True)
 
 
+class Referrer(ResponseModel):
+    """The outlet employee who referred the prospect."""
+    name: str | None = None
+    employee_no: str | None = None
+
+
 class ProspectOut(_Out):
     prospect_id: str
     name: str
     phone: str | None = None  # masked
     id_number: str | None = None  # masked
     prospect_class: str = Field(alias="class")
-    status: str
+    status: str = Field(description=describe("prospect_status"))
     protected: bool
     protected_until: date | None = None
     next_follow_up: date | None = None
@@ -196,7 +203,7 @@ class ProspectOut(_Out):
     note: str = ""
     follow_up_count: int = 0
     last_follow_up_at: str | None = None
-    referrer: dict | None = None
+    referrer: Referrer | None = None
     converted_account_id: str | None = None
     created_at: str
     registered_by: str
@@ -207,7 +214,7 @@ class FollowUpOut(_Out):
     prospect_id: str
     at: str
     by: str
-    channel: str
+    channel: str = Field(description=describe("follow_up_channel"))
     summary: str
     client_need: str = ""
     next_step: str = ""
@@ -280,6 +287,14 @@ class ReferralPage(_Out):
     next_token: str | None = None
 
 
+class MultiClaimed(ResponseModel):
+    account_id: str
+    prospect_id: str
+    owner_id: str | None = None
+    claimants: list[str]
+    opened_on: date
+
+
 class ConversionReport(_Out):
     branch_id: str
     month: str
@@ -287,7 +302,8 @@ class ConversionReport(_Out):
     by_manager: dict[str, int]
     by_outlet: dict[str, int]
     unowned: int
-    multi_claimed: list[dict]
+    multi_claimed: list[MultiClaimed] = Field(description="accounts more than one manager laid claim to, for "
+                                              "investigation (000 第十三条)")
 
 
 class AuditRecordOut(_Out):
@@ -322,7 +338,7 @@ class ApiKeyIn(RequestModel):
 class ApiKeyOut(_Out):
     key_id: str
     outlet_id: str
-    status: str
+    status: str = Field(description=describe("api_key_status"))
     label: str = ""
     created_at: str
     created_by: str | None = None

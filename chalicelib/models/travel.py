@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel, StatusStep
+from .penalties import RuleVersionRef
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 OptId = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -52,7 +53,7 @@ class TravelPeriodOut(ResponseModel):
     decided_at: str | None = None
     note: str | None = None
     report_due_hour: int
-    history: list[dict] = []
+    history: list[StatusStep] = []
 
 
 class TravelPeriodPage(ResponseModel):
@@ -122,7 +123,7 @@ class ProposalOut(ResponseModel):
     late_report_at: str | None = None
     status: str
     created_at: str
-    rule_version: dict | None = None   # the penalty catalogue in force on the day
+    rule_version: RuleVersionRef | None = None   # the penalty catalogue in force on the day
     penalty_id: str | None = None
     decided_by: str | None = None
     decided_at: str | None = None

@@ -5,8 +5,9 @@ from enum import Enum
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from ..enum_meanings import describe
 from .common import BoundedDate, BoundedDatetime, PageQuery, RequestModel, ResponseModel
-from .directory import Location
+from .directory import Location, LocationOut
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
@@ -74,6 +75,23 @@ class NoteIn(RequestModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
+class NoteOut(ResponseModel):
+    """A correction note appended to a log (the log itself is never rewritten after the day)."""
+    note_id: str
+    visit_id: str
+    text: str
+    author_id: str
+    at: str
+
+
+class ApprovalOut(ResponseModel):
+    """The supervisor's decision on a late log."""
+    by: str
+    at: str
+    approved: bool
+    comment: str = ""
+
+
 class VisitOut(ResponseModel):
     visit_id: str
     manager_id: str
@@ -91,17 +109,17 @@ class VisitOut(ResponseModel):
     next_step: str | None = None
     next_visit_date: date | None = None
     clients_count: int = 1
-    location: dict | None = None
+    location: LocationOut | None = None
     prospect_id: str | None = None
     account_id: str | None = None
     photo_keys: list[str] = []
     photo_urls: list[str] | None = None
     amended_at: str | None = None
     version: int | None = None
-    notes: list[dict] = []
-    status: str = "recorded"          # recorded | pending_approval | approved_late | rejected
+    notes: list[NoteOut] = Field([], description="oldest first")
+    status: str = Field("recorded", description=describe("visit_status"))
     late_reason: str | None = None
-    approval: dict | None = None
+    approval: ApprovalOut | None = None
 
 
 class VisitVersionOut(VisitOut):
@@ -159,14 +177,44 @@ class DayActivity(ResponseModel):
     outings_below_client_quota: int = 0
 
 
+class ActivityTotals(ResponseModel):
+    phone_contacts: int
+    visits: int
+    outings: int
+    clients_on_outings: int
+    working_days: int
+    working_days_phone_quota_met: int
+    outings_below_client_quota: int
+    leave_days: str | None = Field(None, description="days of approved leave in the range (halves as 0.5)")
+
+
+class WeekActivity(ResponseModel):
+    week: str = Field(description="ISO week, e.g. 2026-W47")
+    visit_days: int = Field(description="days out visiting (三天出访); an outlet shift is not one")
+    visit_dates: list[date]
+    # None in figures computed before leave existed (a stored scorecard month)
+    working_days: int | None = None
+    leave_days: str | None = Field(None, description="working days on approved leave (halves as 0.5)")
+    visit_days_required: int | None = Field(None, description="the weekly quota x (working days not on leave) / working "
+                                                    "days, rounded up; the quota itself in a week without leave")
+    visit_days_quota_met: bool
+
+
+class ActivityQuotas(ResponseModel):
+    """The quotas of 002 第二十条 in effect (settings)."""
+    phone_contacts_per_day: int
+    clients_per_outing: int
+    visit_days_per_week: int
+
+
 class Activity(ResponseModel):
     manager_id: str
     date_from: date
     date_to: date
-    quotas: dict
-    days: list[DayActivity]
-    totals: dict
-    weeks: list[dict]
+    quotas: ActivityQuotas
+    days: list[DayActivity] = Field(description="every day of the range, oldest first")
+    totals: ActivityTotals
+    weeks: list[WeekActivity] = Field(description="ISO weeks touched by the range, oldest first")
 
 
 class LateApprovalIn(RequestModel):
@@ -213,7 +261,7 @@ class PhotoUploadIn(RequestModel):
 class PhotoUploadOut(ResponseModel):
     photo_key: str
     upload_url: str
-    fields: dict
+    fields: dict[str, str] = Field(description="form fields to POST with the file (S3 presigned POST)")
     expires_in: int
     max_bytes: int
 

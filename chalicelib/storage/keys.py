@@ -585,3 +585,6 @@ def declaration_index(branch_id: str, month: str, manager_id: str) -> dict:
 def declaration_closure(branch_id: str, month: str) -> dict:
     # The supervisor closed the branch's month for declarations before the deadline (once; never reopened).
     return {"pk": f"BRANCH#{branch_id}", "sk": f"DECLCLOSE#{month}"}
+def rehash_progress(writer_key_id: str) -> dict:
+    """The hash-key rehash's progress for one writer key (storage/rehash.py): partitions done, counts."""
+    return {"pk": "OPS#REHASH", "sk": f"HASHKEY#{writer_key_id}"}

@@ -23,9 +23,37 @@ _VERSION = "v1"
 PHONE, ID_NUMBER = "phone", "id_number"
 
 
+def hash_keys() -> list[str]:
+    """The valid hash keys, the writer first: one per line of the secret (two during a rotation).
+
+    `python -m schedules keys rotate|promote|rehash|retire hash-key` (docs/operations.md, Rotate secrets)."""
+    secret = secret_hash_key()
+    return [line.strip() for line in secret.splitlines() if line.strip()] or [secret]
+
+
+def key_id(key: str) -> str:
+    """A short public name of a hash key (what rehash marks records with); reveals nothing of the key."""
+    return hmac.new(key.encode(), b"fielddesk-hash-key-id", hashlib.sha256).hexdigest()[:12]
+
+
+def hash_with(key: str, kind: str, normalised: str) -> str:
+    return hmac.new(key.encode(), f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+_hmac = hash_with
+
+
 def lookup_hash(kind: str, normalised: str) -> str:
-    key = secret_hash_key().encode()
-    return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+    """The hash under the writer key: what new records store."""
+    return _hmac(hash_keys()[0], kind, normalised)
+
+
+def lookup_hashes(kind: str, normalised: str | None) -> list[str]:
+    """The hash under every valid key, the writer's first. Claims are written under all of them and
+    lookups try all of them, so during a rotation a container holding either key finds every claim."""
+    if not normalised:
+        return []
+    return [_hmac(key, kind, normalised) for key in hash_keys()]
 
 
 def phone_hash(normalised_phone: str) -> str:
@@ -45,12 +73,23 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text.encode())
 
 
-@lru_cache(maxsize=1)
+# A container asks KMS for a new data key after this long, so after a rotation of the KMS key
+# (`python -m schedules keys rotate field-key`, or KMS's yearly one) new values are sealed under the new
+# key material within the hour. Values sealed earlier keep opening: KMS keeps every older material.
+DATA_KEY_MAX_SECONDS = 3600
+_data_key: dict = {}
+
+
 def _kms_data_key() -> tuple[bytes, str]:
+    import time
+
     from ..storage.clients import kms_client
 
-    resp = kms_client().generate_data_key(KeyId=get_settings().kms_key_id, KeySpec="AES_256")
-    return resp["Plaintext"], _b64(resp["CiphertextBlob"])
+    now = time.monotonic()
+    if not _data_key or now - _data_key["at"] > DATA_KEY_MAX_SECONDS:
+        resp = kms_client().generate_data_key(KeyId=get_settings().kms_key_id, KeySpec="AES_256")
+        _data_key.update(at=now, key=(resp["Plaintext"], _b64(resp["CiphertextBlob"])))
+    return _data_key["key"]
 
 
 @lru_cache(maxsize=256)
@@ -95,5 +134,5 @@ def unseal(sealed: str | None) -> str | None:
 
 
 def reset() -> None:
-    _kms_data_key.cache_clear()
+    _data_key.clear()
     _kms_decrypt_key.cache_clear()

@@ -38,10 +38,12 @@ class DynamoProspectRepository:
         claim = store.get_claim(kind.value, value_hash)
         return claim["prospect_id"] if claim else None
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None) -> None:
-        claims = [(ClaimKind.phone, record.phone_hash)]
-        if record.id_hash:
-            claims.append((ClaimKind.id_number, record.id_hash))
+    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None,
+               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+        if claims is None:
+            claims = [(ClaimKind.phone, record.phone_hash)]
+            if record.id_hash:
+                claims.append((ClaimKind.id_number, record.id_hash))
         quota = ((counted_for, record.registered_on.isoformat(), daily_cap)
                  if counted_for and daily_cap is not None else None)
         try:
@@ -51,7 +53,7 @@ class DynamoProspectRepository:
         except base.TransactionCancelled as err:
             if quota and err.failed(len(err.reasons) - 1):
                 raise RegistrationCapReached(daily_cap) from None
-            lost = [kind for i, (kind, _) in enumerate(claims) if err.failed(i)]
+            lost = list(dict.fromkeys(kind for i, (kind, _) in enumerate(claims) if err.failed(i)))
             if lost:
                 raise ClaimTaken(lost) from None
             raise

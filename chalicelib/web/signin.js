@@ -1,4 +1,4 @@
-/* Sign-in (demo users locally, the Cognito hosted UI elsewhere) and the home menu. */
+/* Sign-in (demo users locally, the identity provider's OIDC sign-in elsewhere) and the home menu. */
 import { html, t, page, main, showError, field, select, textarea, statusBox, val, setStatus, clearErrors,
   showFieldErrors, newKey } from './render.js';
 import { api, me, signOut, errorMessage } from './net.js';
@@ -21,7 +21,7 @@ function loadConfig() {
 export function signInPage(route) {
   const at = location.hash;
   loadConfig().then((c) => {
-    if (c.sign_in === 'cognito') return cognitoSignIn(c, route);
+    if (c.sign_in === 'oidc' || c.sign_in === 'cognito') return oidcSignIn(c, route);
     page(at, t('signin.title'), html`<p>${t('signin.demo_intro')}</p>
 <form id="demo-form" novalidate>${field('staff_id', t('signin.demo_user'), select('staff_id', DEMO_USERS.map((u, i) => [u, u, i === 0])))}
 ${statusBox()}<button type="submit" class="primary">${t('signin.demo_button')}</button></form>
@@ -62,38 +62,62 @@ function startSession(tok, form, route) {
   });
 }
 
-/* Production: Cognito hosted UI, authorization code with PKCE. NOT TESTABLE HERE (no Cognito locally). */
-function cognitoSignIn(c, route) {
+/* Production: the identity provider's sign-in (any OIDC provider: Cognito's hosted UI, or the brokerage's
+   own IdP in China), authorization code with PKCE. config.json's `oidc` names the endpoints, or the issuer's
+   discovery document to read them from. NOT TESTABLE HERE end to end (no IdP locally); the endpoint
+   resolution is run by node in tests/api/test_web.py. */
+function oidcSignIn(c, route) {
   const at = location.hash;
-  const cog = c.cognito || {};
   const redirect = new URL('./', document.baseURI).href;
   const params = new URLSearchParams(location.search);
-  if (params.get('code')) return cognitoCallback(cog, params, redirect, route);
-  page(at, t('signin.title'), html`<p>${t(cog.domain ? 'signin.cognito_intro' : 'signin.cognito_missing')}</p>${
-    cog.domain && html`<button type="button" class="primary" id="cognito">${t('signin.cognito_button')}</button>`}`);
-  const b = document.getElementById('cognito');
-  if (!b) return;
-  b.addEventListener('click', () => {
-    const verifier = newKey() + newKey();
-    const state = newKey();
-    sessionStorage.setItem('fd.pkce', JSON.stringify({ verifier, state }));
-    crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)).then((hash) => {
-      const challenge = btoa(String.fromCharCode.apply(null, new Uint8Array(hash)))
-        .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-      location.href = cog.domain + '/oauth2/authorize?' + new URLSearchParams({
-        response_type: 'code', client_id: cog.client_id, redirect_uri: redirect, state,
-        scope: (cog.scopes || ['openid']).join(' '), code_challenge: challenge, code_challenge_method: 'S256'
-      }).toString();
+  oidcEndpoints(c, (url) => fetch(url, { cache: 'no-store' }).then((r) => r.json())).then((cog) => {
+    if (params.get('code')) return oidcCallback(cog, params, redirect, route);
+    const ready = !!(cog.authorization_endpoint && cog.token_endpoint && cog.client_id);
+    page(at, t('signin.title'), html`<p>${t(ready ? 'signin.cognito_intro' : 'signin.cognito_missing')}</p>${
+      ready && html`<button type="button" class="primary" id="cognito">${t('signin.cognito_button')}</button>`}`);
+    const b = document.getElementById('cognito');
+    if (!b) return;
+    b.addEventListener('click', () => {
+      const verifier = newKey() + newKey();
+      const state = newKey();
+      sessionStorage.setItem('fd.pkce', JSON.stringify({ verifier, state }));
+      crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)).then((hash) => {
+        const challenge = btoa(String.fromCharCode.apply(null, new Uint8Array(hash)))
+          .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+        location.href = authorizeUrl(cog, redirect, state, challenge);
+      });
     });
-  });
+  }).catch((err) => { page(at, t('signin.title'), html``); showError(err); });
 }
 
-function cognitoCallback(cog, params, redirect, route) {
+/* The provider's endpoints: config.json's `oidc` (or the older `cognito` block: domain + /oauth2/...), and
+   where it names only a discovery document, the endpoints that document gives. `fetchJson(url)` -> Promise. */
+export function oidcEndpoints(c, fetchJson) {
+  const o = Object.assign({}, c.oidc || {});
+  if (!c.oidc && c.cognito && c.cognito.domain) {
+    Object.assign(o, c.cognito, { authorization_endpoint: c.cognito.domain + '/oauth2/authorize',
+      token_endpoint: c.cognito.domain + '/oauth2/token' });
+  }
+  if (o.authorization_endpoint && o.token_endpoint) return Promise.resolve(o);
+  if (!o.discovery_url) return Promise.resolve(o);
+  return fetchJson(o.discovery_url).then((d) => Object.assign(o, {
+    authorization_endpoint: d.authorization_endpoint, token_endpoint: d.token_endpoint }));
+}
+
+export function authorizeUrl(cog, redirect, state, challenge) {
+  const sep = cog.authorization_endpoint.indexOf('?') < 0 ? '?' : '&';
+  return cog.authorization_endpoint + sep + new URLSearchParams({
+    response_type: 'code', client_id: cog.client_id, redirect_uri: redirect, state,
+    scope: (cog.scopes || ['openid']).join(' '), code_challenge: challenge, code_challenge_method: 'S256'
+  }).toString();
+}
+
+function oidcCallback(cog, params, redirect, route) {
   const at = location.hash;
   const saved = JSON.parse(sessionStorage.getItem('fd.pkce') || '{}');
   history.replaceState(null, '', redirect);
   if (!saved.state || saved.state !== params.get('state')) return signInPage(route);
-  fetch(cog.domain + '/oauth2/token', {
+  fetch(cog.token_endpoint, {
     method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'authorization_code', client_id: cog.client_id, code: params.get('code'),
       redirect_uri: redirect, code_verifier: saved.verifier }).toString()

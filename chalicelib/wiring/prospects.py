@@ -49,6 +49,9 @@ class FieldSealer:
     def lookup_hash(self, kind: ClaimKind, normalised: str) -> str:
         return pii.lookup_hash(kind.value, normalised)
 
+    def lookup_hashes(self, kind: ClaimKind, normalised: str) -> list[str]:
+        return pii.lookup_hashes(kind.value, normalised)
+
 
 class AuditedDisclosures:
     def refuse(self, principal: Principal, record: ProspectRecord, body: Any, why: str) -> None:

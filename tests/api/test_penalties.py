@@ -402,6 +402,16 @@ def test_flags_are_for_supervisors_of_the_branch_and_compliance(api):
 
 
 # --- scorecards --------------------------------------------------------------------------------------
+# The visits area's summary as the scorecard embeds it (its own tests are in test_visits.py).
+ACTIVITY = {"manager_id": "cm-001", "date_from": "2026-11-01", "date_to": "2026-11-30",
+            "quotas": {"phone_contacts_per_day": 5, "clients_per_outing": 2, "visit_days_per_week": 3},
+            "days": [], "weeks": [{"week": "2026-W45", "visit_days": 3, "visit_dates": ["2026-11-03"],
+                                   "working_days": 5, "leave_days": "0", "visit_days_required": 3,
+                                   "visit_days_quota_met": True}],
+            "totals": {"phone_contacts": 80, "visits": 90, "outings": 12, "clients_on_outings": 30, "working_days": 21,
+                       "working_days_phone_quota_met": 16, "outings_below_client_quota": 1, "leave_days": "0"}}
+
+
 @pytest.fixture
 def activity(monkeypatch):
     from chalicelib.domain import scorecards
@@ -410,7 +420,7 @@ def activity(monkeypatch):
 
     def visits(manager_id, start, end):
         calls.append((manager_id, str(start), str(end)))
-        return {"visit_days": 12, "phone_contacts": 80}
+        return ACTIVITY
 
     monkeypatch.setattr(scorecards, "activity_summary", visits)
     monkeypatch.setattr(scorecards, "prospect_counts", lambda m, month: {"registered": 4, "converted": 1})
@@ -453,7 +463,7 @@ def test_scorecard_figures_for_a_seeded_month(api, activity):
                                            "recommendation": "transfer_off_outlet"}]
     # DRESS x2 is a repeated breach; LATE on 31 Oct and 4 Nov are in different months, so no LATE flag.
     assert [(f["kind"], f["flag_id"]) for f in card["flags"]] == [("repeated_breach", "REPEAT.cm-001.DRESS.2026-11")]
-    assert card["visits"]["activity"] == {"visit_days": 12, "phone_contacts": 80}
+    assert card["visits"]["activity"] == ACTIVITY
     assert card["visits"]["quotas"] == {"phone_contacts_per_day": 5, "clients_per_outing": 2, "visit_days_per_week": 3}
     assert card["prospects"] == {"registered": 4, "converted": 1}
     assert ("cm-001", "2026-11-01", "2026-11-30") in activity

@@ -224,9 +224,11 @@ def test_production_refuses_the_dev_token_with_404(api, prod):
 def test_production_signs_in_through_the_cognito_hosted_ui(api, prod):
     status, body = api.get("/app/config.json")
     assert status == 200
-    assert body["sign_in"] == "cognito"
-    assert body["cognito"]["domain"] == "https://fielddesk.auth.cn-north-1.amazoncognito.com"
-    assert body["cognito"]["client_id"] == get_settings().jwt_audience
+    assert body["sign_in"] == "oidc"
+    domain = "https://fielddesk.auth.cn-north-1.amazoncognito.com"
+    assert body["oidc"]["authorization_endpoint"] == f"{domain}/oauth2/authorize"
+    assert body["oidc"]["token_endpoint"] == f"{domain}/oauth2/token" and body["oidc"]["discovery_url"] == ""
+    assert body["oidc"]["client_id"] == get_settings().jwt_audience
     api.get("/app/")
     assert "http://127.0.0.1" not in api.last.headers["Content-Security-Policy"]
 
@@ -245,7 +247,7 @@ def test_without_dev_tokens_every_stage_refuses_the_dev_route_and_hs256_tokens(a
         "get_signing_key_from_jwt": lambda self, token: type("K", (), {"key": public})()})())
     assert get_settings().stage == stage and get_settings().jwt_mode == "jwks"
     assert api.post("/v1/dev/token", {"staff_id": "adm-001"})[0] == 404
-    assert api.get("/app/config.json")[1]["sign_in"] == "cognito"
+    assert api.get("/app/config.json")[1]["sign_in"] == "oidc"
     status, body = api.get("/v1/me", as_="adm-001")  # signed with the HS256 secret in the repository
     assert status == 401 and body["error"]["code"] == "unauthenticated"
 
@@ -257,8 +259,66 @@ def test_the_page_is_told_which_token_the_api_verifies(api, prod, monkeypatch, t
     monkeypatch.setenv("FIELDDESK_JWT_TOKEN_USE", token_use)
     reset_settings()
     status, body = api.get("/app/config.json")
-    assert status == 200 and body["cognito"]["token_use"] == token_use == get_settings().jwt_token_use
-    assert "openid" in body["cognito"]["scopes"]  # an ID token needs the openid scope
+    assert status == 200 and body["oidc"]["token_use"] == token_use == get_settings().jwt_token_use
+    assert "openid" in body["oidc"]["scopes"]  # an ID token needs the openid scope
+
+
+def test_a_brokerages_own_oidc_provider_signs_in_without_cognito(api, prod, monkeypatch):
+    """China has no Cognito: the IdP's endpoints come from the settings, or its discovery document."""
+    monkeypatch.delenv("FIELDDESK_COGNITO_DOMAIN")
+    reset_settings()
+    oidc = api.get("/app/config.json")[1]["oidc"]
+    assert oidc["discovery_url"] == "https://idp.example.cn/.well-known/openid-configuration"
+    assert oidc["authorization_endpoint"] == oidc["token_endpoint"] == "" and oidc["issuer"] == "https://idp.example.cn"
+    monkeypatch.setenv("FIELDDESK_OIDC_AUTHORIZATION_ENDPOINT", "https://idp.example.cn/protocol/openid-connect/auth")
+    monkeypatch.setenv("FIELDDESK_OIDC_TOKEN_ENDPOINT", "https://idp.example.cn/protocol/openid-connect/token")
+    monkeypatch.setenv("FIELDDESK_OIDC_SCOPES", "openid,profile,staff")
+    reset_settings()
+    oidc = api.get("/app/config.json")[1]["oidc"]
+    assert oidc["authorization_endpoint"].endswith("/openid-connect/auth") and oidc["discovery_url"] == ""
+    assert oidc["token_endpoint"].endswith("/openid-connect/token") and oidc["scopes"] == ["openid", "profile", "staff"]
+    monkeypatch.setenv("FIELDDESK_OIDC_TOKEN_ENDPOINT", "http://idp.example.cn/token")
+    with pytest.raises(ValueError, match="oidc_token_endpoint"):
+        reset_settings()
+        get_settings()
+
+
+def test_the_page_finds_the_providers_endpoints_from_config_or_discovery():
+    """The page's own functions, run by node: explicit endpoints, the older Cognito block, discovery."""
+    import json
+    import re
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    source = (Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "signin.js").read_text()
+    functions = "".join(re.search(rf"\nexport function {name}\(.*?\n\}}\n", source, re.S).group(0)
+                        for name in ("oidcEndpoints", "authorizeUrl")).replace("export ", "")
+    discovery = {"authorization_endpoint": "https://idp.example.cn/auth", "token_endpoint": "https://idp.example.cn/token"}
+    configs = [{"oidc": {"authorization_endpoint": "https://a/auth", "token_endpoint": "https://a/token"}},
+               {"cognito": {"domain": "https://d.auth.example", "client_id": "app"}},
+               {"oidc": {"discovery_url": "https://idp.example.cn/.well-known/openid-configuration",
+                         "client_id": "app", "scopes": ["openid"]}}]
+    script = functions + f"""
+const seen = [];
+const fetchJson = (url) => {{ seen.push(url); return Promise.resolve({json.dumps(discovery)}); }};
+Promise.all({json.dumps(configs)}.map((c) => oidcEndpoints(c, fetchJson))).then((all) => {{
+  const url = new URL(authorizeUrl(all[2], 'https://app.example.cn/app/', 'S', 'C'));
+  process.stdout.write(JSON.stringify({{ all, seen, query: Object.fromEntries(url.searchParams), base: url.origin + url.pathname }}));
+}});"""
+    result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [(e["authorization_endpoint"], e["token_endpoint"]) for e in out["all"]] == [
+        ("https://a/auth", "https://a/token"), ("https://d.auth.example/oauth2/authorize", "https://d.auth.example/oauth2/token"),
+        ("https://idp.example.cn/auth", "https://idp.example.cn/token")]
+    assert out["seen"] == ["https://idp.example.cn/.well-known/openid-configuration"], "discovery only when needed"
+    assert out["base"] == "https://idp.example.cn/auth"
+    assert out["query"] == {"response_type": "code", "client_id": "app", "redirect_uri": "https://app.example.cn/app/",
+                            "state": "S", "scope": "openid", "code_challenge": "C", "code_challenge_method": "S256"}
 
 
 def test_the_callback_sends_the_token_the_config_names():

@@ -50,8 +50,16 @@ class FakeSealer:
     def unseal(self, sealed: str) -> str:
         return sealed.removeprefix("sealed:")[::-1]
 
+    # The valid hash keys, the writer first (a second one during a key rotation; tests set it).
+    keys: tuple[str, ...] = ("k1",)
+
     def lookup_hash(self, kind: ClaimKind, normalised: str) -> str:
-        return hashlib.sha256(f"{kind.value}:{normalised}".encode()).hexdigest()
+        return self.lookup_hashes(kind, normalised)[0]
+
+    def lookup_hashes(self, kind: ClaimKind, normalised: str) -> list[str]:
+        # The first key hashes as before the rotation support, so stored fixtures keep their hashes.
+        return [hashlib.sha256(f"{kind.value}:{normalised}".encode() if k == "k1" else
+                               f"{k}:{kind.value}:{normalised}".encode()).hexdigest() for k in self.keys]
 
 
 @dataclass

@@ -83,12 +83,14 @@ class ProspectRepository(Protocol):
         """The id of the prospect holding this claim, read consistently."""
         ...
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None) -> None:
-        """Write the prospect with its claims (phone, and ID number if it has one) all or nothing, and count
-        one registration in `counted_for`'s month. With `daily_cap`, the same write counts one of
-        `counted_for`'s registration attempts of the record's `registered_on` day (as `take_registration`),
-        and RegistrationCapReached (checked first, nothing written) once `daily_cap` were made.
-        Raises ClaimTaken naming the claims already held (nothing written, no attempt counted)."""
+    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None,
+               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+        """Write the prospect with its claims all or nothing, and count one registration in `counted_for`'s
+        month. `claims` (default: the record's phone and ID hashes) holds one claim per kind and valid hash
+        key during a key rotation. With `daily_cap`, the same write counts one of `counted_for`'s
+        registration attempts of the record's `registered_on` day (as `take_registration`), and
+        RegistrationCapReached (checked first, nothing written) once `daily_cap` were made.
+        Raises ClaimTaken naming the kinds of the claims already held (nothing written, no attempt counted)."""
         ...
 
     def save(self, record: ProspectRecord, *, expected_version: int) -> None:
@@ -185,6 +187,10 @@ class Sealer(Protocol):
     def unseal(self, sealed: str) -> str: ...
 
     def lookup_hash(self, kind: ClaimKind, normalised: str) -> str: ...
+
+    def lookup_hashes(self, kind: ClaimKind, normalised: str) -> list[str]:
+        """The hash under every valid key, the writer's (lookup_hash) first: two during a key rotation."""
+        ...
 
 
 class Disclosures(Protocol):

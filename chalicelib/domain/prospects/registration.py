@@ -131,10 +131,19 @@ def new_record(deps: ProspectDeps, *, branch_id: str, name: str, phone: str, id_
     return record
 
 
-def _claims(record: ProspectRecord) -> list[tuple[ClaimKind, str]]:
+def _claims(deps: ProspectDeps, record: ProspectRecord) -> list[tuple[ClaimKind, str]]:
+    """The record's claims: its phone and ID number under every valid hash key, the writer's first. One key
+    outside a rotation; during one (docs/operations.md, Rotate secrets) a number is claimed under both, so a
+    container still holding either key finds the claim and the first registration keeps winning."""
+    sealer = deps.sealer
     claims = [(ClaimKind.phone, record.phone_hash)]
     if record.id_hash:
         claims.append((ClaimKind.id_number, record.id_hash))
+    others = [(ClaimKind.phone, sealer.unseal(record.phone_sealed))]
+    if record.id_sealed:
+        others.append((ClaimKind.id_number, sealer.unseal(record.id_sealed)))
+    for kind, value in others:
+        claims += [(kind, h) for h in sealer.lookup_hashes(kind, value) if (kind, h) not in claims]
     return claims
 
 
@@ -144,9 +153,10 @@ def create_or_find_existing(deps: ProspectDeps, record: ProspectRecord, *, count
     """Write the prospect with its claims: (the record as stored, None, []) if it won - this submission's
     earlier write is its stored record -, else (None, the prospect that holds a claim, the kinds it holds).
     With `daily_cap`, the write counts `counted_for`'s attempt of the day, or raises RegistrationCapReached."""
+    claims = _claims(deps, record)
     for _ in range(_TX_RETRIES):
         try:
-            deps.repo.create(record, counted_for=counted_for, daily_cap=daily_cap)
+            deps.repo.create(record, counted_for=counted_for, daily_cap=daily_cap, claims=claims)
             return record, None, []   # as written: no read back
         except ClaimTaken as err:
             lost = err.kinds
@@ -154,8 +164,10 @@ def create_or_find_existing(deps: ProspectDeps, record: ProspectRecord, *, count
             raise
         except Conflict:  # a concurrent write on the same claim: read what won, or retry
             lost = []
-        held = [(kind, holder) for kind, value in _claims(record)
-                if (holder := deps.repo.claim_holder(kind, value))]
+        held: list[tuple[ClaimKind, str]] = []
+        for kind, value in claims:   # the first holder found per kind (a number claimed under two keys)
+            if kind not in [k for k, _ in held] and (holder := deps.repo.claim_holder(kind, value)):
+                held.append((kind, holder))
         if held:
             existing = deps.repo.get(held[0][1], consistent=True)
             if existing and existing.prospect_id == record.prospect_id and \

@@ -58,14 +58,16 @@ class MemoryProspectRepository:
     def claim_holder(self, kind: ClaimKind, value_hash: str) -> str | None:
         return self.claims.get((kind, value_hash))
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None) -> None:
+    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None,
+               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
         attempt = (counted_for, record.registered_on) if counted_for and daily_cap is not None else None
         if attempt and self.registrations.get(attempt, 0) >= daily_cap:
             raise RegistrationCapReached(daily_cap)
-        claims = [(ClaimKind.phone, record.phone_hash)]
-        if record.id_hash:
-            claims.append((ClaimKind.id_number, record.id_hash))
-        held = [kind for kind, h in claims if (kind, h) in self.claims]
+        if claims is None:
+            claims = [(ClaimKind.phone, record.phone_hash)]
+            if record.id_hash:
+                claims.append((ClaimKind.id_number, record.id_hash))
+        held = list(dict.fromkeys(kind for kind, h in claims if (kind, h) in self.claims))
         if held:
             raise ClaimTaken(held)
         if record.prospect_id in self.prospects:

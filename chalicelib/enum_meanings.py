@@ -1,0 +1,275 @@
+"""What each value of every status, kind, priority and reason in the API means: the one place.
+
+Integrators read these in docs/openapi.json: `chalicelib/openapi.py` gives every `enum` of the
+document the meanings of its values (a description plus `x-enum-descriptions`), and the models'
+plain-string status fields name theirs with `describe(...)`. `tests/api/test_openapi_contract.py`
+fails when an enum of the document has a value with no meaning here, so a new value cannot ship
+undocumented. Plain data: no imports, safe for every layer.
+"""
+from __future__ import annotations
+
+MEANINGS: dict[str, dict[str, str]] = {
+    # --- callbacks (DOMAIN 4) ---------------------------------------------------------------------------
+    "task_status": {
+        "open": "selected, nobody has attempted it yet (in an agent's list or the branch queue)",
+        "in_progress": "attempted at least once without reaching the client; still to be worked",
+        "done": "the client was reached and the outcome recorded",
+        "closed_unreached": "closed without reaching the client: refused, unanswered on three working days "
+                            "(a fallback letter follows) or a branch manager's decision on a risk callback",
+    },
+    "trigger": {
+        "new_account": "a new account: called back the next working day (001 新开户次日回访)",
+        "dormant": "no trade for the dormant period (180 days by default)",
+        "large_outflow": "a large transfer out (risk): called back the next day",
+        "closed_account": "the account was closed: asked why within two days (003 第四章)",
+        "departed_manager": "the client's manager left; the client is told who serves them now",
+        "periodic": "the tier's regular service callback (gold 14, silver 30, ordinary 91 days)",
+        "transferred_out": "a core or important client moved the account out: called the same week (003 第三十一条)",
+        "sample": "the regulator's 10% sample of existing clients (CSRC 2010)",
+        "fallback": "a letter, e-mail or SMS after three unanswered phone days",
+        "second_callback": "verification with the client that a resolved problem item is fixed",
+    },
+    "callback_channel": {
+        "phone": "a phone call (recording and dialled number kept)",
+        "visit": "in person (a record signed by the client)",
+        "letter": "a letter (return slip and postal receipt)",
+        "email": "an e-mail (archived copy)",
+        "sms": "an SMS: a notice only, never completes a regulatory or risk callback",
+        "wechat": "WeChat (chat export)",
+    },
+    "unreached_reason": {
+        "no_answer": "nobody answered; counts as an unanswered working day",
+        "busy": "the line was busy; counts as an unanswered working day",
+        "wrong_number": "the number is not the client's: the branch re-establishes the contact",
+        "refused": "the client refused the callback: the task closes unreached",
+        "call_back_later": "the client asked to be called at `call_back_at`",
+    },
+    "respondent": {
+        "client": "the client in person",
+        "notarised_agent": "the client's notarised authorised agent (001 细则 第四条)",
+    },
+    "review_result": {
+        "compliant": "the callback met the rules (content, evidence, respondent)",
+        "non_compliant": "the callback fell short; compliance follows it up",
+    },
+    "event_result": {
+        "accepted": "the event was applied",
+        "duplicate": "the same event (id and content) was applied before; nothing changed",
+        "rejected": "refused: `reason`/`details` say why; `retryable` events may be resent",
+    },
+    "close_reason": {
+        "moved_away": "the client moved away",
+        "equipment_system": "trading equipment or systems",
+        "environment": "the branch's environment",
+        "staff_attitude": "staff attitude",
+        "research_information": "research and information service",
+        "missing_products": "products the client wanted were missing",
+        "competitor": "went to a competitor",
+        "commission_rate": "commission rates",
+        "staff_turnover": "the client's manager left",
+        "other": "another reason",
+    },
+    "tier": {
+        "gold": "a core client (核心客户): periodic callback every 14 days",
+        "silver": "an important client (重要客户): every 30 days",
+        "ordinary": "every other client: every 91 days",
+    },
+    "opening_channel": {
+        "counter": "opened at the branch counter",
+        "online": "opened online",
+        "bank_outlet": "a single opening at a partner bank outlet",
+        "bank_outlet_bulk": "a bulk opening drive at a bank outlet (called back within 3 working days)",
+    },
+    "account_status": {
+        "pending": "known from an event that came before its opening (the opening has not arrived yet)",
+        "open": "opened (a transfer out keeps it open: see transferred_out_on)",
+        "closed": "closed (account_closed event)",
+    },
+    "value_class": {
+        "A": "phoned weekly, visited every month (002 第十九条)",
+        "B": "phoned weekly, visited every two months",
+        "C": "no contact duty beyond the callbacks",
+    },
+    "value_class_source": {
+        "supervisor": "set by the branch supervisor",
+        "feed": "set by the core system's feed",
+    },
+    "contact_duty": {
+        "met": "the contact of this week (or visit of this period) happened",
+        "due": "still due within the week or period",
+        "overdue": "the week or period passed without it",
+        "none": "the class carries no such duty",
+    },
+    # --- problems and complaints ------------------------------------------------------------------------
+    "problem_status": {
+        "open": "reported, not yet taken up",
+        "in_progress": "being handled (also: reopened when verification failed)",
+        "resolved": "handled, with a resolution note; waits for verification",
+        "verified": "the fix was confirmed (a second callback where the client raised it); final",
+    },
+    "severity": {
+        "critical": "handled within 8 hours, escalated at once (account security, misconduct)",
+        "normal": "handled within 5 working days",
+    },
+    "problem_category": {
+        "service_attitude": "service attitude",
+        "system_equipment": "systems or equipment",
+        "fees_commission": "fees or commission",
+        "research_information": "research and information",
+        "missing_product": "a product the client wanted",
+        "account_security": "account security (e.g. a transfer the client does not recognise)",
+        "staff_misconduct": "staff misconduct",
+        "change_not_recognised": "account changes the client does not recognise",
+        "trading_on_behalf": "staff traded on the client's behalf (代客操作)",
+        "risk_not_disclosed": "risks were not disclosed",
+        "discretionary_authority": "the client gave discretionary authority (全权委托)",
+        "return_promised": "returns were promised (保证收益)",
+        "signed_for_client": "staff signed for the client (代客签字)",
+        "callback_unanswered": "a risk callback nobody answered",
+        "other": "anything else",
+    },
+    "complaint_status": {
+        "open": "received, not yet taken up; the handling clock runs",
+        "in_progress": "being handled",
+        "resolved": "handled, with the resolution; final",
+    },
+    "complaint_channel": {
+        "phone": "by phone", "in_person": "in person at the branch", "outlet": "at a partner bank outlet",
+        "callback": "raised during a callback", "letter": "by letter", "online": "online",
+    },
+    # --- visits -----------------------------------------------------------------------------------------
+    "visit_kind": {
+        "outlet_shift": "a shift at a partner bank outlet (驻点); not an outing",
+        "on_site": "a visit to the client (上门); an outing",
+        "phone": "a phone contact; counts toward the daily phone quota",
+        "wechat_sms": "a WeChat or SMS contact; counts toward the daily phone quota",
+        "online": "an online meeting or chat (网上); counts toward the daily phone quota",
+        "seminar": "a seminar (讲座); an outing",
+    },
+    "visit_status": {
+        "recorded": "logged in time; counted",
+        "pending_approval": "logged late (or in a signed-off week): waits for the supervisor; not counted yet",
+        "approved_late": "a late log the supervisor approved; counted",
+        "rejected": "a late log the supervisor rejected; kept, never counted",
+    },
+    # --- prospects (DOMAIN 2) ---------------------------------------------------------------------------
+    "prospect_status": {
+        "active": "owned by a manager, protected while followed up",
+        "pool": "in the branch pool (公海): any manager of the branch may claim it",
+        "converted": "an account was opened for the prospect",
+    },
+    "prospect_class": {
+        "A": "protected 7 days after each follow-up",
+        "B": "protected 15 days",
+        "C": "protected 30 days",
+        "D": "never protected: goes to the pool at the next run",
+    },
+    "prospect_source": {
+        "own_network": "the manager's own network", "outlet_walk_in": "walked in at a partner outlet",
+        "referral": "referred by a partner outlet", "seminar": "met at a seminar",
+    },
+    "follow_up_channel": {
+        "phone": "by phone", "visit": "in person", "wechat": "by WeChat", "sms": "by SMS",
+        "seminar": "at a seminar", "outlet": "at a partner outlet",
+    },
+    "referral_status": {
+        "registered": "registered by the outlet, not yet contacted by a manager",
+        "contacted": "a manager followed it up",
+        "converted": "an account was opened",
+        "lapsed": "protection ended without conversion",
+    },
+    "reveal_field": {"phone": "the full phone number", "id_number": "the full ID number"},
+    "reveal_purpose": {
+        "callback": "回访: the agent's open task on this account",
+        "follow_up": "跟进: the manager's own prospect or visit contact",
+        "complaint": "投诉处理: a complaint the caller is handling",
+        "compliance_case": "合规调查: compliance, with its case reference",
+    },
+    "audit_outcome": {"granted": "the full value was shown", "refused": "refused; nothing was shown"},
+    # --- penalties (DOMAIN 3) ---------------------------------------------------------------------------
+    "penalty_status": {
+        "open": "entered; points count and the amount is owed",
+        "under_appeal": "the manager appealed; still counted until decided",
+        "paid_cash": "settled in cash",
+        "deducted_salary": "settled from salary (doubled)",
+        "voided": "voided by a supervisor with a reason; not counted",
+        "overturned": "an upheld appeal; not counted",
+    },
+    "rule_kind": {
+        "points": "points deducted (10 yuan a point)", "fixed_yuan": "a fixed amount in yuan",
+        "percent_income": "a share of the month's income", "base_salary": "days of base salary",
+        "subsidy_withheld": "a subsidy withheld", "dismissal": "dismissal",
+        "transfer": "transfer off the outlet", "compensation": "compensation of the loss",
+    },
+    "serious_recommendation": {
+        "dismissal": "recommend dismissal", "transfer": "recommend a transfer",
+        "refer_to_authorities": "refer to the authorities",
+    },
+    "settle_method": {"cash": "paid in cash", "salary": "deducted from salary (doubled)"},
+    "appeal_outcome": {"upheld": "the penalty is upheld: back to open, the appeal fails",
+                       "overturned": "the penalty is overturned: no longer counted (a reversal is added)"},
+    # --- leave, travel, proposals (issue 19 §5, §6) --------------------------------------------------
+    "leave_half_day": {"am": "the morning of a single day", "pm": "the afternoon of a single day"},
+    "leave_kind": {"personal": "事假: personal leave", "sick": "病假: sick leave"},
+    "leave_status": {"pending": "asked, waiting for the supervisor (the manager may withdraw it)",
+                     "approved": "approved: not absence (000 第一篇 第四条)",
+                     "refused": "refused by the supervisor, with a comment",
+                     "withdrawn": "withdrawn by the manager before a decision"},
+    "proposal_status": {"pending": "a NO_DAILY_REPORT proposal waiting for the supervisor",
+                        "confirmed": "confirmed: the penalty was entered (penalty_id)",
+                        "dismissed": "dismissed by the supervisor, with a reason"},
+    "travel_decision": {"approve": "approve the requested travel", "reject": "reject it (a reason is required)",
+                        "cancel": "cancel approved travel: the days not yet due end (a reason is required)"},
+    "travel_status": {"requested": "asked by the manager, waiting for the supervisor",
+                      "approved": "approved (or recorded by the supervisor): daily reports are due",
+                      "rejected": "rejected by the supervisor", "cancelled": "cancelled (back early, or withdrawn)"},
+    # --- directory --------------------------------------------------------------------------------------
+    "role": {
+        "client_manager": "客户经理: logs visits, owns prospects, sees their own scorecard",
+        "supervisor": "a branch supervisor: the branch's managers, penalties, late logs",
+        "callback_agent": "the callback centre: works callback tasks",
+        "compliance": "compliance: reviews, reveals with a case, reports",
+        "admin": "administration: staff, outlets, calendars",
+        "system": "the core system's feed",
+    },
+    "staff_status": {"active": "working", "departed": "left: cannot sign in; prospects handed over"},
+    "outlet_status": {"active": "open: its keys work", "closed": "closed: its keys are revoked"},
+    "privilege_status": {"pending": "waits for a second admin or compliance officer",
+                         "approved": "approved and applied", "rejected": "rejected; nothing changed"},
+    "api_key_status": {"active": "works until revoked", "revoked": "revoked (by an admin, or the outlet closed)"},
+    "import_status": {
+        "importing": "rows are being applied",
+        "incomplete": "paused (deadline or transient errors); the resume job continues from committed_row",
+        "completed": "every row applied or refused",
+        "failed": "cannot be imported (undecodable header, file gone); see reason",
+        "superseded": "the object was replaced before the import finished; the new content is its own file",
+    },
+    # --- operations -------------------------------------------------------------------------------------
+    "outbox_status": {"pending": "not delivered yet (due now or later)",
+                      "failing": "delivery failed at least once; retried with backoff",
+                      "delivered": "delivered"},
+    "calendar_source": {"published": "published by an admin", "package": "from the holidays package",
+                        "weekends_only": "unknown year: only weekends are days off (provisional)"},
+    "calendar_health": {"ok": "the calendar is known", "missing": "an admin must publish it"},
+}
+
+# Integer scales whose order matters.
+PRIORITY = ("0 is the most urgent: 0 large outflow (risk); 1 closed account, transferred out; 2 new account; "
+            "3 departed manager, problem verification; 4 dormant; 5 periodic (and follow-ups of a task); "
+            "6 the 10% sample. The agents' lists sort risk first, then the deadline (or the client's call-back "
+            "time), then the next best-time window, then this priority")
+
+
+def describe(name: str) -> str:
+    """"`open`: ...; `done`: ..." for a set of MEANINGS."""
+    return "; ".join(f"`{value}`: {meaning}" for value, meaning in MEANINGS[name].items())
+
+
+def for_values(values) -> dict[str, str] | None:
+    """The meanings of an enum's values: the smallest set of MEANINGS holding them all (None if none does)."""
+    wanted = {str(v) for v in values}
+    best = None
+    for meanings in MEANINGS.values():
+        if wanted <= meanings.keys() and (best is None or len(meanings) < len(best)):
+            best = meanings
+    return None if best is None else {v: best[v] for v in (str(x) for x in values)}
