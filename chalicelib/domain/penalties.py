@@ -14,7 +14,7 @@ from .. import clock, submission
 from ..auth import Principal
 from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
-from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, VoidIn
+from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, PenaltyPreviewIn, SettleIn, VoidIn
 from ..observability import logger
 from ..storage import directory
 from ..storage import penalties as repo
@@ -27,10 +27,10 @@ NOTIFY = ["supervisor", "compliance"]
 
 
 # --- entering ------------------------------------------------------------------------------------
-def enter(principal: Principal, body: PenaltyIn) -> dict:
+def _checked_amounts(principal: Principal, body: PenaltyIn | PenaltyPreviewIn):
+    """The checks of an entry and the amounts it would carry: (manager, catalogue, rule, amounts)."""
     s = get_settings()
-    today = clock.today()
-    if body.breach_date > today:
+    if body.breach_date > clock.today():
         raise ValidationFailed.field("breach_date", "a breach date cannot be in the future")
     if body.manager_id == principal.id:
         raise Forbidden("you may not enter a penalty against yourself")
@@ -44,6 +44,23 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     catalogue = penalty_rules.catalogue_on(body.breach_date, manager["branch_id"])
     rule = catalogue.rule(body.rule_code)
     amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
+    return manager, catalogue, rule, amounts
+
+
+def preview(principal: Principal, body: PenaltyPreviewIn) -> dict:
+    """What an entry would compute (points, cash and salary amounts, settlement, HR recommendations), with
+    the same checks as entering it; nothing is stored. The console shows it before the supervisor saves."""
+    manager, catalogue, rule, amounts = _checked_amounts(principal, body)
+    return {"manager_id": manager["staff_id"], "rule_code": rule["code"], "rule_kind": rule["kind"],
+            "rule_amount": None if rule.get("amount") is None else str(rule["amount"]),
+            "rule_version": catalogue.version_ref(),
+            "occurrences": body.occurrences, "serious": body.serious, **amounts}
+
+
+def enter(principal: Principal, body: PenaltyIn) -> dict:
+    s = get_settings()
+    today = clock.today()
+    manager, catalogue, rule, amounts = _checked_amounts(principal, body)
     collision = _collision_link(body, manager["branch_id"])
 
     now = clock.now()
