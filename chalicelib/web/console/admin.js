@@ -1,11 +1,11 @@
 /* Admin: staff, partner outlets and their API keys (a new key is shown once, on issue), branches. */
-import { html, t, page, show } from '../render.js';
-import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, short, missing } from './ui.js';
+import { html, t, show } from '../render.js';
+import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, short, missing, here, page } from './ui.js';
 
 const ROLES = ['client_manager', 'supervisor', 'callback_agent', 'compliance', 'admin'];
 
 export function staffPage() {
-  const at = location.hash;
+  const at = here();
   return settle(getAll('/v1/staff?limit=100', 2000)).then((r) => {
     page(at, t('c.nav.staff'), html`
 <section class="panel" id="staff-new" aria-labelledby="staff-new-h"><h2 id="staff-new-h">${t('c.staff.new')}</h2>
@@ -32,7 +32,7 @@ ${section('staff', t('c.nav.staff'), r, (items) => dataTable('staff-table', t('c
 }
 
 export function outletsPage() {
-  const at = location.hash;
+  const at = here();
   return settle(getAll('/v1/outlets?limit=100', 1000)).then((r) => {
     page(at, t('c.nav.outlets'), html`
 <section class="panel" id="outlet-new" aria-labelledby="outlet-new-h"><h2 id="outlet-new-h">${t('c.outlet.new')}</h2>
@@ -88,7 +88,7 @@ ${r.error ? html`<p class="banner error refused" role="alert">${t('c.refused')}<
 }
 
 export function branchesPage() {
-  const at = location.hash;
+  const at = here();
   // No route lists or creates branches: the staff directory's branches are shown, and the gap is named.
   return settle(getAll('/v1/staff?limit=100', 2000)).then((r) => {
     const counts = {};

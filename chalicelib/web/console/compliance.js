@@ -1,9 +1,9 @@
 /* Compliance: regulatory coverage (a month's new accounts, the year's 10% against the calendar), problem
  * items with their transitions, review sampling, the disclosure audit, role-change approvals, the calendar. */
-import { html, t, page } from '../render.js';
+import { html, t } from '../render.js';
 import { me } from '../net.js';
 import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, monthsBack, monthEnd, thisMonth,
-  short, missing } from './ui.js';
+  short, missing, here, page } from './ui.js';
 import { chartBlock, drawChart } from './chart.js';
 
 /* ?month=YYYY-MM (and other filters) live in the hash, so a page can be bookmarked and reloaded. */
@@ -26,7 +26,7 @@ function wirePicker(id) {
 
 // --- regulatory coverage -------------------------------------------------------------------------
 export function coveragePage() {
-  const at = location.hash;
+  const at = here();
   const month = params().get('month') || thisMonth();
   const year = Number(month.slice(0, 4));
   return settle(get('/v1/reports/coverage?opened_from=' + month + '-01&opened_to=' + monthEnd(month) + '&year=' + year)).then((r) => {
@@ -66,7 +66,7 @@ ${chartBlock('year-chart', t('c.cov.year', { year }), yearSpec, t('c.col.month')
 const NEXT = { open: ['in_progress', 'resolved'], in_progress: ['resolved'], resolved: ['verified'] };
 
 export function problemsPage() {
-  const at = location.hash;
+  const at = here();
   const status = params().get('status') || 'open';
   return settle(get('/v1/problems?status=' + status + '&limit=100')).then((r) => {
     page(at, t('c.nav.problems'), html`<form class="filters" id="problem-filter" novalidate><div class="field"><label for="problem-status">${t('c.col.status')}</label>
@@ -98,7 +98,7 @@ ${section('problems', t('c.problems'), r, (d) => html`${dataTable('problem-table
 
 // --- review sampling -----------------------------------------------------------------------------
 export function samplePage() {
-  const at = location.hash;
+  const at = here();
   const month = params().get('month') || thisMonth();
   const branch = (me() || {}).branch_id;
   return settle(get('/v1/callback-tasks/sample?branch_id=' + encodeURIComponent(branch) + '&month=' + month + '&size=10')).then((r) => {
@@ -120,7 +120,7 @@ ${section('sample', t('c.sample.section', { month }), r, (d) => html`${dataTable
 
 // --- the disclosure audit ------------------------------------------------------------------------
 export function auditPage() {
-  const at = location.hash;
+  const at = here();
   const p = params();
   const month = p.get('month') || thisMonth();
   const who = p.get('actor') || '';
@@ -153,7 +153,7 @@ ${missing(t('c.audit.search_missing'))}`)}`);
 
 // --- role-change approvals -----------------------------------------------------------------------
 export function approvalsPage() {
-  const at = location.hash;
+  const at = here();
   const month = params().get('month') || thisMonth();
   const admin = (me() || {}).role === 'admin';   // only admins decide; the API refuses anyone else
   return Promise.all([settle(get('/v1/privilege-requests?status=pending&limit=100')), settle(get('/v1/privilege-requests?status=approved&limit=50')),
@@ -188,7 +188,7 @@ ${section('changes', t('c.appr.changes', { month }), changes, (items) => dataTab
 
 // --- the working-day calendar --------------------------------------------------------------------
 export function calendarPage() {
-  const at = location.hash;
+  const at = here();
   const year = Number(params().get('year') || new Date().getFullYear());
   return Promise.all([settle(get('/v1/calendar/' + year)), settle(get('/v1/calendar/' + year + '/versions'))]).then(([cal, versions]) => {
     const years = [year - 1, year, year + 1];

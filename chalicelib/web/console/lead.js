@@ -1,13 +1,13 @@
 /* Callback-centre lead: open, due-today and overdue tasks by agent and by trigger (charts), the agents'
  * workload, the reach rate month by month, and the branch queue with claim. */
-import { html, t, page } from '../render.js';
-import { get, settle, section, dataTable, wireCsv, write, statusLine, monthsBack, short, missing } from './ui.js';
+import { html, t } from '../render.js';
+import { get, settle, section, dataTable, wireCsv, write, statusLine, monthsBack, short, missing, here, page } from './ui.js';
 import { chartBlock, drawChart } from './chart.js';
 
 const holder = (r) => r.assignee_id ? (r.name || r.assignee_id) : t('c.lead.queue');
 
 export function callbacksPage() {
-  const at = location.hash;
+  const at = here();
   const months = monthsBack(6);
   return Promise.all([settle(get('/v1/callback-tasks/board')), settle(get('/v1/callback-tasks/queue?limit=100')),
     ...months.map((m) => settle(get('/v1/reports/callbacks?month=' + m)))]).then(([board, queue, ...reports]) => {

@@ -4,6 +4,7 @@
 import { html, t, show, state, showError } from '../render.js';
 import { token, me, signOut, refreshNet } from '../net.js';
 import './strings.js';
+import { nextGeneration } from './ui.js';
 import { signInPage } from './session.js';
 import * as sup from './supervisor.js';
 import * as lead from './lead.js';
@@ -24,6 +25,7 @@ const PAGES = {
     ['#/branches', 'c.nav.branches', adm.branchesPage], ['#/approvals', 'c.nav.approvals', cmp.approvalsPage],
     ['#/callbacks', 'c.nav.callbacks', lead.callbacksPage], ['#/calendar', 'c.nav.calendar', cmp.calendarPage]]
 };
+// Links are `console#/…`: the page's <base> is /app/ (for the shared modules), so a bare `#/…` would open the phone app.
 // Every page can be opened by any signed-in role (a bookmark, a shared link): the API refuses what the role may not see.
 const ALL = {};
 Object.keys(PAGES).forEach((role) => PAGES[role].forEach((p) => { ALL[p[0]] = p[2]; }));
@@ -31,13 +33,22 @@ Object.keys(PAGES).forEach((role) => PAGES[role].forEach((p) => { ALL[p[0]] = p[
 function nav(role, at) {
   const el = document.getElementById('console-nav');
   const pages = PAGES[role] || [];
-  show(el, html`${pages.map((p) => html`<a href="${p[0]}"${at === p[0] ? html` aria-current="page"` : ''}>${t(p[1])}</a>`)}
+  show(el, html`${pages.map((p) => html`<a href="${'console' + p[0]}"${at === p[0] ? html` aria-current="page"` : ''}>${t(p[1])}</a>`)}
 ${role === 'client_manager' || role === 'callback_agent' ? html`<a href="./">${t('c.nav.phone')}</a>` : ''}
 <button type="button" class="link" id="signout">${t('signout')}</button>`);
   document.getElementById('signout').addEventListener('click', () => { signOut(); route(); });
 }
 
+/* A hash change and an explicit call in the same turn (sign-in does both) render once. */
+let scheduled = null;
 function route() {
+  if (scheduled) clearTimeout(scheduled);
+  scheduled = setTimeout(render, 0);
+}
+
+function render() {
+  scheduled = null;
+  nextGeneration();
   const hash = location.hash || '#/';
   const navEl = document.getElementById('console-nav');
   if (!token() || !me() || hash === '#/signin') { show(navEl, html``); return signInPage(route); }
@@ -45,13 +56,13 @@ function route() {
   const pages = PAGES[m.role] || [];
   const at = hash.split('?')[0];
   if (at === '#/') {
-    if (pages.length) { location.replace(pages[0][0]); return undefined; }
+    if (pages.length) { location.replace(location.pathname + pages[0][0]); return undefined; }
     nav(m.role, at);
     return noPages(m);
   }
   nav(m.role, at);
   const pageFn = ALL[at];
-  if (!pageFn) { location.replace('#/'); return undefined; }
+  if (!pageFn) { location.replace(location.pathname + '#/'); return undefined; }
   try {
     const p = pageFn();
     if (p && p.catch) p.catch(showError);

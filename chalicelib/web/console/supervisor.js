@@ -1,10 +1,10 @@
 /* Supervisor / branch manager pages: the week against the quotas, sign-offs and late logs, collisions and
  * the pool, penalties (entry with the computed amount first, appeals, settlement), scorecards, and the
  * branch's escalations, problem items, contact-update requests and complaints (read-only). */
-import { html, t, page, field, select, input, textarea } from '../render.js';
-import { me, api, errorMessage } from '../net.js';
+import { html, t, field, select, input, textarea } from '../render.js';
+import { api, errorMessage } from '../net.js';
 import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, weekOf, thisMonth, monthsBack,
-  short, yuan } from './ui.js';
+  short, yuan, here, page } from './ui.js';
 import { chartBlock, drawChart } from './chart.js';
 
 const name = (staff, id) => (staff.find((s) => s.staff_id === id) || {}).name || id;
@@ -12,7 +12,7 @@ const managers = () => getAll('/v1/staff?role=client_manager&limit=100');
 
 // --- this week per manager -----------------------------------------------------------------------
 export function weekPage() {
-  const at = location.hash;
+  const at = here();
   const wk = weekOf(new Date());
   return settle(managers().then((staff) => Promise.all(staff.filter((s) => s.status === 'active').map((s) =>
     get('/v1/visits/activity?from=' + wk.from + '&to=' + wk.to + '&manager_id=' + encodeURIComponent(s.staff_id))
@@ -44,7 +44,7 @@ ${dataTable('week-table', t('c.week.table'), [['name', t('c.col.manager')], ['vi
 
 // --- sign-offs and late logs ---------------------------------------------------------------------
 export function signoffPage() {
-  const at = location.hash;
+  const at = here();
   const wk = weekOf(new Date(Date.now() - 7 * 86400000));   // last week is the one to sign off
   const now = weekOf(new Date());
   return Promise.all([settle(managers()), settle(getAll('/v1/visits?from=' + wk.from + '&to=' + now.to + '&limit=100', 500))])
@@ -74,7 +74,7 @@ ${section('late', t('c.late.section'), visits, () => html`${dataTable('late-tabl
 
 // --- collisions and the pool ---------------------------------------------------------------------
 export function prospectsPage() {
-  const at = location.hash;
+  const at = here();
   return Promise.all([settle(get('/v1/collisions?limit=100')), settle(get('/v1/prospects/pool?limit=100'))]).then(([col, pool]) => {
     page(at, t('c.nav.prospects'), html`
 ${section('collisions', t('c.collisions'), col, (d) => dataTable('collision-table', t('c.collisions'),
@@ -101,7 +101,7 @@ function penaltyBody(form, withEvidence) {
 }
 
 export function penaltiesPage() {
-  const at = location.hash;
+  const at = here();
   const month = thisMonth();
   return Promise.all([settle(managers()), settle(get('/v1/penalty-rules')), settle(getAll('/v1/penalties?limit=100', 500))])
     .then(([staff, rules, pens]) => {
@@ -180,7 +180,7 @@ function wirePenaltyForm() {
 
 // --- scorecards ----------------------------------------------------------------------------------
 export function scorecardsPage() {
-  const at = location.hash;
+  const at = here();
   const months = monthsBack(6);
   return Promise.all(months.map((m) => settle(get('/v1/scorecards?month=' + m)))).then((all) => {
     const current = all[all.length - 1];
@@ -204,7 +204,7 @@ ${section('trend', t('c.score.trend'), current, () => chartBlock('score-chart', 
 
 // --- escalations, problem items, contact-update requests, complaints (read-only) -----------------
 export function oversightPage() {
-  const at = location.hash;
+  const at = here();
   return Promise.all([settle(get('/v1/flags?limit=100')), settle(get('/v1/problems?status=open&limit=100')),
     settle(get('/v1/contact-requests?limit=100')), settle(get('/v1/complaints?limit=100'))]).then(([flags, problems, contacts, complaints]) => {
     const over = (x) => x.overdue ? 'overdue' : '';

@@ -3,7 +3,7 @@
  * Every number a page shows comes from the API as the caller's role may see it: a page asks, and shows
  * what it is given or the API's refusal; it never hides rows by role itself.
  */
-import { html, t, append } from '../render.js';
+import { html, t, append, page as renderPage, STALE } from '../render.js';
 import { api, errorMessage } from '../net.js';
 import './strings.js';
 
@@ -47,11 +47,23 @@ export function section(id, title, result, render) {
 
 export function missing(what) { return html`<p class="missing" data-missing>${t('c.missing')}${what}</p>`; }
 
+// --- pages ---------------------------------------------------------------------------------------
+/* Each route() is a new generation: a page whose reads finish after the user (or a second hashchange)
+   started another render must not overwrite it, even on the same hash. */
+let generation = 0;
+export function nextGeneration() { generation += 1; }
+export function here() { return { hash: location.hash, gen: generation }; }
+export function page(at, title, body) {
+  if (at.gen !== generation) throw STALE;
+  renderPage(at.hash, title, body);
+}
+
 // --- tables --------------------------------------------------------------------------------------
 /* columns: [key, label, {num, fmt(row)}]. The table is the chart's numbers and the CSV's source. */
 export function dataTable(id, caption, columns, rows, opts) {
   opts = opts || {};
-  return html`<div class="table-wrap"><table class="data" id="${id}"><caption>${caption}</caption>
+  // A wide table scrolls inside its own region, which keyboard users can focus (axe scrollable-region-focusable).
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="${caption}"><table class="data" id="${id}"><caption>${caption}</caption>
 <thead><tr>${columns.map((c) => html`<th scope="col"${c[2] && c[2].num ? html` class="num"` : ''}>${c[1]}</th>`)}</tr></thead>
 <tbody>${rows.length ? rows.map((row) => html`<tr${opts.rowClass && opts.rowClass(row) ? html` class="${opts.rowClass(row)}"` : ''}${
     opts.rowAttr ? html` ${opts.rowAttr}="${opts.rowKey(row)}"` : ''}>${columns.map((c) => {
