@@ -31,7 +31,6 @@ export function chartBlock(id, title, spec, label) {
   });
   return html`<figure class="chart-block" id="${id}" data-chart="${id}">
 <div class="chart" id="${id}-chart" role="img" aria-label="${title + '（' + t('c.chart_see_table') + '）'}"></div>
-<figcaption class="muted">${title}</figcaption>
 ${dataTable(id + '-table', title, cols, rows, { file: id })}</figure>`;
 }
 
