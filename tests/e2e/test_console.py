@@ -211,8 +211,19 @@ def test_coverage_shows_the_month_and_the_year_against_the_target(desk, stack):
         str(len(na["missed"]))]
     year_rows = table(page, "#year-chart-table")
     assert [r[0] for r in year_rows] == [f"{year}-{m:02d}" for m in range(1, 13)]
-    if cov["existing_clients"]["target"]:
-        assert year_rows[-1][1] == str(cov["existing_clients"]["target"])   # the pace reaches the target in December
+    # Compliance sets the year-end client count on the page; the 10% target and its pace follow.
+    page.fill("#year-end-clients", "1000")
+    page.click("#year-end-form button[type=submit]")
+    expect(page.locator("#year-end-status")).to_have_attribute("data-state", "sent")
+    _, cov = stack.call("GET", f"/v1/reports/coverage?opened_from={month}-01&opened_to={month}-{last:02d}&year={year}",
+                        as_="cmp-001")
+    target = cov["existing_clients"]["target"]
+    assert target == 100
+    expect(page.locator("#year-chart-table tbody tr").last.locator("td[data-col=line]")).to_have_text(str(target))
+    year_rows = table(page, "#year-chart-table")
+    assert year_rows[-1][1] == str(target)          # the calendar pace reaches the target in December
+    assert year_rows[5][1] == str(round(target * 6 / 12))
+    check(page, "cmp-001-coverage-target", 1280)
 
 
 def test_an_outlet_key_is_shown_once_on_issue(desk, stack):

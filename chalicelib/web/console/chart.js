@@ -41,6 +41,7 @@ export function drawChart(id, spec, kind) {
   return loadECharts().then((echarts) => {
     if (!document.body.contains(el)) return null;
     const chart = echarts.init(el, null, { renderer: 'canvas' });
+    const narrow = el.clientWidth < 560;
     const series = spec.series.map((s) => ({ name: s.name, type: s.type || kind || 'bar', data: s.data,
       stack: spec.stacked ? 'total' : undefined }));
     if (spec.line) {
@@ -51,7 +52,8 @@ export function drawChart(id, spec, kind) {
       animation: false, color: ['#9f1d20', '#1f6feb', '#1a7f37', '#9a6700', '#6f42c1', '#5b6270'],
       tooltip: { trigger: 'axis', renderMode: 'richText' }, legend: { top: 0 },
       grid: { left: 40, right: 16, top: 40, bottom: 48, containLabel: true },
-      xAxis: { type: 'category', data: spec.categories, axisLabel: { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0 } },
+      xAxis: { type: 'category', data: spec.categories,
+        axisLabel: { interval: narrow ? 'auto' : 0, rotate: narrow || spec.categories.length > 6 ? 40 : 0 } },
       yAxis: { type: 'value', max: spec.max }, series
     });
     el.setAttribute('data-drawn', 'true');

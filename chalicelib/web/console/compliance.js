@@ -55,9 +55,22 @@ ${dataTable('open-accounts', t('c.cov.open_list'), [['account_id', t('c.col.acco
 ${section('existing', t('c.cov.year', { year }), r, () => html`<p>${t('c.cov.year_summary', { n: ex.called_back, clients: ex.year_end_clients === null ? '—' : ex.year_end_clients,
     target: target === null || target === undefined ? '—' : target, pct: ex.percent_of_target === null || ex.percent_of_target === undefined ? '—' : ex.percent_of_target + '%' })}</p>
 ${target ? html`` : html`<p class="missing">${t('c.cov.no_clients')}</p>`}
+<form class="filters" id="year-end-form" novalidate><div class="field"><label for="year-end-clients">${t('c.cov.year_end_clients', { year: year - 1, target_year: year })}</label>
+<input id="year-end-clients" name="clients" type="number" min="0" inputmode="numeric" value="${ex.year_end_clients === null || ex.year_end_clients === undefined ? '' : ex.year_end_clients}"></div>
+<button type="submit" class="secondary">${t('c.cov.year_end_save')}</button></form>${statusLine('year-end-status')}
 ${chartBlock('year-chart', t('c.cov.year', { year }), yearSpec, t('c.col.month'))}`)}`);
     wirePicker('coverage-filter');
     wireCsv(document.getElementById('main'));
+    const ye = document.getElementById('year-end-form');
+    if (ye) {
+      ye.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        // The 10% of a year is counted against the previous year-end's clients.
+        write('PUT', '/v1/reports/coverage/year-end', { branch_id: d.branch_id || (me() || {}).branch_id, year: year - 1,
+          clients: Number(ye.elements.clients.value) }, document.getElementById('year-end-status'), { idempotent: false })
+          .then((res) => { if (res.status === 200) setTimeout(coveragePage, 800); });
+      });
+    }
     if (!r.error) { drawChart('new-chart', newSpec, 'bar'); drawChart('year-chart', yearSpec, 'line'); }
   });
 }
