@@ -88,3 +88,17 @@ def test_the_console_keeps_a_stage_prefix_in_its_base():
         path = "/app/console"
 
     assert console._base_href(Request()) == "/v1/app/"
+
+
+def test_the_static_export_is_what_the_api_serves(tmp_path):
+    """infra/web_static.py: the files for an S3 origin, with the hashes the HTML asks for."""
+    from infra.web_static import export
+
+    cache = export(tmp_path)
+    html = (tmp_path / "app" / "console" / "index.html").read_text()
+    assert '<base href="../">' in html and cache["app/console/index.html"] == "no-store"
+    for name, digest in re.findall(r'console/([a-z0-9_.-]+)\?v=([0-9a-f]{16})', html):
+        served = (tmp_path / "app" / "console" / name).read_text()
+        assert hashlib.sha256(served.encode()).hexdigest()[:16] == digest
+        assert cache[f"app/console/{name}"] == console.IMMUTABLE
+    assert (tmp_path / "app" / "render.js").exists() and (tmp_path / "app" / "index.html").exists()
