@@ -325,3 +325,28 @@ def test_compliance_moves_a_problem_item_on(desk, stack):
     assert item["status"] == "in_progress"
     page.goto(console_url(stack) + "#/problems?status=in_progress")
     expect(page.locator(f"[data-problem='{created['problem_id']}'][data-to=resolved]")).to_have_count(1)
+
+
+def test_a_supervisor_signs_off_last_week_and_records_a_cash_payment(desk, stack):
+    page = desk(1280)
+    sign_in(page, stack, "sup-001")
+    page.goto(console_url(stack) + "#/signoffs")
+    page.locator("[data-signoff='cm-001']").click()
+    status = page.locator("#signoff-status")
+    expect(status).not_to_have_attribute("data-state", "sending")
+    expect(status).to_have_attribute("data-state", re.compile("sent|failed"))
+    if status.get_attribute("data-state") == "failed":      # signed off by an earlier run: refused in Chinese
+        assert not re.search(r"[A-Za-z]{3,}(?: [A-Za-z]{2,}){2,}", status.inner_text()), status.inner_text()
+    else:
+        expect(status).to_contain_text("王晓明")
+    # A penalty entered through the API is settled in cash from the list.
+    code, pen = stack.call("POST", "/v1/penalties", {"manager_id": "cm-001", "rule_code": "DRESS",
+                                                   "breach_date": datetime.now(CN).date().isoformat(),
+                                                   "evidence_note": "E2E 现金"}, as_="sup-001",
+                           headers={"Idempotency-Key": "e2e-cash-" + uuid.uuid4().hex})
+    assert code == 201, pen
+    page.goto(console_url(stack) + "#/penalties")
+    page.locator(f"[data-settle='{pen['penalty_id']}'][data-method=cash]").click()
+    expect(page.locator(f"[data-settle='{pen['penalty_id']}']")).to_have_count(0)   # the list was read again
+    _, after = stack.call("GET", f"/v1/penalties/{pen['penalty_id']}", as_="sup-001")
+    assert after["status"] == "paid_cash"
