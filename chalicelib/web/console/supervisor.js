@@ -4,7 +4,7 @@
 import { html, t, field, select, input, textarea } from '../render.js';
 import { api, errorMessage } from '../net.js';
 import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, weekOf, thisMonth, monthsBack,
-  short, yuan, here, page } from './ui.js';
+  short, yuan, ymd, here, page } from './ui.js';
 import { chartBlock, drawChart } from './chart.js';
 
 const name = (staff, id) => (staff.find((s) => s.staff_id === id) || {}).name || id;
@@ -117,7 +117,7 @@ export function penaltiesPage() {
 ${rules.error ? html`` : html`<form id="penalty-form" novalidate>
 ${field('manager_id', t('c.col.manager'), select('manager_id', people.filter((s) => s.status === 'active').map((s) => [s.staff_id, s.name + ' · ' + s.staff_id])))}
 ${field('rule_code', t('c.pen.rule'), select('rule_code', ruleOptions))}
-${field('breach_date', t('c.pen.breach_date'), input('breach_date', 'date', { value: new Date().toISOString().slice(0, 10) }))}
+${field('breach_date', t('c.pen.breach_date'), input('breach_date', 'date', { value: ymd(new Date()) }))}
 ${field('occurrences', t('c.pen.occurrences'), input('occurrences', 'number', { value: '1', min: '1', max: '31' }))}
 ${field('income_yuan', t('c.pen.income'), input('income_yuan', 'text', { inputmode: 'decimal' }), { optional: true })}
 <div class="field check" data-field="serious"><label for="f-serious"><input id="f-serious" name="serious" type="checkbox"> ${t('c.pen.serious')}</label><p class="field-error" id="f-serious-err" hidden></p></div>
