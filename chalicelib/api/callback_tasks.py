@@ -38,6 +38,16 @@ def branch_queue(ctx, query):
     return ctx.page(page, _out)
 
 
+@route(bp, "/v1/callback-tasks/board", roles=[Role.callback_agent, Role.compliance, Role.admin],
+       order="agents by staff id, then the unassigned queue; within each, triggers by name",
+       summary="The callback centre's board: a branch's open, due-today and overdue tasks by agent (and the "
+               "unassigned queue) and trigger, with each agent's workload (counts only)",
+       query="chalicelib.models.callbacks:BoardQuery", response="chalicelib.models.callbacks:BoardOut", tags=TAGS)
+def task_board(ctx, query):
+    from ..domain import callback_work
+    return callback_work.board(ctx.principal, query.branch_id)
+
+
 @route(bp, "/v1/callback-tasks/sample", order="random (a fresh sample each call; one page, next_token always null)",
        roles=[Role.compliance, Role.admin],
        summary="A random sample of a month's completed, unreviewed callbacks",

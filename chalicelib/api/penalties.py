@@ -38,6 +38,16 @@ def enter_penalty(ctx, body):
     return penalties.enter(ctx.principal, body)
 
 
+@route(bp, "/v1/penalties/preview", "POST", roles=[Role.supervisor], idempotent=False,
+       summary="What entering a penalty would compute (points, cash and salary amounts, settlement) with the same "
+               "checks; nothing is stored",
+       body="chalicelib.models.penalties:PenaltyPreviewIn", response="chalicelib.models.penalties:PenaltyPreviewOut",
+       tags=TAGS, errors=(403, 404))
+def preview_penalty(ctx, body):
+    from ..domain import penalties
+    return penalties.preview(ctx.principal, body)
+
+
 @route(bp, "/v1/penalties", order="newest breach date first",
        roles=READERS, summary="List penalties (managers: their own; supervisors: their branch)",
        query="chalicelib.models.penalties:PenaltyQuery", response="chalicelib.models.penalties:PenaltyPage", tags=TAGS)

@@ -14,7 +14,7 @@ from .. import clock, submission
 from ..auth import Principal, cached_staff
 from ..config import get_settings
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
-from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, SettleIn, VoidIn
+from ..models.penalties import AppealDecisionIn, AppealIn, PenaltyIn, PenaltyPreviewIn, SettleIn, VoidIn
 from ..observability import logger
 from ..storage import directory
 from ..storage import penalties as repo
@@ -36,10 +36,7 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     its revision, and the escalation flags come from the manager's month ledger, written with it."""
     s = get_settings()
     today = clock.today()
-    if body.breach_date > today:
-        raise ValidationFailed.field("breach_date", "a breach date cannot be in the future")
-    if body.manager_id == principal.id:
-        raise Forbidden("you may not enter a penalty against yourself")
+    _entry_guards(principal, body)
     # Supervisors enter penalties for their own branch: the transaction checks the manager is in it.
     branch_id = principal.branch_id
     collision = _collision_link(body, branch_id)
@@ -103,6 +100,28 @@ def _refuse_manager(manager_id: str, branch_id: str) -> None:
     if manager["role"] != "client_manager":
         raise ValidationFailed.field("manager_id", "penalties are entered against client managers only")
 
+
+
+def preview(principal: Principal, body: PenaltyPreviewIn) -> dict:
+    """What an entry would compute (points, cash and salary amounts, settlement, HR recommendations), with
+    the same checks as entering it; nothing is stored. The console shows it before the supervisor saves."""
+    _entry_guards(principal, body)
+    _refuse_manager(body.manager_id, principal.branch_id)   # returns only for a client manager of the branch
+    catalogue = penalty_rules.catalogue_on(body.breach_date, principal.branch_id)
+    rule = catalogue.rule(body.rule_code)
+    _not_excused_by_leave(body, rule)
+    amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, get_settings())
+    return {"manager_id": body.manager_id, "rule_code": rule["code"], "rule_kind": rule["kind"],
+            "rule_amount": None if rule.get("amount") is None else str(rule["amount"]),
+            "rule_version": catalogue.version_ref(),
+            "occurrences": body.occurrences, "serious": body.serious, **amounts}
+
+
+def _entry_guards(principal: Principal, body: PenaltyIn | PenaltyPreviewIn) -> None:
+    if body.breach_date > clock.today():
+        raise ValidationFailed.field("breach_date", "a breach date cannot be in the future")
+    if body.manager_id == principal.id:
+        raise Forbidden("you may not enter a penalty against yourself")
 
 # --- the month ledger: what the escalation rules read instead of the month's penalties ----------------------
 def _ledger_entry(record: dict) -> dict:

@@ -143,6 +143,36 @@ class QueueQuery(TaskListQuery):
     branch_id: str | None = Field(None, min_length=1, max_length=64)
 
 
+class BoardQuery(RequestModel):
+    branch_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class BoardRow(ResponseModel):
+    assignee_id: str | None = None   # None: the branch queue (unassigned)
+    name: str = ""
+    trigger: str
+    open: int
+    due_today: int
+    overdue: int
+
+
+class BoardLoad(ResponseModel):
+    assignee_id: str | None = None
+    name: str = ""
+    open: int
+    due_today: int
+    overdue: int
+    risk: int
+
+
+class BoardOut(ResponseModel):
+    branch_id: str
+    as_of: str
+    today: str
+    rows: list[BoardRow]
+    workload: list[BoardLoad]
+
+
 class SampleQuery(RequestModel):
     branch_id: str = Field(min_length=1, max_length=64)
     month: Month

@@ -128,6 +128,32 @@ class PenaltyIn(RequestModel):
         return refs
 
 
+class PenaltyPreviewIn(RequestModel):
+    """An entry's amount-bearing fields: what POST /v1/penalties would compute, before evidence is written."""
+    manager_id: str = Id
+    rule_code: str = RuleCode
+    breach_date: BoundedDate
+    occurrences: int = Field(1, ge=1, le=31)
+    income_yuan: Decimal | None = Yuan
+    serious: bool = False
+
+
+class PenaltyPreviewOut(ResponseModel):
+    manager_id: str
+    rule_code: str
+    rule_kind: str
+    rule_amount: str | None = None
+    rule_version: "RuleVersionRef"  # defined below
+    occurrences: int
+    serious: bool = False
+    points: int
+    yuan: Decimal | None = None
+    salary_deduction_yuan: Decimal | None = None
+    amount_status: str
+    settlement: str
+    hr_recommendations: list[str] = []
+
+
 class SettleIn(RequestModel):
     method: Literal["cash", "salary"]
     amount_yuan: Decimal | None = Yuan   # refused: amounts are computed (kept so old clients get a clear 400)

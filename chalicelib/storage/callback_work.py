@@ -117,6 +117,16 @@ def list_branch_queue(branch_id: str, *, limit: int, start_key=None) -> base.Pag
     return base.query_records(f"BRANCH#{branch_id}#QUEUE", index="gsi1", limit=limit, start_key=start_key)
 
 
+def open_tasks_of_agent(agent_id: str) -> list[dict]:
+    """Every open task an agent holds (bounded by the agent's workload)."""
+    return [base.strip_keys(i) for i in base.query_all(f"AGENT#{agent_id}#OPEN", index="gsi1")]
+
+
+def branch_queue_all(branch_id: str) -> list[dict]:
+    """Every unassigned task of a branch's queue (bounded: the queue is worked down daily)."""
+    return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#QUEUE", index="gsi1")]
+
+
 def tasks_of_month(branch_id: str, month: str) -> list[dict]:
     return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#TASKS#{month}", index="gsi2")]
 
