@@ -73,11 +73,12 @@ def merge_days(records: list[dict]) -> dict[date, Decimal]:
 
 
 # --- what other rules read --------------------------------------------------------------------------------
-def days_on_leave(manager_id: str, start: date, end: date) -> dict[date, Decimal]:
-    """The manager's approved leave on the working days of [start, end]: day -> 1 or 0.5."""
+def days_on_leave(manager_id: str, start: date, end: date, *, branch_id: str | None = None) -> dict[date, Decimal]:
+    """The manager's approved leave on the working days of [start, end]: day -> 1 or 0.5. With `branch_id`,
+    only leave recorded in that branch (a supervisor's penalty entry must not learn another branch's leave)."""
     first = start - timedelta(days=get_settings().leave_max_days)
     records = [r for r in repo.starting_between(manager_id, first.isoformat(), end.isoformat())
-               if r["status"] == "approved"]
+               if r["status"] == "approved" and branch_id in (None, r.get("branch_id"))]
     return {d: share for d, share in merge_days(records).items() if start <= d <= end}
 
 

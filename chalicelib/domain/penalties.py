@@ -44,7 +44,7 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     for _ in range(_TX_RETRIES):
         catalogue = penalty_rules.catalogue_on(body.breach_date, branch_id)
         rule = catalogue.rule(body.rule_code)
-        _not_excused_by_leave(body, rule)
+        _not_excused_by_leave(body, rule, branch_id)
         amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, s)
         now = clock.now()
         due_on = None
@@ -109,7 +109,7 @@ def preview(principal: Principal, body: PenaltyPreviewIn) -> dict:
     _refuse_manager(body.manager_id, principal.branch_id)   # returns only for a client manager of the branch
     catalogue = penalty_rules.catalogue_on(body.breach_date, principal.branch_id)
     rule = catalogue.rule(body.rule_code)
-    _not_excused_by_leave(body, rule)
+    _not_excused_by_leave(body, rule, principal.branch_id)
     amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, get_settings())
     return {"manager_id": body.manager_id, "rule_code": rule["code"], "rule_kind": rule["kind"],
             "rule_amount": None if rule.get("amount") is None else str(rule["amount"]),
@@ -151,24 +151,26 @@ def _ledger_active(ledger: dict, record: dict) -> list[dict]:
     return others + [record]
 
 
-def _not_excused_by_leave(body: PenaltyIn, rule: dict) -> None:
-    """An absence or "未经批准擅离岗位" (LEAVE_POST) on approved leave is refused (one Query, those rules only)."""
+def _not_excused_by_leave(body: PenaltyIn | PenaltyPreviewIn, rule: dict, branch_id: str) -> None:
+    """An absence or "未经批准擅离岗位" (LEAVE_POST) on approved leave is refused (one Query, those rules only).
+    Only the branch's leave is read: another branch's manager is refused by the transaction as unknown."""
     if rule.get("absence_days") is not None:
-        _not_on_leave(body.manager_id, body.breach_date, Decimal(str(rule["absence_days"])))
-    elif rule["code"] == "LEAVE_POST" and leave.days_on_leave(body.manager_id, body.breach_date,
-                                                              body.breach_date).get(body.breach_date, 0) >= 1:
+        _not_on_leave(body.manager_id, body.breach_date, Decimal(str(rule["absence_days"])), branch_id)
+    elif rule["code"] == "LEAVE_POST" and leave.days_on_leave(body.manager_id, body.breach_date, body.breach_date,
+                                                              branch_id=branch_id).get(body.breach_date, 0) >= 1:
         # A whole day of approved leave is approval (half a day leaves the other half).
         raise ValidationFailed.field("breach_date", f"{body.breach_date} is approved leave: not away without "
                                                     "approval")
 
 
-def _not_on_leave(manager_id: str, breach_date: date, absence_days: Decimal) -> None:
+def _not_on_leave(manager_id: str, breach_date: date, absence_days: Decimal, branch_id: str) -> None:
     """000 第一篇 第四条 fines "无故旷工": approved leave (请假, "须提前向区域经理提出") is not absence.
 
     The days an absence covers (from the breach date, working days) must not be approved leave; half a
     day of leave leaves room for ABSENT_HALF_DAY on that day only."""
     span = max(int(absence_days.to_integral_value(rounding="ROUND_CEILING")), 1)
-    on_leave = leave.days_on_leave(manager_id, breach_date, breach_date + timedelta(days=span + 7))
+    on_leave = leave.days_on_leave(manager_id, breach_date, breach_date + timedelta(days=span + 7),
+                                   branch_id=branch_id)
     covered, day = [], breach_date
     while len(covered) < span and day <= breach_date + timedelta(days=span + 7):
         if day == breach_date or workdays.is_workday(day):

@@ -126,6 +126,17 @@ def test_no_absence_penalty_on_a_day_of_approved_leave(api, frozen):
     assert pending["status"] == "pending"
 
 
+def test_another_branchs_supervisor_learns_nothing_of_a_managers_leave(api, frozen):
+    decide(api, ask(api)["leave_id"])                                                   # cm-001, 11-23
+    with clock.freeze("2026-11-30T10:00:00+08:00"):
+        for rule in ("ABSENT_1_DAY", "LEAVE_POST"):
+            status, body = api.post("/v1/penalties", {"manager_id": "cm-001", "rule_code": rule,
+                                                      "breach_date": "2026-11-23", "evidence_note": "未到岗"},
+                                    as_="sup-101")
+            # as for an unknown manager: the leave is not read across branches (not a 400 on breach_date)
+            assert status == 404 and field_of(body) == "manager_id", body
+
+
 def absence_flags(api):
     return sorted(f["flag_id"] for f in api.get("/v1/flags", as_="sup-001")[1]["items"]
                   if f["flag_id"].startswith("ABSENCE"))
