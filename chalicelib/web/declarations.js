@@ -26,8 +26,11 @@ function load(form, month) {
   return getCached('/v1/declarations?month=' + encodeURIComponent(month)).then((r) => {
     if (r.status !== 200) throw new Error(errorMessage(r));
     const d = (r.data.items || [])[0] || null;
-    form.elements.account_ids.value = d ? d.account_ids.join('\n') : '';
-    form.elements.note.value = d ? d.note || '' : '';
+    // The list arrives after the page shows: what the manager typed meanwhile is kept, not replaced.
+    if (!form.dataset.edited) {
+      form.elements.account_ids.value = d ? d.account_ids.join('\n') : '';
+      form.elements.note.value = d ? d.note || '' : '';
+    }
     show(box, summary(d));
   }).catch(showError);
 }
@@ -42,8 +45,15 @@ ${field('note', t('declaration.note'), textarea('note', { maxlength: 500 }), { o
 ${statusBox()}${submitButton()}</form>
 <h2>${t('declaration.current')}</h2><div id="declaration-state"></div>`, '#/');
   const form = document.getElementById('declaration-form');
+  const edited = () => { form.dataset.edited = '1'; };
+  form.elements.account_ids.addEventListener('input', edited);
+  form.elements.note.addEventListener('input', edited);
   load(form, thisMonth());
-  form.elements.month.addEventListener('change', () => { if (val(form, 'month')) load(form, val(form, 'month')); });
+  form.elements.month.addEventListener('change', () => {
+    if (!val(form, 'month')) return;
+    delete form.dataset.edited;   // another month: its own list replaces the form
+    load(form, val(form, 'month'));
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const month = val(form, 'month');

@@ -1,4 +1,5 @@
-"""A few callback tasks for cba-001 and one in the br-pudong queue, with their accounts."""
+"""A few callback tasks for cba-001 and two in the br-pudong queue (each browser test that claims takes
+one), with their accounts."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,7 +20,8 @@ def seed() -> None:
     accounts = [("DEMO-A001", "周杰", "13800000001", "new_account", "cba-001", 1),
                 ("DEMO-A002", "吴芳", "13800000002", "dormant", "cba-001", 5),
                 ("DEMO-A003", "郑华", "13800000003", "large_outflow", "cba-001", 0),
-                ("DEMO-A004", "冯丽", "13800000004", "periodic", None, 5)]
+                ("DEMO-A004", "冯丽", "13800000004", "periodic", None, 5),
+                ("DEMO-A005", "陈静", "13800000005", "periodic", None, 5)]
     for n, (account_id, name, phone, trigger, agent, priority) in enumerate(accounts):
         opened = today - timedelta(days=1 if trigger == "new_account" else 400)
         base.put({**keys.account(account_id), "account_id": account_id, "branch_id": "br-pudong",

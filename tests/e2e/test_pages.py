@@ -108,6 +108,8 @@ def test_a_refused_submission_is_explained_in_chinese(phone, stack):
     assert texts and all(not ENGLISH.search(x) for x in texts), texts
     # The same refusal in the English interface reads as English.
     page.click("#lang")
+    # The switch re-renders the form: wait for the English page, or the fills land in the old one.
+    expect(page.locator("h1")).to_have_text("Log a visit")
     page.wait_for_selector("#visit-form")
     page.fill("#f-person_met", "future E2E")
     page.fill("#f-discussed", "in the future")
