@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-capacity test-api-fuzz
+.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-capacity test-api-fuzz lint
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test-ddb: ddb-local  ## storage, API and job tests again on Amazon DynamoDB Loca
 	FIELDDESK_TEST_DB=ddb-local $(PY) -m pytest -q -n 2 --dist loadfile tests/storage tests/api tests/jobs \
 		--ignore=tests/api/test_route_roles.py --ignore=tests/api/test_openapi.py \
 		--ignore=tests/api/test_web.py --ignore=tests/api/test_api_guide.py  # why: docs/dynamodb-local.md
+
+lint: venv  ## ruff (rule set in ruff.toml) and ruff format, as CI runs them
+	$(PY) -m ruff check chalicelib schedules infra tests bench app.py
+	$(PY) -m ruff format --check chalicelib schedules infra tests bench app.py
 
 test: venv  ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q -n 2 --dist loadfile

@@ -1,13 +1,25 @@
 """FieldDesk: Chalice app. Middleware and blueprint registration, nothing else."""
+
 import os
 
 from chalice import Chalice
 
-from chalicelib.api import accounts, audit, callback_tasks, complaints, directory, outlets_partner, prospects, system, visits, web
+from chalicelib.api import (
+    accounts,
+    audit,
+    callback_tasks,
+    complaints,
+    directory,
+    outlets_partner,
+    prospects,
+    system,
+    visits,
+    web,
+)
 from chalicelib.api import calendar as calendar_api
+from chalicelib.api import console as console_web
 from chalicelib.api import declarations as declarations_api
 from chalicelib.api import leave as leave_api
-from chalicelib.api import console as console_web
 from chalicelib.api import openapi as openapi_api
 from chalicelib.api import outbox as outbox_api
 from chalicelib.api import penalties as penalties_api
@@ -23,10 +35,30 @@ app = Chalice(app_name="fielddesk")
 app.experimental_feature_flags.update(["BLUEPRINTS"])
 app.register_middleware(http_conventions, "http")
 
-for blueprint in (system.bp, openapi_api.bp, directory.bp, visits.bp, prospects.bp, outlets_partner.bp, audit.bp,
-                  penalties_api.bp, accounts.bp, callback_tasks.bp, calendar_api.bp, complaints.bp, outbox_api.bp,
-                  travel_api.bp, leave_api.bp, declarations_api.bp,
-                  web.bp, console_web.bp, prospect_jobs.bp, penalties_jobs.bp, callback_jobs.bp, sweeps.bp):
+for blueprint in (
+    system.bp,
+    openapi_api.bp,
+    directory.bp,
+    visits.bp,
+    prospects.bp,
+    outlets_partner.bp,
+    audit.bp,
+    penalties_api.bp,
+    accounts.bp,
+    callback_tasks.bp,
+    calendar_api.bp,
+    complaints.bp,
+    outbox_api.bp,
+    travel_api.bp,
+    leave_api.bp,
+    declarations_api.bp,
+    web.bp,
+    console_web.bp,
+    prospect_jobs.bp,
+    penalties_jobs.bp,
+    callback_jobs.bp,
+    sweeps.bp,
+):
     app.register_blueprint(blueprint)
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

@@ -1,18 +1,21 @@
 """`make bench`: every benchmark, each printing its figures and targets; exit 1 if any target is missed."""
+
 from __future__ import annotations
 
 import importlib.util
 import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import", "bench.durability", "bench.capacity"]
 
 
 def main() -> int:
-    print(f"FieldDesk benchmarks, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-          f"{platform.python_version()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores")
+    print(
+        f"FieldDesk benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{platform.python_version()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores"
+    )
     failed = []
     for name in SUITES:
         if importlib.util.find_spec(name) is None:

@@ -21,6 +21,7 @@ each Put/Update/Delete and ConditionCheck. A read costs ceil(size / 4 KB) RCU pe
 (Query: before the filter and the projection), at least 1 unit, half for eventually
 consistent reads (every GSI read), a miss included.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,7 +42,7 @@ def number_size(text: str) -> int:
 
 
 def value_size(value: dict) -> int:
-    (kind, v), = value.items()
+    ((kind, v),) = value.items()
     if kind == "S":
         return len(v.encode())
     if kind == "N":
@@ -109,7 +110,7 @@ class CapacityMeter:
         return out
 
     # -- wiring
-    def attach(self) -> "CapacityMeter":
+    def attach(self) -> CapacityMeter:
         for c in self.clients:
             c.meta.events.register("before-parameter-build.dynamodb", self.add_return_consumed_capacity)
             c.meta.events.register("before-call.dynamodb", self._before_call)
@@ -133,7 +134,7 @@ class CapacityMeter:
         def __exit__(self, *exc):
             self.meter.current = self.previous
 
-    def flow(self, name: str) -> "_Flow":
+    def flow(self, name: str) -> _Flow:
         return self._Flow(self, name)
 
     @staticmethod
@@ -166,7 +167,7 @@ class CapacityMeter:
         if op == "TransactWriteItems":
             out = []
             for entry in body["TransactItems"]:
-                (action, spec), = entry.items()
+                ((action, spec),) = entry.items()
                 key = self._key_of(spec["TableName"], spec["Item"]) if action == "Put" else spec["Key"]
                 out.append((spec["TableName"], key, action.lower(), True))
             return out
@@ -214,12 +215,15 @@ class CapacityMeter:
                 for group in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
                     parts += [(f"{table}/{name}", v) for name, v in (c.get(group) or {}).items()]
                 if len(parts) == 1 and not parts[0][1]:
-                    parts = [(table, c)]   # TOTAL-style answer without a breakdown
+                    parts = [(table, c)]  # TOTAL-style answer without a breakdown
                 for target, units in parts:
                     read, write = units.get("ReadCapacityUnits"), units.get("WriteCapacityUnits")
                     if read is None and write is None:
-                        read, write = (0, units.get("CapacityUnits", 0)) if kind == "write" else \
-                            (units.get("CapacityUnits", 0), 0)
+                        read, write = (
+                            (0, units.get("CapacityUnits", 0))
+                            if kind == "write"
+                            else (units.get("CapacityUnits", 0), 0)
+                        )
                     if read:
                         self.engine[flow][(target, "read")] += read
                     if write:
@@ -239,8 +243,12 @@ class CapacityMeter:
         extra: dict[tuple[str, str, str], float] = defaultdict(float)
         for table, key, action, tx, before in touched:
             if unprocessed.get(table) and any(
-                    self._key_of(table, (r.get("PutRequest") or {}).get("Item") or (r.get("DeleteRequest") or {})
-                                 .get("Key", {})) == key for r in unprocessed[table]):
+                self._key_of(
+                    table, (r.get("PutRequest") or {}).get("Item") or (r.get("DeleteRequest") or {}).get("Key", {})
+                )
+                == key
+                for r in unprocessed[table]
+            ):
                 continue
             factor = 2 if tx else 1
             if action == "conditioncheck":
@@ -305,12 +313,22 @@ class CapacityMeter:
             target = f"{table}/{index}" if index else table
             consistent = bool(body.get("ConsistentRead")) and not index
             items = raw.get("Items")
-            if items is None or any(k in body for k in ("FilterExpression", "ProjectionExpression", "Select",
-                                                         "AttributesToGet")):
+            if items is None or any(
+                k in body for k in ("FilterExpression", "ProjectionExpression", "Select", "AttributesToGet")
+            ):
                 # What the engine evaluated: the same key condition, page and limit, whole items.
-                again = {k: v for k, v in body.items() if k not in (
-                    "FilterExpression", "ProjectionExpression", "Select", "AttributesToGet",
-                    "ReturnConsumedCapacity")}
+                again = {
+                    k: v
+                    for k, v in body.items()
+                    if k
+                    not in (
+                        "FilterExpression",
+                        "ProjectionExpression",
+                        "Select",
+                        "AttributesToGet",
+                        "ReturnConsumedCapacity",
+                    )
+                }
                 names = again.get("ExpressionAttributeNames") or {}
                 used = again.get("KeyConditionExpression", "")
                 again_names = {k: v for k, v in names.items() if re.search(re.escape(k) + r"(?!\w)", used)}

@@ -10,6 +10,7 @@ machine noise hits both alike, and the medians are compared. The dependency
 baseline is every third-party module that importing app.py loads, imported on
 its own: the ratio is what FieldDesk's own code adds (target <= 1.15).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,11 +27,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 TARGET = 1.15
 BEGIN, END = "<!-- cold-import:begin -->", "<!-- cold-import:end -->"
-ENV = {"AWS_DEFAULT_REGION": "cn-north-1", "FIELDDESK_STAGE": "prod", "FIELDDESK_JWT_MODE": "jwks",
-       "FIELDDESK_JWKS_URL": "https://idp.example.cn/jwks.json", "FIELDDESK_JWT_ISSUER": "https://idp.example.cn",
-       "FIELDDESK_HASH_KEY_SECRET": "hash", "FIELDDESK_PAGE_TOKEN_KEY_SECRET": "page",
-       "FIELDDESK_KMS_KEY_ID": "arn:aws:kms:cn-north-1:123456789012:key/bench", "POWERTOOLS_TRACE_DISABLED": "true",
-       "POWERTOOLS_SERVICE_NAME": "fielddesk", "PYTHONDONTWRITEBYTECODE": "0"}
+ENV = {
+    "AWS_DEFAULT_REGION": "cn-north-1",
+    "FIELDDESK_STAGE": "prod",
+    "FIELDDESK_JWT_MODE": "jwks",
+    "FIELDDESK_JWKS_URL": "https://idp.example.cn/jwks.json",
+    "FIELDDESK_JWT_ISSUER": "https://idp.example.cn",
+    "FIELDDESK_HASH_KEY_SECRET": "hash",
+    "FIELDDESK_PAGE_TOKEN_KEY_SECRET": "page",
+    "FIELDDESK_KMS_KEY_ID": "arn:aws:kms:cn-north-1:123456789012:key/bench",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_SERVICE_NAME": "fielddesk",
+    "PYTHONDONTWRITEBYTECODE": "0",
+}
 
 _TIMED = """
 import sys, time
@@ -56,8 +65,9 @@ print("\\n".join(mods))
 
 def _run(code: str) -> str:
     env = {**os.environ, **ENV}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def third_party_modules() -> list[str]:
@@ -78,34 +88,41 @@ def measure(runs: int) -> dict:
         app_times.append(sample("import app"))
         deps_times.append(sample(deps_body))
     app_median, deps_median = statistics.median(app_times), statistics.median(deps_times)
-    return {"runs": runs, "third_party_modules": len(modules),
-            "top_level": sorted({m.split(".")[0] for m in modules}),
-            "app_ms": round(app_median * 1000, 1), "deps_ms": round(deps_median * 1000, 1),
-            "app_spread_ms": [round(min(app_times) * 1000, 1), round(max(app_times) * 1000, 1)],
-            "deps_spread_ms": [round(min(deps_times) * 1000, 1), round(max(deps_times) * 1000, 1)],
-            "ratio": round(app_median / deps_median, 3), "target": TARGET,
-            "python": platform.python_version(), "machine": f"{platform.system()} {platform.machine()}, "
-                                                            f"{os.cpu_count()} CPUs (shared)"}
+    return {
+        "runs": runs,
+        "third_party_modules": len(modules),
+        "top_level": sorted({m.split(".")[0] for m in modules}),
+        "app_ms": round(app_median * 1000, 1),
+        "deps_ms": round(deps_median * 1000, 1),
+        "app_spread_ms": [round(min(app_times) * 1000, 1), round(max(app_times) * 1000, 1)],
+        "deps_spread_ms": [round(min(deps_times) * 1000, 1), round(max(deps_times) * 1000, 1)],
+        "ratio": round(app_median / deps_median, 3),
+        "target": TARGET,
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}, " f"{os.cpu_count()} CPUs (shared)",
+    }
 
 
 def markdown(r: dict) -> str:
     verdict = "met" if r["ratio"] <= TARGET else "MISSED"
-    return "\n".join([
-        BEGIN,
-        f"Measured by `make bench-import` (bench/cold_import.py): {r['runs']} alternating fresh-interpreter "
-        f"samples of each, medians; Python {r['python']}, {r['machine']}.",
-        "",
-        "| import | median | min - max |",
-        "| --- | --- | --- |",
-        f"| third-party dependencies alone ({r['third_party_modules']} modules) | {r['deps_ms']} ms | "
-        f"{r['deps_spread_ms'][0]} - {r['deps_spread_ms'][1]} ms |",
-        f"| `app.py` (every blueprint, the dependencies above included) | {r['app_ms']} ms | "
-        f"{r['app_spread_ms'][0]} - {r['app_spread_ms'][1]} ms |",
-        "",
-        f"Ratio app / dependencies: **{r['ratio']}** (target <= {TARGET}: {verdict}).",
-        f"Top-level packages loaded at import: {', '.join(r['top_level'])}.",
-        END,
-    ])
+    return "\n".join(
+        [
+            BEGIN,
+            f"Measured by `make bench-import` (bench/cold_import.py): {r['runs']} alternating fresh-interpreter "
+            f"samples of each, medians; Python {r['python']}, {r['machine']}.",
+            "",
+            "| import | median | min - max |",
+            "| --- | --- | --- |",
+            f"| third-party dependencies alone ({r['third_party_modules']} modules) | {r['deps_ms']} ms | "
+            f"{r['deps_spread_ms'][0]} - {r['deps_spread_ms'][1]} ms |",
+            f"| `app.py` (every blueprint, the dependencies above included) | {r['app_ms']} ms | "
+            f"{r['app_spread_ms'][0]} - {r['app_spread_ms'][1]} ms |",
+            "",
+            f"Ratio app / dependencies: **{r['ratio']}** (target <= {TARGET}: {verdict}).",
+            f"Top-level packages loaded at import: {', '.join(r['top_level'])}.",
+            END,
+        ]
+    )
 
 
 def write(section: str) -> None:

@@ -1,5 +1,6 @@
 """A DynamoDB request counter with no side effect at import: the benchmarks and the tests that pin
 route costs (tests/api/test_route_costs.py) count with the same one."""
+
 from __future__ import annotations
 
 import threading
@@ -53,5 +54,8 @@ class DynamoCounter:
 
     @property
     def writes(self) -> int:
-        return sum(n for op, n in self.requests.items()
-                   if op in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"))
+        return sum(
+            n
+            for op, n in self.requests.items()
+            if op in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+        )

@@ -4,6 +4,7 @@ CSV import) with its figures.
 Target: 0 lost, 0 duplicated, 0 answers that are neither a success nor a retryable error, at 10%,
 20% and 30% of DynamoDB calls faulted (throttles, applied-then-500, exhausted retries).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,9 @@ for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
     os.environ.setdefault(name, "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-os.environ.setdefault("FIELDDESK_SELECTION_WORKERS", "1")           # moto in-process is not thread-safe
+os.environ.setdefault("FIELDDESK_SELECTION_WORKERS", "1")  # moto in-process is not thread-safe
 os.environ.setdefault("FIELDDESK_IMPORT_RETRY_BASE_SECONDS", "0.01")
-os.environ.setdefault("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "10")    # several batches, so resumes are exercised
+os.environ.setdefault("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "10")  # several batches, so resumes are exercised
 
 SIZE = int(os.environ.get("FIELDDESK_BENCH_DURABILITY_SIZE", "20"))
 
@@ -38,6 +39,7 @@ def main() -> int:
             from app import app
             from chalicelib.api import idempotency
             from chalicelib.auth import clear_principal_cache
+
             idempotency.reset()
             clear_principal_cache()
             with Client(app) as client:
@@ -45,8 +47,10 @@ def main() -> int:
                 started = time.perf_counter()
                 figures = run_flows(Api(client), faults, size=SIZE)
                 elapsed = time.perf_counter() - started
-        print(f"-- fault rate {rate:.0%}: {dict(faults.counts)}; answers {dict(sorted(figures.answers.items()))}; "
-              f"{elapsed:.1f} s")
+        print(
+            f"-- fault rate {rate:.0%}: {dict(faults.counts)}; answers {dict(sorted(figures.answers.items()))}; "
+            f"{elapsed:.1f} s"
+        )
         for flow in ("visits", "penalties", "prospects", "attempts"):
             print("   " + figures.line(flow))
         with moto_backend(), clock.freeze("2026-11-20T16:00:00+08:00"):
@@ -54,8 +58,12 @@ def main() -> int:
             imported = run_import_flow(faults, accounts=SIZE, transfers=3)
         print("   " + imported.line() + f"  faults {dict(faults.counts)}")
         missed += imported.lost + imported.duplicated + (imported.status != "completed")
-        bad = sum(figures.lost.values()) + sum(figures.duplicated.values()) + len(figures.bad_answers) \
+        bad = (
+            sum(figures.lost.values())
+            + sum(figures.duplicated.values())
+            + len(figures.bad_answers)
             + sum(figures.gave_up.values())
+        )
         if figures.bad_answers:
             print(f"   answers neither success nor retryable: {figures.bad_answers[:10]}")
         missed += bad

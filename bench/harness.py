@@ -1,4 +1,5 @@
 """An in-process FieldDesk on moto for benchmarks, with a DynamoDB request counter."""
+
 from __future__ import annotations
 
 import json
@@ -7,14 +8,20 @@ from contextlib import contextmanager
 
 from bench.counter import DynamoCounter  # noqa: F401 - re-exported for the benchmarks
 
-os.environ.update({
-    "FIELDDESK_STAGE": "test", "FIELDDESK_DEV_TOKENS": "true", "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-    # moto's in-process backend is not thread-safe; one worker keeps the same requests, in order.
-    "FIELDDESK_SELECTION_WORKERS": "1",
-})
+os.environ.update(
+    {
+        "FIELDDESK_STAGE": "test",
+        "FIELDDESK_DEV_TOKENS": "true",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        # moto's in-process backend is not thread-safe; one worker keeps the same requests, in order.
+        "FIELDDESK_SELECTION_WORKERS": "1",
+    }
+)
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
 
 

@@ -6,6 +6,7 @@ says nothing about DynamoDB. This backs up only the items the transaction
 touches and restores them on cancellation: the same all-or-nothing outcome,
 so request and item counts are unchanged. Never used by tests or deployed code.
 """
+
 from __future__ import annotations
 
 import copy

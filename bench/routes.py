@@ -7,14 +7,14 @@ without a target are printed for the record. Latency is printed for regressions
 only; moto's speed is not AWS's.
 Run: `make bench` (or `.venv/bin/python -m bench.routes`). Exits 1 if a target is missed.
 """
+
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
 import uuid
-
-import os
 
 from bench.harness import DynamoCounter, call, local_fieldesk, token
 
@@ -29,8 +29,15 @@ os.environ.setdefault("FIELDDESK_PRINCIPAL_CACHE_SECONDS", "30")
 def visit_body():
     from chalicelib import clock
 
-    return {"kind": "phone", "visited_at": clock.iso(clock.now()), "unit_name": "某单位", "person_met": "王先生",
-            "person_contact": "13912345678", "discussed": "基金定投", "outlet_id": "ot-icbc-lujiazui"}
+    return {
+        "kind": "phone",
+        "visited_at": clock.iso(clock.now()),
+        "unit_name": "某单位",
+        "person_met": "王先生",
+        "person_contact": "13912345678",
+        "discussed": "基金定投",
+        "outlet_id": "ot-icbc-lujiazui",
+    }
 
 
 def pool_prospects(count: int):
@@ -42,10 +49,21 @@ def pool_prospects(count: int):
     deps = prospects.deps()
     ids = []
     for n in range(count):
-        record = registration.new_record(deps, branch_id="br-pudong", name="池客户", phone=f"137{n:08d}",
-                                         id_number=None, prospect_class="B", source="own_network", outlet_id=None,
-                                         first_contact_on=clock.today(), need="", note="", registered_by="sup-001",
-                                         owner=None)
+        record = registration.new_record(
+            deps,
+            branch_id="br-pudong",
+            name="池客户",
+            phone=f"137{n:08d}",
+            id_number=None,
+            prospect_class="B",
+            source="own_network",
+            outlet_id=None,
+            first_contact_on=clock.today(),
+            need="",
+            note="",
+            registered_by="sup-001",
+            owner=None,
+        )
         deps.repo.create(record, counted_for=None)
         ids.append(record.prospect_id)
     return iter(ids)
@@ -70,59 +88,103 @@ def scenarios(client, iterations: int):
     visit_id = created["visit_id"]
     yield "GET /v1/visits/{id} (read by id)", 1, lambda: call(client, "GET", f"/v1/visits/{visit_id}", token=cm)
     yield "GET /v1/me (read by id)", 1, lambda: call(client, "GET", "/v1/me", token=cm)
-    yield ("POST /v1/visits + Idempotency-Key (create)", 3,
-           lambda: call(client, "POST", "/v1/visits", visit_body(), token=cm, headers=key()))
+    yield (
+        "POST /v1/visits + Idempotency-Key (create)",
+        3,
+        lambda: call(client, "POST", "/v1/visits", visit_body(), token=cm, headers=key()),
+    )
     from chalicelib.storage import accounts
 
     served = accounts.list_manager_accounts("cm-001", limit=1).items
-    if served:   # the demo book: a client cm-001 serves (the log counts toward its contact plan)
+    if served:  # the demo book: a client cm-001 serves (the log counts toward its contact plan)
         with_account = {**visit_body(), "account_id": served[0]["account_id"]}
-        yield ("POST /v1/visits + Idempotency-Key (naming a served client)", 3,
-               lambda: call(client, "POST", "/v1/visits", with_account, token=cm, headers=key()))
+        yield (
+            "POST /v1/visits + Idempotency-Key (naming a served client)",
+            3,
+            lambda: call(client, "POST", "/v1/visits", with_account, token=cm, headers=key()),
+        )
     yield "GET /v1/visits (mine, 20)", 1, lambda: call(client, "GET", "/v1/visits", token=cm)
-    yield ("GET /v1/visits?manager_id= (supervisor, filtered)", 1,
-           lambda: call(client, "GET", "/v1/visits?manager_id=cm-001", token=sup))
+    yield (
+        "GET /v1/visits?manager_id= (supervisor, filtered)",
+        1,
+        lambda: call(client, "GET", "/v1/visits?manager_id=cm-001", token=sup),
+    )
     yield "GET /v1/visits (supervisor, branch)", 1, lambda: call(client, "GET", "/v1/visits", token=sup)
 
     phones = iter(f"139{n:08d}" for n in range(10_000_000))
 
     def prospect():
-        return {"name": "测试", "phone": next(phones), "class": "B", "source": "own_network",
-                "first_contact_on": clock.today().isoformat()}
+        return {
+            "name": "测试",
+            "phone": next(phones),
+            "class": "B",
+            "source": "own_network",
+            "first_contact_on": clock.today().isoformat(),
+        }
 
     _, p = call(client, "POST", "/v1/prospects", prospect(), token=cm)
-    yield ("GET /v1/prospects/{id} (read by id)", 1,
-           lambda: call(client, "GET", f"/v1/prospects/{p['prospect_id']}", token=cm))
-    yield ("POST /v1/prospects + Idempotency-Key (create)", 3,
-           lambda: call(client, "POST", "/v1/prospects", prospect(), token=cm, headers=key()))
+    yield (
+        "GET /v1/prospects/{id} (read by id)",
+        1,
+        lambda: call(client, "GET", f"/v1/prospects/{p['prospect_id']}", token=cm),
+    )
+    yield (
+        "POST /v1/prospects + Idempotency-Key (create)",
+        3,
+        lambda: call(client, "POST", "/v1/prospects", prospect(), token=cm, headers=key()),
+    )
     yield "GET /v1/prospects (mine, 20)", 1, lambda: call(client, "GET", "/v1/prospects", token=cm)
-    yield ("GET /v1/prospects?owner_id= (supervisor)", 1,
-           lambda: call(client, "GET", "/v1/prospects?owner_id=cm-001", token=sup))
+    yield (
+        "GET /v1/prospects?owner_id= (supervisor)",
+        1,
+        lambda: call(client, "GET", "/v1/prospects?owner_id=cm-001", token=sup),
+    )
     yield "GET /v1/prospects/pool (list)", 1, lambda: call(client, "GET", "/v1/prospects/pool", token=cm)
     pooled = pool_prospects(iterations + 2)
-    yield ("POST /v1/prospects/{id}/claim + Idempotency-Key (pool claim)", 3,
-           lambda: call(client, "POST", f"/v1/prospects/{next(pooled)}/claim", None, token=cm, headers=key()))
+    yield (
+        "POST /v1/prospects/{id}/claim + Idempotency-Key (pool claim)",
+        3,
+        lambda: call(client, "POST", f"/v1/prospects/{next(pooled)}/claim", None, token=cm, headers=key()),
+    )
 
     def penalty():
-        return {"manager_id": "cm-001", "rule_code": "DRESS", "evidence_note": "未佩戴工牌",
-                "breach_date": (clock.today() - timedelta(days=1)).isoformat()}
+        return {
+            "manager_id": "cm-001",
+            "rule_code": "DRESS",
+            "evidence_note": "未佩戴工牌",
+            "breach_date": (clock.today() - timedelta(days=1)).isoformat(),
+        }
 
     _, pen = call(client, "POST", "/v1/penalties", penalty(), token=sup)
-    yield ("GET /v1/penalties/{id} (read by id, with history)", 1,
-           lambda: call(client, "GET", f"/v1/penalties/{pen['penalty_id']}", token=sup))
-    yield ("POST /v1/penalties + Idempotency-Key (create, with flag checks)", 4,
-           lambda: call(client, "POST", "/v1/penalties", penalty(), token=sup, headers=key()))
-    yield ("GET /v1/penalties?manager_id= (supervisor)", 1,
-           lambda: call(client, "GET", "/v1/penalties?manager_id=cm-001", token=sup))
-    yield "GET /v1/flags?staff_id= (supervisor)", 1, lambda: call(client, "GET", "/v1/flags?staff_id=cm-001",
-                                                                   token=sup)
+    yield (
+        "GET /v1/penalties/{id} (read by id, with history)",
+        1,
+        lambda: call(client, "GET", f"/v1/penalties/{pen['penalty_id']}", token=sup),
+    )
+    yield (
+        "POST /v1/penalties + Idempotency-Key (create, with flag checks)",
+        4,
+        lambda: call(client, "POST", "/v1/penalties", penalty(), token=sup, headers=key()),
+    )
+    yield (
+        "GET /v1/penalties?manager_id= (supervisor)",
+        1,
+        lambda: call(client, "GET", "/v1/penalties?manager_id=cm-001", token=sup),
+    )
+    yield "GET /v1/flags?staff_id= (supervisor)", 1, lambda: call(client, "GET", "/v1/flags?staff_id=cm-001", token=sup)
     _, mine = call(client, "GET", "/v1/callback-tasks/mine", token=agent)
     if mine and mine.get("items"):
         task_id = mine["items"][0]["task_id"]
-        yield (f"GET /v1/callback-tasks/{{id}} {AGENT}", None,
-               lambda: call(client, "GET", f"/v1/callback-tasks/{task_id}", token=agent))
-    yield f"GET /v1/callback-tasks/mine {AGENT}", None, lambda: call(client, "GET", "/v1/callback-tasks/mine",
-                                                                    token=agent)
+        yield (
+            f"GET /v1/callback-tasks/{{id}} {AGENT}",
+            None,
+            lambda: call(client, "GET", f"/v1/callback-tasks/{task_id}", token=agent),
+        )
+    yield (
+        f"GET /v1/callback-tasks/mine {AGENT}",
+        None,
+        lambda: call(client, "GET", "/v1/callback-tasks/mine", token=agent),
+    )
 
 
 def main(iterations: int = 100) -> int:
@@ -151,8 +213,10 @@ def main(iterations: int = 100) -> int:
             rows.append((name, requests, target, detail, p50, p95, ok))
     print(f"{'route':<62} {'ddb req':>7} {'target':>6} {'p50 ms':>7} {'p95 ms':>7}  requests")
     for name, requests, target, detail, p50, p95, ok in rows:
-        print(f"{name:<62} {requests:>7} {('<=' + str(target)) if target else '-':>6} {p50:>7.1f} {p95:>7.1f}  "
-              f"{detail}{'' if ok else '  MISSED'}")
+        print(
+            f"{name:<62} {requests:>7} {('<=' + str(target)) if target else '-':>6} {p50:>7.1f} {p95:>7.1f}  "
+            f"{detail}{'' if ok else '  MISSED'}"
+        )
     for f in failures:
         print("FAIL:", f)
     return 1 if failures else 0

@@ -9,6 +9,7 @@ items read than the naive Scan at 100k; <= 1.05 write requests per new task;
 0 writes on a re-run.
 Run: `make bench` or `.venv/bin/python -m bench.scheduler [small large]`.
 """
+
 from __future__ import annotations
 
 import sys
@@ -63,10 +64,20 @@ def measure(n_accounts: int, candidates: int) -> dict:
             counter.reset()
             naive = naive_scan_reads()
         created = first.totals()["created"]
-        return {"accounts": n_accounts, "candidates": first.totals()["candidates"], "created": created,
-                "reads": reads, "requests": requests, "writes": writes, "rerun_reads": rerun_reads,
-                "rerun_writes": rerun_writes, "rerun_existing": again.totals()["existing"], "naive_reads": naive,
-                "seed_s": seeded_s, "run_s": run_s}
+        return {
+            "accounts": n_accounts,
+            "candidates": first.totals()["candidates"],
+            "created": created,
+            "reads": reads,
+            "requests": requests,
+            "writes": writes,
+            "rerun_reads": rerun_reads,
+            "rerun_writes": rerun_writes,
+            "rerun_existing": again.totals()["existing"],
+            "naive_reads": naive,
+            "seed_s": seeded_s,
+            "run_s": run_s,
+        }
 
 
 def sample_plan(clients: int, year: int = 2026) -> tuple[int, int, int, int]:
@@ -91,14 +102,18 @@ def sample_plan(clients: int, year: int = 2026) -> tuple[int, int, int, int]:
 def main(small: int = 10_000, large: int = 100_000) -> int:
     candidates = round(small * FRACTION)
     rows = [measure(n, candidates) for n in (small, large)]
-    print(f"{'accounts':>9} {'cand.':>6} {'created':>7} {'items read':>10} {'reads/cand':>10} {'requests':>8} "
-          f"{'writes':>6} {'writes/task':>11} {'re-run reads':>12} {'re-run writes':>13} {'naive Scan reads':>16} "
-          f"{'job s':>6}")
+    print(
+        f"{'accounts':>9} {'cand.':>6} {'created':>7} {'items read':>10} {'reads/cand':>10} {'requests':>8} "
+        f"{'writes':>6} {'writes/task':>11} {'re-run reads':>12} {'re-run writes':>13} {'naive Scan reads':>16} "
+        f"{'job s':>6}"
+    )
     for r in rows:
-        print(f"{r['accounts']:>9,} {r['candidates']:>6} {r['created']:>7} {r['reads']:>10,} "
-              f"{r['reads'] / max(r['candidates'], 1):>10.3f} {r['requests']:>8} {r['writes']:>6} "
-              f"{r['writes'] / max(r['created'], 1):>11.3f} {r['rerun_reads']:>12,} {r['rerun_writes']:>13} "
-              f"{r['naive_reads']:>16,} {r['run_s']:>6.1f}")
+        print(
+            f"{r['accounts']:>9,} {r['candidates']:>6} {r['created']:>7} {r['reads']:>10,} "
+            f"{r['reads'] / max(r['candidates'], 1):>10.3f} {r['requests']:>8} {r['writes']:>6} "
+            f"{r['writes'] / max(r['created'], 1):>11.3f} {r['rerun_reads']:>12,} {r['rerun_writes']:>13} "
+            f"{r['naive_reads']:>16,} {r['run_s']:>6.1f}"
+        )
     lo, hi = rows
     checks = [
         ("reads per candidate <= 1.2 (both sizes)", max(r["reads"] / r["candidates"] for r in rows), 1.2),
@@ -108,10 +123,14 @@ def main(small: int = 10_000, large: int = 100_000) -> int:
         ("writes on a re-run == 0", max(r["rerun_writes"] for r in rows), 0),
     ]
     target, picked, largest, days = sample_plan(large)
-    print(f"10% sample of {large:,} year-end clients: target {target:,}, picked by 12-31 {picked:,}, "
-          f"largest day {largest} over {days} working days (even share {target / days:.1f})")
-    checks += [("sample picked by the year's end / target == 1", picked / target, None),
-               ("largest daily slice / even share <= 1.05", largest / (target / days), 1.05)]
+    print(
+        f"10% sample of {large:,} year-end clients: target {target:,}, picked by 12-31 {picked:,}, "
+        f"largest day {largest} over {days} working days (even share {target / days:.1f})"
+    )
+    checks += [
+        ("sample picked by the year's end / target == 1", picked / target, None),
+        ("largest daily slice / even share <= 1.05", largest / (target / days), 1.05),
+    ]
     failed = False
     for name, value, limit in checks:
         if "== 1" in name:

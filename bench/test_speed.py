@@ -10,6 +10,7 @@ and teardown durations as xdist reports them to the controller. Figures:
 - tests and `assert` statements in each suite (the count must not fall).
 Counts, not timings, guard the suite itself; this benchmark is the only place the time is judged.
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,7 +27,7 @@ BASELINE = "2e00bcc"
 TARGET_RATIO = 0.4
 TARGET_SETUP_SHARE = 0.30
 
-_PLUGIN = '''
+_PLUGIN = """
 import json, os
 _sums = {"setup": 0.0, "call": 0.0, "teardown": 0.0}
 _tests = set()
@@ -39,7 +40,7 @@ def pytest_sessionfinish(session):
         return  # workers report to the controller, which writes once
     with open(os.environ["FIELDDESK_TIMING_OUT"], "w") as fh:
         json.dump({**_sums, "tests": len(_tests)}, fh)
-'''
+"""
 
 
 def _asserts(tests_dir: Path) -> int:
@@ -58,9 +59,26 @@ def _run_suite(checkout: Path, plugin_dir: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": f"{plugin_dir}{os.pathsep}{checkout}", "FIELDDESK_TIMING_OUT": str(out)}
     env.pop("FIELDDESK_TEST_DB", None)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile",
-                           "-p", "fielddesk_timing", "-p", "no:cacheprovider"],
-                          cwd=checkout, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "2",
+            "--dist",
+            "loadfile",
+            "-p",
+            "fielddesk_timing",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - started
     tail = proc.stdout.strip().splitlines()[-1:] or [proc.stderr[-300:]]
     data = json.loads(out.read_text()) if out.exists() else {"setup": 0, "call": 0, "teardown": 0, "tests": 0}
@@ -81,19 +99,31 @@ def main() -> int:
 
     failed = False
     for name, r in (("baseline " + BASELINE, base), ("this checkout", now)):
-        print(f"{name:>18}: {r['tests']:5d} tests, {r['asserts']:5d} asserts, wall {r['wall']:7.1f} s, "
-              f"{1000 * r['wall'] / max(r['tests'], 1):6.1f} ms/test  ({r['summary']})")
+        print(
+            f"{name:>18}: {r['tests']:5d} tests, {r['asserts']:5d} asserts, wall {r['wall']:7.1f} s, "
+            f"{1000 * r['wall'] / max(r['tests'], 1):6.1f} ms/test  ({r['summary']})"
+        )
         if r["rc"] != 0:
             print(f"{'':>18}  the suite failed (rc {r['rc']}): figures are not comparable")
             failed = True
     ratio = (now["wall"] / max(now["tests"], 1)) / (base["wall"] / max(base["tests"], 1))
     recorded = now["setup"] + now["call"] + now["teardown"]
     share = now["setup"] / recorded if recorded else 1.0
-    rows = [("mean wall time per test vs baseline", f"{ratio:.3f}x", f"<= {TARGET_RATIO}x", ratio <= TARGET_RATIO),
-            ("setup share of recorded test time", f"{share:.1%}", f"< {TARGET_SETUP_SHARE:.0%}",
-             share < TARGET_SETUP_SHARE),
-            ("asserts, this vs baseline", f"{now['asserts']} vs {base['asserts']}", "not fewer",
-             now["asserts"] >= base["asserts"])]
+    rows = [
+        ("mean wall time per test vs baseline", f"{ratio:.3f}x", f"<= {TARGET_RATIO}x", ratio <= TARGET_RATIO),
+        (
+            "setup share of recorded test time",
+            f"{share:.1%}",
+            f"< {TARGET_SETUP_SHARE:.0%}",
+            share < TARGET_SETUP_SHARE,
+        ),
+        (
+            "asserts, this vs baseline",
+            f"{now['asserts']} vs {base['asserts']}",
+            "not fewer",
+            now["asserts"] >= base["asserts"],
+        ),
+    ]
     for label, value, target, met in rows:
         print(f"  {label:<40} {value:>16}   target {target:<10} {'met' if met else 'MISSED'}")
         failed |= not met

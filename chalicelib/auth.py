@@ -4,6 +4,7 @@
 comes through API Gateway, `chalice local` or the test client. Route handlers
 declare their roles; object-level checks live in the domain.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +34,7 @@ class Principal:
         return self.kind == "staff"
 
 
-_cache: dict[str, tuple[float, dict]] = {}   # staff records by id, with their expiry
+_cache: dict[str, tuple[float, dict]] = {}  # staff records by id, with their expiry
 
 
 def clear_principal_cache() -> None:
@@ -74,16 +75,32 @@ def _verify_jwt(token: str) -> str:
         if s.jwt_mode == "hs256":
             if not s.dev_tokens_enabled:  # the settings refuse this already; a second lock, not the only one
                 raise Unauthenticated("shared-secret tokens are refused on this stage")
-            claims = jwt.decode(token, s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience,
-                                issuer=s.jwt_issuer, options={"require": ["exp", "sub", "iss"]})
+            claims = jwt.decode(
+                token,
+                s.jwt_secret,
+                algorithms=["HS256"],
+                audience=s.jwt_audience,
+                issuer=s.jwt_issuer,
+                options={"require": ["exp", "sub", "iss"]},
+            )
         else:
             key = _jwks_client(s.jwks_url).get_signing_key_from_jwt(token)
             header = jwt.get_unverified_header(token)
-            claims = jwt.decode(token, key.key, algorithms=["RS256", "ES256"], issuer=s.jwt_issuer,
-                                options={"require": ["exp", "iss"], "verify_aud": False})
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256", "ES256"],
+                issuer=s.jwt_issuer,
+                options={"require": ["exp", "iss"], "verify_aud": False},
+            )
             # Cognito marks its tokens with token_use; other IdPs' access tokens are typed at+jwt (RFC 9068).
-            use = claims.get("token_use") or ("access" if str(header.get("typ", "")).lower() == "at+jwt"
-                                              else "id" if "aud" in claims and "client_id" not in claims else None)
+            use = claims.get("token_use") or (
+                "access"
+                if str(header.get("typ", "")).lower() == "at+jwt"
+                else "id"
+                if "aud" in claims and "client_id" not in claims
+                else None
+            )
             if use != s.jwt_token_use:
                 raise Unauthenticated(f"token_use must be {s.jwt_token_use}")
             audience = claims.get("aud") if use == "id" else (claims.get("client_id") or claims.get("aud"))
@@ -122,8 +139,14 @@ def _staff_principal(staff_id: str) -> Principal:
     record = cached_staff(staff_id)
     if not record or record.get("status") != "active":
         raise Unauthenticated("unknown or departed staff member")
-    return Principal(kind="staff", id=staff_id, role=record["role"], branch_id=record["branch_id"],
-                     name=record.get("name", ""), outlet_ids=tuple(record.get("outlet_ids") or ()))
+    return Principal(
+        kind="staff",
+        id=staff_id,
+        role=record["role"],
+        branch_id=record["branch_id"],
+        name=record.get("name", ""),
+        outlet_ids=tuple(record.get("outlet_ids") or ()),
+    )
 
 
 # --- outlet API keys --------------------------------------------------------------------
@@ -134,7 +157,7 @@ def hash_api_secret(secret: str) -> str:
 def parse_api_key(raw: str) -> tuple[str, str]:
     if not raw.startswith(API_KEY_PREFIX) or "." not in raw:
         raise Unauthenticated("malformed API key")
-    key_id, _, secret = raw[len(API_KEY_PREFIX):].partition(".")
+    key_id, _, secret = raw[len(API_KEY_PREFIX) :].partition(".")
     if not key_id or not secret:
         raise Unauthenticated("malformed API key")
     return key_id, secret
@@ -155,5 +178,10 @@ def _outlet_principal(raw: str) -> Principal:
     outlet = directory.read_outlet(record["outlet_id"])
     if not outlet or outlet.get("status", "active") != "active":
         raise Unauthenticated("this outlet is closed: its API keys no longer work")
-    return Principal(kind="outlet", id=record["outlet_id"], role=Role.outlet.value,
-                     branch_id=record["branch_id"], outlet_ids=(record["outlet_id"],))
+    return Principal(
+        kind="outlet",
+        id=record["outlet_id"],
+        role=Role.outlet.value,
+        branch_id=record["branch_id"],
+        outlet_ids=(record["outlet_id"],),
+    )

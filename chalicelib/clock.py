@@ -3,6 +3,7 @@
 China has had no daylight saving since 1991, so a fixed UTC+8 offset is exact
 and needs no tz database in the Lambda image. Tests pin time with `freeze`.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -4,16 +4,16 @@ Every number in DOMAIN.md is a setting here, so a branch or a regulator's change
 is a configuration change, not a code change. Settings are read once per
 container on first use, never at import time.
 """
+
 from __future__ import annotations
 
 import os
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 CsvList = Annotated[list[str], NoDecode]
 # "<amount> <unit>"; parsed and applied by domain/deadlines.py.
@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = Field(None, validation_alias="S3_ENDPOINT_URL")
     cors_origins: CsvList = ["http://localhost:8000"]
     max_body_bytes: int = 256 * 1024
-    max_json_depth: int = 32               # nesting of a JSON body, checked before parsing
+    max_json_depth: int = 32  # nesting of a JSON body, checked before parsing
     idempotency_in_progress_seconds: int = 30  # a submission whose first attempt died is retried after this
     timezone: str = "Asia/Shanghai"
 
@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # B every two months. Months between visits per class; a class not named here has no visit duty.
     contact_visit_months_a: int = Field(1, ge=1, le=12)
     contact_visit_months_b: int = Field(2, ge=1, le=12)
-    complaint_handle_hours: int = Field(8, ge=1)   # 002 第二十条 §4: handled within 8 hours or escalated
+    complaint_handle_hours: int = Field(8, ge=1)  # 002 第二十条 §4: handled within 8 hours or escalated
     # A complaint is recorded as it arrives: a receipt time older than this is refused (400 received_at).
     complaint_received_max_age_hours: int = Field(72, ge=1, le=744)
     # 004 出差: "晚上九点钟之前向领导汇报当天工作情况" (house policy): the travel day's report is due by this
@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     salary_deduction_multiplier: Decimal = Decimal("2")
     starting_score: int = 100
     absence_dismissal_days: Decimal = Decimal("3")
-    absence_base_salary_days: Decimal = Decimal("2")     # 000 第一篇 第四条: 两天 - the month's base salary
+    absence_base_salary_days: Decimal = Decimal("2")  # 000 第一篇 第四条: 两天 - the month's base salary
     travel_breaches_per_month_max: int = 3
     repeat_breach_threshold: int = 2
     penalty_overdue_catchup_days: int = 31
@@ -156,7 +156,7 @@ class Settings(BaseSettings):
     # 第四条 "须提前向区域经理提出": leave is asked for at least this many days before its first day
     # (1: by the day before; house policy, the seed says only "in advance").
     leave_notice_days: int = Field(1, ge=0, le=30)
-    leave_max_days: int = Field(30, ge=1, le=92)          # calendar days one request may span
+    leave_max_days: int = Field(30, ge=1, le=92)  # calendar days one request may span
     # 第十三条 "月末开户报表": a month's declaration of opened accounts is editable until this day of the
     # next month (end of day, Asia/Shanghai); then the month is closed for declarations.
     declaration_deadline_day: int = Field(5, ge=1, le=28)
@@ -169,20 +169,20 @@ class Settings(BaseSettings):
     callbacks_per_quarter: int = 2
     # Deadlines "<amount> <unit>", unit calendar_days | working_days | week_end (domain/deadlines.py),
     # counted from the event (dormant and the sample: from the selection date).
-    deadline_new_account: Deadline = "1 working_days"        # 001: 新开户次日回访
-    deadline_bulk_opening: Deadline = "3 working_days"       # bank outlet bulk openings
-    deadline_dormant: Deadline = "15 calendar_days"          # 001 制度 §2 (its 模版: "7 working_days")
-    deadline_large_outflow: Deadline = "1 calendar_days"     # 001 资产变动: 次日
-    deadline_closed_account: Deadline = "2 calendar_days"    # 003 第四章: 两日内
+    deadline_new_account: Deadline = "1 working_days"  # 001: 新开户次日回访
+    deadline_bulk_opening: Deadline = "3 working_days"  # bank outlet bulk openings
+    deadline_dormant: Deadline = "15 calendar_days"  # 001 制度 §2 (its 模版: "7 working_days")
+    deadline_large_outflow: Deadline = "1 calendar_days"  # 001 资产变动: 次日
+    deadline_closed_account: Deadline = "2 calendar_days"  # 003 第四章: 两日内
     deadline_departed_manager: Deadline = "15 calendar_days"
-    deadline_transferred_out: Deadline = "0 week_end"        # 003 第三十一条: 当周
-    deadline_sample: Deadline = "10 working_days"            # compliance sample, spread over the year
+    deadline_transferred_out: Deadline = "0 week_end"  # 003 第三十一条: 当周
+    deadline_sample: Deadline = "10 working_days"  # compliance sample, spread over the year
     # Accounts a transfer-out callback covers (003 第三十一条 "核心客户和重要客户"): these tiers.
     transferred_out_tiers: CsvList = ["gold", "silver"]
     periodic_gold_days: int = 14
     periodic_silver_days: int = 30
     periodic_ordinary_days: int = 91
-    periodic_monthly_contact_days: int = 30   # after a core client's transfer out (003 第三十一条)
+    periodic_monthly_contact_days: int = 30  # after a core client's transfer out (003 第三十一条)
     selection_shards: int = 4
     # An account event older than this when it reaches a run (a migrated book, a years-old file)
     # is counted as "older_than_late_limit" and not selected; anything younger is, however late.
@@ -201,8 +201,16 @@ class Settings(BaseSettings):
     sample_selection: bool = True
     sweep_initial_lookback_hours: int = 72
     # Suggested phone windows (001): "<weekday 0=Mon> HH:MM-HH:MM", Asia/Shanghai.
-    call_windows: CsvList = ["0 14:30-17:00", "1 09:30-11:00", "1 15:00-17:00", "2 09:30-11:00",
-                             "2 15:00-17:00", "3 09:30-11:00", "3 15:00-17:00", "4 09:30-11:00"]
+    call_windows: CsvList = [
+        "0 14:30-17:00",
+        "1 09:30-11:00",
+        "1 15:00-17:00",
+        "2 09:30-11:00",
+        "2 15:00-17:00",
+        "3 09:30-11:00",
+        "3 15:00-17:00",
+        "4 09:30-11:00",
+    ]
     account_feed_max_events: int = 500
     import_summary_max_errors: int = 200
     # The core system's CSV import (domain/account_import.py): rows refused by a transient database
@@ -245,20 +253,25 @@ class Settings(BaseSettings):
     def _fail_closed(self):
         """A deployed stage refuses to start on anything that would open it up; each error names the setting."""
         if not self.stage:
-            raise ValueError("FIELDDESK_STAGE is required (local and test for development, any other name "
-                             "deploys and fails closed)")
+            raise ValueError(
+                "FIELDDESK_STAGE is required (local and test for development, any other name "
+                "deploys and fails closed)"
+            )
         if self.jwt_mode is None:
             self.jwt_mode = "hs256" if self.dev_tokens else "jwks"
         in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
         if self.dev_tokens and (self.stage not in DEV_STAGES or in_lambda):
-            raise ValueError(f"FIELDDESK_DEV_TOKENS is for the local and test stages on a developer's machine, "
-                             f"never the {self.stage} stage{' in Lambda' if in_lambda else ''}")
+            raise ValueError(
+                f"FIELDDESK_DEV_TOKENS is for the local and test stages on a developer's machine, "
+                f"never the {self.stage} stage{' in Lambda' if in_lambda else ''}"
+            )
         if self.jwt_mode == "hs256" and not self.dev_tokens:
             raise ValueError("FIELDDESK_JWT_MODE=hs256 needs FIELDDESK_DEV_TOKENS=true (local and test stages only)")
         if self.jwt_mode == "jwks":
             if not self.jwks_url.startswith("https://"):
-                raise ValueError(f"the {self.stage} stage verifies tokens against a JWKS: set FIELDDESK_JWKS_URL "
-                                 "(https)")
+                raise ValueError(
+                    f"the {self.stage} stage verifies tokens against a JWKS: set FIELDDESK_JWKS_URL " "(https)"
+                )
             if not self.jwt_issuer or self.jwt_issuer == DEFAULT_JWT_ISSUER:
                 raise ValueError(f"the {self.stage} stage needs its identity provider's FIELDDESK_JWT_ISSUER")
             if not self.jwt_audience:
@@ -266,11 +279,15 @@ class Settings(BaseSettings):
         if self.stage in DEV_STAGES:
             return self
         # Deployed: no shared secret and no local-only default may be in effect.
-        for value, secret, env in ((self.hash_key, self.hash_key_secret, "HASH_KEY"),
-                                   (self.page_token_key, self.page_token_key_secret, "PAGE_TOKEN_KEY")):
+        for value, secret, env in (
+            (self.hash_key, self.hash_key_secret, "HASH_KEY"),
+            (self.page_token_key, self.page_token_key_secret, "PAGE_TOKEN_KEY"),
+        ):
             if not secret and (value in (DEFAULT_HASH_KEY, DEFAULT_PAGE_TOKEN_KEY) or len(value) < MIN_KEY_CHARS):
-                raise ValueError(f"the {self.stage} stage needs FIELDDESK_{env}_SECRET (a Secrets Manager secret) "
-                                 f"or a non-default FIELDDESK_{env} of at least {MIN_KEY_CHARS} characters")
+                raise ValueError(
+                    f"the {self.stage} stage needs FIELDDESK_{env}_SECRET (a Secrets Manager secret) "
+                    f"or a non-default FIELDDESK_{env} of at least {MIN_KEY_CHARS} characters"
+                )
         if not self.kms_key_id:
             raise ValueError(f"the {self.stage} stage encrypts client data with KMS (FIELDDESK_KMS_KEY_ID)")
         if "*" in self.cors_origins:

@@ -6,6 +6,7 @@ plain-string status fields name theirs with `describe(...)`. `tests/api/test_ope
 fails when an enum of the document has a value with no meaning here, so a new value cannot ship
 undocumented. Plain data: no imports, safe for every layer.
 """
+
 from __future__ import annotations
 
 MEANINGS: dict[str, dict[str, str]] = {
@@ -15,7 +16,7 @@ MEANINGS: dict[str, dict[str, str]] = {
         "in_progress": "attempted at least once without reaching the client; still to be worked",
         "done": "the client was reached and the outcome recorded",
         "closed_unreached": "closed without reaching the client: refused, unanswered on three working days "
-                            "(a fallback letter follows) or a branch manager's decision on a risk callback",
+        "(a fallback letter follows) or a branch manager's decision on a risk callback",
     },
     "trigger": {
         "new_account": "a new account: called back the next working day (001 新开户次日回访)",
@@ -134,8 +135,12 @@ MEANINGS: dict[str, dict[str, str]] = {
         "resolved": "handled, with the resolution; final",
     },
     "complaint_channel": {
-        "phone": "by phone", "in_person": "in person at the branch", "outlet": "at a partner bank outlet",
-        "callback": "raised during a callback", "letter": "by letter", "online": "online",
+        "phone": "by phone",
+        "in_person": "in person at the branch",
+        "outlet": "at a partner bank outlet",
+        "callback": "raised during a callback",
+        "letter": "by letter",
+        "online": "online",
     },
     # --- visits -----------------------------------------------------------------------------------------
     "visit_kind": {
@@ -165,12 +170,18 @@ MEANINGS: dict[str, dict[str, str]] = {
         "D": "never protected: goes to the pool at the next run",
     },
     "prospect_source": {
-        "own_network": "the manager's own network", "outlet_walk_in": "walked in at a partner outlet",
-        "referral": "referred by a partner outlet", "seminar": "met at a seminar",
+        "own_network": "the manager's own network",
+        "outlet_walk_in": "walked in at a partner outlet",
+        "referral": "referred by a partner outlet",
+        "seminar": "met at a seminar",
     },
     "follow_up_channel": {
-        "phone": "by phone", "visit": "in person", "wechat": "by WeChat", "sms": "by SMS",
-        "seminar": "at a seminar", "outlet": "at a partner outlet",
+        "phone": "by phone",
+        "visit": "in person",
+        "wechat": "by WeChat",
+        "sms": "by SMS",
+        "seminar": "at a seminar",
+        "outlet": "at a partner outlet",
     },
     "referral_status": {
         "registered": "registered by the outlet, not yet contacted by a manager",
@@ -196,33 +207,50 @@ MEANINGS: dict[str, dict[str, str]] = {
         "overturned": "an upheld appeal; not counted",
     },
     "rule_kind": {
-        "points": "points deducted (10 yuan a point)", "fixed_yuan": "a fixed amount in yuan",
-        "percent_income": "a share of the month's income", "base_salary": "days of base salary",
-        "subsidy_withheld": "a subsidy withheld", "dismissal": "dismissal",
-        "transfer": "transfer off the outlet", "compensation": "compensation of the loss",
+        "points": "points deducted (10 yuan a point)",
+        "fixed_yuan": "a fixed amount in yuan",
+        "percent_income": "a share of the month's income",
+        "base_salary": "days of base salary",
+        "subsidy_withheld": "a subsidy withheld",
+        "dismissal": "dismissal",
+        "transfer": "transfer off the outlet",
+        "compensation": "compensation of the loss",
     },
     "serious_recommendation": {
-        "dismissal": "recommend dismissal", "transfer": "recommend a transfer",
+        "dismissal": "recommend dismissal",
+        "transfer": "recommend a transfer",
         "refer_to_authorities": "refer to the authorities",
     },
     "settle_method": {"cash": "paid in cash", "salary": "deducted from salary (doubled)"},
-    "appeal_outcome": {"upheld": "the penalty is upheld: back to open, the appeal fails",
-                       "overturned": "the penalty is overturned: no longer counted (a reversal is added)"},
+    "appeal_outcome": {
+        "upheld": "the penalty is upheld: back to open, the appeal fails",
+        "overturned": "the penalty is overturned: no longer counted (a reversal is added)",
+    },
     # --- leave, travel, proposals (issue 19 §5, §6) --------------------------------------------------
     "leave_half_day": {"am": "the morning of a single day", "pm": "the afternoon of a single day"},
     "leave_kind": {"personal": "事假: personal leave", "sick": "病假: sick leave"},
-    "leave_status": {"pending": "asked, waiting for the supervisor (the manager may withdraw it)",
-                     "approved": "approved: not absence (000 第一篇 第四条)",
-                     "refused": "refused by the supervisor, with a comment",
-                     "withdrawn": "withdrawn by the manager before a decision"},
-    "proposal_status": {"pending": "a NO_DAILY_REPORT proposal waiting for the supervisor",
-                        "confirmed": "confirmed: the penalty was entered (penalty_id)",
-                        "dismissed": "dismissed by the supervisor, with a reason"},
-    "travel_decision": {"approve": "approve the requested travel", "reject": "reject it (a reason is required)",
-                        "cancel": "cancel approved travel: the days not yet due end (a reason is required)"},
-    "travel_status": {"requested": "asked by the manager, waiting for the supervisor",
-                      "approved": "approved (or recorded by the supervisor): daily reports are due",
-                      "rejected": "rejected by the supervisor", "cancelled": "cancelled (back early, or withdrawn)"},
+    "leave_status": {
+        "pending": "asked, waiting for the supervisor (the manager may withdraw it)",
+        "approved": "approved: not absence (000 第一篇 第四条)",
+        "refused": "refused by the supervisor, with a comment",
+        "withdrawn": "withdrawn by the manager before a decision",
+    },
+    "proposal_status": {
+        "pending": "a NO_DAILY_REPORT proposal waiting for the supervisor",
+        "confirmed": "confirmed: the penalty was entered (penalty_id)",
+        "dismissed": "dismissed by the supervisor, with a reason",
+    },
+    "travel_decision": {
+        "approve": "approve the requested travel",
+        "reject": "reject it (a reason is required)",
+        "cancel": "cancel approved travel: the days not yet due end (a reason is required)",
+    },
+    "travel_status": {
+        "requested": "asked by the manager, waiting for the supervisor",
+        "approved": "approved (or recorded by the supervisor): daily reports are due",
+        "rejected": "rejected by the supervisor",
+        "cancelled": "cancelled (back early, or withdrawn)",
+    },
     # --- directory --------------------------------------------------------------------------------------
     "role": {
         "client_manager": "客户经理: logs visits, owns prospects, sees their own scorecard",
@@ -234,8 +262,11 @@ MEANINGS: dict[str, dict[str, str]] = {
     },
     "staff_status": {"active": "working", "departed": "left: cannot sign in; prospects handed over"},
     "outlet_status": {"active": "open: its keys work", "closed": "closed: its keys are revoked"},
-    "privilege_status": {"pending": "waits for a second admin or compliance officer",
-                         "approved": "approved and applied", "rejected": "rejected; nothing changed"},
+    "privilege_status": {
+        "pending": "waits for a second admin or compliance officer",
+        "approved": "approved and applied",
+        "rejected": "rejected; nothing changed",
+    },
     "api_key_status": {"active": "works until revoked", "revoked": "revoked (by an admin, or the outlet closed)"},
     "import_status": {
         "importing": "rows are being applied",
@@ -245,23 +276,30 @@ MEANINGS: dict[str, dict[str, str]] = {
         "superseded": "the object was replaced before the import finished; the new content is its own file",
     },
     # --- operations -------------------------------------------------------------------------------------
-    "outbox_status": {"pending": "not delivered yet (due now or later)",
-                      "failing": "delivery failed at least once; retried with backoff",
-                      "delivered": "delivered"},
-    "calendar_source": {"published": "published by an admin", "package": "from the holidays package",
-                        "weekends_only": "unknown year: only weekends are days off (provisional)"},
+    "outbox_status": {
+        "pending": "not delivered yet (due now or later)",
+        "failing": "delivery failed at least once; retried with backoff",
+        "delivered": "delivered",
+    },
+    "calendar_source": {
+        "published": "published by an admin",
+        "package": "from the holidays package",
+        "weekends_only": "unknown year: only weekends are days off (provisional)",
+    },
     "calendar_health": {"ok": "the calendar is known", "missing": "an admin must publish it"},
 }
 
 # Integer scales whose order matters.
-PRIORITY = ("0 is the most urgent: 0 large outflow (risk); 1 closed account, transferred out; 2 new account; "
-            "3 departed manager, problem verification; 4 dormant; 5 periodic (and follow-ups of a task); "
-            "6 the 10% sample. The agents' lists sort risk first, then the deadline (or the client's call-back "
-            "time), then the next best-time window, then this priority")
+PRIORITY = (
+    "0 is the most urgent: 0 large outflow (risk); 1 closed account, transferred out; 2 new account; "
+    "3 departed manager, problem verification; 4 dormant; 5 periodic (and follow-ups of a task); "
+    "6 the 10% sample. The agents' lists sort risk first, then the deadline (or the client's call-back "
+    "time), then the next best-time window, then this priority"
+)
 
 
 def describe(name: str) -> str:
-    """"`open`: ...; `done`: ..." for a set of MEANINGS."""
+    """ "`open`: ...; `done`: ..." for a set of MEANINGS."""
     return "; ".join(f"`{value}`: {meaning}" for value, meaning in MEANINGS[name].items())
 
 

@@ -4,6 +4,7 @@ Domain and storage code raise these; only `to_http` turns them into a status
 and the one error envelope every client sees:
     {"error": {"code": ..., "message": ..., "details": [...]}}
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,9 @@ class DomainError(Exception):
     code = "bad_request"
     retry_after: int | None = None  # seconds, sent as Retry-After on 429/503 and "still in progress"
 
-    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None,
-                 extra: dict[str, Any] | None = None):
+    def __init__(
+        self, message: str, *, details: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.details = details or []
@@ -24,11 +26,12 @@ class DomainError(Exception):
 
 class ValidationFailed(DomainError):
     """Bad input. `details` name each failing field: [{"field", "message"}]."""
+
     status = 400
     code = "validation_error"
 
     @classmethod
-    def field(cls, field: str, message: str) -> "ValidationFailed":
+    def field(cls, field: str, message: str) -> ValidationFailed:
         return cls(f"{field}: {message}", details=[{"field": field, "message": message}])
 
 
@@ -47,7 +50,7 @@ class NotFound(DomainError):
     code = "not_found"
 
     @classmethod
-    def reference(cls, field: str, what: str) -> "NotFound":
+    def reference(cls, field: str, what: str) -> NotFound:
         """An id named in a body that is unknown *or outside the caller's scope*: the same answer for
         both, so a reference cannot probe another branch (issue 16 §5)."""
         return cls(f"{field}: unknown {what}", details=[{"field": field, "message": f"unknown {what}"}])
@@ -60,6 +63,7 @@ class Conflict(DomainError):
 
 class InProgress(Conflict):
     """The same submission (caller, resource, Idempotency-Key) is still being processed: retry it shortly."""
+
     code = "in_progress"
     retry_after = 1
 
@@ -71,6 +75,7 @@ class PayloadTooLarge(DomainError):
 
 class Unprocessable(DomainError):
     """Well-formed input that the rules refuse (e.g. amending a signed week)."""
+
     status = 422
     code = "unprocessable"
 
@@ -83,6 +88,7 @@ class TooManyRequests(DomainError):
 
 class ConditionFailed(Conflict):
     """A conditional write lost: the key exists or the state moved on."""
+
     code = "condition_failed"
 
 

@@ -1,10 +1,12 @@
-"""powertools Logger and Metrics shared by routes and jobs (no Tracer: nothing was traced, and the X-Ray SDK cost cold-start time and shipped an unmatched botocore).
+"""powertools Logger and Metrics shared by routes and jobs (no Tracer: nothing was traced,
+and the X-Ray SDK cost cold-start time and shipped an unmatched botocore).
 
 Phone and ID numbers never reach a log: the formatter below masks anything that
 looks like one, as a last line of defence behind never logging them at all. Ids are
 never rewritten: fields named `id`/`*_id`/`*_ids` (request, task, outlet ids...) pass
 unchanged, and a number glued to letters or digits (inside a UUID or a hex id) is not a phone.
 """
+
 from __future__ import annotations
 
 import re

@@ -9,6 +9,7 @@ in serialization mode) with their `$defs` hoisted into `components.schemas`.
 `make openapi` writes the document to docs/openapi.json; a test fails when the
 committed copy is stale, invalid, or misses a route.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,15 +25,28 @@ _PATH_PARAM = re.compile(r"{([^}]+)}")
 
 # Paths start with /v1/: the custom domain's base path maps to the API stage (docs/operations.md).
 SERVERS = [
-    {"url": "https://{host}", "description": "Production: the API's custom domain (ICP-filed in China)",
-     "variables": {"host": {"default": "api.fielddesk.example.cn",
-                            "description": "the brokerage's API domain, base path mapped to stage v1"}}},
-    {"url": "https://{api_id}.execute-api.{region}.{suffix}/v1",
-     "description": "The raw API Gateway stage URL (unreachable in China before the ICP filing)",
-     "variables": {"api_id": {"default": "abcdef1234", "description": "the stack's RestAPIId output"},
-                   "region": {"default": "cn-north-1",
-                              "enum": ["cn-north-1", "cn-northwest-1", "us-east-1", "ap-southeast-1"]},
-                   "suffix": {"default": "amazonaws.com.cn", "enum": ["amazonaws.com.cn", "amazonaws.com"]}}},
+    {
+        "url": "https://{host}",
+        "description": "Production: the API's custom domain (ICP-filed in China)",
+        "variables": {
+            "host": {
+                "default": "api.fielddesk.example.cn",
+                "description": "the brokerage's API domain, base path mapped to stage v1",
+            }
+        },
+    },
+    {
+        "url": "https://{api_id}.execute-api.{region}.{suffix}/v1",
+        "description": "The raw API Gateway stage URL (unreachable in China before the ICP filing)",
+        "variables": {
+            "api_id": {"default": "abcdef1234", "description": "the stack's RestAPIId output"},
+            "region": {
+                "default": "cn-north-1",
+                "enum": ["cn-north-1", "cn-northwest-1", "us-east-1", "ap-southeast-1"],
+            },
+            "suffix": {"default": "amazonaws.com.cn", "enum": ["amazonaws.com.cn", "amazonaws.com"]},
+        },
+    },
     {"url": "http://127.0.0.1:8000", "description": "`make run` on a development machine"},
 ]
 
@@ -74,6 +88,7 @@ class ErrorBody(BaseModel):
 
 class ErrorEnvelope(BaseModel):
     """The one error shape every refusal has, ours and API Gateway's alike."""
+
     error: ErrorBody
 
 
@@ -83,14 +98,15 @@ def _adapter(tp: Any) -> TypeAdapter:
 
 def _schemas(routes) -> tuple[dict, dict]:
     """One pass over all models so names are shared and input/output variants are told apart."""
-    inputs: list[tuple[Any, str, TypeAdapter]] = [(("error", ErrorEnvelope), "serialization",
-                                                   _adapter(ErrorEnvelope))]
+    inputs: list[tuple[Any, str, TypeAdapter]] = [(("error", ErrorEnvelope), "serialization", _adapter(ErrorEnvelope))]
     seen = {("error", ErrorEnvelope)}
     for spec in routes:
         # The *_model properties resolve lazy "module:Name" references (see api.routing).
-        for kind, tp, mode in (("body", spec.body_model, "validation"),
-                               ("query", spec.query_model, "validation"),
-                               ("response", spec.response_model, "serialization")):
+        for kind, tp, mode in (
+            ("body", spec.body_model, "validation"),
+            ("query", spec.query_model, "validation"),
+            ("response", spec.response_model, "serialization"),
+        ):
             if tp is None or (kind, tp) in seen:
                 continue
             seen.add((kind, tp))
@@ -114,7 +130,7 @@ def client_name(name: str) -> str:
         name = "".join(part[:1].upper() + part[1:] for part in area.split("_")) + model
     for suffix in ("-Input", "-Output"):
         if name.endswith(suffix):
-            name = name[:-len(suffix)] + suffix[1:]
+            name = name[: -len(suffix)] + suffix[1:]
     return name
 
 
@@ -133,9 +149,11 @@ def _renamed(node, names: dict[str, str]):
         if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
             out["$ref"] = _renamed_ref(ref, names)
         mapping = out.get("discriminator", {}).get("mapping") if isinstance(out.get("discriminator"), dict) else None
-        if isinstance(mapping, dict):   # a discriminated union names its members by $ref too
-            out["discriminator"] = {**out["discriminator"],
-                                    "mapping": {k: _renamed_ref(v, names) for k, v in mapping.items()}}
+        if isinstance(mapping, dict):  # a discriminated union names its members by $ref too
+            out["discriminator"] = {
+                **out["discriminator"],
+                "mapping": {k: _renamed_ref(v, names) for k, v in mapping.items()},
+            }
         return out
     if isinstance(node, list):
         return [_renamed(v, names) for v in node]
@@ -237,8 +255,10 @@ def _operation_ids(routes) -> list[str]:
 
 
 def _success_response(spec, schemas: dict) -> dict:
-    response: dict[str, Any] = {"description": spec.summary, "headers": {"X-Request-Id": {
-        "$ref": "#/components/headers/XRequestId"}}}
+    response: dict[str, Any] = {
+        "description": spec.summary,
+        "headers": {"X-Request-Id": {"$ref": "#/components/headers/XRequestId"}},
+    }
     if spec.status == 204:
         return response
     if spec.response is not None:
@@ -265,7 +285,7 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
     _document_enums(defs)
     _document_enums(schemas)
     paths: dict[str, dict] = {}
-    for spec, op_id in zip(routes, _operation_ids(routes)):
+    for spec, op_id in zip(routes, _operation_ids(routes), strict=False):
         op: dict[str, Any] = {"operationId": op_id, "summary": spec.summary}
         if spec.tags:
             op["tags"] = list(spec.tags)
@@ -276,9 +296,15 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
             description.append(f"Order: {spec.order}")
         if description:
             op["description"] = "\n\n".join(description)
-        parameters = [{"name": name, "in": "path", "required": True,
-                       "schema": {"type": "string", "minLength": 1, "maxLength": 128}}
-                      for name in _PATH_PARAM.findall(spec.path)]
+        parameters = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+            }
+            for name in _PATH_PARAM.findall(spec.path)
+        ]
         if spec.query is not None:
             parameters += _query_parameters(schemas[("query", spec.query_model)], defs)
         if spec.idempotent:
@@ -286,8 +312,10 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
         if parameters:
             op["parameters"] = parameters
         if spec.body is not None:
-            op["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": schemas[("body", spec.body_model)]}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": schemas[("body", spec.body_model)]}},
+            }
         security = _security(spec)
         if security is not None:
             op["security"] = security
@@ -305,20 +333,36 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
         "components": {
             "schemas": dict(sorted(defs.items())),
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                               "description": "Staff: an RS256/ES256 JWT of the stack's OIDC issuer (Cognito or the "
-                                               "brokerage's IdP): the ID token, or the access token where the "
-                                               "stack's TokenUse is access."},
-                "outletApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
-                                 "description": "Partner bank outlets: `fdk_<key id>.<secret>`, issued by an admin."},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "Staff: an RS256/ES256 JWT of the stack's OIDC issuer (Cognito or the "
+                    "brokerage's IdP): the ID token, or the access token where the "
+                    "stack's TokenUse is access.",
+                },
+                "outletApiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Api-Key",
+                    "description": "Partner bank outlets: `fdk_<key id>.<secret>`, issued by an admin.",
+                },
             },
             "parameters": {"IdempotencyKey": _idempotency_parameter()},
-            "headers": {"XRequestId": {"description": "Echoes a well-formed X-Request-Id, else a new id; "
-                                                      "quote it to support.", "schema": {"type": "string"}}},
-            "responses": {f"E{status}": {"description": text, "headers": {
-                "X-Request-Id": {"$ref": "#/components/headers/XRequestId"}},
-                "content": {"application/json": {"schema": ERROR_REF}}}
-                for status, text in ERROR_DESCRIPTIONS.items()},
+            "headers": {
+                "XRequestId": {
+                    "description": "Echoes a well-formed X-Request-Id, else a new id; " "quote it to support.",
+                    "schema": {"type": "string"},
+                }
+            },
+            "responses": {
+                f"E{status}": {
+                    "description": text,
+                    "headers": {"X-Request-Id": {"$ref": "#/components/headers/XRequestId"}},
+                    "content": {"application/json": {"schema": ERROR_REF}},
+                }
+                for status, text in ERROR_DESCRIPTIONS.items()
+            },
         },
     }
 
@@ -326,7 +370,11 @@ def build_document(routes=None, *, version: str | None = None) -> dict:
 def _idempotency_parameter() -> dict:
     from .api.routing import _IDEMPOTENCY_KEY
 
-    return {"name": "Idempotency-Key", "in": "header", "required": False,
-            "description": "Retry-safe submission: the same key and body within 24 h returns the first "
-                           "result and stores nothing twice; the same key with another body is refused (422).",
-            "schema": {"type": "string", "pattern": _IDEMPOTENCY_KEY.pattern}}
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Retry-safe submission: the same key and body within 24 h returns the first "
+        "result and stores nothing twice; the same key with another body is refused (422).",
+        "schema": {"type": "string", "pattern": _IDEMPOTENCY_KEY.pattern},
+    }

@@ -9,6 +9,7 @@ write already happened (a lost response, a retry after a 5xx) and `replay_of`
 hands back that record as the first result instead of a refusal. The
 idempotency table is then an optimisation, not the only guard.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,7 @@ STAMP = "submission_ref"
 
 @dataclass(frozen=True)
 class Submission:
-    scope: str        # caller|METHOD /resource/path|key, or a random scope without a key
+    scope: str  # caller|METHOD /resource/path|key, or a random scope without a key
     body_hash: str
     keyed: bool
 
@@ -83,6 +84,8 @@ def replay_of(existing: dict | None) -> dict | None:
     if existing.get(STAMP) == _ref(sub):
         return existing
     if sub.keyed:
-        raise Unprocessable("Idempotency-Key was already used with a different body",
-                            details=[{"field": "Idempotency-Key", "message": "reused with a different body"}])
+        raise Unprocessable(
+            "Idempotency-Key was already used with a different body",
+            details=[{"field": "Idempotency-Key", "message": "reused with a different body"}],
+        )
     return None

@@ -9,6 +9,7 @@ seedings with the same candidate count select exactly the same accounts.
     from infra.bench_seed import seed_accounts
     seed_accounts(100_000, 0.01, date(2026, 11, 19))
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -28,9 +29,16 @@ def _in_phase(prefix: str, start: int, tier: str, day: date, want: bool) -> tupl
         i += 1
 
 
-def build_accounts(n: int, candidate_fraction: float, business_date: date, *, branch_id: str = "br-pudong",
-                   managers: tuple[str, ...] = ("cm-001", "cm-002"), prefix: str = "bench",
-                   candidates: int | None = None) -> tuple[list[dict], dict[str, list[str]]]:
+def build_accounts(
+    n: int,
+    candidate_fraction: float,
+    business_date: date,
+    *,
+    branch_id: str = "br-pudong",
+    managers: tuple[str, ...] = ("cm-001", "cm-002"),
+    prefix: str = "bench",
+    candidates: int | None = None,
+) -> tuple[list[dict], dict[str, list[str]]]:
     """(items to write, candidate account ids by trigger). `candidates` overrides the fraction."""
     from chalicelib.config import get_settings
     from chalicelib.domain.accounts import OUTFLOW_SNAPSHOT
@@ -46,18 +54,37 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
     selected: dict[str, list[str]] = {k: [] for k in CANDIDATE_KINDS}
 
     def state(account_id: str, i: int, **over) -> dict:
-        base = {"account_id": account_id, "status": "open", "branch_id": branch_id, "client_name": "测试客户",
-                "phone_masked": "139****0000", "id_masked": "310***********0000", "opened_at": f"{long_ago}T10:00:00+08:00",
-                "opened_on": long_ago, "channel": "counter", "tier": "ordinary", "last_trade_on": recent,
-                "serving_manager_id": managers[i % len(managers)], "manager_since": f"{long_ago}T10:00:00+08:00",
-                "version": 1, "updated_at": f"{d}T20:00:00+08:00"}
+        base = {
+            "account_id": account_id,
+            "status": "open",
+            "branch_id": branch_id,
+            "client_name": "测试客户",
+            "phone_masked": "139****0000",
+            "id_masked": "310***********0000",
+            "opened_at": f"{long_ago}T10:00:00+08:00",
+            "opened_on": long_ago,
+            "channel": "counter",
+            "tier": "ordinary",
+            "last_trade_on": recent,
+            "serving_manager_id": managers[i % len(managers)],
+            "manager_since": f"{long_ago}T10:00:00+08:00",
+            "version": 1,
+            "updated_at": f"{d}T20:00:00+08:00",
+        }
         return {**base, **over}
 
     def inbox(trigger: str, account: dict, **extra) -> dict:
         # What the feed writes beside the account: the event waiting for selection.
-        return inbox_item({"trigger": trigger, "episode": str(d), "event_on": str(d),
-                           "account_id": account["account_id"],
-                           "account": {k: account[k] for k in INBOX_SNAPSHOT if account.get(k)}, **extra})
+        return inbox_item(
+            {
+                "trigger": trigger,
+                "episode": str(d),
+                "event_on": str(d),
+                "account_id": account["account_id"],
+                "account": {k: account[k] for k in INBOX_SNAPSHOT if account.get(k)},
+                **extra,
+            }
+        )
 
     cursor = 0
     for i in range(n_candidates):
@@ -73,18 +100,36 @@ def build_accounts(n: int, candidate_fraction: float, business_date: date, *, br
             elif kind == "dormant":
                 items.append(account_item(state(account_id, i, last_trade_on=str(d - timedelta(days=s.dormant_days)))))
             elif kind == "closed_account":
-                account = state(account_id, i, status="closed", closed_on=str(d), closed_at=f"{d}T15:00:00+08:00",
-                                close_reason="competitor")
+                account = state(
+                    account_id,
+                    i,
+                    status="closed",
+                    closed_on=str(d),
+                    closed_at=f"{d}T15:00:00+08:00",
+                    close_reason="competitor",
+                )
                 items += [account_item(account), inbox("closed_account", account)]
             else:
                 account = state(account_id, i)
                 items.append(account_item(account))
-                record = {"account_id": account_id, "event_id": f"{account_id}-out", "amount": s.large_outflow_yuan,
-                          "balance_before": s.large_outflow_yuan * 3, "at": f"{d}T14:00:00+08:00", "on": str(d),
-                          "large": True, "account": {k: account[k] for k in OUTFLOW_SNAPSHOT if account.get(k)}}
+                record = {
+                    "account_id": account_id,
+                    "event_id": f"{account_id}-out",
+                    "amount": s.large_outflow_yuan,
+                    "balance_before": s.large_outflow_yuan * 3,
+                    "at": f"{d}T14:00:00+08:00",
+                    "on": str(d),
+                    "large": True,
+                    "account": {k: account[k] for k in OUTFLOW_SNAPSHOT if account.get(k)},
+                }
                 items.append(transfer_item(record, True))
-                items.append(inbox("large_outflow", account, transfer={
-                    k: record[k] for k in ("event_id", "amount", "balance_before", "at")}))
+                items.append(
+                    inbox(
+                        "large_outflow",
+                        account,
+                        transfer={k: record[k] for k in ("event_id", "amount", "balance_before", "at")},
+                    )
+                )
         selected[kind].append(account_id)
     cursor = 0
     for i in range(n - n_candidates):

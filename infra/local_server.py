@@ -4,6 +4,7 @@
 which pin moto to port 5005; `make run` (with FIELDDESK_MOTO_PORT) and the end-to-end tests
 start the same server with the environment they were given instead.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Create tables and buckets on the local endpoint and load the demo data."""
+
 from __future__ import annotations
 
 
@@ -26,6 +27,17 @@ def create_buckets() -> None:
     s = get_settings()
     s3_client().create_bucket(Bucket=s.photo_bucket)
     # The mobile forms POST photos straight from the browser to the presigned URL (another origin).
-    s3_client().put_bucket_cors(Bucket=s.photo_bucket, CORSConfiguration={"CORSRules": [{
-        "AllowedOrigins": list(s.cors_origins), "AllowedMethods": ["POST", "GET"], "AllowedHeaders": ["*"],
-        "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]})
+    s3_client().put_bucket_cors(
+        Bucket=s.photo_bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": list(s.cors_origins),
+                    "AllowedMethods": ["POST", "GET"],
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": ["ETag"],
+                    "MaxAgeSeconds": 600,
+                }
+            ]
+        },
+    )

@@ -7,6 +7,7 @@ Data lives in memory and is gone when you press Ctrl-C, which stops every proces
 started; FIELDDESK_DDB_DATA=<dir> keeps DynamoDB's data there between runs.
 Ports: FIELDDESK_MOTO_PORT (5005), FIELDDESK_DDB_PORT (5006), FIELDDESK_API_PORT (8000).
 """
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,10 @@ def local_env() -> dict:
     env = {**os.environ, **stage["environment_variables"]}
     endpoint = f"http://127.0.0.1:{MOTO_PORT}"
     ddb = f"http://127.0.0.1:{DDB_PORT}" if ENGINE == "ddb-local" else endpoint
-    env.update(DYNAMODB_ENDPOINT_URL=os.environ.get("DYNAMODB_ENDPOINT_URL", ddb),
-               S3_ENDPOINT_URL=os.environ.get("S3_ENDPOINT_URL", endpoint))
+    env.update(
+        DYNAMODB_ENDPOINT_URL=os.environ.get("DYNAMODB_ENDPOINT_URL", ddb),
+        S3_ENDPOINT_URL=os.environ.get("S3_ENDPOINT_URL", endpoint),
+    )
     return env
 
 
@@ -77,13 +80,19 @@ def main() -> int:
         try:
             ddb_local.install()
         except ddb_local.InstallError as e:
-            print(f"DynamoDB Local cannot be installed: {e}. Run `FIELDDESK_LOCAL_DB=moto make run` "
-                  f"to use moto's DynamoDB instead.", file=sys.stderr)
+            print(
+                f"DynamoDB Local cannot be installed: {e}. Run `FIELDDESK_LOCAL_DB=moto make run` "
+                f"to use moto's DynamoDB instead.",
+                file=sys.stderr,
+            )
             return 3
     for port, what in ports:
         if not port_free(port):
-            print(f"Port {port} on 127.0.0.1 is already in use; it is needed for {what}. "
-                  f"Stop whatever holds it (`lsof -i :{port}`) or choose another port.", file=sys.stderr)
+            print(
+                f"Port {port} on 127.0.0.1 is already in use; it is needed for {what}. "
+                f"Stop whatever holds it (`lsof -i :{port}`) or choose another port.",
+                file=sys.stderr,
+            )
             return 2
     env = local_env()
     os.environ.update(env)
@@ -101,8 +110,14 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        procs.append(subprocess.Popen([str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(MOTO_PORT)],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(MOTO_PORT)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         wait_for(MOTO_PORT)
         if ENGINE == "ddb-local":
             log = ROOT / ".local" / "ddb" / "dynamodb-local.log"
@@ -115,13 +130,20 @@ def main() -> int:
         from infra.local_setup import prepare
 
         prepare()
-        procs.append(subprocess.Popen([sys.executable, str(ROOT / "infra" / "local_server.py"), str(API_PORT)],
-                                      cwd=ROOT, env=env))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "infra" / "local_server.py"), str(API_PORT)], cwd=ROOT, env=env
+            )
+        )
         wait_for(API_PORT)
         engine = "Amazon DynamoDB Local 3.3.1" if ENGINE == "ddb-local" else "moto; FIELDDESK_LOCAL_DB=moto"
-        kept = (f"DynamoDB data is kept in {DATA_DIR}; S3 is in memory" if DATA_DIR and ENGINE == "ddb-local"
-                else "data is in memory and is lost on Ctrl-C")
-        print(f"""
+        kept = (
+            f"DynamoDB data is kept in {DATA_DIR}; S3 is in memory"
+            if DATA_DIR and ENGINE == "ddb-local"
+            else "data is in memory and is lost on Ctrl-C"
+        )
+        print(
+            f"""
 FieldDesk is running ({kept}).
   API:        http://127.0.0.1:{API_PORT}/v1/health
   Forms:      http://127.0.0.1:{API_PORT}/app/
@@ -131,7 +153,9 @@ Get a token in another terminal, then call the API:
   TOKEN=$(make -s token ROLE=client_manager)        # N=2 for the second demo user
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{API_PORT}/v1/me
 Roles: client_manager supervisor callback_agent compliance admin system. Ctrl-C stops everything.
-""", flush=True)
+""",
+            flush=True,
+        )
         while not stopping and all(p.poll() is None for p in procs):
             time.sleep(0.3)
         if stopping:

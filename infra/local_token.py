@@ -1,4 +1,5 @@
 """Mint a bearer token for a demo user of the local stage: `make token ROLE=supervisor N=2`."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,13 +11,18 @@ from pathlib import Path
 from infra.demo_data import staff_id_for
 
 
-
 def mint(staff_id: str, *, secret: str, issuer: str, audience: str, ttl_seconds: int = 8 * 3600) -> str:
     import jwt
 
     now = int(time.time())
-    claims = {"sub": staff_id, "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl_seconds,
-              "token_use": "access"}
+    claims = {
+        "sub": staff_id,
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "token_use": "access",
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -4,6 +4,7 @@ refresh the configuration table in docs/operations.md from chalicelib/config.py)
     python -m infra.openapi_doc            # (re)write both
     python -m infra.openapi_doc --check    # exit 1 when either is stale
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,9 @@ def main(argv=None) -> int:
     text = render()
     if args.check:
         stale = [] if DOC.exists() and DOC.read_text(encoding="utf-8") == text else ["docs/openapi.json"]
-        if settings_doc.render(settings_doc.DOC.read_text(encoding="utf-8")) != \
-                settings_doc.DOC.read_text(encoding="utf-8"):
+        if settings_doc.render(settings_doc.DOC.read_text(encoding="utf-8")) != settings_doc.DOC.read_text(
+            encoding="utf-8"
+        ):
             stale.append("docs/operations.md (configuration table)")
         if not routes_doc.DOC.exists() or routes_doc.DOC.read_text(encoding="utf-8") != routes_doc.render():
             stale.append("docs/routes.md")

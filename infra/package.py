@@ -18,6 +18,7 @@
    `import_account_file`) is subscribed to the account-files bucket's
    Object Created events through EventBridge.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,9 +42,15 @@ DEFAULT_CORS_ORIGIN = "https://fielddesk.example.cn"
 
 # Never dynamodb:Scan (no request or job reads a whole table) and never dynamodb:DeleteItem on the main
 # table: nothing is hard-deleted (account and trade records are kept 20 years, Securities Law; DOMAIN 5).
-ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
-                "dynamodb:DescribeTable"]
+ITEM_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+]
 
 
 ACTIVE_TABLE = {"Fn::If": ["UsesRestoredTable", {"Ref": "ActiveTableName"}, {"Ref": "FieldDeskTable"}]}
@@ -84,12 +91,16 @@ def lambda_environment(stage: str) -> dict[str, str]:
         raise SystemExit(f"no stage {stage!r} in .chalice/config.json")
     resources = json.loads(MERGE_TEMPLATE.read_text())
     parameters = resources.get("Parameters", {})
-    env = {name: _stack_value(value, parameters)
-           for name, value in resources["Globals"]["Function"]["Environment"]["Variables"].items()}
+    env = {
+        name: _stack_value(value, parameters)
+        for name, value in resources["Globals"]["Function"]["Environment"]["Variables"].items()
+    }
     env.update(config.get("environment_variables", {}))
     env.update(config["stages"][stage].get("environment_variables", {}))
-    env.update(AWS_LAMBDA_FUNCTION_NAME=f"fielddesk-{stage}-APIHandler",
-               AWS_DEFAULT_REGION=os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"))
+    env.update(
+        AWS_LAMBDA_FUNCTION_NAME=f"fielddesk-{stage}-APIHandler",
+        AWS_DEFAULT_REGION=os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),
+    )
     return env
 
 
@@ -103,8 +114,10 @@ def check_stage(stage: str):
     from chalicelib.config import DEV_STAGES, Settings
 
     if stage in DEV_STAGES:
-        raise SystemExit(f"the {stage} stage runs on a developer's machine only (make run, tests); "
-                         "deploy a stage of its own, e.g. staging or prod")
+        raise SystemExit(
+            f"the {stage} stage runs on a developer's machine only (make run, tests); "
+            "deploy a stage of its own, e.g. staging or prod"
+        )
     env = lambda_environment(stage)
     with mock.patch.dict(os.environ, env, clear=True):
         try:
@@ -125,8 +138,12 @@ def chalice_package(stage: str, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     chalice = Path(sys.executable).with_name("chalice")
-    subprocess.run([str(chalice), "package", "--stage", stage, "--merge-template", str(MERGE_TEMPLATE), str(out)],
-                   cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [str(chalice), "package", "--stage", stage, "--merge-template", str(MERGE_TEMPLATE), str(out)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
 
 
 # --- step 2: per-function roles, alarms, dead letters ---------------------------------------
@@ -144,8 +161,11 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
     statements = [
         _statement(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"], "Tracing"),
         _statement(ITEM_ACTIONS, table, "Table"),
-        _statement(["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"],
-                   [{"Fn::GetAtt": ["FieldKey", "Arn"]}], "FieldEncryption"),
+        _statement(
+            ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"],
+            [{"Fn::GetAtt": ["FieldKey", "Arn"]}],
+            "FieldEncryption",
+        ),
         _statement(["sns:Publish"], [{"Ref": "EscalationTopic"}], "Escalations"),
     ]
     if kind != "api":
@@ -154,28 +174,38 @@ def policy_for(kind: str, cfn_name: str, *, account_files: bool) -> list[dict]:
         statements += [
             # DeleteItem on the idempotency table only: powertools deletes the in-progress record of a
             # request whose handler failed, so the client's retry runs instead of waiting it out.
-            _statement(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                       [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}], "Idempotency"),
+            _statement(
+                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                [{"Fn::GetAtt": ["IdempotencyTable", "Arn"]}],
+                "Idempotency",
+            ),
             _statement(["s3:GetObject", "s3:PutObject"], [sub("${PhotoBucket.Arn}/*")], "Photos"),
             # The outlet usage plan's id, read at run time (an environment variable naming the plan
             # would close the cycle APIHandler -> OutletUsagePlan -> RestAPI -> APIHandler).
-            _statement(["ssm:GetParameter"], [sub(
-                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/*")],
-                "StackParameters"),
+            _statement(
+                ["ssm:GetParameter"],
+                [sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/*")],
+                "StackParameters",
+            ),
             # Secrets read at run time (powertools Parameters, cached), never in environment variables.
-            _statement(["secretsmanager:GetSecretValue"], [{"Ref": "HashKeySecret"}, {"Ref": "PageTokenSecret"}],
-                       "Secrets"),
+            _statement(
+                ["secretsmanager:GetSecretValue"], [{"Ref": "HashKeySecret"}, {"Ref": "PageTokenSecret"}], "Secrets"
+            ),
         ]
     else:
         statements += [
             _statement(["sqs:SendMessage"], [{"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}], "DeadLetters"),
-            _statement(["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")],
-                       "ReadAccountFiles"),
+            _statement(
+                ["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")], "ReadAccountFiles"
+            ),
             _statement(["s3:ListBucket"], [{"Fn::GetAtt": ["AccountFilesBucket", "Arn"]}], "ListAccountFiles"),
         ]
     if account_files:
-        statements.append(_statement(["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")],
-                                     "AccountFileEvent"))
+        statements.append(
+            _statement(
+                ["s3:GetObject", "s3:GetObjectVersion"], [sub("${AccountFilesBucket.Arn}/*")], "AccountFileEvent"
+            )
+        )
     return statements
 
 
@@ -188,33 +218,71 @@ def outlet_keys_policy(role: str) -> dict:
     """
     arn = "arn:${AWS::Partition}:apigateway:${AWS::Region}::"
     stack_tag = {"aws:RequestTag/fielddesk:stack": {"Ref": "AWS::StackName"}}
-    return {"Type": "AWS::IAM::Policy", "Properties": {
-        "PolicyName": "OutletUsagePlanKeys", "Roles": [{"Ref": role}], "PolicyDocument": {
-            "Version": "2012-10-17", "Statement": [
-                {**_statement(["apigateway:POST"], [sub(arn + "/apikeys"), sub(arn + "/tags/*")], "CreateStackKeys"),
-                 "Condition": {"StringEquals": stack_tag}},
-                {**_statement(["apigateway:GET", "apigateway:DELETE"], [sub(arn + "/apikeys/*")], "OwnStackKeys"),
-                 "Condition": {"StringEquals": {"aws:ResourceTag/fielddesk:stack": {"Ref": "AWS::StackName"}}}},
-                _statement(["apigateway:POST", "apigateway:DELETE", "apigateway:GET"], [
-                    sub(arn + "/usageplans/${OutletUsagePlan}/keys"),
-                    sub(arn + "/usageplans/${OutletUsagePlan}/keys/*")], "OutletUsagePlanKeys")]}}}
+    return {
+        "Type": "AWS::IAM::Policy",
+        "Properties": {
+            "PolicyName": "OutletUsagePlanKeys",
+            "Roles": [{"Ref": role}],
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        **_statement(
+                            ["apigateway:POST"], [sub(arn + "/apikeys"), sub(arn + "/tags/*")], "CreateStackKeys"
+                        ),
+                        "Condition": {"StringEquals": stack_tag},
+                    },
+                    {
+                        **_statement(
+                            ["apigateway:GET", "apigateway:DELETE"], [sub(arn + "/apikeys/*")], "OwnStackKeys"
+                        ),
+                        "Condition": {"StringEquals": {"aws:ResourceTag/fielddesk:stack": {"Ref": "AWS::StackName"}}},
+                    },
+                    _statement(
+                        ["apigateway:POST", "apigateway:DELETE", "apigateway:GET"],
+                        [
+                            sub(arn + "/usageplans/${OutletUsagePlan}/keys"),
+                            sub(arn + "/usageplans/${OutletUsagePlan}/keys/*"),
+                        ],
+                        "OutletUsagePlanKeys",
+                    ),
+                ],
+            },
+        },
+    }
 
 
 def _alarm(description: str, metric: str, function_ref: str, threshold: int) -> dict:
-    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": description, "Namespace": "AWS/Lambda", "MetricName": metric,
-        "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function_ref}}], "Statistic": "Sum",
-        "Period": 300, "EvaluationPeriods": 1, "Threshold": threshold,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": description,
+            "Namespace": "AWS/Lambda",
+            "MetricName": metric,
+            "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function_ref}}],
+            "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": threshold,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+            "OKActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
 
 
 def functions(template: dict) -> dict[str, dict]:
     return {name: res for name, res in template["Resources"].items() if res.get("Type") == "AWS::Serverless::Function"}
 
 
-def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
-           require_gateway_keys: bool = False, outlet_routes=()) -> dict:
+def finish(
+    template: dict,
+    *,
+    account_file_handler: str = ACCOUNT_FILE_HANDLER,
+    require_gateway_keys: bool = False,
+    outlet_routes=(),
+) -> dict:
     """Add what every function needs; returns a summary of what was done."""
     resources = template["Resources"]
     handler_cfn = to_cfn_name(account_file_handler)
@@ -224,36 +292,82 @@ def finish(template: dict, *, account_file_handler: str = ACCOUNT_FILE_HANDLER,
         kind = "api" if name == "APIHandler" else "job"
         account_files = name == handler_cfn
         role = f"{name}Role"
-        resources[role] = {"Type": "AWS::IAM::Role", "Properties": {
-            "Description": f"FieldDesk {name}: least privilege for a {kind} function",
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-            "Policies": [{"PolicyName": f"{name}Policy", "PolicyDocument": {
-                "Version": "2012-10-17", "Statement": policy_for(kind, name, account_files=account_files)}}]}}
+        resources[role] = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "Description": f"FieldDesk {name}: least privilege for a {kind} function",
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                },
+                "Policies": [
+                    {
+                        "PolicyName": f"{name}Policy",
+                        "PolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": policy_for(kind, name, account_files=account_files),
+                        },
+                    }
+                ],
+            },
+        }
         props["Role"] = {"Fn::GetAtt": [role, "Arn"]}
-        resources.setdefault(f"{name}LogGroup", {"Type": "AWS::Logs::LogGroup", "Properties": {
-            "LogGroupName": sub("/aws/lambda/${%s}" % name), "RetentionInDays": {"Ref": "LogRetentionDays"}}})
+        resources.setdefault(
+            f"{name}LogGroup",
+            {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {
+                    "LogGroupName": sub("/aws/lambda/${%s}" % name),
+                    "RetentionInDays": {"Ref": "LogRetentionDays"},
+                },
+            },
+        )
         # A separate policy: inside the role, log group -> function -> role -> log group is a cycle.
-        resources[f"{name}LogsPolicy"] = {"Type": "AWS::IAM::Policy", "Properties": {
-            "PolicyName": f"{name}OwnLogs", "Roles": [{"Ref": role}], "PolicyDocument": {
-                "Version": "2012-10-17", "Statement": [_statement(
-                    ["logs:CreateLogStream", "logs:PutLogEvents"], [sub("${%sLogGroup.Arn}" % name)], "OwnLogs")]}}}
+        resources[f"{name}LogsPolicy"] = {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "PolicyName": f"{name}OwnLogs",
+                "Roles": [{"Ref": role}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        _statement(
+                            ["logs:CreateLogStream", "logs:PutLogEvents"], [sub("${%sLogGroup.Arn}" % name)], "OwnLogs"
+                        )
+                    ],
+                },
+            },
+        }
         if kind == "api":
             resources[f"{name}OutletKeysPolicy"] = outlet_keys_policy(role)
         what = "API handler" if kind == "api" else "job"
-        resources[f"{name}ErrorsAlarm"] = _alarm(f"{name} ({what}) failed", "Errors", name,
-                                                 5 if kind == "api" else 1)
+        resources[f"{name}ErrorsAlarm"] = _alarm(f"{name} ({what}) failed", "Errors", name, 5 if kind == "api" else 1)
         resources[f"{name}ThrottlesAlarm"] = _alarm(f"{name} was throttled by Lambda", "Throttles", name, 1)
         timeout_ms = int(props.get("Timeout", 3)) * 1000
-        near = _alarm(f"{name} ran close to its {timeout_ms // 1000} s timeout", "Duration", name, int(timeout_ms * 0.8))
+        near = _alarm(
+            f"{name} ran close to its {timeout_ms // 1000} s timeout", "Duration", name, int(timeout_ms * 0.8)
+        )
         near["Properties"]["Statistic"] = "Maximum"
         resources[f"{name}DurationAlarm"] = near
         if kind == "job":
             props["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}}
         if account_files:
-            props.setdefault("Events", {})["AccountFileCreated"] = {"Type": "EventBridgeRule", "Properties": {
-                "Pattern": {"source": ["aws.s3"], "detail-type": ["Object Created"],
-                            "detail": {"bucket": {"name": [{"Ref": "AccountFilesBucket"}]}}}}}
+            props.setdefault("Events", {})["AccountFileCreated"] = {
+                "Type": "EventBridgeRule",
+                "Properties": {
+                    "Pattern": {
+                        "source": ["aws.s3"],
+                        "detail-type": ["Object Created"],
+                        "detail": {"bucket": {"name": [{"Ref": "AccountFilesBucket"}]}},
+                    }
+                },
+            }
             summary["account_file_handler"] = name
         summary["functions"][name] = kind
     if require_gateway_keys:
@@ -273,6 +387,7 @@ def without_cognito(template: dict) -> dict:
     Every `Fn::If` on UseOidc keeps its OIDC branch, one on a Cognito condition its other branch;
     Cognito resources, outputs and conditions go.
     """
+
     def strip(node):
         if isinstance(node, dict):
             if set(node) == {"Fn::If"} and node["Fn::If"][0] == "UseOidc":
@@ -336,8 +451,17 @@ def cfn_lint(template: Path) -> int:
     """
     tool = cfn_tool_python().with_name("cfn-lint")
     result = subprocess.run([str(tool), "--format", "parseable", str(template)], cwd=ROOT)
-    check = subprocess.run([str(cfn_tool_python()), str(ROOT / "infra" / "cfn_check.py"), str(template),
-                            "--regions", "us-east-1", "cn-north-1"], cwd=ROOT)
+    check = subprocess.run(
+        [
+            str(cfn_tool_python()),
+            str(ROOT / "infra" / "cfn_check.py"),
+            str(template),
+            "--regions",
+            "us-east-1",
+            "cn-north-1",
+        ],
+        cwd=ROOT,
+    )
     return result.returncode or check.returncode
 
 
@@ -365,12 +489,20 @@ def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS ac
         exists = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] != "REVIEW_IN_PROGRESS"
     except cfn.exceptions.ClientError:
         exists = False
-    params = [{"ParameterKey": k[len("CFN_PARAM_"):], "ParameterValue": v}
-              for k, v in os.environ.items() if k.startswith("CFN_PARAM_")]
+    params = [
+        {"ParameterKey": k[len("CFN_PARAM_") :], "ParameterValue": v}
+        for k, v in os.environ.items()
+        if k.startswith("CFN_PARAM_")
+    ]
     name = f"deploy-{key.rsplit('-', 1)[1].split('.')[0]}"
-    cfn.create_change_set(StackName=stack, ChangeSetName=name, TemplateURL=url, Parameters=params,
-                          ChangeSetType="UPDATE" if exists else "CREATE",
-                          Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName=name,
+        TemplateURL=url,
+        Parameters=params,
+        ChangeSetType="UPDATE" if exists else "CREATE",
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
     cfn.get_waiter("change_set_create_complete").wait(StackName=stack, ChangeSetName=name)
     cfn.execute_change_set(StackName=stack, ChangeSetName=name)
     waiter = "stack_update_complete" if exists else "stack_create_complete"
@@ -398,16 +530,22 @@ def main(argv=None) -> int:
     parser.add_argument("--lint", action="store_true", help="run cfn-lint on the packaged template")
     parser.add_argument("--deploy", action="store_true", help="deploy the packaged template (AWS credentials)")
     parser.add_argument("--reuse", action="store_true", help="lint/deploy an existing build without repackaging")
-    parser.add_argument("--require-gateway-keys", action="store_true",
-                        help="outlet-only routes also require an API Gateway key (per-outlet usage plan)")
+    parser.add_argument(
+        "--require-gateway-keys",
+        action="store_true",
+        help="outlet-only routes also require an API Gateway key (per-outlet usage plan)",
+    )
     args = parser.parse_args(argv)
     check_stage(args.stage)  # also before a --reuse deploy: the build may predate a config change
     if not (args.reuse and (args.out / "sam.json").exists()):
         summary = build(args.stage, args.out, args.require_gateway_keys)
         print(json.dumps(summary, indent=2))
         if summary["account_file_handler"] is None:
-            print(f"note: no function named {ACCOUNT_FILE_HANDLER!r}; the account-files bucket's events go "
-                  "nowhere (set FIELDDESK_ACCOUNT_FILE_HANDLER)", file=sys.stderr)
+            print(
+                f"note: no function named {ACCOUNT_FILE_HANDLER!r}; the account-files bucket's events go "
+                "nowhere (set FIELDDESK_ACCOUNT_FILE_HANDLER)",
+                file=sys.stderr,
+            )
     if args.lint:
         return cfn_lint(args.out / "sam.json")
     if args.deploy:

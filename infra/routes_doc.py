@@ -1,4 +1,5 @@
 """docs/routes.md: every route, who may call it and what it does, generated from the route registry."""
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -4,6 +4,7 @@ Every setting is listed with its environment variable, default and section; thos
 CloudFormation stack sets for every function (infra/resources.json Globals) say so.
 `make openapi` refreshes it with the OpenAPI document; a test fails when it is stale.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,13 @@ CONFIG = ROOT / "chalicelib" / "config.py"
 BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
 _SECTION = re.compile(r"^    # --- (.+?) -+\s*$")
 _FIELD = re.compile(r"^    (\w+): ")
-_LOCAL_ONLY = {"DYNAMODB_ENDPOINT_URL", "S3_ENDPOINT_URL", "FIELDDESK_JWT_SECRET", "FIELDDESK_FIELD_KEY_LOCAL",
-               "FIELDDESK_DEV_TOKENS"}
+_LOCAL_ONLY = {
+    "DYNAMODB_ENDPOINT_URL",
+    "S3_ENDPOINT_URL",
+    "FIELDDESK_JWT_SECRET",
+    "FIELDDESK_FIELD_KEY_LOCAL",
+    "FIELDDESK_DEV_TOKENS",
+}
 _SECRET = re.compile(r"secret|hash_key|token_key|field_key")
 
 
@@ -41,8 +47,9 @@ def _default(info) -> str:
 def table() -> str:
     from chalicelib.config import Settings
 
-    stack_vars = set(json.loads((ROOT / "infra" / "resources.json").read_text())["Globals"]["Function"]
-                     ["Environment"]["Variables"])
+    stack_vars = set(
+        json.loads((ROOT / "infra" / "resources.json").read_text())["Globals"]["Function"]["Environment"]["Variables"]
+    )
     sections = _sections()
     rows = ["| variable | default | section | production value |", "| --- | --- | --- | --- |"]
     for name, info in Settings.model_fields.items():

@@ -4,6 +4,7 @@ The local stack and the tests build their tables from `infra/resources.json`,
 the same definitions `chalice package --merge-template` deploys, so a GSI added
 there is in every environment at once.
 """
+
 from __future__ import annotations
 
 import json

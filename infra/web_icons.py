@@ -5,6 +5,7 @@
 Debian's Chromium (the one `make test-e2e` uses) renders the SVG, so nothing beyond the test
 tools is needed. The PNGs are committed: the server only reads them.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,10 +24,13 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"], headless=True)
         for name, size in SIZES.items():
             page = browser.new_page(viewport={"width": size, "height": size}, device_scale_factor=1)
-            page.set_content(f'<html><body style="margin:0">{svg.replace("<svg ", f"<svg width={size} height={size} ", 1)}'
-                             "</body></html>")
-            page.screenshot(path=str(WEB / name), omit_background=True,
-                            clip={"x": 0, "y": 0, "width": size, "height": size})
+            page.set_content(
+                f'<html><body style="margin:0">{svg.replace("<svg ", f"<svg width={size} height={size} ", 1)}'
+                "</body></html>"
+            )
+            page.screenshot(
+                path=str(WEB / name), omit_background=True, clip={"x": 0, "y": 0, "width": size, "height": size}
+            )
             page.close()
         browser.close()
     for name in SIZES:

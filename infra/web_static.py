@@ -9,6 +9,7 @@ The API writes content hashes into the console's HTML and module imports as it s
 upload must carry (`aws s3 cp --cache-control …`). The phone forms (chalicelib/web/*) are copied
 as they are. docs/operations.md "The web pages in AWS" says how to wire it.
 """
+
 from __future__ import annotations
 
 import json

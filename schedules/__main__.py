@@ -9,6 +9,7 @@
 Runs against whatever DYNAMODB_ENDPOINT_URL / AWS credentials the shell has.
 Re-running a date is safe: it creates only what is missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,7 @@ from datetime import date
 
 from .catalogue import JOBS
 
-KEY_NAMES = ("page-token", "hash-key", "field-key")   # schedules/operator.KEY_SECRETS, and the KMS key
+KEY_NAMES = ("page-token", "hash-key", "field-key")  # schedules/operator.KEY_SECRETS, and the KMS key
 
 
 def _date(text: str) -> date:
@@ -60,13 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     br.add_argument("--name", help="create: the branch's name, e.g. 浦东营业部")
     br.add_argument("--by", default="operator", help="who does it (recorded)")
     ks = sub.add_parser("keys", help="rotate a key with two keys valid during the rotation")
-    ks.add_argument("action", choices=["rotate", "promote", "rehash", "retire", "status"],
-                    help="rotate: add a new key (field-key: a KMS on-demand rotation); promote: the new key writes; "
-                         "rehash (hash-key): claim the stored numbers under it; retire: drop the old key; "
-                         "status: where a rotation stands")
+    ks.add_argument(
+        "action",
+        choices=["rotate", "promote", "rehash", "retire", "status"],
+        help="rotate: add a new key (field-key: a KMS on-demand rotation); promote: the new key writes; "
+        "rehash (hash-key): claim the stored numbers under it; retire: drop the old key; "
+        "status: where a rotation stands",
+    )
     ks.add_argument("key", choices=sorted(KEY_NAMES))
-    ks.add_argument("--secret-id", help="the secret's ARN (default: FIELDDESK_PAGE_TOKEN_KEY_SECRET or "
-                                        "FIELDDESK_HASH_KEY_SECRET); field-key: the KMS key (FIELDDESK_KMS_KEY_ID)")
+    ks.add_argument(
+        "--secret-id",
+        help="the secret's ARN (default: FIELDDESK_PAGE_TOKEN_KEY_SECRET or "
+        "FIELDDESK_HASH_KEY_SECRET); field-key: the KMS key (FIELDDESK_KMS_KEY_ID)",
+    )
     ks.add_argument("--max-seconds", type=float, help="rehash: stop cleanly after this long (rerun resumes)")
     rec = sub.add_parser("reconcile", help="check counters against the records they count (--repair fixes)")
     rec.add_argument("counter", choices=["open-tasks", "quarter-callbacks", "outlet-key-slots", "reveal-budget", "all"])
@@ -75,15 +82,22 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--repair", action="store_true", help="set drifted counters from the records")
     box = sub.add_parser("outbox", help="list outbox entries by delivery state, or deliver the due ones now")
     box.add_argument("action", choices=["list", "deliver"])
-    box.add_argument("--status", choices=["pending", "failing", "delivered"], default="pending",
-                     help="list: pending/failing soonest due first, delivered newest first")
+    box.add_argument(
+        "--status",
+        choices=["pending", "failing", "delivered"],
+        default="pending",
+        help="list: pending/failing soonest due first, delivered newest first",
+    )
     box.add_argument("--kind", help="list: only this kind, e.g. escalation")
     box.add_argument("--month", help="list --status delivered: month of delivery YYYY-MM (default this month)")
     box.add_argument("--limit", type=int, default=50, help="list: at most this many entries")
     box.add_argument("--id", dest="entry_id", help="deliver: this entry now, due or not")
-    requeue = sub.add_parser("requeue-tasks", help="bring open tasks due in a date range to the current index "
-                             "layout: queue order (issue 13 item 8), sharded due key, no copied call windows "
-                             "(issue 18); idempotent, resume an interrupted run with --from the last day printed")
+    requeue = sub.add_parser(
+        "requeue-tasks",
+        help="bring open tasks due in a date range to the current index "
+        "layout: queue order (issue 13 item 8), sharded due key, no copied call windows "
+        "(issue 18); idempotent, resume an interrupted run with --from the last day printed",
+    )
     requeue.add_argument("--from", dest="first", required=True, type=_date)
     requeue.add_argument("--to", dest="last", required=True, type=_date)
     args = parser.parse_args(argv)
@@ -162,10 +176,12 @@ def _reconcile(args) -> int:
         print(f"--quarter {quarter!r} is not a quarter like 2026Q4", file=sys.stderr)
         return 2
     day = (args.date or today).isoformat()
-    checks = {"open-tasks": lambda: reconcile.open_task_counters(repair=args.repair),
-              "quarter-callbacks": lambda: reconcile.quarter_counters(quarter, repair=args.repair),
-              "outlet-key-slots": lambda: reconcile.outlet_key_slots(repair=args.repair),
-              "reveal-budget": lambda: reconcile.reveal_budget(day, repair=args.repair)}
+    checks = {
+        "open-tasks": lambda: reconcile.open_task_counters(repair=args.repair),
+        "quarter-callbacks": lambda: reconcile.quarter_counters(quarter, repair=args.repair),
+        "outlet-key-slots": lambda: reconcile.outlet_key_slots(repair=args.repair),
+        "reveal-budget": lambda: reconcile.reveal_budget(day, repair=args.repair),
+    }
     names = reconcile.COUNTERS if args.counter == "all" else (args.counter,)
     reports = [checks[name]() for name in names]
     print(json.dumps(reports[0] if len(reports) == 1 else reports, ensure_ascii=False, indent=1))

@@ -4,11 +4,12 @@ Each entry names a job, says when it runs in production, and how to run it for
 one business date. schedules/ may import chalicelib; chalicelib never imports
 schedules.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def _render_callbacks(result) -> list[str]:
 def _no_dry_run(name: str):
     def refuse():
         raise SystemExit(f"{name} has no dry run: it only acts on what fell due, and records its watermark")
+
     return refuse
 
 
@@ -90,20 +92,28 @@ JOBS: dict[str, Job] = {
         name="callbacks",
         schedule="cron(0 18 * * ? *) = 02:00 Asia/Shanghai, for the business date before",
         description="daily callback selection: new, dormant, large outflow, closed, departed manager, periodic",
-        run=_run_callbacks, render=_render_callbacks),
+        run=_run_callbacks,
+        render=_render_callbacks,
+    ),
     "release-prospects": Job(
         name="release-prospects",
         schedule="cron(0 17 * * ? *) = 01:00 Asia/Shanghai, for the day before",
         description="release lapsed prospect claims to the branch pool (公海); watermarked, so a day runs once",
-        run=_run_release, render=_render_dict),
+        run=_run_release,
+        render=_render_dict,
+    ),
     "first-contacts": Job(
         name="first-contacts",
         schedule="with release-prospects: cron(0 17 * * ? *) = 01:00 Asia/Shanghai, for the day before",
         description="escalate new prospects not contacted within 3 days (000 第四篇) to the supervisor; watermarked",
-        run=_run_first_contacts, render=_render_dict),
+        run=_run_first_contacts,
+        render=_render_dict,
+    ),
     "penalty-overdue": Job(
         name="penalty-overdue",
         schedule="cron(10 17 * * ? *) = 01:10 Asia/Shanghai, for the day before",
         description="flag open cash penalties whose settlement day has passed; watermarked",
-        run=_run_penalty_overdue, render=_render_dict),
+        run=_run_penalty_overdue,
+        render=_render_dict,
+    ),
 }

@@ -3,6 +3,7 @@
 They run from an operator's machine with the stack's settings in the environment (see "Run a job
 for a date") and call the same domain code as the API; nothing here is deployed.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,14 +12,24 @@ import sys
 from datetime import date, timedelta
 
 MAX_BACKFILL_DAYS = 366
-KEY_SECRETS = {"page-token": ("FIELDDESK_PAGE_TOKEN_KEY_SECRET", "page_token_key_secret"),
-               "hash-key": ("FIELDDESK_HASH_KEY_SECRET", "hash_key_secret")}
+KEY_SECRETS = {
+    "page-token": ("FIELDDESK_PAGE_TOKEN_KEY_SECRET", "page_token_key_secret"),
+    "hash-key": ("FIELDDESK_HASH_KEY_SECRET", "hash_key_secret"),
+}
 # What comes after each step, per key. The hash key re-hashes the stored claims before the old key goes.
-NEXT = {"page-token": {"rotate": "in 5 minutes: python -m schedules keys promote page-token",
-                       "promote": "after 24 hours: python -m schedules keys retire page-token", "retire": "done"},
-        "hash-key": {"rotate": "in 5 minutes: python -m schedules keys promote hash-key",
-                     "promote": "python -m schedules keys rehash hash-key (resumable; rerun until completed)",
-                     "rehash": "python -m schedules keys retire hash-key", "retire": "done"}}
+NEXT = {
+    "page-token": {
+        "rotate": "in 5 minutes: python -m schedules keys promote page-token",
+        "promote": "after 24 hours: python -m schedules keys retire page-token",
+        "retire": "done",
+    },
+    "hash-key": {
+        "rotate": "in 5 minutes: python -m schedules keys promote hash-key",
+        "promote": "python -m schedules keys rehash hash-key (resumable; rerun until completed)",
+        "rehash": "python -m schedules keys retire hash-key",
+        "retire": "done",
+    },
+}
 
 
 def _print(value) -> None:
@@ -30,8 +41,11 @@ def admin_bootstrap(args) -> int:
 
     result = directory.bootstrap_admin(args.staff_id, args.name, args.branch_id, branch_name=args.branch_name)
     _print(result)
-    print(f"next: give {args.staff_id} a sign-in at the identity provider with the claim "
-          f"{_claim()} = {args.staff_id} (docs/operations.md, Identity provider)", file=sys.stderr)
+    print(
+        f"next: give {args.staff_id} a sign-in at the identity provider with the claim "
+        f"{_claim()} = {args.staff_id} (docs/operations.md, Identity provider)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -117,19 +131,22 @@ def keys(args, client=None) -> int:
         import boto3
 
         client = boto3.client("secretsmanager")
-    current = [k.strip() for k in client.get_secret_value(SecretId=secret_id)["SecretString"].splitlines()
-               if k.strip()]
+    current = [k.strip() for k in client.get_secret_value(SecretId=secret_id)["SecretString"].splitlines() if k.strip()]
     if args.action == "rehash":
         return _rehash(args, current)
     if args.action == "status":
-        status = {"key": args.key, "keys_valid": len(current),
-                  "step": "rotation under way" if len(current) > 1 else "one key"}
+        status = {
+            "key": args.key,
+            "keys_valid": len(current),
+            "step": "rotation under way" if len(current) > 1 else "one key",
+        }
         if args.key == "hash-key":
             from chalicelib.storage import pii, rehash
 
             status["writer_key_id"] = pii.key_id(current[0])
-            status["rehash"] = {k: v for k, v in rehash.progress(status["writer_key_id"]).items()
-                                if k != "partitions_done"}
+            status["rehash"] = {
+                k: v for k, v in rehash.progress(status["writer_key_id"]).items() if k != "partitions_done"
+            }
         _print(status)
         return 0
     then = NEXT[args.key][args.action]
@@ -152,13 +169,18 @@ def keys(args, client=None) -> int:
 
             done = rehash.progress(pii.key_id(current[0]))
             if not done["completed"]:
-                print(f"the stored claims are not all hashed with the writer key {done['writer_key_id']} yet: "
-                      "run python -m schedules keys rehash hash-key until it completes", file=sys.stderr)
+                print(
+                    f"the stored claims are not all hashed with the writer key {done['writer_key_id']} yet: "
+                    "run python -m schedules keys rehash hash-key until it completes",
+                    file=sys.stderr,
+                )
                 return 1
         value = current[:1]
     client.put_secret_value(SecretId=secret_id, SecretString="\n".join(value))
-    print(f"{args.key}: {args.action} done, {len(value)} key(s) valid; containers read the secret within "
-          f"5 minutes. Next: {then}")
+    print(
+        f"{args.key}: {args.action} done, {len(value)} key(s) valid; containers read the secret within "
+        f"5 minutes. Next: {then}"
+    )
     return 0
 
 
@@ -171,12 +193,17 @@ def _field_key(args, client=None) -> int:
 
     key_id = args.secret_id or get_settings().kms_key_id
     if args.action not in ("rotate", "status"):
-        print("the field key is a KMS key: KMS keeps the old key material, so there is nothing to promote, "
-              "rehash or retire (docs/operations.md, Rotate secrets)", file=sys.stderr)
+        print(
+            "the field key is a KMS key: KMS keeps the old key material, so there is nothing to promote, "
+            "rehash or retire (docs/operations.md, Rotate secrets)",
+            file=sys.stderr,
+        )
         return 2
     if not key_id:
-        print("set FIELDDESK_KMS_KEY_ID to the stack's key (a local stage seals with a local key: nothing to "
-              "rotate)", file=sys.stderr)
+        print(
+            "set FIELDDESK_KMS_KEY_ID to the stack's key (a local stage seals with a local key: nothing to " "rotate)",
+            file=sys.stderr,
+        )
         return 2
     if client is None:
         import boto3
@@ -185,12 +212,19 @@ def _field_key(args, client=None) -> int:
     if args.action == "rotate":
         client.rotate_key_on_demand(KeyId=key_id)
     rotations = client.list_key_rotations(KeyId=key_id).get("Rotations", [])
-    _print({"key": "field-key", "kms_key_id": key_id,
+    _print(
+        {
+            "key": "field-key",
+            "kms_key_id": key_id,
             "automatic_rotation": client.get_key_rotation_status(KeyId=key_id).get("KeyRotationEnabled"),
-            "rotations": [{"at": r.get("RotationDate"), "type": r.get("RotationType")} for r in rotations]})
+            "rotations": [{"at": r.get("RotationDate"), "type": r.get("RotationType")} for r in rotations],
+        }
+    )
     if args.action == "rotate":
-        print("field-key: rotated. Every sealed value still opens; containers seal under the new key material "
-              "within an hour. Next: done")
+        print(
+            "field-key: rotated. Every sealed value still opens; containers seal under the new key material "
+            "within an hour. Next: done"
+        )
     return 0
 
 
@@ -203,8 +237,11 @@ def _rehash(args, current: list[str]) -> int:
         return 1
     from chalicelib.storage import rehash
 
-    result = rehash.rehash(current[0], max_seconds=args.max_seconds,
-                           on_partition=lambda p, counts: print(f"{p}: {json.dumps(counts)}", file=sys.stderr))
+    result = rehash.rehash(
+        current[0],
+        max_seconds=args.max_seconds,
+        on_partition=lambda p, counts: print(f"{p}: {json.dumps(counts)}", file=sys.stderr),
+    )
     _print({k: v for k, v in result.items() if k != "partitions_done"} | {"partitions": len(result["partitions_done"])})
     if not result["completed"]:
         print("stopped before the end: rerun to resume", file=sys.stderr)
@@ -235,15 +272,16 @@ def outbox(args) -> int:
 
         from chalicelib.models.outbox import OutboxQuery
 
-        try:   # the API's own checks of kind and month
+        try:  # the API's own checks of kind and month
             OutboxQuery(status=args.status, kind=args.kind, month=args.month)
         except ValidationError as err:
             print("; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in err.errors()), file=sys.stderr)
             return 2
         shown, start = 0, None
         while shown < args.limit:
-            page = box.list_entries(args.status, kind=args.kind, month=args.month,
-                                    limit=min(100, args.limit - shown), start_key=start)
+            page = box.list_entries(
+                args.status, kind=args.kind, month=args.month, limit=min(100, args.limit - shown), start_key=start
+            )
             for record in page.items:
                 print(json.dumps(OutboxEntryOut.model_validate(record).model_dump(mode="json"), ensure_ascii=False))
             shown += len(page.items)

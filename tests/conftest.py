@@ -8,6 +8,7 @@ instead, one engine per xdist worker with its tables created once; after each te
 items it wrote (recorded from every PutItem/UpdateItem/TransactWriteItems/BatchWriteItem)
 are deleted. S3, SNS and KMS stay on moto.
 """
+
 from __future__ import annotations
 
 import copy
@@ -15,20 +16,22 @@ import json
 import os
 import threading
 
-os.environ.update({
-    "FIELDDESK_STAGE": "test",
-    # HS256 test tokens and /v1/dev/token: explicit, as on `make run` (chalicelib/config.py refuses it elsewhere).
-    "FIELDDESK_DEV_TOKENS": "true",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
-    # INFO, as deployed: a log call that breaks (a reserved key in `extra`) must break a test too.
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-})
+os.environ.update(
+    {
+        "FIELDDESK_STAGE": "test",
+        # HS256 test tokens and /v1/dev/token: explicit, as on `make run` (chalicelib/config.py refuses it elsewhere).
+        "FIELDDESK_DEV_TOKENS": "true",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        # INFO, as deployed: a log call that breaks (a reserved key in `extra`) must break a test too.
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+)
 os.environ.pop("DYNAMODB_ENDPOINT_URL", None)
 os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
 os.environ.pop("S3_ENDPOINT_URL", None)
@@ -36,7 +39,6 @@ os.environ.pop("S3_ENDPOINT_URL", None)
 import pytest  # noqa: E402
 from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
-
 
 DDB_LOCAL = os.environ.get("FIELDDESK_TEST_DB", "moto") == "ddb-local"
 _WRITTEN: dict[str, dict[tuple, dict]] = {}
@@ -75,7 +77,7 @@ def _delete_written(client) -> None:
     for table, keys in _WRITTEN.items():
         batch = list(keys.values())
         for i in range(0, len(batch), 25):
-            requests = [{"DeleteRequest": {"Key": k}} for k in batch[i:i + 25]]
+            requests = [{"DeleteRequest": {"Key": k}} for k in batch[i : i + 25]]
             try:
                 pending = {table: requests}
                 while pending:
@@ -211,7 +213,7 @@ def _restore_directory() -> None:
         return
     for table, items in _DIRECTORY_SNAPSHOT.items():
         for i in range(0, len(items), 25):
-            pending = {table: [{"PutRequest": {"Item": item}} for item in items[i:i + 25]]}
+            pending = {table: [{"PutRequest": {"Item": item}} for item in items[i : i + 25]]}
             while pending:
                 pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
@@ -237,8 +239,13 @@ def token_for(staff_id: str, **overrides) -> str:
     from infra.local_token import mint
 
     s = get_settings()
-    return mint(staff_id, secret=overrides.get("secret", s.jwt_secret), issuer=overrides.get("issuer", s.jwt_issuer),
-                audience=overrides.get("audience", s.jwt_audience), ttl_seconds=overrides.get("ttl", 3600))
+    return mint(
+        staff_id,
+        secret=overrides.get("secret", s.jwt_secret),
+        issuer=overrides.get("issuer", s.jwt_issuer),
+        audience=overrides.get("audience", s.jwt_audience),
+        ttl_seconds=overrides.get("ttl", 3600),
+    )
 
 
 class Api:

@@ -15,6 +15,7 @@ with that key on 429, 503 and 409 `in_progress` until it succeeds; then it reads
 per submission: lost (answered a success or a refusal but not stored), duplicated (stored more than once),
 and answers that were neither a success nor a retryable error in the envelope.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -43,8 +44,10 @@ def _error(status: int, code: str, operation_model):
     body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected"}).encode()
     headers = {"x-amzn-ErrorType": code, "content-type": "application/x-amz-json-1.0"}
     http = AWSResponse("https://dynamodb.injected", status, headers, _Raw(body))
-    parsed = {"Error": {"Code": code, "Message": "injected fault"},
-              "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0}}
+    parsed = {
+        "Error": {"Code": code, "Message": "injected fault"},
+        "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0},
+    }
     return (http, parsed), None
 
 
@@ -74,6 +77,7 @@ class FaultInjector:
 
             def __getattr__(self, name):
                 import time
+
                 return getattr(time, name)
 
         def make_api_call(client, operation_name, api_params):
@@ -91,13 +95,13 @@ class FaultInjector:
             if fault is None or operation_model.service_model.service_name != "dynamodb":
                 return original_send(endpoint, request, operation_model, context)
             if fault == "throttle":
-                _call_fault.set(None)    # once: the retry goes through
+                _call_fault.set(None)  # once: the retry goes through
                 injector.counts["throttle"] += 1
                 return _error(400, "ThrottlingException", operation_model)
             if fault == "applied_500":
                 _call_fault.set(None)
                 injector.counts["applied_500"] += 1
-                original_send(endpoint, request, operation_model, context)   # applied, response lost
+                original_send(endpoint, request, operation_model, context)  # applied, response lost
                 return _error(500, "InternalServerError", operation_model)
             injector.counts["exhausted_attempt"] += 1
             return _error(500, "InternalServerError", operation_model)
@@ -123,12 +127,13 @@ class TransactionFaults:
     with TransactionConflict (another writer held an item: agent contention). Not applied either way.
     `refuse(params)` may pick the transactions to refuse instead of the random share: it returns the
     reason, "" for none, or None to draw at random."""
+
     throttle: float = 0.05
     conflict: float = 0.05
     seed: int = 18
     refuse: object = None
     counts: Counter = field(default_factory=Counter)
-    items: list = field(default_factory=list)   # the keys of every transaction item sent, for assertions
+    items: list = field(default_factory=list)  # the keys of every transaction item sent, for assertions
 
     @contextmanager
     def active(self):
@@ -149,14 +154,24 @@ class TransactionFaults:
                 chosen = faults.refuse(api_params) if callable(faults.refuse) else None
                 draw = rng.random()
                 if chosen is None:
-                    chosen = "ThrottlingError" if draw < faults.throttle else \
-                        "TransactionConflict" if draw < faults.throttle + faults.conflict else None
+                    chosen = (
+                        "ThrottlingError"
+                        if draw < faults.throttle
+                        else "TransactionConflict"
+                        if draw < faults.throttle + faults.conflict
+                        else None
+                    )
                 if chosen:
                     faults.counts[chosen] += 1
                     reasons = [{"Code": "None"}] * len(entries)
                     reasons[0] = {"Code": chosen, "Message": "injected"}
-                    raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "injected"},
-                                       "CancellationReasons": reasons}, operation_name)
+                    raise ClientError(
+                        {
+                            "Error": {"Code": "TransactionCanceledException", "Message": "injected"},
+                            "CancellationReasons": reasons,
+                        },
+                        operation_name,
+                    )
             return original(client, operation_name, api_params)
 
         BaseClient._make_api_call = make_api_call
@@ -177,8 +192,10 @@ class Figures:
     gave_up: Counter = field(default_factory=Counter)
 
     def line(self, flow: str) -> str:
-        return (f"{flow:<18} submissions {self.submissions[flow]:>4}  lost {self.lost[flow]}  "
-                f"duplicated {self.duplicated[flow]}  gave up {self.gave_up[flow]}")
+        return (
+            f"{flow:<18} submissions {self.submissions[flow]:>4}  lost {self.lost[flow]}  "
+            f"duplicated {self.duplicated[flow]}  gave up {self.gave_up[flow]}"
+        )
 
 
 def _submit(api, figures: Figures, flow: str, method: str, path: str, body: dict, as_: str, tries: int = 25):
@@ -190,7 +207,9 @@ def _submit(api, figures: Figures, flow: str, method: str, path: str, body: dict
         status, data = api.call(method, path, body, as_=as_, headers={"Idempotency-Key": key})
         figures.answers[status] += 1
         envelope_ok = isinstance(data, dict) and ("error" not in data or "code" in data["error"])
-        retryable = status in RETRYABLE or (status == 409 and (data or {}).get("error", {}).get("code") == "in_progress")
+        retryable = status in RETRYABLE or (
+            status == 409 and (data or {}).get("error", {}).get("code") == "in_progress"
+        )
         if status < 300:
             return status, data
         if not envelope_ok or not retryable:
@@ -220,8 +239,15 @@ def run_flows(api, faults: FaultInjector, size: int) -> Figures:
         visit_markers = []
         for i in range(size):
             marker = f"harness-visit-{i}"
-            body = {"kind": "on_site", "visited_at": "2026-11-20T10:00:00+08:00", "unit_name": "某公司",
-                    "person_met": "李总", "discussed": "两融", "outcome": marker, "clients_count": 1}
+            body = {
+                "kind": "on_site",
+                "visited_at": "2026-11-20T10:00:00+08:00",
+                "unit_name": "某公司",
+                "person_met": "李总",
+                "discussed": "两融",
+                "outcome": marker,
+                "clients_count": 1,
+            }
             status, _ = _submit(api, figures, "visits", "POST", "/v1/visits", body, as_="cm-001")
             visit_markers.append((marker, status))
         # Penalties: a unique evidence note each.
@@ -235,8 +261,15 @@ def run_flows(api, faults: FaultInjector, size: int) -> Figures:
         prospect_phones = []
         for i in range(size):
             phone = f"1391{i:07d}"
-            body = {"name": "王五", "phone": phone, "class": "A", "source": "own_network",
-                    "first_contact_on": "2026-11-19", "need": "基金", "note": "harness"}
+            body = {
+                "name": "王五",
+                "phone": phone,
+                "class": "A",
+                "source": "own_network",
+                "first_contact_on": "2026-11-19",
+                "need": "基金",
+                "note": "harness",
+            }
             status, data = _submit(api, figures, "prospects", "POST", "/v1/prospects", body, as_="cm-001")
             prospect_phones.append((phone, status, data))
 
@@ -250,12 +283,14 @@ def run_flows(api, faults: FaultInjector, size: int) -> Figures:
         attempt_answers = []
         for task_id in task_ids:
             body = {"channel": "phone", "reached": False, "reason": "no_answer"}
-            status, _ = _submit(api, figures, "attempts", "POST", f"/v1/callback-tasks/{task_id}/attempts", body,
-                                as_="cba-001")
+            status, _ = _submit(
+                api, figures, "attempts", "POST", f"/v1/callback-tasks/{task_id}/attempts", body, as_="cba-001"
+            )
             attempt_answers.append((task_id, status))
 
     def count_back():
         from chalicelib.storage import callback_work as work_repo
+
         for task_id, status in attempt_answers:
             _task, attempts, _ = work_repo.task_with_history(task_id)
             _tally(figures, "attempts", len(attempts), status)
@@ -268,8 +303,10 @@ def run_flows(api, faults: FaultInjector, size: int) -> Figures:
         for marker, status in penalty_markers:
             _tally(figures, "penalties", by_note[marker], status)
         from chalicelib.storage import prospects as prospect_repo
-        for phone, status, data in prospect_phones:
+
+        for phone, status, _data in prospect_phones:
             from chalicelib.models.pii import normalise_mobile
+
             claim = prospect_repo.get_claim(prospect_repo.PHONE, prospect_repo.phone_hash(normalise_mobile(phone)))
             stored = 1 if claim else 0
             collisions = prospect_repo.collisions_of(claim["prospect_id"]) if claim else []
@@ -287,8 +324,10 @@ def _tally(figures: Figures, flow: str, stored: int, status: int | None) -> None
 
 
 # --- the core system's CSV file ----------------------------------------------------------------------------
-IMPORT_HEADER = ("event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
-                 "tier,trade_date,amount,balance_before,at,closed_at,reason")
+IMPORT_HEADER = (
+    "event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
+    "tier,trade_date,amount,balance_before,at,closed_at,reason"
+)
 
 
 @dataclass
@@ -297,13 +336,15 @@ class ImportFigures:
     deliveries: int = 0
     failed_deliveries: int = 0
     status: str | None = None
-    lost: int = 0            # a row whose event is not stored, or an account short of its events
-    duplicated: int = 0      # an account whose version counts more events than the file has for it
+    lost: int = 0  # a row whose event is not stored, or an account short of its events
+    duplicated: int = 0  # an account whose version counts more events than the file has for it
     summary: dict = field(default_factory=dict)
 
     def line(self) -> str:
-        return (f"{'import':<18} rows {self.rows:>5}  lost {self.lost}  duplicated {self.duplicated}  "
-                f"deliveries {self.deliveries} ({self.failed_deliveries} failed)  {self.status}")
+        return (
+            f"{'import':<18} rows {self.rows:>5}  lost {self.lost}  duplicated {self.duplicated}  "
+            f"deliveries {self.deliveries} ({self.failed_deliveries} failed)  {self.status}"
+        )
 
 
 def run_import_flow(faults: FaultInjector, accounts: int, transfers: int, max_deliveries: int = 40) -> ImportFigures:
@@ -323,10 +364,16 @@ def run_import_flow(faults: FaultInjector, accounts: int, transfers: int, max_de
 
     bucket, key = "fielddesk-account-files", "core/harness.csv"
     ids = [f"hi-{i:04d}" for i in range(accounts)]
-    rows = [f"o-{a},account_opened,{a},br-pudong,李四,{phone(i + 1)},{id_number(i + 1)},2026-11-19T10:00:00+08:00,"
-            "counter,cm-001,gold,,,,,," for i, a in enumerate(ids)]
-    rows += [f"x-{a}-{n},transfer_in,{a},,,,,,,,,,100.00,1000.00,2026-11-19T{10 + n:02d}:00:00+08:00,,"
-             for n in range(1, transfers + 1) for a in ids]
+    rows = [
+        f"o-{a},account_opened,{a},br-pudong,李四,{phone(i + 1)},{id_number(i + 1)},2026-11-19T10:00:00+08:00,"
+        "counter,cm-001,gold,,,,,,"
+        for i, a in enumerate(ids)
+    ]
+    rows += [
+        f"x-{a}-{n},transfer_in,{a},,,,,,,,,,100.00,1000.00,2026-11-19T{10 + n:02d}:00:00+08:00,,"
+        for n in range(1, transfers + 1)
+        for a in ids
+    ]
 
     def seed():
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -344,7 +391,7 @@ def run_import_flow(faults: FaultInjector, accounts: int, transfers: int, max_de
                 figures.deliveries += 1
                 try:
                     figures.status = client.lambda_.invoke("import_account_file", event).payload["status"]
-                except Exception:   # the function failed (a progress write out of retries): delivered again
+                except Exception:  # the function failed (a progress write out of retries): delivered again
                     figures.failed_deliveries += 1
                     figures.status = None
     finally:
@@ -359,6 +406,7 @@ def run_import_flow(faults: FaultInjector, accounts: int, transfers: int, max_de
             figures.lost += version < transfers + 1
             figures.duplicated += version > transfers + 1
         from chalicelib.domain import account_import
+
         etag = boto3.client("s3", region_name="us-east-1").head_object(Bucket=bucket, Key=key)["ETag"]
         figures.summary = account_import.get_import_summary(bucket, key, etag)
 

@@ -12,11 +12,12 @@ changes the URL of every module that imports it. A request with the current hash
 (`immutable`); any other request (no hash, an old one) is answered with the current file and `no-cache`.
 The HTML itself is `no-store`. The Content-Security-Policy allows scripts from this origin only.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from chalice import Blueprint, Response
@@ -33,8 +34,10 @@ REVALIDATE = "no-cache"
 HTML_CACHE = "no-store"
 # 'self' only: no inline script or style elements. ECharts sets element styles through the CSSOM
 # (element.style), which style-src does not govern; charts draw on a canvas.
-CSP = ("default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self'; script-src 'self'; "
-       "worker-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self'; script-src 'self'; "
+    "worker-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+)
 # A relative reference to a sibling console file inside a module or the HTML: './ui.js' or "console/ui.js".
 REF = re.compile(r"""(['"])(\./|console/)([a-z0-9_-]+(?:\.min)?\.(?:js|css))\1""")
 
@@ -43,7 +46,7 @@ def asset_names() -> list[str]:
     return sorted(p.name for p in CONSOLE_DIR.iterdir() if p.suffix in TYPES and p.is_file())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw(name: str) -> str:
     return (CONSOLE_DIR / name).read_text(encoding="utf-8")
 
@@ -60,22 +63,26 @@ def _versioned(text: str, seen: tuple[str, ...]) -> str:
     return REF.sub(stamp, text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def served(name: str, seen: tuple[str, ...] = ()) -> str:
     """The file as served: its references to console files carry their content hashes."""
     text = _raw(name)
     return _versioned(text, seen + (name,)) if name.endswith(".js") else text
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset_hash(name: str, seen: tuple[str, ...] = ()) -> str:
     return hashlib.sha256(served(name, seen).encode()).hexdigest()[:16]
 
 
 def _respond(request, body: str, content_type: str, cache_control: str) -> Response:
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {"Content-Type": content_type, "Cache-Control": cache_control, "ETag": etag,
-               "X-Content-Type-Options": "nosniff"}
+    headers = {
+        "Content-Type": content_type,
+        "Cache-Control": cache_control,
+        "ETag": etag,
+        "X-Content-Type-Options": "nosniff",
+    }
     if content_type.startswith("text/html"):
         headers["Content-Security-Policy"] = CSP
         headers["Referrer-Policy"] = "no-referrer"
@@ -88,7 +95,7 @@ def _base_href(request) -> str:
     """`/app/` under the path the browser used (a stage prefix such as `/v1` is kept): the console's modules
     are `console/…` and the shared ones `../render.js` from there, and net.js finds the API one level up."""
     path = (request.context or {}).get("path") or request.path or "/app/console"
-    prefix = path[:path.find("/app/console")] if "/app/console" in path else ""
+    prefix = path[: path.find("/app/console")] if "/app/console" in path else ""
     return f"{prefix}/app/"
 
 

@@ -4,10 +4,11 @@ A retried submission returns the first response and stores nothing twice; the
 same key with a different body is refused with 422. The domain writes recognise
 a retry themselves (chalicelib.submission); this record is the fast path.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from ..config import get_settings
 from ..errors import InProgress, Unavailable, Unprocessable
@@ -19,16 +20,19 @@ def _persistence():
 
     from ..storage.clients import dynamodb_client
 
-    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table_name,
-                                    boto3_client=dynamodb_client())
+    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table_name, boto3_client=dynamodb_client())
 
 
 @lru_cache(maxsize=1)
 def _config():
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
-    return IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body_hash",
-                             raise_on_no_idempotency_key=True, expires_after_seconds=24 * 3600)
+    return IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="body_hash",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=24 * 3600,
+    )
 
 
 def reset() -> None:
@@ -57,7 +61,10 @@ def once(*, key: str, payload_hash: str, compute: Callable[[], dict], lambda_con
     """
     from aws_lambda_powertools.utilities.idempotency import idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError, IdempotencyPersistenceLayerError, IdempotencyValidationError)
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
 
     config = _config()
     config.register_lambda_context(_Budget(lambda_context, get_settings().idempotency_in_progress_seconds))
@@ -71,12 +78,15 @@ def once(*, key: str, payload_hash: str, compute: Callable[[], dict], lambda_con
     try:
         return submission(request={"key": key, "body_hash": payload_hash})
     except IdempotencyValidationError:
-        raise Unprocessable("Idempotency-Key was already used with a different body",
-                            details=[{"field": "Idempotency-Key", "message": "reused with a different body"}]) from None
+        raise Unprocessable(
+            "Idempotency-Key was already used with a different body",
+            details=[{"field": "Idempotency-Key", "message": "reused with a different body"}],
+        ) from None
     except IdempotencyAlreadyInProgressError:
-        raise InProgress("the same submission is still being processed; retry it shortly with the same "
-                         "Idempotency-Key") from None
+        raise InProgress(
+            "the same submission is still being processed; retry it shortly with the same " "Idempotency-Key"
+        ) from None
     except IdempotencyPersistenceLayerError:
         if computed:
-            return computed[-1]   # the write happened; only the shortcut for the next retry is missing
+            return computed[-1]  # the write happened; only the shortcut for the next retry is missing
         raise Unavailable("could not record the submission; retry") from None

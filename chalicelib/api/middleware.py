@@ -1,4 +1,5 @@
 """HTTP middleware: request id, size limit, one error envelope, access log."""
+
 from __future__ import annotations
 
 import json
@@ -52,20 +53,24 @@ def http_conventions(event, get_response):
     request_id = _request_id(event)
     logger.append_keys(request_id=request_id, client_request_id=_client_request_id(event))
     if len(event.raw_body or b"") > get_settings().max_body_bytes:
-        response = Response(body=envelope("payload_too_large",
-                                          f"request body exceeds {get_settings().max_body_bytes} bytes"),
-                            status_code=413, headers={"Content-Type": "application/json"})
+        response = Response(
+            body=envelope("payload_too_large", f"request body exceeds {get_settings().max_body_bytes} bytes"),
+            status_code=413,
+            headers={"Content-Type": "application/json"},
+        )
     else:
         response = _as_envelope(get_response(event))
     if response.status_code in (429, 503):
-        response.headers.setdefault("Retry-After", "1")   # every throttle and outage says when to retry
+        response.headers.setdefault("Retry-After", "1")  # every throttle and outage says when to retry
     for name, value in _SECURITY_HEADERS.items():
         # A route that sets its own caching (the static mobile forms) keeps it; everything else is no-store.
         response.headers.setdefault(name, value)
     response.headers["X-Request-Id"] = request_id
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     # Paths only, never query strings or bodies: they can carry client data.
-    logger.info("request", extra={"method": event.method, "path": event.path, "status": response.status_code,
-                                  "duration_ms": elapsed_ms})
+    logger.info(
+        "request",
+        extra={"method": event.method, "path": event.path, "status": response.status_code, "duration_ms": elapsed_ms},
+    )
     logger.remove_keys(["request_id", "client_request_id"])
     return response

@@ -1,4 +1,5 @@
 """GET /v1/openapi.json: the API description, public, built once per container."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -17,7 +18,14 @@ def _document() -> dict:
     return build_document()
 
 
-@route(bp, "/v1/openapi.json", public=True, roles=[], summary="The OpenAPI 3.1 description of this API",
-       response=dict, tags=["system"])
+@route(
+    bp,
+    "/v1/openapi.json",
+    public=True,
+    roles=[],
+    summary="The OpenAPI 3.1 description of this API",
+    response=dict,
+    tags=["system"],
+)
 def openapi_document(ctx):
     return _document()

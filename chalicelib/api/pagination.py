@@ -3,6 +3,7 @@
 A token minted for one caller's list cannot be replayed by another caller or
 against another list, and reveals none of the keys inside it.
 """
+
 from __future__ import annotations
 
 import base64

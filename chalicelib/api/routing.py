@@ -11,6 +11,7 @@ model (nor domain) module at import time, so a cold start pays only for the
 models of the routes it serves. Read them through `RouteSpec.body_model`,
 `query_model` and `response_model`, which resolve.
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,15 +20,15 @@ import importlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from chalice import CORSConfig, Response
 from pydantic import BaseModel, ValidationError
 
-from .. import auth
-from .. import submission
+from .. import auth, submission
 from ..config import get_settings
 from ..errors import DomainError, ValidationFailed, envelope, from_pydantic, http_headers, to_http
 from ..observability import logger
@@ -37,7 +38,7 @@ JSON = "application/json"
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _import_ref(ref: str) -> Any:
     module, _, name = ref.partition(":")
     return getattr(importlib.import_module(module), name)
@@ -67,13 +68,13 @@ class RouteSpec:
     response: Any = None
     status: int = 200
     idempotent: bool = False
-    replay_by_data: bool = False   # the domain answers a retried key from its own record (no idempotency table)
+    replay_by_data: bool = False  # the domain answers a retried key from its own record (no idempotency table)
     public: bool = False
     tags: tuple[str, ...] = ()
     errors: tuple[int, ...] = ()
     content_type: str = JSON
     operation_id: str = ""
-    order: str = ""   # a list route: what its items are sorted by (in the operation's description)
+    order: str = ""  # a list route: what its items are sorted by (in the operation's description)
 
     @property
     def body_model(self) -> type[BaseModel] | None:
@@ -94,6 +95,7 @@ ROUTES: list[RouteSpec] = []
 @dataclass
 class Ctx:
     """What a route body needs about its request."""
+
     principal: auth.Principal | None
     request: Any
     spec: RouteSpec
@@ -118,8 +120,10 @@ class Ctx:
         return pagination.decode(next_token, caller=self._caller(), scope=self.scope)
 
     def page(self, page, render: Callable[[dict], Any]) -> dict:
-        return {"items": [render(i) for i in page.items],
-                "next_token": pagination.encode(page.last_key, caller=self._caller(), scope=self.scope)}
+        return {
+            "items": [render(i) for i in page.items],
+            "next_token": pagination.encode(page.last_key, caller=self._caller(), scope=self.scope),
+        }
 
     def _caller(self) -> str:
         return f"{self.principal.kind}:{self.principal.id}" if self.principal else "anonymous"
@@ -129,14 +133,33 @@ class Ctx:
 def cors_config() -> CORSConfig:
     # Read once at import of the routes: API Gateway's OPTIONS methods are generated from it.
     origin = (os.environ.get("FIELDDESK_CORS_ORIGINS") or "http://localhost:8000").split(",")[0].strip()
-    return CORSConfig(allow_origin=origin, allow_headers=["Authorization", "Idempotency-Key", "X-Api-Key",
-                                                          "X-Request-Id", "Content-Type"],
-                      expose_headers=["X-Request-Id"], max_age=600)
+    return CORSConfig(
+        allow_origin=origin,
+        allow_headers=["Authorization", "Idempotency-Key", "X-Api-Key", "X-Request-Id", "Content-Type"],
+        expose_headers=["X-Request-Id"],
+        max_age=600,
+    )
 
 
-def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None, query=None, response=None,
-          status: int = 200, idempotent: bool | None = None, public: bool = False, tags=(), errors=(),
-          content_type: str = JSON, replay_by_data: bool = False, order: str = ""):
+def route(
+    bp,
+    path: str,
+    method: str = "GET",
+    *,
+    roles,
+    summary: str,
+    body=None,
+    query=None,
+    response=None,
+    status: int = 200,
+    idempotent: bool | None = None,
+    public: bool = False,
+    tags=(),
+    errors=(),
+    content_type: str = JSON,
+    replay_by_data: bool = False,
+    order: str = "",
+):
     """Register a Chalice route with FieldDesk's conventions. `roles` is who may call it; a list route
     says in `order` what its items are sorted by (the OpenAPI description carries it).
 
@@ -144,12 +167,23 @@ def route(bp, path: str, method: str = "GET", *, roles, summary: str, body=None,
     (`submission`) and answers it from there. The key is bound as for any write, but no idempotency
     record is kept: two DynamoDB requests fewer (issue 18 §4). Only for a write without a body, whose
     read-modify-write is conditional on the version it read (the same key cannot differ in body)."""
-    spec = RouteSpec(path=path, method=method, roles=tuple(r.value if hasattr(r, "value") else r for r in roles),
-                     summary=summary, body=_check_ref(body), query=_check_ref(query),
-                     response=_check_ref(response), status=status,
-                     idempotent=(method == "POST") if idempotent is None else idempotent, public=public,
-                     replay_by_data=replay_by_data,
-                     tags=tuple(tags), errors=tuple(errors), content_type=content_type, order=order)
+    spec = RouteSpec(
+        path=path,
+        method=method,
+        roles=tuple(r.value if hasattr(r, "value") else r for r in roles),
+        summary=summary,
+        body=_check_ref(body),
+        query=_check_ref(query),
+        response=_check_ref(response),
+        status=status,
+        idempotent=(method == "POST") if idempotent is None else idempotent,
+        public=public,
+        replay_by_data=replay_by_data,
+        tags=tuple(tags),
+        errors=tuple(errors),
+        content_type=content_type,
+        order=order,
+    )
 
     def decorator(fn):
         spec.operation_id = fn.__name__
@@ -201,8 +235,9 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
         token = submission.bind(scoped, body_hash)
         try:
             if scoped is not None and not spec.replay_by_data:
-                result = idempotency.once(key=scoped, payload_hash=body_hash, compute=call,
-                                          lambda_context=getattr(bp, "lambda_context", None))
+                result = idempotency.once(
+                    key=scoped, payload_hash=body_hash, compute=call, lambda_context=getattr(bp, "lambda_context", None)
+                )
             else:
                 result = call()
         finally:
@@ -211,16 +246,20 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
         if spec.content_type == JSON:
             # UTF-8 rather than \u escapes: Chinese text is half the bytes on a phone's network.
             body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        return Response(body=body, status_code=result["status"],
-                        headers={"Content-Type": f"{spec.content_type}; charset=utf-8"})
+        return Response(
+            body=body, status_code=result["status"], headers={"Content-Type": f"{spec.content_type}; charset=utf-8"}
+        )
     except DomainError as err:
         return error_response(err)
     except ValidationError as err:
         return error_response(from_pydantic(err))
     except Exception:  # noqa: BLE001 - the last net: log it (redacted) and answer with the envelope
         logger.exception("unhandled error")
-        return Response(body=envelope("internal_error", "an unexpected error occurred; quote the request id"),
-                        status_code=500, headers={"Content-Type": JSON})
+        return Response(
+            body=envelope("internal_error", "an unexpected error occurred; quote the request id"),
+            status_code=500,
+            headers={"Content-Type": JSON},
+        )
 
 
 def _json_depth(raw: bytes) -> int:
@@ -231,9 +270,9 @@ def _json_depth(raw: bytes) -> int:
         if in_string:
             if escaped:
                 escaped = False
-            elif byte == 0x5C:      # backslash
+            elif byte == 0x5C:  # backslash
                 escaped = True
-            elif byte == 0x22:      # quote
+            elif byte == 0x22:  # quote
                 in_string = False
         elif byte == 0x22:
             in_string = True
@@ -273,8 +312,12 @@ def _render(spec: RouteSpec, result: Any) -> dict:
     response_model = spec.response_model
     if isinstance(result, BaseModel):
         body = result.model_dump(mode="json")
-    elif response_model is not None and isinstance(response_model, type) and issubclass(response_model, BaseModel) \
-            and isinstance(result, dict):
+    elif (
+        response_model is not None
+        and isinstance(response_model, type)
+        and issubclass(response_model, BaseModel)
+        and isinstance(result, dict)
+    ):
         try:
             body = response_model.model_validate(result).model_dump(mode="json")
         except ValidationError as err:

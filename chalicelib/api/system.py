@@ -1,4 +1,5 @@
 """Health and the API description."""
+
 from __future__ import annotations
 
 from chalice import Blueprint
@@ -9,8 +10,15 @@ from .routing import route
 bp = Blueprint(__name__)
 
 
-@route(bp, "/v1/health", public=True, roles=[], summary="Liveness and the running version",
-       response="chalicelib.models.system:Health", tags=["system"])
+@route(
+    bp,
+    "/v1/health",
+    public=True,
+    roles=[],
+    summary="Liveness and the running version",
+    response="chalicelib.models.system:Health",
+    tags=["system"],
+)
 def health(ctx):
     from ..models.system import Health
 

@@ -4,12 +4,13 @@ The pages are plain files in `chalicelib/web/` (deployed with the Lambda package
 by plain Chalice routes: they are not JSON, so they bypass the `route` decorator and stay
 out of the OpenAPI document. The pages call the JSON API on the same origin.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from chalice import Blueprint, Response
@@ -29,8 +30,23 @@ DEV_TOKEN_SECONDS = 8 * 3600
 JS = ("application/javascript; charset=utf-8", "public, max-age=300, must-revalidate")
 # The page's ES modules (main.js imports the others). Module scripts are refused by the browser
 # unless served with a JavaScript content type, so each one is listed here; sw.js caches the same set.
-MODULES = ("main.js", "render.js", "errors.js", "net.js", "queue.js", "more.js", "signin.js", "visits.js",
-           "prospects.js", "tasks.js", "travel.js", "leave.js", "declarations.js", "outbox.js", "i18n.js")
+MODULES = (
+    "main.js",
+    "render.js",
+    "errors.js",
+    "net.js",
+    "queue.js",
+    "more.js",
+    "signin.js",
+    "visits.js",
+    "prospects.js",
+    "tasks.js",
+    "travel.js",
+    "leave.js",
+    "declarations.js",
+    "outbox.js",
+    "i18n.js",
+)
 ASSETS = {
     **{name: JS for name in MODULES},
     "app.css": ("text/css; charset=utf-8", "public, max-age=300, must-revalidate"),
@@ -46,7 +62,7 @@ ASSETS = {
 INDEX = ("text/html; charset=utf-8", "no-cache")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> str | bytes:
     path = WEB_DIR / name
     # Images are bytes: Chalice sends a bytes body of a binary type (image/png is one by default) base64-encoded.
@@ -56,21 +72,26 @@ def _read(name: str) -> str | bytes:
 def _base_href(request) -> str:
     """`/app/` under the path the browser used, so the pages work behind a stage prefix (`/v1/app/`)."""
     path = (request.context or {}).get("path") or request.path or "/app"
-    prefix = path[:path.find("/app")] if "/app" in path else ""
+    prefix = path[: path.find("/app")] if "/app" in path else ""
     return f"{prefix}/app/"
 
 
 def _serve(request, body: str | bytes, content_type: str, cache_control: str) -> Response:
     etag = '"' + hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32] + '"'
-    headers = {"Content-Type": content_type, "Cache-Control": cache_control, "ETag": etag,
-               "X-Content-Type-Options": "nosniff"}
+    headers = {
+        "Content-Type": content_type,
+        "Cache-Control": cache_control,
+        "ETag": etag,
+        "X-Content-Type-Options": "nosniff",
+    }
     if content_type.startswith("text/html"):
         # Scripts and styles come only from this origin; photos go to and come from S3 (moto locally).
         s3 = "https:" if get_settings().stage not in DEV_STAGES else "https: http://127.0.0.1:* http://localhost:*"
         headers["Content-Security-Policy"] = (
             f"default-src 'self'; img-src 'self' blob: data: {s3}; connect-src 'self' {s3}; "
             "style-src 'self'; script-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'self'; "
-            "form-action 'self'; frame-ancestors 'none'")
+            "form-action 'self'; frame-ancestors 'none'"
+        )
         headers["Referrer-Policy"] = "no-referrer"
     if etag in (request.headers.get("if-none-match") or ""):
         return Response(body="", status_code=304, headers=headers)
@@ -92,8 +113,9 @@ def web_asset(asset):
     if asset in ("index.html", ""):
         return web_index()
     if asset == "config.json":
-        return _serve(request, json.dumps(sign_in_config(), ensure_ascii=False),
-                      "application/json; charset=utf-8", "no-store")
+        return _serve(
+            request, json.dumps(sign_in_config(), ensure_ascii=False), "application/json; charset=utf-8", "no-store"
+        )
     if asset not in ASSETS:
         return error_response(NotFound(f"no such page asset: {asset}"))
     return _serve(request, _read(asset), *ASSETS[asset])
@@ -117,10 +139,20 @@ def sign_in_config() -> dict:
     if not (authorize and token) and domain:
         authorize, token = f"{domain}/oauth2/authorize", f"{domain}/oauth2/token"
     discovery = "" if authorize and token else f"{s.jwt_issuer.rstrip('/')}/.well-known/openid-configuration"
-    return {"stage": s.stage, "sign_in": "oidc", **limits,
-            "oidc": {"issuer": s.jwt_issuer, "authorization_endpoint": authorize if not discovery else "",
-                     "token_endpoint": token if not discovery else "", "discovery_url": discovery,
-                     "client_id": s.jwt_audience, "scopes": list(s.oidc_scopes), "token_use": s.jwt_token_use}}
+    return {
+        "stage": s.stage,
+        "sign_in": "oidc",
+        **limits,
+        "oidc": {
+            "issuer": s.jwt_issuer,
+            "authorization_endpoint": authorize if not discovery else "",
+            "token_endpoint": token if not discovery else "",
+            "discovery_url": discovery,
+            "client_id": s.jwt_audience,
+            "scopes": list(s.oidc_scopes),
+            "token_use": s.jwt_token_use,
+        },
+    }
 
 
 # --- demo sign-in (local and test stages only) ------------------------------------------------
@@ -142,15 +174,30 @@ def mint_dev_token(staff_id: str, ttl_seconds: int = DEV_TOKEN_SECONDS) -> str:
 
     s = get_settings()
     now = int(time.time())
-    claims = {"sub": staff_id, "iss": s.jwt_issuer, "aud": s.jwt_audience, "iat": now, "exp": now + ttl_seconds,
-              "token_use": "access"}
+    claims = {
+        "sub": staff_id,
+        "iss": s.jwt_issuer,
+        "aud": s.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "token_use": "access",
+    }
     return jwt.encode(claims, s.jwt_secret, algorithm="HS256")
 
 
-@route(bp, "/v1/dev/token", "POST", public=True, roles=[], idempotent=False, body=DevTokenIn,
-       response=DevTokenOut, tags=["local stage only"],
-       summary="LOCAL/TEST STAGES WITH FIELDDESK_DEV_TOKENS ONLY (404 elsewhere): a demo user's bearer token "
-               "for the mobile forms")
+@route(
+    bp,
+    "/v1/dev/token",
+    "POST",
+    public=True,
+    roles=[],
+    idempotent=False,
+    body=DevTokenIn,
+    response=DevTokenOut,
+    tags=["local stage only"],
+    summary="LOCAL/TEST STAGES WITH FIELDDESK_DEV_TOKENS ONLY (404 elsewhere): a demo user's bearer token "
+    "for the mobile forms",
+)
 def dev_token(ctx, body):
     s = get_settings()
     if not s.dev_tokens_enabled:  # FIELDDESK_DEV_TOKENS on local/test only: elsewhere the route does not exist
@@ -163,6 +210,10 @@ def dev_token(ctx, body):
         raise ValidationFailed.field("staff_id", "no such staff member") from None
     if staff.get("status") != "active":
         raise ValidationFailed.field("staff_id", "this staff member has departed")
-    return DevTokenOut(token=mint_dev_token(body.staff_id), staff_id=body.staff_id, role=staff["role"],
-                       name=staff.get("name", ""), expires_in=DEV_TOKEN_SECONDS)
-
+    return DevTokenOut(
+        token=mint_dev_token(body.staff_id),
+        staff_id=body.staff_id,
+        role=staff["role"],
+        name=staff.get("name", ""),
+        expires_in=DEV_TOKEN_SECONDS,
+    )

@@ -15,13 +15,14 @@
 
 - A row is one CSV record: a quoted cell may hold line breaks, so a row can span lines (`rows`).
 """
+
 from __future__ import annotations
 
 import codecs
 import csv
 import random
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .. import clock
 from ..config import get_settings
@@ -74,7 +75,7 @@ def rows(data: bytes, encoding: str) -> list[tuple[int, str | None]]:
     MAX_LINES_PER_ROW lines or at the end of the file leaves its first line a row of its own (parsed,
     or refused, alone) and the next line starts the next row."""
     if encoding == "utf-8-sig":
-        data, encoding = data[len(codecs.BOM_UTF8):], "utf-8"
+        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
     physical = [raw.rstrip(b"\r") for raw in data.split(b"\n")]
     out: list[tuple[int, str | None]] = []
     first = 0
@@ -88,7 +89,7 @@ def rows(data: bytes, encoding: str) -> list[tuple[int, str | None]]:
             quotes += physical[last].count(b'"')
         if quotes % 2:
             last = first
-        raw = b"\n".join(physical[first:last + 1])
+        raw = b"\n".join(physical[first : last + 1])
         try:
             out.append((first + 1, raw.decode(encoding)))
         except UnicodeDecodeError:
@@ -104,14 +105,18 @@ def parse_row(header: list[str], text: str) -> tuple[dict | None, dict | None]:
         cells = next(csv.reader([text], strict=True))
     except (csv.Error, StopIteration):
         return None, _error("the row is not valid CSV", "row")
-    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
         return None, _error(f"{len(cells)} cells for {len(header)} columns", "row")
-    return {k: v.strip() for k, v in zip(header, cells) if k and v.strip()}, None
+    return {k: v.strip() for k, v in zip(header, cells, strict=False) if k and v.strip()}, None
 
 
 def _error(message: str, field: str) -> dict:
-    return {"status": "rejected", "event_id": None, "reason": f"{field}: {message}",
-            "details": [{"field": field, "message": message}]}
+    return {
+        "status": "rejected",
+        "event_id": None,
+        "reason": f"{field}: {message}",
+        "details": [{"field": field, "message": message}],
+    }
 
 
 # --- importing -----------------------------------------------------------------------------------
@@ -121,7 +126,7 @@ def _out_of_time(remaining: Remaining) -> bool:
 
 def _backoff(attempt: int, remaining: Remaining) -> None:
     s = get_settings()
-    delay = random.uniform(0, s.import_retry_base_seconds * 2 ** attempt)   # full jitter
+    delay = random.uniform(0, s.import_retry_base_seconds * 2**attempt)  # full jitter
     if remaining is not None:
         delay = min(delay, max(0.0, remaining() - s.import_stop_margin_seconds))
     if delay > 0:
@@ -139,7 +144,7 @@ def _apply(source: str, rows: list[tuple[int, dict]], remaining: Remaining) -> t
             _backoff(attempt - 1, remaining)
         results = ingest([raw for _, raw in pending], source=f"s3:{source}", rows=[n for n, _ in pending])
         retry = []
-        for (number, raw), result in zip(pending, results):
+        for (number, raw), result in zip(pending, results, strict=False):
             if result.get("retryable"):
                 retry.append((number, raw))
             else:
@@ -150,8 +155,9 @@ def _apply(source: str, rows: list[tuple[int, dict]], remaining: Remaining) -> t
     return outcomes, [n for n, _ in pending]
 
 
-def _batch(source: str, header: list[str], batch: list[tuple[int, str | None]], encoding: str,
-           remaining: Remaining) -> tuple[int | None, dict, list[int]]:
+def _batch(
+    source: str, header: list[str], batch: list[tuple[int, str | None]], encoding: str, remaining: Remaining
+) -> tuple[int | None, dict, list[int]]:
     """Import one batch. (the new cursor or None when no row could be committed, counts, failing rows)."""
     outcomes: dict[int, dict] = {}
     parsed = []
@@ -173,21 +179,33 @@ def _batch(source: str, header: list[str], batch: list[tuple[int, str | None]], 
         result = outcomes[number]
         status = result["status"]
         if status == "duplicate" and result.get("own"):
-            status = "accepted"   # this very row, applied by an earlier run of this file
+            status = "accepted"  # this very row, applied by an earlier run of this file
         counts[status] += 1
         counts["rows"] += 1
         if status == "rejected":
             # Written before the cursor passes the row: a crash in between rewrites the same item.
-            repo.put_import_row_error(source, number, {"event_id": result.get("event_id"),
-                                                       "reason": result.get("reason"),
-                                                       "details": result.get("details", [])})
+            repo.put_import_row_error(
+                source,
+                number,
+                {
+                    "event_id": result.get("event_id"),
+                    "reason": result.get("reason"),
+                    "details": result.get("details", []),
+                },
+            )
     if first_failing is not None:
         return (first_failing - 1 if committed else None), counts, failing
     return batch[-1][0], counts, []
 
 
-def import_file(bucket: str, key: str, *, version_id: str | None = None, expected_etag: str | None = None,
-                remaining: Remaining = None) -> dict:
+def import_file(
+    bucket: str,
+    key: str,
+    *,
+    version_id: str | None = None,
+    expected_etag: str | None = None,
+    remaining: Remaining = None,
+) -> dict:
     """Import (or resume importing) one CSV of events; returns the file's summary."""
     from .accounts import _plain_numbers
 
@@ -209,8 +227,14 @@ def import_file(bucket: str, key: str, *, version_id: str | None = None, expecte
         # content arrives as its own file (its own Object Created event).
         old = f"{bucket}/{key}/{expected_etag}"
         summary = repo.get_import_summary(old) or {}
-        repo.commit_import_progress(old, int(summary.get("committed_row", 0)), int(summary.get("committed_row", 0)),
-                                    {}, status="superseded", finished=True)
+        repo.commit_import_progress(
+            old,
+            int(summary.get("committed_row", 0)),
+            int(summary.get("committed_row", 0)),
+            {},
+            status="superseded",
+            finished=True,
+        )
         logger.warning("incomplete import superseded by new content", extra={"source": old})
         return {**summary, "status": "superseded"}
     source = f"{bucket}/{key}/{etag}"
@@ -219,22 +243,33 @@ def import_file(bucket: str, key: str, *, version_id: str | None = None, expecte
         logger.info("core feed file already imported", extra={"source": source})
         return _plain_numbers(summary)
     encoding = detect_encoding(data)
-    if not summary or "committed_row" not in summary:   # new, or begun before per-row progress
-        fresh = {"source": source, "bucket": bucket, "key": key, "etag": etag, "version_id": version,
-                 "encoding": encoding, "status": "importing", "started_at": clock.iso(clock.now()),
-                 "committed_row": 0, **dict.fromkeys(COUNTS[1:], 0), "rows": 0}
+    if not summary or "committed_row" not in summary:  # new, or begun before per-row progress
+        fresh = {
+            "source": source,
+            "bucket": bucket,
+            "key": key,
+            "etag": etag,
+            "version_id": version,
+            "encoding": encoding,
+            "status": "importing",
+            "started_at": clock.iso(clock.now()),
+            "committed_row": 0,
+            **dict.fromkeys(COUNTS[1:], 0),
+            "rows": 0,
+        }
         try:
             repo.start_import(source, {k: v for k, v in fresh.items() if v is not None}, replace=bool(summary))
         except ConditionFailed:
-            pass   # a concurrent delivery of the same file began it; the cursor keeps the two apart
+            pass  # a concurrent delivery of the same file began it; the cursor keeps the two apart
         summary = repo.get_import_summary(source) or fresh
     summary = _plain_numbers(summary)
     cursor = int(summary["committed_row"])
     numbered = rows(data, encoding)
     if not numbered or numbered[0][1] is None:
         summary.update(status="failed", reason=f"the header row cannot be decoded as {encoding}")
-        repo.commit_import_progress(source, cursor, cursor, {}, status="failed", finished=True,
-                                    fields={"reason": summary["reason"]})
+        repo.commit_import_progress(
+            source, cursor, cursor, {}, status="failed", finished=True, fields={"reason": summary["reason"]}
+        )
         return summary
     header = [h.strip() for h in next(csv.reader([numbered[0][1]]))]
     todo = [(n, t) for n, t in numbered[1:] if n > cursor]
@@ -244,7 +279,7 @@ def import_file(bucket: str, key: str, *, version_id: str | None = None, expecte
         if _out_of_time(remaining):
             stopped = "deadline"
             break
-        batch = todo[start:start + size]
+        batch = todo[start : start + size]
         new_cursor, counts, failing = _batch(source, header, batch, encoding, remaining) if batch else (cursor, {}, [])
         last = not failing and start + size >= len(todo)
         status = "completed" if last else ("incomplete" if failing else "importing")
@@ -253,10 +288,12 @@ def import_file(bucket: str, key: str, *, version_id: str | None = None, expecte
             stopped = "transient_errors"
             fields.update(stopped="transient_errors", resend_rows=failing[:20])
         target = cursor if new_cursor is None else new_cursor
-        if not repo.commit_import_progress(source, cursor, target, {k: v for k, v in counts.items() if v},
-                                           status=status, finished=last, fields=fields):
-            logger.info("another delivery of the file moved its cursor; leaving the file to it",
-                        extra={"source": source})
+        if not repo.commit_import_progress(
+            source, cursor, target, {k: v for k, v in counts.items() if v}, status=status, finished=last, fields=fields
+        ):
+            logger.info(
+                "another delivery of the file moved its cursor; leaving the file to it", extra={"source": source}
+            )
             return _plain_numbers(repo.get_import_summary(source) or summary)
         cursor = target
         for name, n in counts.items():
@@ -267,9 +304,13 @@ def import_file(bucket: str, key: str, *, version_id: str | None = None, expecte
     if stopped == "deadline":
         repo.commit_import_progress(source, cursor, cursor, {}, status="incomplete", fields={"stopped": "deadline"})
         summary.update(status="incomplete", stopped="deadline")
-    logger.info("core feed file import", extra={k: summary.get(k) for k in
-                                                ("source", "status", "committed_row", "rows", "accepted",
-                                                 "duplicate", "rejected")})
+    logger.info(
+        "core feed file import",
+        extra={
+            k: summary.get(k)
+            for k in ("source", "status", "committed_row", "rows", "accepted", "duplicate", "rejected")
+        },
+    )
     return summary
 
 
@@ -280,9 +321,16 @@ def resume_incomplete(remaining: Remaining = None) -> list[dict]:
         if _out_of_time(remaining):
             break
         try:
-            out.append(import_file(item["bucket"], item["key"], version_id=item.get("version_id"),
-                                   expected_etag=item["etag"], remaining=remaining))
-        except DomainError as err:   # this file waits for the next run; the others go on
+            out.append(
+                import_file(
+                    item["bucket"],
+                    item["key"],
+                    version_id=item.get("version_id"),
+                    expected_etag=item["etag"],
+                    remaining=remaining,
+                )
+            )
+        except DomainError as err:  # this file waits for the next run; the others go on
             logger.warning("import not resumed", extra={"source": item.get("source"), "code": err.code})
     return out
 
@@ -296,7 +344,7 @@ def get_import_summary(bucket: str, key: str, etag: str) -> dict:
     if not summary:
         raise NotFound("no import of that file")
     summary = _plain_numbers(summary)
-    if "committed_row" in summary:   # per-row progress: the refused rows are items of their own
+    if "committed_row" in summary:  # per-row progress: the refused rows are items of their own
         errors = _plain_numbers(repo.import_row_errors(source, get_settings().import_summary_max_errors))
         summary["errors"] = [{k: e.get(k) for k in ("row", "event_id", "reason", "details")} for e in errors]
         summary["errors_truncated"] = max(0, int(summary.get("rejected", 0)) - len(errors))

@@ -5,6 +5,7 @@ a release. FieldDesk does not wait: an admin (API) or an operator (`schedules ca
 publishes the year, every publication is a new version (never an overwrite), and publishing
 recomputes the provisional due dates of open tasks decided by the weekends-only fallback.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,8 +32,9 @@ def _check(year: int, holidays: list[date], makeup: list[date]) -> None:
         if day in makeup:
             errors.append((f"holidays.{i}", f"{day} is also listed as a make-up working day"))
     if errors:
-        raise ValidationFailed("; ".join(f"{f}: {m}" for f, m in errors),
-                               details=[{"field": f, "message": m} for f, m in errors])
+        raise ValidationFailed(
+            "; ".join(f"{f}: {m}" for f, m in errors), details=[{"field": f, "message": m} for f, m in errors]
+        )
 
 
 def view(year: int) -> dict:
@@ -44,22 +46,29 @@ def view(year: int) -> dict:
 
 
 def versions(year: int) -> dict:
-    return {"year": year, "items": [{**v, "source": "published", "provisional": False}
-                                    for v in repo.versions(year)]}
+    return {"year": year, "items": [{**v, "source": "published", "provisional": False} for v in repo.versions(year)]}
 
 
 def publish(year: int, holidays: list[date], makeup: list[date], note: str | None, by: str) -> dict:
     if not 2000 <= year <= 2100:
         raise ValidationFailed.field("year", "must be between 2000 and 2100")
     _check(year, holidays, makeup)
-    data = {"holidays": sorted({d.isoformat() for d in holidays}),
-            "makeup_workdays": sorted({d.isoformat() for d in makeup})}
+    data = {
+        "holidays": sorted({d.isoformat() for d in holidays}),
+        "makeup_workdays": sorted({d.isoformat() for d in makeup}),
+    }
     current = repo.newest(year)
     if current and {k: current.get(k) for k in data} == data:
         return {**current, "source": "published", "provisional": False, "recomputed_tasks": 0}  # a retry
-    record = {"year": year, "version": int((current or {}).get("version", 0)) + 1, **data, "note": note,
-              "published_by": by, "published_at": clock.iso(clock.now()),
-              "previous_version": (current or {}).get("version")}
+    record = {
+        "year": year,
+        "version": int((current or {}).get("version", 0)) + 1,
+        **data,
+        "note": note,
+        "published_by": by,
+        "published_at": clock.iso(clock.now()),
+        "previous_version": (current or {}).get("version"),
+    }
     try:
         repo.put_version(record)
     except ConditionFailed:
@@ -76,10 +85,16 @@ def recompute_provisional(year: int) -> int:
         basis = task.get("deadline_basis")
         if not basis:
             continue
-        when = deadlines.recompute(basis, date.fromisoformat(task["business_date"]),
-                                   date.fromisoformat(task["created_at"][:10]))
-        updated = {**task, "due_on": when.due_on.isoformat(), "due_at": f"{when.due_on}T23:59:59+08:00",
-                   "deadline_on": when.deadline_on.isoformat(), "due_provisional": when.provisional}
+        when = deadlines.recompute(
+            basis, date.fromisoformat(task["business_date"]), date.fromisoformat(task["created_at"][:10])
+        )
+        updated = {
+            **task,
+            "due_on": when.due_on.isoformat(),
+            "due_at": f"{when.due_on}T23:59:59+08:00",
+            "deadline_on": when.deadline_on.isoformat(),
+            "due_provisional": when.provisional,
+        }
         if task_repo.replace_task(task, updated):
             changed += 1
     return changed
@@ -87,6 +102,9 @@ def recompute_provisional(year: int) -> int:
 
 def health(today: date) -> dict:
     """From 1 December, next year's calendar must be known; this year's always."""
-    missing = [y for y in (today.year, today.year + 1) if (y == today.year or today.month == 12)
-               and not workdays.has_calendar(y)]
+    missing = [
+        y
+        for y in (today.year, today.year + 1)
+        if (y == today.year or today.month == 12) and not workdays.has_calendar(y)
+    ]
     return {"status": "missing" if missing else "ok", "missing_years": missing}

@@ -5,6 +5,7 @@ The windows are configuration (`FIELDDESK_CALL_WINDOWS`, entries like
 "0 14:30-17:00" with 0 = Monday), parsed and checked in models/tasks.py (pure: the
 queue's index key uses them too); here they meet the working-day calendar.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 The figures are pure functions over the month's task and problem items, so a
 seeded month can be checked by hand; the fetchers read one branch-month partition each.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,12 +55,12 @@ def monthly_figures(tasks: list[dict], problems: list[dict], now: datetime) -> d
     attempted = [t for t in tasks if int(t.get("attempts", 0)) > 0]
     reached = [t for t in attempted if (t.get("outcome") or {}).get("reached")]
     scores = [int(t["outcome"]["satisfaction"]) for t in done if (t.get("outcome") or {}).get("satisfaction")]
-    overdue_tasks = [t for t in tasks if t["status"] in OPEN_STATUSES
-                     and (t.get("overdue") or _at(t["due_at"]) < now)]
+    overdue_tasks = [t for t in tasks if t["status"] in OPEN_STATUSES and (t.get("overdue") or _at(t["due_at"]) < now)]
     late_done = [t for t in done if t not in on_time]
     unresolved = [p for p in problems if p["status"] in ("open", "in_progress")]
-    overdue_problems = [p for p in problems if p.get("overdue")
-                        or (p["status"] in ("open", "in_progress") and _at(p["due_at"]) < now)]
+    overdue_problems = [
+        p for p in problems if p.get("overdue") or (p["status"] in ("open", "in_progress") and _at(p["due_at"]) < now)
+    ]
     average = (Decimal(sum(scores)) / len(scores)).quantize(CENT, rounding=ROUND_HALF_UP) if scores else None
     return {
         "tasks": {
@@ -91,8 +92,9 @@ def monthly_figures(tasks: list[dict], problems: list[dict], now: datetime) -> d
 
 def monthly(principal: Principal, month: str, branch_id: str | None) -> dict:
     branch = scope_branch(principal, branch_id)
-    figures = monthly_figures(repo.tasks_of_month(branch, month), problem_repo.all_branch_month(branch, month),
-                              clock.now())
+    figures = monthly_figures(
+        repo.tasks_of_month(branch, month), problem_repo.all_branch_month(branch, month), clock.now()
+    )
     return {"month": month, "branch_id": branch, "generated_at": clock.iso(clock.now()), **figures}
 
 
@@ -138,8 +140,11 @@ def new_account_coverage(opened: dict[str, str], tasks: list[dict], today: date)
         deadline = add_months(opened_day, months)
         row = {"account_id": account_id, "opened_on": opened_day.isoformat(), "deadline": deadline.isoformat()}
         account_tasks = by_account.get(account_id, [])
-        done = sorted(clock.local_date(_at(t["completed_at"])) for t in account_tasks
-                      if t["status"] == "done" and t.get("completed_at"))
+        done = sorted(
+            clock.local_date(_at(t["completed_at"]))
+            for t in account_tasks
+            if t["status"] == "done" and t.get("completed_at")
+        )
         if done and done[0] <= deadline:
             in_time.append(account_id)
         elif done:
@@ -148,9 +153,14 @@ def new_account_coverage(opened: dict[str, str], tasks: list[dict], today: date)
             still_open.append({**row, "days_left": (deadline - today).days})
         else:
             missed.append({**row, "reason": "not_done_by_deadline" if account_tasks else "no_task"})
-    return {"accounts": len(opened), "called_back_within_window": len(in_time),
-            "percent": percent(len(in_time), len(opened)), "called_back_late": late,
-            "still_open": sorted(still_open, key=lambda r: r["days_left"]), "missed": missed}
+    return {
+        "accounts": len(opened),
+        "called_back_within_window": len(in_time),
+        "percent": percent(len(in_time), len(opened)),
+        "called_back_late": late,
+        "still_open": sorted(still_open, key=lambda r: r["days_left"]),
+        "missed": missed,
+    }
 
 
 def has_regulator_content(task: dict) -> bool:
@@ -163,19 +173,34 @@ def existing_coverage(tasks: list[dict], year_end_clients: int | None, members: 
     """Distinct clients of last year-end's denominator reached by a callback with the regulator's content,
     against the 10% target. Without a snapshot (`members` None) every existing client reached counts."""
     ratio = get_settings().coverage_existing_ratio
-    reached = {t["account_id"] for t in tasks
-               if t["trigger"] in COVERAGE_TRIGGERS and has_regulator_content(t)
-               and (members is None or t["account_id"] in members)}
+    reached = {
+        t["account_id"]
+        for t in tasks
+        if t["trigger"] in COVERAGE_TRIGGERS
+        and has_regulator_content(t)
+        and (members is None or t["account_id"] in members)
+    }
     target = math.ceil(Decimal(year_end_clients) * ratio) if year_end_clients is not None else None
-    return {"called_back": len(reached), "year_end_clients": year_end_clients, "ratio": str(ratio),
-            "target": target, "percent_of_target": percent(len(reached), target) if target else None,
-            "met": (len(reached) >= target) if target is not None else None,
-            "denominator": "snapshot" if members is not None else ("manual" if year_end_clients is not None
-                                                                  else None)}
+    return {
+        "called_back": len(reached),
+        "year_end_clients": year_end_clients,
+        "ratio": str(ratio),
+        "target": target,
+        "percent_of_target": percent(len(reached), target) if target else None,
+        "met": (len(reached) >= target) if target is not None else None,
+        "denominator": "snapshot" if members is not None else ("manual" if year_end_clients is not None else None),
+    }
 
 
-def coverage(principal: Principal, *, branch_id, opened_from: date, opened_to: date, year: int | None,
-             year_end_clients: int | None) -> dict:
+def coverage(
+    principal: Principal,
+    *,
+    branch_id,
+    opened_from: date,
+    opened_to: date,
+    year: int | None,
+    year_end_clients: int | None,
+) -> dict:
     if opened_to < opened_from:
         raise ValidationFailed.field("query.opened_to", "must not be before opened_from")
     if (opened_to - opened_from).days > 366:
@@ -192,25 +217,35 @@ def coverage(principal: Principal, *, branch_id, opened_from: date, opened_to: d
     members = sample_repo.all_members(year - 1, branch) if stored and stored.get("source") == "snapshot" else None
     if year_end_clients is None:
         year_end_clients = int(stored["clients"]) if stored else None
-    year_tasks = [t for m in _months_between(date(year, 1, 1), min(date(year, 12, 31), today))
-                  for t in repo.tasks_of_month(branch, m)]
-    return {"branch_id": branch, "new_accounts": {"opened_from": opened_from.isoformat(),
-                                                  "opened_to": opened_to.isoformat(), **new},
-            "existing_clients": {"year": year, **existing_coverage(year_tasks, year_end_clients, members)}}
+    year_tasks = [
+        t
+        for m in _months_between(date(year, 1, 1), min(date(year, 12, 31), today))
+        for t in repo.tasks_of_month(branch, m)
+    ]
+    return {
+        "branch_id": branch,
+        "new_accounts": {"opened_from": opened_from.isoformat(), "opened_to": opened_to.isoformat(), **new},
+        "existing_clients": {"year": year, **existing_coverage(year_tasks, year_end_clients, members)},
+    }
 
 
 def coverage_csv(report: dict) -> str:
     """One row per figure and one per listed account, so a compliance officer can file it as is."""
+
     def rows():
         new, existing = report["new_accounts"], report["existing_clients"]
         for metric in ("accounts", "called_back_within_window", "percent"):
             yield ["new_accounts", metric, "", "", new[metric]]
         for status in ("called_back_late", "still_open", "missed"):
             for r in new[status]:
-                yield ["new_accounts", status, r["account_id"], r["opened_on"],
-                       r.get("called_back_on") or r.get("days_left") or r.get("reason") or ""]
-        for metric in ("year", "called_back", "year_end_clients", "target", "percent_of_target", "met",
-                       "denominator"):
+                yield [
+                    "new_accounts",
+                    status,
+                    r["account_id"],
+                    r["opened_on"],
+                    r.get("called_back_on") or r.get("days_left") or r.get("reason") or "",
+                ]
+        for metric in ("year", "called_back", "year_end_clients", "target", "percent_of_target", "met", "denominator"):
             yield ["existing_clients", metric, "", "", existing[metric]]
 
     return to_csv(["section", "metric", "account_id", "opened_on", "value"], rows())
@@ -234,9 +269,13 @@ def attrition_figures(tasks: list[dict]) -> dict:
         return value if value in known else "unknown"
 
     counts = Counter(reason(t) for t in closed)
-    return {"closed_accounts": len(closed),
-            "by_reason": {r: {"count": n, "percent": percent(n, len(closed))}
-                          for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}}
+    return {
+        "closed_accounts": len(closed),
+        "by_reason": {
+            r: {"count": n, "percent": percent(n, len(closed))}
+            for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        },
+    }
 
 
 def attrition(principal: Principal, month: str, branch_id: str | None) -> dict:

@@ -7,6 +7,7 @@ manager stationed at the recording outlet; a supervisor may reassign. The clock 
 and the branch manager once, through the outbox, in the same transaction as its `escalated` flag.
 Client names are stored sealed and shown masked; nothing here logs content or names.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -21,14 +22,12 @@ from ..observability import logger
 from ..storage import accounts as account_repo
 from ..storage import callback_work as task_repo
 from ..storage import complaints as repo
-from ..storage import directory
+from ..storage import directory, pii
 from ..storage import penalties as penalty_repo
-from ..storage import pii
 from . import hourly_sweep, outbox
 from .outbox_handlers import ESCALATION
 
-SOURCES = {"client_manager": "manager", "supervisor": "supervisor", "callback_agent": "callback",
-           "outlet": "outlet"}
+SOURCES = {"client_manager": "manager", "supervisor": "supervisor", "callback_agent": "callback", "outlet": "outlet"}
 OVERSIGHT = {"compliance", "admin"}
 SWEEP_JOB = "complaint-sla-sweep"
 ESCALATION_KIND = "complaint_overdue"
@@ -56,11 +55,13 @@ def is_overdue(record: dict, now: datetime) -> bool:
 
 def month_counts(records: list[dict]) -> dict:
     """A manager's complaints received in a month: how many, resolved, resolved in time, escalated, open."""
-    return {"received": len(records),
-            "resolved": sum(1 for r in records if r["status"] == "resolved"),
-            "resolved_in_time": sum(1 for r in records if r.get("resolved_in_time")),
-            "escalated": sum(1 for r in records if r.get("escalated")),
-            "open": sum(1 for r in records if r["status"] in UNRESOLVED)}
+    return {
+        "received": len(records),
+        "resolved": sum(1 for r in records if r["status"] == "resolved"),
+        "resolved_in_time": sum(1 for r in records if r.get("resolved_in_time")),
+        "escalated": sum(1 for r in records if r.get("escalated")),
+        "open": sum(1 for r in records if r["status"] in UNRESOLVED),
+    }
 
 
 def view(record: dict, now: datetime | None = None) -> dict:
@@ -74,8 +75,9 @@ def view(record: dict, now: datetime | None = None) -> dict:
 def create(principal: Principal, body: ComplaintIn) -> dict:
     s = get_settings()
     now = clock.now()
-    problem = received_problem(body.received_at, now, max_age_hours=s.complaint_received_max_age_hours,
-                               skew_minutes=s.visit_clock_skew_minutes)
+    problem = received_problem(
+        body.received_at, now, max_age_hours=s.complaint_received_max_age_hours, skew_minutes=s.visit_clock_skew_minutes
+    )
     if problem:
         raise ValidationFailed.field("received_at", problem)
     branch_id = principal.branch_id
@@ -105,13 +107,25 @@ def create(principal: Principal, body: ComplaintIn) -> dict:
     at = clock.iso(now)
     due = due_at(body.received_at, s.complaint_handle_hours)
     record = {
-        "complaint_id": submission.record_id("complaint"), "branch_id": branch_id, "account_id": account_id,
-        "client_name_masked": mask_name(name), "client_name_sealed": pii.seal(body.client_name),
-        "task_id": body.task_id, "outlet_id": principal.id if principal.kind == "outlet" else None,
-        "channel": body.channel.value, "content": body.content, "source": SOURCES[principal.role],
-        "recorded_by": principal.id, "received_at": clock.iso(body.received_at), "created_at": at,
-        "owner_id": _default_owner(principal, account), "status": "open", "due_at": clock.iso(due),
-        "escalated": False, "revision": 1, "history": [{"at": at, "by": principal.id, "to": "open"}],
+        "complaint_id": submission.record_id("complaint"),
+        "branch_id": branch_id,
+        "account_id": account_id,
+        "client_name_masked": mask_name(name),
+        "client_name_sealed": pii.seal(body.client_name),
+        "task_id": body.task_id,
+        "outlet_id": principal.id if principal.kind == "outlet" else None,
+        "channel": body.channel.value,
+        "content": body.content,
+        "source": SOURCES[principal.role],
+        "recorded_by": principal.id,
+        "received_at": clock.iso(body.received_at),
+        "created_at": at,
+        "owner_id": _default_owner(principal, account),
+        "status": "open",
+        "due_at": clock.iso(due),
+        "escalated": False,
+        "revision": 1,
+        "history": [{"at": at, "by": principal.id, "to": "open"}],
         **submission.stamp(),
     }
     late = due <= now
@@ -140,16 +154,23 @@ def _default_owner(principal: Principal, account: dict | None) -> str | None:
     if principal.role == "client_manager":
         return principal.id
     if principal.kind == "outlet":
-        stationed = [m["staff_id"] for m in directory.all_branch_staff(principal.branch_id, "client_manager")
-                     if m.get("status") == "active" and principal.id in (m.get("outlet_ids") or [])]
+        stationed = [
+            m["staff_id"]
+            for m in directory.all_branch_staff(principal.branch_id, "client_manager")
+            if m.get("status") == "active" and principal.id in (m.get("outlet_ids") or [])
+        ]
         if len(stationed) == 1:
             return stationed[0]
-    return None   # the supervisor assigns it; the clock runs meanwhile
+    return None  # the supervisor assigns it; the clock runs meanwhile
 
 
 def _is_branch_manager(staff: dict | None, branch_id: str) -> bool:
-    return bool(staff and staff.get("role") == "client_manager" and staff.get("status") == "active"
-                and staff.get("branch_id") == branch_id)
+    return bool(
+        staff
+        and staff.get("role") == "client_manager"
+        and staff.get("status") == "active"
+        and staff.get("branch_id") == branch_id
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -199,14 +220,20 @@ def transition(principal: Principal, complaint_id: str, body: TransitionIn) -> d
         raise Unprocessable(f"a {current['status']} complaint cannot move to {body.to}")
     now = clock.now()
     at = clock.iso(now)
-    record = {**current, "status": body.to,
-              "history": [*current.get("history", []), {"at": at, "by": principal.id, "to": body.to,
-                                                         "note": body.note}]}
+    record = {
+        **current,
+        "status": body.to,
+        "history": [*current.get("history", []), {"at": at, "by": principal.id, "to": body.to, "note": body.note}],
+    }
     if body.to == "resolved":
         if not body.note:
             raise ValidationFailed.field("note", "closing a complaint needs the resolution")
-        record.update(resolution=body.note, resolved_at=at, resolved_by=principal.id,
-                      resolved_in_time=now <= datetime.fromisoformat(current["due_at"]))
+        record.update(
+            resolution=body.note,
+            resolved_at=at,
+            resolved_by=principal.id,
+            resolved_in_time=now <= datetime.fromisoformat(current["due_at"]),
+        )
     return _save(current, record)
 
 
@@ -217,8 +244,11 @@ def reassign(principal: Principal, complaint_id: str, owner_id: str) -> dict:
     if not _is_branch_manager(directory.get_staff(owner_id), current["branch_id"]):
         raise NotFound.reference("owner_id", f"client manager {owner_id}")
     at = clock.iso(clock.now())
-    record = {**current, "owner_id": owner_id,
-              "history": [*current.get("history", []), {"at": at, "by": principal.id, "owner": owner_id}]}
+    record = {
+        **current,
+        "owner_id": owner_id,
+        "history": [*current.get("history", []), {"at": at, "by": principal.id, "owner": owner_id}],
+    }
     return _save(current, record)
 
 
@@ -236,8 +266,11 @@ def link_penalty(principal: Principal, complaint_id: str, penalty_id: str) -> di
     if current.get("penalty_id"):
         raise Conflict("the complaint is already linked to another penalty")
     at = clock.iso(clock.now())
-    record = {**current, "penalty_id": penalty_id,
-              "history": [*current.get("history", []), {"at": at, "by": principal.id, "penalty_id": penalty_id}]}
+    record = {
+        **current,
+        "penalty_id": penalty_id,
+        "history": [*current.get("history", []), {"at": at, "by": principal.id, "penalty_id": penalty_id}],
+    }
     return _save(current, record)
 
 
@@ -257,10 +290,16 @@ def _subject(complaint_id: str) -> str:
 
 def _escalation_op(record: dict) -> dict:
     # Ids only: the entry never carries the client's name or the complaint's text.
-    fields = {k: record.get(k) for k in ("branch_id", "complaint_id", "owner_id", "account_id", "channel",
-                                         "due_at") if record.get(k) is not None}
-    return outbox.record_op(ESCALATION, _subject(record["complaint_id"]),
-                            {"kind": ESCALATION_KIND, "record": {**fields, "audience": AUDIENCE}})
+    fields = {
+        k: record.get(k)
+        for k in ("branch_id", "complaint_id", "owner_id", "account_id", "channel", "due_at")
+        if record.get(k) is not None
+    }
+    return outbox.record_op(
+        ESCALATION,
+        _subject(record["complaint_id"]),
+        {"kind": ESCALATION_KIND, "record": {**fields, "audience": AUDIENCE}},
+    )
 
 
 def sweep_overdue(now: datetime | None = None) -> dict:
@@ -280,7 +319,7 @@ def sweep_overdue(now: datetime | None = None) -> dict:
             try:
                 repo.write([repo.escalate_op(item["complaint_id"], at), _escalation_op(item)])
             except ConditionFailed:
-                continue   # resolved or escalated meanwhile
+                continue  # resolved or escalated meanwhile
             escalated.append(item["complaint_id"])
             outbox.deliver_now(ESCALATION, _subject(item["complaint_id"]))
 

@@ -10,6 +10,7 @@ WeChat/SMS or online log counts for the week (as for the daily quota, "电话(�
 or seminar counts for the week and as the visit. A log waiting for the supervisor's approval counts once
 approved. The class comes from the supervisor (or the core system's feed, which sets the same fields).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -51,10 +52,16 @@ def contact_ops(visit: dict) -> list[dict]:
         return []
     kind = visit["kind"]
     if kind not in PHONE_KINDS and kind not in OUTING_KINDS:
-        return []                       # an outlet shift is not a contact with this client
+        return []  # an outlet shift is not a contact with this client
     day = clock.local_date(datetime.fromisoformat(visit["visited_at"]))
-    return [repo.contact_op(visit["account_id"], visit["manager_id"], clock.iso_week(day),
-                            day.isoformat()[:7] if kind in OUTING_KINDS else None)]
+    return [
+        repo.contact_op(
+            visit["account_id"],
+            visit["manager_id"],
+            clock.iso_week(day),
+            day.isoformat()[:7] if kind in OUTING_KINDS else None,
+        )
+    ]
 
 
 def duties(value_class: str, contacts: dict | None, on: date) -> dict:
@@ -84,8 +91,11 @@ def _manager_in_scope(principal: Principal, manager_id: str | None) -> str:
     if not manager_id:
         raise ValidationFailed.field("query.manager_id", "name the manager whose plan to show")
     manager = directory.get_staff(manager_id)
-    if not manager or manager.get("role") != "client_manager" or (
-            principal.role == "supervisor" and manager["branch_id"] != principal.branch_id):
+    if (
+        not manager
+        or manager.get("role") != "client_manager"
+        or (principal.role == "supervisor" and manager["branch_id"] != principal.branch_id)
+    ):
         raise NotFound.reference("manager_id", f"manager {manager_id}")
     return manager_id
 
@@ -97,8 +107,9 @@ def plan(principal: Principal, manager_id: str | None, on: date | None) -> dict:
 
 def _book(manager_id: str) -> tuple[list[dict], dict[str, dict]]:
     """Two reads: the manager's open A and B accounts (one index) and their contact items (one batch)."""
-    accounts = [a for a in repo.manager_accounts(manager_id)
-                if a.get("status") == "open" and a.get("value_class") in PLANNED]
+    accounts = [
+        a for a in repo.manager_accounts(manager_id) if a.get("status") == "open" and a.get("value_class") in PLANNED
+    ]
     return accounts, repo.contacts_of(manager_id, [a["account_id"] for a in accounts]) if accounts else {}
 
 
@@ -108,15 +119,29 @@ def plan_of(manager_id: str, on: date) -> dict:
     for a in accounts:
         c = contacts.get(a["account_id"])
         weeks, months = sorted((c or {}).get("contact_weeks") or ()), sorted((c or {}).get("visit_months") or ())
-        items.append({"account_id": a["account_id"], "client_name_masked": mask_name(a.get("client_name")),
-                      "value_class": a["value_class"], **duties(a["value_class"], c, on),
-                      "last_contact_week": weeks[-1] if weeks else None,
-                      "last_visit_month": months[-1] if months else None})
+        items.append(
+            {
+                "account_id": a["account_id"],
+                "client_name_masked": mask_name(a.get("client_name")),
+                "value_class": a["value_class"],
+                **duties(a["value_class"], c, on),
+                "last_contact_week": weeks[-1] if weeks else None,
+                "last_visit_month": months[-1] if months else None,
+            }
+        )
     items.sort(key=lambda i: (min(ORDER[i["phone"]], ORDER[i["visit"]]), i["value_class"], i["account_id"]))
     visits = [i for i in items if i["visit"] != "none"]
-    return {"manager_id": manager_id, "week": clock.iso_week(on), "month": on.isoformat()[:7], "on": on, "items": items,
-            "phone_required": len(items), "phone_met": sum(i["phone"] == "met" for i in items),
-            "visit_required": len(visits), "visit_met": sum(i["visit"] == "met" for i in visits)}
+    return {
+        "manager_id": manager_id,
+        "week": clock.iso_week(on),
+        "month": on.isoformat()[:7],
+        "on": on,
+        "items": items,
+        "phone_required": len(items),
+        "phone_met": sum(i["phone"] == "met" for i in items),
+        "visit_required": len(visits),
+        "visit_met": sum(i["visit"] == "met" for i in visits),
+    }
 
 
 def set_value_class(principal: Principal, account_id: str, body: ValueClassIn) -> dict:
@@ -125,15 +150,25 @@ def set_value_class(principal: Principal, account_id: str, body: ValueClassIn) -
         account = account_repo.get_account(account_id, consistent=True)
         if not account or (principal.role == "supervisor" and account.get("branch_id") != principal.branch_id):
             raise NotFound(f"account {account_id} not found")
-        change = {"value_class": body.value_class.value, "source": "supervisor", "by": principal.id,
-                  "at": clock.iso(clock.now()), "reason": body.reason,
-                  "previous_class": account.get("value_class")}
+        change = {
+            "value_class": body.value_class.value,
+            "source": "supervisor",
+            "by": principal.id,
+            "at": clock.iso(clock.now()),
+            "reason": body.reason,
+            "previous_class": account.get("value_class"),
+        }
         try:
             repo.set_value_class(account, change)
         except ConditionFailed:
-            continue                    # the feed moved the account meanwhile: read it again
-        return {"account_id": account_id, "value_class": change["value_class"], "value_class_source": "supervisor",
-                "value_class_set_by": principal.id, "value_class_set_at": change["at"]}
+            continue  # the feed moved the account meanwhile: read it again
+        return {
+            "account_id": account_id,
+            "value_class": change["value_class"],
+            "value_class_source": "supervisor",
+            "value_class_set_by": principal.id,
+            "value_class_set_at": change["at"],
+        }
     raise Conflict("the account kept changing; try again")
 
 
@@ -161,7 +196,12 @@ def month_share(manager_id: str, month: str) -> dict:
         if period and period[-1] == month:
             visit_required += 1
             visit_met += bool(visited & set(period))
-    return {"weeks": weeks, "phone_required": phone_required, "phone_met": phone_met,
-            "phone_share": round(phone_met / phone_required, 4) if phone_required else None,
-            "visit_required": visit_required, "visit_met": visit_met,
-            "visit_share": round(visit_met / visit_required, 4) if visit_required else None}
+    return {
+        "weeks": weeks,
+        "phone_required": phone_required,
+        "phone_met": phone_met,
+        "phone_share": round(phone_met / phone_required, 4) if phone_required else None,
+        "visit_required": visit_required,
+        "visit_met": visit_met,
+        "visit_share": round(visit_met / visit_required, 4) if visit_required else None,
+    }

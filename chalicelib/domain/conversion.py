@@ -7,6 +7,7 @@ report lists conversions per manager and outlet, and the accounts more than one
 manager laid claim to (000 第十三条: the owner plus the managers who collided on
 that prospect), for investigation.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,14 +36,23 @@ def _find_prospect(phone_hashes: list[str], id_hashes: list[str]) -> dict | None
 
 
 def claimants_of(prospect: dict, owner_id: str | None) -> list[str]:
-    colliders = {c["attempted_by"] for c in repo.collisions_of(prospect["prospect_id"])
-                 if c.get("attempted_by_kind") == "staff"}
+    colliders = {
+        c["attempted_by"] for c in repo.collisions_of(prospect["prospect_id"]) if c.get("attempted_by_kind") == "staff"
+    }
     return sorted(colliders | ({owner_id} if owner_id else set()))
 
 
-def on_account_opened(*, account_id: str, branch_id: str, opened_on: date, phone_hash: str | None,
-                      id_hash: str | None, serving_manager_id: str | None, phone_hashes: list[str] | None = None,
-                      id_hashes: list[str] | None = None) -> dict | None:
+def on_account_opened(
+    *,
+    account_id: str,
+    branch_id: str,
+    opened_on: date,
+    phone_hash: str | None,
+    id_hash: str | None,
+    serving_manager_id: str | None,
+    phone_hashes: list[str] | None = None,
+    id_hashes: list[str] | None = None,
+) -> dict | None:
     """Mark the prospect with this phone or ID hash converted; return the conversion record or None.
 
     Idempotent per account: a replayed opening returns the conversion already written.
@@ -58,15 +68,28 @@ def on_account_opened(*, account_id: str, branch_id: str, opened_on: date, phone
             return None
         owner_id = prospect.get("owner_id") if prospect["status"] == ACTIVE else None
         claimants = claimants_of(prospect, owner_id)
-        record = {"account_id": account_id, "prospect_id": prospect["prospect_id"], "branch_id": branch_id,
-                  "opened_on": opened.isoformat(), "converted_on": opened.isoformat(),
-                  "converted_at": clock.iso(clock.now()), "manager_id": owner_id,
-                  "outlet_id": prospect.get("outlet_id"), "serving_manager_id": serving_manager_id,
-                  "serving_manager_differs": bool(owner_id and serving_manager_id and serving_manager_id != owner_id),
-                  "claimants": claimants, "multi_claimed": len(claimants) > 1}
+        record = {
+            "account_id": account_id,
+            "prospect_id": prospect["prospect_id"],
+            "branch_id": branch_id,
+            "opened_on": opened.isoformat(),
+            "converted_on": opened.isoformat(),
+            "converted_at": clock.iso(clock.now()),
+            "manager_id": owner_id,
+            "outlet_id": prospect.get("outlet_id"),
+            "serving_manager_id": serving_manager_id,
+            "serving_manager_differs": bool(owner_id and serving_manager_id and serving_manager_id != owner_id),
+            "claimants": claimants,
+            "multi_claimed": len(claimants) > 1,
+        }
         updated = {k: v for k, v in prospect.items() if k not in ("protected_until", "released_at")}
-        updated.update(status=CONVERTED, converted_account_id=account_id, converted_on=opened.isoformat(),
-                       version=int(prospect["version"]) + 1, updated_at=record["converted_at"])
+        updated.update(
+            status=CONVERTED,
+            converted_account_id=account_id,
+            converted_on=opened.isoformat(),
+            version=int(prospect["version"]) + 1,
+            updated_at=record["converted_at"],
+        )
         ops = [repo.conversion_op(record)]
         if owner_id:
             ops.append(repo.stats_op(owner_id, opened.isoformat()[:7], "converted"))
@@ -88,9 +111,23 @@ def conversion_report(principal: Principal, month: str, branch_id: str | None) -
     conversions = repo.conversions_in_month(branch_id, month)
     by_manager = Counter(c["manager_id"] for c in conversions if c.get("manager_id"))
     by_outlet = Counter(c["outlet_id"] for c in conversions if c.get("outlet_id"))
-    multi = [{"account_id": c["account_id"], "prospect_id": c["prospect_id"], "owner_id": c.get("manager_id"),
-              "claimants": list(c.get("claimants") or []), "opened_on": c["opened_on"]}
-             for c in conversions if c.get("multi_claimed")]
-    return {"branch_id": branch_id, "month": month, "total": len(conversions), "by_manager": dict(by_manager),
-            "by_outlet": dict(by_outlet), "unowned": sum(1 for c in conversions if not c.get("manager_id")),
-            "multi_claimed": multi}
+    multi = [
+        {
+            "account_id": c["account_id"],
+            "prospect_id": c["prospect_id"],
+            "owner_id": c.get("manager_id"),
+            "claimants": list(c.get("claimants") or []),
+            "opened_on": c["opened_on"],
+        }
+        for c in conversions
+        if c.get("multi_claimed")
+    ]
+    return {
+        "branch_id": branch_id,
+        "month": month,
+        "total": len(conversions),
+        "by_manager": dict(by_manager),
+        "by_outlet": dict(by_outlet),
+        "unowned": sum(1 for c in conversions if not c.get("manager_id")),
+        "multi_claimed": multi,
+    }

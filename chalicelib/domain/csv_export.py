@@ -5,12 +5,12 @@ problem's cause could carry one, so such cells are prefixed with a quote (number
 The text starts with a UTF-8 byte order mark: Excel in a Chinese locale otherwise reads a CSV as
 GBK and shows the names garbled (WPS and LibreOffice read it either way).
 """
+
 from __future__ import annotations
 
 import csv
 import io
 from decimal import Decimal, InvalidOperation
-
 
 BOM = "\ufeff"
 

@@ -12,6 +12,7 @@ dormant accounts, from the day of selection:
 A deadline in a year without a published calendar is provisional: the weekends-only
 fallback decided it, and publishing the year recomputes it (`recompute`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,8 @@ class Deadline:
     unit: str
 
     @classmethod
-    def parse(cls, text: str) -> "Deadline":
-        """"15 calendar_days" -> Deadline(15, "calendar_days"); raises ValueError naming what is wrong."""
+    def parse(cls, text: str) -> Deadline:
+        """ "15 calendar_days" -> Deadline(15, "calendar_days"); raises ValueError naming what is wrong."""
         parts = str(text).split()
         if len(parts) != 2:
             raise ValueError(f"a deadline is '<amount> <unit>', unit one of {', '.join(UNITS)}: got {text!r}")
@@ -84,15 +85,16 @@ def add_months(day: date, months: int) -> date:
 
 @dataclass(frozen=True)
 class Due:
-    deadline_on: date      # what the rule says, counted from the event
-    due_on: date           # when the work is due: never before the selection date
-    late_arrival: bool     # the event reached us after its deadline had passed
-    provisional: bool      # a working day of a year with no published calendar decided it
-    basis: dict            # how to recompute it: {"from", "deadline", "cap_on"}
+    deadline_on: date  # what the rule says, counted from the event
+    due_on: date  # when the work is due: never before the selection date
+    late_arrival: bool  # the event reached us after its deadline had passed
+    provisional: bool  # a working day of a year with no published calendar decided it
+    basis: dict  # how to recompute it: {"from", "deadline", "cap_on"}
 
 
-def compute(deadline: Deadline, event_on: date, selection_date: date, created_on: date,
-            cap_on: date | None = None) -> Due:
+def compute(
+    deadline: Deadline, event_on: date, selection_date: date, created_on: date, cap_on: date | None = None
+) -> Due:
     """The task's due date. `cap_on` is a hard limit (the regulator's one month for new accounts).
 
     An event that reaches us late (a file posted days after the opening) is still selected;
@@ -101,15 +103,26 @@ def compute(deadline: Deadline, event_on: date, selection_date: date, created_on
     deadline_on = deadline.due_from(event_on)
     if cap_on is not None:
         deadline_on = min(deadline_on, cap_on)
-    return Due(deadline_on=deadline_on, due_on=max(deadline_on, selection_date),
-               late_arrival=deadline_on < created_on,
-               provisional=deadline.provisional(event_on, deadline_on),
-               basis={"from": event_on.isoformat(), "deadline": str(deadline),
-                      "cap_on": cap_on.isoformat() if cap_on else None})
+    return Due(
+        deadline_on=deadline_on,
+        due_on=max(deadline_on, selection_date),
+        late_arrival=deadline_on < created_on,
+        provisional=deadline.provisional(event_on, deadline_on),
+        basis={
+            "from": event_on.isoformat(),
+            "deadline": str(deadline),
+            "cap_on": cap_on.isoformat() if cap_on else None,
+        },
+    )
 
 
 def recompute(basis: dict, selection_date: date, created_on: date) -> Due:
     """The same deadline under today's calendar (after a year's calendar was published)."""
     cap = basis.get("cap_on")
-    return compute(Deadline.parse(basis["deadline"]), date.fromisoformat(basis["from"]), selection_date,
-                   created_on, date.fromisoformat(cap) if cap else None)
+    return compute(
+        Deadline.parse(basis["deadline"]),
+        date.fromisoformat(basis["from"]),
+        selection_date,
+        created_on,
+        date.fromisoformat(cap) if cap else None,
+    )

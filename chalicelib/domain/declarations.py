@@ -10,6 +10,7 @@ force (its code and amount) at hand. The fine itself is entered as a penalty onc
 Only the branch's own accounts are matched: an account id that is unknown and one of another branch read
 alike (`found: false`, listed as `not_found`), so a declaration cannot probe another branch's book.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -40,8 +41,14 @@ def editable_until(month: str, deadline_day: int) -> datetime:
     return datetime.combine(next_first.replace(day=deadline_day), time(23, 59, 59), tzinfo=clock.SHANGHAI)
 
 
-def compare(declarations: list[dict], accounts: dict[str, dict], conversions: dict[str, dict], month: str,
-            branch_id: str, branch_staff: set[str]) -> list[dict]:
+def compare(
+    declarations: list[dict],
+    accounts: dict[str, dict],
+    conversions: dict[str, dict],
+    month: str,
+    branch_id: str,
+    branch_staff: set[str],
+) -> list[dict]:
     """Each declared account that needs a look: declared by several, by someone attribution does not name,
     not an account of the branch, or opened in another month. Declarants are the branch's managers."""
     declarants: dict[str, list[str]] = {}
@@ -53,7 +60,7 @@ def compare(declarations: list[dict], accounts: dict[str, dict], conversions: di
         who = sorted(declarants[account_id])
         account = accounts.get(account_id)
         if account and account.get("branch_id") != branch_id:
-            account = None                      # another branch's account: as unknown
+            account = None  # another branch's account: as unknown
         kinds: list[str] = []
         attributed, how = None, None
         if len(who) > 1:
@@ -63,21 +70,29 @@ def compare(declarations: list[dict], accounts: dict[str, dict], conversions: di
         else:
             conversion = conversions.get(account_id) or {}
             attributed = conversion.get("manager_id") or account.get("serving_manager_id")
-            how = ("conversion" if conversion.get("manager_id") else
-                   "serving_manager" if attributed else "none")
+            how = "conversion" if conversion.get("manager_id") else "serving_manager" if attributed else "none"
             if attributed and attributed not in branch_staff:
-                attributed, how = None, "other_branch"   # named elsewhere: not shown
+                attributed, how = None, "other_branch"  # named elsewhere: not shown
             if how != "none" and any(m != attributed for m in who):
                 kinds.append("attributed_to_other")
             if account.get("opened_on") and str(account["opened_on"])[:7] != month:
                 kinds.append("opened_other_month")
         if not kinds:
             continue
-        out.append({"account_id": account_id, "kinds": kinds, "declared_by": who, "attributed_to": attributed,
-                    "attribution": how, "serving_manager_id": (account or {}).get("serving_manager_id")
-                    if (account or {}).get("serving_manager_id") in branch_staff else None,
-                    "opened_on": (account or {}).get("opened_on"),
-                    "not_attributed": [m for m in who if how not in (None, "none") and m != attributed]})
+        out.append(
+            {
+                "account_id": account_id,
+                "kinds": kinds,
+                "declared_by": who,
+                "attributed_to": attributed,
+                "attribution": how,
+                "serving_manager_id": (account or {}).get("serving_manager_id")
+                if (account or {}).get("serving_manager_id") in branch_staff
+                else None,
+                "opened_on": (account or {}).get("opened_on"),
+                "not_attributed": [m for m in who if how not in (None, "none") and m != attributed],
+            }
+        )
     return out
 
 
@@ -86,12 +101,20 @@ def candidates(conflicts: list[dict], amount: Decimal | None) -> list[dict]:
     unattributed): what FALSE_CLAIM would cost if the investigation confirms it (200 yuan per account)."""
     by_manager: dict[str, list[str]] = {}
     for c in conflicts:
-        named = c["not_attributed"] or (c["declared_by"] if "declared_by_several" in c["kinds"]
-                                        and not c["attributed_to"] else [])
+        named = c["not_attributed"] or (
+            c["declared_by"] if "declared_by_several" in c["kinds"] and not c["attributed_to"] else []
+        )
         for m in named:
             by_manager.setdefault(m, []).append(c["account_id"])
-    return [{"manager_id": m, "account_ids": ids, "occurrences": len(ids),
-             "yuan_if_confirmed": str((amount or Decimal(0)) * len(ids))} for m, ids in sorted(by_manager.items())]
+    return [
+        {
+            "manager_id": m,
+            "account_ids": ids,
+            "occurrences": len(ids),
+            "yuan_if_confirmed": str((amount or Decimal(0)) * len(ids)),
+        }
+        for m, ids in sorted(by_manager.items())
+    ]
 
 
 # --- declaring ---------------------------------------------------------------------------------------
@@ -111,8 +134,10 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
         raise ValidationFailed.field("month", "a month's declaration is made in or after that month")
     until, closed = _window(body.month, principal.branch_id)
     if closed:
-        raise Unprocessable(f"declarations for {body.month} closed at {clock.iso(until)}",
-                            details=[{"field": "month", "message": "closed"}])
+        raise Unprocessable(
+            f"declarations for {body.month} closed at {clock.iso(until)}",
+            details=[{"field": "month", "message": "closed"}],
+        )
     if len(body.account_ids) > s.declaration_max_accounts:
         raise ValidationFailed.field("account_ids", f"at most {s.declaration_max_accounts} accounts a month")
     seen: set[str] = set()
@@ -123,20 +148,32 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
     current = repo.get(principal.id, body.month)
     ids = list(body.account_ids)
     if current and current["account_ids"] == ids and current.get("note", "") == body.note:
-        return _view(current)                  # the same list again (a retry): nothing changes
+        return _view(current)  # the same list again (a retry): nothing changes
     at = clock.iso(clock.now())
     before = set(current["account_ids"]) if current else set()
-    entry = {"at": at, "by": principal.id, "added": [a for a in ids if a not in before],
-             "removed": sorted(before - set(ids))}
-    record = {"manager_id": principal.id, "branch_id": principal.branch_id, "month": body.month,
-              "account_ids": ids, "note": body.note, "submitted_at": (current or {}).get("submitted_at", at),
-              "updated_at": at, "revision": int((current or {}).get("revision", 0)) + 1,
-              "history": [*(current or {}).get("history", []), entry]}
+    entry = {
+        "at": at,
+        "by": principal.id,
+        "added": [a for a in ids if a not in before],
+        "removed": sorted(before - set(ids)),
+    }
+    record = {
+        "manager_id": principal.id,
+        "branch_id": principal.branch_id,
+        "month": body.month,
+        "account_ids": ids,
+        "note": body.note,
+        "submitted_at": (current or {}).get("submitted_at", at),
+        "updated_at": at,
+        "revision": int((current or {}).get("revision", 0)) + 1,
+        "history": [*(current or {}).get("history", []), entry],
+    }
     try:
         repo.save(record, int(current["revision"]) if current else None)
     except repo.MonthClosed:
-        raise Unprocessable(f"declarations for {body.month} are closed",
-                            details=[{"field": "month", "message": "closed"}]) from None
+        raise Unprocessable(
+            f"declarations for {body.month} are closed", details=[{"field": "month", "message": "closed"}]
+        ) from None
     except ConditionFailed:
         raise Conflict("your declaration changed meanwhile; reload and retry") from None
     logger.info("declaration saved", extra={"month": body.month, "accounts": len(ids)})
@@ -152,8 +189,14 @@ def _view(record: dict) -> dict:
         if account and account.get("branch_id") != record["branch_id"]:
             account = None
         opened = str(account["opened_on"]) if account and account.get("opened_on") else None
-        shown.append({"account_id": account_id, "found": account is not None, "opened_on": opened,
-                      "opened_in_month": opened[:7] == record["month"] if opened else None})
+        shown.append(
+            {
+                "account_id": account_id,
+                "found": account is not None,
+                "opened_on": opened,
+                "opened_in_month": opened[:7] == record["month"] if opened else None,
+            }
+        )
     return {**record, "accounts": shown, "editable_until": clock.iso(until), "closed": closed}
 
 
@@ -180,10 +223,16 @@ def close_month(principal: Principal, month: str) -> dict:
     if existing:
         return existing
     if closed:
-        raise Unprocessable(f"declarations for {month} closed at {clock.iso(until)} (the deadline)",
-                            details=[{"field": "month", "message": "closed"}])
-    record = {"branch_id": principal.branch_id, "month": month, "closed_by": principal.id,
-              "closed_at": clock.iso(clock.now())}
+        raise Unprocessable(
+            f"declarations for {month} closed at {clock.iso(until)} (the deadline)",
+            details=[{"field": "month", "message": "closed"}],
+        )
+    record = {
+        "branch_id": principal.branch_id,
+        "month": month,
+        "closed_by": principal.id,
+        "closed_at": clock.iso(clock.now()),
+    }
     if not repo.close(record):
         return repo.closure(principal.branch_id, month) or record
     logger.info("declarations closed", extra={"month": month})
@@ -200,12 +249,24 @@ def conflicts(principal: Principal, month: str, branch_id: str | None) -> dict:
     declarations = repo.branch_month(branch_id, month)
     declared = sorted({a for d in declarations for a in d["account_ids"]})
     staff = {m["staff_id"] for m in directory.all_branch_staff(branch_id, "client_manager")}
-    found = compare(declarations, repo.accounts(declared) if declared else {},
-                    repo.conversions(declared) if declared else {}, month, branch_id, staff)
+    found = compare(
+        declarations,
+        repo.accounts(declared) if declared else {},
+        repo.conversions(declared) if declared else {},
+        month,
+        branch_id,
+        staff,
+    )
     rule = penalty_rules.catalogue_on(month_end(month), branch_id).rule(RULE)
     amount = Decimal(str(rule["amount"])) if rule.get("amount") is not None else None
     _, closed = _window(month, branch_id)
-    return {"branch_id": branch_id, "month": month, "closed": closed, "declarations": len(declarations),
-            "accounts_declared": len(declared), "conflicts": found, "candidates": candidates(found, amount),
-            "rule": {k: rule.get(k) for k in ("code", "kind", "amount", "description_zh", "description_en",
-                                              "notes")}}
+    return {
+        "branch_id": branch_id,
+        "month": month,
+        "closed": closed,
+        "declarations": len(declarations),
+        "accounts_declared": len(declared),
+        "conflicts": found,
+        "candidates": candidates(found, amount),
+        "rule": {k: rule.get(k) for k in ("code", "kind", "amount", "description_zh", "description_en", "notes")},
+    }

@@ -1,13 +1,13 @@
 """Staff and outlet directory rules: admins edit, supervisors see their branch."""
+
 from __future__ import annotations
 
 from .. import clock
 from ..auth import Principal, clear_principal_cache
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.directory import OutletIn, OutletPatch, StaffIn, StaffPatch
 from ..storage import directory as repo
 from ..storage.base import TransactionCancelled
-from ..errors import ConditionFailed
 from . import outbox, privilege
 from .outbox_handlers import STAFF_HANDOVER
 from .prospects import handover
@@ -16,8 +16,10 @@ from .prospects import handover
 def create_staff(actor: Principal, body: StaffIn) -> dict:
     record = _new_staff(body.model_dump())
     privilege.require_direct(actor, body.staff_id, None, record)
-    _write([repo.put_staff_op(record), privilege.change_op(actor.id, body.staff_id, None, record)],
-           f"staff {body.staff_id} already exists")
+    _write(
+        [repo.put_staff_op(record), privilege.change_op(actor.id, body.staff_id, None, record)],
+        f"staff {body.staff_id} already exists",
+    )
     return record
 
 
@@ -33,7 +35,7 @@ def update_staff(actor: Principal, staff_id: str, patch: StaffPatch) -> dict:
     _write(ops, "the member changed meanwhile; reload and retry")
     clear_principal_cache()
     if handover:
-        outbox.deliver_now(STAFF_HANDOVER, handover[0])   # "at once"; the outbox sweep retries what fails
+        outbox.deliver_now(STAFF_HANDOVER, handover[0])  # "at once"; the outbox sweep retries what fails
     return {k: v for k, v in after.items() if v is not None}
 
 
@@ -47,8 +49,12 @@ def _handover_entry(actor: Principal, current: dict, after: dict) -> tuple[str, 
     if successor_id and not handover.may_succeed(after, repo.get_staff(successor_id)):
         raise ValidationFailed.field("successor_id", handover.NOT_A_SUCCESSOR)
     subject = f"{after['staff_id']}#{after['updated_at']}"
-    return subject, {"staff_id": after["staff_id"], "successor_id": successor_id, "by": actor.id,
-                     "reason": f"departure on {after.get('departed_on')}"}
+    return subject, {
+        "staff_id": after["staff_id"],
+        "successor_id": successor_id,
+        "by": actor.id,
+        "reason": f"departure on {after.get('departed_on')}",
+    }
 
 
 def apply_ops(actor_id: str, staff_id: str, change: dict, *, request_id: str, approved_by: str) -> list[dict]:
@@ -56,8 +62,10 @@ def apply_ops(actor_id: str, staff_id: str, change: dict, *, request_id: str, ap
     current = repo.get_staff(staff_id)
     if current is None:
         record = _new_staff({"staff_id": staff_id, "outlet_ids": [], **change})
-        return [repo.put_staff_op(record), privilege.change_op(actor_id, staff_id, None, record,
-                                                                request_id=request_id, approved_by=approved_by)]
+        return [
+            repo.put_staff_op(record),
+            privilege.change_op(actor_id, staff_id, None, record, request_id=request_id, approved_by=approved_by),
+        ]
     changes = _changes(current, StaffPatch.model_validate(change).model_dump(exclude_unset=True))
     after = {**current, **changes}
     ops = [repo.update_staff_op(current, changes)]
@@ -178,8 +186,13 @@ def _outlets_exist(outlet_ids: list[str], branch_id: str) -> None:
 
 # --- branches and the first admin (operator commands: python -m schedules branch / admin) ----------
 def create_branch(branch_id: str, name: str, *, by: str) -> dict:
-    record = {"branch_id": branch_id, "name": name, "status": "active", "created_at": clock.iso(clock.now()),
-              "created_by": by}
+    record = {
+        "branch_id": branch_id,
+        "name": name,
+        "status": "active",
+        "created_at": clock.iso(clock.now()),
+        "created_by": by,
+    }
     try:
         repo.put_new_branch(record)
     except ConditionFailed:
@@ -197,8 +210,9 @@ def close_branch(branch_id: str, *, by: str) -> dict:
         raise NotFound(f"no branch {branch_id}")
     active = [s["staff_id"] for s in repo.all_branch_staff(branch_id) if s.get("status", "active") == "active"]
     if active:
-        raise Conflict(f"branch {branch_id} still has active staff: {', '.join(sorted(active)[:10])}; "
-                       "move or depart them first")
+        raise Conflict(
+            f"branch {branch_id} still has active staff: {', '.join(sorted(active)[:10])}; " "move or depart them first"
+        )
     try:
         return repo.close_branch(branch_id, clock.iso(clock.now()), by)
     except ConditionFailed:
@@ -219,14 +233,17 @@ def bootstrap_admin(staff_id: str, name: str, branch_id: str, *, branch_name: st
     existing = repo.get_staff(staff_id)
     if existing is not None:
         if existing.get("role") != "admin" or existing.get("status", "active") != "active":
-            raise Conflict(f"staff {staff_id} exists as {existing.get('role')} ({existing.get('status')}), "
-                           "not an active admin")
+            raise Conflict(
+                f"staff {staff_id} exists as {existing.get('role')} ({existing.get('status')}), " "not an active admin"
+            )
         result["staff"] = existing
         return result
     # No admin exists yet to approve a grant (privilege.py): the operator's act is recorded as the change.
     record = _new_staff(StaffIn(staff_id=staff_id, name=name, role="admin", branch_id=branch_id).model_dump())
-    _write([repo.put_staff_op(record), privilege.change_op(f"bootstrap:{staff_id}", staff_id, None, record)],
-           f"staff {staff_id} already exists")
+    _write(
+        [repo.put_staff_op(record), privilege.change_op(f"bootstrap:{staff_id}", staff_id, None, record)],
+        f"staff {staff_id} already exists",
+    )
     result["staff"] = record
     result["staff_created"] = True
     return result

@@ -6,6 +6,7 @@ the manager's own prospect or visit, compliance with a case reference); this mod
 attempt, granted or refused, with the fields actually shown, and holds each person to a daily
 budget: past it the reveal is refused and compliance is alerted once that day (docs/api.md).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ class Purpose:
     case_ref: str | None = None
 
     @classmethod
-    def of(cls, body) -> "Purpose":
+    def of(cls, body) -> Purpose:
         return cls(body.purpose.value, body.reason, body.case_ref)
 
 
@@ -44,9 +45,16 @@ class RevealBudgetExhausted(TooManyRequests):
 
 
 def _who(principal: Principal, subject: Subject, purpose: Purpose) -> dict:
-    return {"actor_id": principal.id, "actor_role": principal.role, "subject_kind": subject.kind,
-            "subject_id": subject.id, "branch_id": subject.branch_id, "purpose": purpose.code,
-            "reason": purpose.reason, "case_ref": purpose.case_ref}
+    return {
+        "actor_id": principal.id,
+        "actor_role": principal.role,
+        "subject_kind": subject.kind,
+        "subject_id": subject.id,
+        "branch_id": subject.branch_id,
+        "purpose": purpose.code,
+        "reason": purpose.reason,
+        "case_ref": purpose.case_ref,
+    }
 
 
 def record_refusal(principal: Principal, subject: Subject, purpose: Purpose, why: str, requested: list[str]) -> None:
@@ -67,8 +75,9 @@ def grant(principal: Principal, subject: Subject, purpose: Purpose, values: dict
     shown = {k: v for k, v in values.items() if v}
     budget = get_settings().reveal_daily_budget
     try:
-        record = repo.record_granted(**_who(principal, subject, purpose), fields=list(shown),
-                                     requested=list(values), budget=budget)
+        record = repo.record_granted(
+            **_who(principal, subject, purpose), fields=list(shown), requested=list(values), budget=budget
+        )
     except repo.BudgetExhausted:
         _alert_budget(principal, subject, purpose, list(values), budget)
     return shown, record
@@ -79,19 +88,32 @@ def list_reveals(month: str, limit: int, start_key):
     return repo.list_reveals(month, limit=limit, start_key=start_key)
 
 
-def _alert_budget(principal: Principal, subject: Subject, purpose: Purpose, requested: list[str],
-                  budget: int) -> NoReturn:
+def _alert_budget(
+    principal: Principal, subject: Subject, purpose: Purpose, requested: list[str], budget: int
+) -> NoReturn:
     now = clock.now()
     day = clock.local_date(now)
     why = f"the daily budget of {budget} reveals is used up"
     # One alert per person and day (the entry id is derived from both), written with the day's first
     # refusal in one transaction, so it exists exactly when that refusal does; delivered through the outbox.
     subject_key = f"reveal_budget|{principal.id}|{day}"
-    alert = outbox.record_op(ESCALATION, subject_key, {"kind": "reveal_budget_exhausted", "record": {
-        "branch_id": principal.branch_id, "staff_id": principal.id, "category": "reveal_budget",
-        "severity": "high", "due_at": clock.iso(now)}})
-    if repo.record_refused_over_budget(alert, **_who(principal, subject, purpose), fields=[], requested=requested,
-                                       refusal=why):
+    alert = outbox.record_op(
+        ESCALATION,
+        subject_key,
+        {
+            "kind": "reveal_budget_exhausted",
+            "record": {
+                "branch_id": principal.branch_id,
+                "staff_id": principal.id,
+                "category": "reveal_budget",
+                "severity": "high",
+                "due_at": clock.iso(now),
+            },
+        },
+    )
+    if repo.record_refused_over_budget(
+        alert, **_who(principal, subject, purpose), fields=[], requested=requested, refusal=why
+    ):
         outbox.deliver_now(ESCALATION, subject_key)
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=now.tzinfo)
     err = RevealBudgetExhausted(why + "; it renews at midnight (Asia/Shanghai)")

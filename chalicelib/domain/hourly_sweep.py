@@ -4,10 +4,11 @@ Problem items and complaints keep due-hour buckets; a sweep reads only the hours
 watermark, so a missed run catches up, a rerun reads nothing twice, and the first run looks back
 `sweep_initial_lookback_hours`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from .. import clock
 from ..config import get_settings

@@ -11,6 +11,7 @@ an approved leave day and do not add one entered before the approval to the mont
 view (domain/visits.py) excuses the day's contacts and lowers the week's visit days in proportion.
 Reasons are the manager's own words: never logged.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -26,7 +27,7 @@ from ..storage import directory
 from ..storage import leave as repo
 from . import workdays
 
-ACTIVE = {"pending", "approved"}   # a new request may not overlap these
+ACTIVE = {"pending", "approved"}  # a new request may not overlap these
 FULL, HALF = Decimal(1), Decimal("0.5")
 
 
@@ -35,8 +36,10 @@ def notice_problem(start: date, today: date, notice_days: int) -> str | None:
     """第四条 "须提前": why a first day is too soon, or None."""
     earliest = today + timedelta(days=notice_days)
     if start < earliest:
-        return (f"leave is asked for in advance: at least {notice_days} day(s) before its first day "
-                f"(the earliest now is {earliest})")
+        return (
+            f"leave is asked for in advance: at least {notice_days} day(s) before its first day "
+            f"(the earliest now is {earliest})"
+        )
     return None
 
 
@@ -77,8 +80,11 @@ def days_on_leave(manager_id: str, start: date, end: date, *, branch_id: str | N
     """The manager's approved leave on the working days of [start, end]: day -> 1 or 0.5. With `branch_id`,
     only leave recorded in that branch (a supervisor's penalty entry must not learn another branch's leave)."""
     first = start - timedelta(days=get_settings().leave_max_days)
-    records = [r for r in repo.starting_between(manager_id, first.isoformat(), end.isoformat())
-               if r["status"] == "approved" and branch_id in (None, r.get("branch_id"))]
+    records = [
+        r
+        for r in repo.starting_between(manager_id, first.isoformat(), end.isoformat())
+        if r["status"] == "approved" and branch_id in (None, r.get("branch_id"))
+    ]
     return {d: share for d, share in merge_days(records).items() if start <= d <= end}
 
 
@@ -95,10 +101,16 @@ def request(principal: Principal, body: LeaveIn) -> dict:
         raise ValidationFailed.field("start_date", problem)
     if (body.end_date - body.start_date).days + 1 > s.leave_max_days:
         raise ValidationFailed.field("end_date", f"one request spans at most {s.leave_max_days} days")
-    record = {"leave_id": submission.record_id("leave"), "manager_id": principal.id,
-              "branch_id": principal.branch_id, "kind": body.kind.value,
-              "start_date": body.start_date.isoformat(), "end_date": body.end_date.isoformat(),
-              "half_day": body.half_day, "reason": body.reason}
+    record = {
+        "leave_id": submission.record_id("leave"),
+        "manager_id": principal.id,
+        "branch_id": principal.branch_id,
+        "kind": body.kind.value,
+        "start_date": body.start_date.isoformat(),
+        "end_date": body.end_date.isoformat(),
+        "half_day": body.half_day,
+        "reason": body.reason,
+    }
     days = sum(days_of(record).values(), Decimal(0))
     if days == 0:
         raise ValidationFailed.field("start_date", "no working day in the leave asked for")
@@ -107,12 +119,20 @@ def request(principal: Principal, body: LeaveIn) -> dict:
         return replayed
     for other in _nearby(principal.id, body.start_date, body.end_date):
         if other["status"] in ACTIVE and overlaps(record, other):
-            raise Conflict(f"overlaps leave {other['leave_id']} ({other['start_date']} to {other['end_date']}, "
-                           f"{other['status']}); withdraw it first",
-                           details=[{"field": "start_date", "message": f"overlaps leave {other['leave_id']}"}])
+            raise Conflict(
+                f"overlaps leave {other['leave_id']} ({other['start_date']} to {other['end_date']}, "
+                f"{other['status']}); withdraw it first",
+                details=[{"field": "start_date", "message": f"overlaps leave {other['leave_id']}"}],
+            )
     at = clock.iso(now)
-    record.update(days=str(days), status="pending", requested_at=at, revision=1,
-                  history=[{"at": at, "by": principal.id, "to": "pending"}], **submission.stamp())
+    record.update(
+        days=str(days),
+        status="pending",
+        requested_at=at,
+        revision=1,
+        history=[{"at": at, "by": principal.id, "to": "pending"}],
+        **submission.stamp(),
+    )
     try:
         repo.create(record)
     except ConditionFailed:
@@ -166,17 +186,24 @@ def decide(principal: Principal, leave_id: str, body: LeaveDecisionIn) -> dict:
     """The supervisor of the manager's branch approves or refuses a pending request (once)."""
     current = read(principal, leave_id)
     if current["status"] != "pending":
-        if current["status"] == ("approved" if body.approve else "refused") and current.get("decided_by") == principal.id:
-            return current   # the same decision again (a retry without its key): nothing changes
+        if (
+            current["status"] == ("approved" if body.approve else "refused")
+            and current.get("decided_by") == principal.id
+        ):
+            return current  # the same decision again (a retry without its key): nothing changes
         raise Conflict(f"this leave is {current['status']}; only a pending request is decided")
     if not body.approve and not body.comment:
         raise ValidationFailed.field("comment", "a refusal says why")
     at = clock.iso(clock.now())
     to = "approved" if body.approve else "refused"
-    record = {**current, "status": to, "decided_by": principal.id, "decided_at": at,
-              "decision_comment": body.comment,
-              "history": [*current.get("history", []), {"at": at, "by": principal.id, "to": to,
-                                                         "comment": body.comment}]}
+    record = {
+        **current,
+        "status": to,
+        "decided_by": principal.id,
+        "decided_at": at,
+        "decision_comment": body.comment,
+        "history": [*current.get("history", []), {"at": at, "by": principal.id, "to": to, "comment": body.comment}],
+    }
     saved = _save(current, record)
     logger.info("leave decided", extra={"leave_id": leave_id, "status": to})
     return saved
@@ -189,12 +216,20 @@ def withdraw(principal: Principal, leave_id: str, body: LeaveWithdrawIn) -> dict
     if current["status"] == "withdrawn":
         return current
     if current["status"] != "pending":
-        raise Conflict(f"this leave is {current['status']}; only a pending request is withdrawn "
-                       "(ask your supervisor about decided leave)")
+        raise Conflict(
+            f"this leave is {current['status']}; only a pending request is withdrawn "
+            "(ask your supervisor about decided leave)"
+        )
     at = clock.iso(clock.now())
-    record = {**current, "status": "withdrawn", "withdrawn_at": at,
-              "history": [*current.get("history", []), {"at": at, "by": principal.id, "to": "withdrawn",
-                                                         "comment": body.reason}]}
+    record = {
+        **current,
+        "status": "withdrawn",
+        "withdrawn_at": at,
+        "history": [
+            *current.get("history", []),
+            {"at": at, "by": principal.id, "to": "withdrawn", "comment": body.reason},
+        ],
+    }
     return _save(current, record)
 
 

@@ -6,12 +6,13 @@ best-effort right after the change) runs each due entry's handler; a handler mus
 (deterministic ids, conditional writes) because an entry may be delivered more than once. A failed
 delivery stays pending with jittered backoff and its attempt count and error class visible on the entry.
 """
+
 from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from .. import clock
 from ..observability import logger
@@ -26,14 +27,23 @@ def handler(kind: str):
     def register(fn):
         _HANDLERS[kind] = fn
         return fn
+
     return register
 
 
 def entry(kind: str, subject: str, payload: dict) -> dict:
     entry_id = hashlib.sha256(f"{kind}|{subject}".encode()).hexdigest()[:32]
     now = clock.iso(clock.now())
-    return {"entry_id": entry_id, "kind": kind, "subject": subject, "payload": payload, "status": "pending",
-            "attempts": 0, "created_at": now, "due_at": now}
+    return {
+        "entry_id": entry_id,
+        "kind": kind,
+        "subject": subject,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "due_at": now,
+    }
 
 
 def record_op(kind: str, subject: str, payload: dict) -> dict:
@@ -52,11 +62,14 @@ def deliver(entry_record: dict) -> bool:
     except Exception as err:  # noqa: BLE001 - stays pending; retried with backoff until delivered
         attempts = int(entry_record.get("attempts", 0)) + 1
         delay = min(MAX_BACKOFF_SECONDS, 2 ** min(attempts, 12)) * (0.5 + random.random() / 2)
-        logger.warning("outbox delivery failed", extra={"entry_id": entry_record["entry_id"],
-                                                        "kind": entry_record["kind"], "error": type(err).__name__})
+        logger.warning(
+            "outbox delivery failed",
+            extra={"entry_id": entry_record["entry_id"], "kind": entry_record["kind"], "error": type(err).__name__},
+        )
         try:
-            repo.mark_retry(entry_record["entry_id"], clock.iso(now + timedelta(seconds=delay)),
-                            type(err).__name__, clock.iso(now))
+            repo.mark_retry(
+                entry_record["entry_id"], clock.iso(now + timedelta(seconds=delay)), type(err).__name__, clock.iso(now)
+            )
         except Exception:  # noqa: BLE001 - still pending in its old slot: the next sweep retries it
             pass
         return False
@@ -97,15 +110,15 @@ def deliver_due(limit_per_shard: int = 100, time_left: Callable[[], float] | Non
 LIST_STATUSES = ("pending", "failing", "delivered")
 
 
-def list_entries(status: str, *, kind: str | None = None, month: str | None = None, limit: int = 20,
-                 start_key: dict | None = None):
+def list_entries(
+    status: str, *, kind: str | None = None, month: str | None = None, limit: int = 20, start_key: dict | None = None
+):
     """`pending` (and `failing`: pending with at least one failed attempt) soonest due first, over
     every shard; `delivered`: the entries delivered in `month` (default: this month), newest first."""
     from ..errors import ValidationFailed
 
     if status == "delivered":
-        return repo.list_delivered(month or clock.today().isoformat()[:7], kind=kind, limit=limit,
-                                   start_key=start_key)
+        return repo.list_delivered(month or clock.today().isoformat()[:7], kind=kind, limit=limit, start_key=start_key)
     if month:
         raise ValidationFailed.field("query.month", "applies to status=delivered only (pending entries have no month)")
     cursors = start_key.get("shards") if start_key else None

@@ -1,4 +1,5 @@
 """The outbox's consumers. Each is idempotent: an entry may be delivered more than once."""
+
 from __future__ import annotations
 
 from .outbox import handler
@@ -18,14 +19,14 @@ def penalty_escalations(payload: dict) -> None:
 
     record = repo.get(payload["penalty_id"])
     if record:
-        penalties.raise_escalations(record)   # flags have deterministic ids: raised once
+        penalties.raise_escalations(record)  # flags have deterministic ids: raised once
 
 
 @handler(PENALTY_OVERDUE_FLAG)
 def penalty_overdue_flag(payload: dict) -> None:
     from ..storage import penalties as repo
 
-    repo.put_flag(payload["flag"])            # deterministic flag id: a second delivery is a no-op
+    repo.put_flag(payload["flag"])  # deterministic flag id: a second delivery is a no-op
 
 
 @handler(ACCOUNT_CONVERSION)
@@ -55,11 +56,11 @@ def escalation(payload: dict) -> None:
 @handler(STAFF_HANDOVER)
 def staff_handover(payload: dict) -> None:
     """A departure's hand-over of prospects (issue 19 §8): idempotent, a moved prospect is not moved again."""
-    from ..wiring.prospects import deps   # the composition root, as for the routes
+    from ..wiring.prospects import deps  # the composition root, as for the routes
     from .prospects import handover
 
     d = deps()
     successor = d.directory.get_staff(payload["successor_id"]) if payload.get("successor_id") else None
     if successor is not None and successor.get("status") != "active":
-        successor = None                  # the successor left meanwhile: the branch pool takes them
+        successor = None  # the successor left meanwhile: the branch pool takes them
     handover.hand_over(d, payload["staff_id"], successor, by=payload["by"], reason=payload["reason"])

@@ -8,6 +8,7 @@ revoked. At most `max_active_keys_per_outlet` keys are active at once.
 Closing an outlet revokes its active keys in the same transaction (close_outlet), and auth
 also refuses any key of an outlet that is not active, read consistently on every request.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -30,11 +31,20 @@ def public(record: dict) -> dict:
     return {k: record.get(k) for k in PUBLIC_FIELDS}
 
 
-def new_key_record(outlet: dict, *, key_id: str, secret: str, label: str, by: str | None,
-                   replaces: str | None = None) -> dict:
-    return {"key_id": key_id, "outlet_id": outlet["outlet_id"], "branch_id": outlet["branch_id"],
-            "secret_hash": hash_api_secret(secret), "status": "active", "label": label,
-            "created_at": clock.iso(clock.now()), "created_by": by, "replaces": replaces}
+def new_key_record(
+    outlet: dict, *, key_id: str, secret: str, label: str, by: str | None, replaces: str | None = None
+) -> dict:
+    return {
+        "key_id": key_id,
+        "outlet_id": outlet["outlet_id"],
+        "branch_id": outlet["branch_id"],
+        "secret_hash": hash_api_secret(secret),
+        "status": "active",
+        "label": label,
+        "created_at": clock.iso(clock.now()),
+        "created_by": by,
+        "replaces": replaces,
+    }
 
 
 def _outlet(outlet_id: str) -> dict:
@@ -53,8 +63,9 @@ def issue(principal: Principal, outlet_id: str, body: ApiKeyIn) -> dict:
         if not old or old["outlet_id"] != outlet_id or old.get("status") != "active":
             raise ValidationFailed.field("replaces", "not an active key of this outlet")
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    record = new_key_record(outlet, key_id=key_id, secret=secret, label=body.label, by=principal.id,
-                            replaces=body.replaces)
+    record = new_key_record(
+        outlet, key_id=key_id, secret=secret, label=body.label, by=principal.id, replaces=body.replaces
+    )
     limit = get_settings().max_active_keys_per_outlet
     try:
         repo.issue(record, limit)
@@ -114,8 +125,9 @@ def close_outlet(record: dict, by: str) -> None:
         # Keys revoked concurrently on every attempt: close anyway; auth refuses what is left.
         active = [] if last else [k for k in directory_repo.list_outlet_keys(outlet_id) if k.get("status") == "active"]
         if last:
-            logger.warning("outlet closed without revoking its keys (they kept changing)",
-                           extra={"outlet_id": outlet_id})
+            logger.warning(
+                "outlet closed without revoking its keys (they kept changing)", extra={"outlet_id": outlet_id}
+            )
         try:
             repo.close_outlet(record, [k["key_id"] for k in active], at, by)
             break
@@ -124,5 +136,7 @@ def close_outlet(record: dict, by: str) -> None:
                 raise NotFound(f"outlet {outlet_id} not found") from None
     for key in active:
         gateway_keys.remove(key.get("gateway_key_id"))
-    logger.info("outlet closed, keys revoked", extra={"outlet_id": outlet_id, "key_ids": [k["key_id"] for k in active],
-                                                       "by": by})
+    logger.info(
+        "outlet closed, keys revoked",
+        extra={"outlet_id": outlet_id, "key_ids": [k["key_id"] for k in active], "by": by},
+    )

@@ -5,6 +5,7 @@ under_appeal -> open (upheld) | overturned. Every change is a conditional write 
 status and revision together with an audit entry, so two concurrent changes cannot
 both win; voids and overturned appeals add a reversal entry beside the original.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -40,7 +41,7 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
     # Supervisors enter penalties for their own branch: the transaction checks the manager is in it.
     branch_id = principal.branch_id
     collision = _collision_link(body, branch_id)
-    raised: set[str] = set()   # flags found raised already (by an earlier entry the ledger did not see)
+    raised: set[str] = set()  # flags found raised already (by an earlier entry the ledger did not see)
     for _ in range(_TX_RETRIES):
         catalogue = penalty_rules.catalogue_on(body.breach_date, branch_id)
         rule = catalogue.rule(body.rule_code)
@@ -51,27 +52,62 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
         if amounts["settlement"] == "cash_or_salary" and amounts["amount_status"] == "computed":
             due_on = (today + timedelta(days=s.cash_settlement_days)).isoformat()
         record = {
-            "penalty_id": submission.record_id("penalty"), "manager_id": body.manager_id, "branch_id": branch_id,
-            "rule_code": rule["code"], "rule_kind": rule["kind"], "rule_amount": rule.get("amount"),
-            "rule_version": catalogue.version_ref(), "absence_days": rule.get("absence_days"),
-            "breach_date": body.breach_date.isoformat(), "occurrences": body.occurrences,
-            "evidence_note": body.evidence_note, "evidence_refs": body.evidence_refs, "serious": body.serious,
-            "income_yuan": body.income_yuan, **amounts, "collision": collision, "status": "open", "due_on": due_on,
-            "overdue": False, "entered_by": principal.id, "entered_at": clock.iso(now), "revision": 1,
-            "ledgered": True, **submission.stamp(),
+            "penalty_id": submission.record_id("penalty"),
+            "manager_id": body.manager_id,
+            "branch_id": branch_id,
+            "rule_code": rule["code"],
+            "rule_kind": rule["kind"],
+            "rule_amount": rule.get("amount"),
+            "rule_version": catalogue.version_ref(),
+            "absence_days": rule.get("absence_days"),
+            "breach_date": body.breach_date.isoformat(),
+            "occurrences": body.occurrences,
+            "evidence_note": body.evidence_note,
+            "evidence_refs": body.evidence_refs,
+            "serious": body.serious,
+            "income_yuan": body.income_yuan,
+            **amounts,
+            "collision": collision,
+            "status": "open",
+            "due_on": due_on,
+            "overdue": False,
+            "entered_by": principal.id,
+            "entered_at": clock.iso(now),
+            "revision": 1,
+            "ledgered": True,
+            **submission.stamp(),
         }
         ledger, version = _ledger_of(record)
         ledger["flags"] = sorted(set(ledger.get("flags") or ()) | raised)
-        flags = [f for f in escalation_flags(record, _ledger_active(ledger, record))
-                 if f["flag_id"] not in ledger["flags"]]
-        after = {**ledger, "version": (version or 0) + 1, "complete": True, "stale": None,
-                 "penalties": {**ledger["penalties"], record["penalty_id"]: _ledger_entry(record)},
-                 "flags": ledger["flags"] + [f["flag_id"] for f in flags]}
+        flags = [
+            f for f in escalation_flags(record, _ledger_active(ledger, record)) if f["flag_id"] not in ledger["flags"]
+        ]
+        after = {
+            **ledger,
+            "version": (version or 0) + 1,
+            "complete": True,
+            "stale": None,
+            "penalties": {**ledger["penalties"], record["penalty_id"]: _ledger_entry(record)},
+            "flags": ledger["flags"] + [f["flag_id"] for f in flags],
+        }
         try:
-            repo.enter(record, _audit(principal.id, principal.role, now, 1, "entered", body.evidence_note,
-                                      {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]}),
-                       branch_id=branch_id, ledger=after, ledger_version=version,
-                       catalogue_revisions=catalogue.revisions, flags=flags)
+            repo.enter(
+                record,
+                _audit(
+                    principal.id,
+                    principal.role,
+                    now,
+                    1,
+                    "entered",
+                    body.evidence_note,
+                    {"status": "open", "points": amounts["points"], "yuan": amounts["yuan"]},
+                ),
+                branch_id=branch_id,
+                ledger=after,
+                ledger_version=version,
+                catalogue_revisions=catalogue.revisions,
+                flags=flags,
+            )
         except repo.EntryRefused as refused:
             if refused.exists:
                 stored = submission.replay_of(repo.get(record["penalty_id"]))  # this submission's earlier write
@@ -81,7 +117,7 @@ def enter(principal: Principal, body: PenaltyIn) -> dict:
             if refused.manager:
                 _refuse_manager(body.manager_id, branch_id)
             if refused.stale:
-                repo.forget_rule_scopes()   # a version was added meanwhile, or another entry moved the ledger
+                repo.forget_rule_scopes()  # a version was added meanwhile, or another entry moved the ledger
             raised.update(refused.flags)
             continue
         for f in flags:
@@ -101,20 +137,25 @@ def _refuse_manager(manager_id: str, branch_id: str) -> None:
         raise ValidationFailed.field("manager_id", "penalties are entered against client managers only")
 
 
-
 def preview(principal: Principal, body: PenaltyPreviewIn) -> dict:
     """What an entry would compute (points, cash and salary amounts, settlement, HR recommendations), with
     the same checks as entering it; nothing is stored. The console shows it before the supervisor saves."""
     _entry_guards(principal, body)
-    _refuse_manager(body.manager_id, principal.branch_id)   # returns only for a client manager of the branch
+    _refuse_manager(body.manager_id, principal.branch_id)  # returns only for a client manager of the branch
     catalogue = penalty_rules.catalogue_on(body.breach_date, principal.branch_id)
     rule = catalogue.rule(body.rule_code)
     _not_excused_by_leave(body, rule, principal.branch_id)
     amounts = penalty_rules.compute_amounts(rule, body.occurrences, body.income_yuan, body.serious, get_settings())
-    return {"manager_id": body.manager_id, "rule_code": rule["code"], "rule_kind": rule["kind"],
-            "rule_amount": None if rule.get("amount") is None else str(rule["amount"]),
-            "rule_version": catalogue.version_ref(),
-            "occurrences": body.occurrences, "serious": body.serious, **amounts}
+    return {
+        "manager_id": body.manager_id,
+        "rule_code": rule["code"],
+        "rule_kind": rule["kind"],
+        "rule_amount": None if rule.get("amount") is None else str(rule["amount"]),
+        "rule_version": catalogue.version_ref(),
+        "occurrences": body.occurrences,
+        "serious": body.serious,
+        **amounts,
+    }
 
 
 def _entry_guards(principal: Principal, body: PenaltyIn | PenaltyPreviewIn) -> None:
@@ -123,10 +164,15 @@ def _entry_guards(principal: Principal, body: PenaltyIn | PenaltyPreviewIn) -> N
     if body.manager_id == principal.id:
         raise Forbidden("you may not enter a penalty against yourself")
 
+
 # --- the month ledger: what the escalation rules read instead of the month's penalties ----------------------
 def _ledger_entry(record: dict) -> dict:
-    return {"rule_code": record["rule_code"], "occurrences": int(record["occurrences"]),
-            "absence_days": record.get("absence_days"), "breach_date": record["breach_date"]}
+    return {
+        "rule_code": record["rule_code"],
+        "occurrences": int(record["occurrences"]),
+        "absence_days": record.get("absence_days"),
+        "breach_date": record["breach_date"],
+    }
 
 
 def _ledger_of(record: dict) -> tuple[dict, int | None]:
@@ -138,16 +184,29 @@ def _ledger_of(record: dict) -> tuple[dict, int | None]:
     version = int(stored["version"]) if stored else None
     if stored and stored.get("complete") and not stored.get("stale"):
         return {**stored, "penalties": dict(stored.get("penalties") or {})}, version
-    penalties = {p["penalty_id"]: _ledger_entry(p) for p in repo.manager_month(manager, month)
-                 if p["status"] not in INACTIVE and p["penalty_id"] != record["penalty_id"]}
-    return {"manager_id": manager, "month": month, "penalties": penalties,
-            "flags": list((stored or {}).get("flags") or ())}, version
+    penalties = {
+        p["penalty_id"]: _ledger_entry(p)
+        for p in repo.manager_month(manager, month)
+        if p["status"] not in INACTIVE and p["penalty_id"] != record["penalty_id"]
+    }
+    return {
+        "manager_id": manager,
+        "month": month,
+        "penalties": penalties,
+        "flags": list((stored or {}).get("flags") or ()),
+    }, version
 
 
 def _ledger_active(ledger: dict, record: dict) -> list[dict]:
     """The month's active penalties as the escalation rules read them, this one last."""
-    others = sorted(({"penalty_id": pid, "status": "open", **entry} for pid, entry in ledger["penalties"].items()
-                     if pid != record["penalty_id"]), key=lambda p: f"{p['breach_date']}#{p['penalty_id']}")
+    others = sorted(
+        (
+            {"penalty_id": pid, "status": "open", **entry}
+            for pid, entry in ledger["penalties"].items()
+            if pid != record["penalty_id"]
+        ),
+        key=lambda p: f"{p['breach_date']}#{p['penalty_id']}",
+    )
     return others + [record]
 
 
@@ -156,11 +215,17 @@ def _not_excused_by_leave(body: PenaltyIn | PenaltyPreviewIn, rule: dict, branch
     Only the branch's leave is read: another branch's manager is refused by the transaction as unknown."""
     if rule.get("absence_days") is not None:
         _not_on_leave(body.manager_id, body.breach_date, Decimal(str(rule["absence_days"])), branch_id)
-    elif rule["code"] == "LEAVE_POST" and leave.days_on_leave(body.manager_id, body.breach_date, body.breach_date,
-                                                              branch_id=branch_id).get(body.breach_date, 0) >= 1:
+    elif (
+        rule["code"] == "LEAVE_POST"
+        and leave.days_on_leave(body.manager_id, body.breach_date, body.breach_date, branch_id=branch_id).get(
+            body.breach_date, 0
+        )
+        >= 1
+    ):
         # A whole day of approved leave is approval (half a day leaves the other half).
-        raise ValidationFailed.field("breach_date", f"{body.breach_date} is approved leave: not away without "
-                                                    "approval")
+        raise ValidationFailed.field(
+            "breach_date", f"{body.breach_date} is approved leave: not away without " "approval"
+        )
 
 
 def _not_on_leave(manager_id: str, breach_date: date, absence_days: Decimal, branch_id: str) -> None:
@@ -169,8 +234,7 @@ def _not_on_leave(manager_id: str, breach_date: date, absence_days: Decimal, bra
     The days an absence covers (from the breach date, working days) must not be approved leave; half a
     day of leave leaves room for ABSENT_HALF_DAY on that day only."""
     span = max(int(absence_days.to_integral_value(rounding="ROUND_CEILING")), 1)
-    on_leave = leave.days_on_leave(manager_id, breach_date, breach_date + timedelta(days=span + 7),
-                                   branch_id=branch_id)
+    on_leave = leave.days_on_leave(manager_id, breach_date, breach_date + timedelta(days=span + 7), branch_id=branch_id)
     covered, day = [], breach_date
     while len(covered) < span and day <= breach_date + timedelta(days=span + 7):
         if day == breach_date or workdays.is_workday(day):
@@ -192,13 +256,23 @@ def _collision_link(body: PenaltyIn, branch_id: str) -> dict | None:
     # A collision this branch took part in (its prospect, or its manager's attempt); another's is unknown.
     if not found or branch_id not in (found.get("branch_id"), found.get("attempted_by_branch")):
         raise NotFound.reference("collision_id", f"collision {body.collision_id}")
-    return {"collision_id": body.collision_id, "prospect_id": found.get("prospect_id"),
-            "recorded_at": found.get("at") or found.get("created_at")}
+    return {
+        "collision_id": body.collision_id,
+        "prospect_id": found.get("prospect_id"),
+        "recorded_at": found.get("at") or found.get("created_at"),
+    }
 
 
 def _audit(actor_id: str, actor_role: str, now, revision: int, action: str, reason: str, changes: dict) -> dict:
-    return {"at": clock.iso(now), "revision": revision, "action": action, "actor_id": actor_id,
-            "actor_role": actor_role, "reason": reason, "changes": changes}
+    return {
+        "at": clock.iso(now),
+        "revision": revision,
+        "action": action,
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "reason": reason,
+        "changes": changes,
+    }
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -229,8 +303,9 @@ def read(principal: Principal, penalty_id: str) -> dict:
     return {**record, "history": history, "reversal": reversal}
 
 
-def list_penalties(principal: Principal, manager_id: str | None, branch_id: str | None, month: str | None,
-                   limit: int, start_key):
+def list_penalties(
+    principal: Principal, manager_id: str | None, branch_id: str | None, month: str | None, limit: int, start_key
+):
     if principal.role == "client_manager":
         if (manager_id and manager_id != principal.id) or (branch_id and branch_id != principal.branch_id):
             raise Forbidden("a manager reads only their own penalties")
@@ -239,7 +314,7 @@ def list_penalties(principal: Principal, manager_id: str | None, branch_id: str 
         raise Forbidden("supervisors read their own branch only")
     if manager_id:
         if principal.role == "supervisor":
-            staff = cached_staff(manager_id)   # a read scope check: the principal cache's copy
+            staff = cached_staff(manager_id)  # a read scope check: the principal cache's copy
             if not staff or staff["branch_id"] != principal.branch_id:
                 raise Forbidden("supervisors read their own branch only")
         return repo.list_for_manager(manager_id, month, limit=limit, start_key=start_key)
@@ -257,22 +332,41 @@ def _require_status(record: dict, *allowed: str) -> None:
         raise Conflict(f"penalty is {record['status']}; this needs {' or '.join(allowed)}")
 
 
-def _write(principal: Principal, before: dict, after: dict, action: str, reason: str, changes: dict,
-           reversal: dict | None = None, extra_ops: list[dict] | None = None) -> dict:
+def _write(
+    principal: Principal,
+    before: dict,
+    after: dict,
+    action: str,
+    reason: str,
+    changes: dict,
+    reversal: dict | None = None,
+    extra_ops: list[dict] | None = None,
+) -> dict:
     now = clock.now()
     revision = int(before["revision"]) + 1
     after = {**after, "revision": revision, "updated_at": clock.iso(now)}
-    repo.replace(after, expected_status=before["status"], expected_revision=int(before["revision"]),
-                 audit=_audit(principal.id, principal.role, now, revision, action, reason, changes),
-                 reversal=reversal, extra_ops=extra_ops)
+    repo.replace(
+        after,
+        expected_status=before["status"],
+        expected_revision=int(before["revision"]),
+        audit=_audit(principal.id, principal.role, now, revision, action, reason, changes),
+        reversal=reversal,
+        extra_ops=extra_ops,
+    )
     return after
 
 
 def _reversal(principal: Principal, record: dict, reason: str, cause: str) -> dict:
     yuan = record.get("yuan")
-    return {"penalty_id": record["penalty_id"], "cause": cause, "points": -int(record["points"]),
-            "yuan": -Decimal(yuan) if yuan is not None else None, "reason": reason, "by": principal.id,
-            "at": clock.iso(clock.now())}
+    return {
+        "penalty_id": record["penalty_id"],
+        "cause": cause,
+        "points": -int(record["points"]),
+        "yuan": -Decimal(yuan) if yuan is not None else None,
+        "reason": reason,
+        "by": principal.id,
+        "at": clock.iso(clock.now()),
+    }
 
 
 def settle(principal: Principal, penalty_id: str, body: SettleIn) -> dict:
@@ -298,30 +392,51 @@ def settle(principal: Principal, penalty_id: str, body: SettleIn) -> dict:
             raise ValidationFailed.field("income_yuan", "payroll's income figure is required for this penalty")
         rule = {"code": record["rule_code"], "kind": record["rule_kind"], "amount": record.get("rule_amount")}
         computed = penalty_rules.compute_amounts(rule, int(record["occurrences"]), body.income_yuan, False)
-        after.update(yuan=computed["yuan"], income_yuan=body.income_yuan, amount_status="computed_by_payroll",
-                     income_confirmed_by=principal.id,
-                     salary_deduction_yuan=penalty_rules.salary_amount(computed["yuan"], record["rule_kind"]))
+        after.update(
+            yuan=computed["yuan"],
+            income_yuan=body.income_yuan,
+            amount_status="computed_by_payroll",
+            income_confirmed_by=principal.id,
+            salary_deduction_yuan=penalty_rules.salary_amount(computed["yuan"], record["rule_kind"]),
+        )
     elif body.amount_yuan is not None or body.income_yuan is not None:
         field = "amount_yuan" if body.amount_yuan is not None else "income_yuan"
         raise ValidationFailed.field(field, "the amount was computed when the penalty was entered")
     today = clock.today()
     paid = after["yuan"] if body.method == "cash" else after["salary_deduction_yuan"]
-    after.update(status="paid_cash" if body.method == "cash" else "deducted_salary",
-                 settled={"method": body.method, "yuan": paid, "on": today.isoformat(), "by": principal.id,
-                          "note": body.note})
-    return _write(principal, record, after, "settled", body.note or body.method,
-                  {"status": after["status"], "yuan": paid, "method": body.method})
+    after.update(
+        status="paid_cash" if body.method == "cash" else "deducted_salary",
+        settled={"method": body.method, "yuan": paid, "on": today.isoformat(), "by": principal.id, "note": body.note},
+    )
+    return _write(
+        principal,
+        record,
+        after,
+        "settled",
+        body.note or body.method,
+        {"status": after["status"], "yuan": paid, "method": body.method},
+    )
 
 
 def void(principal: Principal, penalty_id: str, body: VoidIn) -> dict:
     record = _load(principal, penalty_id)
     _require_branch_supervisor(principal, record)
     _require_status(record, "open")
-    after = {**record, "status": "voided",
-             "voided": {"by": principal.id, "at": clock.iso(clock.now()), "reason": body.reason}}
-    return _write(principal, record, after, "voided", body.reason, {"status": "voided"},
-                  reversal=_reversal(principal, record, body.reason, "voided"),
-                  extra_ops=[repo.ledger_drop_op(record)])   # it no longer counts toward the month's flags
+    after = {
+        **record,
+        "status": "voided",
+        "voided": {"by": principal.id, "at": clock.iso(clock.now()), "reason": body.reason},
+    }
+    return _write(
+        principal,
+        record,
+        after,
+        "voided",
+        body.reason,
+        {"status": "voided"},
+        reversal=_reversal(principal, record, body.reason, "voided"),
+        extra_ops=[repo.ledger_drop_op(record)],
+    )  # it no longer counts toward the month's flags
 
 
 def appeal(principal: Principal, penalty_id: str, body: AppealIn) -> dict:
@@ -331,9 +446,11 @@ def appeal(principal: Principal, penalty_id: str, body: AppealIn) -> dict:
     if record.get("appeal"):
         raise Conflict("a penalty may be appealed once")
     _require_status(record, "open")
-    after = {**record, "status": "under_appeal",
-             "appeal": {"reason": body.reason, "by": principal.id, "at": clock.iso(clock.now()),
-                        "outcome": None}}
+    after = {
+        **record,
+        "status": "under_appeal",
+        "appeal": {"reason": body.reason, "by": principal.id, "at": clock.iso(clock.now()), "outcome": None},
+    }
     return _write(principal, record, after, "appealed", body.reason, {"status": "under_appeal"})
 
 
@@ -344,8 +461,14 @@ def decide_appeal(principal: Principal, penalty_id: str, body: AppealDecisionIn)
         raise Forbidden("the supervisor who entered a penalty may not decide its appeal")
     _require_status(record, "under_appeal")
     now = clock.now()
-    decided = {**record["appeal"], "outcome": body.outcome, "decided_by": principal.id,
-               "decided_role": principal.role, "decided_at": clock.iso(now), "decision_reason": body.reason}
+    decided = {
+        **record["appeal"],
+        "outcome": body.outcome,
+        "decided_by": principal.id,
+        "decided_role": principal.role,
+        "decided_at": clock.iso(now),
+        "decision_reason": body.reason,
+    }
     after = {**record, "appeal": decided}
     reversal = None
     if body.outcome == "upheld":
@@ -357,9 +480,16 @@ def decide_appeal(principal: Principal, penalty_id: str, body: AppealDecisionIn)
     else:
         after["status"] = "overturned"
         reversal = _reversal(principal, record, body.reason, "appeal_overturned")
-    return _write(principal, record, after, f"appeal_{body.outcome}", body.reason,
-                  {"status": after["status"], "due_on": after.get("due_on")}, reversal=reversal,
-                  extra_ops=[repo.ledger_drop_op(record)] if reversal else None)
+    return _write(
+        principal,
+        record,
+        after,
+        f"appeal_{body.outcome}",
+        body.reason,
+        {"status": after["status"], "due_on": after.get("due_on")},
+        reversal=reversal,
+        extra_ops=[repo.ledger_drop_op(record)] if reversal else None,
+    )
 
 
 # --- escalations --------------------------------------------------------------------------------------------
@@ -390,44 +520,82 @@ def escalation_flags(record: dict, active: list[dict]) -> list[dict]:
     raised: list[dict] = []
 
     def flag(flag_id: str, kind: str, reason: str, penalties: list[dict], recommendation=None, collision=None):
-        raised.append({"flag_id": flag_id, "kind": kind, "staff_id": manager, "branch_id": branch, "month": month,
-                       "recommendation": recommendation, "reason": reason,
-                       "penalty_ids": [p["penalty_id"] for p in penalties], "collision": collision, "notify": NOTIFY,
-                       "created_at": clock.iso(clock.now())})
+        raised.append(
+            {
+                "flag_id": flag_id,
+                "kind": kind,
+                "staff_id": manager,
+                "branch_id": branch,
+                "month": month,
+                "recommendation": recommendation,
+                "reason": reason,
+                "penalty_ids": [p["penalty_id"] for p in penalties],
+                "collision": collision,
+                "notify": NOTIFY,
+                "created_at": clock.iso(clock.now()),
+            }
+        )
 
     absences = [p for p in active if p.get("absence_days") is not None]
     # Leave approved after an absence was entered for its day: not absence, not counted (第四条).
     if absences:
-        on_leave = leave.days_on_leave(manager, date.fromisoformat(f"{month}-01"),
-                                       date.fromisoformat(f"{month}-01") + timedelta(days=31))
+        on_leave = leave.days_on_leave(
+            manager, date.fromisoformat(f"{month}-01"), date.fromisoformat(f"{month}-01") + timedelta(days=31)
+        )
         absences = [p for p in absences if on_leave.get(date.fromisoformat(p["breach_date"]), 0) < 1]
     absent_days = sum((Decimal(str(p["absence_days"])) * int(p["occurrences"]) for p in absences), Decimal(0))
     # 000 第一篇 第四条 counts absence in days: "无故旷工两天者,扣罚当月全部底薪,无故旷工三天以上的,给予开除".
     # Single-day (and half-day) absences of a month add up to those rules.
     if record.get("absence_days") is not None and absent_days >= s.absence_dismissal_days:
-        flag(f"ABSENCE.{manager}.{month}", "absence_dismissal",
-             f"{absent_days} days' absence without cause in {month}", absences, "dismissal")
-    elif (record.get("absence_days") is not None and absent_days >= s.absence_base_salary_days
-          and not any(p["rule_code"] == "ABSENT_2_DAYS" for p in absences)):
-        flag(f"ABSENCE2.{manager}.{month}", "absence_base_salary",
-             f"{absent_days} days' absence without cause in {month}: ABSENT_2_DAYS (the month's base salary) "
-             "applies", absences, "ABSENT_2_DAYS")
+        flag(
+            f"ABSENCE.{manager}.{month}",
+            "absence_dismissal",
+            f"{absent_days} days' absence without cause in {month}",
+            absences,
+            "dismissal",
+        )
+    elif (
+        record.get("absence_days") is not None
+        and absent_days >= s.absence_base_salary_days
+        and not any(p["rule_code"] == "ABSENT_2_DAYS" for p in absences)
+    ):
+        flag(
+            f"ABSENCE2.{manager}.{month}",
+            "absence_base_salary",
+            f"{absent_days} days' absence without cause in {month}: ABSENT_2_DAYS (the month's base salary) " "applies",
+            absences,
+            "ABSENT_2_DAYS",
+        )
 
     travel = [p for p in active if p["rule_code"] == "TRAVEL_RULE"]
     travel_count = sum(int(p["occurrences"]) for p in travel)
     if record["rule_code"] == "TRAVEL_RULE" and travel_count > s.travel_breaches_per_month_max:
-        flag(f"TRAVEL.{manager}.{month}", "travel_transfer",
-             f"{travel_count} travel-rule breaches in {month}", travel, "transfer")
+        flag(
+            f"TRAVEL.{manager}.{month}",
+            "travel_transfer",
+            f"{travel_count} travel-rule breaches in {month}",
+            travel,
+            "transfer",
+        )
 
     same = [p for p in active if p["rule_code"] == record["rule_code"]]
     same_count = sum(int(p["occurrences"]) for p in same)
     if same_count >= s.repeat_breach_threshold:
-        flag(f"REPEAT.{manager}.{record['rule_code']}.{month}", "repeated_breach",
-             f"{same_count} breaches of {record['rule_code']} in {month}", same)
+        flag(
+            f"REPEAT.{manager}.{record['rule_code']}.{month}",
+            "repeated_breach",
+            f"{same_count} breaches of {record['rule_code']} in {month}",
+            same,
+        )
 
     if record["rule_code"] == "FALSE_CLAIM":
-        flag(f"FALSE_CLAIM.{record['penalty_id']}", "false_claim",
-             f"false claim on {record['occurrences']} account(s)", [record], collision=record.get("collision"))
+        flag(
+            f"FALSE_CLAIM.{record['penalty_id']}",
+            "false_claim",
+            f"false claim on {record['occurrences']} account(s)",
+            [record],
+            collision=record.get("collision"),
+        )
     return raised
 
 
@@ -435,8 +603,9 @@ def list_flags(principal: Principal, branch_id: str | None, staff_id: str | None
     if principal.role == "supervisor" and branch_id and branch_id != principal.branch_id:
         raise Forbidden("supervisors read their own branch only")
     if staff_id:
-        if principal.role == "supervisor" and ((staff := cached_staff(staff_id)) is None
-                                               or staff["branch_id"] != principal.branch_id):
+        if principal.role == "supervisor" and (
+            (staff := cached_staff(staff_id)) is None or staff["branch_id"] != principal.branch_id
+        ):
             raise Forbidden("supervisors read their own branch only")
         return repo.list_flags(staff_id=staff_id, limit=limit, start_key=start_key)
     return repo.list_flags(branch_id=branch_id or principal.branch_id, limit=limit, start_key=start_key)
@@ -463,21 +632,37 @@ def sweep_overdue(run_date: date | None = None) -> dict:
             record = repo.get(candidate["penalty_id"])
             if not record or record["status"] != "open" or record.get("overdue") or record.get("due_on") != str(day):
                 continue
-            flag = {"flag_id": f"OVERDUE.{record['penalty_id']}", "kind": "penalty_overdue",
-                    "staff_id": record["manager_id"], "branch_id": record["branch_id"],
-                    "month": record["breach_date"][:7], "recommendation": None,
-                    "reason": f"cash penalty of {record['yuan']} yuan unpaid after {day}",
-                    "penalty_ids": [record["penalty_id"]], "collision": None, "notify": NOTIFY,
-                    "created_at": clock.iso(clock.now())}
+            flag = {
+                "flag_id": f"OVERDUE.{record['penalty_id']}",
+                "kind": "penalty_overdue",
+                "staff_id": record["manager_id"],
+                "branch_id": record["branch_id"],
+                "month": record["breach_date"][:7],
+                "recommendation": None,
+                "reason": f"cash penalty of {record['yuan']} yuan unpaid after {day}",
+                "penalty_ids": [record["penalty_id"]],
+                "collision": None,
+                "notify": NOTIFY,
+                "created_at": clock.iso(clock.now()),
+            }
             # 000 第一篇: cash "两周内" - unpaid by then, the fine is taken from salary, and a points fine
             # taken from salary doubles (salary_deduction_yuan was computed at entry for that case).
             moved = {**record, "overdue": True, "settlement": "payroll"}
             try:
                 # The flag is an outbox entry of the overdue write: a lost response cannot lose it.
-                _write(system, record, moved, "moved_to_payroll",
-                       f"cash settlement was due by {day}; deducted from salary",
-                       {"overdue": True, "settlement": "payroll", "salary_deduction_yuan": record["salary_deduction_yuan"]},
-                       extra_ops=[outbox.record_op(PENALTY_OVERDUE_FLAG, record["penalty_id"], {"flag": flag})])
+                _write(
+                    system,
+                    record,
+                    moved,
+                    "moved_to_payroll",
+                    f"cash settlement was due by {day}; deducted from salary",
+                    {
+                        "overdue": True,
+                        "settlement": "payroll",
+                        "salary_deduction_yuan": record["salary_deduction_yuan"],
+                    },
+                    extra_ops=[outbox.record_op(PENALTY_OVERDUE_FLAG, record["penalty_id"], {"flag": flag})],
+                )
             except Conflict:
                 continue  # settled or appealed meanwhile
             outbox.deliver_now(PENALTY_OVERDUE_FLAG, record["penalty_id"])

@@ -5,6 +5,7 @@ version (effective 2020-01-01) used until an admin stores versions. A penalty
 uses the GLOBAL version in force on its breach date, with the amounts of the
 manager's branch version in force on that date laid over it.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 from .. import clock
 from ..auth import Principal
 from ..config import Settings, get_settings
-from ..errors import Conflict, ConditionFailed, ValidationFailed
+from ..errors import ConditionFailed, Conflict, ValidationFailed
 from ..models.penalties import Rule, RuleVersionIn
 from ..storage import penalties as repo
 
@@ -51,8 +52,9 @@ def shipped_changes(after: str, on: date | None) -> tuple[list[dict], str | None
     for version in _shipped().get("versions", []):
         if version["effective_from"] <= after or (on is not None and version["effective_from"] > on.isoformat()):
             continue
-        changes.update({r["code"]: Rule.model_validate(r).model_dump(mode="json", exclude_none=True)
-                        for r in version["changes"]})
+        changes.update(
+            {r["code"]: Rule.model_validate(r).model_dump(mode="json", exclude_none=True) for r in version["changes"]}
+        )
         last = version["effective_from"]
     return list(changes.values()), last
 
@@ -65,8 +67,14 @@ def builtin_version(on: date | None = None) -> dict:
     changes, last = shipped_changes(raw["effective_from"], on)
     rules.update({r["code"]: r for r in changes})
     effective_from = last or raw["effective_from"]
-    return {"scope": GLOBAL, "effective_from": effective_from, "rules": list(rules.values()),
-            "note": raw.get("source", ""), "created_by": "builtin", "created_at": f"{effective_from}T00:00:00+08:00"}
+    return {
+        "scope": GLOBAL,
+        "effective_from": effective_from,
+        "rules": list(rules.values()),
+        "note": raw.get("source", ""),
+        "created_by": "builtin",
+        "created_at": f"{effective_from}T00:00:00+08:00",
+    }
 
 
 @dataclass(frozen=True)
@@ -82,21 +90,29 @@ class Catalogue:
         try:
             return self.rules[code]
         except KeyError:
-            raise ValidationFailed.field("rule_code", f"no rule {code} in the catalogue in force on {self.on}") \
-                from None
+            raise ValidationFailed.field(
+                "rule_code", f"no rule {code} in the catalogue in force on {self.on}"
+            ) from None
 
     def version_ref(self) -> dict:
-        return {"global_effective_from": self.global_effective_from,
-                "branch_effective_from": self.branch_effective_from}
+        return {
+            "global_effective_from": self.global_effective_from,
+            "branch_effective_from": self.branch_effective_from,
+        }
 
     def as_dict(self) -> dict:
-        return {"on": self.on, "branch_id": self.branch_id, "global_effective_from": self.global_effective_from,
-                "branch_effective_from": self.branch_effective_from, "rules": list(self.rules.values())}
+        return {
+            "on": self.on,
+            "branch_id": self.branch_id,
+            "global_effective_from": self.global_effective_from,
+            "branch_effective_from": self.branch_effective_from,
+            "rules": list(self.rules.values()),
+        }
 
 
 def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
     """The catalogue in force on a day, with the branch's overrides in force that day."""
-    global_scope = repo.rule_scope(GLOBAL)   # cached; a penalty's write checks the revision (see revisions)
+    global_scope = repo.rule_scope(GLOBAL)  # cached; a penalty's write checks the revision (see revisions)
     revisions = {GLOBAL: global_scope["rev"]}
     stored = _in_force(global_scope, on)
     version = dict(stored) if stored else builtin_version(on)
@@ -115,10 +131,15 @@ def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
             branch_from = str(override["effective_from"])
             for o in override["overrides"]:
                 if o["code"] in rules and rules[o["code"]].get("amount") is not None:
-                    rules[o["code"]] = {**rules[o["code"]], "amount": str(o["amount"]),
-                                        "overridden_by_branch": True}
-    return Catalogue(on=on, branch_id=branch_id, global_effective_from=str(version["effective_from"]),
-                     branch_effective_from=branch_from, rules=rules, revisions=revisions)
+                    rules[o["code"]] = {**rules[o["code"]], "amount": str(o["amount"]), "overridden_by_branch": True}
+    return Catalogue(
+        on=on,
+        branch_id=branch_id,
+        global_effective_from=str(version["effective_from"]),
+        branch_effective_from=branch_from,
+        rules=rules,
+        revisions=revisions,
+    )
 
 
 def _in_force(scope: dict, on: date) -> dict | None:
@@ -152,8 +173,14 @@ def add_version(principal: Principal, body: RuleVersionIn) -> dict:
             if base[o.code]["kind"] == "points" and o.amount != o.amount.to_integral_value():
                 raise ValidationFailed.field(f"overrides.{i}.amount", "points are whole numbers")
         payload = {"overrides": [o.model_dump(mode="json") for o in body.overrides]}
-    record = {"scope": scope, "effective_from": body.effective_from.isoformat(), **payload, "note": body.note,
-              "created_by": principal.id, "created_at": clock.iso(clock.now())}
+    record = {
+        "scope": scope,
+        "effective_from": body.effective_from.isoformat(),
+        **payload,
+        "note": body.note,
+        "created_by": principal.id,
+        "created_at": clock.iso(clock.now()),
+    }
     try:
         repo.put_rule_version(record)
     except ConditionFailed:
@@ -166,8 +193,9 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def compute_amounts(rule: dict, occurrences: int, income_yuan: Decimal | None, serious: bool,
-                    settings: Settings | None = None) -> dict:
+def compute_amounts(
+    rule: dict, occurrences: int, income_yuan: Decimal | None, serious: bool, settings: Settings | None = None
+) -> dict:
     """Points, cash amount and salary-deduction amount for a breach of `rule`.
 
     points: amount x occurrences points, 1 point = yuan_per_point yuan.
@@ -214,8 +242,14 @@ def compute_amounts(rule: dict, occurrences: int, income_yuan: Decimal | None, s
     recommendations = ([kind] if kind in HR else []) + list(rule.get("recommendations") or [])
     if serious:
         recommendations.append(rule["serious_recommendation"])
-    return {"points": points, "yuan": yuan, "salary_deduction_yuan": salary, "amount_status": amount_status,
-            "settlement": settlement, "hr_recommendations": recommendations}
+    return {
+        "points": points,
+        "yuan": yuan,
+        "salary_deduction_yuan": salary,
+        "amount_status": amount_status,
+        "settlement": settlement,
+        "hr_recommendations": recommendations,
+    }
 
 
 def salary_amount(yuan: Decimal, kind: str, settings: Settings | None = None) -> Decimal:

@@ -6,6 +6,7 @@ one person's act: an admin asks, a second admin approves, and nobody approves th
 their own elevation (PIPL 第五十一条: 合理确定个人信息处理的操作权限). Every change, approved or
 direct, is written in the same transaction as a change record (who, when, before, after).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -27,11 +28,18 @@ class ApprovalRequired(Forbidden):
 
 def why_approval(actor_id: str, staff_id: str, before: dict | None, after: dict) -> str | None:
     """The reason this change needs a second admin, or None."""
-    gains = after.get("role") in PRIVILEGED_ROLES and after.get("status", "active") == "active" and (
-        before is None or before.get("role") != after["role"] or before.get("status") != "active")
+    gains = (
+        after.get("role") in PRIVILEGED_ROLES
+        and after.get("status", "active") == "active"
+        and (before is None or before.get("role") != after["role"] or before.get("status") != "active")
+    )
     if gains:
         return f"granting {after['role']} needs a second admin's approval"
-    if before is not None and actor_id == staff_id and any(before.get(k) != after.get(k) for k in ("role", "branch_id")):
+    if (
+        before is not None
+        and actor_id == staff_id
+        and any(before.get(k) != after.get(k) for k in ("role", "branch_id"))
+    ):
         return "a change of your own role or branch needs a second admin's approval"
     return None
 
@@ -42,16 +50,32 @@ def require_direct(actor: Principal, staff_id: str, before: dict | None, after: 
         raise ApprovalRequired(why + ": POST /v1/privilege-requests", extra={"approval": "POST /v1/privilege-requests"})
 
 
-def change_op(actor_id: str, staff_id: str, before: dict | None, after: dict, *, request_id: str | None = None,
-              approved_by: str | None = None) -> dict | None:
+def change_op(
+    actor_id: str,
+    staff_id: str,
+    before: dict | None,
+    after: dict,
+    *,
+    request_id: str | None = None,
+    approved_by: str | None = None,
+) -> dict | None:
     """The change record's transaction item, or None when no tracked field moves."""
     old = {k: before.get(k) for k in TRACKED} if before else None
     new = {k: after.get(k) for k in TRACKED}
     if old == new:
         return None
-    return directory_repo.staff_change_op({
-        "change_id": uuid.uuid4().hex, "staff_id": staff_id, "at": clock.iso(clock.now()), "actor_id": actor_id,
-        "approved_by": approved_by, "request_id": request_id, "before": old, "after": new})
+    return directory_repo.staff_change_op(
+        {
+            "change_id": uuid.uuid4().hex,
+            "staff_id": staff_id,
+            "at": clock.iso(clock.now()),
+            "actor_id": actor_id,
+            "approved_by": approved_by,
+            "request_id": request_id,
+            "before": old,
+            "after": new,
+        }
+    )
 
 
 # --- requests and decisions ------------------------------------------------------------------
@@ -65,8 +89,10 @@ def request(actor: Principal, body) -> dict:
     if current is None:
         missing = [f for f in ("name", "branch_id", "role") if not change.get(f)]
         if missing:
-            raise ValidationFailed(f"a new member needs {', '.join(missing)}", details=[
-                {"field": f, "message": "is required for a new member"} for f in missing])
+            raise ValidationFailed(
+                f"a new member needs {', '.join(missing)}",
+                details=[{"field": f, "message": "is required for a new member"} for f in missing],
+            )
         directory.check_branch(change["branch_id"], "branch_id")
     elif change.get("branch_id"):
         directory.check_branch(change["branch_id"], "branch_id")
@@ -74,8 +100,15 @@ def request(actor: Principal, body) -> dict:
     if not why_approval(actor.id, body.staff_id, current, after):
         raise Unprocessable("this change needs no second admin: use POST /v1/staff or PATCH /v1/staff/{id}")
     now = clock.iso(clock.now())
-    record = {"request_id": uuid.uuid4().hex, "staff_id": body.staff_id, "requested_by": actor.id,
-              "requested_at": now, "change": change, "reason": body.reason, "status": "pending"}
+    record = {
+        "request_id": uuid.uuid4().hex,
+        "staff_id": body.staff_id,
+        "requested_by": actor.id,
+        "requested_at": now,
+        "change": change,
+        "reason": body.reason,
+        "status": "pending",
+    }
     repo.put_request(record)
     return record
 
@@ -92,12 +125,17 @@ def decide(actor: Principal, request_id: str, approve: bool, reason: str) -> dic
         raise Forbidden("nobody decides their own request: a second admin must")
     if approve and actor.id == record["staff_id"]:
         raise Forbidden("nobody approves a change of their own privileges")
-    decision = {"status": "approved" if approve else "rejected", "decided_by": actor.id,
-                "decided_at": clock.iso(clock.now()), "decision_reason": reason}
+    decision = {
+        "status": "approved" if approve else "rejected",
+        "decided_by": actor.id,
+        "decided_at": clock.iso(clock.now()),
+        "decision_reason": reason,
+    }
     ops = [repo.decide_op(record, decision)]
     if approve:
-        ops += directory.apply_ops(record["requested_by"], record["staff_id"], record["change"],
-                                   request_id=request_id, approved_by=actor.id)
+        ops += directory.apply_ops(
+            record["requested_by"], record["staff_id"], record["change"], request_id=request_id, approved_by=actor.id
+        )
     try:
         directory_repo.write(ops)
     except TransactionCancelled as err:

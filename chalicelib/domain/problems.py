@@ -1,4 +1,5 @@
 """Problem items 问题件: created by callbacks or compliance, SLA-tracked to verified closure."""
+
 from __future__ import annotations
 
 import uuid
@@ -10,8 +11,8 @@ from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.problems import TRANSITIONS, UNRESOLVED, ProblemIn, TransitionIn
 from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger
-from ..storage import callback_work as task_repo
 from ..storage import accounts as account_repo
+from ..storage import callback_work as task_repo
 from ..storage import keys
 from ..storage import problems as repo
 from . import hourly_sweep, workdays
@@ -30,16 +31,40 @@ def due_at(created: datetime, severity: str) -> datetime:
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 
-def new_record(*, branch_id: str, category: str, cause: str, responsible_department: str, severity: str,
-               description: str, source: str, created_by: str, account_id: str | None = None,
-               task_id: str | None = None, now: datetime | None = None) -> dict:
+def new_record(
+    *,
+    branch_id: str,
+    category: str,
+    cause: str,
+    responsible_department: str,
+    severity: str,
+    description: str,
+    source: str,
+    created_by: str,
+    account_id: str | None = None,
+    task_id: str | None = None,
+    now: datetime | None = None,
+) -> dict:
     now = now or clock.now()
     at = clock.iso(now)
-    return {"problem_id": uuid.uuid4().hex, "branch_id": branch_id, "account_id": account_id, "task_id": task_id,
-            "source": source, "category": category, "cause": cause,
-            "responsible_department": responsible_department, "severity": severity, "description": description,
-            "status": "open", "created_at": at, "created_by": created_by, "due_at": clock.iso(due_at(now, severity)),
-            "escalated": severity == "critical", "history": [{"at": at, "by": created_by, "to": "open"}]}
+    return {
+        "problem_id": uuid.uuid4().hex,
+        "branch_id": branch_id,
+        "account_id": account_id,
+        "task_id": task_id,
+        "source": source,
+        "category": category,
+        "cause": cause,
+        "responsible_department": responsible_department,
+        "severity": severity,
+        "description": description,
+        "status": "open",
+        "created_at": at,
+        "created_by": created_by,
+        "due_at": clock.iso(due_at(now, severity)),
+        "escalated": severity == "critical",
+        "history": [{"at": at, "by": created_by, "to": "open"}],
+    }
 
 
 def create(principal: Principal, body: ProblemIn) -> dict:
@@ -55,11 +80,18 @@ def create(principal: Principal, body: ProblemIn) -> dict:
         account = account_repo.get_account(body.account_id)
         if not account or account.get("branch_id") != body.branch_id:
             raise NotFound.reference("account_id", f"account {body.account_id}")
-    record = new_record(branch_id=body.branch_id, category=body.category.value, cause=body.cause,
-                        responsible_department=body.responsible_department, severity=body.severity.value,
-                        description=body.description, source="compliance", created_by=principal.id,
-                        account_id=body.account_id or (task["account_id"] if body.task_id else None),
-                        task_id=body.task_id)
+    record = new_record(
+        branch_id=body.branch_id,
+        category=body.category.value,
+        cause=body.cause,
+        responsible_department=body.responsible_department,
+        severity=body.severity.value,
+        description=body.description,
+        source="compliance",
+        created_by=principal.id,
+        account_id=body.account_id or (task["account_id"] if body.task_id else None),
+        task_id=body.task_id,
+    )
     if record["severity"] == "critical":
         repo.create(record, also=[escalation_op("critical_problem", record)])
         deliver_escalation("critical_problem", record)
@@ -82,8 +114,11 @@ def escalation_op(kind: str, record: dict) -> dict:
     from .outbox_handlers import ESCALATION
 
     # Ids and categories only: the entry never carries client names or contact data.
-    fields = {k: record.get(k) for k in ("branch_id", "problem_id", "task_id", "account_id", "category",
-                                         "severity", "due_at") if record.get(k) is not None}
+    fields = {
+        k: record.get(k)
+        for k in ("branch_id", "problem_id", "task_id", "account_id", "category", "severity", "due_at")
+        if record.get(k) is not None
+    }
     return outbox.record_op(ESCALATION, _escalation_subject(kind, record), {"kind": kind, "record": fields})
 
 
@@ -107,8 +142,7 @@ def read(principal: Principal, problem_id: str) -> dict:
     return record
 
 
-def list_problems(principal: Principal, *, status, branch_id, month, limit, start_key, severity=None,
-                  overdue=None):
+def list_problems(principal: Principal, *, status, branch_id, month, limit, start_key, severity=None, overdue=None):
     if principal.role == SUPERVISOR:
         # Read-only oversight of their branch (issue 13 §6): by month, the current one unless asked.
         if branch_id and branch_id != principal.branch_id:
@@ -118,13 +152,18 @@ def list_problems(principal: Principal, *, status, branch_id, month, limit, star
         if not (branch_id and month):
             field = "query.month" if branch_id else "query.branch_id"
             raise ValidationFailed.field(field, "branch_id and month are given together")
+
         def keep(i: dict) -> bool:
-            return ((not status or i["status"] == status) and (not severity or i.get("severity") == severity)
-                    and (overdue is None or bool(i.get("overdue")) == overdue))
+            return (
+                (not status or i["status"] == status)
+                and (not severity or i.get("severity") == severity)
+                and (overdue is None or bool(i.get("overdue")) == overdue)
+            )
 
         filtered = bool(status or severity or overdue is not None)
-        return repo.list_branch_month(branch_id, month, limit=limit, start_key=start_key,
-                                      keep=keep if filtered else None)
+        return repo.list_branch_month(
+            branch_id, month, limit=limit, start_key=start_key, keep=keep if filtered else None
+        )
     return repo.list_by_status(status or "open", limit=limit, start_key=start_key)
 
 
@@ -135,9 +174,11 @@ def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dic
     if body.to not in TRANSITIONS[current["status"]]:
         raise Unprocessable(f"a {current['status']} problem item cannot move to {body.to}")
     now = clock.iso(clock.now())
-    record = {**current, "status": body.to,
-              "history": [*current.get("history", []), {"at": now, "by": principal.id, "to": body.to,
-                                                         "note": body.note}]}
+    record = {
+        **current,
+        "status": body.to,
+        "history": [*current.get("history", []), {"at": now, "by": principal.id, "to": body.to, "note": body.note}],
+    }
     ops = []
     if body.to == "resolved":
         if not body.note:
@@ -173,16 +214,22 @@ def second_callback_task(problem: dict) -> dict:
     today = clock.local_date(now)
     due_on = workdays.add_workdays(today, s.due_second_callback_working_days)
     contact = task_repo.account_contact(problem["account_id"]) or {}
-    return TaskRecord(task_id=keys.callback_task_id(Trigger.second_callback.value, problem["account_id"],
-                                                    problem["problem_id"]),
-                      trigger=Trigger.second_callback, episode=problem["problem_id"],
-                      account_id=problem["account_id"], branch_id=problem["branch_id"],
-                      serving_manager_id=contact.get("serving_manager_id"), client_name=contact.get("client_name"),
-                      business_date=today, created_at=clock.iso(now), due_on=due_on,
-                      due_at=f"{due_on.isoformat()}T23:59:59+08:00", priority=3,
-                      source_task_id=problem.get("task_id"),
-                      detail={"problem_id": problem["problem_id"], "category": problem["category"]}
-                      ).model_dump(mode="json", exclude_none=True)
+    return TaskRecord(
+        task_id=keys.callback_task_id(Trigger.second_callback.value, problem["account_id"], problem["problem_id"]),
+        trigger=Trigger.second_callback,
+        episode=problem["problem_id"],
+        account_id=problem["account_id"],
+        branch_id=problem["branch_id"],
+        serving_manager_id=contact.get("serving_manager_id"),
+        client_name=contact.get("client_name"),
+        business_date=today,
+        created_at=clock.iso(now),
+        due_on=due_on,
+        due_at=f"{due_on.isoformat()}T23:59:59+08:00",
+        priority=3,
+        source_task_id=problem.get("task_id"),
+        detail={"problem_id": problem["problem_id"], "category": problem["category"]},
+    ).model_dump(mode="json", exclude_none=True)
 
 
 # --- hourly SLA sweep ------------------------------------------------------------------------

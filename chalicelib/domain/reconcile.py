@@ -6,13 +6,15 @@ records are the truth. Each check reports every counter that differs and, with `
 the records - conditionally on the counter still holding what was read, so a counter that moved
 meanwhile is left for the next run rather than overwritten. A second run after a repair reports none.
 
-Checked: agents' `open_tasks` (their `LOAD` item against the assignee index), an account's callbacks of a quarter (`CBQ#<quarter>`:
+Checked: agents' `open_tasks` (their `LOAD` item against the assignee index),
+an account's callbacks of a quarter (`CBQ#<quarter>`:
 the tasks the selection job created that quarter), an outlet's active-key slots (its active keys) and
 a person's granted reveals of a day (the disclosure audit). Not checked, because no record derives
 them: a manager's registration attempts of a day (a rate limit counting refused attempts too) and
 pool picks of a day; the prospect month statistics and the 10% sample's `picked` have their records
 (prospects, sample days) but no index from the counter to them yet (docs/next-steps.md).
 """
+
 from __future__ import annotations
 
 from ..models.tasks import CAP_CLASS, COVERAGE_TRIGGERS, CapClass, Trigger
@@ -39,8 +41,12 @@ def open_task_counters(repair: bool = False) -> dict:
         actual = repo.open_task_count(agent["staff_id"])
         if (counted or 0) == actual:
             continue
-        row = {"staff_id": agent["staff_id"], "branch_id": agent.get("branch_id"), "counter": counted,
-               "open_tasks": actual}
+        row = {
+            "staff_id": agent["staff_id"],
+            "branch_id": agent.get("branch_id"),
+            "counter": counted,
+            "open_tasks": actual,
+        }
         if repair:
             row["repaired"] = repo.set_open_tasks(agent["staff_id"], counted, actual)
         drift.append(row)
@@ -49,17 +55,22 @@ def open_task_counters(repair: bool = False) -> dict:
 
 def quarter_figures(tasks: list[dict]) -> dict:
     """What `CBQ#<quarter>` holds when every task's increment landed exactly once."""
-    return {"callbacks": len(tasks),
-            "risk_callbacks": sum(1 for t in tasks if t.get("risk")),
-            "sampled": sum(1 for t in tasks if CAP_CLASS.get(t["trigger"]) == CapClass.sampled),
-            "coverage_tasks": sum(1 for t in tasks if t["trigger"] in COVERAGE_TRIGGERS),
-            "task_ids": sorted(t["task_id"] for t in tasks)}
+    return {
+        "callbacks": len(tasks),
+        "risk_callbacks": sum(1 for t in tasks if t.get("risk")),
+        "sampled": sum(1 for t in tasks if CAP_CLASS.get(t["trigger"]) == CapClass.sampled),
+        "coverage_tasks": sum(1 for t in tasks if t["trigger"] in COVERAGE_TRIGGERS),
+        "task_ids": sorted(t["task_id"] for t in tasks),
+    }
 
 
 def _in_quarter(task: dict, quarter: str) -> bool:
     day = str(task.get("business_date", ""))
-    return len(day) >= 7 and f"{day[:4]}Q{(int(day[5:7]) - 1) // 3 + 1}" == quarter \
+    return (
+        len(day) >= 7
+        and f"{day[:4]}Q{(int(day[5:7]) - 1) // 3 + 1}" == quarter
         and task.get("trigger") not in NOT_SELECTED
+    )
 
 
 def _quarter_months(quarter: str) -> list[str]:
@@ -77,8 +88,9 @@ def quarter_counters(quarter: str, repair: bool = False) -> dict:
     accounts: set[str] = set()
     for branch_id in counters.branch_ids():
         for month in _quarter_months(quarter):
-            accounts.update(t["account_id"] for t in counters.branch_tasks_of_month(branch_id, month)
-                            if _in_quarter(t, quarter))
+            accounts.update(
+                t["account_id"] for t in counters.branch_tasks_of_month(branch_id, month) if _in_quarter(t, quarter)
+            )
     drift = []
     for account_id in sorted(accounts):
         read = counters.quarter_counter(account_id, quarter)
@@ -87,11 +99,16 @@ def quarter_counters(quarter: str, repair: bool = False) -> dict:
         tasks.update({t["task_id"]: t for t in counters.tasks_by_id(named) if _in_quarter(t, quarter)})
         figures = quarter_figures(list(tasks.values()))
         held = {f: int((read or {}).get(f, 0)) for f in counters.QUARTER_FIELDS}
-        if held == {f: figures[f] for f in counters.QUARTER_FIELDS} \
-                and sorted((read or {}).get("task_ids", [])) == figures["task_ids"]:
+        if (
+            held == {f: figures[f] for f in counters.QUARTER_FIELDS}
+            and sorted((read or {}).get("task_ids", [])) == figures["task_ids"]
+        ):
             continue
-        row = {"account_id": account_id, "counter": held if read else None,
-               "records": {f: figures[f] for f in counters.QUARTER_FIELDS}}
+        row = {
+            "account_id": account_id,
+            "counter": held if read else None,
+            "records": {f: figures[f] for f in counters.QUARTER_FIELDS},
+        }
         if repair:
             row["repaired"] = counters.set_quarter_counter(account_id, quarter, read, figures)
         drift.append(row)
@@ -119,7 +136,7 @@ def reveal_budget(day: str, repair: bool = False) -> dict:
     suspects = sorted(a for a in set(held) | set(granted) if held.get(a, 0) != granted.get(a, 0))
     drift = []
     if suspects:
-        reads = {a: counters.reveal_counter(a, day) for a in suspects}   # counters first, then the audit again
+        reads = {a: counters.reveal_counter(a, day) for a in suspects}  # counters first, then the audit again
         granted = counters.granted_reveals(day)
         for actor_id in suspects:
             exists, read = reads[actor_id]

@@ -14,11 +14,12 @@ year". FieldDesk plans it instead of only reporting it:
   cap (001: "每季度对同一客户回访次数不应超过两次"). The day's pick is recorded with the
   cursor in one transaction, so a re-run or a concurrent run of the date picks the same clients.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Iterator
 
 from .. import clock
 from ..config import get_settings
@@ -41,8 +42,12 @@ def year_end_members(year: int, today: date) -> dict[str, list[dict]]:
     day = first
     while day <= max(year_end, min(today, date(year + 1, 12, 31))):
         for account in repo.active_on(day):
-            if (account.get("status") == "open" and account.get("branch_id") and account.get("opened_on")
-                    and account["opened_on"] <= str(year_end)):
+            if (
+                account.get("status") == "open"
+                and account.get("branch_id")
+                and account.get("opened_on")
+                and account["opened_on"] <= str(year_end)
+            ):
                 by_branch.setdefault(account["branch_id"], []).append(account)
         day += timedelta(days=1)
     return by_branch
@@ -116,9 +121,16 @@ def plan(branch_id: str, day: date) -> dict:
     state = repo.get_state(branch_id, day.year)
     target = target_of(clients)
     left = working_days_left(day)
-    return {"branch_id": branch_id, "year": day.year, "year_end_clients": clients, "target": target,
-            "picked": int(state.get("picked", 0)), "working_days_left": left, "cursor": state.get("cursor"),
-            "slice": daily_slice(target, int(state.get("picked", 0)), left) if workdays.is_workday(day) else 0}
+    return {
+        "branch_id": branch_id,
+        "year": day.year,
+        "year_end_clients": clients,
+        "target": target,
+        "picked": int(state.get("picked", 0)),
+        "working_days_left": left,
+        "cursor": state.get("cursor"),
+        "slice": daily_slice(target, int(state.get("picked", 0)), left) if workdays.is_workday(day) else 0,
+    }
 
 
 def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Candidate]]:
@@ -139,8 +151,9 @@ def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Can
             continue
         before = figures["cursor"]
         picked, after = _pick(branch_id, day, figures["slice"], before, counts)
-        if not dry_run and not repo.record_day(branch_id, day, [a["account_id"] for a in picked], before, after,
-                                               clock.iso(clock.now())):
+        if not dry_run and not repo.record_day(
+            branch_id, day, [a["account_id"] for a in picked], before, after, clock.iso(clock.now())
+        ):
             recorded = repo.get_day(branch_id, day) or {}  # a concurrent run of the date picked first
             found = read_accounts(recorded.get("account_ids", []))
             picked = [found[a] for a in recorded.get("account_ids", []) if a in found]
@@ -158,8 +171,18 @@ def quarter_counts(principal, account_id: str, year: int) -> dict:
     found = repo.quarter_items(account_id, year)
     if not found and not selection_repo.accounts([account_id]):
         raise NotFound(f"account {account_id} not found")
-    return {"account_id": account_id, "year": year, "cap_per_quarter": get_settings().callbacks_per_quarter,
-            "quarters": [{"quarter": f"{year}Q{q}", "callbacks": int(found.get(q, {}).get("callbacks", 0)),
-                          "risk_callbacks": int(found.get(q, {}).get("risk_callbacks", 0)),
-                          "sampled": int(found.get(q, {}).get("sampled", 0)),
-                          "task_ids": list(found.get(q, {}).get("task_ids", []))} for q in (1, 2, 3, 4)]}
+    return {
+        "account_id": account_id,
+        "year": year,
+        "cap_per_quarter": get_settings().callbacks_per_quarter,
+        "quarters": [
+            {
+                "quarter": f"{year}Q{q}",
+                "callbacks": int(found.get(q, {}).get("callbacks", 0)),
+                "risk_callbacks": int(found.get(q, {}).get("risk_callbacks", 0)),
+                "sampled": int(found.get(q, {}).get("sampled", 0)),
+                "task_ids": list(found.get(q, {}).get("task_ids", [])),
+            }
+            for q in (1, 2, 3, 4)
+        ],
+    }

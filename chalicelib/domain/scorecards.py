@@ -2,6 +2,7 @@
 
 Visit activity, prospect and complaint counts come from the visits, prospects and complaints areas.
 """
+
 from __future__ import annotations
 
 from calendar import monthrange
@@ -59,8 +60,11 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 def _quotas() -> dict:
     s = get_settings()
-    return {"phone_contacts_per_day": s.quota_phone_contacts_per_day,
-            "clients_per_outing": s.quota_clients_per_outing, "visit_days_per_week": s.quota_visit_days_per_week}
+    return {
+        "phone_contacts_per_day": s.quota_phone_contacts_per_day,
+        "clients_per_outing": s.quota_clients_per_outing,
+        "visit_days_per_week": s.quota_visit_days_per_week,
+    }
 
 
 def compute(manager: dict, month: str, penalties: list[dict], flags: list[dict]) -> dict:
@@ -95,14 +99,29 @@ def compute(manager: dict, month: str, penalties: list[dict], flags: list[dict])
     month_flags = [f for f in flags if f.get("month") == month]
     visits = activity_summary(manager["staff_id"], start, end)
     return {
-        "manager_id": manager["staff_id"], "manager_name": manager.get("name", ""),
-        "branch_id": manager["branch_id"], "month": month,
-        "starting_score": s.starting_score, "points_deducted": deducted, "score": s.starting_score - deducted,
+        "manager_id": manager["staff_id"],
+        "manager_name": manager.get("name", ""),
+        "branch_id": manager["branch_id"],
+        "month": month,
+        "starting_score": s.starting_score,
+        "points_deducted": deducted,
+        "score": s.starting_score - deducted,
         "points_by_rule": dict(sorted(by_rule.items())),
-        "yuan_owed": owed, "yuan_paid": paid, "penalties_pending_payroll": pending_payroll,
-        "open_appeals": open_appeals, "voided_or_overturned": voided, "hr_recommendations": hr,
-        "flags": [{"flag_id": f["flag_id"], "kind": f["kind"], "recommendation": f.get("recommendation"),
-                   "reason": f["reason"]} for f in month_flags],
+        "yuan_owed": owed,
+        "yuan_paid": paid,
+        "penalties_pending_payroll": pending_payroll,
+        "open_appeals": open_appeals,
+        "voided_or_overturned": voided,
+        "hr_recommendations": hr,
+        "flags": [
+            {
+                "flag_id": f["flag_id"],
+                "kind": f["kind"],
+                "recommendation": f.get("recommendation"),
+                "reason": f["reason"],
+            }
+            for f in month_flags
+        ],
         "visits": None if visits is None else {"quotas": _quotas(), "activity": visits},
         "prospects": prospect_counts(manager["staff_id"], month),
         "complaints": complaint_counts(manager["staff_id"], month),
@@ -112,14 +131,14 @@ def compute(manager: dict, month: str, penalties: list[dict], flags: list[dict])
 
 def scorecard(principal: Principal, manager_id: str, month: str) -> dict:
     manager = directory.get_staff(manager_id)
-    allowed = (principal.role in ("compliance", "admin")
-               or (principal.role == "client_manager" and principal.id == manager_id)
-               or (principal.role == "supervisor" and manager is not None
-                   and manager["branch_id"] == principal.branch_id))
+    allowed = (
+        principal.role in ("compliance", "admin")
+        or (principal.role == "client_manager" and principal.id == manager_id)
+        or (principal.role == "supervisor" and manager is not None and manager["branch_id"] == principal.branch_id)
+    )
     if not manager or not allowed or manager["role"] != "client_manager":
         raise NotFound(f"no scorecard for {manager_id}")
-    return compute(manager, month, repo.manager_month(manager_id, month),
-                   repo.staff_flags_since(manager_id, month))
+    return compute(manager, month, repo.manager_month(manager_id, month), repo.staff_flags_since(manager_id, month))
 
 
 def rollup(principal: Principal, month: str, branch_id: str | None) -> dict:
@@ -133,18 +152,35 @@ def rollup(principal: Principal, month: str, branch_id: str | None) -> dict:
     flags: dict[str, list[dict]] = defaultdict(list)
     for f in repo.branch_flags_since(branch_id, month):
         flags[f["staff_id"]].append(f)
-    cards = [compute(m, month, penalties[m["staff_id"]], flags[m["staff_id"]])
-             for m in sorted(managers, key=lambda m: m["staff_id"])]
-    totals = {"managers": len(cards), "points_deducted": sum(c["points_deducted"] for c in cards),
-              "yuan_owed": sum((c["yuan_owed"] for c in cards), Decimal("0.00")),
-              "yuan_paid": sum((c["yuan_paid"] for c in cards), Decimal("0.00")),
-              "open_appeals": sum(c["open_appeals"] for c in cards),
-              "flags": sum(len(c["flags"]) for c in cards)}
+    cards = [
+        compute(m, month, penalties[m["staff_id"]], flags[m["staff_id"]])
+        for m in sorted(managers, key=lambda m: m["staff_id"])
+    ]
+    totals = {
+        "managers": len(cards),
+        "points_deducted": sum(c["points_deducted"] for c in cards),
+        "yuan_owed": sum((c["yuan_owed"] for c in cards), Decimal("0.00")),
+        "yuan_paid": sum((c["yuan_paid"] for c in cards), Decimal("0.00")),
+        "open_appeals": sum(c["open_appeals"] for c in cards),
+        "flags": sum(len(c["flags"]) for c in cards),
+    }
     return {"branch_id": branch_id, "month": month, "totals": totals, "scorecards": cards}
 
 
-CSV_COLUMNS = ["month", "branch_id", "manager_id", "manager_name", "starting_score", "points_deducted", "score",
-               "yuan_owed", "yuan_paid", "penalties_pending_payroll", "open_appeals", "flags"]
+CSV_COLUMNS = [
+    "month",
+    "branch_id",
+    "manager_id",
+    "manager_name",
+    "starting_score",
+    "points_deducted",
+    "score",
+    "yuan_owed",
+    "yuan_paid",
+    "penalties_pending_payroll",
+    "open_appeals",
+    "flags",
+]
 
 
 def rollup_csv(principal: Principal, month: str, branch_id: str | None) -> str:

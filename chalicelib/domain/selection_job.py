@@ -29,15 +29,16 @@
 - One date that fails or stays partial never blocks the later ones
   (`run_scheduled`); the watermark stops before it, so the next run retries it.
 """
+
 from __future__ import annotations
 
 import random
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Callable, Iterable, Iterator
 
 from .. import clock
 from ..config import get_settings
@@ -49,16 +50,15 @@ from . import sample
 from . import selection as rules
 
 
-
 @dataclass
 class TriggerCounts:
     candidates: int = 0
     created: int = 0
     existing: int = 0
-    capped: int = 0          # sampled callbacks held back by the quarterly cap
-    queued: int = 0          # created without an agent: waiting in the branch queue
-    late: int = 0            # created after their deadline (the event arrived late): overdue from the start
-    provisional: int = 0     # due dates decided by the weekends-only fallback of an unpublished year
+    capped: int = 0  # sampled callbacks held back by the quarterly cap
+    queued: int = 0  # created without an agent: waiting in the branch queue
+    late: int = 0  # created after their deadline (the event arrived late): overdue from the start
+    provisional: int = 0  # due dates decided by the weekends-only fallback of an unpublished year
     skipped: dict = field(default_factory=dict)  # other reasons, by reason
 
     def skip(self, reason: str) -> None:
@@ -68,8 +68,8 @@ class TriggerCounts:
 @dataclass
 class RunResult:
     business_date: str
-    mode: str                 # first | resume | dry_run
-    status: str               # completed | partial | failed | already_completed (scheduled catch-up only)
+    mode: str  # first | resume | dry_run
+    status: str  # completed | partial | failed | already_completed (scheduled catch-up only)
     counts: dict
     reason: str | None = None  # partial: out_of_time | incomplete (a write gave up); failed: the error's class
 
@@ -114,7 +114,7 @@ class _Run:
         self.assigned: dict[str, list] = {}  # agent -> tasks created for it since its LOAD item was last added to
         self.stopped = False
         self.incomplete = False  # something was left for the next run to resume
-        self.retries = 0         # back-offs taken (throttles and conflicts)
+        self.retries = 0  # back-offs taken (throttles and conflicts)
 
     # --- time and back-pressure ---------------------------------------------------------
     def out_of_time(self) -> bool:
@@ -125,12 +125,17 @@ class _Run:
     def backoff(self, tries: int, started: float, *, finishing: bool = False) -> bool:
         """Sleep a full-jitter delay before try `tries + 1`; False when the time budget (or, finishing a
         page's bookkeeping, the give-up limit alone) does not allow another try."""
-        delay = random.uniform(0, min(self.s.selection_retry_max_delay_seconds,
-                                      self.s.selection_retry_base_seconds * (2 ** min(tries, 20))))
+        delay = random.uniform(
+            0,
+            min(self.s.selection_retry_max_delay_seconds, self.s.selection_retry_base_seconds * (2 ** min(tries, 20))),
+        )
         if time.monotonic() - started + delay > self.s.selection_retry_give_up_seconds:
             return False
-        if not finishing and self.remaining is not None \
-                and self.remaining() - delay < self.s.selection_stop_margin_seconds:
+        if (
+            not finishing
+            and self.remaining is not None
+            and self.remaining() - delay < self.s.selection_stop_margin_seconds
+        ):
             self.stopped = True
             return False
         with self.lock:
@@ -195,13 +200,17 @@ class _Run:
             for page in store.manager_accounts(manager["staff_id"], call=self.call):
                 if self.out_of_time():
                     return
-                self.process(Trigger.departed_manager.value,
-                             [rules.departed_manager(a, manager["staff_id"], departed_on) for a in page], pool)
+                self.process(
+                    Trigger.departed_manager.value,
+                    [rules.departed_manager(a, manager["staff_id"], departed_on) for a in page],
+                    pool,
+                )
                 if self.stopped:
                     return
             if self.mode != "dry_run" and not self.incomplete:
-                self.patiently(store.mark_departure_selected, manager["staff_id"], manager["departed_on"],
-                               self.created_at)
+                self.patiently(
+                    store.mark_departure_selected, manager["staff_id"], manager["departed_on"], self.created_at
+                )
 
     # --- one page ------------------------------------------------------------------------
     def process(self, trigger: str, page: list[rules.Candidate], pool: ThreadPoolExecutor) -> None:
@@ -330,15 +339,17 @@ class _Run:
             return  # out of time: the date is partial and the next run creates it
         # Never abort the whole run for one busy task: count it, and leave the date partial so the next
         # run (scheduled or operator) resumes and creates it.
-        logger.warning("task kept failing; the date stays partial",
-                       extra={"task_id": c.task_id, "last_outcome": outcome})
+        logger.warning(
+            "task kept failing; the date stays partial", extra={"task_id": c.task_id, "last_outcome": outcome}
+        )
         with self.lock:
             counts.skip(f"kept_{outcome}")
             self.incomplete = True
             self.incomplete_triggers.add(c.trigger)
 
     def settle(self) -> None:
-        """Every SETTLE_EVERY tasks and at the end: add each agent's new tasks to its LOAD item (one write per agent, outside the
+        """Every SETTLE_EVERY tasks and at the end: add each agent's new tasks to its LOAD item
+        (one write per agent, outside the
         tasks' transactions), once a consistent read shows it still an active callback agent. A task
         given to an agent who departed (or changed role) while the run wrote goes to the branch queue."""
         with self.lock:
@@ -415,8 +426,10 @@ def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float]
         job.run()
     except DomainError as err:  # the database refused (retries spent): recorded, the next run retries the date
         reason = type(err).__name__
-        logger.warning("callback selection run failed; the date stays for the next run",
-                       extra={"business_date": str(day), "error": reason})
+        logger.warning(
+            "callback selection run failed; the date stays for the next run",
+            extra={"business_date": str(day), "error": reason},
+        )
     if reason:
         status = "failed"
     elif job.stopped or job.incomplete:
@@ -426,17 +439,35 @@ def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float]
     counts = {t: asdict(c) for t, c in job.counts.items()}
     result = RunResult(business_date=str(day), mode=mode, status=status, counts=counts, reason=reason)
     created = result.totals()["created"]
-    if mode == "first" or (mode == "resume" and (created or (existing or {}).get("status") != status
-                                                 or job.done != job.done_before)):
+    if mode == "first" or (
+        mode == "resume" and (created or (existing or {}).get("status") != status or job.done != job.done_before)
+    ):
         # A re-run of a finished date that created nothing writes nothing, not even its run record.
         try:
-            job.patiently(store.finish_run, day, status, clock.iso(clock.now()), counts,
-                          0 if mode == "first" else 1, sorted(job.done), conflicts=True, finishing=True)
+            job.patiently(
+                store.finish_run,
+                day,
+                status,
+                clock.iso(clock.now()),
+                counts,
+                0 if mode == "first" else 1,
+                sorted(job.done),
+                conflicts=True,
+                finishing=True,
+            )
         except (OutOfTime, *TRANSIENT):
             pass  # the run record says "running" or its last status: the next run resumes the date anyway
-    logger.info("callback selection run", extra={"business_date": str(day), "mode": mode, "status": status,
-                                                 "reason": reason, "retries": job.retries,
-                                                 "totals": result.totals()})
+    logger.info(
+        "callback selection run",
+        extra={
+            "business_date": str(day),
+            "mode": mode,
+            "status": status,
+            "reason": reason,
+            "retries": job.retries,
+            "totals": result.totals(),
+        },
+    )
     return result
 
 
@@ -470,8 +501,9 @@ def run_scheduled(today: date, *, remaining: Callable[[], float] | None = None) 
     target = today - timedelta(days=1)
     watermark = store.get_watermark()
     if watermark is not None and target - watermark > timedelta(days=s.selection_catch_up_max_days):
-        logger.warning("selection is far behind; catching up in steps",
-                       extra={"watermark": str(watermark), "target": str(target)})
+        logger.warning(
+            "selection is far behind; catching up in steps", extra={"watermark": str(watermark), "target": str(target)}
+        )
     results = []
     behind = False  # a date before this one was not completed: the watermark waits for it
     for day in dates_to_run(target, watermark, s.selection_catch_up_max_days):
@@ -491,8 +523,10 @@ def run_scheduled(today: date, *, remaining: Callable[[], float] | None = None) 
         try:
             result = run_date(day, remaining=remaining)
         except Exception as err:  # noqa: BLE001 - a bad date (its data, a bug) must not stop the later dates
-            logger.exception("callback selection of a date raised; the later dates still run",
-                             extra={"business_date": str(day), "error": type(err).__name__})
+            logger.exception(
+                "callback selection of a date raised; the later dates still run",
+                extra={"business_date": str(day), "error": type(err).__name__},
+            )
             result = RunResult(str(day), "resume", "failed", {}, reason=type(err).__name__)
         results.append(result)
         if result.status == "completed":
@@ -506,12 +540,16 @@ def run_scheduled(today: date, *, remaining: Callable[[], float] | None = None) 
 
 
 def summary_lines(result: RunResult) -> Iterable[str]:
-    yield (f"callbacks {result.business_date} mode={result.mode} status={result.status}"
-           + (f" ({result.reason})" if result.reason else ""))
+    yield (
+        f"callbacks {result.business_date} mode={result.mode} status={result.status}"
+        + (f" ({result.reason})" if result.reason else "")
+    )
     yield f"{'trigger':<18}{'candidates':>11}{'created':>9}{'existing':>9}{'capped':>8}{'queued':>8}  skipped"
     for trigger, c in result.counts.items():
         skipped = ", ".join(f"{k}={v}" for k, v in sorted(c.get("skipped", {}).items())) or "-"
-        yield (f"{trigger:<18}{c['candidates']:>11}{c['created']:>9}{c['existing']:>9}{c['capped']:>8}"
-               f"{c['queued']:>8}  {skipped}")
+        yield (
+            f"{trigger:<18}{c['candidates']:>11}{c['created']:>9}{c['existing']:>9}{c['capped']:>8}"
+            f"{c['queued']:>8}  {skipped}"
+        )
     t = result.totals()
     yield f"{'total':<18}{t['candidates']:>11}{t['created']:>9}{t['existing']:>9}{t['capped']:>8}{t['queued']:>8}"

@@ -14,6 +14,7 @@ and day, a deterministic id, in one transaction with its outbox entry to the sup
 confirms it (the penalty is entered through the penalty domain, with the catalogue in force that day)
 or dismisses it with a reason. The texts of a report are never logged.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,11 +41,13 @@ AUDIENCE = ["supervisor"]
 
 class NotTravelling(Unprocessable):
     """A report for a day no approved travel period covers."""
+
     code = "not_travelling"
 
 
 class AlreadyReported(Conflict):
     """The day's report was filed already (once per manager and day)."""
+
     code = "already_reported"
 
 
@@ -71,8 +74,12 @@ def proposal_id(manager_id: str, day: str) -> str:
 # --- periods -----------------------------------------------------------------------------------------
 def _branch_manager(manager_id: str, branch_id: str, field: str) -> dict:
     staff = directory.get_staff(manager_id)
-    if not staff or staff.get("branch_id") != branch_id or staff.get("role") != "client_manager" \
-            or staff.get("status", "active") != "active":
+    if (
+        not staff
+        or staff.get("branch_id") != branch_id
+        or staff.get("role") != "client_manager"
+        or staff.get("status", "active") != "active"
+    ):
         raise NotFound.reference(field, f"client manager {manager_id}")
     return staff
 
@@ -100,12 +107,20 @@ def create_period(principal: Principal, body: TravelPeriodIn) -> dict:
     at = clock.iso(now)
     approved = principal.role == "supervisor"
     record = {
-        "travel_id": submission.record_id("travel"), "manager_id": manager_id, "branch_id": principal.branch_id,
-        "start_on": body.start_on.isoformat(), "end_on": body.end_on.isoformat(),
-        "destination": body.destination, "purpose": body.purpose,
-        "status": "approved" if approved else "requested", "requested_by": principal.id, "created_at": at,
-        "report_due_hour": s.travel_report_due_hour, "revision": 1,
-        "history": [{"at": at, "by": principal.id, "to": "requested"}], **submission.stamp(),
+        "travel_id": submission.record_id("travel"),
+        "manager_id": manager_id,
+        "branch_id": principal.branch_id,
+        "start_on": body.start_on.isoformat(),
+        "end_on": body.end_on.isoformat(),
+        "destination": body.destination,
+        "purpose": body.purpose,
+        "status": "approved" if approved else "requested",
+        "requested_by": principal.id,
+        "created_at": at,
+        "report_due_hour": s.travel_report_due_hour,
+        "revision": 1,
+        "history": [{"at": at, "by": principal.id, "to": "requested"}],
+        **submission.stamp(),
     }
     if approved:
         record.update(decided_by=principal.id, decided_at=at)
@@ -129,9 +144,18 @@ def _day_ops(record: dict) -> list[dict]:
     ops = []
     for day in travel_days(date.fromisoformat(record["start_on"]), date.fromisoformat(record["end_on"])):
         due = report_due_at(day, int(record["report_due_hour"]))
-        ops.append(repo.new_day_op({"manager_id": record["manager_id"], "day": day.isoformat(),
-                                    "travel_id": record["travel_id"], "branch_id": record["branch_id"],
-                                    "due_at": clock.iso(due), "due_hour": due_bucket(due) if due > now else None}))
+        ops.append(
+            repo.new_day_op(
+                {
+                    "manager_id": record["manager_id"],
+                    "day": day.isoformat(),
+                    "travel_id": record["travel_id"],
+                    "branch_id": record["branch_id"],
+                    "due_at": clock.iso(due),
+                    "due_hour": due_bucket(due) if due > now else None,
+                }
+            )
+        )
     return ops
 
 
@@ -163,24 +187,32 @@ def decide_period(principal: Principal, travel_id: str, body: TravelDecisionIn) 
     now = clock.now()
     at = clock.iso(now)
     to = {"approve": "approved", "reject": "rejected", "cancel": "cancelled"}[body.decision]
-    record = {**current, "status": to, "decided_by": principal.id, "decided_at": at, "note": body.note or None,
-              "revision": int(current["revision"]) + 1,
-              "history": [*current.get("history", []), {"at": at, "by": principal.id, "to": to,
-                                                         "note": body.note}]}
+    record = {
+        **current,
+        "status": to,
+        "decided_by": principal.id,
+        "decided_at": at,
+        "note": body.note or None,
+        "revision": int(current["revision"]) + 1,
+        "history": [*current.get("history", []), {"at": at, "by": principal.id, "to": to, "note": body.note}],
+    }
     ops = [repo.replace_period_op(record, expected_revision=int(current["revision"]))]
     if to == "approved":
         ops += _day_ops(record)
     elif status == "approved":
         # Back early or not going: the days whose report is not yet due are no longer travel days.
-        ops += [repo.cancel_day_op(record["manager_id"], d.isoformat(), travel_id)
-                for d in travel_days(date.fromisoformat(record["start_on"]), date.fromisoformat(record["end_on"]))
-                if report_due_at(d, int(record["report_due_hour"])) > now]
+        ops += [
+            repo.cancel_day_op(record["manager_id"], d.isoformat(), travel_id)
+            for d in travel_days(date.fromisoformat(record["start_on"]), date.fromisoformat(record["end_on"]))
+            if report_due_at(d, int(record["report_due_hour"])) > now
+        ]
     try:
         repo.write(ops)
     except ConditionFailed:
         if to == "approved":
-            raise Conflict("the period changed meanwhile, or another approved travel of this manager covers "
-                           "one of its days") from None
+            raise Conflict(
+                "the period changed meanwhile, or another approved travel of this manager covers " "one of its days"
+            ) from None
         raise Conflict("the travel period changed meanwhile; reload and retry") from None
     return record
 
@@ -221,14 +253,25 @@ def submit_report(principal: Principal, body: TravelReportIn) -> dict:
     day = body.day.isoformat()
     travel_day = repo.get_day(principal.id, day)
     if not travel_day or travel_day.get("cancelled"):
-        raise NotTravelling(f"no approved travel period covers {day}",
-                            details=[{"field": "day", "message": "no approved travel covers this day"}])
+        raise NotTravelling(
+            f"no approved travel period covers {day}",
+            details=[{"field": "day", "message": "no approved travel covers this day"}],
+        )
     due = datetime.fromisoformat(travel_day["due_at"])
     report = {
-        "report_id": f"{principal.id}-{day}", "manager_id": principal.id, "branch_id": travel_day["branch_id"],
-        "travel_id": travel_day["travel_id"], "day": day, "location": body.location, "met": body.met,
-        "work": body.work, "open_issues": body.open_issues, "submitted_at": clock.iso(now),
-        "due_at": travel_day["due_at"], "on_time": now <= due, **submission.stamp(),
+        "report_id": f"{principal.id}-{day}",
+        "manager_id": principal.id,
+        "branch_id": travel_day["branch_id"],
+        "travel_id": travel_day["travel_id"],
+        "day": day,
+        "location": body.location,
+        "met": body.met,
+        "work": body.work,
+        "open_issues": body.open_issues,
+        "submitted_at": clock.iso(now),
+        "due_at": travel_day["due_at"],
+        "on_time": now <= due,
+        **submission.stamp(),
     }
     try:
         repo.write(repo.new_report_ops(report))
@@ -236,12 +279,15 @@ def submit_report(principal: Principal, body: TravelReportIn) -> dict:
         # The report's key is the manager's day, not the submission: this submission's own earlier write
         # (a retry) carries its stamp; any other is the day already reported.
         stored = repo.get_report(principal.id, day)
-        if not stored:   # the day itself changed meanwhile (cancelled)
-            raise NotTravelling(f"no approved travel period covers {day}",
-                                details=[{"field": "day", "message": "no approved travel covers this day"}]) from None
+        if not stored:  # the day itself changed meanwhile (cancelled)
+            raise NotTravelling(
+                f"no approved travel period covers {day}",
+                details=[{"field": "day", "message": "no approved travel covers this day"}],
+            ) from None
         if stored.get(submission.STAMP) != submission.stamp()[submission.STAMP]:
-            raise AlreadyReported(f"the report for {day} was already filed",
-                                  details=[{"field": "day", "message": "already reported"}]) from None
+            raise AlreadyReported(
+                f"the report for {day} was already filed", details=[{"field": "day", "message": "already reported"}]
+            ) from None
         report = stored
     logger.info("travel report filed", extra={"travel_id": report["travel_id"], "on_time": report["on_time"]})
     return report
@@ -275,22 +321,31 @@ def sweep_missing_reports(now: datetime | None = None) -> dict:
             if item.get("cancelled") or item.get("proposal_id") or item.get("report_on_time"):
                 continue
             record = {
-                "proposal_id": proposal_id(item["manager_id"], item["day"]), "rule_code": RULE_CODE,
-                "manager_id": item["manager_id"], "branch_id": item["branch_id"], "travel_id": item["travel_id"],
-                "day": item["day"], "due_at": item["due_at"], "late_report_at": item.get("report_at"),
-                "status": "pending", "created_at": at,
-                "rule_version": penalty_rules.catalogue_on(date.fromisoformat(item["day"]),
-                                                           item["branch_id"]).version_ref(),
+                "proposal_id": proposal_id(item["manager_id"], item["day"]),
+                "rule_code": RULE_CODE,
+                "manager_id": item["manager_id"],
+                "branch_id": item["branch_id"],
+                "travel_id": item["travel_id"],
+                "day": item["day"],
+                "due_at": item["due_at"],
+                "late_report_at": item.get("report_at"),
+                "status": "pending",
+                "created_at": at,
+                "rule_version": penalty_rules.catalogue_on(
+                    date.fromisoformat(item["day"]), item["branch_id"]
+                ).version_ref(),
             }
             # Ids only; `staff_id` is the manager, as the escalation message names staff.
             fields = {k: record[k] for k in ("proposal_id", "rule_code", "branch_id", "day", "due_at")}
-            entry = outbox.record_op(ESCALATION, _subject(record["proposal_id"]),
-                                     {"kind": PROPOSAL_KIND, "record": {**fields, "staff_id": record["manager_id"],
-                                                                        "audience": AUDIENCE}})
+            entry = outbox.record_op(
+                ESCALATION,
+                _subject(record["proposal_id"]),
+                {"kind": PROPOSAL_KIND, "record": {**fields, "staff_id": record["manager_id"], "audience": AUDIENCE}},
+            )
             try:
                 repo.write([*repo.new_proposal_ops(record), entry])
             except ConditionFailed:
-                continue   # reported, cancelled or proposed meanwhile
+                continue  # reported, cancelled or proposed meanwhile
             proposed.append(record["proposal_id"])
             outbox.deliver_now(ESCALATION, _subject(record["proposal_id"]))
 
@@ -322,18 +377,29 @@ def confirm(principal: Principal, pid: str, body: ConfirmIn) -> dict:
     if current["status"] != "pending":
         raise Conflict(f"the proposal is {current['status']}")
     note = f"出差日报缺失 {current['day']} (proposal {pid})" + (f": {body.note}" if body.note else "")
-    penalty_in = PenaltyIn(manager_id=current["manager_id"], rule_code=current["rule_code"],
-                           breach_date=date.fromisoformat(current["day"]), occurrences=1, evidence_note=note,
-                           evidence_refs=[f"travel:{current['travel_id']}", f"proposal:{pid}"],
-                           income_yuan=body.daily_subsidy_yuan)
+    penalty_in = PenaltyIn(
+        manager_id=current["manager_id"],
+        rule_code=current["rule_code"],
+        breach_date=date.fromisoformat(current["day"]),
+        occurrences=1,
+        evidence_note=note,
+        evidence_refs=[f"travel:{current['travel_id']}", f"proposal:{pid}"],
+        income_yuan=body.daily_subsidy_yuan,
+    )
     # One penalty per proposal whoever confirms and however often: its id comes from the proposal.
     token = submission.bind(f"penalty-proposal|{pid}")
     try:
         penalty = penalties.enter(principal, penalty_in)
     finally:
         submission.unbind(token)
-    record = {**current, "status": "confirmed", "penalty_id": penalty["penalty_id"], "decided_by": principal.id,
-              "decided_at": clock.iso(clock.now()), "reason": body.note or None}
+    record = {
+        **current,
+        "status": "confirmed",
+        "penalty_id": penalty["penalty_id"],
+        "decided_by": principal.id,
+        "decided_at": clock.iso(clock.now()),
+        "reason": body.note or None,
+    }
     return _save(record, "pending", pid)
 
 
@@ -341,8 +407,13 @@ def dismiss(principal: Principal, pid: str, body: DismissIn) -> dict:
     current = read_proposal(principal, pid)
     if current["status"] != "pending":
         raise Conflict(f"the proposal is {current['status']}")
-    record = {**current, "status": "dismissed", "decided_by": principal.id, "decided_at": clock.iso(clock.now()),
-              "reason": body.reason}
+    record = {
+        **current,
+        "status": "dismissed",
+        "decided_by": principal.id,
+        "decided_at": clock.iso(clock.now()),
+        "reason": body.reason,
+    }
     return _save(record, "pending", pid)
 
 

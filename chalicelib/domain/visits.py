@@ -4,6 +4,7 @@ A manager records what happened; the server sets who and when. Logs are never
 deleted: the author may amend on the day of writing, afterwards only append
 correction notes, and nothing once the supervisor has signed the week off.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,12 +18,23 @@ from ..config import get_settings
 from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, PayloadTooLarge, Unprocessable, ValidationFailed
 from ..models.common import mask_phone
 from ..models.pii import normalise_mobile
-from ..models.visits import (OUTING_KINDS, PHONE_KINDS, PHOTO_TYPES, ActivityQuery, NoteIn, PhotoUploadIn,
-                             SignoffIn, VisitIn, VisitPatch, VisitQuery)
+from ..models.visits import (
+    OUTING_KINDS,
+    PHONE_KINDS,
+    PHOTO_TYPES,
+    ActivityQuery,
+    NoteIn,
+    PhotoUploadIn,
+    SignoffIn,
+    VisitIn,
+    VisitPatch,
+    VisitQuery,
+)
 from ..storage import accounts as account_repo
 from ..storage import directory, photos, pii
 from ..storage import visits as repo
 from . import contact_plan, disclosure, leave, workdays
+
 
 def group_outings(logs: list[dict], window_hours: float) -> list[list[dict]]:
     """A day's outing logs grouped into outings: a log joins the outing of the same unit or outlet,
@@ -46,7 +58,7 @@ iso_week = clock.iso_week
 
 
 def visit_days_required(quota: int, working_days: int, leave_days: Decimal) -> int:
-    """"三天出访" in a week, less in proportion to the working days on approved leave (rounded up):
+    """ "三天出访" in a week, less in proportion to the working days on approved leave (rounded up):
     3 of 5 working days; one day's leave: 3 of 4 (2.4 up); three days': 2 (1.2 up); all five: 0.
     A week without leave needs the quota whatever its working days (as before leave existed)."""
     if not leave_days:
@@ -100,17 +112,28 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
     _check_next_visit(body.next_visit_date, clock.local_date(visited_at))
     if body.outlet_id:
         outlet = directory.get_outlet(body.outlet_id)
-        if not outlet or outlet["branch_id"] != principal.branch_id:   # another branch's: as unknown
+        if not outlet or outlet["branch_id"] != principal.branch_id:  # another branch's: as unknown
             raise ValidationFailed.field("outlet_id", "unknown outlet in your branch")
     _check_photos(principal, body.photo_keys)
     data = body.model_dump(mode="json", exclude={"person_contact", "visited_at", "late_reason"})
-    fields = {**data, **_protect_contact(body.person_contact),
-              "visit_id": submission.record_id("visit"), "manager_id": principal.id, "branch_id": principal.branch_id,
-              "visited_at": clock.iso(visited_at), "recorded_at": clock.iso(now), "version": 1, **submission.stamp()}
+    fields = {
+        **data,
+        **_protect_contact(body.person_contact),
+        "visit_id": submission.record_id("visit"),
+        "manager_id": principal.id,
+        "branch_id": principal.branch_id,
+        "visited_at": clock.iso(visited_at),
+        "recorded_at": clock.iso(now),
+        "version": 1,
+        **submission.stamp(),
+    }
 
     def as_late(because: str | None) -> dict:
-        return {**fields, "status": "pending_approval" if because else "recorded",
-                **({"late_reason": body.late_reason, "late_because": because} if because else {})}
+        return {
+            **fields,
+            "status": "pending_approval" if because else "recorded",
+            **({"late_reason": body.late_reason, "late_because": because} if because else {}),
+        }
 
     # Checked by the write itself, not read before it: the week is not signed off (002 第三十七条) unless
     # the log is late by age already, and the account is in the manager's branch; assumed, and checked
@@ -120,10 +143,14 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
     try:
         for _ in range(3):
             try:
-                repo.put_new_visit(record, also=contact_plan.contact_ops(record) if serves else (),
-                                   unsigned_week=iso_week(visited_on) if check_week else None,
-                                   account=(body.account_id, principal.branch_id, principal.id if serves else None)
-                                   if body.account_id else None)
+                repo.put_new_visit(
+                    record,
+                    also=contact_plan.contact_ops(record) if serves else (),
+                    unsigned_week=iso_week(visited_on) if check_week else None,
+                    account=(body.account_id, principal.branch_id, principal.id if serves else None)
+                    if body.account_id
+                    else None,
+                )
                 return record
             except repo.WeekSignedOff:
                 late, check_week = f"week {iso_week(visited_on)} is signed off", False
@@ -131,7 +158,7 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
                 record = as_late(late)
             except repo.AccountRefused:
                 account = account_repo.get_account(body.account_id)
-                if not account or account.get("branch_id") != principal.branch_id:   # another branch's: as unknown
+                if not account or account.get("branch_id") != principal.branch_id:  # another branch's: as unknown
                     raise ValidationFailed.field("account_id", "unknown account in your branch") from None
                 serves = _serves(account, principal.id)
         raise Conflict("the log could not be written for concurrent changes; retry")
@@ -145,8 +172,9 @@ def record_visit(principal: Principal, body: VisitIn) -> dict:
 
 def _require_late_reason(body: VisitIn, late: str | None) -> None:
     if late and not body.late_reason:
-        raise ValidationFailed.field("late_reason", f"the visit is {late}: say why, and your supervisor "
-                                                    "approves the log")
+        raise ValidationFailed.field(
+            "late_reason", f"the visit is {late}: say why, and your supervisor " "approves the log"
+        )
 
 
 def _serves(account: dict | None, manager_id: str) -> bool:
@@ -156,9 +184,11 @@ def _serves(account: dict | None, manager_id: str) -> bool:
 
 # --- reading ---------------------------------------------------------------------------
 def _readable(principal: Principal, record: dict | None) -> dict:
-    if record and (record["manager_id"] == principal.id
-                   or (principal.role == "supervisor" and record["branch_id"] == principal.branch_id)
-                   or principal.role == "compliance"):
+    if record and (
+        record["manager_id"] == principal.id
+        or (principal.role == "supervisor" and record["branch_id"] == principal.branch_id)
+        or principal.role == "compliance"
+    ):
         return record
     raise NotFound("visit log not found")
 
@@ -166,8 +196,11 @@ def _readable(principal: Principal, record: dict | None) -> dict:
 def read_visit(principal: Principal, visit_id: str) -> dict:
     record = _readable(principal, repo.get_visit(visit_id))
     seconds = get_settings().photo_url_seconds
-    return {**record, "notes": record.get("notes", []),
-            "photo_urls": [photos.presign_read(k, seconds) for k in record.get("photo_keys", [])]}
+    return {
+        **record,
+        "notes": record.get("notes", []),
+        "photo_urls": [photos.presign_read(k, seconds) for k in record.get("photo_keys", [])],
+    }
 
 
 def reveal_contact(principal: Principal, visit_id: str, body) -> dict:
@@ -187,14 +220,27 @@ def reveal_contact(principal: Principal, visit_id: str, body) -> dict:
         raise
     if principal.role == "compliance":
         if purpose.code != "compliance_case":
-            disclosure.refuse(principal, subject, purpose, "compliance reveals name their case "
-                              "(purpose compliance_case with case_ref)", ["person_contact"])
+            disclosure.refuse(
+                principal,
+                subject,
+                purpose,
+                "compliance reveals name their case " "(purpose compliance_case with case_ref)",
+                ["person_contact"],
+            )
     elif record["manager_id"] != principal.id:
-        disclosure.refuse(principal, subject, purpose, "only the manager who logged the visit may reveal "
-                          "the contact", ["person_contact"])
-    shown, audit = disclosure.grant(principal, subject, purpose,
-                                    {"person_contact": pii.unseal(record.get("person_contact_sealed"))})
+        disclosure.refuse(
+            principal,
+            subject,
+            purpose,
+            "only the manager who logged the visit may reveal " "the contact",
+            ["person_contact"],
+        )
+    shown, audit = disclosure.grant(
+        principal, subject, purpose, {"person_contact": pii.unseal(record.get("person_contact_sealed"))}
+    )
     return {"visit_id": visit_id, "person_contact": shown.get("person_contact"), "audit_id": audit["audit_id"]}
+
+
 def visit_versions(principal: Principal, visit_id: str) -> dict:
     """How the log read before each same-day amendment (the amended log itself is `read_visit`)."""
     _readable(principal, repo.get_visit(visit_id))
@@ -213,8 +259,8 @@ def _manager_in_scope(principal: Principal, manager_id: str) -> None:
             raise Forbidden("client managers list their own logs only")
         return
     if principal.role != "supervisor":
-        return   # compliance reads any branch's logs
-    staff = cached_staff(manager_id)   # the principal cache's copy: a read scope check costs no request
+        return  # compliance reads any branch's logs
+    staff = cached_staff(manager_id)  # the principal cache's copy: a read scope check costs no request
     if not staff or staff["branch_id"] != principal.branch_id:
         raise Forbidden("that manager is not in your branch")
 
@@ -258,8 +304,13 @@ def amend_visit(principal: Principal, visit_id: str, patch: VisitPatch) -> dict:
     if not changes:
         raise ValidationFailed.field("body", "no field to amend")
     try:
-        return repo.amend_visit(visit_id, changes, amended_at=clock.iso(clock.now()),
-                                expected_version=int(record.get("version", 1)), previous=record)
+        return repo.amend_visit(
+            visit_id,
+            changes,
+            amended_at=clock.iso(clock.now()),
+            expected_version=int(record.get("version", 1)),
+            previous=record,
+        )
     except ConditionFailed:
         raise Conflict("the log changed meanwhile; reload and try again") from None
 
@@ -268,8 +319,13 @@ def add_note(principal: Principal, visit_id: str, body: NoteIn) -> dict:
     record = _own_and_unsigned(principal, visit_id)
     if len(record.get("notes", [])) >= repo.MAX_NOTES:
         raise Unprocessable(f"a log takes at most {repo.MAX_NOTES} correction notes")
-    note = {"note_id": uuid.uuid4().hex[:12], "visit_id": visit_id, "text": body.text, "author_id": principal.id,
-            "at": clock.iso(clock.now())}
+    note = {
+        "note_id": uuid.uuid4().hex[:12],
+        "visit_id": visit_id,
+        "text": body.text,
+        "author_id": principal.id,
+        "at": clock.iso(clock.now()),
+    }
     try:
         repo.add_note(visit_id, note)
     except ConditionFailed:
@@ -277,7 +333,7 @@ def add_note(principal: Principal, visit_id: str, body: NoteIn) -> dict:
     return note
 
 
-NOT_COUNTED = {"pending_approval", "rejected"}   # logs the quotas do not count (yet)
+NOT_COUNTED = {"pending_approval", "rejected"}  # logs the quotas do not count (yet)
 
 
 def decide_late(principal: Principal, visit_id: str, body) -> dict:
@@ -310,8 +366,13 @@ def sign_week(principal: Principal, body: SignoffIn) -> dict:
     if monday + timedelta(days=6) >= clock.today():
         # 002 第三十七条: the supervisor checks the week's logs - a week still running has logs to come.
         raise ValidationFailed.field("week", "can be signed off once it has ended")
-    record = {"manager_id": body.manager_id, "week": body.week, "signed_by": principal.id,
-              "signed_at": clock.iso(clock.now()), "comment": body.comment}
+    record = {
+        "manager_id": body.manager_id,
+        "week": body.week,
+        "signed_by": principal.id,
+        "signed_at": clock.iso(clock.now()),
+        "comment": body.comment,
+    }
     try:
         repo.put_signoff(record)
     except ConditionFailed:
@@ -323,12 +384,19 @@ def sign_week(principal: Principal, body: SignoffIn) -> dict:
 def photo_upload(principal: Principal, body: PhotoUploadIn) -> dict:
     s = get_settings()
     if body.size_bytes > s.photo_max_bytes:
-        raise PayloadTooLarge(f"photos are limited to {s.photo_max_bytes} bytes",
-                              details=[{"field": "size_bytes", "message": f"must be at most {s.photo_max_bytes}"}])
+        raise PayloadTooLarge(
+            f"photos are limited to {s.photo_max_bytes} bytes",
+            details=[{"field": "size_bytes", "message": f"must be at most {s.photo_max_bytes}"}],
+        )
     key = f"photos/{principal.id}/{uuid.uuid4().hex}.{PHOTO_TYPES[body.content_type]}"
     post = photos.presign_upload(key, body.content_type, s.photo_max_bytes, s.photo_url_seconds)
-    return {"photo_key": key, "upload_url": post["url"], "fields": post["fields"], "expires_in": s.photo_url_seconds,
-            "max_bytes": s.photo_max_bytes}
+    return {
+        "photo_key": key,
+        "upload_url": post["url"],
+        "fields": post["fields"],
+        "expires_in": s.photo_url_seconds,
+        "max_bytes": s.photo_max_bytes,
+    }
 
 
 # --- activity against the quotas -----------------------------------------------------------------
@@ -341,8 +409,11 @@ def activity(principal: Principal, query: ActivityQuery) -> dict:
 def activity_summary(manager_id: str, start: date, end: date) -> dict:
     """Daily and weekly quantities against the quotas of 002 第二十条. Also used by scorecards."""
     s = get_settings()
-    visits = [v for v in repo.all_manager_visits(manager_id, start.isoformat(), f"{end.isoformat()}T~")
-              if v.get("status") not in NOT_COUNTED]
+    visits = [
+        v
+        for v in repo.all_manager_visits(manager_id, start.isoformat(), f"{end.isoformat()}T~")
+        if v.get("status") not in NOT_COUNTED
+    ]
     # Approved leave is not held against the manager (000 第一篇 第四条): a day on leave needs no contacts,
     # half a day half of them; a week needs visit days in proportion to its working days not on leave.
     on_leave = leave.days_on_leave(manager_id, start, end)
@@ -359,31 +430,42 @@ def activity_summary(manager_id: str, start: date, end: date) -> dict:
         phone = sum(1 for v in logs if v["kind"] in PHONE_KINDS)
         away = on_leave.get(day, Decimal(0)) if working else Decimal(0)
         phone_required = math.ceil(s.quota_phone_contacts_per_day * (1 - away)) if working else 0
-        days.append({
-            "date": day, "working_day": working, "phone_contacts": phone, "visits": len(logs),
-            "outings": len(outings), "clients_on_outings": sum(clients),
-            "leave": str(away) if away else None, "phone_contacts_required": phone_required,
-            "phone_quota_met": phone >= phone_required,
-            "outing_quota_met": all(c >= s.quota_clients_per_outing for c in clients),
-            "outings_below_client_quota": sum(1 for c in clients if c < s.quota_clients_per_outing),
-        })
-        week = weeks.setdefault(iso_week(day), {"week": iso_week(day), "visit_days": 0, "visit_dates": [],
-                                                "working_days": 0, "leave_days": Decimal(0)})
+        days.append(
+            {
+                "date": day,
+                "working_day": working,
+                "phone_contacts": phone,
+                "visits": len(logs),
+                "outings": len(outings),
+                "clients_on_outings": sum(clients),
+                "leave": str(away) if away else None,
+                "phone_contacts_required": phone_required,
+                "phone_quota_met": phone >= phone_required,
+                "outing_quota_met": all(c >= s.quota_clients_per_outing for c in clients),
+                "outings_below_client_quota": sum(1 for c in clients if c < s.quota_clients_per_outing),
+            }
+        )
+        week = weeks.setdefault(
+            iso_week(day),
+            {"week": iso_week(day), "visit_days": 0, "visit_dates": [], "working_days": 0, "leave_days": Decimal(0)},
+        )
         if working:
             week["working_days"] += 1
             week["leave_days"] += away
-        if outings:   # "三天出访": days out visiting; an outlet shift is not a visit
+        if outings:  # "三天出访": days out visiting; an outlet shift is not a visit
             week["visit_days"] += 1
             week["visit_dates"].append(day)
         day += timedelta(days=1)
     for week in weeks.values():
-        week["visit_days_required"] = visit_days_required(s.quota_visit_days_per_week, week["working_days"],
-                                                          week["leave_days"])
+        week["visit_days_required"] = visit_days_required(
+            s.quota_visit_days_per_week, week["working_days"], week["leave_days"]
+        )
         week["visit_days_quota_met"] = week["visit_days"] >= week["visit_days_required"]
         week["leave_days"] = str(week["leave_days"])
     working_days = [d for d in days if d["working_day"]]
     totals = {
-        "phone_contacts": sum(d["phone_contacts"] for d in days), "visits": sum(d["visits"] for d in days),
+        "phone_contacts": sum(d["phone_contacts"] for d in days),
+        "visits": sum(d["visits"] for d in days),
         "outings": sum(d["outings"] for d in days),
         "clients_on_outings": sum(d["clients_on_outings"] for d in days),
         "working_days": len(working_days),
@@ -391,8 +473,16 @@ def activity_summary(manager_id: str, start: date, end: date) -> dict:
         "outings_below_client_quota": sum(d["outings_below_client_quota"] for d in days),
         "leave_days": str(sum(on_leave.values(), Decimal(0))),
     }
-    return {"manager_id": manager_id, "date_from": start, "date_to": end, "days": days,
-            "weeks": list(weeks.values()), "totals": totals,
-            "quotas": {"phone_contacts_per_day": s.quota_phone_contacts_per_day,
-                       "clients_per_outing": s.quota_clients_per_outing,
-                       "visit_days_per_week": s.quota_visit_days_per_week}}
+    return {
+        "manager_id": manager_id,
+        "date_from": start,
+        "date_to": end,
+        "days": days,
+        "weeks": list(weeks.values()),
+        "totals": totals,
+        "quotas": {
+            "phone_contacts_per_day": s.quota_phone_contacts_per_day,
+            "clients_per_outing": s.quota_clients_per_outing,
+            "visit_days_per_week": s.quota_visit_days_per_week,
+        },
+    }

@@ -7,6 +7,7 @@ For each year the arrangement comes from, in order:
   3. otherwise weekends only: a provisional answer. Due dates decided by it are marked
      provisional and recomputed when the year is published (domain/calendar.py).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -34,7 +35,7 @@ def _package_knows(year: int) -> bool:
 
 
 def source(year: int) -> str:
-    """"published", "package" or "weekends_only" (provisional)."""
+    """ "published", "package" or "weekends_only" (provisional)."""
     if _published(year) is not None:
         return "published"
     return "package" if _package_knows(year) else "weekends_only"
@@ -59,8 +60,9 @@ def is_workday(day: date) -> bool:
     except NotImplementedError:
         if day.year not in _warned:
             _warned.add(day.year)
-            logger.warning("no working-day calendar for this year; weekends only, due dates provisional",
-                           extra={"year": day.year})
+            logger.warning(
+                "no working-day calendar for this year; weekends only, due dates provisional", extra={"year": day.year}
+            )
         return day.weekday() < 5
 
 

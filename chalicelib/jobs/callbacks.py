@@ -3,6 +3,7 @@
 02:00 Asia/Shanghai is 18:00 UTC the previous day (EventBridge cron is in UTC).
 Account files arrive through EventBridge (see `import_account_file`).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -36,21 +37,28 @@ def emit_metrics(results: list[selection_job.RunResult]) -> None:
                 metrics.add_metric(name=f"callbacks_{trigger}_skipped_{reason}", unit=MetricUnit.Count, value=n)
         metrics.add_metadata(key=f"run_{result.business_date}", value=f"{result.mode}/{result.status}")
         # Due dates decided on weekends only (no calendar for the year): the CalendarMissingAlarm watches it.
-        metrics.add_metric(name="callbacks_provisional_due_dates", unit=MetricUnit.Count,
-                           value=result.totals()["provisional"])
-        metrics.add_metric(name="callbacks_run_partial", unit=MetricUnit.Count,
-                           value=1 if result.status == "partial" else 0)
+        metrics.add_metric(
+            name="callbacks_provisional_due_dates", unit=MetricUnit.Count, value=result.totals()["provisional"]
+        )
+        metrics.add_metric(
+            name="callbacks_run_partial", unit=MetricUnit.Count, value=1 if result.status == "partial" else 0
+        )
         metrics.flush_metrics()
 
 
-@bp.schedule(Cron(0, 18, "*", "*", "?", "*"), name="daily_callback_selection",
-             description="Select yesterday's callbacks (02:00 Asia/Shanghai), catching up missed dates")
+@bp.schedule(
+    Cron(0, 18, "*", "*", "?", "*"),
+    name="daily_callback_selection",
+    description="Select yesterday's callbacks (02:00 Asia/Shanghai), catching up missed dates",
+)
 def daily_callback_selection(event):
     from ..domain import selection_job
+
     results = selection_job.run_scheduled(clock.today(), remaining=_remaining(event))
     emit_metrics(results)
-    return {"runs": [{"business_date": r.business_date, "mode": r.mode, "status": r.status, **r.totals()}
-                     for r in results]}
+    return {
+        "runs": [{"business_date": r.business_date, "mode": r.mode, "status": r.status, **r.totals()} for r in results]
+    }
 
 
 def _object_created(event: dict) -> tuple[str, str, str | None]:
@@ -75,25 +83,34 @@ def import_account_file(event, context):
 
     remaining = None
     if hasattr(context, "get_remaining_time_in_millis"):
-        remaining = lambda: context.get_remaining_time_in_millis() / 1000   # noqa: E731
+        remaining = lambda: context.get_remaining_time_in_millis() / 1000  # noqa: E731
     summary = account_import.import_file(bucket, key, version_id=version_id, remaining=remaining)
     _import_metrics([summary])
-    return {k: summary.get(k) for k in ("source", "status", "rows", "accepted", "duplicate", "rejected",
-                                        "committed_row")}
+    return {
+        k: summary.get(k) for k in ("source", "status", "rows", "accepted", "duplicate", "rejected", "committed_row")
+    }
 
 
 def _import_metrics(summaries: list[dict]) -> None:
-    metrics.add_metric(name="core_feed_rows_rejected", unit=MetricUnit.Count,
-                       value=sum(s.get("rejected", 0) for s in summaries))
-    metrics.add_metric(name="core_feed_rows_accepted", unit=MetricUnit.Count,
-                       value=sum(s.get("accepted", 0) for s in summaries))
-    metrics.add_metric(name="core_feed_imports_incomplete", unit=MetricUnit.Count,
-                       value=sum(1 for s in summaries if s.get("status") not in ("completed", "failed", "superseded")))
+    metrics.add_metric(
+        name="core_feed_rows_rejected", unit=MetricUnit.Count, value=sum(s.get("rejected", 0) for s in summaries)
+    )
+    metrics.add_metric(
+        name="core_feed_rows_accepted", unit=MetricUnit.Count, value=sum(s.get("accepted", 0) for s in summaries)
+    )
+    metrics.add_metric(
+        name="core_feed_imports_incomplete",
+        unit=MetricUnit.Count,
+        value=sum(1 for s in summaries if s.get("status") not in ("completed", "failed", "superseded")),
+    )
     metrics.flush_metrics()
 
 
-@bp.schedule(Rate(15, unit=Rate.MINUTES), name="resume_account_imports",
-             description="Resume core-system files left incomplete (deadline, transient errors, a crash)")
+@bp.schedule(
+    Rate(15, unit=Rate.MINUTES),
+    name="resume_account_imports",
+    description="Resume core-system files left incomplete (deadline, transient errors, a crash)",
+)
 def resume_account_imports(event):
     from ..domain import account_import
 

@@ -1,4 +1,5 @@
 """Daily penalty job: flag open cash penalties whose settlement window has passed."""
+
 from __future__ import annotations
 
 from chalice import Blueprint, Cron
@@ -12,7 +13,9 @@ bp = Blueprint(__name__)
 @bp.schedule(Cron(10, 17, "*", "*", "?", "*"), name="penalty-overdue-sweep")
 def penalty_overdue_sweep(event):
     from ..domain import penalties
+
     result = penalties.sweep_overdue()
-    logger.info("penalty overdue sweep done", extra={"days_read": result["days_read"],
-                                                     "flagged": len(result["flagged"])})
+    logger.info(
+        "penalty overdue sweep done", extra={"days_read": result["days_read"], "flagged": len(result["flagged"])}
+    )
     return {"days_read": result["days_read"], "flagged": len(result["flagged"])}

@@ -1,6 +1,7 @@
 """Hourly SLA sweep: overdue problem items, callback tasks and complaints, flagged and escalated; missing
 travel reports proposed as NO_DAILY_REPORT penalties; then
 the outbox's due side effects delivered (domain/outbox.py)."""
+
 from __future__ import annotations
 
 from chalice import Blueprint, Rate
@@ -13,15 +14,23 @@ bp = Blueprint(__name__)
 def run(now=None) -> dict:
     from ..domain import callback_work, complaints, outbox, problems, travel
 
-    result = {"problems": problems.sweep_overdue(now), "tasks": callback_work.sweep_overdue(now),
-              "complaints": complaints.sweep_overdue(now),
-              "contact_requests": callback_work.sweep_contact_requests(now),
-              "travel_reports": travel.sweep_missing_reports(now)}
+    result = {
+        "problems": problems.sweep_overdue(now),
+        "tasks": callback_work.sweep_overdue(now),
+        "complaints": complaints.sweep_overdue(now),
+        "contact_requests": callback_work.sweep_contact_requests(now),
+        "travel_reports": travel.sweep_missing_reports(now),
+    }
     result["outbox"] = outbox.deliver_due()
-    logger.info("sla sweep", extra={"problems_flagged": len(result["problems"]["flagged"]),
-                                    "tasks_flagged": len(result["tasks"]["flagged"]),
-                                    "complaints_escalated": len(result["complaints"]["escalated"]),
-                                    "travel_proposals": len(result["travel_reports"]["proposed"])})
+    logger.info(
+        "sla sweep",
+        extra={
+            "problems_flagged": len(result["problems"]["flagged"]),
+            "tasks_flagged": len(result["tasks"]["flagged"]),
+            "complaints_escalated": len(result["complaints"]["escalated"]),
+            "travel_proposals": len(result["travel_reports"]["proposed"]),
+        },
+    )
     return result
 
 

@@ -5,15 +5,13 @@ Each event is parsed on its own through the `AccountEvent` discriminated union
 rest of the batch is kept. The same union parses the rows of the daily CSV.
 """
 
-from functools import lru_cache
-
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Literal, Union
+from functools import lru_cache
+from typing import Annotated, Literal
 
 from pydantic import Field, SkipValidation, TypeAdapter
-from typing_extensions import Annotated
 
 from ..enum_meanings import describe
 from .common import BoundedAwareDatetime, BoundedDate, PageQuery, RequestModel, ResponseModel
@@ -33,14 +31,15 @@ class Tier(str, Enum):
 
 
 class OpeningChannel(str, Enum):
-    counter = "counter"                    # at the branch counter
+    counter = "counter"  # at the branch counter
     online = "online"
-    bank_outlet = "bank_outlet"            # a single opening at a partner bank outlet
+    bank_outlet = "bank_outlet"  # a single opening at a partner bank outlet
     bank_outlet_bulk = "bank_outlet_bulk"  # a bulk opening drive at a bank outlet (due within 3 working days)
 
 
 class CloseReason(str, Enum):
     """Attrition reasons (seed 003 第四章)."""
+
     moved_away = "moved_away"
     equipment_system = "equipment_system"
     environment = "environment"
@@ -99,6 +98,7 @@ class AccountClosed(_Event):
 class AccountTransferredOut(_Event):
     """The client moved the account out (客户转出, 003 第三十一条): core and important clients get a
     callback the same week and monthly contact after it."""
+
     type: Literal["account_transferred_out"]
     transferred_at: BoundedAwareDatetime
     destination: str | None = Field(None, max_length=100)
@@ -113,6 +113,7 @@ class ManagerChanged(_Event):
 class ContactChanged(_Event):
     """The core system re-established the client's phone (e.g. after a wrong-number callback: seed 000
     第五篇 第十一条(三) "重新确定联系方式"). Sealed, hashed and masked like the opening's phone."""
+
     type: Literal["contact_changed"]
     phone: MobilePhone
     changed_at: BoundedAwareDatetime
@@ -122,32 +123,59 @@ class ValueClassChanged(_Event):
     """The core system's client value class A/B/C (002 第十九条: by share of volume), as of `classified_at`.
     The contact plan follows it; a supervisor's manual class holds until the feed's class changes after it
     (domain/accounts.py `apply_value_class`)."""
+
     type: Literal["value_class_changed"]
     value_class: Literal["A", "B", "C"]
     classified_at: BoundedAwareDatetime
 
 
-AccountEvent = Annotated[Union[AccountOpened, TradeDay, TransferIn, TransferOut, AccountClosed,
-                               AccountTransferredOut, ManagerChanged, ContactChanged, ValueClassChanged],
-                         Field(discriminator="type")]
+AccountEvent = Annotated[
+    AccountOpened
+    | TradeDay
+    | TransferIn
+    | TransferOut
+    | AccountClosed
+    | AccountTransferredOut
+    | ManagerChanged
+    | ContactChanged
+    | ValueClassChanged,
+    Field(discriminator="type"),
+]
+
+
 @lru_cache(maxsize=1)
 def event_adapter() -> TypeAdapter:
     """Built on first use: a cold start that serves no feed call never pays for the union's validator."""
     return TypeAdapter(AccountEvent)
-EVENT_TYPES = ("account_opened", "trade_day", "transfer_in", "transfer_out", "account_closed",
-               "account_transferred_out", "manager_changed", "contact_changed", "value_class_changed")
+
+
+EVENT_TYPES = (
+    "account_opened",
+    "trade_day",
+    "transfer_in",
+    "transfer_out",
+    "account_closed",
+    "account_transferred_out",
+    "manager_changed",
+    "contact_changed",
+    "value_class_changed",
+)
 
 
 class AccountEventBatch(RequestModel):
     # The schema shows each item as the `AccountEvent` union (one schema per type, discriminated on `type`);
     # validation skips the items here: each is parsed separately so a bad one cannot sink the batch.
     events: list[SkipValidation[AccountEvent]] = Field(
-        min_length=1, max_length=500, description="1-500 events, each one of the event types by its `type`; "
-        "applied in order; a refused event is answered in `results` and the others are kept")
+        min_length=1,
+        max_length=500,
+        description="1-500 events, each one of the event types by its `type`; "
+        "applied in order; a refused event is answered in `results` and the others are kept",
+    )
 
 
 class EventErrorDetail(ResponseModel):
     """One failing field of a refused event (the error envelope's detail shape)."""
+
     field: str
     message: str
     type: str | None = None
@@ -172,6 +200,7 @@ class EventBatchResult(ResponseModel):
 
 class AccountOut(ResponseModel):
     """An account as staff see it: phone and ID number masked, client name masked."""
+
     account_id: str
     branch_id: str | None = None
     client_name_masked: str | None = None

@@ -12,14 +12,14 @@ class CalendarIn(RequestModel):
     # Weekdays off (法定节假日 and the days moved with them) and weekend days worked (调休上班).
     holidays: list[date] = Field(max_length=60)
     makeup_workdays: list[date] = Field(max_length=20)
-    note: str | None = Field(None, max_length=200)   # e.g. the State Council notice it follows
+    note: str | None = Field(None, max_length=200)  # e.g. the State Council notice it follows
 
 
 class CalendarOut(ResponseModel):
     year: int
     source: Literal["published", "package", "weekends_only"]
-    provisional: bool                    # weekends only: due dates of this year are provisional
-    version: int | None = None           # published versions count up; none for the package
+    provisional: bool  # weekends only: due dates of this year are provisional
+    version: int | None = None  # published versions count up; none for the package
     holidays: list[date] = []
     makeup_workdays: list[date] = []
     note: str | None = None
@@ -35,4 +35,4 @@ class CalendarVersions(ResponseModel):
 
 class CalendarHealth(ResponseModel):
     status: Literal["ok", "missing"]
-    missing_years: list[int]   # years selection counts on weekends only (due dates provisional)
+    missing_years: list[int]  # years selection counts on weekends only (due dates provisional)

@@ -6,10 +6,9 @@ every string annotation when the class is created, a measurable share of a cold 
 
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
+from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
-from typing_extensions import Annotated
-
 
 # A calendar month "YYYY-MM"; the year is bounded so no date arithmetic on it can fail.
 Month = Annotated[str, StringConstraints(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")]
@@ -57,11 +56,13 @@ STAFF_ROLES = [r.value for r in Role if r is not Role.outlet]
 
 class RequestModel(BaseModel):
     """Request bodies: unknown fields are refused, strings trimmed."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class PageQuery(RequestModel):
     """Query of a cursor-paginated list: `limit` and the opaque `next_token` of the previous page."""
+
     limit: int = Field(20, ge=1, le=100)
     next_token: str | None = None
 
@@ -97,6 +98,7 @@ def mask_name(name: str | None) -> str | None:
 
 class StatusStep(ResponseModel):
     """One step of a record's history: who moved it to which status, when, and why (nothing is deleted)."""
+
     at: str
     by: str
     to: str

@@ -34,17 +34,18 @@ PENALTY_RULES = {"CLIENT_COMPLAINT", "BANK_COMPLAINT"}
 
 class ComplaintIn(RequestModel):
     """A complaint as received. Source, recorder, owner and the clock are set by the server."""
+
     account_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
-    client_name: str | None = Field(None, min_length=1, max_length=50)   # when no account names the client
+    client_name: str | None = Field(None, min_length=1, max_length=50)  # when no account names the client
     channel: Channel
     content: str = Field(min_length=1, max_length=2000)
     received_at: AwareDatetime
-    task_id: str | None = Field(None, min_length=1, max_length=200)     # a callback agent, from a callback task
+    task_id: str | None = Field(None, min_length=1, max_length=200)  # a callback agent, from a callback task
 
 
 class TransitionIn(RequestModel):
     to: Literal["in_progress", "resolved"]
-    note: str = Field("", max_length=2000)   # resolving: the resolution, required
+    note: str = Field("", max_length=2000)  # resolving: the resolution, required
 
 
 class OwnerIn(RequestModel):
@@ -59,11 +60,12 @@ class ComplaintQuery(PageQuery):
     status: Literal["open", "in_progress", "resolved"] | None = None
     overdue: bool | None = None
     branch_id: str | None = Field(None, min_length=1, max_length=64)
-    month: Month | None = None   # of receipt
+    month: Month | None = None  # of receipt
 
 
 class HistoryEntry(ResponseModel):
     """One step of the item's life: who moved it, when, and to what."""
+
     at: str
     by: str
     to: str | None = Field(None, description="the status it moved to")
@@ -76,7 +78,7 @@ class ComplaintOut(ResponseModel):
     complaint_id: str
     branch_id: str
     account_id: str | None = None
-    client_name: str | None = None   # masked: 张**
+    client_name: str | None = None  # masked: 张**
     task_id: str | None = None
     outlet_id: str | None = None
     channel: str = Field(description=describe("complaint_channel"))

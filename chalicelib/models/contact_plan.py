@@ -1,4 +1,5 @@
 """Contact frequency by client value class (002 第十九条, 第二十条; DOMAIN 1)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +14,7 @@ from .common import BoundedDate, RequestModel, ResponseModel
 class ValueClass(str, Enum):
     """002 第十九条 分类管理: "A类客户:占总销量的70%,总客户数的10%,重点管理;B类客户:占总销量的20%,总客户数的
     20%,一般管理;C类客户:占总销量的10%,总客户数的70%,减少管理" (not the A-D intent classes of prospects)."""
+
     A = "A"
     B = "B"
     C = "C"
@@ -32,9 +34,13 @@ class ValueClassOut(ResponseModel):
 
 
 class ContactPlanQuery(RequestModel):
-    manager_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
-                                   description="client managers: themselves (the default); supervisors: a "
-                                               "manager of their branch")
+    manager_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_\-]+$",
+        description="client managers: themselves (the default); supervisors: a " "manager of their branch",
+    )
     on: BoundedDate | None = Field(None, description="the day whose week and month are planned (default today)")
 
 
@@ -45,16 +51,21 @@ class ContactDue(ResponseModel):
     account_id: str
     client_name_masked: str | None = None
     value_class: ValueClass
-    phone: Duty = Field(description="this week's phone (or WeChat/SMS, online, in person) contact: met, due, "
-                                    "or overdue when last week's was missed too")
-    visit: Duty = Field(description="this period's visit (A: every month, B: every two months by default): met, "
-                                    "due, or overdue when the previous period's was missed too; none for C")
+    phone: Duty = Field(
+        description="this week's phone (or WeChat/SMS, online, in person) contact: met, due, "
+        "or overdue when last week's was missed too"
+    )
+    visit: Duty = Field(
+        description="this period's visit (A: every month, B: every two months by default): met, "
+        "due, or overdue when the previous period's was missed too; none for C"
+    )
     last_contact_week: str | None = None
     last_visit_month: str | None = None
 
 
 class ContactPlanOut(ResponseModel):
     """Overdue first, then due, then met; A before B; by account id."""
+
     manager_id: str
     week: str
     month: str

@@ -1,7 +1,8 @@
 """Month-end declarations 月末开户申报: the accounts a manager opened in a month (000 第一篇 第十三条)."""
 
+from typing import Annotated
+
 from pydantic import Field
-from typing_extensions import Annotated
 
 from .common import Month, RequestModel, ResponseModel
 from .penalties import RuleOut
@@ -9,6 +10,7 @@ from .penalties import RuleOut
 
 class DeclarationChange(ResponseModel):
     """One submission of the month's list: the accounts it added and removed."""
+
     at: str
     by: str
     added: list[str] = []
@@ -20,6 +22,7 @@ AccountId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z
 
 class DeclarationIn(RequestModel):
     """The whole list for the month: it replaces the manager's earlier list while the month is open."""
+
     month: Month
     account_ids: list[AccountId] = Field(max_length=1000)
     note: str = Field("", max_length=500)
@@ -43,7 +46,7 @@ class DeclarationQuery(RequestModel):
 
 class ConflictQuery(RequestModel):
     month: Month
-    branch_id: str | None = Field(None, min_length=1, max_length=64)   # compliance and admin name it
+    branch_id: str | None = Field(None, min_length=1, max_length=64)  # compliance and admin name it
 
 
 class DeclaredAccount(ResponseModel):
@@ -76,16 +79,17 @@ class DeclarationList(ResponseModel):
 
 class Conflict(ResponseModel):
     account_id: str
-    kinds: list[str] = Field(description="declared_by_several, attributed_to_other, not_found, "
-                                         "opened_other_month")
+    kinds: list[str] = Field(description="declared_by_several, attributed_to_other, not_found, " "opened_other_month")
     declared_by: list[str]
-    attributed_to: str | None = Field(None, description="the prospect owner the opening converted, else the "
-                                                        "serving manager (the accounts feed)")
+    attributed_to: str | None = Field(
+        None, description="the prospect owner the opening converted, else the " "serving manager (the accounts feed)"
+    )
     attribution: str | None = Field(None, description="conversion, serving_manager, other_branch or none")
     serving_manager_id: str | None = None
     opened_on: str | None = None
-    not_attributed: list[str] = Field([], description="declarants the attribution does not name: "
-                                                      "the cases 第十三条 has investigated")
+    not_attributed: list[str] = Field(
+        [], description="declarants the attribution does not name: " "the cases 第十三条 has investigated"
+    )
 
 
 class Candidate(ResponseModel):

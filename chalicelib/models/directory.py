@@ -1,10 +1,9 @@
 """Staff and partner outlet directory."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
-from typing_extensions import Annotated
 
 from ..enum_meanings import describe
 from .common import BoundedDate, PageQuery, RequestModel, ResponseModel, Role
@@ -36,13 +35,19 @@ class StaffPatch(RequestModel):
     outlet_ids: list[IdItem] | None = Field(None, max_length=20)
     status: Literal["active", "departed"] | None = None
     departed_on: BoundedDate | None = None
-    successor_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
-                                     description="with a departure: the client manager of the branch who takes "
-                                                 "over the departed manager's prospects (none: the branch pool)")
+    successor_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_\-]+$",
+        description="with a departure: the client manager of the branch who takes "
+        "over the departed manager's prospects (none: the branch pool)",
+    )
 
     # Omitted means "unchanged"; an explicit null would erase a required attribute (a member with no status).
     _not_null = field_validator("name", "role", "branch_id", "outlet_ids", "status", mode="before")(
-        lambda v: _refuse_null(v))
+        lambda v: _refuse_null(v)
+    )
 
     @model_validator(mode="after")
     def _departure_needs_date(self):
@@ -54,8 +59,13 @@ class StaffPatch(RequestModel):
 
 
 class HandoverIn(RequestModel):
-    successor_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$",
-                                     description="an active client manager of the branch; none: the branch pool")
+    successor_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_\-]+$",
+        description="an active client manager of the branch; none: the branch pool",
+    )
     reason: str = Field(min_length=6, max_length=300)
 
 
@@ -84,6 +94,7 @@ class StaffQuery(PageQuery):
 
 class LocationOut(ResponseModel):
     """Coordinates as recorded (WGS 84 degrees; numbers on write and on read)."""
+
     lat: float
     lng: float
     accuracy_m: float | None = None

@@ -12,14 +12,18 @@ from .common import RequestModel
 
 
 class RevealPurpose(str, Enum):
-    callback = "callback"                # 回访: the agent's open task on this account
-    follow_up = "follow_up"              # 跟进: the manager's own prospect or visit contact
-    complaint = "complaint"              # 投诉处理: a complaint the caller is handling
+    callback = "callback"  # 回访: the agent's open task on this account
+    follow_up = "follow_up"  # 跟进: the manager's own prospect or visit contact
+    complaint = "complaint"  # 投诉处理: a complaint the caller is handling
     compliance_case = "compliance_case"  # 合规调查: compliance, with its case reference
 
 
-CaseRef = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/.#]{3,63}$", validate_default=True,
-                description="Compliance case reference (required with purpose compliance_case)")
+CaseRef = Field(
+    None,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/.#]{3,63}$",
+    validate_default=True,
+    description="Compliance case reference (required with purpose compliance_case)",
+)
 
 
 class RevealRequest(RequestModel):

@@ -10,8 +10,8 @@ from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel, 
 
 
 class LeaveKind(str, Enum):
-    personal = "personal"   # 私事
-    sick = "sick"           # 生病
+    personal = "personal"  # 私事
+    sick = "sick"  # 生病
 
 
 class LeaveStatus(str, Enum):
@@ -21,11 +21,12 @@ class LeaveStatus(str, Enum):
     withdrawn = "withdrawn"
 
 
-HALVES = ("am", "pm")   # 上午 / 下午: one half of a single day
+HALVES = ("am", "pm")  # 上午 / 下午: one half of a single day
 
 
 class LeaveIn(RequestModel):
     """Leave as requested: a day, several days, or half of one day (旷工 is counted in half days too)."""
+
     kind: LeaveKind
     start_date: BoundedDate
     end_date: BoundedDate
@@ -35,7 +36,7 @@ class LeaveIn(RequestModel):
 
 class LeaveDecisionIn(RequestModel):
     approve: bool
-    comment: str = Field("", max_length=500)   # a refusal says why
+    comment: str = Field("", max_length=500)  # a refusal says why
 
 
 class LeaveWithdrawIn(RequestModel):
@@ -45,7 +46,7 @@ class LeaveWithdrawIn(RequestModel):
 class LeaveQuery(PageQuery):
     status: Literal["pending", "approved", "refused", "withdrawn"] | None = None
     manager_id: str | None = Field(None, min_length=1, max_length=64)
-    month: Month | None = None   # of the first day
+    month: Month | None = None  # of the first day
 
 
 class LeaveOut(ResponseModel):

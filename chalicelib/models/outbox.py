@@ -14,12 +14,14 @@ class OutboxQuery(PageQuery):
     # pending and failing (pending after a failed attempt): soonest due first; delivered: newest first.
     status: Literal["pending", "failing", "delivered"] = "pending"
     kind: str | None = Kind
-    month: Month | None = Field(None, description="status=delivered only: the month of delivery "
-                                                  "(Asia/Shanghai; default this month)")
+    month: Month | None = Field(
+        None, description="status=delivered only: the month of delivery " "(Asia/Shanghai; default this month)"
+    )
 
 
 class OutboxEntryOut(ResponseModel):
     """The payload is left out on purpose: it may carry a branch's ids and, for conversions, client data."""
+
     entry_id: str
     kind: str
     subject: str = Field(description="what caused it: ids only (a problem, task, complaint, account or penalty)")

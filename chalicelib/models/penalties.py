@@ -10,8 +10,9 @@ from ..enum_meanings import describe
 from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
 
 # dismissal, transfer and compensation (an asset's value, settled by finance) are recommendations, not amounts.
-RuleKind = Literal["points", "fixed_yuan", "percent_income", "base_salary", "subsidy_withheld", "dismissal",
-                   "transfer", "compensation"]
+RuleKind = Literal[
+    "points", "fixed_yuan", "percent_income", "base_salary", "subsidy_withheld", "dismissal", "transfer", "compensation"
+]
 PenaltyStatus = Literal["open", "under_appeal", "paid_cash", "deducted_salary", "voided", "overturned"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 OptId = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -53,6 +54,7 @@ class RuleOverride(RequestModel):
 
 class RuleVersionIn(RequestModel):
     """GLOBAL versions carry the whole catalogue; a branch version overrides amounts only."""
+
     branch_id: str | None = OptId
     effective_from: BoundedDate
     rules: list[Rule] | None = Field(None, min_length=1, max_length=200)
@@ -130,6 +132,7 @@ class PenaltyIn(RequestModel):
 
 class PenaltyPreviewIn(RequestModel):
     """An entry's amount-bearing fields: what POST /v1/penalties would compute, before evidence is written."""
+
     manager_id: str = Id
     rule_code: str = RuleCode
     breach_date: BoundedDate
@@ -156,7 +159,7 @@ class PenaltyPreviewOut(ResponseModel):
 
 class SettleIn(RequestModel):
     method: Literal["cash", "salary"]
-    amount_yuan: Decimal | None = Yuan   # refused: amounts are computed (kept so old clients get a clear 400)
+    amount_yuan: Decimal | None = Yuan  # refused: amounts are computed (kept so old clients get a clear 400)
     # Payroll's after-tax income (or base salary / daily subsidy) for a penalty entered without it; a
     # second person gives it, and the amount is computed from it and the rule.
     income_yuan: Decimal | None = Yuan
@@ -184,12 +187,14 @@ class PenaltyQuery(PageQuery):
 
 class RuleVersionRef(ResponseModel):
     """The catalogue version the penalty was computed with (global, and the branch's override if any)."""
+
     global_effective_from: date
     branch_effective_from: date | None = None
 
 
 class CollisionLink(ResponseModel):
     """The collision (撞单) a FALSE_CLAIM penalty or flag refers to."""
+
     collision_id: str
     prospect_id: str | None = None
     recorded_at: str | None = None
@@ -222,6 +227,7 @@ class AppealRecord(ResponseModel):
 
 class PenaltyAudit(ResponseModel):
     """One change of a penalty: who, when, why, and the fields it moved."""
+
     at: str
     revision: int
     action: str = Field(description="entered | settled | voided | appealed | appeal_upheld | appeal_overturned")
@@ -233,6 +239,7 @@ class PenaltyAudit(ResponseModel):
 
 class Reversal(ResponseModel):
     """The counter-entry of a voided or overturned penalty (the original is kept)."""
+
     penalty_id: str
     cause: str
     points: int

@@ -6,9 +6,9 @@ GB 11643 check digit.
 """
 
 import re
+from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
-from typing_extensions import Annotated
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _ID = re.compile(r"^\d{17}[\dX]$")
@@ -22,7 +22,7 @@ def normalise_mobile(value: str) -> str:
     digits = re.sub(r"[\s\-()]", "", value)
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     if not _MOBILE.match(digits):
         raise ValueError("not a mainland China mobile number (11 digits starting 13-19)")
@@ -30,7 +30,7 @@ def normalise_mobile(value: str) -> str:
 
 
 def id_check_digit(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=False)) % 11]
 
 
 def normalise_id_number(value: str) -> str:
@@ -44,9 +44,26 @@ def normalise_id_number(value: str) -> str:
     return number
 
 
-MobilePhone = Annotated[str, BeforeValidator(normalise_mobile), WithJsonSchema({
-    "type": "string", "pattern": r"^1[3-9][0-9]{9}$", "examples": ["13912345678"],
-    "description": "mainland China mobile number; +86, spaces and dashes are accepted and removed"})]
-IdNumber = Annotated[str, AfterValidator(normalise_id_number), WithJsonSchema({
-    "type": "string", "pattern": r"^[0-9]{17}[0-9Xx]$",
-    "description": "18-character resident ID number with a valid check digit"})]
+MobilePhone = Annotated[
+    str,
+    BeforeValidator(normalise_mobile),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^1[3-9][0-9]{9}$",
+            "examples": ["13912345678"],
+            "description": "mainland China mobile number; +86, spaces and dashes are accepted and removed",
+        }
+    ),
+]
+IdNumber = Annotated[
+    str,
+    AfterValidator(normalise_id_number),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{17}[0-9Xx]$",
+            "description": "18-character resident ID number with a valid check digit",
+        }
+    ),
+]

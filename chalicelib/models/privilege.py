@@ -13,6 +13,7 @@ from .directory import Id, StaffRole
 class PrivilegeRequestIn(RequestModel):
     """A change that needs a second admin: granting admin or compliance, or changing one's own
     role or branch. For a member who does not exist yet, `name` and `branch_id` create them."""
+
     staff_id: str = Id
     role: StaffRole | None = None
     branch_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -28,6 +29,7 @@ class DecisionIn(RequestModel):
 
 class StaffFields(ResponseModel):
     """The tracked fields of a staff member before or after a change."""
+
     role: str | None = Field(None, description=describe("role"))
     branch_id: str | None = None
     status: str | None = Field(None, description=describe("staff_status"))
@@ -35,6 +37,7 @@ class StaffFields(ResponseModel):
 
 class RequestedChange(StaffFields):
     """What a privilege request would change (a new member: name and branch too)."""
+
     name: str | None = None
     departed_on: date | None = None
 

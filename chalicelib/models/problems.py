@@ -18,15 +18,15 @@ class ProblemCategory(str, Enum):
     research_information = "research_information"
     missing_product = "missing_product"
     account_security = "account_security"
-    staff_misconduct = "staff_misconduct"   # trading for clients, guaranteed returns...
+    staff_misconduct = "staff_misconduct"  # trading for clients, guaranteed returns...
     # One category per "no" of the regulator's checklist (DOMAIN 4: any "no" is a problem item).
-    change_not_recognised = "change_not_recognised"      # account changes the client does not recognise
-    trading_on_behalf = "trading_on_behalf"              # 代客操作
+    change_not_recognised = "change_not_recognised"  # account changes the client does not recognise
+    trading_on_behalf = "trading_on_behalf"  # 代客操作
     risk_not_disclosed = "risk_not_disclosed"
     discretionary_authority = "discretionary_authority"  # 全权委托
-    return_promised = "return_promised"                  # 保证收益 (seed 000 第三篇)
-    signed_for_client = "signed_for_client"              # 代客签字 (seed 000 第三篇)
-    callback_unanswered = "callback_unanswered"          # a risk callback nobody answered
+    return_promised = "return_promised"  # 保证收益 (seed 000 第三篇)
+    signed_for_client = "signed_for_client"  # 代客签字 (seed 000 第三篇)
+    callback_unanswered = "callback_unanswered"  # a risk callback nobody answered
     other = "other"
 
 
@@ -55,6 +55,7 @@ TRANSITIONS = {
 
 class FoundProblem(RequestModel):
     """What a problem item says, whether a callback found it or compliance opened it."""
+
     category: ProblemCategory
     cause: str = Field(min_length=1, max_length=500)
     responsible_department: str = Field(min_length=1, max_length=100)
@@ -64,6 +65,7 @@ class FoundProblem(RequestModel):
 
 class ProblemIn(FoundProblem):
     """Opened by compliance directly: where it belongs as well."""
+
     branch_id: str = Id
     account_id: str | None = Field(None, min_length=1, max_length=64)
     task_id: str | None = Field(None, min_length=1, max_length=200)
@@ -72,20 +74,20 @@ class ProblemIn(FoundProblem):
 class TransitionIn(RequestModel):
     to: Literal["in_progress", "resolved", "verified"]
     note: str = Field("", max_length=2000)
-    verify_with_client: bool = False   # on resolve: schedule a second callback to verify with the client
+    verify_with_client: bool = False  # on resolve: schedule a second callback to verify with the client
 
 
 class ProblemQuery(PageQuery):
     status: Literal["open", "in_progress", "resolved", "verified"] | None = None
     branch_id: str | None = Field(None, min_length=1, max_length=64)
     month: Month | None = None
-    severity: Literal["critical", "normal"] | None = None   # filters the branch-month list
+    severity: Literal["critical", "normal"] | None = None  # filters the branch-month list
     overdue: bool | None = None
-
 
 
 class HistoryEntry(ResponseModel):
     """One step of the item's life: who moved it, when, and to what."""
+
     at: str
     by: str
     to: str | None = Field(None, description="the status it moved to")

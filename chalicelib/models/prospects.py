@@ -23,9 +23,9 @@ RevealField = Literal["phone", "id_number"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
 
-
 class ProspectStatus(str, Enum):
     """Prospect lifecycle: owned (protected while followed up; D never protected), in the branch pool, converted."""
+
     active = "active"
     pool = "pool"
     converted = "converted"
@@ -37,6 +37,7 @@ ACTIVE, POOL, CONVERTED = ProspectStatus.active, ProspectStatus.pool, ProspectSt
 
 class ClaimKind(str, Enum):
     """What a claim item is keyed by: the lookup hash of the phone or of the ID number (004 先备案)."""
+
     phone = "phone"
     id_number = "id_number"
 
@@ -47,6 +48,7 @@ class ProspectRecord(BaseModel):
     `extra="allow"` keeps attributes another area writes (conversion's, the submission stamp) through a
     read-modify-write, and dates are dates here and ISO strings in the table (`model_dump(mode="json")`).
     """
+
     model_config = ConfigDict(extra="allow")
 
     prospect_id: str
@@ -85,7 +87,7 @@ class ProspectRecord(BaseModel):
     reassigned_by: str | None = None
     reassigned_from: str | None = None
     reassign_reason: str | None = None
-    handed_over_from: str | None = None   # hand-over 交接 of a departed manager (issue 19 §8)
+    handed_over_from: str | None = None  # hand-over 交接 of a departed manager (issue 19 §8)
     # The first-contact due day already raised to the supervisor (000 第四篇, three days): once per due day.
     first_contact_escalated_for: date | None = None
     handed_over_by: str | None = None
@@ -101,8 +103,7 @@ class ProspectRecord(BaseModel):
 
 
 class _WireModel(RequestModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_by_name=True,
-                              validate_by_alias=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_by_name=True, validate_by_alias=True)
 
 
 class ProspectIn(_WireModel):
@@ -119,6 +120,7 @@ class ProspectIn(_WireModel):
 
 class ReferralIn(_WireModel):
     """A partner outlet's referral: the person plus the bank employee who referred them."""
+
     name: str = Field(min_length=1, max_length=50)
     phone: MobilePhone
     id_number: IdNumber | None = None
@@ -177,6 +179,7 @@ class _Out(ResponseModel):
 
 class Referrer(ResponseModel):
     """The outlet employee who referred the prospect."""
+
     name: str | None = None
     employee_no: str | None = None
 
@@ -256,7 +259,7 @@ class RevealOut(_Out):
 
 class CollisionOut(_Out):
     collision_id: str
-    prospect_id: str | None = None     # none on the attempting branch's copy of a cross-branch collision
+    prospect_id: str | None = None  # none on the attempting branch's copy of a cross-branch collision
     branch_id: str
     cross_branch: bool = False
     at: str
@@ -302,8 +305,9 @@ class ConversionReport(_Out):
     by_manager: dict[str, int]
     by_outlet: dict[str, int]
     unowned: int
-    multi_claimed: list[MultiClaimed] = Field(description="accounts more than one manager laid claim to, for "
-                                              "investigation (000 第十三条)")
+    multi_claimed: list[MultiClaimed] = Field(
+        description="accounts more than one manager laid claim to, for " "investigation (000 第十三条)"
+    )
 
 
 class AuditRecordOut(_Out):
@@ -314,7 +318,7 @@ class AuditRecordOut(_Out):
     subject_kind: str
     subject_id: str
     outcome: Literal["granted", "refused"] = "granted"
-    fields: list[str]          # the fields actually shown (none when refused)
+    fields: list[str]  # the fields actually shown (none when refused)
     requested: list[str] = []
     purpose: str
     reason: str | None = None

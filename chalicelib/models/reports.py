@@ -5,6 +5,7 @@ The figures are computed in `domain/callback_reports.py`, `domain/scorecards.py`
 generated client gets a class per report instead of a bare object. Rates and money are strings
 (decimals, never floats: "92.50" percent, "120.00" yuan); counts are integers.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,7 +17,7 @@ from .accounts import EventErrorDetail
 from .common import ResponseModel
 from .visits import Activity, ActivityQuotas
 
-Percent = str   # a decimal percentage with two places, e.g. "92.50"; null when the base is 0
+Percent = str  # a decimal percentage with two places, e.g. "92.50"; null when the base is 0
 
 
 # --- monthly callback statistics (seed 000 第五篇 第十六条) ---------------------------------------------
@@ -32,7 +33,7 @@ class MonthlyTaskFigures(ResponseModel):
     attempted: int = Field(description="tasks with at least one attempt")
     reached: int
     reach_rate: Percent | None = None
-    average_satisfaction: str | None = Field(None, description="mean of the 1-5 scores, two places, e.g. \"4.25\"")
+    average_satisfaction: str | None = Field(None, description='mean of the 1-5 scores, two places, e.g. "4.25"')
     overdue_open: int = Field(description="open tasks past their due time")
 
 
@@ -65,11 +66,13 @@ class AttritionReport(ResponseModel):
     branch_id: str
     closed_accounts: int
     by_reason: dict[str, ReasonCount] = Field(
-        description="closing reason (see CloseReason, or `unknown`) -> count and share; most frequent first")
+        description="closing reason (see CloseReason, or `unknown`) -> count and share; most frequent first"
+    )
 
 
 class YearEndOut(ResponseModel):
     """A branch's year-end client count as set (the denominator of the 10% existing-client coverage)."""
+
     branch_id: str
     year: int
     clients: int

@@ -6,9 +6,9 @@ storage/tasks.py, never set by hand.
 """
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
-from typing import Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,8 +21,8 @@ class Trigger(str, Enum):
     departed_manager = "departed_manager"
     periodic = "periodic"
     transferred_out = "transferred_out"  # core/important client transferring out (003 第三十一条)
-    sample = "sample"              # the regulator's 10% existing-client sample (CSRC 2010)
-    fallback = "fallback"          # letter/email/SMS after three unanswered phone days
+    sample = "sample"  # the regulator's 10% existing-client sample (CSRC 2010)
+    fallback = "fallback"  # letter/email/SMS after three unanswered phone days
     second_callback = "second_callback"  # verification of a resolved problem item
 
 
@@ -35,21 +35,32 @@ class CapClass(str, Enum):
     The cap is about sampling: sampled callbacks are held back by it; mandatory callbacks are
     never dropped and count toward it; service callbacks (periodic by tier) follow their tier's
     interval (001) and count too."""
+
     mandatory = "mandatory"
     sampled = "sampled"
     service = "service"
 
 
 CAP_CLASS = {
-    Trigger.new_account.value: CapClass.mandatory, Trigger.dormant.value: CapClass.mandatory,
-    Trigger.large_outflow.value: CapClass.mandatory, Trigger.closed_account.value: CapClass.mandatory,
-    Trigger.departed_manager.value: CapClass.mandatory, Trigger.transferred_out.value: CapClass.mandatory,
-    Trigger.fallback.value: CapClass.mandatory, Trigger.second_callback.value: CapClass.mandatory,
-    Trigger.sample.value: CapClass.sampled, Trigger.periodic.value: CapClass.service,
+    Trigger.new_account.value: CapClass.mandatory,
+    Trigger.dormant.value: CapClass.mandatory,
+    Trigger.large_outflow.value: CapClass.mandatory,
+    Trigger.closed_account.value: CapClass.mandatory,
+    Trigger.departed_manager.value: CapClass.mandatory,
+    Trigger.transferred_out.value: CapClass.mandatory,
+    Trigger.fallback.value: CapClass.mandatory,
+    Trigger.second_callback.value: CapClass.mandatory,
+    Trigger.sample.value: CapClass.sampled,
+    Trigger.periodic.value: CapClass.service,
 }
 # Callbacks that count toward the regulator's coverage of existing clients when reached with its content.
-COVERAGE_TRIGGERS = {Trigger.sample.value, Trigger.dormant.value, Trigger.periodic.value,
-                     Trigger.departed_manager.value, Trigger.transferred_out.value}
+COVERAGE_TRIGGERS = {
+    Trigger.sample.value,
+    Trigger.dormant.value,
+    Trigger.periodic.value,
+    Trigger.departed_manager.value,
+    Trigger.transferred_out.value,
+}
 
 
 class TaskStatus(str, Enum):
@@ -99,8 +110,9 @@ def _weekday(window) -> int:
     return int(window["weekday"] if isinstance(window, dict) else window.weekday)
 
 
-def next_window_start(after: datetime, windows: Iterable, is_workday: Callable[[date], bool] = lambda d: True
-                      ) -> datetime | None:
+def next_window_start(
+    after: datetime, windows: Iterable, is_workday: Callable[[date], bool] = lambda d: True
+) -> datetime | None:
     """When the next best-time window is open at or after `after`: `after` itself inside a window, else the
     next window's start. Days `is_workday` refuses (public holidays) are skipped. None without windows."""
     windows = list(windows)
@@ -118,8 +130,10 @@ def next_window_start(after: datetime, windows: Iterable, is_workday: Callable[[
 
 def in_window(at: datetime, windows: Iterable) -> bool:
     local = at.astimezone(_SHANGHAI)
-    return any(_weekday(w) == local.weekday() and _bounds(local.date(), w)[0] <= local < _bounds(local.date(), w)[1]
-               for w in windows)
+    return any(
+        _weekday(w) == local.weekday() and _bounds(local.date(), w)[0] <= local < _bounds(local.date(), w)[1]
+        for w in windows
+    )
 
 
 def shanghai_iso(text: str) -> str:
@@ -137,11 +151,11 @@ class TaskRecord(BaseModel):
     branch_id: str
     serving_manager_id: str | None = None
     client_name: str | None = None
-    business_date: date          # the selection date D
-    created_at: str              # ISO 8601 with offset
+    business_date: date  # the selection date D
+    created_at: str  # ISO 8601 with offset
     due_on: date
-    due_at: str                  # end of the due day, ISO 8601 with offset
-    priority: int = 5            # 0 = most urgent (risk)
+    due_at: str  # end of the due day, ISO 8601 with offset
+    priority: int = 5  # 0 = most urgent (risk)
     risk: bool = False
     status: TaskStatus = TaskStatus.open
     assignee_id: str | None = None
@@ -151,8 +165,8 @@ class TaskRecord(BaseModel):
     attempt_days: list[str] = []
     reschedule_at: str | None = None
     source_task_id: str | None = None
-    detail: dict = {}              # trigger facts, e.g. {"amount": "600000.00"}
+    detail: dict = {}  # trigger facts, e.g. {"amount": "600000.00"}
     deadline_on: date | None = None  # the rule's deadline counted from the event (due_on never precedes D)
     deadline_basis: dict | None = None  # {"from", "deadline", "cap_on"}: recomputed when a calendar is published
     due_provisional: bool = False  # decided by the weekends-only fallback of an unpublished year
-    late_arrival: bool = False     # the event reached us after its deadline: created overdue
+    late_arrival: bool = False  # the event reached us after its deadline: created overdue

@@ -19,7 +19,8 @@ ProposalStatus = Literal["pending", "confirmed", "dismissed"]
 class TravelPeriodIn(RequestModel):
     """A manager requests their own travel (the supervisor approves it); a supervisor names the manager
     and the period is approved at once."""
-    manager_id: str | None = OptId        # supervisors: required; managers: themselves only
+
+    manager_id: str | None = OptId  # supervisors: required; managers: themselves only
     start_on: BoundedDate
     end_on: BoundedDate
     destination: str = Field(min_length=1, max_length=100)
@@ -28,14 +29,14 @@ class TravelPeriodIn(RequestModel):
 
 class TravelDecisionIn(RequestModel):
     decision: Literal["approve", "reject", "cancel"]
-    note: str = Field("", max_length=500)   # rejecting or cancelling: the reason, required
+    note: str = Field("", max_length=500)  # rejecting or cancelling: the reason, required
 
 
 class TravelQuery(PageQuery):
     manager_id: str | None = OptId
-    branch_id: str | None = OptId       # compliance and admin name the branch
+    branch_id: str | None = OptId  # compliance and admin name the branch
     status: TravelStatus | None = None
-    month: Month | None = None    # of the start date
+    month: Month | None = None  # of the start date
 
 
 class TravelPeriodOut(ResponseModel):
@@ -63,6 +64,7 @@ class TravelPeriodPage(ResponseModel):
 
 class TravelReportIn(RequestModel):
     """The day's report 出差日报 (000 第二篇 §1: 当天工作情况, 工作重点, 问题未处理部分必须注明, 当天的日期)."""
+
     day: BoundedDate
     location: str = Field(min_length=1, max_length=200, description="where: city, client or outlet")
     met: str = Field(min_length=1, max_length=500, description="whom: the clients or units met")
@@ -98,8 +100,8 @@ class TravelReportPage(ResponseModel):
 
 class ProposalQuery(PageQuery):
     status: ProposalStatus | None = None
-    branch_id: str | None = OptId       # compliance and admin name the branch
-    month: Month | None = None          # of the breach day
+    branch_id: str | None = OptId  # compliance and admin name the branch
+    month: Month | None = None  # of the breach day
 
 
 class ConfirmIn(RequestModel):
@@ -123,7 +125,7 @@ class ProposalOut(ResponseModel):
     late_report_at: str | None = None
     status: str
     created_at: str
-    rule_version: RuleVersionRef | None = None   # the penalty catalogue in force on the day
+    rule_version: RuleVersionRef | None = None  # the penalty catalogue in force on the day
     penalty_id: str | None = None
     decided_by: str | None = None
     decided_at: str | None = None

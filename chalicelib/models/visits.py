@@ -14,11 +14,11 @@ PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 class VisitKind(str, Enum):
     outlet_shift = "outlet_shift"  # 驻点
-    on_site = "on_site"            # 上门
+    on_site = "on_site"  # 上门
     phone = "phone"
     wechat_sms = "wechat_sms"
-    online = "online"              # 网上: an online meeting or chat
-    seminar = "seminar"            # 讲座
+    online = "online"  # 网上: an online meeting or chat
+    seminar = "seminar"  # 讲座
 
 
 # 002 第二十条: "每天至少5个客户电话(或网上)沟通" - phone, WeChat/SMS and online contacts all count;
@@ -44,9 +44,14 @@ class _VisitFields(RequestModel):
 
 class VisitIn(_VisitFields):
     # Where the visit took place: an outlet or a named unit (the model validator below, in the schema too).
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["outlet_id"], "properties": {"outlet_id": {"type": "string"}}},
-        {"required": ["unit_name"], "properties": {"unit_name": {"type": "string"}}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["outlet_id"], "properties": {"outlet_id": {"type": "string"}}},
+                {"required": ["unit_name"], "properties": {"unit_name": {"type": "string"}}},
+            ]
+        }
+    )
 
     kind: VisitKind
     visited_at: BoundedDatetime = Field(description="ISO 8601; without an offset it is read as Asia/Shanghai time")
@@ -77,6 +82,7 @@ class NoteIn(RequestModel):
 
 class NoteOut(ResponseModel):
     """A correction note appended to a log (the log itself is never rewritten after the day)."""
+
     note_id: str
     visit_id: str
     text: str
@@ -86,6 +92,7 @@ class NoteOut(ResponseModel):
 
 class ApprovalOut(ResponseModel):
     """The supervisor's decision on a late log."""
+
     by: str
     at: str
     approved: bool
@@ -128,6 +135,7 @@ class VisitVersionOut(VisitOut):
 
 class VisitVersions(ResponseModel):
     """The earlier versions of a log, oldest first: a same-day amendment never loses what was written."""
+
     visit_id: str
     versions: list[VisitVersionOut]
 
@@ -166,13 +174,13 @@ class ActivityQuery(RequestModel):
 class DayActivity(ResponseModel):
     date: date
     working_day: bool
-    phone_contacts: int            # phone, WeChat/SMS and online contacts (电话或网上沟通)
+    phone_contacts: int  # phone, WeChat/SMS and online contacts (电话或网上沟通)
     visits: int
-    outings: int                   # trips out: a day's on-site and seminar logs grouped (domain/visits.py)
+    outings: int  # trips out: a day's on-site and seminar logs grouped (domain/visits.py)
     clients_on_outings: int
     phone_quota_met: bool
-    phone_contacts_required: int = 0   # the quota, less on a day of approved leave (none; half: half)
-    leave: str | None = None           # approved leave that day: "1" or "0.5"
+    phone_contacts_required: int = 0  # the quota, less on a day of approved leave (none; half: half)
+    leave: str | None = None  # approved leave that day: "1" or "0.5"
     outing_quota_met: bool
     outings_below_client_quota: int = 0
 
@@ -195,13 +203,17 @@ class WeekActivity(ResponseModel):
     # None in figures computed before leave existed (a stored scorecard month)
     working_days: int | None = None
     leave_days: str | None = Field(None, description="working days on approved leave (halves as 0.5)")
-    visit_days_required: int | None = Field(None, description="the weekly quota x (working days not on leave) / working "
-                                                    "days, rounded up; the quota itself in a week without leave")
+    visit_days_required: int | None = Field(
+        None,
+        description="the weekly quota x (working days not on leave) / working "
+        "days, rounded up; the quota itself in a week without leave",
+    )
     visit_days_quota_met: bool
 
 
 class ActivityQuotas(ResponseModel):
     """The quotas of 002 第二十条 in effect (settings)."""
+
     phone_contacts_per_day: int
     clients_per_outing: int
     visit_days_per_week: int

@@ -7,6 +7,7 @@ event is one TransactWriteItems: the event record (first write wins, so a
 re-delivered event is a duplicate), the account with an optimistic version
 check, and a transfer-out record when there is one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,12 @@ PERIODIC_TIERS = ("gold", "silver", "ordinary", "monthly")
 
 def period_days(tier: str | None) -> int | None:
     s = get_settings()
-    return {"gold": s.periodic_gold_days, "silver": s.periodic_silver_days,
-            "ordinary": s.periodic_ordinary_days, "monthly": s.periodic_monthly_contact_days}.get(tier or "")
+    return {
+        "gold": s.periodic_gold_days,
+        "silver": s.periodic_silver_days,
+        "ordinary": s.periodic_ordinary_days,
+        "monthly": s.periodic_monthly_contact_days,
+    }.get(tier or "")
 
 
 def periodic_tier(state: dict) -> str | None:
@@ -80,8 +85,11 @@ def account_item(state: dict) -> dict:
 def transfer_item(record: dict, large: bool) -> dict:
     item = {**keys.transfer_out(record["account_id"], record["at"], record["event_id"]), **record}
     if large:
-        item.update(keys.large_outflow_index(record["on"], record["account_id"], record["event_id"],
-                                             get_settings().selection_shards))
+        item.update(
+            keys.large_outflow_index(
+                record["on"], record["account_id"], record["event_id"], get_settings().selection_shards
+            )
+        )
     return item
 
 
@@ -96,10 +104,16 @@ def get_event(event_id: str) -> dict | None:
 def inbox_item(entry: dict) -> dict:
     """The full item of an inbox entry (for seeding; the feed writes `inbox_op`)."""
     a, trigger, episode = entry["account_id"], entry["trigger"], entry["episode"]
-    item = {**keys.selection_inbox(a, trigger, episode),
-            **keys.selection_inbox_index(entry["event_on"], trigger, a, episode, get_settings().selection_shards),
-            "trigger": trigger, "episode": episode, "event_on": entry["event_on"], "account_id": a,
-            "account": entry["account"], "detail": entry.get("detail", {})}
+    item = {
+        **keys.selection_inbox(a, trigger, episode),
+        **keys.selection_inbox_index(entry["event_on"], trigger, a, episode, get_settings().selection_shards),
+        "trigger": trigger,
+        "episode": episode,
+        "event_on": entry["event_on"],
+        "account_id": a,
+        "account": entry["account"],
+        "detail": entry.get("detail", {}),
+    }
     if "transfer" in entry:
         item["transfers"] = [entry["transfer"]]
     return item
@@ -110,8 +124,15 @@ def inbox_op(entry: dict) -> dict:
     a, trigger, episode = entry["account_id"], entry["trigger"], entry["episode"]
     key = keys.selection_inbox(a, trigger, episode)
     index = keys.selection_inbox_index(entry["event_on"], trigger, a, episode, get_settings().selection_shards)
-    fields = {"trigger": trigger, "episode": episode, "event_on": entry["event_on"], "account_id": a,
-              "account": entry["account"], "detail": entry.get("detail", {}), **index}
+    fields = {
+        "trigger": trigger,
+        "episode": episode,
+        "event_on": entry["event_on"],
+        "account_id": a,
+        "account": entry["account"],
+        "detail": entry.get("detail", {}),
+        **index,
+    }
     names = {f"#f{i}": k for i, k in enumerate(fields)}
     values = {f":f{i}": v for i, v in enumerate(fields.values())}
     expression = "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
@@ -122,16 +143,25 @@ def inbox_op(entry: dict) -> dict:
     return base.tx_update(key["pk"], key["sk"], expression, names=names, values=values)
 
 
-def write_event(event_record: dict, state: dict, previous_version: int, transfer: tuple[dict, bool] | None,
-                inbox: list[dict] = (), extra_ops: list[dict] | None = None) -> str:
+def write_event(
+    event_record: dict,
+    state: dict,
+    previous_version: int,
+    transfer: tuple[dict, bool] | None,
+    inbox: list[dict] = (),
+    extra_ops: list[dict] | None = None,
+) -> str:
     """Store one applied event with its selection inbox entries and `extra_ops` (its outbox entries).
     Returns "ok", "duplicate" (event id seen) or "conflict" (account moved on)."""
     ops = [base.tx_put({**keys.account_event(event_record["event_id"]), **event_record})]
     if previous_version == 0:
         ops.append(base.tx_put(account_item(state)))
     else:
-        ops.append(base.tx_put(account_item(state), condition="#v = :v", names={"#v": "version"},
-                               values={":v": previous_version}))
+        ops.append(
+            base.tx_put(
+                account_item(state), condition="#v = :v", names={"#v": "version"}, values={":v": previous_version}
+            )
+        )
     if transfer is not None:
         ops.append(base.tx_put(transfer_item(*transfer)))
     ops += [inbox_op(e) for e in inbox]
@@ -162,8 +192,16 @@ def start_import(source: str, summary: dict, *, replace: bool = False) -> None:
         base.put_new(item)
 
 
-def commit_import_progress(source: str, previous_row: int, row: int, counts: dict, *, status: str,
-                           finished: bool = False, fields: dict | None = None) -> bool:
+def commit_import_progress(
+    source: str,
+    previous_row: int,
+    row: int,
+    counts: dict,
+    *,
+    status: str,
+    finished: bool = False,
+    fields: dict | None = None,
+) -> bool:
     """Move the import's cursor from `previous_row` to `row`, adding the counts of the rows in between.
 
     Conditional on the cursor, so two deliveries of one file never count a row twice. A write applied
@@ -182,12 +220,13 @@ def commit_import_progress(source: str, previous_row: int, row: int, counts: dic
         names[f"#f{i}"], values[f":f{i}"] = name, value
         sets.append(f"#f{i} = :f{i}")
     expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
-    if finished:   # out of the resume job's index
+    if finished:  # out of the resume job's index
         names.update({"#ip": "gsi3pk", "#is": "gsi3sk"})
         expression += " REMOVE #ip, #is"
     try:
-        base.update(key["pk"], key["sk"], expression, names=names, values=values, condition="#row = :prev",
-                    return_values="NONE")
+        base.update(
+            key["pk"], key["sk"], expression, names=names, values=values, condition="#row = :prev", return_values="NONE"
+        )
     except ConditionFailed:
         current = get_import_summary(source) or {}
         return int(current.get("committed_row", -1)) == row and current.get("status") == status
@@ -216,9 +255,9 @@ def get_import_summary(source: str) -> dict | None:
 def open_feed_file(bucket: str, key: str, version_id: str | None = None) -> tuple[bytes, str, str | None]:
     """(bytes, etag, version id) of a core-system CSV file in S3. The whole file is read: its encoding
     is decided per file, and a resumed import skips to its cursor by row number."""
-    from .clients import s3_client
-
     from botocore.exceptions import ClientError
+
+    from .clients import s3_client
 
     kwargs = {"Bucket": bucket, "Key": key}
     if version_id:
@@ -238,5 +277,7 @@ def agent_holds_open_task(agent_id: str, account_id: str) -> bool:
     """Whether this agent is assigned an open callback task on the account (the reveal policy's test)."""
     from ..models.tasks import OPEN_STATUSES
 
-    return any(t.get("assignee_id") == agent_id and t.get("status") in OPEN_STATUSES
-               for t in base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4"))
+    return any(
+        t.get("assignee_id") == agent_id and t.get("status") in OPEN_STATUSES
+        for t in base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4")
+    )

@@ -3,6 +3,7 @@
 A granted reveal is written in one transaction with its actor's counter of the day, so the
 daily budget cannot be passed by two reveals at once and no reveal is shown unrecorded.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -20,9 +21,13 @@ def _record(at: str, **fields) -> dict:
 
 
 def _item(record: dict) -> dict:
-    return {**keys.reveal_audit(record["at"], record["audit_id"]),
-            **keys.reveal_audit_subject_index(record["subject_kind"], record["subject_id"], record["at"],
-                                              record["audit_id"]), **record}
+    return {
+        **keys.reveal_audit(record["at"], record["audit_id"]),
+        **keys.reveal_audit_subject_index(
+            record["subject_kind"], record["subject_id"], record["at"], record["audit_id"]
+        ),
+        **record,
+    }
 
 
 def record_granted(*, budget: int, **fields) -> dict:
@@ -31,12 +36,18 @@ def record_granted(*, budget: int, **fields) -> dict:
     record = _record(clock.iso(now), outcome="granted", **fields)
     counter = keys.reveal_budget(record["actor_id"], clock.local_date(now))
     try:
-        base.transact([
-            base.tx_put(_item(record)),
-            base.tx_update(counter["pk"], counter["sk"], "ADD granted :one",
-                           values={":one": 1, ":budget": budget},
-                           condition="attribute_not_exists(granted) OR granted < :budget"),
-        ])
+        base.transact(
+            [
+                base.tx_put(_item(record)),
+                base.tx_update(
+                    counter["pk"],
+                    counter["sk"],
+                    "ADD granted :one",
+                    values={":one": 1, ":budget": budget},
+                    condition="attribute_not_exists(granted) OR granted < :budget",
+                ),
+            ]
+        )
     except base.TransactionCancelled as err:
         if err.failed(1):
             raise BudgetExhausted() from None
@@ -57,10 +68,19 @@ def record_refused_over_budget(alert_op: dict, **fields) -> bool:
     record = _record(clock.iso(now), outcome="refused", **fields)
     counter = keys.reveal_budget(record["actor_id"], clock.local_date(now))
     try:
-        base.transact([base.tx_put(_item(record)),
-                       base.tx_update(counter["pk"], counter["sk"], "SET alerted = :t", values={":t": True},
-                                      condition="attribute_not_exists(alerted)"),
-                       alert_op])
+        base.transact(
+            [
+                base.tx_put(_item(record)),
+                base.tx_update(
+                    counter["pk"],
+                    counter["sk"],
+                    "SET alerted = :t",
+                    values={":t": True},
+                    condition="attribute_not_exists(alerted)",
+                ),
+                alert_op,
+            ]
+        )
         return True
     except base.TransactionCancelled as err:
         if not (err.failed(1) or err.failed(2)):
@@ -74,5 +94,6 @@ def list_reveals(month: str, *, limit: int, start_key=None) -> base.Page:
 
 
 def list_subject_reveals(subject_kind: str, subject_id: str, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", index="gsi1", limit=limit,
-                              start_key=start_key, newest_first=True)
+    return base.query_records(
+        f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", index="gsi1", limit=limit, start_key=start_key, newest_first=True
+    )

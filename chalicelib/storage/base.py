@@ -3,17 +3,19 @@
 Area repositories (storage/<area>.py) build items with `keys` and call these.
 ClientError codes become domain exceptions here and nowhere else.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Callable, Iterable
+from typing import Any
 
+from ..config import get_settings
 from ..errors import ConditionFailed, TooManyRequests, Unavailable
 from .clients import dynamodb_client
-from ..config import get_settings
 
 KEY_ATTRS = {"pk", "sk"} | {f"gsi{i}{p}" for i in range(1, 7) for p in ("pk", "sk")}
 
@@ -114,21 +116,25 @@ def _table() -> str:
 
 def get_item(pk: str, sk: str, *, consistent: bool = False) -> dict | None:
     try:
-        item = dynamodb_client().get_item(TableName=_table(), Key=_serialize({"pk": pk, "sk": sk}),
-                                          ConsistentRead=consistent).get("Item")
+        item = (
+            dynamodb_client()
+            .get_item(TableName=_table(), Key=_serialize({"pk": pk, "sk": sk}), ConsistentRead=consistent)
+            .get("Item")
+        )
     except _client_error() as err:
         _raise_from(err)
     return _deserialize(item) if item is not None else None
 
 
-def batch_get(keys: list[tuple[str, str]], projection: str | None = None, *, consistent: bool = False,
-              names: dict | None = None) -> list[dict]:
+def batch_get(
+    keys: list[tuple[str, str]], projection: str | None = None, *, consistent: bool = False, names: dict | None = None
+) -> list[dict]:
     """Items for many keys, 100 per request, unprocessed keys retried."""
     out: list[dict] = []
     client = dynamodb_client()
     name = _table()
     for start in range(0, len(keys), 100):
-        request: dict[str, Any] = {"Keys": [_serialize({"pk": pk, "sk": sk}) for pk, sk in keys[start:start + 100]]}
+        request: dict[str, Any] = {"Keys": [_serialize({"pk": pk, "sk": sk}) for pk, sk in keys[start : start + 100]]}
         if projection:
             request["ProjectionExpression"] = projection
         if consistent:
@@ -154,7 +160,7 @@ def batch_put(items: Iterable[dict]) -> None:
     unique = {(i["pk"], i["sk"]): i for i in items}
     batch = [{"PutRequest": {"Item": _serialize(i)}} for i in unique.values()]
     for start in range(0, len(batch), 25):
-        pending: dict = {name: batch[start:start + 25]}
+        pending: dict = {name: batch[start : start + 25]}
         while pending:
             try:
                 pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
@@ -169,8 +175,9 @@ def put(item: dict) -> None:
         _raise_from(err)
 
 
-def put_new(item: dict, *, condition: str = "attribute_not_exists(pk)", names: dict | None = None,
-            values: dict | None = None) -> None:
+def put_new(
+    item: dict, *, condition: str = "attribute_not_exists(pk)", names: dict | None = None, values: dict | None = None
+) -> None:
     kwargs: dict[str, Any] = {"TableName": _table(), "Item": _serialize(item), "ConditionExpression": condition}
     if names:
         kwargs["ExpressionAttributeNames"] = names
@@ -182,10 +189,22 @@ def put_new(item: dict, *, condition: str = "attribute_not_exists(pk)", names: d
         _raise_from(err)
 
 
-def update(pk: str, sk: str, expression: str, *, names: dict | None = None, values: dict | None = None,
-           condition: str | None = None, return_values: str = "ALL_NEW") -> dict:
-    kwargs: dict[str, Any] = {"TableName": _table(), "Key": _serialize({"pk": pk, "sk": sk}),
-                              "UpdateExpression": expression, "ReturnValues": return_values}
+def update(
+    pk: str,
+    sk: str,
+    expression: str,
+    *,
+    names: dict | None = None,
+    values: dict | None = None,
+    condition: str | None = None,
+    return_values: str = "ALL_NEW",
+) -> dict:
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "Key": _serialize({"pk": pk, "sk": sk}),
+        "UpdateExpression": expression,
+        "ReturnValues": return_values,
+    }
     if names:
         kwargs["ExpressionAttributeNames"] = names
     if values:
@@ -198,10 +217,20 @@ def update(pk: str, sk: str, expression: str, *, names: dict | None = None, valu
         _raise_from(err)
 
 
-def query(pk_value: str, *, index: str | None = None, sk_begins: str | None = None,
-          sk_between: tuple[str, str] | None = None, sk_gte: str | None = None, sk_lte: str | None = None,
-          limit: int | None = None, start_key: dict | None = None, newest_first: bool = False,
-          consistent: bool = False, filter_expression=None) -> Page:
+def query(
+    pk_value: str,
+    *,
+    index: str | None = None,
+    sk_begins: str | None = None,
+    sk_between: tuple[str, str] | None = None,
+    sk_gte: str | None = None,
+    sk_lte: str | None = None,
+    limit: int | None = None,
+    start_key: dict | None = None,
+    newest_first: bool = False,
+    consistent: bool = False,
+    filter_expression=None,
+) -> Page:
     """One page of a key-condition query. `index` is None or "gsi1".."gsi6".
 
     `filter_expression` is a boto3 condition (`Attr("kind").eq(...)`), built here into the request's
@@ -214,15 +243,24 @@ def query(pk_value: str, *, index: str | None = None, sk_begins: str | None = No
         expression += " AND #sk BETWEEN :sk_low AND :sk_high"
         values[":sk_low"], values[":sk_high"] = sk_between
     else:
-        bound = next(((c, v) for c, v in (("begins_with(#sk, :sk)", sk_begins), ("#sk >= :sk", sk_gte),
-                                          ("#sk <= :sk", sk_lte)) if v is not None), None)
+        bound = next(
+            (
+                (c, v)
+                for c, v in (("begins_with(#sk, :sk)", sk_begins), ("#sk >= :sk", sk_gte), ("#sk <= :sk", sk_lte))
+                if v is not None
+            ),
+            None,
+        )
         if bound:
             expression += " AND " + bound[0]
             values[":sk"] = bound[1]
     if " AND " in expression:
         names["#sk"] = sk_name
-    kwargs: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": expression,
-                              "ScanIndexForward": not newest_first}
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": expression,
+        "ScanIndexForward": not newest_first,
+    }
     if filter_expression is not None:
         from boto3.dynamodb.conditions import ConditionExpressionBuilder
 
@@ -245,8 +283,11 @@ def query(pk_value: str, *, index: str | None = None, sk_begins: str | None = No
     except _client_error() as err:
         _raise_from(err)
     last = resp.get("LastEvaluatedKey")
-    return Page(items=[_deserialize(i) for i in resp.get("Items", [])],
-                last_key=_deserialize(last) if last else None, scanned=resp.get("ScannedCount", 0))
+    return Page(
+        items=[_deserialize(i) for i in resp.get("Items", [])],
+        last_key=_deserialize(last) if last else None,
+        scanned=resp.get("ScannedCount", 0),
+    )
 
 
 def query_records(pk_value: str, **kwargs) -> Page:
@@ -256,8 +297,15 @@ def query_records(pk_value: str, **kwargs) -> Page:
     return page
 
 
-def query_kept(pk_value: str, keep: Callable[[dict], bool], *, limit: int, start_key: dict | None = None,
-               index: str | None = None, **kwargs) -> Page:
+def query_kept(
+    pk_value: str,
+    keep: Callable[[dict], bool],
+    *,
+    limit: int,
+    start_key: dict | None = None,
+    index: str | None = None,
+    **kwargs,
+) -> Page:
     """A full page of the records `keep` accepts: reads on until `limit` are kept or the partition ends.
 
     A filter on one page of a query returns short or empty pages with a next token; a person paging a
@@ -294,8 +342,12 @@ def query_all(pk_value: str, **kwargs) -> list[dict]:
 
 
 # --- transactions --------------------------------------------------------------
-def tx_put(item: dict, condition: str | None = "attribute_not_exists(pk)", names: dict | None = None,
-           values: dict | None = None) -> dict:
+def tx_put(
+    item: dict,
+    condition: str | None = "attribute_not_exists(pk)",
+    names: dict | None = None,
+    values: dict | None = None,
+) -> dict:
     op: dict[str, Any] = {"TableName": get_settings().table_name, "Item": _serialize(item)}
     if condition:
         op["ConditionExpression"] = condition
@@ -306,10 +358,20 @@ def tx_put(item: dict, condition: str | None = "attribute_not_exists(pk)", names
     return {"Put": op}
 
 
-def tx_update(pk: str, sk: str, expression: str, *, names: dict | None = None, values: dict | None = None,
-              condition: str | None = None) -> dict:
-    op: dict[str, Any] = {"TableName": get_settings().table_name, "Key": _serialize({"pk": pk, "sk": sk}),
-                          "UpdateExpression": expression}
+def tx_update(
+    pk: str,
+    sk: str,
+    expression: str,
+    *,
+    names: dict | None = None,
+    values: dict | None = None,
+    condition: str | None = None,
+) -> dict:
+    op: dict[str, Any] = {
+        "TableName": get_settings().table_name,
+        "Key": _serialize({"pk": pk, "sk": sk}),
+        "UpdateExpression": expression,
+    }
     if names:
         op["ExpressionAttributeNames"] = names
     if values:
@@ -320,8 +382,11 @@ def tx_update(pk: str, sk: str, expression: str, *, names: dict | None = None, v
 
 
 def tx_check(pk: str, sk: str, condition: str, *, names: dict | None = None, values: dict | None = None) -> dict:
-    op: dict[str, Any] = {"TableName": get_settings().table_name, "Key": _serialize({"pk": pk, "sk": sk}),
-                          "ConditionExpression": condition}
+    op: dict[str, Any] = {
+        "TableName": get_settings().table_name,
+        "Key": _serialize({"pk": pk, "sk": sk}),
+        "ConditionExpression": condition,
+    }
     if names:
         op["ExpressionAttributeNames"] = names
     if values:

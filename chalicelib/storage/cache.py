@@ -3,6 +3,7 @@
 Lambda containers are short-lived and single-threaded per request; a minute of
 staleness is the accepted trade for one DynamoDB read less per request.
 """
+
 from __future__ import annotations
 
 import functools

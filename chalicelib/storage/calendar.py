@@ -5,6 +5,7 @@
 versions are the audit trail (who, when, what). Reads are cached per container for a few
 minutes: selection asks "is this a working day?" thousands of times a run.
 """
+
 from __future__ import annotations
 
 from . import base, keys

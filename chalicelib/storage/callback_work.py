@@ -4,9 +4,10 @@ Every task write is a full put of `tasks.task_item(record)` guarded by the state
 the caller read (status, revision, assignee), so a finished task leaves the open
 indexes (gsi1, gsi3) in the same write and two writers cannot both win.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..config import get_settings
 from ..errors import ConditionFailed
@@ -22,10 +23,15 @@ def account_contact(account_id: str) -> dict | None:
     if not item:
         return None
     sealed = item.get("phone_sealed")
-    return {"account_id": account_id, "branch_id": item.get("branch_id"), "client_name": item.get("client_name"),
-            "serving_manager_id": item.get("serving_manager_id"), "opened_on": item.get("opened_on"),
-            "phone": pii.unseal(sealed) if sealed else None,
-            "contact_needs_update": bool(item.get("contact_needs_update"))}
+    return {
+        "account_id": account_id,
+        "branch_id": item.get("branch_id"),
+        "client_name": item.get("client_name"),
+        "serving_manager_id": item.get("serving_manager_id"),
+        "opened_on": item.get("opened_on"),
+        "phone": pii.unseal(sealed) if sealed else None,
+        "contact_needs_update": bool(item.get("contact_needs_update")),
+    }
 
 
 def accounts_opened_between(branch_id: str, first, last) -> dict[str, str]:
@@ -56,11 +62,14 @@ def mark_contact_for_update(account_id: str, at: str, task_id: str) -> None:
     item guarded by the version it read, so a feed write racing this one fails its condition and
     re-reads (keeping the flag) instead of putting its stale copy over it (the lost update of issue 14)."""
     try:
-        base.update(**keys.account(account_id),
-                    expression="SET contact_needs_update = :t, contact_flagged_at = :at, contact_flag_task = :task "
-                               "ADD version :one",
-                    values={":t": True, ":at": at, ":task": task_id, ":one": 1}, condition="attribute_exists(pk)",
-                    return_values="NONE")
+        base.update(
+            **keys.account(account_id),
+            expression="SET contact_needs_update = :t, contact_flagged_at = :at, contact_flag_task = :task "
+            "ADD version :one",
+            values={":t": True, ":at": at, ":task": task_id, ":one": 1},
+            condition="attribute_exists(pk)",
+            return_values="NONE",
+        )
     except ConditionFailed:
         pass  # the account is not in the feed yet; the task still carries the flag
 
@@ -85,13 +94,22 @@ def close_contact_request_op(record: dict, status: str, fields: dict) -> dict:
     names = {"#s": "status", **{f"#f{i}": k for i, k in enumerate(fields)}}
     values = {":open": "open", ":to": status, **{f":f{i}": v for i, v in enumerate(fields.values())}}
     sets = ", ".join(["#s = :to", *(f"#f{i} = :f{i}" for i in range(len(fields)))])
-    return base.tx_update(key["pk"], key["sk"], f"SET {sets} REMOVE gsi1pk, gsi1sk, gsi3pk, gsi3sk",
-                          names=names, values=values, condition="#s = :open")
+    return base.tx_update(
+        key["pk"],
+        key["sk"],
+        f"SET {sets} REMOVE gsi1pk, gsi1sk, gsi3pk, gsi3sk",
+        names=names,
+        values=values,
+        condition="#s = :open",
+    )
 
 
 def open_contact_requests(account_id: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"ACCOUNT#{account_id}", sk_begins="CONTACTREQ#",
-                                                       consistent=True) if i.get("status") == "open"]
+    return [
+        base.strip_keys(i)
+        for i in base.query_all(f"ACCOUNT#{account_id}", sk_begins="CONTACTREQ#", consistent=True)
+        if i.get("status") == "open"
+    ]
 
 
 def list_branch_contact_requests(branch_id: str, *, limit: int, start_key=None) -> base.Page:
@@ -133,8 +151,11 @@ def tasks_of_month(branch_id: str, month: str) -> list[dict]:
 
 def open_tasks_due_on(day: str) -> list[dict]:
     """Every shard of the day (and the unsharded key of tasks written before issue 18)."""
-    return [base.strip_keys(i) for partition in keys.task_due_partitions(day)
-            for i in base.query_all(partition, index="gsi3")]
+    return [
+        base.strip_keys(i)
+        for partition in keys.task_due_partitions(day)
+        for i in base.query_all(partition, index="gsi3")
+    ]
 
 
 def task_with_history(task_id: str) -> tuple[dict | None, list[dict], list[dict]]:
@@ -149,15 +170,17 @@ def task_with_history(task_id: str) -> tuple[dict | None, list[dict], list[dict]
 def account_masked_contact(account_id: str) -> dict:
     """What an ordinary view shows of the account's contact: masked, never decrypted."""
     item = base.get_item(**keys.account(account_id)) or {}
-    return {"phone_masked": item.get("phone_masked"),
-            "contact_needs_update": bool(item.get("contact_needs_update"))}
+    return {"phone_masked": item.get("phone_masked"), "contact_needs_update": bool(item.get("contact_needs_update"))}
 
 
 def masked_phones(account_ids: list[str]) -> dict[str, str | None]:
     """The masked phone of each account, one BatchGetItem per 100 (a task list shows it on every card)."""
     pairs = [(keys.account(a)["pk"], keys.account(a)["sk"]) for a in dict.fromkeys(account_ids)]
-    return {i["account_id"]: i.get("phone_masked")
-            for i in base.batch_get(pairs, projection="account_id, phone_masked") if i.get("account_id")}
+    return {
+        i["account_id"]: i.get("phone_masked")
+        for i in base.batch_get(pairs, projection="account_id, phone_masked")
+        if i.get("account_id")
+    }
 
 
 def _guard(previous: dict) -> tuple[str, dict, dict]:
@@ -182,8 +205,7 @@ def new_task_op(record: dict) -> dict:
 
 
 def attempt_op(record: dict) -> dict:
-    return base.tx_put({**keys.task_attempt(record["task_id"], f"{record['at']}#{record['attempt_id']}"),
-                        **record})
+    return base.tx_put({**keys.task_attempt(record["task_id"], f"{record['at']}#{record['attempt_id']}"), **record})
 
 
 def review_op(record: dict) -> dict:
@@ -197,8 +219,7 @@ def load_change_op(agent_id: str, delta: int) -> dict:
 
 def add_load(agent_id: str, delta: int) -> None:
     """Add to the agent's counter outside any transaction (the selection job: once per agent and page)."""
-    base.update(**keys.agent_load(agent_id), expression="ADD open_tasks :d", values={":d": delta},
-                return_values="NONE")
+    base.update(**keys.agent_load(agent_id), expression="ADD open_tasks :d", values={":d": delta}, return_values="NONE")
 
 
 def agent_loads(agent_ids: Sequence[str]) -> dict[str, int]:
@@ -211,8 +232,13 @@ def agent_loads(agent_ids: Sequence[str]) -> dict[str, int]:
 def release_load(agent_id: str) -> None:
     """Decrement the agent's open_tasks, never below zero (best effort, after the task write)."""
     try:
-        base.update(**keys.agent_load(agent_id), expression="ADD open_tasks :d", values={":d": -1, ":z": 0},
-                    condition="open_tasks > :z", return_values="NONE")
+        base.update(
+            **keys.agent_load(agent_id),
+            expression="ADD open_tasks :d",
+            values={":d": -1, ":z": 0},
+            condition="open_tasks > :z",
+            return_values="NONE",
+        )
     except ConditionFailed:
         pass
 
@@ -225,10 +251,14 @@ def flag_task_overdue(task: dict, at: str, also: Sequence[dict] = ()) -> bool:
     """Mark an open task overdue once; bumps the revision so a concurrent agent write retries.
     `also` (its escalation: problem item, outbox entry) is written in the same transaction."""
     k = keys.callback_task(task["task_id"])
-    flag = base.tx_update(k["pk"], k["sk"], "SET overdue = :t, overdue_at = :at ADD revision :one",
-                          names={"#s": "status"},
-                          values={":t": True, ":at": at, ":one": 1, ":o": "open", ":p": "in_progress"},
-                          condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)")
+    flag = base.tx_update(
+        k["pk"],
+        k["sk"],
+        "SET overdue = :t, overdue_at = :at ADD revision :one",
+        names={"#s": "status"},
+        values={":t": True, ":at": at, ":one": 1, ":o": "open", ":p": "in_progress"},
+        condition="attribute_exists(pk) AND attribute_not_exists(overdue_at) AND #s IN (:o, :p)",
+    )
     try:
         base.transact([flag, *also])
         return True
@@ -262,8 +292,7 @@ def set_watermark(job: str, value: str, at: str) -> None:
 # --- reconciliation (issue 14 §4): the agent's open_tasks counter against its open tasks --------------
 def callback_agents() -> list[dict]:
     """Every callback agent (operator command: bounded by the staff directory)."""
-    return [base.strip_keys(i) for i in base.query_all("STAFF", index="gsi2")
-            if i.get("role") == "callback_agent"]
+    return [base.strip_keys(i) for i in base.query_all("STAFF", index="gsi2") if i.get("role") == "callback_agent"]
 
 
 def open_task_count(agent_id: str) -> int:
@@ -276,8 +305,13 @@ def set_open_tasks(agent_id: str, expected: int | None, actual: int) -> bool:
     condition = "attribute_not_exists(open_tasks)" if expected is None else "open_tasks = :old"
     values = {":n": actual} if expected is None else {":n": actual, ":old": expected}
     try:
-        base.update(**keys.agent_load(agent_id), expression="SET open_tasks = :n", values=values,
-                    condition=condition, return_values="NONE")
+        base.update(
+            **keys.agent_load(agent_id),
+            expression="SET open_tasks = :n",
+            values=values,
+            condition=condition,
+            return_values="NONE",
+        )
     except ConditionFailed:
         return False
     return True

@@ -3,16 +3,17 @@
 Retries are explicit (adaptive mode handles DynamoDB throttling for the jobs);
 `DYNAMODB_ENDPOINT_URL` points at moto or any DynamoDB-compatible endpoint.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from ..config import get_settings
 
 _RETRIES = {"max_attempts": 8, "mode": "adaptive"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _session():
     import boto3
 
@@ -25,22 +26,22 @@ def _config():
     return Config(retries=_RETRIES, connect_timeout=3, read_timeout=10, max_pool_connections=32)
 
 
-@lru_cache(maxsize=None)
+@cache
 def dynamodb_client():
     return _session().client("dynamodb", endpoint_url=get_settings().dynamodb_endpoint_url, config=_config())
 
 
-@lru_cache(maxsize=None)
+@cache
 def dynamodb_resource():
     return _session().resource("dynamodb", endpoint_url=get_settings().dynamodb_endpoint_url, config=_config())
 
 
-@lru_cache(maxsize=None)
+@cache
 def main_table():
     return dynamodb_resource().Table(get_settings().table_name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def s3_client():
     from botocore.config import Config
 
@@ -48,23 +49,31 @@ def s3_client():
     return _session().client("s3", endpoint_url=get_settings().s3_endpoint_url, config=cfg)
 
 
-@lru_cache(maxsize=None)
+@cache
 def kms_client():
     return _session().client("kms", config=_config())
 
 
-@lru_cache(maxsize=None)
+@cache
 def sns_client():
     return _session().client("sns", config=_config())
 
 
-@lru_cache(maxsize=None)
+@cache
 def apigateway_client():
     return _session().client("apigateway", config=_config())
 
 
 def reset_clients() -> None:
     """Tests start a fresh moto backend per test; forget clients bound to the old one."""
-    for fn in (_session, dynamodb_client, dynamodb_resource, main_table, s3_client, kms_client, sns_client,
-               apigateway_client):
+    for fn in (
+        _session,
+        dynamodb_client,
+        dynamodb_resource,
+        main_table,
+        s3_client,
+        kms_client,
+        sns_client,
+        apigateway_client,
+    ):
         fn.cache_clear()

@@ -4,6 +4,7 @@ the ISO weeks they were in contact with the client and the months they visited (
 Weeks and months are string sets, so recording a contact is an ADD: order-free and idempotent, a late or
 replayed log never moves anything backwards and a retried visit adds nothing twice.
 """
+
 from __future__ import annotations
 
 from . import base, keys
@@ -34,15 +35,23 @@ def set_value_class(account: dict, change: dict) -> None:
     """The class on the account (conditional on its version, so a concurrent feed write re-reads it) and
     the change kept as its own item: nothing is overwritten without a trace."""
     k = keys.account(account["account_id"])
-    fields = {"value_class": change["value_class"], "value_class_source": change["source"],
-              "value_class_set_by": change["by"], "value_class_set_at": change["at"]}
+    fields = {
+        "value_class": change["value_class"],
+        "value_class_source": change["source"],
+        "value_class_set_by": change["by"],
+        "value_class_set_at": change["at"],
+    }
     names = {f"#f{i}": f for i, f in enumerate(fields)}
     values = {f":f{i}": v for i, v in enumerate(fields.values())}
     sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
-    update = base.tx_update(k["pk"], k["sk"], f"SET {sets}, #v = #v + :one",
-                            names={**names, "#v": "version"},
-                            values={**values, ":one": 1, ":prev": int(account.get("version", 0))},
-                            condition="#v = :prev")
+    update = base.tx_update(
+        k["pk"],
+        k["sk"],
+        f"SET {sets}, #v = #v + :one",
+        names={**names, "#v": "version"},
+        values={**values, ":one": 1, ":prev": int(account.get("version", 0))},
+        condition="#v = :prev",
+    )
     base.transact([update, class_change_op(account["account_id"], change["at"], change)])
 
 

@@ -5,6 +5,7 @@ counter still holding what was read: a write that lands in between moves the cou
 refused, and the next run looks again. Operator command only: the reads are bounded by the
 directory (branches, outlets, staff) and one quarter or day, always by key or index, never a Scan.
 """
+
 from __future__ import annotations
 
 from ..errors import ConditionFailed
@@ -30,8 +31,14 @@ def _set_if_unchanged(key: dict, values: dict[str, object], read: dict[str, obje
             params[f":r{n}"] = old
             conditions.append(f"#r{n} = :r{n}")
     try:
-        base.update(**key, expression="SET " + ", ".join(sets), names=names, values=params,
-                    condition=" AND ".join(conditions), return_values="NONE")
+        base.update(
+            **key,
+            expression="SET " + ", ".join(sets),
+            names=names,
+            values=params,
+            condition=" AND ".join(conditions),
+            return_values="NONE",
+        )
     except ConditionFailed:
         return False
     return True
@@ -61,9 +68,12 @@ def quarter_counter(account_id: str, quarter: str) -> dict | None:
 
 def set_quarter_counter(account_id: str, quarter: str, read: dict | None, figures: dict) -> bool:
     read = read or {}
-    return _set_if_unchanged(keys.callback_quarter_counter(account_id, quarter),
-                             {"account_id": account_id, "quarter": quarter, **figures},
-                             {f: read.get(f) for f in QUARTER_FIELDS}, exists=bool(read))
+    return _set_if_unchanged(
+        keys.callback_quarter_counter(account_id, quarter),
+        {"account_id": account_id, "quarter": quarter, **figures},
+        {f: read.get(f) for f in QUARTER_FIELDS},
+        exists=bool(read),
+    )
 
 
 # --- an outlet's active API keys (KEYSLOTS) ----------------------------------------------------------------
@@ -104,13 +114,11 @@ def reveal_counter(actor_id: str, day: str) -> tuple[bool, int | None]:
 def granted_reveals(day: str) -> dict[str, int]:
     """Granted reveals of a business day by actor, from the audit itself (its sort key starts with the time)."""
     counts: dict[str, int] = {}
-    for item in base.query_all(keys.reveal_audit(f"{day}T00:00:00+08:00", "")["pk"], sk_begins=day,
-                               consistent=True):
+    for item in base.query_all(keys.reveal_audit(f"{day}T00:00:00+08:00", "")["pk"], sk_begins=day, consistent=True):
         if item.get("outcome") == "granted" and item.get("actor_id"):
             counts[item["actor_id"]] = counts.get(item["actor_id"], 0) + 1
     return counts
 
 
 def set_reveal_counter(actor_id: str, day: str, exists: bool, read: int | None, granted: int) -> bool:
-    return _set_if_unchanged(keys.reveal_budget(actor_id, day), {"granted": granted}, {"granted": read},
-                             exists=exists)
+    return _set_if_unchanged(keys.reveal_budget(actor_id, day), {"granted": granted}, {"granted": read}, exists=exists)

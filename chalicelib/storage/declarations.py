@@ -1,4 +1,5 @@
 """Month-end declarations: one item per manager and month, found by the branch's month."""
+
 from __future__ import annotations
 
 from ..errors import ConditionFailed
@@ -6,8 +7,11 @@ from . import base, keys
 
 
 def declaration_item(record: dict) -> dict:
-    return {**keys.declaration(record["manager_id"], record["month"]), **record,
-            **keys.declaration_index(record["branch_id"], record["month"], record["manager_id"])}
+    return {
+        **keys.declaration(record["manager_id"], record["month"]),
+        **record,
+        **keys.declaration_index(record["branch_id"], record["month"], record["manager_id"]),
+    }
 
 
 def save(record: dict, expected_revision: int | None) -> None:

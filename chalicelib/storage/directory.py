@@ -1,4 +1,5 @@
 """Staff, outlets and outlet API keys."""
+
 from __future__ import annotations
 
 from . import base, keys
@@ -11,8 +12,11 @@ def get_staff(staff_id: str) -> dict | None:
 
 
 def _staff_item(record: dict) -> dict:
-    item = {**keys.staff(record["staff_id"]),
-            **keys.staff_indexes(record["staff_id"], record["branch_id"], record["role"]), **record}
+    item = {
+        **keys.staff(record["staff_id"]),
+        **keys.staff_indexes(record["staff_id"], record["branch_id"], record["role"]),
+        **record,
+    }
     if record.get("departed_on"):
         item.update(keys.staff_departed_index(record["departed_on"], record["staff_id"]))
         item.update(keys.departure_pending_index(record["departed_on"], record["staff_id"]))
@@ -38,8 +42,9 @@ def write(operations: list[dict]) -> None:
 
 
 def list_staff_changes(month: str, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"STAFFCHANGES#{month}", index="gsi1", limit=limit, start_key=start_key,
-                              newest_first=True)
+    return base.query_records(
+        f"STAFFCHANGES#{month}", index="gsi1", limit=limit, start_key=start_key, newest_first=True
+    )
 
 
 def update_staff_op(current: dict, changes: dict) -> dict:
@@ -47,8 +52,10 @@ def update_staff_op(current: dict, changes: dict) -> dict:
     such as an agent's `open_tasks`, are never overwritten. None removes a field. Conditional on the
     role, branch and status read before: the change record's "before" is then what was replaced."""
     merged = {**current, **changes}
-    sets = {**{k: v for k, v in changes.items() if v is not None},
-            **keys.staff_indexes(merged["staff_id"], merged["branch_id"], merged["role"])}
+    sets = {
+        **{k: v for k, v in changes.items() if v is not None},
+        **keys.staff_indexes(merged["staff_id"], merged["branch_id"], merged["role"]),
+    }
     removes = [k for k, v in changes.items() if v is None]
     if merged.get("departed_on"):
         sets.update(keys.staff_departed_index(merged["departed_on"], merged["staff_id"]))
@@ -70,18 +77,31 @@ def update_staff_op(current: dict, changes: dict) -> dict:
         values[f":g{i}"] = current.get(field)
         guards.append(f"#g{i} = :g{i}")
     key = keys.staff(merged["staff_id"])
-    return base.tx_update(key["pk"], key["sk"], expression, names=names, values=values,
-                          condition="attribute_exists(pk) AND " + " AND ".join(guards))
+    return base.tx_update(
+        key["pk"],
+        key["sk"],
+        expression,
+        names=names,
+        values=values,
+        condition="attribute_exists(pk) AND " + " AND ".join(guards),
+    )
 
 
 def list_branch_staff(branch_id: str, role: str | None = None, *, limit=None, start_key=None) -> base.Page:
-    return base.query(f"BRANCH#{branch_id}#STAFF", index="gsi1", sk_begins=f"{role}#" if role else None,
-                      limit=limit, start_key=start_key)
+    return base.query(
+        f"BRANCH#{branch_id}#STAFF",
+        index="gsi1",
+        sk_begins=f"{role}#" if role else None,
+        limit=limit,
+        start_key=start_key,
+    )
 
 
 def all_branch_staff(branch_id: str, role: str | None = None) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(
-        f"BRANCH#{branch_id}#STAFF", index="gsi1", sk_begins=f"{role}#" if role else None)]
+    return [
+        base.strip_keys(i)
+        for i in base.query_all(f"BRANCH#{branch_id}#STAFF", index="gsi1", sk_begins=f"{role}#" if role else None)
+    ]
 
 
 def list_all_staff(*, limit=None, start_key=None) -> base.Page:
@@ -98,8 +118,13 @@ def mark_departure_selected(staff_id: str, departed_on: str, at: str) -> None:
     from ..errors import ConditionFailed
 
     try:
-        base.update(**keys.staff(staff_id), expression="SET departure_selected_at = :at REMOVE gsi5pk, gsi5sk",
-                    values={":at": at, ":d": departed_on}, condition="departed_on = :d", return_values="NONE")
+        base.update(
+            **keys.staff(staff_id),
+            expression="SET departure_selected_at = :at REMOVE gsi5pk, gsi5sk",
+            values={":at": at, ":d": departed_on},
+            condition="departed_on = :d",
+            return_values="NONE",
+        )
     except ConditionFailed:
         pass
 
@@ -119,8 +144,11 @@ def read_outlet(outlet_id: str) -> dict | None:
 
 
 def outlet_item(record: dict) -> dict:
-    return {**keys.outlet(record["outlet_id"]), **keys.outlet_indexes(record["outlet_id"], record["branch_id"]),
-            **record}
+    return {
+        **keys.outlet(record["outlet_id"]),
+        **keys.outlet_indexes(record["outlet_id"], record["branch_id"]),
+        **record,
+    }
 
 
 def put_outlet(record: dict, *, new: bool) -> None:
@@ -149,8 +177,11 @@ def get_api_key(key_id: str, *, consistent: bool = False) -> dict | None:
 
 
 def put_api_key(record: dict) -> None:
-    item = {**keys.api_key(record["key_id"]),
-            **keys.api_key_indexes(record["outlet_id"], record["created_at"], record["key_id"]), **record}
+    item = {
+        **keys.api_key(record["key_id"]),
+        **keys.api_key_indexes(record["outlet_id"], record["created_at"], record["key_id"]),
+        **record,
+    }
     base.put_new(item)
 
 
@@ -159,9 +190,15 @@ def list_outlet_keys(outlet_id: str) -> list[dict]:
 
 
 def set_api_key_status(key_id: str, status: str, at: str) -> dict:
-    return base.strip_keys(base.update(**keys.api_key(key_id), expression="SET #s = :s, updated_at = :at",
-                                       names={"#s": "status"}, values={":s": status, ":at": at},
-                                       condition="attribute_exists(pk)"))
+    return base.strip_keys(
+        base.update(
+            **keys.api_key(key_id),
+            expression="SET #s = :s, updated_at = :at",
+            names={"#s": "status"},
+            values={":s": status, ":at": at},
+            condition="attribute_exists(pk)",
+        )
+    )
 
 
 def put_new_branch(record: dict) -> None:
@@ -175,7 +212,12 @@ def list_branches() -> list[dict]:
 
 def close_branch(branch_id: str, at: str, by: str) -> dict:
     key = keys.branch(branch_id)
-    item = base.update(key["pk"], key["sk"], "SET #s = :closed, closed_at = :at, closed_by = :by",
-                       names={"#s": "status"}, values={":closed": "closed", ":at": at, ":by": by, ":c": "closed"},
-                       condition="attribute_exists(pk) AND (attribute_not_exists(#s) OR #s <> :c)")
+    item = base.update(
+        key["pk"],
+        key["sk"],
+        "SET #s = :closed, closed_at = :at, closed_by = :by",
+        names={"#s": "status"},
+        values={":closed": "closed", ":at": at, ":by": by, ":c": "closed"},
+        condition="attribute_exists(pk) AND (attribute_not_exists(#s) OR #s <> :c)",
+    )
     return base.strip_keys(item)

@@ -5,6 +5,7 @@ docs/data-model.md lists the access pattern each key serves. Selection GSIs are
 sparse (the attribute exists only while the item is a candidate) and date
 bucketed, sharded by `shard()` so a hot day spreads over several partitions.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,12 @@ def staff(staff_id: str) -> dict:
 
 def staff_indexes(staff_id: str, branch_id: str, role: str) -> dict:
     # gsi1: a branch's staff by role; gsi2: all staff (admin directory).
-    return {"gsi1pk": f"BRANCH#{branch_id}#STAFF", "gsi1sk": f"{role}#{staff_id}",
-            "gsi2pk": "STAFF", "gsi2sk": staff_id}
+    return {
+        "gsi1pk": f"BRANCH#{branch_id}#STAFF",
+        "gsi1sk": f"{role}#{staff_id}",
+        "gsi2pk": "STAFF",
+        "gsi2sk": staff_id,
+    }
 
 
 def staff_departed_index(departed_on: date | str, staff_id: str) -> dict:
@@ -46,8 +51,7 @@ def outlet(outlet_id: str) -> dict:
 
 
 def outlet_indexes(outlet_id: str, branch_id: str) -> dict:
-    return {"gsi1pk": f"BRANCH#{branch_id}#OUTLETS", "gsi1sk": outlet_id,
-            "gsi2pk": "OUTLETS", "gsi2sk": outlet_id}
+    return {"gsi1pk": f"BRANCH#{branch_id}#OUTLETS", "gsi1sk": outlet_id, "gsi2pk": "OUTLETS", "gsi2sk": outlet_id}
 
 
 def api_key(key_id: str) -> dict:
@@ -65,8 +69,12 @@ def visit(visit_id: str) -> dict:
 
 def visit_indexes(manager_id: str, branch_id: str, visited_at: str, visit_id: str) -> dict:
     # gsi1: a manager's logs by time; gsi2: a branch's logs by time.
-    return {"gsi1pk": f"STAFF#{manager_id}#VISITS", "gsi1sk": f"{visited_at}#{visit_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#VISITS", "gsi2sk": f"{visited_at}#{visit_id}"}
+    return {
+        "gsi1pk": f"STAFF#{manager_id}#VISITS",
+        "gsi1sk": f"{visited_at}#{visit_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#VISITS",
+        "gsi2sk": f"{visited_at}#{visit_id}",
+    }
 
 
 def visit_version(visit_id: str, version: int) -> dict:
@@ -129,14 +137,22 @@ def collision(collision_id: str) -> dict:
 
 
 def collision_indexes(branch_id: str, prospect_id: str, at: str, collision_id: str) -> dict:
-    return {"gsi2pk": f"BRANCH#{branch_id}#COLLISIONS", "gsi2sk": f"{at}#{collision_id}",
-            "gsi1pk": f"PROSPECT#{prospect_id}#COLLISIONS", "gsi1sk": f"{at}#{collision_id}"}
+    return {
+        "gsi2pk": f"BRANCH#{branch_id}#COLLISIONS",
+        "gsi2sk": f"{at}#{collision_id}",
+        "gsi1pk": f"PROSPECT#{prospect_id}#COLLISIONS",
+        "gsi1sk": f"{at}#{collision_id}",
+    }
 
 
 def collision_for_attempting_branch(collision_id: str, branch_id: str, at: str) -> dict:
     # A cross-branch collision is listed for the attempting branch too, as a separate, detail-free item.
-    return {"pk": f"COLLISION#{collision_id}", "sk": f"ATTEMPT#{branch_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#COLLISIONS", "gsi2sk": f"{at}#{collision_id}"}
+    return {
+        "pk": f"COLLISION#{collision_id}",
+        "sk": f"ATTEMPT#{branch_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#COLLISIONS",
+        "gsi2sk": f"{at}#{collision_id}",
+    }
 
 
 def pool_picks(manager_id: str, day: date | str) -> dict:
@@ -148,8 +164,10 @@ def conversion(account_id: str) -> dict:
 
 
 def conversion_index(branch_id: str, converted_on: date | str, account_id: str) -> dict:
-    return {"gsi2pk": f"BRANCH#{branch_id}#CONVERSIONS#{month_of(converted_on)}",
-            "gsi2sk": f"{converted_on}#{account_id}"}
+    return {
+        "gsi2pk": f"BRANCH#{branch_id}#CONVERSIONS#{month_of(converted_on)}",
+        "gsi2sk": f"{converted_on}#{account_id}",
+    }
 
 
 def prospect_month_stats(manager_id: str, month: str) -> dict:
@@ -204,8 +222,12 @@ def penalty(penalty_id: str) -> dict:
 
 
 def penalty_indexes(manager_id: str, branch_id: str, breach_date: date | str, penalty_id: str) -> dict:
-    return {"gsi1pk": f"STAFF#{manager_id}#PENALTIES", "gsi1sk": f"{breach_date}#{penalty_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#PENALTIES", "gsi2sk": f"{breach_date}#{penalty_id}"}
+    return {
+        "gsi1pk": f"STAFF#{manager_id}#PENALTIES",
+        "gsi1sk": f"{breach_date}#{penalty_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#PENALTIES",
+        "gsi2sk": f"{breach_date}#{penalty_id}",
+    }
 
 
 def penalty_due_index(due_on: date | str, penalty_id: str) -> dict:
@@ -227,8 +249,12 @@ def flag(flag_id: str) -> dict:
 
 
 def flag_indexes(branch_id: str, staff_id: str, at: str, flag_id: str) -> dict:
-    return {"gsi1pk": f"STAFF#{staff_id}#FLAGS", "gsi1sk": f"{at}#{flag_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#FLAGS", "gsi2sk": f"{at}#{flag_id}"}
+    return {
+        "gsi1pk": f"STAFF#{staff_id}#FLAGS",
+        "gsi1sk": f"{at}#{flag_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#FLAGS",
+        "gsi2sk": f"{at}#{flag_id}",
+    }
 
 
 # --- accounts and the feed -----------------------------------------------------------
@@ -331,8 +357,9 @@ def callback_quarter_counter(account_id: str, quarter: str) -> dict:
 QUEUE_RISK, QUEUE_ORDINARY, QUEUE_WAITING = 0, 1, 2
 
 
-def task_assignee_index(agent_id: str | None, branch_id: str, *, rank: int, sort_at: str, window_at: str,
-                        priority: int, task_id: str) -> dict:
+def task_assignee_index(
+    agent_id: str | None, branch_id: str, *, rank: int, sort_at: str, window_at: str, priority: int, task_id: str
+) -> dict:
     # gsi1 (sparse while open): an agent's open tasks or the branch queue, in the agent's order (issue 13
     # item 8): risk first (rank 0; a task waiting on a contact update last, rank 2), then the deadline (or
     # the client's "call me at T"), then the next best-time window (seed 001), then priority. Times are
@@ -392,8 +419,12 @@ def contact_request(account_id: str, requested_at: str, task_id: str) -> dict:
 def contact_request_indexes(branch_id: str, due_on: date | str, task_id: str) -> dict:
     # Sparse while open. gsi1: a branch's open requests, earliest deadline first (its supervisor's list);
     # gsi3: requests by deadline day, read by the sweep once the day has passed (letter fallback).
-    return {"gsi1pk": f"BRANCH#{branch_id}#CONTACTREQS", "gsi1sk": f"{due_on}#{task_id}",
-            "gsi3pk": f"CONTACTDUE#{due_on}", "gsi3sk": task_id}
+    return {
+        "gsi1pk": f"BRANCH#{branch_id}#CONTACTREQS",
+        "gsi1sk": f"{due_on}#{task_id}",
+        "gsi3pk": f"CONTACTDUE#{due_on}",
+        "gsi3sk": task_id,
+    }
 
 
 def problem(problem_id: str) -> dict:
@@ -401,8 +432,12 @@ def problem(problem_id: str) -> dict:
 
 
 def problem_indexes(branch_id: str, created_at: str, problem_id: str, status: str, severity: str) -> dict:
-    return {"gsi2pk": f"BRANCH#{branch_id}#PROBLEMS#{month_of(created_at)}", "gsi2sk": f"{created_at}#{problem_id}",
-            "gsi1pk": f"PROBLEMS#{status}", "gsi1sk": f"{severity}#{created_at}#{problem_id}"}
+    return {
+        "gsi2pk": f"BRANCH#{branch_id}#PROBLEMS#{month_of(created_at)}",
+        "gsi2sk": f"{created_at}#{problem_id}",
+        "gsi1pk": f"PROBLEMS#{status}",
+        "gsi1sk": f"{severity}#{created_at}#{problem_id}",
+    }
 
 
 def problem_due_index(due_hour: str, problem_id: str) -> dict:
@@ -488,8 +523,12 @@ def privilege_request_index(status: str, requested_at: str, request_id: str) -> 
 
 def staff_change(staff_id: str, at: str, change_id: str) -> dict:
     # On the member's own partition (their history) and, through gsi1, a month's changes for compliance.
-    return {"pk": f"STAFF#{staff_id}", "sk": f"CHANGE#{at}#{change_id}",
-            "gsi1pk": f"STAFFCHANGES#{month_of(at)}", "gsi1sk": f"{at}#{change_id}"}
+    return {
+        "pk": f"STAFF#{staff_id}",
+        "sk": f"CHANGE#{at}#{change_id}",
+        "gsi1pk": f"STAFFCHANGES#{month_of(at)}",
+        "gsi1sk": f"{at}#{change_id}",
+    }
 
 
 # --- complaints 投诉 (002 第二十条 §4) --------------------------------------------------------
@@ -512,8 +551,7 @@ def complaint_indexes(branch_id: str, owner_id: str | None, received_at: str, co
 def complaint_due_index(due_hour: str, complaint_id: str) -> dict:
     # gsi3 (sparse while unresolved and not escalated): due hour "YYYY-MM-DDTHH", sharded so a busy hour
     # spreads over several partitions; the hourly sweep reads every shard of the hours that passed.
-    return {"gsi3pk": f"COMPLAINTDUE#{due_hour}#{shard(complaint_id, COMPLAINT_DUE_SHARDS)}",
-            "gsi3sk": complaint_id}
+    return {"gsi3pk": f"COMPLAINTDUE#{due_hour}#{shard(complaint_id, COMPLAINT_DUE_SHARDS)}", "gsi3sk": complaint_id}
 
 
 # --- travel 出差 (000 第二篇 §1; 004: daily report by 21:00) ------------------------------------
@@ -526,8 +564,12 @@ def travel_period(travel_id: str) -> dict:
 
 def travel_period_indexes(manager_id: str, branch_id: str, start_on: str, travel_id: str) -> dict:
     # gsi1: a manager's periods by start date; gsi2: a branch's (the supervisor's approvals).
-    return {"gsi1pk": f"STAFF#{manager_id}#TRAVEL", "gsi1sk": f"{start_on}#{travel_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#TRAVEL", "gsi2sk": f"{start_on}#{travel_id}"}
+    return {
+        "gsi1pk": f"STAFF#{manager_id}#TRAVEL",
+        "gsi1sk": f"{start_on}#{travel_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#TRAVEL",
+        "gsi2sk": f"{start_on}#{travel_id}",
+    }
 
 
 def travel_day(manager_id: str, day: date | str) -> dict:
@@ -538,8 +580,10 @@ def travel_day(manager_id: str, day: date | str) -> dict:
 def travel_day_due_index(due_hour: str, manager_id: str, day: date | str) -> dict:
     # gsi3 (sparse while no on-time report and no proposal): the hour the report falls due, sharded;
     # the hourly sweep reads the hours that passed.
-    return {"gsi3pk": f"TRAVELDUE#{due_hour}#{shard(f'{manager_id}#{day}', TRAVEL_DUE_SHARDS)}",
-            "gsi3sk": f"{manager_id}#{day}"}
+    return {
+        "gsi3pk": f"TRAVELDUE#{due_hour}#{shard(f'{manager_id}#{day}', TRAVEL_DUE_SHARDS)}",
+        "gsi3sk": f"{manager_id}#{day}",
+    }
 
 
 def travel_report(manager_id: str, day: date | str) -> dict:
@@ -548,8 +592,12 @@ def travel_report(manager_id: str, day: date | str) -> dict:
 
 def travel_report_indexes(manager_id: str, branch_id: str, day: str) -> dict:
     # gsi1: a manager's reports by day; gsi2: a branch's reports by day.
-    return {"gsi1pk": f"STAFF#{manager_id}#TRAVELREPORTS", "gsi1sk": f"{day}#{manager_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#TRAVELREPORTS", "gsi2sk": f"{day}#{manager_id}"}
+    return {
+        "gsi1pk": f"STAFF#{manager_id}#TRAVELREPORTS",
+        "gsi1sk": f"{day}#{manager_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#TRAVELREPORTS",
+        "gsi2sk": f"{day}#{manager_id}",
+    }
 
 
 def penalty_proposal(proposal_id: str) -> dict:
@@ -558,8 +606,14 @@ def penalty_proposal(proposal_id: str) -> dict:
 
 def penalty_proposal_indexes(manager_id: str, branch_id: str, day: str, proposal_id: str) -> dict:
     # gsi1: a manager's proposals by breach day; gsi2: a branch's (the supervisor's list).
-    return {"gsi1pk": f"STAFF#{manager_id}#PROPOSALS", "gsi1sk": f"{day}#{proposal_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#PROPOSALS", "gsi2sk": f"{day}#{proposal_id}"}
+    return {
+        "gsi1pk": f"STAFF#{manager_id}#PROPOSALS",
+        "gsi1sk": f"{day}#{proposal_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#PROPOSALS",
+        "gsi2sk": f"{day}#{proposal_id}",
+    }
+
+
 # --- leave 请假 (000 第一篇 第四条) and month-end declarations 月末开户申报 (第十三条) ------------------
 def leave(leave_id: str) -> dict:
     return {"pk": f"LEAVE#{leave_id}", "sk": "LEAVE"}
@@ -568,8 +622,12 @@ def leave(leave_id: str) -> dict:
 def leave_indexes(manager_id: str, branch_id: str, start_date: str, leave_id: str) -> dict:
     # gsi1: a manager's leave by first day (my leave; the days on leave in a range, for quotas and absences);
     # gsi2: a branch's leave by first day (the supervisor's list).
-    return {"gsi1pk": f"STAFF#{manager_id}#LEAVE", "gsi1sk": f"{start_date}#{leave_id}",
-            "gsi2pk": f"BRANCH#{branch_id}#LEAVE", "gsi2sk": f"{start_date}#{leave_id}"}
+    return {
+        "gsi1pk": f"STAFF#{manager_id}#LEAVE",
+        "gsi1sk": f"{start_date}#{leave_id}",
+        "gsi2pk": f"BRANCH#{branch_id}#LEAVE",
+        "gsi2sk": f"{start_date}#{leave_id}",
+    }
 
 
 def declaration(manager_id: str, month: str) -> dict:
@@ -585,6 +643,8 @@ def declaration_index(branch_id: str, month: str, manager_id: str) -> dict:
 def declaration_closure(branch_id: str, month: str) -> dict:
     # The supervisor closed the branch's month for declarations before the deadline (once; never reopened).
     return {"pk": f"BRANCH#{branch_id}", "sk": f"DECLCLOSE#{month}"}
+
+
 def rehash_progress(writer_key_id: str) -> dict:
     """The hash-key rehash's progress for one writer key (storage/rehash.py): partitions done, counts."""
     return {"pk": "OPS#REHASH", "sk": f"HASHKEY#{writer_key_id}"}

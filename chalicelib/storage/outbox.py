@@ -5,6 +5,7 @@ sits in a sparse gsi3 bucket by shard and due time; delivery removes it from the
 the entry, with its attempts and delivery time, as the visible record of what was delivered, on gsi1
 by month of delivery (the operator view: `list_pending`, `list_delivered`).
 """
+
 from __future__ import annotations
 
 from . import base, keys
@@ -12,8 +13,11 @@ from . import base, keys
 
 def entry_op(entry: dict) -> dict:
     """A transaction item recording the entry once (a replayed cause records nothing new)."""
-    item = {**keys.outbox_entry(entry["entry_id"]), **keys.outbox_pending_index(entry["entry_id"], entry["due_at"]),
-            **entry}
+    item = {
+        **keys.outbox_entry(entry["entry_id"]),
+        **keys.outbox_pending_index(entry["entry_id"], entry["due_at"]),
+        **entry,
+    }
     return base.tx_put(item, condition="attribute_not_exists(pk)")
 
 
@@ -29,20 +33,30 @@ def due(shard_no: int, until: str, limit: int = 100) -> list[dict]:
 def mark_delivered(entry_id: str, at: str) -> None:
     k = keys.outbox_entry(entry_id)
     listed = keys.outbox_delivered_index(entry_id, at)
-    base.update(k["pk"], k["sk"], "SET #s = :d, delivered_at = :at, attempts = if_not_exists(attempts, :z) + :one, "
-                                  "gsi1pk = :lpk, gsi1sk = :lsk REMOVE gsi3pk, gsi3sk", names={"#s": "status"},
-                values={":d": "delivered", ":at": at, ":z": 0, ":one": 1, ":lpk": listed["gsi1pk"],
-                        ":lsk": listed["gsi1sk"]}, return_values="NONE")
+    base.update(
+        k["pk"],
+        k["sk"],
+        "SET #s = :d, delivered_at = :at, attempts = if_not_exists(attempts, :z) + :one, "
+        "gsi1pk = :lpk, gsi1sk = :lsk REMOVE gsi3pk, gsi3sk",
+        names={"#s": "status"},
+        values={":d": "delivered", ":at": at, ":z": 0, ":one": 1, ":lpk": listed["gsi1pk"], ":lsk": listed["gsi1sk"]},
+        return_values="NONE",
+    )
 
 
 def mark_retry(entry_id: str, due_at: str, error: str, at: str) -> None:
     """Still pending: due again at `due_at`, with the failure's class (never its text: it may carry client data)."""
     k = keys.outbox_entry(entry_id)
     index = keys.outbox_pending_index(entry_id, due_at)
-    base.update(k["pk"], k["sk"], "SET gsi3sk = :due, due_at = :dueat, last_error = :e, last_attempt_at = :at, "
-                                  "attempts = if_not_exists(attempts, :z) + :one",
-                values={":due": index["gsi3sk"], ":dueat": due_at, ":e": error, ":at": at, ":z": 0, ":one": 1},
-                condition="attribute_exists(gsi3pk)", return_values="NONE")
+    base.update(
+        k["pk"],
+        k["sk"],
+        "SET gsi3sk = :due, due_at = :dueat, last_error = :e, last_attempt_at = :at, "
+        "attempts = if_not_exists(attempts, :z) + :one",
+        values={":due": index["gsi3sk"], ":dueat": due_at, ":e": error, ":at": at, ":z": 0, ":one": 1},
+        condition="attribute_exists(gsi3pk)",
+        return_values="NONE",
+    )
 
 
 # --- the operator view (GET /v1/outbox, `python -m schedules outbox list`) ---------------------------
@@ -64,8 +78,14 @@ def _filter(kind: str | None, failing: bool):
 def list_delivered(month: str, *, kind: str | None, limit: int, start_key: dict | None = None) -> base.Page:
     """A month's delivered entries, newest delivery first, full pages whatever the kind. Entries delivered
     before this index existed (2026-12-02) are not on it; `get` still reads them by id."""
-    return base.query_kept(keys.outbox_delivered_month(month), lambda e: not kind or e.get("kind") == kind,
-                           index="gsi1", limit=limit, start_key=start_key, newest_first=True)
+    return base.query_kept(
+        keys.outbox_delivered_month(month),
+        lambda e: not kind or e.get("kind") == kind,
+        index="gsi1",
+        limit=limit,
+        start_key=start_key,
+        newest_first=True,
+    )
 
 
 def list_pending(*, kind: str | None, failing: bool, limit: int, cursors: list | None = None) -> base.Page:
@@ -91,13 +111,22 @@ def _pending_round(kind: str | None, failing: bool, limit: int, cursors: list) -
         if cursor == SHARD_DONE:
             reads.append(([], None))
             continue
-        page = base.query(keys.outbox_pending_shard(shard_no), index="gsi3", limit=limit, start_key=cursor,
-                          filter_expression=condition)
+        page = base.query(
+            keys.outbox_pending_shard(shard_no),
+            index="gsi3",
+            limit=limit,
+            start_key=cursor,
+            filter_expression=condition,
+        )
         reads.append((page.items, page.last_key))
     stops = [last["gsi3sk"] for _, last in reads if last]
     bound = min(stops) if stops else None
-    ready = sorted((item["gsi3sk"], n, item) for n, (items, _) in enumerate(reads) for item in items
-                   if bound is None or item["gsi3sk"] <= bound)
+    ready = sorted(
+        (item["gsi3sk"], n, item)
+        for n, (items, _) in enumerate(reads)
+        for item in items
+        if bound is None or item["gsi3sk"] <= bound
+    )
     shown = ready[:limit]
     following = []
     for n, (items, last) in enumerate(reads):
@@ -105,9 +134,9 @@ def _pending_round(kind: str | None, failing: bool, limit: int, cursors: list) -
         if cursors[n] == SHARD_DONE:
             following.append(SHARD_DONE)
         elif len(taken) == len(items):
-            following.append(last or SHARD_DONE)     # every match it read is shown: on past what it read
+            following.append(last or SHARD_DONE)  # every match it read is shown: on past what it read
         elif taken:
             following.append({a: taken[-1][a] for a in ("pk", "sk", "gsi3pk", "gsi3sk")})
         else:
-            following.append(cursors[n])            # nothing of it shown yet: read again next time
+            following.append(cursors[n])  # nothing of it shown yet: read again next time
     return [base.strip_keys(item) for _, _, item in shown], following

@@ -1,4 +1,5 @@
 """Penalties, their audit trail and reversals, rule versions, escalation flags."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,8 +17,10 @@ def _fen(value):
     """DynamoDB stores numbers canonically (50.00 comes back as 50; moto keeps 50.00): money is
     read back to the fen, so a response never depends on the engine."""
     if isinstance(value, dict):
-        return {k: (v.quantize(_FEN) if isinstance(v, Decimal) and k.endswith("yuan") else _fen(v))
-                for k, v in value.items()}
+        return {
+            k: (v.quantize(_FEN) if isinstance(v, Decimal) and k.endswith("yuan") else _fen(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_fen(v) for v in value]
     return value
@@ -68,17 +71,23 @@ def get_rule_version(scope: str, effective_from: date | str) -> dict | None:
 def put_rule_version(record: dict) -> None:
     """A new version (refused if one is effective the same day) and the scope's revision moved on."""
     head = keys.rule_head(record["scope"])
-    base.transact([base.tx_put({**keys.rule_version(record["scope"], record["effective_from"]), **record}),
-                   base.tx_update(head["pk"], head["sk"], "ADD rev :one", values={":one": 1})])
+    base.transact(
+        [
+            base.tx_put({**keys.rule_version(record["scope"], record["effective_from"]), **record}),
+            base.tx_update(head["pk"], head["sk"], "ADD rev :one", values={":one": 1}),
+        ]
+    )
     forget_rule_scopes()
 
 
 # --- penalties -------------------------------------------------------------------------------
 def penalty_item(record: dict) -> dict:
     """The full item; the due index exists only while the penalty is open and payable in cash."""
-    item = {**keys.penalty(record["penalty_id"]), **record,
-            **keys.penalty_indexes(record["manager_id"], record["branch_id"], record["breach_date"],
-                                   record["penalty_id"])}
+    item = {
+        **keys.penalty(record["penalty_id"]),
+        **record,
+        **keys.penalty_indexes(record["manager_id"], record["branch_id"], record["breach_date"], record["penalty_id"]),
+    }
     if record["status"] in OPEN_CASH_STATUSES and record.get("due_on") and not record.get("overdue"):
         item.update(keys.penalty_due_index(record["due_on"], record["penalty_id"]))
     return item
@@ -99,25 +108,44 @@ class EntryRefused(ConditionFailed):
         self.exists, self.manager, self.stale, self.flags = exists, manager, stale, list(flags)
 
 
-def enter(record: dict, audit: dict, *, branch_id: str, ledger: dict, ledger_version: int | None,
-          catalogue_revisions: dict, flags: list[dict]) -> None:
+def enter(
+    record: dict,
+    audit: dict,
+    *,
+    branch_id: str,
+    ledger: dict,
+    ledger_version: int | None,
+    catalogue_revisions: dict,
+    flags: list[dict],
+) -> None:
     """The penalty, its audit entry, its manager's month ledger (conditional on the version read), the
     escalation flags it raises, a check that the manager is a client manager of `branch_id` and one
     that each catalogue scope used is still at its revision: all or nothing, one request."""
     staff = keys.staff(record["manager_id"])
-    ops = [base.tx_put(penalty_item(record)), base.tx_put(audit_item(record["penalty_id"], audit)),
-           base.tx_check(staff["pk"], staff["sk"], "attribute_exists(pk) AND branch_id = :b AND #r = :cm",
-                         names={"#r": "role"}, values={":b": branch_id, ":cm": "client_manager"}),
-           ledger_op(ledger, ledger_version)]
+    ops = [
+        base.tx_put(penalty_item(record)),
+        base.tx_put(audit_item(record["penalty_id"], audit)),
+        base.tx_check(
+            staff["pk"],
+            staff["sk"],
+            "attribute_exists(pk) AND branch_id = :b AND #r = :cm",
+            names={"#r": "role"},
+            values={":b": branch_id, ":cm": "client_manager"},
+        ),
+        ledger_op(ledger, ledger_version),
+    ]
     ops += [rule_head_check(scope, rev) for scope, rev in sorted(catalogue_revisions.items())]
     first_flag = len(ops)
     ops += [base.tx_put(flag_item(f)) for f in flags]
     try:
         base.transact(ops)
     except base.TransactionCancelled as err:
-        raise EntryRefused(exists=err.failed(0), manager=err.failed(2),
-                           stale=any(err.failed(i) for i in range(3, first_flag)),
-                           flags=[f["flag_id"] for i, f in enumerate(flags) if err.failed(first_flag + i)]) from None
+        raise EntryRefused(
+            exists=err.failed(0),
+            manager=err.failed(2),
+            stale=any(err.failed(i) for i in range(3, first_flag)),
+            flags=[f["flag_id"] for i, f in enumerate(flags) if err.failed(first_flag + i)],
+        ) from None
 
 
 # --- the month ledger ---------------------------------------------------------------------------
@@ -138,18 +166,36 @@ def ledger_drop_op(record: dict) -> dict:
     on a missing ledger that leaves a stub, which is rebuilt too."""
     key = keys.penalty_ledger(record["manager_id"], record["breach_date"][:7])
     if record.get("ledgered"):
-        return base.tx_update(key["pk"], key["sk"], "REMOVE #ps.#p ADD version :one",
-                              names={"#ps": "penalties", "#p": record["penalty_id"]}, values={":one": 1},
-                              condition="attribute_exists(pk)")
+        return base.tx_update(
+            key["pk"],
+            key["sk"],
+            "REMOVE #ps.#p ADD version :one",
+            names={"#ps": "penalties", "#p": record["penalty_id"]},
+            values={":one": 1},
+            condition="attribute_exists(pk)",
+        )
     return base.tx_update(key["pk"], key["sk"], "SET stale = :t ADD version :one", values={":t": True, ":one": 1})
 
 
-def replace(record: dict, *, expected_status: str, expected_revision: int, audit: dict,
-            reversal: dict | None = None, extra_ops: list[dict] | None = None) -> None:
+def replace(
+    record: dict,
+    *,
+    expected_status: str,
+    expected_revision: int,
+    audit: dict,
+    reversal: dict | None = None,
+    extra_ops: list[dict] | None = None,
+) -> None:
     """Writes the changed penalty only if nobody changed it meanwhile (status and revision)."""
-    ops = [base.tx_put(penalty_item(record), condition="#s = :s AND revision = :r", names={"#s": "status"},
-                       values={":s": expected_status, ":r": expected_revision}),
-           base.tx_put(audit_item(record["penalty_id"], audit))]
+    ops = [
+        base.tx_put(
+            penalty_item(record),
+            condition="#s = :s AND revision = :r",
+            names={"#s": "status"},
+            values={":s": expected_status, ":r": expected_revision},
+        ),
+        base.tx_put(audit_item(record["penalty_id"], audit)),
+    ]
     if reversal is not None:
         ops.append(base.tx_put({**keys.penalty_reversal(record["penalty_id"]), **reversal}))
     ops += list(extra_ops or [])
@@ -178,23 +224,33 @@ def get_with_history(penalty_id: str) -> tuple[dict | None, list[dict], dict | N
 
 
 def list_for_manager(manager_id: str, month: str | None, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"STAFF#{manager_id}#PENALTIES", index="gsi1", sk_begins=f"{month}-" if month else None,
-                              limit=limit, start_key=start_key, newest_first=True)
+    return base.query_records(
+        f"STAFF#{manager_id}#PENALTIES",
+        index="gsi1",
+        sk_begins=f"{month}-" if month else None,
+        limit=limit,
+        start_key=start_key,
+        newest_first=True,
+    )
 
 
 def list_for_branch(branch_id: str, month: str | None, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"BRANCH#{branch_id}#PENALTIES", index="gsi2", sk_begins=f"{month}-" if month else None,
-                              limit=limit, start_key=start_key, newest_first=True)
+    return base.query_records(
+        f"BRANCH#{branch_id}#PENALTIES",
+        index="gsi2",
+        sk_begins=f"{month}-" if month else None,
+        limit=limit,
+        start_key=start_key,
+        newest_first=True,
+    )
 
 
 def manager_month(manager_id: str, month: str) -> list[dict]:
-    return [_out(i) for i in base.query_all(f"STAFF#{manager_id}#PENALTIES", index="gsi1",
-                                                        sk_begins=f"{month}-")]
+    return [_out(i) for i in base.query_all(f"STAFF#{manager_id}#PENALTIES", index="gsi1", sk_begins=f"{month}-")]
 
 
 def branch_month(branch_id: str, month: str) -> list[dict]:
-    return [_out(i) for i in base.query_all(f"BRANCH#{branch_id}#PENALTIES", index="gsi2",
-                                                        sk_begins=f"{month}-")]
+    return [_out(i) for i in base.query_all(f"BRANCH#{branch_id}#PENALTIES", index="gsi2", sk_begins=f"{month}-")]
 
 
 def due_on(day: date | str) -> list[dict]:
@@ -215,9 +271,11 @@ def get_collision(collision_id: str) -> dict | None:
 
 # --- flags ---------------------------------------------------------------------------------------
 def flag_item(record: dict) -> dict:
-    return {**keys.flag(record["flag_id"]),
-            **keys.flag_indexes(record["branch_id"], record["staff_id"], record["created_at"], record["flag_id"]),
-            **record}
+    return {
+        **keys.flag(record["flag_id"]),
+        **keys.flag_indexes(record["branch_id"], record["staff_id"], record["created_at"], record["flag_id"]),
+        **record,
+    }
 
 
 def put_flag(record: dict) -> bool:
@@ -235,10 +293,12 @@ def get_flag(flag_id: str) -> dict | None:
 
 def list_flags(*, branch_id: str | None = None, staff_id: str | None = None, limit: int, start_key=None) -> base.Page:
     if staff_id:
-        return base.query_records(f"STAFF#{staff_id}#FLAGS", index="gsi1", limit=limit, start_key=start_key,
-                                  newest_first=True)
-    return base.query_records(f"BRANCH#{branch_id}#FLAGS", index="gsi2", limit=limit, start_key=start_key,
-                              newest_first=True)
+        return base.query_records(
+            f"STAFF#{staff_id}#FLAGS", index="gsi1", limit=limit, start_key=start_key, newest_first=True
+        )
+    return base.query_records(
+        f"BRANCH#{branch_id}#FLAGS", index="gsi2", limit=limit, start_key=start_key, newest_first=True
+    )
 
 
 def staff_flags_since(staff_id: str, since: str) -> list[dict]:
@@ -256,5 +316,8 @@ def get_watermark(job: str) -> str | None:
 
 
 def set_watermark(job: str, last_date: str, at: str) -> None:
-    base.update(**keys.job_watermark(job), expression="SET last_date = :d, updated_at = :at",
-                values={":d": last_date, ":at": at})
+    base.update(
+        **keys.job_watermark(job),
+        expression="SET last_date = :d, updated_at = :at",
+        values={":d": last_date, ":at": at},
+    )

@@ -6,6 +6,7 @@ Production encrypts with a KMS data key created once per container (envelope
 encryption: the encrypted data key is stored beside each value); the local and
 test stages use a local key from configuration.
 """
+
 from __future__ import annotations
 
 import base64

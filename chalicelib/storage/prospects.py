@@ -4,6 +4,7 @@ A prospect item carries a `version`; every state change is a read, a new record 
 a put conditional on the version read, so index attributes are always derived from
 the whole record here (`_indexes`) and never patched by hand.
 """
+
 from __future__ import annotations
 
 from . import base, keys
@@ -26,9 +27,13 @@ def _indexes(record: dict) -> dict:
         out.update(keys.prospect_pool_index(record["branch_id"], record["released_at"], pid))
     if record["status"] == "active" and record.get("protected_until"):
         out.update(keys.prospect_lapse_index(record["protected_until"], pid))
-    if (record["status"] == "active" and record.get("owner_id") and not int(record.get("follow_up_count") or 0)
-            and record.get("first_contact_due")
-            and str(record.get("first_contact_escalated_for")) != str(record["first_contact_due"])):
+    if (
+        record["status"] == "active"
+        and record.get("owner_id")
+        and not int(record.get("follow_up_count") or 0)
+        and record.get("first_contact_due")
+        and str(record.get("first_contact_escalated_for")) != str(record["first_contact_due"])
+    ):
         out.update(keys.prospect_first_contact_index(record["first_contact_due"], pid))
     if record.get("referred_by_outlet"):
         out.update(keys.prospect_outlet_index(record["referred_by_outlet"], record["created_at"], pid))
@@ -51,13 +56,27 @@ def get_claim(kind: str, value_hash: str) -> dict | None:
     return base.strip_keys(base.get_item(**claim_key(kind, value_hash), consistent=True))
 
 
-def create_prospect(record: dict, claims: list[tuple[str, str]], stats_manager_id: str | None, *,
-                    quota: tuple[str, str, int] | None = None) -> None:
+def create_prospect(
+    record: dict,
+    claims: list[tuple[str, str]],
+    stats_manager_id: str | None,
+    *,
+    quota: tuple[str, str, int] | None = None,
+) -> None:
     """Claim items first (their order is the index in TransactionCancelled.reasons), then the prospect,
     its month counter and, with `quota` (manager, day, cap), the day's registration attempt last."""
-    ops = [base.tx_put({**claim_key(kind, h), "kind": kind, "prospect_id": record["prospect_id"],
-                        "branch_id": record["branch_id"], "claimed_at": record["created_at"]})
-           for kind, h in claims]
+    ops = [
+        base.tx_put(
+            {
+                **claim_key(kind, h),
+                "kind": kind,
+                "prospect_id": record["prospect_id"],
+                "branch_id": record["branch_id"],
+                "claimed_at": record["created_at"],
+            }
+        )
+        for kind, h in claims
+    ]
     ops.append(base.tx_put(prospect_item(record)))
     if stats_manager_id:
         ops.append(stats_op(stats_manager_id, str(record["registered_on"])[:7], "registered"))
@@ -68,8 +87,11 @@ def create_prospect(record: dict, claims: list[tuple[str, str]], stats_manager_i
 
 def save_prospect(record: dict, expected_version: int, extra_ops: list[dict] | None = None) -> None:
     """Write the new record if nobody changed it since `expected_version` (op index 0)."""
-    ops = [base.tx_put(prospect_item(record), condition="#v = :v", names={"#v": "version"},
-                       values={":v": expected_version})]
+    ops = [
+        base.tx_put(
+            prospect_item(record), condition="#v = :v", names={"#v": "version"}, values={":v": expected_version}
+        )
+    ]
     base.transact(ops + list(extra_ops or []))
 
 
@@ -78,8 +100,12 @@ _QUOTA = {"expression": "ADD attempts :one", "condition": "attribute_not_exists(
 
 def registration_op(manager_id: str, day: str, cap: int) -> dict:
     """`take_registration` as a transaction item (refused once `cap` were made)."""
-    return base.tx_update(**keys.registration_quota(manager_id, day), expression=_QUOTA["expression"],
-                          values={":one": 1, ":cap": cap}, condition=_QUOTA["condition"])
+    return base.tx_update(
+        **keys.registration_quota(manager_id, day),
+        expression=_QUOTA["expression"],
+        values={":one": 1, ":cap": cap},
+        condition=_QUOTA["condition"],
+    )
 
 
 def take_registration(manager_id: str, day: str, cap: int) -> bool:
@@ -87,16 +113,25 @@ def take_registration(manager_id: str, day: str, cap: int) -> bool:
     from ..errors import ConditionFailed
 
     try:
-        base.update(**keys.registration_quota(manager_id, day), expression=_QUOTA["expression"],
-                    values={":one": 1, ":cap": cap}, condition=_QUOTA["condition"], return_values="NONE")
+        base.update(
+            **keys.registration_quota(manager_id, day),
+            expression=_QUOTA["expression"],
+            values={":one": 1, ":cap": cap},
+            condition=_QUOTA["condition"],
+            return_values="NONE",
+        )
     except ConditionFailed:
         return False
     return True
 
 
 def stats_op(manager_id: str, month: str, counter: str) -> dict:
-    return base.tx_update(**keys.prospect_month_stats(manager_id, month), expression="ADD #c :one",
-                          names={"#c": counter}, values={":one": 1})
+    return base.tx_update(
+        **keys.prospect_month_stats(manager_id, month),
+        expression="ADD #c :one",
+        names={"#c": counter},
+        values={":one": 1},
+    )
 
 
 def month_stats(manager_id: str, month: str) -> dict:
@@ -108,8 +143,9 @@ def list_owned(owner_id: str, *, limit: int, start_key=None) -> base.Page:
 
 
 def list_pool(branch_id: str, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"BRANCH#{branch_id}#POOL", index="gsi2", limit=limit, start_key=start_key,
-                              newest_first=True)
+    return base.query_records(
+        f"BRANCH#{branch_id}#POOL", index="gsi2", limit=limit, start_key=start_key, newest_first=True
+    )
 
 
 def lapsing_on(day) -> list[dict]:
@@ -117,8 +153,9 @@ def lapsing_on(day) -> list[dict]:
 
 
 def list_outlet_referrals(outlet_id: str, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"OUTLET#{outlet_id}#REFERRALS", index="gsi4", limit=limit, start_key=start_key,
-                              newest_first=True)
+    return base.query_records(
+        f"OUTLET#{outlet_id}#REFERRALS", index="gsi4", limit=limit, start_key=start_key, newest_first=True
+    )
 
 
 # --- follow-ups --------------------------------------------------------------------------
@@ -133,36 +170,45 @@ def get_with_follow_ups(prospect_id: str, limit: int = 20) -> tuple[dict | None,
     items = [base.strip_keys(i) for i in page.items]
     if not page.items or page.items[0]["sk"] != keys.PROFILE:
         return None, []
-    return items[0], [i for i, raw in zip(items[1:], page.items[1:]) if raw["sk"].startswith("FOLLOWUP#")]
+    return items[0], [i for i, raw in zip(items[1:], page.items[1:], strict=False) if raw["sk"].startswith("FOLLOWUP#")]
 
 
 # --- pool picks ----------------------------------------------------------------------------
 def pool_pick_op(manager_id: str, day, limit: int) -> dict:
-    return base.tx_update(**keys.pool_picks(manager_id, day), expression="SET picks = if_not_exists(picks, :z) + :one",
-                          condition="attribute_not_exists(picks) OR picks < :limit",
-                          values={":z": 0, ":one": 1, ":limit": limit})
+    return base.tx_update(
+        **keys.pool_picks(manager_id, day),
+        expression="SET picks = if_not_exists(picks, :z) + :one",
+        condition="attribute_not_exists(picks) OR picks < :limit",
+        values={":z": 0, ":one": 1, ":limit": limit},
+    )
 
 
 # --- collisions ----------------------------------------------------------------------------
 def put_collision(record: dict) -> None:
-    item = {**keys.collision(record["collision_id"]),
-            **keys.collision_indexes(record["branch_id"], record["prospect_id"], record["at"], record["collision_id"]),
-            **record}
+    item = {
+        **keys.collision(record["collision_id"]),
+        **keys.collision_indexes(record["branch_id"], record["prospect_id"], record["at"], record["collision_id"]),
+        **record,
+    }
     other = record.get("attempted_by_branch")
     if not other or other == record["branch_id"]:
         base.put_new(item)
         return
     # Across branches the attempting branch's supervisor sees that their manager collided, not with whom.
-    copy = {**keys.collision_for_attempting_branch(record["collision_id"], other, record["at"]),
-            **{k: record[k] for k in ("collision_id", "at", "attempted_by", "attempted_by_kind", "source",
-                                      "matched_on")},
-            "branch_id": other, "cross_branch": True, "prospect_id": None}
+    copy = {
+        **keys.collision_for_attempting_branch(record["collision_id"], other, record["at"]),
+        **{k: record[k] for k in ("collision_id", "at", "attempted_by", "attempted_by_kind", "source", "matched_on")},
+        "branch_id": other,
+        "cross_branch": True,
+        "prospect_id": None,
+    }
     base.transact([base.tx_put(item), base.tx_put(copy)])
 
 
 def list_branch_collisions(branch_id: str, *, limit: int, start_key=None) -> base.Page:
-    return base.query_records(f"BRANCH#{branch_id}#COLLISIONS", index="gsi2", limit=limit, start_key=start_key,
-                              newest_first=True)
+    return base.query_records(
+        f"BRANCH#{branch_id}#COLLISIONS", index="gsi2", limit=limit, start_key=start_key, newest_first=True
+    )
 
 
 def collisions_of(prospect_id: str) -> list[dict]:
@@ -175,9 +221,13 @@ def get_conversion(account_id: str) -> dict | None:
 
 
 def conversion_op(record: dict) -> dict:
-    return base.tx_put({**keys.conversion(record["account_id"]),
-                        **keys.conversion_index(record["branch_id"], record["converted_on"], record["account_id"]),
-                        **record})
+    return base.tx_put(
+        {
+            **keys.conversion(record["account_id"]),
+            **keys.conversion_index(record["branch_id"], record["converted_on"], record["account_id"]),
+            **record,
+        }
+    )
 
 
 def conversions_in_month(branch_id: str, month: str) -> list[dict]:

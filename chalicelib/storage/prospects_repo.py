@@ -4,12 +4,19 @@ It turns records into items with the keys of `storage/prospects.py` and a lost t
 outcome the rules name: which transaction item guards which rule is known here only (the order of
 the items is built two functions below).
 """
+
 from __future__ import annotations
 
 from datetime import date
 
-from ..domain.prospects.ports import (ClaimTaken, Escalation, Page, PoolPickLimitReached, RegistrationCapReached,
-                                      StaleRecord)
+from ..domain.prospects.ports import (
+    ClaimTaken,
+    Escalation,
+    Page,
+    PoolPickLimitReached,
+    RegistrationCapReached,
+    StaleRecord,
+)
 from ..models.prospects import ClaimKind, ProspectRecord
 from . import base
 from . import prospects as store
@@ -38,14 +45,23 @@ class DynamoProspectRepository:
         claim = store.get_claim(kind.value, value_hash)
         return claim["prospect_id"] if claim else None
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None,
-               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+    def create(
+        self,
+        record: ProspectRecord,
+        *,
+        counted_for: str | None,
+        daily_cap: int | None = None,
+        claims: list[tuple[ClaimKind, str]] | None = None,
+    ) -> None:
         if claims is None:
             claims = [(ClaimKind.phone, record.phone_hash)]
             if record.id_hash:
                 claims.append((ClaimKind.id_number, record.id_hash))
-        quota = ((counted_for, record.registered_on.isoformat(), daily_cap)
-                 if counted_for and daily_cap is not None else None)
+        quota = (
+            (counted_for, record.registered_on.isoformat(), daily_cap)
+            if counted_for and daily_cap is not None
+            else None
+        )
         try:
             # The claim items come first, in this order: their index in the cancellation reasons names them;
             # the day's registration quota is the last item.
@@ -64,8 +80,9 @@ class DynamoProspectRepository:
     def save_with_follow_up(self, record: ProspectRecord, follow_up: dict, *, expected_version: int) -> None:
         self._save(record, expected_version, [store.follow_up_op(follow_up)])
 
-    def save_pool_pick(self, record: ProspectRecord, *, expected_version: int, picker_id: str, day: date,
-                       daily_limit: int) -> None:
+    def save_pool_pick(
+        self, record: ProspectRecord, *, expected_version: int, picker_id: str, day: date, daily_limit: int
+    ) -> None:
         try:
             # Item 0 is the prospect (its version), item 1 the picker's counter of the day.
             store.save_prospect(record.item(), expected_version, [store.pool_pick_op(picker_id, day, daily_limit)])
@@ -114,7 +131,7 @@ class DynamoProspectRepository:
         from ..domain.outbox_handlers import ESCALATION
 
         self._save(record, expected_version, [outbox.record_op(ESCALATION, escalation.subject, escalation.payload)])
-        outbox.deliver_now(ESCALATION, escalation.subject)   # best effort; the hourly sweep delivers the rest
+        outbox.deliver_now(ESCALATION, escalation.subject)  # best effort; the hourly sweep delivers the rest
 
     def first_contact_watermark(self) -> date | None:
         through = store.get_watermark(FIRST_CONTACT_JOB)

@@ -15,26 +15,32 @@ which the claims prevent) is counted as a conflict and left to the operator.
 Accounts keep the hash of their opening key: nothing looks an account up by it (the contact comparison
 falls back to the sealed phone, domain/accounts._same_phone) and conversions carry the hashes of every key.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .. import clock
 from . import base, keys, pii
 from .prospects import claim_key
 
+
 def progress(writer_id: str | None = None) -> dict:
     """The rehash progress of the writer key (default: the current writer): partitions done, counts, completed."""
     writer_id = writer_id or pii.key_id(pii.hash_keys()[0])
     item = base.get_item(**keys.rehash_progress(writer_id), consistent=True) or {}
-    return {"writer_key_id": writer_id, "completed": bool(item.get("completed")),
-            "partitions_done": sorted(item.get("done") or []),
-            **{k: int(item.get(k, 0)) for k in ("rehashed", "skipped", "conflicts")}}
+    return {
+        "writer_key_id": writer_id,
+        "completed": bool(item.get("completed")),
+        "partitions_done": sorted(item.get("done") or []),
+        **{k: int(item.get(k, 0)) for k in ("rehashed", "skipped", "conflicts")},
+    }
 
 
 def partitions() -> list[tuple[str, str]]:
     """(index, partition) of every index partition holding prospects: owners, branch pools, outlet referrals."""
+
     def ids(pk: str, field: str) -> list[str]:
         return sorted(i[field] for i in base.query_all(pk, index="gsi2") if i.get(field))
 
@@ -52,27 +58,47 @@ def _rehash_prospect(item: dict, writer: str, writer_id: str) -> str:
         numbers.append((pii.ID_NUMBER, "id_hash", pii.unseal(item["id_sealed"])))
     hashed = [(kind, field, pii.hash_with(writer, kind, value)) for kind, field, value in numbers]
     pid = item["prospect_id"]
-    ops = [base.tx_put({**claim_key(kind, h), "kind": kind, "prospect_id": pid, "branch_id": item.get("branch_id"),
-                        "claimed_at": item.get("created_at"), "rehashed_at": clock.iso(clock.now())},
-                       condition="attribute_not_exists(pk) OR prospect_id = :pid", values={":pid": pid})
-           for kind, _, h in hashed]
+    ops = [
+        base.tx_put(
+            {
+                **claim_key(kind, h),
+                "kind": kind,
+                "prospect_id": pid,
+                "branch_id": item.get("branch_id"),
+                "claimed_at": item.get("created_at"),
+                "rehashed_at": clock.iso(clock.now()),
+            },
+            condition="attribute_not_exists(pk) OR prospect_id = :pid",
+            values={":pid": pid},
+        )
+        for kind, _, h in hashed
+    ]
     names = {f"#f{i}": field for i, (_, field, _) in enumerate(hashed)}
     values = {f":h{i}": h for i, (_, _, h) in enumerate(hashed)}
     sets = [f"#f{i} = :h{i}" for i in range(len(hashed))]
     prospect = keys.prospect(pid)
-    ops.append(base.tx_update(prospect["pk"], prospect["sk"], "SET " + ", ".join(sets) + ", hash_key_id = :k",
-                              names=names, values={**values, ":k": writer_id}, condition="attribute_exists(pk)"))
+    ops.append(
+        base.tx_update(
+            prospect["pk"],
+            prospect["sk"],
+            "SET " + ", ".join(sets) + ", hash_key_id = :k",
+            names=names,
+            values={**values, ":k": writer_id},
+            condition="attribute_exists(pk)",
+        )
+    )
     try:
         base.transact(ops)
     except base.TransactionCancelled as err:
         if any(err.failed(i) for i in range(len(hashed))):
             return "conflict"
-        return "skipped"   # the prospect is gone: nothing to claim
+        return "skipped"  # the prospect is gone: nothing to claim
     return "rehashed"
 
 
-def rehash(writer: str, *, max_seconds: float | None = None,
-           on_partition: Callable[[str, dict], None] | None = None) -> dict:
+def rehash(
+    writer: str, *, max_seconds: float | None = None, on_partition: Callable[[str, dict], None] | None = None
+) -> dict:
     """Claim every prospect's numbers under the `writer` key (the secret's first line, read fresh by the
     operator command). Returns the progress; `completed` once every partition is done (then the old key
     may be retired). Stops cleanly after `max_seconds` (a rerun resumes)."""
@@ -84,17 +110,32 @@ def rehash(writer: str, *, max_seconds: float | None = None,
         if partition in done:
             continue
         if finished_now and max_seconds is not None and time.monotonic() - started > max_seconds:
-            return {**progress(writer_id), "stopped": "max_seconds"}   # at least one partition a run
+            return {**progress(writer_id), "stopped": "max_seconds"}  # at least one partition a run
         counts = {"rehashed": 0, "skipped": 0, "conflicts": 0}
         for item in base.query_all(partition, index=index):
             outcome = _rehash_prospect(item, writer, writer_id)
             counts["conflicts" if outcome == "conflict" else outcome] += 1
-        base.update(key["pk"], key["sk"], "ADD done :p, rehashed :r, skipped :s, conflicts :c SET updated_at = :at",
-                    values={":p": {partition}, ":r": counts["rehashed"], ":s": counts["skipped"],
-                            ":c": counts["conflicts"], ":at": clock.iso(clock.now())}, return_values="NONE")
+        base.update(
+            key["pk"],
+            key["sk"],
+            "ADD done :p, rehashed :r, skipped :s, conflicts :c SET updated_at = :at",
+            values={
+                ":p": {partition},
+                ":r": counts["rehashed"],
+                ":s": counts["skipped"],
+                ":c": counts["conflicts"],
+                ":at": clock.iso(clock.now()),
+            },
+            return_values="NONE",
+        )
         finished_now += 1
         if on_partition:
             on_partition(partition, counts)
-    base.update(key["pk"], key["sk"], "SET completed = :t, completed_at = :at",
-                values={":t": True, ":at": clock.iso(clock.now())}, return_values="NONE")
+    base.update(
+        key["pk"],
+        key["sk"],
+        "SET completed = :t, completed_at = :at",
+        values={":t": True, ":at": clock.iso(clock.now())},
+        return_values="NONE",
+    )
     return progress(writer_id)

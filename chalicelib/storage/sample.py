@@ -5,11 +5,12 @@ hash of year and account: a fixed pseudo-random order the daily picks walk throu
 cursor, so the choice for a date is deterministic. The branch's count is kept on the
 `YEAREND#<year>` item the coverage report reads as its denominator.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 from ..config import get_settings
 from ..errors import ConditionFailed
@@ -33,8 +34,15 @@ def active_on(day: date) -> Iterator[dict]:
 
 def write_members(year: int, members: list[dict]) -> None:
     """Snapshot members; rewriting the same member is harmless (same key, same content)."""
-    base.batch_put({**keys.year_end_member(year, m["branch_id"], member_order(year, m["account_id"]), m["account_id"]),
-                    "account_id": m["account_id"], "branch_id": m["branch_id"], "year": year} for m in members)
+    base.batch_put(
+        {
+            **keys.year_end_member(year, m["branch_id"], member_order(year, m["account_id"]), m["account_id"]),
+            "account_id": m["account_id"],
+            "branch_id": m["branch_id"],
+            "year": year,
+        }
+        for m in members
+    )
 
 
 def get_year_end(branch_id: str, year: int) -> dict | None:
@@ -43,8 +51,17 @@ def get_year_end(branch_id: str, year: int) -> dict | None:
 
 
 def put_count(branch_id: str, year: int, clients: int, at: str, by: str) -> None:
-    base.put({**keys.year_end_clients(branch_id, year), "branch_id": branch_id, "year": year, "clients": clients,
-              "source": "snapshot", "computed_at": at, "computed_by": by})
+    base.put(
+        {
+            **keys.year_end_clients(branch_id, year),
+            "branch_id": branch_id,
+            "year": year,
+            "clients": clients,
+            "source": "snapshot",
+            "computed_at": at,
+            "computed_by": by,
+        }
+    )
 
 
 def members_after(year: int, branch_id: str, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
@@ -68,8 +85,9 @@ def get_day(branch_id: str, day: date) -> dict | None:
     return base.strip_keys(base.get_item(**keys.sample_day(branch_id, day), consistent=True))
 
 
-def record_day(branch_id: str, day: date, account_ids: list[str], cursor_before: str | None,
-               cursor_after: str | None, at: str) -> bool:
+def record_day(
+    branch_id: str, day: date, account_ids: list[str], cursor_before: str | None, cursor_after: str | None, at: str
+) -> bool:
     """The day's pick and the advanced cursor in one transaction; False if another run recorded it first."""
     state = keys.sample_state(branch_id, day.year)
     condition = "attribute_not_exists(#c)" if cursor_before is None else "#c = :before"
@@ -77,13 +95,29 @@ def record_day(branch_id: str, day: date, account_ids: list[str], cursor_before:
     if cursor_before is not None:
         values[":before"] = cursor_before
     try:
-        base.transact([
-            base.tx_put({**keys.sample_day(branch_id, day), "branch_id": branch_id, "business_date": str(day),
-                         "account_ids": account_ids, "cursor_before": cursor_before, "cursor_after": cursor_after,
-                         "recorded_at": at}),
-            base.tx_update(state["pk"], state["sk"], "SET #c = :after, updated_at = :at ADD picked :n",
-                           names={"#c": "cursor"}, values=values, condition=condition),
-        ])
+        base.transact(
+            [
+                base.tx_put(
+                    {
+                        **keys.sample_day(branch_id, day),
+                        "branch_id": branch_id,
+                        "business_date": str(day),
+                        "account_ids": account_ids,
+                        "cursor_before": cursor_before,
+                        "cursor_after": cursor_after,
+                        "recorded_at": at,
+                    }
+                ),
+                base.tx_update(
+                    state["pk"],
+                    state["sk"],
+                    "SET #c = :after, updated_at = :at ADD picked :n",
+                    names={"#c": "cursor"},
+                    values=values,
+                    condition=condition,
+                ),
+            ]
+        )
         return True
     except ConditionFailed:
         return False
@@ -91,8 +125,11 @@ def record_day(branch_id: str, day: date, account_ids: list[str], cursor_before:
 
 def coverage_counts(account_ids: list[str], year: int) -> dict[str, dict]:
     """Per account, this year's callbacks that count toward coverage, and this quarter's callbacks."""
-    pairs = [tuple(keys.callback_quarter_counter(a, f"{year}Q{q}").values())
-             for a in dict.fromkeys(account_ids) for q in (1, 2, 3, 4)]
+    pairs = [
+        tuple(keys.callback_quarter_counter(a, f"{year}Q{q}").values())
+        for a in dict.fromkeys(account_ids)
+        for q in (1, 2, 3, 4)
+    ]
     out: dict[str, dict] = {}
     for item in base.batch_get(pairs):
         entry = out.setdefault(item["account_id"], {"coverage": 0, "quarters": {}})

@@ -9,10 +9,11 @@ the inbox entry it answers. The assignee's open-task counter is not in it
 it): the job adds each agent's tasks of a page to its `LOAD` item once, after
 checking the agent is still an active callback agent (`settle_assignments`).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Callable, Iterator
 
 from ..config import get_settings
 from ..errors import ConditionFailed
@@ -98,8 +99,9 @@ def accounts(account_ids: list[str]) -> dict[str, dict]:
 
 
 def existing_tasks(task_ids: list[str]) -> set[str]:
-    found = base.batch_get([(keys.callback_task(t)["pk"], "TASK") for t in dict.fromkeys(task_ids)],
-                           projection="task_id")
+    found = base.batch_get(
+        [(keys.callback_task(t)["pk"], "TASK") for t in dict.fromkeys(task_ids)], projection="task_id"
+    )
     return {i["task_id"] for i in found}
 
 
@@ -119,8 +121,10 @@ def branch_agents(branch_id: str) -> list[dict]:
 def staff_records(staff_ids: list[str]) -> dict[str, dict]:
     """The staff records as they are now (consistent), by id."""
     pairs = [tuple(keys.staff(s).values()) for s in dict.fromkeys(staff_ids)]
-    return {i["staff_id"]: i for i in base.batch_get(pairs, "staff_id, #s, #r", consistent=True,
-                                                     names={"#s": "status", "#r": "role"})}
+    return {
+        i["staff_id"]: i
+        for i in base.batch_get(pairs, "staff_id, #s, #r", consistent=True, names={"#s": "status", "#r": "role"})
+    }
 
 
 def add_load(agent_id: str, delta: int) -> None:
@@ -133,8 +137,11 @@ def unassign_new_task(record: TaskRecord, queue_flag: str) -> bool:
     data = record.model_dump(mode="json")
     data.update(assignee_id=None, queue_flag=queue_flag)
     try:
-        base.put_new(task_item({k: v for k, v in data.items() if v is not None}),
-                     condition="assignee_id = :a AND attribute_not_exists(revision)", values={":a": record.assignee_id})
+        base.put_new(
+            task_item({k: v for k, v in data.items() if v is not None}),
+            condition="assignee_id = :a AND attribute_not_exists(revision)",
+            values={":a": record.assignee_id},
+        )
         return True
     except ConditionFailed:
         return False
@@ -152,13 +159,20 @@ def create_task(record: TaskRecord, quarter: str, cap: int | None, inbox_key: di
     if cap is not None:
         counter_condition = "attribute_not_exists(callbacks) OR callbacks < :cap"
         counter_values[":cap"] = cap
-    ops = [base.tx_put(task_item(record)),
-           base.tx_update(counter["pk"], counter["sk"],
-                          "SET account_id = :a, quarter = :q, task_ids = list_append(if_not_exists(task_ids, :e), :t) "
-                          "ADD callbacks :one" + (", risk_callbacks :one" if record.risk else "")
-                          + (", sampled :one" if cap is not None else "")
-                          + (", coverage_tasks :one" if record.trigger in COVERAGE_TRIGGERS else ""),
-                          values=counter_values, condition=counter_condition)]
+    ops = [
+        base.tx_put(task_item(record)),
+        base.tx_update(
+            counter["pk"],
+            counter["sk"],
+            "SET account_id = :a, quarter = :q, task_ids = list_append(if_not_exists(task_ids, :e), :t) "
+            "ADD callbacks :one"
+            + (", risk_callbacks :one" if record.risk else "")
+            + (", sampled :one" if cap is not None else "")
+            + (", coverage_tasks :one" if record.trigger in COVERAGE_TRIGGERS else ""),
+            values=counter_values,
+            condition=counter_condition,
+        ),
+    ]
     if inbox_key is not None:
         ops.append(_consume_op(inbox_key, record.task_id))
     try:
@@ -183,19 +197,37 @@ def get_run(day: date) -> dict | None:
 
 def start_run(day: date, at: str) -> None:
     """First run of a date: raises ConditionFailed if another run already started it."""
-    base.put_new({**keys.job_run(JOB, day), "job": JOB, "business_date": str(day), "status": "running",
-                  "started_at": at, "attempts": 1})
+    base.put_new(
+        {
+            **keys.job_run(JOB, day),
+            "job": JOB,
+            "business_date": str(day),
+            "status": "running",
+            "started_at": at,
+            "attempts": 1,
+        }
+    )
 
 
-def finish_run(day: date, status: str, at: str, counts: dict, attempts_add: int,
-               done_triggers: list[str] | None = None) -> None:
-    base.update(**keys.job_run(JOB, day),
-                expression="SET #s = :s, finished_at = :at, counts = :c, job = :j, business_date = :d, "
-                           "done_triggers = :done ADD attempts :n",
-                names={"#s": "status"},
-                values={":s": status, ":at": at, ":c": counts, ":j": JOB, ":d": str(day), ":n": attempts_add,
-                        ":done": list(done_triggers or [])},
-                return_values="NONE")
+def finish_run(
+    day: date, status: str, at: str, counts: dict, attempts_add: int, done_triggers: list[str] | None = None
+) -> None:
+    base.update(
+        **keys.job_run(JOB, day),
+        expression="SET #s = :s, finished_at = :at, counts = :c, job = :j, business_date = :d, "
+        "done_triggers = :done ADD attempts :n",
+        names={"#s": "status"},
+        values={
+            ":s": status,
+            ":at": at,
+            ":c": counts,
+            ":j": JOB,
+            ":d": str(day),
+            ":n": attempts_add,
+            ":done": list(done_triggers or []),
+        },
+        return_values="NONE",
+    )
 
 
 def get_watermark() -> date | None:
@@ -206,9 +238,13 @@ def get_watermark() -> date | None:
 def advance_watermark(day: date, at: str) -> bool:
     """Move the watermark to `day` only forward; False if it was already there or beyond."""
     try:
-        base.update(**keys.job_watermark(JOB), expression="SET business_date = :d, updated_at = :at",
-                    values={":d": str(day), ":at": at},
-                    condition="attribute_not_exists(business_date) OR business_date < :d", return_values="NONE")
+        base.update(
+            **keys.job_watermark(JOB),
+            expression="SET business_date = :d, updated_at = :at",
+            values={":d": str(day), ":at": at},
+            condition="attribute_not_exists(business_date) OR business_date < :d",
+            return_values="NONE",
+        )
         return True
     except ConditionFailed:
         return False

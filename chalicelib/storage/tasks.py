@@ -1,4 +1,5 @@
 """Callback tasks: the item layout shared by the scheduler and the agents' routes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,8 +27,13 @@ def queue_order(data: dict) -> dict:
         windows = data.get("call_windows") or [parse_window(w) for w in get_settings().call_windows]
         start = next_window_start(datetime.fromisoformat(data["created_at"]), windows)
         window_at = start.isoformat() if start else "~"
-    return {"rank": rank, "sort_at": sort_at, "window_at": window_at, "priority": int(data.get("priority", 5)),
-            "task_id": data["task_id"]}
+    return {
+        "rank": rank,
+        "sort_at": sort_at,
+        "window_at": window_at,
+        "priority": int(data.get("priority", 5)),
+        "task_id": data["task_id"],
+    }
 
 
 def task_item(record: TaskRecord | dict) -> dict:
@@ -37,9 +43,12 @@ def task_item(record: TaskRecord | dict) -> dict:
         # No copy of the configured windows on every task (issue 18: 287 bytes each): a task without its
         # own windows uses the suggested ones (settings), resolved on read (domain/call_windows.windows_of).
         data.pop("call_windows", None)
-    item = {**keys.callback_task(data["task_id"]), **data,
-            **keys.task_month_index(data["branch_id"], data["business_date"], data["task_id"]),
-            **keys.task_account_index(data["account_id"], data["created_at"], data["task_id"])}
+    item = {
+        **keys.callback_task(data["task_id"]),
+        **data,
+        **keys.task_month_index(data["branch_id"], data["business_date"], data["task_id"]),
+        **keys.task_account_index(data["account_id"], data["created_at"], data["task_id"]),
+    }
     if data.get("status", "open") in OPEN_STATUSES:
         item.update(keys.task_assignee_index(data.get("assignee_id"), data["branch_id"], **queue_order(data)))
         item.update(keys.task_due_index(data["due_on"], data["task_id"]))
@@ -59,9 +68,12 @@ def replace_task(previous: dict, updated: dict) -> bool:
 
     record = {**updated, "revision": int(previous.get("revision", 0)) + 1}
     try:
-        base.put_new(task_item(record), condition="#s = :s AND (attribute_not_exists(revision) OR revision = :r)",
-                     names={"#s": "status"}, values={":s": previous.get("status", "open"),
-                                                     ":r": int(previous.get("revision", 0))})
+        base.put_new(
+            task_item(record),
+            condition="#s = :s AND (attribute_not_exists(revision) OR revision = :r)",
+            names={"#s": "status"},
+            values={":s": previous.get("status", "open"), ":r": int(previous.get("revision", 0))},
+        )
         return True
     except ConditionFailed:
         return False
@@ -89,19 +101,30 @@ def requeue_open_tasks_due_on(day: str) -> int:
             record = base.strip_keys(item)
             if record.get("status", "open") not in OPEN_STATUSES:
                 continue
-            index = keys.task_assignee_index(record.get("assignee_id"), record["branch_id"],
-                                              **queue_order(record))
+            index = keys.task_assignee_index(record.get("assignee_id"), record["branch_id"], **queue_order(record))
             due = keys.task_due_index(record["due_on"], record["task_id"])
             copied = record.get("call_windows") == windows
-            if (item.get("gsi1sk") == index["gsi1sk"] and item.get("gsi1pk") == index["gsi1pk"]
-                    and item.get("gsi3pk") == due["gsi3pk"] and not copied):
+            if (
+                item.get("gsi1sk") == index["gsi1sk"]
+                and item.get("gsi1pk") == index["gsi1pk"]
+                and item.get("gsi3pk") == due["gsi3pk"]
+                and not copied
+            ):
                 continue
             try:
-                base.update(item["pk"], item["sk"],
-                            "SET gsi1pk = :p, gsi1sk = :s, gsi3pk = :d" + (" REMOVE call_windows" if copied else ""),
-                            values={":p": index["gsi1pk"], ":s": index["gsi1sk"], ":d": due["gsi3pk"],
-                                    ":r": int(record.get("revision", 0))},
-                            condition="attribute_not_exists(revision) OR revision = :r", return_values="NONE")
+                base.update(
+                    item["pk"],
+                    item["sk"],
+                    "SET gsi1pk = :p, gsi1sk = :s, gsi3pk = :d" + (" REMOVE call_windows" if copied else ""),
+                    values={
+                        ":p": index["gsi1pk"],
+                        ":s": index["gsi1sk"],
+                        ":d": due["gsi3pk"],
+                        ":r": int(record.get("revision", 0)),
+                    },
+                    condition="attribute_not_exists(revision) OR revision = :r",
+                    return_values="NONE",
+                )
                 done += 1
             except ConditionFailed:
                 pass

@@ -1,7 +1,8 @@
 """Visit logs, their correction notes and weekly sign-offs."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..errors import ConditionFailed
 from . import base, keys
@@ -15,16 +16,23 @@ class AccountRefused(ConditionFailed):
     """The account check of `put_new_visit` refused: unknown, another branch's, or not served by the manager."""
 
 
-def put_new_visit(record: dict, also: Sequence[dict] = (), *, unsigned_week: str | None = None,
-                  account: tuple[str, str, str | None] | None = None) -> None:
+def put_new_visit(
+    record: dict,
+    also: Sequence[dict] = (),
+    *,
+    unsigned_week: str | None = None,
+    account: tuple[str, str, str | None] | None = None,
+) -> None:
     """A new log; `also` (its contact-plan entry) is written in the same transaction. The write also
     checks, with no read before it: with `unsigned_week`, that the manager's week is not signed off
     (else WeekSignedOff); with `account` (id, branch, serving manager or None), that the account is in
     the branch and, if named, served by that manager (else AccountRefused). A plain ConditionFailed
     means the log's id exists already."""
-    item = {**keys.visit(record["visit_id"]),
-            **keys.visit_indexes(record["manager_id"], record["branch_id"], record["visited_at"], record["visit_id"]),
-            **record}
+    item = {
+        **keys.visit(record["visit_id"]),
+        **keys.visit_indexes(record["manager_id"], record["branch_id"], record["visited_at"], record["visit_id"]),
+        **record,
+    }
     checks: dict[str, dict] = {}
     if unsigned_week is not None:
         signoff = keys.week_signoff(record["manager_id"], unsigned_week)
@@ -71,12 +79,20 @@ def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_versi
     expression = "SET " + ", ".join(sets + ["amended_at = :at", "#v = #v + :one"])
     if removes:
         expression += " REMOVE " + ", ".join(removes)
-    kept = {**keys.visit_version(visit_id, expected_version),
-            **{k: v for k, v in previous.items() if k not in base.KEY_ATTRS}, "superseded_at": amended_at}
+    kept = {
+        **keys.visit_version(visit_id, expected_version),
+        **{k: v for k, v in previous.items() if k not in base.KEY_ATTRS},
+        "superseded_at": amended_at,
+    }
     try:
-        base.transact([base.tx_put(kept),
-                       base.tx_update(**keys.visit(visit_id), expression=expression, names=names, values=values,
-                                      condition="#v = :v")])
+        base.transact(
+            [
+                base.tx_put(kept),
+                base.tx_update(
+                    **keys.visit(visit_id), expression=expression, names=names, values=values, condition="#v = :v"
+                ),
+            ]
+        )
     except ConditionFailed:
         # Applied, its answer lost and the retry refused? The log then carries this very amendment.
         current = get_visit(visit_id, consistent=True) or {}
@@ -88,17 +104,26 @@ def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_versi
 
 def visit_versions(visit_id: str) -> list[dict]:
     """The log's earlier versions, oldest first."""
-    return base.query_records(keys.visit(visit_id)["pk"], sk_begins=keys.VISIT_VERSION_PREFIX,
-                              consistent=True).items
+    return base.query_records(keys.visit(visit_id)["pk"], sk_begins=keys.VISIT_VERSION_PREFIX, consistent=True).items
 
 
 def decide_late(visit_id: str, status: str, approval: dict, also: Sequence[dict] = ()) -> None:
     """A pending late log approved or rejected, once (conditional on its still pending), with `also`
     (an approved log's contact-plan entry) in the same transaction."""
     k = keys.visit(visit_id)
-    base.transact([base.tx_update(k["pk"], k["sk"], "SET #s = :s, approval = :a", names={"#s": "status"},
-                                  values={":s": status, ":a": approval, ":p": "pending_approval"},
-                                  condition="#s = :p"), *also])
+    base.transact(
+        [
+            base.tx_update(
+                k["pk"],
+                k["sk"],
+                "SET #s = :s, approval = :a",
+                names={"#s": "status"},
+                values={":s": status, ":a": approval, ":p": "pending_approval"},
+                condition="#s = :p",
+            ),
+            *also,
+        ]
+    )
 
 
 MAX_NOTES = 50
@@ -106,26 +131,43 @@ MAX_NOTES = 50
 
 def add_note(visit_id: str, note: dict) -> None:
     """Notes live in the log's item so reading a log is one request; they are only ever appended."""
-    base.update(**keys.visit(visit_id), expression="SET notes = list_append(if_not_exists(notes, :empty), :note)",
-                values={":empty": [], ":note": [note], ":max": MAX_NOTES},
-                condition="attribute_exists(pk) AND (attribute_not_exists(notes) OR size(notes) < :max)",
-                return_values="NONE")
+    base.update(
+        **keys.visit(visit_id),
+        expression="SET notes = list_append(if_not_exists(notes, :empty), :note)",
+        values={":empty": [], ":note": [note], ":max": MAX_NOTES},
+        condition="attribute_exists(pk) AND (attribute_not_exists(notes) OR size(notes) < :max)",
+        return_values="NONE",
+    )
 
 
-def list_manager_visits(manager_id: str, start: str, end: str, *, limit=None, start_key=None,
-                        newest_first=True) -> base.Page:
-    return base.query_records(f"STAFF#{manager_id}#VISITS", index="gsi1", sk_between=(start, end), limit=limit,
-                              start_key=start_key, newest_first=newest_first)
+def list_manager_visits(
+    manager_id: str, start: str, end: str, *, limit=None, start_key=None, newest_first=True
+) -> base.Page:
+    return base.query_records(
+        f"STAFF#{manager_id}#VISITS",
+        index="gsi1",
+        sk_between=(start, end),
+        limit=limit,
+        start_key=start_key,
+        newest_first=newest_first,
+    )
 
 
 def all_manager_visits(manager_id: str, start: str, end: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"STAFF#{manager_id}#VISITS", index="gsi1",
-                                                       sk_between=(start, end))]
+    return [
+        base.strip_keys(i) for i in base.query_all(f"STAFF#{manager_id}#VISITS", index="gsi1", sk_between=(start, end))
+    ]
 
 
 def list_branch_visits(branch_id: str, start: str, end: str, *, limit=None, start_key=None) -> base.Page:
-    return base.query_records(f"BRANCH#{branch_id}#VISITS", index="gsi2", sk_between=(start, end), limit=limit,
-                              start_key=start_key, newest_first=True)
+    return base.query_records(
+        f"BRANCH#{branch_id}#VISITS",
+        index="gsi2",
+        sk_between=(start, end),
+        limit=limit,
+        start_key=start_key,
+        newest_first=True,
+    )
 
 
 def put_signoff(record: dict) -> None:

@@ -1,4 +1,5 @@
 """The prospects area wired to DynamoDB, the staff directory, field encryption and the disclosure audit."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -16,12 +17,17 @@ from ..storage.prospects_repo import DynamoProspectRepository
 def policy(settings: Settings | None = None) -> ProspectPolicy:
     s = settings or get_settings()
     return ProspectPolicy(
-        protection_days_a=s.protection_days_a, protection_days_b=s.protection_days_b,
-        protection_days_c=s.protection_days_c, first_contact_days=s.first_contact_days,
-        pool_daily_pick_limit=s.pool_daily_pick_limit, pool_reclaim_block_days=s.pool_reclaim_block_days,
-        referral_default_class=s.referral_default_class, lapse_catch_up_max_days=s.lapse_catch_up_max_days,
+        protection_days_a=s.protection_days_a,
+        protection_days_b=s.protection_days_b,
+        protection_days_c=s.protection_days_c,
+        first_contact_days=s.first_contact_days,
+        pool_daily_pick_limit=s.pool_daily_pick_limit,
+        pool_reclaim_block_days=s.pool_reclaim_block_days,
+        referral_default_class=s.referral_default_class,
+        lapse_catch_up_max_days=s.lapse_catch_up_max_days,
         cross_branch_pool_claims=s.cross_branch_pool_claims,
-        registrations_per_manager_per_day=s.registrations_per_manager_per_day)
+        registrations_per_manager_per_day=s.registrations_per_manager_per_day,
+    )
 
 
 class StaffDirectory:
@@ -57,8 +63,9 @@ class AuditedDisclosures:
     def refuse(self, principal: Principal, record: ProspectRecord, body: Any, why: str) -> None:
         disclosure.record_refusal(principal, self._subject(record), disclosure.Purpose.of(body), why, body.fields)
 
-    def grant(self, principal: Principal, record: ProspectRecord, body: Any,
-              values: dict[str, str | None]) -> tuple[dict, str]:
+    def grant(
+        self, principal: Principal, record: ProspectRecord, body: Any, values: dict[str, str | None]
+    ) -> tuple[dict, str]:
         shown, audit = disclosure.grant(principal, self._subject(record), disclosure.Purpose.of(body), values)
         return shown, audit["audit_id"]
 

@@ -1,4 +1,5 @@
 """The core system's account feed, from the caller's side."""
+
 from __future__ import annotations
 
 import logging
@@ -7,8 +8,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.storage import base, keys
-from tests.factories.accounts import (closed, id_number, manager_changed, opened, phone, trade, transfer_in,
-                                      transfer_out)
+from tests.factories.accounts import closed, id_number, manager_changed, opened, phone, trade, transfer_in, transfer_out
 
 FEED = "/v1/account-events"
 
@@ -73,8 +73,15 @@ def test_one_bad_event_never_loses_the_good_ones(api):
     assert raw_account("ac-2") is None
 
 
-@pytest.mark.parametrize("field,value", [("id_number", "310115199001000011"), ("opened_at", "2026-11-19T10:00:00"),
-                                         ("tier", "platinum"), ("channel", "carrier_pigeon")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("id_number", "310115199001000011"),
+        ("opened_at", "2026-11-19T10:00:00"),
+        ("tier", "platinum"),
+        ("channel", "carrier_pigeon"),
+    ],
+)
 def test_malformed_opening_is_rejected_naming_the_field(api, field, value):
     status, body = post(api, {**opened("ac-1"), field: value})
     assert status == 200 and body["results"][0]["status"] == "rejected"
@@ -89,8 +96,13 @@ def test_closing_reason_must_come_from_the_attrition_list(api):
 
 
 def test_money_is_decimal_to_the_fen_not_float(api):
-    status, body = post(api, opened("ac-1"), transfer_out("ac-1", "100.001", "500.00"),
-                        transfer_out("ac-1", "-5", "500.00"), transfer_in("ac-1", "1000.50", "0.00"))
+    status, body = post(
+        api,
+        opened("ac-1"),
+        transfer_out("ac-1", "100.001", "500.00"),
+        transfer_out("ac-1", "-5", "500.00"),
+        transfer_in("ac-1", "1000.50", "0.00"),
+    )
     assert [r["status"] for r in body["results"]] == ["accepted", "rejected", "rejected", "accepted"]
     assert body["results"][1]["details"][0]["field"] == "amount"
     status, acct = api.get("/v1/accounts/ac-1", as_="adm-001")
@@ -131,8 +143,11 @@ def test_last_trade_date_only_moves_forward(api):
 
 
 def test_late_manager_change_never_undoes_a_newer_one(api):
-    post(api, opened("ac-1", on="2026-01-05", manager="cm-001"),
-         manager_changed("ac-1", "cm-002", "2026-11-19T09:00:00+08:00"))
+    post(
+        api,
+        opened("ac-1", on="2026-01-05", manager="cm-001"),
+        manager_changed("ac-1", "cm-002", "2026-11-19T09:00:00+08:00"),
+    )
     post(api, manager_changed("ac-1", "cm-001", "2026-06-01T09:00:00+08:00"))
     item = raw_account("ac-1")
     assert item["serving_manager_id"] == "cm-002" and item["gsi1pk"] == "MGR#cm-002#ACCOUNTS"
@@ -167,12 +182,15 @@ def test_closing_removes_activity_periodic_and_manager_indexes(api):
 
 
 # --- large outflow threshold ----------------------------------------------------------------
-@pytest.mark.parametrize("amount,balance,large", [
-    ("499999.99", "100000000.00", False),   # one fen under the yuan threshold
-    ("500000.00", "100000000.00", True),    # exactly at it
-    ("49.99", "100.00", False),             # one fen under half the assets
-    ("50.00", "100.00", True),              # exactly half
-])
+@pytest.mark.parametrize(
+    "amount,balance,large",
+    [
+        ("499999.99", "100000000.00", False),  # one fen under the yuan threshold
+        ("500000.00", "100000000.00", True),  # exactly at it
+        ("49.99", "100.00", False),  # one fen under half the assets
+        ("50.00", "100.00", True),  # exactly half
+    ],
+)
 def test_large_outflow_threshold_boundaries(api, amount, balance, large):
     post(api, opened("ac-1"), transfer_out("ac-1", amount, balance, event_id="evt-out"))
     item = base.get_item(**keys.transfer_out("ac-1", "2026-11-19T14:00:00+08:00", "evt-out"))
@@ -208,11 +226,15 @@ def test_a_rejected_event_never_echoes_the_number(api):
 def test_reveal_is_refused_to_managers_and_needs_a_purpose(api):
     # The reveal policy itself (who, for which work): tests/api/test_reveal_policy.py.
     post(api, opened("ac-1", n=7))
-    status, _ = api.post("/v1/accounts/ac-1/reveal", {"purpose": "callback", "reason": "核对客户号码回访"},
-                         as_="cm-001")
+    status, _ = api.post(
+        "/v1/accounts/ac-1/reveal", {"purpose": "callback", "reason": "核对客户号码回访"}, as_="cm-001"
+    )
     assert status == 403
-    status, body = api.post("/v1/accounts/ac-1/reveal", {"purpose": "compliance_case", "reason": "投诉调查核对身份",
-                                                         "case_ref": "CASE-1"}, as_="cmp-001")
+    status, body = api.post(
+        "/v1/accounts/ac-1/reveal",
+        {"purpose": "compliance_case", "reason": "投诉调查核对身份", "case_ref": "CASE-1"},
+        as_="cmp-001",
+    )
     assert status == 200 and body["phone"] == phone(7) and body["id_number"] == id_number(7)
     status, body = api.post("/v1/accounts/ac-1/reveal", {}, as_="cba-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "purpose"
@@ -272,8 +294,10 @@ def test_idempotency_key_replays_the_first_answer(api):
 
 
 # --- the daily CSV file in S3 ------------------------------------------------------------------
-CSV_HEADER = ("event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
-              "tier,trade_date,amount,balance_before,at,closed_at,reason\n")
+CSV_HEADER = (
+    "event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
+    "tier,trade_date,amount,balance_before,at,closed_at,reason\n"
+)
 
 
 CORE_FEED_BUCKET = "fielddesk-account-files"
@@ -281,8 +305,12 @@ CORE_FEED_BUCKET = "fielddesk-account-files"
 
 def object_created(bucket: str, key: str) -> dict:
     """What EventBridge delivers for an S3 "Object Created" event."""
-    return {"version": "0", "source": "aws.s3", "detail-type": "Object Created",
-            "detail": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}}}
+    return {
+        "version": "0",
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "detail": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}},
+    }
 
 
 def test_a_file_that_is_not_csv_is_ignored(api):
@@ -301,9 +329,9 @@ def csv_body(rows: list[str]) -> bytes:
 
 def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api, lambda_15_minutes):
     import boto3
+    from chalice.test import Client
 
     from app import app
-    from chalice.test import Client
 
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket=CORE_FEED_BUCKET)
@@ -312,9 +340,9 @@ def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api, lambd
         "bank_outlet_bulk,cm-001,gold,,,,,,",
         "c-2,trade_day,ac-1,,,,,,,,,2026-11-19,,,,,",
         "c-3,transfer_out,ac-1,,,,,,,,,,600000.00,700000.00,2026-11-19T14:00:00+08:00,,",
-        "c-4,trade_day,ac-1,,,,,,,,,2026-13-45,,,,,",                       # bad date
+        "c-4,trade_day,ac-1,,,,,,,,,2026-13-45,,,,,",  # bad date
         f"c-5,account_opened,ac-2,br-pudong,王五,12345,{id_number(2)},2026-11-19T10:00:00+08:00,,,,,,,,,",  # bad phone
-        "c-6,trade_day,ac-1,br-pudong,,,,,,,,2026-11-18,,,,,",              # a column its type has not
+        "c-6,trade_day,ac-1,br-pudong,,,,,,,,2026-11-18,,,,,",  # a column its type has not
     ]
     s3.put_object(Bucket=CORE_FEED_BUCKET, Key="core/2026-11-19.csv", Body=csv_body(rows))
     with Client(app) as client:
@@ -322,8 +350,10 @@ def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api, lambd
         result = client.lambda_.invoke("import_account_file", event).payload
     assert (result["rows"], result["accepted"], result["rejected"]) == (6, 3, 3)
     etag = s3.head_object(Bucket=CORE_FEED_BUCKET, Key="core/2026-11-19.csv")["ETag"]
-    status, summary = api.get(f"/v1/account-imports?bucket={CORE_FEED_BUCKET}&key=core/2026-11-19.csv&etag="
-                              f"{etag.strip(chr(34))}", as_="adm-001")
+    status, summary = api.get(
+        f"/v1/account-imports?bucket={CORE_FEED_BUCKET}&key=core/2026-11-19.csv&etag=" f"{etag.strip(chr(34))}",
+        as_="adm-001",
+    )
     assert status == 200 and summary["status"] == "completed"
     errors = {e["row"]: e for e in summary["errors"]}
     assert set(errors) == {5, 6, 7}
@@ -339,8 +369,11 @@ def test_daily_csv_imports_good_rows_reports_bad_ones_and_never_twice(api, lambd
         again = client.lambda_.invoke("import_account_file", event).payload
     assert again["status"] == "completed" and raw_account("ac-1")["version"] == version
     # Same key, new content (new etag): the old rows are duplicates, the new row is imported.
-    s3.put_object(Bucket=CORE_FEED_BUCKET, Key="core/2026-11-19.csv",
-                  Body=csv_body(rows[:3] + ["c-7,trade_day,ac-1,,,,,,,,,2026-11-20,,,,,"]))
+    s3.put_object(
+        Bucket=CORE_FEED_BUCKET,
+        Key="core/2026-11-19.csv",
+        Body=csv_body(rows[:3] + ["c-7,trade_day,ac-1,,,,,,,,,2026-11-20,,,,,"]),
+    )
     with Client(app) as client:
         third = client.lambda_.invoke("import_account_file", event).payload
     assert (third["accepted"], third["duplicate"]) == (1, 3)
@@ -388,7 +421,7 @@ def test_a_conversion_that_failed_at_opening_is_retried_by_the_sweep_until_deliv
         logging.disable(logging.NOTSET)
     assert body["results"][0]["status"] == "accepted"
     entry_id = outbox.entry("account.conversion", "ac-9", {})["entry_id"]
-    assert outbox_repo.get(entry_id)["status"] == "pending"   # recorded with the opening, not lost
+    assert outbox_repo.get(entry_id)["status"] == "pending"  # recorded with the opening, not lost
 
     monkeypatch.setattr(conversion, "on_account_opened", lambda **kw: calls.append(kw) or real(**kw))
     with clock.freeze("2026-11-21T12:00:00+08:00"):

@@ -6,6 +6,7 @@ and any number of `save <key> as <VAR>` (later examples use $VAR). Commands are 
 shelled out: they go to the app through chalice's test client, with $FIELDDESK, $TOKEN
 (demo admin) and $API_KEY (a demo outlet key) filled in.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ GUIDE = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 BASE = "https://api.fielddesk.test"
 OUTLET_KEY = "fdk_guidekey0001.guide-secret-not-for-production"
 _BLOCK = re.compile(r"```bash\n(.*?)```", re.S)
-_EXPECT = re.compile(r"#\s*expect\s+(\d{3})(?:\s+code\s+(\S+))?(?:\s+field\s+(\S+))?"
-                     r"((?:\s+save\s+\S+\s+as\s+\w+)*)\s*$", re.M)
+_EXPECT = re.compile(
+    r"#\s*expect\s+(\d{3})(?:\s+code\s+(\S+))?(?:\s+field\s+(\S+))?" r"((?:\s+save\s+\S+\s+as\s+\w+)*)\s*$", re.M
+)
 _SAVE = re.compile(r"save\s+(\S+)\s+as\s+(\w+)")
 
 
@@ -29,8 +31,11 @@ def examples() -> list[tuple[str, int, str | None, str | None, list[tuple[str, s
     for block in _BLOCK.findall(GUIDE.read_text(encoding="utf-8")):
         expect = _EXPECT.search(block)
         assert expect, f"example without '# expect <status> [code C] [field F] [save K as VAR ...]':\n{block}"
-        command = " ".join(line.rstrip("\\").strip() for line in block.splitlines()
-                           if line.strip() and not line.strip().startswith("#"))
+        command = " ".join(
+            line.rstrip("\\").strip()
+            for line in block.splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        )
         saves = _SAVE.findall(expect.group(4))
         out.append((command, int(expect.group(1)), expect.group(2), expect.group(3), saves))
     return out
@@ -75,9 +80,16 @@ def outlet_key(api):
     from chalicelib.storage import directory
 
     key_id, secret = parse_api_key(OUTLET_KEY)
-    directory.put_api_key({"key_id": key_id, "outlet_id": "ot-icbc-lujiazui", "branch_id": "br-pudong",
-                           "secret_hash": hash_api_secret(secret), "status": "active",
-                           "created_at": "2026-11-01T09:00:00+08:00"})
+    directory.put_api_key(
+        {
+            "key_id": key_id,
+            "outlet_id": "ot-icbc-lujiazui",
+            "branch_id": "br-pudong",
+            "secret_hash": hash_api_secret(secret),
+            "status": "active",
+            "created_at": "2026-11-01T09:00:00+08:00",
+        }
+    )
     return OUTLET_KEY
 
 

@@ -1,5 +1,6 @@
 """The branch console's pages (issue 20 §1, §2, §4): served under /app/console with hashed, long-cached
 assets, HTML that is never stored, a CSP without inline scripts, and ECharts vendored at its pinned hash."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,7 @@ def test_assets_with_their_current_hash_are_cached_for_a_year_others_revalidate(
         assert status == 200, name
         assert headers["Cache-Control"] == "public, max-age=31536000, immutable", name
         assert headers["X-Content-Type-Options"] == "nosniff"
-        if isinstance(body, str):   # (the test client parses the JSON lock file)
+        if isinstance(body, str):  # (the test client parses the JSON lock file)
             assert body == console.served(name) and hashlib.sha256(body.encode()).hexdigest()[:16] == digest, name
         status, _ = text(api, f"/app/console/{name}?v=0000000000000000")
         assert status == 200 and api.last.headers["Cache-Control"] == "no-cache", name
@@ -70,15 +71,20 @@ def test_echarts_is_the_pinned_npm_file():
     assert hashlib.sha256(vendored).hexdigest() == LOCK["sha256"]
     assert LOCK["package"] == "echarts" and re.fullmatch(r"\d+\.\d+\.\d+", LOCK["version"])
     assert re.fullmatch(r"[0-9a-f]{64}", LOCK["tarball_sha256"])
-    assert f"version:\"{LOCK['version']}\"" in vendored.decode("utf-8", "replace")[-400000:] or \
-        LOCK["version"] in vendored.decode("utf-8", "replace")
+    assert f"version:\"{LOCK['version']}\"" in vendored.decode("utf-8", "replace")[-400000:] or LOCK[
+        "version"
+    ] in vendored.decode("utf-8", "replace")
 
 
 def test_only_pages_that_chart_load_echarts():
     """ECharts is not in the HTML: chart.js loads it when a page draws a chart."""
     html = (console.CONSOLE_DIR / "index.html").read_text()
     assert "echarts" not in html
-    users = [p.name for p in console.CONSOLE_DIR.glob("*.js") if "echarts.min.js" in p.read_text() and p.name != "echarts.min.js"]
+    users = [
+        p.name
+        for p in console.CONSOLE_DIR.glob("*.js")
+        if "echarts.min.js" in p.read_text() and p.name != "echarts.min.js"
+    ]
     assert users == ["chart.js"]
 
 
@@ -97,7 +103,7 @@ def test_the_static_export_is_what_the_api_serves(tmp_path):
     cache = export(tmp_path)
     html = (tmp_path / "app" / "console" / "index.html").read_text()
     assert '<base href="../">' in html and cache["app/console/index.html"] == "no-store"
-    for name, digest in re.findall(r'console/([a-z0-9_.-]+)\?v=([0-9a-f]{16})', html):
+    for name, digest in re.findall(r"console/([a-z0-9_.-]+)\?v=([0-9a-f]{16})", html):
         served = (tmp_path / "app" / "console" / name).read_text()
         assert hashlib.sha256(served.encode()).hexdigest()[:16] == digest
         assert cache[f"app/console/{name}"] == console.IMMUTABLE

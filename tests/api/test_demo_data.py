@@ -1,4 +1,5 @@
 """The demo data `make run` loads is valid and complete."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -9,8 +10,9 @@ def test_demo_data_loads_and_has_two_users_of_every_role(api):
 
     seed_all()
     roles = Counter(s["role"] for s in STAFF if s["branch_id"] == "br-pudong")
-    assert all(roles[r] >= 2 for r in ("client_manager", "supervisor", "callback_agent", "compliance", "admin",
-                                       "system"))
+    assert all(
+        roles[r] >= 2 for r in ("client_manager", "supervisor", "callback_agent", "compliance", "admin", "system")
+    )
     status, page = api.get("/v1/visits", as_="cm-001")
     assert status == 200 and len(page["items"]) >= 3
 

@@ -1,10 +1,16 @@
 """Staff and outlet directory: admins edit, supervisors read their branch."""
+
 from __future__ import annotations
 
 import pytest
 
-NEW_STAFF = {"staff_id": "cm-009", "name": "钱多多", "role": "client_manager", "branch_id": "br-pudong",
-             "outlet_ids": ["ot-icbc-lujiazui"]}
+NEW_STAFF = {
+    "staff_id": "cm-009",
+    "name": "钱多多",
+    "role": "client_manager",
+    "branch_id": "br-pudong",
+    "outlet_ids": ["ot-icbc-lujiazui"],
+}
 
 
 def test_admin_creates_staff_and_a_duplicate_is_409(api):
@@ -29,8 +35,10 @@ def test_staff_and_outlets_belong_to_a_branch_that_exists_and_is_open(api):
     from chalicelib.domain import directory
 
     status, body = api.post("/v1/staff", {**NEW_STAFF, "branch_id": "br-nowhere"}, as_="adm-001")
-    assert status == 400 and body["error"]["details"][0] == {"field": "branch_id",
-                                                             "message": "unknown branch br-nowhere"}
+    assert status == 400 and body["error"]["details"][0] == {
+        "field": "branch_id",
+        "message": "unknown branch br-nowhere",
+    }
     outlet = {"outlet_id": "ot-new2", "bank": "招商银行", "name": "世纪大道支行", "branch_id": "br-nowhere"}
     status, body = api.post("/v1/outlets", outlet, as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "branch_id"
@@ -77,16 +85,22 @@ def test_departing_keeps_the_record_and_it_stays_readable(api):
 
 
 def test_outlets_admin_creates_and_branch_lists(api):
-    outlet = {"outlet_id": "ot-new", "bank": "招商银行", "name": "世纪大道支行", "branch_id": "br-pudong",
-              "location": {"lat": 31.23, "lng": 121.52}}
+    outlet = {
+        "outlet_id": "ot-new",
+        "bank": "招商银行",
+        "name": "世纪大道支行",
+        "branch_id": "br-pudong",
+        "location": {"lat": 31.23, "lng": 121.52},
+    }
     status, body = api.post("/v1/outlets", outlet, as_="adm-001")
     assert status == 201
     status, body = api.get("/v1/outlets", as_="cm-001")
     assert status == 200
     ids = {o["outlet_id"] for o in body["items"]}
     assert "ot-new" in ids and "ot-abc-zhongguancun" not in ids
-    status, body = api.post("/v1/outlets", {**outlet, "outlet_id": "ot-x", "location": {"lat": 200, "lng": 0}},
-                            as_="adm-001")
+    status, body = api.post(
+        "/v1/outlets", {**outlet, "outlet_id": "ot-x", "location": {"lat": 200, "lng": 0}}, as_="adm-001"
+    )
     assert status == 400 and body["error"]["details"][0]["field"] == "location.lat"
 
 

@@ -4,6 +4,7 @@ Throttles, writes applied whose response is lost (500), and calls whose every re
 DynamoDB calls; each submission retried with its Idempotency-Key until it succeeds. `make bench`
 runs the same flows at a larger size and prints the figures (bench/durability.py).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -18,6 +19,7 @@ NOW = "2026-11-20T16:00:00+08:00"
 def frozen(monkeypatch):
     monkeypatch.setenv("FIELDDESK_IDEMPOTENCY_IN_PROGRESS_SECONDS", "0")
     from chalicelib.config import reset_settings
+
     reset_settings()
     with clock.freeze(NOW):
         yield

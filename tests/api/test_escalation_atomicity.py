@@ -5,6 +5,7 @@ request or sweep (a container that dies right after the commit, or a network tha
 escalation must still be waiting in the outbox, so the outbox sweep delivers it once: before it
 was recorded by a separate write after the commit, and this lost it.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -15,13 +16,28 @@ from chalicelib.domain import outbox
 from chalicelib.storage import problems as problem_repo
 from tests.factories.tasks import PHONE, make_account, make_task
 
-NOW = "2026-11-20T10:00:00+08:00"   # a Friday
+NOW = "2026-11-20T10:00:00+08:00"  # a Friday
 WRITES = {"PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem", "DeleteItem"}
-CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
-             "no_discretionary_authority": True, "no_return_promise": True, "no_signing_for_client": True}
-REACHED = {"channel": "phone", "reached": True, "recording_ref": "rec-0001", "dialled_number": PHONE,
-           "answered_by": "client", "identity_confirmed": True, "checklist": CHECKLIST,
-           "satisfaction": 5, "needs": "margin account", "feedback": "good service"}
+CHECKLIST = {
+    "account_changes_confirmed": True,
+    "no_staff_trading": True,
+    "risks_disclosed": True,
+    "no_discretionary_authority": True,
+    "no_return_promise": True,
+    "no_signing_for_client": True,
+}
+REACHED = {
+    "channel": "phone",
+    "reached": True,
+    "recording_ref": "rec-0001",
+    "dialled_number": PHONE,
+    "answered_by": "client",
+    "identity_confirmed": True,
+    "checklist": CHECKLIST,
+    "satisfaction": 5,
+    "needs": "margin account",
+    "feedback": "good service",
+}
 
 
 class Died(RuntimeError):
@@ -74,10 +90,10 @@ def _sent(monkeypatch, dies_after) -> list[tuple[str, dict]]:
 
 
 def _deliver_later(dies_after, sent) -> list[str]:
-    dies_after("no-such-item")          # the outage is over
+    dies_after("no-such-item")  # the outage is over
     with clock.freeze("2026-12-31T12:00:00+08:00"):
         outbox.deliver_due()
-        assert outbox.deliver_due()["delivered"] == 0     # once
+        assert outbox.deliver_due()["delivered"] == 0  # once
     return [kind for kind, _ in sent]
 
 
@@ -87,8 +103,11 @@ def test_an_unrecognised_transfer_keeps_its_escalation_when_the_container_dies(a
     sent = _sent(monkeypatch, dies_after)
     state = dies_after("ATTEMPT#")
     try:
-        api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
-                 {**REACHED, "checklist": None, "transfer_recognised": False}, as_="cba-001")
+        api.post(
+            f"/v1/callback-tasks/{t['task_id']}/attempts",
+            {**REACHED, "checklist": None, "transfer_recognised": False},
+            as_="cba-001",
+        )
     except Died:
         pass
     assert state["committed"]
@@ -101,8 +120,11 @@ def test_a_negative_answer_on_account_changes_keeps_its_escalation(api, frozen, 
     sent = _sent(monkeypatch, dies_after)
     state = dies_after("ATTEMPT#")
     try:
-        api.post(f"/v1/callback-tasks/{t['task_id']}/attempts",
-                 {**REACHED, "checklist": {**CHECKLIST, "account_changes_confirmed": False}}, as_="cba-001")
+        api.post(
+            f"/v1/callback-tasks/{t['task_id']}/attempts",
+            {**REACHED, "checklist": {**CHECKLIST, "account_changes_confirmed": False}},
+            as_="cba-001",
+        )
     except Died:
         pass
     assert state["committed"]
@@ -125,7 +147,7 @@ def test_a_large_outflow_past_its_deadline_keeps_its_escalation(api, dies_after,
         except Died:
             pass
         dies_after("no-such-item")
-        callback_work.sweep_overdue()       # a rerun (the watermark was never moved) flags the rest
+        callback_work.sweep_overdue()  # a rerun (the watermark was never moved) flags the rest
     assert sorted(_deliver_later(dies_after, sent)) == ["risk_callback_unanswered", "task_overdue"]
 
 
@@ -135,9 +157,18 @@ def test_a_critical_item_from_compliance_keeps_its_escalation(api, dies_after, m
     dies_after("PROBLEM#")
     with clock.freeze(NOW):
         try:
-            api.post("/v1/problems", {"branch_id": "br-pudong", "account_id": "A001", "severity": "critical",
-                                      "category": "staff_misconduct", "cause": "guaranteed returns",
-                                      "responsible_department": "branch operations"}, as_="cmp-001")
+            api.post(
+                "/v1/problems",
+                {
+                    "branch_id": "br-pudong",
+                    "account_id": "A001",
+                    "severity": "critical",
+                    "category": "staff_misconduct",
+                    "cause": "guaranteed returns",
+                    "responsible_department": "branch operations",
+                },
+                as_="cmp-001",
+            )
         except Died:
             pass
     assert _deliver_later(dies_after, sent) == ["critical_problem"]
@@ -148,9 +179,17 @@ def test_an_overdue_problem_item_keeps_its_escalation(api, dies_after, monkeypat
 
     make_account("A001")
     with clock.freeze(NOW):
-        status, item = api.post("/v1/problems", {"branch_id": "br-pudong", "account_id": "A001",
-                                                 "category": "service_attitude", "cause": "rude",
-                                                 "responsible_department": "branch operations"}, as_="cmp-001")
+        status, item = api.post(
+            "/v1/problems",
+            {
+                "branch_id": "br-pudong",
+                "account_id": "A001",
+                "category": "service_attitude",
+                "cause": "rude",
+                "responsible_department": "branch operations",
+            },
+            as_="cmp-001",
+        )
         assert status == 201
     sent = _sent(monkeypatch, dies_after)
     dies_after("PROBLEM#")
@@ -172,7 +211,7 @@ def test_the_reveal_budget_alert_keeps_its_entry_when_the_container_dies(api, fr
     url = f"/v1/callback-tasks/{task['task_id']}/reveal"
     assert api.post(url, as_="cba-001")[0] == 200
     sent = _sent(monkeypatch, dies_after)
-    dies_after("AUDIT#REVEAL#")          # the refusal's audit record commits, then the container dies
+    dies_after("AUDIT#REVEAL#")  # the refusal's audit record commits, then the container dies
     try:
         api.post(url, as_="cba-001")
     except Died:

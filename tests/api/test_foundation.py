@@ -1,4 +1,5 @@
 """The house conventions, through the HTTP API."""
+
 from __future__ import annotations
 
 from tests.conftest import token_for
@@ -82,17 +83,32 @@ def test_behind_api_gateway_the_request_id_is_the_gateways():
 
     from app import app
 
-    event = {"resource": "/v1/health", "path": "/v1/health", "httpMethod": "GET",
-             "headers": {"Host": "x", "X-Request-Id": "client-chosen-id-1"},
-             "multiValueHeaders": {"Host": ["x"], "X-Request-Id": ["client-chosen-id-1"]},
-             "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
-             "stageVariables": None, "body": None, "isBase64Encoded": False,
-             "requestContext": {"resourcePath": "/v1/health", "httpMethod": "GET", "path": "/v1/v1/health",
-                                "requestId": "c0a8e1f2-1381-2345-6789-a13812345678", "stage": "v1",
-                                "identity": {}}}
+    event = {
+        "resource": "/v1/health",
+        "path": "/v1/health",
+        "httpMethod": "GET",
+        "headers": {"Host": "x", "X-Request-Id": "client-chosen-id-1"},
+        "multiValueHeaders": {"Host": ["x"], "X-Request-Id": ["client-chosen-id-1"]},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "body": None,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "resourcePath": "/v1/health",
+            "httpMethod": "GET",
+            "path": "/v1/v1/health",
+            "requestId": "c0a8e1f2-1381-2345-6789-a13812345678",
+            "stage": "v1",
+            "identity": {},
+        },
+    }
 
     class Ctx:
-        function_name = "fielddesk"; memory_limit_in_mb = 512; aws_request_id = "r"  # noqa: E702
+        function_name = "fielddesk"
+        memory_limit_in_mb = 512
+        aws_request_id = "r"  # noqa: E702
         invoked_function_arn = "arn:aws:lambda:cn-north-1:123456789012:function:fielddesk"
 
         def get_remaining_time_in_millis(self):
@@ -115,12 +131,16 @@ def test_oversized_body_gets_413(api):
 def test_invalid_json_and_unknown_fields_name_the_field(api):
     status, body = api.post("/v1/staff", raw="{not json", as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "body"
-    status, body = api.post("/v1/staff", {"staff_id": "x-1", "name": "甲", "role": "client_manager",
-                                          "branch_id": "br-pudong", "salary": 1}, as_="adm-001")
+    status, body = api.post(
+        "/v1/staff",
+        {"staff_id": "x-1", "name": "甲", "role": "client_manager", "branch_id": "br-pudong", "salary": 1},
+        as_="adm-001",
+    )
     assert status == 400
     assert any(d["field"] == "salary" for d in body["error"]["details"])
-    status, body = api.post("/v1/staff", {"staff_id": "x-1", "name": "甲", "role": "wizard",
-                                          "branch_id": "br-pudong"}, as_="adm-001")
+    status, body = api.post(
+        "/v1/staff", {"staff_id": "x-1", "name": "甲", "role": "wizard", "branch_id": "br-pudong"}, as_="adm-001"
+    )
     assert status == 400 and body["error"]["details"][0]["field"] == "role"
 
 

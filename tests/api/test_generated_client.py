@@ -6,6 +6,7 @@ from the document, request bodies and every answer validated against the documen
 (jsonschema, draft 2020-12, `$ref`s resolved inside the document). Three operations are then
 called through it against the app on moto.
 """
+
 from __future__ import annotations
 
 import json
@@ -121,8 +122,13 @@ def test_schema_names_are_unique_identifiers_a_generator_keeps_apart(document):
     # Generators fold case and drop separators: names must stay distinct after that, too.
     folded = [n.lower() for n in names]
     assert len(folded) == len(set(folded))
-    assert {"VisitsRevealOut", "ProspectsRevealOut", "AccountsRevealOut", "RuleOverrideInput",
-            "RuleOverrideOutput"} <= set(names)
+    assert {
+        "VisitsRevealOut",
+        "ProspectsRevealOut",
+        "AccountsRevealOut",
+        "RuleOverrideInput",
+        "RuleOverrideOutput",
+    } <= set(names)
 
 
 def test_the_document_names_its_servers(document):
@@ -138,9 +144,13 @@ def test_the_generated_client_covers_every_operation_and_its_schemas_compile(doc
     for operation_id, (_method, path, op) in client.operations.items():
         declared = {p["name"] for p in client.parameters(op) if p["in"] == "path"}
         assert declared == set(re.findall(r"{([^}]+)}", path)), operation_id
-        schemas = [content["schema"] for answer in op["responses"].values()
-                   for content in (_resolve(document, answer["$ref"]) if "$ref" in answer else answer)
-                   .get("content", {}).values()]
+        schemas = [
+            content["schema"]
+            for answer in op["responses"].values()
+            for content in (_resolve(document, answer["$ref"]) if "$ref" in answer else answer)
+            .get("content", {})
+            .values()
+        ]
         if "requestBody" in op:
             schemas.append(op["requestBody"]["content"]["application/json"]["schema"])
         for schema in schemas:
@@ -156,8 +166,15 @@ def test_three_operations_called_through_the_generated_client(api, document):
     assert status == 200 and health["status"] == "ok"
     status, me = client.me(as_="cm-001")
     assert status == 200 and me["staff_id"] == "cm-001"
-    visit = {"kind": "on_site", "visited_at": "2026-11-20T10:00:00+08:00", "unit_name": "张江高科技园区某公司",
-             "person_met": "李总", "discussed": "介绍两融业务", "outcome": "有兴趣", "clients_count": 2}
+    visit = {
+        "kind": "on_site",
+        "visited_at": "2026-11-20T10:00:00+08:00",
+        "unit_name": "张江高科技园区某公司",
+        "person_met": "李总",
+        "discussed": "介绍两融业务",
+        "outcome": "有兴趣",
+        "clients_count": 2,
+    }
     with clock.freeze("2026-11-20T16:00:00+08:00"):
         status, created = client.record_visit(body=visit, as_="cm-001", Idempotency_Key="generated-client-0001")
         assert status == 201, created
@@ -183,8 +200,14 @@ def test_fields_required_at_run_time_are_required_in_the_schema(document):
 
     attempts = _body_validator(document, "record_attempt")
     assert attempts.is_valid({"channel": "phone", "reached": False, "reason": "no_answer"})
-    reached = {"channel": "phone", "reached": True, "answered_by": "client", "identity_confirmed": True,
-               "recording_ref": "rec-1", "dialled_number": "13912345678"}
+    reached = {
+        "channel": "phone",
+        "reached": True,
+        "answered_by": "client",
+        "identity_confirmed": True,
+        "recording_ref": "rec-1",
+        "dialled_number": "13912345678",
+    }
     assert not attempts.is_valid(reached), "a reached phone call carries the client's satisfaction"
     assert attempts.is_valid({**reached, "satisfaction": 5})
     del reached["recording_ref"]

@@ -1,5 +1,6 @@
 """Hand-over 交接 (issue 19 §8): a departed manager's prospects go to a named successor or the branch
 pool at once; the supervisor can hand over what is left; repeating it moves nothing twice."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,10 @@ def frozen():
 
 
 def two_prospects(api) -> list[str]:
-    return [register(api, phone="13800001111", id_number=None)["prospect_id"],
-            register(api, phone="13800002222", id_number=None, **{"class": "B"})["prospect_id"]]
+    return [
+        register(api, phone="13800001111", id_number=None)["prospect_id"],
+        register(api, phone="13800002222", id_number=None, **{"class": "B"})["prospect_id"],
+    ]
 
 
 def test_a_departure_hands_the_prospects_to_the_named_successor_at_once(api):
@@ -61,7 +64,7 @@ def test_a_failed_delivery_is_retried_by_the_outbox_and_moves_nothing_twice(api,
 
     monkeypatch.setattr(handover, "hand_over", down)
     assert api.patch("/v1/staff/cm-001", {**DEPART, "successor_id": "cm-002"}, as_="adm-001")[0] == 200
-    assert api.get(f"/v1/prospects/{ids[0]}", as_="cm-002")[0] == 404      # not moved yet
+    assert api.get(f"/v1/prospects/{ids[0]}", as_="cm-002")[0] == 404  # not moved yet
     monkeypatch.setattr(handover, "hand_over", real)
     with clock.freeze("2026-11-20T12:00:00+08:00"):
         assert outbox.deliver_due()["delivered"] == 1
@@ -74,14 +77,20 @@ def test_a_failed_delivery_is_retried_by_the_outbox_and_moves_nothing_twice(api,
 def test_the_supervisor_hands_over_a_departed_managers_book(api):
     ids = two_prospects(api)
     reason = {"reason": "离职交接给李娜", "successor_id": "cm-002"}
-    assert api.post("/v1/staff/cm-001/handover", reason, as_="sup-001")[0] == 422       # not departed
+    assert api.post("/v1/staff/cm-001/handover", reason, as_="sup-001")[0] == 422  # not departed
     # A departure recorded through the privilege path or before this change: nothing moved yet.
-    from chalicelib.storage import directory as staff_repo
     from chalicelib.storage import base, keys
-    base.update(**keys.staff("cm-001"), expression="SET #s = :d, departed_on = :on", names={"#s": "status"},
-                values={":d": "departed", ":on": "2026-11-20"}, return_values="NONE")
+    from chalicelib.storage import directory as staff_repo
+
+    base.update(
+        **keys.staff("cm-001"),
+        expression="SET #s = :d, departed_on = :on",
+        names={"#s": "status"},
+        values={":d": "departed", ":on": "2026-11-20"},
+        return_values="NONE",
+    )
     assert staff_repo.get_staff("cm-001")["status"] == "departed"
-    assert api.post("/v1/staff/cm-001/handover", reason, as_="sup-101")[0] == 404       # another branch
+    assert api.post("/v1/staff/cm-001/handover", reason, as_="sup-101")[0] == 404  # another branch
     assert api.post("/v1/staff/cm-001/handover", reason, as_="cm-002")[0] == 403
     status, body = api.post("/v1/staff/cm-001/handover", {**reason, "successor_id": "cm-101"}, as_="sup-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "successor_id"

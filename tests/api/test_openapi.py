@@ -1,4 +1,5 @@
 """The OpenAPI document: valid, complete, served, and committed up to date."""
+
 from __future__ import annotations
 
 import json
@@ -34,22 +35,25 @@ def test_every_registered_route_is_described_with_its_method(document):
 
 def test_committed_document_is_up_to_date():
     assert DOC.exists(), "docs/openapi.json is missing: run `make openapi`"
-    assert DOC.read_text(encoding="utf-8") == render(), \
-        "docs/openapi.json is out of date: run `make openapi` and commit the result"
+    assert (
+        DOC.read_text(encoding="utf-8") == render()
+    ), "docs/openapi.json is out of date: run `make openapi` and commit the result"
 
 
 def test_route_overview_is_up_to_date():
     from infra import routes_doc
 
-    assert routes_doc.DOC.read_text(encoding="utf-8") == routes_doc.render(), \
-        "docs/routes.md is out of date: run `make openapi` and commit the result"
+    assert (
+        routes_doc.DOC.read_text(encoding="utf-8") == routes_doc.render()
+    ), "docs/routes.md is out of date: run `make openapi` and commit the result"
 
 
 def test_request_and_response_schemas_come_from_the_models(document):
     post = document["paths"]["/v1/staff"]["post"]
     assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/StaffIn"}
-    assert post["responses"]["201"]["content"]["application/json"]["schema"] == \
-        {"$ref": "#/components/schemas/StaffOut"}
+    assert post["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/StaffOut"
+    }
     staff_in = document["components"]["schemas"]["StaffIn"]
     assert staff_in["additionalProperties"] is False and "staff_id" in staff_in["required"]
     # Nested models are hoisted into components, never left in a local $defs.
@@ -75,8 +79,7 @@ def test_errors_use_the_envelope_and_auth_errors_only_on_authenticated_routes(do
 def test_security_schemes_follow_the_roles(document):
     schemes = document["components"]["securitySchemes"]
     assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
-    assert schemes["outletApiKey"] == {**schemes["outletApiKey"], "type": "apiKey", "in": "header",
-                                       "name": "X-Api-Key"}
+    assert schemes["outletApiKey"] == {**schemes["outletApiKey"], "type": "apiKey", "in": "header", "name": "X-Api-Key"}
     assert document["security"] == [{"bearerAuth": []}]
     outlet_only = RouteSpec(path="/v1/x", method="POST", roles=("outlet",), summary="outlet")
     mixed = RouteSpec(path="/v1/y/{y_id}", method="GET", roles=("outlet", "admin"), summary="mixed")
@@ -88,8 +91,12 @@ def test_security_schemes_follow_the_roles(document):
 
 def test_parameters_path_query_and_idempotency_key(document):
     get_staff = document["paths"]["/v1/staff/{staff_id}"]["get"]
-    assert get_staff["parameters"][0] == {**get_staff["parameters"][0], "name": "staff_id", "in": "path",
-                                          "required": True}
+    assert get_staff["parameters"][0] == {
+        **get_staff["parameters"][0],
+        "name": "staff_id",
+        "in": "path",
+        "required": True,
+    }
     listing = {p["name"]: p for p in document["paths"]["/v1/staff"]["get"]["parameters"]}
     assert set(listing) == {"branch_id", "role", "limit", "next_token"}
     assert listing["limit"]["schema"]["maximum"] == 100 and listing["role"]["schema"]["enum"]
@@ -115,10 +122,14 @@ def test_configuration_table_in_operations_guide_is_up_to_date():
     from infra import settings_doc
 
     text = settings_doc.DOC.read_text(encoding="utf-8")
-    assert settings_doc.render(text) == text, \
-        "the configuration table in docs/operations.md is out of date: run `make openapi` and commit"
+    assert (
+        settings_doc.render(text) == text
+    ), "the configuration table in docs/operations.md is out of date: run `make openapi` and commit"
     from chalicelib.config import Settings
 
     for name in Settings.model_fields:
-        assert f"FIELDDESK_{name.upper()}" in text or name in ("aws_region", "dynamodb_endpoint_url",
-                                                               "s3_endpoint_url"), name
+        assert f"FIELDDESK_{name.upper()}" in text or name in (
+            "aws_region",
+            "dynamodb_endpoint_url",
+            "s3_endpoint_url",
+        ), name

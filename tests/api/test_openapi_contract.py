@@ -2,6 +2,7 @@
 event, documented enums and list orders, stable types. Walks the committed document (test_openapi.py
 checks that it is the generated one), then checks through the API that what is read back keeps the
 type it was written with."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 UNTYPED_ANSWERS = {"openapi_document"}
 # Nested objects still typed `object` with no properties.
 # This list may only shrink: a new untyped object fails, and so does an entry here that got typed.
-KNOWN_UNTYPED = {"TaskDetailOut.detail", "TaskOut.detail"}   # a trigger's facts: keys depend on the trigger
+KNOWN_UNTYPED = {"TaskDetailOut.detail", "TaskOut.detail"}  # a trigger's facts: keys depend on the trigger
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,11 @@ def _answer(op) -> dict | None:
 
 
 def _untyped(schema: dict) -> bool:
-    return (schema.get("type") == "object" and not schema.get("properties")
-            and not isinstance(schema.get("additionalProperties"), dict)) or schema == {}
+    return (
+        schema.get("type") == "object"
+        and not schema.get("properties")
+        and not isinstance(schema.get("additionalProperties"), dict)
+    ) or schema == {}
 
 
 def _options(prop: dict) -> list[dict]:
@@ -68,8 +72,11 @@ def test_no_schema_has_untyped_items_and_nested_objects_only_shrink(doc):
             for option in _options(prop):
                 if _untyped(option):
                     found.add(f"{name}.{prop_name}")
-                if option.get("type") == "array" and isinstance(option.get("items"), dict) \
-                        and _untyped(option["items"]):
+                if (
+                    option.get("type") == "array"
+                    and isinstance(option.get("items"), dict)
+                    and _untyped(option["items"])
+                ):
                     found.add(f"{name}.{prop_name}[]")
     assert not empty_items, f"`items: {{}}` in {empty_items}"
     assert not found - KNOWN_UNTYPED, f"new untyped objects: {sorted(found - KNOWN_UNTYPED)}"
@@ -117,8 +124,11 @@ def test_every_enum_says_what_each_value_means(doc):
     for where, node in places:
         for at, enum in _enums(node, where):
             meanings = enum.get("x-enum-descriptions", [])
-            if len(meanings) != len(enum["enum"]) or not all(meanings) or \
-                    not all(f"`{v}`" in enum.get("description", "") for v in enum["enum"]):
+            if (
+                len(meanings) != len(enum["enum"])
+                or not all(meanings)
+                or not all(f"`{v}`" in enum.get("description", "") for v in enum["enum"])
+            ):
                 bare.append((at, enum["enum"]))
     assert not bare, f"enums without a meaning for each value (chalicelib/enum_meanings.py): {bare}"
     task = doc["components"]["schemas"]["TaskOut"]["properties"]
@@ -173,9 +183,15 @@ def test_satisfaction_stays_an_integer_on_every_read(api):
 
 
 def test_a_visits_coordinates_stay_numbers_on_read(api):
-    body = {"kind": "on_site", "visited_at": "2026-11-20T09:30:00+08:00", "unit_name": "陆家嘴某公司",
-            "person_met": "李四", "discussed": "开户流程", "clients_count": 2,
-            "location": {"lat": 31.2397, "lng": 121.4998, "accuracy_m": 12.5}}
+    body = {
+        "kind": "on_site",
+        "visited_at": "2026-11-20T09:30:00+08:00",
+        "unit_name": "陆家嘴某公司",
+        "person_met": "李四",
+        "discussed": "开户流程",
+        "clients_count": 2,
+        "location": {"lat": 31.2397, "lng": 121.4998, "accuracy_m": 12.5},
+    }
     with clock.freeze(NOW):
         status, written = api.post("/v1/visits", body, as_="cm-001")
         assert status == 201, written

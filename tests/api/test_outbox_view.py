@@ -1,4 +1,5 @@
 """The outbox's delivery state, for admin and compliance (issue 14 §2): by state, paginated, no payload."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 from chalicelib import clock
 
 NOW = "2026-11-20T10:00:00+08:00"
-SECRET = "张三13812345678"   # stands for personal data in a payload: never shown
+SECRET = "张三13812345678"  # stands for personal data in a payload: never shown
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +48,8 @@ def test_pending_entries_of_every_shard_come_soonest_due_first_once_each_over_pa
     ids = [_record("test.nobody", f"s{n}", f"2026-11-{10 + n:02d}T08:00:00+08:00") for n in range(9)]
     assert len({keys.shard(i, keys.OUTBOX_SHARDS) for i in ids}) > 1, "the entries must spread over shards"
     items, pages = _all_pages(api, "status=pending", limit=2)
-    assert [i["entry_id"] for i in items] == ids          # due order across shards, none twice, none lost
-    assert pages == 5                                      # full pages: 2, 2, 2, 2, 1
+    assert [i["entry_id"] for i in items] == ids  # due order across shards, none twice, none lost
+    assert pages == 5  # full pages: 2, 2, 2, 2, 1
     assert {i["status"] for i in items} == {"pending"} and items[0]["subject"] == "s0"
 
 
@@ -62,8 +63,10 @@ def test_a_filtered_list_still_returns_full_pages(api):
     sizes = []
     items, token = [], None
     while True:
-        status, body = api.get("/v1/outbox?status=pending&kind=escalation&limit=2"
-                               + (f"&next_token={quote(token)}" if token else ""), as_="adm-001")
+        status, body = api.get(
+            "/v1/outbox?status=pending&kind=escalation&limit=2" + (f"&next_token={quote(token)}" if token else ""),
+            as_="adm-001",
+        )
         assert status == 200, body
         items.extend(body["items"])
         sizes.append(len(body["items"]))
@@ -76,7 +79,7 @@ def test_a_filtered_list_still_returns_full_pages(api):
 def test_failing_kind_and_delivered_views_and_one_entry(api):
     from chalicelib.domain import outbox
 
-    failed = _record("test.nobody", "f1", "2026-11-20T09:00:00+08:00")     # no consumer: fails every time
+    failed = _record("test.nobody", "f1", "2026-11-20T09:00:00+08:00")  # no consumer: fails every time
     waiting = _record("test.nobody", "w1", "2026-11-20T09:30:00+08:00")
     delivered = [_record("escalation", f"d{n}", f"2026-11-20T0{n}:00:00+08:00") for n in (1, 2, 3)]
     outbox.deliver(outbox.view(failed))
@@ -89,8 +92,8 @@ def test_failing_kind_and_delivered_views_and_one_entry(api):
     pending, _ = _all_pages(api, "status=pending&kind=test.nobody", limit=5)
     assert {i["entry_id"] for i in pending} == {failed, waiting}
     assert _all_pages(api, "status=pending&kind=escalation", limit=5)[0] == []
-    shown, _ = _all_pages(api, "status=delivered", limit=2, as_="cmp-001")   # compliance reads it too
-    assert [i["entry_id"] for i in shown] == delivered[::-1]                   # newest delivery first
+    shown, _ = _all_pages(api, "status=delivered", limit=2, as_="cmp-001")  # compliance reads it too
+    assert [i["entry_id"] for i in shown] == delivered[::-1]  # newest delivery first
     assert shown[0]["delivered_at"] == "2026-11-20T09:02:00+08:00" and shown[0]["attempts"] == 1
     assert _all_pages(api, "status=delivered&month=2026-10", limit=5)[0] == []
     assert _all_pages(api, "status=delivered&kind=test.nobody", limit=5)[0] == []
@@ -114,8 +117,7 @@ def test_bad_outbox_queries_are_400_naming_the_field(api):
     assert status == 400 and body["error"]["details"][0]["field"] == "query.month"
     status, page = api.get("/v1/outbox?status=pending&limit=1", as_="adm-001")
     assert status == 200 and page["next_token"]
-    status, body = api.get(f"/v1/outbox?status=failing&limit=1&next_token={quote(page['next_token'])}",
-                           as_="adm-001")
+    status, body = api.get(f"/v1/outbox?status=failing&limit=1&next_token={quote(page['next_token'])}", as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "next_token"
 
 
@@ -131,7 +133,7 @@ def test_operator_lists_and_delivers_the_outbox(api, capsys, monkeypatch):
     assert main(["outbox", "list", "--status", "delivered", "--month", "11-2026"]) == 2
     assert "--month" in capsys.readouterr().err
 
-    assert main(["outbox", "deliver"]) == 1                     # one delivered, one failed: exit 1
+    assert main(["outbox", "deliver"]) == 1  # one delivered, one failed: exit 1
     assert json.loads(capsys.readouterr().out) == {"delivered": 1, "failed": 1, "partial": False}
     assert outbox.view(waiting)["status"] == "delivered"
     assert main(["outbox", "list", "--status", "delivered"]) == 0

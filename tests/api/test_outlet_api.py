@@ -1,4 +1,5 @@
 """Partner outlets: API keys (issue, rotate, revoke) and referrals, isolated per outlet."""
+
 from __future__ import annotations
 
 import json
@@ -67,8 +68,12 @@ def test_rotation_keeps_two_active_keys_until_the_old_one_is_revoked(api):
 def test_bad_keys_are_401(api):
     key = issue(api)
     key_id = key["key_id"]
-    for raw in (f"fdk_{key_id}.wrong-secret", "not-a-key", f"fdk_unknown.{key['api_key'].split('.', 1)[1]}",
-                key["api_key"].replace("fdk_", "")):
+    for raw in (
+        f"fdk_{key_id}.wrong-secret",
+        "not-a-key",
+        f"fdk_unknown.{key['api_key'].split('.', 1)[1]}",
+        key["api_key"].replace("fdk_", ""),
+    ):
         status, body = api.get("/v1/partner/referrals", api_key=raw)
         assert status == 401
 
@@ -109,8 +114,18 @@ def test_referral_without_a_stationed_manager_goes_to_the_branch_pool(api):
 
 
 def test_referral_of_a_registered_person_reveals_nothing_but_already_registered(api):
-    api.post("/v1/prospects", {"name": "赵六六", "phone": "13900001111", "class": "A", "source": "seminar",
-                               "first_contact_on": "2026-11-20", "need": "大额理财"}, as_="cm-002")
+    api.post(
+        "/v1/prospects",
+        {
+            "name": "赵六六",
+            "phone": "13900001111",
+            "class": "A",
+            "source": "seminar",
+            "first_contact_on": "2026-11-20",
+            "need": "大额理财",
+        },
+        as_="cm-002",
+    )
     key = issue(api)
     status, body = refer(api, key)
     assert status == 409
@@ -145,12 +160,18 @@ def test_outlets_are_isolated_and_never_reach_staff_routes(api):
     assert [r["referral_id"] for r in list_b["items"]] == [ref_b["referral_id"]]
     assert api.get(f"/v1/partner/referrals/{ref_b['referral_id']}", api_key=a["api_key"])[0] == 404
     assert api.get(f"/v1/partner/referrals/{ref_a['referral_id']}", api_key=a["api_key"])[0] == 200
-    for method, path in (("GET", "/v1/prospects"), ("GET", "/v1/prospects/pool"), ("GET", "/v1/me"),
-                         ("GET", f"/v1/prospects/{ref_a['referral_id']}"), ("GET", "/v1/collisions"),
-                         ("GET", "/v1/staff"), ("GET", "/v1/reports/conversions?month=2026-11"),
-                         ("GET", "/v1/audit/reveals?month=2026-11"),
-                         ("POST", f"/v1/prospects/{ref_a['referral_id']}/reveal"),
-                         ("POST", f"/v1/prospects/{ref_a['referral_id']}/claim")):
+    for method, path in (
+        ("GET", "/v1/prospects"),
+        ("GET", "/v1/prospects/pool"),
+        ("GET", "/v1/me"),
+        ("GET", f"/v1/prospects/{ref_a['referral_id']}"),
+        ("GET", "/v1/collisions"),
+        ("GET", "/v1/staff"),
+        ("GET", "/v1/reports/conversions?month=2026-11"),
+        ("GET", "/v1/audit/reveals?month=2026-11"),
+        ("POST", f"/v1/prospects/{ref_a['referral_id']}/reveal"),
+        ("POST", f"/v1/prospects/{ref_a['referral_id']}/claim"),
+    ):
         status, body = api.call(method, path, {"purpose": "xxxx"} if method == "POST" else None, api_key=a["api_key"])
         assert status == 403, path
     # Staff may not use the partner routes either.
@@ -174,13 +195,22 @@ def test_referral_status_follows_the_prospect(api):
     key = issue(api)
     _, first = refer(api, key, **{"class": "A"})
     _, second = refer(api, key, phone="13900002222", **{"class": "A"})
-    api.post(f"/v1/prospects/{first['referral_id']}/follow-ups", {"channel": "phone", "summary": "已联系"},
-             as_="cm-001")
-    on_account_opened(account_id="A-77", branch_id="br-pudong", opened_on="2026-11-21",
-                      phone_hash=phone_hash("13900001111"), id_hash=None, serving_manager_id="cm-001")
+    api.post(
+        f"/v1/prospects/{first['referral_id']}/follow-ups", {"channel": "phone", "summary": "已联系"}, as_="cm-001"
+    )
+    on_account_opened(
+        account_id="A-77",
+        branch_id="br-pudong",
+        opened_on="2026-11-21",
+        phone_hash=phone_hash("13900001111"),
+        id_hash=None,
+        serving_manager_id="cm-001",
+    )
     with clock.freeze("2026-11-28T01:00:00+08:00"):
         pool.release_lapsed(prospects.deps())
-    statuses = {r["referral_id"]: r["status"] for r in api.get("/v1/partner/referrals", api_key=key["api_key"])[1]["items"]}
+    statuses = {
+        r["referral_id"]: r["status"] for r in api.get("/v1/partner/referrals", api_key=key["api_key"])[1]["items"]
+    }
     assert statuses == {first["referral_id"]: "converted", second["referral_id"]: "lapsed"}
     _, report = api.get("/v1/reports/conversions?month=2026-11", as_="sup-001")
     assert report["by_outlet"] == {"ot-icbc-lujiazui": 1} and report["by_manager"] == {"cm-001": 1}
@@ -209,9 +239,17 @@ def test_revoking_a_key_the_counter_never_counted_still_revokes_it(api):
     from chalicelib.auth import hash_api_secret
     from chalicelib.storage import directory
 
-    directory.put_api_key({"key_id": "uncounted1", "outlet_id": "ot-ccb-zhangjiang", "branch_id": "br-pudong",
-                           "status": "active", "secret_hash": hash_api_secret("s3cret-value"), "label": "legacy",
-                           "created_at": clock.iso(clock.now())})
+    directory.put_api_key(
+        {
+            "key_id": "uncounted1",
+            "outlet_id": "ot-ccb-zhangjiang",
+            "branch_id": "br-pudong",
+            "status": "active",
+            "secret_hash": hash_api_secret("s3cret-value"),
+            "label": "legacy",
+            "created_at": clock.iso(clock.now()),
+        }
+    )
     key = "fdk_uncounted1.s3cret-value"
     assert api.get("/v1/partner/referrals", api_key=key)[0] == 200
     status, body = api.post("/v1/outlets/ot-ccb-zhangjiang/api-keys/uncounted1/revoke", as_="adm-001")

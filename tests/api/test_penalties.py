@@ -1,4 +1,5 @@
 """Penalties (扣罚) from the user's side: catalogue, entering, lifecycle, flags, scorecards."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,12 +54,17 @@ def builtin_rules(api):
 
 def test_penalty_uses_the_version_in_force_on_the_breach_date_with_branch_overrides(api):
     rules = [{**r, "amount": "8"} if r["code"] == "DRESS" else r for r in builtin_rules(api)]
-    status, body = api.post("/v1/penalty-rules/versions",
-                            {"effective_from": "2026-11-10", "rules": rules, "note": "着装从严"}, as_="adm-001")
+    status, body = api.post(
+        "/v1/penalty-rules/versions",
+        {"effective_from": "2026-11-10", "rules": rules, "note": "着装从严"},
+        as_="adm-001",
+    )
     assert status == 201 and body["scope"] == "GLOBAL"
-    status, body = api.post("/v1/penalty-rules/versions",
-                            {"effective_from": "2026-11-15", "branch_id": "br-pudong",
-                             "overrides": [{"code": "DRESS", "amount": "6"}]}, as_="adm-001")
+    status, body = api.post(
+        "/v1/penalty-rules/versions",
+        {"effective_from": "2026-11-15", "branch_id": "br-pudong", "overrides": [{"code": "DRESS", "amount": "6"}]},
+        as_="adm-001",
+    )
     assert status == 201 and body["scope"] == "BRANCH#br-pudong"
 
     before = opened(api, breach="2026-11-09")
@@ -87,18 +93,28 @@ def test_rule_versions_are_admin_only_unique_and_validated(api):
     assert api.post("/v1/penalty-rules/versions", version, as_="adm-001")[0] == 201
     status, body = api.post("/v1/penalty-rules/versions", version, as_="adm-001")
     assert status == 409
-    status, body = api.post("/v1/penalty-rules/versions",
-                            {**version, "effective_from": "2026-12-02", "overrides": [{"code": "NOPE", "amount": "4"}]},
-                            as_="adm-001")
+    status, body = api.post(
+        "/v1/penalty-rules/versions",
+        {**version, "effective_from": "2026-12-02", "overrides": [{"code": "NOPE", "amount": "4"}]},
+        as_="adm-001",
+    )
     assert status == 400 and field_of(body) == "overrides.0.code"
-    status, body = api.post("/v1/penalty-rules/versions",
-                            {**version, "effective_from": "2026-12-02", "overrides": [{"code": "LATE", "amount": "2.5"}]},
-                            as_="adm-001")
+    status, body = api.post(
+        "/v1/penalty-rules/versions",
+        {**version, "effective_from": "2026-12-02", "overrides": [{"code": "LATE", "amount": "2.5"}]},
+        as_="adm-001",
+    )
     assert status == 400 and field_of(body) == "overrides.0.amount"
     status, body = api.post("/v1/penalty-rules/versions", {**version, "branch_id": "br-nowhere"}, as_="adm-001")
     assert status == 400 and field_of(body) == "branch_id"
-    status, body = api.post("/v1/penalty-rules/versions", {"effective_from": "2026-12-01", "rules": [
-        {"code": "DRESS", "kind": "points", "description_zh": "着装", "description_en": "dress"}]}, as_="adm-001")
+    status, body = api.post(
+        "/v1/penalty-rules/versions",
+        {
+            "effective_from": "2026-12-01",
+            "rules": [{"code": "DRESS", "kind": "points", "description_zh": "着装", "description_en": "dress"}],
+        },
+        as_="adm-001",
+    )
     assert status == 400 and field_of(body) == "rules.0"
 
 
@@ -139,19 +155,22 @@ def test_entering_refuses_other_branches_non_managers_and_oneself(api):
     assert fine(api, manager="sup-001")[0] == 403
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"breach_date": "2026-11-21"}, "breach_date"),
-    ({"breach_date": "yesterday"}, "breach_date"),
-    ({"rule_code": "NO_SUCH_RULE"}, "rule_code"),
-    ({"occurrences": 0}, "occurrences"),
-    ({"rule_code": "BANK_COMPLAINT", "occurrences": 2}, "occurrences"),
-    ({"evidence_note": ""}, "evidence_note"),
-    ({"income_yuan": "5000"}, "income_yuan"),
-    ({"income_yuan": 0.1 + 0.2}, "income_yuan"),
-    ({"serious": True}, "serious"),
-    ({"collision_id": "col-1"}, "collision_id"),
-    ({"extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"breach_date": "2026-11-21"}, "breach_date"),
+        ({"breach_date": "yesterday"}, "breach_date"),
+        ({"rule_code": "NO_SUCH_RULE"}, "rule_code"),
+        ({"occurrences": 0}, "occurrences"),
+        ({"rule_code": "BANK_COMPLAINT", "occurrences": 2}, "occurrences"),
+        ({"evidence_note": ""}, "evidence_note"),
+        ({"income_yuan": "5000"}, "income_yuan"),
+        ({"income_yuan": 0.1 + 0.2}, "income_yuan"),
+        ({"serious": True}, "serious"),
+        ({"collision_id": "col-1"}, "collision_id"),
+        ({"extra": 1}, "extra"),
+    ],
+)
 def test_bad_penalty_input_names_the_field(api, change, field):
     body = {"manager_id": "cm-001", "rule_code": "DRESS", "breach_date": "2026-11-18", "evidence_note": "x", **change}
     status, resp = api.post("/v1/penalties", body, as_="sup-001")
@@ -220,8 +239,9 @@ def test_settle_role_branch_and_amount_rules(api):
     for who in ("cm-001", "cmp-001", "cba-001"):
         assert api.post(f"/v1/penalties/{p['penalty_id']}/settle", {"method": "cash"}, as_=who)[0] == 403
     assert api.post(f"/v1/penalties/{p['penalty_id']}/settle", {"method": "cash"}, as_="sup-101")[0] == 404
-    status, body = api.post(f"/v1/penalties/{p['penalty_id']}/settle", {"method": "cash", "amount_yuan": "10"},
-                            as_="sup-001")
+    status, body = api.post(
+        f"/v1/penalties/{p['penalty_id']}/settle", {"method": "cash", "amount_yuan": "10"}, as_="sup-001"
+    )
     assert status == 400 and field_of(body) == "amount_yuan"
     payroll = opened(api, rule="FALSE_PROMISE")
     url = f"/v1/penalties/{payroll['penalty_id']}/settle"
@@ -276,8 +296,9 @@ def test_appeal_once_and_decided_by_someone_other_than_the_entering_supervisor(a
     assert api.post(f"/v1/penalties/{p['penalty_id']}/appeal/decision", decision, as_="sup-001")[0] == 403
     assert api.post(f"/v1/penalties/{p['penalty_id']}/appeal/decision", decision, as_="cm-001")[0] == 403
     assert api.post(f"/v1/penalties/{p['penalty_id']}/appeal/decision", decision, as_="sup-101")[0] == 404
-    status, body = api.post(f"/v1/penalties/{p['penalty_id']}/appeal/decision", {"outcome": "maybe", "reason": "x"},
-                            as_="sup-002")
+    status, body = api.post(
+        f"/v1/penalties/{p['penalty_id']}/appeal/decision", {"outcome": "maybe", "reason": "x"}, as_="sup-002"
+    )
     assert status == 400 and field_of(body) == "outcome"
     status, body = api.post(f"/v1/penalties/{p['penalty_id']}/appeal/decision", decision, as_="sup-002")
     assert status == 200 and body["status"] == "overturned" and body["appeal"]["decided_by"] == "sup-002"
@@ -294,8 +315,9 @@ def test_upheld_appeal_reopens_with_a_fresh_cash_window(api):
         p = opened(api, rule="LATE", breach="2026-11-01")
         assert p["due_on"] == "2026-11-16"
         api.post(f"/v1/penalties/{p['penalty_id']}/appeal", {"reason": "堵车"}, as_="cm-001")
-    status, body = api.post(f"/v1/penalties/{p['penalty_id']}/appeal/decision",
-                            {"outcome": "upheld", "reason": "无证明"}, as_="cmp-001")
+    status, body = api.post(
+        f"/v1/penalties/{p['penalty_id']}/appeal/decision", {"outcome": "upheld", "reason": "无证明"}, as_="cmp-001"
+    )
     assert status == 200 and body["status"] == "open" and body["due_on"] == "2026-12-04"
     assert body["appeal"]["outcome"] == "upheld" and body["revision"] == 3
     status, body = api.post(f"/v1/penalties/{p['penalty_id']}/settle", {"method": "cash"}, as_="sup-001")
@@ -309,11 +331,23 @@ def test_two_concurrent_changes_cannot_both_win(api):
     p = opened(api, rule="LATE")
     stale = repo.get(p["penalty_id"])
     assert api.post(f"/v1/penalties/{p['penalty_id']}/settle", {"method": "cash"}, as_="sup-001")[0] == 200
-    audit = {"at": NOW, "revision": 2, "action": "voided", "actor_id": "sup-002", "actor_role": "supervisor",
-             "reason": "late", "changes": {}}
+    audit = {
+        "at": NOW,
+        "revision": 2,
+        "action": "voided",
+        "actor_id": "sup-002",
+        "actor_role": "supervisor",
+        "reason": "late",
+        "changes": {},
+    }
     with pytest.raises(Conflict):
-        repo.replace({**stale, "status": "voided", "revision": 2}, expected_status="open", expected_revision=1,
-                     audit=audit, reversal={"points": -5})
+        repo.replace(
+            {**stale, "status": "voided", "revision": 2},
+            expected_status="open",
+            expected_revision=1,
+            audit=audit,
+            reversal={"points": -5},
+        )
     _, detail = api.get(f"/v1/penalties/{p['penalty_id']}", as_="sup-001")
     assert detail["status"] == "paid_cash" and detail["reversal"] is None and len(detail["history"]) == 2
 
@@ -332,7 +366,9 @@ def test_three_days_absence_in_a_calendar_month_flags_dismissal(api):
     opened(api, rule="ABSENT_HALF_DAY", breach="2026-11-05", occurrences=2)
     # 2 days in Nov, from single-day rules: the two-day rule (the month's base salary) is prompted.
     two = {k: v for k, v in flags_of(api).items() if k.startswith("ABSENCE")}
-    assert list(two) == ["ABSENCE2.cm-001.2026-11"] and two["ABSENCE2.cm-001.2026-11"]["recommendation"] == "ABSENT_2_DAYS"
+    assert (
+        list(two) == ["ABSENCE2.cm-001.2026-11"] and two["ABSENCE2.cm-001.2026-11"]["recommendation"] == "ABSENT_2_DAYS"
+    )
     opened(api, rule="ABSENT_1_DAY", breach="2026-11-06")
     flags = flags_of(api)
     flag = flags["ABSENCE.cm-001.2026-11"]
@@ -372,17 +408,36 @@ def test_repeated_breach_of_the_same_rule_within_a_calendar_month(api):
 def test_false_claim_links_the_recorded_collision(api):
     from chalicelib.storage import base, keys
 
-    base.put({**keys.collision("col-7"), "collision_id": "col-7", "prospect_id": "pr-42", "branch_id": "br-pudong",
-              "at": "2026-11-19T15:00:00+08:00"})
-    base.put({**keys.collision("col-8"), "collision_id": "col-8", "prospect_id": "pr-43", "branch_id": "br-haidian",
-              "attempted_by_branch": "br-haidian", "at": "2026-11-19T15:00:00+08:00"})
+    base.put(
+        {
+            **keys.collision("col-7"),
+            "collision_id": "col-7",
+            "prospect_id": "pr-42",
+            "branch_id": "br-pudong",
+            "at": "2026-11-19T15:00:00+08:00",
+        }
+    )
+    base.put(
+        {
+            **keys.collision("col-8"),
+            "collision_id": "col-8",
+            "prospect_id": "pr-43",
+            "branch_id": "br-haidian",
+            "attempted_by_branch": "br-haidian",
+            "at": "2026-11-19T15:00:00+08:00",
+        }
+    )
     # Another branch's collision is answered as an unknown one.
     for other in ("col-8", "col-unknown"):
         status, body = fine(api, rule="FALSE_CLAIM", occurrences=2, collision_id=other)
         assert status == 404 and field_of(body) == "collision_id"
     p = opened(api, rule="FALSE_CLAIM", occurrences=2, collision_id="col-7")
     assert p["yuan"] == "400.00" and p["points"] == 0
-    assert p["collision"] == {"collision_id": "col-7", "prospect_id": "pr-42", "recorded_at": "2026-11-19T15:00:00+08:00"}
+    assert p["collision"] == {
+        "collision_id": "col-7",
+        "prospect_id": "pr-42",
+        "recorded_at": "2026-11-19T15:00:00+08:00",
+    }
     flag = flags_of(api, "cmp-001")[f"FALSE_CLAIM.{p['penalty_id']}"]
     assert flag["collision"]["prospect_id"] == "pr-42"
     without = opened(api, rule="FALSE_CLAIM")
@@ -403,13 +458,34 @@ def test_flags_are_for_supervisors_of_the_branch_and_compliance(api):
 
 # --- scorecards --------------------------------------------------------------------------------------
 # The visits area's summary as the scorecard embeds it (its own tests are in test_visits.py).
-ACTIVITY = {"manager_id": "cm-001", "date_from": "2026-11-01", "date_to": "2026-11-30",
-            "quotas": {"phone_contacts_per_day": 5, "clients_per_outing": 2, "visit_days_per_week": 3},
-            "days": [], "weeks": [{"week": "2026-W45", "visit_days": 3, "visit_dates": ["2026-11-03"],
-                                   "working_days": 5, "leave_days": "0", "visit_days_required": 3,
-                                   "visit_days_quota_met": True}],
-            "totals": {"phone_contacts": 80, "visits": 90, "outings": 12, "clients_on_outings": 30, "working_days": 21,
-                       "working_days_phone_quota_met": 16, "outings_below_client_quota": 1, "leave_days": "0"}}
+ACTIVITY = {
+    "manager_id": "cm-001",
+    "date_from": "2026-11-01",
+    "date_to": "2026-11-30",
+    "quotas": {"phone_contacts_per_day": 5, "clients_per_outing": 2, "visit_days_per_week": 3},
+    "days": [],
+    "weeks": [
+        {
+            "week": "2026-W45",
+            "visit_days": 3,
+            "visit_dates": ["2026-11-03"],
+            "working_days": 5,
+            "leave_days": "0",
+            "visit_days_required": 3,
+            "visit_days_quota_met": True,
+        }
+    ],
+    "totals": {
+        "phone_contacts": 80,
+        "visits": 90,
+        "outings": 12,
+        "clients_on_outings": 30,
+        "working_days": 21,
+        "working_days_phone_quota_met": 16,
+        "outings_below_client_quota": 1,
+        "leave_days": "0",
+    },
+}
 
 
 @pytest.fixture
@@ -456,11 +532,13 @@ def test_scorecard_figures_for_a_seeded_month(api, activity):
         "CLIENT_COMPLAINT": {"penalties": 1, "occurrences": 1, "points": 5},
         "DRESS": {"penalties": 1, "occurrences": 2, "points": 10},
         "LATE": {"penalties": 1, "occurrences": 1, "points": 5},
-        "TRADING_AT_WORK": {"penalties": 1, "occurrences": 1, "points": 10}}
+        "TRADING_AT_WORK": {"penalties": 1, "occurrences": 1, "points": 10},
+    }
     assert card["yuan_owed"] == "100.00" and card["yuan_paid"] == "300.00"
     assert card["penalties_pending_payroll"] == 1 and card["open_appeals"] == 1 and card["voided_or_overturned"] == 1
-    assert card["hr_recommendations"] == [{"penalty_id": card["hr_recommendations"][0]["penalty_id"],
-                                           "recommendation": "transfer_off_outlet"}]
+    assert card["hr_recommendations"] == [
+        {"penalty_id": card["hr_recommendations"][0]["penalty_id"], "recommendation": "transfer_off_outlet"}
+    ]
     # DRESS x2 is a repeated breach; LATE on 31 Oct and 4 Nov are in different months, so no LATE flag.
     assert [(f["kind"], f["flag_id"]) for f in card["flags"]] == [("repeated_breach", "REPEAT.cm-001.DRESS.2026-11")]
     assert card["visits"]["activity"] == ACTIVITY
@@ -476,12 +554,34 @@ def test_scorecard_uses_real_visit_logs_and_prospects(api):
 
     with clock.freeze("2026-11-20T18:00:00+08:00"):
         for hour in range(9, 14):
-            assert api.post("/v1/visits", {"kind": "phone", "visited_at": f"2026-11-20T{hour:02d}:00:00+08:00",
-                                           "unit_name": "某单位", "person_met": "王", "discussed": "x"},
-                            as_="cm-001")[0] == 201
-        assert api.post("/v1/prospects", {"name": "赵六", "phone": "13611112222", "class": "B",
-                                           "source": "own_network", "first_contact_on": "2026-11-20"},
-                        as_="cm-001")[0] == 201
+            assert (
+                api.post(
+                    "/v1/visits",
+                    {
+                        "kind": "phone",
+                        "visited_at": f"2026-11-20T{hour:02d}:00:00+08:00",
+                        "unit_name": "某单位",
+                        "person_met": "王",
+                        "discussed": "x",
+                    },
+                    as_="cm-001",
+                )[0]
+                == 201
+            )
+        assert (
+            api.post(
+                "/v1/prospects",
+                {
+                    "name": "赵六",
+                    "phone": "13611112222",
+                    "class": "B",
+                    "source": "own_network",
+                    "first_contact_on": "2026-11-20",
+                },
+                as_="cm-001",
+            )[0]
+            == 201
+        )
         status, card = api.get("/v1/scorecards/cm-001?month=2026-11", as_="cm-001")
     assert status == 200
     assert card["visits"]["activity"]["totals"]["phone_contacts"] == 5
@@ -505,8 +605,14 @@ def test_branch_rollup_and_csv(api, activity):
     cm2 = body["scorecards"][1]
     assert cm2["points_deducted"] == 10 and cm2["score"] == 90 and cm2["yuan_owed"] == "100.00"
     assert [f["kind"] for f in cm2["flags"]] == ["repeated_breach"]
-    assert body["totals"] == {"managers": 2, "points_deducted": 40, "yuan_owed": "200.00", "yuan_paid": "300.00",
-                              "open_appeals": 1, "flags": 2}
+    assert body["totals"] == {
+        "managers": 2,
+        "points_deducted": 40,
+        "yuan_owed": "200.00",
+        "yuan_paid": "300.00",
+        "open_appeals": 1,
+        "flags": 2,
+    }
     assert api.get("/v1/scorecards?month=2026-11", as_="cm-001")[0] == 403
     assert api.get("/v1/scorecards?month=2026-11&branch_id=br-haidian", as_="sup-001")[0] == 403
     _, other = api.get("/v1/scorecards?month=2026-11&branch_id=br-haidian", as_="cmp-001")

@@ -1,4 +1,5 @@
 """POST /v1/penalties/preview (issue 20 §1): the console shows the computed amount before a penalty is saved."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,11 @@ def frozen():
 
 
 def preview(api, as_="sup-001", **body):
-    return api.post("/v1/penalties/preview",
-                    {"manager_id": "cm-001", "rule_code": "DRESS", "breach_date": "2026-11-18", **body}, as_=as_)
+    return api.post(
+        "/v1/penalties/preview",
+        {"manager_id": "cm-001", "rule_code": "DRESS", "breach_date": "2026-11-18", **body},
+        as_=as_,
+    )
 
 
 def test_the_preview_is_what_entering_computes_and_nothing_is_stored(api):
@@ -25,9 +29,18 @@ def test_the_preview_is_what_entering_computes_and_nothing_is_stored(api):
     assert shown["rule_kind"] == "points" and shown["points"] == 10 and shown["yuan"] == "100.00"
     assert shown["salary_deduction_yuan"] == "200.00" and shown["settlement"] == "cash_or_salary"
     _, page = api.get("/v1/penalties", as_="sup-001")
-    assert page["items"] == []   # a preview is not an entry
-    status, entered = api.post("/v1/penalties", {"manager_id": "cm-001", "rule_code": "DRESS", "breach_date": "2026-11-18",
-                                                 "occurrences": 2, "evidence_note": "巡查发现"}, as_="sup-001")
+    assert page["items"] == []  # a preview is not an entry
+    status, entered = api.post(
+        "/v1/penalties",
+        {
+            "manager_id": "cm-001",
+            "rule_code": "DRESS",
+            "breach_date": "2026-11-18",
+            "occurrences": 2,
+            "evidence_note": "巡查发现",
+        },
+        as_="sup-001",
+    )
     assert status == 201
     for key in ("points", "yuan", "salary_deduction_yuan", "amount_status", "settlement", "hr_recommendations"):
         assert shown[key] == entered[key], key
@@ -47,7 +60,7 @@ def test_the_preview_refuses_what_entering_refuses(api):
     assert status == 400 and body["error"]["details"][0]["field"] == "breach_date"
     status, body = preview(api, rule_code="DRESS", income_yuan="100")
     assert status == 400 and body["error"]["details"][0]["field"] == "income_yuan"
-    status, body = preview(api, manager_id="cm-101")          # another branch's manager is unknown
+    status, body = preview(api, manager_id="cm-101")  # another branch's manager is unknown
     assert status == 404
     status, body = preview(api, manager_id="cm-001", as_="cm-002")
     assert status == 403

@@ -1,4 +1,5 @@
 """Four eyes on privilege and the staff change log, through the API (issue 16 §3, §9)."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,11 @@ def test_granting_admin_or_compliance_directly_is_refused(api, role):
 
 
 def test_a_second_admin_approves_and_the_change_is_recorded(api):
-    status, req = api.post("/v1/privilege-requests", {"staff_id": "cm-001", "role": "compliance",
-                                                      "reason": "调任合规岗位，经总部批准"}, as_="adm-001")
+    status, req = api.post(
+        "/v1/privilege-requests",
+        {"staff_id": "cm-001", "role": "compliance", "reason": "调任合规岗位，经总部批准"},
+        as_="adm-001",
+    )
     assert status == 201 and req["status"] == "pending"
     # The requester cannot decide it; the member concerned cannot approve it.
     status, body = api.post(f"/v1/privilege-requests/{req['request_id']}/approve", {}, as_="adm-001")
@@ -55,12 +59,14 @@ def test_a_second_admin_approves_and_the_change_is_recorded(api):
 
 
 def test_nobody_approves_their_own_elevation(api):
-    status, req = api.post("/v1/privilege-requests", {"staff_id": "adm-002", "branch_id": "br-haidian",
-                                                      "reason": "本人调往海淀营业部"}, as_="adm-002")
+    status, req = api.post(
+        "/v1/privilege-requests",
+        {"staff_id": "adm-002", "branch_id": "br-haidian", "reason": "本人调往海淀营业部"},
+        as_="adm-002",
+    )
     assert status == 201
     assert api.post(f"/v1/privilege-requests/{req['request_id']}/approve", {}, as_="adm-002")[0] == 403
-    status, done = api.post(f"/v1/privilege-requests/{req['request_id']}/reject", {"reason": "未经批准"},
-                            as_="adm-001")
+    status, done = api.post(f"/v1/privilege-requests/{req['request_id']}/reject", {"reason": "未经批准"}, as_="adm-001")
     assert status == 200 and done["status"] == "rejected"
     assert api.get("/v1/staff/adm-002", as_="adm-001")[1]["branch_id"] == "br-pudong"
     assert changes(api, month_now()) == []
@@ -76,40 +82,53 @@ def test_a_new_admin_through_a_request(api):
 
 
 def test_a_change_that_needs_no_second_admin_is_not_a_request(api):
-    status, body = api.post("/v1/privilege-requests", {"staff_id": "cm-001", "role": "supervisor",
-                                                       "reason": "晋升为主管人员"}, as_="adm-001")
+    status, body = api.post(
+        "/v1/privilege-requests",
+        {"staff_id": "cm-001", "role": "supervisor", "reason": "晋升为主管人员"},
+        as_="adm-001",
+    )
     assert status == 422
 
 
 def test_ordinary_changes_are_recorded_too(api):
     assert api.patch("/v1/staff/cm-001", {"role": "supervisor"}, as_="adm-001")[0] == 200
-    assert api.patch("/v1/staff/cm-001", {"name": "王晓明二"}, as_="adm-001")[0] == 200   # nothing tracked moved
+    assert api.patch("/v1/staff/cm-001", {"name": "王晓明二"}, as_="adm-001")[0] == 200  # nothing tracked moved
     assert api.patch("/v1/staff/cm-002", {"status": "departed", "departed_on": "2026-11-30"}, as_="adm-001")[0] == 200
-    recorded = sorted((c["staff_id"], c["before"]["role"], c["after"]["role"], c["after"]["status"])
-                      for c in changes(api, month_now()))
-    assert recorded == [("cm-001", "client_manager", "supervisor", "active"),
-                        ("cm-002", "client_manager", "client_manager", "departed")]
+    recorded = sorted(
+        (c["staff_id"], c["before"]["role"], c["after"]["role"], c["after"]["status"])
+        for c in changes(api, month_now())
+    )
+    assert recorded == [
+        ("cm-001", "client_manager", "supervisor", "active"),
+        ("cm-002", "client_manager", "client_manager", "departed"),
+    ]
     for who in ("cm-001", "sup-001", "cba-001"):
         assert api.get(f"/v1/staff-changes?month={month_now()}", as_=who)[0] == 403
 
 
 def test_staff_and_outlets_need_a_branch_that_exists_and_ids_of_the_pattern(api):
-    status, body = api.post("/v1/staff", {**NEW_ADMIN, "role": "client_manager", "branch_id": "br-nowhere"},
-                            as_="adm-001")
+    status, body = api.post(
+        "/v1/staff", {**NEW_ADMIN, "role": "client_manager", "branch_id": "br-nowhere"}, as_="adm-001"
+    )
     assert status == 400 and body["error"]["details"][0]["field"] == "branch_id"
-    status, body = api.post("/v1/staff", {**NEW_ADMIN, "role": "client_manager", "branch_id": "br#pudong"},
-                            as_="adm-001")
+    status, body = api.post(
+        "/v1/staff", {**NEW_ADMIN, "role": "client_manager", "branch_id": "br#pudong"}, as_="adm-001"
+    )
     assert status == 400 and body["error"]["details"][0]["field"] == "branch_id"
     status, body = api.patch("/v1/staff/cm-001", {"branch_id": "br-nowhere"}, as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "branch_id"
     status, body = api.patch("/v1/staff/cm-001", {"branch_id": "br#x"}, as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "branch_id"
     # A member is stationed at outlets of their own branch only.
-    status, body = api.post("/v1/staff", {**NEW_ADMIN, "role": "client_manager", "outlet_ids": ["ot-abc-zhongguancun"]},
-                            as_="adm-001")
+    status, body = api.post(
+        "/v1/staff", {**NEW_ADMIN, "role": "client_manager", "outlet_ids": ["ot-abc-zhongguancun"]}, as_="adm-001"
+    )
     assert status == 400 and body["error"]["details"][0]["field"] == "outlet_ids.0"
     status, body = api.patch("/v1/staff/cm-001", {"outlet_ids": ["ot#1"]}, as_="adm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "outlet_ids.0"
-    status, body = api.post("/v1/outlets", {"outlet_id": "ot-x", "bank": "工商银行", "name": "某支行",
-                                            "branch_id": "br-nowhere"}, as_="adm-001")
+    status, body = api.post(
+        "/v1/outlets",
+        {"outlet_id": "ot-x", "bank": "工商银行", "name": "某支行", "branch_id": "br-nowhere"},
+        as_="adm-001",
+    )
     assert status == 400 and body["error"]["details"][0]["field"] == "branch_id"

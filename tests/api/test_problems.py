@@ -1,4 +1,5 @@
 """Problem items: created by compliance or callbacks, SLA due times, transitions to verified closure."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,17 +7,28 @@ import pytest
 from chalicelib import clock
 from tests.factories.tasks import make_account, make_task
 
-NOW = "2026-11-20T10:00:00+08:00"   # Friday
-ITEM = {"branch_id": "br-pudong", "account_id": "A001", "category": "service_attitude",
-        "cause": "manager rude on the phone", "responsible_department": "branch operations"}
-CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
-             "no_discretionary_authority": True, "no_return_promise": True, "no_signing_for_client": True}
+NOW = "2026-11-20T10:00:00+08:00"  # Friday
+ITEM = {
+    "branch_id": "br-pudong",
+    "account_id": "A001",
+    "category": "service_attitude",
+    "cause": "manager rude on the phone",
+    "responsible_department": "branch operations",
+}
+CHECKLIST = {
+    "account_changes_confirmed": True,
+    "no_staff_trading": True,
+    "risks_disclosed": True,
+    "no_discretionary_authority": True,
+    "no_return_promise": True,
+    "no_signing_for_client": True,
+}
 
 
 @pytest.fixture
 def frozen():
     with clock.freeze(NOW):
-        make_account("A001")   # ITEM names it; an item names only accounts of its branch
+        make_account("A001")  # ITEM names it; an item names only accounts of its branch
         yield
 
 
@@ -27,9 +39,12 @@ def _move(api, pid, to, **extra):
 def test_compliance_creates_items_with_sla_due_times(api, frozen):
     status, normal = api.post("/v1/problems", ITEM, as_="cmp-001")
     assert status == 201 and normal["status"] == "open" and normal["source"] == "compliance"
-    assert normal["due_at"] == "2026-11-27T10:00:00+08:00"      # 5 working days, over the weekend
-    status, critical = api.post("/v1/problems", {**ITEM, "severity": "critical", "category": "staff_misconduct",
-                                                 "cause": "guaranteed returns"}, as_="cmp-001")
+    assert normal["due_at"] == "2026-11-27T10:00:00+08:00"  # 5 working days, over the weekend
+    status, critical = api.post(
+        "/v1/problems",
+        {**ITEM, "severity": "critical", "category": "staff_misconduct", "cause": "guaranteed returns"},
+        as_="cmp-001",
+    )
     assert status == 201 and critical["due_at"] == "2026-11-20T18:00:00+08:00" and critical["escalated"] is True
     status, listed = api.get("/v1/problems", as_="cmp-001")
     assert [p["problem_id"] for p in listed["items"]] == [critical["problem_id"], normal["problem_id"]]
@@ -67,9 +82,12 @@ def _move_as(api, pid, who):
 
 
 def test_bad_input_names_the_field(api, frozen):
-    cases = [({**ITEM, "category": "weather"}, "category"), ({**ITEM, "cause": ""}, "cause"),
-             ({**ITEM, "severity": "meh"}, "severity"),
-             ({k: v for k, v in ITEM.items() if k != "responsible_department"}, "responsible_department")]
+    cases = [
+        ({**ITEM, "category": "weather"}, "category"),
+        ({**ITEM, "cause": ""}, "cause"),
+        ({**ITEM, "severity": "meh"}, "severity"),
+        ({k: v for k, v in ITEM.items() if k != "responsible_department"}, "responsible_department"),
+    ]
     for body, field in cases:
         status, resp = api.post("/v1/problems", body, as_="cmp-001")
         assert status == 400 and resp["error"]["details"][0]["field"] == field, (field, resp)
@@ -91,8 +109,7 @@ def test_open_to_verified_with_a_second_callback(api, frozen):
     assert status == 200 and moved["status"] == "in_progress"
     status, resp = _move(api, pid, "resolved")
     assert status == 400 and resp["error"]["details"][0]["field"] == "note"
-    status, resolved = _move(api, pid, "resolved", note="manager apologised and was retrained",
-                             verify_with_client=True)
+    status, resolved = _move(api, pid, "resolved", note="manager apologised and was retrained", verify_with_client=True)
     assert status == 200 and resolved["resolution_note"].startswith("manager apologised")
     task_id = resolved["verification_task_id"]
     assert task_id == f"second_callback.A001.{pid}"
@@ -103,15 +120,26 @@ def test_open_to_verified_with_a_second_callback(api, frozen):
 
     # The verification callback waits in the branch queue; verifying before it is done is refused.
     _, q = api.get("/v1/callback-tasks/queue", as_="cba-001")
-    assert [(t["task_id"], t["trigger"], t["due_on"]) for t in q["items"]] == [(task_id, "second_callback",
-                                                                                  "2026-11-25")]
+    assert [(t["task_id"], t["trigger"], t["due_on"]) for t in q["items"]] == [
+        (task_id, "second_callback", "2026-11-25")
+    ]
     status, resp = _move(api, pid, "verified")
     assert status == 422 and "still open" in resp["error"]["message"]
     assert api.post(f"/v1/callback-tasks/{task_id}/claim", as_="cba-001")[0] == 200
-    status, _ = api.post(f"/v1/callback-tasks/{task_id}/attempts",
-                         {"channel": "phone", "reached": True, "recording_ref": "rec-9", "dialled_number": "13812345678",
-                          "answered_by": "client", "identity_confirmed": True,
-                          "checklist": CHECKLIST, "satisfaction": 4}, as_="cba-001")
+    status, _ = api.post(
+        f"/v1/callback-tasks/{task_id}/attempts",
+        {
+            "channel": "phone",
+            "reached": True,
+            "recording_ref": "rec-9",
+            "dialled_number": "13812345678",
+            "answered_by": "client",
+            "identity_confirmed": True,
+            "checklist": CHECKLIST,
+            "satisfaction": 4,
+        },
+        as_="cba-001",
+    )
     assert status == 201
     status, verified = _move(api, pid, "verified", note="client satisfied")
     assert status == 200 and verified["status"] == "verified"
@@ -131,8 +159,7 @@ def test_an_item_may_name_its_callback_task(api, frozen):
     t = make_task("new_account", "A001")
     status, item = api.post("/v1/problems", {**ITEM, "task_id": t["task_id"]}, as_="cmp-001")
     assert status == 201 and item["task_id"] == t["task_id"]
-    status, resp = api.post("/v1/problems", {**ITEM, "task_id": t["task_id"], "branch_id": "br-haidian"},
-                            as_="cmp-001")
+    status, resp = api.post("/v1/problems", {**ITEM, "task_id": t["task_id"], "branch_id": "br-haidian"}, as_="cmp-001")
     assert status == 404 and resp["error"]["details"][0]["field"] == "task_id"
 
 
@@ -155,12 +182,14 @@ def test_the_branch_manager_reads_their_branchs_items_and_no_other(api, frozen):
     """Issue 13 §6: supervisors list and read their branch's problem items read-only; compliance
     keeps the transitions; another branch's supervisor sees nothing of them."""
     _, normal = api.post("/v1/problems", ITEM, as_="cmp-001")
-    _, critical = api.post("/v1/problems", {**ITEM, "severity": "critical", "category": "staff_misconduct",
-                                            "cause": "guaranteed returns"}, as_="cmp-001")
+    _, critical = api.post(
+        "/v1/problems",
+        {**ITEM, "severity": "critical", "category": "staff_misconduct", "cause": "guaranteed returns"},
+        as_="cmp-001",
+    )
     _, haidian = api.post("/v1/problems", {**ITEM, "branch_id": "br-haidian", "account_id": None}, as_="cmp-001")
-    status, mine = api.get("/v1/problems", as_="sup-001")              # this month, own branch
-    assert status == 200 and {p["problem_id"] for p in mine["items"]} == {normal["problem_id"],
-                                                                         critical["problem_id"]}
+    status, mine = api.get("/v1/problems", as_="sup-001")  # this month, own branch
+    assert status == 200 and {p["problem_id"] for p in mine["items"]} == {normal["problem_id"], critical["problem_id"]}
     status, only = api.get("/v1/problems?severity=critical", as_="sup-001")
     assert [p["problem_id"] for p in only["items"]] == [critical["problem_id"]]
     assert api.get("/v1/problems?overdue=true", as_="sup-001")[1]["items"] == []
@@ -170,8 +199,9 @@ def test_the_branch_manager_reads_their_branchs_items_and_no_other(api, frozen):
     assert api.get(f"/v1/problems/{normal['problem_id']}", as_="sup-101")[0] == 404
     assert api.get("/v1/problems?branch_id=br-haidian", as_="sup-001")[0] == 403
     assert {p["problem_id"] for p in api.get("/v1/problems", as_="sup-101")[1]["items"]} == {haidian["problem_id"]}
-    assert api.post(f"/v1/problems/{normal['problem_id']}/transition", {"to": "in_progress"},
-                    as_="sup-001")[0] == 403                             # read-only
+    assert (
+        api.post(f"/v1/problems/{normal['problem_id']}/transition", {"to": "in_progress"}, as_="sup-001")[0] == 403
+    )  # read-only
     assert api.post("/v1/problems", ITEM, as_="sup-001")[0] == 403
 
 
@@ -179,17 +209,17 @@ def test_a_filtered_list_pages_in_full_pages(api, frozen):
     """A filter never hands the supervisor a short or empty page while matching items remain."""
     critical = []
     for n in range(7):
-        body = {**ITEM, "severity": "critical", "category": "staff_misconduct", "cause": f"case {n}"} if n % 2 \
-            else ITEM
-        with clock.freeze(f"2026-11-20T10:0{n}:00+08:00"):     # the list is oldest first
+        body = {**ITEM, "severity": "critical", "category": "staff_misconduct", "cause": f"case {n}"} if n % 2 else ITEM
+        with clock.freeze(f"2026-11-20T10:0{n}:00+08:00"):  # the list is oldest first
             status, item = api.post("/v1/problems", body, as_="cmp-001")
         assert status == 201
         if n % 2:
             critical.append(item["problem_id"])
     seen, pages, token = [], [], None
     while True:
-        status, page = api.get("/v1/problems?severity=critical&limit=2" + (f"&next_token={token}" if token else ""),
-                               as_="sup-001")
+        status, page = api.get(
+            "/v1/problems?severity=critical&limit=2" + (f"&next_token={token}" if token else ""), as_="sup-001"
+        )
         assert status == 200
         pages.append(len(page["items"]))
         seen += [p["problem_id"] for p in page["items"]]

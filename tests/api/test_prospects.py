@@ -1,4 +1,5 @@
 """Intent clients through the API: registration, collisions, follow-ups, pool, reveal, conversion."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,16 @@ ID_NUMBER = "11010519491231002X"  # valid check digit
 
 
 def person(**overrides) -> dict:
-    body = {"name": "张三丰", "phone": "+86 138-1234-5678", "class": "A", "source": "own_network",
-            "outlet_id": "ot-icbc-lujiazui", "first_contact_on": "2026-11-19", "need": "想做基金定投",
-            "note": "周末有空"}
+    body = {
+        "name": "张三丰",
+        "phone": "+86 138-1234-5678",
+        "class": "A",
+        "source": "own_network",
+        "outlet_id": "ot-icbc-lujiazui",
+        "first_contact_on": "2026-11-19",
+        "need": "想做基金定投",
+        "note": "周末有空",
+    }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
 
@@ -48,10 +56,19 @@ def test_registration_masks_the_phone_and_stores_it_sealed(api):
     assert stored["phone_sealed"].startswith("v1:local:")
 
 
-@pytest.mark.parametrize("field,value", [("phone", "12345"), ("phone", "23812345678"),
-                                         ("id_number", "110105194912310021"), ("id_number", "1101051949"),
-                                         ("class", "E"), ("source", "tv_ad"), ("first_contact_on", "yesterday"),
-                                         ("name", "")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("phone", "12345"),
+        ("phone", "23812345678"),
+        ("id_number", "110105194912310021"),
+        ("id_number", "1101051949"),
+        ("class", "E"),
+        ("source", "tv_ad"),
+        ("first_contact_on", "yesterday"),
+        ("name", ""),
+    ],
+)
 def test_invalid_input_is_400_naming_the_field(api, field, value):
     status, body = api.post("/v1/prospects", person(**{field: value}), as_="cm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == field
@@ -95,8 +112,19 @@ def test_second_claim_gets_409_saying_only_since_when_state_and_masked_owner(api
     assert status == 409 and body["error"]["code"] == "already_registered"
     assert body["error"]["registration"] == {"registered_at": NOW, "state": "protected", "owner": "王**"}
     text = json.dumps(body, ensure_ascii=False)
-    for secret in (PHONE, "138****5678", "5678", ID_NUMBER, "张三丰", "想做基金定投", "周末有空", "cm-001",
-                   "王晓明", "prospect_id", "ot-icbc-lujiazui"):
+    for secret in (
+        PHONE,
+        "138****5678",
+        "5678",
+        ID_NUMBER,
+        "张三丰",
+        "想做基金定投",
+        "周末有空",
+        "cm-001",
+        "王晓明",
+        "prospect_id",
+        "ot-icbc-lujiazui",
+    ):
         assert secret not in text
 
 
@@ -127,7 +155,8 @@ def test_concurrent_duplicate_registrations_yield_one_owner_and_one_collision(ap
     from chalicelib.domain.prospects import registration
     from chalicelib.errors import Conflict
     from chalicelib.models.prospects import ProspectIn
-    from chalicelib.storage import base, prospects as repo
+    from chalicelib.storage import base
+    from chalicelib.storage import prospects as repo
     from chalicelib.wiring import prospects
 
     barrier = threading.Barrier(2, timeout=10)
@@ -214,15 +243,21 @@ def test_read_one_owner_and_branch_supervisor_only(api):
 
 
 # --- follow-ups ------------------------------------------------------------------------------------
-FOLLOW_UP = {"channel": "phone", "summary": "介绍了基金定投", "client_need": "稳健", "next_step": "下周面谈",
-             "next_date": "2026-11-25"}
+FOLLOW_UP = {
+    "channel": "phone",
+    "summary": "介绍了基金定投",
+    "client_need": "稳健",
+    "next_step": "下周面谈",
+    "next_date": "2026-11-25",
+}
 
 
 def test_follow_up_extends_protection_sets_next_date_and_may_change_class(api):
     p = register(api)
     with clock.freeze("2026-11-24T09:00:00+08:00"):
-        status, fu = api.post(f"/v1/prospects/{p['prospect_id']}/follow-ups", {**FOLLOW_UP, "class_change": "B"},
-                              as_="cm-001")
+        status, fu = api.post(
+            f"/v1/prospects/{p['prospect_id']}/follow-ups", {**FOLLOW_UP, "class_change": "B"}, as_="cm-001"
+        )
         assert status == 201 and fu["by"] == "cm-001" and fu["class_change"] == "B"
         status, body = api.get(f"/v1/prospects/{p['prospect_id']}", as_="cm-001")
     assert body["class"] == "B" and body["protected_until"] == "2026-12-09"
@@ -258,9 +293,16 @@ def test_pool_lists_masked_and_a_branch_manager_claims_it(api):
         status, pool = api.get("/v1/prospects/pool", as_="cm-002")
         assert status == 200
         item = pool["items"][0]
-        assert item == {"prospect_id": p["prospect_id"], "name": "张**", "phone": "138****5678", "class": "A",
-                        "source": "own_network", "outlet_id": "ot-icbc-lujiazui", "need": "想做基金定投",
-                        "released_at": "2026-11-29T01:00:00+08:00"}
+        assert item == {
+            "prospect_id": p["prospect_id"],
+            "name": "张**",
+            "phone": "138****5678",
+            "class": "A",
+            "source": "own_network",
+            "outlet_id": "ot-icbc-lujiazui",
+            "need": "想做基金定投",
+            "released_at": "2026-11-29T01:00:00+08:00",
+        }
         assert api.get("/v1/prospects/pool", as_="cm-101")[1]["items"] == []
         assert api.get("/v1/prospects/pool", as_="sup-001")[0] == 200
         assert api.get("/v1/prospects/pool", as_="cmp-001")[0] == 403
@@ -326,8 +368,9 @@ def test_reveal_returns_the_full_numbers_to_the_owner_and_is_audited(api):
     url = f"/v1/prospects/{p['prospect_id']}/reveal"
     status, body = api.post(url, {"purpose": "follow_up", "reason": "回访前核对号码"}, as_="cm-001")
     assert status == 200 and body["phone"] == PHONE and body["id_number"] == ID_NUMBER
-    status, body = api.post(url, {"purpose": "follow_up", "reason": "只看手机号码就好", "fields": ["phone"]},
-                            as_="cm-001")
+    status, body = api.post(
+        url, {"purpose": "follow_up", "reason": "只看手机号码就好", "fields": ["phone"]}, as_="cm-001"
+    )
     assert status == 200 and "id_number" not in {k for k, v in body.items() if v}
     status, audit = api.get("/v1/audit/reveals?month=2026-11", as_="cmp-001")
     assert status == 200 and len(audit["items"]) == 2
@@ -343,8 +386,8 @@ def test_reveal_refusals_are_audited_and_bad_input_names_fields(api):
     p = register(api)
     url = f"/v1/prospects/{p['prospect_id']}/reveal"
     why = {"purpose": "follow_up", "reason": "看看这个号码是谁"}
-    assert api.post(url, why, as_="cm-002")[0] == 404    # another manager's: answered as unknown, audited
-    assert api.post(url, why, as_="sup-001")[0] == 403   # a role that never reveals: refused by the route
+    assert api.post(url, why, as_="cm-002")[0] == 404  # another manager's: answered as unknown, audited
+    assert api.post(url, why, as_="sup-001")[0] == 403  # a role that never reveals: refused by the route
     status, body = api.post(url, {}, as_="cm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "purpose"
     status, body = api.post(url, {**why, "fields": ["salary"]}, as_="cm-001")
@@ -356,11 +399,14 @@ def test_reveal_refusals_are_audited_and_bad_input_names_fields(api):
 def test_audit_list_is_for_compliance_paginated_and_validates_month(api):
     p = register(api)
     for i in range(3):
-        api.post(f"/v1/prospects/{p['prospect_id']}/reveal", {"purpose": "follow_up", "reason": f"跟进前核对号码 {i}"}, as_="cm-001")
+        api.post(
+            f"/v1/prospects/{p['prospect_id']}/reveal",
+            {"purpose": "follow_up", "reason": f"跟进前核对号码 {i}"},
+            as_="cm-001",
+        )
     status, page1 = api.get("/v1/audit/reveals?month=2026-11&limit=2", as_="cmp-001")
     assert status == 200 and len(page1["items"]) == 2 and page1["next_token"]
-    status, page2 = api.get(f"/v1/audit/reveals?month=2026-11&limit=2&next_token={page1['next_token']}",
-                            as_="cmp-001")
+    status, page2 = api.get(f"/v1/audit/reveals?month=2026-11&limit=2&next_token={page1['next_token']}", as_="cmp-001")
     assert len(page2["items"]) == 1
     status, body = api.get("/v1/audit/reveals?month=2026-13", as_="cmp-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "query.month"
@@ -373,9 +419,14 @@ def _open_account(account_id, phone=None, id_number=None, opened_on="2026-11-25"
     from chalicelib.domain.conversion import on_account_opened
     from chalicelib.storage.prospects import id_hash, phone_hash
 
-    return on_account_opened(account_id=account_id, branch_id="br-pudong", opened_on=opened_on,
-                             phone_hash=phone_hash(phone) if phone else None,
-                             id_hash=id_hash(id_number) if id_number else None, serving_manager_id=serving)
+    return on_account_opened(
+        account_id=account_id,
+        branch_id="br-pudong",
+        opened_on=opened_on,
+        phone_hash=phone_hash(phone) if phone else None,
+        id_hash=id_hash(id_number) if id_number else None,
+        serving_manager_id=serving,
+    )
 
 
 def test_conversion_attributes_the_account_and_the_report_flags_multiple_claimants(api):
@@ -398,9 +449,15 @@ def test_conversion_attributes_the_account_and_the_report_flags_multiple_claiman
     status, report = api.get("/v1/reports/conversions?month=2026-11", as_="sup-001")
     assert status == 200 and report["total"] == 2
     assert report["by_manager"] == {"cm-001": 2} and report["by_outlet"] == {"ot-icbc-lujiazui": 1}
-    assert report["multi_claimed"] == [{"account_id": "A-1001", "prospect_id": p["prospect_id"],
-                                        "owner_id": "cm-001", "claimants": ["cm-001", "cm-002"],
-                                        "opened_on": "2026-11-25"}]
+    assert report["multi_claimed"] == [
+        {
+            "account_id": "A-1001",
+            "prospect_id": p["prospect_id"],
+            "owner_id": "cm-001",
+            "claimants": ["cm-001", "cm-002"],
+            "opened_on": "2026-11-25",
+        }
+    ]
     assert api.get("/v1/reports/conversions?month=2026-10", as_="sup-001")[1]["total"] == 0
     assert manager_month_counts(prospects.deps(), "cm-001", "2026-11") == {"registered": 2, "converted": 2}
     assert manager_month_counts(prospects.deps(), "cm-002", "2026-11") == {"registered": 0, "converted": 0}
@@ -439,8 +496,11 @@ def test_nothing_about_prospects_reaches_the_logs(api):
     try:
         p = register(api, id_number=ID_NUMBER)
         api.post("/v1/prospects", person(), as_="cm-002")
-        api.post(f"/v1/prospects/{p['prospect_id']}/reveal", {"purpose": "follow_up", "reason": "跟进前核对号码"},
-                 as_="cm-001")
+        api.post(
+            f"/v1/prospects/{p['prospect_id']}/reveal",
+            {"purpose": "follow_up", "reason": "跟进前核对号码"},
+            as_="cm-001",
+        )
         api.post(f"/v1/prospects/{p['prospect_id']}/follow-ups", FOLLOW_UP, as_="cm-001")
         api.post("/v1/prospects", person(phone="bad"), as_="cm-001")
         _open_account("A-9", phone=PHONE)
@@ -457,7 +517,7 @@ def test_nothing_about_prospects_reaches_the_logs(api):
 def test_another_branchs_manager_learns_only_already_registered(api):
     register(api)
     status, same_branch = api.post("/v1/prospects", person(), as_="cm-002")
-    assert status == 409 and same_branch["error"]["registration"]["state"]   # 撞单: the branch sees state
+    assert status == 409 and same_branch["error"]["registration"]["state"]  # 撞单: the branch sees state
     status, other_branch = api.post("/v1/prospects", person(outlet_id=None), as_="cm-101")
     assert status == 409 and other_branch["error"]["code"] == "already_registered"
     assert "registration" not in other_branch["error"] and "王" not in json.dumps(other_branch)

@@ -4,6 +4,7 @@ An agent gets an account's contact only while holding an open task on it; compli
 case reference; a manager only for their own prospect or visit. Every attempt, granted or refused,
 is in the disclosure audit with the fields actually shown, and a daily budget caps each person.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,7 +52,8 @@ def test_the_agent_holding_an_open_task_sees_name_and_phone_but_not_the_id_numbe
     assert api.post("/v1/accounts/A001/reveal", CALLBACK, as_="cba-002")[0] == 403
     granted = [r for r in audit_of("account", "A001") if r["outcome"] == "granted"]
     assert [(r["actor_id"], r["fields"], r["audit_id"]) for r in granted] == [
-        ("cba-001", ["client_name", "phone"], body["audit_id"])]
+        ("cba-001", ["client_name", "phone"], body["audit_id"])
+    ]
 
 
 def test_a_finished_task_no_longer_entitles_its_agent(api, frozen):
@@ -61,9 +63,10 @@ def test_a_finished_task_no_longer_entitles_its_agent(api, frozen):
 
 
 def test_compliance_needs_a_case_and_then_sees_only_the_fields_that_exist(api, frozen):
-    make_account("A001")   # no ID number on file
-    status, body = api.post("/v1/accounts/A001/reveal", {**CASE, "purpose": "complaint", "case_ref": None},
-                            as_="cmp-001")
+    make_account("A001")  # no ID number on file
+    status, body = api.post(
+        "/v1/accounts/A001/reveal", {**CASE, "purpose": "complaint", "case_ref": None}, as_="cmp-001"
+    )
     assert status == 403
     status, body = api.post("/v1/accounts/A001/reveal", CASE, as_="cmp-001")
     assert status == 200 and body["phone"] == PHONE
@@ -73,13 +76,16 @@ def test_compliance_needs_a_case_and_then_sees_only_the_fields_that_exist(api, f
     assert granted[0]["case_ref"] == "CASE-2026-0042"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"reason": "回访前核对客户号码"}, "purpose"),
-    ({"purpose": "ab", "reason": "回访前核对客户号码"}, "purpose"),
-    ({"purpose": "callback", "reason": "ab"}, "reason"),
-    ({"purpose": "callback", "reason": "aaaaaaaaaaaa"}, "reason"),
-    ({"purpose": "compliance_case", "reason": "投诉调查需核对身份信息"}, "case_ref"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"reason": "回访前核对客户号码"}, "purpose"),
+        ({"purpose": "ab", "reason": "回访前核对客户号码"}, "purpose"),
+        ({"purpose": "callback", "reason": "ab"}, "reason"),
+        ({"purpose": "callback", "reason": "aaaaaaaaaaaa"}, "reason"),
+        ({"purpose": "compliance_case", "reason": "投诉调查需核对身份信息"}, "case_ref"),
+    ],
+)
 def test_a_purpose_is_one_of_the_list_with_a_sentence(api, frozen, body, field):
     make_account("A001")
     status, out = api.post("/v1/accounts/A001/reveal", body, as_="cmp-001")
@@ -130,7 +136,8 @@ def test_the_daily_budget_refuses_past_it_and_alerts_once(api, frozen, monkeypat
 
 
 def test_a_visit_contact_is_for_the_manager_who_logged_it_not_the_supervisor(api):
-    from tests.api.test_visits import NOW as AT_NOON, record
+    from tests.api.test_visits import NOW as AT_NOON
+    from tests.api.test_visits import record
 
     with clock.freeze(AT_NOON):
         vid = record(api)["visit_id"]
@@ -141,5 +148,4 @@ def test_a_visit_contact_is_for_the_manager_who_logged_it_not_the_supervisor(api
         assert api.post(f"/v1/visits/{vid}/reveal", reason, as_="cmp-001")[0] == 403
         assert api.post(f"/v1/visits/{vid}/reveal", CASE, as_="cmp-001")[0] == 200
         outcomes = sorted((r["actor_id"], r["outcome"]) for r in audit_of("visit", vid))
-    assert outcomes == [("cm-001", "granted"), ("cmp-001", "granted"), ("cmp-001", "refused"),
-                        ("sup-001", "refused")]
+    assert outcomes == [("cm-001", "granted"), ("cmp-001", "granted"), ("cmp-001", "refused"), ("sup-001", "refused")]

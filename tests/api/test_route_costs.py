@@ -4,6 +4,7 @@ staff record is cached), a write with an Idempotency-Key at most 3, a penalty en
 Counts, not timings: each route runs once warm (principal, outlet and catalogue caches filled), then its
 requests are counted. `python -m bench.routes` prints the same figures next to their targets.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -14,9 +15,16 @@ import pytest
 from bench.counter import DynamoCounter
 from chalicelib import clock
 
-NOW = "2026-11-20T10:00:00+08:00"   # a Friday
-VISIT = {"kind": "phone", "visited_at": "2026-11-20T09:30:00+08:00", "unit_name": "某单位", "person_met": "王先生",
-         "person_contact": "13912345678", "discussed": "基金定投", "outlet_id": "ot-icbc-lujiazui"}
+NOW = "2026-11-20T10:00:00+08:00"  # a Friday
+VISIT = {
+    "kind": "phone",
+    "visited_at": "2026-11-20T09:30:00+08:00",
+    "unit_name": "某单位",
+    "person_met": "王先生",
+    "person_contact": "13912345678",
+    "discussed": "基金定投",
+    "outlet_id": "ot-icbc-lujiazui",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +53,10 @@ def key() -> dict:
 
 def test_a_visit_with_a_key_costs_3_and_a_supervisors_filtered_list_1(api):
     total, ops, (status, _) = cost(lambda: api.post("/v1/visits", VISIT, as_="cm-001", headers=key()))
-    assert status == 201 and total == 3, ops   # idempotency in progress + one transaction + idempotency done
+    assert status == 201 and total == 3, ops  # idempotency in progress + one transaction + idempotency done
     assert ops == {"PutItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}
-    for path, who in [("/v1/visits?manager_id=cm-001", "sup-001"), ("/v1/visits", "sup-001"),
-                      ("/v1/visits", "cm-001")]:
-        total, ops, (status, _) = cost(lambda: api.get(path, as_=who))
+    for path, who in [("/v1/visits?manager_id=cm-001", "sup-001"), ("/v1/visits", "sup-001"), ("/v1/visits", "cm-001")]:
+        total, ops, (status, _) = cost(lambda path=path, who=who: api.get(path, as_=who))
         assert status == 200 and total == 1, (path, ops)
 
 
@@ -69,12 +76,17 @@ def prospect(phone: str) -> dict:
 
 def test_a_prospect_with_a_key_costs_3_and_the_lists_1(api):
     phones = iter(f"1391234{n:04d}" for n in range(100))
-    total, ops, (status, body) = cost(lambda: api.post("/v1/prospects", prospect(next(phones)), as_="cm-001",
-                                                       headers=key()))
-    assert status == 201 and total == 3, ops   # the quota, claims, prospect and month counter: one transaction
-    for path, who in [("/v1/prospects", "cm-001"), ("/v1/prospects?owner_id=cm-001", "sup-001"),
-                      ("/v1/prospects/pool", "cm-001"), (f"/v1/prospects/{body['prospect_id']}", "cm-001")]:
-        total, ops, (status, _) = cost(lambda: api.get(path, as_=who))
+    total, ops, (status, body) = cost(
+        lambda: api.post("/v1/prospects", prospect(next(phones)), as_="cm-001", headers=key())
+    )
+    assert status == 201 and total == 3, ops  # the quota, claims, prospect and month counter: one transaction
+    for path, who in [
+        ("/v1/prospects", "cm-001"),
+        ("/v1/prospects?owner_id=cm-001", "sup-001"),
+        ("/v1/prospects/pool", "cm-001"),
+        (f"/v1/prospects/{body['prospect_id']}", "cm-001"),
+    ]:
+        total, ops, (status, _) = cost(lambda path=path, who=who: api.get(path, as_=who))
         assert status == 200 and total == 1, (path, ops)
 
 
@@ -85,10 +97,21 @@ def pooled(count: int) -> list[str]:
     deps = prospects.deps()
     ids = []
     for n in range(count):
-        record = registration.new_record(deps, branch_id="br-pudong", name="池客户", phone=f"1370000{n:04d}",
-                                         id_number=None, prospect_class="B", source="own_network", outlet_id=None,
-                                         first_contact_on=date(2026, 11, 20), need="", note="",
-                                         registered_by="sup-001", owner=None)
+        record = registration.new_record(
+            deps,
+            branch_id="br-pudong",
+            name="池客户",
+            phone=f"1370000{n:04d}",
+            id_number=None,
+            prospect_class="B",
+            source="own_network",
+            outlet_id=None,
+            first_contact_on=date(2026, 11, 20),
+            need="",
+            note="",
+            registered_by="sup-001",
+            owner=None,
+        )
         deps.repo.create(record, counted_for=None)
         ids.append(record.prospect_id)
     return ids
@@ -98,15 +121,15 @@ def test_a_pool_claim_costs_2_and_its_retry_1_with_the_first_answer_and_one_pick
     from chalicelib.storage import base, keys
 
     first, second = pooled(2)
-    assert api.post(f"/v1/prospects/{first}/claim", as_="cm-001", headers=key())[0] == 200   # warm
+    assert api.post(f"/v1/prospects/{first}/claim", as_="cm-001", headers=key())[0] == 200  # warm
     headers = key()
     with DynamoCounter() as counter:
         status, claimed = api.post(f"/v1/prospects/{second}/claim", as_="cm-001", headers=headers)
     assert status == 200 and claimed["owner_id"] == "cm-001", claimed
-    assert counter.total == 2, counter.requests   # read the prospect, one transaction (prospect + the pick)
+    assert counter.total == 2, counter.requests  # read the prospect, one transaction (prospect + the pick)
     with DynamoCounter() as counter:
         again = api.post(f"/v1/prospects/{second}/claim", as_="cm-001", headers=headers)
-    assert again == (200, claimed) and counter.total == 1, counter.requests   # answered from the record
+    assert again == (200, claimed) and counter.total == 1, counter.requests  # answered from the record
     picks = base.get_item(**keys.pool_picks("cm-001", "2026-11-20"))
     assert int(picks["picks"]) == 2
     # Another manager's claim, or the same manager without that key, is refused as before.
@@ -120,14 +143,16 @@ def penalty(rule="DRESS", day="2026-11-19", manager="cm-001") -> dict:
 
 def test_a_penalty_costs_4_warm_and_5_as_its_managers_first_of_the_month(api):
     total, ops, (status, _) = cost(lambda: api.post("/v1/penalties", penalty(), as_="sup-001", headers=key()))
-    assert status == 201 and total == 4, ops   # idempotency x2, the month ledger, one transaction
+    assert status == 201 and total == 4, ops  # idempotency x2, the month ledger, one transaction
     assert ops == {"PutItem": 1, "GetItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}
-    with DynamoCounter() as counter:   # no ledger for cm-002's October yet: the month is read once
-        assert api.post("/v1/penalties", penalty(manager="cm-002", day="2026-10-30"), as_="sup-001",
-                        headers=key())[0] == 201
+    with DynamoCounter() as counter:  # no ledger for cm-002's October yet: the month is read once
+        assert (
+            api.post("/v1/penalties", penalty(manager="cm-002", day="2026-10-30"), as_="sup-001", headers=key())[0]
+            == 201
+        )
     assert counter.total == 5 and counter.requests["Query"] == 1, counter.requests
     for path in ["/v1/penalties?manager_id=cm-001", "/v1/flags?staff_id=cm-001"]:
-        total, ops, (status, _) = cost(lambda: api.get(path, as_="sup-001"))
+        total, ops, (status, _) = cost(lambda path=path: api.get(path, as_="sup-001"))
         assert status == 200 and total == 1, (path, ops)
 
 
@@ -135,11 +160,13 @@ def test_the_ledger_keeps_the_escalation_rules_across_voids_and_old_penalties(ap
     # TRAVEL_RULE: "more than 3 in a month" (000 第二篇); a voided one no longer counts.
     from chalicelib.storage import penalties as repo
 
-    ids = [api.post("/v1/penalties", penalty("TRAVEL_RULE", f"2026-11-{d:02d}"), as_="sup-001")[1]["penalty_id"]
-           for d in (2, 3, 4)]
+    ids = [
+        api.post("/v1/penalties", penalty("TRAVEL_RULE", f"2026-11-{d:02d}"), as_="sup-001")[1]["penalty_id"]
+        for d in (2, 3, 4)
+    ]
     assert api.post(f"/v1/penalties/{ids[0]}/void", {"reason": "误录"}, as_="sup-001")[0] == 200
     api.post("/v1/penalties", penalty("TRAVEL_RULE", "2026-11-05"), as_="sup-001")
-    assert repo.get_flag("TRAVEL.cm-001.2026-11") is None   # 3 active, not more than 3
+    assert repo.get_flag("TRAVEL.cm-001.2026-11") is None  # 3 active, not more than 3
     _, fifth = api.post("/v1/penalties", penalty("TRAVEL_RULE", "2026-11-06"), as_="sup-001")
     flag = repo.get_flag("TRAVEL.cm-001.2026-11")
     assert flag and ids[0] not in flag["penalty_ids"] and fifth["penalty_id"] in flag["penalty_ids"]
@@ -152,29 +179,49 @@ def test_a_month_without_a_ledger_is_rebuilt_from_its_penalties_once(api):
 
     for d in (2, 3):
         api.post("/v1/penalties", penalty("LATE", f"2026-11-{d:02d}"), as_="sup-001")
-    base.transact([{"Delete": {"TableName": "fielddesk",
-                               "Key": {"pk": {"S": keys.penalty_ledger("cm-001", "2026-11")["pk"]},
-                                       "sk": {"S": keys.penalty_ledger("cm-001", "2026-11")["sk"]}}}}])
+    base.transact(
+        [
+            {
+                "Delete": {
+                    "TableName": "fielddesk",
+                    "Key": {
+                        "pk": {"S": keys.penalty_ledger("cm-001", "2026-11")["pk"]},
+                        "sk": {"S": keys.penalty_ledger("cm-001", "2026-11")["sk"]},
+                    },
+                }
+            }
+        ]
+    )
     from chalicelib.storage import penalties as repo
 
     assert repo.get_ledger("cm-001", "2026-11") is None
     api.post("/v1/penalties", penalty("LATE", "2026-11-04"), as_="sup-001")
     ledger = repo.get_ledger("cm-001", "2026-11")
     assert ledger["complete"] and len(ledger["penalties"]) == 3
-    assert "REPEAT.cm-001.LATE.2026-11" in ledger["flags"]   # raised at the second, known to the rebuilt ledger
+    assert "REPEAT.cm-001.LATE.2026-11" in ledger["flags"]  # raised at the second, known to the rebuilt ledger
 
 
 def test_a_catalogue_version_added_in_another_container_is_used_at_once(api):
     # The catalogue is cached per container; the penalty's transaction checks the scope's revision.
     from chalicelib.storage import base, keys
 
-    assert api.post("/v1/penalties", penalty(), as_="sup-001")[1]["points"] == 5   # caches the catalogue
-    override = {"scope": "BRANCH#br-pudong", "effective_from": "2026-11-01", "overrides": [{"code": "DRESS",
-                "amount": "8"}], "note": "", "created_by": "adm-001", "created_at": "2026-11-20T09:00:00+08:00"}
+    assert api.post("/v1/penalties", penalty(), as_="sup-001")[1]["points"] == 5  # caches the catalogue
+    override = {
+        "scope": "BRANCH#br-pudong",
+        "effective_from": "2026-11-01",
+        "overrides": [{"code": "DRESS", "amount": "8"}],
+        "note": "",
+        "created_by": "adm-001",
+        "created_at": "2026-11-20T09:00:00+08:00",
+    }
     head = keys.rule_head("BRANCH#br-pudong")
     # Written as another container would: its cache cleared there, not here.
-    base.transact([base.tx_put({**keys.rule_version(override["scope"], override["effective_from"]), **override}),
-                   base.tx_update(head["pk"], head["sk"], "ADD rev :one", values={":one": 1})])
+    base.transact(
+        [
+            base.tx_put({**keys.rule_version(override["scope"], override["effective_from"]), **override}),
+            base.tx_update(head["pk"], head["sk"], "ADD rev :one", values={":one": 1}),
+        ]
+    )
     status, body = api.post("/v1/penalties", penalty(), as_="sup-001")
     assert status == 201 and body["points"] == 8 and body["rule_version"]["branch_effective_from"] == "2026-11-01"
 
@@ -189,14 +236,14 @@ def test_an_overturned_appeal_leaves_the_ledger_and_a_void_of_an_old_penalty_mar
     assert api.post(f"/v1/penalties/{first['penalty_id']}/appeal/decision", decision, as_="sup-002")[0] == 200
     assert first["penalty_id"] not in repo.get_ledger("cm-001", "2026-11")["penalties"]
     _, second = api.post("/v1/penalties", penalty("LATE", "2026-11-03"), as_="sup-001")
-    assert repo.get_flag("REPEAT.cm-001.LATE.2026-11") is None   # the overturned one does not count
+    assert repo.get_flag("REPEAT.cm-001.LATE.2026-11") is None  # the overturned one does not count
     # A penalty entered before ledgers (no `ledgered`): its void marks the month's ledger stale.
     base.update(**keys.penalty(second["penalty_id"]), expression="REMOVE ledgered", return_values="NONE")
     assert api.post(f"/v1/penalties/{second['penalty_id']}/void", {"reason": "误录"}, as_="sup-001")[0] == 200
     assert repo.get_ledger("cm-001", "2026-11")["stale"] is True
     api.post("/v1/penalties", penalty("LATE", "2026-11-04"), as_="sup-001")
     ledger = repo.get_ledger("cm-001", "2026-11")
-    assert not ledger.get("stale") and len(ledger["penalties"]) == 1   # rebuilt: the voided one is gone
+    assert not ledger.get("stale") and len(ledger["penalties"]) == 1  # rebuilt: the voided one is gone
     assert repo.get_flag("REPEAT.cm-001.LATE.2026-11") is None
 
 
@@ -208,7 +255,7 @@ def test_a_visit_naming_the_managers_own_client_costs_3_and_counts_toward_its_pl
         assert api.post("/v1/account-events", {"events": events}, as_="sys-001")[0] == 200
     body = {**VISIT, "account_id": "ka"}
     total, ops, (status, _) = cost(lambda: api.post("/v1/visits", body, as_="cm-001", headers=key()))
-    assert status == 201 and total == 3, ops   # the account is checked by the write, not read before it
+    assert status == 201 and total == 3, ops  # the account is checked by the write, not read before it
     from chalicelib.storage import base, keys
 
     contacts = base.get_item(**keys.account_contacts("ka", "cm-001"))

@@ -2,6 +2,7 @@
 
 Driven by the route registry, so a route added later is covered the day it lands.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,14 @@ import pytest
 
 from chalicelib.api.routing import ROUTES
 
-DEMO_USER = {"client_manager": "cm-001", "supervisor": "sup-001", "callback_agent": "cba-001",
-             "compliance": "cmp-001", "admin": "adm-001", "system": "sys-001"}
+DEMO_USER = {
+    "client_manager": "cm-001",
+    "supervisor": "sup-001",
+    "callback_agent": "cba-001",
+    "compliance": "cmp-001",
+    "admin": "adm-001",
+    "system": "sys-001",
+}
 
 
 def _concrete(path: str) -> str:
@@ -67,8 +74,11 @@ def test_reveals_never_store_their_answer_in_the_idempotency_table():
 def _staff_only_routes():
     import app  # noqa: F401
 
-    return [pytest.param(s.method, s.path, id=f"{s.method} {s.path}") for s in ROUTES
-            if not s.public and "outlet" not in s.roles]
+    return [
+        pytest.param(s.method, s.path, id=f"{s.method} {s.path}")
+        for s in ROUTES
+        if not s.public and "outlet" not in s.roles
+    ]
 
 
 @pytest.fixture
@@ -80,6 +90,7 @@ def outlet_key(api):
 
 @pytest.mark.parametrize("method,path", _staff_only_routes())
 def test_a_partner_outlet_key_is_refused_on_every_staff_route(api, outlet_key, method, path):
-    status, body = api.call(method, _concrete(path), {} if method in ("POST", "PATCH", "PUT") else None,
-                            api_key=outlet_key)
+    status, body = api.call(
+        method, _concrete(path), {} if method in ("POST", "PATCH", "PUT") else None, api_key=outlet_key
+    )
     assert status == 403, body

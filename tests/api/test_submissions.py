@@ -1,4 +1,5 @@
 """Retries recognised by the data, resource-scoped keys, in_progress and Retry-After, bounded JSON."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,15 @@ from botocore.client import BaseClient
 from chalicelib import clock
 
 NOW = "2026-11-20T16:00:00+08:00"
-VISIT = {"kind": "on_site", "visited_at": "2026-11-20T10:00:00+08:00", "unit_name": "某公司", "person_met": "李总",
-         "discussed": "两融", "outcome": "有兴趣", "clients_count": 1}
+VISIT = {
+    "kind": "on_site",
+    "visited_at": "2026-11-20T10:00:00+08:00",
+    "unit_name": "某公司",
+    "person_met": "李总",
+    "discussed": "两融",
+    "outcome": "有兴趣",
+    "clients_count": 1,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +34,7 @@ def _fail_idempotency_success(monkeypatch):
     def flaky(self, operation, params):
         if operation == "UpdateItem" and "idempotency" in params.get("TableName", ""):
             from botocore.exceptions import ClientError
+
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}}, operation)
         return original(self, operation, params)
 
@@ -43,7 +52,7 @@ def test_a_visit_whose_idempotency_record_was_lost_is_answered_once_and_stored_o
     restore = _fail_idempotency_success(monkeypatch)
     headers = {"Idempotency-Key": "visit-lost-success-1"}
     first_status, first = api.post("/v1/visits", VISIT, as_="cm-001", headers=headers)
-    assert first_status == 201, first    # the write happened: success, not a 503
+    assert first_status == 201, first  # the write happened: success, not a 503
     restore()
     status, again = api.post("/v1/visits", VISIT, as_="cm-001", headers=headers)
     assert status == 201 and again["visit_id"] == first["visit_id"], again
@@ -79,6 +88,7 @@ def test_a_throttled_write_answers_429_with_retry_after(api, monkeypatch):
         # The log's write: one transaction with its week's sign-off check (a plain put without one).
         if operation == "TransactWriteItems" or (operation == "PutItem" and params.get("TableName") == "fielddesk"):
             from botocore.exceptions import ClientError
+
             raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "x"}}, operation)
         return original(self, operation, params)
 

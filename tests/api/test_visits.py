@@ -1,4 +1,5 @@
 """Visit logs through the API: record, list, read, amend, notes, sign-off, activity, photos."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,10 +10,19 @@ NOW = "2026-11-20T16:00:00+08:00"  # a Friday
 
 
 def visit(**over):
-    body = {"kind": "on_site", "visited_at": "2026-11-20T10:00:00+08:00", "unit_name": "张江高科技园区某公司",
-            "person_met": "李总", "person_title": "财务总监", "person_contact": "+86 139-1234-5678",
-            "discussed": "介绍两融业务", "outcome": "有兴趣", "next_step": "寄送资料",
-            "next_visit_date": "2026-11-27", "clients_count": 2}
+    body = {
+        "kind": "on_site",
+        "visited_at": "2026-11-20T10:00:00+08:00",
+        "unit_name": "张江高科技园区某公司",
+        "person_met": "李总",
+        "person_title": "财务总监",
+        "person_contact": "+86 139-1234-5678",
+        "discussed": "介绍两融业务",
+        "outcome": "有兴趣",
+        "next_step": "寄送资料",
+        "next_visit_date": "2026-11-27",
+        "clients_count": 2,
+    }
     body.update(over)
     return body
 
@@ -78,18 +88,21 @@ def test_roles_that_may_not_read_logs(api, at_noon, who, status):
     assert api.get("/v1/visits?manager_id=cm-001", as_=who)[0] == status
 
 
-@pytest.mark.parametrize("over,field", [
-    ({"visited_at": "2026-11-20T17:00:00+08:00"}, "visited_at"),
-    ({"visited_at": "2026-11-01T10:00:00+08:00"}, "late_reason"),   # older than 7 days: say why
-    ({"kind": "dinner"}, "kind"),
-    ({"person_met": ""}, "person_met"),
-    ({"next_visit_date": "2026-11-19"}, "next_visit_date"),
-    ({"outlet_id": "ot-nowhere"}, "outlet_id"),
-    ({"outlet_id": "ot-abc-zhongguancun"}, "outlet_id"),   # another branch's outlet: as unknown (issue 16 §5)
-    ({"clients_count": -1}, "clients_count"),
-    ({"location": {"lat": 31.2, "lng": 500}}, "location.lng"),
-    ({"photo_keys": ["photos/cm-002/x.jpg"]}, "photo_keys.0"),
-])
+@pytest.mark.parametrize(
+    "over,field",
+    [
+        ({"visited_at": "2026-11-20T17:00:00+08:00"}, "visited_at"),
+        ({"visited_at": "2026-11-01T10:00:00+08:00"}, "late_reason"),  # older than 7 days: say why
+        ({"kind": "dinner"}, "kind"),
+        ({"person_met": ""}, "person_met"),
+        ({"next_visit_date": "2026-11-19"}, "next_visit_date"),
+        ({"outlet_id": "ot-nowhere"}, "outlet_id"),
+        ({"outlet_id": "ot-abc-zhongguancun"}, "outlet_id"),  # another branch's outlet: as unknown (issue 16 §5)
+        ({"clients_count": -1}, "clients_count"),
+        ({"location": {"lat": 31.2, "lng": 500}}, "location.lng"),
+        ({"photo_keys": ["photos/cm-002/x.jpg"]}, "photo_keys.0"),
+    ],
+)
 def test_bad_input_names_the_field(api, at_noon, over, field):
     status, body = api.post("/v1/visits", visit(**over), as_="cm-001")
     assert status == 400, body
@@ -141,10 +154,10 @@ def test_a_same_day_amendment_keeps_the_previous_version_readable(api):
         assert status == 200, history
         versions = history["versions"]
         assert [(v["version"], v["outcome"]) for v in versions] == [(1, "有兴趣"), (2, "已开户意向")]
-        assert versions[0]["person_contact_masked"] and "1234" not in str(history)   # masked, as the log
+        assert versions[0]["person_contact_masked"] and "1234" not in str(history)  # masked, as the log
         assert all(v["superseded_at"] for v in versions)
         assert api.get(f"/v1/visits/{vid}/versions", as_="cm-002")[0] == 404
-        assert len(api.get("/v1/visits", as_="cm-001")[1]["items"]) == 1   # versions are not logs
+        assert len(api.get("/v1/visits", as_="cm-001")[1]["items"]) == 1  # versions are not logs
 
 
 def test_signed_week_is_read_only_for_the_manager(api):
@@ -189,16 +202,21 @@ def test_daily_activity_against_quotas(api):
 
 def test_reveal_contact_is_audited(api, at_noon):
     vid = record(api)["visit_id"]
-    status, body = api.post(f"/v1/visits/{vid}/reveal", {"purpose": "follow_up", "reason": "回电确认拜访对象"},
-                            as_="cm-001")
+    status, body = api.post(
+        f"/v1/visits/{vid}/reveal", {"purpose": "follow_up", "reason": "回电确认拜访对象"}, as_="cm-001"
+    )
     assert status == 200 and body["person_contact"] == "13912345678"
-    assert api.post(f"/v1/visits/{vid}/reveal", {"purpose": "follow_up", "reason": "好奇想看看号码"},
-                    as_="cm-002")[0] == 404
+    assert (
+        api.post(f"/v1/visits/{vid}/reveal", {"purpose": "follow_up", "reason": "好奇想看看号码"}, as_="cm-002")[0]
+        == 404
+    )
     from chalicelib.storage import audit
 
     records = audit.list_reveals("2026-11", limit=10).items
     assert sorted((r["actor_id"], r["outcome"], r["fields"]) for r in records) == [
-        ("cm-001", "granted", ["person_contact"]), ("cm-002", "refused", [])]
+        ("cm-001", "granted", ["person_contact"]),
+        ("cm-002", "refused", []),
+    ]
 
 
 def test_photos_presigned_per_manager_and_only_readers_get_urls(api, at_noon):
@@ -207,8 +225,7 @@ def test_photos_presigned_per_manager_and_only_readers_get_urls(api, at_noon):
     assert up["fields"]["Content-Type"] == "image/jpeg"
     status, body = api.post("/v1/visits/photos", {"content_type": "image/gif", "size_bytes": 10}, as_="cm-001")
     assert status == 400 and body["error"]["details"][0]["field"] == "content_type"
-    status, body = api.post("/v1/visits/photos", {"content_type": "image/png", "size_bytes": 50_000_000},
-                            as_="cm-001")
+    status, body = api.post("/v1/visits/photos", {"content_type": "image/png", "size_bytes": 50_000_000}, as_="cm-001")
     assert status == 413 and body["error"]["details"][0]["field"] == "size_bytes"
     vid = record(api, photo_keys=[up["photo_key"]])["visit_id"]
     status, full = api.get(f"/v1/visits/{vid}", as_="cm-001")
@@ -256,7 +273,7 @@ def test_late_logs_go_to_the_supervisor_and_count_once_approved(api):
         status, late = api.post("/v1/visits", visit(**old, late_reason="出差期间无网络，补录"), as_="cm-001")
         assert status == 201 and late["status"] == "pending_approval"
         activity = api.get("/v1/visits/activity?from=2026-11-02&to=2026-11-02", as_="cm-001")[1]
-        assert activity["totals"]["visits"] == 0          # not counted while pending
+        assert activity["totals"]["visits"] == 0  # not counted while pending
         url = f"/v1/visits/{late['visit_id']}/late-approval"
         assert api.post(url, {"approve": True}, as_="cm-001")[0] == 403
         assert api.post(url, {"approve": True}, as_="sup-101")[0] == 404

@@ -1,4 +1,5 @@
 """The mobile form pages and the demo sign-in, through the HTTP API."""
+
 from __future__ import annotations
 
 import jwt
@@ -7,7 +8,6 @@ import pytest
 from chalicelib.api import web
 from chalicelib.api.routing import ROUTES
 from chalicelib.config import get_settings, reset_settings
-
 
 # What Chromium sends for an image (a binary response needs a matching Accept, as on API Gateway).
 BROWSER_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
@@ -39,16 +39,19 @@ def test_the_page_keeps_a_stage_prefix_in_its_base(api):
     assert web._base_href(Request()) == "/v1/app/"
 
 
-@pytest.mark.parametrize("asset,content_type", [
-    *[(m, "application/javascript; charset=utf-8") for m in web.MODULES],
-    ("app.css", "text/css; charset=utf-8"),
-    ("sw.js", "application/javascript; charset=utf-8"),
-    ("icon.svg", "image/svg+xml"),
-    ("icon-192.png", "image/png"),
-    ("icon-512.png", "image/png"),
-    ("apple-touch-icon.png", "image/png"),
-    ("manifest.webmanifest", "application/manifest+json; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    "asset,content_type",
+    [
+        *[(m, "application/javascript; charset=utf-8") for m in web.MODULES],
+        ("app.css", "text/css; charset=utf-8"),
+        ("sw.js", "application/javascript; charset=utf-8"),
+        ("icon.svg", "image/svg+xml"),
+        ("icon-192.png", "image/png"),
+        ("icon-512.png", "image/png"),
+        ("apple-touch-icon.png", "image/png"),
+        ("manifest.webmanifest", "application/manifest+json; charset=utf-8"),
+    ],
+)
 def test_assets_have_their_content_type_and_caching(api, asset, content_type):
     status, _ = api.get(f"/app/{asset}", headers={"Accept": BROWSER_ACCEPT})
     headers = api.last.headers
@@ -93,13 +96,16 @@ def test_the_template_escapes_every_interpolation():
         pytest.skip("node is not installed")
     source = (web.WEB_DIR / "render.js").read_text()
     start, end = source.index("// --- HTML"), source.index("// --- time")
-    script = source[start:end].replace("export ", "") + """
+    script = (
+        source[start:end].replace("export ", "")
+        + """
 const bad = '<img src=x onerror="alert(1)">&\\'';
 const out = html`<p title="${bad}">${bad}${[html`<b>${'<i>'}</b>`, '<u>']}${null}${false}${0}</p>`.toString();
 let refused = false;
 try { show({}, '<b>raw</b>'); } catch (e) { refused = e instanceof TypeError; }
 process.stdout.write(JSON.stringify({ out, refused, attrs: attrs({ a: true, b: false, c: '"x"' }).toString() }));
 """
+    )
     result = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     import json
@@ -175,10 +181,12 @@ def test_dev_token_is_the_same_token_make_token_mints(api):
     s = get_settings()
     claims = jwt.decode(body["token"], s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience)
     from tests.conftest import token_for
+
     reference = jwt.decode(token_for("cm-001"), s.jwt_secret, algorithms=["HS256"], audience=s.jwt_audience)
     assert set(claims) == set(reference)
-    assert {k: claims[k] for k in ("sub", "iss", "aud", "token_use")} == \
-        {k: reference[k] for k in ("sub", "iss", "aud", "token_use")}
+    assert {k: claims[k] for k in ("sub", "iss", "aud", "token_use")} == {
+        k: reference[k] for k in ("sub", "iss", "aud", "token_use")
+    }
     status, me = api.get("/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert status == 200 and me["staff_id"] == "cm-001"
 
@@ -243,8 +251,11 @@ def test_without_dev_tokens_every_stage_refuses_the_dev_route_and_hs256_tokens(a
     monkeypatch.setenv("FIELDDESK_STAGE", stage)
     reset_settings()
     public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
-    monkeypatch.setattr(auth, "_jwks_client", lambda url: type("J", (), {
-        "get_signing_key_from_jwt": lambda self, token: type("K", (), {"key": public})()})())
+    monkeypatch.setattr(
+        auth,
+        "_jwks_client",
+        lambda url: type("J", (), {"get_signing_key_from_jwt": lambda self, token: type("K", (), {"key": public})()})(),
+    )
     assert get_settings().stage == stage and get_settings().jwt_mode == "jwks"
     assert api.post("/v1/dev/token", {"staff_id": "adm-001"})[0] == 404
     assert api.get("/app/config.json")[1]["sign_in"] == "oidc"
@@ -295,30 +306,54 @@ def test_the_page_finds_the_providers_endpoints_from_config_or_discovery():
     if not node:
         pytest.skip("node is not installed")
     source = (Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "signin.js").read_text()
-    functions = "".join(re.search(rf"\nexport function {name}\(.*?\n\}}\n", source, re.S).group(0)
-                        for name in ("oidcEndpoints", "authorizeUrl")).replace("export ", "")
-    discovery = {"authorization_endpoint": "https://idp.example.cn/auth", "token_endpoint": "https://idp.example.cn/token"}
-    configs = [{"oidc": {"authorization_endpoint": "https://a/auth", "token_endpoint": "https://a/token"}},
-               {"cognito": {"domain": "https://d.auth.example", "client_id": "app"}},
-               {"oidc": {"discovery_url": "https://idp.example.cn/.well-known/openid-configuration",
-                         "client_id": "app", "scopes": ["openid"]}}]
-    script = functions + f"""
+    functions = "".join(
+        re.search(rf"\nexport function {name}\(.*?\n\}}\n", source, re.S).group(0)
+        for name in ("oidcEndpoints", "authorizeUrl")
+    ).replace("export ", "")
+    discovery = {
+        "authorization_endpoint": "https://idp.example.cn/auth",
+        "token_endpoint": "https://idp.example.cn/token",
+    }
+    configs = [
+        {"oidc": {"authorization_endpoint": "https://a/auth", "token_endpoint": "https://a/token"}},
+        {"cognito": {"domain": "https://d.auth.example", "client_id": "app"}},
+        {
+            "oidc": {
+                "discovery_url": "https://idp.example.cn/.well-known/openid-configuration",
+                "client_id": "app",
+                "scopes": ["openid"],
+            }
+        },
+    ]
+    script = (
+        functions
+        + f"""
 const seen = [];
 const fetchJson = (url) => {{ seen.push(url); return Promise.resolve({json.dumps(discovery)}); }};
 Promise.all({json.dumps(configs)}.map((c) => oidcEndpoints(c, fetchJson))).then((all) => {{
   const url = new URL(authorizeUrl(all[2], 'https://app.example.cn/app/', 'S', 'C'));
   process.stdout.write(JSON.stringify({{ all, seen, query: Object.fromEntries(url.searchParams), base: url.origin + url.pathname }}));
 }});"""
+    )
     result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert [(e["authorization_endpoint"], e["token_endpoint"]) for e in out["all"]] == [
-        ("https://a/auth", "https://a/token"), ("https://d.auth.example/oauth2/authorize", "https://d.auth.example/oauth2/token"),
-        ("https://idp.example.cn/auth", "https://idp.example.cn/token")]
+        ("https://a/auth", "https://a/token"),
+        ("https://d.auth.example/oauth2/authorize", "https://d.auth.example/oauth2/token"),
+        ("https://idp.example.cn/auth", "https://idp.example.cn/token"),
+    ]
     assert out["seen"] == ["https://idp.example.cn/.well-known/openid-configuration"], "discovery only when needed"
     assert out["base"] == "https://idp.example.cn/auth"
-    assert out["query"] == {"response_type": "code", "client_id": "app", "redirect_uri": "https://app.example.cn/app/",
-                            "state": "S", "scope": "openid", "code_challenge": "C", "code_challenge_method": "S256"}
+    assert out["query"] == {
+        "response_type": "code",
+        "client_id": "app",
+        "redirect_uri": "https://app.example.cn/app/",
+        "state": "S",
+        "scope": "openid",
+        "code_challenge": "C",
+        "code_challenge_method": "S256",
+    }
 
 
 def test_the_callback_sends_the_token_the_config_names():
@@ -335,11 +370,15 @@ def test_the_callback_sends_the_token_the_config_names():
     source = (Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "signin.js").read_text()
     function = re.search(r"\nexport function signInToken\(cog, tok\) \{\n.*?\n\}\n", source, re.S).group(0)
     function = function.replace("export ", "", 1)
-    assert re.search(r"startSession\(bearer, main, route\)", source) and "const bearer = signInToken(cog, tok);" in source
+    assert (
+        re.search(r"startSession\(bearer, main, route\)", source) and "const bearer = signInToken(cog, tok);" in source
+    )
     exchange = {"id_token": "ID", "access_token": "ACCESS", "refresh_token": "R"}
     cases = [{}, {"token_use": "id"}, {"token_use": "access"}]
-    script = function + f"process.stdout.write(JSON.stringify({json.dumps(cases)}.map(function (c) {{" \
+    script = (
+        function + f"process.stdout.write(JSON.stringify({json.dumps(cases)}.map(function (c) {{"
         f" return signInToken(c, {json.dumps(exchange)}); }})));"
+    )
     result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == ["ID", "ID", "ACCESS"]

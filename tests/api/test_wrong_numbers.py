@@ -1,23 +1,37 @@
 """The wrong-number loop from the users' side (seed 000 第五篇 第十一条(三) "重新确定联系方式"): the agent's
 attempt, the branch supervisor's request list, the core system's feed with the new phone, the deadline."""
+
 from __future__ import annotations
 
 import json
-
 
 from chalicelib import clock
 from chalicelib.storage import base, keys
 from tests.factories.accounts import contact_changed, opened, phone, trade
 from tests.factories.tasks import make_task
 
-NOW = "2026-11-20T10:00:00+08:00"   # a Friday: the request is due 3 working days later, Wednesday 11-25
+NOW = "2026-11-20T10:00:00+08:00"  # a Friday: the request is due 3 working days later, Wednesday 11-25
 FEED = "/v1/account-events"
 WRONG = {"channel": "phone", "reached": False, "reason": "wrong_number"}
-CHECKLIST = {"account_changes_confirmed": True, "no_staff_trading": True, "risks_disclosed": True,
-             "no_discretionary_authority": True, "no_return_promise": True, "no_signing_for_client": True}
+CHECKLIST = {
+    "account_changes_confirmed": True,
+    "no_staff_trading": True,
+    "risks_disclosed": True,
+    "no_discretionary_authority": True,
+    "no_return_promise": True,
+    "no_signing_for_client": True,
+}
 OLD, NEW = phone(1), phone(2)
-REACHED = {"channel": "phone", "reached": True, "recording_ref": "rec-1", "dialled_number": NEW,
-           "answered_by": "client", "identity_confirmed": True, "checklist": CHECKLIST, "satisfaction": 5}
+REACHED = {
+    "channel": "phone",
+    "reached": True,
+    "recording_ref": "rec-1",
+    "dialled_number": NEW,
+    "answered_by": "client",
+    "identity_confirmed": True,
+    "checklist": CHECKLIST,
+    "satisfaction": 5,
+}
 
 
 def feed(api, *events):
@@ -57,8 +71,12 @@ def test_a_wrong_number_waits_for_the_branch_and_resumes_when_the_feed_brings_a_
         status, listed = api.get("/v1/contact-requests", as_="sup-001")
         assert status == 200 and len(listed["items"]) == 1
         request = listed["items"][0]
-        assert (request["task_id"], request["account_id"], request["due_on"], request["overdue"]) == \
-            (t["task_id"], "A001", "2026-11-25", False)
+        assert (request["task_id"], request["account_id"], request["due_on"], request["overdue"]) == (
+            t["task_id"],
+            "A001",
+            "2026-11-25",
+            False,
+        )
         assert request["phone_masked"] == OLD[:3] + "****" + OLD[-4:] and OLD not in json.dumps(listed)
         assert request["client_name"] == "张*"
         # Another branch's supervisor sees nothing of it; agents do not list requests.
@@ -98,7 +116,7 @@ def test_past_the_deadline_the_callback_falls_back_to_a_letter(api):
     from chalicelib.jobs import sweeps
 
     t, _ = wrong_number_task(api)
-    with clock.freeze("2026-11-25T18:00:00+08:00"):      # the deadline day itself: still waiting
+    with clock.freeze("2026-11-25T18:00:00+08:00"):  # the deadline day itself: still waiting
         sweeps.run()
         assert task_view(api, t["task_id"])["waiting_on"] == "contact_update"
     with clock.freeze("2026-11-26T09:00:00+08:00"):
@@ -115,14 +133,23 @@ def test_past_the_deadline_the_callback_falls_back_to_a_letter(api):
         assert mine["items"][0]["detail"]["channels"] == ["letter"]
         path = f"/v1/callback-tasks/{fallback_id}/attempts"
         for channel in ("email", "sms"):
-            status, resp = api.post(path, {"channel": channel, "reached": False, "reason": "no_answer"},
-                                    as_="cba-001")
+            status, resp = api.post(path, {"channel": channel, "reached": False, "reason": "no_answer"}, as_="cba-001")
             assert status == 400 and resp["error"]["details"][0]["field"] == "channel", channel
-        status, resp = api.post(path, {"channel": "letter", "reached": True, "return_slip_ref": "slip-1",
-                                       "postal_receipt_ref": "post-1", "answered_by": "client",
-                                       "identity_confirmed": True, "checklist": CHECKLIST}, as_="cba-001")
+        status, resp = api.post(
+            path,
+            {
+                "channel": "letter",
+                "reached": True,
+                "return_slip_ref": "slip-1",
+                "postal_receipt_ref": "post-1",
+                "answered_by": "client",
+                "identity_confirmed": True,
+                "checklist": CHECKLIST,
+            },
+            as_="cba-001",
+        )
         assert status == 201 and resp["task"]["status"] == "done"
-        assert sweeps.run()["contact_requests"]["fallback_task_ids"] == []    # once
+        assert sweeps.run()["contact_requests"]["fallback_task_ids"] == []  # once
 
 
 def test_a_large_outflow_with_a_wrong_number_is_escalated_past_the_deadline_never_closed_by_letter(api):
@@ -135,15 +162,15 @@ def test_a_large_outflow_with_a_wrong_number_is_escalated_past_the_deadline_neve
         view = task_view(api, t["task_id"])
         assert view["status"] == "in_progress" and view["waiting_on"] is None
         _, problems = api.get("/v1/problems?status=open", as_="cmp-001")
-        assert [(p["task_id"], p["category"], p["severity"]) for p in problems["items"]
-                if "wrong number" in p["cause"]] == [(t["task_id"], "callback_unanswered", "critical")]
+        assert [
+            (p["task_id"], p["category"], p["severity"]) for p in problems["items"] if "wrong number" in p["cause"]
+        ] == [(t["task_id"], "callback_unanswered", "critical")]
 
 
 def test_a_waiting_task_reached_another_way_withdraws_its_request(api):
     t, _ = wrong_number_task(api)
     with clock.freeze("2026-11-20T15:00:00+08:00"):
-        body = {**REACHED, "channel": "visit", "recording_ref": None, "dialled_number": None,
-                "signature_ref": "sig-1"}
+        body = {**REACHED, "channel": "visit", "recording_ref": None, "dialled_number": None, "signature_ref": "sig-1"}
         status, r = api.post(f"/v1/callback-tasks/{t['task_id']}/attempts", body, as_="cba-001")
         assert status == 201 and r["task"]["status"] == "done" and r["task"]["waiting_on"] is None
         assert api.get("/v1/contact-requests", as_="sup-001")[1]["items"] == []
@@ -155,7 +182,7 @@ def test_a_concurrent_feed_write_does_not_wipe_the_agents_wrong_number_flag(api,
     with clock.freeze(NOW):
         feed(api, opened("A001", n=1))
         t = make_task("new_account", "A001")
-        stale = account_repo.get_account("A001", consistent=True)   # the feed reads the account...
+        stale = account_repo.get_account("A001", consistent=True)  # the feed reads the account...
         assert api.post(f"/v1/callback-tasks/{t['task_id']}/attempts", WRONG, as_="cba-001")[0] == 201
         real, calls = account_repo.get_account, []
 
@@ -164,9 +191,9 @@ def test_a_concurrent_feed_write_does_not_wipe_the_agents_wrong_number_flag(api,
             return dict(stale) if len(calls) == 1 else real(account_id, consistent=consistent)
 
         monkeypatch.setattr(account_repo, "get_account", first_read_stale)
-        feed(api, trade("A001", "2026-11-20"))                     # ...and writes after the agent's flag
+        feed(api, trade("A001", "2026-11-20"))  # ...and writes after the agent's flag
         monkeypatch.undo()
-        assert len(calls) == 2                                     # its stale write lost and was redone
+        assert len(calls) == 2  # its stale write lost and was redone
         item = account("A001")
         assert item["contact_needs_update"] is True and item["last_trade_on"] == "2026-11-20"
 
@@ -187,13 +214,18 @@ def test_the_daily_file_carries_contact_changes(api, lambda_15_minutes):
     t, _ = wrong_number_task(api)
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="fielddesk-account-files")
-    rows = "event_id,type,account_id,phone,changed_at\n" \
-           f"cc-1,contact_changed,A001,{NEW},2026-11-23T10:00:00+08:00\n" \
-           "cc-2,contact_changed,A001,12345,2026-11-23T10:00:00+08:00\n"
+    rows = (
+        "event_id,type,account_id,phone,changed_at\n"
+        f"cc-1,contact_changed,A001,{NEW},2026-11-23T10:00:00+08:00\n"
+        "cc-2,contact_changed,A001,12345,2026-11-23T10:00:00+08:00\n"
+    )
     s3.put_object(Bucket="fielddesk-account-files", Key="core/2026-11-23.csv", Body=rows.encode())
-    event = {"version": "0", "source": "aws.s3", "detail-type": "Object Created",
-             "detail": {"bucket": {"name": "fielddesk-account-files"}, "object": {"key": "core/2026-11-23.csv",
-                                                                                   "size": 1}}}
+    event = {
+        "version": "0",
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "detail": {"bucket": {"name": "fielddesk-account-files"}, "object": {"key": "core/2026-11-23.csv", "size": 1}},
+    }
     with clock.freeze("2026-11-23T10:30:00+08:00"), Client(app) as client:
         result = client.lambda_.invoke("import_account_file", event).payload
         assert (result["accepted"], result["rejected"]) == (1, 1), result

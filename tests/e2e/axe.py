@@ -4,6 +4,7 @@
 DynamoDB Local); its sha256 must match the pin. The page's CSP allows no inline scripts, so the
 engine is evaluated through the DevTools protocol (page.evaluate), which the CSP does not govern.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,12 @@ def axe_source() -> str:
         if not npm:
             raise RuntimeError("npm is missing: install nodejs/npm to fetch axe-core for the accessibility checks")
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([npm, "pack", f"axe-core@{VERSION}", "--silent", "--pack-destination", tmp],
-                           check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [npm, "pack", f"axe-core@{VERSION}", "--silent", "--pack-destination", tmp],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             tarball = Path(tmp) / f"axe-core-{VERSION}.tgz"
             digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
             if digest != SHA256:
@@ -46,5 +51,8 @@ def serious_violations(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
     result = page.evaluate("rules => axe.run(document, {rules, resultTypes: ['violations']})", RULES)
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -2,6 +2,7 @@
 
 Run with `make test-e2e` (sets FIELDDESK_E2E=1); `make test` does not collect these.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("FIELDDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(os.environ.get("FIELDDESK_E2E_ARTIFACTS", "/tmp/fielddesk-e2e"))
 
 if not os.environ.get("FIELDDESK_E2E"):
@@ -55,7 +64,7 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: float = 40) -> None:
 class Stack:
     def __init__(self, base: str, endpoint: str = "", env: dict | None = None):
         self.base = base
-        self.endpoint = endpoint          # the local stack's DynamoDB endpoint
+        self.endpoint = endpoint  # the local stack's DynamoDB endpoint
         self.env = env or {}
         self.app = f"{base}/app/"
         self._tokens: dict[str, str] = {}
@@ -94,21 +103,40 @@ def stack():
     env.update(local)
     endpoint = f"http://127.0.0.1:{moto_port}"
     origin = f"http://127.0.0.1:{api_port}"
-    env.update(DYNAMODB_ENDPOINT_URL=endpoint, S3_ENDPOINT_URL=endpoint, FIELDDESK_CORS_ORIGINS=origin,
-               FIELDDESK_STAGE="local", POWERTOOLS_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    env.update(
+        DYNAMODB_ENDPOINT_URL=endpoint,
+        S3_ENDPOINT_URL=endpoint,
+        FIELDDESK_CORS_ORIGINS=origin,
+        FIELDDESK_STAGE="local",
+        POWERTOOLS_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
     bin_dir = Path(sys.executable).parent
     logs = ARTIFACTS / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     procs: list[subprocess.Popen] = []
     try:
-        procs.append(subprocess.Popen([str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=open(logs / "moto.log", "w")))
+        procs.append(
+            subprocess.Popen(
+                [str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=open(logs / "moto.log", "w"),
+            )
+        )
         wait_for(endpoint, procs[0])
-        subprocess.run([sys.executable, "-c", "from infra.local_setup import prepare; prepare()"], env=env,
-                       cwd=ROOT, check=True)
-        procs.append(subprocess.Popen([sys.executable, str(ROOT / "infra" / "local_server.py"), str(api_port)],
-                                      env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                      stderr=open(logs / "app.log", "w")))
+        subprocess.run(
+            [sys.executable, "-c", "from infra.local_setup import prepare; prepare()"], env=env, cwd=ROOT, check=True
+        )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "infra" / "local_server.py"), str(api_port)],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=open(logs / "app.log", "w"),
+            )
+        )
         wait_for(f"{origin}/v1/health", procs[1])
         yield Stack(origin, endpoint, env)
     finally:
@@ -135,9 +163,16 @@ def phone(browser, stack):
     contexts = []
 
     def open_phone(service_workers: str = "block", **kw):
-        ctx = browser.new_context(viewport={"width": 360, "height": 780}, device_scale_factor=1, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  service_workers=service_workers, **kw)
+        ctx = browser.new_context(
+            viewport={"width": 360, "height": 780},
+            device_scale_factor=1,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            service_workers=service_workers,
+            **kw,
+        )
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
         return ctx.new_page()

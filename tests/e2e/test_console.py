@@ -1,6 +1,7 @@
 """Issue 20 §1, §2, §4 in the browser: every console page of every desk role at 1280 px and 360 px shows
 what the API returns for that role, refuses what it may not see, has no serious axe finding, and its
 charts carry their numbers in tables (checked here, not the pixels). Screenshots: <artifacts>/console/."""
+
 from __future__ import annotations
 
 import re
@@ -19,18 +20,40 @@ WIDTHS = (1280, 360)
 
 # role -> page -> what shows it rendered (each section is a table, or the refusal notice).
 PAGES = {
-    "sup-001": {"#/week": "#week-table", "#/signoffs": "#signoff-table", "#/prospects": "#pool-table",
-                "#/penalties": "#penalty-table", "#/scorecards": "#score-table", "#/oversight": "#complaint-table"},
+    "sup-001": {
+        "#/week": "#week-table",
+        "#/signoffs": "#signoff-table",
+        "#/prospects": "#pool-table",
+        "#/penalties": "#penalty-table",
+        "#/scorecards": "#score-table",
+        "#/oversight": "#complaint-table",
+    },
     "cba-001": {"#/callbacks": "#board-table"},
-    "cmp-001": {"#/coverage": "#new-chart-table", "#/callbacks": "#board-table", "#/problems": "#problem-table",
-                "#/sample": "#sample-table", "#/audit": "#audit-table", "#/approvals": "#changes-table",
-                "#/calendar": "#holiday-table"},
-    "adm-001": {"#/staff": "#staff-table", "#/outlets": "#outlet-table", "#/branches": "#branch-table",
-                "#/approvals": "#pending-table", "#/callbacks": "#board-table", "#/calendar": "#version-table"},
+    "cmp-001": {
+        "#/coverage": "#new-chart-table",
+        "#/callbacks": "#board-table",
+        "#/problems": "#problem-table",
+        "#/sample": "#sample-table",
+        "#/audit": "#audit-table",
+        "#/approvals": "#changes-table",
+        "#/calendar": "#holiday-table",
+    },
+    "adm-001": {
+        "#/staff": "#staff-table",
+        "#/outlets": "#outlet-table",
+        "#/branches": "#branch-table",
+        "#/approvals": "#pending-table",
+        "#/callbacks": "#board-table",
+        "#/calendar": "#version-table",
+    },
 }
 # A page each role may not see: the API refuses, and the page says so instead of showing data.
-REFUSED = {"sup-001": ("#/audit", "#audit"), "cba-001": ("#/staff", "#staff"), "cmp-001": ("#/signoffs", "#signoff"),
-           "adm-001": ("#/audit", "#audit")}
+REFUSED = {
+    "sup-001": ("#/audit", "#audit"),
+    "cba-001": ("#/staff", "#staff"),
+    "cmp-001": ("#/signoffs", "#signoff"),
+    "adm-001": ("#/audit", "#audit"),
+}
 
 
 @pytest.fixture
@@ -38,8 +61,14 @@ def desk(browser, stack):
     contexts = []
 
     def open_desk(width: int):
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", service_workers="block", accept_downloads=True)
+        ctx = browser.new_context(
+            viewport={"width": width, "height": 900},
+            device_scale_factor=1,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            service_workers="block",
+            accept_downloads=True,
+        )
         ctx.set_default_timeout(20000)
         contexts.append(ctx)
         return ctx.new_page()
@@ -64,7 +93,7 @@ def check(page, name: str, width: int) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, name   # no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, name  # no sideways scrolling
     assert serious_violations(page) == [], name
 
 
@@ -102,14 +131,18 @@ def test_every_console_page_loads_for_its_role(desk, stack, staff_id, width):
 
 def test_the_week_shows_each_manager_against_the_quotas_with_its_chart(desk, stack):
     stamp = datetime.now(CN).isoformat(timespec="seconds")
-    status, _ = stack.call("POST", "/v1/visits", {"kind": "phone", "visited_at": stamp, "unit_name": "周报单位",
-                                                  "person_met": "周报E2E", "discussed": "本周"}, as_="cm-002",
-                           headers={"Idempotency-Key": "e2e-week-" + uuid.uuid4().hex})
+    status, _ = stack.call(
+        "POST",
+        "/v1/visits",
+        {"kind": "phone", "visited_at": stamp, "unit_name": "周报单位", "person_met": "周报E2E", "discussed": "本周"},
+        as_="cm-002",
+        headers={"Idempotency-Key": "e2e-week-" + uuid.uuid4().hex},
+    )
     assert status == 201
     page = desk(1280)
     sign_in(page, stack, "sup-001")
     page.goto(console_url(stack) + "#/week")
-    expect(page.locator("#week-chart-chart[data-drawn=true]")).to_have_count(1)   # ECharts drew it
+    expect(page.locator("#week-chart-chart[data-drawn=true]")).to_have_count(1)  # ECharts drew it
     managers = [s for s in stack.items("/v1/staff?role=client_manager&limit=100", "sup-001") if s["status"] == "active"]
     names = column(page, "#week-table", "name")
     assert sorted(names) == sorted(m["name"] for m in managers)
@@ -117,12 +150,19 @@ def test_the_week_shows_each_manager_against_the_quotas_with_its_chart(desk, sta
     monday = datetime.now(CN).date() - timedelta(days=datetime.now(CN).weekday())
     chart_rows = {r[0]: r[1:] for r in table(page, "#week-chart-table")}
     for m in managers:
-        status, a = stack.call("GET", f"/v1/visits/activity?from={monday}&to={monday + timedelta(days=6)}"
-                                      f"&manager_id={m['staff_id']}", as_="sup-001")
+        status, a = stack.call(
+            "GET",
+            f"/v1/visits/activity?from={monday}&to={monday + timedelta(days=6)}" f"&manager_id={m['staff_id']}",
+            as_="sup-001",
+        )
         assert status == 200
         visit_days = str(a["weeks"][0]["visit_days"]) if a["weeks"] else "0"
-        assert chart_rows[m["name"]] == [visit_days, str(a["totals"]["outings"]), str(a["totals"]["phone_contacts"]),
-                                         str(a["quotas"]["visit_days_per_week"])]
+        assert chart_rows[m["name"]] == [
+            visit_days,
+            str(a["totals"]["outings"]),
+            str(a["totals"]["phone_contacts"]),
+            str(a["quotas"]["visit_days_per_week"]),
+        ]
     assert int(chart_rows["李娜"][2]) >= 1
     with page.expect_download() as dl:
         page.click("[data-csv=week-chart-table]")
@@ -141,8 +181,8 @@ def test_a_penalty_shows_its_computed_amount_before_it_is_saved(desk, stack):
     preview = page.locator("#penalty-preview")
     expect(preview).to_contain_text("扣 10 分")
     expect(preview).to_contain_text("¥100.00")
-    expect(preview).to_contain_text("¥200.00")   # deducted from salary: doubled
-    page.fill("#f-income_yuan", "100")           # DRESS is not income-based: the server says so, in Chinese
+    expect(preview).to_contain_text("¥200.00")  # deducted from salary: doubled
+    page.fill("#f-income_yuan", "100")  # DRESS is not income-based: the server says so, in Chinese
     expect(preview).to_contain_text("无法计算")
     assert not re.search(r"not based on income", preview.inner_text())
     page.fill("#f-income_yuan", "")
@@ -153,7 +193,9 @@ def test_a_penalty_shows_its_computed_amount_before_it_is_saved(desk, stack):
     expect(page.locator("#penalty-status")).to_contain_text("¥100.00")
     items = stack.items("/v1/penalties?manager_id=cm-002&limit=100", "sup-001")
     assert any(p["rule_code"] == "DRESS" and p["points"] == 10 and p["yuan"] == "100.00" for p in items)
-    expect(page.locator("#penalty-table tbody tr")).to_have_count(len(stack.items("/v1/penalties?limit=100", "sup-001")))
+    expect(page.locator("#penalty-table tbody tr")).to_have_count(
+        len(stack.items("/v1/penalties?limit=100", "sup-001"))
+    )
 
 
 def test_the_callback_board_and_its_charts_match_the_api(desk, stack):
@@ -165,18 +207,21 @@ def test_the_callback_board_and_its_charts_match_the_api(desk, stack):
     expect(page.locator("#agent-chart-chart[data-drawn=true]")).to_have_count(1)
     expect(page.locator("#reach-chart-chart[data-drawn=true]")).to_have_count(1)
     rows = table(page, "#workload-table")
-    assert [[r[1], r[2], r[3], r[4]] for r in rows] == [[str(w["open"]), str(w["due_today"]), str(w["overdue"]),
-                                                          str(w["risk"])] for w in board["workload"]]
+    assert [[r[1], r[2], r[3], r[4]] for r in rows] == [
+        [str(w["open"]), str(w["due_today"]), str(w["overdue"]), str(w["risk"])] for w in board["workload"]
+    ]
     agent_chart = table(page, "#agent-chart-table")
-    assert [r[1:] for r in agent_chart] == [[str(w["open"]), str(w["due_today"]), str(w["overdue"])]
-                                            for w in board["workload"]]
+    assert [r[1:] for r in agent_chart] == [
+        [str(w["open"]), str(w["due_today"]), str(w["overdue"])] for w in board["workload"]
+    ]
     assert sum(int(r[2]) for r in table(page, "#board-table")) == sum(w["open"] for w in board["workload"])
     # The reach rate of this month is the report's.
     month = datetime.now(CN).strftime("%Y-%m")
     _, report = stack.call("GET", f"/v1/reports/callbacks?month={month}", as_="cmp-001")
     reach = {r[0]: r[1] for r in table(page, "#reach-chart-table")}
-    assert reach[month] == str(int(float(report["tasks"]["reach_rate"] or 0))) or \
-        float(reach[month]) == float(report["tasks"]["reach_rate"] or 0)
+    assert reach[month] == str(int(float(report["tasks"]["reach_rate"] or 0))) or float(reach[month]) == float(
+        report["tasks"]["reach_rate"] or 0
+    )
 
 
 def test_the_callback_agent_claims_from_the_queue(desk, stack):
@@ -203,25 +248,30 @@ def test_coverage_shows_the_month_and_the_year_against_the_target(desk, stack):
     import calendar as cal
 
     last = cal.monthrange(int(year), int(month[5:]))[1]
-    _, cov = stack.call("GET", f"/v1/reports/coverage?opened_from={month}-01&opened_to={month}-{last:02d}&year={year}",
-                        as_="cmp-001")
+    _, cov = stack.call(
+        "GET", f"/v1/reports/coverage?opened_from={month}-01&opened_to={month}-{last:02d}&year={year}", as_="cmp-001"
+    )
     na = cov["new_accounts"]
     assert [r[1] for r in table(page, "#new-chart-table")] == [
-        str(na["called_back_within_window"]), str(len(na["called_back_late"])), str(len(na["still_open"])),
-        str(len(na["missed"]))]
+        str(na["called_back_within_window"]),
+        str(len(na["called_back_late"])),
+        str(len(na["still_open"])),
+        str(len(na["missed"])),
+    ]
     year_rows = table(page, "#year-chart-table")
     assert [r[0] for r in year_rows] == [f"{year}-{m:02d}" for m in range(1, 13)]
     # Compliance sets the year-end client count on the page; the 10% target and its pace follow.
     page.fill("#year-end-clients", "1000")
     page.click("#year-end-form button[type=submit]")
     expect(page.locator("#year-end-status")).to_have_attribute("data-state", "sent")
-    _, cov = stack.call("GET", f"/v1/reports/coverage?opened_from={month}-01&opened_to={month}-{last:02d}&year={year}",
-                        as_="cmp-001")
+    _, cov = stack.call(
+        "GET", f"/v1/reports/coverage?opened_from={month}-01&opened_to={month}-{last:02d}&year={year}", as_="cmp-001"
+    )
     target = cov["existing_clients"]["target"]
     assert target == 100
     expect(page.locator("#year-chart-table tbody tr").last.locator("td[data-col=line]")).to_have_text(str(target))
     year_rows = table(page, "#year-chart-table")
-    assert year_rows[-1][1] == str(target)          # the calendar pace reaches the target in December
+    assert year_rows[-1][1] == str(target)  # the calendar pace reaches the target in December
     assert year_rows[5][1] == str(round(target * 6 / 12))
     check(page, "cmp-001-coverage-target", 1280)
 
@@ -237,11 +287,11 @@ def test_an_outlet_key_is_shown_once_on_issue(desk, stack):
     expect(key).to_have_text(re.compile(r"^fdk_"))
     secret = key.inner_text()
     keys = stack.items("/v1/outlets/ot-icbc-lujiazui/api-keys", "adm-001")
-    assert secret not in str(keys)                         # the list never carries the secret
+    assert secret not in str(keys)  # the list never carries the secret
     check(page, "adm-001-key-issued", 1280)
     page.reload()
     page.wait_for_selector("#outlet-table")
-    assert secret not in page.content()                    # gone once the page is left
+    assert secret not in page.content()  # gone once the page is left
 
 
 def test_the_english_switch_re_renders_the_console(desk, stack):
@@ -271,18 +321,26 @@ def test_the_console_html_is_not_stored_and_its_assets_are_hashed(stack):
 # page -> (table, API path whose items the table lists) for each role: the page shows the API's answer for the
 # caller, whatever it is, and nothing else.
 LISTS = {
-    "sup-001": [("#/prospects", "#pool-table", "/v1/prospects/pool?limit=100"),
-                ("#/prospects", "#collision-table", "/v1/collisions?limit=100"),
-                ("#/oversight", "#flag-table", "/v1/flags?limit=100"),
-                ("#/oversight", "#contact-table", "/v1/contact-requests?limit=100"),
-                ("#/oversight", "#complaint-table", "/v1/complaints?limit=100"),
-                ("#/oversight", "#problem-table", "/v1/problems?status=open&limit=100")],
-    "sup-101": [("#/oversight", "#complaint-table", "/v1/complaints?limit=100"),
-                ("#/prospects", "#pool-table", "/v1/prospects/pool?limit=100")],
-    "cmp-001": [("#/problems", "#problem-table", "/v1/problems?status=open&limit=100"),
-                ("#/approvals", "#pending-table", "/v1/privilege-requests?status=pending&limit=100")],
-    "adm-001": [("#/outlets", "#outlet-table", "/v1/outlets?limit=100"),
-                ("#/approvals", "#pending-table", "/v1/privilege-requests?status=pending&limit=100")],
+    "sup-001": [
+        ("#/prospects", "#pool-table", "/v1/prospects/pool?limit=100"),
+        ("#/prospects", "#collision-table", "/v1/collisions?limit=100"),
+        ("#/oversight", "#flag-table", "/v1/flags?limit=100"),
+        ("#/oversight", "#contact-table", "/v1/contact-requests?limit=100"),
+        ("#/oversight", "#complaint-table", "/v1/complaints?limit=100"),
+        ("#/oversight", "#problem-table", "/v1/problems?status=open&limit=100"),
+    ],
+    "sup-101": [
+        ("#/oversight", "#complaint-table", "/v1/complaints?limit=100"),
+        ("#/prospects", "#pool-table", "/v1/prospects/pool?limit=100"),
+    ],
+    "cmp-001": [
+        ("#/problems", "#problem-table", "/v1/problems?status=open&limit=100"),
+        ("#/approvals", "#pending-table", "/v1/privilege-requests?status=pending&limit=100"),
+    ],
+    "adm-001": [
+        ("#/outlets", "#outlet-table", "/v1/outlets?limit=100"),
+        ("#/approvals", "#pending-table", "/v1/privilege-requests?status=pending&limit=100"),
+    ],
 }
 
 
@@ -302,17 +360,26 @@ def test_a_supervisor_sees_only_the_managers_of_their_branch(desk, stack):
     sign_in(page, stack, "sup-101")
     page.goto(console_url(stack) + "#/week")
     page.wait_for_selector("#week-table")
-    assert column(page, "#week-table", "name") == ["黄磊"]           # 海淀: the API's answer for sup-101
+    assert column(page, "#week-table", "name") == ["黄磊"]  # 海淀: the API's answer for sup-101
     page.goto(console_url(stack) + "#/scorecards")
     page.wait_for_selector("#score-table")
     assert column(page, "#score-table", "manager_name") == ["黄磊"]
 
 
 def test_compliance_moves_a_problem_item_on(desk, stack):
-    status, created = stack.call("POST", "/v1/problems", {
-        "branch_id": "br-pudong", "category": "service_attitude", "cause": "E2E 问题件",
-        "responsible_department": "营业部", "severity": "normal"}, as_="cmp-001",
-        headers={"Idempotency-Key": "e2e-problem-" + uuid.uuid4().hex})
+    status, created = stack.call(
+        "POST",
+        "/v1/problems",
+        {
+            "branch_id": "br-pudong",
+            "category": "service_attitude",
+            "cause": "E2E 问题件",
+            "responsible_department": "营业部",
+            "severity": "normal",
+        },
+        as_="cmp-001",
+        headers={"Idempotency-Key": "e2e-problem-" + uuid.uuid4().hex},
+    )
     if status != 201:
         pytest.skip(f"cannot create a problem item here: {created}")
     page = desk(1280)
@@ -335,18 +402,26 @@ def test_a_supervisor_signs_off_last_week_and_records_a_cash_payment(desk, stack
     status = page.locator("#signoff-status")
     expect(status).not_to_have_attribute("data-state", "sending")
     expect(status).to_have_attribute("data-state", re.compile("sent|failed"))
-    if status.get_attribute("data-state") == "failed":      # signed off by an earlier run: refused in Chinese
+    if status.get_attribute("data-state") == "failed":  # signed off by an earlier run: refused in Chinese
         assert not re.search(r"[A-Za-z]{3,}(?: [A-Za-z]{2,}){2,}", status.inner_text()), status.inner_text()
     else:
         expect(status).to_contain_text("王晓明")
     # A penalty entered through the API is settled in cash from the list.
-    code, pen = stack.call("POST", "/v1/penalties", {"manager_id": "cm-001", "rule_code": "DRESS",
-                                                   "breach_date": datetime.now(CN).date().isoformat(),
-                                                   "evidence_note": "E2E 现金"}, as_="sup-001",
-                           headers={"Idempotency-Key": "e2e-cash-" + uuid.uuid4().hex})
+    code, pen = stack.call(
+        "POST",
+        "/v1/penalties",
+        {
+            "manager_id": "cm-001",
+            "rule_code": "DRESS",
+            "breach_date": datetime.now(CN).date().isoformat(),
+            "evidence_note": "E2E 现金",
+        },
+        as_="sup-001",
+        headers={"Idempotency-Key": "e2e-cash-" + uuid.uuid4().hex},
+    )
     assert code == 201, pen
     page.goto(console_url(stack) + "#/penalties")
     page.locator(f"[data-settle='{pen['penalty_id']}'][data-method=cash]").click()
-    expect(page.locator(f"[data-settle='{pen['penalty_id']}']")).to_have_count(0)   # the list was read again
+    expect(page.locator(f"[data-settle='{pen['penalty_id']}']")).to_have_count(0)  # the list was read again
     _, after = stack.call("GET", f"/v1/penalties/{pen['penalty_id']}", as_="sup-001")
     assert after["status"] == "paid_cash"

@@ -1,4 +1,5 @@
 """The mobile forms in a real browser (Debian's Chromium, 360 px wide) against the local stack."""
+
 from __future__ import annotations
 
 import base64
@@ -10,7 +11,9 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import ARTIFACTS, require_route, sign_in
 
 # A 2x2 PNG, small enough to be a visit photo.
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==")
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
+)
 LUJIAZUI = {"latitude": 31.2397, "longitude": 121.4998, "accuracy": 20}
 
 
@@ -44,7 +47,9 @@ def test_sign_in_by_pasting_a_token_shows_my_forms(phone, stack):
     page.fill("#f-token", "Bearer " + stack.token("cm-002"))
     page.click("#token-form button[type=submit]")
     expect(page.locator("h1")).to_contain_text("李娜")
-    expect(page.locator("nav.menu a")).to_have_count(9)   # the manager's menu: complaint, travel report, leave and declaration (19 §3, §5, §6, §7)
+    expect(page.locator("nav.menu a")).to_have_count(
+        9
+    )  # the manager's menu: complaint, travel report, leave and declaration (19 §3, §5, §6, §7)
     page.click("#lang")
     expect(page.locator("nav.menu")).to_contain_text("Log a visit")
 
@@ -80,8 +85,9 @@ def test_visit_form_with_location_and_photo_is_sent_and_listed(phone, stack):
     expect(card).to_have_count(1)
     card.locator("a").click()
     expect(page.locator(".photos img")).to_have_count(1)
-    page.wait_for_function("() => { const i = document.querySelector('.photos img');"
-                           " return i && i.complete && i.naturalWidth === 2; }")  # served by moto's S3
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.photos img');" " return i && i.complete && i.naturalWidth === 2; }"
+    )  # served by moto's S3
     [stored] = visits_named(stack, who)
     assert float(stored["location"]["lat"]) == 31.2397 and float(stored["location"]["lng"]) == 121.4998
     assert len(stored["photo_keys"]) == 1 and stored["outlet_id"] == "ot-icbc-lujiazui"
@@ -135,8 +141,8 @@ def test_a_submission_retried_after_a_timeout_is_stored_once(phone, stack):
             return route.continue_()
         keys.append(route.request.headers.get("idempotency-key"))
         if len(keys) == 1:
-            route.fetch()                    # the server stores it...
-            return route.abort("timedout")   # ...and the phone never hears back
+            route.fetch()  # the server stores it...
+            return route.abort("timedout")  # ...and the phone never hears back
         return route.continue_()
 
     page.route("**/v1/visits", reach_server_but_lose_the_answer)
@@ -154,8 +160,9 @@ def test_the_queue_survives_a_reload(phone, stack):
     open_visit_form(page, stack)
     who = unique("重载E2E")
     fill_visit(page, who)
-    page.route("**/v1/visits", lambda r: r.abort("internetdisconnected") if r.request.method == "POST"
-               else r.continue_())
+    page.route(
+        "**/v1/visits", lambda r: r.abort("internetdisconnected") if r.request.method == "POST" else r.continue_()
+    )
     page.click("#visit-form button[type=submit]")
     expect(submit_state(page, "visit-form")).to_have_attribute("data-state", "queued")
     page.reload()
@@ -229,9 +236,18 @@ def test_add_a_follow_up_to_my_prospect(phone, stack):
     from datetime import datetime, timedelta, timezone
 
     today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
-    status, prospect = stack.call("POST", "/v1/prospects", {
-        "name": unique("跟进"), "phone": new_phone_number(), "class": "B", "source": "own_network",
-        "first_contact_on": today}, as_="cm-001")
+    status, prospect = stack.call(
+        "POST",
+        "/v1/prospects",
+        {
+            "name": unique("跟进"),
+            "phone": new_phone_number(),
+            "class": "B",
+            "source": "own_network",
+            "first_contact_on": today,
+        },
+        as_="cm-001",
+    )
     assert status == 201, prospect
     page = phone()
     sign_in(page, stack, "cm-001")

@@ -1,4 +1,5 @@
 """The manager's leave and month-end declaration forms (issue 19 §6, §7) in Debian's Chromium, 360 px wide."""
+
 from __future__ import annotations
 
 import datetime
@@ -46,8 +47,9 @@ def test_a_manager_asks_for_leave_sees_it_pending_and_withdraws_it(phone, stack)
     mine = [i for i in stack.items("/v1/leave?limit=100", "cm-002") if i["start_date"] == day]
     assert [(i["half_day"], i["kind"], i["days"], i["status"]) for i in mine] == [("pm", "sick", "0.5", "pending")]
     card.locator("[data-withdraw]").click()
-    expect(page.locator(f"#leave-list [data-leave='{mine[0]['leave_id']}']")).to_have_attribute("data-status",
-                                                                                              "withdrawn")
+    expect(page.locator(f"#leave-list [data-leave='{mine[0]['leave_id']}']")).to_have_attribute(
+        "data-status", "withdrawn"
+    )
     page.click("#lang")
     expect(page.locator("h1")).to_have_text("Leave")
 

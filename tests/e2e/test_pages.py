@@ -1,5 +1,6 @@
 """Issue 20 §3 in the browser: every phone page at 360 px with no serious axe finding, server refusals in
 Chinese, "load more", masked phones, the outcome form's reveal and problem item, the offline photo cap."""
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,18 @@ ENGLISH = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z]{2,}){2,}")
 
 # Each page, and what shows it has rendered (a hash change keeps the previous page until then).
 PAGES = {
-    "cm-001": {"#/": "nav.menu", "#/visits/new": "#visit-form", "#/visits": "#visit-list",
-               "#/prospects/new": "#prospect-form", "#/prospects": "#prospect-list",
-               "#/complaints/new": "#complaint-form", "#/travel-reports/new": "#travel-report-form",
-               "#/leave": "#leave-form", "#/declarations": "#declaration-form", "#/outbox": "#outbox-list"},
+    "cm-001": {
+        "#/": "nav.menu",
+        "#/visits/new": "#visit-form",
+        "#/visits": "#visit-list",
+        "#/prospects/new": "#prospect-form",
+        "#/prospects": "#prospect-list",
+        "#/complaints/new": "#complaint-form",
+        "#/travel-reports/new": "#travel-report-form",
+        "#/leave": "#leave-form",
+        "#/declarations": "#declaration-form",
+        "#/outbox": "#outbox-list",
+    },
     "cba-001": {"#/": "nav.menu", "#/tasks": "#task-list"},
 }
 
@@ -40,7 +49,7 @@ def test_every_page_loads_at_360_px_without_serious_axe_findings(phone, stack, s
     sign_in(page, stack, staff_id)
     for at, shown in PAGES[staff_id].items():
         page.goto(stack.app + at)
-        expect(page.locator(shown)).to_have_count(1)   # an empty list has no height, but it is there
+        expect(page.locator(shown)).to_have_count(1)  # an empty list has no height, but it is there
         page.wait_for_load_state("networkidle")
         check_page(page, staff_id + "-" + (at.strip("#/").replace("/", "-") or "home"))
     # The language switch: its accessible name starts with what it shows; the English page is clean too.
@@ -58,15 +67,15 @@ def test_the_task_page_has_no_serious_axe_findings_and_its_cards_show_masked_pho
     page.goto(stack.app + "#/tasks")
     cards = page.locator("#task-list .card.task")
     expect(cards.first).to_be_visible()
-    demo = page.locator("#task-list .card.task[data-task*='DEMO-']")   # the demo accounts have phones on file
+    demo = page.locator("#task-list .card.task[data-task*='DEMO-']")  # the demo accounts have phones on file
     assert demo.count() >= 2
     for text in demo.all_inner_texts():
-        assert MASKED.search(text), text          # the masked phone, not "· ·"
+        assert MASKED.search(text), text  # the masked phone, not "· ·"
     for text in cards.all_inner_texts():
-        assert not re.search(r"1\d{10}", text), text   # never the full number
+        assert not re.search(r"1\d{10}", text), text  # never the full number
     cards.first.locator("a.button").click()
     page.wait_for_selector("#attempt-form")
-    page.locator("#problem summary").click()      # the folded problem item is checked too
+    page.locator("#problem summary").click()  # the folded problem item is checked too
     check_page(page, "cba-001-task")
 
 
@@ -100,10 +109,10 @@ def test_a_refused_submission_is_explained_in_chinese(phone, stack):
     status = page.locator("#visit-form .status")
     expect(status).to_have_attribute("data-state", "failed")
     expect(status).to_have_text("请修改标出的字段后重新提交")
-    expect(page.locator("[data-field=clients_count] .field-error")).to_have_text("数值过大")   # pydantic's type
+    expect(page.locator("[data-field=clients_count] .field-error")).to_have_text("数值过大")  # pydantic's type
     page.fill("#f-clients_count", "1")
     page.click("#visit-form button[type=submit]")
-    expect(page.locator("[data-field=visited_at] .field-error")).to_have_text("不能晚于当前时间")   # the rule's sentence
+    expect(page.locator("[data-field=visited_at] .field-error")).to_have_text("不能晚于当前时间")  # the rule's sentence
     texts = page.locator(".field-error:visible").all_inner_texts()
     assert texts and all(not ENGLISH.search(x) for x in texts), texts
     # The same refusal in the English interface reads as English.
@@ -121,8 +130,12 @@ def test_a_refused_submission_is_explained_in_chinese(phone, stack):
 def test_a_collision_is_told_in_chinese(phone, stack):
     number = "139" + uuid.uuid4().int.__str__()[:8]
     today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
-    status, _ = stack.call("POST", "/v1/prospects", {"name": "先到E2E", "phone": number, "class": "B",
-                                                    "source": "own_network", "first_contact_on": today}, as_="cm-001")
+    status, _ = stack.call(
+        "POST",
+        "/v1/prospects",
+        {"name": "先到E2E", "phone": number, "class": "B", "source": "own_network", "first_contact_on": today},
+        as_="cm-001",
+    )
     assert status == 201
     page = phone()
     sign_in(page, stack, "cm-002")
@@ -135,16 +148,27 @@ def test_a_collision_is_told_in_chinese(phone, stack):
 
 def test_load_more_appends_the_next_page(phone, stack):
     for i in range(2):
-        status, _ = stack.call("POST", "/v1/visits", {
-            "kind": "phone", "visited_at": datetime.now(timezone(timedelta(hours=8))).isoformat(timespec="seconds"),
-            "unit_name": "分页单位", "person_met": f"分页E2E{i}", "discussed": "分页"}, as_="cm-002",
-            headers={"Idempotency-Key": "e2e-more-" + uuid.uuid4().hex})
+        status, _ = stack.call(
+            "POST",
+            "/v1/visits",
+            {
+                "kind": "phone",
+                "visited_at": datetime.now(timezone(timedelta(hours=8))).isoformat(timespec="seconds"),
+                "unit_name": "分页单位",
+                "person_met": f"分页E2E{i}",
+                "discussed": "分页",
+            },
+            as_="cm-002",
+            headers={"Idempotency-Key": "e2e-more-" + uuid.uuid4().hex},
+        )
         assert status == 201
     page = phone()
     sign_in(page, stack, "cm-002")
     # The page asks for 50; the server is asked for 1, so its real next_token drives the button.
-    page.route(re.compile(r".*/v1/visits\?limit=50$"),
-               lambda route: route.continue_(url=route.request.url.replace("limit=50", "limit=1")))
+    page.route(
+        re.compile(r".*/v1/visits\?limit=50$"),
+        lambda route: route.continue_(url=route.request.url.replace("limit=50", "limit=1")),
+    )
     page.goto(stack.app + "#/visits")
     expect(page.locator("#visit-list .card.visit")).to_have_count(1)
     total = len(stack.items("/v1/visits?limit=100", "cm-002"))
@@ -152,7 +176,7 @@ def test_load_more_appends_the_next_page(phone, stack):
     more.click()
     expect(page.locator("#visit-list .card.visit")).to_have_count(min(total, 51))
     if total <= 51:
-        expect(more).to_have_count(0)   # the last page has no next_token
+        expect(more).to_have_count(0)  # the last page has no next_token
 
 
 def test_reveal_and_dial_then_masked_again_and_a_problem_item_with_the_outcome(phone, stack):
@@ -164,12 +188,12 @@ def test_reveal_and_dial_then_masked_again_and_a_problem_item_with_the_outcome(p
     task_id = card.get_attribute("data-task")
     card.locator("a.button").click()
     page.wait_for_selector("#attempt-form")
-    expect(page.locator("#call-window")).to_be_visible()     # the call window or the client's own time
+    expect(page.locator("#call-window")).to_be_visible()  # the call window or the client's own time
 
     page.click("#reveal-button")
     expect(page.locator("#revealed-phone")).to_contain_text("13800000002")
     assert page.get_attribute("#dial", "href") == "tel:13800000002"
-    assert page.input_value("#f-dialled_number") == "13800000002"   # the number dialled, as evidence
+    assert page.input_value("#f-dialled_number") == "13800000002"  # the number dialled, as evidence
     page.click("#call-done")
     expect(page.locator("#remasked")).to_contain_text("138****0002")
     assert "13800000002" not in page.inner_text("#reveal")
@@ -179,8 +203,14 @@ def test_reveal_and_dial_then_masked_again_and_a_problem_item_with_the_outcome(p
     page.fill("#f-recording_ref", "rec-e2e-" + uuid.uuid4().hex[:6])
     page.check("#f-answered_by-0")
     page.check("#f-identity_confirmed")
-    for question in ("account_changes_confirmed", "no_staff_trading", "risks_disclosed", "no_discretionary_authority",
-                     "no_return_promise", "no_signing_for_client"):
+    for question in (
+        "account_changes_confirmed",
+        "no_staff_trading",
+        "risks_disclosed",
+        "no_discretionary_authority",
+        "no_return_promise",
+        "no_signing_for_client",
+    ):
         page.check(f"#f-checklist\\.{question}-0")
     page.check("#f-satisfaction-4")
     page.locator("#problem summary").click()
@@ -211,7 +241,7 @@ def test_a_photo_over_the_limit_is_refused_before_it_is_queued(phone, stack):
     expect(page.locator("[data-field=photos] .field-error")).to_contain_text("超过每张 5 MB")
     page.click("#visit-form button[type=submit]")
     expect(page.locator("#visit-form .status")).to_have_attribute("data-state", "failed")
-    expect(page.locator("#outbox-badge")).to_be_hidden()   # nothing was queued
+    expect(page.locator("#outbox-badge")).to_be_hidden()  # nothing was queued
     assert page.evaluate("window.FieldDesk.outbox().then(a => a.length)") == 0
     page.context.set_offline(False)
 
@@ -223,8 +253,10 @@ def test_the_queue_retries_by_the_in_progress_code_not_by_the_english_text(phone
     sign_in(page, stack, "cm-001")
     page.goto(stack.app + "#/visits/new")
     page.wait_for_selector("#visit-form")
-    answers = [{"code": "in_progress", "message": "已在处理"},                     # the code says: retry
-               {"code": "conflict", "message": "this submission is still in progress"}]  # English text only
+    answers = [
+        {"code": "in_progress", "message": "已在处理"},  # the code says: retry
+        {"code": "conflict", "message": "this submission is still in progress"},
+    ]  # English text only
 
     def answer(route):
         if route.request.method != "POST":
@@ -232,8 +264,7 @@ def test_the_queue_retries_by_the_in_progress_code_not_by_the_english_text(phone
         error = answers.pop(0) if answers else None
         if not error:
             return route.continue_()
-        route.fulfill(status=409, content_type="application/json",
-                      body=json.dumps({"error": {**error, "details": []}}))
+        route.fulfill(status=409, content_type="application/json", body=json.dumps({"error": {**error, "details": []}}))
 
     page.route("**/v1/visits", answer)
     page.fill("#f-person_met", "进行中E2E")
@@ -257,7 +288,9 @@ def test_a_late_visit_asks_for_its_reason_next_to_a_field_that_appears(phone, st
     who = "补录E2E" + uuid.uuid4().hex[:4]
     page.fill("#f-person_met", who)
     page.fill("#f-discussed", "十天前的走访")
-    page.fill("#f-visited_at", (datetime.now(timezone(timedelta(hours=8))) - timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill(
+        "#f-visited_at", (datetime.now(timezone(timedelta(hours=8))) - timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    )
     page.click("#visit-form button[type=submit]")
     expect(page.locator("[data-field=late_reason] .field-error")).to_contain_text("请填写补录原因")
     page.fill("#f-late_reason", "外出培训一周，回来补录")

@@ -1,4 +1,5 @@
 """Feed event builders for tests: valid phones and ID numbers, events by type."""
+
 from __future__ import annotations
 
 import itertools
@@ -21,12 +22,30 @@ def _eid(prefix: str) -> str:
     return f"{prefix}-{next(_seq)}"
 
 
-def opened(account_id: str, on: str = "2026-11-19", *, event_id: str | None = None, branch_id: str = "br-pudong",
-           manager: str | None = "cm-001", tier: str = "ordinary", channel: str = "counter", n: int = 1,
-           time: str = "10:00:00") -> dict:
-    event = {"type": "account_opened", "event_id": event_id or _eid("open"), "account_id": account_id,
-             "branch_id": branch_id, "client_name": "张三丰", "phone": phone(n), "id_number": id_number(n),
-             "opened_at": f"{on}T{time}+08:00", "channel": channel, "tier": tier}
+def opened(
+    account_id: str,
+    on: str = "2026-11-19",
+    *,
+    event_id: str | None = None,
+    branch_id: str = "br-pudong",
+    manager: str | None = "cm-001",
+    tier: str = "ordinary",
+    channel: str = "counter",
+    n: int = 1,
+    time: str = "10:00:00",
+) -> dict:
+    event = {
+        "type": "account_opened",
+        "event_id": event_id or _eid("open"),
+        "account_id": account_id,
+        "branch_id": branch_id,
+        "client_name": "张三丰",
+        "phone": phone(n),
+        "id_number": id_number(n),
+        "opened_at": f"{on}T{time}+08:00",
+        "channel": channel,
+        "tier": tier,
+    }
     if manager:
         event["serving_manager_id"] = manager
     return event
@@ -36,31 +55,70 @@ def trade(account_id: str, day: str, *, event_id: str | None = None) -> dict:
     return {"type": "trade_day", "event_id": event_id or _eid("trade"), "account_id": account_id, "trade_date": day}
 
 
-def transfer_out(account_id: str, amount: str, balance_before: str, at: str = "2026-11-19T14:00:00+08:00", *,
-                 event_id: str | None = None) -> dict:
-    return {"type": "transfer_out", "event_id": event_id or _eid("out"), "account_id": account_id,
-            "amount": amount, "balance_before": balance_before, "at": at}
+def transfer_out(
+    account_id: str,
+    amount: str,
+    balance_before: str,
+    at: str = "2026-11-19T14:00:00+08:00",
+    *,
+    event_id: str | None = None,
+) -> dict:
+    return {
+        "type": "transfer_out",
+        "event_id": event_id or _eid("out"),
+        "account_id": account_id,
+        "amount": amount,
+        "balance_before": balance_before,
+        "at": at,
+    }
 
 
-def transfer_in(account_id: str, amount: str, balance_before: str, at: str = "2026-11-19T09:00:00+08:00", *,
-                event_id: str | None = None) -> dict:
-    return {"type": "transfer_in", "event_id": event_id or _eid("in"), "account_id": account_id,
-            "amount": amount, "balance_before": balance_before, "at": at}
+def transfer_in(
+    account_id: str,
+    amount: str,
+    balance_before: str,
+    at: str = "2026-11-19T09:00:00+08:00",
+    *,
+    event_id: str | None = None,
+) -> dict:
+    return {
+        "type": "transfer_in",
+        "event_id": event_id or _eid("in"),
+        "account_id": account_id,
+        "amount": amount,
+        "balance_before": balance_before,
+        "at": at,
+    }
 
 
 def closed(account_id: str, on: str = "2026-11-19", *, reason: str = "competitor", event_id: str | None = None) -> dict:
-    return {"type": "account_closed", "event_id": event_id or _eid("close"), "account_id": account_id,
-            "closed_at": f"{on}T15:00:00+08:00", "reason": reason}
+    return {
+        "type": "account_closed",
+        "event_id": event_id or _eid("close"),
+        "account_id": account_id,
+        "closed_at": f"{on}T15:00:00+08:00",
+        "reason": reason,
+    }
 
 
 def transferred_out(account_id: str, on: str = "2026-11-19", *, event_id: str | None = None) -> dict:
-    return {"type": "account_transferred_out", "event_id": event_id or _eid("txo"), "account_id": account_id,
-            "transferred_at": f"{on}T11:00:00+08:00", "destination": "另一家券商"}
+    return {
+        "type": "account_transferred_out",
+        "event_id": event_id or _eid("txo"),
+        "account_id": account_id,
+        "transferred_at": f"{on}T11:00:00+08:00",
+        "destination": "另一家券商",
+    }
 
 
 def manager_changed(account_id: str, manager: str, at: str, *, event_id: str | None = None) -> dict:
-    return {"type": "manager_changed", "event_id": event_id or _eid("mgr"), "account_id": account_id,
-            "serving_manager_id": manager, "changed_at": at}
+    return {
+        "type": "manager_changed",
+        "event_id": event_id or _eid("mgr"),
+        "account_id": account_id,
+        "serving_manager_id": manager,
+        "changed_at": at,
+    }
 
 
 def feed(*events) -> list[dict]:
@@ -73,7 +131,13 @@ def feed(*events) -> list[dict]:
     return results
 
 
-def contact_changed(account_id: str, new_phone: str, at: str = "2026-11-23T10:00:00+08:00", *,
-                    event_id: str | None = None) -> dict:
-    return {"type": "contact_changed", "event_id": event_id or _eid("contact"), "account_id": account_id,
-            "phone": new_phone, "changed_at": at}
+def contact_changed(
+    account_id: str, new_phone: str, at: str = "2026-11-23T10:00:00+08:00", *, event_id: str | None = None
+) -> dict:
+    return {
+        "type": "contact_changed",
+        "event_id": event_id or _eid("contact"),
+        "account_id": account_id,
+        "phone": new_phone,
+        "changed_at": at,
+    }

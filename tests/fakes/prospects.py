@@ -1,5 +1,6 @@
 """Everything the prospect rules need, in memory: the repository fake (contract-tested against DynamoDB in
 tests/contract/) plus small fakes of the directory, field encryption and the disclosure audit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,10 +13,18 @@ from chalicelib.models.prospects import ClaimKind, ProspectRecord
 from chalicelib.storage.memory.prospects import MemoryProspectRepository
 
 # DOMAIN 2 and the defaults of chalicelib/config.py, written out so a rule test reads its numbers here.
-POLICY = ProspectPolicy(protection_days_a=7, protection_days_b=15, protection_days_c=30, first_contact_days=3,
-                        pool_daily_pick_limit=5, pool_reclaim_block_days=30, referral_default_class="C",
-                        lapse_catch_up_max_days=31, cross_branch_pool_claims=True,
-                        registrations_per_manager_per_day=30)
+POLICY = ProspectPolicy(
+    protection_days_a=7,
+    protection_days_b=15,
+    protection_days_c=30,
+    first_contact_days=3,
+    pool_daily_pick_limit=5,
+    pool_reclaim_block_days=30,
+    referral_default_class="C",
+    lapse_catch_up_max_days=31,
+    cross_branch_pool_claims=True,
+    registrations_per_manager_per_day=30,
+)
 
 
 @dataclass
@@ -23,10 +32,24 @@ class FakeDirectory:
     outlets: dict[str, dict] = field(default_factory=dict)
     staff: dict[str, dict] = field(default_factory=dict)
 
-    def add_manager(self, staff_id: str, name: str, branch_id: str, *, outlet_ids: tuple[str, ...] = (),
-                    status: str = "active", role: str = "client_manager") -> None:
-        self.staff[staff_id] = {"staff_id": staff_id, "name": name, "branch_id": branch_id, "role": role,
-                                "status": status, "outlet_ids": list(outlet_ids)}
+    def add_manager(
+        self,
+        staff_id: str,
+        name: str,
+        branch_id: str,
+        *,
+        outlet_ids: tuple[str, ...] = (),
+        status: str = "active",
+        role: str = "client_manager",
+    ) -> None:
+        self.staff[staff_id] = {
+            "staff_id": staff_id,
+            "name": name,
+            "branch_id": branch_id,
+            "role": role,
+            "status": status,
+            "outlet_ids": list(outlet_ids),
+        }
 
     def get_outlet(self, outlet_id: str) -> dict | None:
         return self.outlets.get(outlet_id)
@@ -58,28 +81,38 @@ class FakeSealer:
 
     def lookup_hashes(self, kind: ClaimKind, normalised: str) -> list[str]:
         # The first key hashes as before the rotation support, so stored fixtures keep their hashes.
-        return [hashlib.sha256(f"{kind.value}:{normalised}".encode() if k == "k1" else
-                               f"{k}:{kind.value}:{normalised}".encode()).hexdigest() for k in self.keys]
+        return [
+            hashlib.sha256(
+                f"{kind.value}:{normalised}".encode() if k == "k1" else f"{k}:{kind.value}:{normalised}".encode()
+            ).hexdigest()
+            for k in self.keys
+        ]
 
 
 @dataclass
 class RecordingDisclosures:
-    refused: list[tuple[str, str, str]] = field(default_factory=list)   # (actor, prospect, why)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # (actor, prospect, why)
     granted: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (actor, prospect, fields shown)
 
     def refuse(self, principal: Any, record: ProspectRecord, body: Any, why: str) -> None:
         self.refused.append((principal.id, record.prospect_id, why))
 
-    def grant(self, principal: Any, record: ProspectRecord, body: Any,
-              values: dict[str, str | None]) -> tuple[dict, str]:
+    def grant(
+        self, principal: Any, record: ProspectRecord, body: Any, values: dict[str, str | None]
+    ) -> tuple[dict, str]:
         shown = {k: v for k, v in values.items() if v}
         self.granted.append((principal.id, record.prospect_id, list(shown)))
         return shown, f"audit-{len(self.granted)}"
 
 
 def make_deps(**policy: Any) -> ProspectDeps:
-    return ProspectDeps(repo=MemoryProspectRepository(), directory=FakeDirectory(), sealer=FakeSealer(),
-                        disclosures=RecordingDisclosures(), policy=replace(POLICY, **policy))
+    return ProspectDeps(
+        repo=MemoryProspectRepository(),
+        directory=FakeDirectory(),
+        sealer=FakeSealer(),
+        disclosures=RecordingDisclosures(),
+        policy=replace(POLICY, **policy),
+    )
 
 
 # --- callers ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """The fuzz suite runs through `make test-api-fuzz` (which `.ci/run` also runs), not in `make test`."""
+
 from __future__ import annotations
 
 import os

@@ -11,24 +11,29 @@ document (status code documented, content type, headers, body schema).
 Bounded: FIELDDESK_FUZZ_EXAMPLES (default 40) examples per operation and a
 derandomized seed, so a run is reproducible and takes well under three minutes.
 """
+
 from __future__ import annotations
 
 import io
 import json
 import os
-from pathlib import Path
-from http import HTTPStatus
-from urllib.parse import urlsplit
-
 from collections import Counter
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from urllib3 import HTTPHeaderDict, HTTPResponse
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
-                                 response_schema_conformance, status_code_conformance)
 
 import app as app_module
 from chalicelib.api.routing import ROUTES
@@ -37,11 +42,22 @@ from tests.conftest import token_for
 
 EXAMPLES = int(os.environ.get("FIELDDESK_FUZZ_EXAMPLES", "40"))
 BASE_URL = "http://fielddesk.test"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 # The first demo user of each role (infra/demo_data.py); outlets call with a key seeded below.
-CALLERS = {"admin": "adm-001", "supervisor": "sup-001", "client_manager": "cm-001", "callback_agent": "cba-001",
-           "compliance": "cmp-001", "system": "sys-001"}
+CALLERS = {
+    "admin": "adm-001",
+    "supervisor": "sup-001",
+    "client_manager": "cm-001",
+    "callback_agent": "cba-001",
+    "compliance": "cmp-001",
+    "system": "sys-001",
+}
 FUZZ_OUTLET_KEY = "fdk_fuzzkey0001.fuzz-secret-not-for-production"
 
 schema = schemathesis.openapi.from_dict(build_document())
@@ -69,8 +85,13 @@ class ChaliceAdapter(requests.adapters.BaseAdapter):
         response.status_code = result.status_code
         response.reason = HTTPStatus(result.status_code).phrase
         response.headers = requests.structures.CaseInsensitiveDict(result.headers)
-        response.raw = HTTPResponse(body=io.BytesIO(content), headers=HTTPHeaderDict(result.headers),
-                                    status=result.status_code, version=11, preload_content=False)
+        response.raw = HTTPResponse(
+            body=io.BytesIO(content),
+            headers=HTTPHeaderDict(result.headers),
+            status=result.status_code,
+            version=11,
+            preload_content=False,
+        )
         response._content = content
         response.url = request.url
         response.request = request
@@ -86,9 +107,16 @@ def _seed_outlet_key() -> None:
     from chalicelib.storage import directory
 
     key_id, secret = parse_api_key(FUZZ_OUTLET_KEY)
-    directory.put_api_key({"key_id": key_id, "outlet_id": "ot-icbc-lujiazui", "branch_id": "br-pudong",
-                           "secret_hash": hash_api_secret(secret), "status": "active",
-                           "created_at": "2026-11-01T09:00:00+08:00"})
+    directory.put_api_key(
+        {
+            "key_id": key_id,
+            "outlet_id": "ot-icbc-lujiazui",
+            "branch_id": "br-pudong",
+            "secret_hash": hash_api_secret(secret),
+            "status": "active",
+            "created_at": "2026-11-01T09:00:00+08:00",
+        }
+    )
 
 
 @pytest.fixture
@@ -99,8 +127,11 @@ def session(monkeypatch):
     # chalice's test client cannot read a body-less response (its CORS preflight answer);
     # API Gateway answers OPTIONS itself with an empty body.
     original = chalice_test.HTTPResponse.create_from_dict.__func__
-    monkeypatch.setattr(chalice_test.HTTPResponse, "create_from_dict", classmethod(
-        lambda cls, d: original(cls, {**d, "body": d.get("body") or ""})))
+    monkeypatch.setattr(
+        chalice_test.HTTPResponse,
+        "create_from_dict",
+        classmethod(lambda cls, d: original(cls, {**d, "body": d.get("body") or ""})),
+    )
 
     from infra.demo_data import seed_all
 
@@ -126,8 +157,9 @@ def auth_headers(path: str, method: str) -> dict:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_every_operation_conforms(case, session):
     headers = auth_headers(case.path, case.method.upper())
     response = case.call(base_url=BASE_URL, session=session, headers=headers)
@@ -157,7 +189,7 @@ def reach_report():
     report = {op: dict(sorted(c.items())) for op, c in sorted(by_operation.items())}
     Path(os.environ.get("FIELDDESK_FUZZ_REPORT", "build/fuzz-report.json")).parent.mkdir(parents=True, exist_ok=True)
     Path(os.environ.get("FIELDDESK_FUZZ_REPORT", "build/fuzz-report.json")).write_text(json.dumps(report, indent=1))
-    for (path, method) in SPECS:
+    for path, method in SPECS:
         statuses = by_operation.get(f"{method} {path}", Counter())
         assert statuses, f"{method} {path} was never called"
         assert not [s for s in statuses if s >= 500], f"{method} {path} answered a server error"

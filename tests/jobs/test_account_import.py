@@ -4,6 +4,7 @@ Given a file in the account-files bucket, when EventBridge delivers its Object C
 resume job runs), then every row is applied exactly once or reported, whatever the encoding, the
 deadline or the database's transient failures.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,14 +17,17 @@ from chalicelib.storage import base, keys
 from tests.factories.accounts import id_number, phone
 
 BUCKET = "fielddesk-account-files"
-HEADER = ("event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
-          "tier,trade_date,amount,balance_before,at,closed_at,reason")
+HEADER = (
+    "event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
+    "tier,trade_date,amount,balance_before,at,closed_at,reason"
+)
 
 
 @pytest.fixture(autouse=True)
 def setting(monkeypatch, lambda_15_minutes):
     monkeypatch.setenv("FIELDDESK_IMPORT_RETRY_BASE_SECONDS", "0")
     from chalicelib.config import reset_settings
+
     reset_settings()
     with clock.freeze("2026-11-20T10:00:00+08:00"):
         yield
@@ -39,8 +43,10 @@ def s3():
 
 
 def opening(n: int, account: str, name: str = "李四") -> str:
-    return (f"o-{account},account_opened,{account},br-pudong,{name},{phone(n)},{id_number(n)},"
-            "2026-11-19T10:00:00+08:00,counter,cm-001,gold,,,,,,")
+    return (
+        f"o-{account},account_opened,{account},br-pudong,{name},{phone(n)},{id_number(n)},"
+        "2026-11-19T10:00:00+08:00,counter,cm-001,gold,,,,,,"
+    )
 
 
 def trade(account: str, day: str, n: int) -> str:
@@ -54,8 +60,12 @@ def transfer(account: str, n: int, amount: str = "100.00") -> str:
 def put_file(s3, key: str, rows: list[str], encoding: str = "utf-8", bom: bool = False) -> dict:
     body = (HEADER + "\n" + "\n".join(rows) + "\n").encode(encoding)
     s3.put_object(Bucket=BUCKET, Key=key, Body=(b"\xef\xbb\xbf" if bom else b"") + body)
-    return {"version": "0", "source": "aws.s3", "detail-type": "Object Created",
-            "detail": {"bucket": {"name": BUCKET}, "object": {"key": key, "size": len(body)}}}
+    return {
+        "version": "0",
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "detail": {"bucket": {"name": BUCKET}, "object": {"key": key, "size": len(body)}},
+    }
 
 
 def deliver(event: dict) -> dict:
@@ -73,8 +83,9 @@ def resume() -> dict:
     from app import app
 
     with Client(app) as client:
-        event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                                resources=[])
+        event = client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
         return client.lambda_.invoke("resume_account_imports", event).payload
 
 
@@ -92,8 +103,9 @@ def account(account_id: str) -> dict:
 # --- encodings ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("encoding,bom", [("utf-8", True), ("utf-8", False), ("gbk", False), ("gb18030", False)])
 def test_each_encoding_the_core_system_writes_is_read_with_its_chinese_names(api, s3, encoding, bom):
-    event = put_file(s3, "core/enc.csv", [opening(1, "ac-1", "欧阳娜娜"), trade("ac-1", "2026-11-19", 1)],
-                     encoding, bom)
+    event = put_file(
+        s3, "core/enc.csv", [opening(1, "ac-1", "欧阳娜娜"), trade("ac-1", "2026-11-19", 1)], encoding, bom
+    )
     result = deliver(event)
     assert (result["status"], result["accepted"], result["rejected"]) == ("completed", 2, 0)
     assert account("ac-1")["client_name"] == "欧阳娜娜"
@@ -101,8 +113,11 @@ def test_each_encoding_the_core_system_writes_is_read_with_its_chinese_names(api
 
 def test_a_row_that_cannot_be_decoded_is_reported_and_the_rest_imported(api, s3):
     good = [opening(1, "ac-1", "王五"), trade("ac-1", "2026-11-19", 1)]
-    body = (HEADER + "\n" + good[0] + "\n").encode("gbk") + b"t-x,trade_day,ac-1,\xff\xfe\xff,,,\n" + \
-        (good[1] + "\n").encode("gbk")
+    body = (
+        (HEADER + "\n" + good[0] + "\n").encode("gbk")
+        + b"t-x,trade_day,ac-1,\xff\xfe\xff,,,\n"
+        + (good[1] + "\n").encode("gbk")
+    )
     s3.put_object(Bucket=BUCKET, Key="core/broken.csv", Body=body)
     result = deliver({"detail": {"bucket": {"name": BUCKET}, "object": {"key": "core/broken.csv"}}})
     assert (result["status"], result["rows"], result["accepted"], result["rejected"]) == ("completed", 3, 2, 1)
@@ -139,6 +154,7 @@ def test_a_row_still_refused_after_the_retries_leaves_the_file_incomplete_and_re
 
     monkeypatch.setenv("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "3")
     from chalicelib.config import reset_settings
+
     reset_settings()
     real, calls = repo.write_event, []
 
@@ -149,12 +165,18 @@ def test_a_row_still_refused_after_the_retries_leaves_the_file_incomplete_and_re
         return real(record, *args)
 
     monkeypatch.setattr(repo, "write_event", busy)
-    rows = [opening(1, "ac-1"), trade("ac-1", "2026-11-18", 1), trade("ac-1", "2026-11-19", 2),
-            opening(2, "ac-2"), trade("ac-1", "2026-11-20", 3), opening(3, "ac-3")]
+    rows = [
+        opening(1, "ac-1"),
+        trade("ac-1", "2026-11-18", 1),
+        trade("ac-1", "2026-11-19", 2),
+        opening(2, "ac-2"),
+        trade("ac-1", "2026-11-20", 3),
+        opening(3, "ac-3"),
+    ]
     event = put_file(s3, "core/busy.csv", rows)
     first = deliver(event)
-    assert first["status"] == "incomplete" and first["committed_row"] == 4   # header + 3 rows; row 5 failed
-    assert len(calls) == 5   # the first try and 4 retries with backoff
+    assert first["status"] == "incomplete" and first["committed_row"] == 4  # header + 3 rows; row 5 failed
+    assert len(calls) == 5  # the first try and 4 retries with backoff
     assert (first["rows"], first["accepted"]) == (3, 3)
     assert summary_of(api, s3, "core/busy.csv")["resend_rows"] == [5]
 
@@ -168,7 +190,7 @@ def test_a_row_still_refused_after_the_retries_leaves_the_file_incomplete_and_re
     assert (summary["rows"], summary["accepted"], summary["duplicate"], summary["rejected"]) == (6, 6, 0, 0)
     assert account("ac-2")["status"] == "open" and account("ac-3")["status"] == "open"
     assert account("ac-1")["last_trade_on"] == "2026-11-20" and account("ac-1")["version"] == 4
-    assert resume()["resumed"] == []   # out of the index once completed
+    assert resume()["resumed"] == []  # out of the index once completed
 
 
 # --- the deadline -----------------------------------------------------------------------------------------------
@@ -190,11 +212,15 @@ def test_the_import_stops_before_the_deadline_and_resumes_from_its_last_committe
 
     monkeypatch.setenv("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "2")
     from chalicelib.config import reset_settings
+
     reset_settings()
     seen_rows = []
     real_ingest = domain.ingest
-    monkeypatch.setattr(domain, "ingest", lambda events, source="api", rows=None: (
-        seen_rows.extend(rows or []), real_ingest(events, source, rows))[1])
+    monkeypatch.setattr(
+        domain,
+        "ingest",
+        lambda events, source="api", rows=None: (seen_rows.extend(rows or []), real_ingest(events, source, rows))[1],
+    )
     rows = [opening(1, "ac-1")] + [transfer("ac-1", i) for i in range(1, 8)]
     event = put_file(s3, "core/long.csv", rows)
     # 90 s left, 10 s per look before each batch, a 60 s margin: three batches (6 rows) before it stops.
@@ -208,16 +234,33 @@ def test_the_import_stops_before_the_deadline_and_resumes_from_its_last_committe
     assert min(seen_rows) == 8, "the resumed run began before the last committed row"
     summary = summary_of(api, s3, "core/long.csv")
     assert (summary["rows"], summary["accepted"], summary["duplicate"]) == (8, 8, 0)
-    assert account("ac-1")["version"] == 8   # every row applied once
+    assert account("ac-1")["version"] == 8  # every row applied once
 
 
 # --- the same event through the API and the file ------------------------------------------------------------
 def test_an_event_received_through_the_api_and_then_the_file_is_a_duplicate_not_a_conflict(api, s3):
-    events = [{"type": "account_opened", "event_id": "o-ac-1", "account_id": "ac-1", "branch_id": "br-pudong",
-               "client_name": "李四", "phone": phone(1), "id_number": id_number(1),
-               "opened_at": "2026-11-19T02:00:00Z", "serving_manager_id": "cm-001", "tier": "gold"},
-              {"type": "transfer_in", "event_id": "x-ac-1-1", "account_id": "ac-1", "amount": 100,
-               "balance_before": "1000", "at": "2026-11-19T03:00:00+00:00"}]
+    events = [
+        {
+            "type": "account_opened",
+            "event_id": "o-ac-1",
+            "account_id": "ac-1",
+            "branch_id": "br-pudong",
+            "client_name": "李四",
+            "phone": phone(1),
+            "id_number": id_number(1),
+            "opened_at": "2026-11-19T02:00:00Z",
+            "serving_manager_id": "cm-001",
+            "tier": "gold",
+        },
+        {
+            "type": "transfer_in",
+            "event_id": "x-ac-1-1",
+            "account_id": "ac-1",
+            "amount": 100,
+            "balance_before": "1000",
+            "at": "2026-11-19T03:00:00+00:00",
+        },
+    ]
     status, body = api.post("/v1/account-events", {"events": events}, as_="sys-001")
     assert status == 200 and body["accepted"] == 2, body
     result = deliver(put_file(s3, "core/both.csv", [opening(1, "ac-1"), transfer("ac-1", 1)]))
@@ -241,6 +284,7 @@ def test_under_injected_faults_no_row_is_lost_or_applied_twice(api, monkeypatch)
 
     monkeypatch.setenv("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "5")
     from chalicelib.config import reset_settings
+
     reset_settings()
     faults = FaultInjector(rate=0.2, seed=7)
     logging.disable(logging.CRITICAL)
@@ -260,6 +304,7 @@ def test_an_incomplete_import_whose_file_is_gone_leaves_the_resume_job_marked_fa
 
     monkeypatch.setenv("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "1")
     from chalicelib.config import reset_settings
+
     reset_settings()
     event = put_file(s3, "core/gone.csv", [opening(1, "ac-1"), trade("ac-1", "2026-11-19", 1)])
     monkeypatch.setattr(chalice.test, "LambdaContext", lambda *a, **kw: Clocked(75, 10))
@@ -277,19 +322,34 @@ def test_a_quoted_cell_with_a_line_break_is_one_row_in_every_encoding_and_a_quot
 
     header = HEADER.split(",")
     for encoding in ("utf-8", "gbk", "gb18030"):
-        body = (HEADER + "\r\n" + opening(1, "ac-1", '"欧阳娜娜\r\n(曾用名 欧阳娜)"') + "\r\n\r\n"
-                + trade("ac-1", "2026-11-19", 1) + "\r\n").encode(encoding)
+        body = (
+            HEADER
+            + "\r\n"
+            + opening(1, "ac-1", '"欧阳娜娜\r\n(曾用名 欧阳娜)"')
+            + "\r\n\r\n"
+            + trade("ac-1", "2026-11-19", 1)
+            + "\r\n"
+        ).encode(encoding)
         found = rows(body, encoding if encoding == "utf-8" else "gb18030")
-        assert [n for n, _ in found] == [1, 2, 5]                 # numbered by the line a row starts on
+        assert [n for n, _ in found] == [1, 2, 5]  # numbered by the line a row starts on
         event, error = parse_row(header, found[1][1])
         assert error is None and event["client_name"] == "欧阳娜娜\n(曾用名 欧阳娜)"
     # An undecodable row with a line break in a cell is still one row, and the next row is read.
-    body = (HEADER + "\n").encode() + b'x-1,trade_day,"ac\xff\n1",,,,,,,,,2026-11-19,,,,,\n' + \
-        (trade("ac-1", "2026-11-19", 2) + "\n").encode()
+    body = (
+        (HEADER + "\n").encode()
+        + b'x-1,trade_day,"ac\xff\n1",,,,,,,,,2026-11-19,,,,,\n'
+        + (trade("ac-1", "2026-11-19", 2) + "\n").encode()
+    )
     assert [(n, t is None) for n, t in rows(body, "utf-8")] == [(1, False), (2, True), (4, False)]
     # A quote never closed takes its own line only: the rows after it are read, it is refused.
-    body = (HEADER + "\n" + opening(1, "ac-1", '"未闭合') + "\n"
-            + "\n".join(trade("ac-1", "2026-11-19", n) for n in range(MAX_LINES_PER_ROW + 2)) + "\n").encode()
+    body = (
+        HEADER
+        + "\n"
+        + opening(1, "ac-1", '"未闭合')
+        + "\n"
+        + "\n".join(trade("ac-1", "2026-11-19", n) for n in range(MAX_LINES_PER_ROW + 2))
+        + "\n"
+    ).encode()
     found = rows(body, "utf-8")
     assert len(found) == 1 + 1 + MAX_LINES_PER_ROW + 2
     assert parse_row(header, found[1][1])[1]["reason"] == "row: the row is not valid CSV"
@@ -303,6 +363,7 @@ def test_an_import_resumed_from_its_cursor_reads_a_row_with_a_line_break_whole(a
 
     monkeypatch.setenv("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "2")
     from chalicelib.config import reset_settings
+
     reset_settings()
     real, seen_rows = repo.write_event, []
 
@@ -312,14 +373,19 @@ def test_an_import_resumed_from_its_cursor_reads_a_row_with_a_line_break_whole(a
         return real(record, *args)
 
     real_ingest = domain.ingest
-    monkeypatch.setattr(domain, "ingest", lambda events, source="api", rows=None: (
-        seen_rows.extend(rows or []), real_ingest(events, source, rows))[1])
+    monkeypatch.setattr(
+        domain,
+        "ingest",
+        lambda events, source="api", rows=None: (seen_rows.extend(rows or []), real_ingest(events, source, rows))[1],
+    )
     monkeypatch.setattr(repo, "write_event", busy)
-    rows = [opening(1, "ac-1"),                                   # line 2
-            opening(2, "ac-2", '"王\n五"'),                       # lines 3-4
-            trade("ac-2", "2026-11-19", 1),                       # line 5
-            opening(3, "ac-3", '"赵\n\n六"'),                     # lines 6-8 (a blank line inside the cell)
-            trade("ac-3", "2026-11-19", 2)]                       # line 9
+    rows = [
+        opening(1, "ac-1"),  # line 2
+        opening(2, "ac-2", '"王\n五"'),  # lines 3-4
+        trade("ac-2", "2026-11-19", 1),  # line 5
+        opening(3, "ac-3", '"赵\n\n六"'),  # lines 6-8 (a blank line inside the cell)
+        trade("ac-3", "2026-11-19", 2),
+    ]  # line 9
     event = put_file(s3, "core/multiline.csv", rows)
     first = deliver(event)
     assert first["status"] == "incomplete" and first["committed_row"] == 5 and first["rows"] == 3

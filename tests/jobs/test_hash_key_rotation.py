@@ -5,6 +5,7 @@
 hashes: a rotation that lost one would let a second manager register a client already registered.
 A container reads the secret at most 5 minutes late; `lagging` plays one still holding the step before.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,15 @@ OLD = "old-hash-key-0123456789abcdef0123456789"
 
 
 def person(phone: str, id_number: str | None = None) -> dict:
-    body = {"name": "张三丰", "phone": phone, "class": "A", "source": "own_network", "outlet_id": "ot-icbc-lujiazui",
-            "first_contact_on": "2026-11-19", "need": "想做基金定投"}
+    body = {
+        "name": "张三丰",
+        "phone": phone,
+        "class": "A",
+        "source": "own_network",
+        "outlet_id": "ot-icbc-lujiazui",
+        "first_contact_on": "2026-11-19",
+        "need": "想做基金定投",
+    }
     return {**body, **({"id_number": id_number} if id_number else {})}
 
 
@@ -54,7 +62,7 @@ def register(api, phone, id_number=None, as_="cm-001"):
 
 def test_lookups_and_first_claims_hold_at_every_step_of_a_hash_key_rotation(api, secret, capsys):
     with clock.freeze(NOW):
-        status, first = register(api, "13812345678", "11010519491231002X")     # before the rotation
+        status, first = register(api, "13812345678", "11010519491231002X")  # before the rotation
         assert status == 201, first
 
         assert main(["keys", "rotate", "hash-key"]) == 0
@@ -66,33 +74,38 @@ def test_lookups_and_first_claims_hold_at_every_step_of_a_hash_key_rotation(api,
         status, during = register(api, "13900001111")
         assert status == 201
         # Claimed under both keys in one transaction: two containers whose writer keys differ cannot both win.
-        assert [base.get_item(**keys.claim_phone(pii.hash_with(k, pii.PHONE, "13900001111")))["prospect_id"]
-                for k in staged.split("\n")] == [during["prospect_id"]] * 2
+        assert [
+            base.get_item(**keys.claim_phone(pii.hash_with(k, pii.PHONE, "13900001111")))["prospect_id"]
+            for k in staged.split("\n")
+        ] == [during["prospect_id"]] * 2
 
         assert main(["keys", "promote", "hash-key"]) == 0
         new = secret.stored().split("\n")[0]
         assert secret.stored() == f"{new}\n{OLD}" and "rehash hash-key" in capsys.readouterr().out
-        secret.lagging(staged)              # a container a step behind: old key still writes
+        secret.lagging(staged)  # a container a step behind: old key still writes
         assert register(api, "13900001111", as_="cm-002")[0] == 409
         secret.containers_read_it()
         assert register(api, "13812345678", as_="cm-002")[0] == 409
         assert register(api, "13900001111", as_="cm-002")[0] == 409
         status, promoted = register(api, "13700002222")
         assert status == 201
-        assert base.get_item(**keys.prospect(promoted["prospect_id"]))["phone_hash"] == \
-            pii.hash_with(new, pii.PHONE, "13700002222"), "the new key writes the stored hash"
+        assert base.get_item(**keys.prospect(promoted["prospect_id"]))["phone_hash"] == pii.hash_with(
+            new, pii.PHONE, "13700002222"
+        ), "the new key writes the stored hash"
 
         assert main(["keys", "retire", "hash-key"]) == 1, "not before the stored claims are re-hashed"
         assert "keys rehash hash-key" in capsys.readouterr().err and secret.stored() == f"{new}\n{OLD}"
 
-        assert main(["keys", "rehash", "hash-key", "--max-seconds", "0"]) == 1   # one partition, then a clean stop
+        assert main(["keys", "rehash", "hash-key", "--max-seconds", "0"]) == 1  # one partition, then a clean stop
         assert "rerun to resume" in capsys.readouterr().err
-        assert main(["keys", "rehash", "hash-key"]) == 0                         # resumes where it stopped
+        assert main(["keys", "rehash", "hash-key"]) == 0  # resumes where it stopped
         result = json.loads(capsys.readouterr().out.split("\nhash-key:")[0])
         assert result["completed"] is True and result["conflicts"] == 0
         assert result["rehashed"] == 3, "every prospect is marked with the writer key (the first lacked its claim)"
-        assert base.get_item(**keys.claim_phone(pii.hash_with(new, pii.PHONE, "13812345678")))["prospect_id"] \
+        assert (
+            base.get_item(**keys.claim_phone(pii.hash_with(new, pii.PHONE, "13812345678")))["prospect_id"]
             == first["prospect_id"]
+        )
         assert base.get_item(**keys.claim_id_number(pii.hash_with(new, pii.ID_NUMBER, "11010519491231002X")))
         assert main(["keys", "rehash", "hash-key"]) == 0, "a rerun is safe"
         assert json.loads(capsys.readouterr().out.split("\nhash-key:")[0])["rehashed"] == 3, "nothing more done"
@@ -111,12 +124,12 @@ def test_lookups_and_first_claims_hold_at_every_step_of_a_hash_key_rotation(api,
 def test_an_account_opened_during_the_rotation_converts_a_prospect_claimed_under_the_old_key(api, secret):
     from chalicelib.storage import prospects as store
 
-    event = opened("ac-rot-1", n=7)     # the feed's client: phone 139 0000 0007
+    event = opened("ac-rot-1", n=7)  # the feed's client: phone 139 0000 0007
     with clock.freeze(NOW):
         status, prospect = register(api, "13900000007")
         assert status == 201
         assert main(["keys", "rotate", "hash-key"]) == 0
-        assert main(["keys", "promote", "hash-key"]) == 0   # the new key writes; the prospect is not re-hashed yet
+        assert main(["keys", "promote", "hash-key"]) == 0  # the new key writes; the prospect is not re-hashed yet
         secret.containers_read_it()
         status, fed = api.post("/v1/account-events", {"events": [event]}, as_="sys-001")
         assert status == 200 and fed["accepted"] == 1, fed
@@ -134,7 +147,7 @@ def test_a_contact_change_to_the_same_phone_after_the_rotation_is_not_a_new_phon
         account = base.get_item(**keys.account("ac-rot-2"), consistent=True)
         for step in ("rotate", "promote"):
             assert main(["keys", step, "hash-key"]) == 0
-        secret.lagging(secret.stored().split("\n")[0])      # retired: only the new key
+        secret.lagging(secret.stored().split("\n")[0])  # retired: only the new key
         assert accounts._same_phone(account, "13900000008")
         assert not accounts._same_phone(account, "13900000009")
 
@@ -168,7 +181,7 @@ def test_a_value_sealed_before_a_kms_rotation_still_opens_after_it_through_the_a
         assert main(["keys", "rotate", "field-key"]) == 0
         out = capsys.readouterr().out
         assert '"type": "ON_DEMAND"' in out and "Next: done" in out
-        pii.reset()                           # a new container: a data key under the new key material
+        pii.reset()  # a new container: a data key under the new key material
         status, after = register(api, "13900002222")
         assert status == 201
         for prospect, phone in ((before, "13812345678"), (after, "13900002222")):

@@ -1,4 +1,5 @@
 """Operator commands (`python -m schedules admin|branch|backfill|keys`) on moto, as on `make run`."""
+
 from __future__ import annotations
 
 import boto3
@@ -17,8 +18,18 @@ def test_bootstrap_creates_the_first_admin_and_branch_once_and_the_admin_can_sig
 
     assert main(["admin", "bootstrap", "--staff-id", "adm-hq", "--name", "张总", "--branch-id", "br-hq"]) == 1
     assert "branch_name" in capsys.readouterr().err  # an unknown branch needs its name
-    argv = ["admin", "bootstrap", "--staff-id", "adm-hq", "--name", "张总", "--branch-id", "br-hq",
-            "--branch-name", "总部"]
+    argv = [
+        "admin",
+        "bootstrap",
+        "--staff-id",
+        "adm-hq",
+        "--name",
+        "张总",
+        "--branch-id",
+        "br-hq",
+        "--branch-name",
+        "总部",
+    ]
     assert main(argv) == 0
     first = capsys.readouterr().out
     assert '"staff_created": true' in first and '"branch_created": true' in first
@@ -29,8 +40,16 @@ def test_bootstrap_creates_the_first_admin_and_branch_once_and_the_admin_can_sig
         me = client.http.get("/v1/me", headers={"Authorization": f"Bearer {token_for('adm-hq')}"})
     assert me.status_code == 200 and b'"role": "admin"' in me.body.replace(b'":"', b'": "')
 
-    directory.put_staff({"staff_id": "cm-9", "name": "x", "role": "client_manager", "branch_id": "br-hq",
-                         "outlet_ids": [], "status": "active"})
+    directory.put_staff(
+        {
+            "staff_id": "cm-9",
+            "name": "x",
+            "role": "client_manager",
+            "branch_id": "br-hq",
+            "outlet_ids": [],
+            "status": "active",
+        }
+    )
     assert main(["admin", "bootstrap", "--staff-id", "cm-9", "--name", "x", "--branch-id", "br-hq"]) == 1
     assert "not an active admin" in capsys.readouterr().err
 
@@ -42,8 +61,16 @@ def test_branches_are_created_listed_and_closed_only_when_empty(capsys):
     assert main(["branch", "create", "--id", "br-xuhui", "--name", "徐汇营业部"]) == 0
     assert main(["branch", "create", "--id", "br-xuhui", "--name", "again"]) == 1
     assert "already exists" in capsys.readouterr().err
-    directory.put_staff({"staff_id": "cm-1", "name": "x", "role": "client_manager", "branch_id": "br-pudong",
-                         "outlet_ids": [], "status": "active"})
+    directory.put_staff(
+        {
+            "staff_id": "cm-1",
+            "name": "x",
+            "role": "client_manager",
+            "branch_id": "br-pudong",
+            "outlet_ids": [],
+            "status": "active",
+        }
+    )
     assert main(["branch", "close", "--id", "br-pudong"]) == 1
     assert "cm-1" in capsys.readouterr().err
     assert main(["branch", "close", "--id", "br-xuhui", "--by", "adm-hq"]) == 0
@@ -60,8 +87,11 @@ def test_backfill_runs_every_date_of_the_range_and_refuses_bad_ranges(capsys, di
     with clock.freeze("2026-11-21T09:00:00+08:00"):
         assert main(["backfill", "callbacks", "--from", "2026-11-17", "--to", "2026-11-19", "--dry-run"]) == 0
         out = capsys.readouterr().out
-        assert [line.split()[2] for line in out.splitlines() if line.startswith("== callbacks")] == \
-            ["2026-11-17", "2026-11-18", "2026-11-19"]
+        assert [line.split()[2] for line in out.splitlines() if line.startswith("== callbacks")] == [
+            "2026-11-17",
+            "2026-11-18",
+            "2026-11-19",
+        ]
         assert out.count("DRY RUN") == 3
         assert main(["backfill", "callbacks", "--from", "2026-11-19", "--to", "2026-11-17"]) == 2
         assert main(["backfill", "callbacks", "--from", "2025-01-01", "--to", "2026-11-19"]) == 2
@@ -119,6 +149,7 @@ def _opens_safely(pagination, secret, token) -> bool:
 def test_a_page_token_survives_the_rotation_through_the_api(api, monkeypatch):
     """A next_token minted before `rotate` and `promote` still opens the next page after them."""
     from chalicelib.api import pagination
+    from chalicelib.errors import ValidationFailed
 
     secret = {"value": "old-key"}
     monkeypatch.setattr(pagination, "secret_page_token_key", lambda: secret["value"])
@@ -130,7 +161,7 @@ def test_a_page_token_survives_the_rotation_through_the_api(api, monkeypatch):
     fresh = pagination.encode({"pk": "c", "sk": "d"}, caller="cm-001", scope="visits")
     secret["value"] = "new-key"
     assert pagination.decode(fresh, caller="cm-001", scope="visits") == {"pk": "c", "sk": "d"}
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationFailed):
         pagination.decode(token, caller="cm-001", scope="visits")
 
 
@@ -146,13 +177,12 @@ def test_reconcile_reports_and_repairs_a_drifted_open_task_counter(directory, ca
         make_task("dormant", f"A00{i}", business_date="2026-11-20", assignee_id="cba-001")
     make_task("dormant", "A009", business_date="2026-11-20", assignee_id="cba-001", status="done")
     # The counter is the agent's LOAD item (issue 18), not the staff record.
-    base.update(**keys.agent_load("cba-001"), expression="SET open_tasks = :n", values={":n": 10},
-                return_values="NONE")
-    assert main(["reconcile", "open-tasks"]) == 1            # drift found, nothing written
+    base.update(**keys.agent_load("cba-001"), expression="SET open_tasks = :n", values={":n": 10}, return_values="NONE")
+    assert main(["reconcile", "open-tasks"]) == 1  # drift found, nothing written
     report = json.loads(capsys.readouterr().out)
     assert [(d["staff_id"], d["counter"], d["open_tasks"]) for d in report["drift"]] == [("cba-001", 10, 3)]
     assert base.get_item(**keys.agent_load("cba-001"))["open_tasks"] == 10
     assert main(["reconcile", "open-tasks", "--repair"]) == 0
     assert json.loads(capsys.readouterr().out)["repaired"] == 1
     assert base.get_item(**keys.agent_load("cba-001"))["open_tasks"] == 3
-    assert main(["reconcile", "open-tasks"]) == 0            # nothing left to repair
+    assert main(["reconcile", "open-tasks"]) == 0  # nothing left to repair

@@ -1,4 +1,5 @@
 """The daily overdue sweep: reads only the due buckets that fell due, catching up from a watermark."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,11 @@ from chalicelib.storage import penalties as repo
 
 def enter(api, day: str, rule="LATE", manager="cm-001"):
     with clock.freeze(f"{day}T09:00:00+08:00"):
-        status, body = api.post("/v1/penalties", {"manager_id": manager, "rule_code": rule, "breach_date": day,
-                                                  "evidence_note": "巡查"}, as_="sup-001")
+        status, body = api.post(
+            "/v1/penalties",
+            {"manager_id": manager, "rule_code": rule, "breach_date": day, "evidence_note": "巡查"},
+            as_="sup-001",
+        )
     assert status == 201, body
     return body
 
@@ -58,9 +62,9 @@ def test_unpaid_cash_penalty_is_flagged_the_day_after_it_fell_due(api, buckets_r
 
 
 def test_missed_runs_catch_up_from_the_watermark_and_skip_settled_or_appealed(api, buckets_read):
-    a = enter(api, "2026-11-01")              # due 11-15
-    b = enter(api, "2026-11-02")              # due 11-16, paid
-    c = enter(api, "2026-11-03")              # due 11-17, under appeal
+    a = enter(api, "2026-11-01")  # due 11-15
+    b = enter(api, "2026-11-02")  # due 11-16, paid
+    c = enter(api, "2026-11-03")  # due 11-17, under appeal
     d = enter(api, "2026-11-03", rule="ABSENT_3_DAYS", manager="cm-002")  # no cash amount: never due
     with clock.freeze("2026-11-10T09:00:00+08:00"):
         api.post(f"/v1/penalties/{b['penalty_id']}/settle", {"method": "cash"}, as_="sup-001")
@@ -92,6 +96,19 @@ def test_scheduled_handler_runs_the_sweep(api):
     p = enter(api, "2026-11-01")
     with clock.freeze("2026-11-16T01:10:00+08:00"):
         sweep("2026-11-15")
-        result = job.penalty_overdue_sweep({"detail-type": "Scheduled Event", "source": "aws.events", "time": "2026-11-15T17:10:00Z", "id": "e1", "region": "cn-north-1", "account": "1", "resources": [], "detail": {}, "version": "0"}, None)
+        result = job.penalty_overdue_sweep(
+            {
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "time": "2026-11-15T17:10:00Z",
+                "id": "e1",
+                "region": "cn-north-1",
+                "account": "1",
+                "resources": [],
+                "detail": {},
+                "version": "0",
+            },
+            None,
+        )
     assert result == {"days_read": 1, "flagged": 1}
     assert repo.get_flag(f"OVERDUE.{p['penalty_id']}")["kind"] == "penalty_overdue"

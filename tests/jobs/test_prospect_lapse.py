@@ -1,4 +1,5 @@
 """The daily lapse job: releases claims not followed up in time, reading only the buckets that fell due."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,14 @@ REGISTERED = "2026-11-20T10:00:00+08:00"
 
 
 def register(api, phone, klass, as_="cm-001"):
-    body = {"name": "钱七", "phone": phone, "class": klass, "source": "own_network",
-            "first_contact_on": "2026-11-20", "need": "了解港股通"}
+    body = {
+        "name": "钱七",
+        "phone": phone,
+        "class": klass,
+        "source": "own_network",
+        "first_contact_on": "2026-11-20",
+        "need": "了解港股通",
+    }
     with clock.freeze(REGISTERED):
         status, out = api.post("/v1/prospects", body, as_=as_)
     assert status == 201, out
@@ -59,8 +66,7 @@ def test_each_class_lapses_after_its_protection_days_and_d_at_once(api):
 def test_a_follow_up_keeps_the_claim_protected(api):
     p = register(api, "13600000001", "A")
     with clock.freeze("2026-11-26T15:00:00+08:00"):
-        status, _ = api.post(f"/v1/prospects/{p}/follow-ups", {"channel": "visit", "summary": "上门拜访"},
-                             as_="cm-001")
+        status, _ = api.post(f"/v1/prospects/{p}/follow-ups", {"channel": "visit", "summary": "上门拜访"}, as_="cm-001")
         assert status == 201
     run("2026-11-28")
     assert status_of(p) == "active"
@@ -114,8 +120,12 @@ def test_the_scheduled_handler_runs_the_job(api):
 
     register(api, "13600000001", "D")
     with Client(app) as client, clock.freeze("2026-11-21T01:00:00+08:00"):
-        response = client.lambda_.invoke("release_lapsed_prospects", client.events.generate_cw_event(
-            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+        response = client.lambda_.invoke(
+            "release_lapsed_prospects",
+            client.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+            ),
+        )
     assert response.payload["released"] == 1
 
 

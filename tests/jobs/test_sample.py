@@ -1,5 +1,6 @@
 """The regulator's 10% sample (CSRC 2010: at least 10% of last year-end's clients, excluding
 dormant and suspended, called back each year), planned day by day by the selection job."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -28,9 +29,14 @@ def book(directory, monkeypatch):
         for n, a in enumerate(CLIENTS, start=1):
             events += [opened(a, on="2025-03-03", n=n), trade(a, "2025-12-20"), trade(a, "2026-11-10")]
         # Outside the denominator: opened in 2026, dormant at the year-end, closed before it.
-        events += [opened("ac-new2026", on="2026-02-02", n=50), trade("ac-new2026", "2026-11-10"),
-                   opened("ac-dormant", on="2024-01-02", n=51), trade("ac-dormant", "2025-03-01"),
-                   opened("ac-closed", on="2024-01-02", n=52), closed("ac-closed", on="2025-10-10")]
+        events += [
+            opened("ac-new2026", on="2026-02-02", n=50),
+            trade("ac-new2026", "2026-11-10"),
+            opened("ac-dormant", on="2024-01-02", n=51),
+            trade("ac-dormant", "2025-03-01"),
+            opened("ac-closed", on="2024-01-02", n=52),
+            closed("ac-closed", on="2025-10-10"),
+        ]
         feed(*events)
     yield
 
@@ -49,25 +55,25 @@ def test_the_denominator_is_a_snapshot_of_last_year_ends_open_not_dormant_client
     run()
     year_end = get_year_end("br-pudong", 2025)
     assert year_end["clients"] == 20 and year_end["source"] == "snapshot"
-    assert sample.plan("br-pudong", D)["target"] == 2     # ceil(10% of 20)
+    assert sample.plan("br-pudong", D)["target"] == 2  # ceil(10% of 20)
 
 
 def test_each_working_day_picks_an_even_slice_and_a_rerun_picks_the_same_clients():
     first = run()
     picked = sampled()
-    assert len(picked) == 1 and picked <= set(CLIENTS)     # ceil(2 / 30 working days left)
+    assert len(picked) == 1 and picked <= set(CLIENTS)  # ceil(2 / 30 working days left)
     assert first.counts["sample"]["created"] == 1
     again = run()
     assert sampled() == picked and again.counts["sample"]["created"] == 0
     task = base.get_item(**keys.callback_task(f"sample.{next(iter(picked))}.2026"))
-    assert task["due_on"] == "2026-12-03"                  # 10 working days (deadline_sample)
+    assert task["due_on"] == "2026-12-03"  # 10 working days (deadline_sample)
 
 
 def test_a_weekend_picks_nobody_and_falling_behind_is_caught_up():
-    assert run(date(2026, 11, 21)).counts["sample"]["candidates"] == 0   # a Saturday
-    late = date(2026, 12, 31)                             # the year's last working day, nothing picked yet
+    assert run(date(2026, 11, 21)).counts["sample"]["candidates"] == 0  # a Saturday
+    late = date(2026, 12, 31)  # the year's last working day, nothing picked yet
     run(late)
-    assert len(sampled(late)) == 2                        # the whole remaining target at once
+    assert len(sampled(late)) == 2  # the whole remaining target at once
 
 
 def test_the_same_client_is_never_sampled_twice_in_a_year_nor_past_the_quarterly_cap():
@@ -76,8 +82,11 @@ def test_the_same_client_is_never_sampled_twice_in_a_year_nor_past_the_quarterly
     # Every other client already had two callbacks this quarter: the sample holds back from them.
     for a in CLIENTS:
         if a not in first:
-            base.update(**keys.callback_quarter_counter(a, "2026Q4"), expression="SET callbacks = :n, account_id = :a,"
-                        " quarter = :q", values={":n": 2, ":a": a, ":q": "2026Q4"})
+            base.update(
+                **keys.callback_quarter_counter(a, "2026Q4"),
+                expression="SET callbacks = :n, account_id = :a," " quarter = :q",
+                values={":n": 2, ":a": a, ":q": "2026Q4"},
+            )
     result = run(date(2026, 12, 31))
     assert sampled(date(2026, 12, 31)) == set()
     skipped = result.counts["sample"]["skipped"]

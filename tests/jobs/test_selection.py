@@ -4,6 +4,7 @@ Given accounts fed through the domain, when the job runs for business date D,
 then exactly the right tasks exist, with due dates in China working days,
 assigned independently, at most twice a quarter, and repeatable.
 """
+
 from __future__ import annotations
 
 import threading
@@ -83,17 +84,28 @@ def test_tasks_use_the_suggested_call_windows_without_a_copy_on_each():
     stored = task("new_account", "ac-new", str(D))
     assert "call_windows" not in stored
     windows = [(w.weekday, w.start, w.end) for w in call_windows.windows_of(stored)]
-    assert windows == [(0, "14:30", "17:00"), (1, "09:30", "11:00"), (1, "15:00", "17:00"), (2, "09:30", "11:00"),
-                       (2, "15:00", "17:00"), (3, "09:30", "11:00"), (3, "15:00", "17:00"), (4, "09:30", "11:00")]
+    assert windows == [
+        (0, "14:30", "17:00"),
+        (1, "09:30", "11:00"),
+        (1, "15:00", "17:00"),
+        (2, "09:30", "11:00"),
+        (2, "15:00", "17:00"),
+        (3, "09:30", "11:00"),
+        (3, "15:00", "17:00"),
+        (4, "09:30", "11:00"),
+    ]
 
 
-@pytest.mark.parametrize("opened_on,channel,due", [
-    ("2026-09-30", "counter", "2026-10-08"),           # National Day: Oct 1-7 off
-    ("2026-09-30", "bank_outlet_bulk", "2026-10-10"),  # 3 working days: Oct 8, 9 and make-up Saturday Oct 10
-    ("2026-02-13", "counter", "2026-02-14"),           # Spring Festival make-up Saturday
-    ("2026-11-20", "counter", "2026-11-23"),           # Friday -> Monday
-    ("2026-11-20", "bank_outlet_bulk", "2026-11-25"),
-])
+@pytest.mark.parametrize(
+    "opened_on,channel,due",
+    [
+        ("2026-09-30", "counter", "2026-10-08"),  # National Day: Oct 1-7 off
+        ("2026-09-30", "bank_outlet_bulk", "2026-10-10"),  # 3 working days: Oct 8, 9 and make-up Saturday Oct 10
+        ("2026-02-13", "counter", "2026-02-14"),  # Spring Festival make-up Saturday
+        ("2026-11-20", "counter", "2026-11-23"),  # Friday -> Monday
+        ("2026-11-20", "bank_outlet_bulk", "2026-11-25"),
+    ],
+)
 def test_new_account_due_dates_count_china_working_days(opened_on, channel, due):
     feed(opened("ac-1", on=opened_on, channel=channel))
     run(date.fromisoformat(opened_on))
@@ -101,7 +113,7 @@ def test_new_account_due_dates_count_china_working_days(opened_on, channel, due)
 
 
 def test_unpublished_year_falls_back_to_weekends_and_marks_the_due_date_provisional():
-    feed(opened("ac-1", on="2027-01-08"))                 # a Friday in a year chinese-calendar has not
+    feed(opened("ac-1", on="2027-01-08"))  # a Friday in a year chinese-calendar has not
     result = run(date(2027, 1, 8))
     t = task("new_account", "ac-1", "2027-01-08")
     assert t["due_on"] == "2027-01-11" and t["due_provisional"] is True
@@ -110,15 +122,21 @@ def test_unpublished_year_falls_back_to_weekends_and_marks_the_due_date_provisio
 
 # --- dormant --------------------------------------------------------------------------------
 def test_dormant_selects_exactly_180_days_without_a_trade():
-    feed(opened("ac-179", on="2025-01-06", n=1), trade("ac-179", str(D - timedelta(days=179))),
-         opened("ac-180", on="2025-01-06", n=2), trade("ac-180", str(D - timedelta(days=180))),
-         opened("ac-181", on="2025-01-06", n=3), trade("ac-181", str(D - timedelta(days=181))),
-         opened("ac-never", on=str(D - timedelta(days=180)), n=4),
-         opened("ac-again", on="2025-01-06", n=5), trade("ac-again", str(D - timedelta(days=180))),
-         trade("ac-again", "2026-11-01"))
+    feed(
+        opened("ac-179", on="2025-01-06", n=1),
+        trade("ac-179", str(D - timedelta(days=179))),
+        opened("ac-180", on="2025-01-06", n=2),
+        trade("ac-180", str(D - timedelta(days=180))),
+        opened("ac-181", on="2025-01-06", n=3),
+        trade("ac-181", str(D - timedelta(days=181))),
+        opened("ac-never", on=str(D - timedelta(days=180)), n=4),
+        opened("ac-again", on="2025-01-06", n=5),
+        trade("ac-again", str(D - timedelta(days=180))),
+        trade("ac-again", "2026-11-01"),
+    )
     result = run()
     since = str(D - timedelta(days=180))
-    assert task("dormant", "ac-180", since)["due_on"] == "2026-12-04"   # 001 制度 §2: within 15 days of D
+    assert task("dormant", "ac-180", since)["due_on"] == "2026-12-04"  # 001 制度 §2: within 15 days of D
     assert task("dormant", "ac-never", since) is not None
     for account in ("ac-179", "ac-181", "ac-again"):
         assert base.query_all(f"ACCOUNT#{account}#TASKS", index="gsi4") == []
@@ -127,9 +145,13 @@ def test_dormant_selects_exactly_180_days_without_a_trade():
 
 # --- large outflow --------------------------------------------------------------------------
 def test_large_outflow_at_threshold_is_a_risk_task_one_fen_under_is_not():
-    feed(*long_ago("ac-under", 1), transfer_out("ac-under", "499999.99", "90000000.00"),
-         *long_ago("ac-at", 2), transfer_out("ac-at", "500000.00", "90000000.00"),
-         transfer_out("ac-at", "20.00", "1000.00", at="2026-11-19T15:00:00+08:00"))  # 2% - small
+    feed(
+        *long_ago("ac-under", 1),
+        transfer_out("ac-under", "499999.99", "90000000.00"),
+        *long_ago("ac-at", 2),
+        transfer_out("ac-at", "500000.00", "90000000.00"),
+        transfer_out("ac-at", "20.00", "1000.00", at="2026-11-19T15:00:00+08:00"),
+    )  # 2% - small
     run()
     assert task("large_outflow", "ac-under", str(D)) is None
     t = task("large_outflow", "ac-at", str(D))
@@ -138,8 +160,11 @@ def test_large_outflow_at_threshold_is_a_risk_task_one_fen_under_is_not():
 
 
 def test_several_large_outflows_in_a_day_make_one_risk_task():
-    feed(*long_ago("ac-1"), transfer_out("ac-1", "60.00", "100.00", at="2026-11-19T09:00:00+08:00"),
-         transfer_out("ac-1", "30.00", "40.00", at="2026-11-19T10:00:00+08:00"))
+    feed(
+        *long_ago("ac-1"),
+        transfer_out("ac-1", "60.00", "100.00", at="2026-11-19T09:00:00+08:00"),
+        transfer_out("ac-1", "30.00", "40.00", at="2026-11-19T10:00:00+08:00"),
+    )
     result = run()
     t = task("large_outflow", "ac-1", str(D))
     assert t["detail"]["amount"] == "90.00" and len(t["detail"]["transfers"]) == 2
@@ -148,8 +173,7 @@ def test_several_large_outflows_in_a_day_make_one_risk_task():
 
 # --- closed, departed manager ------------------------------------------------------------------
 def test_closed_account_within_two_calendar_days_and_not_as_a_new_account():
-    feed(*long_ago("ac-1", 1), closed("ac-1", on="2026-11-20"),
-         opened("ac-2", n=2), closed("ac-2", on=str(D)))
+    feed(*long_ago("ac-1", 1), closed("ac-1", on="2026-11-20"), opened("ac-2", n=2), closed("ac-2", on=str(D)))
     result = run(date(2026, 11, 20))
     assert task("closed_account", "ac-1", "2026-11-20")["due_on"] == "2026-11-22"  # 003 第四章: 两日内
     run()
@@ -161,8 +185,12 @@ def test_closed_account_within_two_calendar_days_and_not_as_a_new_account():
 
 
 def test_clients_of_a_manager_who_departed_on_d():
-    feed(*long_ago("ac-1", 1, manager="cm-001"), *long_ago("ac-2", 2, manager="cm-002"),
-         *long_ago("ac-3", 3, manager="cm-002"), manager_changed("ac-3", "cm-001", "2026-11-11T09:00:00+08:00"))
+    feed(
+        *long_ago("ac-1", 1, manager="cm-001"),
+        *long_ago("ac-2", 2, manager="cm-002"),
+        *long_ago("ac-3", 3, manager="cm-002"),
+        manager_changed("ac-3", "cm-001", "2026-11-11T09:00:00+08:00"),
+    )
     depart("cm-001", on=str(D))
     result = run()
     t = task("departed_manager", "ac-1", f"cm-001_{D}")
@@ -175,8 +203,11 @@ def test_clients_of_a_manager_who_departed_on_d():
 # --- periodic by tier -----------------------------------------------------------------------------
 def account_in_phase(tier: str, day: date, prefix="ac-p") -> str:
     days = {"gold": 14, "silver": 30, "ordinary": 91}[tier]
-    return next(f"{prefix}{i}" for i in range(10000)
-                if account_store.periodic_phase(f"{prefix}{i}", days) == account_store.periodic_bucket(day, days))
+    return next(
+        f"{prefix}{i}"
+        for i in range(10000)
+        if account_store.periodic_phase(f"{prefix}{i}", days) == account_store.periodic_bucket(day, days)
+    )
 
 
 def test_gold_account_comes_up_once_every_14_days():
@@ -186,8 +217,7 @@ def test_gold_account_comes_up_once_every_14_days():
     t = task("periodic", gold, str(D))
     assert t["priority"] == 5 and t["due_on"] == "2026-12-02"  # the period's last day, a Wednesday
     for offset in range(1, 14):
-        assert account_store.periodic_bucket(D + timedelta(days=offset), 14) != \
-            account_store.periodic_phase(gold, 14)
+        assert account_store.periodic_bucket(D + timedelta(days=offset), 14) != account_store.periodic_phase(gold, 14)
     run(D + timedelta(days=14))
     assert task("periodic", gold, str(D + timedelta(days=14))) is not None
 
@@ -210,7 +240,7 @@ def test_mandatory_and_periodic_callbacks_are_never_capped_and_count_toward_the_
     feed(*long_ago(gold, tier="gold"))
     run(d1)
     run(d1 + timedelta(days=14))
-    d3 = d1 + timedelta(days=28)                      # 2026-12-03, still Q4
+    d3 = d1 + timedelta(days=28)  # 2026-12-03, still Q4
     feed(transfer_out(gold, "600000.00", "900000.00", at=f"{d3}T10:00:00+08:00"))
     result = run(d3)
     assert task("periodic", gold, str(d1)) and task("periodic", gold, str(d1 + timedelta(days=14)))
@@ -224,7 +254,7 @@ def test_mandatory_and_periodic_callbacks_are_never_capped_and_count_toward_the_
     counter = base.get_item(**keys.callback_quarter_counter(gold, "2026Q4"), consistent=True)
     assert counter["callbacks"] == 5 and counter["risk_callbacks"] == 1
     counter = WriteCounter()
-    rerun = run(d3)                                   # a re-run writes nothing
+    rerun = run(d3)  # a re-run writes nothing
     assert rerun.totals()["created"] == 0 and counter.writes == []
 
 
@@ -288,14 +318,20 @@ def test_an_agent_departing_mid_run_is_not_assigned(monkeypatch):
 # --- repeatability -----------------------------------------------------------------------------------------
 def candidates_of_every_kind():
     gold = account_in_phase("gold", D)
-    feed(opened("ac-new"), *long_ago("ac-out", 2), transfer_out("ac-out", "500000.00", "800000.00"),
-         *long_ago("ac-close", 3), closed("ac-close", on=str(D)),
-         opened("ac-idle", on=str(D - timedelta(days=180)), n=4), *long_ago(gold, 5, tier="gold"),
-         *[opened(f"ac-n{i}", n=20 + i) for i in range(10)])
+    feed(
+        opened("ac-new"),
+        *long_ago("ac-out", 2),
+        transfer_out("ac-out", "500000.00", "800000.00"),
+        *long_ago("ac-close", 3),
+        closed("ac-close", on=str(D)),
+        opened("ac-idle", on=str(D - timedelta(days=180)), n=4),
+        *long_ago(gold, 5, tier="gold"),
+        *[opened(f"ac-n{i}", n=20 + i) for i in range(10)],
+    )
     return 15  # 13 from the inbox (11 new, 1 outflow, 1 closure), 2 from the indexes (dormant, periodic)
 
 
-TOO_OLD = 4        # the 2025 openings (ac-out, ac-close, gold) and ac-idle's: counted, then cleared
+TOO_OLD = 4  # the 2025 openings (ac-out, ac-close, gold) and ac-idle's: counted, then cleared
 
 
 class WriteCounter:
@@ -320,8 +356,9 @@ class WriteCounter:
 
 def all_task_ids():
     ids = set()
-    for account in ["ac-new", "ac-out", "ac-close", "ac-idle", account_in_phase("gold", D)] + \
-            [f"ac-n{i}" for i in range(10)]:
+    for account in ["ac-new", "ac-out", "ac-close", "ac-idle", account_in_phase("gold", D)] + [
+        f"ac-n{i}" for i in range(10)
+    ]:
         ids |= {i["task_id"] for i in base.query_all(f"ACCOUNT#{account}#TASKS", index="gsi4")}
     return ids
 
@@ -416,7 +453,7 @@ def test_stops_before_the_deadline_and_the_next_run_resumes():
 
     def remaining():
         ticks["n"] += 1
-        return 900.0 if ticks["n"] < 8 else 5.0   # below the 60 s safety margin after a few tasks
+        return 900.0 if ticks["n"] < 8 else 5.0  # below the 60 s safety margin after a few tasks
 
     with clock.freeze("2026-11-20T02:00:00+08:00"):
         results = selection_job.run_scheduled(date(2026, 11, 20), remaining=remaining)
@@ -431,8 +468,11 @@ def test_stops_before_the_deadline_and_the_next_run_resumes():
 
 def test_watermark_catches_up_missed_dates_in_order():
     store.advance_watermark(D - timedelta(days=3), "x")
-    feed(opened("ac-a", on=str(D - timedelta(days=2))), opened("ac-b", on=str(D - timedelta(days=1)), n=2),
-         opened("ac-c", on=str(D), n=3))
+    feed(
+        opened("ac-a", on=str(D - timedelta(days=2))),
+        opened("ac-b", on=str(D - timedelta(days=1)), n=2),
+        opened("ac-c", on=str(D), n=3),
+    )
     with clock.freeze("2026-11-20T02:00:00+08:00"):
         results = selection_job.run_scheduled(date(2026, 11, 20))
     assert [r.business_date for r in results] == ["2026-11-17", "2026-11-18", "2026-11-19"]
@@ -460,8 +500,9 @@ def test_the_0200_schedule_selects_yesterday(monkeypatch):
     reset_settings()
     feed(opened("ac-1"))
     with clock.freeze("2026-11-20T02:00:00+08:00"), Client(app) as client:
-        event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                                resources=[])
+        event = client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
         out = client.lambda_.invoke("daily_callback_selection", event).payload
     assert out["runs"][0]["business_date"] == "2026-11-19" and out["runs"][0]["created"] == 1
     assert task("new_account", "ac-1", str(D)) is not None
@@ -489,7 +530,7 @@ def test_operator_runner_prints_counts_per_trigger(capsys):
         again = capsys.readouterr().out
     assert "mode=first" in first and "mode=resume" in again
     total = [line for line in again.splitlines() if line.startswith("total")][0].split()
-    assert total[2] == "0" and total[3] == "0"   # the finished index triggers are not read again
+    assert total[2] == "0" and total[3] == "0"  # the finished index triggers are not read again
     assert main(["list"]) == 0 and "callbacks" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["run", "callbacks", "--date", "2026-13-01"])
@@ -503,5 +544,13 @@ def test_demo_accounts_give_tonights_job_something_to_select():
         seed_accounts()  # re-seeding is harmless: every event is a duplicate
     result = run()
     created = {t: c["created"] for t, c in result.counts.items()}
-    assert created == {"large_outflow": 1, "closed_account": 1, "transferred_out": 0, "new_account": 2,
-                       "departed_manager": 0, "dormant": 2, "periodic": 1, "sample": 0}
+    assert created == {
+        "large_outflow": 1,
+        "closed_account": 1,
+        "transferred_out": 0,
+        "new_account": 2,
+        "departed_manager": 0,
+        "dormant": 2,
+        "periodic": 1,
+        "sample": 0,
+    }

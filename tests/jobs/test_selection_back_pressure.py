@@ -6,6 +6,7 @@ when the 02:00 schedule runs (and, out of time, runs again), then every candidat
 task, each counted once on its quarter counter and its agent's LOAD item, and no task transaction
 touches a staff record. One failing date never keeps the later dates from running.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -20,7 +21,7 @@ from chalicelib.storage import selection as store
 from tests.factories.accounts import feed, opened
 from tests.fault_harness import FaultInjector, TransactionFaults
 
-D = date(2026, 11, 19)          # business date of the 02:00 run on 11-20
+D = date(2026, 11, 19)  # business date of the 02:00 run on 11-20
 ACCOUNTS = 40
 AGENTS = ("cba-001", "cba-002")  # br-pudong's callback agents in the demo directory
 
@@ -66,8 +67,9 @@ def scheduled(at: str, remaining=None, monkeypatch=None):
     if remaining is not None:
         monkeypatch.setattr(callbacks, "_remaining", lambda event: remaining)
     with clock.freeze(at), Client(app) as client:
-        event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                                resources=[])
+        event = client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
         return client.lambda_.invoke("daily_callback_selection", event).payload["runs"]
 
 
@@ -78,7 +80,7 @@ def plenty():
 # --- throttles and contention: slower, never aborted -------------------------------------------------------
 def test_throttled_and_conflicting_transactions_with_8_workers_still_give_every_candidate_one_task(monkeypatch):
     accounts = new_accounts()
-    below = FaultInjector(rate=0.05, seed=5, kinds=("throttle",))       # retried by botocore
+    below = FaultInjector(rate=0.05, seed=5, kinds=("throttle",))  # retried by botocore
     refused = TransactionFaults(throttle=0.05, conflict=0.05, seed=11)  # retried by the job
     with below.active(), refused.active():
         runs = scheduled("2026-11-20T02:00:00+08:00", plenty, monkeypatch)
@@ -98,10 +100,12 @@ def test_out_of_time_under_throttling_stops_partial_and_the_next_scheduled_run_r
 
     def running_out():
         ticks["n"] += 1
-        return 900.0 if ticks["n"] < 25 else 30.0   # below the 60 s margin part-way through
+        return 900.0 if ticks["n"] < 25 else 30.0  # below the 60 s margin part-way through
 
-    with FaultInjector(rate=0.05, seed=6, kinds=("throttle",)).active(), \
-            TransactionFaults(throttle=0.05, conflict=0.05, seed=3).active():
+    with (
+        FaultInjector(rate=0.05, seed=6, kinds=("throttle",)).active(),
+        TransactionFaults(throttle=0.05, conflict=0.05, seed=3).active(),
+    ):
         first = scheduled("2026-11-20T02:00:00+08:00", running_out, monkeypatch)
         assert [(r["status"]) for r in first] == ["partial"]
         made = sum(len(task_ids_of(a)) for a in accounts)
@@ -124,7 +128,7 @@ def test_a_transaction_throttled_past_the_give_up_limit_leaves_the_date_partial_
 
     def only_that_one(params):
         item = params["TransactItems"][0].get("Put", {}).get("Item", {})
-        return "ThrottlingError" if item.get("task_id", {}).get("S") == stuck else ""   # "": no fault
+        return "ThrottlingError" if item.get("task_id", {}).get("S") == stuck else ""  # "": no fault
 
     faults = TransactionFaults(refuse=only_that_one)
     with faults.active(), clock.freeze("2026-11-20T02:00:00+08:00"):
@@ -157,14 +161,20 @@ def test_one_failing_date_does_not_block_the_later_dates_and_is_retried_by_the_n
     monkeypatch.setattr(rules, "build_task", broken_for_the_bad_day)
     runs = scheduled("2026-11-20T02:00:00+08:00", plenty, monkeypatch)
     assert [(r["business_date"], r["status"]) for r in runs] == [
-        (str(bad_day), "failed"), (str(later[0]), "completed"), (str(D), "completed")]
+        (str(bad_day), "failed"),
+        (str(later[0]), "completed"),
+        (str(D), "completed"),
+    ]
     for day, ids in good.items():
         assert_exactly_one_task_each(ids, day)
-    assert store.get_watermark() == D - timedelta(days=3)        # waits before the failed date
+    assert store.get_watermark() == D - timedelta(days=3)  # waits before the failed date
     monkeypatch.setattr(rules, "build_task", real)
     runs = scheduled("2026-11-20T03:00:00+08:00", plenty, monkeypatch)
     assert [(r["business_date"], r["status"]) for r in runs] == [
-        (str(bad_day), "completed"), (str(later[0]), "already_completed"), (str(D), "already_completed")]
+        (str(bad_day), "completed"),
+        (str(later[0]), "already_completed"),
+        (str(D), "already_completed"),
+    ]
     assert store.get_watermark() == D
     assert_exactly_one_task_each(bad, bad_day)
 
@@ -196,7 +206,7 @@ def test_backfill_runs_the_dates_after_a_failing_one_and_names_it(monkeypatch, c
 def test_backoff_never_sleeps_past_the_time_budget(monkeypatch):
     slept = []
     monkeypatch.setattr(selection_job.time, "sleep", slept.append)
-    job = selection_job._Run(D, "first", remaining=lambda: 60.5)   # half a second above the 60 s margin
+    job = selection_job._Run(D, "first", remaining=lambda: 60.5)  # half a second above the 60 s margin
     monkeypatch.setenv("FIELDDESK_SELECTION_RETRY_MAX_DELAY_SECONDS", "5")
     reset_settings()
     job.s = selection_job.get_settings()

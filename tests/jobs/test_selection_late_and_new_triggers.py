@@ -1,5 +1,6 @@
 """Selection that never misses a required callback (issue 12): late events, late departures,
 the transfer-out trigger, and no periodic callback before an account existed (issue 21)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,13 +17,13 @@ from tests.jobs.test_selection import ADMIN, D, run, staff, task  # noqa: E402,F
 
 
 def test_a_new_account_posted_after_its_days_run_is_selected_by_the_next_run_and_flagged_late():
-    run(D)                                   # 11-19 ran before the opening of 11-19 was posted
+    run(D)  # 11-19 ran before the opening of 11-19 was posted
     feed(opened("ac-late"))
     assert task("new_account", "ac-late", str(D)) is None
-    result = run(D + timedelta(days=1))      # the next night
+    result = run(D + timedelta(days=1))  # the next night
     t = task("new_account", "ac-late", str(D))
     assert t["deadline_on"] == "2026-11-20" and t["due_on"] == "2026-11-20"
-    assert t["late_arrival"] is True and t["overdue"] is True   # created 11-21 02:00, after its deadline
+    assert t["late_arrival"] is True and t["overdue"] is True  # created 11-21 02:00, after its deadline
     assert result.counts["new_account"]["late"] == 1
     assert run(D + timedelta(days=2)).totals()["created"] == 0  # selected once
 
@@ -53,17 +54,21 @@ def test_a_departure_recorded_with_a_date_before_the_last_run_triggers_its_clien
     result = run(D + timedelta(days=1))
     t = task("departed_manager", "ac-1", "cm-002_2026-11-10")
     assert t["due_on"] == "2026-11-25" and result.counts["departed_manager"]["created"] == 1
-    assert "%" not in t["task_id"] and ":" not in t["task_id"]   # issue 21: no encoding needed
+    assert "%" not in t["task_id"] and ":" not in t["task_id"]  # issue 21: no encoding needed
     assert run(D + timedelta(days=2)).counts["departed_manager"]["candidates"] == 0  # done once
 
 
 def test_a_core_clients_transfer_out_is_called_back_that_week_then_monthly():
     """003 第三十一条: 核心客户、重要客户在客户转出当周必须…回访,并每月至少与客户交流一次."""
-    feed(opened("ac-gold", on="2026-01-05", tier="gold"), transferred_out("ac-gold", on="2026-11-18", event_id="t1"),
-         opened("ac-plain", on="2026-01-05", n=2), transferred_out("ac-plain", on="2026-11-18", event_id="t2"))
+    feed(
+        opened("ac-gold", on="2026-01-05", tier="gold"),
+        transferred_out("ac-gold", on="2026-11-18", event_id="t1"),
+        opened("ac-plain", on="2026-01-05", n=2),
+        transferred_out("ac-plain", on="2026-11-18", event_id="t2"),
+    )
     result = run(date(2026, 11, 18))
     t = task("transferred_out", "ac-gold", "2026-11-18")
-    assert t["due_on"] == "2026-11-20" and t["priority"] == 1   # that Friday
+    assert t["due_on"] == "2026-11-20" and t["priority"] == 1  # that Friday
     assert task("transferred_out", "ac-plain", "2026-11-18") is None  # an ordinary client: no trigger
     assert result.counts["transferred_out"]["created"] == 1
     account = account_store.get_account("ac-gold")
@@ -83,10 +88,13 @@ def test_after_a_transfer_out_a_client_whose_tier_is_called_less_than_monthly_go
 def test_no_periodic_callback_dated_before_the_account_existed():
     """Issue 21: an account opened 2026-12-02 got a periodic task with business date 2026-11-27."""
     day = date(2026, 11, 27)
-    account_id = next(f"ac-g{i}" for i in range(10000)
-                      if account_store.periodic_phase(f"ac-g{i}", 14) == account_store.periodic_bucket(day, 14))
+    account_id = next(
+        f"ac-g{i}"
+        for i in range(10000)
+        if account_store.periodic_phase(f"ac-g{i}", 14) == account_store.periodic_bucket(day, 14)
+    )
     feed(opened(account_id, on="2026-12-02", tier="gold"))
-    with clock.freeze("2026-12-03T02:00:00+08:00"):        # a catch-up run of 11-27 after the opening
+    with clock.freeze("2026-12-03T02:00:00+08:00"):  # a catch-up run of 11-27 after the opening
         result = selection_job.run_date(day)
     assert task("periodic", account_id, str(day)) is None
     assert result.counts["periodic"]["skipped"] == {"first_period_not_over": 1}

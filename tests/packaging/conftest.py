@@ -1,4 +1,5 @@
 """The package is built once per session: chalice package, then the SAM transform per region."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,17 @@ def transformed(built):
     Returns (report, completed process); the plain templates are `report["regions"][r]["template"]`.
     """
     out, _, _ = built
-    result = subprocess.run([str(package.cfn_tool_python()), str(ROOT / "infra" / "cfn_check.py"),
-                             str(out / "sam.json"), "--regions", *REGIONS],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            str(package.cfn_tool_python()),
+            str(ROOT / "infra" / "cfn_check.py"),
+            str(out / "sam.json"),
+            "--regions",
+            *REGIONS,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert "{" in result.stdout, result.stderr[-3000:]
-    return json.loads(result.stdout[result.stdout.index("{"):]), result
+    return json.loads(result.stdout[result.stdout.index("{") :]), result

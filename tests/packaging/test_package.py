@@ -5,6 +5,7 @@ Builds the package once for the module (chalice caches the manylinux wheels in
 a clean interpreter, the merged template holds the platform resources, and
 cfn-lint accepts it.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,6 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-
 from infra import package
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _clean_import(code: str, path: Path, env: dict) -> subprocess.CompletedProcess:
     # -I: no user site, no PYTHONPATH; -S: no site-packages. Only the stdlib and the zip's contents.
-    return subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=path, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code], cwd=path, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_zip_imports_the_app_and_every_handler_with_nothing_else_on_the_path(built, tmp_path):
@@ -33,8 +34,9 @@ def test_zip_imports_the_app_and_every_handler_with_nothing_else_on_the_path(bui
         zf.extractall(tmp_path)
     assert "app.py" in names and "chalicelib/api/routing.py" in names
     assert not any(n.startswith(("tests/", "infra/", "schedules/", "bench/")) for n in names)
-    assert any(n.startswith("pydantic_core/") and n.endswith("x86_64-linux-gnu.so") for n in names), \
-        "pydantic_core must be a Linux x86_64 (manylinux) wheel for the Lambda runtime"
+    assert any(
+        n.startswith("pydantic_core/") and n.endswith("x86_64-linux-gnu.so") for n in names
+    ), "pydantic_core must be a Linux x86_64 (manylinux) wheel for the Lambda runtime"
     handlers = sorted({fn["Properties"]["Handler"] for fn in package.functions(template).values()})
     assert "app.app" in handlers
     code = textwrap.dedent(f"""
@@ -60,11 +62,19 @@ def test_zip_imports_the_app_and_every_handler_with_nothing_else_on_the_path(bui
         response = app.app(event, Ctx())
         print(json.dumps(response))
     """)
-    env = {"AWS_DEFAULT_REGION": "cn-north-1", "FIELDDESK_STAGE": "prod", "FIELDDESK_JWT_MODE": "jwks",
-           "FIELDDESK_JWKS_URL": "https://idp.example.cn/jwks.json", "FIELDDESK_JWT_ISSUER": "https://idp.example.cn",
-           "FIELDDESK_HASH_KEY_SECRET": "hash", "FIELDDESK_PAGE_TOKEN_KEY_SECRET": "page",
-           "FIELDDESK_KMS_KEY_ID": "arn:aws:kms:cn-north-1:123456789012:key/test", "POWERTOOLS_TRACE_DISABLED": "true",
-           "POWERTOOLS_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"}
+    env = {
+        "AWS_DEFAULT_REGION": "cn-north-1",
+        "FIELDDESK_STAGE": "prod",
+        "FIELDDESK_JWT_MODE": "jwks",
+        "FIELDDESK_JWKS_URL": "https://idp.example.cn/jwks.json",
+        "FIELDDESK_JWT_ISSUER": "https://idp.example.cn",
+        "FIELDDESK_HASH_KEY_SECRET": "hash",
+        "FIELDDESK_PAGE_TOKEN_KEY_SECRET": "page",
+        "FIELDDESK_KMS_KEY_ID": "arn:aws:kms:cn-north-1:123456789012:key/test",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "PATH": "/usr/bin:/bin",
+    }
     result = _clean_import(code, tmp_path, env)
     assert result.returncode == 0, result.stderr[-3000:]
     response = json.loads(result.stdout.strip().splitlines()[-1])
@@ -84,23 +94,44 @@ def test_template_merges_the_platform_resources(built):
     bucket = res["AccountFilesBucket"]["Properties"]
     assert bucket["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"] is True
     assert bucket["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
-    for name in ("EscalationTopic", "AlarmTopic", "DeadLetterQueue", "OutletUsagePlan", "Api5xxAlarm",
-                 "ApiThrottleAlarm", "DeadLetterAlarm", "TableThrottleAlarm"):
+    for name in (
+        "EscalationTopic",
+        "AlarmTopic",
+        "DeadLetterQueue",
+        "OutletUsagePlan",
+        "Api5xxAlarm",
+        "ApiThrottleAlarm",
+        "DeadLetterAlarm",
+        "TableThrottleAlarm",
+    ):
         assert name in res, name
     assert "StaffUserPool" in res and template["Parameters"]["ExistingUserPoolId"]["Default"] == ""
     api = res["RestAPI"]["Properties"]
     assert api["MinimumCompressionSize"] == 1024
     assert api["MethodSettings"][0]["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
     responses = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
-    for kind in ("THROTTLED", "QUOTA_EXCEEDED", "MISSING_AUTHENTICATION_TOKEN", "REQUEST_TOO_LARGE",
-                 "DEFAULT_4XX", "DEFAULT_5XX"):
+    for kind in (
+        "THROTTLED",
+        "QUOTA_EXCEEDED",
+        "MISSING_AUTHENTICATION_TOKEN",
+        "REQUEST_TOO_LARGE",
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+    ):
         body = responses[kind]["responseTemplates"]["application/json"]
         assert body.startswith('{"error": {"code": "') and '"details": []' in body, kind
     assert "/v1/health" in api["DefinitionBody"]["paths"], "the merge must keep chalice's routes"
     env = template["Globals"]["Function"]["Environment"]["Variables"]
-    for var in ("FIELDDESK_TABLE_NAME", "FIELDDESK_IDEMPOTENCY_TABLE_NAME", "FIELDDESK_KMS_KEY_ID",
-                "FIELDDESK_JWKS_URL", "FIELDDESK_JWT_ISSUER", "FIELDDESK_JWT_AUDIENCE",
-                "FIELDDESK_ESCALATION_TOPIC_ARN", "FIELDDESK_PHOTO_BUCKET"):
+    for var in (
+        "FIELDDESK_TABLE_NAME",
+        "FIELDDESK_IDEMPOTENCY_TABLE_NAME",
+        "FIELDDESK_KMS_KEY_ID",
+        "FIELDDESK_JWKS_URL",
+        "FIELDDESK_JWT_ISSUER",
+        "FIELDDESK_JWT_AUDIENCE",
+        "FIELDDESK_ESCALATION_TOPIC_ARN",
+        "FIELDDESK_PHOTO_BUCKET",
+    ):
         assert var in env, var
     assert summary["functions"]["APIHandler"] == "api"
 
@@ -113,7 +144,8 @@ def test_every_function_has_its_own_least_privilege_role(built):
         assert fn["Properties"]["Role"] == {"Fn::GetAtt": [f"{name}Role", "Arn"]}
         document = json.dumps(res[f"{name}Role"]["Properties"]["Policies"])
         assert "dynamodb:Scan" not in document and '"*"' not in document.replace(
-            '"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]', "")
+            '"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]', ""
+        )
         assert f"{name}ErrorsAlarm" in res and f"{name}ThrottlesAlarm" in res
 
 
@@ -121,8 +153,15 @@ def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(bui
     _, template, _ = built
     res = template["Resources"]
     kinds = {name: ("api" if name == "APIHandler" else "job") for name in package.functions(template)}
-    assert set(kinds) == {"APIHandler", "DailyCallbackSelection", "ImportAccountFile", "ResumeAccountImports",
-                          "ReleaseLapsedProspects", "PenaltyOverdueSweep", "SlaSweep"}
+    assert set(kinds) == {
+        "APIHandler",
+        "DailyCallbackSelection",
+        "ImportAccountFile",
+        "ResumeAccountImports",
+        "ReleaseLapsedProspects",
+        "PenaltyOverdueSweep",
+        "SlaSweep",
+    }
     for name, kind in kinds.items():
         props = res[name]["Properties"]
         if kind == "job":
@@ -155,12 +194,14 @@ def test_raw_account_files_move_to_colder_storage_and_are_kept_at_least_20_years
     _, template, _ = built
     rules = template["Resources"]["AccountFilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     retention = template["Parameters"]["AccountFileRetentionDays"]
-    assert retention["MinValue"] >= 7305 and retention["Default"] >= 7305   # 20 years with leap days
+    assert retention["MinValue"] >= 7305 and retention["Default"] >= 7305  # 20 years with leap days
     for rule in rules:
         for field in ("ExpirationInDays", "ExpirationDate"):
             assert rule.get(field) in (None, {"Ref": "AccountFileRetentionDays"}), rule
         assert rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays") in (
-            None, {"Ref": "AccountFileRetentionDays"}), rule
+            None,
+            {"Ref": "AccountFileRetentionDays"},
+        ), rule
     colder = {t["StorageClass"] for r in rules for t in r.get("Transitions", [])}
     assert {"GLACIER", "DEEP_ARCHIVE"} <= colder
     assert {t["StorageClass"] for r in rules for t in r.get("NoncurrentVersionTransitions", [])} >= {"DEEP_ARCHIVE"}
@@ -205,8 +246,11 @@ def test_per_function_settings_name_functions_that_exist(built):
 def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
     out, _, _ = built
     with zipfile.ZipFile(out / "deployment.zip") as zf:
-        versions = {n.split("-")[0]: n.split("-")[1].removesuffix(".dist-info/METADATA")
-                    for n in zf.namelist() if n.endswith(".dist-info/METADATA") and n.startswith(("boto3-", "botocore-"))}
+        versions = {
+            n.split("-")[0]: n.split("-")[1].removesuffix(".dist-info/METADATA")
+            for n in zf.namelist()
+            if n.endswith(".dist-info/METADATA") and n.startswith(("boto3-", "botocore-"))
+        }
     assert versions in ({}, {"boto3": versions.get("botocore"), "botocore": versions.get("boto3")}), versions
     assert not versions or versions["boto3"] == versions["botocore"], versions
 
@@ -257,5 +301,6 @@ def test_the_stage_switches_to_a_restored_table_by_one_parameter(built):
     for name in package.functions(template):
         statements = res[f"{name}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
         table = next(st for st in statements if st.get("Sid") == "Table")
-        assert table["Resource"] == [{"Fn::Sub": [package.TABLE_ARN + s, {"Table": package.ACTIVE_TABLE}]}
-                                     for s in ("", "/index/*")], name
+        assert table["Resource"] == [
+            {"Fn::Sub": [package.TABLE_ARN + s, {"Table": package.ACTIVE_TABLE}]} for s in ("", "/index/*")
+        ], name

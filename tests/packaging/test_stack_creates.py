@@ -16,6 +16,7 @@ What moto does not create is NOT verified here (nor point-in-time recovery, whic
 ignores when created by CloudFormation: the template is checked instead): secrets, alarms, Cognito, bucket and topic
 policies, SNS subscriptions, the usage plan, the API Gateway account, deployment and stage.
 """
+
 from __future__ import annotations
 
 import graphlib
@@ -28,18 +29,40 @@ import pytest
 
 from tests.packaging.conftest import REGIONS
 
-PSEUDO = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix", "AWS::StackName",
-          "AWS::StackId", "AWS::NoValue", "AWS::NotificationARNs"}
+PSEUDO = {
+    "AWS::Region",
+    "AWS::AccountId",
+    "AWS::Partition",
+    "AWS::URLSuffix",
+    "AWS::StackName",
+    "AWS::StackId",
+    "AWS::NoValue",
+    "AWS::NotificationARNs",
+}
 # Types in the stack that moto 5.x's CloudFormation has no model for (it skips them with a warning).
-MOTO_UNSUPPORTED = {"AWS::SecretsManager::Secret", "AWS::CloudWatch::Alarm", "AWS::S3::BucketPolicy",
-                    "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription", "AWS::ApiGateway::UsagePlan",
-                    "AWS::ApiGateway::Account", "AWS::ApiGateway::Stage", "AWS::Cognito::UserPool",
-                    "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "AWS::Backup::BackupVault",
-                    "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection"}
+MOTO_UNSUPPORTED = {
+    "AWS::SecretsManager::Secret",
+    "AWS::CloudWatch::Alarm",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
+    "AWS::ApiGateway::UsagePlan",
+    "AWS::ApiGateway::Account",
+    "AWS::ApiGateway::Stage",
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::UserPoolDomain",
+    "AWS::Backup::BackupVault",
+    "AWS::Backup::BackupPlan",
+    "AWS::Backup::BackupSelection",
+}
 # Types moto has a model for that cannot be created from this template (RestApi's Body is ignored).
 MOTO_CANNOT_CREATE = {"AWS::ApiGateway::Deployment"}
-CHINA_PARAMETERS = {"OidcIssuer": "https://idp.example.cn/realms/staff",
-                    "OidcJwksUrl": "https://idp.example.cn/realms/staff/certs", "OidcAudience": "fielddesk"}
+CHINA_PARAMETERS = {
+    "OidcIssuer": "https://idp.example.cn/realms/staff",
+    "OidcJwksUrl": "https://idp.example.cn/realms/staff/certs",
+    "OidcAudience": "fielddesk",
+}
 
 
 def _sub_names(value) -> set[str]:
@@ -79,16 +102,21 @@ def problems(template: dict) -> list[str]:
     resources, parameters = template["Resources"], set(template.get("Parameters", {}))
     conditions = set(template.get("Conditions", {}))
     found, graph = [], {}
-    sections = [(f"Resources.{n}", n, r) for n, r in resources.items()] + \
-               [(f"Outputs.{n}", None, o) for n, o in template.get("Outputs", {}).items()] + \
-               [(f"Conditions.{n}", None, c) for n, c in template.get("Conditions", {}).items()]
+    sections = (
+        [(f"Resources.{n}", n, r) for n, r in resources.items()]
+        + [(f"Outputs.{n}", None, o) for n, o in template.get("Outputs", {}).items()]
+        + [(f"Conditions.{n}", None, c) for n, c in template.get("Conditions", {}).items()]
+    )
     for where, name, node in sections:
         body = {k: v for k, v in node.items() if k != "DependsOn"} if isinstance(node, dict) else node
         deps = set()
         for kind, target in references(body):
-            ok = {"Ref": target in resources or target in parameters or target in PSEUDO,
-                  "Sub": target in resources or target in parameters or target in PSEUDO,
-                  "GetAtt": target in resources, "Condition": target in conditions}[kind]
+            ok = {
+                "Ref": target in resources or target in parameters or target in PSEUDO,
+                "Sub": target in resources or target in parameters or target in PSEUDO,
+                "GetAtt": target in resources,
+                "Condition": target in conditions,
+            }[kind]
             if not ok:
                 found.append(f"{where}: {kind} {target} names nothing")
             if kind in ("Ref", "Sub", "GetAtt") and target in resources:
@@ -108,12 +136,20 @@ def problems(template: dict) -> list[str]:
 
 
 def test_the_checker_finds_dangling_references_and_cycles():
-    template = {"Parameters": {"P": {}}, "Conditions": {"C": {"Fn::Equals": [{"Ref": "P"}, ""]}},
-                "Resources": {
-                    "A": {"Type": "T", "Properties": {"X": {"Fn::GetAtt": ["B", "Arn"]}}},
-                    "B": {"Type": "T", "Properties": {"X": {"Fn::Sub": "${A}-${AWS::Region}"}}},
-                    "D": {"Type": "T", "DependsOn": "Gone", "Condition": "Nope",
-                          "Properties": {"X": {"Ref": "Missing"}, "Y": {"Fn::If": ["C", {"Ref": "P"}, ""]}}}}}
+    template = {
+        "Parameters": {"P": {}},
+        "Conditions": {"C": {"Fn::Equals": [{"Ref": "P"}, ""]}},
+        "Resources": {
+            "A": {"Type": "T", "Properties": {"X": {"Fn::GetAtt": ["B", "Arn"]}}},
+            "B": {"Type": "T", "Properties": {"X": {"Fn::Sub": "${A}-${AWS::Region}"}}},
+            "D": {
+                "Type": "T",
+                "DependsOn": "Gone",
+                "Condition": "Nope",
+                "Properties": {"X": {"Ref": "Missing"}, "Y": {"Fn::If": ["C", {"Ref": "P"}, ""]}},
+            },
+        },
+    }
     found = problems(template)
     assert "Resources.D: Ref Missing names nothing" in found
     assert "Resources.D: DependsOn Gone names nothing" in found
@@ -138,8 +174,9 @@ def test_every_reference_resolves_and_the_resources_sort_without_a_cycle(transfo
 
 def moto_subset(template: dict) -> tuple[dict, dict[str, str]]:
     """The template without what moto cannot create; references to those become marked placeholders."""
-    removed = {n: r["Type"] for n, r in template["Resources"].items()
-               if r["Type"] in MOTO_UNSUPPORTED | MOTO_CANNOT_CREATE}
+    removed = {
+        n: r["Type"] for n, r in template["Resources"].items() if r["Type"] in MOTO_UNSUPPORTED | MOTO_CANNOT_CREATE
+    }
 
     def placeholder(name, attr="Ref"):
         return f"arn:aws:moto-not-created:::{name}/{attr}"
@@ -149,8 +186,9 @@ def moto_subset(template: dict) -> tuple[dict, dict[str, str]]:
             if set(node) == {"Ref"} and node["Ref"] in removed:
                 return placeholder(node["Ref"])
             if set(node) == {"Fn::GetAtt"}:
-                name, attr = node["Fn::GetAtt"] if isinstance(node["Fn::GetAtt"], list) else \
-                    node["Fn::GetAtt"].split(".", 1)
+                name, attr = (
+                    node["Fn::GetAtt"] if isinstance(node["Fn::GetAtt"], list) else node["Fn::GetAtt"].split(".", 1)
+                )
                 if name in removed:
                     return placeholder(name, attr)
             if set(node) == {"Fn::Sub"}:
@@ -195,14 +233,18 @@ def test_moto_creates_the_stack_of_every_type_it_supports(transformed, built, re
 
     artefacts = "fielddesk-deploy-artefacts"  # infra/cfn_check.py's placeholder CodeUri
     s3 = boto3.client("s3", region_name=region)
-    s3.create_bucket(Bucket=artefacts, CreateBucketConfiguration={"LocationConstraint": region}) \
-        if region != "us-east-1" else s3.create_bucket(Bucket=artefacts)
+    s3.create_bucket(
+        Bucket=artefacts, CreateBucketConfiguration={"LocationConstraint": region}
+    ) if region != "us-east-1" else s3.create_bucket(Bucket=artefacts)
     s3.put_object(Bucket=artefacts, Key="deployment.zip", Body=(out / "deployment.zip").read_bytes())
     cfn = boto3.client("cloudformation", region_name=region)
     params = CHINA_PARAMETERS if region.startswith("cn-") else {}
-    cfn.create_stack(StackName="fielddesk-prod", TemplateBody=json.dumps(subset),
-                     Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
-                     Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cfn.create_stack(
+        StackName="fielddesk-prod",
+        TemplateBody=json.dumps(subset),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
     stack = cfn.describe_stacks(StackName="fielddesk-prod")["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
 
@@ -263,12 +305,17 @@ def test_moto_stack_switched_to_a_restored_table_uses_it(transformed):
         if res["Type"] == "AWS::Lambda::Function":  # no code needed for this check
             res["Properties"]["Code"] = {"ZipFile": "def handler(event, context):\n    return None\n"}
     cfn = boto3.client("cloudformation", region_name=region)
-    cfn.create_stack(StackName="fielddesk-restored", TemplateBody=json.dumps(subset),
-                     Parameters=[{"ParameterKey": "ActiveTableName", "ParameterValue": "fielddesk-restored-20261201"}],
-                     Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cfn.create_stack(
+        StackName="fielddesk-restored",
+        TemplateBody=json.dumps(subset),
+        Parameters=[{"ParameterKey": "ActiveTableName", "ParameterValue": "fielddesk-restored-20261201"}],
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
     assert cfn.describe_stacks(StackName="fielddesk-restored")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
-    physical = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in
-                cfn.list_stack_resources(StackName="fielddesk-restored")["StackResourceSummaries"]}
+    physical = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cfn.list_stack_resources(StackName="fielddesk-restored")["StackResourceSummaries"]
+    }
     lam, iam = boto3.client("lambda", region_name=region), boto3.client("iam", region_name=region)
     functions = [n for n, r in subset["Resources"].items() if r["Type"] == "AWS::Lambda::Function"]
     for name in functions:

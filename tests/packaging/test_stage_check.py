@@ -3,6 +3,7 @@
 The stage's environment is .chalice/config.json merged over the stack's Globals, as Lambda
 sees it; `*_secret` references set by the stack satisfy the keys. Nothing is built here.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,17 +42,20 @@ def test_a_new_stage_with_its_name_packages(config):
     assert package.check_stage("staging").stage == "staging"
 
 
-@pytest.mark.parametrize("variables, reason", [
-    ({}, "FIELDDESK_STAGE is required"),
-    ({"FIELDDESK_STAGE": "staging", "FIELDDESK_JWT_MODE": "hs256"}, "FIELDDESK_JWT_MODE=hs256"),
-    ({"FIELDDESK_STAGE": "staging", "FIELDDESK_DEV_TOKENS": "true"}, "FIELDDESK_DEV_TOKENS"),
-    ({"FIELDDESK_STAGE": "local", "FIELDDESK_DEV_TOKENS": "true"}, "FIELDDESK_DEV_TOKENS.*in Lambda"),
-    ({"FIELDDESK_STAGE": "staging", "FIELDDESK_HASH_KEY_SECRET": ""}, "FIELDDESK_HASH_KEY_SECRET"),
-    ({"FIELDDESK_STAGE": "staging", "FIELDDESK_PAGE_TOKEN_KEY_SECRET": ""}, "FIELDDESK_PAGE_TOKEN_KEY_SECRET"),
-    ({"FIELDDESK_STAGE": "staging", "FIELDDESK_KMS_KEY_ID": ""}, "FIELDDESK_KMS_KEY_ID"),
-    ({"FIELDDESK_STAGE": "staging", "FIELDDESK_JWT_ISSUER": "fielddesk-local"}, "FIELDDESK_JWT_ISSUER"),
-    ({"FIELDDESK_STAGE": "Staging!"}, "stage"),
-])
+@pytest.mark.parametrize(
+    "variables, reason",
+    [
+        ({}, "FIELDDESK_STAGE is required"),
+        ({"FIELDDESK_STAGE": "staging", "FIELDDESK_JWT_MODE": "hs256"}, "FIELDDESK_JWT_MODE=hs256"),
+        ({"FIELDDESK_STAGE": "staging", "FIELDDESK_DEV_TOKENS": "true"}, "FIELDDESK_DEV_TOKENS"),
+        ({"FIELDDESK_STAGE": "local", "FIELDDESK_DEV_TOKENS": "true"}, "FIELDDESK_DEV_TOKENS.*in Lambda"),
+        ({"FIELDDESK_STAGE": "staging", "FIELDDESK_HASH_KEY_SECRET": ""}, "FIELDDESK_HASH_KEY_SECRET"),
+        ({"FIELDDESK_STAGE": "staging", "FIELDDESK_PAGE_TOKEN_KEY_SECRET": ""}, "FIELDDESK_PAGE_TOKEN_KEY_SECRET"),
+        ({"FIELDDESK_STAGE": "staging", "FIELDDESK_KMS_KEY_ID": ""}, "FIELDDESK_KMS_KEY_ID"),
+        ({"FIELDDESK_STAGE": "staging", "FIELDDESK_JWT_ISSUER": "fielddesk-local"}, "FIELDDESK_JWT_ISSUER"),
+        ({"FIELDDESK_STAGE": "Staging!"}, "stage"),
+    ],
+)
 def test_a_stage_that_would_not_start_is_refused_naming_the_setting(config, variables, reason):
     config("staging", variables)
     with pytest.raises(SystemExit, match=reason):

@@ -4,6 +4,7 @@ ReturnConsumedCapacity=INDEXES, and a known put is summed right (table and GSI a
 The engine figures are DynamoDB's only on DynamoDB Local (FIELDDESK_TEST_DB=ddb-local, `make
 test-ddb`); moto reports a constant, so that test skips on `make test`.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ import pytest
 
 from tests.conftest import DDB_LOCAL
 
-PAD = "x" * 3000   # ~3 KB: 3 WCU on the table and 3 on each GSI the item is in
+PAD = "x" * 3000  # ~3 KB: 3 WCU on the table and 3 on each GSI the item is in
 
 
 def _meter():
@@ -24,18 +25,21 @@ def _meter():
 
     s = get_settings()
     snap = boto3.client("dynamodb", endpoint_url=s.dynamodb_endpoint_url, region_name=s.aws_region)
-    return CapacityMeter([dynamodb_client(), dynamodb_resource().meta.client], snap,
-                         table_indexes(snap, s.table_name)).attach()
+    return CapacityMeter(
+        [dynamodb_client(), dynamodb_resource().meta.client], snap, table_indexes(snap, s.table_name)
+    ).attach()
 
 
 def test_item_sizes_follow_the_documented_rules():
     from bench.capacity_meter import item_size, rcu, wcu
 
     assert item_size({"pk": {"S": "abc"}}) == 5
-    assert item_size({"n": {"N": "0012340.00"}}) == 1 + 3        # 4 significant digits: 2 + 1
+    assert item_size({"n": {"N": "0012340.00"}}) == 1 + 3  # 4 significant digits: 2 + 1
     assert item_size({"b": {"BOOL": True}, "z": {"NULL": True}}) == 4
-    assert item_size({"m": {"M": {"k": {"S": "v"}}}, "l": {"L": [{"S": "ab"}]}}) == (1 + 3 + 1 + 1 + 1) + (1 + 3 + 2 + 1)
-    assert item_size({"s": {"S": "价"}}) == 1 + 3                # UTF-8 bytes
+    assert item_size({"m": {"M": {"k": {"S": "v"}}}, "l": {"L": [{"S": "ab"}]}}) == (1 + 3 + 1 + 1 + 1) + (
+        1 + 3 + 2 + 1
+    )
+    assert item_size({"s": {"S": "价"}}) == 1 + 3  # UTF-8 bytes
     assert (wcu(1024), wcu(1025), wcu(0)) == (1, 2, 1)
     assert (rcu(4096, True), rcu(4097, False), rcu(0, False)) == (1, 1, 0.5)
 
@@ -51,7 +55,7 @@ def test_every_call_that_accepts_it_asks_for_indexes():
         sent[model.name] = json.loads(params["body"] or b"{}")
 
     meter = _meter()
-    clients = [dynamodb_client(), dynamodb_resource().meta.client]   # PutItem/GetItem/Query use the second
+    clients = [dynamodb_client(), dynamodb_resource().meta.client]  # PutItem/GetItem/Query use the second
     for c in clients:
         c.meta.events.register("before-call.dynamodb", capture)
     try:
@@ -71,8 +75,10 @@ def test_every_call_that_accepts_it_asks_for_indexes():
     assert meter.requests["probe"] == {"PutItem": 1, "GetItem": 1, "Query": 1, "TransactWriteItems": 1}
 
 
-@pytest.mark.skipif(not DDB_LOCAL, reason="moto reports a constant ConsumedCapacity; run with "
-                                          "FIELDDESK_TEST_DB=ddb-local (make test-ddb)")
+@pytest.mark.skipif(
+    not DDB_LOCAL,
+    reason="moto reports a constant ConsumedCapacity; run with " "FIELDDESK_TEST_DB=ddb-local (make test-ddb)",
+)
 def test_a_known_put_is_summed_by_table_and_index():
     from chalicelib.config import get_settings
     from chalicelib.storage import base
@@ -92,8 +98,14 @@ def test_a_known_put_is_summed_by_table_and_index():
     assert dict(meter.model["put"]) == dict(meter.engine["put"])
     assert dict(meter.engine["tx put"]) == {(table, "write"): 2.0} == dict(meter.model["tx put"])
     assert dict(meter.engine["miss"]) == {(table, "read"): 0.5} == dict(meter.model["miss"])
-    assert meter.totals("put") == {"rcu": 0.0, "wcu": 6.0, "table_wcu": 3.0, "index_wcu": 3.0,
-                                   "table_rcu": 0.0, "index_rcu": 0.0}
+    assert meter.totals("put") == {
+        "rcu": 0.0,
+        "wcu": 6.0,
+        "table_wcu": 3.0,
+        "index_wcu": 3.0,
+        "table_rcu": 0.0,
+        "index_rcu": 0.0,
+    }
 
 
 def test_the_benchmark_skips_in_one_line_without_dynamodb_local():
@@ -102,14 +114,22 @@ def test_the_benchmark_skips_in_one_line_without_dynamodb_local():
     import sys
     from pathlib import Path
 
-    code = ("import sys, bench.capacity as c\n"
-            "from infra import ddb_local\n"
-            "def no_java(*a, **k): raise ddb_local.InstallError('`java` is missing and cannot be installed here')\n"
-            "ddb_local.install = no_java\n"
-            "sys.exit(c.main(10, 0.1))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys, bench.capacity as c\n"
+        "from infra import ddb_local\n"
+        "def no_java(*a, **k): raise ddb_local.InstallError('`java` is missing and cannot be installed here')\n"
+        "ddb_local.install = no_java\n"
+        "sys.exit(c.main(10, 0.1))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "skipped: DynamoDB Local cannot be installed (`java` is missing and cannot be installed here); "
-        "capacity needs Java 17 and npm (`make ddb-local`)"]
+        "capacity needs Java 17 and npm (`make ddb-local`)"
+    ]

@@ -6,6 +6,7 @@ request per task, and a re-run must write nothing. Counted on the botocore
 clients themselves (after-call events), so nothing in the code under test can
 hide a read.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -87,9 +88,18 @@ def measure(others: int) -> dict:
         rerun_meter = Meter()
         again = selection_job.run_date(D)
         rerun_meter.close()
-    return {"selected": selected, "first": first, "again": again, "reads": meter.items_read,
-            "requests": len(meter.requests), "request_names": meter.requests + meter.queries, "writes": meter.writes, "rerun_reads": rerun_meter.items_read,
-            "rerun_requests": len(rerun_meter.requests), "rerun_writes": rerun_meter.writes}
+    return {
+        "selected": selected,
+        "first": first,
+        "again": again,
+        "reads": meter.items_read,
+        "requests": len(meter.requests),
+        "request_names": meter.requests + meter.queries,
+        "writes": meter.writes,
+        "rerun_reads": rerun_meter.items_read,
+        "rerun_requests": len(rerun_meter.requests),
+        "rerun_writes": rerun_meter.writes,
+    }
 
 
 def test_reads_and_requests_do_not_grow_with_the_table(directory, monkeypatch):
@@ -112,8 +122,10 @@ def test_reads_and_requests_do_not_grow_with_the_table(directory, monkeypatch):
     assert large["reads"] == small["reads"]
     from collections import Counter
 
-    assert large["requests"] == small["requests"], (Counter(large["request_names"]) - Counter(small["request_names"]),
-                                                    Counter(small["request_names"]) - Counter(large["request_names"]))
+    assert large["requests"] == small["requests"], (
+        Counter(large["request_names"]) - Counter(small["request_names"]),
+        Counter(small["request_names"]) - Counter(large["request_names"]),
+    )
     assert large["rerun_reads"] == small["rerun_reads"]
     # About one item read per candidate (plus the directory, run record and a BatchGet of outflow accounts).
     assert small["reads"] <= 2 * CANDIDATES + 20

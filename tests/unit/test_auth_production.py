@@ -1,4 +1,5 @@
 """Production tokens: RS256 against the pool's JWKS, iss/aud/exp/token_use checked, algorithms pinned."""
+
 from __future__ import annotations
 
 import time
@@ -36,8 +37,14 @@ def jwks_mode(monkeypatch):
 
 
 def _token(key, **claims):
-    base = {"sub": "cm-001", "iss": ISSUER, "client_id": CLIENT_ID, "token_use": "access",
-            "exp": int(time.time()) + 600, "username": "cm-001"}
+    base = {
+        "sub": "cm-001",
+        "iss": ISSUER,
+        "client_id": CLIENT_ID,
+        "token_use": "access",
+        "exp": int(time.time()) + 600,
+        "username": "cm-001",
+    }
     base.update(claims)
     return jwt.encode({k: v for k, v in base.items() if v is not None}, key, algorithm="RS256")
 
@@ -46,13 +53,16 @@ def test_valid_access_token_names_the_staff_member(jwks_mode):
     assert auth._verify_jwt(_token(jwks_mode)) == "cm-001"
 
 
-@pytest.mark.parametrize("claims", [
-    {"iss": "https://evil.example/"},
-    {"client_id": "another-client"},
-    {"token_use": "refresh"},
-    {"exp": int(time.time()) - 10},
-    {"token_use": None},
-])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"iss": "https://evil.example/"},
+        {"client_id": "another-client"},
+        {"token_use": "refresh"},
+        {"exp": int(time.time()) - 10},
+        {"token_use": None},
+    ],
+)
 def test_wrong_claims_are_refused(jwks_mode, claims):
     with pytest.raises(Unauthenticated):
         auth._verify_jwt(_token(jwks_mode, **claims))
@@ -62,8 +72,9 @@ def test_any_oidc_issuer_id_token_with_a_staff_id_claim(jwks_mode, monkeypatch):
     monkeypatch.setenv("FIELDDESK_JWT_TOKEN_USE", "id")
     monkeypatch.setenv("FIELDDESK_JWT_STAFF_ID_CLAIM", "employee_no")
     reset_settings()
-    token = _token(jwks_mode, token_use=None, client_id=None, username=None, aud=CLIENT_ID, sub="u-77",
-                   employee_no="cm-002")
+    token = _token(
+        jwks_mode, token_use=None, client_id=None, username=None, aud=CLIENT_ID, sub="u-77", employee_no="cm-002"
+    )
     assert auth._verify_jwt(token) == "cm-002"
     with pytest.raises(Unauthenticated):  # an access token where id tokens are configured
         auth._verify_jwt(_token(jwks_mode, employee_no="cm-002"))
@@ -74,7 +85,10 @@ def test_any_oidc_issuer_id_token_with_a_staff_id_claim(jwks_mode, monkeypatch):
 
 
 def test_hs256_token_is_refused_in_jwks_mode(jwks_mode):
-    forged = jwt.encode({"sub": "adm-001", "iss": ISSUER, "client_id": CLIENT_ID, "token_use": "access",
-                         "exp": int(time.time()) + 600}, "guessable-secret-guessable-secret", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "adm-001", "iss": ISSUER, "client_id": CLIENT_ID, "token_use": "access", "exp": int(time.time()) + 600},
+        "guessable-secret-guessable-secret",
+        algorithm="HS256",
+    )
     with pytest.raises(Unauthenticated):
         auth._verify_jwt(forged)

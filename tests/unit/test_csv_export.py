@@ -1,9 +1,10 @@
 """CSV exports never hand a spreadsheet a formula."""
+
 from chalicelib.domain.csv_export import safe_cell, to_csv
 
 
 def test_formula_cells_are_quoted_and_numbers_pass():
-    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("+1+1") == "'+1+1"
     assert safe_cell("-12.50") == "-12.50" and safe_cell(None) == "" and safe_cell(3) == "3"
 

@@ -1,4 +1,5 @@
 """Phone and ID numbers never reach a log line, even by accident."""
+
 from __future__ import annotations
 
 import json
@@ -37,9 +38,18 @@ def test_a_request_with_a_phone_logs_no_phone(api):
     logger.setLevel("DEBUG")
     try:
         with clock.freeze("2026-11-20T16:00:00+08:00"):
-            api.post("/v1/visits", {"kind": "phone", "visited_at": "2026-11-20T10:00:00+08:00",
-                                    "unit_name": "某单位", "person_met": "王", "person_contact": "13912345678",
-                                    "discussed": "x"}, as_="cm-001")
+            api.post(
+                "/v1/visits",
+                {
+                    "kind": "phone",
+                    "visited_at": "2026-11-20T10:00:00+08:00",
+                    "unit_name": "某单位",
+                    "person_met": "王",
+                    "person_contact": "13912345678",
+                    "discussed": "x",
+                },
+                as_="cm-001",
+            )
     finally:
         logger.setLevel("INFO")
         handler.setStream(previous)
@@ -59,13 +69,18 @@ def test_ids_pass_unchanged_while_numbers_beside_them_are_masked():
     """Issue 16: the redactor rewrote request ids. Ids of any kind now pass through as they are."""
     ids = {
         "request_id": "6f1e2a13-8123-4abc-9def-a13812345678",  # a UUID holding a phone-like run
-        "task_id": "13912345678",                                # an id that is all phone-like digits
-        "key_id": "11010519491231002X",                          # shaped like an ID number
+        "task_id": "13912345678",  # an id that is all phone-like digits
+        "key_id": "11010519491231002X",  # shaped like an ID number
         "outlet_ids": ["13700001111", "ot-1"],
         "id": "13600001111",
     }
-    line = _line("client 13912345678 called about 11010519491231002X", **ids, contact="13700001111",
-                 nested={"phone": "+8613812345678", "prospect_id": "13812345678"}, count=13512345678)
+    line = _line(
+        "client 13912345678 called about 11010519491231002X",
+        **ids,
+        contact="13700001111",
+        nested={"phone": "+8613812345678", "prospect_id": "13812345678"},
+        count=13512345678,
+    )
     for name, value in ids.items():
         assert line[name] == value, name
     assert line["nested"]["prospect_id"] == "13812345678"
@@ -75,8 +90,12 @@ def test_ids_pass_unchanged_while_numbers_beside_them_are_masked():
 
 
 def test_ids_inside_text_are_not_phones():
-    for text in ("request 6f1e2a13-8123-4abc-9def-a13812345678 failed", "task c0ffee13812345678beef",
-                 "trace 1-67a0b2c3-13812345678abcdef0123456", "order 2026112012345678901"):
+    for text in (
+        "request 6f1e2a13-8123-4abc-9def-a13812345678 failed",
+        "task c0ffee13812345678beef",
+        "trace 1-67a0b2c3-13812345678abcdef0123456",
+        "order 2026112012345678901",
+    ):
         assert redact(text) == text
     for text in ("电话13812345678", "tel:13812345678", "phone=+8613812345678", "(13812345678)"):
         assert "13812345678" not in redact(text), text

@@ -1,4 +1,5 @@
 """Outings group a day's logs (issue 19 §2): same place, or within the window of hours."""
+
 from chalicelib.domain.visits import group_outings
 
 

@@ -1,4 +1,5 @@
 """What a breach costs, for every rule kind, and which catalogue version applies."""
+
 from __future__ import annotations
 
 import re
@@ -53,15 +54,18 @@ def test_catalogue_file_is_inside_chalicelib_so_chalice_deploys_it():
     assert "chalicelib" in penalty_rules.CATALOGUE_FILE.parts
 
 
-@pytest.mark.parametrize("code,occurrences,points,yuan,salary", [
-    ("DRESS", 1, 5, "50.00", "100.00"),
-    ("DRESS", 3, 15, "150.00", "300.00"),
-    ("BRANCH_NOISE", 1, 3, "30.00", "60.00"),
-    ("ABSENT_HALF_DAY", 1, 15, "150.00", "300.00"),
-    ("ABSENT_1_DAY", 2, 100, "1000.00", "2000.00"),
-    ("POACHING_ON_SITE", 1, 30, "300.00", "600.00"),
-    ("EQUIPMENT_DAMAGE", 1, 10, "100.00", "200.00"),
-])
+@pytest.mark.parametrize(
+    "code,occurrences,points,yuan,salary",
+    [
+        ("DRESS", 1, 5, "50.00", "100.00"),
+        ("DRESS", 3, 15, "150.00", "300.00"),
+        ("BRANCH_NOISE", 1, 3, "30.00", "60.00"),
+        ("ABSENT_HALF_DAY", 1, 15, "150.00", "300.00"),
+        ("ABSENT_1_DAY", 2, 100, "1000.00", "2000.00"),
+        ("POACHING_ON_SITE", 1, 30, "300.00", "600.00"),
+        ("EQUIPMENT_DAMAGE", 1, 10, "100.00", "200.00"),
+    ],
+)
 def test_points_cost_ten_yuan_each_and_double_from_salary(code, occurrences, points, yuan, salary):
     out = compute_amounts(rule(code), occurrences, None, False, S)
     assert out["points"] == points and out["yuan"] == Decimal(yuan) and out["salary_deduction_yuan"] == Decimal(salary)
@@ -84,13 +88,16 @@ def test_fixed_yuan_per_occurrence_without_points():
 
 def test_percent_of_after_tax_income():
     out = compute_amounts(rule("BANK_COMPLAINT"), 1, Decimal("7333.33"), False, S)
-    assert out["yuan"] == Decimal("1466.67") and out["salary_deduction_yuan"] == Decimal("1466.67")   # not doubled
+    assert out["yuan"] == Decimal("1466.67") and out["salary_deduction_yuan"] == Decimal("1466.67")  # not doubled
     assert out["hr_recommendations"] == ["transfer_off_outlet"]
     trading = compute_amounts(rule("ACCOUNT_TRADING"), 1, Decimal("9000"), False, S)
     assert trading["yuan"] == Decimal("900.00")
     pending = compute_amounts(rule("FALSE_PROMISE"), 1, None, True, S)
     assert pending["yuan"] is None and pending["amount_status"] == "payroll_to_compute"
-    assert pending["settlement"] == "cash_or_salary" and pending["hr_recommendations"] == ["bears_client_loss", "dismissal"]
+    assert pending["settlement"] == "cash_or_salary" and pending["hr_recommendations"] == [
+        "bears_client_loss",
+        "dismissal",
+    ]
 
 
 def test_base_salary_and_subsidy_are_deducted_by_payroll_at_face_value():
@@ -103,11 +110,14 @@ def test_base_salary_and_subsidy_are_deducted_by_payroll_at_face_value():
     assert unknown["amount_status"] == "payroll_to_compute" and unknown["yuan"] is None
 
 
-@pytest.mark.parametrize("code,expected", [
-    ("ABSENT_3_DAYS", ["dismissal"]),
-    ("SIGN_FOR_CLIENT", ["dismissal"]),
-    ("DISCRETIONARY_TRADING", ["dismissal", "refer_to_authorities_if_serious"]),
-])
+@pytest.mark.parametrize(
+    "code,expected",
+    [
+        ("ABSENT_3_DAYS", ["dismissal"]),
+        ("SIGN_FOR_CLIENT", ["dismissal"]),
+        ("DISCRETIONARY_TRADING", ["dismissal", "refer_to_authorities_if_serious"]),
+    ],
+)
 def test_dismissal_is_a_recommendation_to_hr(code, expected):
     out = compute_amounts(rule(code), 1, None, False, S)
     assert out["settlement"] == "hr" and out["amount_status"] == "none" and out["yuan"] is None
@@ -120,12 +130,15 @@ def test_transfer_kind_is_a_recommendation_to_hr():
     assert out["settlement"] == "hr" and out["hr_recommendations"] == ["transfer"]
 
 
-@pytest.mark.parametrize("code,occ,income,serious,field", [
-    ("BANK_COMPLAINT", 2, None, False, "occurrences"),
-    ("ABSENT_3_DAYS", 2, None, False, "occurrences"),
-    ("DRESS", 1, Decimal("100"), False, "income_yuan"),
-    ("DRESS", 1, None, True, "serious"),
-])
+@pytest.mark.parametrize(
+    "code,occ,income,serious,field",
+    [
+        ("BANK_COMPLAINT", 2, None, False, "occurrences"),
+        ("ABSENT_3_DAYS", 2, None, False, "occurrences"),
+        ("DRESS", 1, Decimal("100"), False, "income_yuan"),
+        ("DRESS", 1, None, True, "serious"),
+    ],
+)
 def test_invalid_combinations_name_the_field(code, occ, income, serious, field):
     with pytest.raises(ValidationFailed) as err:
         compute_amounts(rule(code), occ, income, serious, S)
@@ -138,11 +151,26 @@ def test_version_selection_by_breach_date():
     base_rules = penalty_rules.builtin_version(date(2026, 11, 1))["rules"]
     for day, dress in (("2025-01-01", "6"), ("2026-06-01", "7")):
         rules = [{**r, "amount": dress} if r["code"] == "DRESS" else r for r in base_rules]
-        repo.put_rule_version({"scope": "GLOBAL", "effective_from": day, "rules": rules, "note": "",
-                               "created_by": "adm-001", "created_at": f"{day}T00:00:00+08:00"})
-    repo.put_rule_version({"scope": "BRANCH#br-x", "effective_from": "2026-07-01",
-                           "overrides": [{"code": "DRESS", "amount": "9"}], "note": "",
-                           "created_by": "adm-001", "created_at": "2026-07-01T00:00:00+08:00"})
+        repo.put_rule_version(
+            {
+                "scope": "GLOBAL",
+                "effective_from": day,
+                "rules": rules,
+                "note": "",
+                "created_by": "adm-001",
+                "created_at": f"{day}T00:00:00+08:00",
+            }
+        )
+    repo.put_rule_version(
+        {
+            "scope": "BRANCH#br-x",
+            "effective_from": "2026-07-01",
+            "overrides": [{"code": "DRESS", "amount": "9"}],
+            "note": "",
+            "created_by": "adm-001",
+            "created_at": "2026-07-01T00:00:00+08:00",
+        }
+    )
 
     def dress(on, branch=None):
         return penalty_rules.catalogue_on(date.fromisoformat(on), branch).rules["DRESS"]["amount"]

@@ -1,4 +1,5 @@
 """Secrets and the usage plan id are read at run time (powertools Parameters, cached), not from env values."""
+
 from __future__ import annotations
 
 import boto3
@@ -13,8 +14,9 @@ def test_secrets_and_parameters_come_from_secrets_manager_and_ssm(monkeypatch):
     sm = boto3.client("secretsmanager", region_name=region)
     arn = sm.create_secret(Name="fielddesk-hash", SecretString="from-secrets-manager")["ARN"]
     page = sm.create_secret(Name="fielddesk-page", SecretString="page-key")["ARN"]
-    boto3.client("ssm", region_name=region).put_parameter(Name="/stack/outlet-usage-plan-id", Value="plan-1",
-                                                          Type="String")
+    boto3.client("ssm", region_name=region).put_parameter(
+        Name="/stack/outlet-usage-plan-id", Value="plan-1", Type="String"
+    )
     monkeypatch.setenv("FIELDDESK_HASH_KEY_SECRET", arn)
     monkeypatch.setenv("FIELDDESK_PAGE_TOKEN_KEY_SECRET", page)
     monkeypatch.setenv("FIELDDESK_OUTLET_USAGE_PLAN_PARAMETER", "/stack/outlet-usage-plan-id")

@@ -1,4 +1,5 @@
 """Selection and feed rules as pure functions (no database)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,22 +13,38 @@ from chalicelib.storage.accounts import account_item, periodic_bucket, periodic_
 from tests.factories.accounts import closed, manager_changed, opened, trade
 
 D = date(2026, 11, 19)
-ACCOUNT = {"account_id": "ac-1", "branch_id": "br-pudong", "status": "open", "tier": "gold", "channel": "counter",
-           "opened_on": "2025-01-06", "serving_manager_id": "cm-001"}
-AGENTS = [{"staff_id": "cba-001", "role": "callback_agent", "status": "active", "open_tasks": 3},
-          {"staff_id": "cba-002", "role": "callback_agent", "status": "active", "open_tasks": 1},
-          {"staff_id": "cm-001", "role": "client_manager", "status": "active", "open_tasks": 0},
-          {"staff_id": "sup-001", "role": "supervisor", "status": "active", "open_tasks": 0},
-          {"staff_id": "cba-009", "role": "callback_agent", "status": "departed", "open_tasks": 0}]
+ACCOUNT = {
+    "account_id": "ac-1",
+    "branch_id": "br-pudong",
+    "status": "open",
+    "tier": "gold",
+    "channel": "counter",
+    "opened_on": "2025-01-06",
+    "serving_manager_id": "cm-001",
+}
+AGENTS = [
+    {"staff_id": "cba-001", "role": "callback_agent", "status": "active", "open_tasks": 3},
+    {"staff_id": "cba-002", "role": "callback_agent", "status": "active", "open_tasks": 1},
+    {"staff_id": "cm-001", "role": "client_manager", "status": "active", "open_tasks": 0},
+    {"staff_id": "sup-001", "role": "supervisor", "status": "active", "open_tasks": 0},
+    {"staff_id": "cba-009", "role": "callback_agent", "status": "departed", "open_tasks": 0},
+]
 
 
 def apply(state, raw):
     return accounts.apply_event(state, event_adapter().validate_python(raw), "2026-11-20T10:00:00+08:00")[0]
 
 
-@pytest.mark.parametrize("amount,balance,large", [("499999.99", "1e9", False), ("500000.00", "1e9", True),
-                                                  ("49.99", "100", False), ("50.00", "100", True),
-                                                  ("1.00", "0", False)])
+@pytest.mark.parametrize(
+    "amount,balance,large",
+    [
+        ("499999.99", "1e9", False),
+        ("500000.00", "1e9", True),
+        ("49.99", "100", False),
+        ("50.00", "100", True),
+        ("1.00", "0", False),
+    ],
+)
 def test_large_outflow_threshold(amount, balance, large):
     assert accounts.is_large_outflow(Decimal(amount), Decimal(balance)) is large
 
@@ -64,29 +81,35 @@ def test_account_item_indexes_follow_state():
 
 def test_periodic_phase_brings_each_account_up_once_per_period():
     for account_id in ("a", "b", "c", "ac-42"):
-        days = [d for d in range(28) if periodic_bucket(date.fromordinal(D.toordinal() + d), 14)
-                == periodic_phase(account_id, 14)]
+        days = [
+            d
+            for d in range(28)
+            if periodic_bucket(date.fromordinal(D.toordinal() + d), 14) == periodic_phase(account_id, 14)
+        ]
         assert len(days) == 2 and days[1] - days[0] == 14
 
 
-@pytest.mark.parametrize("trigger,account,event_on,due", [
-    # new account: next working day (001 新开户次日; National Day 2026: Oct 1-7 off)
-    ("new_account", ACCOUNT, "2026-09-30", "2026-10-08"),
-    ("new_account", ACCOUNT, "2026-11-20", "2026-11-23"),                       # Friday -> Monday
-    ("new_account", {**ACCOUNT, "channel": "bank_outlet_bulk"}, "2026-11-19", "2026-11-24"),
-    # large outflow: next calendar day (001 资产变动: 次日), holidays or not
-    ("large_outflow", ACCOUNT, "2026-09-30", "2026-10-01"),
-    ("large_outflow", ACCOUNT, "2026-11-20", "2026-11-21"),
-    # closed: within 2 calendar days (003 第四章: 两日内)
-    ("closed_account", ACCOUNT, "2026-09-30", "2026-10-02"),
-    # dormant and departed manager: within 15 calendar days
-    ("dormant", ACCOUNT, "2026-11-19", "2026-12-04"),
-    ("departed_manager", ACCOUNT, "2026-11-19", "2026-12-04"),
-    # transferred out: the same week (003 第三十一条: 当周), at least the next working day
-    ("transferred_out", ACCOUNT, "2026-11-18", "2026-11-20"),                   # Wed -> that Friday
-    ("transferred_out", ACCOUNT, "2026-11-20", "2026-11-23"),                   # Fri -> next Monday
-    ("transferred_out", ACCOUNT, "2026-09-30", "2026-10-08"),                   # the week is National Day
-])
+@pytest.mark.parametrize(
+    "trigger,account,event_on,due",
+    [
+        # new account: next working day (001 新开户次日; National Day 2026: Oct 1-7 off)
+        ("new_account", ACCOUNT, "2026-09-30", "2026-10-08"),
+        ("new_account", ACCOUNT, "2026-11-20", "2026-11-23"),  # Friday -> Monday
+        ("new_account", {**ACCOUNT, "channel": "bank_outlet_bulk"}, "2026-11-19", "2026-11-24"),
+        # large outflow: next calendar day (001 资产变动: 次日), holidays or not
+        ("large_outflow", ACCOUNT, "2026-09-30", "2026-10-01"),
+        ("large_outflow", ACCOUNT, "2026-11-20", "2026-11-21"),
+        # closed: within 2 calendar days (003 第四章: 两日内)
+        ("closed_account", ACCOUNT, "2026-09-30", "2026-10-02"),
+        # dormant and departed manager: within 15 calendar days
+        ("dormant", ACCOUNT, "2026-11-19", "2026-12-04"),
+        ("departed_manager", ACCOUNT, "2026-11-19", "2026-12-04"),
+        # transferred out: the same week (003 第三十一条: 当周), at least the next working day
+        ("transferred_out", ACCOUNT, "2026-11-18", "2026-11-20"),  # Wed -> that Friday
+        ("transferred_out", ACCOUNT, "2026-11-20", "2026-11-23"),  # Fri -> next Monday
+        ("transferred_out", ACCOUNT, "2026-09-30", "2026-10-08"),  # the week is National Day
+    ],
+)
 def test_deadlines_in_their_own_units(trigger, account, event_on, due):
     day = date.fromisoformat(event_on)
     assert str(selection.due(trigger, day, day, day, account).due_on) == due
@@ -99,7 +122,7 @@ def test_periodic_is_due_by_the_period_end():
 def test_deadlines_are_settings_with_units(monkeypatch):
     from chalicelib.config import reset_settings
 
-    monkeypatch.setenv("FIELDDESK_DEADLINE_DORMANT", "7 working_days")   # 001 模版: a branch may choose it
+    monkeypatch.setenv("FIELDDESK_DEADLINE_DORMANT", "7 working_days")  # 001 模版: a branch may choose it
     reset_settings()
     assert str(selection.due("dormant", D, D, D, ACCOUNT).due_on) == "2026-11-30"
     for bad in ("7 weeks", "-1 calendar_days", "0 working_days", "seven calendar_days"):
@@ -117,8 +140,10 @@ def test_a_new_account_is_never_due_later_than_the_regulators_month(monkeypatch)
     monkeypatch.setenv("FIELDDESK_DEADLINE_BULK_OPENING", "40 working_days")
     reset_settings()
     bulk = {**ACCOUNT, "channel": "bank_outlet_bulk"}
-    assert str(selection.due("new_account", date(2026, 1, 31), date(2026, 1, 31), date(2026, 1, 31), bulk).due_on) \
+    assert (
+        str(selection.due("new_account", date(2026, 1, 31), date(2026, 1, 31), date(2026, 1, 31), bulk).due_on)
         == "2026-02-28"
+    )
 
 
 def test_a_late_event_is_due_from_when_it_happened_and_never_before_the_selection_date():
@@ -130,10 +155,10 @@ def test_a_late_event_is_due_from_when_it_happened_and_never_before_the_selectio
 
 
 def test_an_unpublished_year_makes_working_day_deadlines_provisional():
-    assert selection.due("new_account", date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1),
-                         ACCOUNT).provisional
-    assert not selection.due("large_outflow", date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1),
-                             ACCOUNT).provisional
+    assert selection.due("new_account", date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1), ACCOUNT).provisional
+    assert not selection.due(
+        "large_outflow", date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1), ACCOUNT
+    ).provisional
     assert not selection.due("new_account", D, D, D, ACCOUNT).provisional
 
 
@@ -145,8 +170,15 @@ def test_quarter_and_cap():
     assert selection.quarter_of(date(2026, 12, 31)) == "2026Q4" and selection.quarter_of(date(2027, 1, 1)) == "2027Q1"
     # 001: the cap is about sampling; mandatory and periodic callbacks are never held back by it.
     assert selection.within_cap(1, "sample") and not selection.within_cap(2, "sample")
-    for trigger in ("new_account", "dormant", "large_outflow", "closed_account", "departed_manager",
-                    "transferred_out", "periodic"):
+    for trigger in (
+        "new_account",
+        "dormant",
+        "large_outflow",
+        "closed_account",
+        "departed_manager",
+        "transferred_out",
+        "periodic",
+    ):
         assert selection.within_cap(99, trigger)
 
 
@@ -171,12 +203,17 @@ def test_the_first_periodic_callback_comes_one_interval_after_opening():
     young = {**ACCOUNT, "opened_on": "2026-12-02"}
     assert selection.skip_reason("periodic", young, date(2026, 11, 27)) == "first_period_not_over"
     assert selection.skip_reason("periodic", young, date(2026, 12, 15)) == "first_period_not_over"
-    assert selection.skip_reason("periodic", young, date(2026, 12, 16)) is None   # 14 days (gold) later
+    assert selection.skip_reason("periodic", young, date(2026, 12, 16)) is None  # 14 days (gold) later
 
 
 def test_task_record_for_the_agents():
-    entry = {"trigger": "new_account", "episode": str(D), "event_on": str(D), "account_id": "ac-1",
-             "account": {**ACCOUNT, "opened_on": str(D)}}
+    entry = {
+        "trigger": "new_account",
+        "episode": str(D),
+        "event_on": str(D),
+        "account_id": "ac-1",
+        "account": {**ACCOUNT, "opened_on": str(D)},
+    }
     record = selection.build_task(selection.from_inbox(entry), D, "2026-11-20T02:00:00+08:00", None)
     assert record.task_id == f"new_account.ac-1.{D}" and record.queue_flag == "no_agent"
     assert record.deadline_basis == {"from": str(D), "deadline": "1 working_days", "cap_on": "2026-12-19"}

@@ -3,6 +3,7 @@
 Given the environment a stage would see, when its settings are read, then a deployed stage with
 any shared secret, local-only default or missing key refuses to start, naming the setting.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,15 +56,25 @@ def test_dev_stages_use_hs256_and_dev_tokens_only_when_asked(env, stage):
     assert s.jwt_mode == "hs256" and s.dev_tokens_enabled
     # Without the explicit setting a dev stage verifies a JWKS like any other.
     refused(env, "FIELDDESK_JWKS_URL", FIELDDESK_STAGE=stage, FIELDDESK_DEV_TOKENS="false")
-    refused(env, "FIELDDESK_JWT_MODE=hs256 needs FIELDDESK_DEV_TOKENS", FIELDDESK_STAGE=stage,
-            FIELDDESK_DEV_TOKENS="false", FIELDDESK_JWT_MODE="hs256")
+    refused(
+        env,
+        "FIELDDESK_JWT_MODE=hs256 needs FIELDDESK_DEV_TOKENS",
+        FIELDDESK_STAGE=stage,
+        FIELDDESK_DEV_TOKENS="false",
+        FIELDDESK_JWT_MODE="hs256",
+    )
     s = env(FIELDDESK_STAGE=stage, FIELDDESK_DEV_TOKENS="false", **DEPLOYED)
     assert s.jwt_mode == "jwks" and not s.dev_tokens_enabled
 
 
 def test_a_dev_stage_in_lambda_refuses_dev_tokens(env):
-    refused(env, "FIELDDESK_DEV_TOKENS.*in Lambda", FIELDDESK_STAGE="local", FIELDDESK_DEV_TOKENS="true",
-            AWS_LAMBDA_FUNCTION_NAME="fielddesk-dev-APIHandler")
+    refused(
+        env,
+        "FIELDDESK_DEV_TOKENS.*in Lambda",
+        FIELDDESK_STAGE="local",
+        FIELDDESK_DEV_TOKENS="true",
+        AWS_LAMBDA_FUNCTION_NAME="fielddesk-dev-APIHandler",
+    )
 
 
 @pytest.mark.parametrize("stage", ["staging", "prod", "uat"])
@@ -81,8 +92,10 @@ def test_deployed_stages_start_only_on_a_jwks_and_real_keys(env, stage):
         ("FIELDDESK_JWT_AUDIENCE", {"FIELDDESK_JWT_AUDIENCE": ""}),
         ("FIELDDESK_HASH_KEY_SECRET", {"FIELDDESK_HASH_KEY_SECRET": ""}),
         ("FIELDDESK_HASH_KEY_SECRET", {"FIELDDESK_HASH_KEY_SECRET": "", "FIELDDESK_HASH_KEY": "short"}),
-        ("FIELDDESK_HASH_KEY_SECRET", {"FIELDDESK_HASH_KEY_SECRET": "",
-                                       "FIELDDESK_HASH_KEY": "local-hash-key-change-me"}),
+        (
+            "FIELDDESK_HASH_KEY_SECRET",
+            {"FIELDDESK_HASH_KEY_SECRET": "", "FIELDDESK_HASH_KEY": "local-hash-key-change-me"},
+        ),
         ("FIELDDESK_PAGE_TOKEN_KEY_SECRET", {"FIELDDESK_PAGE_TOKEN_KEY_SECRET": ""}),
         ("FIELDDESK_KMS_KEY_ID", {"FIELDDESK_KMS_KEY_ID": ""}),
         ("FIELDDESK_CORS_ORIGINS", {"FIELDDESK_CORS_ORIGINS": "*"}),
@@ -99,11 +112,14 @@ def test_an_invalid_stage_name_is_refused(env, stage):
     refused(env, "stage", FIELDDESK_STAGE=stage, **DEPLOYED)
 
 
-@pytest.mark.parametrize("variables, reason", [
-    ({}, "FIELDDESK_STAGE is required"),
-    ({"FIELDDESK_STAGE": "staging", "FIELDDESK_JWT_MODE": "hs256"}, "FIELDDESK_JWT_MODE=hs256"),
-    ({"FIELDDESK_STAGE": "local", "FIELDDESK_DEV_TOKENS": "true"}, "FIELDDESK_DEV_TOKENS"),
-])
+@pytest.mark.parametrize(
+    "variables, reason",
+    [
+        ({}, "FIELDDESK_STAGE is required"),
+        ({"FIELDDESK_STAGE": "staging", "FIELDDESK_JWT_MODE": "hs256"}, "FIELDDESK_JWT_MODE=hs256"),
+        ({"FIELDDESK_STAGE": "local", "FIELDDESK_DEV_TOKENS": "true"}, "FIELDDESK_DEV_TOKENS"),
+    ],
+)
 def test_in_lambda_the_app_refuses_to_start(variables, reason):
     """A Lambda container (AWS_LAMBDA_FUNCTION_NAME) checks its settings when it loads app.py."""
     import subprocess
@@ -111,12 +127,29 @@ def test_in_lambda_the_app_refuses_to_start(variables, reason):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    lambda_env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "AWS_DEFAULT_REGION": "cn-north-1",
-                  "AWS_LAMBDA_FUNCTION_NAME": "fielddesk-staging-APIHandler", "POWERTOOLS_TRACE_DISABLED": "true"}
-    result = subprocess.run([sys.executable, "-c", "import app"], cwd=root, env={**lambda_env, **variables},
-                            capture_output=True, text=True, timeout=120)
+    lambda_env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(root),
+        "AWS_DEFAULT_REGION": "cn-north-1",
+        "AWS_LAMBDA_FUNCTION_NAME": "fielddesk-staging-APIHandler",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=root,
+        env={**lambda_env, **variables},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert re.search(reason, result.stderr), result.stderr[-2000:]
-    ok = subprocess.run([sys.executable, "-c", "import app"], cwd=root, capture_output=True, text=True, timeout=120,
-                        env={**lambda_env, "FIELDDESK_STAGE": "staging", **DEPLOYED})
+    ok = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**lambda_env, "FIELDDESK_STAGE": "staging", **DEPLOYED},
+    )
     assert ok.returncode == 0, ok.stderr[-2000:]

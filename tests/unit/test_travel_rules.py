@@ -1,4 +1,5 @@
 """Travel report and feed value-class rules, on plain values (000 第二篇 §1; 004 出差; 002 第十九条)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,21 +20,41 @@ def test_a_due_time_on_the_hour_falls_in_the_hour_before_so_the_sweep_reads_it_w
 
 
 def test_travel_days_include_both_ends():
-    assert travel_days(date(2026, 11, 30), date(2026, 12, 2)) == [date(2026, 11, 30), date(2026, 12, 1),
-                                                                  date(2026, 12, 2)]
+    assert travel_days(date(2026, 11, 30), date(2026, 12, 2)) == [
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+        date(2026, 12, 2),
+    ]
     assert travel_days(date(2026, 11, 30), date(2026, 11, 30)) == [date(2026, 11, 30)]
 
 
 def test_one_proposal_id_per_manager_and_day():
     assert proposal_id("cm-001", "2026-11-23") == proposal_id("cm-001", "2026-11-23")
-    assert len({proposal_id("cm-001", "2026-11-23"), proposal_id("cm-001", "2026-11-24"),
-                proposal_id("cm-002", "2026-11-23")}) == 3
+    assert (
+        len(
+            {
+                proposal_id("cm-001", "2026-11-23"),
+                proposal_id("cm-001", "2026-11-24"),
+                proposal_id("cm-002", "2026-11-23"),
+            }
+        )
+        == 3
+    )
 
 
-FEED_A = {"value_class": "A", "value_class_source": "feed", "value_class_set_at": "2026-11-19T18:00:00+08:00",
-          "feed_value_class": "A", "feed_value_class_at": "2026-11-19T18:00:00+08:00"}
-MANUAL_B = {**FEED_A, "value_class": "B", "value_class_source": "supervisor",
-            "value_class_set_at": "2026-11-20T16:00:00+08:00"}
+FEED_A = {
+    "value_class": "A",
+    "value_class_source": "feed",
+    "value_class_set_at": "2026-11-19T18:00:00+08:00",
+    "feed_value_class": "A",
+    "feed_value_class_at": "2026-11-19T18:00:00+08:00",
+}
+MANUAL_B = {
+    **FEED_A,
+    "value_class": "B",
+    "value_class_source": "supervisor",
+    "value_class_set_at": "2026-11-20T16:00:00+08:00",
+}
 
 
 def test_the_feed_sets_an_unclassed_account_and_follows_its_own_changes():

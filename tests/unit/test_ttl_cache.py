@@ -1,4 +1,5 @@
 """The per-container cache reads once per miss, however many threads ask at once."""
+
 import threading
 import time
 
@@ -11,7 +12,7 @@ def test_threads_asking_at_once_cause_one_read():
     @ttl_cache(60)
     def lookup(key):
         reads.append(key)
-        time.sleep(0.05)   # a DynamoDB read: long enough for every thread to miss together
+        time.sleep(0.05)  # a DynamoDB read: long enough for every thread to miss together
         return {"key": key}
 
     threads = [threading.Thread(target=lookup, args=(2026,)) for _ in range(8)]

@@ -9,6 +9,7 @@ new owner a new due day, which is escalated on its own if it passes too.
 The daily job reads only the FIRSTCONTACT#<day> buckets from the day after its watermark to yesterday,
 so a missed run is caught up (at most `lapse_catch_up_max_days` days back on a first run).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -27,7 +28,7 @@ _TX_RETRIES = 3
 
 def escalate_overdue(deps: ProspectDeps, today: date | None = None) -> dict:
     today = today or clock.today()
-    through = today - timedelta(days=1)        # due yesterday and still not contacted: overdue today
+    through = today - timedelta(days=1)  # due yesterday and still not contacted: overdue today
     mark = deps.repo.first_contact_watermark()
     start = (mark + timedelta(days=1)) if mark else through - timedelta(days=deps.policy.lapse_catch_up_max_days - 1)
     escalated: list[str] = []
@@ -38,8 +39,10 @@ def escalate_overdue(deps: ProspectDeps, today: date | None = None) -> dict:
                 escalated.append(candidate.prospect_id)
         deps.repo.set_first_contact_watermark(day, clock.iso(clock.now()))
         day += timedelta(days=1)
-    logger.info("first contact run", extra={"from": start.isoformat(), "through": through.isoformat(),
-                                            "escalated": len(escalated)})
+    logger.info(
+        "first contact run",
+        extra={"from": start.isoformat(), "through": through.isoformat(), "escalated": len(escalated)},
+    )
     return {"from": start.isoformat(), "through": through.isoformat(), "escalated": escalated}
 
 
@@ -47,18 +50,32 @@ def _escalate_one(deps: ProspectDeps, prospect_id: str, day: date) -> bool:
     for _ in range(_TX_RETRIES):
         current = deps.repo.get(prospect_id, consistent=True)
         # Followed up, released, converted, handed over (a new due day) or escalated since the index was read.
-        if (not current or current.status != ProspectStatus.active or not current.owner_id
-                or current.follow_up_count or current.first_contact_due != day
-                or current.first_contact_escalated_for == day):
+        if (
+            not current
+            or current.status != ProspectStatus.active
+            or not current.owner_id
+            or current.follow_up_count
+            or current.first_contact_due != day
+            or current.first_contact_escalated_for == day
+        ):
             return False
         record = rules.next_version(current.model_copy(update={"first_contact_escalated_for": day}), current)
-        payload = {"kind": KIND, "record": {
-            "branch_id": current.branch_id, "prospect_id": prospect_id, "owner_id": current.owner_id,
-            "staff_id": current.owner_id, "first_contact_due": day.isoformat(), "audience": AUDIENCE}}
+        payload = {
+            "kind": KIND,
+            "record": {
+                "branch_id": current.branch_id,
+                "prospect_id": prospect_id,
+                "owner_id": current.owner_id,
+                "staff_id": current.owner_id,
+                "first_contact_due": day.isoformat(),
+                "audience": AUDIENCE,
+            },
+        }
         try:
-            deps.repo.save_with_escalation(record, Escalation(f"{KIND}:{prospect_id}:{day.isoformat()}", payload),
-                                           expected_version=current.version)
+            deps.repo.save_with_escalation(
+                record, Escalation(f"{KIND}:{prospect_id}:{day.isoformat()}", payload), expected_version=current.version
+            )
             return True
-        except Conflict:   # StaleRecord, or a concurrent transaction on the item: read it again
+        except Conflict:  # StaleRecord, or a concurrent transaction on the item: read it again
             continue
     return False

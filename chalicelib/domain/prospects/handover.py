@@ -8,6 +8,7 @@ or to the branch pool. Converted prospects keep their attribution (000 第十三
 conditional on its version, and a prospect no longer owned by the departed manager is left alone, so a
 repeated hand-over (the outbox delivers at least once) moves nothing twice.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -47,9 +48,13 @@ NOT_A_SUCCESSOR = "not an active client manager of the departing member's branch
 
 def may_succeed(departed: dict, successor: dict | None) -> bool:
     """Only an active client manager of the same branch, other than the departing member, takes over."""
-    return bool(successor) and successor["branch_id"] == departed["branch_id"] \
-        and successor["role"] == Role.client_manager and successor.get("status") == "active" \
+    return (
+        bool(successor)
+        and successor["branch_id"] == departed["branch_id"]
+        and successor["role"] == Role.client_manager
+        and successor.get("status") == "active"
         and successor["staff_id"] != departed["staff_id"]
+    )
 
 
 def successor_of(deps: ProspectDeps, departed: dict, successor_id: str | None) -> dict | None:
@@ -62,8 +67,9 @@ def successor_of(deps: ProspectDeps, departed: dict, successor_id: str | None) -
     return successor
 
 
-def hand_over_by(deps: ProspectDeps, principal: Principal, staff_id: str, successor_id: str | None,
-                 reason: str) -> dict:
+def hand_over_by(
+    deps: ProspectDeps, principal: Principal, staff_id: str, successor_id: str | None, reason: str
+) -> dict:
     """A supervisor (their branch) or an admin hands over what a departure left, or moves it again."""
     departed = deps.directory.get_staff(staff_id)
     if not departed or (principal.role == Role.supervisor and departed["branch_id"] != principal.branch_id):
@@ -82,23 +88,24 @@ def hand_over(deps: ProspectDeps, departed_id: str, successor: dict | None, *, b
     moved = 0
     for prospect_id in _owned_active(deps, departed_id):
         moved += _move_one(deps, prospect_id, departed_id, successor, by, reason)
-    return {"staff_id": departed_id, "moved": moved,
-            "to": successor["staff_id"] if successor else "pool"}
+    return {"staff_id": departed_id, "moved": moved, "to": successor["staff_id"] if successor else "pool"}
 
 
-def _move_one(deps: ProspectDeps, prospect_id: str, departed_id: str, successor: dict | None, by: str,
-              reason: str) -> int:
+def _move_one(
+    deps: ProspectDeps, prospect_id: str, departed_id: str, successor: dict | None, by: str, reason: str
+) -> int:
     for _ in range(_TX_RETRIES):
         current = deps.repo.get(prospect_id, consistent=True)
         if not current or current.status != ProspectStatus.active or current.owner_id != departed_id:
-            return 0          # moved already (a repeated delivery), converted, or reassigned meanwhile
+            return 0  # moved already (a repeated delivery), converted, or reassigned meanwhile
         record = _moved(deps, current, successor)
-        record = record.model_copy(update={"handed_over_from": departed_id, "handed_over_by": by,
-                                           "handover_reason": reason})
+        record = record.model_copy(
+            update={"handed_over_from": departed_id, "handed_over_by": by, "handover_reason": reason}
+        )
         try:
             deps.repo.save(rules.next_version(record, current), expected_version=current.version)
             return 1
-        except Conflict:      # StaleRecord, or a concurrent transaction on the item: read it again
+        except Conflict:  # StaleRecord, or a concurrent transaction on the item: read it again
             continue
     return 0
 
@@ -107,5 +114,11 @@ def _moved(deps: ProspectDeps, current: ProspectRecord, successor: dict | None) 
     if successor is None:
         return rules.to_pool(current, clock.now())
     today = clock.today()
-    return rules.assign(deps.policy, current, successor["staff_id"], successor.get("name", ""), today,
-                        today + timedelta(days=deps.policy.first_contact_days))
+    return rules.assign(
+        deps.policy,
+        current,
+        successor["staff_id"],
+        successor.get("name", ""),
+        today,
+        today + timedelta(days=deps.policy.first_contact_days),
+    )

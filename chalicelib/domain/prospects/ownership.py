@@ -3,6 +3,7 @@
 A prospect is visible to its owning manager and to a supervisor of its branch; anyone else is answered
 as for an unknown prospect, so ids cannot probe another manager's list.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -28,8 +29,10 @@ class NotFollowedUpWhenInactive(Unprocessable):
 
 
 def _visible(principal: Principal, prospect_id: str, record: ProspectRecord | None) -> ProspectRecord:
-    if record and (record.owner_id == principal.id
-                   or (principal.role == Role.supervisor and record.branch_id == principal.branch_id)):
+    if record and (
+        record.owner_id == principal.id
+        or (principal.role == Role.supervisor and record.branch_id == principal.branch_id)
+    ):
         return record
     raise NotFound(f"prospect {prospect_id} not found")
 
@@ -39,8 +42,9 @@ def get(deps: ProspectDeps, principal: Principal, prospect_id: str) -> dict:
     return {**rules.view(_visible(principal, prospect_id, record), clock.today()), "follow_ups": follow_ups}
 
 
-def list_prospects(deps: ProspectDeps, principal: Principal, owner_id: str | None, limit: int,
-                   start_key: dict | None) -> Page[ProspectRecord]:
+def list_prospects(
+    deps: ProspectDeps, principal: Principal, owner_id: str | None, limit: int, start_key: dict | None
+) -> Page[ProspectRecord]:
     if principal.role == Role.client_manager:
         if owner_id and owner_id != principal.id:
             raise Forbidden("client managers list their own prospects only")
@@ -65,16 +69,26 @@ def add_follow_up(deps: ProspectDeps, principal: Principal, prospect_id: str, bo
         raise NotTheOwner("only the owning client manager may do this")
     if current.status != ProspectStatus.active:
         raise NotFollowedUpWhenInactive(f"a {current.status.value} prospect takes no follow-ups")
-    follow_up = {"follow_up_id": uuid.uuid4().hex, "prospect_id": prospect_id, "at": clock.iso(now),
-                 "by": principal.id, **body.model_dump(mode="json")}
+    follow_up = {
+        "follow_up_id": uuid.uuid4().hex,
+        "prospect_id": prospect_id,
+        "at": clock.iso(now),
+        "by": principal.id,
+        **body.model_dump(mode="json"),
+    }
     new_class = body.class_change or current.prospect_class
     until = rules.protected_until(deps.policy, new_class, today)
-    record = current.model_copy(update={
-        "prospect_class": new_class, "follow_up_count": current.follow_up_count + 1,
-        "last_follow_up_at": follow_up["at"], "protected_until": until, "next_follow_up": body.next_date or until})
+    record = current.model_copy(
+        update={
+            "prospect_class": new_class,
+            "follow_up_count": current.follow_up_count + 1,
+            "last_follow_up_at": follow_up["at"],
+            "protected_until": until,
+            "next_follow_up": body.next_date or until,
+        }
+    )
     try:
-        deps.repo.save_with_follow_up(rules.next_version(record, current), follow_up,
-                                      expected_version=current.version)
+        deps.repo.save_with_follow_up(rules.next_version(record, current), follow_up, expected_version=current.version)
     except StaleRecord:
         raise Conflict("the prospect changed meanwhile; reload and retry") from None
     return follow_up
@@ -92,8 +106,9 @@ def reveal(deps: ProspectDeps, principal: Principal, prospect_id: str, body: Rev
     sealed = {"phone": record.phone_sealed, "id_number": record.id_sealed}
     if not any(sealed[f] for f in body.fields):
         raise Unprocessable("this prospect has none of the requested fields")
-    values: dict[str, str | None] = {f: deps.sealer.unseal(value) if (value := sealed[f]) else None
-                                     for f in body.fields}
+    values: dict[str, str | None] = {
+        f: deps.sealer.unseal(value) if (value := sealed[f]) else None for f in body.fields
+    }
     shown, audit_id = deps.disclosures.grant(principal, record, body, values)
     return {"prospect_id": prospect_id, **shown, "audit_id": audit_id}
 

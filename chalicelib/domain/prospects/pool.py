@@ -3,6 +3,7 @@
 DOMAIN 2, a product decision (公海/保护期): "with no follow-up for 7 days (A), 15 (B), 30 (C) it lapses and
 the prospect returns to the branch pool; D has no protection".
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -66,25 +67,42 @@ def claim_from_pool(deps: ProspectDeps, principal: Principal, prospect_id: str) 
         raise NotInPool("this prospect is not in the pool")
     released_on = current.previous_owners.get(principal.id)
     if released_on and today < rules.reclaim_blocked_until(deps.policy, released_on):
-        raise ReclaimBlocked(f"a previous owner may claim this prospect again from "
-                             f"{rules.reclaim_blocked_until(deps.policy, released_on).isoformat()}")
-    record = rules.assign(deps.policy, current, principal.id, principal.name, today,
-                          today + timedelta(days=deps.policy.first_contact_days))
+        raise ReclaimBlocked(
+            f"a previous owner may claim this prospect again from "
+            f"{rules.reclaim_blocked_until(deps.policy, released_on).isoformat()}"
+        )
+    record = rules.assign(
+        deps.policy,
+        current,
+        principal.id,
+        principal.name,
+        today,
+        today + timedelta(days=deps.policy.first_contact_days),
+    )
     record = rules.next_version(record, current).model_copy(update={"claim_ref": submission.ref()})
     try:
-        deps.repo.save_pool_pick(record, expected_version=current.version,
-                                 picker_id=principal.id, day=today, daily_limit=deps.policy.pool_daily_pick_limit)
+        deps.repo.save_pool_pick(
+            record,
+            expected_version=current.version,
+            picker_id=principal.id,
+            day=today,
+            daily_limit=deps.policy.pool_daily_pick_limit,
+        )
     except StaleRecord:
         now = deps.repo.get(prospect_id, consistent=True)
         if now and _claimed_by_this_submission(now, principal):
-            return rules.view(now, today)   # the same submission, sent twice at once: its twin won
+            return rules.view(now, today)  # the same submission, sent twice at once: its twin won
         raise ClaimedByAnotherFirst("someone else claimed this prospect first") from None
     return rules.view(record, today)
 
 
 def _claimed_by_this_submission(record: ProspectRecord, principal: Principal) -> bool:
-    return (submission.is_keyed() and record.status == ProspectStatus.active and record.owner_id == principal.id
-            and getattr(record, "claim_ref", None) == submission.ref())
+    return (
+        submission.is_keyed()
+        and record.status == ProspectStatus.active
+        and record.owner_id == principal.id
+        and getattr(record, "claim_ref", None) == submission.ref()
+    )
 
 
 def reassign(deps: ProspectDeps, principal: Principal, prospect_id: str, body: ReassignIn) -> dict:
@@ -92,16 +110,27 @@ def reassign(deps: ProspectDeps, principal: Principal, prospect_id: str, body: R
     if current.status == ProspectStatus.converted:
         raise ConvertedIsFinal("a converted prospect's attribution is final")
     target = deps.directory.get_staff(body.to_manager_id)
-    if (not target or target["branch_id"] != principal.branch_id or target["role"] != Role.client_manager
-            or target.get("status") != "active"):
+    if (
+        not target
+        or target["branch_id"] != principal.branch_id
+        or target["role"] != Role.client_manager
+        or target.get("status") != "active"
+    ):
         raise ValidationFailed.field("to_manager_id", "not an active client manager of your branch")
     if current.owner_id == target["staff_id"]:
         raise AlreadyTheOwner("the prospect already belongs to this manager")
     today = clock.today()
-    record = rules.assign(deps.policy, current, target["staff_id"], target["name"], today,
-                          today + timedelta(days=deps.policy.first_contact_days))
-    record = record.model_copy(update={"reassigned_by": principal.id, "reassigned_from": current.owner_id,
-                                       "reassign_reason": body.reason})
+    record = rules.assign(
+        deps.policy,
+        current,
+        target["staff_id"],
+        target["name"],
+        today,
+        today + timedelta(days=deps.policy.first_contact_days),
+    )
+    record = record.model_copy(
+        update={"reassigned_by": principal.id, "reassigned_from": current.owner_id, "reassign_reason": body.reason}
+    )
     try:
         deps.repo.save(rules.next_version(record, current), expected_version=current.version)
     except StaleRecord:
@@ -138,8 +167,9 @@ def _release_one(deps: ProspectDeps, prospect_id: str, day: date) -> int:
         if not current or current.status != ProspectStatus.active or current.protected_until != day:
             return 0
         try:
-            deps.repo.save(rules.next_version(rules.to_pool(current, clock.now()), current),
-                           expected_version=current.version)
+            deps.repo.save(
+                rules.next_version(rules.to_pool(current, clock.now()), current), expected_version=current.version
+            )
             return 1
         except Conflict:  # StaleRecord, or a concurrent transaction on the item: read it again
             continue

@@ -8,6 +8,7 @@ implementation at the edge.
 An adapter answers a lost conditional write with one of the exceptions below, never with a
 transaction index: which item of a transaction guarded which rule is the adapter's business.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ T = TypeVar("T")
 @dataclass
 class Page(Generic[T]):
     """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
+
     items: list[T]
     last_key: dict | None = None
 
@@ -67,6 +69,7 @@ class PoolPickLimitReached(Unprocessable):
 class Escalation:
     """A side effect written with the change that causes it (the outbox's `escalation` kind): delivered at
     least once to the escalation topic; `subject` makes it one entry however often the change is retried."""
+
     subject: str
     payload: dict
 
@@ -83,8 +86,14 @@ class ProspectRepository(Protocol):
         """The id of the prospect holding this claim, read consistently."""
         ...
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None,
-               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+    def create(
+        self,
+        record: ProspectRecord,
+        *,
+        counted_for: str | None,
+        daily_cap: int | None = None,
+        claims: list[tuple[ClaimKind, str]] | None = None,
+    ) -> None:
         """Write the prospect with its claims all or nothing, and count one registration in `counted_for`'s
         month. `claims` (default: the record's phone and ID hashes) holds one claim per kind and valid hash
         key during a key rotation. With `daily_cap`, the same write counts one of `counted_for`'s
@@ -101,8 +110,9 @@ class ProspectRepository(Protocol):
         """`save` and add the follow-up, all or nothing."""
         ...
 
-    def save_pool_pick(self, record: ProspectRecord, *, expected_version: int, picker_id: str, day: date,
-                       daily_limit: int) -> None:
+    def save_pool_pick(
+        self, record: ProspectRecord, *, expected_version: int, picker_id: str, day: date, daily_limit: int
+    ) -> None:
         """`save` and count one of `picker_id`'s pool picks of `day`, all or nothing.
         PoolPickLimitReached when `daily_limit` picks were made (checked before the version)."""
         ...
@@ -200,8 +210,9 @@ class Disclosures(Protocol):
         """Audit a refused request (and raise nothing)."""
         ...
 
-    def grant(self, principal: Principal, record: ProspectRecord, body: Any,
-              values: dict[str, str | None]) -> tuple[dict, str]:
+    def grant(
+        self, principal: Principal, record: ProspectRecord, body: Any, values: dict[str, str | None]
+    ) -> tuple[dict, str]:
         """Audit and return (the values shown, the audit id); raises when the caller's budget is spent."""
         ...
 
@@ -209,6 +220,7 @@ class Disclosures(Protocol):
 @dataclass(frozen=True)
 class ProspectPolicy:
     """The numbers of DOMAIN 2 (settings in chalicelib/config.py, read at the edge: `wiring.prospects`)."""
+
     protection_days_a: int
     protection_days_b: int
     protection_days_c: int
@@ -224,6 +236,7 @@ class ProspectPolicy:
 @dataclass(frozen=True)
 class ProspectDeps:
     """Everything a prospect rule reads or writes through; built per call by `wiring.prospects.deps()`."""
+
     repo: ProspectRepository
     directory: Directory
     sealer: Sealer

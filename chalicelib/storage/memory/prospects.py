@@ -1,11 +1,18 @@
 """`ProspectRepository` in memory, with the table's semantics: conditional writes all or nothing, the
 index orders of `storage/keys.py`, attributes set to None not stored, every read a copy."""
+
 from __future__ import annotations
 
 from datetime import date
 
-from ...domain.prospects.ports import (ClaimTaken, Escalation, Page, PoolPickLimitReached, RegistrationCapReached,
-                                       StaleRecord)
+from ...domain.prospects.ports import (
+    ClaimTaken,
+    Escalation,
+    Page,
+    PoolPickLimitReached,
+    RegistrationCapReached,
+    StaleRecord,
+)
 from ...errors import Conflict
 from ...models.prospects import ClaimKind, ProspectRecord, ProspectStatus
 
@@ -38,7 +45,7 @@ class MemoryProspectRepository:
         self.month_registered: dict[tuple[str, str], int] = {}
         self.watermark: date | None = None
         self.first_contact_mark: date | None = None
-        self.escalations: dict[str, dict] = {}   # subject -> payload, as the outbox keeps one entry a subject
+        self.escalations: dict[str, dict] = {}  # subject -> payload, as the outbox keeps one entry a subject
 
     def _read(self, prospect_id: str) -> ProspectRecord | None:
         item = self.prospects.get(prospect_id)
@@ -51,15 +58,20 @@ class MemoryProspectRepository:
         record = self._read(prospect_id)
         if record is None:
             return None, []
-        newest = sorted(self.follow_ups.get(prospect_id, []), key=lambda f: (f["at"], f["follow_up_id"]),
-                        reverse=True)
+        newest = sorted(self.follow_ups.get(prospect_id, []), key=lambda f: (f["at"], f["follow_up_id"]), reverse=True)
         return record, [dict(f) for f in newest[:_FOLLOW_UPS_SHOWN]]
 
     def claim_holder(self, kind: ClaimKind, value_hash: str) -> str | None:
         return self.claims.get((kind, value_hash))
 
-    def create(self, record: ProspectRecord, *, counted_for: str | None, daily_cap: int | None = None,
-               claims: list[tuple[ClaimKind, str]] | None = None) -> None:
+    def create(
+        self,
+        record: ProspectRecord,
+        *,
+        counted_for: str | None,
+        daily_cap: int | None = None,
+        claims: list[tuple[ClaimKind, str]] | None = None,
+    ) -> None:
         attempt = (counted_for, record.registered_on) if counted_for and daily_cap is not None else None
         if attempt and self.registrations.get(attempt, 0) >= daily_cap:
             raise RegistrationCapReached(daily_cap)
@@ -95,8 +107,9 @@ class MemoryProspectRepository:
         self.prospects[record.prospect_id] = record.item()
         self.follow_ups.setdefault(record.prospect_id, []).append(_stored(follow_up))
 
-    def save_pool_pick(self, record: ProspectRecord, *, expected_version: int, picker_id: str, day: date,
-                       daily_limit: int) -> None:
+    def save_pool_pick(
+        self, record: ProspectRecord, *, expected_version: int, picker_id: str, day: date, daily_limit: int
+    ) -> None:
         picks = self.pool_picks.get((picker_id, day), 0)
         if picks >= daily_limit:
             raise PoolPickLimitReached(daily_limit)
@@ -116,24 +129,39 @@ class MemoryProspectRepository:
         other = collision.get("attempted_by_branch")
         if other and other != collision["branch_id"]:
             # As the table: the attempting branch sees that their manager collided, not with whom.
-            self.collisions.append(_stored({
-                **{k: collision[k] for k in ("collision_id", "at", "attempted_by", "attempted_by_kind", "source",
-                                             "matched_on")},
-                "branch_id": other, "cross_branch": True}))
+            self.collisions.append(
+                _stored(
+                    {
+                        **{
+                            k: collision[k]
+                            for k in ("collision_id", "at", "attempted_by", "attempted_by_kind", "source", "matched_on")
+                        },
+                        "branch_id": other,
+                        "cross_branch": True,
+                    }
+                )
+            )
 
-    def _records(self, keyed: list[tuple[str, dict]], limit: int, start_key: dict | None, *,
-                 newest_first: bool) -> Page[ProspectRecord]:
+    def _records(
+        self, keyed: list[tuple[str, dict]], limit: int, start_key: dict | None, *, newest_first: bool
+    ) -> Page[ProspectRecord]:
         page = _page(keyed, limit, start_key, newest_first=newest_first)
         return Page([ProspectRecord.model_validate(i) for i in page.items], page.last_key)
 
     def list_owned(self, owner_id: str, *, limit: int, start_key: dict | None) -> Page[ProspectRecord]:
-        rows = [(f"{p.get('next_follow_up') or NO_DATE}#{pid}", p) for pid, p in self.prospects.items()
-                if p["status"] != ProspectStatus.pool.value and p.get("owner_id") == owner_id]
+        rows = [
+            (f"{p.get('next_follow_up') or NO_DATE}#{pid}", p)
+            for pid, p in self.prospects.items()
+            if p["status"] != ProspectStatus.pool.value and p.get("owner_id") == owner_id
+        ]
         return self._records(rows, limit, start_key, newest_first=False)
 
     def list_pool(self, branch_id: str, *, limit: int, start_key: dict | None) -> Page[ProspectRecord]:
-        rows = [(f"{p['released_at']}#{pid}", p) for pid, p in self.prospects.items()
-                if p["status"] == ProspectStatus.pool.value and p["branch_id"] == branch_id]
+        rows = [
+            (f"{p['released_at']}#{pid}", p)
+            for pid, p in self.prospects.items()
+            if p["status"] == ProspectStatus.pool.value and p["branch_id"] == branch_id
+        ]
         return self._records(rows, limit, start_key, newest_first=True)
 
     def list_collisions(self, branch_id: str, *, limit: int, start_key: dict | None) -> Page[dict]:
@@ -141,19 +169,31 @@ class MemoryProspectRepository:
         return _page(rows, limit, start_key, newest_first=True)
 
     def list_outlet_referrals(self, outlet_id: str, *, limit: int, start_key: dict | None) -> Page[ProspectRecord]:
-        rows = [(f"{p['created_at']}#{pid}", p) for pid, p in self.prospects.items()
-                if p.get("referred_by_outlet") == outlet_id]
+        rows = [
+            (f"{p['created_at']}#{pid}", p)
+            for pid, p in self.prospects.items()
+            if p.get("referred_by_outlet") == outlet_id
+        ]
         return self._records(rows, limit, start_key, newest_first=True)
 
     def lapsing_on(self, day: date) -> list[ProspectRecord]:
-        return [ProspectRecord.model_validate(p) for pid, p in sorted(self.prospects.items())
-                if p["status"] == ProspectStatus.active.value and p.get("protected_until") == day.isoformat()]
+        return [
+            ProspectRecord.model_validate(p)
+            for pid, p in sorted(self.prospects.items())
+            if p["status"] == ProspectStatus.active.value and p.get("protected_until") == day.isoformat()
+        ]
 
     def first_contact_due_on(self, day: date) -> list[ProspectRecord]:
         due = day.isoformat()
-        return [ProspectRecord.model_validate(p) for pid, p in sorted(self.prospects.items())
-                if p["status"] == ProspectStatus.active.value and p.get("owner_id") and not p.get("follow_up_count")
-                and p.get("first_contact_due") == due and p.get("first_contact_escalated_for") != due]
+        return [
+            ProspectRecord.model_validate(p)
+            for pid, p in sorted(self.prospects.items())
+            if p["status"] == ProspectStatus.active.value
+            and p.get("owner_id")
+            and not p.get("follow_up_count")
+            and p.get("first_contact_due") == due
+            and p.get("first_contact_escalated_for") != due
+        ]
 
     def save_with_escalation(self, record: ProspectRecord, escalation: Escalation, *, expected_version: int) -> None:
         self._check_version(record, expected_version)

@@ -1,5 +1,6 @@
 """Rule tests on the in-memory fakes: no tables, so the suite-wide `aws` fixture (moto and both tables,
 ~90 ms a test) is replaced here by one that does nothing."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The prospects domain depends on its ports only (docs ARCHITECTURE "What each room may touch")."""
+
 from __future__ import annotations
 
 import pathlib
@@ -13,11 +14,14 @@ def test_importing_the_rules_loads_no_storage_chalice_boto3_or_settings():
     probe = (
         "import importlib, sys\n"
         f"for m in {MODULES!r}: importlib.import_module('chalicelib.domain.prospects.' + m)\n"
-        "bad = [m for m in sys.modules if m.startswith(('chalicelib.storage', 'chalicelib.wiring', 'chalice.', 'boto3'))"
+        "bad = [m for m in sys.modules"
+        " if m.startswith(('chalicelib.storage', 'chalicelib.wiring', 'chalice.', 'boto3'))"
         " or m in ('chalice', 'chalicelib.config', 'chalicelib.auth')]\n"
-        "print(bad)\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         cwd=DOMAIN.parents[2])
+        "print(bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=DOMAIN.parents[2]
+    )
     assert MODULES and out.stdout.strip() == "[]", out.stdout + out.stderr
 
 

@@ -1,4 +1,5 @@
 """The owner's work on the fakes: visibility, follow-ups restarting protection, audited reveals."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,8 +19,16 @@ ID_NUMBER = "11010519491231002X"
 
 
 def register(deps, **extra) -> str:
-    body = ProspectIn.model_validate({"name": "孙八", "phone": "13700000001", "class": "A", "source": "seminar",
-                                      "first_contact_on": "2026-11-20", **extra})
+    body = ProspectIn.model_validate(
+        {
+            "name": "孙八",
+            "phone": "13700000001",
+            "class": "A",
+            "source": "seminar",
+            "first_contact_on": "2026-11-20",
+            **extra,
+        }
+    )
     return registration.register(deps, manager(), body)["prospect_id"]
 
 
@@ -90,10 +99,21 @@ def test_the_owner_sees_the_clear_numbers_audited_and_anyone_else_is_refused_as_
     with pytest.raises(NotFound):
         ownership.reveal(deps, manager("cm-002"), pid, RevealIn(purpose="follow_up", reason="想看看这个号码"))
     assert deps.disclosures.refused == [("cm-002", pid, "only the owning client manager may do this")]
-    no_id = registration.register(deps, manager(), ProspectIn.model_validate({
-        "name": "周九", "phone": "13700000002", "class": "B", "source": "seminar",
-        "first_contact_on": "2026-11-20"}))["prospect_id"]
+    no_id = registration.register(
+        deps,
+        manager(),
+        ProspectIn.model_validate(
+            {
+                "name": "周九",
+                "phone": "13700000002",
+                "class": "B",
+                "source": "seminar",
+                "first_contact_on": "2026-11-20",
+            }
+        ),
+    )["prospect_id"]
     with pytest.raises(Unprocessable):
-        ownership.reveal(deps, manager(), no_id, RevealIn(purpose="follow_up", reason="核对证件号码",
-                                                          fields=["id_number"]))
+        ownership.reveal(
+            deps, manager(), no_id, RevealIn(purpose="follow_up", reason="核对证件号码", fields=["id_number"])
+        )
     assert len(deps.disclosures.granted) == 1

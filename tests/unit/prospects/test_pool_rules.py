@@ -1,4 +1,5 @@
 """Pool rules on the fakes: the daily lapse (公海/保护期), claims from the pool, reassignment."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,13 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.domain.prospects import pool, registration
-from chalicelib.domain.prospects.pool import (AlreadyTheOwner, ClaimedByAnotherFirst, ConvertedIsFinal, NotInPool,
-                                              ReclaimBlocked)
+from chalicelib.domain.prospects.pool import (
+    AlreadyTheOwner,
+    ClaimedByAnotherFirst,
+    ConvertedIsFinal,
+    NotInPool,
+    ReclaimBlocked,
+)
 from chalicelib.domain.prospects.ports import PoolPickLimitReached
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.models.prospects import ProspectIn, ProspectStatus, ReassignIn
@@ -17,8 +23,9 @@ from ...fakes.prospects import make_deps, manager, supervisor
 
 
 def register(deps, phone: str, klass: str = "A", who=None) -> str:
-    body = ProspectIn.model_validate({"name": "钱七", "phone": phone, "class": klass, "source": "own_network",
-                                      "first_contact_on": "2026-11-20"})
+    body = ProspectIn.model_validate(
+        {"name": "钱七", "phone": phone, "class": klass, "source": "own_network", "first_contact_on": "2026-11-20"}
+    )
     return registration.register(deps, who or manager(), body)["prospect_id"]
 
 
@@ -37,7 +44,7 @@ def test_each_class_lapses_after_its_protection_days_and_d_at_the_next_run(deps)
     run(deps, "2026-11-21")
     assert [status(deps, p) for p in (a, b, c, d)] == ["active", "active", "active", "pool"]
     run(deps, "2026-11-27")
-    assert status(deps, a) == "active"   # protected through 11-27
+    assert status(deps, a) == "active"  # protected through 11-27
     run(deps, "2026-11-28")
     assert status(deps, a) == "pool" and status(deps, b) == "active"
     run(deps, "2026-12-06")
@@ -60,8 +67,7 @@ def test_a_missed_run_is_caught_up_from_the_watermark_and_a_rerun_does_nothing(d
 def test_a_stale_lapse_entry_does_not_release_a_claim_followed_up_meanwhile(deps):
     pid = register(deps, "13600000001", "A")
     stale = deps.repo.get(pid)
-    deps.repo.save(stale.model_copy(update={"protected_until": date(2026, 12, 3), "version": 2}),
-                   expected_version=1)
+    deps.repo.save(stale.model_copy(update={"protected_until": date(2026, 12, 3), "version": 2}), expected_version=1)
     deps.repo.lapsing_on = lambda day: [stale] if day == date(2026, 11, 27) else []
     assert run(deps, "2026-11-28")["released"] == 0
     assert status(deps, pid) == "active"
@@ -86,7 +92,7 @@ def test_a_branch_manager_claims_from_the_pool_and_owns_it_from_today(deps):
 
 
 def test_the_previous_owner_waits_out_the_reclaim_block(deps):
-    [pid] = _in_pool(deps)   # released from cm-001 on 11-21
+    [pid] = _in_pool(deps)  # released from cm-001 on 11-21
     with pytest.raises(ReclaimBlocked) as blocked:
         pool.claim_from_pool(deps, manager(), pid)
     assert blocked.value.message == "a previous owner may claim this prospect again from 2026-12-21"
@@ -108,7 +114,7 @@ def test_two_managers_claiming_at_once_the_second_hears_someone_was_first(deps):
     [pid] = _in_pool(deps)
     as_read = deps.repo.get(pid)
     pool.claim_from_pool(deps, manager("cm-002"), pid)
-    deps.repo.get = lambda prospect_id, consistent=False: as_read   # cm-009 read it before cm-002 wrote
+    deps.repo.get = lambda prospect_id, consistent=False: as_read  # cm-009 read it before cm-002 wrote
     with pytest.raises(ClaimedByAnotherFirst):
         pool.claim_from_pool(deps, manager("cm-009"), pid)
 
@@ -127,7 +133,7 @@ def test_a_supervisor_reassigns_to_an_active_manager_of_the_branch(deps):
     assert record.reassigned_from == "cm-001" and record.reassigned_by == "sup-001"
     with pytest.raises(AlreadyTheOwner):
         pool.reassign(deps, supervisor(), pid, ReassignIn(to_manager_id="cm-002", reason="再次"))
-    for target in ("cm-003", "cm-101", "sup-001"):   # inactive, another branch, not a manager
+    for target in ("cm-003", "cm-101", "sup-001"):  # inactive, another branch, not a manager
         with pytest.raises(ValidationFailed):
             pool.reassign(deps, supervisor(), pid, ReassignIn(to_manager_id=target, reason="x"))
     with pytest.raises(NotFound):

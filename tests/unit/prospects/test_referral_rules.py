@@ -1,4 +1,5 @@
 """Partner outlets' referrals on the fakes: who owns one, what the outlet sees, duplicates."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,25 +21,33 @@ def test_the_manager_stationed_at_the_outlet_owns_the_referral(deps):
     deps.directory.add_manager("cm-000", "钱离职", "br-pudong", outlet_ids=("ot-lujiazui",), status="inactive")
     out = refer(deps)
     record = deps.repo.get(out["referral_id"])
-    assert record.owner_id == "cm-001" and record.prospect_class == "C"   # setting referral_default_class
+    assert record.owner_id == "cm-001" and record.prospect_class == "C"  # setting referral_default_class
     assert record.source == "outlet_referral" and record.registered_by == "outlet:ot-lujiazui"
-    assert out == {"referral_id": record.prospect_id, "name": "赵**", "phone": "139****1111", "status": "registered",
-                   "referred_at": "2026-11-20T10:00:00+08:00", "referrer_name": "柜员小李",
-                   "referrer_employee_no": None}
-    assert deps.repo.month_counts("cm-001", "2026-11")["registered"] == 0   # counted for nobody
+    assert out == {
+        "referral_id": record.prospect_id,
+        "name": "赵**",
+        "phone": "139****1111",
+        "status": "registered",
+        "referred_at": "2026-11-20T10:00:00+08:00",
+        "referrer_name": "柜员小李",
+        "referrer_employee_no": None,
+    }
+    assert deps.repo.month_counts("cm-001", "2026-11")["registered"] == 0  # counted for nobody
 
 
 def test_without_a_stationed_manager_the_referral_waits_in_the_pool_as_registered(deps):
     out = refer(deps, who=outlet("ot-zhongguancun", "br-haidian"))
     assert deps.repo.get(out["referral_id"]).status == "pool" and out["status"] == "registered"
-    assert [r.prospect_id for r in pool.list_pool(deps, manager("cm-101", "br-haidian"), 10, None).items] \
-        == [out["referral_id"]]
+    assert [r.prospect_id for r in pool.list_pool(deps, manager("cm-101", "br-haidian"), 10, None).items] == [
+        out["referral_id"]
+    ]
 
 
 def test_the_outlet_follows_its_referral_from_registered_to_contacted(deps):
     out = refer(deps, **{"class": "A"})
-    ownership.add_follow_up(deps, manager(), out["referral_id"],
-                            FollowUpIn.model_validate({"channel": "phone", "summary": "已联系"}))
+    ownership.add_follow_up(
+        deps, manager(), out["referral_id"], FollowUpIn.model_validate({"channel": "phone", "summary": "已联系"})
+    )
     assert referrals.get_referral(deps, outlet(), out["referral_id"])["status"] == "contacted"
     assert [r.prospect_id for r in referrals.list_referrals(deps, outlet(), 10, None).items] == [out["referral_id"]]
 
