@@ -148,9 +148,12 @@ export function homePage() {
     links = [['#/tasks', 'nav.tasks']];
   }
   links.push(['#/outbox', 'nav.outbox']);
+  // Desk roles do their week's work in the branch console (issue 20), signed in the same way.
+  const desk = ['supervisor', 'callback_agent', 'compliance', 'admin'].includes(m.role);
   page(at, t('home.hello', { name: m.name || m.staff_id }), html`<p class="muted">${t('home.role.' + m.role)} · ${m.staff_id} · ${m.branch_id}</p>
 ${links.length === 1 && html`<p>${t('home.no_forms')}</p>`}
 <nav class="menu">${links.map((l) => html`<a class="tile" href="${l[0]}">${t(l[1])}</a>`)}</nav>
+${desk && html`<p><a class="tile" id="to-console" href="console">${t('nav.console')}</a></p>`}
 <button type="button" class="link" id="signout">${t('signout')}</button>`);
   document.getElementById('signout').addEventListener('click', signOut);
 }

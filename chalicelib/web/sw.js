@@ -1,6 +1,6 @@
 /* Keeps the form pages on the phone so they open without a network. API calls are never cached here:
  * submissions go through the page's own outbox (IndexedDB) with their Idempotency-Key. */
-var CACHE = 'fielddesk-shell-v6';
+var CACHE = 'fielddesk-shell-v7';
 // Every module the page imports: a module missing here would fail the whole page offline.
 var SHELL = ['./', 'main.js', 'render.js', 'errors.js', 'net.js', 'queue.js', 'more.js', 'signin.js', 'visits.js',
   'prospects.js', 'tasks.js', 'travel.js', 'leave.js', 'declarations.js', 'outbox.js', 'i18n.js', 'app.css', 'icon.svg', 'icon-192.png', 'manifest.webmanifest'];

@@ -425,3 +425,16 @@ def test_a_supervisor_signs_off_last_week_and_records_a_cash_payment(desk, stack
     expect(page.locator(f"[data-settle='{pen['penalty_id']}']")).to_have_count(0)  # the list was read again
     _, after = stack.call("GET", f"/v1/penalties/{pen['penalty_id']}", as_="sup-001")
     assert after["status"] == "paid_cash"
+
+
+def test_desk_roles_reach_the_console_from_the_phone_home_and_managers_do_not(desk, stack):
+    from tests.e2e.conftest import sign_in as phone_sign_in
+
+    page = desk(360)
+    phone_sign_in(page, stack, "cba-001")  # the phone lists the roles with phone forms; agents are also desk users
+    page.click("#to-console")
+    page.wait_for_selector("#console-nav a")  # signed in already: the same session
+    assert page.url.startswith(console_url(stack))
+    manager = desk(360)
+    phone_sign_in(manager, stack, "cm-001")
+    expect(manager.locator("#to-console")).to_have_count(0)
