@@ -14,30 +14,10 @@ from botocore.client import BaseClient
 from chalicelib import clock
 from chalicelib.domain import outbox
 from chalicelib.storage import problems as problem_repo
-from tests.factories.tasks import PHONE, make_account, make_task
+from tests.factories.tasks import CHECKLIST, REACHED, make_account, make_task
 
 NOW = "2026-11-20T10:00:00+08:00"  # a Friday
 WRITES = {"PutItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem", "DeleteItem"}
-CHECKLIST = {
-    "account_changes_confirmed": True,
-    "no_staff_trading": True,
-    "risks_disclosed": True,
-    "no_discretionary_authority": True,
-    "no_return_promise": True,
-    "no_signing_for_client": True,
-}
-REACHED = {
-    "channel": "phone",
-    "reached": True,
-    "recording_ref": "rec-0001",
-    "dialled_number": PHONE,
-    "answered_by": "client",
-    "identity_confirmed": True,
-    "checklist": CHECKLIST,
-    "satisfaction": 5,
-    "needs": "margin account",
-    "feedback": "good service",
-}
 
 
 class Died(RuntimeError):

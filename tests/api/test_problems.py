@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import clock
-from tests.factories.tasks import make_account, make_task
+from tests.factories.tasks import CHECKLIST, make_account, make_task
 
 NOW = "2026-11-20T10:00:00+08:00"  # Friday
 ITEM = {
@@ -14,14 +14,6 @@ ITEM = {
     "category": "service_attitude",
     "cause": "manager rude on the phone",
     "responsible_department": "branch operations",
-}
-CHECKLIST = {
-    "account_changes_confirmed": True,
-    "no_staff_trading": True,
-    "risks_disclosed": True,
-    "no_discretionary_authority": True,
-    "no_return_promise": True,
-    "no_signing_for_client": True,
 }
 
 

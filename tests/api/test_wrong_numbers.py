@@ -8,19 +8,11 @@ import json
 from chalicelib import clock
 from chalicelib.storage import base, keys
 from tests.factories.accounts import contact_changed, opened, phone, trade
-from tests.factories.tasks import make_task
+from tests.factories.tasks import CHECKLIST, make_task
 
 NOW = "2026-11-20T10:00:00+08:00"  # a Friday: the request is due 3 working days later, Wednesday 11-25
 FEED = "/v1/account-events"
 WRONG = {"channel": "phone", "reached": False, "reason": "wrong_number"}
-CHECKLIST = {
-    "account_changes_confirmed": True,
-    "no_staff_trading": True,
-    "risks_disclosed": True,
-    "no_discretionary_authority": True,
-    "no_return_promise": True,
-    "no_signing_for_client": True,
-}
 OLD, NEW = phone(1), phone(2)
 REACHED = {
     "channel": "phone",

@@ -13,6 +13,29 @@ from chalicelib.storage.tasks import task_item
 PHONE = "13812345678"
 
 
+# The attempt bodies the callback tests send: the 001 checklist all confirmed, and a reached phone call.
+CHECKLIST = {
+    "account_changes_confirmed": True,
+    "no_staff_trading": True,
+    "risks_disclosed": True,
+    "no_discretionary_authority": True,
+    "no_return_promise": True,
+    "no_signing_for_client": True,
+}
+REACHED = {
+    "channel": "phone",
+    "reached": True,
+    "recording_ref": "rec-0001",
+    "dialled_number": PHONE,
+    "answered_by": "client",
+    "identity_confirmed": True,
+    "checklist": CHECKLIST,
+    "satisfaction": 5,
+    "needs": "margin account",
+    "feedback": "good service",
+}
+
+
 def make_account(
     account_id: str = "A001",
     *,
