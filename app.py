@@ -7,10 +7,12 @@ from chalice import Chalice
 from chalicelib.api import (
     accounts,
     audit,
+    callback_reports,
     callback_tasks,
     complaints,
     directory,
     outlets_partner,
+    problems,
     prospects,
     system,
     visits,
@@ -30,7 +32,9 @@ from chalicelib.jobs import callbacks as callback_jobs
 from chalicelib.jobs import penalties as penalties_jobs
 from chalicelib.jobs import prospects as prospect_jobs
 from chalicelib.jobs import sweeps
+from chalicelib.wiring import install as install_adapters
 
+install_adapters()  # every domain port bound to its DynamoDB adapter (built on first use)
 app = Chalice(app_name="fielddesk")
 app.experimental_feature_flags.update(["BLUEPRINTS"])
 app.register_middleware(http_conventions, "http")
@@ -46,6 +50,8 @@ for blueprint in (
     penalties_api.bp,
     accounts.bp,
     callback_tasks.bp,
+    callback_reports.bp,
+    problems.bp,
     calendar_api.bp,
     complaints.bp,
     outbox_api.bp,

@@ -29,6 +29,9 @@ def _date(text: str) -> date:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from chalicelib.wiring import install
+
+    install()  # bind every domain port to its DynamoDB adapter
     parser = argparse.ArgumentParser(prog="python -m schedules", description="Run FieldDesk jobs by hand.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the jobs")

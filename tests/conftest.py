@@ -40,6 +40,10 @@ import pytest  # noqa: E402
 from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from chalicelib.wiring import install as install_adapters  # noqa: E402
+
+install_adapters()  # every domain port bound to its DynamoDB adapter, as app.py does
+
 DDB_LOCAL = os.environ.get("FIELDDESK_TEST_DB", "moto") == "ddb-local"
 _WRITTEN: dict[str, dict[tuple, dict]] = {}
 

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import account_import, accounts, contact_plan, sample
+    from ..models import accounts as accounts_models
+    from ..models import contact_plan as contact_plan_models
+    from ..models import coverage as coverage_models
+    from ..models import disclosure as disclosure_models
+    from ..models import reports as reports_models
+else:
+    account_import = lazy("chalicelib.domain.account_import")
+    accounts = lazy("chalicelib.domain.accounts")
+    contact_plan = lazy("chalicelib.domain.contact_plan")
+    sample = lazy("chalicelib.domain.sample")
+    accounts_models = lazy("chalicelib.models.accounts")
+    contact_plan_models = lazy("chalicelib.models.contact_plan")
+    coverage_models = lazy("chalicelib.models.coverage")
+    disclosure_models = lazy("chalicelib.models.disclosure")
+    reports_models = lazy("chalicelib.models.reports")
 
 bp = Blueprint(__name__)
 TAGS = ["accounts"]
@@ -18,14 +39,12 @@ VIEWERS = [Role.client_manager, Role.supervisor, Role.callback_agent, Role.compl
     "POST",
     roles=[Role.system],
     summary="Feed account events from the core system " "(up to 500; each accepted, duplicate or rejected)",
-    body="chalicelib.models.accounts:AccountEventBatch",
-    response="chalicelib.models.accounts:EventBatchResult",
+    body=lambda: accounts_models.AccountEventBatch,
+    response=lambda: accounts_models.EventBatchResult,
     tags=TAGS,
 )
-def post_account_events(ctx, body):
-    from ..domain import accounts
-
-    return accounts.summarise(accounts.ingest(body.events, source=f"api:{ctx.principal.id}"))
+def post_account_events(ctx: Ctx, body: accounts_models.AccountEventBatch) -> Any:
+    return accounts.summarise(accounts.ingest(body.events, source=f"api:{ctx.user.id}"))
 
 
 @route(
@@ -34,16 +53,15 @@ def post_account_events(ctx, body):
     order="by account_id",
     roles=[Role.client_manager, Role.supervisor, Role.admin, Role.compliance],
     summary="Accounts served by a manager (client managers: their own)",
-    query="chalicelib.models.accounts:AccountQuery",
-    response="chalicelib.models.accounts:AccountPage",
+    query=lambda: accounts_models.AccountQuery,
+    response=lambda: accounts_models.AccountPage,
     tags=TAGS,
 )
-def list_accounts(ctx, query):
-    from ..domain import accounts
-    from ..models.accounts import AccountOut
-
-    page = accounts.list_accounts(ctx.principal, query.manager_id, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda a: AccountOut.model_validate(accounts.render(a)).model_dump(mode="json"))
+def list_accounts(ctx: Ctx, query: accounts_models.AccountQuery) -> Any:
+    page = accounts.list_accounts(ctx.user, query.manager_id, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(
+        page, lambda a: accounts_models.AccountOut.model_validate(accounts.render(a)).model_dump(mode="json")
+    )
 
 
 @route(
@@ -51,14 +69,11 @@ def list_accounts(ctx, query):
     "/v1/accounts/{account_id}",
     roles=VIEWERS,
     summary="An account, phone and ID number masked",
-    response="chalicelib.models.accounts:AccountOut",
+    response=lambda: accounts_models.AccountOut,
     tags=TAGS,
 )
-def get_account(ctx, account_id):
-    from ..domain import accounts
-    from ..models.accounts import AccountOut
-
-    return AccountOut.model_validate(accounts.render(accounts.read_account(ctx.principal, account_id)))
+def get_account(ctx: Ctx, account_id: str) -> Any:
+    return accounts_models.AccountOut.model_validate(accounts.render(accounts.read_account(ctx.user, account_id)))
 
 
 @route(
@@ -67,15 +82,13 @@ def get_account(ctx, account_id):
     "PUT",
     roles=[Role.supervisor],
     summary="Set a client's value class A/B/C (002 第十九条); each change is kept with who, when and why",
-    body="chalicelib.models.contact_plan:ValueClassIn",
-    response="chalicelib.models.contact_plan:ValueClassOut",
+    body=lambda: contact_plan_models.ValueClassIn,
+    response=lambda: contact_plan_models.ValueClassOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def put_value_class(ctx, account_id, body):
-    from ..domain import contact_plan
-
-    return contact_plan.set_value_class(ctx.principal, account_id, body)
+def put_value_class(ctx: Ctx, account_id: str, body: contact_plan_models.ValueClassIn) -> Any:
+    return contact_plan.set_value_class(ctx.user, account_id, body)
 
 
 @route(
@@ -83,15 +96,13 @@ def put_value_class(ctx, account_id, body):
     "/v1/accounts/{account_id}/callback-quarters",
     roles=[Role.compliance, Role.admin],
     summary="An account's callbacks per quarter of a year (the cap of 2 a quarter holds back sampled ones)",
-    query="chalicelib.models.coverage:YearQuery",
-    response="chalicelib.models.coverage:CallbackQuarters",
+    query=lambda: coverage_models.YearQuery,
+    response=lambda: coverage_models.CallbackQuarters,
     tags=TAGS,
     errors=(404,),
 )
-def callback_quarters(ctx, account_id, query):
-    from ..domain import sample
-
-    return sample.quarter_counts(ctx.principal, account_id, query.year)
+def callback_quarters(ctx: Ctx, account_id: str, query: coverage_models.YearQuery) -> Any:
+    return sample.quarter_counts(ctx.user, account_id, query.year)
 
 
 @route(
@@ -101,16 +112,14 @@ def callback_quarters(ctx, account_id, query):
     roles=[Role.callback_agent, Role.compliance],
     summary="Reveal the client's name and phone (an agent holding an open task on the account) or also the "
     "ID number (compliance, with a case); every attempt is recorded in the disclosure audit",
-    body="chalicelib.models.disclosure:RevealRequest",
-    response="chalicelib.models.accounts:RevealOut",
+    body=lambda: disclosure_models.RevealRequest,
+    response=lambda: accounts_models.RevealOut,
     tags=TAGS,
     idempotent=False,
     errors=(403, 404),
 )
-def reveal_account(ctx, account_id, body):
-    from ..domain import accounts
-
-    return accounts.reveal(ctx.principal, account_id, body)
+def reveal_account(ctx: Ctx, account_id: str, body: disclosure_models.RevealRequest) -> Any:
+    return accounts.reveal(ctx.user, account_id, body)
 
 
 @route(
@@ -118,12 +127,10 @@ def reveal_account(ctx, account_id, body):
     "/v1/account-imports",
     roles=[Role.admin, Role.system],
     summary="The import summary of a core-system " "CSV file (by bucket, key and ETag)",
-    query="chalicelib.models.accounts:ImportQuery",
-    response="chalicelib.models.reports:ImportSummary",
+    query=lambda: accounts_models.ImportQuery,
+    response=lambda: reports_models.ImportSummary,
     tags=TAGS,
     errors=(404,),
 )
-def get_import(ctx, query):
-    from ..domain import account_import
-
+def get_import(ctx: Ctx, query: accounts_models.ImportQuery) -> Any:
     return account_import.get_import_summary(query.bucket, query.key, query.etag)

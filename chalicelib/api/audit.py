@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import disclosure
+    from ..models import prospects as prospects_models
+else:
+    disclosure = lazy("chalicelib.domain.disclosure")
+    prospects_models = lazy("chalicelib.models.prospects")
 
 bp = Blueprint(__name__)
 
@@ -16,13 +26,10 @@ bp = Blueprint(__name__)
     order="newest first (by the time of the reveal attempt)",
     roles=[Role.compliance],
     summary="Reveal audit records of a month, newest first",
-    query="chalicelib.models.prospects:AuditQuery",
-    response="chalicelib.models.prospects:AuditPage",
+    query=lambda: prospects_models.AuditQuery,
+    response=lambda: prospects_models.AuditPage,
     tags=["compliance"],
 )
-def list_reveals(ctx, query):
-    from ..domain import disclosure
-    from ..models.prospects import AuditRecordOut
-
+def list_reveals(ctx: Ctx, query: prospects_models.AuditQuery) -> Any:
     page = disclosure.list_reveals(query.month, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: AuditRecordOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: prospects_models.AuditRecordOut.model_validate(i).model_dump(mode="json"))

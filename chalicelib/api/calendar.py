@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import STAFF_ROLES, Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import calendar
+    from ..models import calendar as calendar_models
+else:
+    calendar = lazy("chalicelib.domain.calendar")
+    calendar_models = lazy("chalicelib.models.calendar")
 
 bp = Blueprint(__name__)
 TAGS = ["calendar"]
@@ -24,13 +34,11 @@ def _year(year: str) -> int:
     "/v1/calendar/{year}",
     roles=STAFF_ROLES,
     summary="A year's working-day arrangement and its source",
-    response="chalicelib.models.calendar:CalendarOut",
+    response=lambda: calendar_models.CalendarOut,
     tags=TAGS,
     errors=(400,),
 )
-def get_calendar(ctx, year):
-    from ..domain import calendar
-
+def get_calendar(ctx: Ctx, year: str) -> Any:
     return calendar.view(_year(year))
 
 
@@ -40,13 +48,11 @@ def get_calendar(ctx, year):
     order="by version number, oldest first",
     roles=[Role.admin, Role.compliance],
     summary="Every published version of a year (the audit trail)",
-    response="chalicelib.models.calendar:CalendarVersions",
+    response=lambda: calendar_models.CalendarVersions,
     tags=TAGS,
     errors=(400,),
 )
-def calendar_versions(ctx, year):
-    from ..domain import calendar
-
+def calendar_versions(ctx: Ctx, year: str) -> Any:
     return calendar.versions(_year(year))
 
 
@@ -56,15 +62,13 @@ def calendar_versions(ctx, year):
     "PUT",
     roles=[Role.admin],
     summary="Publish a year's holidays and make-up working days (a new version; recomputes provisional due dates)",
-    body="chalicelib.models.calendar:CalendarIn",
-    response="chalicelib.models.calendar:CalendarOut",
+    body=lambda: calendar_models.CalendarIn,
+    response=lambda: calendar_models.CalendarOut,
     tags=TAGS,
     errors=(400, 409),
 )
-def publish_calendar(ctx, year, body):
-    from ..domain import calendar
-
-    return calendar.publish(_year(year), body.holidays, body.makeup_workdays, body.note, ctx.principal.id)
+def publish_calendar(ctx: Ctx, year: str, body: calendar_models.CalendarIn) -> Any:
+    return calendar.publish(_year(year), body.holidays, body.makeup_workdays, body.note, ctx.user.id)
 
 
 @route(
@@ -72,11 +76,10 @@ def publish_calendar(ctx, year, body):
     "/v1/health/calendar",
     roles=STAFF_ROLES,
     summary="Whether this year's (and from 1 December next year's) working-day calendar is known",
-    response="chalicelib.models.calendar:CalendarHealth",
+    response=lambda: calendar_models.CalendarHealth,
     tags=TAGS,
 )
-def calendar_health(ctx):
+def calendar_health(ctx: Ctx) -> Any:
     from .. import clock
-    from ..domain import calendar
 
     return calendar.health(clock.today())

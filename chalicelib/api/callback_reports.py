@@ -5,9 +5,26 @@ Client managers and supervisors get 403: a manager never sees callback results o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint
+
+from ..lazy import lazy
 from ..models.common import Role
-from .callback_tasks import bp  # one blueprint for the callback area
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import callback_reports
+    from ..models import callbacks as callbacks_models
+    from ..models import coverage as coverage_models
+    from ..models import reports as reports_models
+else:
+    callback_reports = lazy("chalicelib.domain.callback_reports")
+    callbacks_models = lazy("chalicelib.models.callbacks")
+    coverage_models = lazy("chalicelib.models.coverage")
+    reports_models = lazy("chalicelib.models.reports")
+
+bp = Blueprint(__name__)
 
 READERS = [Role.compliance, Role.admin, Role.callback_agent]
 TAGS = ["reports"]
@@ -18,14 +35,12 @@ TAGS = ["reports"]
     "/v1/reports/callbacks",
     roles=READERS,
     summary="Monthly callback statistics of a branch",
-    query="chalicelib.models.callbacks:MonthQuery",
-    response="chalicelib.models.reports:MonthlyReport",
+    query=lambda: callbacks_models.MonthQuery,
+    response=lambda: reports_models.MonthlyReport,
     tags=TAGS,
 )
-def monthly_report(ctx, query):
-    from ..domain import callback_reports
-
-    return callback_reports.monthly(ctx.principal, query.month, query.branch_id)
+def monthly_report(ctx: Ctx, query: callbacks_models.MonthQuery) -> Any:
+    return callback_reports.monthly(ctx.user, query.month, query.branch_id)
 
 
 @route(
@@ -33,14 +48,12 @@ def monthly_report(ctx, query):
     "/v1/reports/callbacks.csv",
     roles=READERS,
     summary="Monthly callback statistics as CSV",
-    query="chalicelib.models.callbacks:MonthQuery",
+    query=lambda: callbacks_models.MonthQuery,
     tags=TAGS,
     content_type="text/csv",
 )
-def monthly_report_csv(ctx, query):
-    from ..domain import callback_reports
-
-    return callback_reports.monthly_csv(callback_reports.monthly(ctx.principal, query.month, query.branch_id))
+def monthly_report_csv(ctx: Ctx, query: callbacks_models.MonthQuery) -> Any:
+    return callback_reports.monthly_csv(callback_reports.monthly(ctx.user, query.month, query.branch_id))
 
 
 @route(
@@ -48,15 +61,13 @@ def monthly_report_csv(ctx, query):
     "/v1/reports/coverage",
     roles=READERS,
     summary="Regulatory coverage: new accounts within a month, existing clients against 10%",
-    query="chalicelib.models.callbacks:CoverageQuery",
-    response="chalicelib.models.coverage:CoverageOut",
+    query=lambda: callbacks_models.CoverageQuery,
+    response=lambda: coverage_models.CoverageOut,
     tags=TAGS,
 )
-def coverage_report(ctx, query):
-    from ..domain import callback_reports
-
+def coverage_report(ctx: Ctx, query: callbacks_models.CoverageQuery) -> Any:
     return callback_reports.coverage(
-        ctx.principal,
+        ctx.user,
         branch_id=query.branch_id,
         opened_from=query.opened_from,
         opened_to=query.opened_to,
@@ -70,16 +81,14 @@ def coverage_report(ctx, query):
     "/v1/reports/coverage.csv",
     roles=READERS,
     summary="Regulatory coverage as CSV, one row per figure",
-    query="chalicelib.models.callbacks:CoverageQuery",
+    query=lambda: callbacks_models.CoverageQuery,
     tags=TAGS,
     content_type="text/csv",
 )
-def coverage_report_csv(ctx, query):
-    from ..domain import callback_reports
-
+def coverage_report_csv(ctx: Ctx, query: callbacks_models.CoverageQuery) -> Any:
     return callback_reports.coverage_csv(
         callback_reports.coverage(
-            ctx.principal,
+            ctx.user,
             branch_id=query.branch_id,
             opened_from=query.opened_from,
             opened_to=query.opened_to,
@@ -95,14 +104,12 @@ def coverage_report_csv(ctx, query):
     "PUT",
     roles=[Role.compliance, Role.admin],
     summary="Set a branch's year-end client count (dormant excluded)",
-    body="chalicelib.models.callbacks:YearEndIn",
-    response="chalicelib.models.reports:YearEndOut",
+    body=lambda: callbacks_models.YearEndIn,
+    response=lambda: reports_models.YearEndOut,
     tags=TAGS,
 )
-def set_year_end(ctx, body):
-    from ..domain import callback_reports
-
-    return callback_reports.set_year_end(ctx.principal, body)
+def set_year_end(ctx: Ctx, body: callbacks_models.YearEndIn) -> Any:
+    return callback_reports.set_year_end(ctx.user, body)
 
 
 @route(
@@ -110,11 +117,9 @@ def set_year_end(ctx, body):
     "/v1/reports/attrition",
     roles=READERS,
     summary="Closed accounts of a month by reason",
-    query="chalicelib.models.callbacks:MonthQuery",
-    response="chalicelib.models.reports:AttritionReport",
+    query=lambda: callbacks_models.MonthQuery,
+    response=lambda: reports_models.AttritionReport,
     tags=TAGS,
 )
-def attrition_report(ctx, query):
-    from ..domain import callback_reports
-
-    return callback_reports.attrition(ctx.principal, query.month, query.branch_id)
+def attrition_report(ctx: Ctx, query: callbacks_models.MonthQuery) -> Any:
+    return callback_reports.attrition(ctx.user, query.month, query.branch_id)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import callback_work
+    from ..models import callbacks as callbacks_models
+else:
+    callback_work = lazy("chalicelib.domain.callback_work")
+    callbacks_models = lazy("chalicelib.models.callbacks")
 
 bp = Blueprint(__name__)
 AGENTS = [Role.callback_agent]
@@ -13,10 +23,7 @@ TAGS = ["callbacks"]
 
 
 def _out(task: dict) -> dict:
-    from ..domain import callback_work
-    from ..models.callbacks import TaskOut
-
-    return TaskOut.model_validate(callback_work.render(task)).model_dump(mode="json")
+    return callbacks_models.TaskOut.model_validate(callback_work.render(task)).model_dump(mode="json")
 
 
 @route(
@@ -28,14 +35,12 @@ def _out(task: dict) -> dict:
     roles=AGENTS,
     summary="My open tasks: risk first, then deadline (or the client's call-back time), then the "
     "next best-time window, priority; waiting on a contact update last",
-    query="chalicelib.models.callbacks:TaskListQuery",
-    response="chalicelib.models.callbacks:TaskPage",
+    query=lambda: callbacks_models.TaskListQuery,
+    response=lambda: callbacks_models.TaskPage,
     tags=TAGS,
 )
-def my_tasks(ctx, query):
-    from ..domain import callback_work
-
-    page = callback_work.my_tasks(ctx.principal, limit=query.limit, start_key=ctx.start_key(query.next_token))
+def my_tasks(ctx: Ctx, query: callbacks_models.TaskListQuery) -> Any:
+    page = callback_work.my_tasks(ctx.user, limit=query.limit, start_key=ctx.start_key(query.next_token))
     return ctx.page(page, _out)
 
 
@@ -46,16 +51,12 @@ def my_tasks(ctx, query):
     "waiting on a contact update last",
     roles=[Role.callback_agent, Role.compliance, Role.admin],
     summary="The branch queue of unassigned tasks, in the same order as my tasks",
-    query="chalicelib.models.callbacks:QueueQuery",
-    response="chalicelib.models.callbacks:TaskPage",
+    query=lambda: callbacks_models.QueueQuery,
+    response=lambda: callbacks_models.TaskPage,
     tags=TAGS,
 )
-def branch_queue(ctx, query):
-    from ..domain import callback_work
-
-    page = callback_work.queue(
-        ctx.principal, query.branch_id, limit=query.limit, start_key=ctx.start_key(query.next_token)
-    )
+def branch_queue(ctx: Ctx, query: callbacks_models.QueueQuery) -> Any:
+    page = callback_work.queue(ctx.user, query.branch_id, limit=query.limit, start_key=ctx.start_key(query.next_token))
     return ctx.page(page, _out)
 
 
@@ -66,14 +67,12 @@ def branch_queue(ctx, query):
     order="agents by staff id, then the unassigned queue; within each, triggers by name",
     summary="The callback centre's board: a branch's open, due-today and overdue tasks by agent (and the "
     "unassigned queue) and trigger, with each agent's workload (counts only)",
-    query="chalicelib.models.callbacks:BoardQuery",
-    response="chalicelib.models.callbacks:BoardOut",
+    query=lambda: callbacks_models.BoardQuery,
+    response=lambda: callbacks_models.BoardOut,
     tags=TAGS,
 )
-def task_board(ctx, query):
-    from ..domain import callback_work
-
-    return callback_work.board(ctx.principal, query.branch_id)
+def task_board(ctx: Ctx, query: callbacks_models.BoardQuery) -> Any:
+    return callback_work.board(ctx.user, query.branch_id)
 
 
 @route(
@@ -82,15 +81,13 @@ def task_board(ctx, query):
     order="random (a fresh sample each call; one page, next_token always null)",
     roles=[Role.compliance, Role.admin],
     summary="A random sample of a month's completed, unreviewed callbacks",
-    query="chalicelib.models.callbacks:SampleQuery",
-    response="chalicelib.models.callbacks:TaskPage",
+    query=lambda: callbacks_models.SampleQuery,
+    response=lambda: callbacks_models.TaskPage,
     tags=TAGS,
 )
-def review_sample(ctx, query):
-    from ..domain import callback_work
-
+def review_sample(ctx: Ctx, query: callbacks_models.SampleQuery) -> Any:
     return {
-        "items": [_out(t) for t in callback_work.sample(ctx.principal, query.branch_id, query.month, query.size)],
+        "items": [_out(t) for t in callback_work.sample(ctx.user, query.branch_id, query.month, query.size)],
         "next_token": None,
     }
 
@@ -101,14 +98,12 @@ def review_sample(ctx, query):
     "POST",
     roles=AGENTS,
     summary="Claim a task from the branch queue",
-    response="chalicelib.models.callbacks:TaskOut",
+    response=lambda: callbacks_models.TaskOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def claim_task(ctx, task_id):
-    from ..domain import callback_work
-
-    return _out(callback_work.claim(ctx.principal, task_id))
+def claim_task(ctx: Ctx, task_id: str) -> Any:
+    return _out(callback_work.claim(ctx.user, task_id))
 
 
 @route(
@@ -116,15 +111,12 @@ def claim_task(ctx, task_id):
     "/v1/callback-tasks/{task_id}",
     roles=[Role.callback_agent, Role.compliance, Role.admin],
     summary="A task with its attempts and reviews (phone masked)",
-    response="chalicelib.models.callbacks:TaskDetailOut",
+    response=lambda: callbacks_models.TaskDetailOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_task(ctx, task_id):
-    from ..domain import callback_work
-    from ..models.callbacks import TaskDetailOut
-
-    return TaskDetailOut.model_validate(callback_work.read(ctx.principal, task_id)).model_dump(mode="json")
+def get_task(ctx: Ctx, task_id: str) -> Any:
+    return callbacks_models.TaskDetailOut.model_validate(callback_work.read(ctx.user, task_id)).model_dump(mode="json")
 
 
 @route(
@@ -133,15 +125,13 @@ def get_task(ctx, task_id):
     "POST",
     roles=AGENTS,
     summary="Reveal the client's phone for a task I hold (audited)",
-    response="chalicelib.models.callbacks:RevealOut",
+    response=lambda: callbacks_models.RevealOut,
     tags=TAGS,
     errors=(404, 422),
     idempotent=False,
 )
-def reveal_phone(ctx, task_id):
-    from ..domain import callback_work
-
-    return callback_work.reveal(ctx.principal, task_id)
+def reveal_phone(ctx: Ctx, task_id: str) -> Any:
+    return callback_work.reveal(ctx.user, task_id)
 
 
 @route(
@@ -150,16 +140,14 @@ def reveal_phone(ctx, task_id):
     "POST",
     roles=AGENTS,
     summary="Record a callback attempt",
-    body="chalicelib.models.callbacks:AttemptIn",
-    response="chalicelib.models.callbacks:AttemptOut",
+    body=lambda: callbacks_models.AttemptIn,
+    response=lambda: callbacks_models.AttemptOut,
     status=201,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def record_attempt(ctx, task_id, body):
-    from ..domain import callback_work
-
-    result = callback_work.record_attempt(ctx.principal, task_id, body)
+def record_attempt(ctx: Ctx, task_id: str, body: callbacks_models.AttemptIn) -> Any:
+    result = callback_work.record_attempt(ctx.user, task_id, body)
     return {**result, "task": _out(result["task"])}
 
 
@@ -169,15 +157,13 @@ def record_attempt(ctx, task_id, body):
     "POST",
     roles=[Role.supervisor],
     summary="A branch manager's recorded decision closes an unreached risk callback",
-    body="chalicelib.models.callbacks:DecisionIn",
-    response="chalicelib.models.callbacks:TaskOut",
+    body=lambda: callbacks_models.DecisionIn,
+    response=lambda: callbacks_models.TaskOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def decide_task(ctx, task_id, body):
-    from ..domain import callback_work
-
-    return _out(callback_work.decide(ctx.principal, task_id, body))
+def decide_task(ctx: Ctx, task_id: str, body: callbacks_models.DecisionIn) -> Any:
+    return _out(callback_work.decide(ctx.user, task_id, body))
 
 
 @route(
@@ -186,16 +172,14 @@ def decide_task(ctx, task_id, body):
     "POST",
     roles=[Role.compliance],
     summary="Record compliance's review of a completed callback",
-    body="chalicelib.models.callbacks:ReviewIn",
-    response="chalicelib.models.callbacks:ReviewRecordOut",
+    body=lambda: callbacks_models.ReviewIn,
+    response=lambda: callbacks_models.ReviewRecordOut,
     status=201,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def review_task(ctx, task_id, body):
-    from ..domain import callback_work
-
-    return callback_work.review(ctx.principal, task_id, body)
+def review_task(ctx: Ctx, task_id: str, body: callbacks_models.ReviewIn) -> Any:
+    return callback_work.review(ctx.user, task_id, body)
 
 
 @route(
@@ -205,23 +189,18 @@ def review_task(ctx, task_id, body):
     roles=[Role.supervisor, Role.compliance, Role.admin],
     summary="A branch's open contact-update requests from wrong-number callbacks, earliest deadline first "
     "(supervisors: their own branch)",
-    query="chalicelib.models.callbacks:ContactRequestQuery",
-    response="chalicelib.models.callbacks:ContactRequestPage",
+    query=lambda: callbacks_models.ContactRequestQuery,
+    response=lambda: callbacks_models.ContactRequestPage,
     tags=TAGS,
     errors=(403,),
 )
-def contact_requests(ctx, query):
-    from ..domain import callback_work
-    from ..models.callbacks import ContactRequestOut
-
+def contact_requests(ctx: Ctx, query: callbacks_models.ContactRequestQuery) -> Any:
     page = callback_work.contact_requests(
-        ctx.principal, query.branch_id, limit=query.limit, start_key=ctx.start_key(query.next_token)
+        ctx.user, query.branch_id, limit=query.limit, start_key=ctx.start_key(query.next_token)
     )
     return ctx.page(
         page,
-        lambda r: ContactRequestOut.model_validate(callback_work.render_contact_request(r)).model_dump(mode="json"),
+        lambda r: callbacks_models.ContactRequestOut.model_validate(callback_work.render_contact_request(r)).model_dump(
+            mode="json"
+        ),
     )
-
-
-# The problem and report routes register on this blueprint (one registration in app.py).
-from . import callback_reports, problems  # noqa: E402,F401

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import complaints
+    from ..models import complaints as complaints_models
+else:
+    complaints = lazy("chalicelib.domain.complaints")
+    complaints_models = lazy("chalicelib.models.complaints")
 
 bp = Blueprint(__name__)
 
@@ -14,14 +24,10 @@ HANDLERS = [Role.client_manager, Role.supervisor]
 READERS = [Role.client_manager, Role.supervisor, Role.compliance, Role.admin]
 SUPERVISOR = [Role.supervisor]
 TAGS = ["complaints"]
-OUT = "chalicelib.models.complaints:ComplaintOut"
 
 
 def _out(record: dict) -> dict:
-    from ..domain import complaints
-    from ..models.complaints import ComplaintOut
-
-    return ComplaintOut.model_validate(complaints.view(record)).model_dump(mode="json")
+    return complaints_models.ComplaintOut.model_validate(complaints.view(record)).model_dump(mode="json")
 
 
 @route(
@@ -30,16 +36,14 @@ def _out(record: dict) -> dict:
     "POST",
     roles=RECORDERS,
     summary="Record a complaint (owner and the handling clock set by the server)",
-    body="chalicelib.models.complaints:ComplaintIn",
-    response=OUT,
+    body=lambda: complaints_models.ComplaintIn,
+    response=lambda: complaints_models.ComplaintOut,
     status=201,
     tags=TAGS,
     errors=(404, 422),
 )
-def create_complaint(ctx, body):
-    from ..domain import complaints
-
-    return _out(complaints.create(ctx.principal, body))
+def create_complaint(ctx: Ctx, body: complaints_models.ComplaintIn) -> Any:
+    return _out(complaints.create(ctx.user, body))
 
 
 @route(
@@ -48,15 +52,13 @@ def create_complaint(ctx, body):
     order="newest first (by received_at)",
     roles=READERS,
     summary="Complaints, newest first (supervisors: their branch; managers: their own; compliance: a branch)",
-    query="chalicelib.models.complaints:ComplaintQuery",
-    response="chalicelib.models.complaints:ComplaintPage",
+    query=lambda: complaints_models.ComplaintQuery,
+    response=lambda: complaints_models.ComplaintPage,
     tags=TAGS,
 )
-def list_complaints(ctx, query):
-    from ..domain import complaints
-
+def list_complaints(ctx: Ctx, query: complaints_models.ComplaintQuery) -> Any:
     page = complaints.list_complaints(
-        ctx.principal,
+        ctx.user,
         status=query.status,
         overdue=query.overdue,
         branch_id=query.branch_id,
@@ -72,14 +74,12 @@ def list_complaints(ctx, query):
     "/v1/complaints/{complaint_id}",
     roles=READERS,
     summary="A complaint with its clock and history",
-    response=OUT,
+    response=lambda: complaints_models.ComplaintOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_complaint(ctx, complaint_id):
-    from ..domain import complaints
-
-    return _out(complaints.read(ctx.principal, complaint_id))
+def get_complaint(ctx: Ctx, complaint_id: str) -> Any:
+    return _out(complaints.read(ctx.user, complaint_id))
 
 
 @route(
@@ -88,15 +88,13 @@ def get_complaint(ctx, complaint_id):
     "POST",
     roles=HANDLERS,
     summary="open -> in progress -> resolved (the resolution is required)",
-    body="chalicelib.models.complaints:TransitionIn",
-    response=OUT,
+    body=lambda: complaints_models.TransitionIn,
+    response=lambda: complaints_models.ComplaintOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def transition_complaint(ctx, complaint_id, body):
-    from ..domain import complaints
-
-    return _out(complaints.transition(ctx.principal, complaint_id, body))
+def transition_complaint(ctx: Ctx, complaint_id: str, body: complaints_models.TransitionIn) -> Any:
+    return _out(complaints.transition(ctx.user, complaint_id, body))
 
 
 @route(
@@ -105,15 +103,13 @@ def transition_complaint(ctx, complaint_id, body):
     "POST",
     roles=SUPERVISOR,
     summary="Reassign a complaint to another client manager of the branch",
-    body="chalicelib.models.complaints:OwnerIn",
-    response=OUT,
+    body=lambda: complaints_models.OwnerIn,
+    response=lambda: complaints_models.ComplaintOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def reassign_complaint(ctx, complaint_id, body):
-    from ..domain import complaints
-
-    return _out(complaints.reassign(ctx.principal, complaint_id, body.owner_id))
+def reassign_complaint(ctx: Ctx, complaint_id: str, body: complaints_models.OwnerIn) -> Any:
+    return _out(complaints.reassign(ctx.user, complaint_id, body.owner_id))
 
 
 @route(
@@ -122,12 +118,10 @@ def reassign_complaint(ctx, complaint_id, body):
     "POST",
     roles=SUPERVISOR,
     summary="Link the CLIENT_COMPLAINT or BANK_COMPLAINT penalty that followed",
-    body="chalicelib.models.complaints:PenaltyLinkIn",
-    response=OUT,
+    body=lambda: complaints_models.PenaltyLinkIn,
+    response=lambda: complaints_models.ComplaintOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def link_complaint_penalty(ctx, complaint_id, body):
-    from ..domain import complaints
-
-    return _out(complaints.link_penalty(ctx.principal, complaint_id, body.penalty_id))
+def link_complaint_penalty(ctx: Ctx, complaint_id: str, body: complaints_models.PenaltyLinkIn) -> Any:
+    return _out(complaints.link_penalty(ctx.user, complaint_id, body.penalty_id))

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import declarations
+    from ..models import declarations as declarations_models
+else:
+    declarations = lazy("chalicelib.domain.declarations")
+    declarations_models = lazy("chalicelib.models.declarations")
 
 bp = Blueprint(__name__)
 
@@ -18,15 +28,13 @@ TAGS = ["declarations"]
     "POST",
     roles=[Role.client_manager],
     summary="Declare the accounts you opened in a month (the whole list; editable until the deadline)",
-    body="chalicelib.models.declarations:DeclarationIn",
-    response="chalicelib.models.declarations:DeclarationOut",
+    body=lambda: declarations_models.DeclarationIn,
+    response=lambda: declarations_models.DeclarationOut,
     tags=TAGS,
     errors=(409, 422),
 )
-def declare(ctx, body):
-    from ..domain import declarations
-
-    return declarations.declare(ctx.principal, body)
+def declare(ctx: Ctx, body: declarations_models.DeclarationIn) -> Any:
+    return declarations.declare(ctx.user, body)
 
 
 @route(
@@ -35,14 +43,12 @@ def declare(ctx, body):
     order="by manager id (a supervisor's branch); a manager's own is one item",
     roles=[Role.client_manager, Role.supervisor],
     summary="A month's declarations (managers: their own; supervisors: their branch's)",
-    query="chalicelib.models.declarations:DeclarationQuery",
-    response="chalicelib.models.declarations:DeclarationList",
+    query=lambda: declarations_models.DeclarationQuery,
+    response=lambda: declarations_models.DeclarationList,
     tags=TAGS,
 )
-def list_declarations(ctx, query):
-    from ..domain import declarations
-
-    return declarations.list_declarations(ctx.principal, query.month, query.manager_id)
+def list_declarations(ctx: Ctx, query: declarations_models.DeclarationQuery) -> Any:
+    return declarations.list_declarations(ctx.user, query.month, query.manager_id)
 
 
 @route(
@@ -51,15 +57,13 @@ def list_declarations(ctx, query):
     "POST",
     roles=[Role.supervisor],
     summary="Close your branch's month for declarations before the deadline (once, for good)",
-    body="chalicelib.models.declarations:CloseIn",
-    response="chalicelib.models.declarations:ClosureOut",
+    body=lambda: declarations_models.CloseIn,
+    response=lambda: declarations_models.ClosureOut,
     tags=TAGS,
     errors=(422,),
 )
-def close_declarations(ctx, body):
-    from ..domain import declarations
-
-    return declarations.close_month(ctx.principal, body.month)
+def close_declarations(ctx: Ctx, body: declarations_models.CloseIn) -> Any:
+    return declarations.close_month(ctx.user, body.month)
 
 
 @route(
@@ -67,11 +71,9 @@ def close_declarations(ctx, body):
     "/v1/declarations/conflicts",
     roles=[Role.supervisor, Role.compliance, Role.admin],
     summary="Accounts declared by several managers or against attribution, with the FALSE_CLAIM rule",
-    query="chalicelib.models.declarations:ConflictQuery",
-    response="chalicelib.models.declarations:ConflictReport",
+    query=lambda: declarations_models.ConflictQuery,
+    response=lambda: declarations_models.ConflictReport,
     tags=TAGS,
 )
-def declaration_conflicts(ctx, query):
-    from ..domain import declarations
-
-    return declarations.conflicts(ctx.principal, query.month, query.branch_id)
+def declaration_conflicts(ctx: Ctx, query: declarations_models.ConflictQuery) -> Any:
+    return declarations.conflicts(ctx.user, query.month, query.branch_id)

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import directory, privilege
+    from ..domain.prospects import handover
+    from ..models import directory as directory_models
+    from ..models import privilege as privilege_models
+    from ..wiring import prospects
+else:
+    directory = lazy("chalicelib.domain.directory")
+    privilege = lazy("chalicelib.domain.privilege")
+    handover = lazy("chalicelib.domain.prospects.handover")
+    directory_models = lazy("chalicelib.models.directory")
+    privilege_models = lazy("chalicelib.models.privilege")
+    prospects = lazy("chalicelib.wiring.prospects")
 
 bp = Blueprint(__name__)
 ADMIN = [Role.admin]
@@ -17,13 +34,11 @@ TAGS = ["directory"]
     "/v1/me",
     roles=[r for r in Role if r is not Role.outlet],
     summary="The caller's staff record",
-    response="chalicelib.models.directory:StaffOut",
+    response=lambda: directory_models.StaffOut,
     tags=TAGS,
 )
-def me(ctx):
-    from ..domain import directory
-
-    return directory.get_staff_record(ctx.principal.id)
+def me(ctx: Ctx) -> Any:
+    return directory.get_staff_record(ctx.user.id)
 
 
 @route(
@@ -32,16 +47,14 @@ def me(ctx):
     "POST",
     roles=ADMIN,
     summary="Create a staff member (admin and compliance members: " "through a privilege request)",
-    body="chalicelib.models.directory:StaffIn",
-    response="chalicelib.models.directory:StaffOut",
+    body=lambda: directory_models.StaffIn,
+    response=lambda: directory_models.StaffOut,
     status=201,
     tags=TAGS,
     errors=(403, 409),
 )
-def create_staff(ctx, body):
-    from ..domain import directory
-
-    return directory.create_staff(ctx.principal, body)
+def create_staff(ctx: Ctx, body: directory_models.StaffIn) -> Any:
+    return directory.create_staff(ctx.user, body)
 
 
 @route(
@@ -50,18 +63,13 @@ def create_staff(ctx, body):
     order="a branch's staff by role, then staff_id; all staff (admins without branch_id) by staff_id",
     roles=[Role.admin, Role.supervisor],
     summary="List staff (supervisors: own branch)",
-    query="chalicelib.models.directory:StaffQuery",
-    response="chalicelib.models.directory:StaffPage",
+    query=lambda: directory_models.StaffQuery,
+    response=lambda: directory_models.StaffPage,
     tags=TAGS,
 )
-def list_staff(ctx, query):
-    from ..domain import directory
-    from ..models.directory import StaffOut
-
-    page = directory.list_staff(
-        ctx.principal, query.branch_id, query.role, query.limit, ctx.start_key(query.next_token)
-    )
-    return ctx.page(page, lambda i: StaffOut.model_validate(i).model_dump(mode="json"))
+def list_staff(ctx: Ctx, query: directory_models.StaffQuery) -> Any:
+    page = directory.list_staff(ctx.user, query.branch_id, query.role, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda i: directory_models.StaffOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(
@@ -69,13 +77,11 @@ def list_staff(ctx, query):
     "/v1/staff/{staff_id}",
     roles=[Role.admin, Role.supervisor],
     summary="Get a staff member",
-    response="chalicelib.models.directory:StaffOut",
+    response=lambda: directory_models.StaffOut,
     tags=TAGS,
 )
-def get_staff(ctx, staff_id):
-    from ..domain import directory
-
-    return directory.read_staff(ctx.principal, staff_id)
+def get_staff(ctx: Ctx, staff_id: str) -> Any:
+    return directory.read_staff(ctx.user, staff_id)
 
 
 @route(
@@ -85,15 +91,13 @@ def get_staff(ctx, staff_id):
     roles=ADMIN,
     summary="Update or depart a staff member (granting "
     "admin or compliance, or changing one's own role or branch: through a privilege request)",
-    body="chalicelib.models.directory:StaffPatch",
-    response="chalicelib.models.directory:StaffOut",
+    body=lambda: directory_models.StaffPatch,
+    response=lambda: directory_models.StaffOut,
     tags=TAGS,
     errors=(403, 404, 409),
 )
-def update_staff(ctx, staff_id, body):
-    from ..domain import directory
-
-    return directory.update_staff(ctx.principal, staff_id, body)
+def update_staff(ctx: Ctx, staff_id: str, body: directory_models.StaffPatch) -> Any:
+    return directory.update_staff(ctx.user, staff_id, body)
 
 
 @route(
@@ -103,16 +107,13 @@ def update_staff(ctx, staff_id, body):
     roles=[Role.supervisor, Role.admin],
     summary="Hand a departed manager's active prospects to a successor of the branch, or to the branch pool "
     "(a departure with successor_id does this at once; repeating it moves nothing twice)",
-    body="chalicelib.models.directory:HandoverIn",
-    response="chalicelib.models.directory:HandoverOut",
+    body=lambda: directory_models.HandoverIn,
+    response=lambda: directory_models.HandoverOut,
     tags=TAGS,
     errors=(404, 422),
 )
-def hand_over(ctx, staff_id, body):
-    from ..domain.prospects import handover
-    from ..wiring import prospects
-
-    return handover.hand_over_by(prospects.deps(), ctx.principal, staff_id, body.successor_id, body.reason)
+def hand_over(ctx: Ctx, staff_id: str, body: directory_models.HandoverIn) -> Any:
+    return handover.hand_over_by(prospects.deps(), ctx.user, staff_id, body.successor_id, body.reason)
 
 
 # --- four eyes on privilege (issue 16 §3) ---------------------------------------------------
@@ -122,16 +123,14 @@ def hand_over(ctx, staff_id, body):
     "POST",
     roles=ADMIN,
     summary="Ask a second admin to approve a privileged " "staff change",
-    body="chalicelib.models.privilege:PrivilegeRequestIn",
-    response="chalicelib.models.privilege:PrivilegeRequestOut",
+    body=lambda: privilege_models.PrivilegeRequestIn,
+    response=lambda: privilege_models.PrivilegeRequestOut,
     status=201,
     tags=TAGS,
     errors=(422,),
 )
-def request_privilege(ctx, body):
-    from ..domain import privilege
-
-    return privilege.request(ctx.principal, body)
+def request_privilege(ctx: Ctx, body: privilege_models.PrivilegeRequestIn) -> Any:
+    return privilege.request(ctx.user, body)
 
 
 @route(
@@ -140,16 +139,13 @@ def request_privilege(ctx, body):
     order="oldest first (by requested_at)",
     roles=[Role.admin, Role.compliance],
     summary="Privilege requests by status",
-    query="chalicelib.models.privilege:PrivilegeRequestQuery",
-    response="chalicelib.models.privilege:PrivilegeRequestPage",
+    query=lambda: privilege_models.PrivilegeRequestQuery,
+    response=lambda: privilege_models.PrivilegeRequestPage,
     tags=TAGS,
 )
-def list_privilege_requests(ctx, query):
-    from ..domain import privilege
-    from ..models.privilege import PrivilegeRequestOut
-
+def list_privilege_requests(ctx: Ctx, query: privilege_models.PrivilegeRequestQuery) -> Any:
     page = privilege.list_requests(query.status, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: PrivilegeRequestOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: privilege_models.PrivilegeRequestOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(
@@ -158,15 +154,13 @@ def list_privilege_requests(ctx, query):
     "POST",
     roles=ADMIN,
     summary="Approve a privilege " "request (a second admin; never the requester or the member concerned)",
-    body="chalicelib.models.privilege:DecisionIn",
-    response="chalicelib.models.privilege:PrivilegeRequestOut",
+    body=lambda: privilege_models.DecisionIn,
+    response=lambda: privilege_models.PrivilegeRequestOut,
     tags=TAGS,
     errors=(403, 404, 409),
 )
-def approve_privilege(ctx, request_id, body):
-    from ..domain import privilege
-
-    return privilege.decide(ctx.principal, request_id, True, body.reason)
+def approve_privilege(ctx: Ctx, request_id: str, body: privilege_models.DecisionIn) -> Any:
+    return privilege.decide(ctx.user, request_id, True, body.reason)
 
 
 @route(
@@ -175,15 +169,13 @@ def approve_privilege(ctx, request_id, body):
     "POST",
     roles=ADMIN,
     summary="Reject a privilege request",
-    body="chalicelib.models.privilege:DecisionIn",
-    response="chalicelib.models.privilege:PrivilegeRequestOut",
+    body=lambda: privilege_models.DecisionIn,
+    response=lambda: privilege_models.PrivilegeRequestOut,
     tags=TAGS,
     errors=(403, 404, 409),
 )
-def reject_privilege(ctx, request_id, body):
-    from ..domain import privilege
-
-    return privilege.decide(ctx.principal, request_id, False, body.reason)
+def reject_privilege(ctx: Ctx, request_id: str, body: privilege_models.DecisionIn) -> Any:
+    return privilege.decide(ctx.user, request_id, False, body.reason)
 
 
 @route(
@@ -192,16 +184,13 @@ def reject_privilege(ctx, request_id, body):
     order="newest first (by the time of the change)",
     roles=[Role.compliance, Role.admin],
     summary="Every role, branch and status " "change of a month (who, when, before, after, approved by), newest first",
-    query="chalicelib.models.privilege:StaffChangeQuery",
-    response="chalicelib.models.privilege:StaffChangePage",
+    query=lambda: privilege_models.StaffChangeQuery,
+    response=lambda: privilege_models.StaffChangePage,
     tags=TAGS,
 )
-def list_staff_changes(ctx, query):
-    from ..domain import privilege
-    from ..models.privilege import StaffChangeOut
-
+def list_staff_changes(ctx: Ctx, query: privilege_models.StaffChangeQuery) -> Any:
     page = privilege.list_changes(query.month, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: StaffChangeOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: privilege_models.StaffChangeOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(
@@ -210,15 +199,13 @@ def list_staff_changes(ctx, query):
     "POST",
     roles=ADMIN,
     summary="Create a partner bank outlet",
-    body="chalicelib.models.directory:OutletIn",
-    response="chalicelib.models.directory:OutletOut",
+    body=lambda: directory_models.OutletIn,
+    response=lambda: directory_models.OutletOut,
     status=201,
     tags=TAGS,
     errors=(409,),
 )
-def create_outlet(ctx, body):
-    from ..domain import directory
-
+def create_outlet(ctx: Ctx, body: directory_models.OutletIn) -> Any:
     return directory.create_outlet(body)
 
 
@@ -228,16 +215,13 @@ def create_outlet(ctx, body):
     order="by outlet_id",
     roles=[Role.admin, Role.supervisor, Role.client_manager],
     summary="List partner outlets (non-admins: own branch)",
-    query="chalicelib.models.directory:OutletQuery",
-    response="chalicelib.models.directory:OutletPage",
+    query=lambda: directory_models.OutletQuery,
+    response=lambda: directory_models.OutletPage,
     tags=TAGS,
 )
-def list_outlets(ctx, query):
-    from ..domain import directory
-    from ..models.directory import OutletOut
-
-    page = directory.list_outlets(ctx.principal, query.branch_id, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: OutletOut.model_validate(i).model_dump(mode="json"))
+def list_outlets(ctx: Ctx, query: directory_models.OutletQuery) -> Any:
+    page = directory.list_outlets(ctx.user, query.branch_id, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda i: directory_models.OutletOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(
@@ -246,11 +230,9 @@ def list_outlets(ctx, query):
     "PATCH",
     roles=ADMIN,
     summary="Update a partner outlet (closing it revokes its API keys at once)",
-    body="chalicelib.models.directory:OutletPatch",
-    response="chalicelib.models.directory:OutletOut",
+    body=lambda: directory_models.OutletPatch,
+    response=lambda: directory_models.OutletOut,
     tags=TAGS,
 )
-def update_outlet(ctx, outlet_id, body):
-    from ..domain import directory
-
-    return directory.update_outlet(outlet_id, body, by=ctx.principal.id)
+def update_outlet(ctx: Ctx, outlet_id: str, body: directory_models.OutletPatch) -> Any:
+    return directory.update_outlet(outlet_id, body, by=ctx.user.id)

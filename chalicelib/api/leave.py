@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import leave
+    from ..models import leave as leave_models
+else:
+    leave = lazy("chalicelib.domain.leave")
+    leave_models = lazy("chalicelib.models.leave")
 
 bp = Blueprint(__name__)
 
@@ -13,7 +23,6 @@ MANAGER = [Role.client_manager]
 SUPERVISOR = [Role.supervisor]
 READERS = [Role.client_manager, Role.supervisor, Role.compliance, Role.admin]
 TAGS = ["leave"]
-OUT = "chalicelib.models.leave:LeaveOut"
 
 
 @route(
@@ -22,16 +31,14 @@ OUT = "chalicelib.models.leave:LeaveOut"
     "POST",
     roles=MANAGER,
     summary="Ask the supervisor for leave, in advance (a day, several days or half a day)",
-    body="chalicelib.models.leave:LeaveIn",
-    response=OUT,
+    body=lambda: leave_models.LeaveIn,
+    response=lambda: leave_models.LeaveOut,
     status=201,
     tags=TAGS,
     errors=(409,),
 )
-def request_leave(ctx, body):
-    from ..domain import leave
-
-    return leave.request(ctx.principal, body)
+def request_leave(ctx: Ctx, body: leave_models.LeaveIn) -> Any:
+    return leave.request(ctx.user, body)
 
 
 @route(
@@ -40,15 +47,13 @@ def request_leave(ctx, body):
     order="newest first, by the leave's first day",
     roles=READERS,
     summary="Leave by first day, newest first (managers: their own; supervisors: their branch)",
-    query="chalicelib.models.leave:LeaveQuery",
-    response="chalicelib.models.leave:LeavePage",
+    query=lambda: leave_models.LeaveQuery,
+    response=lambda: leave_models.LeavePage,
     tags=TAGS,
 )
-def list_leave(ctx, query):
-    from ..domain import leave
-
+def list_leave(ctx: Ctx, query: leave_models.LeaveQuery) -> Any:
     page = leave.list_leave(
-        ctx.principal,
+        ctx.user,
         status=query.status,
         manager_id=query.manager_id,
         month=query.month,
@@ -63,14 +68,12 @@ def list_leave(ctx, query):
     "/v1/leave/{leave_id}",
     roles=READERS,
     summary="A leave request with its history",
-    response=OUT,
+    response=lambda: leave_models.LeaveOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_leave(ctx, leave_id):
-    from ..domain import leave
-
-    return leave.read(ctx.principal, leave_id)
+def get_leave(ctx: Ctx, leave_id: str) -> Any:
+    return leave.read(ctx.user, leave_id)
 
 
 @route(
@@ -79,15 +82,13 @@ def get_leave(ctx, leave_id):
     "POST",
     roles=SUPERVISOR,
     summary="Approve or refuse a pending request of your branch (a refusal says why)",
-    body="chalicelib.models.leave:LeaveDecisionIn",
-    response=OUT,
+    body=lambda: leave_models.LeaveDecisionIn,
+    response=lambda: leave_models.LeaveOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def decide_leave(ctx, leave_id, body):
-    from ..domain import leave
-
-    return leave.decide(ctx.principal, leave_id, body)
+def decide_leave(ctx: Ctx, leave_id: str, body: leave_models.LeaveDecisionIn) -> Any:
+    return leave.decide(ctx.user, leave_id, body)
 
 
 @route(
@@ -96,12 +97,10 @@ def decide_leave(ctx, leave_id, body):
     "POST",
     roles=MANAGER,
     summary="Withdraw your request while it waits for a decision",
-    body="chalicelib.models.leave:LeaveWithdrawIn",
-    response=OUT,
+    body=lambda: leave_models.LeaveWithdrawIn,
+    response=lambda: leave_models.LeaveOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def withdraw_leave(ctx, leave_id, body):
-    from ..domain import leave
-
-    return leave.withdraw(ctx.principal, leave_id, body)
+def withdraw_leave(ctx: Ctx, leave_id: str, body: leave_models.LeaveWithdrawIn) -> Any:
+    return leave.withdraw(ctx.user, leave_id, body)

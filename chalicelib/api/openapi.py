@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from chalice import Blueprint
 
-from .routing import route
+from .routing import Ctx, route
 
 bp = Blueprint(__name__)
 
@@ -27,5 +28,5 @@ def _document() -> dict:
     response=dict,
     tags=["system"],
 )
-def openapi_document(ctx):
+def openapi_document(ctx: Ctx) -> Any:
     return _document()

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import outlet_keys
+    from ..domain.prospects import referrals
+    from ..models import common as common_models
+    from ..models import prospects as prospects_models
+    from ..wiring import prospects
+else:
+    outlet_keys = lazy("chalicelib.domain.outlet_keys")
+    referrals = lazy("chalicelib.domain.prospects.referrals")
+    common_models = lazy("chalicelib.models.common")
+    prospects_models = lazy("chalicelib.models.prospects")
+    prospects = lazy("chalicelib.wiring.prospects")
 
 bp = Blueprint(__name__)
 ADMIN = [Role.admin]
@@ -18,17 +34,15 @@ OUTLET = [Role.outlet]
     "POST",
     roles=ADMIN,
     summary="Issue an outlet API key (shown once; `replaces` for rotation)",
-    body="chalicelib.models.prospects:ApiKeyIn",
-    response="chalicelib.models.prospects:IssuedApiKey",
+    body=lambda: prospects_models.ApiKeyIn,
+    response=lambda: prospects_models.IssuedApiKey,
     status=201,
     tags=["outlet keys"],
     idempotent=False,
     errors=(404, 409, 422, 503),
 )
-def issue_api_key(ctx, outlet_id, body):
-    from ..domain import outlet_keys
-
-    return outlet_keys.issue(ctx.principal, outlet_id, body)
+def issue_api_key(ctx: Ctx, outlet_id: str, body: prospects_models.ApiKeyIn) -> Any:
+    return outlet_keys.issue(ctx.user, outlet_id, body)
 
 
 @route(
@@ -37,13 +51,11 @@ def issue_api_key(ctx, outlet_id, body):
     order="oldest first (by created_at)",
     roles=ADMIN,
     summary="An outlet's API keys (never the secrets)",
-    response="chalicelib.models.prospects:ApiKeyList",
+    response=lambda: prospects_models.ApiKeyList,
     tags=["outlet keys"],
     errors=(404,),
 )
-def list_api_keys(ctx, outlet_id):
-    from ..domain import outlet_keys
-
+def list_api_keys(ctx: Ctx, outlet_id: str) -> Any:
     return {"items": outlet_keys.list_keys(outlet_id)}
 
 
@@ -53,14 +65,12 @@ def list_api_keys(ctx, outlet_id):
     "POST",
     roles=ADMIN,
     summary="Revoke an outlet API key (takes effect at once)",
-    response="chalicelib.models.prospects:ApiKeyOut",
+    response=lambda: prospects_models.ApiKeyOut,
     tags=["outlet keys"],
     errors=(404,),
 )
-def revoke_api_key(ctx, outlet_id, key_id):
-    from ..domain import outlet_keys
-
-    return outlet_keys.revoke(ctx.principal, outlet_id, key_id)
+def revoke_api_key(ctx: Ctx, outlet_id: str, key_id: str) -> Any:
+    return outlet_keys.revoke(ctx.user, outlet_id, key_id)
 
 
 @route(
@@ -69,17 +79,14 @@ def revoke_api_key(ctx, outlet_id, key_id):
     "POST",
     roles=OUTLET,
     summary="Refer a prospect (outlet API key)",
-    body="chalicelib.models.prospects:ReferralIn",
-    response="chalicelib.models.prospects:ReferralOut",
+    body=lambda: prospects_models.ReferralIn,
+    response=lambda: prospects_models.ReferralOut,
     status=201,
     tags=["partner"],
     errors=(409,),
 )
-def submit_referral(ctx, body):
-    from ..domain.prospects import referrals
-    from ..wiring import prospects
-
-    return referrals.register_referral(prospects.deps(), ctx.principal, body)
+def submit_referral(ctx: Ctx, body: prospects_models.ReferralIn) -> Any:
+    return referrals.register_referral(prospects.deps(), ctx.user, body)
 
 
 @route(
@@ -88,17 +95,15 @@ def submit_referral(ctx, body):
     order="newest first (by created_at)",
     roles=OUTLET,
     summary="The calling outlet's referrals, masked",
-    query="chalicelib.models.common:PageQuery",
-    response="chalicelib.models.prospects:ReferralPage",
+    query=lambda: common_models.PageQuery,
+    response=lambda: prospects_models.ReferralPage,
     tags=["partner"],
 )
-def list_referrals(ctx, query):
-    from ..domain.prospects import referrals
-    from ..models.prospects import ReferralOut
-    from ..wiring import prospects
-
-    page = referrals.list_referrals(prospects.deps(), ctx.principal, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda r: ReferralOut.model_validate(referrals.referral_view(r)).model_dump(mode="json"))
+def list_referrals(ctx: Ctx, query: common_models.PageQuery) -> Any:
+    page = referrals.list_referrals(prospects.deps(), ctx.user, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(
+        page, lambda r: prospects_models.ReferralOut.model_validate(referrals.referral_view(r)).model_dump(mode="json")
+    )
 
 
 @route(
@@ -106,11 +111,8 @@ def list_referrals(ctx, query):
     "/v1/partner/referrals/{referral_id}",
     roles=OUTLET,
     summary="One of the calling outlet's referrals",
-    response="chalicelib.models.prospects:ReferralOut",
+    response=lambda: prospects_models.ReferralOut,
     tags=["partner"],
 )
-def get_referral(ctx, referral_id):
-    from ..domain.prospects import referrals
-    from ..wiring import prospects
-
-    return referrals.get_referral(prospects.deps(), ctx.principal, referral_id)
+def get_referral(ctx: Ctx, referral_id: str) -> Any:
+    return referrals.get_referral(prospects.deps(), ctx.user, referral_id)

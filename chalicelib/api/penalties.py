@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import penalties, penalty_rules, scorecards
+    from ..models import penalties as penalties_models
+    from ..models import reports as reports_models
+else:
+    penalties = lazy("chalicelib.domain.penalties")
+    penalty_rules = lazy("chalicelib.domain.penalty_rules")
+    scorecards = lazy("chalicelib.domain.scorecards")
+    penalties_models = lazy("chalicelib.models.penalties")
+    reports_models = lazy("chalicelib.models.reports")
 
 bp = Blueprint(__name__)
 TAGS = ["penalties"]
@@ -19,14 +33,12 @@ OVERSIGHT = [Role.supervisor, Role.compliance, Role.admin]
     "/v1/penalty-rules",
     roles=STAFF,
     summary="The rule catalogue in force on a day (branch overrides applied)",
-    query="chalicelib.models.penalties:RulesQuery",
-    response="chalicelib.models.penalties:CatalogueOut",
+    query=lambda: penalties_models.RulesQuery,
+    response=lambda: penalties_models.CatalogueOut,
     tags=TAGS,
 )
-def get_rules(ctx, query):
-    from ..domain import penalty_rules
-
-    return penalty_rules.read_catalogue(ctx.principal, query.on, query.branch_id)
+def get_rules(ctx: Ctx, query: penalties_models.RulesQuery) -> Any:
+    return penalty_rules.read_catalogue(ctx.user, query.on, query.branch_id)
 
 
 @route(
@@ -35,16 +47,14 @@ def get_rules(ctx, query):
     "POST",
     roles=[Role.admin],
     summary="Add a catalogue version (GLOBAL rules, or a branch's amount overrides)",
-    body="chalicelib.models.penalties:RuleVersionIn",
-    response="chalicelib.models.penalties:RuleVersionOut",
+    body=lambda: penalties_models.RuleVersionIn,
+    response=lambda: penalties_models.RuleVersionOut,
     status=201,
     tags=TAGS,
     errors=(409,),
 )
-def add_rule_version(ctx, body):
-    from ..domain import penalty_rules
-
-    return penalty_rules.add_version(ctx.principal, body)
+def add_rule_version(ctx: Ctx, body: penalties_models.RuleVersionIn) -> Any:
+    return penalty_rules.add_version(ctx.user, body)
 
 
 @route(
@@ -53,16 +63,14 @@ def add_rule_version(ctx, body):
     "POST",
     roles=[Role.supervisor],
     summary="Enter a penalty against a client manager of the supervisor's branch",
-    body="chalicelib.models.penalties:PenaltyIn",
-    response="chalicelib.models.penalties:PenaltyOut",
+    body=lambda: penalties_models.PenaltyIn,
+    response=lambda: penalties_models.PenaltyOut,
     status=201,
     tags=TAGS,
     errors=(403, 404),
 )
-def enter_penalty(ctx, body):
-    from ..domain import penalties
-
-    return penalties.enter(ctx.principal, body)
+def enter_penalty(ctx: Ctx, body: penalties_models.PenaltyIn) -> Any:
+    return penalties.enter(ctx.user, body)
 
 
 @route(
@@ -73,15 +81,13 @@ def enter_penalty(ctx, body):
     idempotent=False,
     summary="What entering a penalty would compute (points, cash and salary amounts, settlement) with the same "
     "checks; nothing is stored",
-    body="chalicelib.models.penalties:PenaltyPreviewIn",
-    response="chalicelib.models.penalties:PenaltyPreviewOut",
+    body=lambda: penalties_models.PenaltyPreviewIn,
+    response=lambda: penalties_models.PenaltyPreviewOut,
     tags=TAGS,
     errors=(403, 404),
 )
-def preview_penalty(ctx, body):
-    from ..domain import penalties
-
-    return penalties.preview(ctx.principal, body)
+def preview_penalty(ctx: Ctx, body: penalties_models.PenaltyPreviewIn) -> Any:
+    return penalties.preview(ctx.user, body)
 
 
 @route(
@@ -90,18 +96,15 @@ def preview_penalty(ctx, body):
     order="newest breach date first",
     roles=READERS,
     summary="List penalties (managers: their own; supervisors: their branch)",
-    query="chalicelib.models.penalties:PenaltyQuery",
-    response="chalicelib.models.penalties:PenaltyPage",
+    query=lambda: penalties_models.PenaltyQuery,
+    response=lambda: penalties_models.PenaltyPage,
     tags=TAGS,
 )
-def list_penalties(ctx, query):
-    from ..domain import penalties
-    from ..models.penalties import PenaltyOut
-
+def list_penalties(ctx: Ctx, query: penalties_models.PenaltyQuery) -> Any:
     page = penalties.list_penalties(
-        ctx.principal, query.manager_id, query.branch_id, query.month, query.limit, ctx.start_key(query.next_token)
+        ctx.user, query.manager_id, query.branch_id, query.month, query.limit, ctx.start_key(query.next_token)
     )
-    return ctx.page(page, lambda i: PenaltyOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: penalties_models.PenaltyOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(
@@ -109,14 +112,12 @@ def list_penalties(ctx, query):
     "/v1/penalties/{penalty_id}",
     roles=READERS,
     summary="A penalty with its audit history and reversal",
-    response="chalicelib.models.penalties:PenaltyDetailOut",
+    response=lambda: penalties_models.PenaltyDetailOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_penalty(ctx, penalty_id):
-    from ..domain import penalties
-
-    return penalties.read(ctx.principal, penalty_id)
+def get_penalty(ctx: Ctx, penalty_id: str) -> Any:
+    return penalties.read(ctx.user, penalty_id)
 
 
 @route(
@@ -125,15 +126,13 @@ def get_penalty(ctx, penalty_id):
     "POST",
     roles=[Role.supervisor, Role.admin],
     summary="Record payment in cash or deduction from salary (doubled)",
-    body="chalicelib.models.penalties:SettleIn",
-    response="chalicelib.models.penalties:PenaltyOut",
+    body=lambda: penalties_models.SettleIn,
+    response=lambda: penalties_models.PenaltyOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def settle_penalty(ctx, penalty_id, body):
-    from ..domain import penalties
-
-    return penalties.settle(ctx.principal, penalty_id, body)
+def settle_penalty(ctx: Ctx, penalty_id: str, body: penalties_models.SettleIn) -> Any:
+    return penalties.settle(ctx.user, penalty_id, body)
 
 
 @route(
@@ -142,15 +141,13 @@ def settle_penalty(ctx, penalty_id, body):
     "POST",
     roles=[Role.supervisor],
     summary="Void an open penalty with a reason (adds a reversal, keeps the original)",
-    body="chalicelib.models.penalties:VoidIn",
-    response="chalicelib.models.penalties:PenaltyOut",
+    body=lambda: penalties_models.VoidIn,
+    response=lambda: penalties_models.PenaltyOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def void_penalty(ctx, penalty_id, body):
-    from ..domain import penalties
-
-    return penalties.void(ctx.principal, penalty_id, body)
+def void_penalty(ctx: Ctx, penalty_id: str, body: penalties_models.VoidIn) -> Any:
+    return penalties.void(ctx.user, penalty_id, body)
 
 
 @route(
@@ -159,15 +156,13 @@ def void_penalty(ctx, penalty_id, body):
     "POST",
     roles=[Role.client_manager],
     summary="The penalised manager appeals once",
-    body="chalicelib.models.penalties:AppealIn",
-    response="chalicelib.models.penalties:PenaltyOut",
+    body=lambda: penalties_models.AppealIn,
+    response=lambda: penalties_models.PenaltyOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def appeal_penalty(ctx, penalty_id, body):
-    from ..domain import penalties
-
-    return penalties.appeal(ctx.principal, penalty_id, body)
+def appeal_penalty(ctx: Ctx, penalty_id: str, body: penalties_models.AppealIn) -> Any:
+    return penalties.appeal(ctx.user, penalty_id, body)
 
 
 @route(
@@ -176,15 +171,13 @@ def appeal_penalty(ctx, penalty_id, body):
     "POST",
     roles=[Role.compliance, Role.supervisor],
     summary="Compliance or another supervisor of the branch decides an appeal",
-    body="chalicelib.models.penalties:AppealDecisionIn",
-    response="chalicelib.models.penalties:PenaltyOut",
+    body=lambda: penalties_models.AppealDecisionIn,
+    response=lambda: penalties_models.PenaltyOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def decide_appeal(ctx, penalty_id, body):
-    from ..domain import penalties
-
-    return penalties.decide_appeal(ctx.principal, penalty_id, body)
+def decide_appeal(ctx: Ctx, penalty_id: str, body: penalties_models.AppealDecisionIn) -> Any:
+    return penalties.decide_appeal(ctx.user, penalty_id, body)
 
 
 @route(
@@ -193,18 +186,13 @@ def decide_appeal(ctx, penalty_id, body):
     order="newest first (by the time the flag was raised)",
     roles=OVERSIGHT,
     summary="Escalation flags (supervisors: their branch)",
-    query="chalicelib.models.penalties:FlagQuery",
-    response="chalicelib.models.penalties:FlagPage",
+    query=lambda: penalties_models.FlagQuery,
+    response=lambda: penalties_models.FlagPage,
     tags=TAGS,
 )
-def list_flags(ctx, query):
-    from ..domain import penalties
-    from ..models.penalties import FlagOut
-
-    page = penalties.list_flags(
-        ctx.principal, query.branch_id, query.staff_id, query.limit, ctx.start_key(query.next_token)
-    )
-    return ctx.page(page, lambda i: FlagOut.model_validate(i).model_dump(mode="json"))
+def list_flags(ctx: Ctx, query: penalties_models.FlagQuery) -> Any:
+    page = penalties.list_flags(ctx.user, query.branch_id, query.staff_id, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda i: penalties_models.FlagOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(
@@ -212,15 +200,13 @@ def list_flags(ctx, query):
     "/v1/scorecards/{manager_id}",
     roles=READERS,
     summary="A manager's monthly scorecard",
-    query="chalicelib.models.penalties:ScorecardQuery",
-    response="chalicelib.models.reports:Scorecard",
+    query=lambda: penalties_models.ScorecardQuery,
+    response=lambda: reports_models.Scorecard,
     tags=TAGS,
     errors=(404,),
 )
-def get_scorecard(ctx, manager_id, query):
-    from ..domain import scorecards
-
-    return scorecards.scorecard(ctx.principal, manager_id, query.month)
+def get_scorecard(ctx: Ctx, manager_id: str, query: penalties_models.ScorecardQuery) -> Any:
+    return scorecards.scorecard(ctx.user, manager_id, query.month)
 
 
 @route(
@@ -228,14 +214,12 @@ def get_scorecard(ctx, manager_id, query):
     "/v1/scorecards",
     roles=OVERSIGHT,
     summary="A branch's monthly scorecards with totals",
-    query="chalicelib.models.penalties:RollupQuery",
-    response="chalicelib.models.reports:ScorecardRollup",
+    query=lambda: penalties_models.RollupQuery,
+    response=lambda: reports_models.ScorecardRollup,
     tags=TAGS,
 )
-def get_rollup(ctx, query):
-    from ..domain import scorecards
-
-    return scorecards.rollup(ctx.principal, query.month, query.branch_id)
+def get_rollup(ctx: Ctx, query: penalties_models.RollupQuery) -> Any:
+    return scorecards.rollup(ctx.user, query.month, query.branch_id)
 
 
 @route(
@@ -243,11 +227,9 @@ def get_rollup(ctx, query):
     "/v1/scorecards.csv",
     roles=OVERSIGHT,
     summary="A branch's monthly scorecards as CSV",
-    query="chalicelib.models.penalties:RollupQuery",
+    query=lambda: penalties_models.RollupQuery,
     tags=TAGS,
     content_type="text/csv",
 )
-def get_rollup_csv(ctx, query):
-    from ..domain import scorecards
-
-    return scorecards.rollup_csv(ctx.principal, query.month, query.branch_id)
+def get_rollup_csv(ctx: Ctx, query: penalties_models.RollupQuery) -> Any:
+    return scorecards.rollup_csv(ctx.user, query.month, query.branch_id)

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint
+
+from ..lazy import lazy
 from ..models.common import Role
-from .callback_tasks import bp  # one blueprint for the callback area
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import problems
+    from ..models import problems as problems_models
+else:
+    problems = lazy("chalicelib.domain.problems")
+    problems_models = lazy("chalicelib.models.problems")
+
+bp = Blueprint(__name__)
 
 OVERSIGHT = [Role.compliance, Role.admin]
 READERS = [*OVERSIGHT, Role.supervisor]  # branch managers read their own branch's items; compliance changes them
@@ -12,9 +25,7 @@ TAGS = ["problems"]
 
 
 def _out(record: dict) -> dict:
-    from ..models.problems import ProblemOut
-
-    return ProblemOut.model_validate(record).model_dump(mode="json")
+    return problems_models.ProblemOut.model_validate(record).model_dump(mode="json")
 
 
 @route(
@@ -23,16 +34,14 @@ def _out(record: dict) -> dict:
     "POST",
     roles=OVERSIGHT,
     summary="Create a problem item",
-    body="chalicelib.models.problems:ProblemIn",
-    response="chalicelib.models.problems:ProblemOut",
+    body=lambda: problems_models.ProblemIn,
+    response=lambda: problems_models.ProblemOut,
     status=201,
     tags=TAGS,
     errors=(404,),
 )
-def create_problem(ctx, body):
-    from ..domain import problems
-
-    return _out(problems.create(ctx.principal, body))
+def create_problem(ctx: Ctx, body: problems_models.ProblemIn) -> Any:
+    return _out(problems.create(ctx.user, body))
 
 
 @route(
@@ -41,15 +50,13 @@ def create_problem(ctx, body):
     order="by status: critical before normal, then oldest first; by branch and month: oldest first (by created_at)",
     roles=READERS,
     summary="Problem items by status (critical first) or by branch and month (supervisors: their branch)",
-    query="chalicelib.models.problems:ProblemQuery",
-    response="chalicelib.models.problems:ProblemPage",
+    query=lambda: problems_models.ProblemQuery,
+    response=lambda: problems_models.ProblemPage,
     tags=TAGS,
 )
-def list_problems(ctx, query):
-    from ..domain import problems
-
+def list_problems(ctx: Ctx, query: problems_models.ProblemQuery) -> Any:
     page = problems.list_problems(
-        ctx.principal,
+        ctx.user,
         status=query.status,
         branch_id=query.branch_id,
         month=query.month,
@@ -66,14 +73,12 @@ def list_problems(ctx, query):
     "/v1/problems/{problem_id}",
     roles=READERS,
     summary="A problem item with its SLA clock and history",
-    response="chalicelib.models.problems:ProblemOut",
+    response=lambda: problems_models.ProblemOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_problem(ctx, problem_id):
-    from ..domain import problems
-
-    return _out(problems.read(ctx.principal, problem_id))
+def get_problem(ctx: Ctx, problem_id: str) -> Any:
+    return _out(problems.read(ctx.user, problem_id))
 
 
 @route(
@@ -82,12 +87,10 @@ def get_problem(ctx, problem_id):
     "POST",
     roles=OVERSIGHT,
     summary="open -> in progress -> resolved (note) -> verified",
-    body="chalicelib.models.problems:TransitionIn",
-    response="chalicelib.models.problems:ProblemOut",
+    body=lambda: problems_models.TransitionIn,
+    response=lambda: problems_models.ProblemOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def transition_problem(ctx, problem_id, body):
-    from ..domain import problems
-
-    return _out(problems.transition(ctx.principal, problem_id, body))
+def transition_problem(ctx: Ctx, problem_id: str, body: problems_models.TransitionIn) -> Any:
+    return _out(problems.transition(ctx.user, problem_id, body))

@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import conversion
+    from ..domain.prospects import ownership, pool, registration, rules
+    from ..models import common as common_models
+    from ..models import prospects as prospects_models
+    from ..wiring import prospects
+else:
+    conversion = lazy("chalicelib.domain.conversion")
+    ownership = lazy("chalicelib.domain.prospects.ownership")
+    pool = lazy("chalicelib.domain.prospects.pool")
+    registration = lazy("chalicelib.domain.prospects.registration")
+    rules = lazy("chalicelib.domain.prospects.rules")
+    common_models = lazy("chalicelib.models.common")
+    prospects_models = lazy("chalicelib.models.prospects")
+    prospects = lazy("chalicelib.wiring.prospects")
 
 bp = Blueprint(__name__)
 CM = [Role.client_manager]
@@ -15,10 +34,8 @@ TAGS = ["intent clients"]
 
 def _out(record) -> dict:
     from .. import clock
-    from ..domain.prospects import rules
-    from ..models.prospects import ProspectOut
 
-    return ProspectOut.model_validate(rules.view(record, clock.today())).model_dump(mode="json")
+    return prospects_models.ProspectOut.model_validate(rules.view(record, clock.today())).model_dump(mode="json")
 
 
 @route(
@@ -27,17 +44,14 @@ def _out(record) -> dict:
     "POST",
     roles=CM,
     summary="Register a prospect (first to register owns it)",
-    body="chalicelib.models.prospects:ProspectIn",
-    response="chalicelib.models.prospects:ProspectOut",
+    body=lambda: prospects_models.ProspectIn,
+    response=lambda: prospects_models.ProspectOut,
     status=201,
     tags=TAGS,
     errors=(409,),
 )
-def register_prospect(ctx, body):
-    from ..domain.prospects import registration
-    from ..wiring import prospects
-
-    return registration.register(prospects.deps(), ctx.principal, body)
+def register_prospect(ctx: Ctx, body: prospects_models.ProspectIn) -> Any:
+    return registration.register(prospects.deps(), ctx.user, body)
 
 
 @route(
@@ -46,16 +60,13 @@ def register_prospect(ctx, body):
     order="soonest next follow-up first",
     roles=MARKETING,
     summary="My prospects, soonest next follow-up first (supervisors: ?owner_id= of their branch)",
-    query="chalicelib.models.prospects:ProspectQuery",
-    response="chalicelib.models.prospects:ProspectPage",
+    query=lambda: prospects_models.ProspectQuery,
+    response=lambda: prospects_models.ProspectPage,
     tags=TAGS,
 )
-def list_prospects(ctx, query):
-    from ..domain.prospects import ownership
-    from ..wiring import prospects
-
+def list_prospects(ctx: Ctx, query: prospects_models.ProspectQuery) -> Any:
     page = ownership.list_prospects(
-        prospects.deps(), ctx.principal, query.owner_id, query.limit, ctx.start_key(query.next_token)
+        prospects.deps(), ctx.user, query.owner_id, query.limit, ctx.start_key(query.next_token)
     )
     return ctx.page(page, _out)
 
@@ -66,17 +77,15 @@ def list_prospects(ctx, query):
     order="most recently released to the pool first",
     roles=MARKETING,
     summary="The branch pool (公海), masked",
-    query="chalicelib.models.common:PageQuery",
-    response="chalicelib.models.prospects:PoolPage",
+    query=lambda: common_models.PageQuery,
+    response=lambda: prospects_models.PoolPage,
     tags=TAGS,
 )
-def list_pool(ctx, query):
-    from ..domain.prospects import pool, rules
-    from ..models.prospects import PoolItem
-    from ..wiring import prospects
-
-    page = pool.list_pool(prospects.deps(), ctx.principal, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda r: PoolItem.model_validate(rules.pool_view(r)).model_dump(mode="json"))
+def list_pool(ctx: Ctx, query: common_models.PageQuery) -> Any:
+    page = pool.list_pool(prospects.deps(), ctx.user, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(
+        page, lambda r: prospects_models.PoolItem.model_validate(rules.pool_view(r)).model_dump(mode="json")
+    )
 
 
 @route(
@@ -84,14 +93,11 @@ def list_pool(ctx, query):
     "/v1/prospects/{prospect_id}",
     roles=MARKETING,
     summary="A prospect (owner, or a supervisor of its branch)",
-    response="chalicelib.models.prospects:ProspectDetail",
+    response=lambda: prospects_models.ProspectDetail,
     tags=TAGS,
 )
-def get_prospect(ctx, prospect_id):
-    from ..domain.prospects import ownership
-    from ..wiring import prospects
-
-    return ownership.get(prospects.deps(), ctx.principal, prospect_id)
+def get_prospect(ctx: Ctx, prospect_id: str) -> Any:
+    return ownership.get(prospects.deps(), ctx.user, prospect_id)
 
 
 @route(
@@ -100,17 +106,14 @@ def get_prospect(ctx, prospect_id):
     "POST",
     roles=CM,
     summary="Record a follow-up (owner)",
-    body="chalicelib.models.prospects:FollowUpIn",
-    response="chalicelib.models.prospects:FollowUpOut",
+    body=lambda: prospects_models.FollowUpIn,
+    response=lambda: prospects_models.FollowUpOut,
     status=201,
     tags=TAGS,
     errors=(409, 422),
 )
-def add_follow_up(ctx, prospect_id, body):
-    from ..domain.prospects import ownership
-    from ..wiring import prospects
-
-    return ownership.add_follow_up(prospects.deps(), ctx.principal, prospect_id, body)
+def add_follow_up(ctx: Ctx, prospect_id: str, body: prospects_models.FollowUpIn) -> Any:
+    return ownership.add_follow_up(prospects.deps(), ctx.user, prospect_id, body)
 
 
 @route(
@@ -119,17 +122,14 @@ def add_follow_up(ctx, prospect_id, body):
     "POST",
     roles=CM,
     summary="Reveal the full phone / ID number (owner; audited)",
-    body="chalicelib.models.prospects:RevealIn",
-    response="chalicelib.models.prospects:RevealOut",
+    body=lambda: prospects_models.RevealIn,
+    response=lambda: prospects_models.RevealOut,
     tags=TAGS,
     idempotent=False,
     errors=(403, 404, 422),
 )
-def reveal_prospect(ctx, prospect_id, body):
-    from ..domain.prospects import ownership
-    from ..wiring import prospects
-
-    return ownership.reveal(prospects.deps(), ctx.principal, prospect_id, body)
+def reveal_prospect(ctx: Ctx, prospect_id: str, body: prospects_models.RevealIn) -> Any:
+    return ownership.reveal(prospects.deps(), ctx.user, prospect_id, body)
 
 
 @route(
@@ -138,16 +138,13 @@ def reveal_prospect(ctx, prospect_id, body):
     "POST",
     roles=CM,
     summary="Claim a prospect from the branch pool",
-    response="chalicelib.models.prospects:ProspectOut",
+    response=lambda: prospects_models.ProspectOut,
     tags=TAGS,
     errors=(409, 422),
     replay_by_data=True,
 )  # a retried key is answered from the claimed prospect (domain/prospects/pool.py)
-def claim_prospect(ctx, prospect_id):
-    from ..domain.prospects import pool
-    from ..wiring import prospects
-
-    return pool.claim_from_pool(prospects.deps(), ctx.principal, prospect_id)
+def claim_prospect(ctx: Ctx, prospect_id: str) -> Any:
+    return pool.claim_from_pool(prospects.deps(), ctx.user, prospect_id)
 
 
 @route(
@@ -156,16 +153,13 @@ def claim_prospect(ctx, prospect_id):
     "POST",
     roles=[Role.supervisor],
     summary="Reassign a prospect to another manager of the branch",
-    body="chalicelib.models.prospects:ReassignIn",
-    response="chalicelib.models.prospects:ProspectOut",
+    body=lambda: prospects_models.ReassignIn,
+    response=lambda: prospects_models.ProspectOut,
     tags=TAGS,
     errors=(409, 422),
 )
-def reassign_prospect(ctx, prospect_id, body):
-    from ..domain.prospects import pool
-    from ..wiring import prospects
-
-    return pool.reassign(prospects.deps(), ctx.principal, prospect_id, body)
+def reassign_prospect(ctx: Ctx, prospect_id: str, body: prospects_models.ReassignIn) -> Any:
+    return pool.reassign(prospects.deps(), ctx.user, prospect_id, body)
 
 
 @route(
@@ -174,17 +168,13 @@ def reassign_prospect(ctx, prospect_id, body):
     order="newest first (by the time of the collision)",
     roles=[Role.supervisor],
     summary="Collisions (撞单) on the branch's prospects",
-    query="chalicelib.models.common:PageQuery",
-    response="chalicelib.models.prospects:CollisionPage",
+    query=lambda: common_models.PageQuery,
+    response=lambda: prospects_models.CollisionPage,
     tags=TAGS,
 )
-def list_collisions(ctx, query):
-    from ..domain.prospects import ownership
-    from ..models.prospects import CollisionOut
-    from ..wiring import prospects
-
-    page = ownership.list_collisions(prospects.deps(), ctx.principal, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: CollisionOut.model_validate(i).model_dump(mode="json"))
+def list_collisions(ctx: Ctx, query: common_models.PageQuery) -> Any:
+    page = ownership.list_collisions(prospects.deps(), ctx.user, query.limit, ctx.start_key(query.next_token))
+    return ctx.page(page, lambda i: prospects_models.CollisionOut.model_validate(i).model_dump(mode="json"))
 
 
 @route(
@@ -192,11 +182,9 @@ def list_collisions(ctx, query):
     "/v1/reports/conversions",
     roles=[Role.supervisor, Role.admin],
     summary="Conversions in a month per manager and outlet; accounts claimed by several managers",
-    query="chalicelib.models.prospects:MonthQuery",
-    response="chalicelib.models.prospects:ConversionReport",
+    query=lambda: prospects_models.MonthQuery,
+    response=lambda: prospects_models.ConversionReport,
     tags=TAGS,
 )
-def conversion_report(ctx, query):
-    from ..domain import conversion
-
-    return conversion.conversion_report(ctx.principal, query.month, query.branch_id)
+def conversion_report(ctx: Ctx, query: prospects_models.MonthQuery) -> Any:
+    return conversion.conversion_report(ctx.user, query.month, query.branch_id)

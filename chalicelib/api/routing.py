@@ -5,18 +5,17 @@ pydantic, honours `Idempotency-Key` on writes, maps domain errors through the
 one mapping in `errors`, and renders the response model. Each route is also
 recorded in `ROUTES`, from which the OpenAPI document is generated.
 
-`body`, `query` and `response` take a pydantic class or a lazy reference
-"package.module:Name", imported on first use: a route module then imports no
-model (nor domain) module at import time, so a cold start pays only for the
-models of the routes it serves. Read them through `RouteSpec.body_model`,
-`query_model` and `response_model`, which resolve.
+`body`, `query` and `response` take a pydantic class or a zero-argument callable
+returning one (`lambda: visits_models.VisitIn` over a lazy module handle,
+`chalicelib/lazy.py`): typed for mypy and an IDE, loaded on first use, so a cold
+start pays only for the models of the routes it serves. Read them through
+`RouteSpec.body_model`, `query_model` and `response_model`, which resolve.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import json
 import os
 import re
@@ -38,22 +37,23 @@ JSON = "application/json"
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
 
 
-@functools.cache
-def _import_ref(ref: str) -> Any:
-    module, _, name = ref.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
 def resolve(model: Any) -> Any:
-    """A class as it is; a "package.module:Name" reference imported (once) and looked up."""
-    return _import_ref(model) if isinstance(model, str) else model
+    """A class as it is; a zero-argument callable (`lambda: m.VisitIn`, see `chalicelib/lazy.py`) called
+    once: the route module names its models typed, and loads them on first use."""
+    if callable(model) and not isinstance(model, type):
+        return _call_ref(model)
+    return model
+
+
+@functools.cache
+def _call_ref(ref: Callable[[], Any]) -> Any:
+    return ref()
 
 
 def _check_ref(model: Any) -> Any:
+    # A "module:Name" string was the old lazy reference: mypy could not follow it and a typo answered 500.
     if isinstance(model, str):
-        module, sep, name = model.partition(":")
-        if not (sep and module and name.isidentifier()):
-            raise ValueError(f"model reference {model!r} is not 'package.module:Name'")
+        raise TypeError(f"model {model!r}: give the class, or `lambda: module.Name` to load it lazily")
     return model
 
 
@@ -63,8 +63,10 @@ class RouteSpec:
     method: str
     roles: tuple[str, ...]
     summary: str
-    body: type[BaseModel] | str | None = None  # a class, or a lazy "module:Name" reference (see resolve)
-    query: type[BaseModel] | str | None = None
+    # a class, or a zero-argument callable returning it (typed and lazy: chalicelib/lazy.py); read them
+    # through the *_model properties
+    body: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
+    query: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
     response: Any = None
     status: int = 200
     idempotent: bool = False
@@ -100,6 +102,13 @@ class Ctx:
     request: Any
     spec: RouteSpec
     params: dict = field(default_factory=dict)
+
+    @property
+    def user(self) -> auth.Principal:
+        """The signed-in caller of a route that is not `public` (the route wrapper refused anonymous calls)."""
+        if self.principal is None:
+            raise RuntimeError(f"{self.spec.method} {self.spec.path} read the caller of an anonymous request")
+        return self.principal
 
     @property
     def resource(self) -> str:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
 from ..config import get_settings
-from .routing import route
+from ..lazy import lazy
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..models import system as system_models
+else:
+    system_models = lazy("chalicelib.models.system")
 
 bp = Blueprint(__name__)
 
@@ -16,11 +24,9 @@ bp = Blueprint(__name__)
     public=True,
     roles=[],
     summary="Liveness and the running version",
-    response="chalicelib.models.system:Health",
+    response=lambda: system_models.Health,
     tags=["system"],
 )
-def health(ctx):
-    from ..models.system import Health
-
+def health(ctx: Ctx) -> Any:
     s = get_settings()
-    return Health(status="ok", version=s.version, stage=s.stage)
+    return system_models.Health(status="ok", version=s.version, stage=s.stage)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import travel
+    from ..models import travel as travel_models
+else:
+    travel = lazy("chalicelib.domain.travel")
+    travel_models = lazy("chalicelib.models.travel")
 
 bp = Blueprint(__name__)
 
@@ -14,25 +24,18 @@ READERS = [Role.client_manager, Role.supervisor, Role.compliance, Role.admin]
 MANAGER = [Role.client_manager]
 SUPERVISOR = [Role.supervisor]
 TAGS = ["travel"]
-M = "chalicelib.models.travel:"
 
 
 def _period(record: dict) -> dict:
-    from ..models.travel import TravelPeriodOut
-
-    return TravelPeriodOut.model_validate(record).model_dump(mode="json")
+    return travel_models.TravelPeriodOut.model_validate(record).model_dump(mode="json")
 
 
 def _report(record: dict) -> dict:
-    from ..models.travel import TravelReportOut
-
-    return TravelReportOut.model_validate(record).model_dump(mode="json")
+    return travel_models.TravelReportOut.model_validate(record).model_dump(mode="json")
 
 
 def _proposal(record: dict) -> dict:
-    from ..models.travel import ProposalOut
-
-    return ProposalOut.model_validate(record).model_dump(mode="json")
+    return travel_models.ProposalOut.model_validate(record).model_dump(mode="json")
 
 
 @route(
@@ -41,16 +44,14 @@ def _proposal(record: dict) -> dict:
     "POST",
     roles=STAFF,
     summary="Request travel (a manager, for the supervisor to approve) or record it (a supervisor: approved)",
-    body=M + "TravelPeriodIn",
-    response=M + "TravelPeriodOut",
+    body=lambda: travel_models.TravelPeriodIn,
+    response=lambda: travel_models.TravelPeriodOut,
     status=201,
     tags=TAGS,
     errors=(404, 409),
 )
-def create_travel_period(ctx, body):
-    from ..domain import travel
-
-    return _period(travel.create_period(ctx.principal, body))
+def create_travel_period(ctx: Ctx, body: travel_models.TravelPeriodIn) -> Any:
+    return _period(travel.create_period(ctx.user, body))
 
 
 @route(
@@ -59,15 +60,13 @@ def create_travel_period(ctx, body):
     order="latest start first (start_on, then id)",
     roles=READERS,
     summary="Travel periods, latest start first",
-    query=M + "TravelQuery",
-    response=M + "TravelPeriodPage",
+    query=lambda: travel_models.TravelQuery,
+    response=lambda: travel_models.TravelPeriodPage,
     tags=TAGS,
 )
-def list_travel_periods(ctx, query):
-    from ..domain import travel
-
+def list_travel_periods(ctx: Ctx, query: travel_models.TravelQuery) -> Any:
     page = travel.list_periods(
-        ctx.principal,
+        ctx.user,
         manager_id=query.manager_id,
         branch_id=query.branch_id,
         status=query.status,
@@ -83,14 +82,12 @@ def list_travel_periods(ctx, query):
     "/v1/travel-periods/{travel_id}",
     roles=READERS,
     summary="A travel period with its history",
-    response=M + "TravelPeriodOut",
+    response=lambda: travel_models.TravelPeriodOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_travel_period(ctx, travel_id):
-    from ..domain import travel
-
-    return _period(travel.read_period(ctx.principal, travel_id))
+def get_travel_period(ctx: Ctx, travel_id: str) -> Any:
+    return _period(travel.read_period(ctx.user, travel_id))
 
 
 @route(
@@ -99,15 +96,13 @@ def get_travel_period(ctx, travel_id):
     "POST",
     roles=STAFF,
     summary="Approve, reject or cancel (the supervisor); a manager withdraws their own request",
-    body=M + "TravelDecisionIn",
-    response=M + "TravelPeriodOut",
+    body=lambda: travel_models.TravelDecisionIn,
+    response=lambda: travel_models.TravelPeriodOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def decide_travel_period(ctx, travel_id, body):
-    from ..domain import travel
-
-    return _period(travel.decide_period(ctx.principal, travel_id, body))
+def decide_travel_period(ctx: Ctx, travel_id: str, body: travel_models.TravelDecisionIn) -> Any:
+    return _period(travel.decide_period(ctx.user, travel_id, body))
 
 
 @route(
@@ -116,16 +111,14 @@ def decide_travel_period(ctx, travel_id, body):
     "POST",
     roles=MANAGER,
     summary="File the day's travel report (where, whom, what), due by travel_report_due_hour",
-    body=M + "TravelReportIn",
-    response=M + "TravelReportOut",
+    body=lambda: travel_models.TravelReportIn,
+    response=lambda: travel_models.TravelReportOut,
     status=201,
     tags=TAGS,
     errors=(409, 422),
 )
-def submit_travel_report(ctx, body):
-    from ..domain import travel
-
-    return _report(travel.submit_report(ctx.principal, body))
+def submit_travel_report(ctx: Ctx, body: travel_models.TravelReportIn) -> Any:
+    return _report(travel.submit_report(ctx.user, body))
 
 
 @route(
@@ -134,15 +127,13 @@ def submit_travel_report(ctx, body):
     order="latest day first",
     roles=READERS,
     summary="Daily travel reports, latest day first",
-    query=M + "TravelReportQuery",
-    response=M + "TravelReportPage",
+    query=lambda: travel_models.TravelReportQuery,
+    response=lambda: travel_models.TravelReportPage,
     tags=TAGS,
 )
-def list_travel_reports(ctx, query):
-    from ..domain import travel
-
+def list_travel_reports(ctx: Ctx, query: travel_models.TravelReportQuery) -> Any:
     page = travel.list_reports(
-        ctx.principal,
+        ctx.user,
         manager_id=query.manager_id,
         branch_id=query.branch_id,
         month=query.month,
@@ -158,15 +149,13 @@ def list_travel_reports(ctx, query):
     order="latest breach day first",
     roles=READERS,
     summary="Penalty proposals raised by the sweeps (NO_DAILY_REPORT), latest day first",
-    query=M + "ProposalQuery",
-    response=M + "ProposalPage",
+    query=lambda: travel_models.ProposalQuery,
+    response=lambda: travel_models.ProposalPage,
     tags=TAGS,
 )
-def list_penalty_proposals(ctx, query):
-    from ..domain import travel
-
+def list_penalty_proposals(ctx: Ctx, query: travel_models.ProposalQuery) -> Any:
     page = travel.list_proposals(
-        ctx.principal,
+        ctx.user,
         status=query.status,
         branch_id=query.branch_id,
         month=query.month,
@@ -181,14 +170,12 @@ def list_penalty_proposals(ctx, query):
     "/v1/penalty-proposals/{proposal_id}",
     roles=READERS,
     summary="A penalty proposal",
-    response=M + "ProposalOut",
+    response=lambda: travel_models.ProposalOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_penalty_proposal(ctx, proposal_id):
-    from ..domain import travel
-
-    return _proposal(travel.read_proposal(ctx.principal, proposal_id))
+def get_penalty_proposal(ctx: Ctx, proposal_id: str) -> Any:
+    return _proposal(travel.read_proposal(ctx.user, proposal_id))
 
 
 @route(
@@ -197,15 +184,13 @@ def get_penalty_proposal(ctx, proposal_id):
     "POST",
     roles=SUPERVISOR,
     summary="Confirm: the penalty is entered with the catalogue in force on the day",
-    body=M + "ConfirmIn",
-    response=M + "ProposalOut",
+    body=lambda: travel_models.ConfirmIn,
+    response=lambda: travel_models.ProposalOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
-def confirm_penalty_proposal(ctx, proposal_id, body):
-    from ..domain import travel
-
-    return _proposal(travel.confirm(ctx.principal, proposal_id, body))
+def confirm_penalty_proposal(ctx: Ctx, proposal_id: str, body: travel_models.ConfirmIn) -> Any:
+    return _proposal(travel.confirm(ctx.user, proposal_id, body))
 
 
 @route(
@@ -214,12 +199,10 @@ def confirm_penalty_proposal(ctx, proposal_id, body):
     "POST",
     roles=SUPERVISOR,
     summary="Dismiss with a reason (no penalty)",
-    body=M + "DismissIn",
-    response=M + "ProposalOut",
+    body=lambda: travel_models.DismissIn,
+    response=lambda: travel_models.ProposalOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def dismiss_penalty_proposal(ctx, proposal_id, body):
-    from ..domain import travel
-
-    return _proposal(travel.dismiss(ctx.principal, proposal_id, body))
+def dismiss_penalty_proposal(ctx: Ctx, proposal_id: str, body: travel_models.DismissIn) -> Any:
+    return _proposal(travel.dismiss(ctx.user, proposal_id, body))

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
+from ..lazy import lazy
 from ..models.common import Role
-from .routing import route
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import contact_plan, visits
+    from ..models import contact_plan as contact_plan_models
+    from ..models import disclosure as disclosure_models
+    from ..models import visits as visits_models
+else:
+    contact_plan = lazy("chalicelib.domain.contact_plan")
+    visits = lazy("chalicelib.domain.visits")
+    contact_plan_models = lazy("chalicelib.models.contact_plan")
+    disclosure_models = lazy("chalicelib.models.disclosure")
+    visits_models = lazy("chalicelib.models.visits")
 
 bp = Blueprint(__name__)
 TAGS = ["visits"]
@@ -14,9 +29,7 @@ READERS = [Role.client_manager, Role.supervisor, Role.compliance]
 
 
 def _out(record: dict) -> dict:
-    from ..models.visits import VisitOut
-
-    return VisitOut.model_validate(record).model_dump(mode="json")
+    return visits_models.VisitOut.model_validate(record).model_dump(mode="json")
 
 
 @route(
@@ -25,15 +38,13 @@ def _out(record: dict) -> dict:
     "POST",
     roles=MANAGER,
     summary="Record a visit or contact",
-    body="chalicelib.models.visits:VisitIn",
-    response="chalicelib.models.visits:VisitOut",
+    body=lambda: visits_models.VisitIn,
+    response=lambda: visits_models.VisitOut,
     status=201,
     tags=TAGS,
 )
-def record_visit(ctx, body):
-    from ..domain import visits
-
-    return visits.record_visit(ctx.principal, body)
+def record_visit(ctx: Ctx, body: visits_models.VisitIn) -> Any:
+    return visits.record_visit(ctx.user, body)
 
 
 @route(
@@ -42,14 +53,12 @@ def record_visit(ctx, body):
     order="newest first (by visited_at)",
     roles=READERS,
     summary="List visit logs, newest first (managers: own; " "supervisors: branch, optionally one manager)",
-    query="chalicelib.models.visits:VisitQuery",
-    response="chalicelib.models.visits:VisitPage",
+    query=lambda: visits_models.VisitQuery,
+    response=lambda: visits_models.VisitPage,
     tags=TAGS,
 )
-def list_visits(ctx, query):
-    from ..domain import visits
-
-    return ctx.page(visits.list_visits(ctx.principal, query, ctx.start_key(query.next_token)), _out)
+def list_visits(ctx: Ctx, query: visits_models.VisitQuery) -> Any:
+    return ctx.page(visits.list_visits(ctx.user, query, ctx.start_key(query.next_token)), _out)
 
 
 @route(
@@ -57,14 +66,12 @@ def list_visits(ctx, query):
     "/v1/visits/activity",
     roles=READERS,
     summary="Daily and weekly activity against the quotas",
-    query="chalicelib.models.visits:ActivityQuery",
-    response="chalicelib.models.visits:Activity",
+    query=lambda: visits_models.ActivityQuery,
+    response=lambda: visits_models.Activity,
     tags=TAGS,
 )
-def visit_activity(ctx, query):
-    from ..domain import visits
-
-    return visits.activity(ctx.principal, query)
+def visit_activity(ctx: Ctx, query: visits_models.ActivityQuery) -> Any:
+    return visits.activity(ctx.user, query)
 
 
 @route(
@@ -73,16 +80,14 @@ def visit_activity(ctx, query):
     "POST",
     roles=[Role.supervisor],
     summary="Sign off a manager's week",
-    body="chalicelib.models.visits:SignoffIn",
-    response="chalicelib.models.visits:SignoffOut",
+    body=lambda: visits_models.SignoffIn,
+    response=lambda: visits_models.SignoffOut,
     status=201,
     tags=TAGS,
     errors=(409,),
 )
-def sign_week(ctx, body):
-    from ..domain import visits
-
-    return visits.sign_week(ctx.principal, body)
+def sign_week(ctx: Ctx, body: visits_models.SignoffIn) -> Any:
+    return visits.sign_week(ctx.user, body)
 
 
 @route(
@@ -91,15 +96,13 @@ def sign_week(ctx, body):
     "POST",
     roles=[Role.supervisor],
     summary="Approve or reject a late log (older than the recording window, or in a signed-off week)",
-    body="chalicelib.models.visits:LateApprovalIn",
-    response="chalicelib.models.visits:VisitOut",
+    body=lambda: visits_models.LateApprovalIn,
+    response=lambda: visits_models.VisitOut,
     tags=TAGS,
     errors=(404, 409),
 )
-def decide_late(ctx, visit_id, body):
-    from ..domain import visits
-
-    return visits.decide_late(ctx.principal, visit_id, body)
+def decide_late(ctx: Ctx, visit_id: str, body: visits_models.LateApprovalIn) -> Any:
+    return visits.decide_late(ctx.user, visit_id, body)
 
 
 @route(
@@ -108,16 +111,14 @@ def decide_late(ctx, visit_id, body):
     "POST",
     roles=MANAGER,
     summary="Get a presigned upload for a visit photo",
-    body="chalicelib.models.visits:PhotoUploadIn",
-    response="chalicelib.models.visits:PhotoUploadOut",
+    body=lambda: visits_models.PhotoUploadIn,
+    response=lambda: visits_models.PhotoUploadOut,
     status=201,
     tags=TAGS,
     errors=(413,),
 )
-def photo_upload(ctx, body):
-    from ..domain import visits
-
-    return visits.photo_upload(ctx.principal, body)
+def photo_upload(ctx: Ctx, body: visits_models.PhotoUploadIn) -> Any:
+    return visits.photo_upload(ctx.user, body)
 
 
 @route(
@@ -125,13 +126,11 @@ def photo_upload(ctx, body):
     "/v1/visits/{visit_id}",
     roles=READERS,
     summary="Get a visit log with notes and photo links",
-    response="chalicelib.models.visits:VisitOut",
+    response=lambda: visits_models.VisitOut,
     tags=TAGS,
 )
-def get_visit(ctx, visit_id):
-    from ..domain import visits
-
-    return visits.read_visit(ctx.principal, visit_id)
+def get_visit(ctx: Ctx, visit_id: str) -> Any:
+    return visits.read_visit(ctx.user, visit_id)
 
 
 @route(
@@ -139,13 +138,11 @@ def get_visit(ctx, visit_id):
     "/v1/visits/{visit_id}/versions",
     roles=READERS,
     summary="The versions of a visit log before its same-day amendments, oldest first",
-    response="chalicelib.models.visits:VisitVersions",
+    response=lambda: visits_models.VisitVersions,
     tags=TAGS,
 )
-def visit_versions(ctx, visit_id):
-    from ..domain import visits
-
-    return visits.visit_versions(ctx.principal, visit_id)
+def visit_versions(ctx: Ctx, visit_id: str) -> Any:
+    return visits.visit_versions(ctx.user, visit_id)
 
 
 @route(
@@ -154,15 +151,13 @@ def visit_versions(ctx, visit_id):
     "PATCH",
     roles=MANAGER,
     summary="Amend your log on the day you wrote it",
-    body="chalicelib.models.visits:VisitPatch",
-    response="chalicelib.models.visits:VisitOut",
+    body=lambda: visits_models.VisitPatch,
+    response=lambda: visits_models.VisitOut,
     tags=TAGS,
     errors=(409, 422),
 )
-def amend_visit(ctx, visit_id, body):
-    from ..domain import visits
-
-    return visits.amend_visit(ctx.principal, visit_id, body)
+def amend_visit(ctx: Ctx, visit_id: str, body: visits_models.VisitPatch) -> Any:
+    return visits.amend_visit(ctx.user, visit_id, body)
 
 
 @route(
@@ -171,16 +166,14 @@ def amend_visit(ctx, visit_id, body):
     "POST",
     roles=MANAGER,
     summary="Append a correction note",
-    body="chalicelib.models.visits:NoteIn",
-    response="chalicelib.models.visits:NoteOut",
+    body=lambda: visits_models.NoteIn,
+    response=lambda: visits_models.NoteOut,
     status=201,
     tags=TAGS,
     errors=(422,),
 )
-def add_note(ctx, visit_id, body):
-    from ..domain import visits
-
-    return visits.add_note(ctx.principal, visit_id, body)
+def add_note(ctx: Ctx, visit_id: str, body: visits_models.NoteIn) -> Any:
+    return visits.add_note(ctx.user, visit_id, body)
 
 
 @route(
@@ -190,16 +183,14 @@ def add_note(ctx, visit_id, body):
     roles=READERS,
     summary="Show the full contact of the person met to the manager who logged it, or to compliance with a "
     "case (every attempt audited)",
-    body="chalicelib.models.disclosure:RevealRequest",
-    response="chalicelib.models.visits:RevealOut",
+    body=lambda: disclosure_models.RevealRequest,
+    response=lambda: visits_models.RevealOut,
     tags=TAGS,
     errors=(403, 404),
     idempotent=False,
 )  # a clear number must never be stored in the idempotency table
-def reveal_contact(ctx, visit_id, body):
-    from ..domain import visits
-
-    return visits.reveal_contact(ctx.principal, visit_id, body)
+def reveal_contact(ctx: Ctx, visit_id: str, body: disclosure_models.RevealRequest) -> Any:
+    return visits.reveal_contact(ctx.user, visit_id, body)
 
 
 @route(
@@ -210,14 +201,11 @@ def reveal_contact(ctx, visit_id, body):
     roles=[Role.client_manager, Role.supervisor],
     summary="A manager's A and B clients due a contact this week or a visit this period, overdue first "
     "(002 第十九条; managers: their own, supervisors: a manager of their branch)",
-    query="chalicelib.models.contact_plan:ContactPlanQuery",
-    response="chalicelib.models.contact_plan:ContactPlanOut",
+    query=lambda: contact_plan_models.ContactPlanQuery,
+    response=lambda: contact_plan_models.ContactPlanOut,
     tags=TAGS,
     errors=(404,),
 )
-def get_contact_plan(ctx, query):
-    from ..domain import contact_plan
-    from ..models.contact_plan import ContactPlanOut
-
-    plan = contact_plan.plan(ctx.principal, query.manager_id, query.on)
-    return ContactPlanOut.model_validate(plan).model_dump(mode="json")
+def get_contact_plan(ctx: Ctx, query: contact_plan_models.ContactPlanQuery) -> Any:
+    plan = contact_plan.plan(ctx.user, query.manager_id, query.on)
+    return contact_plan_models.ContactPlanOut.model_validate(plan).model_dump(mode="json")

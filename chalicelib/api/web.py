@@ -12,14 +12,21 @@ import json
 import time
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 from pydantic import Field
 
 from ..config import DEV_STAGES, get_settings
 from ..errors import NotFound, ValidationFailed
+from ..lazy import lazy
 from ..models.common import RequestModel, ResponseModel
-from .routing import error_response, route
+from .routing import Ctx, error_response, route
+
+if TYPE_CHECKING:
+    from ..domain import directory
+else:
+    directory = lazy("chalicelib.domain.directory")
 
 bp = Blueprint(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -198,11 +205,10 @@ def mint_dev_token(staff_id: str, ttl_seconds: int = DEV_TOKEN_SECONDS) -> str:
     summary="LOCAL/TEST STAGES WITH FIELDDESK_DEV_TOKENS ONLY (404 elsewhere): a demo user's bearer token "
     "for the mobile forms",
 )
-def dev_token(ctx, body):
+def dev_token(ctx: Ctx, body: DevTokenIn) -> Any:
     s = get_settings()
     if not s.dev_tokens_enabled:  # FIELDDESK_DEV_TOKENS on local/test only: elsewhere the route does not exist
         raise NotFound("not found")
-    from ..domain import directory
 
     try:
         staff = directory.get_staff_record(body.staff_id)

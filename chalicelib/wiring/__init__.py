@@ -2,4 +2,21 @@
 
 Domain modules never import from here; a route or job calls `wiring.<area>.deps()` and hands the result
 to the rule it calls.
+
+Areas behind a bound `Port` (chalicelib/domain/ports.py) are bound here by `install()`: app.py, the
+operator runners (schedules/) and the test session call it once. Each area adds its own `install()` in
+`wiring/<area>.py` and one line below; a factory builds its adapter on first use (cold start).
 """
+
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    """Bind every port to its DynamoDB adapter (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    # one line per area, e.g. `from . import visits; visits.install()`
+    _installed = True
