@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-capacity test-api-fuzz lint
+.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-cold-start bench-capacity test-api-fuzz lint
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-capacity: venv  ## capacity billed on DynamoDB Local (ReturnConsumedCapaci
 
 bench-import: venv  ## cold-import benchmark of app.py vs its third-party dependencies
 	$(PY) -m bench.cold_import
+
+bench-cold-start: venv  ## import app.py + a first authenticated GET /v1/me vs the floor (chalice, pydantic, boto3 + one GetItem)
+	$(PY) -m bench.cold_start
 
 test-api-fuzz: venv  ## schemathesis against the app on moto, every operation (bounded time)
 	FIELDDESK_FUZZ=1 timeout 900 $(PY) -m pytest -q -p no:xdist tests/fuzz

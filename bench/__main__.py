@@ -8,7 +8,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import", "bench.durability", "bench.capacity"]
+SUITES = [
+    "bench.scheduler",
+    "bench.routes",
+    "bench.cold_import",
+    "bench.cold_start",
+    "bench.durability",
+    "bench.capacity",
+]
 
 
 def main() -> int:
