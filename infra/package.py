@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -144,6 +145,31 @@ def chalice_package(stage: str, out: Path) -> None:
         env=env,
         check=True,
     )
+
+
+def compile_package(zip_path: Path) -> int:
+    """Add compiled `__pycache__/*.pyc` for our own code (app.py, chalicelib/) to the deployment zip.
+
+    Lambda's /var/task is read-only, so without them every cold start compiles each module it imports
+    (the wheels chalice vendors come compiled; our sources did not). Compiled by this interpreter, whose
+    version chalice also gave the functions' runtime, with unchecked-hash invalidation: a zip's timestamps
+    mean nothing and the package never changes in place. Returns the number of files added."""
+    import compileall
+    import tempfile
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as zf:
+        ours = [n for n in zf.namelist() if n.endswith(".py") and (n == "app.py" or n.startswith("chalicelib/"))]
+        with tempfile.TemporaryDirectory() as tmp:
+            zf.extractall(tmp, members=ours)
+            compileall.compile_dir(
+                tmp, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, workers=1
+            )
+            compiled = sorted(p for p in Path(tmp).rglob("*.pyc"))
+            with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as out:
+                for pyc in compiled:
+                    out.write(pyc, pyc.relative_to(tmp).as_posix())
+    return len(compiled)
 
 
 # --- step 2: per-function roles, alarms, dead letters ---------------------------------------
@@ -514,6 +540,7 @@ def build(stage: str, out: Path = OUT, require_gateway_keys: bool = False) -> di
     """sam.json (global partition: Cognito optional) and sam-china.json (any OIDC issuer, no Cognito)."""
     check_stage(stage)
     chalice_package(stage, out)
+    compile_package(out / "deployment.zip")
     path = out / "sam.json"
     template = json.loads(path.read_text())
     routes = outlet_only_routes() if require_gateway_keys else ()
