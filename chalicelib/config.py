@@ -3,6 +3,11 @@
 Every number in DOMAIN.md is a setting here, so a branch or a regulator's change
 is a configuration change, not a code change. Settings are read once per
 container on first use, never at import time.
+
+Each field is read from `FIELDDESK_<NAME>` (any case), or from its own `validation_alias`
+(`AWS_DEFAULT_REGION`, `DYNAMODB_ENDPOINT_URL`, ...); lists are comma-separated. Plain pydantic does it:
+pydantic-settings did the same and cost ~90 ms of every cold start (`python -m bench.cold_start`,
+issue 17 §7), about a fifth of the floor.
 """
 
 from __future__ import annotations
@@ -10,12 +15,12 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CsvList = Annotated[list[str], NoDecode]
+ENV_PREFIX = "FIELDDESK_"
+CsvList = list[str]  # comma-separated in the environment (split by Settings._split_csv)
 # "<amount> <unit>"; parsed and applied by domain/deadlines.py.
 Deadline = Annotated[str, Field(pattern=r"^(\d{1,3} (calendar_days|week_end)|[1-9]\d{0,2} working_days)$")]
 
@@ -32,8 +37,24 @@ DEFAULT_FIELD_KEY = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
 MIN_KEY_CHARS = 32
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FIELDDESK_", extra="ignore", defer_build=True)
+def _from_environment(model: type[BaseModel]) -> dict[str, str]:
+    """Each field's value as the environment spells it, keyed by field name (absent ones left out)."""
+    env = {key.upper(): value for key, value in os.environ.items()}
+    found = {}
+    for name, field in model.model_fields.items():
+        alias = field.validation_alias
+        key = (alias if isinstance(alias, str) else f"{ENV_PREFIX}{name}").upper()
+        if key in env:
+            found[name] = env[key]
+    return found
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True, populate_by_name=True)
+
+    def __init__(self, **values: Any) -> None:
+        """The environment, overridden by `values` (tests)."""
+        super().__init__(**{**_from_environment(type(self)), **values})
 
     # --- deployment -------------------------------------------------------
     # Required everywhere (tests set it in tests/conftest.py): a missing stage must never mean "local".
