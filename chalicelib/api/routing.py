@@ -19,9 +19,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote
 
 from chalice import CORSConfig, Response
@@ -55,6 +55,20 @@ def _check_ref(model: Any) -> Any:
     if isinstance(model, str):
         raise TypeError(f"model {model!r}: give the class, or `lambda: module.Name` to load it lazily")
     return model
+
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Paged(Protocol[T_co]):
+    """One page of a list as storage and the domain return it (storage.base.Page, a domain Page[T])."""
+
+    @property
+    def items(self) -> Sequence[T_co]: ...
+
+    @property
+    def last_key(self) -> dict | None: ...
 
 
 @dataclass
@@ -128,7 +142,7 @@ class Ctx:
     def start_key(self, next_token: str | None) -> dict | None:
         return pagination.decode(next_token, caller=self._caller(), scope=self.scope)
 
-    def page(self, page, render: Callable[[dict], Any]) -> dict:
+    def page(self, page: Paged[T], render: Callable[[T], Any]) -> dict:
         return {
             "items": [render(i) for i in page.items],
             "next_token": pagination.encode(page.last_key, caller=self._caller(), scope=self.scope),
@@ -225,12 +239,13 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
             auth.require_role(principal, spec.roles)
         ctx = Ctx(principal=principal, request=request, spec=spec, params=path_params)
         kwargs: dict[str, Any] = dict(path_params)
-        if spec.query is not None:
+        query_model, body_model = spec.query_model, spec.body_model
+        if query_model is not None:
             params = request.query_params or {}
-            kwargs["query"] = _parse(spec.query_model, {k: params.get(k) for k in params}, prefix="query.")
+            kwargs["query"] = _parse(query_model, {k: params.get(k) for k in params}, prefix="query.")
         raw_body = request.raw_body or b""
-        if spec.body is not None:
-            kwargs["body"] = _parse(spec.body_model, _json_body(raw_body))
+        if body_model is not None:
+            kwargs["body"] = _parse(body_model, _json_body(raw_body))
 
         def call() -> dict:
             return _render(spec, fn(ctx, **kwargs))

@@ -146,8 +146,12 @@ class FollowUpIn(RequestModel):
     class_change: ProspectClass | None = None
 
 
+def _both_fields() -> list[RevealField]:
+    return ["phone", "id_number"]
+
+
 class RevealIn(RevealRequest):
-    fields: list[RevealField] = Field(default_factory=lambda: ["phone", "id_number"], min_length=1, max_length=2)
+    fields: list[RevealField] = Field(default_factory=_both_fields, min_length=1, max_length=2)
 
     @field_validator("fields")
     @classmethod
