@@ -143,6 +143,8 @@ class Ctx:
         return pagination.decode(next_token, caller=self._caller(), scope=self.scope)
 
     def page(self, page: Paged[T], render: Callable[[T], Any]) -> dict:
+        """The route's `Page[...]` model as a dict: `render` makes each item's view (a record or its Out model);
+        `_render` validates it against the route's response model and dumps it, once, like every response."""
         return {
             "items": [render(i) for i in page.items],
             "next_token": pagination.encode(page.last_key, caller=self._caller(), scope=self.scope),
@@ -330,6 +332,8 @@ def _parse(model: type[BaseModel], data: Any, prefix: str = ""):
 
 
 def _render(spec: RouteSpec, result: Any) -> dict:
+    # The one response path: a handler returns a model, or a dict (a record, a `Ctx.page`) validated here
+    # against its route's response model; nothing else dumps a response.
     status = spec.status
     if isinstance(result, tuple):
         status, result = result
