@@ -28,9 +28,10 @@ test-ddb: ddb-local  ## storage, API and job tests again on Amazon DynamoDB Loca
 		--ignore=tests/api/test_route_roles.py --ignore=tests/api/test_openapi.py \
 		--ignore=tests/api/test_web.py --ignore=tests/api/test_api_guide.py  # why: docs/dynamodb-local.md
 
-lint: venv  ## ruff (rule set in ruff.toml) and ruff format, as CI runs them
+lint: venv  ## ruff (rule set in ruff.toml), ruff format and mypy (mypy.ini, pydantic plugin), as CI runs them
 	$(PY) -m ruff check chalicelib schedules infra tests bench app.py
 	$(PY) -m ruff format --check chalicelib schedules infra tests bench app.py
+	$(PY) -m mypy
 
 test: venv  ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q -n 2 --dist loadfile

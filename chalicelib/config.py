@@ -266,6 +266,13 @@ class Settings(BaseModel):
         return raw
 
     @property
+    def stage_name(self) -> str:
+        """The stage as a str: `_fail_closed` refuses a Settings without one, so it is always set here."""
+        if not self.stage:
+            raise RuntimeError("FIELDDESK_STAGE is required")
+        return self.stage
+
+    @property
     def dev_tokens_enabled(self) -> bool:
         """HS256 tokens and /v1/dev/token: a dev stage that asked for them (the validator refuses the rest)."""
         return self.dev_tokens and self.stage in DEV_STAGES and self.jwt_mode == "hs256"

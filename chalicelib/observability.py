@@ -10,9 +10,13 @@ unchanged, and a number glued to letters or digits (inside a UUID or a hex id) i
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 
 SERVICE = "fielddesk"
 
@@ -53,7 +57,7 @@ def redact_fields(value, name=None):
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: dict) -> str:
+    def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
         return super().serialize(redact_fields(log))
 
 

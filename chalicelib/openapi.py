@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 OPENAPI_VERSION = "3.1.0"
 TITLE = "FieldDesk API"
@@ -98,15 +99,18 @@ def _adapter(tp: Any) -> TypeAdapter:
 
 def _schemas(routes) -> tuple[dict, dict]:
     """One pass over all models so names are shared and input/output variants are told apart."""
-    inputs: list[tuple[Any, str, TypeAdapter]] = [(("error", ErrorEnvelope), "serialization", _adapter(ErrorEnvelope))]
+    inputs: list[tuple[Any, JsonSchemaMode, TypeAdapter]] = [
+        (("error", ErrorEnvelope), "serialization", _adapter(ErrorEnvelope))
+    ]
     seen = {("error", ErrorEnvelope)}
     for spec in routes:
         # The *_model properties resolve lazy "module:Name" references (see api.routing).
-        for kind, tp, mode in (
+        variants: tuple[tuple[str, Any, JsonSchemaMode], ...] = (
             ("body", spec.body_model, "validation"),
             ("query", spec.query_model, "validation"),
             ("response", spec.response_model, "serialization"),
-        ):
+        )
+        for kind, tp, mode in variants:
             if tp is None or (kind, tp) in seen:
                 continue
             seen.add((kind, tp))

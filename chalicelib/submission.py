@@ -34,8 +34,9 @@ _current: ContextVar[Submission | None] = ContextVar("fielddesk_submission", def
 
 def bind(scope: str | None, body_hash: str = "") -> object:
     """Bind the request's submission; returns the token for `unbind`."""
-    keyed = scope is not None
-    return _current.set(Submission(scope=scope if keyed else uuid.uuid4().hex, body_hash=body_hash, keyed=keyed))
+    if scope is None:
+        return _current.set(Submission(scope=uuid.uuid4().hex, body_hash=body_hash, keyed=False))
+    return _current.set(Submission(scope=scope, body_hash=body_hash, keyed=True))
 
 
 def unbind(token) -> None:

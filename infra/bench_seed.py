@@ -21,6 +21,8 @@ def _in_phase(prefix: str, start: int, tier: str, day: date, want: bool) -> tupl
     from chalicelib.storage.accounts import period_days, periodic_bucket, periodic_phase
 
     days = period_days(tier)
+    if days is None:
+        raise ValueError(f"tier {tier!r} has no periodic contact cycle")
     i = start
     while True:
         account_id = f"{prefix}{i}"

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 PLACEHOLDER_CODE = "s3://fielddesk-deploy-artefacts/deployment.zip"
 
@@ -74,7 +75,7 @@ def cycles(template: dict) -> list[list[str]]:
     """Every elementary dependency cycle (networkx ships with cfn-lint)."""
     import networkx
 
-    graph = networkx.DiGraph()
+    graph: networkx.DiGraph[str] = networkx.DiGraph()
     for name, deps in dependencies(template).items():
         graph.add_node(name)
         graph.add_edges_from((name, d) for d in deps)
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
     china_path = args.template.with_name(args.template.stem + "-china.json")
     china = json.loads(china_path.read_text()) if china_path.exists() else sam
     out = args.out or args.template.parent
-    report = {"sam_cycles": cycles(sam), "regions": {}}
+    report: dict[str, Any] = {"sam_cycles": cycles(sam), "regions": {}}
     for region in args.regions:
         # China regions get the template without Cognito (infra/package.py without_cognito).
         cfn = transform(china if region.startswith("cn-") else sam, region)

@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any, TypedDict
+
+
+class DemoStaff(TypedDict):
+    staff_id: str
+    name: str
+    role: str
+    branch_id: str
+    outlet_ids: list[str]
+
 
 BRANCH = {"branch_id": "br-pudong", "name": "浦东营业部"}
 OTHER_BRANCH = {"branch_id": "br-haidian", "name": "海淀营业部"}
 
-OUTLETS = [
+OUTLETS: list[dict[str, Any]] = [
     {
         "outlet_id": "ot-icbc-lujiazui",
         "bank": "工商银行",
@@ -49,7 +59,7 @@ OUTLETS = [
 ]
 
 # Two of every role in the demo branch, plus one manager and supervisor elsewhere.
-STAFF = [
+STAFF: list[DemoStaff] = [
     {
         "staff_id": "cm-001",
         "name": "王晓明",

@@ -29,6 +29,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation.type_defs import ParameterTypeDef
 
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "infra" / "resources.json"
@@ -312,7 +316,7 @@ def finish(
     """Add what every function needs; returns a summary of what was done."""
     resources = template["Resources"]
     handler_cfn = to_cfn_name(account_file_handler)
-    summary = {"functions": {}, "account_file_handler": None}
+    summary: dict[str, Any] = {"functions": {}, "account_file_handler": None}
     for name, fn in functions(template).items():
         props = fn["Properties"]
         kind = "api" if name == "APIHandler" else "job"
@@ -515,7 +519,7 @@ def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS ac
         exists = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"] != "REVIEW_IN_PROGRESS"
     except cfn.exceptions.ClientError:
         exists = False
-    params = [
+    params: list[ParameterTypeDef] = [
         {"ParameterKey": k[len("CFN_PARAM_") :], "ParameterValue": v}
         for k, v in os.environ.items()
         if k.startswith("CFN_PARAM_")
@@ -531,7 +535,9 @@ def deploy(stage: str, out: Path) -> None:  # pragma: no cover - needs an AWS ac
     )
     cfn.get_waiter("change_set_create_complete").wait(StackName=stack, ChangeSetName=name)
     cfn.execute_change_set(StackName=stack, ChangeSetName=name)
-    waiter = "stack_update_complete" if exists else "stack_create_complete"
+    waiter: Literal["stack_update_complete", "stack_create_complete"] = (
+        "stack_update_complete" if exists else "stack_create_complete"
+    )
     cfn.get_waiter(waiter).wait(StackName=stack, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
     print(f"deployed {stack}")
 

@@ -59,9 +59,7 @@ def post_account_events(ctx: Ctx, body: accounts_models.AccountEventBatch) -> An
 )
 def list_accounts(ctx: Ctx, query: accounts_models.AccountQuery) -> Any:
     page = accounts.list_accounts(ctx.user, query.manager_id, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(
-        page, lambda a: accounts_models.AccountOut.model_validate(accounts.render(a)).model_dump(mode="json")
-    )
+    return ctx.page(page, lambda a: accounts_models.AccountOut.model_validate(accounts.render(a)))
 
 
 @route(

@@ -32,4 +32,4 @@ bp = Blueprint(__name__)
 )
 def list_reveals(ctx: Ctx, query: prospects_models.AuditQuery) -> Any:
     page = disclosure.list_reveals(query.month, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: prospects_models.AuditRecordOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: prospects_models.AuditRecordOut.model_validate(i))

@@ -22,8 +22,8 @@ AGENTS = [Role.callback_agent]
 TAGS = ["callbacks"]
 
 
-def _out(task: dict) -> dict:
-    return callbacks_models.TaskOut.model_validate(callback_work.render(task)).model_dump(mode="json")
+def _out(task: dict) -> callbacks_models.TaskOut:
+    return callbacks_models.TaskOut.model_validate(callback_work.render(task))
 
 
 @route(
@@ -116,7 +116,7 @@ def claim_task(ctx: Ctx, task_id: str) -> Any:
     errors=(404,),
 )
 def get_task(ctx: Ctx, task_id: str) -> Any:
-    return callbacks_models.TaskDetailOut.model_validate(callback_work.read(ctx.user, task_id)).model_dump(mode="json")
+    return callbacks_models.TaskDetailOut.model_validate(callback_work.read(ctx.user, task_id))
 
 
 @route(
@@ -200,7 +200,5 @@ def contact_requests(ctx: Ctx, query: callbacks_models.ContactRequestQuery) -> A
     )
     return ctx.page(
         page,
-        lambda r: callbacks_models.ContactRequestOut.model_validate(callback_work.render_contact_request(r)).model_dump(
-            mode="json"
-        ),
+        lambda r: callbacks_models.ContactRequestOut.model_validate(callback_work.render_contact_request(r)),
     )

@@ -26,8 +26,8 @@ SUPERVISOR = [Role.supervisor]
 TAGS = ["complaints"]
 
 
-def _out(record: dict) -> dict:
-    return complaints_models.ComplaintOut.model_validate(complaints.view(record)).model_dump(mode="json")
+def _out(record: dict) -> complaints_models.ComplaintOut:
+    return complaints_models.ComplaintOut.model_validate(complaints.view(record))
 
 
 @route(

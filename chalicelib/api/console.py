@@ -77,7 +77,7 @@ def asset_hash(name: str, seen: tuple[str, ...] = ()) -> str:
 
 def _respond(request, body: str, content_type: str, cache_control: str) -> Response:
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {
+    headers: dict[str, str | list[str]] = {
         "Content-Type": content_type,
         "Cache-Control": cache_control,
         "ETag": etag,
@@ -114,6 +114,6 @@ def console_asset(asset):
         return console_index()
     if asset not in asset_names():
         return error_response(NotFound(f"no such console asset: {asset}"))
-    wanted = (request.query_params or {}).get("v")
+    wanted = request.query_params.get("v") if request.query_params else None
     cache = IMMUTABLE if wanted == asset_hash(asset) else REVALIDATE
     return _respond(request, served(asset), TYPES[Path(asset).suffix], cache)

@@ -69,7 +69,7 @@ def create_staff(ctx: Ctx, body: directory_models.StaffIn) -> Any:
 )
 def list_staff(ctx: Ctx, query: directory_models.StaffQuery) -> Any:
     page = directory.list_staff(ctx.user, query.branch_id, query.role, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: directory_models.StaffOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: directory_models.StaffOut.model_validate(i))
 
 
 @route(
@@ -145,7 +145,7 @@ def request_privilege(ctx: Ctx, body: privilege_models.PrivilegeRequestIn) -> An
 )
 def list_privilege_requests(ctx: Ctx, query: privilege_models.PrivilegeRequestQuery) -> Any:
     page = privilege.list_requests(query.status, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: privilege_models.PrivilegeRequestOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: privilege_models.PrivilegeRequestOut.model_validate(i))
 
 
 @route(
@@ -190,7 +190,7 @@ def reject_privilege(ctx: Ctx, request_id: str, body: privilege_models.DecisionI
 )
 def list_staff_changes(ctx: Ctx, query: privilege_models.StaffChangeQuery) -> Any:
     page = privilege.list_changes(query.month, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: privilege_models.StaffChangeOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: privilege_models.StaffChangeOut.model_validate(i))
 
 
 @route(
@@ -221,7 +221,7 @@ def create_outlet(ctx: Ctx, body: directory_models.OutletIn) -> Any:
 )
 def list_outlets(ctx: Ctx, query: directory_models.OutletQuery) -> Any:
     page = directory.list_outlets(ctx.user, query.branch_id, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: directory_models.OutletOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: directory_models.OutletOut.model_validate(i))
 
 
 @route(

@@ -22,8 +22,8 @@ READERS = [Role.admin, Role.compliance]
 TAGS = ["outbox"]
 
 
-def _out(record: dict) -> dict:
-    return outbox_models.OutboxEntryOut.model_validate(record).model_dump(mode="json")
+def _out(record: dict) -> outbox_models.OutboxEntryOut:
+    return outbox_models.OutboxEntryOut.model_validate(record)
 
 
 @route(

@@ -101,9 +101,7 @@ def submit_referral(ctx: Ctx, body: prospects_models.ReferralIn) -> Any:
 )
 def list_referrals(ctx: Ctx, query: common_models.PageQuery) -> Any:
     page = referrals.list_referrals(prospects.deps(), ctx.user, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(
-        page, lambda r: prospects_models.ReferralOut.model_validate(referrals.referral_view(r)).model_dump(mode="json")
-    )
+    return ctx.page(page, lambda r: prospects_models.ReferralOut.model_validate(referrals.referral_view(r)))
 
 
 @route(

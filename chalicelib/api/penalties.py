@@ -104,7 +104,7 @@ def list_penalties(ctx: Ctx, query: penalties_models.PenaltyQuery) -> Any:
     page = penalties.list_penalties(
         ctx.user, query.manager_id, query.branch_id, query.month, query.limit, ctx.start_key(query.next_token)
     )
-    return ctx.page(page, lambda i: penalties_models.PenaltyOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: penalties_models.PenaltyOut.model_validate(i))
 
 
 @route(
@@ -192,7 +192,7 @@ def decide_appeal(ctx: Ctx, penalty_id: str, body: penalties_models.AppealDecisi
 )
 def list_flags(ctx: Ctx, query: penalties_models.FlagQuery) -> Any:
     page = penalties.list_flags(ctx.user, query.branch_id, query.staff_id, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: penalties_models.FlagOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: penalties_models.FlagOut.model_validate(i))
 
 
 @route(

@@ -24,8 +24,8 @@ READERS = [*OVERSIGHT, Role.supervisor]  # branch managers read their own branch
 TAGS = ["problems"]
 
 
-def _out(record: dict) -> dict:
-    return problems_models.ProblemOut.model_validate(record).model_dump(mode="json")
+def _out(record: dict) -> problems_models.ProblemOut:
+    return problems_models.ProblemOut.model_validate(record)
 
 
 @route(

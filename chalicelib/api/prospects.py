@@ -32,10 +32,10 @@ MARKETING = [Role.client_manager, Role.supervisor]
 TAGS = ["intent clients"]
 
 
-def _out(record) -> dict:
+def _out(record) -> prospects_models.ProspectOut:
     from .. import clock
 
-    return prospects_models.ProspectOut.model_validate(rules.view(record, clock.today())).model_dump(mode="json")
+    return prospects_models.ProspectOut.model_validate(rules.view(record, clock.today()))
 
 
 @route(
@@ -83,9 +83,7 @@ def list_prospects(ctx: Ctx, query: prospects_models.ProspectQuery) -> Any:
 )
 def list_pool(ctx: Ctx, query: common_models.PageQuery) -> Any:
     page = pool.list_pool(prospects.deps(), ctx.user, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(
-        page, lambda r: prospects_models.PoolItem.model_validate(rules.pool_view(r)).model_dump(mode="json")
-    )
+    return ctx.page(page, lambda r: prospects_models.PoolItem.model_validate(rules.pool_view(r)))
 
 
 @route(
@@ -174,7 +172,7 @@ def reassign_prospect(ctx: Ctx, prospect_id: str, body: prospects_models.Reassig
 )
 def list_collisions(ctx: Ctx, query: common_models.PageQuery) -> Any:
     page = ownership.list_collisions(prospects.deps(), ctx.user, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: prospects_models.CollisionOut.model_validate(i).model_dump(mode="json"))
+    return ctx.page(page, lambda i: prospects_models.CollisionOut.model_validate(i))
 
 
 @route(

@@ -19,9 +19,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote
 
 from chalice import CORSConfig, Response
@@ -55,6 +55,20 @@ def _check_ref(model: Any) -> Any:
     if isinstance(model, str):
         raise TypeError(f"model {model!r}: give the class, or `lambda: module.Name` to load it lazily")
     return model
+
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Paged(Protocol[T_co]):
+    """One page of a list as storage and the domain return it (storage.base.Page, a domain Page[T])."""
+
+    @property
+    def items(self) -> Sequence[T_co]: ...
+
+    @property
+    def last_key(self) -> dict | None: ...
 
 
 @dataclass
@@ -128,7 +142,9 @@ class Ctx:
     def start_key(self, next_token: str | None) -> dict | None:
         return pagination.decode(next_token, caller=self._caller(), scope=self.scope)
 
-    def page(self, page, render: Callable[[dict], Any]) -> dict:
+    def page(self, page: Paged[T], render: Callable[[T], Any]) -> dict:
+        """The route's `Page[...]` model as a dict: `render` makes each item's view (a record or its Out model);
+        `_render` validates it against the route's response model and dumps it, once, like every response."""
         return {
             "items": [render(i) for i in page.items],
             "next_token": pagination.encode(page.last_key, caller=self._caller(), scope=self.scope),
@@ -225,12 +241,13 @@ def _handle(spec: RouteSpec, fn, bp, path_params: dict) -> Response:
             auth.require_role(principal, spec.roles)
         ctx = Ctx(principal=principal, request=request, spec=spec, params=path_params)
         kwargs: dict[str, Any] = dict(path_params)
-        if spec.query is not None:
+        query_model, body_model = spec.query_model, spec.body_model
+        if query_model is not None:
             params = request.query_params or {}
-            kwargs["query"] = _parse(spec.query_model, {k: params.get(k) for k in params}, prefix="query.")
+            kwargs["query"] = _parse(query_model, {k: params.get(k) for k in params}, prefix="query.")
         raw_body = request.raw_body or b""
-        if spec.body is not None:
-            kwargs["body"] = _parse(spec.body_model, _json_body(raw_body))
+        if body_model is not None:
+            kwargs["body"] = _parse(body_model, _json_body(raw_body))
 
         def call() -> dict:
             return _render(spec, fn(ctx, **kwargs))
@@ -315,6 +332,8 @@ def _parse(model: type[BaseModel], data: Any, prefix: str = ""):
 
 
 def _render(spec: RouteSpec, result: Any) -> dict:
+    # The one response path: a handler returns a model, or a dict (a record, a `Ctx.page`) validated here
+    # against its route's response model; nothing else dumps a response.
     status = spec.status
     if isinstance(result, tuple):
         status, result = result

@@ -29,4 +29,4 @@ bp = Blueprint(__name__)
 )
 def health(ctx: Ctx) -> Any:
     s = get_settings()
-    return system_models.Health(status="ok", version=s.version, stage=s.stage)
+    return system_models.Health(status="ok", version=s.version, stage=s.stage_name)

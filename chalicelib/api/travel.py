@@ -26,16 +26,16 @@ SUPERVISOR = [Role.supervisor]
 TAGS = ["travel"]
 
 
-def _period(record: dict) -> dict:
-    return travel_models.TravelPeriodOut.model_validate(record).model_dump(mode="json")
+def _period(record: dict) -> travel_models.TravelPeriodOut:
+    return travel_models.TravelPeriodOut.model_validate(record)
 
 
-def _report(record: dict) -> dict:
-    return travel_models.TravelReportOut.model_validate(record).model_dump(mode="json")
+def _report(record: dict) -> travel_models.TravelReportOut:
+    return travel_models.TravelReportOut.model_validate(record)
 
 
-def _proposal(record: dict) -> dict:
-    return travel_models.ProposalOut.model_validate(record).model_dump(mode="json")
+def _proposal(record: dict) -> travel_models.ProposalOut:
+    return travel_models.ProposalOut.model_validate(record)
 
 
 @route(

@@ -28,8 +28,8 @@ MANAGER = [Role.client_manager]
 READERS = [Role.client_manager, Role.supervisor, Role.compliance]
 
 
-def _out(record: dict) -> dict:
-    return visits_models.VisitOut.model_validate(record).model_dump(mode="json")
+def _out(record: dict) -> visits_models.VisitOut:
+    return visits_models.VisitOut.model_validate(record)
 
 
 @route(
@@ -208,4 +208,4 @@ def reveal_contact(ctx: Ctx, visit_id: str, body: disclosure_models.RevealReques
 )
 def get_contact_plan(ctx: Ctx, query: contact_plan_models.ContactPlanQuery) -> Any:
     plan = contact_plan.plan(ctx.user, query.manager_id, query.on)
-    return contact_plan_models.ContactPlanOut.model_validate(plan).model_dump(mode="json")
+    return contact_plan_models.ContactPlanOut.model_validate(plan)

@@ -76,6 +76,13 @@ def _read(name: str) -> str | bytes:
     return path.read_bytes() if name.endswith(".png") else path.read_text(encoding="utf-8")
 
 
+def _read_text(name: str) -> str:
+    body = _read(name)
+    if isinstance(body, bytes):
+        raise TypeError(f"{name} is served as bytes, not text")
+    return body
+
+
 def _base_href(request) -> str:
     """`/app/` under the path the browser used, so the pages work behind a stage prefix (`/v1/app/`)."""
     path = (request.context or {}).get("path") or request.path or "/app"
@@ -85,7 +92,7 @@ def _base_href(request) -> str:
 
 def _serve(request, body: str | bytes, content_type: str, cache_control: str) -> Response:
     etag = '"' + hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32] + '"'
-    headers = {
+    headers: dict[str, str | list[str]] = {
         "Content-Type": content_type,
         "Cache-Control": cache_control,
         "ETag": etag,
@@ -110,7 +117,7 @@ def web_index():
     request = bp.current_request
     # The file's relative base works when it is deployed as a static file; here the absolute one
     # also holds for `/app` without its trailing slash.
-    html = _read("index.html").replace('<base href="./">', f'<base href="{_base_href(request)}">', 1)
+    html = _read_text("index.html").replace('<base href="./">', f'<base href="{_base_href(request)}">', 1)
     return _serve(request, html, *INDEX)
 
 

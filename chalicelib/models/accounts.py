@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SkipValidation, TypeAdapter
 
 from ..enum_meanings import describe
-from .common import BoundedAwareDatetime, BoundedDate, PageQuery, RequestModel, ResponseModel
+from .common import BoundedAwareDatetime, BoundedDate, Page, PageQuery, RequestModel, ResponseModel
 from .pii import IdNumber, MobilePhone
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
@@ -222,9 +222,8 @@ class AccountOut(ResponseModel):
     value_class_source: str | None = None
 
 
-class AccountPage(ResponseModel):
-    items: list[AccountOut]
-    next_token: str | None = None
+class AccountPage(Page[AccountOut]):
+    pass
 
 
 class AccountQuery(PageQuery):

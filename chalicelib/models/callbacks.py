@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, StrictBool, StringConstraints, field_val
 
 from ..enum_meanings import PRIORITY, describe
 from .accounts import CloseReason
-from .common import BoundedDate, BoundedDatetime, Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, BoundedDatetime, Month, Page, PageQuery, RequestModel, ResponseModel
 from .problems import FoundProblem
 
 
@@ -329,9 +329,8 @@ class ContactRequestOut(ResponseModel):
     overdue: bool = False
 
 
-class ContactRequestPage(ResponseModel):
-    items: list[ContactRequestOut]
-    next_token: str | None = None
+class ContactRequestPage(Page[ContactRequestOut]):
+    pass
 
 
 class TaskDetailOut(TaskOut):
@@ -339,9 +338,8 @@ class TaskDetailOut(TaskOut):
     reviews: list[ReviewRecordOut] = Field([], description="compliance's reviews, oldest first")
 
 
-class TaskPage(ResponseModel):
-    items: list[TaskOut]
-    next_token: str | None = None
+class TaskPage(Page[TaskOut]):
+    pass
 
 
 class AttemptOut(ResponseModel):

@@ -6,7 +6,7 @@ every string annotation when the class is created, a measurable share of a cold 
 
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -71,8 +71,14 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
-class Page(ResponseModel):
-    items: list
+ItemT = TypeVar("ItemT")
+
+
+# One page of a cursor-paginated list, the response model of every list route: an area names its page
+# `class VisitPage(Page[VisitOut]): pass`, so the OpenAPI schema keeps the area's name (no docstring here:
+# it would be no page's description). `Ctx.page` builds it; `api.routing._render` validates and dumps it.
+class Page(ResponseModel, Generic[ItemT]):
+    items: list[ItemT]
     next_token: str | None = None
 
 

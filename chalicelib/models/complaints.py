@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from ..enum_meanings import describe
-from .common import Month, PageQuery, RequestModel, ResponseModel
+from .common import Month, Page, PageQuery, RequestModel, ResponseModel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
@@ -100,6 +100,5 @@ class ComplaintOut(ResponseModel):
     history: list[HistoryEntry] = Field([], description="oldest first")
 
 
-class ComplaintPage(ResponseModel):
-    items: list[ComplaintOut]
-    next_token: str | None = None
+class ComplaintPage(Page[ComplaintOut]):
+    pass

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from ..enum_meanings import describe
-from .common import BoundedDate, PageQuery, RequestModel, ResponseModel, Role
+from .common import BoundedDate, Page, PageQuery, RequestModel, ResponseModel, Role
 
 StaffRole = Literal["client_manager", "supervisor", "callback_agent", "compliance", "admin", "system"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -140,14 +140,12 @@ class OutletQuery(PageQuery):
     branch_id: str | None = None
 
 
-class StaffPage(ResponseModel):
-    items: list[StaffOut]
-    next_token: str | None = None
+class StaffPage(Page[StaffOut]):
+    pass
 
 
-class OutletPage(ResponseModel):
-    items: list[OutletOut]
-    next_token: str | None = None
+class OutletPage(Page[OutletOut]):
+    pass
 
 
 MARKETING = {Role.client_manager.value, Role.supervisor.value}

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel, StatusStep
+from .common import BoundedDate, Month, Page, PageQuery, RequestModel, ResponseModel, StatusStep
 
 
 class LeaveKind(str, Enum):
@@ -68,6 +68,5 @@ class LeaveOut(ResponseModel):
     history: list[StatusStep] = []
 
 
-class LeavePage(ResponseModel):
-    items: list[LeaveOut]
-    next_token: str | None = None
+class LeavePage(Page[LeaveOut]):
+    pass

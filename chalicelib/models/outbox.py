@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Month, PageQuery, ResponseModel
+from .common import Month, Page, PageQuery, ResponseModel
 
 # A kind names a consumer (`penalty.escalations`, `escalation`, `account.conversion` ...).
 Kind = Field(None, min_length=1, max_length=64, pattern=r"^[a-z][a-z_.]*$")
@@ -34,6 +34,5 @@ class OutboxEntryOut(ResponseModel):
     delivered_at: str | None = None
 
 
-class OutboxPage(ResponseModel):
-    items: list[OutboxEntryOut]
-    next_token: str | None = None
+class OutboxPage(Page[OutboxEntryOut]):
+    pass

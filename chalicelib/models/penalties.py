@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..enum_meanings import describe
-from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, Month, Page, PageQuery, RequestModel, ResponseModel
 
 # dismissal, transfer and compensation (an asset's value, settled by finance) are recommendations, not amounts.
 RuleKind = Literal[
@@ -285,9 +285,8 @@ class PenaltyDetailOut(PenaltyOut):
     reversal: Reversal | None = None
 
 
-class PenaltyPage(ResponseModel):
-    items: list[PenaltyOut]
-    next_token: str | None = None
+class PenaltyPage(Page[PenaltyOut]):
+    pass
 
 
 # --- flags and scorecards ---------------------------------------------------------------
@@ -310,9 +309,8 @@ class FlagOut(ResponseModel):
     created_at: str
 
 
-class FlagPage(ResponseModel):
-    items: list[FlagOut]
-    next_token: str | None = None
+class FlagPage(Page[FlagOut]):
+    pass
 
 
 class ScorecardQuery(RequestModel):

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..enum_meanings import describe
-from .common import Month, PageQuery, RequestModel, ResponseModel
+from .common import Month, Page, PageQuery, RequestModel, ResponseModel
 from .directory import Id, StaffRole
 
 
@@ -59,9 +59,8 @@ class PrivilegeRequestQuery(PageQuery):
     status: Literal["pending", "approved", "rejected"] = "pending"
 
 
-class PrivilegeRequestPage(ResponseModel):
-    items: list[PrivilegeRequestOut]
-    next_token: str | None = None
+class PrivilegeRequestPage(Page[PrivilegeRequestOut]):
+    pass
 
 
 class StaffChangeOut(ResponseModel):
@@ -79,6 +78,5 @@ class StaffChangeQuery(PageQuery):
     month: Month
 
 
-class StaffChangePage(ResponseModel):
-    items: list[StaffChangeOut]
-    next_token: str | None = None
+class StaffChangePage(Page[StaffChangeOut]):
+    pass

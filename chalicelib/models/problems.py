@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..enum_meanings import describe
-from .common import Month, PageQuery, RequestModel, ResponseModel
+from .common import Month, Page, PageQuery, RequestModel, ResponseModel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 
@@ -117,6 +117,5 @@ class ProblemOut(ResponseModel):
     verification_task_id: str | None = None
 
 
-class ProblemPage(ResponseModel):
-    items: list[ProblemOut]
-    next_token: str | None = None
+class ProblemPage(Page[ProblemOut]):
+    pass

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..enum_meanings import describe
-from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, Month, Page, PageQuery, RequestModel, ResponseModel
 from .disclosure import RevealRequest
 from .pii import IdNumber, MobilePhone
 
@@ -146,8 +146,12 @@ class FollowUpIn(RequestModel):
     class_change: ProspectClass | None = None
 
 
+def _both_fields() -> list[RevealField]:
+    return ["phone", "id_number"]
+
+
 class RevealIn(RevealRequest):
-    fields: list[RevealField] = Field(default_factory=lambda: ["phone", "id_number"], min_length=1, max_length=2)
+    fields: list[RevealField] = Field(default_factory=_both_fields, min_length=1, max_length=2)
 
     @field_validator("fields")
     @classmethod
@@ -229,9 +233,8 @@ class ProspectDetail(ProspectOut):
     follow_ups: list[FollowUpOut] = []
 
 
-class ProspectPage(_Out):
-    items: list[ProspectOut]
-    next_token: str | None = None
+class ProspectPage(_Out, Page[ProspectOut]):
+    pass
 
 
 class PoolItem(_Out):
@@ -245,9 +248,8 @@ class PoolItem(_Out):
     released_at: str
 
 
-class PoolPage(_Out):
-    items: list[PoolItem]
-    next_token: str | None = None
+class PoolPage(_Out, Page[PoolItem]):
+    pass
 
 
 class RevealOut(_Out):
@@ -270,9 +272,8 @@ class CollisionOut(_Out):
     matched_on: list[str]
 
 
-class CollisionPage(_Out):
-    items: list[CollisionOut]
-    next_token: str | None = None
+class CollisionPage(_Out, Page[CollisionOut]):
+    pass
 
 
 class ReferralOut(_Out):
@@ -285,9 +286,8 @@ class ReferralOut(_Out):
     referrer_employee_no: str | None = None
 
 
-class ReferralPage(_Out):
-    items: list[ReferralOut]
-    next_token: str | None = None
+class ReferralPage(_Out, Page[ReferralOut]):
+    pass
 
 
 class MultiClaimed(ResponseModel):
@@ -327,9 +327,8 @@ class AuditRecordOut(_Out):
     branch_id: str
 
 
-class AuditPage(_Out):
-    items: list[AuditRecordOut]
-    next_token: str | None = None
+class AuditPage(_Out, Page[AuditRecordOut]):
+    pass
 
 
 # --- outlet API keys ---------------------------------------------------------------------

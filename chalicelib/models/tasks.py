@@ -100,13 +100,14 @@ def parse_window(text: str) -> CallWindow:
     return CallWindow(weekday=int(weekday), start=start, end=end)
 
 
-def _bounds(day: date, window) -> tuple[datetime, datetime]:
-    get = window.get if isinstance(window, dict) else lambda k: getattr(window, k)
-    (h1, m1), (h2, m2) = (map(int, get("start").split(":")), map(int, get("end").split(":")))
+def _bounds(day: date, window: CallWindow | dict) -> tuple[datetime, datetime]:
+    # a stored window is a dict, a parsed one a CallWindow
+    start, end = (window["start"], window["end"]) if isinstance(window, dict) else (window.start, window.end)
+    (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
     return (datetime.combine(day, time(h1, m1), _SHANGHAI), datetime.combine(day, time(h2, m2), _SHANGHAI))
 
 
-def _weekday(window) -> int:
+def _weekday(window: CallWindow | dict) -> int:
     return int(window["weekday"] if isinstance(window, dict) else window.weekday)
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import BoundedDate, Month, PageQuery, RequestModel, ResponseModel, StatusStep
+from .common import BoundedDate, Month, Page, PageQuery, RequestModel, ResponseModel, StatusStep
 from .penalties import RuleVersionRef
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
@@ -57,9 +57,8 @@ class TravelPeriodOut(ResponseModel):
     history: list[StatusStep] = []
 
 
-class TravelPeriodPage(ResponseModel):
-    items: list[TravelPeriodOut]
-    next_token: str | None = None
+class TravelPeriodPage(Page[TravelPeriodOut]):
+    pass
 
 
 class TravelReportIn(RequestModel):
@@ -93,9 +92,8 @@ class TravelReportOut(ResponseModel):
     on_time: bool
 
 
-class TravelReportPage(ResponseModel):
-    items: list[TravelReportOut]
-    next_token: str | None = None
+class TravelReportPage(Page[TravelReportOut]):
+    pass
 
 
 class ProposalQuery(PageQuery):
@@ -132,6 +130,5 @@ class ProposalOut(ResponseModel):
     reason: str | None = None
 
 
-class ProposalPage(ResponseModel):
-    items: list[ProposalOut]
-    next_token: str | None = None
+class ProposalPage(Page[ProposalOut]):
+    pass

@@ -6,7 +6,7 @@ from enum import Enum
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..enum_meanings import describe
-from .common import BoundedDate, BoundedDatetime, PageQuery, RequestModel, ResponseModel
+from .common import BoundedDate, BoundedDatetime, Page, PageQuery, RequestModel, ResponseModel
 from .directory import Location, LocationOut
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -140,9 +140,8 @@ class VisitVersions(ResponseModel):
     versions: list[VisitVersionOut]
 
 
-class VisitPage(ResponseModel):
-    items: list[VisitOut]
-    next_token: str | None = None
+class VisitPage(Page[VisitOut]):
+    pass
 
 
 class VisitQuery(PageQuery):

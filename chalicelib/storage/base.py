@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from ..config import get_settings
 from ..errors import ConditionFailed, TooManyRequests, Unavailable
 from .clients import dynamodb_client
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 KEY_ATTRS = {"pk", "sk"} | {f"gsi{i}{p}" for i in range(1, 7) for p in ("pk", "sk")}
 
@@ -59,13 +62,17 @@ def to_dynamo(value: Any) -> Any:
     return value
 
 
+@overload
+def strip_keys(item: dict) -> dict: ...
+@overload
+def strip_keys(item: None) -> None: ...
 def strip_keys(item: dict | None) -> dict | None:
     if item is None:
         return None
     return {k: v for k, v in item.items() if k not in KEY_ATTRS}
 
 
-def _raise_from(err) -> None:
+def _raise_from(err: ClientError) -> NoReturn:
     code = err.response.get("Error", {}).get("Code", "")
     if code == "ConditionalCheckFailedException":
         raise ConditionFailed("a conditional write was refused") from err
@@ -81,7 +88,7 @@ def _raise_from(err) -> None:
     raise Unavailable("the database refused the request") from err
 
 
-def _client_error():
+def _client_error() -> type[ClientError]:
     from botocore.exceptions import ClientError
 
     return ClientError

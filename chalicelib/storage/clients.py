@@ -10,7 +10,8 @@ from functools import cache
 
 from ..config import get_settings
 
-_RETRIES = {"max_attempts": 8, "mode": "adaptive"}
+# botocore's Config takes a TypedDict; a literal at each call keeps its "mode" a Literal for mypy
+_MAX_ATTEMPTS = 8
 
 
 @cache
@@ -23,7 +24,12 @@ def _session():
 def _config():
     from botocore.config import Config
 
-    return Config(retries=_RETRIES, connect_timeout=3, read_timeout=10, max_pool_connections=32)
+    return Config(
+        retries={"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"},
+        connect_timeout=3,
+        read_timeout=10,
+        max_pool_connections=32,
+    )
 
 
 @cache
@@ -45,7 +51,7 @@ def main_table():
 def s3_client():
     from botocore.config import Config
 
-    cfg = Config(retries=_RETRIES, signature_version="s3v4")
+    cfg = Config(retries={"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"}, signature_version="s3v4")
     return _session().client("s3", endpoint_url=get_settings().s3_endpoint_url, config=cfg)
 
 

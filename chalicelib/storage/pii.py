@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 from functools import lru_cache
+from typing import overload
 
 from ..config import get_settings, secret_hash_key
 from ..errors import Unavailable
@@ -117,6 +118,10 @@ def seal(value: str | None) -> str | None:
     return f"{_VERSION}:local:{_b64(nonce + AESGCM(key).encrypt(nonce, value.encode(), None))}"
 
 
+@overload
+def unseal(sealed: str) -> str: ...
+@overload
+def unseal(sealed: None) -> None: ...
 def unseal(sealed: str | None) -> str | None:
     if sealed is None:
         return None

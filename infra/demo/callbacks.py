@@ -13,7 +13,7 @@ def seed() -> None:
     from chalicelib.config import get_settings
     from chalicelib.errors import ConditionFailed
     from chalicelib.models.common import mask_phone
-    from chalicelib.models.tasks import TaskRecord
+    from chalicelib.models.tasks import TaskRecord, Trigger
     from chalicelib.storage import base, keys, pii
     from chalicelib.storage.tasks import task_item
 
@@ -46,7 +46,7 @@ def seed() -> None:
         due = today + timedelta(days=n)
         record = TaskRecord(
             task_id=keys.callback_task_id(trigger, account_id, today.isoformat()),
-            trigger=trigger,
+            trigger=Trigger(trigger),
             episode=today.isoformat(),
             account_id=account_id,
             branch_id="br-pudong",

@@ -72,6 +72,8 @@ def seed() -> None:
     if get_settings().stage != "local" or directory.get_api_key(DEMO_OUTLET_KEY_ID):
         return
     outlet = directory.get_outlet("ot-icbc-lujiazui")
+    if outlet is None:
+        raise SystemExit("the demo outlet ot-icbc-lujiazui is missing: the directory is seeded first")
     key_store.put_key_directly(
         outlet_keys.new_key_record(
             outlet, key_id=DEMO_OUTLET_KEY_ID, secret=DEMO_OUTLET_KEY_SECRET, label="local demo key", by="demo-data"

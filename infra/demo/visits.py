@@ -11,7 +11,7 @@ def seed() -> None:
     from chalicelib import clock
     from chalicelib.auth import Principal
     from chalicelib.domain.visits import record_visit
-    from chalicelib.models.visits import VisitIn
+    from chalicelib.models.visits import VisitIn, VisitKind
 
     cm = Principal(
         kind="staff", id="cm-001", role="client_manager", branch_id="br-pudong", outlet_ids=("ot-icbc-lujiazui",)
@@ -25,7 +25,7 @@ def seed() -> None:
         record_visit(
             cm,
             VisitIn(
-                kind=kind,
+                kind=VisitKind(kind),
                 visited_at=now - timedelta(hours=hours),
                 outlet_id="ot-icbc-lujiazui",
                 person_met=person,
