@@ -19,7 +19,8 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import penalties
+    from . import leave, penalties
 
+    leave.install()
     penalties.install()
     _installed = True

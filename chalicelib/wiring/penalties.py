@@ -6,6 +6,11 @@ from ..domain.penalty_ports import PENALTIES
 
 
 def install() -> None:
+    PENALTIES.bind(_dynamodb)
+
+
+def _dynamodb():
+    # Imported on first use: a cold start loads only the adapters its request needs.
     from ..storage.penalties_repo import DynamoPenaltyRepository
 
-    PENALTIES.bind(DynamoPenaltyRepository)
+    return DynamoPenaltyRepository()
