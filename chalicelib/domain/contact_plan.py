@@ -25,6 +25,7 @@ from ..models.visits import OUTING_KINDS, PHONE_KINDS
 from ..storage import accounts as account_repo
 from ..storage import contact_plan as repo
 from ..storage import directory
+from .visit_ports import Contact
 
 PLANNED = (ValueClass.A.value, ValueClass.B.value)
 ORDER = {"overdue": 0, "due": 1, "met": 2, "none": 3}
@@ -46,22 +47,20 @@ def _previous_period(day: date, months: int) -> list[str]:
     return _period(start - timedelta(days=1), months)
 
 
-def contact_ops(visit: dict) -> list[dict]:
-    """What a counted visit log adds to the contact plan, for the log's own transaction."""
+def contact_of(visit: dict) -> Contact | None:
+    """What a counted visit log adds to the contact plan, written in the log's own transaction."""
     if not visit.get("account_id") or visit.get("status") not in ("recorded", "approved_late"):
-        return []
+        return None
     kind = visit["kind"]
     if kind not in PHONE_KINDS and kind not in OUTING_KINDS:
-        return []  # an outlet shift is not a contact with this client
+        return None  # an outlet shift is not a contact with this client
     day = clock.local_date(datetime.fromisoformat(visit["visited_at"]))
-    return [
-        repo.contact_op(
-            visit["account_id"],
-            visit["manager_id"],
-            clock.iso_week(day),
-            day.isoformat()[:7] if kind in OUTING_KINDS else None,
-        )
-    ]
+    return Contact(
+        visit["account_id"],
+        visit["manager_id"],
+        clock.iso_week(day),
+        day.isoformat()[:7] if kind in OUTING_KINDS else None,
+    )
 
 
 def duties(value_class: str, contacts: dict | None, on: date) -> dict:
