@@ -19,8 +19,9 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import leave, penalties, visits
+    from . import declarations, leave, penalties, visits
 
+    declarations.install()
     leave.install()
     penalties.install()
     visits.install()
