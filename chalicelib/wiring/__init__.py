@@ -19,10 +19,11 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import declarations, leave, penalties, visits
+    from . import declarations, leave, penalties, travel, visits
 
     declarations.install()
     leave.install()
     penalties.install()
+    travel.install()
     visits.install()
     _installed = True
