@@ -103,7 +103,7 @@ def request(principal: Principal, body: LeaveIn) -> dict:
         raise ValidationFailed.field("start_date", problem)
     if (body.end_date - body.start_date).days + 1 > s.leave_max_days:
         raise ValidationFailed.field("end_date", f"one request spans at most {s.leave_max_days} days")
-    record = {
+    record: dict = {
         "leave_id": submission.record_id("leave"),
         "manager_id": principal.id,
         "branch_id": principal.branch_id,

@@ -19,8 +19,9 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import declarations, leave, penalties, travel, visits
+    from . import complaints, declarations, leave, penalties, travel, visits
 
+    complaints.install()
     declarations.install()
     leave.install()
     penalties.install()
