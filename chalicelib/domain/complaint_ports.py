@@ -85,6 +85,9 @@ class ComplaintRepository(Protocol):
         keep: Keep | None = None,
     ) -> Page: ...
 
+    def owner_month(self, owner_id: str, month: str) -> list[dict]:
+        """An owner's complaints received in a month (the scorecard's counts)."""
+
     def due_in_hour(self, hour: str) -> list[dict]:
         """Unresolved, unescalated complaints whose clock runs out in `hour`."""
 

@@ -66,6 +66,9 @@ class DynamoComplaintRepository:
     ) -> Page:
         return _page(store.list_owner(owner_id, month, limit=limit, start_key=start_key, keep=keep))
 
+    def owner_month(self, owner_id: str, month: str) -> list[dict]:
+        return store.owner_month(owner_id, month)
+
     def due_in_hour(self, hour: str) -> list[dict]:
         return store.due_in_hour(hour)
 

@@ -119,6 +119,15 @@ class DynamoPenaltyRepository:
     def manager_month(self, manager_id: str, month: str) -> list[dict]:
         return store.manager_month(manager_id, month)
 
+    def branch_month(self, branch_id: str, month: str) -> list[dict]:
+        return store.branch_month(branch_id, month)
+
+    def staff_flags_since(self, staff_id: str, since: str) -> list[dict]:
+        return store.staff_flags_since(staff_id, since)
+
+    def branch_flags_since(self, branch_id: str, since: str) -> list[dict]:
+        return store.branch_flags_since(branch_id, since)
+
     def due_on(self, day: date) -> list[dict]:
         return store.due_on(day)
 
@@ -152,3 +161,6 @@ class DynamoPenaltyRepository:
         from ..auth import cached_staff
 
         return cached_staff(staff_id)
+
+    def branch_managers(self, branch_id: str) -> list[dict]:
+        return directory.all_branch_staff(branch_id, "client_manager")

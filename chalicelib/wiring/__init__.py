@@ -19,9 +19,10 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import complaints, declarations, leave, penalties, travel, visits
+    from . import complaints, contact_plan, declarations, leave, penalties, travel, visits
 
     complaints.install()
+    contact_plan.install()
     declarations.install()
     leave.install()
     penalties.install()

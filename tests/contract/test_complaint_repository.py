@@ -100,3 +100,10 @@ def test_other_areas_records_are_read_as_stored(repo):
     assert repo.get_task("t-9") is None and repo.get_penalty("p-9") is None
     assert repo.get_staff("cm-002")["status"] == "active"
     assert sorted(s["staff_id"] for s in repo.branch_managers("br-pudong")) == ["cm-001", "cm-002"]
+
+
+def test_an_owners_month_is_read_by_receipt(repo):
+    repo.create(complaint("c-1", "2026-10-30T09:00:00+08:00"))
+    repo.create(complaint("c-2", "2026-11-02T09:00:00+08:00"))
+    repo.create(complaint("c-3", "2026-11-05T09:00:00+08:00", owner_id="cm-002"))
+    assert [c["complaint_id"] for c in repo.owner_month("cm-001", "2026-11")] == ["c-2"]

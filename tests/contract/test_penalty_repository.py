@@ -292,3 +292,15 @@ def test_the_watermark_keeps_the_last_day(repo):
     repo.set_watermark("penalty_overdue", "2026-11-19", AT)
     repo.set_watermark("penalty_overdue", "2026-11-20", AT)
     assert repo.get_watermark("penalty_overdue") == "2026-11-20"
+
+
+def test_the_scorecards_reads_the_branchs_month_its_flags_since_and_its_managers(repo):
+    enter(repo, "p-1", breach="2026-10-30")
+    enter(repo, "p-2", version=1, breach="2026-11-02")
+    assert [p["penalty_id"] for p in repo.branch_month("br-pudong", "2026-11")] == ["p-2"]
+    assert repo.branch_month("br-haidian", "2026-11") == []
+    repo.put_flag(flag("A", "2026-10-31T10:00:00+08:00"))
+    repo.put_flag(flag("B", "2026-11-02T10:00:00+08:00"))
+    assert [f["flag_id"] for f in repo.staff_flags_since("cm-001", "2026-11")] == ["B"]
+    assert [f["flag_id"] for f in repo.branch_flags_since("br-pudong", "2026-10")] == ["A", "B"]
+    assert [s["staff_id"] for s in repo.branch_managers("br-pudong")] == ["cm-001"]

@@ -73,6 +73,12 @@ class MemoryComplaintRepository:
     ) -> Page:
         return self._list("owner_id", owner_id, month, limit, start_key, keep)
 
+    def owner_month(self, owner_id: str, month: str) -> list[dict]:
+        found = [
+            c for c in self.complaints.values() if c.get("owner_id") == owner_id and c["received_at"].startswith(month)
+        ]
+        return [t.read(c) for c in sorted(found, key=lambda c: f"{c['received_at']}#{c['complaint_id']}")]
+
     def due_in_hour(self, hour: str) -> list[dict]:
         due = [
             c

@@ -153,6 +153,19 @@ class MemoryPenaltyRepository:
     def manager_month(self, manager_id: str, month: str) -> list[dict]:
         return [t.fen(t.read(p)) for _, p in sorted(self._rows("manager_id", manager_id, month), key=lambda r: r[0])]
 
+    def branch_month(self, branch_id: str, month: str) -> list[dict]:
+        return [t.fen(t.read(p)) for _, p in sorted(self._rows("branch_id", branch_id, month), key=lambda r: r[0])]
+
+    def _flags_since(self, field: str, value: str, since: str) -> list[dict]:
+        found = [f for f in self.flags.values() if f[field] == value and f"{f['created_at']}#{f['flag_id']}" >= since]
+        return [t.fen(t.read(f)) for f in sorted(found, key=lambda f: f"{f['created_at']}#{f['flag_id']}")]
+
+    def staff_flags_since(self, staff_id: str, since: str) -> list[dict]:
+        return self._flags_since("staff_id", staff_id, since)
+
+    def branch_flags_since(self, branch_id: str, since: str) -> list[dict]:
+        return self._flags_since("branch_id", branch_id, since)
+
     def due_on(self, day: date) -> list[dict]:
         # the sparse due index: open, payable in cash, not yet overdue
         due = [
@@ -196,3 +209,7 @@ class MemoryPenaltyRepository:
 
     def scoped_staff(self, staff_id: str) -> dict | None:
         return t.read(self.staff.get(staff_id))
+
+    def branch_managers(self, branch_id: str) -> list[dict]:
+        found = [s for s in self.staff.values() if s["branch_id"] == branch_id and s["role"] == "client_manager"]
+        return [t.read(s) for s in sorted(found, key=lambda s: s["staff_id"])]
