@@ -11,21 +11,20 @@ Client names are stored sealed and shown masked; nothing here logs content or na
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .. import clock, submission
-from ..auth import Principal
 from ..config import get_settings
-from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.common import mask_name
 from ..models.complaints import PENALTY_RULES, TRANSITIONS, UNRESOLVED, ComplaintIn, TransitionIn
 from ..observability import logger
-from ..storage import accounts as account_repo
-from ..storage import callback_work as task_repo
-from ..storage import complaints as repo
-from ..storage import directory, pii
-from ..storage import penalties as penalty_repo
-from . import hourly_sweep, outbox
-from .outbox_handlers import ESCALATION
+from . import hourly_sweep
+from .complaint_ports import COMPLAINTS, AlreadyEscalated, ComplaintChanged, ComplaintExists, Escalation
+from .visit_ports import SEALER
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 SOURCES = {"client_manager": "manager", "supervisor": "supervisor", "callback_agent": "callback", "outlet": "outlet"}
 OVERSIGHT = {"compliance", "admin"}
@@ -85,7 +84,7 @@ def create(principal: Principal, body: ComplaintIn) -> dict:
     if body.task_id:
         if principal.role != "callback_agent":
             raise ValidationFailed.field("task_id", "only a callback agent records a complaint from a callback task")
-        task = task_repo.get_task(body.task_id)
+        task = COMPLAINTS().get_task(body.task_id)
         if not task or task.get("branch_id") != branch_id:
             raise NotFound.reference("task_id", f"task {body.task_id}")
         if body.account_id and body.account_id != task["account_id"]:
@@ -95,7 +94,7 @@ def create(principal: Principal, body: ComplaintIn) -> dict:
     account_id = body.account_id or (task or {}).get("account_id")
     account = None
     if account_id:
-        account = account_repo.get_account(account_id)
+        account = COMPLAINTS().get_account(account_id)
         if not account or account.get("branch_id") != branch_id:
             # Another branch's account answers exactly like an unknown one (issue 16 §5).
             field = "account_id" if body.account_id else "task_id"
@@ -111,7 +110,7 @@ def create(principal: Principal, body: ComplaintIn) -> dict:
         "branch_id": branch_id,
         "account_id": account_id,
         "client_name_masked": mask_name(name),
-        "client_name_sealed": pii.seal(body.client_name),
+        "client_name_sealed": SEALER().seal(body.client_name) if body.client_name else None,
         "task_id": body.task_id,
         "outlet_id": principal.id if principal.kind == "outlet" else None,
         "channel": body.channel.value,
@@ -132,23 +131,20 @@ def create(principal: Principal, body: ComplaintIn) -> dict:
     if late:
         # Received long enough ago that the clock has already run out: escalated with the recording.
         record.update(escalated=True, escalated_at=at)
-    ops = [repo.new_op(record), *([_escalation_op(record)] if late else [])]
     try:
-        repo.write(ops)
-    except ConditionFailed:
-        stored = submission.replay_of(repo.get(record["complaint_id"]))  # this submission's earlier write
+        COMPLAINTS().create(record, _escalation(record) if late else None)
+    except ComplaintExists:
+        stored = submission.replay_of(COMPLAINTS().get(record["complaint_id"]))  # this submission's earlier write
         if stored is None:
             raise
         record = stored
     logger.info("complaint recorded", extra={"complaint_id": record["complaint_id"], "source": record["source"]})
-    if record.get("escalated"):
-        outbox.deliver_now(ESCALATION, _subject(record["complaint_id"]))
     return record
 
 
 def _default_owner(principal: Principal, account: dict | None) -> str | None:
     if account and account.get("serving_manager_id"):
-        manager = directory.get_staff(account["serving_manager_id"])
+        manager = COMPLAINTS().get_staff(account["serving_manager_id"])
         if _is_branch_manager(manager, account["branch_id"]):
             return manager["staff_id"]
     if principal.role == "client_manager":
@@ -156,7 +152,7 @@ def _default_owner(principal: Principal, account: dict | None) -> str | None:
     if principal.kind == "outlet":
         stationed = [
             m["staff_id"]
-            for m in directory.all_branch_staff(principal.branch_id, "client_manager")
+            for m in COMPLAINTS().branch_managers(principal.branch_id)
             if m.get("status") == "active" and principal.id in (m.get("outlet_ids") or [])
         ]
         if len(stationed) == 1:
@@ -185,7 +181,7 @@ def _visible(principal: Principal, record: dict) -> bool:
 
 
 def read(principal: Principal, complaint_id: str) -> dict:
-    record = repo.get(complaint_id)
+    record = COMPLAINTS().get(complaint_id)
     if not record or not _visible(principal, record):
         raise NotFound(f"complaint {complaint_id} not found")
     return record
@@ -201,14 +197,14 @@ def list_complaints(principal: Principal, *, status, overdue, branch_id, month, 
     if principal.role == "supervisor":
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("supervisors see their own branch's complaints only")
-        return repo.list_branch(principal.branch_id, month, **page_of)
+        return COMPLAINTS().list_branch(principal.branch_id, month, **page_of)
     if principal.role == "client_manager":
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("a manager sees their own complaints only")
-        return repo.list_owner(principal.id, month, **page_of)
+        return COMPLAINTS().list_owner(principal.id, month, **page_of)
     if not branch_id:
         raise ValidationFailed.field("query.branch_id", "name the branch whose complaints to list")
-    return repo.list_branch(branch_id, month, **page_of)
+    return COMPLAINTS().list_branch(branch_id, month, **page_of)
 
 
 # --- handling ----------------------------------------------------------------------------------------
@@ -241,7 +237,7 @@ def reassign(principal: Principal, complaint_id: str, owner_id: str) -> dict:
     current = read(principal, complaint_id)
     if current["status"] not in UNRESOLVED:
         raise Unprocessable("a resolved complaint keeps its owner")
-    if not _is_branch_manager(directory.get_staff(owner_id), current["branch_id"]):
+    if not _is_branch_manager(COMPLAINTS().get_staff(owner_id), current["branch_id"]):
         raise NotFound.reference("owner_id", f"client manager {owner_id}")
     at = clock.iso(clock.now())
     record = {
@@ -254,7 +250,7 @@ def reassign(principal: Principal, complaint_id: str, owner_id: str) -> dict:
 
 def link_penalty(principal: Principal, complaint_id: str, penalty_id: str) -> dict:
     current = read(principal, complaint_id)
-    penalty = penalty_repo.get(penalty_id)
+    penalty = COMPLAINTS().get_penalty(penalty_id)
     if not penalty or penalty.get("branch_id") != current["branch_id"]:
         raise NotFound.reference("penalty_id", f"penalty {penalty_id}")
     if penalty.get("rule_code") not in PENALTY_RULES:
@@ -277,8 +273,8 @@ def link_penalty(principal: Principal, complaint_id: str, penalty_id: str) -> di
 def _save(current: dict, record: dict) -> dict:
     record["revision"] = int(current["revision"]) + 1
     try:
-        repo.write([repo.replace_op(record, expected_revision=int(current["revision"]))])
-    except ConditionFailed:
+        COMPLAINTS().replace(record, expected_revision=int(current["revision"]))
+    except ComplaintChanged:
         raise Conflict("the complaint changed meanwhile; reload and retry") from None
     return record
 
@@ -288,17 +284,15 @@ def _subject(complaint_id: str) -> str:
     return f"{ESCALATION_KIND}:{complaint_id}"
 
 
-def _escalation_op(record: dict) -> dict:
+def _escalation(record: dict) -> Escalation:
     # Ids only: the entry never carries the client's name or the complaint's text.
     fields = {
         k: record.get(k)
         for k in ("branch_id", "complaint_id", "owner_id", "account_id", "channel", "due_at")
         if record.get(k) is not None
     }
-    return outbox.record_op(
-        ESCALATION,
-        _subject(record["complaint_id"]),
-        {"kind": ESCALATION_KIND, "record": {**fields, "audience": AUDIENCE}},
+    return Escalation(
+        _subject(record["complaint_id"]), {"kind": ESCALATION_KIND, "record": {**fields, "audience": AUDIENCE}}
     )
 
 
@@ -313,15 +307,14 @@ def sweep_overdue(now: datetime | None = None) -> dict:
     at = clock.iso(now)
 
     def read_hour(hour: str) -> None:
-        for item in repo.due_in_hour(hour):
+        for item in COMPLAINTS().due_in_hour(hour):
             if item["status"] not in UNRESOLVED or item.get("escalated"):
                 continue
             try:
-                repo.write([repo.escalate_op(item["complaint_id"], at), _escalation_op(item)])
-            except ConditionFailed:
+                COMPLAINTS().escalate(item["complaint_id"], at, _escalation(item))
+            except AlreadyEscalated:
                 continue  # resolved or escalated meanwhile
             escalated.append(item["complaint_id"])
-            outbox.deliver_now(ESCALATION, _subject(item["complaint_id"]))
 
     hours = hourly_sweep.sweep(SWEEP_JOB, now, read_hour)
     return {"hours_read": hours, "escalated": escalated}

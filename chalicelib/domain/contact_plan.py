@@ -14,17 +14,19 @@ approved. The class comes from the supervisor (or the core system's feed, which 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .. import clock
-from ..auth import Principal
 from ..config import get_settings
-from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.common import mask_name
 from ..models.contact_plan import ValueClass, ValueClassIn
 from ..models.visits import OUTING_KINDS, PHONE_KINDS
-from ..storage import accounts as account_repo
-from ..storage import contact_plan as repo
-from ..storage import directory
+from .contact_plan_ports import CONTACT_PLAN, AccountMoved
+from .visit_ports import Contact
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 PLANNED = (ValueClass.A.value, ValueClass.B.value)
 ORDER = {"overdue": 0, "due": 1, "met": 2, "none": 3}
@@ -46,22 +48,20 @@ def _previous_period(day: date, months: int) -> list[str]:
     return _period(start - timedelta(days=1), months)
 
 
-def contact_ops(visit: dict) -> list[dict]:
-    """What a counted visit log adds to the contact plan, for the log's own transaction."""
+def contact_of(visit: dict) -> Contact | None:
+    """What a counted visit log adds to the contact plan, written in the log's own transaction."""
     if not visit.get("account_id") or visit.get("status") not in ("recorded", "approved_late"):
-        return []
+        return None
     kind = visit["kind"]
     if kind not in PHONE_KINDS and kind not in OUTING_KINDS:
-        return []  # an outlet shift is not a contact with this client
+        return None  # an outlet shift is not a contact with this client
     day = clock.local_date(datetime.fromisoformat(visit["visited_at"]))
-    return [
-        repo.contact_op(
-            visit["account_id"],
-            visit["manager_id"],
-            clock.iso_week(day),
-            day.isoformat()[:7] if kind in OUTING_KINDS else None,
-        )
-    ]
+    return Contact(
+        visit["account_id"],
+        visit["manager_id"],
+        clock.iso_week(day),
+        day.isoformat()[:7] if kind in OUTING_KINDS else None,
+    )
 
 
 def duties(value_class: str, contacts: dict | None, on: date) -> dict:
@@ -90,7 +90,7 @@ def _manager_in_scope(principal: Principal, manager_id: str | None) -> str:
         return principal.id
     if not manager_id:
         raise ValidationFailed.field("query.manager_id", "name the manager whose plan to show")
-    manager = directory.get_staff(manager_id)
+    manager = CONTACT_PLAN().get_staff(manager_id)
     if (
         not manager
         or manager.get("role") != "client_manager"
@@ -108,9 +108,11 @@ def plan(principal: Principal, manager_id: str | None, on: date | None) -> dict:
 def _book(manager_id: str) -> tuple[list[dict], dict[str, dict]]:
     """Two reads: the manager's open A and B accounts (one index) and their contact items (one batch)."""
     accounts = [
-        a for a in repo.manager_accounts(manager_id) if a.get("status") == "open" and a.get("value_class") in PLANNED
+        a
+        for a in CONTACT_PLAN().manager_accounts(manager_id)
+        if a.get("status") == "open" and a.get("value_class") in PLANNED
     ]
-    return accounts, repo.contacts_of(manager_id, [a["account_id"] for a in accounts]) if accounts else {}
+    return accounts, CONTACT_PLAN().contacts_of(manager_id, [a["account_id"] for a in accounts]) if accounts else {}
 
 
 def plan_of(manager_id: str, on: date) -> dict:
@@ -147,7 +149,7 @@ def plan_of(manager_id: str, on: date) -> dict:
 def set_value_class(principal: Principal, account_id: str, body: ValueClassIn) -> dict:
     """The supervisor of the account's branch sets its class; each change is kept with who, when and why."""
     for _ in range(3):
-        account = account_repo.get_account(account_id, consistent=True)
+        account = CONTACT_PLAN().get_account(account_id)
         if not account or (principal.role == "supervisor" and account.get("branch_id") != principal.branch_id):
             raise NotFound(f"account {account_id} not found")
         change = {
@@ -159,8 +161,8 @@ def set_value_class(principal: Principal, account_id: str, body: ValueClassIn) -
             "previous_class": account.get("value_class"),
         }
         try:
-            repo.set_value_class(account, change)
-        except ConditionFailed:
+            CONTACT_PLAN().set_value_class(account, change)
+        except AccountMoved:
             continue  # the feed moved the account meanwhile: read it again
         return {
             "account_id": account_id,

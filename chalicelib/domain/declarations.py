@@ -15,16 +15,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .. import clock
-from ..auth import Principal
 from ..config import get_settings
-from ..errors import ConditionFailed, Conflict, Forbidden, Unprocessable, ValidationFailed
+from ..errors import Conflict, Forbidden, Unprocessable, ValidationFailed
 from ..models.declarations import DeclarationIn
 from ..observability import logger
-from ..storage import declarations as repo
-from ..storage import directory
 from . import penalty_rules
+from .declaration_ports import DECLARATIONS, DeclarationChanged, MonthClosed
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 RULE = "FALSE_CLAIM"
 
@@ -122,7 +124,7 @@ def _window(month: str, branch_id: str) -> tuple[datetime, bool]:
     """Until when the month is editable, and whether it is closed (the deadline passed, or the supervisor
     closed it earlier: then `until` is the closure's time)."""
     until = editable_until(month, get_settings().declaration_deadline_day)
-    closure = repo.closure(branch_id, month)
+    closure = DECLARATIONS().closure(branch_id, month)
     if closure and datetime.fromisoformat(closure["closed_at"]) < until:
         return datetime.fromisoformat(closure["closed_at"]), True
     return until, clock.now() > until
@@ -145,7 +147,7 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
         if account_id in seen:
             raise ValidationFailed.field(f"account_ids.{i}", f"{account_id} is listed twice")
         seen.add(account_id)
-    current = repo.get(principal.id, body.month)
+    current = DECLARATIONS().get(principal.id, body.month)
     ids = list(body.account_ids)
     if current and current["account_ids"] == ids and current.get("note", "") == body.note:
         return _view(current)  # the same list again (a retry): nothing changes
@@ -169,12 +171,12 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
         "history": [*(current or {}).get("history", []), entry],
     }
     try:
-        repo.save(record, int(current["revision"]) if current else None)
-    except repo.MonthClosed:
+        DECLARATIONS().save(record, int(current["revision"]) if current else None)
+    except MonthClosed:
         raise Unprocessable(
             f"declarations for {body.month} are closed", details=[{"field": "month", "message": "closed"}]
         ) from None
-    except ConditionFailed:
+    except DeclarationChanged:
         raise Conflict("your declaration changed meanwhile; reload and retry") from None
     logger.info("declaration saved", extra={"month": body.month, "accounts": len(ids)})
     return _view(record)
@@ -182,7 +184,7 @@ def declare(principal: Principal, body: DeclarationIn) -> dict:
 
 def _view(record: dict) -> dict:
     until, closed = _window(record["month"], record["branch_id"])
-    accounts = repo.accounts(record["account_ids"]) if record["account_ids"] else {}
+    accounts = DECLARATIONS().accounts(record["account_ids"]) if record["account_ids"] else {}
     shown = []
     for account_id in record["account_ids"]:
         account = accounts.get(account_id)
@@ -205,10 +207,10 @@ def list_declarations(principal: Principal, month: str, manager_id: str | None) 
     if principal.role == "client_manager":
         if manager_id and manager_id != principal.id:
             raise Forbidden("a manager sees their own declaration only")
-        found = repo.get(principal.id, month)
+        found = DECLARATIONS().get(principal.id, month)
         items = [found] if found else []
     else:
-        items = repo.branch_month(principal.branch_id, month)
+        items = DECLARATIONS().branch_month(principal.branch_id, month)
         if manager_id:
             items = [d for d in items if d["manager_id"] == manager_id]
     return {"month": month, "branch_id": principal.branch_id, "items": [_view(d) for d in items]}
@@ -219,7 +221,7 @@ def close_month(principal: Principal, month: str) -> dict:
     if month > clock.today().isoformat()[:7]:
         raise ValidationFailed.field("month", "a month is closed once it has begun")
     until, closed = _window(month, principal.branch_id)
-    existing = repo.closure(principal.branch_id, month)
+    existing = DECLARATIONS().closure(principal.branch_id, month)
     if existing:
         return existing
     if closed:
@@ -233,8 +235,8 @@ def close_month(principal: Principal, month: str) -> dict:
         "closed_by": principal.id,
         "closed_at": clock.iso(clock.now()),
     }
-    if not repo.close(record):
-        return repo.closure(principal.branch_id, month) or record
+    if not DECLARATIONS().close(record):
+        return DECLARATIONS().closure(principal.branch_id, month) or record
     logger.info("declarations closed", extra={"month": month})
     return record
 
@@ -246,13 +248,13 @@ def conflicts(principal: Principal, month: str, branch_id: str | None) -> dict:
         branch_id = principal.branch_id
     elif not branch_id:
         raise ValidationFailed.field("query.branch_id", "name the branch whose declarations to compare")
-    declarations = repo.branch_month(branch_id, month)
+    declarations = DECLARATIONS().branch_month(branch_id, month)
     declared = sorted({a for d in declarations for a in d["account_ids"]})
-    staff = {m["staff_id"] for m in directory.all_branch_staff(branch_id, "client_manager")}
+    staff = {m["staff_id"] for m in DECLARATIONS().branch_managers(branch_id)}
     found = compare(
         declarations,
-        repo.accounts(declared) if declared else {},
-        repo.conversions(declared) if declared else {},
+        DECLARATIONS().accounts(declared) if declared else {},
+        DECLARATIONS().conversions(declared) if declared else {},
         month,
         branch_id,
         staff,

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .. import clock, submission
-from ..auth import Principal
 from ..config import get_settings
-from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, ValidationFailed
-from ..models.leave import LeaveDecisionIn, LeaveIn, LeaveWithdrawIn
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..models.leave import LeaveDecisionIn, LeaveIn, LeaveStatus, LeaveWithdrawIn
 from ..observability import logger
-from ..storage import directory
-from ..storage import leave as repo
 from . import workdays
+from .leave_ports import LEAVE, LeaveChanged, LeaveExists, Page
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 ACTIVE = {"pending", "approved"}  # a new request may not overlap these
 FULL, HALF = Decimal(1), Decimal("0.5")
@@ -82,7 +84,7 @@ def days_on_leave(manager_id: str, start: date, end: date, *, branch_id: str | N
     first = start - timedelta(days=get_settings().leave_max_days)
     records = [
         r
-        for r in repo.starting_between(manager_id, first.isoformat(), end.isoformat())
+        for r in LEAVE().starting_between(manager_id, first.isoformat(), end.isoformat())
         if r["status"] == "approved" and branch_id in (None, r.get("branch_id"))
     ]
     return {d: share for d, share in merge_days(records).items() if start <= d <= end}
@@ -101,7 +103,7 @@ def request(principal: Principal, body: LeaveIn) -> dict:
         raise ValidationFailed.field("start_date", problem)
     if (body.end_date - body.start_date).days + 1 > s.leave_max_days:
         raise ValidationFailed.field("end_date", f"one request spans at most {s.leave_max_days} days")
-    record = {
+    record: dict = {
         "leave_id": submission.record_id("leave"),
         "manager_id": principal.id,
         "branch_id": principal.branch_id,
@@ -114,7 +116,7 @@ def request(principal: Principal, body: LeaveIn) -> dict:
     days = sum(days_of(record).values(), Decimal(0))
     if days == 0:
         raise ValidationFailed.field("start_date", "no working day in the leave asked for")
-    replayed = submission.replay_of(repo.get(record["leave_id"]))
+    replayed = submission.replay_of(LEAVE().get(record["leave_id"]))
     if replayed:
         return replayed
     for other in _nearby(principal.id, body.start_date, body.end_date):
@@ -134,9 +136,9 @@ def request(principal: Principal, body: LeaveIn) -> dict:
         **submission.stamp(),
     )
     try:
-        repo.create(record)
-    except ConditionFailed:
-        stored = submission.replay_of(repo.get(record["leave_id"]))
+        LEAVE().create(record)
+    except LeaveExists:
+        stored = submission.replay_of(LEAVE().get(record["leave_id"]))
         if stored is None:
             raise
         record = stored
@@ -146,7 +148,7 @@ def request(principal: Principal, body: LeaveIn) -> dict:
 
 def _nearby(manager_id: str, start: date, end: date) -> list[dict]:
     first = start - timedelta(days=get_settings().leave_max_days)
-    return repo.starting_between(manager_id, first.isoformat(), end.isoformat())
+    return LEAVE().starting_between(manager_id, first.isoformat(), end.isoformat())
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -159,26 +161,28 @@ def _visible(principal: Principal, record: dict) -> bool:
 
 
 def read(principal: Principal, leave_id: str) -> dict:
-    record = repo.get(leave_id)
+    record = LEAVE().get(leave_id)
     if not record or not _visible(principal, record):
         raise NotFound(f"leave {leave_id} not found")
     return record
 
 
-def list_leave(principal: Principal, *, status, manager_id, month, limit, start_key):
-    keep = (lambda r: r["status"] == status) if status else None
+def list_leave(
+    principal: Principal, *, status: str | None, manager_id: str | None, month: str | None, limit: int, start_key
+) -> Page:
+    wanted = LeaveStatus(status) if status else None
     if principal.role == "client_manager":
         if manager_id and manager_id != principal.id:
             raise Forbidden("a manager sees their own leave only")
-        return repo.list_manager(principal.id, month, limit=limit, start_key=start_key, keep=keep)
+        return LEAVE().list_manager(principal.id, month, limit=limit, start_key=start_key, status=wanted)
     if manager_id:
-        staff = directory.get_staff(manager_id)
+        staff = LEAVE().get_staff(manager_id)
         if principal.role == "supervisor" and (not staff or staff["branch_id"] != principal.branch_id):
             raise Forbidden("supervisors see their own branch's leave only")
-        return repo.list_manager(manager_id, month, limit=limit, start_key=start_key, keep=keep)
+        return LEAVE().list_manager(manager_id, month, limit=limit, start_key=start_key, status=wanted)
     if principal.role != "supervisor":
         raise ValidationFailed.field("query.manager_id", "name the manager whose leave to list")
-    return repo.list_branch(principal.branch_id, month, limit=limit, start_key=start_key, keep=keep)
+    return LEAVE().list_branch(principal.branch_id, month, limit=limit, start_key=start_key, status=wanted)
 
 
 # --- deciding and withdrawing --------------------------------------------------------------------------
@@ -236,7 +240,9 @@ def withdraw(principal: Principal, leave_id: str, body: LeaveWithdrawIn) -> dict
 def _save(current: dict, record: dict) -> dict:
     record["revision"] = int(current["revision"]) + 1
     try:
-        repo.replace(record, expected_revision=int(current["revision"]), expected_status=current["status"])
-    except ConditionFailed:
+        LEAVE().replace(
+            record, expected_revision=int(current["revision"]), expected_status=LeaveStatus(current["status"])
+        )
+    except LeaveChanged:
         raise Conflict("the leave changed meanwhile; reload and retry") from None
     return record

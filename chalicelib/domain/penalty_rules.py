@@ -14,13 +14,16 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import clock
-from ..auth import Principal
 from ..config import Settings, get_settings
-from ..errors import ConditionFailed, Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..models.penalties import Rule, RuleVersionIn
-from ..storage import penalties as repo
+from .penalty_ports import PENALTIES, RuleScope
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "data" / "penalty_rules.json"
 GLOBAL = "GLOBAL"
@@ -112,8 +115,8 @@ class Catalogue:
 
 def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
     """The catalogue in force on a day, with the branch's overrides in force that day."""
-    global_scope = repo.rule_scope(GLOBAL)  # cached; a penalty's write checks the revision (see revisions)
-    revisions = {GLOBAL: global_scope["rev"]}
+    global_scope = PENALTIES().rule_scope(GLOBAL)  # cached; a penalty's write checks the revision (see revisions)
+    revisions = {GLOBAL: global_scope.rev}
     stored = _in_force(global_scope, on)
     version = dict(stored) if stored else builtin_version(on)
     rules = {r["code"]: dict(r) for r in version["rules"]}
@@ -124,8 +127,8 @@ def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
         version["effective_from"] = last or version["effective_from"]
     branch_from = None
     if branch_id:
-        scope = repo.rule_scope(branch_scope(branch_id))
-        revisions[branch_scope(branch_id)] = scope["rev"]
+        scope = PENALTIES().rule_scope(branch_scope(branch_id))
+        revisions[branch_scope(branch_id)] = scope.rev
         override = _in_force(scope, on)
         if override:
             branch_from = str(override["effective_from"])
@@ -142,9 +145,9 @@ def catalogue_on(on: date, branch_id: str | None = None) -> Catalogue:
     )
 
 
-def _in_force(scope: dict, on: date) -> dict | None:
+def _in_force(scope: RuleScope, on: date) -> dict | None:
     """The scope's last version effective on or before `on`."""
-    found = [v for v in scope["versions"] if str(v["effective_from"]) <= on.isoformat()]
+    found = [v for v in scope.versions if str(v["effective_from"]) <= on.isoformat()]
     return found[-1] if found else None
 
 
@@ -161,7 +164,7 @@ def add_version(principal: Principal, body: RuleVersionIn) -> dict:
         rules = [r.model_dump(mode="json", exclude_none=True) for r in body.rules]
         payload = {"rules": rules}
     else:
-        if not repo.branch_exists(body.branch_id):
+        if not PENALTIES().branch_exists(body.branch_id):
             raise ValidationFailed.field("branch_id", f"unknown branch {body.branch_id}")
         scope = branch_scope(body.branch_id)
         base = catalogue_on(body.effective_from).rules
@@ -181,10 +184,7 @@ def add_version(principal: Principal, body: RuleVersionIn) -> dict:
         "created_by": principal.id,
         "created_at": clock.iso(clock.now()),
     }
-    try:
-        repo.put_rule_version(record)
-    except ConditionFailed:
-        raise Conflict(f"a {scope} version effective {body.effective_from} already exists") from None
+    PENALTIES().put_rule_version(record)  # RuleVersionExists (409): a version is never overwritten
     return record
 
 

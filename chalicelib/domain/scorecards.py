@@ -9,13 +9,15 @@ from calendar import monthrange
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from ..auth import Principal
 from ..config import get_settings
 from ..errors import Forbidden, NotFound
-from ..storage import directory
-from ..storage import penalties as repo
 from .csv_export import to_csv
+from .penalty_ports import PENALTIES
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 INACTIVE = {"voided", "overturned"}
 OWED_STATUSES = {"open", "under_appeal"}
@@ -39,10 +41,10 @@ def prospect_counts(manager_id: str, month: str) -> dict:
 
 def complaint_counts(manager_id: str, month: str) -> dict:
     """Complaints the manager owns that were received in the month (002 第二十条 §4)."""
-    from ..storage import complaints as complaint_repo
     from . import complaints
+    from .complaint_ports import COMPLAINTS
 
-    return complaints.month_counts(complaint_repo.owner_month(manager_id, month))
+    return complaints.month_counts(COMPLAINTS().owner_month(manager_id, month))
 
 
 def contact_share(manager_id: str, month: str) -> dict:
@@ -130,7 +132,7 @@ def compute(manager: dict, month: str, penalties: list[dict], flags: list[dict])
 
 
 def scorecard(principal: Principal, manager_id: str, month: str) -> dict:
-    manager = directory.get_staff(manager_id)
+    manager = PENALTIES().get_staff(manager_id)
     allowed = (
         principal.role in ("compliance", "admin")
         or (principal.role == "client_manager" and principal.id == manager_id)
@@ -138,19 +140,21 @@ def scorecard(principal: Principal, manager_id: str, month: str) -> dict:
     )
     if not manager or not allowed or manager["role"] != "client_manager":
         raise NotFound(f"no scorecard for {manager_id}")
-    return compute(manager, month, repo.manager_month(manager_id, month), repo.staff_flags_since(manager_id, month))
+    return compute(
+        manager, month, PENALTIES().manager_month(manager_id, month), PENALTIES().staff_flags_since(manager_id, month)
+    )
 
 
 def rollup(principal: Principal, month: str, branch_id: str | None) -> dict:
     if principal.role == "supervisor" and branch_id and branch_id != principal.branch_id:
         raise Forbidden("supervisors read their own branch only")
     branch_id = branch_id or principal.branch_id
-    managers = directory.all_branch_staff(branch_id, "client_manager")
+    managers = PENALTIES().branch_managers(branch_id)
     penalties: dict[str, list[dict]] = defaultdict(list)
-    for p in repo.branch_month(branch_id, month):
+    for p in PENALTIES().branch_month(branch_id, month):
         penalties[p["manager_id"]].append(p)
     flags: dict[str, list[dict]] = defaultdict(list)
-    for f in repo.branch_flags_since(branch_id, month):
+    for f in PENALTIES().branch_flags_since(branch_id, month):
         flags[f["staff_id"]].append(f)
     cards = [
         compute(m, month, penalties[m["staff_id"]], flags[m["staff_id"]])

@@ -98,16 +98,6 @@ def audit_item(penalty_id: str, entry: dict) -> dict:
     return {**keys.penalty_audit(penalty_id, at), "penalty_id": penalty_id, **entry}
 
 
-class EntryRefused(ConditionFailed):
-    """`enter` wrote nothing; what refused it: the penalty exists (`exists`), the manager is not a client
-    manager of the branch (`manager`), the ledger or a catalogue revision moved on (`stale`), or these
-    flags are raised already (`flags`)."""
-
-    def __init__(self, *, exists=False, manager=False, stale=False, flags=()):
-        super().__init__("the penalty's transaction was refused")
-        self.exists, self.manager, self.stale, self.flags = exists, manager, stale, list(flags)
-
-
 def enter(
     record: dict,
     audit: dict,
@@ -120,7 +110,8 @@ def enter(
 ) -> None:
     """The penalty, its audit entry, its manager's month ledger (conditional on the version read), the
     escalation flags it raises, a check that the manager is a client manager of `branch_id` and one
-    that each catalogue scope used is still at its revision: all or nothing, one request."""
+    that each catalogue scope used is still at its revision: all or nothing, one request (a refusal is
+    `base.TransactionCancelled`)."""
     staff = keys.staff(record["manager_id"])
     ops = [
         base.tx_put(penalty_item(record)),
@@ -135,17 +126,10 @@ def enter(
         ledger_op(ledger, ledger_version),
     ]
     ops += [rule_head_check(scope, rev) for scope, rev in sorted(catalogue_revisions.items())]
-    first_flag = len(ops)
     ops += [base.tx_put(flag_item(f)) for f in flags]
-    try:
-        base.transact(ops)
-    except base.TransactionCancelled as err:
-        raise EntryRefused(
-            exists=err.failed(0),
-            manager=err.failed(2),
-            stale=any(err.failed(i) for i in range(3, first_flag)),
-            flags=[f["flag_id"] for i, f in enumerate(flags) if err.failed(first_flag + i)],
-        ) from None
+    # The order above is read back by storage/penalties_repo.py (EntryRefused): penalty, audit, manager
+    # check, ledger, one check per catalogue scope in sorted order, then one item per flag.
+    base.transact(ops)
 
 
 # --- the month ledger ---------------------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""Penalty and leave rule tests on the in-memory fakes: no tables, so the suite-wide `aws` fixture is
+replaced by one that does nothing, and the working-day calendar is Monday to Friday (the published
+calendar is the foundations' area, read from the table)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.auth import Principal
+from chalicelib.domain import workdays
+from chalicelib.domain.leave_ports import LEAVE
+from chalicelib.domain.penalty_ports import PENALTIES
+from chalicelib.storage.memory.leave import MemoryLeaveRepository
+from chalicelib.storage.memory.penalties import MemoryPenaltyRepository
+
+NOW = "2026-11-20T10:00:00+08:00"  # a Friday
+SUPERVISOR = Principal(kind="staff", id="sup-001", role="supervisor", branch_id="br-pudong")
+SECOND_SUPERVISOR = Principal(kind="staff", id="sup-002", role="supervisor", branch_id="br-pudong")
+MANAGER = Principal(kind="staff", id="cm-001", role="client_manager", branch_id="br-pudong")
+OTHER_SUPERVISOR = Principal(kind="staff", id="sup-101", role="supervisor", branch_id="br-haidian")
+
+
+@pytest.fixture(autouse=True)
+def aws():
+    yield
+
+
+@pytest.fixture(autouse=True)
+def frozen(monkeypatch):
+    monkeypatch.setattr(workdays, "is_workday", lambda d: d.weekday() < 5)
+    with clock.freeze(NOW):
+        yield
+
+
+@pytest.fixture
+def repo():
+    fake = MemoryPenaltyRepository()
+    fake.add_staff("cm-001", "br-pudong")
+    fake.add_staff("cm-002", "br-pudong")
+    fake.add_staff("sup-001", "br-pudong", "supervisor")
+    fake.add_staff("sup-002", "br-pudong", "supervisor")
+    fake.add_staff("cm-101", "br-haidian")
+    with PENALTIES.override(fake):
+        yield fake
+
+
+@pytest.fixture
+def leave_repo():
+    fake = MemoryLeaveRepository()
+    fake.add_staff("cm-001", "br-pudong")
+    fake.add_staff("cm-101", "br-haidian")
+    with LEAVE.override(fake):
+        yield fake
