@@ -81,7 +81,9 @@ class ShardFailed(Exception):
 
 # The queue is declared in infra/resources.json (SelectionShardQueue); infra/package.py points this event
 # source at it, so the name here only names the function's event.
-@bp.on_sqs_message(queue="fielddesk-selection-shards", batch_size=1, name="callback_selection_shard")
+@bp.on_sqs_message(
+    queue="fielddesk-selection-shards", batch_size=1, name="callback_selection_shard", maximum_concurrency=16
+)
 def callback_selection_shard(event):
     from ..domain import selection_fanout, selection_job
     from ..wiring.selection import shard_queue
