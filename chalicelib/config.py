@@ -235,9 +235,9 @@ class Settings(BaseSettings):
     selection_queue_url: str = ""
     # A shard queued but not completed after this long (its message dead-lettered, a crash) is queued again
     # by the next schedule; a repeated schedule inside it queues nothing.
-    selection_requeue_after_seconds: int = Field(21600, ge=900)
+    selection_requeue_after_seconds: int = 21600
     # A shard out of time queues its own continuation at most this many times per message chain.
-    selection_max_continuations: int = Field(24, ge=0, le=1000)
+    selection_max_continuations: int = 24
 
     @field_validator("cors_origins", "transferred_out_tiers", "oidc_scopes", mode="before")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -58,13 +58,13 @@ def task_ids_of(account_id: str) -> list[str]:
 def assert_exactly_one_task_each(account_ids: list[str], day: date = D) -> None:
     for a in account_ids:
         assert task_ids_of(a) == [keys.callback_task_id("new_account", a, str(day))], a
-        counter = base.get_item(**keys.callback_quarter_counter(a, "2026Q4"), consistent=True)
-        assert counter["callbacks"] == 1, a
+        counter = base.get_item(**keys.callback_quarter_counter(a, "2026Q4"), consistent=True) or {}
+        assert counter.get("callbacks") == 1, a
 
 
 def received(url: str) -> list[dict]:
     """Every message waiting on the queue (taken off it, as the event source mapping does)."""
-    out = []
+    out: list[dict] = []
     while True:
         got = sqs_client().receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         if not got:
@@ -92,12 +92,17 @@ def deliver(*messages: dict, at: str = AT) -> list[dict]:
 
     from app import app
 
-    out = []
+    out: list[dict] = []
     with clock.freeze(at), Client(app) as client:
         for m in messages:
             event = client.events.generate_sqs_event([json.dumps(m)], queue_name="fielddesk-selection-shards")
             out += client.lambda_.invoke("callback_selection_shard", event).payload["runs"]
     return out
+
+
+def at(text: str) -> str:
+    """A time as the job writes it (chalicelib.clock), so leases compare as the job compares them."""
+    return clock.iso(datetime.fromisoformat(text))
 
 
 def msg(shard: int, day: date = D, continuation: int = 0) -> dict:
@@ -286,3 +291,31 @@ def test_run_date_of_one_shard_reads_only_that_shard_and_the_per_date_parts_once
 def test_a_shard_number_outside_the_settings_is_refused():
     with pytest.raises(ValueError, match="shard 4"):
         selection_job.run_date(D, shard=get_settings().selection_shards)
+
+
+def test_per_date_parts_held_by_a_crashed_invocation_are_taken_over_once_its_lease_lapses(queue, per_date_parts):
+    accounts = new_accounts()
+    scheduled()
+    received(queue)
+    # Shard 3's invocation claimed the per-date parts and crashed (its lease runs until 03:00).
+    assert runs.claim_common(D, "shard-3", at("2026-11-20T02:00:00+08:00"), at("2026-11-20T03:00:00+08:00")) is not None
+    deliver(msg(0), msg(1), msg(2))
+    assert per_date_parts == {"departures": 0, "sample": 0}  # held: nobody else runs them
+    deliver(msg(3), at="2026-11-20T02:20:00+08:00")  # SQS delivers the crashed message again: same owner
+    assert per_date_parts == {"departures": 1, "sample": 1}
+    assert store.get_run(D)["status"] == "completed" and store.get_watermark() == D
+    assert_exactly_one_task_each(accounts)
+
+
+def test_when_only_the_per_date_parts_are_left_a_later_schedule_queues_shard_0_to_run_them(queue, per_date_parts):
+    new_accounts()
+    scheduled()
+    received(queue)
+    assert runs.claim_common(D, "shard-9", at("2026-11-20T02:00:00+08:00"), at("2026-11-20T03:00:00+08:00")) is not None
+    deliver(*[msg(k) for k in range(SHARDS)])
+    assert store.get_run(D)["status"] == "running" and per_date_parts["departures"] == 0
+    later = scheduled("2026-11-20T09:00:00+08:00")  # the lease and the 6 h have lapsed
+    assert [(r["status"], r.get("shards")) for r in later] == [("queued", [0])]
+    (result,) = deliver(*received(queue), at="2026-11-20T09:00:00+08:00")
+    assert result["status"] == "completed" and per_date_parts == {"departures": 1, "sample": 1}
+    assert store.get_run(D)["status"] == "completed" and store.get_watermark() == D
