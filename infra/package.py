@@ -17,6 +17,9 @@
    account-file handler (FIELDDESK_ACCOUNT_FILE_HANDLER, default
    `import_account_file`) is subscribed to the account-files bucket's
    Object Created events through EventBridge.
+3. The selection's fan-out (`wire_selection_queue`): the shard handler's SQS event is pointed at the
+   stack's SelectionShardQueue, and only the scheduler (send) and the shard handler (receive, delete,
+   send its continuation) get the queue, by its URL in their environment and one statement each.
 """
 
 from __future__ import annotations
