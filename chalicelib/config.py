@@ -250,6 +250,15 @@ class Settings(BaseModel):
     selection_retry_base_seconds: float = 0.05
     selection_retry_max_delay_seconds: float = 5.0
     selection_retry_give_up_seconds: float = 300.0
+    # Fan-out (issue 18 §3): set (the packaged stack sets it), the 02:00 schedule queues one message per
+    # (date, shard) and the shard function runs each in its own invocation; empty (make run, tests, the
+    # operator runner), every shard runs in the scheduling process.
+    selection_queue_url: str = ""
+    # A shard queued but not completed after this long (its message dead-lettered, a crash) is queued again
+    # by the next schedule; a repeated schedule inside it queues nothing.
+    selection_requeue_after_seconds: int = 21600
+    # A shard out of time queues its own continuation at most this many times per message chain.
+    selection_max_continuations: int = 24
 
     @field_validator("cors_origins", "transferred_out_tiers", "oidc_scopes", mode="before")
     @classmethod

@@ -17,6 +17,9 @@
    account-file handler (FIELDDESK_ACCOUNT_FILE_HANDLER, default
    `import_account_file`) is subscribed to the account-files bucket's
    Object Created events through EventBridge.
+3. The selection's fan-out (`wire_selection_queue`): the shard handler's SQS event is pointed at the
+   stack's SelectionShardQueue, and only the scheduler (send) and the shard handler (receive, delete,
+   send its continuation) get the queue, by its URL in their environment and one statement each.
 """
 
 from __future__ import annotations
@@ -400,6 +403,7 @@ def finish(
             }
             summary["account_file_handler"] = name
         summary["functions"][name] = kind
+    summary["selection_queue"] = wire_selection_queue(template)
     if require_gateway_keys:
         _require_gateway_keys(template, outlet_routes)
     leftover = [n for n, f in functions(template).items() if PLACEHOLDER_ROLE in json.dumps(f["Properties"]["Role"])]
@@ -409,6 +413,40 @@ def finish(
 
 
 COGNITO_TYPES = ("AWS::Cognito::",)
+
+
+# --- the selection's fan-out (issue 18 §3) ----------------------------------------------------------
+SELECTION_SCHEDULER = "daily_callback_selection"  # queues one message per (date, shard)
+SELECTION_SHARD_HANDLER = "callback_selection_shard"  # @bp.on_sqs_message: runs one shard
+SELECTION_QUEUE = "SelectionShardQueue"  # infra/resources.json, with its dead-letter queue and redrive policy
+
+
+def wire_selection_queue(template: dict) -> dict:
+    """Point the shard handler's SQS event at the stack's queue (chalice builds an ARN from a name, which
+    would collide between stacks), tell both functions its URL, and give each only what it does with it:
+    the scheduler sends; the shard handler receives, deletes and sends its own continuation."""
+    resources = template["Resources"]
+    scheduler, handler = to_cfn_name(SELECTION_SCHEDULER), to_cfn_name(SELECTION_SHARD_HANDLER)
+    if scheduler not in resources or handler not in resources:
+        raise SystemExit(f"the selection fan-out needs both {SELECTION_SCHEDULER} and {SELECTION_SHARD_HANDLER}")
+    queue_arn = {"Fn::GetAtt": [SELECTION_QUEUE, "Arn"]}
+    events = resources[handler]["Properties"].get("Events", {})
+    sqs = [e for e in events.values() if e.get("Type") == "SQS"]
+    if len(sqs) != 1:
+        raise SystemExit(f"{handler} must have exactly one SQS event, found {len(sqs)}")
+    sqs[0]["Properties"]["Queue"] = queue_arn
+    grants = {
+        scheduler: ["sqs:SendMessage"],
+        handler: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"],
+    }
+    for name, actions in grants.items():
+        props = resources[name]["Properties"]
+        props.setdefault("Environment", {}).setdefault("Variables", {})["FIELDDESK_SELECTION_QUEUE_URL"] = {
+            "Ref": SELECTION_QUEUE
+        }
+        policy = resources[f"{name}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        policy.append(_statement(actions, [queue_arn], "SelectionShardQueue"))
+    return {"queue": SELECTION_QUEUE, "scheduler": scheduler, "handler": handler}
 
 
 def without_cognito(template: dict) -> dict:

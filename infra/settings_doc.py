@@ -59,6 +59,8 @@ def table() -> str:
             prod = "local and test stages only; unset in prod"
         elif env in stack_vars:
             prod = "set by the stack (infra/resources.json Globals)"
+        elif env == "FIELDDESK_SELECTION_QUEUE_URL":
+            prod = "set by infra/package.py on the selection's two functions (the shard queue)"
         elif env == "AWS_DEFAULT_REGION":
             prod = "set by Lambda"
         elif env == "FIELDDESK_STAGE":

@@ -68,10 +68,11 @@ class TriggerCounts:
 @dataclass
 class RunResult:
     business_date: str
-    mode: str  # first | resume | dry_run
-    status: str  # completed | partial | failed | already_completed (scheduled catch-up only)
+    mode: str  # first | resume | dry_run | fan_out (the schedule queued shards)
+    status: str  # completed | partial | failed | already_completed (scheduled catch-up only) | queued (fan-out)
     counts: dict
     reason: str | None = None  # partial: out_of_time | incomplete (a write gave up); failed: the error's class
+    shards: list[int] = field(default_factory=list)  # fan-out: the shards this result ran or queued
 
     def totals(self) -> dict:
         out = {"candidates": 0, "created": 0, "existing": 0, "capped": 0, "queued": 0, "late": 0, "provisional": 0}
@@ -93,8 +94,22 @@ SETTLE_EVERY = 250
 
 
 class _Run:
-    def __init__(self, day: date, mode: str, remaining: Callable[[], float] | None, done: Iterable[str] = ()):
+    def __init__(
+        self,
+        day: date,
+        mode: str,
+        remaining: Callable[[], float] | None,
+        done: Iterable[str] = (),
+        *,
+        shards: list[int] | None = None,
+        common: bool = True,
+    ):
         self.day = day
+        # The shards whose candidates this run reads (None: every shard) and whether it runs the parts that
+        # are not per shard (departures, the sample): a fanned-out shard runs them only if it claimed them.
+        self.shards = shards
+        self.common = common
+        self.reached: set[str] = set()  # phases gone through to their end (inbox, departures, dormant, ...)
         # Index triggers an earlier run of the date went through completely: a resume does not read them
         # again (issue 18: a re-run read 3x what the first run did, one task item per candidate).
         self.done_before = set(done)
@@ -169,11 +184,11 @@ class _Run:
         """Pages of one trigger's candidates. The inbox triggers come from `inbox_pages` instead."""
         day = self.day
         if trigger == Trigger.dormant.value:
-            for page in store.last_active_on(rules.dormant_activity_date(day), call=self.call):
+            for page in store.last_active_on(rules.dormant_activity_date(day), call=self.call, shards=self.shards):
                 yield [rules.dormant(a, day) for a in page]
         elif trigger == Trigger.periodic.value:
             for tier in rules.TIERS:
-                for page in store.periodic_due(tier, day, rules.period_days(tier), call=self.call):
+                for page in store.periodic_due(tier, day, rules.period_days(tier), call=self.call, shards=self.shards):
                     # A tier change moves the account to another bucket; read its cycle from the item.
                     yield [rules.periodic(a, tier, day) for a in page if store.periodic_tier(a) == tier]
         elif trigger == Trigger.sample.value:
@@ -181,7 +196,7 @@ class _Run:
 
     def inbox_pages(self) -> Iterator[list[rules.Candidate]]:
         """Account events waiting for selection, dated up to D, whenever they arrived (late files too)."""
-        for entries in store.inbox_pages(self.day, call=self.call):
+        for entries in store.inbox_pages(self.day, call=self.call, shards=self.shards):
             page = [rules.from_inbox(e) for e in entries if e.get("trigger") in rules.INBOX_TRIGGERS]
             # A transfer that arrived before its account's opening carries no branch: read the account.
             missing = [c.account_id for c in page if not c.account.get("branch_id")]
@@ -392,22 +407,44 @@ class _Run:
                 self.settle()
 
     def _run(self, pool: ThreadPoolExecutor) -> None:
-        if not self._pages(self.inbox_pages(), pool):
-            return
-        self.departures(pool)
-        if self.stopped:
-            return
+        if self.shards != []:
+            if not self._pages(self.inbox_pages(), pool):
+                return
+            self.reached.add("inbox")
+        if self.common:
+            self.departures(pool)
+            if self.stopped:
+                return
+            self.reached.add("departures")
         for trigger in (Trigger.dormant.value, Trigger.periodic.value, Trigger.sample.value):
+            if not (self.common if trigger == Trigger.sample.value else self.shards != []):
+                continue  # a fanned-out shard: the sample only with the per-date parts
             if trigger in self.done_before:
+                self.reached.add(trigger)
                 continue
             if not self._pages(self.candidate_pages(trigger), pool):
                 return
+            self.reached.add(trigger)
             if trigger not in self.incomplete_triggers and self.mode != "dry_run":
                 self.done.add(trigger)
 
+    def part_completed(self, triggers: Iterable[str], phases: Iterable[str]) -> bool:
+        """Whether every phase of a part was gone through and no task of its triggers was left behind."""
+        return set(phases) <= self.reached and not (self.incomplete_triggers & set(triggers))
 
-def run_date(day: date, *, dry_run: bool = False, remaining: Callable[[], float] | None = None) -> RunResult:
-    """Select and create the callback tasks of one business date. Safe to repeat, resume and run concurrently."""
+
+def run_date(
+    day: date, *, dry_run: bool = False, remaining: Callable[[], float] | None = None, shard: int | None = None
+) -> RunResult:
+    """Select and create the callback tasks of one business date. Safe to repeat, resume and run concurrently.
+
+    `shard=None`: every shard in this process (one run record for the date). `shard=k`: only shard k's
+    candidates, plus the per-date parts if this call claims them (domain/selection_fanout.py); the date
+    completes when its last shard does."""
+    if shard is not None:
+        from . import selection_fanout
+
+        return selection_fanout.run_shard(day, shard, dry_run=dry_run, remaining=remaining)
     existing = store.get_run(day)
     now = clock.iso(clock.now())
     if dry_run:

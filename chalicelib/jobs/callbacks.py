@@ -6,6 +6,8 @@ Account files arrive through EventBridge (see `import_account_file`).
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
@@ -13,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Cron, Rate
 
 from .. import clock
+from ..config import get_settings
 from ..observability import logger, metrics
 
 if TYPE_CHECKING:  # the domain is imported by the handlers, not at import of the app
@@ -52,13 +55,61 @@ def emit_metrics(results: list[selection_job.RunResult]) -> None:
     description="Select yesterday's callbacks (02:00 Asia/Shanghai), catching up missed dates",
 )
 def daily_callback_selection(event):
-    from ..domain import selection_job
+    from ..domain import selection_fanout, selection_job
 
-    results = selection_job.run_scheduled(clock.today(), remaining=_remaining(event))
+    if get_settings().selection_queue_url:  # the packaged stack: one message per (date, shard)
+        from ..wiring.selection import shard_queue
+
+        results = selection_fanout.fan_out_scheduled(clock.today(), shard_queue())
+    else:  # make run, the local stack: every shard in this process
+        results = selection_job.run_scheduled(clock.today(), remaining=_remaining(event))
     emit_metrics(results)
-    return {
-        "runs": [{"business_date": r.business_date, "mode": r.mode, "status": r.status, **r.totals()} for r in results]
-    }
+    return {"runs": [_run_summary(r) for r in results]}
+
+
+def _run_summary(r: selection_job.RunResult) -> dict:
+    out = {"business_date": r.business_date, "mode": r.mode, "status": r.status, **r.totals()}
+    if r.shards:
+        out["shards"] = r.shards
+    return out
+
+
+class ShardFailed(Exception):
+    """Raised so SQS delivers the message again after its visibility timeout (dead-lettered after
+    maxReceiveCount deliveries: docs/operations.md, "Selection fan-out")."""
+
+
+# The queue is declared in infra/resources.json (SelectionShardQueue); infra/package.py points this event
+# source at it, so the name here only names the function's event.
+@bp.on_sqs_message(
+    queue="fielddesk-selection-shards", batch_size=1, name="callback_selection_shard", maximum_concurrency=16
+)
+def callback_selection_shard(event):
+    from ..domain import selection_fanout, selection_job
+    from ..wiring.selection import shard_queue
+
+    s = get_settings()
+    results = []
+    for record in event:
+        body = json.loads(record.body)
+        day, shard = date.fromisoformat(body["business_date"]), int(body["shard"])
+        continuation = int(body.get("continuation", 0))
+        result = selection_job.run_date(day, shard=shard, remaining=_remaining(event))
+        emit_metrics([result])
+        if result.status == "failed":
+            raise ShardFailed(f"selection of {day} shard {shard} failed ({result.reason})")
+        if result.status == "partial":
+            if continuation < s.selection_max_continuations:
+                # Out of time: carry on at once in a new invocation; a write that gave up: a minute later.
+                delay = 0 if result.reason == "out_of_time" else 60
+                shard_queue().send([selection_fanout.message(day, shard, continuation + 1)], delay_seconds=delay)
+            else:
+                logger.error(
+                    "selection shard still partial after its continuations; the next schedule queues it again",
+                    extra={"business_date": str(day), "shard": shard, "continuations": continuation},
+                )
+        results.append({**_run_summary(result), "shard": shard, "continuation": continuation})
+    return {"runs": results}
 
 
 def _object_created(event: dict) -> tuple[str, str, str | None]:

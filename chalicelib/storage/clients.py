@@ -66,6 +66,11 @@ def sns_client():
 
 
 @cache
+def sqs_client():
+    return _session().client("sqs", config=_config())
+
+
+@cache
 def apigateway_client():
     return _session().client("apigateway", config=_config())
 
@@ -81,5 +86,6 @@ def reset_clients() -> None:
         kms_client,
         sns_client,
         apigateway_client,
+        sqs_client,
     ):
         fn.cache_clear()

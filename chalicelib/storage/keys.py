@@ -484,6 +484,11 @@ def job_run(job: str, business_date: date | str) -> dict:
     return {"pk": f"JOB#{job}", "sk": f"RUN#{business_date}"}
 
 
+def job_shard_run(job: str, business_date: date | str, shard_no: int) -> dict:
+    # One record per (date, shard) of a fanned-out run, next to the date's run record (one query reads them).
+    return {"pk": f"JOB#{job}", "sk": f"RUN#{business_date}#SHARD#{shard_no:03d}"}
+
+
 # --- outbox: side effects recorded with the change that causes them ---------------------------
 OUTBOX_SHARDS = 4
 

@@ -12,7 +12,7 @@ checking the agent is still an active callback agent (`settle_assignments`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from ..config import get_settings
@@ -30,10 +30,16 @@ def _direct(fn: Callable, *args, **kwargs):
     return fn(*args, **kwargs)
 
 
-def _pages(index: str, partition_prefix: str, call: Callable = _direct) -> Iterator[list[dict]]:
-    """Each page of every shard of one bucket, keys stripped. `call` runs each query (the job's back-off:
-    a throttled page is read again from its start key, so the iteration carries on)."""
-    for shard in range(get_settings().selection_shards):
+def _shards(shards: Iterable[int] | None) -> Iterable[int]:
+    return range(get_settings().selection_shards) if shards is None else shards
+
+
+def _pages(
+    index: str, partition_prefix: str, call: Callable = _direct, shards: Iterable[int] | None = None
+) -> Iterator[list[dict]]:
+    """Each page of every shard (or of `shards`) of one bucket, keys stripped. `call` runs each query (the
+    job's back-off: a throttled page is read again from its start key, so the iteration carries on)."""
+    for shard in _shards(shards):
         start = None
         while True:
             page = call(base.query, f"{partition_prefix}#{shard}", index=index, start_key=start)
@@ -44,9 +50,9 @@ def _pages(index: str, partition_prefix: str, call: Callable = _direct) -> Itera
                 break
 
 
-def inbox_pages(through: date, call: Callable = _direct) -> Iterator[list[dict]]:
+def inbox_pages(through: date, call: Callable = _direct, shards: Iterable[int] | None = None) -> Iterator[list[dict]]:
     """Account events waiting for selection, dated up to `through`, whenever they arrived."""
-    for shard in range(get_settings().selection_shards):
+    for shard in _shards(shards):
         start = None
         while True:
             page = call(base.query, f"SELECT#{shard}", index="gsi2", sk_lte=f"{through}~", start_key=start)
@@ -74,12 +80,14 @@ def mark_departure_selected(staff_id: str, departed_on: str, at: str) -> None:
     directory.mark_departure_selected(staff_id, departed_on, at)
 
 
-def last_active_on(day: date, call: Callable = _direct) -> Iterator[list[dict]]:
-    return _pages("gsi4", f"ACTIVE#{day}", call)
+def last_active_on(day: date, call: Callable = _direct, shards: Iterable[int] | None = None) -> Iterator[list[dict]]:
+    return _pages("gsi4", f"ACTIVE#{day}", call, shards)
 
 
-def periodic_due(tier: str, day: date, days: int, call: Callable = _direct) -> Iterator[list[dict]]:
-    return _pages("gsi6", f"PERIODIC#{tier}#{periodic_bucket(day, days)}", call)
+def periodic_due(
+    tier: str, day: date, days: int, call: Callable = _direct, shards: Iterable[int] | None = None
+) -> Iterator[list[dict]]:
+    return _pages("gsi6", f"PERIODIC#{tier}#{periodic_bucket(day, days)}", call, shards)
 
 
 def manager_accounts(manager_id: str, call: Callable = _direct) -> Iterator[list[dict]]:

@@ -156,6 +156,7 @@ def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(bui
     assert set(kinds) == {
         "APIHandler",
         "DailyCallbackSelection",
+        "CallbackSelectionShard",
         "ImportAccountFile",
         "ResumeAccountImports",
         "ReleaseLapsedProspects",
@@ -177,6 +178,40 @@ def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(bui
     assert "PhotoBucket" in api_policy and "PhotoBucket" not in job_policy
     assert "sqs:SendMessage" in job_policy and "sqs:SendMessage" not in api_policy
     assert "BatchWriteItem" not in api_policy + job_policy  # tasks are never batch-written
+
+
+def test_the_selection_fans_out_through_its_own_queue_with_a_dead_letter_queue_and_least_privilege(built):
+    """Issue 18 §3: the schedule sends one message per (date, shard) to the stack's queue; only the
+    scheduler may send to it and only the shard handler may also receive from it; three failed deliveries
+    move a message to its own dead-letter queue (alarmed); the visibility timeout outlasts the handler."""
+    _, template, _ = built
+    res = template["Resources"]
+    queue = res["SelectionShardQueue"]["Properties"]
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["SelectionShardDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 3,
+    }
+    handler = res["CallbackSelectionShard"]["Properties"]
+    assert queue["VisibilityTimeout"] > handler["Timeout"] == 900
+    (event,) = handler["Events"].values()
+    assert event["Type"] == "SQS" and event["Properties"]["Queue"] == {"Fn::GetAtt": ["SelectionShardQueue", "Arn"]}
+    assert event["Properties"]["BatchSize"] == 1 and event["Properties"]["ScalingConfig"]["MaximumConcurrency"] >= 2
+    dlq_alarm = res["SelectionShardDeadLetterAlarm"]["Properties"]["Dimensions"][0]["Value"]
+    assert dlq_alarm == {"Fn::GetAtt": ["SelectionShardDeadLetterQueue", "QueueName"]}
+    for name, fn in package.functions(template).items():
+        statements = res[f"{name}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        on_queue = [st for st in statements if "SelectionShardQueue" in json.dumps(st["Resource"])]
+        env = fn["Properties"].get("Environment", {}).get("Variables", {})
+        if name == "DailyCallbackSelection":
+            assert [st["Action"] for st in on_queue] == [["sqs:SendMessage"]]
+        elif name == "CallbackSelectionShard":
+            assert [sorted(st["Action"]) for st in on_queue] == [
+                ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"]
+            ]
+        else:
+            assert on_queue == [] and "FIELDDESK_SELECTION_QUEUE_URL" not in env, name
+            continue
+        assert env["FIELDDESK_SELECTION_QUEUE_URL"] == {"Ref": "SelectionShardQueue"}
 
 
 def test_no_role_may_delete_an_item_of_the_main_table(built):
