@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import", "bench.durability", "bench.capacity"]
+SUITES = ["bench.scheduler", "bench.routes", "bench.cold_import", "bench.durability", "bench.capacity", "bench.replay"]
 
 
 def main() -> int:

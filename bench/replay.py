@@ -45,6 +45,7 @@ from concurrent.futures import wait as real_wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 D = date(2026, 11, 19)
 RUN_AT = "2026-11-20T02:00:00+08:00"
@@ -127,15 +128,20 @@ def virtual_time(clock: VirtualClock, workers: int):
         clock.set(max([clock.now(), *(getattr(f, "virtual_end", {}).get("end", 0.0) for f in futures)]))
         return done
 
-    saved = (selection_job.time, selection_job.ThreadPoolExecutor, selection_job.wait, botocore.endpoint.time)
-    selection_job.time = clock  # type: ignore[assignment]
-    selection_job.ThreadPoolExecutor = lambda max_workers: VirtualPool(clock, max_workers)  # type: ignore[assignment]
-    selection_job.wait = wait  # type: ignore[assignment]
-    botocore.endpoint.time = clock  # type: ignore[assignment]
+    patches = [
+        (selection_job, "time", clock),
+        (selection_job, "ThreadPoolExecutor", lambda max_workers: VirtualPool(clock, max_workers)),
+        (selection_job, "wait", wait),
+        (botocore.endpoint, "time", clock),  # botocore's retry sleeps
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    for module, name, value in patches:
+        setattr(module, name, value)
     try:
         yield
     finally:
-        selection_job.time, selection_job.ThreadPoolExecutor, selection_job.wait, botocore.endpoint.time = saved
+        for module, name, value in saved:
+            setattr(module, name, value)
 
 
 # --- the seed -----------------------------------------------------------------------------------
@@ -161,7 +167,8 @@ def book(candidates: int, day: date, *, shard: int | None = None, shards: int = 
 
     s = get_settings()
     long_ago, recent = str(day - timedelta(days=400)), str(day - timedelta(days=10))
-    items, kinds = [], Counter()
+    items: list[dict] = []
+    kinds: Counter = Counter()
     for i, kind in enumerate(plan(candidates)):
         if shard is not None and i % shards != shard:
             continue
@@ -213,7 +220,7 @@ def book(candidates: int, day: date, *, shard: int | None = None, shards: int = 
             event["transfer"] = {k: record[k] for k in ("event_id", "amount", "balance_before", "at")}
         items.append(account_item(account))
         if kind in ("new_account", "closed_account", "large_outflow"):
-            entry = {"trigger": kind, "episode": str(day), "event_on": str(day), "account_id": account_id}
+            entry: dict = {"trigger": kind, "episode": str(day), "event_on": str(day), "account_id": account_id}
             entry["account"] = {k: account[k] for k in INBOX_SNAPSHOT if account.get(k)}
             items.append(inbox_item({**entry, **event}))
         kinds[kind] += 1
@@ -331,7 +338,7 @@ def engine_backed(faults: Faults, workers: int = 8):
     saved_retries = clients._RETRIES
     # botocore's adaptive mode rate-limits on a real-time token bucket shared by the threads; the
     # replay keeps its retries (same attempts, same backoff, same retryable errors: standard mode).
-    clients._RETRIES = {"max_attempts": saved_retries["max_attempts"], "mode": "standard"}  # type: ignore[misc]
+    clients._RETRIES = {**saved_retries, "mode": "standard"}  # type: ignore[misc]
     engine = Engine(get_settings().table_name, latency=faults.latency)
     client = clients.dynamodb_client()
     engine.attach(client)
@@ -384,7 +391,7 @@ def replay(label: str, candidates: int, faults: Faults, *, workers: int = 8, sha
         calls = Calls()
         client.meta.events.register("before-call.dynamodb", calls)
         random.seed(7)
-        kwargs = {"shard": shard} if shard is not None and has_shard_keyword() else {}
+        kwargs: dict[str, Any] = {"shard": shard} if shard is not None and has_shard_keyword() else {}
         out = []
         with app_clock.freeze(RUN_AT):
             for name in (label, f"{label}, re-run")[: 2 if rerun else 1]:

@@ -285,10 +285,10 @@ def key_range(expression: str, names: dict, values: dict, hash_name: str, range_
     return hash_value, low, high, lo_in, hi_in
 
 
-def project(item: dict, projection: str | None, names: dict) -> dict:
+def project(item: dict, projection: str | None, names: dict | None) -> dict:
     if not projection:
         return item
-    wanted = [names.get(p.strip(), p.strip()) for p in projection.split(",")]
+    wanted = [(names or {}).get(p.strip(), p.strip()) for p in projection.split(",")]
     if any("." in w or "[" in w for w in wanted):
         raise Unsupported(f"projection {projection!r}")
     return {k: item[k] for k in wanted if k in item}
@@ -315,7 +315,7 @@ class Engine:
         self.calls: Counter = Counter()  # requests answered, by operation (refused ones included)
         self.refused: Counter = Counter()  # by error code
         self.serial: Counter = Counter()  # requests sent from the job's main thread (not the workers), by operation
-        self.units: Counter = Counter()  # (target, "read"|"write") -> capacity units
+        self.units: defaultdict[tuple[str, str], float] = defaultdict(float)  # (target, read|write) -> units
         self.items_read = 0
         self.written_keys: Counter = Counter()  # (target, partition key) -> item writes
         self.item_writes = 0  # table item writes (each Put/Update/Delete landing)
