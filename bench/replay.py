@@ -298,7 +298,7 @@ class Figures:
         """The day's modelled run time: measured when it completed, else at the rate it ran until stopped."""
         if self.status.startswith("completed"):
             return self.seconds
-        return self.seconds * self.due / max(self.created, 1)
+        return self.seconds * self.due / self.created if self.created else float("nan")
 
     retries: int = 0
     wall: float = 0.0
@@ -458,7 +458,8 @@ def figures(label, result, engine, calls, seconds: float, wall: float) -> Figure
 
 # --- report ---------------------------------------------------------------------------------------
 def per(a: float, b: float) -> float:
-    return a / b if b else float("inf")
+    # nan for a case not run (or nothing to divide by): it meets no target, above or below.
+    return a / b if b else float("nan")
 
 
 HEADER = (
@@ -564,9 +565,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {f.label}: refused {f.refused}; hottest written key {f.top_key} ({f.top_share:.2%} of item writes)")
         print(f"    API calls {f.calls}")
         print(f"    requests from the job's main thread (the workers wait meanwhile) {f.serial}")
-    fan_s = max((f.whole_s() for f in fan), default=float("inf"))
+    fan_s = max((f.whole_s() for f in fan), default=float("nan"))
     for f in (single, *fan):
-        if not f.status.startswith("completed"):
+        if f is not skipped and not f.status.startswith("completed"):
             print(
                 f"  {f.label}: stopped at {f.seconds:.0f} s (window {args.window:g} s) with {f.created:,} of "
                 f"{f.due:,} tasks; at that rate the whole takes ~{f.whole_s():,.0f} s (the next runs resume it)"
@@ -585,7 +586,11 @@ def main(argv: list[str] | None = None) -> int:
         ("re-run RCU <= 1.5x first-run RCU", per(again.rcu, first.rcu), 1.5),
         ("WCU per new task <= 6", per(first.wcu, first.created), 6),
         ("write requests per task <= 1.05 (throttles, contention)", per(first.write_calls, first.created), 1.05),
-        (f"largest share of a run's writes on one partition key <= 5% ({single.top_key})", single.top_share, 0.05),
+        (
+            f"largest share of a run's writes on one partition key <= 5% ({single.top_key})",
+            single.top_share if single is not skipped else float("nan"),
+            0.05,
+        ),
         (f"{args.single:,} candidates: modelled run time <= 420 s, one invocation", single.whole_s(), 420),
         (f"{args.fanout:,} candidates: modelled run time <= 840 s, fan-out", fan_s, 840),
     ]
