@@ -179,7 +179,9 @@ def book(candidates: int, day: date, *, shard: int | None = None, shards: int = 
         while not fast_periodic_ok(f"{prefix}{i}-{j}", days, bucket, kind.startswith("periodic")):
             j += 1
         account_id = f"{prefix}{i}-{j}"
-        branch = f"br-{i % BRANCHES:03d}"
+        # Every branch in every shard, as the hash spreads them (i % BRANCHES alone would give shard k of 4
+        # only the branches b = k mod 4).
+        branch = f"br-{(i if shard is None else i // shards) % BRANCHES:03d}"
         account = {
             "account_id": account_id,
             "status": "open",
