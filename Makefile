@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-cold-start bench-capacity test-api-fuzz lint
+.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-cold-start bench-capacity bench-replay test-api-fuzz lint
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ deploy: venv  ## package and deploy the stack: make deploy STAGE=prod (see docs/
 
 bench-capacity: venv  ## capacity billed on DynamoDB Local (ReturnConsumedCapacity=INDEXES) beside a model from item sizes
 	$(PY) -m bench.capacity
+
+bench-replay: venv  ## the selection job through the full SDK on an in-memory DynamoDB: virtual latency, throttles, conflicts; 10k, 100k, 1M fanned out
+	$(PY) -m bench.replay
 
 bench-import: venv  ## cold-import benchmark of app.py vs its third-party dependencies
 	$(PY) -m bench.cold_import

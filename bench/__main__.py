@@ -15,6 +15,7 @@ SUITES = [
     "bench.cold_start",
     "bench.durability",
     "bench.capacity",
+    "bench.replay",
 ]
 
 
