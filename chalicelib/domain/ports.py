@@ -38,6 +38,12 @@ class Port(Generic[T]):
     def __call__(self) -> T:
         if self._impl is None:
             if self._factory is None:
+                # Bound by name at the edge (wiring.install records the factory without importing the
+                # domain, so a cold start loads no domain module it does not use: tests/unit/test_lazy_routes).
+                from ..wiring import factory_for
+
+                self._factory = factory_for(self.name)
+            if self._factory is None:
                 raise RuntimeError(f"port {self.name!r} is not bound: call chalicelib.wiring.install() first")
             self._impl = self._factory()
         return self._impl

@@ -10,7 +10,20 @@ operator runners (schedules/) and the test session call it once. Each area adds 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 _installed = False
+_FACTORIES: dict[str, Callable[[], Any]] = {}
+
+
+def register(port_name: str, factory: Callable[[], Any]) -> None:
+    """The adapter factory an unbound port of that name answers with (no domain import here)."""
+    _FACTORIES[port_name] = factory
+
+
+def factory_for(port_name: str) -> Callable[[], Any] | None:
+    return _FACTORIES.get(port_name)
 
 
 def install() -> None:
@@ -19,4 +32,7 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
+    from . import problems
+
+    problems.install()
     _installed = True
