@@ -18,10 +18,10 @@ from ..errors import Forbidden, ValidationFailed
 from ..models.accounts import CloseReason
 from ..models.tasks import COVERAGE_TRIGGERS, OPEN_STATUSES, Trigger
 from ..storage import callback_work as repo
-from ..storage import problems as problem_repo
 from ..storage import sample as sample_repo
 from .csv_export import to_csv
 from .deadlines import add_months
+from .problems_ports import PROBLEMS
 
 AGENT = "callback_agent"
 CENT = Decimal("0.01")
@@ -93,7 +93,7 @@ def monthly_figures(tasks: list[dict], problems: list[dict], now: datetime) -> d
 def monthly(principal: Principal, month: str, branch_id: str | None) -> dict:
     branch = scope_branch(principal, branch_id)
     figures = monthly_figures(
-        repo.tasks_of_month(branch, month), problem_repo.all_branch_month(branch, month), clock.now()
+        repo.tasks_of_month(branch, month), PROBLEMS().all_branch_month(branch, month), clock.now()
     )
     return {"month": month, "branch_id": branch, "generated_at": clock.iso(clock.now()), **figures}
 

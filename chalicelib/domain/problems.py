@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from .. import clock
 from ..auth import Principal
 from ..config import get_settings
-from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
+from ..errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.problems import TRANSITIONS, UNRESOLVED, ProblemIn, TransitionIn
 from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger
 from ..storage import accounts as account_repo
 from ..storage import callback_work as task_repo
 from ..storage import keys
-from ..storage import problems as repo
 from . import hourly_sweep, workdays
+from .problems_ports import PROBLEMS
 
 OVERSIGHT = {"compliance", "admin"}
 SWEEP_JOB = "problem-sla-sweep"
@@ -93,10 +93,10 @@ def create(principal: Principal, body: ProblemIn) -> dict:
         task_id=body.task_id,
     )
     if record["severity"] == "critical":
-        repo.create(record, also=[escalation_op("critical_problem", record)])
+        PROBLEMS().create(record, escalation=escalation_op("critical_problem", record))
         deliver_escalation("critical_problem", record)
     else:
-        repo.create(record)
+        PROBLEMS().create(record)
     return record
 
 
@@ -135,7 +135,7 @@ SUPERVISOR = "supervisor"
 
 
 def read(principal: Principal, problem_id: str) -> dict:
-    record = repo.get(problem_id)
+    record = PROBLEMS().get(problem_id)
     # A branch manager (supervisor) reads their own branch's items; another branch's are not there for them.
     if not record or (principal.role == SUPERVISOR and record.get("branch_id") != principal.branch_id):
         raise NotFound(f"problem {problem_id} not found")
@@ -161,10 +161,10 @@ def list_problems(principal: Principal, *, status, branch_id, month, limit, star
             )
 
         filtered = bool(status or severity or overdue is not None)
-        return repo.list_branch_month(
+        return PROBLEMS().list_branch_month(
             branch_id, month, limit=limit, start_key=start_key, keep=keep if filtered else None
         )
-    return repo.list_by_status(status or "open", limit=limit, start_key=start_key)
+    return PROBLEMS().list_by_status(status or "open", limit=limit, start_key=start_key)
 
 
 def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dict:
@@ -179,7 +179,7 @@ def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dic
         "status": body.to,
         "history": [*current.get("history", []), {"at": now, "by": principal.id, "to": body.to, "note": body.note}],
     }
-    ops = []
+    new_task = None
     if body.to == "resolved":
         if not body.note:
             raise ValidationFailed.field("note", "a resolution note is required")
@@ -189,7 +189,7 @@ def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dic
                 raise ValidationFailed.field("verify_with_client", "the problem item names no account to call")
             task = second_callback_task(record)
             record["verification_task_id"] = task["task_id"]
-            ops.append(task_repo.new_task_op(task))
+            new_task = task
     if body.to == "verified":
         pending = current.get("verification_task_id")
         if pending:
@@ -197,13 +197,8 @@ def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dic
             if task and task["status"] in OPEN_STATUSES:
                 raise Unprocessable("the verification callback is still open")
         record.update(verified_at=now, verified_by=principal.id)
-    try:
-        if ops:
-            task_repo.write([repo.replace_op(record, expected_status=current["status"]), *ops])
-        else:
-            repo.replace(record, expected_status=current["status"])
-    except ConditionFailed:
-        raise Conflict("the problem item changed meanwhile; reload and retry") from None
+    # ProblemChanged (409) when another move got there first: nothing is written, the callback neither.
+    PROBLEMS().replace(record, expected_status=current["status"], new_task=new_task)
     return record
 
 
@@ -246,11 +241,11 @@ def sweep_overdue(now: datetime | None = None) -> dict:
     at = clock.iso(now)
 
     def read_hour(hour: str) -> None:
-        for item in repo.due_in_hour(hour):
+        for item in PROBLEMS().due_in_hour(hour):
             if item["status"] not in UNRESOLVED or item.get("overdue_at"):
                 continue
             # The flag and its escalation are one transaction, conditional on the flag not being set.
-            if repo.flag_overdue(item["problem_id"], at, also=[escalation_op("problem_overdue", item)]):
+            if PROBLEMS().flag_overdue(item["problem_id"], at, escalation=escalation_op("problem_overdue", item)):
                 flagged.append(item["problem_id"])
                 deliver_escalation("problem_overdue", item)
 

@@ -19,13 +19,14 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import complaints, contact_plan, declarations, leave, penalties, travel, visits
+    from . import complaints, contact_plan, declarations, leave, penalties, problems, travel, visits
 
     complaints.install()
     contact_plan.install()
     declarations.install()
     leave.install()
     penalties.install()
+    problems.install()
     travel.install()
     visits.install()
     _installed = True
