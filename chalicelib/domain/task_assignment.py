@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .. import clock
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable
-from ..models.task_assignment import AssignmentEntry, AssignIn
+from ..models.task_assignment import AssignIn, AssignmentEntry
 from ..models.tasks import OPEN_STATUSES, TaskRecord
 from .task_assignment_ports import TASK_ASSIGNMENT, StaffMember
 
