@@ -21,5 +21,5 @@ def install() -> None:
     # one line per area, e.g. `from . import visits; visits.install()`
     from . import task_assignment
 
-    task_assignment.install()  # noqa: E702
+    task_assignment.install()  # bound when its ports module is first imported (port_hooks)
     _installed = True
