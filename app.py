@@ -25,6 +25,7 @@ from chalicelib.api import leave as leave_api
 from chalicelib.api import openapi as openapi_api
 from chalicelib.api import outbox as outbox_api
 from chalicelib.api import penalties as penalties_api
+from chalicelib.api import task_assignment as task_assignment_api
 from chalicelib.api import travel as travel_api
 from chalicelib.api.middleware import http_conventions
 from chalicelib.config import get_settings
@@ -50,6 +51,7 @@ for blueprint in (
     penalties_api.bp,
     accounts.bp,
     callback_tasks.bp,
+    task_assignment_api.bp,
     callback_reports.bp,
     problems.bp,
     calendar_api.bp,

@@ -256,6 +256,8 @@ MEANINGS: dict[str, dict[str, str]] = {
         "client_manager": "客户经理: logs visits, owns prospects, sees their own scorecard",
         "supervisor": "a branch supervisor: the branch's managers, penalties, late logs",
         "callback_agent": "the callback centre: works callback tasks",
+        "callback_lead": "a callback centre's lead: reads its branch's board, queue, workload and reach rate; "
+        "assigns and reassigns tasks to its agents",
         "compliance": "compliance: reviews, reveals with a case, reports",
         "admin": "administration: staff, outlets, calendars",
         "system": "the core system's feed",

@@ -78,6 +78,8 @@ STAFF: list[DemoStaff] = [
     {"staff_id": "sup-002", "name": "刘洋", "role": "supervisor", "branch_id": "br-pudong", "outlet_ids": []},
     {"staff_id": "cba-001", "name": "陈静", "role": "callback_agent", "branch_id": "br-pudong", "outlet_ids": []},
     {"staff_id": "cba-002", "name": "杨帆", "role": "callback_agent", "branch_id": "br-pudong", "outlet_ids": []},
+    {"staff_id": "cbl-001", "name": "高峰", "role": "callback_lead", "branch_id": "br-pudong", "outlet_ids": []},
+    {"staff_id": "cbl-002", "name": "何静", "role": "callback_lead", "branch_id": "br-pudong", "outlet_ids": []},
     {"staff_id": "cmp-001", "name": "赵敏", "role": "compliance", "branch_id": "br-pudong", "outlet_ids": []},
     {"staff_id": "cmp-002", "name": "孙强", "role": "compliance", "branch_id": "br-pudong", "outlet_ids": []},
     {"staff_id": "adm-001", "name": "周磊", "role": "admin", "branch_id": "br-pudong", "outlet_ids": []},

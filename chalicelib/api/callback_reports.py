@@ -14,12 +14,13 @@ from ..models.common import Role
 from .routing import Ctx, route
 
 if TYPE_CHECKING:
-    from ..domain import callback_reports
+    from ..domain import callback_reports, task_assignment
     from ..models import callbacks as callbacks_models
     from ..models import coverage as coverage_models
     from ..models import reports as reports_models
 else:
     callback_reports = lazy("chalicelib.domain.callback_reports")
+    task_assignment = lazy("chalicelib.domain.task_assignment")
     callbacks_models = lazy("chalicelib.models.callbacks")
     coverage_models = lazy("chalicelib.models.coverage")
     reports_models = lazy("chalicelib.models.reports")
@@ -27,33 +28,36 @@ else:
 bp = Blueprint(__name__)
 
 READERS = [Role.compliance, Role.admin, Role.callback_agent]
+MONTHLY_READERS = [*READERS, Role.callback_lead]  # the lead's reach rate: its own branch (centre_branch)
 TAGS = ["reports"]
 
 
 @route(
     bp,
     "/v1/reports/callbacks",
-    roles=READERS,
+    roles=MONTHLY_READERS,
     summary="Monthly callback statistics of a branch",
     query=lambda: callbacks_models.MonthQuery,
     response=lambda: reports_models.MonthlyReport,
     tags=TAGS,
 )
 def monthly_report(ctx: Ctx, query: callbacks_models.MonthQuery) -> Any:
-    return callback_reports.monthly(ctx.user, query.month, query.branch_id)
+    return callback_reports.monthly(ctx.user, query.month, task_assignment.centre_branch(ctx.user, query.branch_id))
 
 
 @route(
     bp,
     "/v1/reports/callbacks.csv",
-    roles=READERS,
+    roles=MONTHLY_READERS,
     summary="Monthly callback statistics as CSV",
     query=lambda: callbacks_models.MonthQuery,
     tags=TAGS,
     content_type="text/csv",
 )
 def monthly_report_csv(ctx: Ctx, query: callbacks_models.MonthQuery) -> Any:
-    return callback_reports.monthly_csv(callback_reports.monthly(ctx.user, query.month, query.branch_id))
+    return callback_reports.monthly_csv(
+        callback_reports.monthly(ctx.user, query.month, task_assignment.centre_branch(ctx.user, query.branch_id))
+    )
 
 
 @route(

@@ -11,14 +11,16 @@ from ..models.common import Role
 from .routing import Ctx, route
 
 if TYPE_CHECKING:
-    from ..domain import callback_work
+    from ..domain import callback_work, task_assignment
     from ..models import callbacks as callbacks_models
 else:
     callback_work = lazy("chalicelib.domain.callback_work")
+    task_assignment = lazy("chalicelib.domain.task_assignment")
     callbacks_models = lazy("chalicelib.models.callbacks")
 
 bp = Blueprint(__name__)
 AGENTS = [Role.callback_agent]
+CENTRE = [Role.callback_agent, Role.callback_lead, Role.compliance, Role.admin]  # a lead: its own branch
 TAGS = ["callbacks"]
 
 
@@ -49,21 +51,22 @@ def my_tasks(ctx: Ctx, query: callbacks_models.TaskListQuery) -> Any:
     "/v1/callback-tasks/queue",
     order="as /v1/callback-tasks/mine: risk first, deadline (or call-back time), best-time window, priority; "
     "waiting on a contact update last",
-    roles=[Role.callback_agent, Role.compliance, Role.admin],
+    roles=CENTRE,
     summary="The branch queue of unassigned tasks, in the same order as my tasks",
     query=lambda: callbacks_models.QueueQuery,
     response=lambda: callbacks_models.TaskPage,
     tags=TAGS,
 )
 def branch_queue(ctx: Ctx, query: callbacks_models.QueueQuery) -> Any:
-    page = callback_work.queue(ctx.user, query.branch_id, limit=query.limit, start_key=ctx.start_key(query.next_token))
+    branch = task_assignment.centre_branch(ctx.user, query.branch_id)
+    page = callback_work.queue(ctx.user, branch, limit=query.limit, start_key=ctx.start_key(query.next_token))
     return ctx.page(page, _out)
 
 
 @route(
     bp,
     "/v1/callback-tasks/board",
-    roles=[Role.callback_agent, Role.compliance, Role.admin],
+    roles=CENTRE,
     order="agents by staff id, then the unassigned queue; within each, triggers by name",
     summary="The callback centre's board: a branch's open, due-today and overdue tasks by agent (and the "
     "unassigned queue) and trigger, with each agent's workload (counts only)",
@@ -72,7 +75,7 @@ def branch_queue(ctx: Ctx, query: callbacks_models.QueueQuery) -> Any:
     tags=TAGS,
 )
 def task_board(ctx: Ctx, query: callbacks_models.BoardQuery) -> Any:
-    return callback_work.board(ctx.user, query.branch_id)
+    return callback_work.board(ctx.user, task_assignment.centre_branch(ctx.user, query.branch_id))
 
 
 @route(

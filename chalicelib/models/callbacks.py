@@ -287,6 +287,7 @@ class TaskOut(ResponseModel):
     status: str = Field(description=describe("task_status"))
     overdue: bool = False
     assignee_id: str | None = None
+    revision: int = Field(0, description="bumped by every write: send it back to reassign (409 if it moved)")
     attempts: int = 0
     attempt_days: list[str] = []
     reschedule_at: str | None = None

@@ -44,6 +44,7 @@ class Role(str, Enum):
     client_manager = "client_manager"
     supervisor = "supervisor"
     callback_agent = "callback_agent"
+    callback_lead = "callback_lead"  # a callback centre's lead: its board, workload, reassignment
     compliance = "compliance"
     admin = "admin"
     system = "system"

@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from ..enum_meanings import describe
 from .common import BoundedDate, Page, PageQuery, RequestModel, ResponseModel, Role
 
-StaffRole = Literal["client_manager", "supervisor", "callback_agent", "compliance", "admin", "system"]
+StaffRole = Literal["client_manager", "supervisor", "callback_agent", "callback_lead", "compliance", "admin", "system"]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 # An id inside a list: the same pattern (a '#' in an id would reach into another key's namespace).
 IdItem = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]

@@ -410,6 +410,12 @@ def task_review(task_id: str, at: str) -> dict:
     return {"pk": f"TASK#{task_id}", "sk": f"REVIEW#{at}"}
 
 
+def task_assignment(task_id: str, assignment_id: str) -> dict:
+    # A reassignment in the task's history (its item collection), keyed by the id the domain derives from
+    # the task and the revision it moved from: a retried write finds its own entry instead of a second one.
+    return {"pk": f"TASK#{task_id}", "sk": f"ASSIGN#{assignment_id}"}
+
+
 def contact_request(account_id: str, requested_at: str, task_id: str) -> dict:
     # A wrong number's contact-update request, in the account's partition: the feed finds the account's
     # open requests with one query when it brings a new phone.

@@ -149,7 +149,7 @@ export function homePage() {
   }
   links.push(['#/outbox', 'nav.outbox']);
   // Desk roles do their week's work in the branch console (issue 20), signed in the same way.
-  const desk = ['supervisor', 'callback_agent', 'compliance', 'admin'].includes(m.role);
+  const desk = ['supervisor', 'callback_agent', 'callback_lead', 'compliance', 'admin'].includes(m.role);
   page(at, t('home.hello', { name: m.name || m.staff_id }), html`<p class="muted">${t('home.role.' + m.role)} · ${m.staff_id} · ${m.branch_id}</p>
 ${links.length === 1 && html`<p>${t('home.no_forms')}</p>`}
 <nav class="menu">${links.map((l) => html`<a class="tile" href="${l[0]}">${t(l[1])}</a>`)}</nav>

@@ -19,7 +19,7 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import complaints, contact_plan, declarations, leave, penalties, problems, travel, visits
+    from . import complaints, contact_plan, declarations, leave, penalties, problems, task_assignment, travel, visits
 
     complaints.install()
     contact_plan.install()
@@ -27,6 +27,7 @@ def install() -> None:
     leave.install()
     penalties.install()
     problems.install()
+    task_assignment.install()
     travel.install()
     visits.install()
     _installed = True

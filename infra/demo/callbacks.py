@@ -1,5 +1,5 @@
-"""A few callback tasks for cba-001 and two in the br-pudong queue (each browser test that claims takes
-one), with their accounts."""
+"""A few callback tasks for cba-001 and three in the br-pudong queue (each browser test that claims or
+assigns takes one), with their accounts."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def seed() -> None:
         ("DEMO-A003", "郑华", "13800000003", "large_outflow", "cba-001", 0),
         ("DEMO-A004", "冯丽", "13800000004", "periodic", None, 5),
         ("DEMO-A005", "陈静", "13800000005", "periodic", None, 5),
+        ("DEMO-A006", "何平", "13800000006", "dormant", None, 5),  # the lead's browser test assigns this one
     ]
     for n, (account_id, name, phone, trigger, agent, priority) in enumerate(accounts):
         opened = today - timedelta(days=1 if trigger == "new_account" else 400)

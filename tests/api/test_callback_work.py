@@ -609,7 +609,7 @@ def test_unknown_task_is_404(api, frozen):
     assert api.post("/v1/callback-tasks/new_account.NOPE.2026-11-19/claim", as_="cba-001")[0] == 404
 
 
-def test_demo_data_gives_cba_001_a_day_and_the_queue_two_tasks(api, frozen):
+def test_demo_data_gives_cba_001_a_day_and_the_queue_three_tasks(api, frozen):
     from infra.demo.callbacks import seed as seed_callback_work
 
     seed_callback_work()
@@ -617,7 +617,7 @@ def test_demo_data_gives_cba_001_a_day_and_the_queue_two_tasks(api, frozen):
     _, mine = api.get("/v1/callback-tasks/mine", as_="cba-001")
     assert [t["trigger"] for t in mine["items"]] == ["large_outflow", "new_account", "dormant"]  # risk first
     _, q = api.get("/v1/callback-tasks/queue", as_="cba-002")
-    assert [t["account_id"] for t in q["items"]] == ["DEMO-A004", "DEMO-A005"]  # due first first
+    assert [t["account_id"] for t in q["items"]] == ["DEMO-A004", "DEMO-A005", "DEMO-A006"]  # due first first
     status, shown = api.post(f"/v1/callback-tasks/{mine['items'][1]['task_id']}/reveal", as_="cba-001")
     assert status == 200 and shown["phone"] == "13800000001"
 

@@ -2,7 +2,7 @@
 import { html, t, show } from '../render.js';
 import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, short, missing, here, page } from './ui.js';
 
-const ROLES = ['client_manager', 'supervisor', 'callback_agent', 'compliance', 'admin'];
+const ROLES = ['client_manager', 'supervisor', 'callback_agent', 'callback_lead', 'compliance', 'admin'];
 
 export function staffPage() {
   const at = here();

@@ -1,10 +1,20 @@
 /* Callback-centre lead: open, due-today and overdue tasks by agent and by trigger (charts), the agents'
- * workload, the reach rate month by month, and the branch queue with claim. */
+ * workload, the reach rate month by month, and the branch queue: agents claim, the lead (or the branch
+ * supervisor) assigns a task to one of the board's agents (POST …/assign, conditional on its revision). */
 import { html, t } from '../render.js';
+import { me } from '../net.js';
 import { get, settle, section, dataTable, wireCsv, write, statusLine, monthsBack, short, missing, here, page } from './ui.js';
 import { chartBlock, drawChart } from './chart.js';
 
 const holder = (r) => r.assignee_id ? (r.name || r.assignee_id) : t('c.lead.queue');
+const ASSIGNERS = ['callback_lead', 'supervisor'];   // the controls offered; the API decides (403 otherwise)
+
+function actions(x, agents, canAssign) {
+  if (!canAssign) return html`<button type="button" data-claim="${x.task_id}">${t('c.lead.claim')}</button>`;
+  return html`<select data-assign-to="${x.task_id}" aria-label="${t('c.lead.assign_to') + ' ' + x.task_id}">${
+    agents.map((a) => html`<option value="${a.assignee_id}">${a.name || a.assignee_id}</option>`)}</select>
+<button type="button" data-assign="${x.task_id}" data-revision="${String(x.revision || 0)}">${t('c.lead.assign')}</button>`;
+}
 
 export function callbacksPage() {
   const at = here();
@@ -12,6 +22,8 @@ export function callbacksPage() {
   return Promise.all([settle(get('/v1/callback-tasks/board')), settle(get('/v1/callback-tasks/queue?limit=100')),
     ...months.map((m) => settle(get('/v1/reports/callbacks?month=' + m)))]).then(([board, queue, ...reports]) => {
     const b = board.data || { rows: [], workload: [] };
+    const agents = b.workload.filter((w) => w.assignee_id);
+    const canAssign = ASSIGNERS.indexOf((me() || {}).role) >= 0;
     const triggers = [];
     b.rows.forEach((r) => { if (triggers.indexOf(r.trigger) < 0) triggers.push(r.trigger); });
     const byTrigger = triggers.map((tr) => b.rows.filter((r) => r.trigger === tr).reduce((a, r) =>
@@ -41,7 +53,7 @@ ${section('reach', t('c.lead.reach'), reachOk ? { data: true } : reports[reports
 ${section('queue', t('c.lead.queue_section'), queue, (d) => html`${dataTable('queue-table', t('c.lead.queue_section'),
     [['due_on', t('c.col.due')], ['trigger', t('c.col.trigger'), { fmt: (x) => t('trigger.' + x.trigger) }], ['client_name', t('c.col.client')],
       ['phone_masked', t('c.col.phone_masked')], ['risk', t('c.col.risk'), { fmt: (x) => x.risk ? t('c.yes') : '' }],
-      ['act', t('c.col.action'), { fmt: (x) => html`<button type="button" data-claim="${x.task_id}">${t('c.lead.claim')}</button>` }]], d.items,
+      ['act', t('c.col.action'), { fmt: (x) => actions(x, agents, canAssign) }]], d.items,
     { file: 'callback-queue', rowClass: (x) => x.overdue ? 'overdue' : '' })}${statusLine('claim-status')}
 ${missing(t('c.lead.reassign_missing'))}`)}`);
     const root = document.getElementById('main');
@@ -49,6 +61,14 @@ ${missing(t('c.lead.reassign_missing'))}`)}`);
     root.querySelectorAll('[data-claim]').forEach((btn) => btn.addEventListener('click', () =>
       write('POST', '/v1/callback-tasks/' + encodeURIComponent(btn.getAttribute('data-claim')) + '/claim', {},
         document.getElementById('claim-status')).then((r) => { if (r.status === 200) btn.closest('tr').remove(); })));
+    root.querySelectorAll('[data-assign]').forEach((btn) => btn.addEventListener('click', () => {
+      const id = btn.getAttribute('data-assign');
+      const to = btn.parentNode.querySelector('select[data-assign-to]');
+      const who = to.options[to.selectedIndex] ? to.options[to.selectedIndex].textContent : to.value;
+      write('POST', '/v1/callback-tasks/' + encodeURIComponent(id) + '/assign',
+        { agent_id: to.value, revision: Number(btn.getAttribute('data-revision')) }, document.getElementById('claim-status'),
+        { done: () => t('c.lead.assigned', { who }) }).then((r) => { if (r.status === 200) btn.closest('tr').remove(); });
+    }));
     if (!board.error) { drawChart('agent-chart', agentSpec, 'bar'); drawChart('trigger-chart', triggerSpec, 'bar'); }
     if (reachOk) drawChart('reach-chart', reachSpec, 'line');
   });

@@ -17,6 +17,7 @@ const PAGES = {
     ['#/prospects', 'c.nav.prospects', sup.prospectsPage], ['#/penalties', 'c.nav.penalties', sup.penaltiesPage],
     ['#/scorecards', 'c.nav.scorecards', sup.scorecardsPage], ['#/oversight', 'c.nav.oversight', sup.oversightPage]],
   callback_agent: [['#/callbacks', 'c.nav.callbacks', lead.callbacksPage]],
+  callback_lead: [['#/callbacks', 'c.nav.callbacks', lead.callbacksPage]],
   compliance: [['#/coverage', 'c.nav.coverage', cmp.coveragePage], ['#/callbacks', 'c.nav.callbacks', lead.callbacksPage],
     ['#/problems', 'c.nav.problems', cmp.problemsPage], ['#/sample', 'c.nav.sample', cmp.samplePage],
     ['#/audit', 'c.nav.audit', cmp.auditPage], ['#/approvals', 'c.nav.approvals', cmp.approvalsPage],

@@ -1,0 +1,52 @@
+"""Assigning and reassigning callback tasks: the callback-centre lead (or the branch supervisor)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint
+
+from ..lazy import lazy
+from ..models.common import Role
+from .routing import Ctx, route
+
+if TYPE_CHECKING:
+    from ..domain import task_assignment
+    from ..models import task_assignment as assignment_models
+else:
+    task_assignment = lazy("chalicelib.domain.task_assignment")
+    assignment_models = lazy("chalicelib.models.task_assignment")
+
+bp = Blueprint(__name__)
+TAGS = ["callbacks"]
+ASSIGNERS = [Role.callback_lead, Role.supervisor]
+
+
+@route(
+    bp,
+    "/v1/callback-tasks/{task_id}/assign",
+    "POST",
+    roles=ASSIGNERS,
+    summary="Assign an open task (from the queue or another agent) to an active callback agent of its branch, "
+    "conditional on the revision read; moves the agents' load and records the move in the task's history",
+    body=lambda: assignment_models.AssignIn,
+    response=lambda: assignment_models.AssignResultOut,
+    tags=TAGS,
+    errors=(404, 409, 422),
+)
+def assign_task(ctx: Ctx, task_id: str, body: assignment_models.AssignIn) -> Any:
+    return task_assignment.assign(ctx.user, task_id, body)
+
+
+@route(
+    bp,
+    "/v1/callback-tasks/{task_id}/assignments",
+    order="oldest first (by the revision each move started from)",
+    roles=[Role.callback_lead, Role.supervisor, Role.compliance, Role.admin],
+    summary="A task's assignments and reassignments, oldest first (one page)",
+    response=lambda: assignment_models.AssignmentHistoryOut,
+    tags=TAGS,
+    errors=(404,),
+)
+def task_assignments(ctx: Ctx, task_id: str) -> Any:
+    return {"items": task_assignment.history(ctx.user, task_id), "next_token": None}
