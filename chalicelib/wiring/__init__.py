@@ -22,4 +22,7 @@ def install() -> None:
     from . import calendar
 
     calendar.install()
+    from . import outbox
+
+    outbox.install()
     _installed = True
