@@ -25,4 +25,7 @@ def install() -> None:
     from . import outbox
 
     outbox.install()
+    from . import disclosure
+
+    disclosure.install()
     _installed = True
