@@ -28,4 +28,7 @@ def install() -> None:
     from . import disclosure
 
     disclosure.install()
+    from . import watermarks
+
+    watermarks.install()
     _installed = True
