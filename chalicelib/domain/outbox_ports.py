@@ -3,7 +3,7 @@ kept with their attempts once delivered (domain/outbox.py holds the delivery rul
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..errors import ConditionFailed
 from .ports import Port
@@ -64,3 +64,27 @@ class OutboxRepository(Protocol):
 
 
 OUTBOX: Port[OutboxRepository] = Port("outbox")
+
+
+class OutboxDeliveries(Protocol):
+    """Where the outbox's handlers (domain/outbox_handlers.py) deliver: each write idempotent (deterministic
+    ids), because an entry may be delivered more than once."""
+
+    def penalty(self, penalty_id: str) -> dict | None:
+        """The penalty whose escalations an entry raises (a consistent read), or None if it is gone."""
+        ...
+
+    def put_penalty_flag(self, flag: dict) -> bool:
+        """Raise the flag; False if this flag id was raised already (a repeated delivery)."""
+        ...
+
+    def notify_escalation(self, kind: str, record: dict) -> None:
+        """Alert the branch manager and head office (SNS; a log record locally)."""
+        ...
+
+    def prospect_deps(self) -> Any:
+        """The prospects area's dependencies (domain/prospects/ports.ProspectDeps), for a staff hand-over."""
+        ...
+
+
+DELIVERIES: Port[OutboxDeliveries] = Port("outbox deliveries")

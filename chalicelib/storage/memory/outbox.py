@@ -96,3 +96,31 @@ class MemoryOutboxRepository:
         shown = matching[:limit]
         more = len(matching) > limit
         return Page(items=copy.deepcopy([e for _, e in shown]), last_key={"after": shown[-1][0]} if more else None)
+
+
+class MemoryOutboxDeliveries:
+    """Where the handlers deliver, in memory: penalties by id, flags raised once each, notices in order."""
+
+    def __init__(self, prospect_deps: object | None = None) -> None:
+        self.penalties: dict[str, dict] = {}
+        self.flags: dict[str, dict] = {}
+        self.notices: list[tuple[str, dict]] = []
+        self._prospect_deps = prospect_deps
+
+    def penalty(self, penalty_id: str) -> dict | None:
+        found = self.penalties.get(penalty_id)
+        return copy.deepcopy(found) if found else None
+
+    def put_penalty_flag(self, flag: dict) -> bool:
+        if flag["flag_id"] in self.flags:
+            return False
+        self.flags[flag["flag_id"]] = copy.deepcopy(flag)
+        return True
+
+    def notify_escalation(self, kind: str, record: dict) -> None:
+        self.notices.append((kind, copy.deepcopy(record)))
+
+    def prospect_deps(self) -> object:
+        if self._prospect_deps is None:
+            raise LookupError("no prospects dependencies given to this fake")
+        return self._prospect_deps

@@ -91,3 +91,27 @@ def test_the_operator_list_checks_its_query(repo):
         outbox.list_entries("pending", month="2026-12")
     with pytest.raises(ValidationFailed, match="next_token"):
         outbox.list_entries("pending", start_key={"shards": [None]})
+
+
+@pytest.fixture
+def sink():
+    from chalicelib.domain.outbox_ports import DELIVERIES
+    from chalicelib.storage.memory.outbox import MemoryOutboxDeliveries
+
+    with DELIVERIES.override(MemoryOutboxDeliveries()) as fake:
+        yield fake
+
+
+def test_handlers_deliver_idempotently_through_their_port(repo, sink):
+    from chalicelib.domain.outbox_handlers import ESCALATION, PENALTY_ESCALATIONS, PENALTY_OVERDUE_FLAG
+
+    flag = {"flag_id": "overdue.P1", "branch_id": "br-pudong", "staff_id": "cm-001"}
+    repo.commit(outbox.record_op(PENALTY_OVERDUE_FLAG, "P1", {"flag": flag}))
+    repo.commit(outbox.record_op(ESCALATION, "s1", {"kind": "problem_overdue", "record": {"problem_id": "x"}}))
+    repo.commit(outbox.record_op(PENALTY_ESCALATIONS, "P-gone", {"penalty_id": "P-gone"}))
+    assert outbox.deliver_due() == {"delivered": 3, "failed": 0, "partial": False}
+    assert list(sink.flags) == ["overdue.P1"]
+    assert sink.notices == [("problem_overdue", {"problem_id": "x"})]
+    # a second delivery of the same flag entry is a no-op (the operator re-delivers a delivered one: left alone)
+    assert outbox.deliver(repo.get(outbox.entry(PENALTY_OVERDUE_FLAG, "P1", {})["entry_id"])) is True
+    assert list(sink.flags) == ["overdue.P1"]
