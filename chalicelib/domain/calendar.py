@@ -11,12 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from .. import clock
-from ..errors import ConditionFailed, Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..observability import logger
-from ..storage import calendar as repo
-from ..storage import tasks as task_repo
-from ..storage.cache import clear_all
 from . import deadlines, workdays
+from .calendar_ports import CALENDAR
 
 
 def _check(year: int, holidays: list[date], makeup: list[date]) -> None:
@@ -38,7 +36,7 @@ def _check(year: int, holidays: list[date], makeup: list[date]) -> None:
 
 
 def view(year: int) -> dict:
-    published = repo.newest(year)
+    published = CALENDAR().newest(year)
     if published:
         return {**published, "source": "published", "provisional": False}
     src = workdays.source(year)
@@ -46,7 +44,10 @@ def view(year: int) -> dict:
 
 
 def versions(year: int) -> dict:
-    return {"year": year, "items": [{**v, "source": "published", "provisional": False} for v in repo.versions(year)]}
+    return {
+        "year": year,
+        "items": [{**v, "source": "published", "provisional": False} for v in CALENDAR().versions(year)],
+    }
 
 
 def publish(year: int, holidays: list[date], makeup: list[date], note: str | None, by: str) -> dict:
@@ -57,7 +58,7 @@ def publish(year: int, holidays: list[date], makeup: list[date], note: str | Non
         "holidays": sorted({d.isoformat() for d in holidays}),
         "makeup_workdays": sorted({d.isoformat() for d in makeup}),
     }
-    current = repo.newest(year)
+    current = CALENDAR().newest(year)
     if current and {k: current.get(k) for k in data} == data:
         return {**current, "source": "published", "provisional": False, "recomputed_tasks": 0}  # a retry
     record = {
@@ -69,11 +70,8 @@ def publish(year: int, holidays: list[date], makeup: list[date], note: str | Non
         "published_at": clock.iso(clock.now()),
         "previous_version": (current or {}).get("version"),
     }
-    try:
-        repo.put_version(record)
-    except ConditionFailed:
-        raise Conflict("another version of this year was published just now; read it and publish again") from None
-    clear_all()  # this container's cached calendar; others refresh within five minutes
+    CALENDAR().put_version(record)  # CalendarVersionTaken (409) if another admin published this year meanwhile
+    CALENDAR().forget_cached()  # this container's cached calendar; others refresh within five minutes
     logger.info("working-day calendar published", extra={"year": year, "version": record["version"], "by": by})
     return {**record, "source": "published", "provisional": False, "recomputed_tasks": recompute_provisional(year)}
 
@@ -81,7 +79,7 @@ def publish(year: int, holidays: list[date], makeup: list[date], note: str | Non
 def recompute_provisional(year: int) -> int:
     """Open tasks whose due date the weekends-only fallback decided get it recomputed under the new data."""
     changed = 0
-    for task in repo.provisional_tasks(year):
+    for task in CALENDAR().provisional_tasks(year):
         basis = task.get("deadline_basis")
         if not basis:
             continue
@@ -95,7 +93,7 @@ def recompute_provisional(year: int) -> int:
             "deadline_on": when.deadline_on.isoformat(),
             "due_provisional": when.provisional,
         }
-        if task_repo.replace_task(task, updated):
+        if CALENDAR().replace_task(task, updated):
             changed += 1
     return changed
 

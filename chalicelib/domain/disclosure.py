@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .. import clock
-from ..auth import Principal
 from ..config import get_settings
 from ..errors import Forbidden, TooManyRequests
-from ..storage import audit as repo
 from . import outbox
+from .disclosure_ports import DISCLOSURES, RevealBudgetReached
 from .outbox_handlers import ESCALATION
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def _who(principal: Principal, subject: Subject, purpose: Purpose) -> dict:
 
 def record_refusal(principal: Principal, subject: Subject, purpose: Purpose, why: str, requested: list[str]) -> None:
     """A refused attempt is audited like a reveal: compliance sees who tried, for what, and why not."""
-    repo.record_refused(**_who(principal, subject, purpose), fields=[], requested=requested, refusal=why)
+    DISCLOSURES().record_refused(**_who(principal, subject, purpose), fields=[], requested=requested, refusal=why)
 
 
 def refuse(principal: Principal, subject: Subject, purpose: Purpose, why: str, requested: list[str]) -> NoReturn:
@@ -75,17 +77,17 @@ def grant(principal: Principal, subject: Subject, purpose: Purpose, values: dict
     shown = {k: v for k, v in values.items() if v}
     budget = get_settings().reveal_daily_budget
     try:
-        record = repo.record_granted(
+        record = DISCLOSURES().record_granted(
             **_who(principal, subject, purpose), fields=list(shown), requested=list(values), budget=budget
         )
-    except repo.BudgetExhausted:
+    except RevealBudgetReached:
         _alert_budget(principal, subject, purpose, list(values), budget)
     return shown, record
 
 
 def list_reveals(month: str, limit: int, start_key):
     """The month's reveal audit, newest first (compliance)."""
-    return repo.list_reveals(month, limit=limit, start_key=start_key)
+    return DISCLOSURES().list_reveals(month, limit=limit, start_key=start_key)
 
 
 def _alert_budget(
@@ -111,7 +113,7 @@ def _alert_budget(
             },
         },
     )
-    if repo.record_refused_over_budget(
+    if DISCLOSURES().record_refused_over_budget(
         alert, **_who(principal, subject, purpose), fields=[], requested=requested, refusal=why
     ):
         outbox.deliver_now(ESCALATION, subject_key)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from .. import clock
 from ..config import get_settings
-from ..storage import callback_work as watermarks
+from .watermark_ports import WATERMARKS
 
 
 def hour_key(moment: datetime) -> str:
@@ -22,7 +22,7 @@ def hour_key(moment: datetime) -> str:
 def sweep(job: str, now: datetime, read_hour: Callable[[str], None]) -> int:
     """Call `read_hour` with each hour key due, then move the watermark; returns the hours read."""
     last_complete = now.astimezone(clock.SHANGHAI).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-    mark = watermarks.get_watermark(job)
+    mark = WATERMARKS().get(job)
     if mark:
         hour = datetime.fromisoformat(mark + ":00:00+08:00") + timedelta(hours=1)
     else:
@@ -33,5 +33,5 @@ def sweep(job: str, now: datetime, read_hour: Callable[[str], None]) -> int:
         hours += 1
         hour += timedelta(hours=1)
     if hours:
-        watermarks.set_watermark(job, hour_key(last_complete), clock.iso(now))
+        WATERMARKS().set(job, hour_key(last_complete), clock.iso(now))
     return hours

@@ -16,8 +16,7 @@ from datetime import timedelta
 
 from .. import clock
 from ..observability import logger
-from ..storage import keys
-from ..storage import outbox as repo
+from .outbox_ports import OUTBOX
 
 _HANDLERS: dict[str, Callable[[dict], None]] = {}
 MAX_BACKOFF_SECONDS = 3600
@@ -48,7 +47,7 @@ def entry(kind: str, subject: str, payload: dict) -> dict:
 
 def record_op(kind: str, subject: str, payload: dict) -> dict:
     """The transaction item for this side effect (add it to the change's transaction)."""
-    return repo.entry_op(entry(kind, subject, payload))
+    return OUTBOX().entry_op(entry(kind, subject, payload))
 
 
 def deliver(entry_record: dict) -> bool:
@@ -67,14 +66,14 @@ def deliver(entry_record: dict) -> bool:
             extra={"entry_id": entry_record["entry_id"], "kind": entry_record["kind"], "error": type(err).__name__},
         )
         try:
-            repo.mark_retry(
+            OUTBOX().mark_retry(
                 entry_record["entry_id"], clock.iso(now + timedelta(seconds=delay)), type(err).__name__, clock.iso(now)
             )
-        except Exception:  # noqa: BLE001 - still pending in its old slot: the next sweep retries it
+        except Exception:  # noqa: BLE001 - still pending in its old slot (or delivered meanwhile): the next sweep decides
             pass
         return False
     try:
-        repo.mark_delivered(entry_record["entry_id"], clock.iso(now))
+        OUTBOX().mark_delivered(entry_record["entry_id"], clock.iso(now))
     except Exception:  # noqa: BLE001 - delivered but still pending: re-delivered, and the handler is idempotent
         return True
     return True
@@ -84,7 +83,7 @@ def deliver_now(kind: str, subject: str) -> None:
     """Best effort right after the change committed; the sweep delivers whatever this misses."""
     e = entry(kind, subject, {})
     try:
-        stored = repo.get(e["entry_id"])
+        stored = OUTBOX().get(e["entry_id"])
         if stored and stored.get("status") == "pending":
             deliver(stored)
     except Exception:  # noqa: BLE001 - the entry is recorded; the sweep delivers it
@@ -95,8 +94,8 @@ def deliver_due(limit_per_shard: int = 100, time_left: Callable[[], float] | Non
     """One sweep over every shard's due entries, stopping cleanly when the time budget runs low."""
     until = clock.iso(clock.now())
     delivered = failed = 0
-    for shard_no in range(keys.OUTBOX_SHARDS):
-        for record in repo.due(shard_no, until, limit_per_shard):
+    for shard_no in range(OUTBOX().shards):
+        for record in OUTBOX().due(shard_no, until, limit_per_shard):
             if time_left is not None and time_left() < 5:
                 return {"delivered": delivered, "failed": failed, "partial": True}
             if deliver(record):
@@ -118,19 +117,21 @@ def list_entries(
     from ..errors import ValidationFailed
 
     if status == "delivered":
-        return repo.list_delivered(month or clock.today().isoformat()[:7], kind=kind, limit=limit, start_key=start_key)
+        return OUTBOX().list_delivered(
+            month or clock.today().isoformat()[:7], kind=kind, limit=limit, start_key=start_key
+        )
     if month:
         raise ValidationFailed.field("query.month", "applies to status=delivered only (pending entries have no month)")
     cursors = start_key.get("shards") if start_key else None
-    if start_key and (not isinstance(cursors, list) or len(cursors) != keys.OUTBOX_SHARDS):
+    if start_key and (not isinstance(cursors, list) or len(cursors) != OUTBOX().shards):
         raise ValidationFailed.field("next_token", "page token of another outbox layout: start again")
-    return repo.list_pending(kind=kind, failing=status == "failing", limit=limit, cursors=cursors)
+    return OUTBOX().list_pending(kind=kind, failing=status == "failing", limit=limit, cursors=cursors)
 
 
 def view(entry_id: str) -> dict:
     from ..errors import NotFound
 
-    found = repo.get(entry_id)
+    found = OUTBOX().get(entry_id)
     if not found:
         raise NotFound(f"outbox entry {entry_id} not found")
     return found

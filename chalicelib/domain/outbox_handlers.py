@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .outbox import handler
+from .outbox_ports import DELIVERIES
 
 PENALTY_ESCALATIONS = "penalty.escalations"
 PENALTY_OVERDUE_FLAG = "penalty.overdue_flag"
@@ -14,19 +15,16 @@ STAFF_HANDOVER = "staff.handover"
 
 @handler(PENALTY_ESCALATIONS)
 def penalty_escalations(payload: dict) -> None:
-    from ..storage import penalties as repo
     from . import penalties
 
-    record = repo.get(payload["penalty_id"])
+    record = DELIVERIES().penalty(payload["penalty_id"])
     if record:
         penalties.raise_escalations(record)  # flags have deterministic ids: raised once
 
 
 @handler(PENALTY_OVERDUE_FLAG)
 def penalty_overdue_flag(payload: dict) -> None:
-    from ..storage import penalties as repo
-
-    repo.put_flag(payload["flag"])  # deterministic flag id: a second delivery is a no-op
+    DELIVERIES().put_penalty_flag(payload["flag"])  # deterministic flag id: a second delivery is a no-op
 
 
 @handler(ACCOUNT_CONVERSION)
@@ -48,18 +46,15 @@ def contact_resume(payload: dict) -> None:
 def escalation(payload: dict) -> None:
     """To the branch manager and head office (SNS, or a log record locally). SNS delivers at least
     once: the message carries the problem or task id, so a repeat is recognisable downstream."""
-    from ..storage import problems as repo
-
-    repo.notify_escalation(payload["kind"], payload["record"])
+    DELIVERIES().notify_escalation(payload["kind"], payload["record"])
 
 
 @handler(STAFF_HANDOVER)
 def staff_handover(payload: dict) -> None:
     """A departure's hand-over of prospects (issue 19 §8): idempotent, a moved prospect is not moved again."""
-    from ..wiring.prospects import deps  # the composition root, as for the routes
     from .prospects import handover
 
-    d = deps()
+    d = DELIVERIES().prospect_deps()  # the prospects area's composition root, as for the routes
     successor = d.directory.get_staff(payload["successor_id"]) if payload.get("successor_id") else None
     if successor is not None and successor.get("status") != "active":
         successor = None  # the successor left meanwhile: the branch pool takes them

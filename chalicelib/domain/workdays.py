@@ -13,15 +13,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ..observability import logger
+from .calendar_ports import CALENDAR
 
 _warned: set[int] = set()
 
 
 def _published(year: int) -> dict | None:
-    from ..storage import calendar as repo
-
-    found = repo.cached_newest(year)
-    return None if found.get("missing") else found
+    return CALENDAR().cached_newest(year)
 
 
 def _package_knows(year: int) -> bool:

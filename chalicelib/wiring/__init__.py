@@ -19,15 +19,33 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import complaints, contact_plan, declarations, leave, penalties, problems, task_assignment, travel, visits
+    from . import (
+        calendar,
+        complaints,
+        contact_plan,
+        declarations,
+        disclosure,
+        leave,
+        outbox,
+        penalties,
+        problems,
+        task_assignment,
+        travel,
+        visits,
+        watermarks,
+    )
 
+    calendar.install()
     complaints.install()
     contact_plan.install()
     declarations.install()
+    disclosure.install()
     leave.install()
+    outbox.install()
     penalties.install()
     problems.install()
     task_assignment.install()
     travel.install()
     visits.install()
+    watermarks.install()
     _installed = True

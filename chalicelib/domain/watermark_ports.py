@@ -1,0 +1,23 @@
+"""A job's watermark: how far it has read, so a missed run catches up and a rerun reads nothing twice.
+
+One item per job (`keys.job_watermark`), its position under `value` (the hourly SLA sweeps' layout).
+Other jobs still keep their own copies under other attribute names (issue 17 §5: selection, penalties, prospects)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .ports import Port
+
+
+class JobWatermarks(Protocol):
+    def get(self, job: str) -> str | None:
+        """The job's position (a consistent read), or None before its first run."""
+        ...
+
+    def set(self, job: str, value: str, at: str) -> None:
+        """Move the job's position to `value` (written at `at`)."""
+        ...
+
+
+WATERMARKS: Port[JobWatermarks] = Port("watermarks")
