@@ -19,4 +19,7 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
+    from . import accounts
+
+    accounts.install()
     _installed = True
