@@ -19,7 +19,8 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import accounts
+    from . import accounts, conversion
 
     accounts.install()
+    conversion.install()
     _installed = True

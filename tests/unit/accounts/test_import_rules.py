@@ -9,7 +9,10 @@ from chalicelib.storage.memory.accounts import MemoryAccountRepository
 from tests.factories.accounts import id_number, phone
 
 BUCKET, KEY = "files", "core/day.csv"
-HEADER = "event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,tier,trade_date"
+HEADER = (
+    "event_id,type,account_id,branch_id,client_name,phone,id_number,opened_at,channel,serving_manager_id,"
+    "tier,trade_date"
+)
 
 
 def opening(n: int) -> str:
