@@ -6,11 +6,13 @@ in memory; `tests/contract/test_conversion_repository.py` runs one body against 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import ConditionFailed
-from ..models.prospects import ClaimKind
 from .ports import Port
+
+if TYPE_CHECKING:  # wiring.install() loads this module at cold start: no model module with it
+    from ..models.prospects import ClaimKind
 
 
 class ProspectMovedOn(ConditionFailed):

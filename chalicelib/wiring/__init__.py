@@ -19,8 +19,9 @@ def install() -> None:
     if _installed:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
-    from . import accounts, conversion
+    from . import accounts, conversion, reconcile
 
     accounts.install()
     conversion.install()
+    reconcile.install()
     _installed = True
