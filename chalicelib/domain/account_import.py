@@ -22,6 +22,7 @@ import csv
 import random
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .. import clock
 from ..config import get_settings
@@ -85,7 +86,7 @@ def _batch(
         if error:
             outcomes[number] = error
         else:
-            parsed.append((number, raw))
+            parsed.append((number, raw or {}))
     applied, failing = _apply(source, parsed, remaining) if parsed else ({}, [])
     outcomes.update(applied)
     first_failing = min(failing) if failing else None
@@ -157,12 +158,12 @@ def import_file(
         logger.warning("incomplete import superseded by new content", extra={"source": old})
         return {**summary, "status": "superseded"}
     source = f"{bucket}/{key}/{etag}"
-    summary = ACCOUNT_IMPORTS().summary(source)
-    if summary and summary.get("status") in FINISHED:
+    found = ACCOUNT_IMPORTS().summary(source)
+    if found and found.get("status") in FINISHED:
         logger.info("core feed file already imported", extra={"source": source})
-        return _plain_numbers(summary)
+        return _plain_numbers(found)
     encoding = detect_encoding(data)
-    if not summary or "committed_row" not in summary:  # new, or begun before per-row progress
+    if not found or "committed_row" not in found:  # new, or begun before per-row progress
         fresh = {
             "source": source,
             "bucket": bucket,
@@ -177,11 +178,11 @@ def import_file(
             "rows": 0,
         }
         try:
-            ACCOUNT_IMPORTS().start(source, {k: v for k, v in fresh.items() if v is not None}, replace=bool(summary))
+            ACCOUNT_IMPORTS().start(source, {k: v for k, v in fresh.items() if v is not None}, replace=bool(found))
         except ImportAlreadyStarted:
             pass  # a concurrent delivery of the same file began it; the cursor keeps the two apart
-        summary = ACCOUNT_IMPORTS().summary(source) or fresh
-    summary = _plain_numbers(summary)
+        found = ACCOUNT_IMPORTS().summary(source) or fresh
+    summary = _plain_numbers(found)
     cursor = int(summary["committed_row"])
     numbered = rows(data, encoding)
     if not numbered or numbered[0][1] is None:
@@ -202,7 +203,7 @@ def import_file(
         new_cursor, counts, failing = _batch(source, header, batch, encoding, remaining) if batch else (cursor, {}, [])
         last = not failing and start + size >= len(todo)
         status = "completed" if last else ("incomplete" if failing else "importing")
-        fields = {"completed_at": clock.iso(clock.now())} if last else {}
+        fields: dict[str, Any] = {"completed_at": clock.iso(clock.now())} if last else {}
         if failing:
             stopped = "transient_errors"
             fields.update(stopped="transient_errors", resend_rows=failing[:20])
@@ -261,10 +262,10 @@ def get_import_summary(bucket: str, key: str, etag: str) -> dict:
     from .accounts import _plain_numbers
 
     source = f"{bucket}/{key}/{etag.strip(chr(34))}"
-    summary = ACCOUNT_IMPORTS().summary(source)
-    if not summary:
+    stored = ACCOUNT_IMPORTS().summary(source)
+    if not stored:
         raise NotFound("no import of that file")
-    summary = _plain_numbers(summary)
+    summary: dict = _plain_numbers(stored)
     if "committed_row" in summary:  # per-row progress: the refused rows are items of their own
         errors = _plain_numbers(ACCOUNT_IMPORTS().row_errors(source, get_settings().import_summary_max_errors))
         summary["errors"] = [{k: e.get(k) for k in ("row", "event_id", "reason", "details")} for e in errors]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _RETRIES = 3
 
 
-def _find_prospect(phone_hashes: list[str], id_hashes: list[str]) -> dict | None:
+def _find_prospect(phone_hashes: list[str | None], id_hashes: list[str | None]) -> dict | None:
     """The prospect claiming the phone or the ID number under any of the hashes given (one per valid hash
     key: during a key rotation an older prospect may be claimed under the old key only until the rehash)."""
     for kind, values in ((ClaimKind.phone, phone_hashes), (ClaimKind.id_number, id_hashes)):

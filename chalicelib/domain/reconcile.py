@@ -17,6 +17,8 @@ pool picks of a day; the prospect month statistics and the 10% sample's `picked`
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models.tasks import CAP_CLASS, COVERAGE_TRIGGERS, CapClass, Trigger
 from .reconcile_ports import COUNTER_RECORDS, QUARTER_FIELDS
 
@@ -105,7 +107,7 @@ def quarter_counters(quarter: str, repair: bool = False) -> dict:
             and sorted((read or {}).get("task_ids", [])) == figures["task_ids"]
         ):
             continue
-        row = {
+        row: dict[str, Any] = {
             "account_id": account_id,
             "counter": held if read else None,
             "records": {f: figures[f] for f in QUARTER_FIELDS},

@@ -105,7 +105,7 @@ def _duplicate(seen: dict | None, record: dict) -> dict:
     # The same carrier and row as the stored record: this very row, applied before its answer was lost
     # (an import resumed, a write retried): the file counts it as accepted, once.
     own = (
-        bool(seen)
+        seen is not None
         and record.get("row") is not None
         and seen.get("source") == record["source"]
         and seen.get("row") == record["row"]
