@@ -1,4 +1,4 @@
-"""The core system's daily CSV file: an import that cannot lose a row.
+"""The core system's daily CSV file: an import that cannot lose a row (reading it: account_csv.py).
 
 - Progress is a cursor (the last row committed) on the file's summary, moved conditionally with the
   counts of the rows it passes; refused rows are items of their own, so a file of many bad rows never
@@ -18,105 +18,22 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import random
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .. import clock
 from ..config import get_settings
-from ..errors import ConditionFailed, DomainError, NotFound
+from ..errors import DomainError, NotFound
 from ..observability import logger
-from ..storage import accounts as repo
+from .account_csv import _error, detect_encoding, parse_row, rows
+from .account_ports import ACCOUNT_IMPORTS, ImportAlreadyStarted
 
 COUNTS = ("rows", "accepted", "duplicate", "rejected")
 FINISHED = ("completed", "failed", "superseded")
 Remaining = Callable[[], float] | None
-
-
-# --- reading the file --------------------------------------------------------------------------
-def detect_encoding(data: bytes) -> str:
-    """The file's encoding: its BOM, else UTF-8 when most non-ASCII lines decode as UTF-8 (a strict
-    encoding: GBK text rarely passes as UTF-8, while UTF-8 text often passes as GB18030), else GB18030."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    wide = [line for line in data.splitlines() if not line.isascii()]
-    as_utf8 = sum(1 for line in wide if _decodes(line, "utf-8"))
-    return "utf-8" if as_utf8 * 2 >= len(wide) else "gb18030"
-
-
-def _decodes(line: bytes, encoding: str) -> bool:
-    try:
-        line.decode(encoding)
-        return True
-    except UnicodeDecodeError:
-        return False
-
-
-# A quote left open this many lines is a malformed line, not a cell: it must not swallow the file.
-MAX_LINES_PER_ROW = 20
-
-
-def rows(data: bytes, encoding: str) -> list[tuple[int, str | None]]:
-    """(row number, text or None when the row cannot be decoded), blank lines between rows left out.
-
-    A row runs from its first line until its quotes balance, so a quoted cell with a line break stays
-    in its row (a CR LF inside a cell is read as LF). Its number is the line it starts on: the unit of the
-    cursor, and the same numbers as one row per line gave for files without such cells, so an import
-    begun before keeps its place. The split is made on bytes, before decoding: a quote (0x22) or line
-    feed (0x0A) is never part of a multi-byte UTF-8 or GB18030 character (their trailing bytes are
-    0x80 and up / 0x30 and up), so an undecodable row is still exactly one row. A quote still open after
-    MAX_LINES_PER_ROW lines or at the end of the file leaves its first line a row of its own (parsed,
-    or refused, alone) and the next line starts the next row."""
-    if encoding == "utf-8-sig":
-        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
-    physical = [raw.rstrip(b"\r") for raw in data.split(b"\n")]
-    out: list[tuple[int, str | None]] = []
-    first = 0
-    while first < len(physical):
-        if not physical[first].strip():
-            first += 1
-            continue
-        last, quotes = first, physical[first].count(b'"')
-        while quotes % 2 and last + 1 < len(physical) and last + 1 - first < MAX_LINES_PER_ROW:
-            last += 1
-            quotes += physical[last].count(b'"')
-        if quotes % 2:
-            last = first
-        raw = b"\n".join(physical[first : last + 1])
-        try:
-            out.append((first + 1, raw.decode(encoding)))
-        except UnicodeDecodeError:
-            out.append((first + 1, None))
-        first = last + 1
-    return out
-
-
-def parse_row(header: list[str], text: str) -> tuple[dict | None, dict | None]:
-    """(event fields, None) or (None, the row's error). Empty cells are fields the row's type has not."""
-    try:
-        # strict: a quoted cell never closed (a row that ran out of lines) is refused, not read as text
-        cells = next(csv.reader([text], strict=True))
-    except (csv.Error, StopIteration):
-        return None, _error("the row is not valid CSV", "row")
-    if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-        return None, _error(f"{len(cells)} cells for {len(header)} columns", "row")
-    return {k: v.strip() for k, v in zip(header, cells, strict=False) if k and v.strip()}, None
-
-
-def _error(message: str, field: str) -> dict:
-    return {
-        "status": "rejected",
-        "event_id": None,
-        "reason": f"{field}: {message}",
-        "details": [{"field": field, "message": message}],
-    }
 
 
 # --- importing -----------------------------------------------------------------------------------
@@ -169,7 +86,7 @@ def _batch(
         if error:
             outcomes[number] = error
         else:
-            parsed.append((number, raw))
+            parsed.append((number, raw or {}))
     applied, failing = _apply(source, parsed, remaining) if parsed else ({}, [])
     outcomes.update(applied)
     first_failing = min(failing) if failing else None
@@ -184,7 +101,7 @@ def _batch(
         counts["rows"] += 1
         if status == "rejected":
             # Written before the cursor passes the row: a crash in between rewrites the same item.
-            repo.put_import_row_error(
+            ACCOUNT_IMPORTS().put_row_error(
                 source,
                 number,
                 {
@@ -211,23 +128,26 @@ def import_file(
 
     s = get_settings()
     try:
-        data, etag, version = repo.open_feed_file(bucket, key, version_id)
+        file = ACCOUNT_IMPORTS().open_file(bucket, key, version_id)
+        data, etag, version = file.data, file.etag, file.version_id
     except NotFound as err:
         if not expected_etag:
             raise
         # Resuming a file that is gone or archived: it leaves the resume job's list, marked failed.
         old = f"{bucket}/{key}/{expected_etag}"
-        summary = repo.get_import_summary(old) or {}
+        summary = ACCOUNT_IMPORTS().summary(old) or {}
         row = int(summary.get("committed_row", 0))
-        repo.commit_import_progress(old, row, row, {}, status="failed", finished=True, fields={"reason": err.message})
+        ACCOUNT_IMPORTS().commit_progress(
+            old, row, row, {}, status="failed", finished=True, fields={"reason": err.message}
+        )
         logger.warning("incomplete import cannot be resumed", extra={"source": old, "reason": err.message})
         return {**summary, "status": "failed", "reason": err.message}
     if expected_etag and etag != expected_etag:
         # An unversioned bucket whose object was replaced: that import cannot be resumed; the new
         # content arrives as its own file (its own Object Created event).
         old = f"{bucket}/{key}/{expected_etag}"
-        summary = repo.get_import_summary(old) or {}
-        repo.commit_import_progress(
+        summary = ACCOUNT_IMPORTS().summary(old) or {}
+        ACCOUNT_IMPORTS().commit_progress(
             old,
             int(summary.get("committed_row", 0)),
             int(summary.get("committed_row", 0)),
@@ -238,12 +158,12 @@ def import_file(
         logger.warning("incomplete import superseded by new content", extra={"source": old})
         return {**summary, "status": "superseded"}
     source = f"{bucket}/{key}/{etag}"
-    summary = repo.get_import_summary(source)
-    if summary and summary.get("status") in FINISHED:
+    found = ACCOUNT_IMPORTS().summary(source)
+    if found and found.get("status") in FINISHED:
         logger.info("core feed file already imported", extra={"source": source})
-        return _plain_numbers(summary)
+        return _plain_numbers(found)
     encoding = detect_encoding(data)
-    if not summary or "committed_row" not in summary:  # new, or begun before per-row progress
+    if not found or "committed_row" not in found:  # new, or begun before per-row progress
         fresh = {
             "source": source,
             "bucket": bucket,
@@ -258,16 +178,16 @@ def import_file(
             "rows": 0,
         }
         try:
-            repo.start_import(source, {k: v for k, v in fresh.items() if v is not None}, replace=bool(summary))
-        except ConditionFailed:
+            ACCOUNT_IMPORTS().start(source, {k: v for k, v in fresh.items() if v is not None}, replace=bool(found))
+        except ImportAlreadyStarted:
             pass  # a concurrent delivery of the same file began it; the cursor keeps the two apart
-        summary = repo.get_import_summary(source) or fresh
-    summary = _plain_numbers(summary)
+        found = ACCOUNT_IMPORTS().summary(source) or fresh
+    summary = _plain_numbers(found)
     cursor = int(summary["committed_row"])
     numbered = rows(data, encoding)
     if not numbered or numbered[0][1] is None:
         summary.update(status="failed", reason=f"the header row cannot be decoded as {encoding}")
-        repo.commit_import_progress(
+        ACCOUNT_IMPORTS().commit_progress(
             source, cursor, cursor, {}, status="failed", finished=True, fields={"reason": summary["reason"]}
         )
         return summary
@@ -283,18 +203,18 @@ def import_file(
         new_cursor, counts, failing = _batch(source, header, batch, encoding, remaining) if batch else (cursor, {}, [])
         last = not failing and start + size >= len(todo)
         status = "completed" if last else ("incomplete" if failing else "importing")
-        fields = {"completed_at": clock.iso(clock.now())} if last else {}
+        fields: dict[str, Any] = {"completed_at": clock.iso(clock.now())} if last else {}
         if failing:
             stopped = "transient_errors"
             fields.update(stopped="transient_errors", resend_rows=failing[:20])
         target = cursor if new_cursor is None else new_cursor
-        if not repo.commit_import_progress(
+        if not ACCOUNT_IMPORTS().commit_progress(
             source, cursor, target, {k: v for k, v in counts.items() if v}, status=status, finished=last, fields=fields
         ):
             logger.info(
                 "another delivery of the file moved its cursor; leaving the file to it", extra={"source": source}
             )
-            return _plain_numbers(repo.get_import_summary(source) or summary)
+            return _plain_numbers(ACCOUNT_IMPORTS().summary(source) or summary)
         cursor = target
         for name, n in counts.items():
             summary[name] = summary.get(name, 0) + n
@@ -302,7 +222,9 @@ def import_file(
         if failing:
             break
     if stopped == "deadline":
-        repo.commit_import_progress(source, cursor, cursor, {}, status="incomplete", fields={"stopped": "deadline"})
+        ACCOUNT_IMPORTS().commit_progress(
+            source, cursor, cursor, {}, status="incomplete", fields={"stopped": "deadline"}
+        )
         summary.update(status="incomplete", stopped="deadline")
     logger.info(
         "core feed file import",
@@ -317,7 +239,7 @@ def import_file(
 def resume_incomplete(remaining: Remaining = None) -> list[dict]:
     """Continue every import left incomplete (deadline, transient errors, a crash), oldest first."""
     out = []
-    for item in repo.incomplete_imports(get_settings().import_resume_max_files):
+    for item in ACCOUNT_IMPORTS().incomplete(get_settings().import_resume_max_files):
         if _out_of_time(remaining):
             break
         try:
@@ -340,12 +262,12 @@ def get_import_summary(bucket: str, key: str, etag: str) -> dict:
     from .accounts import _plain_numbers
 
     source = f"{bucket}/{key}/{etag.strip(chr(34))}"
-    summary = repo.get_import_summary(source)
-    if not summary:
+    stored = ACCOUNT_IMPORTS().summary(source)
+    if not stored:
         raise NotFound("no import of that file")
-    summary = _plain_numbers(summary)
+    summary: dict = _plain_numbers(stored)
     if "committed_row" in summary:  # per-row progress: the refused rows are items of their own
-        errors = _plain_numbers(repo.import_row_errors(source, get_settings().import_summary_max_errors))
+        errors = _plain_numbers(ACCOUNT_IMPORTS().row_errors(source, get_settings().import_summary_max_errors))
         summary["errors"] = [{k: e.get(k) for k in ("row", "event_id", "reason", "details")} for e in errors]
         summary["errors_truncated"] = max(0, int(summary.get("rejected", 0)) - len(errors))
     return summary

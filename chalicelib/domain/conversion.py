@@ -1,8 +1,8 @@
 """Conversion: an account opened for a registered prospect is attributed to its owner.
 
 Called by the account feed when an account is opened, with the lookup hashes of
-the client's phone and ID number (`storage.prospects.phone_hash` / `id_hash`,
-i.e. `storage.pii.phone_hash` / `id_hash`). The month-end
+the client's phone and ID number (one per valid hash key), through `ConversionRepository`
+(domain/conversion_ports.py). The month-end
 report lists conversions per manager and outlet, and the accounts more than one
 manager laid claim to (000 第十三条: the owner plus the managers who collided on
 that prospect), for investigation.
@@ -12,33 +12,33 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .. import clock
-from ..auth import Principal
-from ..errors import Conflict, Forbidden
-from ..models.prospects import ACTIVE, CONVERTED
+from ..errors import Forbidden
+from ..models.prospects import ACTIVE, CONVERTED, ClaimKind
 from ..observability import logger
-from ..storage import prospects as repo
-from ..storage.base import TransactionCancelled
+from .conversion_ports import CONVERSIONS, ProspectMovedOn
+
+if TYPE_CHECKING:
+    from ..auth import Principal
 
 _RETRIES = 3
 
 
-def _find_prospect(phone_hashes: list[str], id_hashes: list[str]) -> dict | None:
+def _find_prospect(phone_hashes: list[str | None], id_hashes: list[str | None]) -> dict | None:
     """The prospect claiming the phone or the ID number under any of the hashes given (one per valid hash
     key: during a key rotation an older prospect may be claimed under the old key only until the rehash)."""
-    for kind, values in ((repo.PHONE, phone_hashes), (repo.ID_NUMBER, id_hashes)):
+    for kind, values in ((ClaimKind.phone, phone_hashes), (ClaimKind.id_number, id_hashes)):
         for value in dict.fromkeys(v for v in values if v):
-            claim = repo.get_claim(kind, value)
-            if claim:
-                return repo.get_prospect(claim["prospect_id"], consistent=True)
+            holder = CONVERSIONS().claim_holder(kind, value)
+            if holder:
+                return CONVERSIONS().prospect(holder)
     return None
 
 
 def claimants_of(prospect: dict, owner_id: str | None) -> list[str]:
-    colliders = {
-        c["attempted_by"] for c in repo.collisions_of(prospect["prospect_id"]) if c.get("attempted_by_kind") == "staff"
-    }
+    colliders = CONVERSIONS().staff_claimants(prospect["prospect_id"])
     return sorted(colliders | ({owner_id} if owner_id else set()))
 
 
@@ -60,7 +60,7 @@ def on_account_opened(
     """
     opened = opened_on if isinstance(opened_on, date) else date.fromisoformat(str(opened_on))
     for _ in range(_RETRIES):
-        existing = repo.get_conversion(account_id)
+        existing = CONVERSIONS().conversion_of(account_id)
         if existing:
             return existing
         prospect = _find_prospect([phone_hash, *(phone_hashes or [])], [id_hash, *(id_hashes or [])])
@@ -90,16 +90,15 @@ def on_account_opened(
             version=int(prospect["version"]) + 1,
             updated_at=record["converted_at"],
         )
-        ops = [repo.conversion_op(record)]
-        if owner_id:
-            ops.append(repo.stats_op(owner_id, opened.isoformat()[:7], "converted"))
         try:
-            repo.save_prospect(updated, prospect["version"], ops)
-        except (TransactionCancelled, Conflict):
+            CONVERSIONS().convert(
+                updated, expected_version=int(prospect["version"]), record=record, counted_for=owner_id
+            )
+        except ProspectMovedOn:
             continue  # the prospect moved on or the account was converted concurrently: look again
         logger.info("prospect converted", extra={"account_id": account_id, "prospect_id": prospect["prospect_id"]})
         return {k: v for k, v in record.items() if v is not None}
-    return repo.get_conversion(account_id)
+    return CONVERSIONS().conversion_of(account_id)
 
 
 def conversion_report(principal: Principal, month: str, branch_id: str | None) -> dict:
@@ -108,7 +107,7 @@ def conversion_report(principal: Principal, month: str, branch_id: str | None) -
             raise Forbidden("supervisors report on their own branch only")
         branch_id = principal.branch_id
     branch_id = branch_id or principal.branch_id
-    conversions = repo.conversions_in_month(branch_id, month)
+    conversions = CONVERSIONS().conversions_in_month(branch_id, month)
     by_manager = Counter(c["manager_id"] for c in conversions if c.get("manager_id"))
     by_outlet = Counter(c["outlet_id"] for c in conversions if c.get("outlet_id"))
     multi = [

@@ -17,9 +17,10 @@ pool picks of a day; the prospect month statistics and the 10% sample's `picked`
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models.tasks import CAP_CLASS, COVERAGE_TRIGGERS, CapClass, Trigger
-from ..storage import callback_work as repo
-from ..storage import counters
+from .reconcile_ports import COUNTER_RECORDS, QUARTER_FIELDS
 
 # Tasks created outside the selection job (callback work, problem verification) never touch the
 # quarter counter: the cap is about what the selection picks (storage/selection.create_task).
@@ -32,13 +33,14 @@ def _report(checked: str, drift: list[dict], **scope) -> dict:
 
 
 def open_task_counters(repair: bool = False) -> dict:
+    records = COUNTER_RECORDS()
     drift = []
-    agents = repo.callback_agents()
+    agents = records.callback_agents()
     # The counter is its own item per agent (keys.agent_load, issue 18), not the staff record.
-    loads = repo.agent_loads([a["staff_id"] for a in agents])
+    loads = records.agent_loads([a["staff_id"] for a in agents])
     for agent in agents:
         counted = loads.get(agent["staff_id"])
-        actual = repo.open_task_count(agent["staff_id"])
+        actual = records.open_task_count(agent["staff_id"])
         if (counted or 0) == actual:
             continue
         row = {
@@ -48,7 +50,7 @@ def open_task_counters(repair: bool = False) -> dict:
             "open_tasks": actual,
         }
         if repair:
-            row["repaired"] = repo.set_open_tasks(agent["staff_id"], counted, actual)
+            row["repaired"] = records.set_open_tasks(agent["staff_id"], counted, actual)
         drift.append(row)
     return _report("open_tasks", drift)
 
@@ -85,65 +87,68 @@ def quarter_counters(quarter: str, repair: bool = False) -> dict:
     and the tasks the counter names (written in one transaction with it, so an index that lags behind
     a fresh task is not taken for drift). A counter whose account has no task at all that quarter is
     not found: tasks are never deleted, so only a hand edit makes one."""
+    records = COUNTER_RECORDS()
     accounts: set[str] = set()
-    for branch_id in counters.branch_ids():
+    for branch_id in records.branch_ids():
         for month in _quarter_months(quarter):
             accounts.update(
-                t["account_id"] for t in counters.branch_tasks_of_month(branch_id, month) if _in_quarter(t, quarter)
+                t["account_id"] for t in records.branch_tasks_of_month(branch_id, month) if _in_quarter(t, quarter)
             )
     drift = []
     for account_id in sorted(accounts):
-        read = counters.quarter_counter(account_id, quarter)
-        tasks = {t["task_id"]: t for t in counters.account_tasks(account_id) if _in_quarter(t, quarter)}
+        read = records.quarter_counter(account_id, quarter)
+        tasks = {t["task_id"]: t for t in records.account_tasks(account_id) if _in_quarter(t, quarter)}
         named = [t for t in (read or {}).get("task_ids", []) if t not in tasks]
-        tasks.update({t["task_id"]: t for t in counters.tasks_by_id(named) if _in_quarter(t, quarter)})
+        tasks.update({t["task_id"]: t for t in records.tasks_by_id(named) if _in_quarter(t, quarter)})
         figures = quarter_figures(list(tasks.values()))
-        held = {f: int((read or {}).get(f, 0)) for f in counters.QUARTER_FIELDS}
+        held = {f: int((read or {}).get(f, 0)) for f in QUARTER_FIELDS}
         if (
-            held == {f: figures[f] for f in counters.QUARTER_FIELDS}
+            held == {f: figures[f] for f in QUARTER_FIELDS}
             and sorted((read or {}).get("task_ids", [])) == figures["task_ids"]
         ):
             continue
-        row = {
+        row: dict[str, Any] = {
             "account_id": account_id,
             "counter": held if read else None,
-            "records": {f: figures[f] for f in counters.QUARTER_FIELDS},
+            "records": {f: figures[f] for f in QUARTER_FIELDS},
         }
         if repair:
-            row["repaired"] = counters.set_quarter_counter(account_id, quarter, read, figures)
+            row["repaired"] = records.set_quarter_counter(account_id, quarter, read, figures)
         drift.append(row)
     return _report("quarter_callbacks", drift, quarter=quarter)
 
 
 def outlet_key_slots(repair: bool = False) -> dict:
+    records = COUNTER_RECORDS()
     drift = []
-    for outlet_id in counters.outlet_ids():
-        exists, read = counters.key_slots(outlet_id)
-        active = counters.active_keys(outlet_id)
+    for outlet_id in records.outlet_ids():
+        exists, read = records.key_slots(outlet_id)
+        active = records.active_keys(outlet_id)
         if (read or 0) == active:
             continue
         row = {"outlet_id": outlet_id, "counter": read, "active_keys": active}
         if repair:
-            row["repaired"] = counters.set_key_slots(outlet_id, exists, read, active)
+            row["repaired"] = records.set_key_slots(outlet_id, exists, read, active)
         drift.append(row)
     return _report("outlet_key_slots", drift)
 
 
 def reveal_budget(day: str, repair: bool = False) -> dict:
     """Every person's granted reveals of `day`: staff in the directory and anyone the audit names."""
-    held = counters.reveal_counters(counters.staff_ids(), day)
-    granted = counters.granted_reveals(day)
+    records = COUNTER_RECORDS()
+    held = records.reveal_counters(records.staff_ids(), day)
+    granted = records.granted_reveals(day)
     suspects = sorted(a for a in set(held) | set(granted) if held.get(a, 0) != granted.get(a, 0))
     drift = []
     if suspects:
-        reads = {a: counters.reveal_counter(a, day) for a in suspects}  # counters first, then the audit again
-        granted = counters.granted_reveals(day)
+        reads = {a: records.reveal_counter(a, day) for a in suspects}  # counters first, then the audit again
+        granted = records.granted_reveals(day)
         for actor_id in suspects:
             exists, read = reads[actor_id]
             if (read or 0) == granted.get(actor_id, 0):
                 continue
             row = {"staff_id": actor_id, "counter": read, "granted_reveals": granted.get(actor_id, 0)}
             if repair:
-                row["repaired"] = counters.set_reveal_counter(actor_id, day, exists, read, granted.get(actor_id, 0))
+                row["repaired"] = records.set_reveal_counter(actor_id, day, exists, read, granted.get(actor_id, 0))
             drift.append(row)
     return _report("reveal_budget", drift, day=day)

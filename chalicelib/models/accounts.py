@@ -122,7 +122,7 @@ class ContactChanged(_Event):
 class ValueClassChanged(_Event):
     """The core system's client value class A/B/C (002 第十九条: by share of volume), as of `classified_at`.
     The contact plan follows it; a supervisor's manual class holds until the feed's class changes after it
-    (domain/accounts.py `apply_value_class`)."""
+    (domain/accounts/events.py `apply_value_class`)."""
 
     type: Literal["value_class_changed"]
     value_class: Literal["A", "B", "C"]

@@ -17,9 +17,6 @@ from ..config import get_settings
 from ..errors import ConditionFailed, NotFound, Unavailable
 from . import base, keys
 
-ACCOUNT_FIELDS_NOT_RETURNED = {"phone_sealed", "id_sealed", "phone_hash", "id_hash"}
-
-
 PERIODIC_TIERS = ("gold", "silver", "ordinary", "monthly")
 
 

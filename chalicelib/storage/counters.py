@@ -8,10 +8,11 @@ directory (branches, outlets, staff) and one quarter or day, always by key or in
 
 from __future__ import annotations
 
+from ..domain.reconcile_ports import QUARTER_FIELDS
 from ..errors import ConditionFailed
 from . import base, keys
 
-QUARTER_FIELDS = ("callbacks", "risk_callbacks", "sampled", "coverage_tasks")
+__all__ = ["QUARTER_FIELDS"]  # one list of the quarter counter's figures, the rules' (domain/reconcile_ports.py)
 
 
 def _set_if_unchanged(key: dict, values: dict[str, object], read: dict[str, object], *, exists: bool = True) -> bool:

@@ -13,7 +13,7 @@ same prospect holds it. A claim under the writer key held by another prospect (t
 which the claims prevent) is counted as a conflict and left to the operator.
 
 Accounts keep the hash of their opening key: nothing looks an account up by it (the contact comparison
-falls back to the sealed phone, domain/accounts._same_phone) and conversions carry the hashes of every key.
+falls back to the sealed phone, domain/accounts/events.py _same_phone) and conversions carry the hashes of every key.
 """
 
 from __future__ import annotations

@@ -20,30 +20,36 @@ def install() -> None:
         return
     # one line per area, e.g. `from . import visits; visits.install()`
     from . import (
+        accounts,
         calendar,
         complaints,
         contact_plan,
+        conversion,
         declarations,
         disclosure,
         leave,
         outbox,
         penalties,
         problems,
+        reconcile,
         task_assignment,
         travel,
         visits,
         watermarks,
     )
 
+    accounts.install()
     calendar.install()
     complaints.install()
     contact_plan.install()
+    conversion.install()
     declarations.install()
     disclosure.install()
     leave.install()
     outbox.install()
     penalties.install()
     problems.install()
+    reconcile.install()
     task_assignment.install()
     travel.install()
     visits.install()

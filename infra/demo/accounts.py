@@ -12,6 +12,9 @@ def seed() -> None:
     from chalicelib.domain import accounts
     from chalicelib.models.pii import id_check_digit
     from chalicelib.storage.accounts import periodic_bucket, periodic_phase
+    from chalicelib.wiring import install
+
+    install()  # the feed's rules reach the table through their ports (idempotent)
 
     d = clock.today() - timedelta(days=1)  # yesterday: what tonight's job selects
     long_ago = d - timedelta(days=400)

@@ -318,7 +318,7 @@ def test_an_incomplete_import_whose_file_is_gone_leaves_the_resume_job_marked_fa
 
 # --- a quoted cell with a line break ------------------------------------------------------------------------------
 def test_a_quoted_cell_with_a_line_break_is_one_row_in_every_encoding_and_a_quote_left_open_is_refused():
-    from chalicelib.domain.account_import import MAX_LINES_PER_ROW, parse_row, rows
+    from chalicelib.domain.account_csv import MAX_LINES_PER_ROW, parse_row, rows
 
     header = HEADER.split(",")
     for encoding in ("utf-8", "gbk", "gb18030"):
