@@ -12,6 +12,8 @@ from ..config import get_settings
 
 # botocore's Config takes a TypedDict; a literal at each call keeps its "mode" a Literal for mypy
 _MAX_ATTEMPTS = 8
+# read when a client is built (bench/replay.py swaps the mode: its virtual clock cannot drive adaptive mode)
+_RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"}
 
 
 @cache
@@ -25,7 +27,7 @@ def _config():
     from botocore.config import Config
 
     return Config(
-        retries={"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"},
+        retries=dict(_RETRIES),  # type: ignore[arg-type]  # botocore types it as a TypedDict
         connect_timeout=3,
         read_timeout=10,
         max_pool_connections=32,
