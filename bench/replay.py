@@ -341,11 +341,11 @@ def engine_backed(faults: Faults, workers: int = 8):
     from chalicelib.storage import clients
 
     saved = {k: os.environ.get(k) for k in ("FIELDDESK_SELECTION_WORKERS", "DYNAMODB_ENDPOINT_URL")}
+    saved_retries = clients._RETRIES  # read before anything changes: a failure below must not leak the endpoint
     os.environ["FIELDDESK_SELECTION_WORKERS"] = str(workers)
     os.environ["DYNAMODB_ENDPOINT_URL"] = ENDPOINT
     reset_settings()
     clients.reset_clients()
-    saved_retries = clients._RETRIES
     # botocore's adaptive mode rate-limits on a real-time token bucket shared by the threads; the
     # replay keeps its retries (same attempts, same backoff, same retryable errors: standard mode).
     clients._RETRIES = {**saved_retries, "mode": "standard"}  # type: ignore[misc]
