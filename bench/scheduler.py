@@ -100,6 +100,9 @@ def sample_plan(clients: int, year: int = 2026) -> tuple[int, int, int, int]:
 
 
 def main(small: int = 10_000, large: int = 100_000) -> int:
+    from chalicelib.wiring import install
+
+    install()  # the domain's ports bound, as app.py binds them
     candidates = round(small * FRACTION)
     rows = [measure(n, candidates) for n in (small, large)]
     print(

@@ -121,6 +121,9 @@ def seed_directory() -> None:
 
 
 def seed_all() -> None:
+    from chalicelib.wiring import install
+
+    install()  # every domain port bound (a runner that seeds without importing app.py)
     from infra import demo
 
     seed_directory()

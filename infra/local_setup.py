@@ -7,8 +7,10 @@ def prepare() -> None:
     from chalicelib.config import get_settings
     from chalicelib.storage.clients import dynamodb_client
     from infra.demo_data import seed_all
+    from chalicelib.wiring import install
     from infra.tables import create_tables
 
+    install()  # the demo data goes through the domain's ports, as the app does
     s = get_settings()
     # FIELDDESK_DDB_DATA keeps DynamoDB Local's data between runs: seed only a new table.
     kept = s.table_name in dynamodb_client().list_tables()["TableNames"]
