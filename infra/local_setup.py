@@ -6,8 +6,8 @@ from __future__ import annotations
 def prepare() -> None:
     from chalicelib.config import get_settings
     from chalicelib.storage.clients import dynamodb_client
-    from infra.demo_data import seed_all
     from chalicelib.wiring import install
+    from infra.demo_data import seed_all
     from infra.tables import create_tables
 
     install()  # the demo data goes through the domain's ports, as the app does
