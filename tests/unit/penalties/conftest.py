@@ -1,6 +1,6 @@
 """Penalty and leave rule tests on the in-memory fakes: no tables, so the suite-wide `aws` fixture is
-replaced by one that does nothing, and the working-day calendar is Monday to Friday (the published
-calendar is the foundations' area, read from the table)."""
+replaced by one that does nothing, and the working-day calendar is the real rule on the calendar fake
+(nothing published: the chinesecalendar package's days)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.auth import Principal
-from chalicelib.domain import workdays
+from chalicelib.domain.calendar_ports import CALENDAR
 from chalicelib.domain.leave_ports import LEAVE
 from chalicelib.domain.penalty_ports import PENALTIES
+from chalicelib.storage.memory.calendar import MemoryCalendarRepository
 from chalicelib.storage.memory.leave import MemoryLeaveRepository
 from chalicelib.storage.memory.penalties import MemoryPenaltyRepository
 
@@ -27,9 +28,8 @@ def aws():
 
 
 @pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(workdays, "is_workday", lambda d: d.weekday() < 5)
-    with clock.freeze(NOW):
+def frozen():
+    with CALENDAR.override(MemoryCalendarRepository()), clock.freeze(NOW):
         yield
 
 

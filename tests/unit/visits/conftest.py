@@ -1,5 +1,6 @@
 """Visit rule tests on the in-memory fakes (visits, photos, sealing, leave): no tables, so the suite-wide
-`aws` fixture is replaced by one that does nothing; working days are Monday to Friday."""
+`aws` fixture is replaced by one that does nothing; working days come from the
+real rule on the calendar fake (nothing published: the chinesecalendar package's days)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.auth import Principal
-from chalicelib.domain import workdays
+from chalicelib.domain.calendar_ports import CALENDAR
 from chalicelib.domain.leave_ports import LEAVE
 from chalicelib.domain.visit_ports import PHOTOS, SEALER, VISITS
+from chalicelib.storage.memory.calendar import MemoryCalendarRepository
 from chalicelib.storage.memory.leave import MemoryLeaveRepository
 from chalicelib.storage.memory.visits import MemoryPhotoStore, MemorySealer, MemoryVisitRepository
 
@@ -26,9 +28,8 @@ def aws():
 
 
 @pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(workdays, "is_workday", lambda d: d.weekday() < 5)
-    with clock.freeze(NOW):
+def frozen():
+    with CALENDAR.override(MemoryCalendarRepository()), clock.freeze(NOW):
         yield
 
 
