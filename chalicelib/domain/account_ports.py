@@ -14,15 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..errors import ConditionFailed
-from .ports import Port
-
-
-@dataclass
-class Page:
-    """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
-
-    items: list[dict]
-    last_key: dict | None = None
+from .ports import Page, Port
 
 
 @dataclass(frozen=True)

@@ -8,30 +8,12 @@ The client's name is sealed through `visit_ports.SEALER` (the one field sealer).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import ConditionFailed
-from .ports import Port
+from .ports import Escalation, Page, Port
 
 Keep = Callable[[dict], bool]  # a list's filter (a rule: the status asked, overdue now)
-
-
-@dataclass
-class Page:
-    """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
-
-    items: list[dict]
-    last_key: dict | None = None
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """The outbox entry to the supervisor and the branch manager, written with the change that causes it;
-    `subject` makes it one entry however often the change is retried. Ids only, never a name or text."""
-
-    subject: str
-    payload: dict
 
 
 class ComplaintExists(ConditionFailed):

@@ -6,22 +6,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import ConditionFailed
-from .ports import Port
+from .ports import Page, Port
 
 if TYPE_CHECKING:
     from ..models.leave import LeaveStatus  # not at run time: wiring.install() loads this module at import
-
-
-@dataclass
-class Page:
-    """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
-
-    items: list[dict]
-    last_key: dict | None = None
 
 
 class LeaveExists(ConditionFailed):

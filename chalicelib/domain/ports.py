@@ -20,9 +20,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+
+# --- what every area's repository answers with -------------------------------------------------------
+@dataclass
+class Page(Generic[T]):
+    """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
+
+    items: list[T]
+    last_key: dict | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """An outbox entry written with the change that causes it, delivered at least once to the supervisor and
+    the branch manager; `subject` makes it one entry however often the change is retried. Ids only, never a
+    name or a text (personal data stays out of the outbox)."""
+
+    subject: str
+    payload: dict
 
 
 class Port(Generic[T]):

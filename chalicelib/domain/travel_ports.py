@@ -6,28 +6,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import ConditionFailed
-from .ports import Port
-
-
-@dataclass
-class Page:
-    """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
-
-    items: list[dict]
-    last_key: dict | None = None
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """An outbox entry written with the change that causes it, delivered at least once; `subject` makes it
-    one entry however often the change is retried."""
-
-    subject: str
-    payload: dict
+from .ports import Escalation, Page, Port
 
 
 # --- named outcomes -------------------------------------------------------------------------------

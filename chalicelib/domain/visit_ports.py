@@ -11,17 +11,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import ConditionFailed, Conflict, Unprocessable
-from .ports import Port
+from .ports import Page, Port
 
 MAX_NOTES = 50  # correction notes a log takes (they live in the log's item: one read shows them)
-
-
-@dataclass
-class Page:
-    """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
-
-    items: list[dict]
-    last_key: dict | None = None
 
 
 @dataclass(frozen=True)

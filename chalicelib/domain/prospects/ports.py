@@ -13,23 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ...errors import ConditionFailed, Conflict, Unprocessable
 from ...models.prospects import ClaimKind, ProspectRecord
+from ..ports import Escalation, Page
 
 if TYPE_CHECKING:
     from ...auth import Principal
 
 T = TypeVar("T")
-
-
-@dataclass
-class Page(Generic[T]):
-    """One page of a list; `last_key` is opaque to the rules (the route turns it into a `next_token`)."""
-
-    items: list[T]
-    last_key: dict | None = None
 
 
 # --- named outcomes of a write --------------------------------------------------------------------
@@ -63,15 +56,6 @@ class PoolPickLimitReached(Unprocessable):
     def __init__(self, limit: int):
         super().__init__(f"daily pool pick limit of {limit} reached")
         self.limit = limit
-
-
-@dataclass(frozen=True)
-class Escalation:
-    """A side effect written with the change that causes it (the outbox's `escalation` kind): delivered at
-    least once to the escalation topic; `subject` makes it one entry however often the change is retried."""
-
-    subject: str
-    payload: dict
 
 
 # --- ports ---------------------------------------------------------------------------------------
