@@ -165,17 +165,29 @@ def compile_package(zip_path: Path) -> int:
     import tempfile
     import zipfile
 
-    with zipfile.ZipFile(zip_path) as zf:
-        ours = [n for n in zf.namelist() if n.endswith(".py") and (n == "app.py" or n.startswith("chalicelib/"))]
-        with tempfile.TemporaryDirectory() as tmp:
+    def is_ours(name: str) -> bool:
+        return name == "app.py" or name.startswith("chalicelib/")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(zip_path) as zf:
+            ours = [n for n in zf.namelist() if n.endswith(".py") and is_ours(n)]
             zf.extractall(tmp, members=ours)
-            compileall.compile_dir(
-                tmp, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, workers=1
-            )
-            compiled = sorted(p for p in Path(tmp).rglob("*.pyc"))
-            with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as out:
-                for pyc in compiled:
-                    out.write(pyc, pyc.relative_to(tmp).as_posix())
+            # chalice copies chalicelib/ as it is on disk, stale timestamp-checked __pycache__ included
+            # (after a test run); those would sit beside ours under the same names. Rewrite without them.
+            stale = {n for n in zf.namelist() if is_ours(n) and "__pycache__/" in n}
+            if stale:
+                kept = Path(tmp) / "kept.zip"
+                with zipfile.ZipFile(kept, "w", compression=zipfile.ZIP_DEFLATED) as out:
+                    for info in zf.infolist():
+                        if info.filename not in stale:
+                            out.writestr(info, zf.read(info))
+        if stale:
+            shutil.move(kept, zip_path)
+        compileall.compile_dir(tmp, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, workers=1)
+        compiled = sorted(p for p in Path(tmp).rglob("*.pyc"))
+        with zipfile.ZipFile(zip_path, "a", compression=zipfile.ZIP_DEFLATED) as out:
+            for pyc in compiled:
+                out.write(pyc, pyc.relative_to(tmp).as_posix())
     return len(compiled)
 
 

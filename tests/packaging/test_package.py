@@ -31,7 +31,12 @@ def test_zip_imports_the_app_and_every_handler_with_nothing_else_on_the_path(bui
     out, template, _ = built
     with zipfile.ZipFile(out / "deployment.zip") as zf:
         names = zf.namelist()
+        ours = [n for n in names if n.startswith("chalicelib/") and n.endswith(".pyc")]
+        # flags word of a pyc header (PEP 552): 0b01 = hash-based, source not checked (a zip's timestamps mean nothing)
+        flags = {int.from_bytes(zf.read(n)[4:8], "little") for n in ours}
         zf.extractall(tmp_path)
+    assert len(names) == len(set(names)), "a name twice in the zip (stale __pycache__ beside the compiled one)"
+    assert ours and flags == {0b01}, f"our modules ship compiled with unchecked hashes, got flags {flags}"
     assert "app.py" in names and "chalicelib/api/routing.py" in names
     assert not any(n.startswith(("tests/", "infra/", "schedules/", "bench/")) for n in names)
     assert any(
