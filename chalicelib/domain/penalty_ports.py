@@ -117,10 +117,6 @@ class PenaltyRepository(Protocol):
 
     def branch_flags_since(self, branch_id: str, since: str) -> list[dict]: ...
 
-    # the overdue sweep's watermark
-    def get_watermark(self, job: str) -> str | None: ...
-    def set_watermark(self, job: str, last_date: str, at: str) -> None: ...
-
     # the staff directory, as the rules read it
     def get_staff(self, staff_id: str) -> dict | None:
         """The directory's record (consistent: a check before a write)."""

@@ -1,7 +1,8 @@
 """A job's watermark: how far it has read, so a missed run catches up and a rerun reads nothing twice.
 
-One item per job (`keys.job_watermark`), its position under `value` (the hourly SLA sweeps' layout).
-Other jobs still keep their own copies under other attribute names (issue 17 §5: selection, penalties, prospects)."""
+One item per job (`keys.job_watermark`), its position under `value`: the hourly SLA sweeps (hourly_sweep.py) and the
+daily jobs (daily_sweep.py: penalty overdue, prospect lapse and first contact).
+The selection job and the callback overdue sweep still keep their own copies (issue 17 §5)."""
 
 from __future__ import annotations
 

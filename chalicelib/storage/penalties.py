@@ -291,17 +291,3 @@ def staff_flags_since(staff_id: str, since: str) -> list[dict]:
 
 def branch_flags_since(branch_id: str, since: str) -> list[dict]:
     return [_out(i) for i in base.query_all(f"BRANCH#{branch_id}#FLAGS", index="gsi2", sk_gte=since)]
-
-
-# --- job watermark ---------------------------------------------------------------------------------
-def get_watermark(job: str) -> str | None:
-    item = base.get_item(**keys.job_watermark(job), consistent=True)
-    return item.get("last_date") if item else None
-
-
-def set_watermark(job: str, last_date: str, at: str) -> None:
-    base.update(
-        **keys.job_watermark(job),
-        expression="SET last_date = :d, updated_at = :at",
-        values={":d": last_date, ":at": at},
-    )

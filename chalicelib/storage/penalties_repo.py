@@ -146,13 +146,6 @@ class DynamoPenaltyRepository:
     ) -> Page:
         return _page(store.list_flags(branch_id=branch_id, staff_id=staff_id, limit=limit, start_key=start_key))
 
-    # --- the overdue sweep's watermark
-    def get_watermark(self, job: str) -> str | None:
-        return store.get_watermark(job)
-
-    def set_watermark(self, job: str, last_date: str, at: str) -> None:
-        store.set_watermark(job, last_date, at)
-
     # --- the staff directory
     def get_staff(self, staff_id: str) -> dict | None:
         return directory.get_staff(staff_id)

@@ -232,13 +232,3 @@ def conversion_op(record: dict) -> dict:
 
 def conversions_in_month(branch_id: str, month: str) -> list[dict]:
     return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#CONVERSIONS#{month}", index="gsi2")]
-
-
-# --- lapse job watermark -------------------------------------------------------------------
-def get_watermark(job: str) -> str | None:
-    item = base.get_item(**keys.job_watermark(job), consistent=True)
-    return item.get("through") if item else None
-
-
-def set_watermark(job: str, through: str, at: str) -> None:
-    base.put({**keys.job_watermark(job), "through": through, "updated_at": at})

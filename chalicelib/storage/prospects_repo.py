@@ -21,9 +21,6 @@ from ..models.prospects import ClaimKind, ProspectRecord
 from . import base
 from . import prospects as store
 
-LAPSE_JOB = "prospect-lapse"
-FIRST_CONTACT_JOB = "prospect-first-contact"
-
 
 def _record(item: dict | None) -> ProspectRecord | None:
     return ProspectRecord.model_validate(item) if item else None
@@ -132,17 +129,3 @@ class DynamoProspectRepository:
 
         self._save(record, expected_version, [outbox.record_op(ESCALATION, escalation.subject, escalation.payload)])
         outbox.deliver_now(ESCALATION, escalation.subject)  # best effort; the hourly sweep delivers the rest
-
-    def first_contact_watermark(self) -> date | None:
-        through = store.get_watermark(FIRST_CONTACT_JOB)
-        return date.fromisoformat(through) if through else None
-
-    def set_first_contact_watermark(self, through: date, at: str) -> None:
-        store.set_watermark(FIRST_CONTACT_JOB, through.isoformat(), at)
-
-    def lapse_watermark(self) -> date | None:
-        through = store.get_watermark(LAPSE_JOB)
-        return date.fromisoformat(through) if through else None
-
-    def set_lapse_watermark(self, through: date, at: str) -> None:
-        store.set_watermark(LAPSE_JOB, through.isoformat(), at)

@@ -20,3 +20,27 @@ def test_a_job_starts_without_a_watermark_and_keeps_its_own(marks):
     marks.set("complaint_sla", "2026-11-19T23", "2026-11-20T00:00:05+08:00")
     assert marks.get("problem_sla") == "2026-11-20T10"
     assert marks.get("complaint_sla") == "2026-11-19T23"
+
+
+def test_a_daily_job_keeps_the_last_day_it_committed(marks):
+    # the penalty overdue sweep and the prospects' lapse and first-contact runs (domain/daily_sweep.py)
+    for job in ("penalty_overdue", "prospect-lapse", "prospect-first-contact"):
+        assert marks.get(job) is None
+    marks.set("prospect-lapse", "2026-11-27", "2026-11-28T01:00:05+08:00")
+    marks.set("prospect-lapse", "2026-11-28", "2026-11-29T01:00:05+08:00")
+    marks.set("penalty_overdue", "2026-11-20", "2026-11-21T01:00:05+08:00")
+    assert (marks.get("prospect-lapse"), marks.get("penalty_overdue")) == ("2026-11-28", "2026-11-20")
+    assert marks.get("prospect-first-contact") is None
+
+
+@pytest.mark.parametrize(("attribute", "job"), [("last_date", "penalty_overdue"), ("through", "prospect-lapse")])
+def test_a_watermark_written_before_the_shared_module_still_reads(attribute, job):
+    """A deployed table holds the penalty sweep's position under `last_date` and the prospects' under
+    `through`: the first run after the upgrade resumes from there instead of looking back again."""
+    from chalicelib.storage import base, keys
+
+    base.put({**keys.job_watermark(job), attribute: "2026-11-19", "updated_at": "2026-11-20T01:00:05+08:00"})
+    marks = DynamoJobWatermarks()
+    assert marks.get(job) == "2026-11-19"
+    marks.set(job, "2026-11-20", "2026-11-21T01:00:05+08:00")
+    assert marks.get(job) == "2026-11-20"

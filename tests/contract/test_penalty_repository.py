@@ -287,13 +287,6 @@ def test_a_flag_is_raised_once_and_listed_newest_first(repo):
     assert repo.list_flags(staff_id="cm-002", limit=5).items == []
 
 
-def test_the_watermark_keeps_the_last_day(repo):
-    assert repo.get_watermark("penalty_overdue") is None
-    repo.set_watermark("penalty_overdue", "2026-11-19", AT)
-    repo.set_watermark("penalty_overdue", "2026-11-20", AT)
-    assert repo.get_watermark("penalty_overdue") == "2026-11-20"
-
-
 def test_the_scorecards_reads_the_branchs_month_its_flags_since_and_its_managers(repo):
     enter(repo, "p-1", breach="2026-10-30")
     enter(repo, "p-2", version=1, breach="2026-11-02")

@@ -252,13 +252,6 @@ def test_lapsing_on_reads_the_active_claims_whose_protection_ends_that_day(repo)
     assert repo.lapsing_on(date(2026, 11, 27)) == []
 
 
-def test_the_lapse_watermark_is_the_last_day_committed(repo):
-    assert repo.lapse_watermark() is None
-    repo.set_lapse_watermark(date(2026, 11, 27), "2026-11-28T01:00:05+08:00")
-    repo.set_lapse_watermark(date(2026, 11, 28), "2026-11-29T01:00:05+08:00")
-    assert repo.lapse_watermark() == date(2026, 11, 28)
-
-
 def test_first_contacts_due_on_a_day_are_the_owned_uncontacted_not_yet_escalated(repo):
     repo.create(prospect("a"), counted_for=None)  # due 2026-11-22
     repo.create(prospect("b", follow_up_count=1), counted_for=None)  # contacted
@@ -274,12 +267,6 @@ def test_first_contacts_due_on_a_day_are_the_owned_uncontacted_not_yet_escalated
             prospect("c", version=2), Escalation("s:c", {"kind": "k", "record": {}}), expected_version=7
         )
     assert repo.get("c").version == 1
-
-
-def test_the_first_contact_watermark_is_the_last_day_committed(repo):
-    assert repo.first_contact_watermark() is None
-    repo.set_first_contact_watermark(date(2026, 11, 27), "2026-11-28T01:00:05+08:00")
-    assert repo.first_contact_watermark() == date(2026, 11, 27)
 
 
 def test_create_with_a_daily_cap_counts_the_attempt_in_the_same_write(repo):

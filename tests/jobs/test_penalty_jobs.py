@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.domain import penalties
+from chalicelib.domain.watermark_ports import WATERMARKS
 from chalicelib.storage import penalties as repo
 
 
@@ -75,7 +76,7 @@ def test_missed_runs_catch_up_from_the_watermark_and_skip_settled_or_appealed(ap
     assert buckets_read == ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"]
     assert result["flagged"] == [a["penalty_id"]]
     assert d["due_on"] is None
-    assert repo.get_watermark(penalties.OVERDUE_JOB) == "2026-11-19"
+    assert WATERMARKS().get(penalties.OVERDUE_JOB) == "2026-11-19"
 
 
 def test_first_run_reads_only_yesterday_and_catch_up_is_bounded(api, buckets_read, monkeypatch):

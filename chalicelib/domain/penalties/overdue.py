@@ -9,6 +9,7 @@ from ... import clock
 from ...config import get_settings
 from ...errors import Conflict
 from ...observability import logger
+from ..daily_sweep import sweep_days
 from ..penalty_ports import PENALTIES
 from .ledger import NOTIFY
 from .lifecycle import write_change
@@ -31,16 +32,11 @@ def sweep_overdue(run_date: date | None = None) -> dict:
     Reads only the PENALTYDUE#<day> buckets from the day after the watermark up to
     yesterday (at most penalty_overdue_catchup_days of them), so a missed run catches up.
     """
-    s = get_settings()
     today = run_date or clock.today()
-    last_day = today - timedelta(days=1)
-    watermark = PENALTIES().get_watermark(OVERDUE_JOB)
-    start = date.fromisoformat(watermark) + timedelta(days=1) if watermark else last_day
-    start = max(start, last_day - timedelta(days=s.penalty_overdue_catchup_days - 1))
     system = _System()
-    flagged, days = [], 0
-    day = start
-    while day <= last_day:
+    flagged: list[str] = []
+
+    def read_day(day: date) -> None:
         for candidate in PENALTIES().due_on(day):
             record = PENALTIES().get(candidate["penalty_id"])
             if not record or record["status"] != "open" or record.get("overdue") or record.get("due_on") != str(day):
@@ -79,8 +75,13 @@ def sweep_overdue(run_date: date | None = None) -> dict:
             except Conflict:
                 continue  # settled or appealed meanwhile
             flagged.append(record["penalty_id"])
-        PENALTIES().set_watermark(OVERDUE_JOB, day.isoformat(), clock.iso(clock.now()))
-        days += 1
-        day += timedelta(days=1)
-    logger.info("penalty overdue sweep", extra={"days": days, "flagged": len(flagged)})
-    return {"from": start.isoformat(), "to": last_day.isoformat(), "days_read": days, "flagged": flagged}
+
+    read = sweep_days(
+        OVERDUE_JOB,
+        today - timedelta(days=1),
+        read_day,
+        first_run_days=1,
+        at_most_days=get_settings().penalty_overdue_catchup_days,
+    )
+    logger.info("penalty overdue sweep", extra={"days": read.days, "flagged": len(flagged)})
+    return {"from": read.start.isoformat(), "to": read.through.isoformat(), "days_read": read.days, "flagged": flagged}

@@ -18,9 +18,11 @@ from ... import clock
 from ...errors import Conflict
 from ...models.prospects import ProspectStatus
 from ...observability import logger
+from ..daily_sweep import sweep_days
 from . import rules
 from .ports import Escalation, ProspectDeps
 
+FIRST_CONTACT_JOB = "prospect-first-contact"
 KIND = "prospect_first_contact_overdue"
 AUDIENCE = ["supervisor"]
 _TX_RETRIES = 3
@@ -28,17 +30,18 @@ _TX_RETRIES = 3
 
 def escalate_overdue(deps: ProspectDeps, today: date | None = None) -> dict:
     today = today or clock.today()
-    through = today - timedelta(days=1)  # due yesterday and still not contacted: overdue today
-    mark = deps.repo.first_contact_watermark()
-    start = (mark + timedelta(days=1)) if mark else through - timedelta(days=deps.policy.lapse_catch_up_max_days - 1)
     escalated: list[str] = []
-    day = start
-    while day <= through:
+
+    def read_day(day: date) -> None:
         for candidate in deps.repo.first_contact_due_on(day):
             if _escalate_one(deps, candidate.prospect_id, day):
                 escalated.append(candidate.prospect_id)
-        deps.repo.set_first_contact_watermark(day, clock.iso(clock.now()))
-        day += timedelta(days=1)
+
+    # due yesterday and still not contacted: overdue today
+    read = sweep_days(
+        FIRST_CONTACT_JOB, today - timedelta(days=1), read_day, first_run_days=deps.policy.lapse_catch_up_max_days
+    )
+    start, through = read.start, read.through
     logger.info(
         "first contact run",
         extra={"from": start.isoformat(), "through": through.isoformat(), "escalated": len(escalated)},

@@ -14,12 +14,14 @@ from ...errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from ...models.common import Role
 from ...models.prospects import ProspectRecord, ProspectStatus, ReassignIn
 from ...observability import logger
+from ..daily_sweep import sweep_days
 from . import rules
 from .ports import Page, ProspectDeps, StaleRecord
 
 if TYPE_CHECKING:
     from ...auth import Principal
 
+LAPSE_JOB = "prospect-lapse"
 _TX_RETRIES = 3
 
 
@@ -146,16 +148,17 @@ def release_lapsed(deps: ProspectDeps, today: date | None = None) -> dict:
     caught up by the next one; each day's bucket is committed to the watermark.
     """
     today = today or clock.today()
-    through = today - timedelta(days=1)
-    mark = deps.repo.lapse_watermark()
-    start = (mark + timedelta(days=1)) if mark else through - timedelta(days=deps.policy.lapse_catch_up_max_days - 1)
     released = 0
-    day = start
-    while day <= through:
+
+    def read_day(day: date) -> None:
+        nonlocal released
         for candidate in deps.repo.lapsing_on(day):
             released += _release_one(deps, candidate.prospect_id, day)
-        deps.repo.set_lapse_watermark(day, clock.iso(clock.now()))
-        day += timedelta(days=1)
+
+    read = sweep_days(
+        LAPSE_JOB, today - timedelta(days=1), read_day, first_run_days=deps.policy.lapse_catch_up_max_days
+    )
+    start, through = read.start, read.through
     logger.info("lapse run", extra={"from": start.isoformat(), "through": through.isoformat(), "released": released})
     return {"from": start.isoformat(), "through": through.isoformat(), "released": released}
 

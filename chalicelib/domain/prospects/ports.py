@@ -143,18 +143,6 @@ class ProspectRepository(Protocol):
         """`save` and record the escalation, all or nothing (StaleRecord if the version moved on)."""
         ...
 
-    def first_contact_watermark(self) -> date | None:
-        """The last due day the first-contact job committed."""
-        ...
-
-    def set_first_contact_watermark(self, through: date, at: str) -> None: ...
-
-    def lapse_watermark(self) -> date | None:
-        """The last day the lapse job committed."""
-        ...
-
-    def set_lapse_watermark(self, through: date, at: str) -> None: ...
-
 
 class Directory(Protocol):
     """Read-only look-ups in the staff and outlet directory (another area's records, as dicts)."""

@@ -21,7 +21,6 @@ class MemoryPenaltyRepository:
         self.ledgers: dict[tuple[str, str], dict] = {}
         self.collisions: dict[str, dict] = {}
         self.flags: dict[str, dict] = {}
-        self.watermarks: dict[str, str] = {}
         self.outbox: dict[str, dict] = {}  # penalty_id -> overdue flag entry payload (one entry a subject)
 
     # --- seeding (what other areas write)
@@ -195,13 +194,6 @@ class MemoryPenaltyRepository:
         rows = [(f"{f['created_at']}#{f['flag_id']}", f) for f in self.flags.values() if f[field] == value]
         items, last = t.page(rows, limit, start_key, newest_first=True)
         return Page([t.fen(t.read(i)) for i in items], last)
-
-    # --- the overdue sweep's watermark
-    def get_watermark(self, job: str) -> str | None:
-        return self.watermarks.get(job)
-
-    def set_watermark(self, job: str, last_date: str, at: str) -> None:
-        self.watermarks[job] = last_date
 
     # --- the staff directory
     def get_staff(self, staff_id: str) -> dict | None:

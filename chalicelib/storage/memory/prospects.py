@@ -43,8 +43,6 @@ class MemoryProspectRepository:
         self.registrations: dict[tuple[str, date], int] = {}
         self.pool_picks: dict[tuple[str, date], int] = {}
         self.month_registered: dict[tuple[str, str], int] = {}
-        self.watermark: date | None = None
-        self.first_contact_mark: date | None = None
         self.escalations: dict[str, dict] = {}  # subject -> payload, as the outbox keeps one entry a subject
 
     def _read(self, prospect_id: str) -> ProspectRecord | None:
@@ -200,18 +198,6 @@ class MemoryProspectRepository:
         self.prospects[record.prospect_id] = record.item()
         self.escalations.setdefault(escalation.subject, dict(escalation.payload))
 
-    def first_contact_watermark(self) -> date | None:
-        return self.first_contact_mark
-
-    def set_first_contact_watermark(self, through: date, at: str) -> None:
-        self.first_contact_mark = through
-
     def month_counts(self, manager_id: str, month: str) -> dict[str, int]:
         # Conversions are counted by the conversion area's write, which has no fake yet: 0 here.
         return {"registered": self.month_registered.get((manager_id, month), 0), "converted": 0}
-
-    def lapse_watermark(self) -> date | None:
-        return self.watermark
-
-    def set_lapse_watermark(self, through: date, at: str) -> None:
-        self.watermark = through

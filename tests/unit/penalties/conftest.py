@@ -11,9 +11,11 @@ from chalicelib.auth import Principal
 from chalicelib.domain.calendar_ports import CALENDAR
 from chalicelib.domain.leave_ports import LEAVE
 from chalicelib.domain.penalty_ports import PENALTIES
+from chalicelib.domain.watermark_ports import WATERMARKS
 from chalicelib.storage.memory.calendar import MemoryCalendarRepository
 from chalicelib.storage.memory.leave import MemoryLeaveRepository
 from chalicelib.storage.memory.penalties import MemoryPenaltyRepository
+from chalicelib.storage.memory.watermarks import MemoryJobWatermarks
 
 NOW = "2026-11-20T10:00:00+08:00"  # a Friday
 SUPERVISOR = Principal(kind="staff", id="sup-001", role="supervisor", branch_id="br-pudong")
@@ -31,6 +33,13 @@ def aws():
 def frozen():
     with CALENDAR.override(MemoryCalendarRepository()), clock.freeze(NOW):
         yield
+
+
+@pytest.fixture(autouse=True)
+def marks():
+    """The jobs' watermarks (the shared port every daily job commits its days to), in memory."""
+    with WATERMARKS.override(MemoryJobWatermarks()) as fake:
+        yield fake
 
 
 @pytest.fixture

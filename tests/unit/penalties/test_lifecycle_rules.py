@@ -127,7 +127,7 @@ def test_a_change_that_lost_to_another_answers_conflict_and_writes_nothing(repo,
 
 
 # --- the overdue sweep ------------------------------------------------------------------------------------
-def test_unpaid_cash_moves_to_payroll_once_with_its_flag_in_the_outbox(repo, late):
+def test_unpaid_cash_moves_to_payroll_once_with_its_flag_in_the_outbox(repo, late, marks):
     with clock.freeze("2026-12-05T01:00:00+08:00"):
         result = penalties.sweep_overdue()
         again = penalties.sweep_overdue()
@@ -135,11 +135,11 @@ def test_unpaid_cash_moves_to_payroll_once_with_its_flag_in_the_outbox(repo, lat
     moved = repo.get(late["penalty_id"])
     assert moved["overdue"] is True and moved["settlement"] == "payroll"
     assert repo.outbox[late["penalty_id"]]["flag"]["kind"] == "penalty_overdue"
-    assert repo.get_watermark(penalties.OVERDUE_JOB) == "2026-12-04"
+    assert marks.get(penalties.OVERDUE_JOB) == "2026-12-04"
 
 
-def test_a_missed_run_catches_up_from_the_watermark(repo, late):
-    repo.set_watermark(penalties.OVERDUE_JOB, "2026-12-01", "x")
+def test_a_missed_run_catches_up_from_the_watermark(repo, late, marks):
+    marks.set(penalties.OVERDUE_JOB, "2026-12-01", "x")
     with clock.freeze("2026-12-07T01:00:00+08:00"):
         result = penalties.sweep_overdue()
     assert (result["from"], result["to"], result["days_read"]) == ("2026-12-02", "2026-12-06", 5)

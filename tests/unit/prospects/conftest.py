@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import clock
+from chalicelib.domain.watermark_ports import WATERMARKS
+from chalicelib.storage.memory.watermarks import MemoryJobWatermarks
 
 from ...fakes.prospects import make_deps
 
@@ -21,6 +23,13 @@ def aws():
 def frozen():
     with clock.freeze(NOW):
         yield
+
+
+@pytest.fixture(autouse=True)
+def marks():
+    """The jobs' watermarks (the shared port every daily job commits its days to), in memory."""
+    with WATERMARKS.override(MemoryJobWatermarks()) as fake:
+        yield fake
 
 
 @pytest.fixture
