@@ -82,8 +82,10 @@ def approved_write(actor_id: str, staff_id: str, change: dict, *, request_id: st
         )
     changes = _changes(current, StaffPatch.model_validate(change).model_dump(exclude_unset=True))
     after = {**current, **changes}
-    record = privilege.change_record(actor_id, staff_id, current, after, request_id=request_id, approved_by=approved_by)
-    return StaffWrite(after, current=current, changes=changes, change=record)
+    recorded = privilege.change_record(
+        actor_id, staff_id, current, after, request_id=request_id, approved_by=approved_by
+    )
+    return StaffWrite(after, current=current, changes=changes, change=recorded)
 
 
 def check_branch(branch_id: str, field: str) -> None:
