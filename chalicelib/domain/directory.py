@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from .. import clock
 from ..auth import Principal, clear_principal_cache
-from ..errors import ConditionFailed, Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..models.directory import OutletIn, OutletPatch, StaffIn, StaffPatch
-from ..storage import directory as repo
-from ..storage.base import TransactionCancelled
 from . import outbox, privilege
+from .directory_ports import (
+    DIRECTORY,
+    BranchAlreadyClosed,
+    BranchExists,
+    Escalation,
+    OutletExists,
+    StaffChanged,
+    StaffExists,
+    StaffWrite,
+)
 from .outbox_handlers import STAFF_HANDOVER
+from .ports import Page
 
 
 def create_staff(actor: Principal, body: StaffIn) -> dict:
     record = _new_staff(body.model_dump())
     privilege.require_direct(actor, body.staff_id, None, record)
-    _write(
-        [repo.put_staff_op(record), privilege.change_op(actor.id, body.staff_id, None, record)],
-        f"staff {body.staff_id} already exists",
-    )
+    _write(StaffWrite(record, change=privilege.change_record(actor.id, body.staff_id, None, record)))
     return record
 
 
@@ -27,18 +33,18 @@ def update_staff(actor: Principal, staff_id: str, patch: StaffPatch) -> dict:
     changes = _changes(current, patch.model_dump(exclude_unset=True))
     after = {**current, **changes}
     privilege.require_direct(actor, staff_id, current, after)
-    ops = [repo.update_staff_op(current, changes), privilege.change_op(actor.id, staff_id, current, after)]
+    change = privilege.change_record(actor.id, staff_id, current, after)
     handover = _handover_entry(actor, current, after)
-    if handover:
-        ops.append(outbox.record_op(STAFF_HANDOVER, handover[0], handover[1]))
-    _write(ops, "the member changed meanwhile; reload and retry")
+    _write(StaffWrite(after, current=current, changes=changes, change=change), handover=handover)
     clear_principal_cache()
     if handover:
-        outbox.deliver_now(STAFF_HANDOVER, handover[0])  # "at once"; the outbox sweep retries what fails
+        # "at once", after the cache is cleared (the hand-over reads the departed member); the outbox sweep
+        # retries what fails
+        outbox.deliver_now(STAFF_HANDOVER, handover.subject)
     return {k: v for k, v in after.items() if v is not None}
 
 
-def _handover_entry(actor: Principal, current: dict, after: dict) -> tuple[str, dict] | None:
+def _handover_entry(actor: Principal, current: dict, after: dict) -> Escalation | None:
     """A departure hands the manager's prospects over (issue 19 §8), written with the departure itself."""
     if after.get("status") != "departed" or current.get("status") == "departed":
         if after.get("successor_id") and after.get("successor_id") != current.get("successor_id"):
@@ -49,36 +55,42 @@ def _handover_entry(actor: Principal, current: dict, after: dict) -> tuple[str, 
     from .prospects import handover
 
     successor_id = after.get("successor_id")
-    if successor_id and not handover.may_succeed(after, repo.get_staff(successor_id)):
+    if successor_id and not handover.may_succeed(after, DIRECTORY().get_staff(successor_id)):
         raise ValidationFailed.field("successor_id", handover.NOT_A_SUCCESSOR)
     subject = f"{after['staff_id']}#{after['updated_at']}"
-    return subject, {
-        "staff_id": after["staff_id"],
-        "successor_id": successor_id,
-        "by": actor.id,
-        "reason": f"departure on {after.get('departed_on')}",
-    }
+    return Escalation(
+        subject,
+        {
+            "staff_id": after["staff_id"],
+            "successor_id": successor_id,
+            "by": actor.id,
+            "reason": f"departure on {after.get('departed_on')}",
+        },
+    )
 
 
-def apply_ops(actor_id: str, staff_id: str, change: dict, *, request_id: str, approved_by: str) -> list[dict]:
-    """An approved privilege request's writes (domain/privilege.py decides; this builds them)."""
-    current = repo.get_staff(staff_id)
+def approved_write(actor_id: str, staff_id: str, change: dict, *, request_id: str, approved_by: str) -> StaffWrite:
+    """An approved privilege request's write (domain/privilege.py decides; this builds it)."""
+    current = DIRECTORY().get_staff(staff_id)
     if current is None:
         record = _new_staff({"staff_id": staff_id, "outlet_ids": [], **change})
-        return [
-            repo.put_staff_op(record),
-            privilege.change_op(actor_id, staff_id, None, record, request_id=request_id, approved_by=approved_by),
-        ]
+        return StaffWrite(
+            record,
+            change=privilege.change_record(
+                actor_id, staff_id, None, record, request_id=request_id, approved_by=approved_by
+            ),
+        )
     changes = _changes(current, StaffPatch.model_validate(change).model_dump(exclude_unset=True))
     after = {**current, **changes}
-    ops = [repo.update_staff_op(current, changes)]
-    change_op = privilege.change_op(actor_id, staff_id, current, after, request_id=request_id, approved_by=approved_by)
-    return ops + ([change_op] if change_op else [])
+    recorded = privilege.change_record(
+        actor_id, staff_id, current, after, request_id=request_id, approved_by=approved_by
+    )
+    return StaffWrite(after, current=current, changes=changes, change=recorded)
 
 
 def check_branch(branch_id: str, field: str) -> None:
     """Staff and outlets belong to a branch that exists and is open (`python -m schedules branch`)."""
-    branch = repo.get_branch(branch_id)
+    branch = DIRECTORY().get_branch(branch_id)
     if branch is None:
         raise ValidationFailed.field(field, f"unknown branch {branch_id}")
     if branch.get("status") == "closed":
@@ -102,17 +114,17 @@ def _changes(current: dict, changes: dict) -> dict:
     return {**changes, "updated_at": clock.iso(clock.now())}
 
 
-def _write(ops: list, conflict: str) -> None:
+def _write(write: StaffWrite, handover: Escalation | None = None) -> None:
     try:
-        repo.write([op for op in ops if op])
-    except TransactionCancelled as err:
-        if err.failed(0):
-            raise Conflict(conflict) from None
-        raise
+        DIRECTORY().write_staff(write, handover=handover)
+    except StaffExists:
+        raise Conflict(f"staff {write.after['staff_id']} already exists") from None
+    except StaffChanged:
+        raise Conflict("the member changed meanwhile; reload and retry") from None
 
 
 def get_staff_record(staff_id: str) -> dict:
-    record = repo.get_staff(staff_id)
+    record = DIRECTORY().get_staff(staff_id)
     if not record:
         raise NotFound(f"staff {staff_id} not found")
     return record
@@ -127,30 +139,30 @@ def read_staff(principal: Principal, staff_id: str) -> dict:
     raise NotFound(f"staff {staff_id} not found")
 
 
-def list_staff(principal: Principal, branch_id: str | None, role: str | None, limit: int, start_key):
+def list_staff(principal: Principal, branch_id: str | None, role: str | None, limit: int, start_key) -> Page:
     if principal.role == "supervisor":
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("supervisors list their own branch only")
         branch_id = principal.branch_id
     if branch_id:
-        return repo.list_branch_staff(branch_id, role, limit=limit, start_key=start_key)
+        return DIRECTORY().list_branch_staff(branch_id, role, limit=limit, start_key=start_key)
     if role:
         raise ValidationFailed.field("query.role", "filtering by role needs branch_id")
-    return repo.list_all_staff(limit=limit, start_key=start_key)
+    return DIRECTORY().list_all_staff(limit=limit, start_key=start_key)
 
 
 def create_outlet(body: OutletIn) -> dict:
     check_branch(body.branch_id, "branch_id")
     record = {**body.model_dump(), "status": "active", "created_at": clock.iso(clock.now())}
     try:
-        repo.put_outlet(record, new=True)
-    except ConditionFailed:
+        DIRECTORY().put_outlet(record, new=True)
+    except OutletExists:
         raise Conflict(f"outlet {body.outlet_id} already exists") from None
     return record
 
 
 def update_outlet(outlet_id: str, patch: OutletPatch, by: str) -> dict:
-    current = repo.read_outlet(outlet_id)  # not the cached copy: the whole item is written back
+    current = DIRECTORY().read_outlet(outlet_id)  # not the cached copy: the whole item is written back
     if not current:
         raise NotFound(f"outlet {outlet_id} not found")
     record = {**current, **patch.model_dump(exclude_unset=True), "updated_at": clock.iso(clock.now())}
@@ -160,29 +172,29 @@ def update_outlet(outlet_id: str, patch: OutletPatch, by: str) -> dict:
 
         outlet_keys.close_outlet(record, by)  # its API keys stop in the same transaction
     else:
-        repo.put_outlet(record, new=False)
+        DIRECTORY().put_outlet(record, new=False)  # OutletMissing (a ConditionFailed) as before: never deleted
     return record
 
 
 def get_outlet_record(outlet_id: str) -> dict:
-    record = repo.get_outlet(outlet_id)
+    record = DIRECTORY().get_outlet(outlet_id)
     if not record:
         raise NotFound(f"outlet {outlet_id} not found")
     return record
 
 
-def list_outlets(principal: Principal, branch_id: str | None, limit: int, start_key):
+def list_outlets(principal: Principal, branch_id: str | None, limit: int, start_key) -> Page:
     if principal.role != "admin":
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("you can list your own branch's outlets only")
         branch_id = principal.branch_id
-    return repo.list_outlets(branch_id, limit=limit, start_key=start_key)
+    return DIRECTORY().list_outlets(branch_id, limit=limit, start_key=start_key)
 
 
 def _outlets_exist(outlet_ids: list[str], branch_id: str) -> None:
     # A member is stationed at outlets of their own branch; another branch's is as unknown.
     for i, outlet_id in enumerate(outlet_ids):
-        outlet = repo.get_outlet(outlet_id)
+        outlet = DIRECTORY().get_outlet(outlet_id)
         if not outlet or outlet["branch_id"] != branch_id:
             raise ValidationFailed.field(f"outlet_ids.{i}", f"unknown outlet {outlet_id} in branch {branch_id}")
 
@@ -197,28 +209,28 @@ def create_branch(branch_id: str, name: str, *, by: str) -> dict:
         "created_by": by,
     }
     try:
-        repo.put_new_branch(record)
-    except ConditionFailed:
+        DIRECTORY().put_new_branch(record)
+    except BranchExists:
         raise Conflict(f"branch {branch_id} already exists") from None
     return record
 
 
 def list_branches() -> list[dict]:
-    return [{"status": "active", **b} for b in repo.list_branches()]
+    return [{"status": "active", **b} for b in DIRECTORY().list_branches()]
 
 
 def close_branch(branch_id: str, *, by: str) -> dict:
     """A closed branch keeps every record; refused while active staff still belong to it."""
-    if repo.get_branch(branch_id) is None:
+    if DIRECTORY().get_branch(branch_id) is None:
         raise NotFound(f"no branch {branch_id}")
-    active = [s["staff_id"] for s in repo.all_branch_staff(branch_id) if s.get("status", "active") == "active"]
+    active = [s["staff_id"] for s in DIRECTORY().all_branch_staff(branch_id) if s.get("status", "active") == "active"]
     if active:
         raise Conflict(
             f"branch {branch_id} still has active staff: {', '.join(sorted(active)[:10])}; " "move or depart them first"
         )
     try:
-        return repo.close_branch(branch_id, clock.iso(clock.now()), by)
-    except ConditionFailed:
+        return DIRECTORY().close_branch(branch_id, clock.iso(clock.now()), by)
+    except BranchAlreadyClosed:
         raise Conflict(f"branch {branch_id} is already closed") from None
 
 
@@ -227,13 +239,13 @@ def bootstrap_admin(staff_id: str, name: str, branch_id: str, *, branch_name: st
 
     Every later staff member, outlet and branch rule is created by an admin through the API.
     """
-    result = {"branch": repo.get_branch(branch_id), "branch_created": False, "staff_created": False}
+    result = {"branch": DIRECTORY().get_branch(branch_id), "branch_created": False, "staff_created": False}
     if result["branch"] is None:
         if not branch_name:
             raise ValidationFailed.field("branch_name", f"branch {branch_id} does not exist: give its name")
         result["branch"] = create_branch(branch_id, branch_name, by=f"bootstrap:{staff_id}")
         result["branch_created"] = True
-    existing = repo.get_staff(staff_id)
+    existing = DIRECTORY().get_staff(staff_id)
     if existing is not None:
         if existing.get("role") != "admin" or existing.get("status", "active") != "active":
             raise Conflict(
@@ -243,10 +255,7 @@ def bootstrap_admin(staff_id: str, name: str, branch_id: str, *, branch_name: st
         return result
     # No admin exists yet to approve a grant (privilege.py): the operator's act is recorded as the change.
     record = _new_staff(StaffIn(staff_id=staff_id, name=name, role="admin", branch_id=branch_id).model_dump())
-    _write(
-        [repo.put_staff_op(record), privilege.change_op(f"bootstrap:{staff_id}", staff_id, None, record)],
-        f"staff {staff_id} already exists",
-    )
+    _write(StaffWrite(record, change=privilege.change_record(f"bootstrap:{staff_id}", staff_id, None, record)))
     result["staff"] = record
     result["staff_created"] = True
     return result

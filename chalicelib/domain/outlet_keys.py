@@ -19,10 +19,17 @@ from ..config import get_settings
 from ..errors import Conflict, NotFound, Unavailable, Unprocessable, ValidationFailed
 from ..models.prospects import ApiKeyIn
 from ..observability import logger
-from ..storage import directory as directory_repo
-from ..storage import gateway_keys
-from ..storage import outlet_keys as repo
-from ..storage.base import TransactionCancelled
+from .directory_ports import (
+    DIRECTORY,
+    GATEWAY_KEYS,
+    OUTLET_KEYS,
+    KeyNotActive,
+    KeysChanged,
+    KeySlotsFull,
+    OutletClosed,
+    OutletMissing,
+    SlotCounterOutOfStep,
+)
 
 PUBLIC_FIELDS = ("key_id", "outlet_id", "status", "label", "created_at", "created_by", "replaces", "revoked_at")
 
@@ -48,7 +55,7 @@ def new_key_record(
 
 
 def _outlet(outlet_id: str) -> dict:
-    outlet = directory_repo.get_outlet(outlet_id)
+    outlet = DIRECTORY().get_outlet(outlet_id)
     if not outlet:
         raise NotFound(f"outlet {outlet_id} not found")
     return outlet
@@ -59,7 +66,7 @@ def issue(principal: Principal, outlet_id: str, body: ApiKeyIn) -> dict:
     if outlet.get("status", "active") != "active":
         raise Unprocessable("a closed outlet gets no API keys")
     if body.replaces:
-        old = directory_repo.get_api_key(body.replaces)
+        old = OUTLET_KEYS().get_key(body.replaces)
         if not old or old["outlet_id"] != outlet_id or old.get("status") != "active":
             raise ValidationFailed.field("replaces", "not an active key of this outlet")
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
@@ -68,46 +75,48 @@ def issue(principal: Principal, outlet_id: str, body: ApiKeyIn) -> dict:
     )
     limit = get_settings().max_active_keys_per_outlet
     try:
-        repo.issue(record, limit)
-    except TransactionCancelled as cancelled:
-        if cancelled.failed(2):
-            raise Unprocessable("a closed outlet gets no API keys") from None
+        OUTLET_KEYS().issue(record, limit)
+    except OutletClosed:
+        raise Unprocessable("a closed outlet gets no API keys") from None
+    except KeySlotsFull:
         raise Conflict(f"outlet {outlet_id} already has {limit} active keys; revoke one first") from None
     api_key = f"{API_KEY_PREFIX}{key_id}.{secret}"
     try:
-        gateway_key_id = gateway_keys.register(outlet_id=outlet_id, key_id=key_id, value=api_key)
+        gateway_key_id = GATEWAY_KEYS().register(outlet_id=outlet_id, key_id=key_id, value=api_key)
     except Unavailable:
-        repo.revoke(key_id, outlet_id, clock.iso(clock.now()), principal.id)  # never leave a key half issued
+        # never leave a key half issued
+        OUTLET_KEYS().revoke(key_id, outlet_id, clock.iso(clock.now()), principal.id)
         raise
     if gateway_key_id:
-        repo.set_gateway_key_id(key_id, gateway_key_id)
+        OUTLET_KEYS().set_gateway_key_id(key_id, gateway_key_id)
     logger.info("outlet key issued", extra={"outlet_id": outlet_id, "key_id": key_id, "by": principal.id})
     return {**public(record), "api_key": api_key}
 
 
 def list_keys(outlet_id: str) -> list[dict]:
     _outlet(outlet_id)
-    return [public(k) for k in directory_repo.list_outlet_keys(outlet_id)]
+    return [public(k) for k in OUTLET_KEYS().outlet_keys(outlet_id)]
 
 
 def revoke(principal: Principal, outlet_id: str, key_id: str) -> dict:
-    record = directory_repo.get_api_key(key_id)
+    record = OUTLET_KEYS().get_key(key_id)
     if not record or record["outlet_id"] != outlet_id:
         raise NotFound(f"key {key_id} not found for outlet {outlet_id}")
     if record.get("status") == "active":
         at = clock.iso(clock.now())
         try:
-            repo.revoke(key_id, outlet_id, at, principal.id)
-        except TransactionCancelled as cancelled:
-            if not cancelled.failed(0):  # the counter disagreed; the key is revoked regardless
-                logger.warning("outlet key slot counter out of step", extra={"outlet_id": outlet_id})
-                try:
-                    repo.revoke_uncounted(key_id, at, principal.id)
-                except TransactionCancelled:
-                    pass  # revoked concurrently: the outcome is the same
-        gateway_keys.remove(record.get("gateway_key_id"))
+            OUTLET_KEYS().revoke(key_id, outlet_id, at, principal.id)
+        except KeyNotActive:
+            pass  # revoked concurrently: the outcome is the same
+        except SlotCounterOutOfStep:  # the counter disagreed; the key is revoked regardless
+            logger.warning("outlet key slot counter out of step", extra={"outlet_id": outlet_id})
+            try:
+                OUTLET_KEYS().revoke_uncounted(key_id, at, principal.id)
+            except KeyNotActive:
+                pass  # revoked concurrently: the outcome is the same
+        GATEWAY_KEYS().remove(record.get("gateway_key_id"))
         logger.info("outlet key revoked", extra={"outlet_id": outlet_id, "key_id": key_id, "by": principal.id})
-    return public(directory_repo.get_api_key(key_id))
+    return public(OUTLET_KEYS().get_key(key_id) or record)
 
 
 CLOSE_ATTEMPTS = 3
@@ -123,19 +132,20 @@ def close_outlet(record: dict, by: str) -> None:
     for attempt in range(CLOSE_ATTEMPTS):
         last = attempt == CLOSE_ATTEMPTS - 1
         # Keys revoked concurrently on every attempt: close anyway; auth refuses what is left.
-        active = [] if last else [k for k in directory_repo.list_outlet_keys(outlet_id) if k.get("status") == "active"]
+        active = [] if last else [k for k in OUTLET_KEYS().outlet_keys(outlet_id) if k.get("status") == "active"]
         if last:
             logger.warning(
                 "outlet closed without revoking its keys (they kept changing)", extra={"outlet_id": outlet_id}
             )
         try:
-            repo.close_outlet(record, [k["key_id"] for k in active], at, by)
+            OUTLET_KEYS().close_outlet(record, [k["key_id"] for k in active], at, by)
             break
-        except TransactionCancelled as cancelled:
-            if cancelled.failed(0):
-                raise NotFound(f"outlet {outlet_id} not found") from None
+        except OutletMissing:
+            raise NotFound(f"outlet {outlet_id} not found") from None
+        except KeysChanged:
+            continue  # a listed key was revoked meanwhile: list again
     for key in active:
-        gateway_keys.remove(key.get("gateway_key_id"))
+        GATEWAY_KEYS().remove(key.get("gateway_key_id"))
     logger.info(
         "outlet closed, keys revoked",
         extra={"outlet_id": outlet_id, "key_ids": [k["key_id"] for k in active], "by": by},

@@ -14,9 +14,8 @@ import uuid
 from .. import clock
 from ..auth import Principal, clear_principal_cache
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
-from ..storage import directory as directory_repo
-from ..storage import privilege as repo
-from ..storage.base import TransactionCancelled
+from .directory_ports import DIRECTORY, PRIVILEGE, RequestDecided, StaffChanged, StaffExists
+from .ports import Page
 
 PRIVILEGED_ROLES = {"admin", "compliance"}
 TRACKED = ("role", "branch_id", "status")
@@ -50,7 +49,7 @@ def require_direct(actor: Principal, staff_id: str, before: dict | None, after: 
         raise ApprovalRequired(why + ": POST /v1/privilege-requests", extra={"approval": "POST /v1/privilege-requests"})
 
 
-def change_op(
+def change_record(
     actor_id: str,
     staff_id: str,
     before: dict | None,
@@ -59,30 +58,28 @@ def change_op(
     request_id: str | None = None,
     approved_by: str | None = None,
 ) -> dict | None:
-    """The change record's transaction item, or None when no tracked field moves."""
+    """The change record written with the member (StaffWrite.change), or None when no tracked field moves."""
     old = {k: before.get(k) for k in TRACKED} if before else None
     new = {k: after.get(k) for k in TRACKED}
     if old == new:
         return None
-    return directory_repo.staff_change_op(
-        {
-            "change_id": uuid.uuid4().hex,
-            "staff_id": staff_id,
-            "at": clock.iso(clock.now()),
-            "actor_id": actor_id,
-            "approved_by": approved_by,
-            "request_id": request_id,
-            "before": old,
-            "after": new,
-        }
-    )
+    return {
+        "change_id": uuid.uuid4().hex,
+        "staff_id": staff_id,
+        "at": clock.iso(clock.now()),
+        "actor_id": actor_id,
+        "approved_by": approved_by,
+        "request_id": request_id,
+        "before": old,
+        "after": new,
+    }
 
 
 # --- requests and decisions ------------------------------------------------------------------
 def request(actor: Principal, body) -> dict:
     from . import directory
 
-    current = directory_repo.get_staff(body.staff_id)
+    current = DIRECTORY().get_staff(body.staff_id)
     change = body.model_dump(exclude_unset=True, exclude={"staff_id", "reason"}, mode="json")
     if not change:
         raise ValidationFailed.field("role", "name at least one change")
@@ -109,14 +106,14 @@ def request(actor: Principal, body) -> dict:
         "reason": body.reason,
         "status": "pending",
     }
-    repo.put_request(record)
+    PRIVILEGE().put_request(record)
     return record
 
 
 def decide(actor: Principal, request_id: str, approve: bool, reason: str) -> dict:
     from . import directory
 
-    record = repo.get_request(request_id)
+    record = PRIVILEGE().get_request(request_id)
     if not record:
         raise NotFound(f"privilege request {request_id} not found")
     if record["status"] != "pending":
@@ -131,24 +128,24 @@ def decide(actor: Principal, request_id: str, approve: bool, reason: str) -> dic
         "decided_at": clock.iso(clock.now()),
         "decision_reason": reason,
     }
-    ops = [repo.decide_op(record, decision)]
+    staff = None
     if approve:
-        ops += directory.apply_ops(
+        staff = directory.approved_write(
             record["requested_by"], record["staff_id"], record["change"], request_id=request_id, approved_by=actor.id
         )
     try:
-        directory_repo.write(ops)
-    except TransactionCancelled as err:
-        if err.failed(0):
-            raise Conflict("the request was decided meanwhile") from None
+        PRIVILEGE().decide(record, decision, staff)
+    except RequestDecided:
+        raise Conflict("the request was decided meanwhile") from None
+    except (StaffChanged, StaffExists):
         raise Conflict("the member changed since the request; ask again") from None
     clear_principal_cache()
     return {**record, **decision}
 
 
-def list_requests(status: str, limit: int, start_key):
-    return repo.list_requests(status, limit=limit, start_key=start_key)
+def list_requests(status: str, limit: int, start_key) -> Page:
+    return PRIVILEGE().list_requests(status, limit=limit, start_key=start_key)
 
 
-def list_changes(month: str, limit: int, start_key):
-    return directory_repo.list_staff_changes(month, limit=limit, start_key=start_key)
+def list_changes(month: str, limit: int, start_key) -> Page:
+    return PRIVILEGE().list_changes(month, limit=limit, start_key=start_key)

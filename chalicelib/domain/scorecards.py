@@ -15,6 +15,7 @@ from ..config import get_settings
 from ..errors import Forbidden, NotFound
 from .csv_export import to_csv
 from .penalty_ports import PENALTIES
+from .scorecard_ports import PROSPECT_COUNTS
 
 if TYPE_CHECKING:
     from ..auth import Principal
@@ -32,11 +33,8 @@ def activity_summary(manager_id: str, start: date, end: date) -> dict:
 
 
 def prospect_counts(manager_id: str, month: str) -> dict:
-    # Scorecards have no ports yet, so they wire the prospects area themselves (docs/next-steps.md).
-    from ..wiring import prospects
-    from .prospects import registration
-
-    return registration.manager_month_counts(prospects.deps(), manager_id, month)
+    """Prospects the manager registered, and converted, in the month (the prospects area's counters)."""
+    return PROSPECT_COUNTS().month_counts(manager_id, month)
 
 
 def complaint_counts(manager_id: str, month: str) -> dict:

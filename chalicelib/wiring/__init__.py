@@ -26,12 +26,14 @@ def install() -> None:
         contact_plan,
         conversion,
         declarations,
+        directory,
         disclosure,
         leave,
         outbox,
         penalties,
         problems,
         reconcile,
+        scorecards,
         task_assignment,
         travel,
         visits,
@@ -44,12 +46,14 @@ def install() -> None:
     contact_plan.install()
     conversion.install()
     declarations.install()
+    directory.install()
     disclosure.install()
     leave.install()
     outbox.install()
     penalties.install()
     problems.install()
     reconcile.install()
+    scorecards.install()
     task_assignment.install()
     travel.install()
     visits.install()

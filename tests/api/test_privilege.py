@@ -1,8 +1,7 @@
-"""Four eyes on privilege and the staff change log, through the API (issue 16 §3, §9)."""
+"""Four eyes on privilege and the staff change log, through the API (issue 16 §3, §9). The rules themselves
+(who may ask, approve, what is recorded) are tested on the fakes: tests/unit/directory/test_privilege_rules.py."""
 
 from __future__ import annotations
-
-import pytest
 
 NEW_ADMIN = {"staff_id": "adm-009", "name": "钱多多", "role": "admin", "branch_id": "br-pudong"}
 
@@ -17,21 +16,6 @@ def month_now():
     from chalicelib import clock
 
     return clock.today().isoformat()[:7]
-
-
-def test_an_admin_cannot_make_itself_compliance_and_back(api):
-    status, body = api.patch("/v1/staff/adm-001", {"role": "compliance"}, as_="adm-001")
-    assert status == 403 and body["error"]["code"] == "approval_required"
-    assert api.get("/v1/me", as_="adm-001")[1]["role"] == "admin"
-
-
-@pytest.mark.parametrize("role", ["admin", "compliance"])
-def test_granting_admin_or_compliance_directly_is_refused(api, role):
-    status, body = api.post("/v1/staff", {**NEW_ADMIN, "role": role}, as_="adm-001")
-    assert status == 403 and body["error"]["code"] == "approval_required"
-    status, body = api.patch("/v1/staff/cm-001", {"role": role}, as_="adm-001")
-    assert status == 403 and body["error"]["code"] == "approval_required"
-    assert api.get("/v1/staff/cm-001", as_="adm-001")[1]["role"] == "client_manager"
 
 
 def test_a_second_admin_approves_and_the_change_is_recorded(api):
@@ -58,50 +42,10 @@ def test_a_second_admin_approves_and_the_change_is_recorded(api):
     assert change["before"]["role"] == "client_manager" and change["after"]["role"] == "compliance"
 
 
-def test_nobody_approves_their_own_elevation(api):
-    status, req = api.post(
-        "/v1/privilege-requests",
-        {"staff_id": "adm-002", "branch_id": "br-haidian", "reason": "本人调往海淀营业部"},
-        as_="adm-002",
-    )
-    assert status == 201
-    assert api.post(f"/v1/privilege-requests/{req['request_id']}/approve", {}, as_="adm-002")[0] == 403
-    status, done = api.post(f"/v1/privilege-requests/{req['request_id']}/reject", {"reason": "未经批准"}, as_="adm-001")
-    assert status == 200 and done["status"] == "rejected"
-    assert api.get("/v1/staff/adm-002", as_="adm-001")[1]["branch_id"] == "br-pudong"
-    assert changes(api, month_now()) == []
-
-
-def test_a_new_admin_through_a_request(api):
-    status, req = api.post("/v1/privilege-requests", {**NEW_ADMIN, "reason": "新任系统管理员"}, as_="adm-001")
-    assert status == 201
-    assert api.post(f"/v1/privilege-requests/{req['request_id']}/approve", {}, as_="adm-002")[0] == 200
-    assert api.get("/v1/staff/adm-009", as_="adm-001")[1]["role"] == "admin"
-    [change] = changes(api, month_now())
-    assert change["before"] is None and change["after"]["role"] == "admin"
-
-
-def test_a_change_that_needs_no_second_admin_is_not_a_request(api):
-    status, body = api.post(
-        "/v1/privilege-requests",
-        {"staff_id": "cm-001", "role": "supervisor", "reason": "晋升为主管人员"},
-        as_="adm-001",
-    )
-    assert status == 422
-
-
-def test_ordinary_changes_are_recorded_too(api):
+def test_only_compliance_and_admins_read_the_change_log(api):
+    # What the change log records is a rule test on the fakes (tests/unit/directory/test_privilege_rules.py).
     assert api.patch("/v1/staff/cm-001", {"role": "supervisor"}, as_="adm-001")[0] == 200
-    assert api.patch("/v1/staff/cm-001", {"name": "王晓明二"}, as_="adm-001")[0] == 200  # nothing tracked moved
-    assert api.patch("/v1/staff/cm-002", {"status": "departed", "departed_on": "2026-11-30"}, as_="adm-001")[0] == 200
-    recorded = sorted(
-        (c["staff_id"], c["before"]["role"], c["after"]["role"], c["after"]["status"])
-        for c in changes(api, month_now())
-    )
-    assert recorded == [
-        ("cm-001", "client_manager", "supervisor", "active"),
-        ("cm-002", "client_manager", "client_manager", "departed"),
-    ]
+    assert [c["staff_id"] for c in changes(api, month_now())] == ["cm-001"]
     for who in ("cm-001", "sup-001", "cba-001"):
         assert api.get(f"/v1/staff-changes?month={month_now()}", as_=who)[0] == 403
 

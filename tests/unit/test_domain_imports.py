@@ -16,12 +16,8 @@ FORBIDDEN = ("chalicelib.storage", "chalicelib.wiring", "boto3", "botocore", "ch
 NOT_YET_PORTED = {
     "callback_reports.py",
     "callback_work.py",
-    "directory.py",
-    "outlet_keys.py",
-    "privilege.py",
     "problems.py",
     "sample.py",
-    "scorecards.py",
     "selection.py",
     "selection_fanout.py",
     "selection_job.py",
