@@ -185,7 +185,7 @@ class AuditSearchQuery(PageQuery):
 
     actor_id: AuditId | None = Field(None, description="Staff id of the person who asked")
     subject_kind: Literal["account", "prospect", "visit"] | None = Field(
-        None, description="What subject_id names (required with subject_id)"
+        None, description="What subject_id names (required with subject_id): " + describe("audit_subject_kind")
     )
     subject_id: AuditId | None = Field(None, description="Account, prospect or visit id (the client)")
     date_from: BoundedDate | None = Field(None, alias="from", description="First day (Shanghai); default to - 30 days")
