@@ -7,6 +7,7 @@ from chalice import Chalice
 from chalicelib.api import (
     accounts,
     audit,
+    branches,
     callback_reports,
     callback_tasks,
     complaints,
@@ -44,6 +45,7 @@ for blueprint in (
     system.bp,
     openapi_api.bp,
     directory.bp,
+    branches.bp,
     visits.bp,
     prospects.bp,
     outlets_partner.bp,

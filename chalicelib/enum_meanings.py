@@ -264,6 +264,11 @@ MEANINGS: dict[str, dict[str, str]] = {
     },
     "staff_status": {"active": "working", "departed": "left: cannot sign in; prospects handed over"},
     "outlet_status": {"active": "open: its keys work", "closed": "closed: its keys are revoked"},
+    "audit_subject_kind": {
+        "account": "a client account (account_id)",
+        "prospect": "a prospect (prospect_id)",
+        "visit": "a visit log (visit_id)",
+    },
     "privilege_status": {
         "pending": "waits for a second admin or compliance officer",
         "approved": "approved and applied",

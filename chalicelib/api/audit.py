@@ -33,3 +33,27 @@ bp = Blueprint(__name__)
 def list_reveals(ctx: Ctx, query: prospects_models.AuditQuery) -> Any:
     page = disclosure.list_reveals(query.month, query.limit, ctx.start_key(query.next_token))
     return ctx.page(page, lambda i: prospects_models.AuditRecordOut.model_validate(i))
+
+
+@route(
+    bp,
+    "/v1/audit/reveals/search",
+    order="newest first (by the time of the reveal attempt), across months",
+    roles=[Role.compliance, Role.admin],
+    summary="Search the reveal audit by person (staff id), client (account or prospect id) and days",
+    query=lambda: prospects_models.AuditSearchQuery,
+    response=lambda: prospects_models.AuditPage,
+    tags=["compliance"],
+    errors=(400,),
+)
+def search_reveals(ctx: Ctx, query: prospects_models.AuditSearchQuery) -> Any:
+    page = disclosure.search_reveals(
+        actor_id=query.actor_id,
+        subject_kind=query.subject_kind,
+        subject_id=query.subject_id,
+        since=query.date_from,
+        until=query.date_to,
+        limit=query.limit,
+        start_key=ctx.start_key(query.next_token),
+    )
+    return ctx.page(page, lambda i: prospects_models.AuditRecordOut.model_validate(i))

@@ -10,12 +10,12 @@ budget: past it the reveal is refused and compliance is alerted once that day (d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NoReturn
 
 from .. import clock
 from ..config import get_settings
-from ..errors import Forbidden, TooManyRequests
+from ..errors import Forbidden, TooManyRequests, ValidationFailed
 from . import outbox
 from .disclosure_ports import DISCLOSURES, RevealBudgetReached
 from .outbox_handlers import ESCALATION
@@ -88,6 +88,43 @@ def grant(principal: Principal, subject: Subject, purpose: Purpose, values: dict
 def list_reveals(month: str, limit: int, start_key):
     """The month's reveal audit, newest first (compliance)."""
     return DISCLOSURES().list_reveals(month, limit=limit, start_key=start_key)
+
+
+SEARCH_SPAN_DAYS = 366  # a year and a day: one query reads at most 13 month partitions
+
+
+def search_reveals(
+    *,
+    actor_id: str | None,
+    subject_kind: str | None,
+    subject_id: str | None,
+    since: date | None,
+    until: date | None,
+    limit: int,
+    start_key,
+):
+    """Compliance's search of the disclosure audit, across months, newest first: by the person who
+    asked (staff id), by the client (an account or prospect id, and its kind), by days (Shanghai), or
+    any of them together. PIPL 第五十五条/第五十六条: the record of processing is kept and reviewed;
+    the search reads ids only, never a phone or ID number (the audit holds none)."""
+    if subject_id and not subject_kind:
+        raise ValidationFailed.field("query.subject_kind", "say whether subject_id is an account, prospect or visit")
+    if subject_kind and not subject_id:
+        raise ValidationFailed.field("query.subject_id", "name the account, prospect or visit id")
+    until = until or clock.local_date(clock.now())
+    since = since or until - timedelta(days=30)
+    if since > until:
+        raise ValidationFailed.field("query.from", "must not be after to")
+    if (until - since).days >= SEARCH_SPAN_DAYS:
+        raise ValidationFailed.field("query.from", f"the range may span at most {SEARCH_SPAN_DAYS} days")
+    return DISCLOSURES().search_reveals(
+        since=since.isoformat(),
+        until=until.isoformat() + "~",  # "~" sorts after every "T..." timestamp of that day
+        actor_id=actor_id or None,
+        subject=(subject_kind, subject_id) if subject_kind and subject_id else None,
+        limit=limit,
+        start_key=start_key,
+    )
 
 
 def _alert_budget(

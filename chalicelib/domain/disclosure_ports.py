@@ -41,5 +41,20 @@ class DisclosureAuditRepository(Protocol):
         """The month's audit records (granted and refused), newest first."""
         ...
 
+    def search_reveals(
+        self,
+        *,
+        since: str,
+        until: str,
+        actor_id: str | None = None,
+        subject: tuple[str, str] | None = None,
+        limit: int,
+        start_key: dict | None = None,
+    ) -> RecordPage:
+        """Records with `since` <= at <= `until` (compared as strings: "2026-11-01" .. "2026-12-03~" covers
+        those days in Shanghai time), newest first, across months; of one actor, one (kind, id) subject,
+        both, or everyone. A page holds `limit` records unless the range ends."""
+        ...
+
 
 DISCLOSURES: Port[DisclosureAuditRepository] = Port("disclosures")

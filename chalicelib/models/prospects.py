@@ -6,9 +6,9 @@ on the wire (input and output).
 
 from datetime import date
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from ..enum_meanings import describe
 from .common import BoundedDate, Month, Page, PageQuery, RequestModel, ResponseModel
@@ -175,6 +175,23 @@ class MonthQuery(RequestModel):
 
 class AuditQuery(PageQuery):
     month: Month
+
+
+AuditId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-.:]{0,63}$")]
+
+
+class AuditSearchQuery(PageQuery):
+    """Compliance's audit search: any of person, client and days (default: the last 31 days)."""
+
+    actor_id: AuditId | None = Field(None, description="Staff id of the person who asked")
+    subject_kind: Literal["account", "prospect", "visit"] | None = Field(
+        None, description="What subject_id names (required with subject_id): " + describe("audit_subject_kind")
+    )
+    subject_id: AuditId | None = Field(None, description="Account, prospect or visit id (the client)")
+    date_from: BoundedDate | None = Field(None, alias="from", description="First day (Shanghai); default to - 30 days")
+    date_to: BoundedDate | None = Field(
+        None, alias="to", description="Last day (Shanghai), default today; span <= 366 days"
+    )
 
 
 class _Out(ResponseModel):

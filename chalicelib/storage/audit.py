@@ -26,6 +26,7 @@ def _item(record: dict) -> dict:
         **keys.reveal_audit_subject_index(
             record["subject_kind"], record["subject_id"], record["at"], record["audit_id"]
         ),
+        **keys.reveal_audit_actor_index(record["actor_id"], record["at"], record["audit_id"]),
         **record,
     }
 
@@ -97,3 +98,69 @@ def list_subject_reveals(subject_kind: str, subject_id: str, *, limit: int, star
     return base.query_records(
         f"SUBJECT#{subject_kind}#{subject_id}#AUDIT", index="gsi1", limit=limit, start_key=start_key, newest_first=True
     )
+
+
+def _months_down(since: str, until: str) -> list[str]:
+    """The months from `until`'s back to `since`'s, newest first ("2026-12", "2026-11", ...)."""
+    year, month = int(until[:4]), int(until[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" >= since[:7]:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out
+
+
+def search_reveals(
+    *,
+    since: str,
+    until: str,
+    actor_id: str | None = None,
+    subject: tuple[str, str] | None = None,
+    limit: int,
+    start_key: dict | None = None,
+) -> base.Page:
+    """Audit records with `since` <= at <= `until` (sort-key bounds), newest first, for one subject
+    (gsi1, filtered by actor if one is named too), one actor (gsi2), or everyone (the month partitions,
+    read month after month; the page key names the month it stopped in)."""
+    bounds = (since, until)
+    if subject is not None:
+        keep = (lambda r: r["actor_id"] == actor_id) if actor_id else (lambda r: True)
+        return base.query_kept(
+            f"SUBJECT#{subject[0]}#{subject[1]}#AUDIT",
+            keep,
+            index="gsi1",
+            limit=limit,
+            start_key=start_key,
+            sk_between=bounds,
+            newest_first=True,
+        )
+    if actor_id is not None:
+        return base.query_records(
+            f"ACTOR#{actor_id}#AUDIT",
+            index="gsi2",
+            limit=limit,
+            start_key=start_key,
+            sk_between=bounds,
+            newest_first=True,
+        )
+    months = _months_down(since, until)
+    if start_key:
+        months = [m for m in months if m <= start_key["month"]]
+    items: list[dict] = []
+    key = (start_key or {}).get("key")
+    for month in months:
+        page = base.query_records(
+            f"AUDIT#REVEAL#{month}",
+            limit=limit - len(items),
+            start_key=key,
+            sk_between=bounds,
+            newest_first=True,
+        )
+        items.extend(page.items)
+        if len(items) == limit:
+            if page.last_key:
+                return base.Page(items, {"month": month, "key": page.last_key})
+            older = [m for m in months if m < month]
+            return base.Page(items, {"month": older[0], "key": None} if older else None)
+        key = None
+    return base.Page(items, None)

@@ -23,3 +23,17 @@ class DynamoDisclosureAuditRepository:
 
     def list_reveals(self, month: str, *, limit: int, start_key: dict | None = None) -> base.Page:
         return audit.list_reveals(month, limit=limit, start_key=start_key)
+
+    def search_reveals(
+        self,
+        *,
+        since: str,
+        until: str,
+        actor_id: str | None = None,
+        subject: tuple[str, str] | None = None,
+        limit: int,
+        start_key: dict | None = None,
+    ) -> base.Page:
+        return audit.search_reveals(
+            since=since, until=until, actor_id=actor_id, subject=subject, limit=limit, start_key=start_key
+        )

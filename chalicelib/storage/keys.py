@@ -659,3 +659,10 @@ def declaration_closure(branch_id: str, month: str) -> dict:
 def rehash_progress(writer_key_id: str) -> dict:
     """The hash-key rehash's progress for one writer key (storage/rehash.py): partitions done, counts."""
     return {"pk": "OPS#REHASH", "sk": f"HASHKEY#{writer_key_id}"}
+
+
+def reveal_audit_actor_index(actor_id: str, at: str, audit_id: str) -> dict:
+    # gsi2: one person's reveal attempts by time (compliance's search by staff id, issue 20). Records
+    # written before this index existed lack it: `python -m schedules audit backfill-actor-index` is not
+    # built yet (docs/next-steps.md).
+    return {"gsi2pk": f"ACTOR#{actor_id}#AUDIT", "gsi2sk": f"{at}#{audit_id}"}

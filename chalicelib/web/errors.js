@@ -9,6 +9,8 @@ import { t, has, state } from './render.js';
 
 // [pattern of the server's English detail message, i18n key]; first match wins.
 const DETAIL_MESSAGES = [
+  [/departed_on is required when status is departed/i, 'msg.departed_on_needed'],
+  [/successor_id is given with a departure/i, 'msg.successor_with_departure'],
   [/^required\b|\bis required\b|^field required/i, 'msg.required'],
   [/cannot be in the future|is in the future/i, 'msg.future'],
   [/cannot be in the past/i, 'msg.past'],
@@ -43,7 +45,14 @@ const DETAIL_MESSAGES = [
   [/one request spans at most/i, 'msg.leave_too_long'],
   [/is listed twice/i, 'msg.listed_twice'],
   [/declaration is made in or after/i, 'msg.month_not_begun'],
-  [/^closed$/i, 'msg.declaration_closed']
+  [/^closed$/i, 'msg.declaration_closed'],
+  [/^must not be after to$/i, 'msg.from_after_to'],
+  [/the range may span at most/i, 'msg.span_too_long'],
+  [/^say whether subject_id is/i, 'msg.subject_kind_needed'],
+  [/^name the account, prospect or visit id/i, 'msg.subject_id_needed'],
+  [/^\d{4}-\d{2}-\d{2} is not in \d{4}$/, 'msg.cal_other_year'],
+  [/is a weekday; a make-up working day is a weekend day/i, 'msg.cal_makeup_weekday'],
+  [/is also listed as a make-up working day/i, 'msg.cal_both']
 ];
 
 function known(message) {
@@ -65,7 +74,7 @@ export function detailText(d) {
 export function fieldLabel(name) {
   const candidates = ['attempt.' + name, 'visit.' + name, 'prospect.' + name, 'followup.' + name, 'complaint.' + name,
     'travel.' + name, 'leave.' + name, 'declaration.' + name.replace(/\.\d+$/, ''),
-    'problem.' + name.replace(/^problems\.\d+\./, '')];
+    'problem.' + name.replace(/^problems\.\d+\./, ''), 'calendar.' + name.replace(/\.\d+$/, ''), 'form.' + name.replace(/^query\./, '')];
   const key = candidates.find((k) => has(k));
   return key ? t(key) : name;
 }

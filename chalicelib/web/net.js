@@ -14,6 +14,23 @@ export function signOut() {
   location.hash = '#/signin';
 }
 
+/* Where to go back after signing in: the page (phone or console, with its filters) the user was on when
+   the session ended or was missing. Kept for the tab only (sessionStorage), so it survives the identity
+   provider's redirect and nothing else. */
+const RETURN = 'fd.return';
+export function rememberReturn() {
+  const hash = location.hash;
+  if (!hash || hash === '#' || hash === '#/' || hash === '#/signin') return;
+  sessionStorage.setItem(RETURN, JSON.stringify({ path: location.pathname, hash }));
+}
+export function takeReturn() {
+  let saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(RETURN) || 'null'); } catch (e) { saved = null; }
+  sessionStorage.removeItem(RETURN);
+  return saved && typeof saved.hash === 'string' && saved.hash.charAt(0) === '#' && typeof saved.path === 'string' &&
+    saved.path.charAt(0) === '/' && saved.path.charAt(1) !== '/' ? saved : null;   // same origin only
+}
+
 // --- reachability --------------------------------------------------------------------------------
 // navigator.onLine says only that a network is there (a bank outlet's LAN without a route out
 // counts as online, and so may a page served by the service worker): the last call to the API
@@ -57,6 +74,7 @@ export function api(method, path, body, opts) {
       let data = null;
       try { data = text ? JSON.parse(text) : null; } catch (e) { data = { error: { message: text } }; }
       if (resp.status === 401 && !opts.anonymous && !opts.signingIn) {
+        rememberReturn();
         signOut();
         throw new Error(t('error.session'));
       }

@@ -1,9 +1,11 @@
-/* Sign-in (demo users locally, the identity provider's OIDC sign-in elsewhere) and the home menu. */
+/* Sign-in (demo users locally, the identity provider's OIDC sign-in elsewhere) and the home menu.
+ * One module for the phone app and the console (console/session.js passes its title and demo users): both
+ * share the session (fd.token / fd.me) and return to the page the user came from (net.js rememberReturn). */
 import { html, t, page, main, showError, field, select, textarea, statusBox, val, setStatus, clearErrors,
   showFieldErrors, newKey } from './render.js';
-import { api, me, signOut, errorMessage } from './net.js';
+import { api, me, signOut, errorMessage, rememberReturn, takeReturn } from './net.js';
 
-const DEMO_USERS = ['cm-001', 'cm-002', 'cba-001', 'cba-002', 'cm-101'];
+const DEMO_USERS = [['cm-001', 'cm-001'], ['cm-002', 'cm-002'], ['cba-001', 'cba-001'], ['cba-002', 'cba-002'], ['cm-101', 'cm-101']];
 
 let config = null;
 function loadConfig() {
@@ -18,12 +20,15 @@ function loadConfig() {
   });
 }
 
-export function signInPage(route) {
+/* `opts`: {title, intro, users: [[staff_id, label]]} (the console's); the phone app's by default. */
+export function signInPage(route, opts) {
+  opts = opts || {};
   const at = location.hash;
-  loadConfig().then((c) => {
+  rememberReturn();
+  return loadConfig().then((c) => {
     if (c.sign_in === 'oidc' || c.sign_in === 'cognito') return oidcSignIn(c, route);
-    page(at, t('signin.title'), html`<p>${t('signin.demo_intro')}</p>
-<form id="demo-form" novalidate>${field('staff_id', t('signin.demo_user'), select('staff_id', DEMO_USERS.map((u, i) => [u, u, i === 0])))}
+    page(at, opts.title || t('signin.title'), html`<p>${opts.intro || t('signin.demo_intro')}</p>
+<form id="demo-form" novalidate>${field('staff_id', t('signin.demo_user'), select('staff_id', (opts.users || DEMO_USERS).map((u, i) => [u[0], u[1], i === 0])))}
 ${statusBox()}<button type="submit" class="primary">${t('signin.demo_button')}</button></form>
 <form id="token-form" novalidate>${field('token', t('signin.token'), textarea('token', { autocomplete: 'off', spellcheck: 'false' }))}
 ${statusBox()}<button type="submit" class="secondary">${t('signin.token_button')}</button></form>`);
@@ -54,7 +59,9 @@ function startSession(tok, form, route) {
   return api('GET', '/v1/me', undefined, { signingIn: true }).then((r) => {
     if (r.status !== 200) throw new Error(errorMessage(r));
     localStorage.setItem('fd.me', JSON.stringify(r.data));
-    location.hash = '#/';
+    const back = takeReturn();
+    if (back && back.path !== location.pathname) { location.assign(back.path + back.hash); return; }
+    location.hash = back ? back.hash : '#/';
     route();
   }).catch((err) => {
     localStorage.removeItem('fd.token');

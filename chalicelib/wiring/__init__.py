@@ -21,6 +21,7 @@ def install() -> None:
     # one line per area, e.g. `from . import visits; visits.install()`
     from . import (
         accounts,
+        branches,
         calendar,
         complaints,
         contact_plan,
@@ -41,6 +42,7 @@ def install() -> None:
     )
 
     accounts.install()
+    branches.install()
     calendar.install()
     complaints.install()
     contact_plan.install()

@@ -92,3 +92,49 @@ def test_the_month_list_pages_newest_first(repos):
     assert sorted(r["audit_id"] for r in shown) == sorted(r["audit_id"] for r in made)
     keys = [f"{r['at']}#{r['audit_id']}" for r in shown]
     assert keys == sorted(keys, reverse=True)
+
+
+def _made_over_months(repo) -> list[dict]:
+    from chalicelib import clock
+
+    made = []
+    for at, actor, subject in (
+        ("2026-10-31T23:59:00+08:00", "ag-001", "A1"),
+        ("2026-11-15T08:00:00+08:00", "ag-002", "A1"),
+        ("2026-11-15T09:00:00+08:00", "ag-001", "A2"),
+        ("2026-12-01T00:00:00+08:00", "ag-001", "A1"),
+    ):
+        with clock.freeze(at):
+            made.append(repo.record_refused(**who(actor, subject_id=subject, fields=[], refusal="x")))
+    return made
+
+
+def _all(repo, **kw) -> list[dict]:
+    shown, start = [], None
+    for _ in range(10):
+        page = repo.search_reveals(limit=1, start_key=start, **kw)
+        assert len(page.items) <= 1
+        shown.extend(page.items)
+        start = page.last_key
+        if not start:
+            return shown
+    raise AssertionError("paging did not end")
+
+
+def test_search_by_actor_subject_and_days_across_months(repos):
+    repo, _ = repos
+    oct31, nov_b, nov_a2, dec1 = _made_over_months(repo)
+    every = {"since": "2026-10-01", "until": "2026-12-31~"}
+    ids = lambda rs: [r["audit_id"] for r in rs]  # noqa: E731
+    assert ids(_all(repo, **every)) == ids([dec1, nov_a2, nov_b, oct31])
+    assert ids(_all(repo, actor_id="ag-001", **every)) == ids([dec1, nov_a2, oct31])
+    assert ids(_all(repo, subject=("account", "A1"), **every)) == ids([dec1, nov_b, oct31])
+    assert ids(_all(repo, subject=("account", "A1"), actor_id="ag-001", **every)) == ids([dec1, oct31])
+    assert ids(_all(repo, subject=("prospect", "A1"), **every)) == []
+    # the day bounds are inclusive and compared on the Shanghai timestamp
+    nov = {"since": "2026-11-01", "until": "2026-11-30~"}
+    assert ids(_all(repo, **nov)) == ids([nov_a2, nov_b])
+    assert ids(_all(repo, actor_id="ag-001", **nov)) == ids([nov_a2])
+    assert ids(_all(repo, since="2026-10-31", until="2026-10-31~")) == ids([oct31])
+    page = repo.search_reveals(limit=10, **every)
+    assert ids(page.items) == ids([dec1, nov_a2, nov_b, oct31]) and page.last_key is None

@@ -54,7 +54,7 @@ REFUSED = {
     "cba-001": ("#/staff", "#staff"),
     "cbl-001": ("#/audit", "#audit"),
     "cmp-001": ("#/signoffs", "#signoff"),
-    "adm-001": ("#/audit", "#audit"),
+    "adm-001": ("#/prospects", "#pool"),  # the branch pool is for managers and supervisors
 }
 
 

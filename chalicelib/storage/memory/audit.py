@@ -64,3 +64,29 @@ class MemoryDisclosureAuditRepository:
         shown = matching[:limit]
         more = len(matching) > limit
         return Page(items=copy.deepcopy([r for _, r in shown]), last_key={"after": shown[-1][0]} if more else None)
+
+    def search_reveals(
+        self,
+        *,
+        since: str,
+        until: str,
+        actor_id: str | None = None,
+        subject: tuple[str, str] | None = None,
+        limit: int,
+        start_key: dict | None = None,
+    ) -> Page:
+        def wanted(r: dict) -> bool:
+            return (
+                since <= f"{r['at']}#{r['audit_id']}" <= until
+                and (actor_id is None or r["actor_id"] == actor_id)
+                and (subject is None or (r["subject_kind"], r["subject_id"]) == subject)
+            )
+
+        matching = sorted(
+            ((f"{r['at']}#{r['audit_id']}", r) for r in self.records if wanted(r)), key=lambda kr: kr[0], reverse=True
+        )
+        if start_key:
+            matching = [(k, r) for k, r in matching if k < start_key["after"]]
+        shown = matching[:limit]
+        more = len(matching) > limit
+        return Page(items=copy.deepcopy([r for _, r in shown]), last_key={"after": shown[-1][0]} if more else None)

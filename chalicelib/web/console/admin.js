@@ -1,6 +1,6 @@
-/* Admin: staff, partner outlets and their API keys (a new key is shown once, on issue), branches. */
+/* Admin: staff, partner outlets and their API keys (a new key is shown once, on issue), branches (list, open). */
 import { html, t, show } from '../render.js';
-import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, short, missing, here, page } from './ui.js';
+import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, short, here, page } from './ui.js';
 
 const ROLES = ['client_manager', 'supervisor', 'callback_agent', 'callback_lead', 'compliance', 'admin'];
 
@@ -18,8 +18,14 @@ export function staffPage() {
 <p class="muted">${t('c.staff.privileged')}</p></section>
 ${section('staff', t('c.nav.staff'), r, (items) => dataTable('staff-table', t('c.nav.staff'),
     [['staff_id', t('c.col.id')], ['name', t('c.col.name')], ['role', t('c.col.role'), { fmt: (s) => t('c.role.' + s.role) }], ['branch_id', t('c.col.branch')],
-      ['status', t('c.col.status')], ['departed_on', t('c.staff.departed')], ['created_at', t('c.col.when'), { fmt: (s) => short(s.created_at) }]], items, { file: 'staff' }))}`);
-    wireCsv(document.getElementById('main'));
+      ['status', t('c.col.status')], ['departed_on', t('c.staff.departed')], ['created_at', t('c.col.when'), { fmt: (s) => short(s.created_at) }],
+      ['act', t('c.col.action'), { fmt: (s) => html`<button type="button" data-edit="${s.staff_id}">${t('c.staff.edit')}</button>` }]], items, { file: 'staff' }))}
+<section class="panel" id="staff-edit" aria-labelledby="staff-edit-h" hidden><h2 id="staff-edit-h"></h2><div id="staff-edit-body"></div></section>`);
+    const root = document.getElementById('main');
+    wireCsv(root);
+    const byId = {};
+    (r.data || []).forEach((s) => { byId[s.staff_id] = s; });
+    root.querySelectorAll('[data-edit]').forEach((b) => b.addEventListener('click', () => editStaff(byId[b.getAttribute('data-edit')])));
     const f = document.getElementById('staff-form');
     f.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -29,6 +35,45 @@ ${section('staff', t('c.nav.staff'), r, (items) => dataTable('staff-table', t('c
         done: (d) => d && d.request_id ? t('c.staff.requested', { id: d.request_id }) : t('c.saved') });
     });
   });
+}
+
+/* Edit a member (name, role, branch) or record a departure with its successor: PATCH /v1/staff/{id} with the
+   changed fields only. A privileged change comes back as a request for a second admin (four eyes). */
+function editStaff(member) {
+  const panel = document.getElementById('staff-edit');
+  panel.hidden = false;
+  document.getElementById('staff-edit-h').textContent = t('c.staff.edit_of', { id: member.staff_id, name: member.name });
+  const body = document.getElementById('staff-edit-body');
+  show(body, html`<form id="edit-form" class="filters" novalidate>
+<div class="field" data-field="name"><label for="e-name">${t('c.col.name')}</label><input id="e-name" name="name" type="text" value="${member.name}"></div>
+<div class="field" data-field="role"><label for="e-role">${t('c.col.role')}</label><select id="e-role" name="role">${ROLES.map((x) => html`<option value="${x}"${x === member.role ? html` selected` : ''}>${t('c.role.' + x)}</option>`)}</select></div>
+<div class="field" data-field="branch_id"><label for="e-branch_id">${t('c.col.branch')}</label><input id="e-branch_id" name="branch_id" type="text" value="${member.branch_id}"></div>
+<button type="submit" class="secondary">${t('c.staff.save')}</button></form>
+<form id="depart-form" class="filters" novalidate aria-label="${t('c.staff.depart')}">
+<div class="field" data-field="departed_on"><label for="e-departed_on">${t('c.staff.departed')}</label><input id="e-departed_on" name="departed_on" type="date"></div>
+<div class="field" data-field="successor_id"><label for="e-successor_id">${t('c.staff.successor')}</label><input id="e-successor_id" name="successor_id" type="text" autocomplete="off"></div>
+<button type="submit" class="secondary">${t('c.staff.depart')}</button></form>
+<p class="muted">${t('c.staff.successor_hint')}</p>${statusLine('edit-status')}`);
+  const done = (d) => d && d.request_id ? t('c.staff.requested', { id: d.request_id }) : t('c.saved');
+  const path = '/v1/staff/' + encodeURIComponent(member.staff_id);
+  const again = (res) => { if (res.status === 200) setTimeout(staffPage, 1200); };
+  const edit = document.getElementById('edit-form');
+  edit.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const change = {};
+    ['name', 'role', 'branch_id'].forEach((k) => { const v = edit.elements[k].value.trim(); if (v !== member[k]) change[k] = v; });
+    if (!Object.keys(change).length) { const box = document.getElementById('edit-status'); box.hidden = false; box.textContent = t('c.staff.unchanged'); return; }
+    write('PATCH', path, change, document.getElementById('edit-status'), { done }).then(again);
+  });
+  const depart = document.getElementById('depart-form');
+  depart.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const change = { status: 'departed', departed_on: depart.elements.departed_on.value || null };
+    const successor = depart.elements.successor_id.value.trim();
+    if (successor) change.successor_id = successor;
+    write('PATCH', path, change, document.getElementById('edit-status'), { done }).then(again);
+  });
+  panel.scrollIntoView();
 }
 
 export function outletsPage() {
@@ -89,14 +134,25 @@ ${r.error ? html`<p class="banner error refused" role="alert">${t('c.refused')}<
 
 export function branchesPage() {
   const at = here();
-  // No route lists or creates branches: the staff directory's branches are shown, and the gap is named.
-  return settle(getAll('/v1/staff?limit=100', 2000)).then((r) => {
-    const counts = {};
-    (r.data || []).forEach((s) => { counts[s.branch_id] = (counts[s.branch_id] || 0) + (s.status === 'active' ? 1 : 0); });
-    const rows = Object.keys(counts).sort().map((b) => ({ branch_id: b, staff: counts[b] }));
-    page(at, t('c.nav.branches'), html`${missing(t('c.branch.missing'))}
-${section('branches', t('c.branch.from_staff'), r, () => dataTable('branch-table', t('c.branch.from_staff'),
-    [['branch_id', t('c.col.branch')], ['staff', t('c.branch.staff'), { num: true }]], rows, { file: 'branches' }))}`);
+  // The branches as GET /v1/branches lists them (admin, compliance); opening one is POST /v1/branches.
+  return settle(getAll('/v1/branches?limit=100', 1000)).then((r) => {
+    page(at, t('c.nav.branches'), html`
+<section class="panel" id="branch-new" aria-labelledby="branch-new-h"><h2 id="branch-new-h">${t('c.branch.new')}</h2>
+<form id="branch-form" class="filters" novalidate>
+<div class="field" data-field="branch_id"><label for="b-branch_id">${t('c.col.id')}</label><input id="b-branch_id" name="branch_id" type="text" autocomplete="off" placeholder="br-xuhui"></div>
+<div class="field" data-field="name"><label for="b-name">${t('c.col.name')}</label><input id="b-name" name="name" type="text" autocomplete="off"></div>
+<button type="submit" class="secondary">${t('c.create')}</button></form>${statusLine('branch-status')}
+<p class="muted">${t('c.branch.id_fixed')}</p></section>
+${section('branches', t('c.nav.branches'), r, (items) => dataTable('branch-table', t('c.nav.branches'),
+    [['branch_id', t('c.col.id')], ['name', t('c.col.name')], ['status', t('c.col.status'), { fmt: (b) => t('c.branch.status_' + b.status) }],
+      ['created_at', t('c.col.when'), { fmt: (b) => short(b.created_at) }], ['created_by', t('c.branch.created_by')]], items, { file: 'branches' }))}`);
     wireCsv(document.getElementById('main'));
+    const f = document.getElementById('branch-form');
+    f.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const body = { branch_id: f.elements.branch_id.value.trim(), name: f.elements.name.value.trim() };
+      write('POST', '/v1/branches', body, document.getElementById('branch-status'))
+        .then((res) => { if (res.status === 201) setTimeout(branchesPage, 800); });
+    });
   });
 }

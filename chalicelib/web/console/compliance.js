@@ -1,9 +1,9 @@
 /* Compliance: regulatory coverage (a month's new accounts, the year's 10% against the calendar), problem
  * items with their transitions, review sampling, the disclosure audit, role-change approvals, the calendar. */
-import { html, t } from '../render.js';
+import { html, t, show } from '../render.js';
 import { me } from '../net.js';
 import { get, getAll, settle, section, dataTable, wireCsv, write, statusLine, monthsBack, monthEnd, thisMonth,
-  short, missing, here, page } from './ui.js';
+  short, here, page, refusal as refusalBanner } from './ui.js';
 import { chartBlock, drawChart } from './chart.js';
 
 /* ?month=YYYY-MM (and other filters) live in the hash, so a page can be bookmarked and reloaded. */
@@ -132,36 +132,62 @@ ${section('sample', t('c.sample.section', { month }), r, (d) => html`${dataTable
 }
 
 // --- the disclosure audit ------------------------------------------------------------------------
+const AUDIT_KINDS = ['account', 'prospect', 'visit'];
+
+/* The API searches (GET /v1/audit/reveals/search): by person, client and days, across months; the page
+   only carries the form's values to it and shows what it answers, a page at a time ("load more"). */
 export function auditPage() {
   const at = here();
   const p = params();
-  const month = p.get('month') || thisMonth();
-  const who = p.get('actor') || '';
-  const subject = p.get('subject') || '';
-  const day = p.get('day') || '';
-  return settle(getAll('/v1/audit/reveals?month=' + month + '&limit=100', 2000)).then((r) => {
-    // The API answers by month; the person, client and day narrow what it returned.
-    const rows = (r.data || []).filter((a) => (!who || a.actor_id === who) && (!subject || a.subject_id.indexOf(subject) >= 0) &&
-      (!day || String(a.at).slice(0, 10) === day));
+  const q = { actor_id: p.get('actor') || '', subject_kind: p.get('kind') || '', subject_id: p.get('subject') || '',
+    from: p.get('from') || '', to: p.get('to') || '' };
+  const query = Object.keys(q).filter((k) => q[k]).map((k) => k + '=' + encodeURIComponent(q[k])).join('&');
+  const url = '/v1/audit/reveals/search?limit=50' + (query ? '&' + query : '');
+  const rows = [];
+  const title = t('c.audit.results');
+  const columns = [['at', t('c.col.when'), { fmt: (a) => short(a.at) }], ['actor_id', t('c.audit.actor')], ['actor_role', t('c.col.role')],
+    ['subject_kind', t('c.col.kind')], ['subject_id', t('c.audit.subject')], ['fields', t('c.audit.fields'), { fmt: (a) => (a.fields || []).join(', ') }],
+    ['purpose', t('c.audit.purpose')], ['outcome', t('c.audit.outcome')], ['case_ref', t('c.audit.case')]];
+  const body = (token) => html`${dataTable('audit-table', title, columns, rows, { file: 'reveal-audit' })}
+${token ? html`<button type="button" class="secondary" id="audit-more" data-token="${token}">${t('c.more')}</button>` : ''}`;
+  const wire = () => {
+    const box = document.getElementById('audit-body');
+    wireCsv(box);
+    const more = document.getElementById('audit-more');
+    if (more) more.addEventListener('click', () => load(more.getAttribute('data-token')));
+  };
+  const load = (token) => settle(get(url + (token ? '&next_token=' + encodeURIComponent(token) : ''))).then((r) => {
+    const box = document.getElementById('audit-body');
+    if (r.error) { show(box, refusalOrInput(r.error)); return; }
+    rows.push.apply(rows, r.data.items || []);
+    show(box, body(r.data.next_token));
+    wire();
+  });
+  return settle(get(url)).then((r) => {
+    if (!r.error) rows.push.apply(rows, r.data.items || []);
     page(at, t('c.nav.audit'), html`<form class="filters" id="audit-filter" novalidate>
-<div class="field"><label for="audit-month">${t('c.col.month')}</label><select id="audit-month" name="month">${monthsBack(12).reverse().map((m) => html`<option value="${m}"${m === month ? html` selected` : ''}>${m}</option>`)}</select></div>
-<div class="field"><label for="audit-actor">${t('c.audit.actor')}</label><input id="audit-actor" name="actor" type="text" value="${who}"></div>
-<div class="field"><label for="audit-subject">${t('c.audit.subject')}</label><input id="audit-subject" name="subject" type="text" value="${subject}"></div>
-<div class="field"><label for="audit-day">${t('c.audit.day')}</label><input id="audit-day" name="day" type="date" value="${day}"></div>
+<div class="field"><label for="audit-actor">${t('c.audit.actor_id')}</label><input id="audit-actor" name="actor" type="text" value="${q.actor_id}" autocomplete="off"></div>
+<div class="field"><label for="audit-kind">${t('c.audit.kind')}</label><select id="audit-kind" name="kind"><option value="">${t('c.audit.any')}</option>${AUDIT_KINDS.map((k) => html`<option value="${k}"${k === q.subject_kind ? html` selected` : ''}>${t('c.audit.kind_' + k)}</option>`)}</select></div>
+<div class="field"><label for="audit-subject">${t('c.audit.subject_id')}</label><input id="audit-subject" name="subject" type="text" value="${q.subject_id}" autocomplete="off"></div>
+<div class="field"><label for="audit-from">${t('c.audit.from')}</label><input id="audit-from" name="from" type="date" value="${q.from}"></div>
+<div class="field"><label for="audit-to">${t('c.audit.to')}</label><input id="audit-to" name="to" type="date" value="${q.to}"></div>
 <button type="submit" class="secondary">${t('c.search')}</button></form>
-${section('audit', t('c.audit.section', { month }), r, () => html`${dataTable('audit-table', t('c.audit.section', { month }),
-    [['at', t('c.col.when'), { fmt: (a) => short(a.at) }], ['actor_id', t('c.audit.actor')], ['actor_role', t('c.col.role')], ['subject_kind', t('c.col.kind')],
-      ['subject_id', t('c.audit.subject')], ['fields', t('c.audit.fields'), { fmt: (a) => (a.fields || []).join(', ') }], ['purpose', t('c.audit.purpose')],
-      ['outcome', t('c.audit.outcome')], ['case_ref', t('c.audit.case')]], rows, { file: 'reveal-audit-' + month })}
-${missing(t('c.audit.search_missing'))}`)}`);
+<section class="panel" id="audit" aria-labelledby="audit-h"><h2 id="audit-h">${title}</h2><p class="muted">${t('c.audit.range_note')}</p>
+<div id="audit-body">${r.error ? refusalOrInput(r.error) : body(r.data.next_token)}</div></section>`);
+    wire();
     const f = document.getElementById('audit-filter');
     f.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      location.hash = hashWith({ month: f.elements.month.value, actor: f.elements.actor.value.trim(),
-        subject: f.elements.subject.value.trim(), day: f.elements.day.value });
+      location.hash = hashWith({ actor: f.elements.actor.value.trim(), kind: f.elements.kind.value,
+        subject: f.elements.subject.value.trim(), from: f.elements.from.value, to: f.elements.to.value });
     });
-    wireCsv(document.getElementById('main'));
   });
+}
+
+/* A 400 is the form's fault: said in the interface's language (errors.js), not as "not for your role". */
+function refusalOrInput(err) {
+  if (err && err.status === 400) return html`<p class="banner error" role="alert" data-status="400">${err.message}</p>`;
+  return refusalBanner(err);
 }
 
 // --- role-change approvals -----------------------------------------------------------------------
@@ -211,12 +237,50 @@ export function calendarPage() {
 ${section('calendar', t('c.cal.section', { year }), cal, (d) => html`<p>${t('c.cal.source', { source: d.source, version: d.version === null ? '—' : d.version })}${d.provisional ? html` <span class="tag overdue">${t('c.cal.provisional')}</span>` : ''}</p>
 <div class="grid2"><div>${dataTable('holiday-table', t('c.cal.holidays'), [['day', t('c.cal.day')]], (d.holidays || []).map((x) => ({ day: x })), { file: 'holidays-' + year })}</div>
 <div>${dataTable('makeup-table', t('c.cal.makeup'), [['day', t('c.cal.day')]], (d.makeup_workdays || []).map((x) => ({ day: x })), { file: 'makeup-workdays-' + year })}</div></div>
-${(me() || {}).role === 'admin' ? missing(t('c.cal.publish_missing')) : ''}`)}
+${(me() || {}).role === 'admin' ? publishForm(year, d) : ''}`)}
 ${section('versions', t('c.cal.versions'), versions, (d) => dataTable('version-table', t('c.cal.versions'),
     [['version', t('c.cal.version'), { num: true }], ['published_at', t('c.col.when'), { fmt: (v) => short(v.published_at) }], ['published_by', t('c.appr.by')],
       ['holidays', t('c.cal.holidays'), { num: true, fmt: (v) => (v.holidays || []).length }], ['note', t('c.col.reason')]], d.versions || d.items || [], { file: 'calendar-versions-' + year }))}`);
     const f = document.getElementById('calendar-filter');
     f.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = hashWith({ year: f.elements.year.value }); });
+    wirePublish(year);
     wireCsv(document.getElementById('main'));
+  });
+}
+
+/* An admin publishes the year (PUT /v1/calendar/{year}, a new version): days one per line or comma-separated,
+   prefilled with what is in force; the API checks them and its refusals are shown in the interface's language. */
+function publishForm(year, d) {
+  return html`<form id="publish-form" class="stack" novalidate aria-labelledby="publish-h"><h3 id="publish-h">${t('c.cal.publish', { year })}</h3>
+<div class="field" data-field="holidays"><label for="p-holidays">${t('c.cal.holidays')}</label><textarea id="p-holidays" name="holidays" rows="4">${(d.holidays || []).join('\n')}</textarea></div>
+<div class="field" data-field="makeup_workdays"><label for="p-makeup">${t('c.cal.makeup')}</label><textarea id="p-makeup" name="makeup_workdays" rows="2">${(d.makeup_workdays || []).join('\n')}</textarea></div>
+<div class="field" data-field="note"><label for="p-note">${t('c.cal.note')}</label><input id="p-note" name="note" type="text" maxlength="200"></div>
+<p class="muted">${t('c.cal.publish_hint')}</p>
+<button type="submit" class="secondary">${t('c.cal.publish_button')}</button></form>${statusLine('publish-status')}`;
+}
+
+function days(text) { return String(text || '').split(/[\s,，、]+/).map((x) => x.trim()).filter(Boolean); }
+
+function wirePublish(year) {
+  const f = document.getElementById('publish-form');
+  if (!f) return;
+  f.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const note = f.elements.note.value.trim();
+    const body = { holidays: days(f.elements.holidays.value), makeup_workdays: days(f.elements.makeup_workdays.value) };
+    if (note) body.note = note;
+    const said = (out) => t('c.cal.published', { version: out.version, tasks: out.recomputed_tasks || 0 });
+    write('PUT', '/v1/calendar/' + year, body, document.getElementById('publish-status'), { done: said }).then((res) => {
+      if (res.status !== 200) return;
+      // The page read again (the new version in force, its place in the versions), the answer kept in sight.
+      calendarPage().then(() => {
+        const box = document.getElementById('publish-status');
+        if (!box) return;
+        box.hidden = false;
+        box.className = 'status sent';
+        box.setAttribute('data-state', 'sent');
+        box.textContent = said(res.data);
+      });
+    });
   });
 }

@@ -111,7 +111,8 @@ export function penaltiesPage() {
       const actions = (p) => html`${p.status === 'under_appeal' && html`<button type="button" data-appeal="${p.penalty_id}" data-outcome="upheld">${t('c.pen.uphold')}</button>
 <button type="button" data-appeal="${p.penalty_id}" data-outcome="overturned">${t('c.pen.overturn')}</button>`}${
         (p.status === 'open' || p.status === 'appeal_upheld' || p.status === 'upheld') && p.settlement !== 'hr' && html`<button type="button" data-settle="${p.penalty_id}" data-method="cash">${t('c.pen.cash')}</button>
-<button type="button" data-settle="${p.penalty_id}" data-method="salary">${t('c.pen.salary')}</button>`}`;
+<button type="button" data-settle="${p.penalty_id}" data-method="salary">${t('c.pen.salary')}</button>`}${
+        p.status === 'open' && html`<button type="button" data-void="${p.penalty_id}">${t('c.pen.void')}</button>`}`;
       page(at, t('c.nav.penalties'), html`
 <section class="panel" id="penalty-entry" aria-labelledby="penalty-entry-h"><h2 id="penalty-entry-h">${t('c.pen.entry')}</h2>
 ${rules.error ? html`` : html`<form id="penalty-form" novalidate>
@@ -143,6 +144,13 @@ ${section('penalties', t('c.pen.list', { month }), pens, (items) => html`${dataT
       root.querySelectorAll('[data-settle]').forEach((b) => b.addEventListener('click', () =>
         write('POST', '/v1/penalties/' + encodeURIComponent(b.getAttribute('data-settle')) + '/settle',
           { method: b.getAttribute('data-method') }, box()).then((r) => { if (r.status === 200) penaltiesPage(); })));
+      // Voiding keeps the penalty and adds its reversal (POST .../void, open penalties only); the reason is audited.
+      root.querySelectorAll('[data-void]').forEach((b) => b.addEventListener('click', () => {
+        const reason = window.prompt(t('c.pen.void_prompt'));
+        if (!reason || !reason.trim()) return;
+        write('POST', '/v1/penalties/' + encodeURIComponent(b.getAttribute('data-void')) + '/void', { reason: reason.trim() }, box(),
+          { done: () => t('c.pen.voided') }).then((r) => { if (r.status === 200) setTimeout(penaltiesPage, 800); });
+      }));
     });
 }
 
