@@ -13,6 +13,7 @@ Re-running a date is safe: it creates only what is missing.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 
@@ -26,6 +27,12 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"(19|20|21)\d{2}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month YYYY-MM")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +110,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     requeue.add_argument("--from", dest="first", required=True, type=_date)
     requeue.add_argument("--to", dest="last", required=True, type=_date)
+    aud = sub.add_parser(
+        "audit",
+        help="backfill-actor-index: index reveal records written before the search by person existed "
+        "(idempotent; rerun to resume)",
+    )
+    aud.add_argument("action", choices=["backfill-actor-index"])
+    aud.add_argument("--from", dest="first", required=True, type=_month, help="first month, YYYY-MM")
+    aud.add_argument("--to", dest="last", required=True, type=_month, help="last month, YYYY-MM")
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        from chalicelib.storage import audit
+
+        month, total = args.first, 0
+        while month <= args.last:
+            read, indexed = audit.backfill_actor_index(month)
+            total += indexed
+            print(f"{month} {read} read, {indexed} indexed", flush=True)
+            year, m = int(month[:4]), int(month[5:])
+            month = f"{year + m // 12:04d}-{m % 12 + 1:02d}"
+        print(f"{total} reveal records indexed by person")
+        return 0
     if args.command == "requeue-tasks":
         from datetime import timedelta
 

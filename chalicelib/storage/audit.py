@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from .. import clock
+from ..errors import ConditionFailed
 from . import base, keys
 
 
@@ -164,3 +165,34 @@ def search_reveals(
             return base.Page(items, {"month": older[0], "key": None} if older else None)
         key = None
     return base.Page(items, None)
+
+
+def backfill_actor_index(month: str) -> tuple[int, int]:
+    """Give a month's reveal records written before the person index (gsi2) existed their index keys, so a
+    search by staff id finds them. Only the two index attributes are added, and only where they are missing
+    (the record itself is never rewritten: the audit is append-only); a rerun or a resumed run adds nothing
+    twice. Returns (records read, records indexed)."""
+    read = indexed = 0
+    start = None
+    while True:
+        page = base.query(f"AUDIT#REVEAL#{month}", limit=500, start_key=start)
+        for item in page.items:
+            read += 1
+            if "gsi2pk" in item or not item.get("actor_id"):
+                continue
+            index = keys.reveal_audit_actor_index(item["actor_id"], item["at"], item["audit_id"])
+            try:
+                base.update(
+                    item["pk"],
+                    item["sk"],
+                    "SET gsi2pk = :pk, gsi2sk = :sk",
+                    values={":pk": index["gsi2pk"], ":sk": index["gsi2sk"]},
+                    condition="attribute_exists(pk) AND attribute_not_exists(gsi2pk)",
+                    return_values="NONE",
+                )
+                indexed += 1
+            except ConditionFailed:
+                pass  # indexed meanwhile (a concurrent run)
+        start = page.last_key
+        if not start:
+            return read, indexed

@@ -663,6 +663,6 @@ def rehash_progress(writer_key_id: str) -> dict:
 
 def reveal_audit_actor_index(actor_id: str, at: str, audit_id: str) -> dict:
     # gsi2: one person's reveal attempts by time (compliance's search by staff id, issue 20). Records
-    # written before this index existed lack it: `python -m schedules audit backfill-actor-index` is not
-    # built yet (docs/next-steps.md).
+    # written before this index existed lack it until `python -m schedules audit backfill-actor-index
+    # --from YYYY-MM --to YYYY-MM` adds it (storage/audit.backfill_actor_index).
     return {"gsi2pk": f"ACTOR#{actor_id}#AUDIT", "gsi2sk": f"{at}#{audit_id}"}

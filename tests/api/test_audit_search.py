@@ -91,3 +91,41 @@ def test_only_compliance_and_admin_search(api, reveals):
     assert search(api, "actor_id=cm-001", as_="adm-001")[0] == 200
     for who in ("cm-001", "sup-001", "cba-001"):
         assert search(api, "actor_id=cm-001", as_=who)[0] == 403
+
+
+def test_records_written_before_the_person_index_are_found_after_the_backfill(api, reveals, capsys):
+    """An audit written before the search by person existed has no gsi2 keys: the operator's backfill adds
+    them (and only them), once, so a search by staff id finds the older records too."""
+    from chalicelib.storage import base
+    from schedules.__main__ import main
+
+    older = base.query_all("AUDIT#REVEAL#2026-11")
+    for item in older:  # as a deployed table holds them
+        base.update(item["pk"], item["sk"], "REMOVE gsi2pk, gsi2sk", return_values="NONE")
+    assert search(api, "actor_id=cm-001&from=2026-11-01&to=2026-12-02")[1]["items"][-1]["at"][:10] == "2026-12-02"
+
+    assert main(["audit", "backfill-actor-index", "--from", "2026-10", "--to", "2026-12"]) == 0
+    assert "2026-11 2 read, 2 indexed" in capsys.readouterr().out
+    status, body = search(api, "actor_id=cm-001&from=2026-11-01&to=2026-12-02")
+    assert [r["at"][:10] for r in body["items"]] == ["2026-12-02", "2026-11-20"]
+    assert [r["actor_id"] for r in search(api, "actor_id=cm-002&from=2026-11-01&to=2026-12-02")[1]["items"]] == [
+        "cm-002"
+    ]
+
+    def without_gsi2(item: dict) -> dict:
+        return {k: v for k, v in item.items() if not k.startswith("gsi2")}
+
+    after = {i["sk"]: i for i in base.query_all("AUDIT#REVEAL#2026-11")}
+    assert [without_gsi2(after[i["sk"]]) for i in older] == [without_gsi2(i) for i in older]
+    assert all(after[i["sk"]]["gsi2pk"] == i["gsi2pk"] for i in older)  # the keys the write itself sets
+
+    assert main(["audit", "backfill-actor-index", "--from", "2026-11", "--to", "2026-11"]) == 0
+    assert "2026-11 2 read, 0 indexed" in capsys.readouterr().out
+
+
+def test_the_backfill_refuses_a_month_that_is_not_one():
+    from schedules.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["audit", "backfill-actor-index", "--from", "2026-13", "--to", "2026-12"])
+    assert exit_.value.code == 2
