@@ -137,6 +137,11 @@ def in_window(at: datetime, windows: Iterable) -> bool:
     )
 
 
+def task_id_of(trigger: str, account_id: str, episode: str) -> str:
+    """Deterministic: one task per account, trigger and episode (the id `storage/keys.callback_task_id` keys)."""
+    return f"{trigger}.{account_id}.{episode}"
+
+
 def shanghai_iso(text: str) -> str:
     """An ISO timestamp in Asia/Shanghai, so that index keys built from it sort by time."""
     return datetime.fromisoformat(text).astimezone(_SHANGHAI).isoformat()

@@ -22,6 +22,7 @@ def install() -> None:
     from . import (
         accounts,
         calendar,
+        callback_work,
         complaints,
         contact_plan,
         conversion,
@@ -40,6 +41,7 @@ def install() -> None:
 
     accounts.install()
     calendar.install()
+    callback_work.install()
     complaints.install()
     contact_plan.install()
     conversion.install()

@@ -15,7 +15,6 @@ DOMAIN = Path(__file__).resolve().parents[2] / "chalicelib" / "domain"
 FORBIDDEN = ("chalicelib.storage", "chalicelib.wiring", "boto3", "botocore", "chalice")
 NOT_YET_PORTED = {
     "callback_reports.py",
-    "callback_work.py",
     "directory.py",
     "outlet_keys.py",
     "privilege.py",
