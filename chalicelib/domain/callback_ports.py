@@ -136,6 +136,9 @@ class CallbackWorkRepository(Protocol):
     def release_load(self, agent_id: str) -> None:
         """One open task fewer for the agent, never below zero (best effort, after the task write)."""
 
+    def agent_load(self, agent_id: str) -> int:
+        """The agent's open-task counter (0 without one)."""
+
     # accounts (the feed's items)
     def masked_phones(self, account_ids: list[str]) -> dict[str, str | None]: ...
 

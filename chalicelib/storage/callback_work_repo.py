@@ -108,6 +108,9 @@ class DynamoCallbackWorkRepository:
     def release_load(self, agent_id: str) -> None:
         work.release_load(agent_id)
 
+    def agent_load(self, agent_id: str) -> int:
+        return work.agent_loads([agent_id]).get(agent_id, 0)
+
     # --- accounts ----------------------------------------------------------------------------------
     def masked_phones(self, account_ids: list[str]) -> dict[str, str | None]:
         return work.masked_phones(account_ids)
