@@ -280,13 +280,18 @@ def get_year_end(branch_id: str, year: int) -> dict | None:
 # --- job watermarks --------------------------------------------------------------------------
 
 
+# The callback sweeps move theirs through the shared port (domain/daily_sweep.py); these two remain for
+# operator scripts and tests, and read the one layout (storage/watermarks_repo.py).
 def get_watermark(job: str) -> str | None:
-    item = base.get_item(**keys.job_watermark(job), consistent=True)
-    return item.get("value") if item else None
+    from .watermarks_repo import DynamoJobWatermarks
+
+    return DynamoJobWatermarks().get(job)
 
 
 def set_watermark(job: str, value: str, at: str) -> None:
-    base.put({**keys.job_watermark(job), "value": value, "updated_at": at})
+    from .watermarks_repo import DynamoJobWatermarks
+
+    DynamoJobWatermarks().set(job, value, at)
 
 
 # --- reconciliation (issue 14 §4): the agent's open_tasks counter against its open tasks --------------

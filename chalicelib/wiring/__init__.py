@@ -22,6 +22,7 @@ def install() -> None:
     from . import (
         accounts,
         calendar,
+        callback_reports,
         callback_work,
         complaints,
         contact_plan,
@@ -41,6 +42,7 @@ def install() -> None:
 
     accounts.install()
     calendar.install()
+    callback_reports.install()
     callback_work.install()
     complaints.install()
     contact_plan.install()
