@@ -176,13 +176,13 @@ def scenarios(client, iterations: int):
     if mine and mine.get("items"):
         task_id = mine["items"][0]["task_id"]
         yield (
-            f"GET /v1/callback-tasks/{{id}} {AGENT}",
-            None,
+            "GET /v1/callback-tasks/{id} (callback agent: issue 18 §4, the task carries its masked phone)",
+            1,
             lambda: call(client, "GET", f"/v1/callback-tasks/{task_id}", token=agent),
         )
     yield (
         f"GET /v1/callback-tasks/mine {AGENT}",
-        None,
+        1,
         lambda: call(client, "GET", "/v1/callback-tasks/mine", token=agent),
     )
 

@@ -146,7 +146,11 @@ class CallbackWorkRepository(Protocol):
 
     def account_contact(self, account_id: str) -> AccountContact | None: ...
 
-    def mark_contact_for_update(self, account_id: str, at: str, task_id: str) -> None: ...
+    def mark_contact_for_update(self, account_id: str, at: str, task_id: str) -> None:
+        """A wrong number on `task_id`: the account and its other open tasks are flagged (best effort)."""
+
+    def refresh_contacts(self, account_id: str, phone_masked: str | None) -> list[str]:
+        """A new phone: the account's open tasks show its masked form, their wrong-number flag cleared."""
 
     def seal_phone(self, phone: str) -> str: ...
 

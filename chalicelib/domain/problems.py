@@ -217,6 +217,7 @@ def second_callback_task(problem: dict) -> dict:
         branch_id=problem["branch_id"],
         serving_manager_id=contact.get("serving_manager_id"),
         client_name=contact.get("client_name"),
+        phone_masked=contact.get("phone_masked"),
         business_date=today,
         created_at=clock.iso(now),
         due_on=due_on,

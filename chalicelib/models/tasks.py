@@ -157,6 +157,9 @@ class TaskRecord(BaseModel):
     branch_id: str
     serving_manager_id: str | None = None
     client_name: str | None = None
+    # The client's phone as ordinary views show it (masked, never the number): one read shows a task
+    # (issue 18 §4). Kept current by the feed's contact changes (callback_work.contacts).
+    phone_masked: str | None = None
     business_date: date  # the selection date D
     created_at: str  # ISO 8601 with offset
     due_on: date

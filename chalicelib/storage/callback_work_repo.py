@@ -135,6 +135,9 @@ class DynamoCallbackWorkRepository:
     def mark_contact_for_update(self, account_id: str, at: str, task_id: str) -> None:
         work.mark_contact_for_update(account_id, at, task_id)
 
+    def refresh_contacts(self, account_id: str, phone_masked: str | None) -> list[str]:
+        return work.refresh_task_contacts(account_id, phone_masked)
+
     def seal_phone(self, phone: str) -> str:
         return work.seal_phone(phone)
 

@@ -187,3 +187,19 @@ def test_accounts_show_masked_contacts_and_the_clear_phone_only_on_request(world
     assert world.repo.masked_contact("absent").phone_masked is None
     assert PHONE not in world.repo.seal_phone(PHONE)
     assert keys.callback_task_id("fallback", "A1", "x") == task_id_of("fallback", "A1", "x")
+
+
+def test_a_wrong_number_flags_the_accounts_other_open_tasks_and_a_new_phone_refreshes_them(world):
+    world.account("A1")
+    flagged = world.task("A1", assignee_id="cba-1", phone_masked="138****5678")
+    other = world.task("A1", trigger="dormant", assignee_id="cba-2", phone_masked="138****5678")
+    done = world.task("A1", trigger="periodic", status="done", phone_masked="138****5678")
+    world.repo.mark_contact_for_update("A1", "2026-11-20T10:00:00+08:00", flagged["task_id"])
+    got = world.repo.get_task(other["task_id"])
+    assert got["contact_needs_update"] is True and got["revision"] == 1  # a stale copy's put now fails
+    assert "contact_needs_update" not in world.repo.get_task(flagged["task_id"])  # its own write carries it
+    assert sorted(world.repo.refresh_contacts("A1", "139****0000")) == sorted([flagged["task_id"], other["task_id"]])
+    got = world.repo.get_task(other["task_id"])
+    assert got["phone_masked"] == "139****0000" and "contact_needs_update" not in got
+    assert world.repo.get_task(done["task_id"])["phone_masked"] == "138****5678"  # a finished task is read-only
+    assert world.repo.refresh_contacts("A1", "139****0000") == []  # delivered twice: nothing more

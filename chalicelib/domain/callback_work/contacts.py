@@ -93,6 +93,8 @@ def resume_after_contact_change(account_id: str, change: dict, retries: int = 3)
             break
         else:
             raise Conflict(f"task {request['task_id']} kept changing; the outbox retries the resume")
+    # Every open task of the account shows the new masked phone: a task read takes it from the task.
+    CALLBACK_WORK().refresh_contacts(account_id, change.get("phone_masked"))
     return resumed
 
 

@@ -20,10 +20,13 @@ def my_tasks(principal: Principal, *, limit: int, start_key):
 
 
 def _with_masked_phones(page):
-    """Task records carry no phone; a list shows each account's masked one (issue 20 §3), read in one batch."""
-    phones = CALLBACK_WORK().masked_phones([t["account_id"] for t in page.items]) if page.items else {}
+    """A list shows each account's masked phone (issue 20 §3): a task carries it since issue 18 §4; those
+    written before are completed from their accounts in one batch."""
+    missing = [t["account_id"] for t in page.items if "phone_masked" not in t]
+    phones = CALLBACK_WORK().masked_phones(missing) if missing else {}
     for task in page.items:
-        task["phone_masked"] = phones.get(task["account_id"])
+        if "phone_masked" not in task:
+            task["phone_masked"] = phones.get(task["account_id"])
     return page
 
 

@@ -177,6 +177,7 @@ def fallback_task(
         branch_id=task["branch_id"],
         serving_manager_id=task.get("serving_manager_id"),
         client_name=task.get("client_name"),
+        phone_masked=task.get("phone_masked"),
         business_date=today,
         created_at=clock.iso(now),
         due_on=due_on,

@@ -218,6 +218,24 @@ class MemoryCallbackWork:
             self.accounts[account_id].update(
                 contact_needs_update=True, contact_flagged_at=at, contact_flag_task=task_id
             )
+        for item in self._open_of(account_id):
+            if item["task_id"] != task_id and not item.get("contact_needs_update"):
+                item.update(contact_needs_update=True, revision=int(item.get("revision", 0)) + 1)
+
+    def _open_of(self, account_id: str) -> list[dict]:
+        return [i for i in self.tasks.values() if i["account_id"] == account_id and i.get("status") in OPEN_STATUSES]
+
+    def refresh_contacts(self, account_id: str, phone_masked: str | None) -> list[str]:
+        changed = []
+        for item in sorted(self._open_of(account_id), key=lambda i: i["task_id"]):
+            if item.get("phone_masked") == phone_masked and not item.get("contact_needs_update"):
+                continue
+            item.pop("contact_needs_update", None)
+            if phone_masked:
+                item["phone_masked"] = phone_masked
+            item["revision"] = int(item.get("revision", 0)) + 1
+            changed.append(item["task_id"])
+        return changed
 
     def seal_phone(self, phone: str) -> str:
         return f"sealed:{len(phone)}"  # never the clear number, as the table's sealed value
