@@ -16,10 +16,10 @@ def my_tasks(principal: Principal, *, limit: int, start_key):
     """Open and in-progress tasks in the agent's order (issue 13 item 8): risk first, then the deadline (a
     client's "call me at T" in its place), then the next best-time window, then priority; tasks waiting on
     a contact update last. The order is the index's sort key (storage/tasks.queue_order): one query a page."""
-    return _with_masked_phones(CALLBACK_WORK().list_open_for_agent(principal.id, limit=limit, start_key=start_key))
+    return with_masked_phones(CALLBACK_WORK().list_open_for_agent(principal.id, limit=limit, start_key=start_key))
 
 
-def _with_masked_phones(page):
+def with_masked_phones(page):
     """A list shows each account's masked phone (issue 20 §3): a task carries it since issue 18 §4; those
     written before are completed from their accounts in one batch."""
     missing = [t["account_id"] for t in page.items if "phone_masked" not in t]
@@ -35,7 +35,7 @@ def queue(principal: Principal, branch_id: str | None, *, limit: int, start_key)
         if branch_id and branch_id != principal.branch_id:
             raise Forbidden("agents see their own branch's queue")
         branch_id = principal.branch_id
-    return _with_masked_phones(
+    return with_masked_phones(
         CALLBACK_WORK().list_branch_queue(branch_id or principal.branch_id, limit=limit, start_key=start_key)
     )
 
