@@ -69,7 +69,7 @@ def pool_prospects(count: int):
     return iter(ids)
 
 
-AGENT = "(callback agent: issue 18 items 1-3, helper i18)"
+AGENT = "(callback agent: issue 18 §4, helper cbwork)"
 
 
 def scenarios(client, iterations: int):
@@ -176,7 +176,7 @@ def scenarios(client, iterations: int):
     if mine and mine.get("items"):
         task_id = mine["items"][0]["task_id"]
         yield (
-            "GET /v1/callback-tasks/{id} (callback agent: issue 18 §4, the task carries its masked phone)",
+            f"GET /v1/callback-tasks/{{id}} {AGENT}",
             1,
             lambda: call(client, "GET", f"/v1/callback-tasks/{task_id}", token=agent),
         )
