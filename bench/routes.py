@@ -69,7 +69,7 @@ def pool_prospects(count: int):
     return iter(ids)
 
 
-AGENT = "(callback agent: issue 18 items 1-3, helper i18)"
+AGENT = "(callback agent: issue 18 §4, helper cbwork)"
 
 
 def scenarios(client, iterations: int):
@@ -177,12 +177,12 @@ def scenarios(client, iterations: int):
         task_id = mine["items"][0]["task_id"]
         yield (
             f"GET /v1/callback-tasks/{{id}} {AGENT}",
-            None,
+            1,
             lambda: call(client, "GET", f"/v1/callback-tasks/{task_id}", token=agent),
         )
     yield (
         f"GET /v1/callback-tasks/mine {AGENT}",
-        None,
+        1,
         lambda: call(client, "GET", "/v1/callback-tasks/mine", token=agent),
     )
 

@@ -11,10 +11,13 @@ from ..models.common import Role
 from .routing import Ctx, route
 
 if TYPE_CHECKING:
-    from ..domain import task_assignment
+    from ..domain import callback_work, task_assignment
+    from ..models import callbacks as callbacks_models
     from ..models import task_assignment as assignment_models
 else:
+    callback_work = lazy("chalicelib.domain.callback_work")
     task_assignment = lazy("chalicelib.domain.task_assignment")
+    callbacks_models = lazy("chalicelib.models.callbacks")
     assignment_models = lazy("chalicelib.models.task_assignment")
 
 bp = Blueprint(__name__)
@@ -50,3 +53,20 @@ def assign_task(ctx: Ctx, task_id: str, body: assignment_models.AssignIn) -> Any
 )
 def task_assignments(ctx: Ctx, task_id: str) -> Any:
     return {"items": task_assignment.history(ctx.user, task_id), "next_token": None}
+
+
+@route(
+    bp,
+    "/v1/callback-agents/{agent_id}/tasks",
+    order="as /v1/callback-tasks/mine: risk first, deadline (or call-back time), best-time window, priority; "
+    "waiting on a contact update last",
+    roles=ASSIGNERS,
+    summary="The open tasks an agent of the caller's branch holds (masked), to choose what to reassign",
+    query=lambda: callbacks_models.TaskListQuery,
+    response=lambda: callbacks_models.TaskPage,
+    tags=TAGS,
+    errors=(404,),
+)
+def agent_tasks(ctx: Ctx, agent_id: str, query: callbacks_models.TaskListQuery) -> Any:
+    page = task_assignment.held_tasks(ctx.user, agent_id, limit=query.limit, start_key=ctx.start_key(query.next_token))
+    return ctx.page(page, lambda t: callbacks_models.TaskOut.model_validate(callback_work.render(t)))

@@ -17,8 +17,7 @@ from ..config import get_settings
 from ..errors import Forbidden, ValidationFailed
 from ..models.accounts import CloseReason
 from ..models.tasks import COVERAGE_TRIGGERS, OPEN_STATUSES, Trigger
-from ..storage import callback_work as repo
-from ..storage import sample as sample_repo
+from .callback_report_ports import CALLBACK_REPORTS
 from .csv_export import to_csv
 from .deadlines import add_months
 from .problems_ports import PROBLEMS
@@ -93,7 +92,7 @@ def monthly_figures(tasks: list[dict], problems: list[dict], now: datetime) -> d
 def monthly(principal: Principal, month: str, branch_id: str | None) -> dict:
     branch = scope_branch(principal, branch_id)
     figures = monthly_figures(
-        repo.tasks_of_month(branch, month), PROBLEMS().all_branch_month(branch, month), clock.now()
+        CALLBACK_REPORTS().tasks_of_month(branch, month), PROBLEMS().all_branch_month(branch, month), clock.now()
     )
     return {"month": month, "branch_id": branch, "generated_at": clock.iso(clock.now()), **figures}
 
@@ -208,19 +207,21 @@ def coverage(
     branch = scope_branch(principal, branch_id)
     today = clock.today()
     year = year or today.year
-    opened = repo.accounts_opened_between(branch, opened_from, opened_to)
+    opened = CALLBACK_REPORTS().accounts_opened_between(branch, opened_from, opened_to)
     # Tasks of the period's accounts fall in the months from the opening to the one-month limit.
     window_end = min(add_months(opened_to, get_settings().coverage_new_account_months), max(today, opened_to))
-    tasks = [t for m in _months_between(opened_from, window_end) for t in repo.tasks_of_month(branch, m)]
+    tasks = [t for m in _months_between(opened_from, window_end) for t in CALLBACK_REPORTS().tasks_of_month(branch, m)]
     new = new_account_coverage(opened, tasks, today)
-    stored = repo.get_year_end(branch, year - 1)
-    members = sample_repo.all_members(year - 1, branch) if stored and stored.get("source") == "snapshot" else None
+    stored = CALLBACK_REPORTS().get_year_end(branch, year - 1)
+    members = (
+        CALLBACK_REPORTS().year_end_members(year - 1, branch) if stored and stored.get("source") == "snapshot" else None
+    )
     if year_end_clients is None:
         year_end_clients = int(stored["clients"]) if stored else None
     year_tasks = [
         t
         for m in _months_between(date(year, 1, 1), min(date(year, 12, 31), today))
-        for t in repo.tasks_of_month(branch, m)
+        for t in CALLBACK_REPORTS().tasks_of_month(branch, m)
     ]
     return {
         "branch_id": branch,
@@ -253,7 +254,7 @@ def coverage_csv(report: dict) -> str:
 
 def set_year_end(principal: Principal, body) -> dict:
     record = {**body.model_dump(), "set_by": principal.id, "set_at": clock.iso(clock.now())}
-    repo.put_year_end(record)
+    CALLBACK_REPORTS().put_year_end(record)
     return record
 
 
@@ -280,4 +281,4 @@ def attrition_figures(tasks: list[dict]) -> dict:
 
 def attrition(principal: Principal, month: str, branch_id: str | None) -> dict:
     branch = scope_branch(principal, branch_id)
-    return {"month": month, "branch_id": branch, **attrition_figures(repo.tasks_of_month(branch, month))}
+    return {"month": month, "branch_id": branch, **attrition_figures(CALLBACK_REPORTS().tasks_of_month(branch, month))}

@@ -1,17 +1,19 @@
 """The days a daily job reads: from the day after its watermark to `through`, each day committed as it is read.
 
 One catch-up loop for every daily job (the penalty overdue sweep, the prospects' lapse and first-contact
-runs), on the shared job watermark (`watermark_ports.WATERMARKS`): a missed run is caught up by the next, a
-rerun reads nothing twice, and a run that fails half way resumes at the first day it did not finish.
+runs, the callback overdue and contact-request sweeps), on the shared job watermark
+(`watermark_ports.WATERMARKS`): a missed run is caught up by the next, a rerun reads nothing twice, and a
+run that fails half way resumes at the first day it did not finish.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .. import clock
+from ..config import get_settings
 from .watermark_ports import WATERMARKS
 
 
@@ -44,3 +46,10 @@ def sweep_days(
         days += 1
         day += timedelta(days=1)
     return DaysRead(start, through, days)
+
+
+def sweep_to_yesterday(job: str, now: datetime, read_day: Callable[[date], None]) -> int:
+    """The callback sweeps' days (overdue tasks, expired contact requests): through yesterday in Asia/Shanghai,
+    a first run looking back `sweep_initial_lookback_hours` in whole days (at least one). Returns the days read."""
+    lookback = max(get_settings().sweep_initial_lookback_hours // 24, 1)
+    return sweep_days(job, clock.local_date(now) - timedelta(days=1), read_day, first_run_days=lookback).days

@@ -10,11 +10,10 @@ from ..auth import Principal
 from ..config import get_settings
 from ..errors import Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.problems import TRANSITIONS, UNRESOLVED, ProblemIn, TransitionIn
-from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger
-from ..storage import accounts as account_repo
-from ..storage import callback_work as task_repo
-from ..storage import keys
+from ..models.tasks import OPEN_STATUSES, TaskRecord, Trigger, task_id_of
 from . import hourly_sweep, workdays
+from .account_ports import ACCOUNTS
+from .callback_ports import CALLBACK_WORK
 from .problems_ports import PROBLEMS
 
 OVERSIGHT = {"compliance", "admin"}
@@ -71,13 +70,13 @@ def create(principal: Principal, body: ProblemIn) -> dict:
     # Every id the item names belongs to its branch: its verification callback would otherwise put
     # another branch's client in this branch's queue (issue 16 §5). Foreign or unknown: the same 404.
     if body.task_id:
-        task = task_repo.get_task(body.task_id)
+        task = CALLBACK_WORK().get_task(body.task_id)
         if not task or task["branch_id"] != body.branch_id:
             raise NotFound.reference("task_id", f"task {body.task_id}")
         if body.account_id and body.account_id != task["account_id"]:
             raise ValidationFailed.field("account_id", "does not match the task's account")
     if body.account_id:
-        account = account_repo.get_account(body.account_id)
+        account = ACCOUNTS().get_account(body.account_id)
         if not account or account.get("branch_id") != body.branch_id:
             raise NotFound.reference("account_id", f"account {body.account_id}")
     record = new_record(
@@ -193,7 +192,7 @@ def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dic
     if body.to == "verified":
         pending = current.get("verification_task_id")
         if pending:
-            task = task_repo.get_task(pending)
+            task = CALLBACK_WORK().get_task(pending)
             if task and task["status"] in OPEN_STATUSES:
                 raise Unprocessable("the verification callback is still open")
         record.update(verified_at=now, verified_by=principal.id)
@@ -208,15 +207,17 @@ def second_callback_task(problem: dict) -> dict:
     now = clock.now()
     today = clock.local_date(now)
     due_on = workdays.add_workdays(today, s.due_second_callback_working_days)
-    contact = task_repo.account_contact(problem["account_id"]) or {}
+    # The names a callback task carries, from the feed's account item (its sealed phone is not opened here).
+    contact = ACCOUNTS().get_account(problem["account_id"]) or {}
     return TaskRecord(
-        task_id=keys.callback_task_id(Trigger.second_callback.value, problem["account_id"], problem["problem_id"]),
+        task_id=task_id_of(Trigger.second_callback.value, problem["account_id"], problem["problem_id"]),
         trigger=Trigger.second_callback,
         episode=problem["problem_id"],
         account_id=problem["account_id"],
         branch_id=problem["branch_id"],
         serving_manager_id=contact.get("serving_manager_id"),
         client_name=contact.get("client_name"),
+        phone_masked=contact.get("phone_masked"),
         business_date=today,
         created_at=clock.iso(now),
         due_on=due_on,

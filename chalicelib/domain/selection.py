@@ -61,6 +61,7 @@ INBOX_SNAPSHOT = (
     "branch_id",
     "serving_manager_id",
     "client_name",
+    "phone_masked",  # masked only: a task read shows it without reading the account (issue 18 §4)
     "status",
     "tier",
     "opened_on",
@@ -298,6 +299,7 @@ def build_task(candidate: Candidate, business_date: date, created_at: str, assig
         branch_id=account["branch_id"],
         serving_manager_id=account.get("serving_manager_id"),
         client_name=account.get("client_name"),
+        phone_masked=account.get("phone_masked"),
         business_date=business_date,
         created_at=created_at,
         due_on=when.due_on,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import clock
-from ..errors import Conflict, Forbidden, NotFound, Unprocessable
+from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from ..models.task_assignment import AssignIn, AssignmentEntry
 from ..models.tasks import OPEN_STATUSES, TaskRecord
 from .task_assignment_ports import TASK_ASSIGNMENT, StaffMember
@@ -89,6 +89,10 @@ def assign(principal: Principal, task_id: str, body: AssignIn) -> dict:
             f"revision: the task is at revision {revision}, not {body.revision}: read it again",
             details=[{"field": "revision", "message": f"the task is at revision {revision}"}],
         )
+    if task.assignee_id and not (body.reason or "").strip():
+        # Issue 20: taking a task from the agent who holds it (their call may be under way) is a decision
+        # the history must explain; from the queue a reason stays optional.
+        raise ValidationFailed.field("reason", f"required to take a task from {task.assignee_id}, who holds it")
     _agent(task, body.agent_id)
     at = clock.iso(clock.now())
     entry = AssignmentEntry(
@@ -123,3 +127,17 @@ def history(principal: Principal, task_id: str) -> list[dict]:
     if task is None or (principal.role in ASSIGNERS and task.branch_id != principal.branch_id):
         raise NotFound(f"task {task_id} not found")
     return [e.model_dump(mode="json") for e in repo.history(task_id)]
+
+
+def held_tasks(principal: Principal, agent_id: str, *, limit: int, start_key):
+    """The open tasks an agent of the caller's branch holds, in the agent's own order, so the lead can
+    choose what to hand over (issue 20 §1); masked, as every list. Another branch's agent: 404."""
+    from .callback_ports import CALLBACK_WORK
+    from .callback_work.lists import with_masked_phones
+
+    if principal.role not in ASSIGNERS:
+        raise Forbidden("only the callback-centre lead or the branch supervisor reads an agent's tasks")
+    agent = TASK_ASSIGNMENT().staff(agent_id)
+    if agent is None or agent.role != AGENT or agent.branch_id != principal.branch_id:
+        raise NotFound(f"callback agent {agent_id} not found")
+    return with_masked_phones(CALLBACK_WORK().list_open_for_agent(agent_id, limit=limit, start_key=start_key))

@@ -14,7 +14,11 @@ class AssignIn(RequestModel):
     revision: int = Field(
         ge=0, le=1_000_000, description="the task's revision as read (TaskOut.revision): refused with 409 if it moved"
     )
-    reason: str | None = Field(None, max_length=200, description="why (kept in the task's history)")
+    reason: str | None = Field(
+        None,
+        max_length=200,
+        description="why (kept in the task's history); required to take a task from the agent holding it",
+    )
 
 
 class AssignmentEntry(BaseModel):

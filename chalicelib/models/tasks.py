@@ -137,6 +137,11 @@ def in_window(at: datetime, windows: Iterable) -> bool:
     )
 
 
+def task_id_of(trigger: str, account_id: str, episode: str) -> str:
+    """Deterministic: one task per account, trigger and episode (the id `storage/keys.callback_task_id` keys)."""
+    return f"{trigger}.{account_id}.{episode}"
+
+
 def shanghai_iso(text: str) -> str:
     """An ISO timestamp in Asia/Shanghai, so that index keys built from it sort by time."""
     return datetime.fromisoformat(text).astimezone(_SHANGHAI).isoformat()
@@ -152,6 +157,9 @@ class TaskRecord(BaseModel):
     branch_id: str
     serving_manager_id: str | None = None
     client_name: str | None = None
+    # The client's phone as ordinary views show it (masked, never the number): one read shows a task
+    # (issue 18 §4). Kept current by the feed's contact changes (callback_work.contacts).
+    phone_masked: str | None = None
     business_date: date  # the selection date D
     created_at: str  # ISO 8601 with offset
     due_on: date

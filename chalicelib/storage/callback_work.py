@@ -72,6 +72,49 @@ def mark_contact_for_update(account_id: str, at: str, task_id: str) -> None:
         )
     except ConditionFailed:
         pass  # the account is not in the feed yet; the task still carries the flag
+    # Every open task of the account shows the flag (a task read takes it from the task: issue 18 §4).
+    for task in open_tasks_of_account(account_id):
+        if task["task_id"] != task_id and not task.get("contact_needs_update"):
+            _set_on_open_task(task["task_id"], "SET contact_needs_update = :t", {":t": True})
+
+
+def open_tasks_of_account(account_id: str) -> list[dict]:
+    """The account's open tasks (few: one per trigger and episode), from the account's task index."""
+    from ..models.tasks import OPEN_STATUSES
+
+    found = base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4")
+    return [base.strip_keys(t) for t in found if t.get("status") in OPEN_STATUSES]
+
+
+def _set_on_open_task(task_id: str, expression: str, values: dict) -> bool:
+    """A targeted change of what a task shows of its client's contact. It bumps the revision, so a writer
+    holding an older copy fails its guard and re-reads instead of putting the old contact back."""
+    try:
+        base.update(
+            **keys.callback_task(task_id),
+            expression=f"{expression} ADD revision :one",
+            names={"#s": "status"},
+            values={**values, ":one": 1, ":o": "open", ":p": "in_progress"},
+            condition="attribute_exists(pk) AND #s IN (:o, :p)",
+            return_values="NONE",
+        )
+    except ConditionFailed:
+        return False  # finished meanwhile: a finished task is read-only
+    return True
+
+
+def refresh_task_contacts(account_id: str, phone_masked: str | None) -> list[str]:
+    """A new phone from the feed: the account's open tasks show its masked form, the wrong-number flag gone."""
+    changed = []
+    for task in open_tasks_of_account(account_id):
+        if task.get("phone_masked") == phone_masked and not task.get("contact_needs_update"):
+            continue
+        expression = (
+            "SET phone_masked = :m REMOVE contact_needs_update" if phone_masked else "REMOVE contact_needs_update"
+        )
+        if _set_on_open_task(task["task_id"], expression, {":m": phone_masked} if phone_masked else {}):
+            changed.append(task["task_id"])
+    return changed
 
 
 # --- contact-update requests (wrong numbers) ---------------------------------------------
@@ -280,13 +323,18 @@ def get_year_end(branch_id: str, year: int) -> dict | None:
 # --- job watermarks --------------------------------------------------------------------------
 
 
+# The callback sweeps move theirs through the shared port (domain/daily_sweep.py); these two remain for
+# operator scripts and tests, and read the one layout (storage/watermarks_repo.py).
 def get_watermark(job: str) -> str | None:
-    item = base.get_item(**keys.job_watermark(job), consistent=True)
-    return item.get("value") if item else None
+    from .watermarks_repo import DynamoJobWatermarks
+
+    return DynamoJobWatermarks().get(job)
 
 
 def set_watermark(job: str, value: str, at: str) -> None:
-    base.put({**keys.job_watermark(job), "value": value, "updated_at": at})
+    from .watermarks_repo import DynamoJobWatermarks
+
+    DynamoJobWatermarks().set(job, value, at)
 
 
 # --- reconciliation (issue 14 §4): the agent's open_tasks counter against its open tasks --------------

@@ -23,6 +23,8 @@ def install() -> None:
         accounts,
         branches,
         calendar,
+        callback_reports,
+        callback_work,
         complaints,
         contact_plan,
         conversion,
@@ -44,6 +46,8 @@ def install() -> None:
     accounts.install()
     branches.install()
     calendar.install()
+    callback_reports.install()
+    callback_work.install()
     complaints.install()
     contact_plan.install()
     conversion.install()

@@ -53,6 +53,7 @@ def seed() -> None:
             branch_id="br-pudong",
             serving_manager_id="cm-001",
             client_name=name,
+            phone_masked=mask_phone(phone),  # as the selection job writes it (issue 18 §4)
             business_date=today,
             created_at=clock.iso(clock.now()),
             due_on=due,

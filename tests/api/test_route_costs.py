@@ -265,3 +265,23 @@ def test_a_visit_naming_the_managers_own_client_costs_3_and_counts_toward_its_pl
     assert base.get_item(**keys.account_contacts("ka", "cm-002")) is None
     status, refused = api.post("/v1/visits", {**VISIT, "account_id": "nope"}, as_="cm-001")
     assert status == 400 and refused["error"]["details"][0]["field"] == "account_id"
+
+
+def test_a_callback_task_read_costs_1_and_the_agents_list_1(api):
+    """Issue 18 §4: the task carries its client's masked phone (written by selection), so a read by id is its
+    item collection alone (task, attempts, reviews), and the agent's list needs no account batch."""
+    from chalicelib.domain import selection
+    from tests.factories.tasks import make_account, make_task
+
+    account = make_account("A001")
+    assert "phone_masked" in selection.INBOX_SNAPSHOT  # what selection copies onto the task
+    t = make_task("new_account", "A001", assignee_id="cba-001", phone_masked=account["phone_masked"])
+    total, ops, (status, body) = cost(lambda: api.get(f"/v1/callback-tasks/{t['task_id']}", as_="cba-001"))
+    assert status == 200 and body["phone_masked"] == "138****5678" and total == 1, ops
+    assert ops == {"Query": 1}
+    total, ops, (status, body) = cost(lambda: api.get("/v1/callback-tasks/mine", as_="cba-001"))
+    assert status == 200 and body["items"][0]["phone_masked"] == "138****5678" and total == 1, ops
+    # A task written before it carried the masked phone still shows it, from its account: one more read.
+    old = make_task("dormant", "A001", assignee_id="cba-001")
+    total, ops, (status, body) = cost(lambda: api.get(f"/v1/callback-tasks/{old['task_id']}", as_="cba-001"))
+    assert status == 200 and body["phone_masked"] == "138****5678" and total == 2, ops

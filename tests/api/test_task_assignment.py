@@ -25,11 +25,12 @@ def load(agent_id: str) -> int:
     return int(item["open_tasks"]) if item else 0
 
 
-def assign(api, task_id, agent_id, revision=0, *, as_="cbl-001", key=None, **extra):
+def assign(api, task_id, agent_id, revision=0, *, as_="cbl-001", key=None, reason="工作量平衡", **extra):
+    # A reason by default: taking a task from the agent who holds it needs one (issue 20); None sends none.
     headers = {"Idempotency-Key": key} if key else None
     return api.post(
         f"/v1/callback-tasks/{task_id}/assign",
-        {"agent_id": agent_id, "revision": revision, **extra},
+        {"agent_id": agent_id, "revision": revision, "reason": reason, **extra},
         as_=as_,
         headers=headers,
     )
@@ -68,7 +69,10 @@ def test_reassigning_moves_one_task_between_the_agents_counters(api):
     make_account("R1")
     task = make_task("new_account", "R1", assignee_id="cba-001")
     base.update(**keys.agent_load("cba-001"), expression="ADD open_tasks :d", values={":d": 3}, return_values="NONE")
-    status, out = assign(api, task["task_id"], "cba-002", as_="sup-001")
+    status, out = assign(api, task["task_id"], "cba-002", as_="sup-001", reason=None)
+    assert status == 400 and out["error"]["details"][0]["field"] == "reason", out  # a held task: say why
+    assert load("cba-001") == 3 and load("cba-002") == 0
+    status, out = assign(api, task["task_id"], "cba-002", as_="sup-001", reason="李明病假")
     assert status == 200, out
     assert load("cba-001") == 2 and load("cba-002") == 1
     assert api.get("/v1/callback-tasks/mine", as_="cba-001")[1]["items"] == []
@@ -186,3 +190,31 @@ def test_the_lead_reads_its_own_centre_only(api):
     # what stays with the agents and compliance
     assert api.get("/v1/callback-tasks/mine", as_="cbl-001")[0] == 403
     assert api.get("/v1/reports/coverage?month=2026-11", as_="cbl-001")[0] == 403
+
+
+def test_the_lead_lists_an_agents_held_tasks_and_reassigns_one_with_a_reason(api):
+    """Issue 20: the lead sees what an agent holds (masked), takes one over with a reason; the history keeps
+    who moved it, from whom and why; both agents' counters move; another branch's agent is not there."""
+    make_account("H1")
+    make_account("H2")
+    first = make_task("large_outflow", "H1", assignee_id="cba-001")
+    second = make_task("new_account", "H2", assignee_id="cba-001")
+    base.update(**keys.agent_load("cba-001"), expression="ADD open_tasks :d", values={":d": 2}, return_values="NONE")
+    status, held = api.get("/v1/callback-agents/cba-001/tasks", as_="cbl-001")
+    assert status == 200, held
+    assert [t["task_id"] for t in held["items"]] == [first["task_id"], second["task_id"]]  # risk first
+    assert held["items"][0]["phone_masked"] == "138****5678" and "13812345678" not in str(held)
+    status, out = assign(api, second["task_id"], "cba-002", reason="陈静下午培训", key="k-held-1")
+    assert status == 200 and out["assignment"]["from_agent_id"] == "cba-001", out
+    assert out["assignment"]["reason"] == "陈静下午培训" and out["assignment"]["by"] == "cbl-001"
+    assert load("cba-001") == 1 and load("cba-002") == 1
+    status, held = api.get("/v1/callback-agents/cba-001/tasks", as_="cbl-001")
+    assert [t["task_id"] for t in held["items"]] == [first["task_id"]]
+    status, mine = api.get("/v1/callback-tasks/mine", as_="cba-002")
+    assert [t["task_id"] for t in mine["items"]] == [second["task_id"]]
+    status, history = api.get(f"/v1/callback-tasks/{second['task_id']}/assignments", as_="cmp-001")
+    [h] = history["items"]
+    assert (h["from_agent_id"], h["to_agent_id"], h["reason"]) == ("cba-001", "cba-002", "陈静下午培训")
+    assert api.get("/v1/callback-agents/cba-001/tasks", as_="cba-002")[0] == 403  # an agent: not theirs to read
+    assert api.get("/v1/callback-agents/no-such-agent/tasks", as_="cbl-001")[0] == 404
+    assert api.get("/v1/callback-agents/cm-001/tasks", as_="cbl-001")[0] == 404  # not a callback agent

@@ -271,6 +271,40 @@ def test_the_lead_assigns_a_queue_task_to_an_agent(desk, stack, width):
     assert status == 200 and [(h["to_agent_id"], h["by"]) for h in history["items"]] == [("cba-002", "cbl-001")]
 
 
+def test_the_lead_takes_a_held_task_over_with_a_reason(desk, stack):
+    """Issue 20: the lead lists what an agent holds and hands one task to another agent, saying why."""
+    held = stack.items("/v1/callback-agents/cba-001/tasks?limit=100", "cbl-001")
+    if not held:
+        pytest.skip("the demo agent holds no task")
+    task = held[-1]
+    page = desk(1280)
+    sign_in(page, stack, "cbl-001")
+    page.goto(console_url(stack) + "#/callbacks")
+    page.wait_for_selector("[data-held-load]")
+    page.locator("[data-held-agent]").select_option("cba-001")
+    page.locator("[data-held-load]").click()
+    row = page.locator(f"#held-table tr:has([data-reassign='{task['task_id']}'])")
+    expect(row).to_have_count(1)
+    row.locator("select").select_option("cba-002")
+    row.locator("input[data-reason]").fill("专员休假")
+    check(page, "cbl-001-reassign", 1280)
+    row.locator("button[data-reassign]").click()
+    expect(page.locator("#held-status")).to_have_attribute("data-state", "sent")
+    try:
+        assert task["task_id"] in [t["task_id"] for t in stack.items("/v1/callback-tasks/mine?limit=100", "cba-002")]
+        status, history = stack.call("GET", f"/v1/callback-tasks/{task['task_id']}/assignments", as_="cbl-001")
+        assert status == 200 and history["items"][-1]["reason"] == "专员休假"
+    finally:  # hand it back: the agent pages of the other tests read cba-001's demo tasks
+        status, now = stack.call("GET", f"/v1/callback-tasks/{task['task_id']}", as_="cba-002")
+        if status == 200 and now.get("assignee_id") == "cba-002":
+            stack.call(
+                "POST",
+                f"/v1/callback-tasks/{task['task_id']}/assign",
+                {"agent_id": "cba-001", "revision": now["revision"], "reason": "e2e: back"},
+                as_="cbl-001",
+            )
+
+
 def test_coverage_shows_the_month_and_the_year_against_the_target(desk, stack):
     month = datetime.now(CN).strftime("%Y-%m")
     year = month[:4]

@@ -14,9 +14,6 @@ import pytest
 DOMAIN = Path(__file__).resolve().parents[2] / "chalicelib" / "domain"
 FORBIDDEN = ("chalicelib.storage", "chalicelib.wiring", "boto3", "botocore", "chalice")
 NOT_YET_PORTED = {
-    "callback_reports.py",
-    "callback_work.py",
-    "problems.py",
     "sample.py",
     "selection.py",
     "selection_fanout.py",

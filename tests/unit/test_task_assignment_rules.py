@@ -10,7 +10,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import task_assignment
 from chalicelib.domain.task_assignment_ports import TASK_ASSIGNMENT, StaffMember
-from chalicelib.errors import Forbidden, NotFound
+from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.models.task_assignment import AssignIn
 from chalicelib.models.tasks import TaskRecord
 from chalicelib.storage.memory.task_assignment import MemoryTaskAssignmentRepository
@@ -48,8 +48,16 @@ def repo():
         yield fake
 
 
-def body(agent: str, revision: int = 0) -> AssignIn:
-    return AssignIn(agent_id=agent, revision=revision)
+def body(agent: str, revision: int = 0, reason: str | None = "工作量平衡") -> AssignIn:
+    # A reason by default: taking a task from the agent who holds it needs one (issue 20).
+    return AssignIn(agent_id=agent, revision=revision, reason=reason)
+
+
+def test_taking_a_held_task_needs_a_reason_and_writes_nothing_without_one(repo):
+    task_assignment.assign(LEAD, TASK_ID, body("cba-1", reason=None))  # from the queue: optional
+    with pytest.raises(ValidationFailed, match="reason"):
+        task_assignment.assign(LEAD, TASK_ID, body("cba-2", revision=1, reason="  "))
+    assert (repo.load("cba-1"), repo.load("cba-2")) == (1, 0) and len(repo.history(TASK_ID)) == 1
 
 
 def test_queue_then_reassign_moves_the_counters_and_records_each_move(repo):

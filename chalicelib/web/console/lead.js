@@ -1,9 +1,10 @@
 /* Callback-centre lead: open, due-today and overdue tasks by agent and by trigger (charts), the agents'
  * workload, the reach rate month by month, and the branch queue: agents claim, the lead (or the branch
- * supervisor) assigns a task to one of the board's agents (POST …/assign, conditional on its revision). */
-import { html, t } from '../render.js';
+ * supervisor) assigns a task to one of the board's agents (POST …/assign, conditional on its revision), and
+ * takes a task an agent holds (GET /v1/callback-agents/{id}/tasks) over to another with a reason. */
+import { html, t, show } from '../render.js';
 import { me } from '../net.js';
-import { get, settle, section, dataTable, wireCsv, write, statusLine, monthsBack, short, missing, here, page } from './ui.js';
+import { get, settle, section, dataTable, wireCsv, write, statusLine, monthsBack, short, here, page } from './ui.js';
 import { chartBlock, drawChart } from './chart.js';
 
 const holder = (r) => r.assignee_id ? (r.name || r.assignee_id) : t('c.lead.queue');
@@ -14,6 +15,45 @@ function actions(x, agents, canAssign) {
   return html`<select data-assign-to="${x.task_id}" aria-label="${t('c.lead.assign_to') + ' ' + x.task_id}">${
     agents.map((a) => html`<option value="${a.assignee_id}">${a.name || a.assignee_id}</option>`)}</select>
 <button type="button" data-assign="${x.task_id}" data-revision="${String(x.revision || 0)}">${t('c.lead.assign')}</button>`;
+}
+
+function heldSection(agents) {
+  return html`<div class="row"><label for="held-agent">${t('c.lead.held_of')}</label>
+<select id="held-agent" data-held-agent>${agents.map((a) => html`<option value="${a.assignee_id}">${a.name || a.assignee_id}</option>`)}</select>
+<button type="button" data-held-load>${t('c.lead.held_load')}</button></div><div id="held-box"></div>${statusLine('held-status')}`;
+}
+
+function heldTable(items, from, agents) {
+  const others = agents.filter((a) => a.assignee_id !== from);
+  return dataTable('held-table', t('c.lead.held'), [['due_on', t('c.col.due')], ['trigger', t('c.col.trigger'), { fmt: (x) => t('trigger.' + x.trigger) }],
+    ['client_name', t('c.col.client')], ['phone_masked', t('c.col.phone_masked')],
+    ['act', t('c.col.action'), { fmt: (x) => html`<select data-reassign-to="${x.task_id}" aria-label="${t('c.lead.assign_to') + ' ' + x.task_id}">${
+      others.map((a) => html`<option value="${a.assignee_id}">${a.name || a.assignee_id}</option>`)}</select>
+<input type="text" maxlength="200" data-reason="${x.task_id}" aria-label="${t('c.lead.reason') + ' ' + x.task_id}" placeholder="${t('c.lead.reason')}">
+<button type="button" data-reassign="${x.task_id}" data-revision="${String(x.revision || 0)}">${t('c.lead.reassign')}</button>` }]],
+  items, { file: 'agent-tasks' });
+}
+
+function wireHeld(root, agents) {
+  const load = root.querySelector('[data-held-load]');
+  if (!load) return;
+  const box = document.getElementById('held-box');
+  load.addEventListener('click', () => {
+    const from = root.querySelector('[data-held-agent]').value;
+    settle(get('/v1/callback-agents/' + encodeURIComponent(from) + '/tasks?limit=100')).then((r) => {
+      if (r.error) { show(box, html`<p class="banner error" role="alert">${r.error.message}</p>`); return; }
+      show(box, heldTable(r.data.items, from, agents));
+      box.querySelectorAll('[data-reassign]').forEach((btn) => btn.addEventListener('click', () => {
+        const id = btn.getAttribute('data-reassign');
+        const to = box.querySelector('select[data-reassign-to="' + id + '"]');
+        const reason = box.querySelector('input[data-reason="' + id + '"]').value.trim();
+        const who = to.options[to.selectedIndex] ? to.options[to.selectedIndex].textContent : to.value;
+        write('POST', '/v1/callback-tasks/' + encodeURIComponent(id) + '/assign',
+          { agent_id: to.value, revision: Number(btn.getAttribute('data-revision')), reason }, document.getElementById('held-status'),
+          { done: () => t('c.lead.assigned', { who }) }).then((res) => { if (res.status === 200) btn.closest('tr').remove(); });
+      }));
+    });
+  });
 }
 
 export function callbacksPage() {
@@ -54,10 +94,11 @@ ${section('queue', t('c.lead.queue_section'), queue, (d) => html`${dataTable('qu
     [['due_on', t('c.col.due')], ['trigger', t('c.col.trigger'), { fmt: (x) => t('trigger.' + x.trigger) }], ['client_name', t('c.col.client')],
       ['phone_masked', t('c.col.phone_masked')], ['risk', t('c.col.risk'), { fmt: (x) => x.risk ? t('c.yes') : '' }],
       ['act', t('c.col.action'), { fmt: (x) => actions(x, agents, canAssign) }]], d.items,
-    { file: 'callback-queue', rowClass: (x) => x.overdue ? 'overdue' : '' })}${statusLine('claim-status')}
-${missing(t('c.lead.reassign_missing'))}`)}`);
+    { file: 'callback-queue', rowClass: (x) => x.overdue ? 'overdue' : '' })}${statusLine('claim-status')}`)}
+${canAssign ? section('held', t('c.lead.held'), board, () => heldSection(agents)) : ''}`);
     const root = document.getElementById('main');
     wireCsv(root);
+    wireHeld(root, agents);
     root.querySelectorAll('[data-claim]').forEach((btn) => btn.addEventListener('click', () =>
       write('POST', '/v1/callback-tasks/' + encodeURIComponent(btn.getAttribute('data-claim')) + '/claim', {},
         document.getElementById('claim-status')).then((r) => { if (r.status === 200) btn.closest('tr').remove(); })));
