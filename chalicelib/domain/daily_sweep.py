@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .. import clock
-from ..config import get_settings
 from .watermark_ports import WATERMARKS
 
 
@@ -48,8 +47,8 @@ def sweep_days(
     return DaysRead(start, through, days)
 
 
-def sweep_to_yesterday(job: str, now: datetime, read_day: Callable[[date], None]) -> int:
+def sweep_to_yesterday(job: str, now: datetime, read_day: Callable[[date], None], *, lookback_hours: int) -> int:
     """The callback sweeps' days (overdue tasks, expired contact requests): through yesterday in Asia/Shanghai,
-    a first run looking back `sweep_initial_lookback_hours` in whole days (at least one). Returns the days read."""
-    lookback = max(get_settings().sweep_initial_lookback_hours // 24, 1)
+    a first run looking back `lookback_hours` in whole days (at least one). Returns the days read."""
+    lookback = max(lookback_hours // 24, 1)
     return sweep_days(job, clock.local_date(now) - timedelta(days=1), read_day, first_run_days=lookback).days

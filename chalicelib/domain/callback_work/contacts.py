@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from ... import clock
 from ...auth import Principal
+from ...config import get_settings
 from ...errors import Conflict, Forbidden, ValidationFailed
 from ...models.common import mask_name
 from ...models.tasks import OPEN_STATUSES, RISK_TRIGGERS, Trigger
@@ -115,7 +116,9 @@ def sweep_contact_requests(now: datetime | None = None) -> dict:
             elif outcome and outcome[0] == "escalated":
                 escalated.append(request["task_id"])
 
-    days = daily_sweep.sweep_to_yesterday(CONTACT_SWEEP_JOB, now, read_day)
+    days = daily_sweep.sweep_to_yesterday(
+        CONTACT_SWEEP_JOB, now, read_day, lookback_hours=get_settings().sweep_initial_lookback_hours
+    )
     return {"days_read": days, "fallback_task_ids": fallbacks, "escalated": escalated}
 
 

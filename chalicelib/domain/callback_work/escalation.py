@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from ... import clock
 from ...auth import Principal
+from ...config import get_settings
 from ...errors import Conflict, NotFound, Unprocessable
 from ...models.tasks import OPEN_STATUSES, RISK_TRIGGERS
 from .. import daily_sweep, problems
@@ -79,5 +80,7 @@ def sweep_overdue(now: datetime | None = None) -> dict:
                 flagged.append(task["task_id"])
                 problems.deliver_escalation(kind, subject)
 
-    days = daily_sweep.sweep_to_yesterday(SWEEP_JOB, now, read_day)
+    days = daily_sweep.sweep_to_yesterday(
+        SWEEP_JOB, now, read_day, lookback_hours=get_settings().sweep_initial_lookback_hours
+    )
     return {"days_read": days, "flagged": flagged}
