@@ -499,6 +499,9 @@ def bench_environment() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     bench_environment()
+    from chalicelib.wiring import install
+
+    install()  # the domain's ports bound, as app.py and the schedules bind them (else: "port ... not bound")
     ap = argparse.ArgumentParser(prog="python -m bench.replay")
     ap.add_argument("--per-candidate", type=int, default=10_000, help="candidates of the per-candidate case")
     ap.add_argument("--single", type=int, default=100_000, help="candidates in one invocation")

@@ -542,6 +542,8 @@ class Engine:
         rv = body.get("ReturnValues", "NONE")
         if rv == "ALL_NEW":
             return {"Attributes": after or {}}
+        if rv == "ALL_OLD":  # the fan-out's claim of a date's per-date parts (storage/selection_shards.py)
+            return {"Attributes": current or {}} if current else {}
         if rv != "NONE":
             raise Unsupported(f"ReturnValues {rv}")
         return {}
@@ -563,6 +565,18 @@ class Engine:
             reasons = [{"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity"}] + [
                 {"Code": "None"} for _ in ops[1:]
             ]
+            raise Refused("TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons)
+        loads = [
+            i
+            for i, (action, spec, _) in enumerate(ops)
+            if action == "Update" and "open_tasks" in spec.get("UpdateExpression", "")
+        ]
+        if self.load_conflict and any(self.rand.random() < self.load_conflict for _ in loads):
+            # Agent contention per LOAD item, as for a single UpdateItem: a transaction adding to n agents'
+            # counters is cancelled when any one of them is held (1 - 0.95^n), so batching them is not free.
+            self.refused["TransactionConflict (LOAD)"] += 1  # told apart from the task transactions' conflicts
+            reasons = [{"Code": "None"} for _ in ops]
+            reasons[loads[0]] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing"}
             raise Refused("TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons)
         if self.tx_conflict and self.rand.random() < self.tx_conflict:
             # Another writer holds one of its items (the account's counter, a concurrent run).

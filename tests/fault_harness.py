@@ -134,6 +134,7 @@ class TransactionFaults:
     refuse: object = None
     counts: Counter = field(default_factory=Counter)
     items: list = field(default_factory=list)  # the keys of every transaction item sent, for assertions
+    transactions: list = field(default_factory=list)  # the keys of each transaction sent, one list each
 
     @contextmanager
     def active(self):
@@ -147,10 +148,13 @@ class TransactionFaults:
         def make_api_call(client, operation_name, api_params):
             if operation_name == "TransactWriteItems":
                 entries = api_params.get("TransactItems", [])
+                sent = []
                 for entry in entries:
                     op = next(iter(entry.values()))
                     key = op.get("Key") or {k: op["Item"][k] for k in ("pk", "sk")}
-                    faults.items.append((key["pk"]["S"], key["sk"]["S"]))
+                    sent.append((key["pk"]["S"], key["sk"]["S"]))
+                faults.items.extend(sent)
+                faults.transactions.append(sent)
                 chosen = faults.refuse(api_params) if callable(faults.refuse) else None
                 draw = rng.random()
                 if chosen is None:

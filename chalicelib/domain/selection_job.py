@@ -23,15 +23,18 @@
   deterministic and written conditionally: none is created twice).
 - Agents' load: the least-loaded agent is chosen from counts held in memory for
   the run; each agent's new tasks are added to its own `LOAD` item in one write
-  every few hundred tasks and at the end, never inside a task's transaction (8 workers on a branch of two
+  every SETTLE_EVERY tasks and at the end, never inside a task's transaction (8 workers on a branch of two
   agents used to conflict on it), and after a consistent read of the agents: a
   task given to an agent who departed meanwhile goes back to the branch queue.
+  The adds run on the worker pool (issue 18: the main thread writing them one by one every 250 tasks
+  while the workers waited held a run at 62 tasks/s) and are fenced, so a retried add counts once.
 - One date that fails or stays partial never blocks the later ones
   (`run_scheduled`); the watermark stops before it, so the next run retries it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
@@ -90,7 +93,11 @@ class OutOfTime(Exception):
 TRANSIENT = (TooManyRequests, Unavailable)
 # Agents' new tasks are added to their LOAD items (and the agents re-read) every this many tasks and at the
 # end of the run: a crash in between leaves at most this many uncounted (`reconcile open-tasks` repairs it).
-SETTLE_EVERY = 250
+# A national day spreads its tasks over ~900 agents: every 250 tasks was one LOAD write per task. Now every
+# 50,000 tasks or SETTLE_SECONDS of run, whichever first, and at the end (partial runs too): a crash loses
+# at most that much. The choice of agent uses the run's own counts meanwhile, so it stays fair.
+SETTLE_EVERY = 50_000
+SETTLE_SECONDS = 300.0
 
 
 class _Run:
@@ -126,7 +133,17 @@ class _Run:
         self.agents: dict[str, list[dict]] = {}
         self.loads: dict[str, int] = {}
         self.dry_counters: dict[str, int] = {}
-        self.assigned: dict[str, list] = {}  # agent -> tasks created for it since its LOAD item was last added to
+        self.assigned: dict[str, int] = {}  # agent -> tasks created for it since its LOAD item was last added to
+        self.added: dict[str, int] = {}  # agent -> tasks of this run added to its LOAD item
+        self.run_tasks: dict[str, list[tuple[str, str]]] = {}  # agent -> (task id, trigger) of this run
+        # The LOAD adds of this run are fenced under one attribute per writer (every shard, or one shard) and
+        # marked by the run's start (wall clock, ns: later runs mark higher, even under a frozen test clock)
+        # and flush number: a retry of an add that landed writes nothing. Limit: two runs of one shard
+        # flushing at the same time, the earlier one's later adds are refused (`reconcile open-tasks`).
+        self.fence = "settled_all" if shards is None else "settled_s" + "_".join(str(k) for k in sorted(shards))
+        self.run_mark = f"{time.time_ns():020d}"
+        self.flushes = 0
+        self.settled_at = time.monotonic()
         self.stopped = False
         self.incomplete = False  # something was left for the next run to resume
         self.retries = 0  # back-offs taken (throttles and conflicts)
@@ -276,9 +293,11 @@ class _Run:
                 future.result()
         finally:
             with self.lock:
-                due = sum(len(r) for r in self.assigned.values()) >= SETTLE_EVERY
+                due = (
+                    sum(self.assigned.values()) >= SETTLE_EVERY or time.monotonic() - self.settled_at >= SETTLE_SECONDS
+                )
             if due:
-                self.settle()
+                self.settle(pool)
 
     # --- one task -------------------------------------------------------------------------
     def _branch_agents(self, branch_id: str) -> list[dict]:
@@ -319,8 +338,11 @@ class _Run:
         while True:
             agent = self._pick(c)
             record = rules.build_task(c, self.day, self.created_at, agent)
+            # One idempotency token per try: botocore resending a transaction that landed gets "created"
+            # (its agent counted), and the job's next try (another agent maybe) is a new request.
+            token = hashlib.sha256(f"{c.task_id}#{self.created_at}#{tries}".encode()).hexdigest()[:36]
             try:
-                outcome = store.create_task(record, self.quarter, cap, c.inbox_key)
+                outcome = store.create_task(record, self.quarter, cap, c.inbox_key, token=token)
             except TRANSIENT:
                 outcome = "throttled"
             if outcome == "created":
@@ -330,7 +352,8 @@ class _Run:
                     counts.late += record.late_arrival
                     counts.provisional += record.due_provisional
                     if agent:
-                        self.assigned.setdefault(agent, []).append(record)
+                        self.assigned[agent] = self.assigned.get(agent, 0) + 1
+                        self.run_tasks.setdefault(agent, []).append((record.task_id, record.trigger))
                 return
             self._unpick(agent)
             if outcome == "exists":
@@ -362,27 +385,63 @@ class _Run:
             self.incomplete = True
             self.incomplete_triggers.add(c.trigger)
 
-    def settle(self) -> None:
-        """Every SETTLE_EVERY tasks and at the end: add each agent's new tasks to its LOAD item
-        (one write per agent, outside the
-        tasks' transactions), once a consistent read shows it still an active callback agent. A task
-        given to an agent who departed (or changed role) while the run wrote goes to the branch queue."""
+    def settle(self, pool: ThreadPoolExecutor | None = None, *, final: bool = False) -> None:
+        """Every SETTLE_EVERY tasks and at the end: add each agent's new tasks to its LOAD item, outside the
+        tasks' transactions, LOAD_BATCH agents per fenced transaction, in parallel on the pool (issue 18:
+        one UpdateItem per agent from the main thread was a write request per task at national scale).
+
+        The last flush first reads every agent of the run consistently (once per run, not per flush: 1
+        item per agent): a task given to an agent who departed (or changed role) while the run wrote goes
+        to the branch queue, and what earlier flushes added to that agent is taken back. An add that could
+        not be written (retries spent) goes back to the run's tally for the next flush."""
         with self.lock:
-            assigned, self.assigned = self.assigned, {}
-        if not assigned:
+            pending, self.assigned = self.assigned, {}
+            self.flushes += 1
+            mark = f"{self.run_mark}#{self.flushes:06d}"
+            self.settled_at = time.monotonic()
+        gone: set[str] = set()
+        if final and self.run_tasks:
+            now = self.patiently(store.staff_records, list(self.run_tasks), finishing=True)
+            for agent in self.run_tasks:
+                record = now.get(agent) or {}
+                if not (record.get("status", "active") == "active" and record.get("role") == "callback_agent"):
+                    gone.add(agent)
+        deltas = {a: n for a, n in pending.items() if a not in gone}
+        deltas.update({a: -self.added[a] for a in gone if self.added.get(a)})
+        if not deltas and not gone:
             return
-        now = self.patiently(store.staff_records, list(assigned), finishing=True)
-        for agent, records in assigned.items():
-            record = now.get(agent) or {}
-            if record.get("status", "active") == "active" and record.get("role") == "callback_agent":
-                self.patiently(store.add_load, agent, len(records), conflicts=True, finishing=True)
-                continue
+        batches = [
+            dict(list(deltas.items())[i : i + store.LOAD_BATCH]) for i in range(0, len(deltas), store.LOAD_BATCH)
+        ]
+
+        def add(batch: dict[str, int]) -> None:
+            try:
+                self.patiently(store.add_loads_once, batch, self.fence, mark, conflicts=True, finishing=True)
+            except (OutOfTime, *TRANSIENT):
+                with self.lock:  # nothing landed: the next flush adds it
+                    for agent, n in batch.items():
+                        if agent not in gone:
+                            self.assigned[agent] = self.assigned.get(agent, 0) + n
+                return
             with self.lock:
-                self.agents = {b: [a for a in staff if a["staff_id"] != agent] for b, staff in self.agents.items()}
-            for task in records:
-                if self.patiently(store.unassign_new_task, task, rules.NO_AGENT, finishing=True):
+                for agent, n in batch.items():
+                    self.added[agent] = self.added.get(agent, 0) + n
+
+        def requeue(agent: str) -> None:
+            for task_id, trigger in self.run_tasks[agent]:
+                if self.patiently(store.unassign_new_task_by_id, task_id, agent, rules.NO_AGENT, finishing=True):
                     with self.lock:
-                        self.counts[task.trigger].queued += 1
+                        self.counts[trigger].queued += 1
+
+        work: list[tuple[Callable, object]] = [(add, b) for b in batches] + [(requeue, a) for a in sorted(gone)]
+        if pool is None:
+            for fn, arg in work:
+                fn(arg)
+            return
+        futures = [pool.submit(fn, arg) for fn, arg in work]
+        wait(futures)
+        for future in futures:
+            future.result()
 
     def _pages(self, pages: Iterable[list[rules.Candidate]], pool: ThreadPoolExecutor) -> bool:
         """Process pages (each split by trigger, risk first); False once out of time."""
@@ -404,7 +463,12 @@ class _Run:
             except OutOfTime:
                 self.stopped = True
             finally:
-                self.settle()
+                self.settle(pool, final=True)
+                if self.assigned:  # the last flush could not write them: counted by `reconcile open-tasks`
+                    logger.warning(
+                        "agents' loads left unadded",
+                        extra={"agents": len(self.assigned), "business_date": str(self.day)},
+                    )
 
     def _run(self, pool: ThreadPoolExecutor) -> None:
         if self.shards != []:

@@ -34,6 +34,11 @@ class TransactionCancelled(ConditionFailed):
         return index < len(self.reasons) and self.reasons[index] == "ConditionalCheckFailed"
 
 
+class WriteConflict(ConditionFailed):
+    """A concurrent transaction held the item (TransactionConflictException): nothing was written, retry.
+    A ConditionFailed, as before, so every caller that retried on it still does."""
+
+
 @dataclass
 class Page:
     items: list[dict]
@@ -84,7 +89,7 @@ def _raise_from(err: ClientError) -> NoReturn:
     if code in ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"):
         raise TooManyRequests("the database is busy, retry shortly") from err
     if code == "TransactionConflictException":
-        raise ConditionFailed("a concurrent change won, retry") from err
+        raise WriteConflict("a concurrent change won, retry") from err
     raise Unavailable("the database refused the request") from err
 
 
@@ -401,10 +406,15 @@ def tx_check(pk: str, sk: str, condition: str, *, names: dict | None = None, val
     return {"ConditionCheck": op}
 
 
-def transact(operations: Iterable[dict]) -> None:
-    """All or nothing, one request. Raises TransactionCancelled with per-item reasons."""
+def transact(operations: Iterable[dict], *, token: str | None = None) -> None:
+    """All or nothing, one request. Raises TransactionCancelled with per-item reasons.
+
+    `token` (ClientRequestToken, at most 36 characters): a transaction that landed but whose answer was lost
+    and that botocore sends again succeeds again instead of failing its conditions (DynamoDB keeps the
+    token 10 minutes), so the caller counts what it wrote exactly once."""
     ops = list(operations)
+    extra: dict[str, Any] = {"ClientRequestToken": token} if token else {}
     try:
-        dynamodb_client().transact_write_items(TransactItems=ops)
+        dynamodb_client().transact_write_items(TransactItems=ops, **extra)
     except _client_error() as err:
         _raise_from(err)

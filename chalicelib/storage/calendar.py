@@ -33,4 +33,8 @@ def put_version(record: dict) -> None:
 
 
 def provisional_tasks(year: int) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"PROVISIONAL#{year}", index="gsi5")]
+    return [
+        base.strip_keys(i)
+        for partition in keys.task_provisional_partitions(year)
+        for i in base.query_all(partition, index="gsi5")
+    ]

@@ -477,9 +477,20 @@ def calendar_version(year: int | str, version: int) -> dict:
     return {"pk": f"CALENDAR#{year}", "sk": f"VERSION#{int(version):04d}"}
 
 
+TASK_PROVISIONAL_SHARDS = 8
+
+
 def task_provisional_index(year: int | str, task_id: str) -> dict:
-    # gsi5 (sparse while open with a provisional due date): recomputed when the year is published.
-    return {"gsi5pk": f"PROVISIONAL#{year}", "gsi5sk": task_id}
+    # gsi5 (sparse while open with a provisional due date): recomputed when the year is published. Sharded
+    # (issue 18): in November every task due next year, before its calendar is out, lands on one year key
+    # (13.6% of a run's item writes in the replay, against the 5% target).
+    return {"gsi5pk": f"PROVISIONAL#{year}#{shard(task_id, TASK_PROVISIONAL_SHARDS)}", "gsi5sk": task_id}
+
+
+def task_provisional_partitions(year: int | str) -> list[str]:
+    """Every gsi5 partition a year's provisional tasks may sit in: the shards, and the unsharded key
+    written before issue 18 (a task there is moved when it is next written or recomputed)."""
+    return [f"PROVISIONAL#{year}#{n}" for n in range(TASK_PROVISIONAL_SHARDS)] + [f"PROVISIONAL#{year}"]
 
 
 def job_watermark(job: str) -> dict:

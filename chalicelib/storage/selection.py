@@ -6,12 +6,13 @@ TransactWriteItems: the task (conditional on its deterministic key), the
 account's quarter counter (conditional on the cap for routine triggers) and
 the inbox entry it answers. The assignee's open-task counter is not in it
 (issue 18: eight workers filling a branch of two agents kept conflicting on
-it): the job adds each agent's tasks of a page to its `LOAD` item once, after
-checking the agent is still an active callback agent (`settle_assignments`).
+it): the job adds each agent's tasks to its `LOAD` item in one fenced write per flush
+(`add_load_once`), after checking the agent is still an active callback agent.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
@@ -135,8 +136,50 @@ def staff_records(staff_ids: list[str]) -> dict[str, dict]:
     }
 
 
-def add_load(agent_id: str, delta: int) -> None:
-    callback_work.add_load(agent_id, delta)
+# Agents per LOAD transaction: any one agent held by another transaction cancels it all, so at 5% contention
+# per agent (bench.replay) n agents clear with 0.95^n; 20 gives the fewest requests per agent (~0.14).
+LOAD_BATCH = 20
+
+
+def add_loads_once(deltas: dict[str, int], fence: str, mark: str) -> bool:
+    """Add each agent's delta to its LOAD counter in one transaction (at most 100 agents; the job sends
+    LOAD_BATCH), unless this add (`mark` under `fence`) already landed.
+
+    At-least-once made exact: botocore resending a transaction that landed gets its ClientRequestToken's
+    success; a job retry of one that landed finds its own marks (the transaction is all or nothing, so
+    one mark found means all of them landed) and writes nothing. `fence` names one writer (a run of every
+    shard, or of one shard), `mark` grows with each of its adds (run start, flush number), so a LOAD item
+    holds one small attribute per writer, never one per run. False when the marks were there already;
+    a concurrent transaction on one of the items raises WriteConflict (nothing written: retry)."""
+    ops = [
+        base.tx_update(
+            **keys.agent_load(agent_id),
+            expression="SET #f = :m ADD open_tasks :d",
+            names={"#f": fence},
+            values={":d": delta, ":m": mark},
+            condition="attribute_not_exists(#f) OR #f < :m",
+        )
+        for agent_id, delta in deltas.items()
+    ]
+    token = hashlib.sha256(f"{fence}#{mark}#{','.join(sorted(deltas))}".encode()).hexdigest()[:36]
+    try:
+        base.transact(ops, token=token)
+        return True
+    except base.TransactionCancelled as err:
+        if "TransactionConflict" in err.reasons:
+            raise base.WriteConflict("an agent's LOAD item is in another transaction, retry") from err
+        if "ConditionalCheckFailed" in err.reasons:
+            return False
+        raise
+
+
+def unassign_new_task_by_id(task_id: str, agent_id: str, queue_flag: str) -> bool:
+    """`unassign_new_task` for a task known by id (read consistently): the end of a run found its agent
+    departed. False if the task is gone, holds another agent or was touched since it was created."""
+    item = base.strip_keys(base.get_item(**keys.callback_task(task_id), consistent=True))
+    if not item or item.get("assignee_id") != agent_id or "revision" in item:
+        return False
+    return unassign_new_task(TaskRecord.model_validate(item), queue_flag)
 
 
 def unassign_new_task(record: TaskRecord, queue_flag: str) -> bool:
@@ -155,12 +198,16 @@ def unassign_new_task(record: TaskRecord, queue_flag: str) -> bool:
         return False
 
 
-def create_task(record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None) -> str:
+def create_task(
+    record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None, token: str | None = None
+) -> str:
     """Write one task. Returns created | exists | capped | conflict; a throttled transaction raises
     TooManyRequests (the job backs off and retries it).
 
     `cap` is set for sampled triggers only; every task counts toward the quarter's callbacks.
-    `inbox_key`: the selection inbox entry the task answers, cleared in the same transaction."""
+    `inbox_key`: the selection inbox entry the task answers, cleared in the same transaction.
+    `token`: the transaction's ClientRequestToken (one per try of the job): a resend of a transaction that
+    landed answers "created" again, not "exists", so its agent's task is counted once, not lost."""
     counter = keys.callback_quarter_counter(record.account_id, quarter)
     counter_values = {":one": 1, ":a": record.account_id, ":q": quarter, ":t": [record.task_id], ":e": []}
     counter_condition = None
@@ -184,7 +231,7 @@ def create_task(record: TaskRecord, quarter: str, cap: int | None, inbox_key: di
     if inbox_key is not None:
         ops.append(_consume_op(inbox_key, record.task_id))
     try:
-        base.transact(ops)
+        base.transact(ops, token=token)
     except base.TransactionCancelled as err:
         if err.failed(0):
             return "exists"

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.domain.calendar_ports import CalendarVersionTaken
 from chalicelib.errors import Conflict
-from chalicelib.storage import base, tasks
+from chalicelib.storage import base, keys, tasks
 from chalicelib.storage.calendar_repo import DynamoCalendarRepository
 from chalicelib.storage.memory.calendar import MemoryCalendarRepository
 
@@ -78,6 +78,15 @@ def test_provisional_tasks_are_the_open_ones_of_the_year_with_a_provisional_due_
     seed_task(repo, "t3", due_on="2032-01-05")
     seed_task(repo, "t4", status="done")
     assert [t["task_id"] for t in repo.provisional_tasks(2031)] == ["t1"]
+
+
+def test_every_provisional_task_of_a_year_is_found_across_the_index_shards(repo):
+    # issue 18: the year key is sharded (a November run puts every task due next year on it).
+    ids = [f"t{i:02d}" for i in range(24)]
+    for task_id in ids:
+        seed_task(repo, task_id)
+    assert sorted(t["task_id"] for t in repo.provisional_tasks(2031)) == ids
+    assert len({keys.task_provisional_index(2031, t)["gsi5pk"] for t in ids}) > 1
 
 
 def test_a_task_is_replaced_only_as_it_was_read(repo):

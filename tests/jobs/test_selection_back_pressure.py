@@ -91,7 +91,48 @@ def test_throttled_and_conflicting_transactions_with_8_workers_still_give_every_
     # The agents' counters hold every task once, balanced, and no task transaction wrote a staff record
     # (the counter is its own LOAD item, added to outside the transactions).
     assert sum(load(a) for a in AGENTS) == ACCOUNTS and abs(load("cba-001") - load("cba-002")) <= 1
-    assert not [k for k in refused.items if k[0].startswith("STAFF#")]
+    # The LOAD adds are transactions of their own (refused too, above, and retried): only LOAD items in them.
+    tasks = [t for t in refused.transactions if any(k[0].startswith("TASK#") for k in t)]
+    loads = [t for t in refused.transactions if any(k[0].startswith("STAFF#") for k in t)]
+    assert len(tasks) >= ACCOUNTS and loads
+    assert not [k for t in tasks for k in t if k[0].startswith("STAFF#")]
+    assert all(k[0].startswith("STAFF#") and k[1] == "LOAD" for t in loads for k in t)
+
+
+def test_a_load_add_that_landed_but_was_answered_with_a_conflict_is_counted_once(monkeypatch):
+    """At-least-once made exact: the job retries an add whose answer it lost (here: the transaction landed,
+    then its answer said TransactionConflict), and the fence on the LOAD items writes nothing the second time."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    accounts = new_accounts()
+    original = BaseClient._make_api_call
+    lost = []
+
+    def landed_then_refused(client, operation_name, api_params):
+        answer = original(client, operation_name, api_params)
+        items = api_params.get("TransactItems", []) if operation_name == "TransactWriteItems" else []
+        if (
+            not lost
+            and items
+            and all(next(iter(e.values())).get("Key", {}).get("sk", {}).get("S") == "LOAD" for e in items)
+        ):
+            lost.append(len(items))
+            reasons = [{"Code": "TransactionConflict", "Message": "answer lost"}] + [{"Code": "None"}] * (
+                len(items) - 1
+            )
+            error = {
+                "Error": {"Code": "TransactionCanceledException", "Message": "lost"},
+                "CancellationReasons": reasons,
+            }
+            raise ClientError(error, operation_name)
+        return answer
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", landed_then_refused)
+    runs = scheduled("2026-11-20T02:00:00+08:00", plenty, monkeypatch)
+    assert lost and [(r["status"], r["created"]) for r in runs] == [("completed", ACCOUNTS)]
+    assert_exactly_one_task_each(accounts)
+    assert sum(load(a) for a in AGENTS) == ACCOUNTS and abs(load("cba-001") - load("cba-002")) <= 1
 
 
 def test_out_of_time_under_throttling_stops_partial_and_the_next_scheduled_run_resumes_exactly_once(monkeypatch):
