@@ -38,6 +38,7 @@ import hashlib
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -142,6 +143,7 @@ class _Run:
         # flushing at the same time, the earlier one's later adds are refused (`reconcile open-tasks`).
         self.fence = "settled_all" if shards is None else "settled_s" + "_".join(str(k) for k in sorted(shards))
         self.run_mark = f"{time.time_ns():020d}"
+        self.run_nonce = uuid.uuid4().hex
         self.flushes = 0
         self.settled_at = time.monotonic()
         self.stopped = False
@@ -339,8 +341,11 @@ class _Run:
             agent = self._pick(c)
             record = rules.build_task(c, self.day, self.created_at, agent)
             # One idempotency token per try: botocore resending a transaction that landed gets "created"
-            # (its agent counted), and the job's next try (another agent maybe) is a new request.
-            token = hashlib.sha256(f"{c.task_id}#{self.created_at}#{tries}".encode()).hexdigest()[:36]
+            # (its agent counted), and the job's next try (another agent maybe) is a new request. Unique per run
+            # (`run_nonce`), not per timestamp: DynamoDB answers a token it saw within 10 minutes with the first
+            # answer and writes nothing, so two runs sharing a token (a frozen clock, two runs in one second)
+            # would each believe they created the task.
+            token = hashlib.sha256(f"{c.task_id}#{self.run_nonce}#{tries}".encode()).hexdigest()[:36]
             try:
                 outcome = store.create_task(record, self.quarter, cap, c.inbox_key, token=token)
             except TRANSIENT:

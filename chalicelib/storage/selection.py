@@ -151,13 +151,17 @@ def add_loads_once(deltas: dict[str, int], fence: str, mark: str) -> bool:
     shard, or of one shard), `mark` grows with each of its adds (run start, flush number), so a LOAD item
     holds one small attribute per writer, never one per run. False when the marks were there already;
     a concurrent transaction on one of the items raises WriteConflict (nothing written: retry)."""
+    run = mark.rsplit("#", 1)[0] + "#"  # marks are "<run start>#<flush>"
     ops = [
         base.tx_update(
             **keys.agent_load(agent_id),
             expression="SET #f = :m ADD open_tasks :d",
             names={"#f": fence},
-            values={":d": delta, ":m": mark},
-            condition="attribute_not_exists(#f) OR #f < :m",
+            values={":d": delta, ":m": mark, ":run": run},
+            # Refused only by a mark of this same run at or after this add (its own retry). Another run of
+            # the same writer (an SQS redelivery running beside it, or a rerun) has its own marks: its adds
+            # count too, and neither run's later flushes are refused by the other's marks.
+            condition="attribute_not_exists(#f) OR #f < :m OR NOT begins_with(#f, :run)",
         )
         for agent_id, delta in deltas.items()
     ]
