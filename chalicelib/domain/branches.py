@@ -7,9 +7,9 @@ fixed at creation and a second branch with the same id is refused, never overwri
 
 from __future__ import annotations
 
-from .. import clock
 from ..errors import ConditionFailed, Conflict, NotFound
 from .branch_ports import BRANCHES
+from .directory import new_branch
 
 
 class BranchExists(Conflict):
@@ -17,13 +17,7 @@ class BranchExists(Conflict):
 
 
 def create(branch_id: str, name: str, *, by: str) -> dict:
-    record = {
-        "branch_id": branch_id,
-        "name": name,
-        "status": "active",
-        "created_at": clock.iso(clock.now()),
-        "created_by": by,
-    }
+    record = new_branch(branch_id, name, by=by)
     try:
         BRANCHES().create(record)
     except ConditionFailed:

@@ -200,14 +200,19 @@ def _outlets_exist(outlet_ids: list[str], branch_id: str) -> None:
 
 
 # --- branches and the first admin (operator commands: python -m schedules branch / admin) ----------
-def create_branch(branch_id: str, name: str, *, by: str) -> dict:
-    record = {
+def new_branch(branch_id: str, name: str, *, by: str) -> dict:
+    """A branch as it is created, by the operator's command or the admin's API call (domain/branches.py)."""
+    return {
         "branch_id": branch_id,
         "name": name,
         "status": "active",
         "created_at": clock.iso(clock.now()),
         "created_by": by,
     }
+
+
+def create_branch(branch_id: str, name: str, *, by: str) -> dict:
+    record = new_branch(branch_id, name, by=by)
     try:
         DIRECTORY().put_new_branch(record)
     except BranchExists:

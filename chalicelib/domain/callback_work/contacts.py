@@ -15,6 +15,7 @@ from .. import daily_sweep, problems
 from ..callback_ports import CALLBACK_WORK, RequestClose, TaskChange, TaskChanged
 from .access import WAITING_CONTACT, clean
 from .attempt_rules import content_trigger
+from .escalation import unanswered_risk_problem
 from .outcomes import fallback_task
 
 CONTACT_SWEEP_JOB = "contact-request-sweep"
@@ -138,20 +139,8 @@ def _expire_request(request: dict, now: datetime) -> tuple[str, str] | None:
             }
             if content_trigger(task) in RISK_TRIGGERS:
                 # Never closed by a letter: it stays open with the agent and goes to the branch manager.
-                item = problems.new_record(
-                    branch_id=task["branch_id"],
-                    account_id=task["account_id"],
-                    task_id=task["task_id"],
-                    source="callback",
-                    created_by="system",
-                    category="callback_unanswered",
-                    severity="critical",
-                    cause="wrong number: the contact was not re-established by the "
-                    "deadline of a large-outflow callback",
-                    responsible_department="branch manager / head office business management",
-                    description="",
-                    now=now,
-                )
+                cause = "wrong number: the contact was not re-established by the deadline of a large-outflow callback"
+                item = unanswered_risk_problem(task, cause, now)
                 new["problem_ids"] = [*(task.get("problem_ids") or []), item["problem_id"]]
                 kind = "escalated"
             elif task["trigger"] != Trigger.fallback.value:

@@ -59,19 +59,7 @@ def sweep_overdue(now: datetime | None = None) -> dict:
             if content_trigger(task) in RISK_TRIGGERS and not task.get("unanswered_escalated"):
                 # A risk callback not reached by its deadline: a critical escalation for the branch
                 # manager, a problem item and its outbox entry written with the overdue flag.
-                item = problems.new_record(
-                    branch_id=task["branch_id"],
-                    account_id=task["account_id"],
-                    task_id=task["task_id"],
-                    source="callback",
-                    created_by="system",
-                    category="callback_unanswered",
-                    severity="critical",
-                    cause="large-outflow callback not reached by its deadline",
-                    responsible_department="branch manager / head office business management",
-                    description="",
-                    now=now,
-                )
+                item = unanswered_risk_problem(task, "large-outflow callback not reached by its deadline", now)
                 kind, subject = "risk_callback_unanswered", item
             else:
                 kind, subject = "task_overdue", task
@@ -84,3 +72,21 @@ def sweep_overdue(now: datetime | None = None) -> dict:
         SWEEP_JOB, now, read_day, lookback_hours=get_settings().sweep_initial_lookback_hours
     )
     return {"days_read": days, "flagged": flagged}
+
+
+def unanswered_risk_problem(task: dict, cause: str, now: datetime) -> dict:
+    """The critical problem item of a risk callback not reached by its deadline (overdue, or a wrong number not
+    re-established): for the branch manager, written with the change that finds it."""
+    return problems.new_record(
+        branch_id=task["branch_id"],
+        account_id=task["account_id"],
+        task_id=task["task_id"],
+        source="callback",
+        created_by="system",
+        category="callback_unanswered",
+        severity="critical",
+        cause=cause,
+        responsible_department="branch manager / head office business management",
+        description="",
+        now=now,
+    )
