@@ -49,6 +49,18 @@ class AccountContact:
     phone: str | None
     contact_needs_update: bool = False
 
+    @classmethod
+    def of(cls, account_id: str, found: dict) -> AccountContact:
+        """From the account as a store holds it (the table's item, or the fake's dict)."""
+        return cls(
+            account_id=account_id,
+            branch_id=found.get("branch_id"),
+            client_name=found.get("client_name"),
+            serving_manager_id=found.get("serving_manager_id"),
+            phone=found.get("phone"),
+            contact_needs_update=bool(found.get("contact_needs_update")),
+        )
+
 
 # --- what a write carries ----------------------------------------------------------------------------
 @dataclass(frozen=True)

@@ -204,14 +204,7 @@ class MemoryCallbackWork:
         found = self.accounts.get(account_id)
         if not found:
             return None
-        return AccountContact(
-            account_id=account_id,
-            branch_id=found.get("branch_id"),
-            client_name=found.get("client_name"),
-            serving_manager_id=found.get("serving_manager_id"),
-            phone=found.get("phone"),
-            contact_needs_update=bool(found.get("contact_needs_update")),
-        )
+        return AccountContact.of(account_id, found)
 
     def mark_contact_for_update(self, account_id: str, at: str, task_id: str) -> None:
         if account_id in self.accounts:  # an account not in the feed yet: the task carries the flag
