@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..errors import ConditionFailed, Conflict, NotFound
 from .branch_ports import BRANCHES
 from .directory import new_branch
+from .ports import Page
 
 
 class BranchExists(Conflict):
@@ -34,5 +35,4 @@ def get(branch_id: str) -> dict:
 
 def list_branches(limit: int, start_key):
     page = BRANCHES().list(limit=limit, start_key=start_key)
-    page.items = [{"status": "active", **b} for b in page.items]
-    return page
+    return Page([{"status": "active", **b} for b in page.items], page.last_key)

@@ -11,7 +11,7 @@ Client names are stored sealed and shown masked; nothing here logs content or na
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from .. import clock, submission
 from ..config import get_settings
@@ -160,7 +160,7 @@ def _default_owner(principal: Principal, account: dict | None) -> str | None:
     return None  # the supervisor assigns it; the clock runs meanwhile
 
 
-def _is_branch_manager(staff: dict | None, branch_id: str) -> bool:
+def _is_branch_manager(staff: dict | None, branch_id: str) -> TypeGuard[dict]:
     return bool(
         staff
         and staff.get("role") == "client_manager"

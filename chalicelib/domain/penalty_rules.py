@@ -161,21 +161,23 @@ def add_version(principal: Principal, body: RuleVersionIn) -> dict:
     """Admins add a version; an existing version on the same day is never overwritten."""
     if body.branch_id is None:
         scope = GLOBAL
-        rules = [r.model_dump(mode="json", exclude_none=True) for r in body.rules]
+        # RuleVersionIn requires rules without a branch and overrides with one: `or []` only tells mypy
+        rules = [r.model_dump(mode="json", exclude_none=True) for r in body.rules or []]
         payload = {"rules": rules}
     else:
         if not PENALTIES().branch_exists(body.branch_id):
             raise ValidationFailed.field("branch_id", f"unknown branch {body.branch_id}")
         scope = branch_scope(body.branch_id)
         base = catalogue_on(body.effective_from).rules
-        for i, o in enumerate(body.overrides):
+        overrides = body.overrides or []
+        for i, o in enumerate(overrides):
             if o.code not in base:
                 raise ValidationFailed.field(f"overrides.{i}.code", f"no rule {o.code} in the GLOBAL catalogue")
             if base[o.code].get("amount") is None:
                 raise ValidationFailed.field(f"overrides.{i}.code", f"rule {o.code} has no amount to override")
             if base[o.code]["kind"] == "points" and o.amount != o.amount.to_integral_value():
                 raise ValidationFailed.field(f"overrides.{i}.amount", "points are whole numbers")
-        payload = {"overrides": [o.model_dump(mode="json") for o in body.overrides]}
+        payload = {"overrides": [o.model_dump(mode="json") for o in overrides]}
     record = {
         "scope": scope,
         "effective_from": body.effective_from.isoformat(),
@@ -217,7 +219,10 @@ def compute_amounts(
 
     points = 0
     yuan: Decimal | None = None
-    if kind == "points":
+    if amount is None:
+        if kind not in HR:  # the catalogue's model gives every other kind an amount (models/penalties.py)
+            raise ValueError(f"rule {rule['code']} of kind {kind} has no amount")
+    elif kind == "points":
         points = int(amount * occurrences)
         yuan = _money(Decimal(points) * s.yuan_per_point)
     elif kind == "fixed_yuan":

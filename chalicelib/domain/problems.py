@@ -69,6 +69,7 @@ def new_record(
 def create(principal: Principal, body: ProblemIn) -> dict:
     # Every id the item names belongs to its branch: its verification callback would otherwise put
     # another branch's client in this branch's queue (issue 16 §5). Foreign or unknown: the same 404.
+    task = None
     if body.task_id:
         task = CALLBACK_WORK().get_task(body.task_id)
         if not task or task["branch_id"] != body.branch_id:
@@ -88,7 +89,7 @@ def create(principal: Principal, body: ProblemIn) -> dict:
         description=body.description,
         source="compliance",
         created_by=principal.id,
-        account_id=body.account_id or (task["account_id"] if body.task_id else None),
+        account_id=body.account_id or (task["account_id"] if task else None),
         task_id=body.task_id,
     )
     if record["severity"] == "critical":
@@ -192,8 +193,8 @@ def transition(principal: Principal, problem_id: str, body: TransitionIn) -> dic
     if body.to == "verified":
         pending = current.get("verification_task_id")
         if pending:
-            task = CALLBACK_WORK().get_task(pending)
-            if task and task["status"] in OPEN_STATUSES:
+            verification = CALLBACK_WORK().get_task(pending)
+            if verification and verification["status"] in OPEN_STATUSES:
                 raise Unprocessable("the verification callback is still open")
         record.update(verified_at=now, verified_by=principal.id)
     # ProblemChanged (409) when another move got there first: nothing is written, the callback neither.

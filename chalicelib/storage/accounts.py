@@ -11,6 +11,7 @@ check, and a transfer-out record when there is one.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 
 from ..config import get_settings
@@ -74,7 +75,7 @@ def account_item(state: dict) -> dict:
             item.update(keys.account_activity_index(activity, account_id, shards))
         tier = periodic_tier(state)
         days = period_days(tier)
-        if days:
+        if tier and days:
             item.update(keys.account_periodic_index(tier, periodic_phase(account_id, days), account_id, shards))
     return item
 
@@ -145,7 +146,7 @@ def write_event(
     state: dict,
     previous_version: int,
     transfer: tuple[dict, bool] | None,
-    inbox: list[dict] = (),
+    inbox: Sequence[dict] = (),
     extra_ops: list[dict] | None = None,
 ) -> str:
     """Store one applied event with its selection inbox entries and `extra_ops` (its outbox entries).

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from ..domain.callback_ports import AccountContact, AttemptWrite, MaskedContact, RequestClose, TaskChange, TaskChanged
 from ..domain.callback_ports import TaskHistory as History
+from ..domain.ports import Page
 from ..errors import ConditionFailed
 from . import base
 from . import callback_work as work
@@ -31,6 +32,10 @@ def _write(ops: list[dict]) -> None:
         raise TaskChanged() from None
 
 
+def _page(page: base.Page) -> Page[dict]:
+    return Page(page.items, page.last_key)
+
+
 class DynamoCallbackWorkRepository:
     # --- tasks ---------------------------------------------------------------------------------
     def get_task(self, task_id: str) -> dict | None:
@@ -40,11 +45,11 @@ class DynamoCallbackWorkRepository:
         task, attempts, reviews = work.task_with_history(task_id)
         return History(task, attempts, reviews)
 
-    def list_open_for_agent(self, agent_id: str, *, limit: int, start_key: dict | None = None) -> base.Page:
-        return work.list_open_for_agent(agent_id, limit=limit, start_key=start_key)
+    def list_open_for_agent(self, agent_id: str, *, limit: int, start_key: dict | None = None) -> Page[dict]:
+        return _page(work.list_open_for_agent(agent_id, limit=limit, start_key=start_key))
 
-    def list_branch_queue(self, branch_id: str, *, limit: int, start_key: dict | None = None) -> base.Page:
-        return work.list_branch_queue(branch_id, limit=limit, start_key=start_key)
+    def list_branch_queue(self, branch_id: str, *, limit: int, start_key: dict | None = None) -> Page[dict]:
+        return _page(work.list_branch_queue(branch_id, limit=limit, start_key=start_key))
 
     def open_tasks_of_agent(self, agent_id: str) -> list[dict]:
         return work.open_tasks_of_agent(agent_id)
@@ -138,8 +143,8 @@ class DynamoCallbackWorkRepository:
     def open_requests(self, account_id: str) -> list[dict]:
         return work.open_contact_requests(account_id)
 
-    def list_branch_requests(self, branch_id: str, *, limit: int, start_key: dict | None = None) -> base.Page:
-        return work.list_branch_contact_requests(branch_id, limit=limit, start_key=start_key)
+    def list_branch_requests(self, branch_id: str, *, limit: int, start_key: dict | None = None) -> Page[dict]:
+        return _page(work.list_branch_contact_requests(branch_id, limit=limit, start_key=start_key))
 
     def requests_due_on(self, day: str) -> list[dict]:
         return work.contact_requests_due_on(day)

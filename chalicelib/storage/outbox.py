@@ -8,7 +8,12 @@ by month of delivery (the operator view: `list_pending`, `list_delivered`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import base, keys
+
+if TYPE_CHECKING:
+    from boto3.dynamodb.conditions import ConditionBase
 
 
 def entry_op(entry: dict) -> dict:
@@ -63,10 +68,10 @@ def mark_retry(entry_id: str, due_at: str, error: str, at: str) -> None:
 SHARD_DONE = "done"
 
 
-def _filter(kind: str | None, failing: bool):
+def _filter(kind: str | None, failing: bool) -> ConditionBase | None:
     from boto3.dynamodb.conditions import Attr
 
-    condition = None
+    condition: ConditionBase | None = None
     if kind:
         condition = Attr("kind").eq(kind)
     if failing:
@@ -128,7 +133,7 @@ def _pending_round(kind: str | None, failing: bool, limit: int, cursors: list) -
         if bound is None or item["gsi3sk"] <= bound
     )
     shown = ready[:limit]
-    following = []
+    following: list[dict | str] = []  # per shard: where to read on from, or SHARD_DONE
     for n, (items, last) in enumerate(reads):
         taken = [item for _, m, item in shown if m == n]
         if cursors[n] == SHARD_DONE:

@@ -105,6 +105,10 @@ def _uses_kms() -> bool:
     return bool(get_settings().kms_key_id)
 
 
+@overload
+def seal(value: str) -> str: ...
+@overload
+def seal(value: None) -> None: ...
 def seal(value: str | None) -> str | None:
     if value is None:
         return None

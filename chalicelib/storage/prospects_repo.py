@@ -65,7 +65,7 @@ class DynamoProspectRepository:
             store.create_prospect(record.item(), [(kind.value, h) for kind, h in claims], counted_for, quota=quota)
         except base.TransactionCancelled as err:
             if quota and err.failed(len(err.reasons) - 1):
-                raise RegistrationCapReached(daily_cap) from None
+                raise RegistrationCapReached(quota[2]) from None
             lost = list(dict.fromkeys(kind for i, (kind, _) in enumerate(claims) if err.failed(i)))
             if lost:
                 raise ClaimTaken(lost) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ConditionFailed
+from ..errors import ConditionFailed, NotFound
 from . import base, keys
 
 
@@ -99,7 +99,10 @@ def amend_visit(visit_id: str, changes: dict, *, amended_at: str, expected_versi
         if current.get("amended_at") != amended_at or int(current.get("version", 0)) != expected_version + 1:
             raise
         return current
-    return get_visit(visit_id, consistent=True)
+    amended = get_visit(visit_id, consistent=True)
+    if amended is None:  # the transaction above just wrote it: absent only if deleted since, which nothing does
+        raise NotFound(f"visit {visit_id} not found")
+    return amended
 
 
 def visit_versions(visit_id: str) -> list[dict]:

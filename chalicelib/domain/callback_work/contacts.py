@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeGuard
 
 from ... import clock
 from ...auth import Principal
@@ -48,7 +49,7 @@ def render_contact_request(record: dict, now: datetime | None = None) -> dict:
     }
 
 
-def waits_on(task: dict | None, request: dict) -> bool:
+def waits_on(task: dict | None, request: dict) -> TypeGuard[dict]:
     return bool(
         task
         and task["status"] in OPEN_STATUSES
@@ -91,7 +92,7 @@ def resume_after_contact_change(account_id: str, change: dict, retries: int = 3)
             except TaskChanged:
                 continue  # the agent or the sweep moved the task meanwhile: read it again
             if resume:
-                resumed.append(task["task_id"])
+                resumed.append(request["task_id"])
             break
         else:
             raise Conflict(f"task {request['task_id']} kept changing; the outbox retries the resume")

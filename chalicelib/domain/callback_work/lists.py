@@ -60,7 +60,8 @@ def board(principal: Principal, branch_id: str | None) -> dict:
     def late(task: dict) -> bool:
         return bool(task.get("overdue")) or datetime.fromisoformat(task["due_at"]) < now
 
-    rows, workload = [], []
+    rows: list[dict] = []
+    workload: list[dict] = []
     for holder, name, tasks in holders:
         tasks = [t for t in tasks if t.get("status") in OPEN_STATUSES and t.get("branch_id") == branch]
         by_trigger: dict[str, dict] = {}

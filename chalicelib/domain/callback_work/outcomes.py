@@ -79,6 +79,9 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
             effects.problems.append({**p.model_dump(mode="json")})
         _stop_waiting(task, new, effects)
         return new, effects
+    # attempt_rules.check answered 422 already for an unreached attempt without a reason (or a call back
+    # later without its time): these only narrow the types
+    assert body.reason is not None
     reason = body.reason.value
     new["status"] = "in_progress"
     if task.get("reschedule_at") and at >= datetime.fromisoformat(task["reschedule_at"]):
@@ -88,6 +91,7 @@ def apply_attempt(task: dict, body: AttemptIn, at: datetime, now: datetime) -> t
         # A risk callback is never closed unreached by the agent: it stays open and goes to the branch manager.
         _escalate_unanswered(task, new, effects, "the client refused the large-outflow callback")
     elif reason == "call_back_later":
+        assert body.call_back_at is not None
         new["reschedule_at"] = clock.iso(body.call_back_at)
     elif reason == "wrong_number":
         # seed 000 第五篇 第十一条(三): "对回访不成功客户要注明原因,并及时反馈至营销中心;并重新确定联系方式" -

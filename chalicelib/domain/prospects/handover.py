@@ -12,7 +12,7 @@ repeated hand-over (the outbox delivers at least once) moves nothing twice.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from ... import clock
 from ...errors import Conflict, NotFound, Unprocessable, ValidationFailed
@@ -46,10 +46,10 @@ def _owned_active(deps: ProspectDeps, owner_id: str) -> list[str]:
 NOT_A_SUCCESSOR = "not an active client manager of the departing member's branch"
 
 
-def may_succeed(departed: dict, successor: dict | None) -> bool:
+def may_succeed(departed: dict, successor: dict | None) -> TypeGuard[dict]:
     """Only an active client manager of the same branch, other than the departing member, takes over."""
     return (
-        bool(successor)
+        successor is not None
         and successor["branch_id"] == departed["branch_id"]
         and successor["role"] == Role.client_manager
         and successor.get("status") == "active"

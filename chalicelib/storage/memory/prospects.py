@@ -71,7 +71,7 @@ class MemoryProspectRepository:
         claims: list[tuple[ClaimKind, str]] | None = None,
     ) -> None:
         attempt = (counted_for, record.registered_on) if counted_for and daily_cap is not None else None
-        if attempt and self.registrations.get(attempt, 0) >= daily_cap:
+        if attempt and daily_cap is not None and self.registrations.get(attempt, 0) >= daily_cap:
             raise RegistrationCapReached(daily_cap)
         if claims is None:
             claims = [(ClaimKind.phone, record.phone_hash)]
