@@ -23,8 +23,7 @@ from decimal import Decimal
 
 from ..config import get_settings
 from ..models.common import MARKETING_ROLES
-from ..models.tasks import CAP_CLASS, RISK_TRIGGERS, CapClass, TaskRecord, Trigger
-from ..storage import keys
+from ..models.tasks import CAP_CLASS, RISK_TRIGGERS, CapClass, TaskRecord, Trigger, task_id_of
 from . import deadlines, workdays
 
 ORDER = [
@@ -89,7 +88,7 @@ class Candidate:
 
     @property
     def task_id(self) -> str:
-        return keys.callback_task_id(self.trigger, self.account_id, self.episode)
+        return task_id_of(self.trigger, self.account_id, self.episode)
 
     @property
     def sampled(self) -> bool:

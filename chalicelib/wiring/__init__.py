@@ -37,6 +37,7 @@ def install() -> None:
         problems,
         reconcile,
         scorecards,
+        selection,
         task_assignment,
         travel,
         visits,
@@ -60,6 +61,7 @@ def install() -> None:
     problems.install()
     reconcile.install()
     scorecards.install()
+    selection.install()
     task_assignment.install()
     travel.install()
     visits.install()
