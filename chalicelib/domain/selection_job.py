@@ -598,7 +598,7 @@ def advance_watermark(day: date) -> bool:
 def dates_to_run(target: date, watermark: date | None, max_days: int) -> list[date]:
     """The missed dates after the watermark up to `target`, in order, at most `max_days` per invocation."""
     start = target if watermark is None else watermark + timedelta(days=1)
-    days = []
+    days: list[date] = []
     day = start
     while day <= target and len(days) < max_days:
         days.append(day)
