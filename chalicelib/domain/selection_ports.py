@@ -114,7 +114,9 @@ class SelectionRepository(Protocol):
 
     def add_loads_once(self, deltas: dict[str, int], fence: str, mark: str) -> bool:
         """Add each agent's delta to its LOAD counter (at most 100 agents) all or nothing, unless this add
-        (`mark` under `fence`) already landed (False then). Raises LoadItemBusy (nothing written: retry)."""
+        (`mark` under `fence`) already landed: then nothing is written and the answer is False (its marks
+        found) or True (the table answering a resend of the same request with its first success). Raises
+        LoadItemBusy (nothing written: retry)."""
         ...
 
     def unassign_new_task_by_id(self, task_id: str, agent_id: str, queue_flag: str) -> bool:
