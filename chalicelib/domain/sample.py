@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from .. import clock
 from ..config import get_settings
 from ..errors import NotFound
-from ..models.accounts import last_activity_on
+from ..models.account_activity import last_activity_on
 from . import selection as rules
 from . import workdays
 from .sample_ports import SAMPLE

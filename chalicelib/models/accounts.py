@@ -242,9 +242,3 @@ class ImportQuery(RequestModel):
     bucket: str = Field(min_length=1, max_length=255)
     key: str = Field(min_length=1, max_length=1024)
     etag: str = Field(min_length=1, max_length=128)
-
-
-def last_activity_on(state: dict) -> str | None:
-    """An account's last activity: its last trade, or its opening if it never traded (the dormant index's date)."""
-    dates = [d for d in (state.get("last_trade_on"), state.get("opened_on")) if d]
-    return max(dates) if dates else None

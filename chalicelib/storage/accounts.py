@@ -15,7 +15,7 @@ from datetime import date
 
 from ..config import get_settings
 from ..errors import ConditionFailed, NotFound, Unavailable
-from ..models.accounts import last_activity_on
+from ..models.account_activity import last_activity_on
 from . import base, keys
 
 PERIODIC_TIERS = ("gold", "silver", "ordinary", "monthly")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from ...models.accounts import last_activity_on
+from ...models.account_activity import last_activity_on
 from ..sample import member_order
 from ._table import read, stored
 from .selection import MemorySelection

@@ -12,7 +12,7 @@ from datetime import date
 
 from ...config import get_settings
 from ...domain.selection_ports import Call, TaskWrite
-from ...models.accounts import last_activity_on
+from ...models.account_activity import last_activity_on
 from ...models.tasks import COVERAGE_TRIGGERS, TaskRecord
 from .. import keys
 from ..accounts import period_days, periodic_bucket, periodic_phase, periodic_tier
