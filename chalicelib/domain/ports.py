@@ -45,6 +45,18 @@ class Escalation:
     payload: dict
 
 
+# Who binds a port that is asked for before anything bound it: `wiring.install()` sets it, so a cold start
+# imports only the ports and adapters its request reaches (each `*_ports` module costs 1-9 ms to import,
+# ~30 ms together, issue 17 §7), and a job or a test session binds them just the same.
+_binder: Callable[[str], None] | None = None
+
+
+def bind_on_first_use(binder: Callable[[str], None] | None) -> None:
+    """`binder(name)` is called with a port's name the first time an unbound port is called."""
+    global _binder
+    _binder = binder
+
+
 class Port(Generic[T]):
     def __init__(self, name: str) -> None:
         self.name = name
@@ -55,8 +67,20 @@ class Port(Generic[T]):
         """Bind the implementation the port answers with, built on first use (rebinding drops the built one)."""
         self._factory, self._impl = factory, None
 
+    @property
+    def bound(self) -> bool:
+        return self._factory is not None
+
+    def bind_default(self, factory: Callable[[], T]) -> None:
+        """Bind `factory` unless something is bound already (an area binding all its ports when one of them is
+        first called must not replace a rule test's fake on another)."""
+        if not self.bound:
+            self.bind(factory)
+
     def __call__(self) -> T:
         if self._impl is None:
+            if self._factory is None and _binder is not None:
+                _binder(self.name)
             if self._factory is None:
                 raise RuntimeError(f"port {self.name!r} is not bound: call chalicelib.wiring.install() first")
             self._impl = self._factory()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from ..config import get_settings
 from ..errors import ConditionFailed, TooManyRequests, Unavailable
+from . import attribute_values
 from .clients import dynamodb_client
 
 if TYPE_CHECKING:
@@ -99,27 +100,13 @@ def _client_error() -> type[ClientError]:
     return ClientError
 
 
-# --- one low-level client: items (de)serialized here, as the boto3 resource would ---
-_serializer = None
-_deserializer = None
-
-
+# --- one low-level client: items (de)serialized here, as the boto3 resource would (attribute_values.py) ---
 def _serialize(value: dict) -> dict:
-    global _serializer
-    if _serializer is None:
-        from boto3.dynamodb.types import TypeSerializer
-
-        _serializer = TypeSerializer()
-    return {k: _serializer.serialize(v) for k, v in to_dynamo(value).items()}
+    return {k: attribute_values.serialize(v) for k, v in to_dynamo(value).items()}
 
 
 def _deserialize(item: dict) -> dict:
-    global _deserializer
-    if _deserializer is None:
-        from boto3.dynamodb.types import TypeDeserializer
-
-        _deserializer = TypeDeserializer()
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: attribute_values.deserialize(v) for k, v in item.items()}
 
 
 def _table() -> str:

@@ -1,5 +1,8 @@
-"""boto3 clients and tables, created lazily once per container.
+"""AWS clients, created lazily once per container.
 
+Clients come from a botocore session, not boto3's: importing boto3 pulls s3transfer (~100 ms of a cold
+start, issue 17 §7) and its clients are botocore's anyway. boto3 is imported only for the resource the
+seeding and benchmark tools use.
 Retries are explicit (adaptive mode handles DynamoDB throttling for the jobs);
 `DYNAMODB_ENDPOINT_URL` points at moto or any DynamoDB-compatible endpoint.
 """
@@ -7,6 +10,7 @@ Retries are explicit (adaptive mode handles DynamoDB throttling for the jobs);
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from ..config import get_settings
 
@@ -18,9 +22,15 @@ _RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"
 
 @cache
 def _session():
-    import boto3
+    import botocore.session
 
-    return boto3.session.Session(region_name=get_settings().aws_region)
+    return botocore.session.get_session()
+
+
+def _client(service: str, config: Any, endpoint_url: str | None = None) -> Any:
+    return _session().create_client(
+        service, region_name=get_settings().aws_region, endpoint_url=endpoint_url, config=config
+    )
 
 
 def _config():
@@ -36,12 +46,15 @@ def _config():
 
 @cache
 def dynamodb_client():
-    return _session().client("dynamodb", endpoint_url=get_settings().dynamodb_endpoint_url, config=_config())
+    return _client("dynamodb", _config(), get_settings().dynamodb_endpoint_url)
 
 
 @cache
 def dynamodb_resource():
-    return _session().resource("dynamodb", endpoint_url=get_settings().dynamodb_endpoint_url, config=_config())
+    import boto3
+
+    session = boto3.session.Session(botocore_session=_session(), region_name=get_settings().aws_region)
+    return session.resource("dynamodb", endpoint_url=get_settings().dynamodb_endpoint_url, config=_config())
 
 
 @cache
@@ -54,27 +67,27 @@ def s3_client():
     from botocore.config import Config
 
     cfg = Config(retries={"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"}, signature_version="s3v4")
-    return _session().client("s3", endpoint_url=get_settings().s3_endpoint_url, config=cfg)
+    return _client("s3", cfg, get_settings().s3_endpoint_url)
 
 
 @cache
 def kms_client():
-    return _session().client("kms", config=_config())
+    return _client("kms", _config())
 
 
 @cache
 def sns_client():
-    return _session().client("sns", config=_config())
+    return _client("sns", _config())
 
 
 @cache
 def sqs_client():
-    return _session().client("sqs", config=_config())
+    return _client("sqs", _config())
 
 
 @cache
 def apigateway_client():
-    return _session().client("apigateway", config=_config())
+    return _client("apigateway", _config())
 
 
 def reset_clients() -> None:

@@ -11,9 +11,9 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    ACCOUNTS.bind(_accounts)
-    ACCOUNT_IMPORTS.bind(_imports)
-    CLIENT_PII.bind(_sealer)
+    ACCOUNTS.bind_default(_accounts)
+    ACCOUNT_IMPORTS.bind_default(_imports)
+    CLIENT_PII.bind_default(_sealer)
 
 
 # Imported on first use: a cold start loads only the adapters its request needs.

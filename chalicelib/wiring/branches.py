@@ -17,4 +17,4 @@ def _build() -> DynamoBranchRepository:
 def install() -> None:
     from ..domain.branch_ports import BRANCHES
 
-    BRANCHES.bind(_build)
+    BRANCHES.bind_default(_build)

@@ -17,4 +17,4 @@ def _build() -> DynamoCalendarRepository:
 def install() -> None:
     from ..domain.calendar_ports import CALENDAR
 
-    CALENDAR.bind(_build)
+    CALENDAR.bind_default(_build)

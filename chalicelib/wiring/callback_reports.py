@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    CALLBACK_REPORTS.bind(_dynamodb)
+    CALLBACK_REPORTS.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoCallbackReportRepository:

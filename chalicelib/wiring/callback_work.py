@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    CALLBACK_WORK.bind(_dynamodb)
+    CALLBACK_WORK.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoCallbackWorkRepository:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    COMPLAINTS.bind(_dynamodb)
+    COMPLAINTS.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoComplaintRepository:

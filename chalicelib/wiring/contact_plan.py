@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    CONTACT_PLAN.bind(_dynamodb)
+    CONTACT_PLAN.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoContactPlanRepository:

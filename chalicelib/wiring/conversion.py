@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    CONVERSIONS.bind(_conversions)
+    CONVERSIONS.bind_default(_conversions)
 
 
 def _conversions() -> DynamoConversionRepository:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    DECLARATIONS.bind(_dynamodb)
+    DECLARATIONS.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoDeclarationRepository:

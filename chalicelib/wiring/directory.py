@@ -13,10 +13,10 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    DIRECTORY.bind(_directory)
-    PRIVILEGE.bind(_privilege)
-    OUTLET_KEYS.bind(_outlet_keys)
-    GATEWAY_KEYS.bind(_gateway_keys)
+    DIRECTORY.bind_default(_directory)
+    PRIVILEGE.bind_default(_privilege)
+    OUTLET_KEYS.bind_default(_outlet_keys)
+    GATEWAY_KEYS.bind_default(_gateway_keys)
 
 
 # Imported on first use: GET /v1/me builds the directory adapter only (storage.directory, which auth has

@@ -17,4 +17,4 @@ def _build() -> DynamoDisclosureAuditRepository:
 def install() -> None:
     from ..domain.disclosure_ports import DISCLOSURES
 
-    DISCLOSURES.bind(_build)
+    DISCLOSURES.bind_default(_build)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    LEAVE.bind(_dynamodb)
+    LEAVE.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoLeaveRepository:

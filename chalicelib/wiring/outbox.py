@@ -40,5 +40,5 @@ class Deliveries:
 def install() -> None:
     from ..domain.outbox_ports import DELIVERIES, OUTBOX
 
-    OUTBOX.bind(_build)
-    DELIVERIES.bind(Deliveries)
+    OUTBOX.bind_default(_build)
+    DELIVERIES.bind_default(Deliveries)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    PENALTIES.bind(_dynamodb)
+    PENALTIES.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoPenaltyRepository:

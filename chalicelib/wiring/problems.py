@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    PROBLEMS.bind(_dynamodb)
+    PROBLEMS.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoProblemRepository:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    COUNTER_RECORDS.bind(_records)
+    COUNTER_RECORDS.bind_default(_records)
 
 
 def _records() -> DynamoCounterRecords:

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    PROSPECT_COUNTS.bind(_prospect_counts)
+    PROSPECT_COUNTS.bind_default(_prospect_counts)
 
 
 def _prospect_counts() -> DynamoProspectRepository:

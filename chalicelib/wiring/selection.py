@@ -18,9 +18,9 @@ def install() -> None:
     from ..domain.sample_ports import SAMPLE
     from ..domain.selection_ports import SELECTION, SELECTION_RUNS
 
-    SELECTION.bind(_selection)
-    SELECTION_RUNS.bind(_runs)
-    SAMPLE.bind(_sample)
+    SELECTION.bind_default(_selection)
+    SELECTION_RUNS.bind_default(_runs)
+    SAMPLE.bind_default(_sample)
 
 
 def _selection() -> DynamoSelectionRepository:

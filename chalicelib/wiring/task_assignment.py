@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    TASK_ASSIGNMENT.bind(_dynamodb)
+    TASK_ASSIGNMENT.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoTaskAssignmentRepository:

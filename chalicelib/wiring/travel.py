@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    TRAVEL.bind(_dynamodb)
+    TRAVEL.bind_default(_dynamodb)
 
 
 def _dynamodb() -> DynamoTravelRepository:

@@ -11,9 +11,9 @@ if TYPE_CHECKING:
 
 
 def install() -> None:
-    VISITS.bind(_visits)
-    PHOTOS.bind(_photos)
-    SEALER.bind(_sealer)
+    VISITS.bind_default(_visits)
+    PHOTOS.bind_default(_photos)
+    SEALER.bind_default(_sealer)
 
 
 # Imported on first use: a cold start loads only the adapters its request needs.

@@ -17,4 +17,4 @@ def _build() -> DynamoJobWatermarks:
 def install() -> None:
     from ..domain.watermark_ports import WATERMARKS
 
-    WATERMARKS.bind(_build)
+    WATERMARKS.bind_default(_build)

@@ -344,9 +344,9 @@ def test_an_unreached_attempt_with_problem_items_is_refused_naming_the_field(api
 
 def test_an_unrecognised_transfer_is_escalated_within_the_request(api, frozen, monkeypatch):
     from chalicelib.config import reset_settings
-    from chalicelib.storage.clients import _session
+    from chalicelib.storage.clients import sns_client, sqs_client
 
-    sns, sqs = _session().client("sns"), _session().client("sqs")
+    sns, sqs = sns_client(), sqs_client()
     topic = sns.create_topic(Name="fielddesk-escalations")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="head-office")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
