@@ -23,11 +23,11 @@ from datetime import date, timedelta
 
 from .. import clock
 from ..config import get_settings
-from ..storage import sample as repo
-from ..storage.accounts import last_activity_on
-from ..storage.selection import accounts as read_accounts
+from ..errors import NotFound
+from ..models.account_activity import last_activity_on
 from . import selection as rules
 from . import workdays
+from .sample_ports import SAMPLE
 
 
 def year_end_members(year: int, today: date) -> dict[str, list[dict]]:
@@ -41,7 +41,7 @@ def year_end_members(year: int, today: date) -> dict[str, list[dict]]:
     by_branch: dict[str, list[dict]] = {}
     day = first
     while day <= max(year_end, min(today, date(year + 1, 12, 31))):
-        for account in repo.active_on(day):
+        for account in SAMPLE().active_on(day):
             if (
                 account.get("status") == "open"
                 and account.get("branch_id")
@@ -57,6 +57,7 @@ def take_snapshot(year: int, by: str) -> dict[str, int]:
     """(Re)compute the year-end denominator of every branch; returns clients per branch."""
     members = year_end_members(year, clock.today())
     at = clock.iso(clock.now())
+    repo = SAMPLE()
     counts = {}
     for branch_id in sorted(set(members) | set(repo.branch_ids())):
         listed = members.get(branch_id, [])
@@ -96,15 +97,16 @@ def _eligible(account: dict | None, branch_id: str, day: date, coverage: dict | 
 
 
 def _pick(branch_id: str, day: date, want: int, cursor: str | None, counts) -> tuple[list[dict], str | None]:
+    repo = SAMPLE()
     picked: list[dict] = []
     while len(picked) < want:
-        members, _ = repo.members_after(day.year - 1, branch_id, cursor, max(50, (want - len(picked)) * 2))
+        members = repo.members_after(day.year - 1, branch_id, cursor, max(50, (want - len(picked)) * 2))
         if not members:
             break
         ids = [m["account_id"] for m in members]
-        accounts, coverage = read_accounts(ids), repo.coverage_counts(ids, day.year)
+        accounts, coverage = repo.accounts(ids), repo.coverage_counts(ids, day.year)
         for m in members:
-            cursor = repo.member_order(day.year - 1, m["account_id"]) + "#" + m["account_id"]
+            cursor = repo.member_cursor(day.year - 1, m["account_id"])
             reason = _eligible(accounts.get(m["account_id"]), branch_id, day, coverage.get(m["account_id"]))
             if reason:
                 counts.skip(reason)
@@ -117,6 +119,7 @@ def _pick(branch_id: str, day: date, want: int, cursor: str | None, counts) -> t
 
 def plan(branch_id: str, day: date) -> dict:
     """The year's figures for a branch on a day: denominator, target, picked, today's slice, the cursor."""
+    repo = SAMPLE()
     clients = int((repo.get_year_end(branch_id, day.year - 1) or {}).get("clients", 0))
     state = repo.get_state(branch_id, day.year)
     target = target_of(clients)
@@ -137,13 +140,14 @@ def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Can
     """The sample's candidates of a date, branch by branch (nothing on a non-working day)."""
     if not get_settings().sample_selection or not workdays.is_workday(day):
         return
+    repo = SAMPLE()
     branches = repo.branch_ids()
     if branches and any(repo.get_year_end(b, day.year - 1) is None for b in branches) and not dry_run:
         take_snapshot(day.year - 1, by="selection")
     for branch_id in branches:
         recorded = repo.get_day(branch_id, day)
         if recorded is not None:
-            found = read_accounts(recorded.get("account_ids", []))
+            found = repo.accounts(recorded.get("account_ids", []))
             yield [rules.sample(found[a], day) for a in recorded.get("account_ids", []) if a in found]
             continue
         figures = plan(branch_id, day)
@@ -155,7 +159,7 @@ def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Can
             branch_id, day, [a["account_id"] for a in picked], before, after, clock.iso(clock.now())
         ):
             recorded = repo.get_day(branch_id, day) or {}  # a concurrent run of the date picked first
-            found = read_accounts(recorded.get("account_ids", []))
+            found = repo.accounts(recorded.get("account_ids", []))
             picked = [found[a] for a in recorded.get("account_ids", []) if a in found]
         if picked:
             yield [rules.sample(a, day) for a in picked]
@@ -163,13 +167,11 @@ def candidate_pages(day: date, dry_run: bool, counts) -> Iterator[list[rules.Can
 
 def quarter_counts(principal, account_id: str, year: int) -> dict:
     """What compliance checks against 001's cap: the account's callbacks per quarter."""
-    from ..errors import NotFound
-    from ..storage import selection as selection_repo
-
     if principal.role != "admin" and principal.role != "compliance":
         raise NotFound(f"account {account_id} not found")
+    repo = SAMPLE()
     found = repo.quarter_items(account_id, year)
-    if not found and not selection_repo.accounts([account_id]):
+    if not found and not repo.accounts([account_id]):
         raise NotFound(f"account {account_id} not found")
     return {
         "account_id": account_id,

@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ..config import get_settings
 from ..models.common import MARKETING_ROLES
-from ..models.tasks import CAP_CLASS, RISK_TRIGGERS, CapClass, TaskRecord, Trigger
-from ..storage import keys
+from ..models.tasks import CAP_CLASS, RISK_TRIGGERS, CapClass, TaskRecord, Trigger, task_id_of
 from . import deadlines, workdays
 
 ORDER = [
@@ -89,7 +89,7 @@ class Candidate:
 
     @property
     def task_id(self) -> str:
-        return keys.callback_task_id(self.trigger, self.account_id, self.episode)
+        return task_id_of(self.trigger, self.account_id, self.episode)
 
     @property
     def sampled(self) -> bool:
@@ -290,10 +290,10 @@ def within_cap(count: int, trigger: str) -> bool:
 def build_task(candidate: Candidate, business_date: date, created_at: str, assignee_id: str | None) -> TaskRecord:
     account = candidate.account
     when = due(candidate.trigger, candidate.event_on, business_date, date.fromisoformat(created_at[:10]), account)
-    extra = {"overdue": True, "overdue_at": created_at} if when.late_arrival else {}
+    extra: dict[str, Any] = {"overdue": True, "overdue_at": created_at} if when.late_arrival else {}
     return TaskRecord(
         task_id=candidate.task_id,
-        trigger=candidate.trigger,
+        trigger=Trigger(candidate.trigger),
         episode=candidate.episode,
         account_id=candidate.account_id,
         branch_id=account["branch_id"],

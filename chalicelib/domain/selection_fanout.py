@@ -25,14 +25,12 @@ from datetime import date, timedelta
 
 from .. import clock
 from ..config import get_settings
-from ..errors import ConditionFailed, DomainError
+from ..errors import DomainError
 from ..models.tasks import Trigger
 from ..observability import logger
-from ..storage import selection as store
-from ..storage import selection_shards as runs
 from . import selection as rules
-from .selection_job import TRANSIENT, OutOfTime, RunResult, _Run, dates_to_run
-from .selection_ports import ShardQueue
+from .selection_job import TRANSIENT, OutOfTime, RunResult, _Run, advance_watermark, dates_to_run, watermark
+from .selection_ports import COMPLETED, SELECTION_RUNS, ShardQueue
 
 COMMON_TRIGGERS = (Trigger.departed_manager.value, Trigger.sample.value)
 SHARD_TRIGGERS = tuple(t for t in rules.ORDER if t not in COMMON_TRIGGERS)
@@ -59,49 +57,48 @@ def _sum_counts(parts: Iterable[dict]) -> dict:
 
 def _ensure_run(day: date) -> dict:
     """The date's run record, created (status running) if no run started it yet."""
-    existing = store.get_run(day)
+    runs = SELECTION_RUNS()
+    existing = runs.get_run(day)
     if existing is not None:
         return existing
-    try:
-        store.start_run(day, clock.iso(clock.now()))
-    except ConditionFailed:
-        pass  # a concurrent schedule or shard created it
-    return store.get_run(day) or {}
+    runs.start_run(day, clock.iso(clock.now()))  # False: a concurrent schedule or shard created it
+    return runs.get_run(day) or {}
 
 
 def advance_over_completed(day: date | None = None) -> date | None:
     """Move the watermark over every completed date right after it (a date completed by its last shard may
     close a gap before later dates already completed). No watermark yet: `day`, once completed."""
     s = get_settings()
-    watermark = store.get_watermark()
-    at = clock.iso(clock.now())
-    if watermark is None:
-        if day is None or (store.get_run(day) or {}).get("status") != "completed":
+    runs = SELECTION_RUNS()
+    mark = watermark()
+    if mark is None:
+        if day is None or (runs.get_run(day) or {}).get("status") != "completed":
             return None
-        store.advance_watermark(day, at)
-        watermark = day
+        advance_watermark(day)
+        mark = day
     for _ in range(s.selection_catch_up_max_days):
-        following = watermark + timedelta(days=1)
-        if (store.get_run(following) or {}).get("status") != "completed":
+        following = mark + timedelta(days=1)
+        if (runs.get_run(following) or {}).get("status") != "completed":
             break
-        store.advance_watermark(following, at)
-        watermark = following
-    return watermark
+        advance_watermark(following)
+        mark = following
+    return mark
 
 
 def complete_if_done(day: date) -> bool:
     """Mark the date completed (its counts the sum of its shards' and the per-date parts' last runs) once
     every part is; then advance the watermark. Every finishing shard calls it after writing its own record,
     so the last one to finish sees them all."""
-    run = store.get_run(day) or {}
+    runs = SELECTION_RUNS()
+    run = runs.get_run(day) or {}
     if run.get("status") != "completed":
         shards = runs.shard_runs(day)
-        if run.get("common_status") != runs.COMPLETED or any(
-            shards.get(k, {}).get("status") != runs.COMPLETED for k in range(get_settings().selection_shards)
+        if run.get("common_status") != COMPLETED or any(
+            shards.get(k, {}).get("status") != COMPLETED for k in range(get_settings().selection_shards)
         ):
             return False
         counts = _sum_counts([shards[k].get("counts", {}) for k in sorted(shards)] + [run.get("common_counts", {})])
-        store.finish_run(day, "completed", clock.iso(clock.now()), counts, 0, [])
+        runs.finish_run(day, "completed", clock.iso(clock.now()), counts, 0, [])
     advance_over_completed(day)
     return True
 
@@ -123,11 +120,12 @@ def run_shard(
         counts = {t: asdict(c) for t, c in job.counts.items()}
         status = "partial" if job.stopped else "completed"
         return RunResult(str(day), "dry_run", status, counts, reason="out_of_time" if job.stopped else None)
+    runs = SELECTION_RUNS()
     run = _ensure_run(day)
     if run.get("status") == "completed":
         return RunResult(str(day), "resume", "already_completed", {}, shards=[shard])
     record = runs.shard_runs(day).get(shard, {})
-    shard_done = record.get("status") == runs.COMPLETED
+    shard_done = record.get("status") == COMPLETED
     now = clock.now()
     owner = f"shard-{shard}"
     # The lease outlives this invocation's budget: a crashed holder's parts are taken over after it.
@@ -157,7 +155,7 @@ def run_shard(
     def part_status(triggers: Iterable[str], phases: Iterable[str]) -> str:
         if reason:
             return "failed"
-        return runs.COMPLETED if job.part_completed(triggers, phases) else "partial"
+        return COMPLETED if job.part_completed(triggers, phases) else "partial"
 
     at = clock.iso(clock.now())
     statuses = []
@@ -192,7 +190,7 @@ def run_shard(
         statuses.append("partial")  # the record says running: the next delivery resumes the shard
     if reason:
         status = "failed"
-    elif all(st == runs.COMPLETED for st in statuses):
+    elif all(st == COMPLETED for st in statuses):
         status = "completed"
         complete_if_done(day)
     else:
@@ -221,21 +219,20 @@ def fan_out_scheduled(today: date, queue: ShardQueue) -> list[RunResult]:
     s = get_settings()
     now = clock.now()
     at, stale = clock.iso(now), clock.iso(now - timedelta(seconds=s.selection_requeue_after_seconds))
+    runs = SELECTION_RUNS()
     results = []
-    for day in dates_to_run(today - timedelta(days=1), store.get_watermark(), s.selection_catch_up_max_days):
+    for day in dates_to_run(today - timedelta(days=1), watermark(), s.selection_catch_up_max_days):
         try:
             run = _ensure_run(day)
             if run.get("status") == "completed":
                 results.append(RunResult(str(day), "fan_out", "already_completed", run.get("counts", {})))
                 continue
             records = runs.shard_runs(day)
-            wanted = [k for k in range(s.selection_shards) if records.get(k, {}).get("status") != runs.COMPLETED]
-            if not wanted and run.get("common_status") != runs.COMPLETED:
+            wanted = [k for k in range(s.selection_shards) if records.get(k, {}).get("status") != COMPLETED]
+            if not wanted and run.get("common_status") != COMPLETED:
                 wanted = [0]  # every shard is done but the per-date parts are not: shard 0 claims them
             if not wanted and complete_if_done(day):
-                results.append(
-                    RunResult(str(day), "fan_out", "completed", (store.get_run(day) or {}).get("counts", {}))
-                )
+                results.append(RunResult(str(day), "fan_out", "completed", (runs.get_run(day) or {}).get("counts", {})))
                 continue
             queued = [k for k in wanted if runs.mark_queued(day, k, at, stale)]
             if queued:

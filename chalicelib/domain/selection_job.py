@@ -49,9 +49,10 @@ from ..config import get_settings
 from ..errors import ConditionFailed, DomainError, TooManyRequests, Unavailable
 from ..models.tasks import Trigger
 from ..observability import logger
-from ..storage import selection as store
 from . import sample
 from . import selection as rules
+from .selection_ports import LOAD_BATCH, SELECTION, SELECTION_JOB, SELECTION_RUNS, TaskWrite
+from .watermark_ports import WATERMARKS
 
 
 @dataclass
@@ -113,6 +114,7 @@ class _Run:
         common: bool = True,
     ):
         self.day = day
+        self.repo = SELECTION()
         # The shards whose candidates this run reads (None: every shard) and whether it runs the parts that
         # are not per shard (departures, the sample): a fanned-out shard runs them only if it claimed them.
         self.shards = shards
@@ -203,24 +205,23 @@ class _Run:
         """Pages of one trigger's candidates. The inbox triggers come from `inbox_pages` instead."""
         day = self.day
         if trigger == Trigger.dormant.value:
-            for page in store.last_active_on(rules.dormant_activity_date(day), call=self.call, shards=self.shards):
+            for page in self.repo.last_active_on(rules.dormant_activity_date(day), self.call, self.shards):
                 yield [rules.dormant(a, day) for a in page]
         elif trigger == Trigger.periodic.value:
             for tier in rules.TIERS:
-                for page in store.periodic_due(tier, day, rules.period_days(tier), call=self.call, shards=self.shards):
-                    # A tier change moves the account to another bucket; read its cycle from the item.
-                    yield [rules.periodic(a, tier, day) for a in page if store.periodic_tier(a) == tier]
+                for page in self.repo.periodic_due(tier, day, rules.period_days(tier), self.call, self.shards):
+                    yield [rules.periodic(a, tier, day) for a in page]
         elif trigger == Trigger.sample.value:
             yield from sample.candidate_pages(day, self.mode == "dry_run", self.counts[trigger])
 
     def inbox_pages(self) -> Iterator[list[rules.Candidate]]:
         """Account events waiting for selection, dated up to D, whenever they arrived (late files too)."""
-        for entries in store.inbox_pages(self.day, call=self.call, shards=self.shards):
+        for entries in self.repo.inbox_pages(self.day, self.call, self.shards):
             page = [rules.from_inbox(e) for e in entries if e.get("trigger") in rules.INBOX_TRIGGERS]
             # A transfer that arrived before its account's opening carries no branch: read the account.
             missing = [c.account_id for c in page if not c.account.get("branch_id")]
             if missing:
-                found = self.patiently(store.accounts, missing)
+                found = self.patiently(self.repo.accounts, missing)
                 for c in page:
                     if not c.account.get("branch_id") and c.account_id in found:
                         c.account = {k: v for k, v in found[c.account_id].items() if k in rules.INBOX_SNAPSHOT}
@@ -229,9 +230,9 @@ class _Run:
     def departures(self, pool: ThreadPoolExecutor) -> None:
         """Clients of managers who departed (any recorded date up to D): a departure is done once every
         client's task exists; a run that stops before that leaves it waiting for the next run."""
-        for manager in store.departures_pending(self.day):
+        for manager in self.repo.departures_pending(self.day):
             departed_on = date.fromisoformat(manager["departed_on"])
-            for page in store.manager_accounts(manager["staff_id"], call=self.call):
+            for page in self.repo.manager_accounts(manager["staff_id"], self.call):
                 if self.out_of_time():
                     return
                 self.process(
@@ -243,7 +244,7 @@ class _Run:
                     return
             if self.mode != "dry_run" and not self.incomplete:
                 self.patiently(
-                    store.mark_departure_selected, manager["staff_id"], manager["departed_on"], self.created_at
+                    self.repo.mark_departure_selected, manager["staff_id"], manager["departed_on"], self.created_at
                 )
 
     # --- one page ------------------------------------------------------------------------
@@ -255,7 +256,7 @@ class _Run:
             if rules.too_old(c, self.day):
                 counts.skip("older_than_late_limit")
                 if self.mode != "dry_run":
-                    self.patiently(store.consume, c.inbox_key, "", conflicts=True)
+                    self.patiently(self.repo.consume, c.inbox_key, "", conflicts=True)
                 continue
             reason = rules.skip_reason(trigger, c.account, self.day)
             if reason:
@@ -265,16 +266,16 @@ class _Run:
         if not todo:
             return
         if self.mode != "first":
-            existing = self.patiently(store.existing_tasks, [c.task_id for c in todo])
+            existing = self.patiently(self.repo.existing_tasks, [c.task_id for c in todo])
             counts.existing += sum(1 for c in todo if c.task_id in existing)
             if self.mode != "dry_run":
                 for c in todo:
                     if c.task_id in existing and c.inbox_key:
-                        self.patiently(store.consume, c.inbox_key, c.task_id, conflicts=True)
+                        self.patiently(self.repo.consume, c.inbox_key, c.task_id, conflicts=True)
             todo = [c for c in todo if c.task_id not in existing]
             routine = [c.account_id for c in todo if c.sampled]
             if routine:
-                known = self.patiently(store.quarter_counts, routine, self.quarter)
+                known = self.patiently(self.repo.quarter_counts, routine, self.quarter)
                 still = []
                 for c in todo:
                     count = known.get(c.account_id, 0) + self.dry_counters.get(c.account_id, 0)
@@ -311,7 +312,7 @@ class _Run:
             with self.lock:
                 cached = self.agents.get(branch_id)
             if cached is None:
-                agents = self.patiently(store.branch_agents, branch_id)
+                agents = self.patiently(self.repo.branch_agents, branch_id)
                 with self.lock:
                     cached = self.agents.setdefault(branch_id, agents)
                     for a in agents:
@@ -346,11 +347,12 @@ class _Run:
             # answer and writes nothing, so two runs sharing a token (a frozen clock, two runs in one second)
             # would each believe they created the task.
             token = hashlib.sha256(f"{c.task_id}#{self.run_nonce}#{tries}".encode()).hexdigest()[:36]
+            written: TaskWrite | None
             try:
-                outcome = store.create_task(record, self.quarter, cap, c.inbox_key, token=token)
+                written = self.repo.create_task(record, self.quarter, cap, c.inbox_key, token=token)
             except TRANSIENT:
-                outcome = "throttled"
-            if outcome == "created":
+                written = None  # throttled
+            if written is TaskWrite.created:
                 with self.lock:
                     counts.created += 1
                     counts.queued += agent is None
@@ -361,16 +363,17 @@ class _Run:
                         self.run_tasks.setdefault(agent, []).append((record.task_id, record.trigger))
                 return
             self._unpick(agent)
-            if outcome == "exists":
+            outcome = written.value if written is not None else "throttled"
+            if written is TaskWrite.exists:
                 if c.inbox_key:
                     try:
-                        self.patiently(store.consume, c.inbox_key, c.task_id, conflicts=True)
+                        self.patiently(self.repo.consume, c.inbox_key, c.task_id, conflicts=True)
                     except OutOfTime:
                         pass  # the entry waits; the next run finds the task and consumes it
                 with self.lock:
                     counts.existing += 1
                 return
-            if outcome == "capped":
+            if written is TaskWrite.capped:
                 with self.lock:
                     counts.capped += 1
                 return
@@ -406,7 +409,7 @@ class _Run:
             self.settled_at = time.monotonic()
         gone: set[str] = set()
         if final and self.run_tasks:
-            now = self.patiently(store.staff_records, list(self.run_tasks), finishing=True)
+            now = self.patiently(self.repo.staff_records, list(self.run_tasks), finishing=True)
             for agent in self.run_tasks:
                 record = now.get(agent) or {}
                 if not (record.get("status", "active") == "active" and record.get("role") == "callback_agent"):
@@ -415,13 +418,11 @@ class _Run:
         deltas.update({a: -self.added[a] for a in gone if self.added.get(a)})
         if not deltas and not gone:
             return
-        batches = [
-            dict(list(deltas.items())[i : i + store.LOAD_BATCH]) for i in range(0, len(deltas), store.LOAD_BATCH)
-        ]
+        batches = [dict(list(deltas.items())[i : i + LOAD_BATCH]) for i in range(0, len(deltas), LOAD_BATCH)]
 
         def add(batch: dict[str, int]) -> None:
             try:
-                self.patiently(store.add_loads_once, batch, self.fence, mark, conflicts=True, finishing=True)
+                self.patiently(self.repo.add_loads_once, batch, self.fence, mark, conflicts=True, finishing=True)
             except (OutOfTime, *TRANSIENT):
                 with self.lock:  # nothing landed: the next flush adds it
                     for agent, n in batch.items():
@@ -434,7 +435,7 @@ class _Run:
 
         def requeue(agent: str) -> None:
             for task_id, trigger in self.run_tasks[agent]:
-                if self.patiently(store.unassign_new_task_by_id, task_id, agent, rules.NO_AGENT, finishing=True):
+                if self.patiently(self.repo.unassign_new_task_by_id, task_id, agent, rules.NO_AGENT, finishing=True):
                     with self.lock:
                         self.counts[trigger].queued += 1
 
@@ -514,16 +515,13 @@ def run_date(
         from . import selection_fanout
 
         return selection_fanout.run_shard(day, shard, dry_run=dry_run, remaining=remaining)
-    existing = store.get_run(day)
+    runs = SELECTION_RUNS()
+    existing = runs.get_run(day)
     now = clock.iso(clock.now())
     if dry_run:
         mode = "dry_run"
     elif existing is None:
-        try:
-            store.start_run(day, now)
-            mode = "first"
-        except ConditionFailed:
-            mode = "resume"
+        mode = "first" if runs.start_run(day, now) else "resume"  # or a concurrent run started it
     else:
         mode = "resume"
     job = _Run(day, mode, remaining, done=(existing or {}).get("done_triggers", []) if mode == "resume" else ())
@@ -551,7 +549,7 @@ def run_date(
         # A re-run of a finished date that created nothing writes nothing, not even its run record.
         try:
             job.patiently(
-                store.finish_run,
+                runs.finish_run,
                 day,
                 status,
                 clock.iso(clock.now()),
@@ -580,16 +578,27 @@ def run_date(
 def run_and_advance(day: date, *, remaining: Callable[[], float] | None = None) -> RunResult:
     """An operator's run: the watermark moves only if this date is the next one after it."""
     result = run_date(day, remaining=remaining)
-    watermark = store.get_watermark()
-    if result.status == "completed" and watermark is not None and day == watermark + timedelta(days=1):
-        store.advance_watermark(day, clock.iso(clock.now()))
+    mark = watermark()
+    if result.status == "completed" and mark is not None and day == mark + timedelta(days=1):
+        advance_watermark(day)
     return result
+
+
+def watermark() -> date | None:
+    """The last business date the selection completed with every date before it (None before its first)."""
+    mark = WATERMARKS().get(SELECTION_JOB)
+    return date.fromisoformat(mark) if mark else None
+
+
+def advance_watermark(day: date) -> bool:
+    """Move the watermark to `day`, only forward (two shards finishing together never move it back)."""
+    return WATERMARKS().advance(SELECTION_JOB, day.isoformat(), clock.iso(clock.now()))
 
 
 def dates_to_run(target: date, watermark: date | None, max_days: int) -> list[date]:
     """The missed dates after the watermark up to `target`, in order, at most `max_days` per invocation."""
     start = target if watermark is None else watermark + timedelta(days=1)
-    days = []
+    days: list[date] = []
     day = start
     while day <= target and len(days) < max_days:
         days.append(day)
@@ -605,25 +614,25 @@ def run_scheduled(today: date, *, remaining: Callable[[], float] | None = None) 
     moving the watermark over them). Only running out of time ends the loop."""
     s = get_settings()
     target = today - timedelta(days=1)
-    watermark = store.get_watermark()
-    if watermark is not None and target - watermark > timedelta(days=s.selection_catch_up_max_days):
+    mark = watermark()
+    if mark is not None and target - mark > timedelta(days=s.selection_catch_up_max_days):
         logger.warning(
-            "selection is far behind; catching up in steps", extra={"watermark": str(watermark), "target": str(target)}
+            "selection is far behind; catching up in steps", extra={"watermark": str(mark), "target": str(target)}
         )
     results = []
     behind = False  # a date before this one was not completed: the watermark waits for it
-    for day in dates_to_run(target, watermark, s.selection_catch_up_max_days):
+    for day in dates_to_run(target, mark, s.selection_catch_up_max_days):
         if remaining is not None and remaining() < s.selection_stop_margin_seconds:
             break
         try:
-            run = store.get_run(day)
+            run = SELECTION_RUNS().get_run(day)
         except TRANSIENT as err:
             results.append(RunResult(str(day), "resume", "failed", {}, reason=type(err).__name__))
             behind = True
             continue
         if run and run.get("status") == "completed":
             if not behind:
-                store.advance_watermark(day, clock.iso(clock.now()))
+                advance_watermark(day)
             results.append(RunResult(str(day), "resume", "already_completed", run.get("counts", {})))
             continue
         try:
@@ -637,7 +646,7 @@ def run_scheduled(today: date, *, remaining: Callable[[], float] | None = None) 
         results.append(result)
         if result.status == "completed":
             if not behind:
-                store.advance_watermark(day, clock.iso(clock.now()))
+                advance_watermark(day)
             continue
         behind = True
         if result.reason == "out_of_time":

@@ -1,8 +1,10 @@
 """A job's watermark: how far it has read, so a missed run catches up and a rerun reads nothing twice.
 
-One item per job (`keys.job_watermark`), its position under `value`: the hourly SLA sweeps (hourly_sweep.py) and the
-daily jobs (daily_sweep.py: penalty overdue, prospect lapse and first contact).
-The selection job and the callback overdue sweep still keep their own copies (issue 17 §5)."""
+One item per job (`keys.job_watermark`), its position under `value`: the hourly SLA sweeps (hourly_sweep.py),
+the daily jobs (daily_sweep.py: penalty overdue, prospect lapse and first contact, the callback sweeps) and
+the daily callback selection (selection_job.py, job "selection": it moves its position only forward with
+`advance`, since the shards of a fanned-out date finish concurrently). Positions are ISO dates or hours, so
+they compare as strings (issue 17 §5)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ class JobWatermarks(Protocol):
 
     def set(self, job: str, value: str, at: str) -> None:
         """Move the job's position to `value` (written at `at`)."""
+        ...
+
+    def advance(self, job: str, value: str, at: str) -> bool:
+        """Move the job's position to `value` only if it is before it (or absent); False otherwise."""
         ...
 
 

@@ -16,6 +16,7 @@ from datetime import date
 
 from ..config import get_settings
 from ..errors import ConditionFailed, NotFound, Unavailable
+from ..models.account_activity import last_activity_on
 from . import base, keys
 
 PERIODIC_TIERS = ("gold", "silver", "ordinary", "monthly")
@@ -50,11 +51,6 @@ def periodic_phase(account_id: str, days: int) -> int:
 def periodic_bucket(day: date, days: int) -> int:
     """Accounts whose phase equals this come up on `day`: once per period, no writes needed."""
     return day.toordinal() % max(days, 1)
-
-
-def last_activity_on(state: dict) -> str | None:
-    dates = [d for d in (state.get("last_trade_on"), state.get("opened_on")) if d]
-    return max(dates) if dates else None
 
 
 def account_item(state: dict) -> dict:

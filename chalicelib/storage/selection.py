@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from ..config import get_settings
+from ..domain.selection_ports import LOAD_BATCH  # noqa: F401 - how many agents an add takes (the job's batches)
 from ..errors import ConditionFailed
 from ..models.tasks import COVERAGE_TRIGGERS, TaskRecord
 from . import base, callback_work, directory, keys
-from .accounts import periodic_bucket, periodic_tier  # noqa: F401 - periodic_tier re-exported for the job
+from .accounts import periodic_bucket
 from .tasks import task_item
 
 JOB = "callbacks"
@@ -134,11 +135,6 @@ def staff_records(staff_ids: list[str]) -> dict[str, dict]:
         i["staff_id"]: i
         for i in base.batch_get(pairs, "staff_id, #s, #r", consistent=True, names={"#s": "status", "#r": "role"})
     }
-
-
-# Agents per LOAD transaction: any one agent held by another transaction cancels it all, so at 5% contention
-# per agent (bench.replay) n agents clear with 0.95^n; 20 gives the fewest requests per agent (~0.14).
-LOAD_BATCH = 20
 
 
 def add_loads_once(deltas: dict[str, int], fence: str, mark: str) -> bool:

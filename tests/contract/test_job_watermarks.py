@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from chalicelib.storage.memory.watermarks import MemoryJobWatermarks
@@ -44,3 +46,24 @@ def test_a_watermark_written_before_the_shared_module_still_reads(attribute, job
     assert marks.get(job) == "2026-11-19"
     marks.set(job, "2026-11-20", "2026-11-21T01:00:05+08:00")
     assert marks.get(job) == "2026-11-20"
+
+
+def test_advance_moves_a_position_only_forward(marks):
+    # the selection's shards finish concurrently (domain/selection_fanout.py): a late one never moves it back
+    assert marks.advance("selection", "2026-11-18", "2026-11-19T02:00:05+08:00") is True
+    assert marks.advance("selection", "2026-11-20", "2026-11-21T02:00:05+08:00") is True
+    assert marks.advance("selection", "2026-11-19", "2026-11-21T02:00:06+08:00") is False
+    assert marks.advance("selection", "2026-11-20", "2026-11-21T02:00:07+08:00") is False
+    assert marks.get("selection") == "2026-11-20"
+
+
+def test_the_selection_resumes_from_the_item_it_kept_before_the_shared_module():
+    """The selection kept its position on the "callbacks" job's item under `business_date`
+    (storage/selection.advance_watermark): read while its own item is missing, never written."""
+    from chalicelib.storage import selection
+
+    selection.advance_watermark(date(2026, 11, 17), "2026-11-18T02:00:05+08:00")
+    marks = DynamoJobWatermarks()
+    assert marks.get("selection") == "2026-11-17"
+    assert marks.advance("selection", "2026-11-18", "2026-11-19T02:00:05+08:00") is True
+    assert marks.get("selection") == "2026-11-18" and selection.get_watermark() == date(2026, 11, 17)

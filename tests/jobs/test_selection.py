@@ -459,16 +459,16 @@ def test_stops_before_the_deadline_and_the_next_run_resumes():
     with clock.freeze("2026-11-20T02:00:00+08:00"):
         results = selection_job.run_scheduled(date(2026, 11, 20), remaining=remaining)
     assert [r.status for r in results] == ["partial"]
-    assert store.get_watermark() is None and store.get_run(D)["status"] == "partial"
+    assert selection_job.watermark() is None and store.get_run(D)["status"] == "partial"
     assert len(all_task_ids()) < n
     with clock.freeze("2026-11-20T02:20:00+08:00"):
         results = selection_job.run_scheduled(date(2026, 11, 20))
-    assert [r.status for r in results] == ["completed"] and store.get_watermark() == D
+    assert [r.status for r in results] == ["completed"] and selection_job.watermark() == D
     assert_books_balance(n)
 
 
 def test_watermark_catches_up_missed_dates_in_order():
-    store.advance_watermark(D - timedelta(days=3), "x")
+    selection_job.advance_watermark(D - timedelta(days=3))
     feed(
         opened("ac-a", on=str(D - timedelta(days=2))),
         opened("ac-b", on=str(D - timedelta(days=1)), n=2),
@@ -477,10 +477,24 @@ def test_watermark_catches_up_missed_dates_in_order():
     with clock.freeze("2026-11-20T02:00:00+08:00"):
         results = selection_job.run_scheduled(date(2026, 11, 20))
     assert [r.business_date for r in results] == ["2026-11-17", "2026-11-18", "2026-11-19"]
-    assert store.get_watermark() == D
+    assert selection_job.watermark() == D
     assert task("new_account", "ac-a", "2026-11-17") and task("new_account", "ac-c", str(D))
     with clock.freeze("2026-11-20T02:05:00+08:00"):
         assert selection_job.run_scheduled(date(2026, 11, 20)) == []
+
+
+def test_a_deployed_table_resumes_from_the_watermark_the_selection_kept_before_the_shared_one():
+    """Before issue 17 §5 the selection kept its position on its own item (`business_date`): the first run
+    after the upgrade catches up from there, and from then on the shared watermark (job "selection") moves."""
+    store.advance_watermark(D - timedelta(days=2), "2026-11-18T02:00:05+08:00")
+    feed(opened("ac-a", on=str(D - timedelta(days=1))), opened("ac-b", on=str(D), n=2))
+    assert selection_job.watermark() == D - timedelta(days=2)
+    with clock.freeze("2026-11-20T02:00:00+08:00"):
+        results = selection_job.run_scheduled(date(2026, 11, 20))
+    assert [r.business_date for r in results] == ["2026-11-18", "2026-11-19"]
+    assert selection_job.watermark() == D
+    assert base.get_item(**keys.job_watermark("selection"), consistent=True)["value"] == str(D)
+    assert store.get_watermark() == D - timedelta(days=2)  # the earlier item is only read, never written
 
 
 def test_dry_run_counts_and_writes_nothing():

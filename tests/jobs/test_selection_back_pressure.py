@@ -86,7 +86,7 @@ def test_throttled_and_conflicting_transactions_with_8_workers_still_give_every_
         runs = scheduled("2026-11-20T02:00:00+08:00", plenty, monkeypatch)
     assert refused.counts["ThrottlingError"] > 0 and refused.counts["TransactionConflict"] > 0
     assert [(r["business_date"], r["status"], r["created"]) for r in runs] == [(str(D), "completed", ACCOUNTS)]
-    assert store.get_watermark() == D
+    assert selection_job.watermark() == D
     assert_exactly_one_task_each(accounts)
     # The agents' counters hold every task once, balanced, and no task transaction wrote a staff record
     # (the counter is its own LOAD item, added to outside the transactions).
@@ -150,11 +150,11 @@ def test_out_of_time_under_throttling_stops_partial_and_the_next_scheduled_run_r
         first = scheduled("2026-11-20T02:00:00+08:00", running_out, monkeypatch)
         assert [(r["status"]) for r in first] == ["partial"]
         made = sum(len(task_ids_of(a)) for a in accounts)
-        assert 0 < made < ACCOUNTS and store.get_watermark() is None
+        assert 0 < made < ACCOUNTS and selection_job.watermark() is None
         assert store.get_run(D)["status"] == "partial"
         again = scheduled("2026-11-20T02:15:00+08:00", plenty, monkeypatch)
     assert [(r["business_date"], r["status"], r["created"]) for r in again] == [(str(D), "completed", ACCOUNTS - made)]
-    assert store.get_watermark() == D
+    assert selection_job.watermark() == D
     assert_exactly_one_task_each(accounts)
     assert sum(load(a) for a in AGENTS) == ACCOUNTS
 
@@ -177,7 +177,7 @@ def test_a_transaction_throttled_past_the_give_up_limit_leaves_the_date_partial_
     assert result.status == "partial" and result.reason == "incomplete"
     assert result.counts["new_account"]["created"] == 9
     assert result.counts["new_account"]["skipped"] == {"kept_throttled": 1}
-    assert task_ids_of(accounts[3]) == [] and store.get_watermark() is None
+    assert task_ids_of(accounts[3]) == [] and selection_job.watermark() is None
     with clock.freeze("2026-11-20T02:30:00+08:00"):
         again = selection_job.run_and_advance(D)
     assert again.status == "completed" and again.totals()["created"] == 1
@@ -186,7 +186,7 @@ def test_a_transaction_throttled_past_the_give_up_limit_leaves_the_date_partial_
 
 # --- one bad date ------------------------------------------------------------------------------------------
 def test_one_failing_date_does_not_block_the_later_dates_and_is_retried_by_the_next_run(monkeypatch):
-    store.advance_watermark(D - timedelta(days=3), "x")
+    selection_job.advance_watermark(D - timedelta(days=3))
     bad_day, later = D - timedelta(days=2), [D - timedelta(days=1), D]
     bad = new_accounts(3, on=bad_day, prefix="bad")
     good = {day: new_accounts(3, on=day, prefix="ok") for day in later}
@@ -208,7 +208,7 @@ def test_one_failing_date_does_not_block_the_later_dates_and_is_retried_by_the_n
     ]
     for day, ids in good.items():
         assert_exactly_one_task_each(ids, day)
-    assert store.get_watermark() == D - timedelta(days=3)  # waits before the failed date
+    assert selection_job.watermark() == D - timedelta(days=3)  # waits before the failed date
     monkeypatch.setattr(rules, "build_task", real)
     runs = scheduled("2026-11-20T03:00:00+08:00", plenty, monkeypatch)
     assert [(r["business_date"], r["status"]) for r in runs] == [
@@ -216,7 +216,7 @@ def test_one_failing_date_does_not_block_the_later_dates_and_is_retried_by_the_n
         (str(later[0]), "already_completed"),
         (str(D), "already_completed"),
     ]
-    assert store.get_watermark() == D
+    assert selection_job.watermark() == D
     assert_exactly_one_task_each(bad, bad_day)
 
 

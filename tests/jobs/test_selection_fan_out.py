@@ -170,11 +170,11 @@ def test_each_shard_creates_its_accounts_tasks_and_the_date_completes_only_after
         (result,) = deliver(m)
         assert result["status"] == "completed"
         assert result["created"] == sum(1 for a in accounts if shard_of(a) == m["shard"])
-        assert store.get_run(D)["status"] == "running" and store.get_watermark() is None
+        assert store.get_run(D)["status"] == "running" and selection_job.watermark() is None
     mine = [a for a in accounts if shard_of(a) != messages[-1]["shard"]]
     assert_exactly_one_task_each(mine)
     deliver(messages[-1])
-    assert store.get_run(D)["status"] == "completed" and store.get_watermark() == D
+    assert store.get_run(D)["status"] == "completed" and selection_job.watermark() == D
     assert store.get_run(D)["counts"]["new_account"]["created"] == len(accounts)
     assert_exactly_one_task_each(accounts)
     # The per-date parts ran once, in the shard that claimed them, and their lease is released.
@@ -239,7 +239,7 @@ def test_a_failing_shard_blocks_neither_the_other_shards_nor_the_later_dates(que
     from chalicelib.jobs.callbacks import ShardFailed
 
     earlier = D - timedelta(days=1)
-    store.advance_watermark(earlier - timedelta(days=1), "x")
+    selection_job.advance_watermark(earlier - timedelta(days=1))
     old = new_accounts(12, on=earlier, prefix="old")
     new = new_accounts(12, on=D, prefix="new")
     bad_shard = shard_of(old[0])
@@ -265,13 +265,13 @@ def test_a_failing_shard_blocks_neither_the_other_shards_nor_the_later_dates(que
             assert deliver(m)[0]["status"] == "completed"
     assert store.get_run(D)["status"] == "completed"
     assert store.get_run(earlier)["status"] == "running"
-    assert store.get_watermark() == earlier - timedelta(days=1)  # waits before the open date
+    assert selection_job.watermark() == earlier - timedelta(days=1)  # waits before the open date
     assert_exactly_one_task_each(new, D)
     assert_exactly_one_task_each([a for a in old if shard_of(a) != bad_shard], earlier)
     monkeypatch.setattr(rules, "build_task", real)
     (redelivered,) = deliver(msg(bad_shard, earlier))
     assert redelivered["status"] == "completed"
-    assert store.get_watermark() == D  # over the date it closed and the completed one after it
+    assert selection_job.watermark() == D  # over the date it closed and the completed one after it
     assert_exactly_one_task_each(old, earlier)
 
 
@@ -303,7 +303,7 @@ def test_per_date_parts_held_by_a_crashed_invocation_are_taken_over_once_its_lea
     assert per_date_parts == {"departures": 0, "sample": 0}  # held: nobody else runs them
     deliver(msg(3), at="2026-11-20T02:20:00+08:00")  # SQS delivers the crashed message again: same owner
     assert per_date_parts == {"departures": 1, "sample": 1}
-    assert store.get_run(D)["status"] == "completed" and store.get_watermark() == D
+    assert store.get_run(D)["status"] == "completed" and selection_job.watermark() == D
     assert_exactly_one_task_each(accounts)
 
 
@@ -318,4 +318,4 @@ def test_when_only_the_per_date_parts_are_left_a_later_schedule_queues_shard_0_t
     assert [(r["status"], r.get("shards")) for r in later] == [("queued", [0])]
     (result,) = deliver(*received(queue), at="2026-11-20T09:00:00+08:00")
     assert result["status"] == "completed" and per_date_parts == {"departures": 1, "sample": 1}
-    assert store.get_run(D)["status"] == "completed" and store.get_watermark() == D
+    assert store.get_run(D)["status"] == "completed" and selection_job.watermark() == D

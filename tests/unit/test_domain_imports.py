@@ -1,8 +1,5 @@
 """The domain depends on protocols, never on storage (issue 17 §1, ../shared/ARCHITECTURE.md "What each room may
-touch"): no domain module imports a storage or wiring module, boto3/botocore or chalice, or reads os.environ.
-
-`NOT_YET_PORTED` lists the modules still to move behind a port (docs/next-steps.md): it may only shrink. A
-module on it that no longer needs to be there fails too, so the list stays true."""
+touch"): no domain module imports a storage or wiring module, boto3/botocore or chalice, or reads os.environ."""
 
 from __future__ import annotations
 
@@ -13,12 +10,6 @@ import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "chalicelib" / "domain"
 FORBIDDEN = ("chalicelib.storage", "chalicelib.wiring", "boto3", "botocore", "chalice")
-NOT_YET_PORTED = {
-    "sample.py",
-    "selection.py",
-    "selection_fanout.py",
-    "selection_job.py",
-}
 
 
 def imported(source: str, package: str) -> set[str]:
@@ -58,11 +49,7 @@ MODULES = sorted(DOMAIN.rglob("*.py"))
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(DOMAIN)))
 def test_a_domain_module_reaches_storage_only_through_a_port(path):
     bad = violations(path.read_text(encoding="utf-8"), _package(path))
-    name = str(path.relative_to(DOMAIN))
-    if name in NOT_YET_PORTED:
-        assert bad, f"{name} needs no storage any more: take it off NOT_YET_PORTED"
-    else:
-        assert not bad, f"{name} imports {bad}: go through a port (chalicelib/domain/ports.py)"
+    assert not bad, f"{path.relative_to(DOMAIN)} imports {bad}: go through a port (chalicelib/domain/ports.py)"
 
 
 def test_the_check_sees_relative_absolute_and_environment_reads():

@@ -1,4 +1,5 @@
-"""Job watermarks in memory: one position per job, the last write wins (as the table's put)."""
+"""Job watermarks in memory: one position per job, the last write wins (as the table's put); `advance`
+only moves forward (as the table's conditional update)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,10 @@ class MemoryJobWatermarks:
 
     def set(self, job: str, value: str, at: str) -> None:
         self.positions[job] = (value, at)
+
+    def advance(self, job: str, value: str, at: str) -> bool:
+        current = self.get(job)
+        if current is not None and current >= value:
+            return False
+        self.positions[job] = (value, at)
+        return True

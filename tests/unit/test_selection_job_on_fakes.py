@@ -1,0 +1,208 @@
+"""The daily selection's rules run on the in-memory fakes of its ports (issue 17 §2: fast, no table).
+
+The same job code as tests/jobs/test_selection*.py (which run it end to end on moto from the account feed);
+here each port is the fake the contract suites hold to the table's behaviour
+(tests/contract/test_selection_repository.py, test_sample_repository.py, test_job_watermarks.py)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.config import reset_settings
+from chalicelib.domain import selection_fanout, selection_job
+from chalicelib.domain.sample_ports import SAMPLE
+from chalicelib.domain.selection_ports import SELECTION, SELECTION_JOB, SELECTION_RUNS
+from chalicelib.domain.watermark_ports import WATERMARKS
+from chalicelib.errors import TooManyRequests
+from chalicelib.storage.memory.sample import MemorySample
+from chalicelib.storage.memory.selection import MemorySelection
+from chalicelib.storage.memory.selection_runs import MemorySelectionRuns
+from chalicelib.storage.memory.watermarks import MemoryJobWatermarks
+
+D = date(2026, 11, 19)  # a Thursday
+BRANCH = "br-fake"
+
+
+class Fakes:
+    def __init__(self) -> None:
+        self.selection = MemorySelection(page_size=3)
+        self.runs = MemorySelectionRuns()
+        self.sample = MemorySample(self.selection)
+        self.marks = MemoryJobWatermarks()
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    monkeypatch.setenv("FIELDDESK_SAMPLE_SELECTION", "false")
+    monkeypatch.setenv("FIELDDESK_SELECTION_RETRY_BASE_SECONDS", "0.001")
+    monkeypatch.setenv("FIELDDESK_SELECTION_RETRY_MAX_DELAY_SECONDS", "0.01")
+    reset_settings()
+    f = Fakes()
+    with (
+        SELECTION.override(f.selection),
+        SELECTION_RUNS.override(f.runs),
+        SAMPLE.override(f.sample),
+        WATERMARKS.override(f.marks),
+    ):
+        for agent in ("cba-f1", "cba-f2"):
+            f.selection.put_staff(agent_record(agent))
+        f.selection.put_staff({**agent_record("cm-f1"), "role": "client_manager"})
+        yield f
+
+
+def agent_record(staff_id: str) -> dict:
+    return {"staff_id": staff_id, "name": staff_id, "role": "callback_agent", "branch_id": BRANCH, "status": "active"}
+
+
+def new_account(f: Fakes, account_id: str, on: date = D, manager: str = "cm-f1") -> None:
+    snapshot = {
+        "account_id": account_id,
+        "branch_id": BRANCH,
+        "serving_manager_id": manager,
+        "client_name": "张三丰",
+        "status": "open",
+        "tier": "ordinary",
+        "opened_on": str(on),
+        "channel": "counter",
+    }
+    f.selection.put_account(snapshot)
+    f.selection.put_inbox(
+        {
+            "account_id": account_id,
+            "trigger": "new_account",
+            "episode": str(on),
+            "event_on": str(on),
+            "account": snapshot,
+        }
+    )
+
+
+def run(day: date = D, **kw) -> selection_job.RunResult:
+    with clock.freeze(f"{day + timedelta(days=1)}T02:00:00+08:00"):
+        return selection_job.run_date(day, **kw)
+
+
+def test_a_first_run_creates_each_task_once_spread_over_the_agents_and_a_rerun_writes_nothing(fakes):
+    for i in range(6):
+        new_account(fakes, f"ac-f{i}")
+    first = run()
+    assert (first.mode, first.status, first.totals()["created"]) == ("first", "completed", 6)
+    tasks = [fakes.selection.task(f"new_account.ac-f{i}.{D}") for i in range(6)]
+    assert all(t is not None for t in tasks)
+    holders = [t["assignee_id"] for t in tasks]
+    assert holders.count("cba-f1") == holders.count("cba-f2") == 3  # least loaded; never the manager cm-f1
+    assert (fakes.selection.load("cba-f1"), fakes.selection.load("cba-f2")) == (3, 3)  # added once, at the end
+    assert list(fakes.selection.inbox_pages(D, lambda fn, *a, **k: fn(*a, **k))) == []  # consumed with the tasks
+    assert fakes.runs.get_run(D)["status"] == "completed"
+    again = run()
+    assert (again.mode, again.totals()["created"], again.totals()["existing"]) == ("resume", 0, 0)
+    assert (fakes.selection.load("cba-f1"), fakes.selection.load("cba-f2")) == (3, 3)
+
+
+def test_a_rerun_after_a_crash_creates_only_what_is_missing(fakes, monkeypatch):
+    for i in range(5):
+        new_account(fakes, f"ac-c{i}")
+    real = fakes.selection.create_task
+    made = {"n": 0}
+
+    def crashing(record, *args, **kwargs):
+        if made["n"] == 3:
+            raise RuntimeError("the invocation died")
+        made["n"] += 1
+        return real(record, *args, **kwargs)
+
+    monkeypatch.setattr(fakes.selection, "create_task", crashing)
+    with pytest.raises(RuntimeError):
+        run()
+    assert fakes.runs.get_run(D)["status"] == "running" and len(fakes.selection.tasks) == 3
+    monkeypatch.setattr(fakes.selection, "create_task", real)
+    resumed = run()
+    assert (resumed.mode, resumed.status, resumed.totals()["created"]) == ("resume", "completed", 2)
+    assert len(fakes.selection.tasks) == 5
+
+
+def test_throttled_task_writes_are_retried_within_the_budget(fakes, monkeypatch):
+    for i in range(4):
+        new_account(fakes, f"ac-t{i}")
+    real, refused = fakes.selection.create_task, {"n": 0}
+
+    def throttled(*args, **kwargs):
+        if refused["n"] < 5:
+            refused["n"] += 1
+            raise TooManyRequests("throttled")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fakes.selection, "create_task", throttled)
+    result = run()
+    assert (result.status, result.totals()["created"], len(fakes.selection.tasks)) == ("completed", 4, 4)
+
+
+def test_a_task_given_to_an_agent_who_departed_meanwhile_goes_to_the_branch_queue(fakes, monkeypatch):
+    new_account(fakes, "ac-d1")
+    new_account(fakes, "ac-d2")
+    real = fakes.selection.branch_agents
+
+    def then_departs(branch_id):
+        agents = real(branch_id)
+        fakes.selection.staff["cba-f1"]["status"] = "departed"  # after the run read its agents
+        return agents
+
+    monkeypatch.setattr(fakes.selection, "branch_agents", then_departs)
+    result = run()
+    assert result.status == "completed"
+    holders = sorted(str(fakes.selection.task(f"new_account.{a}.{D}").get("assignee_id")) for a in ("ac-d1", "ac-d2"))
+    assert holders == ["None", "cba-f2"]
+    assert fakes.selection.load("cba-f1") == 0 and fakes.selection.load("cba-f2") == 1
+
+
+def test_the_schedule_catches_up_missed_dates_and_moves_the_shared_watermark(fakes):
+    fakes.marks.set(SELECTION_JOB, str(D - timedelta(days=3)), "x")
+    for n in (2, 1, 0):
+        new_account(fakes, f"ac-w{n}", on=D - timedelta(days=n))
+    with clock.freeze("2026-11-20T02:00:00+08:00"):
+        results = selection_job.run_scheduled(date(2026, 11, 20))
+    assert [r.business_date for r in results] == ["2026-11-17", "2026-11-18", "2026-11-19"]
+    assert [r.status for r in results] == ["completed"] * 3 and selection_job.watermark() == D
+    with clock.freeze("2026-11-20T02:05:00+08:00"):
+        assert selection_job.run_scheduled(date(2026, 11, 20)) == []
+
+
+def test_a_failing_date_keeps_the_watermark_before_it_and_the_later_dates_still_run(fakes, monkeypatch):
+    fakes.marks.set(SELECTION_JOB, str(D - timedelta(days=2)), "x")
+    new_account(fakes, "ac-x1", on=D - timedelta(days=1))
+    new_account(fakes, "ac-x2", on=D)
+    real = selection_job._Run.run
+
+    def broken_on_the_first(self):
+        if self.day == D - timedelta(days=1):
+            raise TooManyRequests("the database refused")
+        return real(self)
+
+    monkeypatch.setattr(selection_job._Run, "run", broken_on_the_first)
+    with clock.freeze("2026-11-20T02:00:00+08:00"):
+        results = selection_job.run_scheduled(date(2026, 11, 20))
+    assert [r.status for r in results] == ["failed", "completed"]
+    assert selection_job.watermark() == D - timedelta(days=2)
+    monkeypatch.setattr(selection_job._Run, "run", real)
+    with clock.freeze("2026-11-20T03:00:00+08:00"):
+        results = selection_job.run_scheduled(date(2026, 11, 20))
+    assert [r.status for r in results] == ["completed", "already_completed"] and selection_job.watermark() == D
+
+
+def test_a_fanned_out_date_completes_with_its_last_shard_and_only_then_moves_the_watermark(fakes, monkeypatch):
+    monkeypatch.setenv("FIELDDESK_SELECTION_SHARDS", "2")
+    reset_settings()
+    fakes.marks.set(SELECTION_JOB, str(D - timedelta(days=1)), "x")
+    for i in range(6):
+        new_account(fakes, f"ac-s{i}")
+    with clock.freeze("2026-11-20T02:00:00+08:00"):
+        first = selection_fanout.run_shard(D, 0, remaining=lambda: 900.0)
+        assert first.status == "completed" and fakes.runs.get_run(D)["status"] == "running"
+        assert selection_job.watermark() == D - timedelta(days=1)
+        second = selection_fanout.run_shard(D, 1, remaining=lambda: 900.0)
+    assert second.status == "completed" and fakes.runs.get_run(D)["status"] == "completed"
+    assert selection_job.watermark() == D
+    assert int(fakes.runs.get_run(D)["counts"]["new_account"]["created"]) == 6 == len(fakes.selection.tasks)
