@@ -571,12 +571,15 @@ class Engine:
             for i, (action, spec, _) in enumerate(ops)
             if action == "Update" and "open_tasks" in spec.get("UpdateExpression", "")
         ]
-        if self.load_conflict and any(self.rand.random() < self.load_conflict for _ in loads):
+        held = [i for i in loads if self.load_conflict and self.rand.random() < self.load_conflict]
+        if held:
             # Agent contention per LOAD item, as for a single UpdateItem: a transaction adding to n agents'
             # counters is cancelled when any one of them is held (1 - 0.95^n), so batching them is not free.
+            # As DynamoDB does, the cancellation names each held item.
             self.refused["TransactionConflict (LOAD)"] += 1  # told apart from the task transactions' conflicts
             reasons = [{"Code": "None"} for _ in ops]
-            reasons[loads[0]] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing"}
+            for i in held:
+                reasons[i] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing"}
             raise Refused("TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons)
         if self.tx_conflict and self.rand.random() < self.tx_conflict:
             # Another writer holds one of its items (the account's counter, a concurrent run).

@@ -39,8 +39,9 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -51,7 +52,7 @@ from ..models.tasks import Trigger
 from ..observability import logger
 from . import sample
 from . import selection as rules
-from .selection_ports import LOAD_BATCH, SELECTION, SELECTION_JOB, SELECTION_RUNS, TaskWrite
+from .selection_ports import LOAD_BATCH, SELECTION, SELECTION_JOB, SELECTION_RUNS, LoadItemBusy, TaskWrite
 from .watermark_ports import WATERMARKS
 
 
@@ -99,6 +100,12 @@ TRANSIENT = (TooManyRequests, Unavailable)
 # 50,000 tasks or SETTLE_SECONDS of run, whichever first, and at the end (partial runs too): a crash loses
 # at most that much. The choice of agent uses the run's own counts meanwhile, so it stays fair.
 SETTLE_EVERY = 50_000
+# Task writes the run keeps in flight while its main thread reads on (issue 18). Waiting for each page's
+# last write before reading the next left the workers idle behind any one throttled write's backoff
+# (botocore's first retry waits up to 1 s): 115 tasks/s of a possible 800 at 8 workers and 10 ms a request.
+# 2,000 is ~2.5 s of writes at that rate, longer than a throttled write's first two retries; the pages are
+# small (a query page of one shard), so memory is a few MB.
+TASKS_IN_FLIGHT = 2_000
 SETTLE_SECONDS = 300.0
 
 
@@ -151,6 +158,8 @@ class _Run:
         self.stopped = False
         self.incomplete = False  # something was left for the next run to resume
         self.retries = 0  # back-offs taken (throttles and conflicts)
+        self.in_flight: deque[list[Future]] = deque()  # pages of task writes submitted, oldest first
+        self.writing = 0  # task writes in those pages
 
     # --- time and back-pressure ---------------------------------------------------------
     def out_of_time(self) -> bool:
@@ -241,7 +250,10 @@ class _Run:
                     pool,
                 )
                 if self.stopped:
-                    return
+                    break
+            self.drain()
+            if self.stopped:
+                return
             if self.mode != "dry_run" and not self.incomplete:
                 self.patiently(
                     self.repo.mark_departure_selected, manager["staff_id"], manager["departed_on"], self.created_at
@@ -289,18 +301,34 @@ class _Run:
                 counts.created += 1
                 self.dry_counters[c.account_id] = self.dry_counters.get(c.account_id, 0) + 1
             return
-        futures = [pool.submit(self.create, c) for c in todo]
-        wait(futures)  # every write of the page has landed or failed before its agents are counted
-        try:
-            for future in futures:
-                future.result()
-        finally:
-            with self.lock:
-                due = (
-                    sum(self.assigned.values()) >= SETTLE_EVERY or time.monotonic() - self.settled_at >= SETTLE_SECONDS
-                )
-            if due:
-                self.settle(pool)
+        self.in_flight.append([pool.submit(self.create, c) for c in todo])
+        self.writing += len(todo)
+        while self.writing > TASKS_IN_FLIGHT:
+            self._land(self.in_flight.popleft())
+        with self.lock:
+            due = sum(self.assigned.values()) >= SETTLE_EVERY or time.monotonic() - self.settled_at >= SETTLE_SECONDS
+        if due:
+            self.drain()  # every write so far has landed or failed before its agents are counted
+            self.settle(pool)
+
+    def _land(self, futures: list[Future]) -> None:
+        self.writing -= len(futures)
+        wait(futures)
+        for future in futures:
+            future.result()  # a worker's unexpected error (or OutOfTime) stops the run here
+
+    def drain(self) -> None:
+        """Wait for every page in flight: before agents are counted, a phase is called complete or a departure
+        marked selected (each needs to know whether a write of it gave up). Every page lands before the first
+        error is raised, so nothing is still writing when the run settles."""
+        first: Exception | None = None
+        while self.in_flight:
+            try:
+                self._land(self.in_flight.popleft())
+            except Exception as err:  # re-raised below, after the other pages landed
+                first = first or err
+        if first is not None:
+            raise first
 
     # --- one task -------------------------------------------------------------------------
     def _branch_agents(self, branch_id: str) -> list[dict]:
@@ -420,18 +448,36 @@ class _Run:
             return
         batches = [dict(list(deltas.items())[i : i + LOAD_BATCH]) for i in range(0, len(deltas), LOAD_BATCH)]
 
-        def add(batch: dict[str, int]) -> None:
-            try:
-                self.patiently(self.repo.add_loads_once, batch, self.fence, mark, conflicts=True, finishing=True)
-            except (OutOfTime, *TRANSIENT):
-                with self.lock:  # nothing landed: the next flush adds it
-                    for agent, n in batch.items():
-                        if agent not in gone:
-                            self.assigned[agent] = self.assigned.get(agent, 0) + n
-                return
-            with self.lock:
+        def give_back(batch: dict[str, int]) -> None:
+            with self.lock:  # nothing landed: the next flush adds it
                 for agent, n in batch.items():
-                    self.added[agent] = self.added.get(agent, 0) + n
+                    if agent not in gone:
+                        self.assigned[agent] = self.assigned.get(agent, 0) + n
+
+        def add(batch: dict[str, int]) -> None:
+            started, tries = time.monotonic(), 0
+            while True:
+                try:
+                    self.patiently(self.repo.add_loads_once, batch, self.fence, mark, finishing=True)
+                except LoadItemBusy as err:
+                    # Nothing of the batch was written. The agents not held go again at once (issue 18: a
+                    # batch of 20 at 5% contention each clears 36% of tries, and retrying it whole behind a
+                    # growing backoff held the end of a 10,000-task run for ~20 s); the held ones back off.
+                    held = {a: n for a, n in batch.items() if a in err.agents} or batch
+                    if len(held) < len(batch):
+                        add({a: n for a, n in batch.items() if a not in held})
+                    batch = held
+                    if self.backoff(tries, started, finishing=True):
+                        tries += 1
+                        continue
+                    give_back(batch)
+                except (OutOfTime, *TRANSIENT):
+                    give_back(batch)
+                else:
+                    with self.lock:
+                        for agent, n in batch.items():
+                            self.added[agent] = self.added.get(agent, 0) + n
+                return
 
         def requeue(agent: str) -> None:
             for task_id, trigger in self.run_tasks[agent]:
@@ -451,16 +497,19 @@ class _Run:
 
     def _pages(self, pages: Iterable[list[rules.Candidate]], pool: ThreadPoolExecutor) -> bool:
         """Process pages (each split by trigger, risk first); False once out of time."""
-        for page in pages:
-            if self.out_of_time():
-                return False
-            for trigger in rules.ORDER:
-                of_trigger = [c for c in page if c.trigger == trigger]
-                if of_trigger:
-                    self.process(trigger, of_trigger, pool)
-            if self.stopped:
-                return False
-        return True
+        try:
+            for page in pages:
+                if self.out_of_time():
+                    return False
+                for trigger in rules.ORDER:
+                    of_trigger = [c for c in page if c.trigger == trigger]
+                    if of_trigger:
+                        self.process(trigger, of_trigger, pool)
+                if self.stopped:
+                    return False
+        finally:
+            self.drain()
+        return not self.stopped
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=max(1, self.s.selection_workers)) as pool:
@@ -469,7 +518,12 @@ class _Run:
             except OutOfTime:
                 self.stopped = True
             finally:
-                self.settle(pool, final=True)
+                try:
+                    self.drain()
+                except OutOfTime:
+                    self.stopped = True
+                finally:
+                    self.settle(pool, final=True)
                 if self.assigned:  # the last flush could not write them: counted by `reconcile open-tasks`
                     logger.warning(
                         "agents' loads left unadded",

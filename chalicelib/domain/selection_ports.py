@@ -48,9 +48,14 @@ class TaskWrite(str, Enum):
 
 
 class LoadItemBusy(ConditionFailed):
-    """An agent's LOAD item was held by another transaction: nothing of the add was written, retry."""
+    """An agent's LOAD item was held by another transaction: nothing of the add was written, retry.
+    `agents`: the agents whose items were held, as DynamoDB names them (empty: not known, any of them)."""
 
     code = "load_item_busy"
+
+    def __init__(self, message: str = "an agent's LOAD item is in another transaction", agents: Iterable[str] = ()):
+        super().__init__(message)
+        self.agents = frozenset(agents)
 
 
 class SelectionRepository(Protocol):

@@ -137,6 +137,15 @@ def staff_records(staff_ids: list[str]) -> dict[str, dict]:
     }
 
 
+class LoadsHeld(base.WriteConflict):
+    """A LOAD transaction cancelled because other transactions held these agents' items (DynamoDB names each
+    item's reason in order): nothing was written; the others can go again at once."""
+
+    def __init__(self, agents: list[str]):
+        super().__init__("an agent's LOAD item is in another transaction, retry")
+        self.agents = agents
+
+
 def add_loads_once(deltas: dict[str, int], fence: str, mark: str) -> bool:
     """Add each agent's delta to its LOAD counter in one transaction (at most 100 agents; the job sends
     LOAD_BATCH), unless this add (`mark` under `fence`) already landed.
@@ -167,7 +176,8 @@ def add_loads_once(deltas: dict[str, int], fence: str, mark: str) -> bool:
         return True
     except base.TransactionCancelled as err:
         if "TransactionConflict" in err.reasons:
-            raise base.WriteConflict("an agent's LOAD item is in another transaction, retry") from err
+            held = [a for a, reason in zip(deltas, err.reasons, strict=False) if reason == "TransactionConflict"]
+            raise LoadsHeld(held) from err
         if "ConditionalCheckFailed" in err.reasons:
             return False
         raise

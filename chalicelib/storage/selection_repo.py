@@ -70,6 +70,8 @@ class DynamoSelectionRepository:
     def add_loads_once(self, deltas: dict[str, int], fence: str, mark: str) -> bool:
         try:
             return store.add_loads_once(deltas, fence, mark)
+        except store.LoadsHeld as err:
+            raise LoadItemBusy(str(err), agents=err.agents) from err
         except base.WriteConflict as err:
             raise LoadItemBusy(str(err)) from err
 

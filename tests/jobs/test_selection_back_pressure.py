@@ -135,6 +135,35 @@ def test_a_load_add_that_landed_but_was_answered_with_a_conflict_is_counted_once
     assert sum(load(a) for a in AGENTS) == ACCOUNTS and abs(load("cba-001") - load("cba-002")) <= 1
 
 
+def test_a_cancelled_load_add_names_the_agents_whose_items_were_held(monkeypatch):
+    """DynamoDB gives one cancellation reason per item, in order: the adapter names the held agents, so the
+    job sends the others again at once (the run's end waited ~20 s retrying whole batches, bench.replay)."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    from chalicelib.domain.selection_ports import LoadItemBusy
+    from chalicelib.storage.selection_repo import DynamoSelectionRepository
+
+    original = BaseClient._make_api_call
+
+    def second_item_held(client, operation_name, api_params):
+        if operation_name == "TransactWriteItems":
+            reasons = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "held"}, {"Code": "None"}]
+            error = {
+                "Error": {"Code": "TransactionCanceledException", "Message": "held"},
+                "CancellationReasons": reasons,
+            }
+            raise ClientError(error, operation_name)
+        return original(client, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", second_item_held)
+    with pytest.raises(LoadItemBusy) as refused:
+        DynamoSelectionRepository().add_loads_once({"cba-001": 1, "cba-002": 2, "cba-003": 1}, "settled_all", "1#1")
+    assert refused.value.agents == {"cba-002"}
+    monkeypatch.setattr(BaseClient, "_make_api_call", original)
+    assert load("cba-001") == load("cba-002") == 0  # nothing of the cancelled transaction was written
+
+
 def test_out_of_time_under_throttling_stops_partial_and_the_next_scheduled_run_resumes_exactly_once(monkeypatch):
     accounts = new_accounts()
     ticks = {"n": 0}

@@ -6,6 +6,7 @@ here each port is the fake the contract suites hold to the table's behaviour
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -206,3 +207,58 @@ def test_a_fanned_out_date_completes_with_its_last_shard_and_only_then_moves_the
     assert second.status == "completed" and fakes.runs.get_run(D)["status"] == "completed"
     assert selection_job.watermark() == D
     assert int(fakes.runs.get_run(D)["counts"]["new_account"]["created"]) == 6 == len(fakes.selection.tasks)
+
+
+def test_agents_whose_load_item_is_held_back_off_alone_and_the_rest_of_the_batch_lands_at_once(fakes, monkeypatch):
+    # issue 18: one held LOAD item cancels a whole batch; retried whole behind a growing backoff, a run's end
+    # waited ~20 s (bench.replay). DynamoDB names the held item: the others go again at once.
+    for agent in ("cba-f3", "cba-f4"):
+        fakes.selection.put_staff(agent_record(agent))
+    for i in range(8):
+        new_account(fakes, f"ac-h{i}")
+    fakes.selection.held_loads["cba-f2"] = 3  # three adds touching cba-f2 refused, then it is free
+    batches: list[list[str]] = []
+    real = fakes.selection.add_loads_once
+
+    def recorded(deltas, fence, mark):
+        batches.append(sorted(deltas))
+        return real(deltas, fence, mark)
+
+    monkeypatch.setattr(fakes.selection, "add_loads_once", recorded)
+    result = run()
+    assert (result.status, result.totals()["created"]) == ("completed", 8)
+    assert batches[0] == ["cba-f1", "cba-f2", "cba-f3", "cba-f4"]  # one batch, refused for cba-f2
+    assert batches[1] == ["cba-f1", "cba-f3", "cba-f4"]  # the others at once, without cba-f2
+    assert batches[2:] == [["cba-f2"]] * 3  # cba-f2 alone: refused twice more, then lands
+    assert [fakes.selection.load(a) for a in ("cba-f1", "cba-f2", "cba-f3", "cba-f4")] == [2, 2, 2, 2]
+
+
+def test_pages_stay_in_flight_while_the_next_is_read_and_every_write_lands_before_the_agents_are_counted(
+    fakes, monkeypatch
+):
+    # issue 18: the run waited for each page's last write before reading the next page (workers idle behind
+    # one throttled write's backoff). Here the first page's writes wait until the second page has been read:
+    # a run that waits for them first would wait out the 5 s and the test fails.
+    monkeypatch.setattr(selection_job, "TASKS_IN_FLIGHT", 4)
+    for i in range(20):  # 7 pages of 3 (page_size=3)
+        new_account(fakes, f"ac-p{i}")
+    second_page_read, waited_out = threading.Event(), []
+    real_pages, real_create = fakes.selection.inbox_pages, fakes.selection.create_task
+
+    def pages(*args, **kwargs):
+        for n, page in enumerate(real_pages(*args, **kwargs)):
+            if n == 1:
+                second_page_read.set()
+            yield page
+
+    def create(*args, **kwargs):
+        if not second_page_read.wait(5):
+            waited_out.append(args[0].task_id)
+        return real_create(*args, **kwargs)
+
+    monkeypatch.setattr(fakes.selection, "inbox_pages", pages)
+    monkeypatch.setattr(fakes.selection, "create_task", create)
+    result = run()
+    assert waited_out == []
+    assert (result.status, result.totals()["created"], len(fakes.selection.tasks)) == ("completed", 20, 20)
+    assert fakes.selection.load("cba-f1") + fakes.selection.load("cba-f2") == 20  # counted after every write

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from ...config import get_settings
-from ...domain.selection_ports import Call, TaskWrite
+from ...domain.selection_ports import Call, LoadItemBusy, TaskWrite
 from ...models.account_activity import last_activity_on
 from ...models.tasks import COVERAGE_TRIGGERS, TaskRecord
 from .. import keys
@@ -30,6 +30,7 @@ class MemorySelection:
         self.tasks: dict[str, dict] = {}
         self.quarters: dict[tuple[str, str], dict] = {}  # (account, quarter) -> counter
         self.landed_tokens: set[str] = set()
+        self.held_loads: dict[str, int] = {}  # agent -> LOAD adds still refused (another transaction holds it)
 
     # --- seeding (what the feed, the directory and earlier runs write) ----------------------------------
     def put_account(self, state: dict) -> None:
@@ -198,6 +199,11 @@ class MemorySelection:
     def add_loads_once(self, deltas: dict[str, int], fence: str, mark: str) -> bool:
         if len(deltas) > 100:
             raise ValueError("a transaction takes at most 100 items")
+        held = [a for a in deltas if self.held_loads.get(a, 0) > 0]
+        if held:  # as DynamoDB: the whole transaction cancelled, each held item named
+            for agent in held:
+                self.held_loads[agent] -= 1
+            raise LoadItemBusy(agents=held)
         run = mark.rsplit("#", 1)[0] + "#"
         for agent in deltas:
             seen = self.loads.get(agent, {}).get(fence)
