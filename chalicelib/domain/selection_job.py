@@ -100,13 +100,13 @@ TRANSIENT = (TooManyRequests, Unavailable)
 # 50,000 tasks or SETTLE_SECONDS of run, whichever first, and at the end (partial runs too): a crash loses
 # at most that much. The choice of agent uses the run's own counts meanwhile, so it stays fair.
 SETTLE_EVERY = 50_000
+SETTLE_SECONDS = 300.0
 # Task writes the run keeps in flight while its main thread reads on (issue 18). Waiting for each page's
 # last write before reading the next left the workers idle behind any one throttled write's backoff
 # (botocore's first retry waits up to 1 s): 115 tasks/s of a possible 800 at 8 workers and 10 ms a request.
 # 2,000 is ~2.5 s of writes at that rate, longer than a throttled write's first two retries; the pages are
 # small (a query page of one shard), so memory is a few MB.
 TASKS_IN_FLIGHT = 2_000
-SETTLE_SECONDS = 300.0
 
 
 class _Run:
