@@ -159,7 +159,6 @@ class _Run:
         self.incomplete = False  # something was left for the next run to resume
         self.retries = 0  # back-offs taken (throttles and conflicts)
         self.in_flight: deque[list[Future]] = deque()  # pages of task writes submitted, oldest first
-        self.writing = 0  # task writes in those pages
 
     # --- time and back-pressure ---------------------------------------------------------
     def out_of_time(self) -> bool:
@@ -302,8 +301,7 @@ class _Run:
                 self.dry_counters[c.account_id] = self.dry_counters.get(c.account_id, 0) + 1
             return
         self.in_flight.append([pool.submit(self.create, c) for c in todo])
-        self.writing += len(todo)
-        while self.writing > TASKS_IN_FLIGHT:
+        while sum(map(len, self.in_flight)) > TASKS_IN_FLIGHT:  # a few dozen pages: cheap to count
             self._land(self.in_flight.popleft())
         with self.lock:
             due = sum(self.assigned.values()) >= SETTLE_EVERY or time.monotonic() - self.settled_at >= SETTLE_SECONDS
@@ -312,7 +310,6 @@ class _Run:
             self.settle(pool)
 
     def _land(self, futures: list[Future]) -> None:
-        self.writing -= len(futures)
         wait(futures)
         for future in futures:
             future.result()  # a worker's unexpected error (or OutOfTime) stops the run here

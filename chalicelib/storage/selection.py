@@ -155,7 +155,8 @@ def add_loads_once(deltas: dict[str, int], fence: str, mark: str) -> bool:
     one mark found means all of them landed) and writes nothing. `fence` names one writer (a run of every
     shard, or of one shard), `mark` grows with each of its adds (run start, flush number), so a LOAD item
     holds one small attribute per writer, never one per run. False when the marks were there already;
-    a concurrent transaction on one of the items raises WriteConflict (nothing written: retry)."""
+    a concurrent transaction on some of the items raises LoadsHeld naming their agents (nothing written:
+    retry, the others at once)."""
     run = mark.rsplit("#", 1)[0] + "#"  # marks are "<run start>#<flush>"
     ops = [
         base.tx_update(
