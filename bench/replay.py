@@ -7,10 +7,13 @@ advances its stream's clock by the simulated latency (10 ms), the job's back-off
 retry sleeps advance it instead of sleeping, and the job's 8 workers are 8 concurrent streams (a task
 starts when a stream is free and its page was submitted; the page ends when its last task does).
 Faults: 5% of transactions throttled (half refused whole, ThrottlingException or
-ProvisionedThroughputExceededException, which botocore retries; half cancelled with ThrottlingError,
-which the job retries), 1% cancelled with TransactionConflict (a concurrent writer on the account's
-counter), 5% of the agents' LOAD writes refused with TransactionConflictException (agent contention:
-the counter left the task transaction, so that is where agents contend now).
+ProvisionedThroughputExceededException, which botocore resends after 50 ms doubling, as the job's entry
+points run it under `clients.job_retries()`; half cancelled with ThrottlingError, which the job retries),
+1% cancelled with TransactionConflict (a concurrent writer on the account's counter), 5% of the agents'
+LOAD writes refused with TransactionConflictException (agent contention: the counter left the task
+transaction, so that is where agents contend now). "wr.req/task" leaves out the transactions refused
+for throttling (DynamoDB bills none; with 5% throttles no count that kept them could be under 1.05);
+"wr.sends/task" counts every write sent.
 
 The seed is a national book's day (`book`): candidates in proportion to the book (new accounts,
 closings and large transfers out through the selection inbox, dormant accounts, periodic reviews
@@ -287,8 +290,8 @@ class Figures:
     rcu: float = 0.0
     wcu: float = 0.0
     items_read: int = 0
-    write_calls: int = 0
-    write_sends: int = 0
+    write_calls: int = 0  # write requests sent, less the transactions refused for throttling (not billed, resent)
+    write_sends: int = 0  # every write request sent, throttled resends included
     calls: dict = field(default_factory=dict)
     refused: dict = field(default_factory=dict)
     top_share: float = 0.0
@@ -341,24 +344,23 @@ def engine_backed(faults: Faults, workers: int = 8):
     from chalicelib.storage import clients
 
     saved = {k: os.environ.get(k) for k in ("FIELDDESK_SELECTION_WORKERS", "DYNAMODB_ENDPOINT_URL")}
-    saved_retries = clients._RETRIES  # read before anything changes: a failure below must not leak the endpoint
     os.environ["FIELDDESK_SELECTION_WORKERS"] = str(workers)
     os.environ["DYNAMODB_ENDPOINT_URL"] = ENDPOINT
     reset_settings()
     clients.reset_clients()
-    # botocore's adaptive mode rate-limits on a real-time token bucket shared by the threads; the
-    # replay keeps its retries (same attempts, same backoff, same retryable errors: standard mode).
-    clients._RETRIES = {**saved_retries, "mode": "standard"}  # type: ignore[misc]
     engine = Engine(get_settings().table_name, latency=faults.latency)
-    client = clients.dynamodb_client()
-    engine.attach(client)
     clock = VirtualClock()
     try:
-        with virtual_time(clock, workers):
-            yield engine, client, clock
+        # As the job's entry points run it (jobs/callbacks.py): DynamoDB's legacy retry policy.
+        with clients.job_retries():
+            client = clients.dynamodb_client()
+            engine.attach(client)
+            try:
+                with virtual_time(clock, workers):
+                    yield engine, client, clock
+            finally:
+                engine.detach(client)
     finally:
-        engine.detach(client)
-        clients._RETRIES = saved_retries  # type: ignore[misc]
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -447,7 +449,7 @@ def figures(label, result, engine, calls, seconds: float, wall: float) -> Figure
         rcu=sum(v for (_, kind), v in engine.units.items() if kind == "read"),
         wcu=sum(v for (_, kind), v in engine.units.items() if kind == "write"),
         items_read=engine.items_read,
-        write_calls=sum(n for op, n in calls.n.items() if op in WRITES),
+        write_calls=sum(n for op, n in engine.calls.items() if op in WRITES) - engine.throttled,
         write_sends=sum(n for op, n in engine.calls.items() if op in WRITES),
         calls=dict(calls.n),
         refused=dict(engine.refused),
@@ -466,7 +468,7 @@ def per(a: float, b: float) -> float:
 
 HEADER = (
     f"{'run':<40} {'cand.':>9} {'created':>9} {'status':<24} {'virtual s':>9} {'tasks/s':>8} "
-    f"{'items/c':>7} {'RCU/c':>6} {'WCU/task':>8} {'wr.calls/task':>13} {'wr.sends/task':>13} {'wall s':>6}"
+    f"{'items/c':>7} {'RCU/c':>6} {'WCU/task':>8} {'wr.req/task':>13} {'wr.sends/task':>13} {'wall s':>6}"
 )
 
 

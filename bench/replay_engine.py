@@ -314,6 +314,7 @@ class Engine:
     def reset(self) -> None:
         self.calls: Counter = Counter()  # requests answered, by operation (refused ones included)
         self.refused: Counter = Counter()  # by error code
+        self.throttled = 0  # transactions refused or cancelled for throttling (DynamoDB bills neither)
         self.serial: Counter = Counter()  # requests sent from the job's main thread (not the workers), by operation
         self.units: defaultdict[tuple[str, str], float] = defaultdict(float)  # (target, read|write) -> units
         self.items_read = 0
@@ -558,7 +559,8 @@ class Engine:
         if len({k for _, _, k in ops}) != len(ops):
             raise Refused("ValidationException", "Transaction request cannot include multiple operations on one item")
         if self.throttle and self.rand.random() < self.throttle:
-            # Half refused whole (botocore retries them itself), half cancelled item by item (the job does).
+            # Half refused whole, half cancelled item by item (the job retries both: clients.caller_retries).
+            self.throttled += 1
             if self.rand.random() < 0.5:
                 code = self.rand.choice(["ThrottlingException", "ProvisionedThroughputExceededException"])
                 raise Refused(code, "Rate of requests exceeds the allowed throughput")

@@ -23,10 +23,12 @@ class Job:
 
 def _run_callbacks(day: date, dry_run: bool):
     from chalicelib.domain import selection_job
+    from chalicelib.storage.clients import job_retries
 
-    if dry_run:
-        return selection_job.run_date(day, dry_run=True)
-    return selection_job.run_and_advance(day)
+    with job_retries():  # throttles resent after 50 ms, not 1 s
+        if dry_run:
+            return selection_job.run_date(day, dry_run=True)
+        return selection_job.run_and_advance(day)
 
 
 def _render_callbacks(result) -> list[str]:

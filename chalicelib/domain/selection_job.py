@@ -15,9 +15,10 @@
 - Triggers run in `selection.ORDER`; inside a trigger each account appears once,
   so a small thread pool writes in parallel without two writers on one
   account's counter.
-- Back-pressure, not failure (issue 18): a throttled request (botocore's adaptive
-  retries spent, or a transaction cancelled with ThrottlingError) and a transaction
-  conflict are retried here with full-jitter backoff while the time budget lasts.
+- Back-pressure, not failure (issue 18): a throttled request (refused, or a transaction
+  cancelled with ThrottlingError), a fault and a transaction conflict are retried here with
+  full-jitter backoff while the time budget lasts; the job's entry points run it under
+  `clients.caller_retries()` so botocore's 1 s throttle backoff does not come first.
   A run that cannot finish stops cleanly: status "partial", the watermark stays,
   and the next scheduled or operator run resumes the date (every task key is
   deterministic and written conditionally: none is created twice).
@@ -363,20 +364,30 @@ class _Run:
             return
         cap = self.s.callbacks_per_quarter if c.sampled else None
         started, tries = time.monotonic(), 0
+        record, token = None, ""
         while True:
-            agent = self._pick(c)
-            record = rules.build_task(c, self.day, self.created_at, agent)
-            # One idempotency token per try: botocore resending a transaction that landed gets "created"
-            # (its agent counted), and the job's next try (another agent maybe) is a new request. Unique per run
-            # (`run_nonce`), not per timestamp: DynamoDB answers a token it saw within 10 minutes with the first
-            # answer and writes nothing, so two runs sharing a token (a frozen clock, two runs in one second)
-            # would each believe they created the task.
-            token = hashlib.sha256(f"{c.task_id}#{self.run_nonce}#{tries}".encode()).hexdigest()[:36]
+            if record is None:  # a new try: the agent chosen again, a new token
+                agent = self._pick(c)
+                record = rules.build_task(c, self.day, self.created_at, agent)
+                # One idempotency token per try: a resend of a transaction that landed gets "created" (its agent
+                # counted). Unique per run (`run_nonce`), not per timestamp: DynamoDB answers a token it saw
+                # within 10 minutes with the first answer and writes nothing, so two runs sharing a token (a
+                # frozen clock, two runs in one second) would each believe they created the task.
+                token = hashlib.sha256(f"{c.task_id}#{self.run_nonce}#{tries}".encode()).hexdigest()[:36]
             written: TaskWrite | None
             try:
                 written = self.repo.create_task(record, self.quarter, cap, c.inbox_key, token=token)
-            except TRANSIENT:
-                written = None  # throttled
+            except TooManyRequests:
+                written = None  # throttled: refused whole, nothing written
+            except Unavailable:
+                # A 5xx or a lost answer: the transaction may have landed. Sent again as it was (same agent,
+                # same token), DynamoDB answers with the first outcome instead of "exists".
+                if not self.backoff(tries, started):
+                    self._unpick(agent)
+                    outcome = "unavailable"
+                    break
+                tries += 1
+                continue
             if written is TaskWrite.created:
                 with self.lock:
                     counts.created += 1
@@ -388,6 +399,7 @@ class _Run:
                         self.run_tasks.setdefault(agent, []).append((record.task_id, record.trigger))
                 return
             self._unpick(agent)
+            record = None
             outcome = written.value if written is not None else "throttled"
             if written is TaskWrite.exists:
                 if c.inbox_key:

@@ -56,13 +56,15 @@ def emit_metrics(results: list[selection_job.RunResult]) -> None:
 )
 def daily_callback_selection(event):
     from ..domain import selection_fanout, selection_job
+    from ..storage.clients import job_retries
 
     if get_settings().selection_queue_url:  # the packaged stack: one message per (date, shard)
         from ..wiring.selection import shard_queue
 
         results = selection_fanout.fan_out_scheduled(clock.today(), shard_queue())
     else:  # make run, the local stack: every shard in this process
-        results = selection_job.run_scheduled(clock.today(), remaining=_remaining(event))
+        with job_retries():  # throttles resent after 50 ms, not 1 s (storage/clients.py)
+            results = selection_job.run_scheduled(clock.today(), remaining=_remaining(event))
     emit_metrics(results)
     return {"runs": [_run_summary(r) for r in results]}
 
@@ -86,6 +88,7 @@ class ShardFailed(Exception):
 )
 def callback_selection_shard(event):
     from ..domain import selection_fanout, selection_job
+    from ..storage.clients import job_retries
     from ..wiring.selection import shard_queue
 
     s = get_settings()
@@ -94,7 +97,8 @@ def callback_selection_shard(event):
         body = json.loads(record.body)
         day, shard = date.fromisoformat(body["business_date"]), int(body["shard"])
         continuation = int(body.get("continuation", 0))
-        result = selection_job.run_date(day, shard=shard, remaining=_remaining(event))
+        with job_retries():  # throttles resent after 50 ms, not 1 s (storage/clients.py)
+            result = selection_job.run_date(day, shard=shard, remaining=_remaining(event))
         emit_metrics([result])
         if result.status == "failed":
             raise ShardFailed(f"selection of {day} shard {shard} failed ({result.reason})")

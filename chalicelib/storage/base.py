@@ -1,7 +1,7 @@
 """Thin helpers over the single FieldDesk table.
 
 Area repositories (storage/<area>.py) build items with `keys` and call these.
-ClientError codes become domain exceptions here and nowhere else.
+ClientError codes (and requests left unanswered) become domain exceptions here and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NoReturn, overload
+from typing import Any, NoReturn, overload
 
 from ..config import get_settings
 from ..errors import ConditionFailed, TooManyRequests, Unavailable
 from . import attribute_values
 from .clients import dynamodb_client
-
-if TYPE_CHECKING:
-    from botocore.exceptions import ClientError
 
 KEY_ATTRS = {"pk", "sk"} | {f"gsi{i}{p}" for i in range(1, 7) for p in ("pk", "sk")}
 
@@ -78,7 +75,9 @@ def strip_keys(item: dict | None) -> dict | None:
     return {k: v for k, v in item.items() if k not in KEY_ATTRS}
 
 
-def _raise_from(err: ClientError) -> NoReturn:
+def _raise_from(err: Exception) -> NoReturn:
+    if not hasattr(err, "response"):  # no answer: a timeout or a connection lost (the request may have landed)
+        raise Unavailable("the database did not answer") from err
     code = err.response.get("Error", {}).get("Code", "")
     if code == "ConditionalCheckFailedException":
         raise ConditionFailed("a conditional write was refused") from err
@@ -94,10 +93,12 @@ def _raise_from(err: ClientError) -> NoReturn:
     raise Unavailable("the database refused the request") from err
 
 
-def _client_error() -> type[ClientError]:
-    from botocore.exceptions import ClientError
+def _client_error() -> tuple[type[Exception], ...]:
+    """What a request can raise: an answer (ClientError) or none (botocore's HTTP and connection errors,
+    which reach the caller once its retries are spent, at once under `clients.caller_retries()`)."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-    return ClientError
+    return ClientError, ConnectionError, HTTPClientError
 
 
 # --- one low-level client: items (de)serialized here, as the boto3 resource would (attribute_values.py) ---

@@ -3,12 +3,15 @@
 Clients come from a botocore session, not boto3's: importing boto3 pulls s3transfer (~100 ms of a cold
 start, issue 17 §7) and its clients are botocore's anyway. boto3 is imported only for the resource the
 seeding and benchmark tools use.
-Retries are explicit (adaptive mode handles DynamoDB throttling for the jobs);
-`DYNAMODB_ENDPOINT_URL` points at moto or any DynamoDB-compatible endpoint.
+Retries are explicit: adaptive mode for the API's requests; `job_retries()` (DynamoDB's legacy policy) for
+the selection job. `DYNAMODB_ENDPOINT_URL` points at moto or any DynamoDB-compatible endpoint.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -16,8 +19,30 @@ from ..config import get_settings
 
 # botocore's Config takes a TypedDict; a literal at each call keeps its "mode" a Literal for mypy
 _MAX_ATTEMPTS = 8
-# read when a client is built (bench/replay.py swaps the mode: its virtual clock cannot drive adaptive mode)
+# the API's (adaptive mode's rate limiter is per client: the job's requests do not slow it)
 _RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"}
+# The selection job: botocore's standard and adaptive modes wait rand(0, 1 s) x 2^n before resending a
+# throttled request (retries/standard.py, throttling_base_scale = 1 s), and in the replay at 5% throttles
+# those sleeps were 130 of the workers' 257 s (issue 18). Legacy mode keeps DynamoDB's own policy
+# (data/_retry.json: 50 ms doubling; throttles, 5xx, lost connections, TransactionInProgress), the scale of
+# the job's own backoff once botocore's retries are spent (domain/selection_job.py).
+_JOB_RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "legacy"}
+_job = {"depth": 0}
+_job_lock = threading.Lock()
+
+
+@contextmanager
+def job_retries() -> Iterator[None]:
+    """Within: DynamoDB requests go through the job's client (`_JOB_RETRIES`). Process-wide, not per thread,
+    so the job's worker threads see it: in Lambda the job has its container to itself; in a test or
+    `make run` the API's requests made meanwhile use it too (moto and DynamoDB Local do not throttle)."""
+    with _job_lock:
+        _job["depth"] += 1
+    try:
+        yield
+    finally:
+        with _job_lock:
+            _job["depth"] -= 1
 
 
 @cache
@@ -33,20 +58,25 @@ def _client(service: str, config: Any, endpoint_url: str | None = None) -> Any:
     )
 
 
-def _config():
+def _config(retries: dict[str, object] | None = None):
     from botocore.config import Config
 
     return Config(
-        retries=dict(_RETRIES),  # type: ignore[arg-type]  # botocore types it as a TypedDict
+        retries=dict(retries or _RETRIES),  # type: ignore[arg-type]  # botocore types it as a TypedDict
         connect_timeout=3,
         read_timeout=10,
         max_pool_connections=32,
     )
 
 
-@cache
 def dynamodb_client():
-    return _client("dynamodb", _config(), get_settings().dynamodb_endpoint_url)
+    return _dynamodb_client(job=_job["depth"] > 0)
+
+
+@cache
+def _dynamodb_client(*, job: bool):
+    config = _config(_JOB_RETRIES if job else None)
+    return _client("dynamodb", config, get_settings().dynamodb_endpoint_url)
 
 
 @cache
@@ -94,7 +124,7 @@ def reset_clients() -> None:
     """Tests start a fresh moto backend per test; forget clients bound to the old one."""
     for fn in (
         _session,
-        dynamodb_client,
+        _dynamodb_client,
         dynamodb_resource,
         main_table,
         s3_client,

@@ -99,6 +99,56 @@ def test_throttled_and_conflicting_transactions_with_8_workers_still_give_every_
     assert all(k[0].startswith("STAFF#") and k[1] == "LOAD" for t in loads for k in t)
 
 
+def test_the_scheduled_job_resends_a_throttled_request_after_50_ms_not_botocores_second(monkeypatch):
+    """botocore's standard and adaptive modes wait rand(0, 1 s) x 2^n before resending a throttled request:
+    at 5% throttles that was half of the workers' time (issue 18). The schedule runs the job on DynamoDB's
+    legacy policy (50 ms doubling); the API's client keeps adaptive mode."""
+    import botocore.endpoint
+
+    from chalicelib.storage import clients
+
+    accounts = new_accounts()
+    faults = FaultInjector(rate=0.2, seed=8, kinds=("throttle",))
+    sleeps: list[float] = []
+    with faults.active():
+        no_sleep = botocore.endpoint.time  # the injector's: botocore's retry sleeps are skipped, here recorded
+
+        class Recorded:
+            def sleep(self, seconds):
+                sleeps.append(seconds)
+
+            def __getattr__(self, name):
+                return getattr(no_sleep, name)
+
+        botocore.endpoint.time = Recorded()
+        try:
+            runs = scheduled("2026-11-20T02:00:00+08:00", plenty, monkeypatch)
+        finally:
+            botocore.endpoint.time = no_sleep
+    assert faults.counts["throttle"] > 5 and len(sleeps) == faults.counts["throttle"]
+    assert max(sleeps) <= 0.05  # each resent once, after DynamoDB's 50 ms
+    assert [(r["business_date"], r["status"], r["created"]) for r in runs] == [(str(D), "completed", ACCOUNTS)]
+    assert_exactly_one_task_each(accounts)
+    assert sum(load(a) for a in AGENTS) == ACCOUNTS
+    assert clients.dynamodb_client().meta.config.retries["mode"] == "adaptive"  # the API's, after the run
+
+
+def test_a_task_transaction_whose_answer_was_lost_is_counted_once(monkeypatch):
+    """A 500 after the transaction landed: it is sent again as it was (same agent, same ClientRequestToken).
+    DynamoDB answers with the first outcome, "created"; moto, which ignores the token, answers "exists".
+    Either way: one task, counted once on its quarter counter, and the agents' counters hold exactly the
+    tasks the run says it created."""
+    accounts = new_accounts(12)
+    faults = FaultInjector(rate=0.3, seed=2, kinds=("applied_500",))
+    with faults.active():
+        runs = scheduled("2026-11-20T02:00:00+08:00", plenty, monkeypatch)
+    assert faults.counts["applied_500"] > 0
+    (run,) = runs
+    assert run["status"] == "completed" and run["created"] + run["existing"] == 12
+    assert_exactly_one_task_each(accounts)
+    assert sum(load(a) for a in AGENTS) == run["created"]
+
+
 def test_a_load_add_that_landed_but_was_answered_with_a_conflict_is_counted_once(monkeypatch):
     """At-least-once made exact: the job retries an add whose answer it lost (here: the transaction landed,
     then its answer said TransactionConflict), and the fence on the LOAD items writes nothing the second time."""

@@ -17,7 +17,7 @@ from chalicelib.domain import selection_fanout, selection_job
 from chalicelib.domain.sample_ports import SAMPLE
 from chalicelib.domain.selection_ports import SELECTION, SELECTION_JOB, SELECTION_RUNS
 from chalicelib.domain.watermark_ports import WATERMARKS
-from chalicelib.errors import TooManyRequests
+from chalicelib.errors import TooManyRequests, Unavailable
 from chalicelib.storage.memory.sample import MemorySample
 from chalicelib.storage.memory.selection import MemorySelection
 from chalicelib.storage.memory.selection_runs import MemorySelectionRuns
@@ -139,6 +139,28 @@ def test_throttled_task_writes_are_retried_within_the_budget(fakes, monkeypatch)
     monkeypatch.setattr(fakes.selection, "create_task", throttled)
     result = run()
     assert (result.status, result.totals()["created"], len(fakes.selection.tasks)) == ("completed", 4, 4)
+
+
+def test_a_task_write_whose_answer_was_lost_is_sent_again_as_it_was_and_counted_once(fakes, monkeypatch):
+    """Unavailable (botocore's retries spent on a 5xx or a timeout): the transaction may have landed. The job
+    sends the same record with the same token, so the table answers "created", not "exists", and the task's
+    agent is counted; a throttle (refused whole) is a new try, with a new token."""
+    for i in range(4):
+        new_account(fakes, f"ac-u{i}")
+    real, sends = fakes.selection.create_task, []
+
+    def landed_then_lost(record, *args, token="", **kwargs):
+        sends.append((record.task_id, record.assignee_id, token))
+        answer = real(record, *args, token=token, **kwargs)
+        if sends.count((record.task_id, record.assignee_id, token)) == 1:
+            raise Unavailable("the database did not answer")  # landed, its answer lost
+        return answer
+
+    monkeypatch.setattr(fakes.selection, "create_task", landed_then_lost)
+    result = run()
+    assert (result.status, result.totals()["created"], result.totals()["existing"]) == ("completed", 4, 0)
+    assert len(sends) == 8 and len(set(sends)) == 4  # each sent twice, the same agent and token
+    assert sum(fakes.selection.load(a) for a in ("cba-f1", "cba-f2")) == 4
 
 
 def test_a_task_given_to_an_agent_who_departed_meanwhile_goes_to_the_branch_queue(fakes, monkeypatch):
