@@ -13,8 +13,10 @@
   run record (`done_triggers`) and not read again; the inbox always is (it
   holds only what is still waiting).
 - Triggers run in `selection.ORDER`; inside a trigger each account appears once,
-  so a small thread pool writes in parallel without two writers on one
-  account's counter.
+  so a small thread pool writes in parallel. A phase does not wait for the last
+  writes of the one before (an account both dormant and due for review: its two
+  tasks' transactions may meet on its quarter counter, and the loser retries),
+  except the sample's, whose cap counts the earlier phases' callbacks.
 - Back-pressure, not failure (issue 18): a throttled request (refused, or a transaction
   cancelled with ThrottlingError), a fault and a transaction conflict are retried here with
   full-jitter backoff while the time budget lasts; the job's entry points run it under
@@ -127,12 +129,15 @@ class _Run:
         # are not per shard (departures, the sample): a fanned-out shard runs them only if it claimed them.
         self.shards = shards
         self.common = common
-        self.reached: set[str] = set()  # phases gone through to their end (inbox, departures, dormant, ...)
+        # Phases whose every page was submitted (inbox, departures, dormant, ...); a part is complete when
+        # its phases were reached and none of its tasks was left for the next run (`part_completed`).
+        self.reached: set[str] = set()
         # Index triggers an earlier run of the date went through completely: a resume does not read them
         # again (issue 18: a re-run read 3x what the first run did, one task item per candidate).
         self.done_before = set(done)
         self.done: set[str] = set(self.done_before)
         self.incomplete_triggers: set[str] = set()
+        self.passed: list[str] = []  # index triggers whose every page was submitted (done once all landed)
         self.mode = mode
         self.remaining = remaining
         self.s = get_settings()
@@ -361,6 +366,7 @@ class _Run:
     def create(self, c: rules.Candidate) -> None:
         counts = self.counts[c.trigger]
         if self.out_of_time():
+            self._left_for_next_run(c)
             return
         cap = self.s.callbacks_per_quarter if c.sampled else None
         started, tries = time.monotonic(), 0
@@ -419,7 +425,8 @@ class _Run:
                 break
             tries += 1
         if self.stopped:
-            return  # out of time: the date is partial and the next run creates it
+            self._left_for_next_run(c)
+            return
         # Never abort the whole run for one busy task: count it, and leave the date partial so the next
         # run (scheduled or operator) resumes and creates it.
         logger.warning(
@@ -428,6 +435,12 @@ class _Run:
         with self.lock:
             counts.skip(f"kept_{outcome}")
             self.incomplete = True
+            self.incomplete_triggers.add(c.trigger)
+
+    def _left_for_next_run(self, c: rules.Candidate) -> None:
+        """Out of time: the date is partial and the next run creates the task. Its trigger is not done,
+        though every page of it may have been submitted (phases do not wait for each other's writes)."""
+        with self.lock:
             self.incomplete_triggers.add(c.trigger)
 
     def settle(self, pool: ThreadPoolExecutor | None = None, *, final: bool = False) -> None:
@@ -505,19 +518,19 @@ class _Run:
             future.result()
 
     def _pages(self, pages: Iterable[list[rules.Candidate]], pool: ThreadPoolExecutor) -> bool:
-        """Process pages (each split by trigger, risk first); False once out of time."""
-        try:
-            for page in pages:
-                if self.out_of_time():
-                    return False
-                for trigger in rules.ORDER:
-                    of_trigger = [c for c in page if c.trigger == trigger]
-                    if of_trigger:
-                        self.process(trigger, of_trigger, pool)
-                if self.stopped:
-                    return False
-        finally:
-            self.drain()
+        """Submit pages (each split by trigger, risk first); False once out of time. Their writes may still
+        be in flight when it returns: the next phase's reads and writes go on meanwhile (waiting for the
+        slowest write of each phase left 7 of 8 workers idle at every boundary: issue 18), and whether a
+        trigger is done is decided once every write has landed (`run`)."""
+        for page in pages:
+            if self.out_of_time():
+                return False
+            for trigger in rules.ORDER:
+                of_trigger = [c for c in page if c.trigger == trigger]
+                if of_trigger:
+                    self.process(trigger, of_trigger, pool)
+            if self.stopped:
+                return False
         return not self.stopped
 
     def run(self) -> None:
@@ -533,6 +546,8 @@ class _Run:
                     self.stopped = True
                 finally:
                     self.settle(pool, final=True)
+                if self.mode != "dry_run":  # every write has landed or given up: the triggers gone through
+                    self.done |= {t for t in self.passed if t not in self.incomplete_triggers}
                 if self.assigned:  # the last flush could not write them: counted by `reconcile open-tasks`
                     logger.warning(
                         "agents' loads left unadded",
@@ -555,11 +570,14 @@ class _Run:
             if trigger in self.done_before:
                 self.reached.add(trigger)
                 continue
+            if trigger == Trigger.sample.value:
+                # The sample's cap (quarterly, counting every callback) is checked against the counters
+                # as the earlier phases left them, so those writes land first.
+                self.drain()
             if not self._pages(self.candidate_pages(trigger), pool):
                 return
             self.reached.add(trigger)
-            if trigger not in self.incomplete_triggers and self.mode != "dry_run":
-                self.done.add(trigger)
+            self.passed.append(trigger)
 
     def part_completed(self, triggers: Iterable[str], phases: Iterable[str]) -> bool:
         """Whether every phase of a part was gone through and no task of its triggers was left behind."""
