@@ -124,19 +124,29 @@ class VirtualPool(ThreadPoolExecutor):
 def virtual_time(clock: VirtualClock, workers: int):
     import botocore.endpoint
 
-    from chalicelib.domain import selection_job
+    from chalicelib.domain import selection_create, selection_loads, selection_patience, selection_run
 
     def wait(futures, *args, **kwargs):
         done = real_wait(futures, *args, **kwargs)
         clock.set(max([clock.now(), *(getattr(f, "virtual_end", {}).get("end", 0.0) for f in futures)]))
         return done
 
+    # The job's modules each import `time` (monotonic time, back-off sleeps), `wait` and `ThreadPoolExecutor`
+    # where they use them (selection_job.py was split, issue 17 §5): every one is swapped.
     patches = [
-        (selection_job, "time", clock),
-        (selection_job, "ThreadPoolExecutor", lambda max_workers: VirtualPool(clock, max_workers)),
-        (selection_job, "wait", wait),
+        *((m, "time", clock) for m in (selection_patience, selection_loads, selection_create, selection_run)),
+        (selection_run, "ThreadPoolExecutor", lambda max_workers: VirtualPool(clock, max_workers)),
+        *((m, "wait", wait) for m in (selection_loads, selection_run)),
         (botocore.endpoint, "time", clock),  # botocore's retry sleeps
     ]
+    # A job module that uses one of them and is missing above would run on real time: a wrong figure, silently.
+    swapped = {(id(m), name) for m, name, _ in patches}
+    real = {"time": real_time, "ThreadPoolExecutor": ThreadPoolExecutor, "wait": real_wait}
+    for module_name, module in sorted(sys.modules.items()):
+        if module_name.startswith("chalicelib.domain.selection"):
+            for name, value in real.items():
+                if getattr(module, name, None) is value and (id(module), name) not in swapped:
+                    raise RuntimeError(f"virtual_time does not swap {module_name}.{name}")
     saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
     for module, name, value in patches:
         setattr(module, name, value)

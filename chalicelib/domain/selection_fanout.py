@@ -29,8 +29,11 @@ from ..errors import DomainError
 from ..models.tasks import Trigger
 from ..observability import logger
 from . import selection as rules
-from .selection_job import TRANSIENT, OutOfTime, RunResult, _Run, advance_watermark, dates_to_run, watermark
+from .selection_job import advance_watermark, dates_to_run, watermark
+from .selection_patience import TRANSIENT, OutOfTime
 from .selection_ports import COMPLETED, SELECTION_RUNS, ShardQueue
+from .selection_results import RunResult
+from .selection_run import _Run
 
 COMMON_TRIGGERS = (Trigger.departed_manager.value, Trigger.sample.value)
 SHARD_TRIGGERS = tuple(t for t in rules.ORDER if t not in COMMON_TRIGGERS)

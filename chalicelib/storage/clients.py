@@ -25,7 +25,7 @@ _RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"
 # throttled request (retries/standard.py, throttling_base_scale = 1 s), and in the replay at 5% throttles
 # those sleeps were 130 of the workers' 257 s (issue 18). Legacy mode keeps DynamoDB's own policy
 # (data/_retry.json: 50 ms doubling; throttles, 5xx, lost connections, TransactionInProgress), the scale of
-# the job's own backoff once botocore's retries are spent (domain/selection_job.py).
+# the job's own backoff once botocore's retries are spent (domain/selection_patience.py).
 _JOB_RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "legacy"}
 _job = {"depth": 0}
 _job_lock = threading.Lock()

@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.config import reset_settings
-from chalicelib.domain import selection_job
+from chalicelib.domain import selection_job, selection_patience
 from chalicelib.storage import base, keys
 from chalicelib.storage import selection as store
 from tests.factories.accounts import feed, opened
@@ -325,12 +325,12 @@ def test_backfill_runs_the_dates_after_a_failing_one_and_names_it(monkeypatch, c
 # --- the back-off itself -------------------------------------------------------------------------------------
 def test_backoff_never_sleeps_past_the_time_budget(monkeypatch):
     slept = []
-    monkeypatch.setattr(selection_job.time, "sleep", slept.append)
+    monkeypatch.setattr(selection_patience.time, "sleep", slept.append)
     job = selection_job._Run(D, "first", remaining=lambda: 60.5)  # half a second above the 60 s margin
     monkeypatch.setenv("FIELDDESK_SELECTION_RETRY_MAX_DELAY_SECONDS", "5")
     reset_settings()
     job.s = selection_job.get_settings()
     tries = 0
-    while job.backoff(tries, selection_job.time.monotonic()):
+    while job.backoff(tries, selection_patience.time.monotonic()):
         tries += 1
     assert job.stopped and all(d <= 0.5 for d in slept)

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.config import reset_settings
-from chalicelib.domain import selection_fanout, selection_job
+from chalicelib.domain import selection_fanout, selection_job, selection_run
 from chalicelib.domain.sample_ports import SAMPLE
 from chalicelib.domain.selection_ports import SELECTION, SELECTION_JOB, SELECTION_RUNS
 from chalicelib.domain.watermark_ports import WATERMARKS
@@ -261,7 +261,7 @@ def test_pages_stay_in_flight_while_the_next_is_read_and_every_write_lands_befor
     # issue 18: the run waited for each page's last write before reading the next page (workers idle behind
     # one throttled write's backoff). Here the first page's writes wait until the second page has been read:
     # a run that waits for them first would wait out the 5 s and the test fails.
-    monkeypatch.setattr(selection_job, "TASKS_IN_FLIGHT", 4)
+    monkeypatch.setattr(selection_run, "TASKS_IN_FLIGHT", 4)
     for i in range(20):  # 7 pages of 3 (page_size=3)
         new_account(fakes, f"ac-p{i}")
     second_page_read, waited_out = threading.Event(), []
