@@ -559,7 +559,8 @@ class Engine:
         if len({k for _, _, k in ops}) != len(ops):
             raise Refused("ValidationException", "Transaction request cannot include multiple operations on one item")
         if self.throttle and self.rand.random() < self.throttle:
-            # Half refused whole, half cancelled item by item (the job retries both: clients.caller_retries).
+            # Half refused whole (botocore resends them after 50 ms: clients.job_retries), half cancelled item
+            # by item (the job retries those).
             self.throttled += 1
             if self.rand.random() < 0.5:
                 code = self.rand.choice(["ThrottlingException", "ProvisionedThroughputExceededException"])

@@ -17,10 +17,11 @@
   writes of the one before (an account both dormant and due for review: its two
   tasks' transactions may meet on its quarter counter, and the loser retries),
   except the sample's, whose cap counts the earlier phases' callbacks.
-- Back-pressure, not failure (issue 18): a throttled request (refused, or a transaction
-  cancelled with ThrottlingError), a fault and a transaction conflict are retried here with
-  full-jitter backoff while the time budget lasts; the job's entry points run it under
-  `clients.caller_retries()` so botocore's 1 s throttle backoff does not come first.
+- Back-pressure, not failure (issue 18): a throttled request (botocore's retries spent, or a
+  transaction cancelled with ThrottlingError), a fault and a transaction conflict are retried
+  with full-jitter backoff while the time budget lasts (selection_patience.py). The job's entry
+  points run it under `storage.clients.job_retries()`: botocore resends a throttled request after
+  DynamoDB's 50 ms, not standard mode's random 0-1 s.
   A run that cannot finish stops cleanly: status "partial", the watermark stays,
   and the next scheduled or operator run resumes the date (every task key is
   deterministic and written conditionally: none is created twice).

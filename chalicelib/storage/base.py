@@ -95,7 +95,7 @@ def _raise_from(err: Exception) -> NoReturn:
 
 def _client_error() -> tuple[type[Exception], ...]:
     """What a request can raise: an answer (ClientError) or none (botocore's HTTP and connection errors,
-    which reach the caller once its retries are spent, at once under `clients.caller_retries()`)."""
+    which reach the caller once botocore's retries are spent: a 503, not a 500, for the API)."""
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
     return ClientError, ConnectionError, HTTPClientError
