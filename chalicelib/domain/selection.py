@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from ..config import get_settings
-from ..models.common import MARKETING_ROLES
 from ..models.tasks import CAP_CLASS, RISK_TRIGGERS, CapClass, TaskRecord, Trigger, task_id_of
 from . import deadlines, workdays
 
@@ -258,27 +257,6 @@ def sample(account: dict, business_date: date) -> Candidate:
         business_date,
         {"year": business_date.year, "selected_on": str(business_date)},
     )
-
-
-# --- assignment -----------------------------------------------------------------------------
-def eligible_agents(agents: list[dict], serving_manager_id: str | None) -> list[dict]:
-    """Independence (001): active callback agents only; never the client's own manager, never marketing staff."""
-    return [
-        a
-        for a in agents
-        if a.get("role") == "callback_agent"
-        and a.get("role") not in MARKETING_ROLES
-        and a.get("status", "active") == "active"
-        and a.get("staff_id") != serving_manager_id
-    ]
-
-
-def choose_agent(agents: list[dict], loads: dict[str, int], serving_manager_id: str | None) -> str | None:
-    """The least-loaded eligible agent (ties by id), or None for the branch queue."""
-    pool = eligible_agents(agents, serving_manager_id)
-    if not pool:
-        return None
-    return min(pool, key=lambda a: (loads.get(a["staff_id"], int(a.get("open_tasks", 0))), a["staff_id"]))["staff_id"]
 
 
 def within_cap(count: int, trigger: str) -> bool:

@@ -15,6 +15,7 @@ from concurrent.futures import wait
 from typing import TYPE_CHECKING
 
 from . import selection as rules
+from .selection_agents import choose_agent
 from .selection_patience import TRANSIENT, OutOfTime, Patience
 from .selection_ports import LOAD_BATCH, LoadItemBusy, SelectionRepository
 from .selection_results import TriggerCounts
@@ -67,7 +68,7 @@ class AgentLoads(Patience):
     def _pick(self, c: rules.Candidate) -> str | None:
         agents = self._branch_agents(c.account["branch_id"])
         with self.lock:
-            agent = rules.choose_agent(agents, self.loads, c.account.get("serving_manager_id"))
+            agent = choose_agent(agents, self.loads, c.account.get("serving_manager_id"))
             if agent:
                 self.loads[agent] += 1
             return agent

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.domain import accounts, call_windows, selection
+from chalicelib.domain import accounts, call_windows, selection, selection_agents
 from chalicelib.models.accounts import event_adapter
 from chalicelib.storage.accounts import account_item, periodic_bucket, periodic_phase
 from tests.factories.accounts import closed, manager_changed, opened, trade
@@ -183,12 +183,12 @@ def test_quarter_and_cap():
 
 
 def test_assignment_is_independent_and_least_loaded():
-    assert selection.choose_agent(AGENTS, {}, "cm-001") == "cba-002"
-    assert selection.choose_agent(AGENTS, {"cba-002": 9}, "cm-001") == "cba-001"
-    assert selection.choose_agent(AGENTS, {}, "cba-002") == "cba-001"
-    assert selection.choose_agent([a for a in AGENTS if a["role"] != "callback_agent"], {}, None) is None
-    assert selection.choose_agent(AGENTS[:1], {}, "cba-001") is None
-    assert {a["staff_id"] for a in selection.eligible_agents(AGENTS, None)} == {"cba-001", "cba-002"}
+    assert selection_agents.choose_agent(AGENTS, {}, "cm-001") == "cba-002"
+    assert selection_agents.choose_agent(AGENTS, {"cba-002": 9}, "cm-001") == "cba-001"
+    assert selection_agents.choose_agent(AGENTS, {}, "cba-002") == "cba-001"
+    assert selection_agents.choose_agent([a for a in AGENTS if a["role"] != "callback_agent"], {}, None) is None
+    assert selection_agents.choose_agent(AGENTS[:1], {}, "cba-001") is None
+    assert {a["staff_id"] for a in selection_agents.eligible_agents(AGENTS, None)} == {"cba-001", "cba-002"}
 
 
 def test_skip_reasons():
