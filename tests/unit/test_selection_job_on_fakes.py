@@ -163,6 +163,48 @@ def test_a_task_write_whose_answer_was_lost_is_sent_again_as_it_was_and_counted_
     assert sum(fakes.selection.load(a) for a in ("cba-f1", "cba-f2")) == 4
 
 
+def test_a_phase_whose_tasks_were_cut_off_by_the_deadline_after_its_pages_went_out_is_not_done(fakes, monkeypatch):
+    """Phases do not wait for each other's writes, so a trigger can have every page submitted and still have
+    tasks skipped when time runs out. Such a trigger is not recorded done: the next run reads it again
+    and creates the rest (a done trigger would be skipped by every later run, its tasks never created)."""
+    dormant_since = D - timedelta(days=180)  # the default dormant_days: last activity exactly then
+    accounts = [f"ac-z{i}" for i in range(6)]
+    for a in accounts:
+        fakes.selection.put_account(
+            {
+                "account_id": a,
+                "branch_id": BRANCH,
+                "serving_manager_id": "cm-f1",
+                "client_name": "李四",
+                "status": "open",
+                "tier": "monthly",
+                "opened_on": str(dormant_since),
+                "channel": "counter",
+            }
+        )
+    submitted = threading.Event()  # the main thread has submitted every dormant page
+    real_periodic = fakes.selection.periodic_due
+
+    def periodic_due(*args, **kwargs):
+        submitted.set()  # the run reached the next phase: the dormant pages all went out
+        return real_periodic(*args, **kwargs)
+
+    def remaining() -> float:
+        if threading.current_thread() is threading.main_thread():
+            return 30.0 if submitted.is_set() else 900.0
+        submitted.wait(timeout=5)  # a worker's task starts only once its phase is submitted; then it is late
+        return 30.0  # below the 60 s margin
+
+    monkeypatch.setattr(fakes.selection, "periodic_due", periodic_due)
+    cut = run(remaining=remaining)
+    assert (cut.status, cut.reason, cut.totals()["created"]) == ("partial", "out_of_time", 0)
+    assert "dormant" not in fakes.runs.get_run(D).get("done_triggers", [])
+    monkeypatch.setattr(fakes.selection, "periodic_due", real_periodic)
+    resumed = run()
+    assert (resumed.status, resumed.counts["dormant"]["created"]) == ("completed", 6)
+    assert sorted(t["account_id"] for t in fakes.selection.tasks.values() if t["trigger"] == "dormant") == accounts
+
+
 def test_a_task_given_to_an_agent_who_departed_meanwhile_goes_to_the_branch_queue(fakes, monkeypatch):
     new_account(fakes, "ac-d1")
     new_account(fakes, "ac-d2")
