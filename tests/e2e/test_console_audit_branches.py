@@ -241,6 +241,9 @@ def test_an_admin_edits_a_member_and_records_the_departure(desk, stack):  # noqa
     expect(page.locator("#edit-status")).to_have_attribute("data-state", "sent", timeout=WAIT)
     assert stack.call("GET", f"/v1/staff/{sid}", as_="adm-001")[1]["name"] == "测试员改名"
     check(page, "staff-edited-360", 360)
+    # A saved edit reloads the list 1.2 s later (admin.js `again`), closing the panel: wait for the reloaded
+    # row before opening it again, or the reload can close the panel under the next click.
+    expect(page.locator(f"tr:has([data-edit='{sid}'])")).to_contain_text("测试员改名", timeout=WAIT)
     page.click(f"[data-edit='{sid}']", timeout=WAIT)
     page.click("#depart-form button[type=submit]")  # no date: the API's 400, in Chinese
     expect(page.locator("#edit-status")).to_have_attribute("data-state", "failed", timeout=WAIT)
