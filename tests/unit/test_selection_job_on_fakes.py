@@ -7,6 +7,7 @@ here each port is the fake the contract suites hold to the table's behaviour
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -77,6 +78,23 @@ def new_account(f: Fakes, account_id: str, on: date = D, manager: str = "cm-f1")
             "episode": str(on),
             "event_on": str(on),
             "account": snapshot,
+        }
+    )
+
+
+def dormant_account(f: Fakes, account_id: str) -> None:
+    """An open account whose last activity (its opening, never traded) was exactly the default
+    dormant_days (180) before D: a dormant candidate of D."""
+    f.selection.put_account(
+        {
+            "account_id": account_id,
+            "branch_id": BRANCH,
+            "serving_manager_id": "cm-f1",
+            "client_name": "李四",
+            "status": "open",
+            "tier": "monthly",
+            "opened_on": str(D - timedelta(days=180)),
+            "channel": "counter",
         }
     )
 
@@ -167,21 +185,9 @@ def test_a_phase_whose_tasks_were_cut_off_by_the_deadline_after_its_pages_went_o
     """Phases do not wait for each other's writes, so a trigger can have every page submitted and still have
     tasks skipped when time runs out. Such a trigger is not recorded done: the next run reads it again
     and creates the rest (a done trigger would be skipped by every later run, its tasks never created)."""
-    dormant_since = D - timedelta(days=180)  # the default dormant_days: last activity exactly then
     accounts = [f"ac-z{i}" for i in range(6)]
     for a in accounts:
-        fakes.selection.put_account(
-            {
-                "account_id": a,
-                "branch_id": BRANCH,
-                "serving_manager_id": "cm-f1",
-                "client_name": "李四",
-                "status": "open",
-                "tier": "monthly",
-                "opened_on": str(dormant_since),
-                "channel": "counter",
-            }
-        )
+        dormant_account(fakes, a)
     submitted = threading.Event()  # the main thread has submitted every dormant page
     real_periodic = fakes.selection.periodic_due
 
@@ -203,6 +209,32 @@ def test_a_phase_whose_tasks_were_cut_off_by_the_deadline_after_its_pages_went_o
     resumed = run()
     assert (resumed.status, resumed.counts["dormant"]["created"]) == ("completed", 6)
     assert sorted(t["account_id"] for t in fakes.selection.tasks.values() if t["trigger"] == "dormant") == accounts
+
+
+def test_the_sample_is_read_only_once_every_earlier_write_has_landed(fakes, monkeypatch):
+    """Rule 001 caps callbacks at 2 per client per quarter, counting every callback, and only the
+    sampled ones are held back. Phases overlap their writes, except here: the sample's cap is checked
+    against the quarter counters, so the earlier phases' tasks must be on them first."""
+    for i in range(4):
+        dormant_account(fakes, f"ac-s{i}")
+    real, seen = fakes.selection.create_task, []
+
+    def slow(*args, **kwargs):
+        time.sleep(0.2)  # still in flight when the run reaches the sample, unless it waits for it
+        return real(*args, **kwargs)
+
+    real_pages = selection_run._Run.candidate_pages
+
+    def candidate_pages(job, trigger):
+        if trigger == "sample":
+            seen.append((sum(map(len, job.in_flight)), len(fakes.selection.tasks)))
+        return real_pages(job, trigger)
+
+    monkeypatch.setattr(fakes.selection, "create_task", slow)
+    monkeypatch.setattr(selection_run._Run, "candidate_pages", candidate_pages)
+    result = run()
+    assert result.status == "completed" and result.counts["dormant"]["created"] == 4
+    assert seen == [(0, len(fakes.selection.tasks))]  # nothing in flight: every earlier task written
 
 
 def test_a_task_given_to_an_agent_who_departed_meanwhile_goes_to_the_branch_queue(fakes, monkeypatch):
