@@ -6,14 +6,14 @@ answers every request from the in-memory engine of bench/replay_engine.py. Time 
 advances its stream's clock by the simulated latency (10 ms), the job's back-off sleeps and botocore's
 retry sleeps advance it instead of sleeping, and the job's 8 workers are 8 concurrent streams (a task
 starts when a stream is free and its page was submitted; the page ends when its last task does).
-Faults: 5% of transactions throttled (half refused whole, ThrottlingException or
+Faults: 5% of the task puts throttled (refused whole, ThrottlingException or
 ProvisionedThroughputExceededException, which botocore resends after 50 ms doubling, as the job's entry
-points run it under `clients.job_retries()`; half cancelled with ThrottlingError, which the job retries),
-1% cancelled with TransactionConflict (a concurrent writer on the account's counter), 5% of the agents'
-LOAD writes refused with TransactionConflictException (agent contention: the counter left the task
-transaction, so that is where agents contend now). "wr.req/task" leaves out the transactions refused
-for throttling (DynamoDB bills none; with 5% throttles no count that kept them could be under 1.05);
-"wr.sends/task" counts every write sent.
+points run it under `clients.job_retries()`) and 5% of the transactions (the agents' LOAD adds, the inbox
+consumes: half refused whole, half cancelled with ThrottlingError, which the job retries), 1% of the
+transactions cancelled with TransactionConflict (the feed extending an inbox entry, a concurrent run), 5%
+of the agents' LOAD writes refused with TransactionConflictException (agent contention). "wr.req/task"
+leaves out the writes refused for throttling (DynamoDB bills none; with 5% throttles no count that kept
+them could be under 1.05); "wr.sends/task" counts every write sent.
 
 The seed is a national book's day (`book`): candidates in proportion to the book (new accounts,
 closings and large transfers out through the selection inbox, dormant accounts, periodic reviews
@@ -534,9 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     shards = get_settings().selection_shards
     print(
         f"replay: selection_job.run_date through boto3/botocore on an in-memory DynamoDB (no moto, no network); "
-        f"{args.workers} workers, {args.latency_ms:g} ms per request, {faults.throttle:.0%} of transactions "
-        f"throttled, {faults.tx_conflict:.0%} cancelled by a conflict, {faults.load_conflict:.0%} of agents' LOAD "
-        f"writes refused by a conflict; {BRANCHES} branches x {AGENTS} callback agents; virtual time",
+        f"{args.workers} workers, {args.latency_ms:g} ms per request, {faults.throttle:.0%} of task puts and "
+        f"transactions throttled, {faults.tx_conflict:.0%} of transactions cancelled by a conflict, "
+        f"{faults.load_conflict:.0%} of agents' LOAD writes refused by a conflict; "
+        f"{BRANCHES} branches x {AGENTS} callback agents; virtual time",
         flush=True,
     )
     print(HEADER, flush=True)

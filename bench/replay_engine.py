@@ -300,8 +300,8 @@ class Engine:
 
     def __init__(self, table: str, *, latency: float = 0.010, seed: int = 1):
         self.table, self.latency = table, latency
-        # Injected faults: a share of transactions throttled, a share cancelled by a conflict, a share of
-        # the agents' LOAD writes refused by a conflict.
+        # Injected faults: a share of task puts and of transactions throttled, a share of transactions
+        # cancelled by a conflict, a share of the agents' LOAD writes refused by a conflict.
         self.throttle = self.tx_conflict = self.load_conflict = 0.0
         self.items = _Items()
         # (index or "table") -> hash value -> sorted [(range value, pk, sk)]
@@ -314,7 +314,7 @@ class Engine:
     def reset(self) -> None:
         self.calls: Counter = Counter()  # requests answered, by operation (refused ones included)
         self.refused: Counter = Counter()  # by error code
-        self.throttled = 0  # transactions refused or cancelled for throttling (DynamoDB bills neither)
+        self.throttled = 0  # task puts and transactions refused or cancelled for throttling (unbilled)
         self.serial: Counter = Counter()  # requests sent from the job's main thread (not the workers), by operation
         self.units: defaultdict[tuple[str, str], float] = defaultdict(float)  # (target, read|write) -> units
         self.items_read = 0
@@ -517,6 +517,13 @@ class Engine:
         raise Unsupported(f"write action {action}")
 
     def op_PutItem(self, body: dict) -> dict:
+        item = body["Item"]
+        if self.throttle and item["pk"]["S"].startswith("TASK#") and self.rand.random() < self.throttle:
+            # A task's put (storage/selection.create_task) refused whole; botocore resends it after 50 ms
+            # (clients.job_retries). DynamoDB bills none of it.
+            self.throttled += 1
+            code = self.rand.choice(["ThrottlingException", "ProvisionedThroughputExceededException"])
+            raise Refused(code, "Rate of requests exceeds the allowed throughput")
         return self._single("Put", body)
 
     def op_UpdateItem(self, body: dict) -> dict:
@@ -536,7 +543,10 @@ class Engine:
         if not self._conditional(body, current):
             # A refused conditional write still costs the item's write units (AWS developer guide).
             self.units[(self.table, "write")] += wcu(item_size(current))
-            raise Refused("ConditionalCheckFailedException", "The conditional request failed")
+            extra = (
+                {"Item": current} if current and body.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" else {}
+            )
+            raise Refused("ConditionalCheckFailedException", "The conditional request failed", **extra)
         after = self._after(action, body, current)
         self._bill_write(current, after, 1)
         self._replace(key, after)
@@ -585,7 +595,7 @@ class Engine:
                 reasons[i] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing"}
             raise Refused("TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons)
         if self.tx_conflict and self.rand.random() < self.tx_conflict:
-            # Another writer holds one of its items (the account's counter, a concurrent run).
+            # Another writer holds one of its items (the feed extending an inbox entry, a concurrent run).
             reasons = [{"Code": "None"} for _ in ops]
             reasons[min(1, len(ops) - 1)] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing"}
             raise Refused("TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons)

@@ -86,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ks.add_argument("--max-seconds", type=float, help="rehash: stop cleanly after this long (rerun resumes)")
     rec = sub.add_parser("reconcile", help="check counters against the records they count (--repair fixes)")
-    rec.add_argument("counter", choices=["open-tasks", "quarter-callbacks", "outlet-key-slots", "reveal-budget", "all"])
-    rec.add_argument("--quarter", help="quarter-callbacks: the quarter, e.g. 2026Q4 (default: this quarter)")
+    rec.add_argument("counter", choices=["open-tasks", "outlet-key-slots", "reveal-budget", "all"])
     rec.add_argument("--date", type=_date, help="reveal-budget: the business date (default: today, Asia/Shanghai)")
     rec.add_argument("--repair", action="store_true", help="set drifted counters from the records")
     box = sub.add_parser("outbox", help="list outbox entries by delivery state, or deliver the due ones now")
@@ -195,20 +194,14 @@ def _operator(args) -> int:
 def _reconcile(args) -> int:
     """Exit 1 when drift was found and left (without --repair), or a repair was refused (the counter moved)."""
     import json
-    import re
 
     from chalicelib import clock
     from chalicelib.domain import reconcile
 
     today = clock.today()
-    quarter = args.quarter or f"{today.year}Q{(today.month - 1) // 3 + 1}"
-    if not re.fullmatch(r"(19|20|21)\d{2}Q[1-4]", quarter):
-        print(f"--quarter {quarter!r} is not a quarter like 2026Q4", file=sys.stderr)
-        return 2
     day = (args.date or today).isoformat()
     checks = {
         "open-tasks": lambda: reconcile.open_task_counters(repair=args.repair),
-        "quarter-callbacks": lambda: reconcile.quarter_counters(quarter, repair=args.repair),
         "outlet-key-slots": lambda: reconcile.outlet_key_slots(repair=args.repair),
         "reveal-budget": lambda: reconcile.reveal_budget(day, repair=args.repair),
     }

@@ -124,8 +124,11 @@ class FaultInjector:
 class TransactionFaults:
     """What DynamoDB answers a busy selection (issue 18): a share of TransactWriteItems cancelled with
     ThrottlingError (botocore does not retry a cancelled transaction: the application must) and a share
-    with TransactionConflict (another writer held an item: agent contention). Not applied either way.
-    `refuse(params)` may pick the transactions to refuse instead of the random share: it returns the
+    with TransactionConflict (another writer held an item: agent contention); the same shares of the task
+    puts (PutItem of a `TASK#` item) answered ProvisionedThroughputExceededException as it reaches the
+    application once botocore's retries are spent, or TransactionConflictException (the task's item in
+    another writer's transaction). Not applied either way. `refuse(params)` may pick the writes to refuse
+    instead of the random share (`params`: the request's, a transaction's or a put's): it returns the
     reason, "" for none, or None to draw at random."""
 
     throttle: float = 0.05
@@ -135,6 +138,7 @@ class TransactionFaults:
     counts: Counter = field(default_factory=Counter)
     items: list = field(default_factory=list)  # the keys of every transaction item sent, for assertions
     transactions: list = field(default_factory=list)  # the keys of each transaction sent, one list each
+    puts: list = field(default_factory=list)  # the keys of each task put sent
 
     @contextmanager
     def active(self):
@@ -145,7 +149,31 @@ class TransactionFaults:
         original = BaseClient._make_api_call
         faults = self
 
+        def refused(api_params) -> str | None:
+            chosen = faults.refuse(api_params) if callable(faults.refuse) else None
+            draw = rng.random()
+            if chosen is None:
+                chosen = (
+                    "ThrottlingError"
+                    if draw < faults.throttle
+                    else "TransactionConflict"
+                    if draw < faults.throttle + faults.conflict
+                    else None
+                )
+            if chosen:
+                faults.counts[chosen] += 1
+            return chosen or None
+
         def make_api_call(client, operation_name, api_params):
+            if operation_name == "PutItem" and api_params["Item"]["pk"]["S"].startswith("TASK#"):
+                faults.puts.append((api_params["Item"]["pk"]["S"], api_params["Item"]["sk"]["S"]))
+                chosen = refused(api_params)
+                if chosen:
+                    code = {
+                        "ThrottlingError": "ProvisionedThroughputExceededException",
+                        "TransactionConflict": "TransactionConflictException",
+                    }[chosen]
+                    raise ClientError({"Error": {"Code": code, "Message": "injected"}}, operation_name)
             if operation_name == "TransactWriteItems":
                 entries = api_params.get("TransactItems", [])
                 sent = []
@@ -155,18 +183,8 @@ class TransactionFaults:
                     sent.append((key["pk"]["S"], key["sk"]["S"]))
                 faults.items.extend(sent)
                 faults.transactions.append(sent)
-                chosen = faults.refuse(api_params) if callable(faults.refuse) else None
-                draw = rng.random()
-                if chosen is None:
-                    chosen = (
-                        "ThrottlingError"
-                        if draw < faults.throttle
-                        else "TransactionConflict"
-                        if draw < faults.throttle + faults.conflict
-                        else None
-                    )
+                chosen = refused(api_params)
                 if chosen:
-                    faults.counts[chosen] += 1
                     reasons = [{"Code": "None"}] * len(entries)
                     reasons[0] = {"Code": chosen, "Message": "injected"}
                     raise ClientError(

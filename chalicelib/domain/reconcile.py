@@ -6,10 +6,11 @@ records are the truth. Each check reports every counter that differs and, with `
 the records - conditionally on the counter still holding what was read, so a counter that moved
 meanwhile is left for the next run rather than overwritten. A second run after a repair reports none.
 
-Checked: agents' `open_tasks` (their `LOAD` item against the assignee index),
-an account's callbacks of a quarter (`CBQ#<quarter>`:
-the tasks the selection job created that quarter), an outlet's active-key slots (its active keys) and
-a person's granted reveals of a day (the disclosure audit). Not checked, because no record derives
+Checked: agents' `open_tasks` (their `LOAD` item against the assignee index), an outlet's active-key
+slots (its active keys) and a person's granted reveals of a day (the disclosure audit). An account's
+callbacks of a quarter are no longer a counter (issue 18): they are counted from its tasks where they
+are read (domain/quarter_callbacks.py), so there is nothing to drift; the `CBQ#<quarter>` items written
+before are left in the table, read by nothing. Not checked, because no record derives
 them: a manager's registration attempts of a day (a rate limit counting refused attempts too) and
 pool picks of a day; the prospect month statistics and the 10% sample's `picked` have their records
 (prospects, sample days) but no index from the counter to them yet (docs/next-steps.md).
@@ -17,15 +18,9 @@ pool picks of a day; the prospect month statistics and the 10% sample's `picked`
 
 from __future__ import annotations
 
-from typing import Any
+from .reconcile_ports import COUNTER_RECORDS
 
-from ..models.tasks import CAP_CLASS, COVERAGE_TRIGGERS, CapClass, Trigger
-from .reconcile_ports import COUNTER_RECORDS, QUARTER_FIELDS
-
-# Tasks created outside the selection job (callback work, problem verification) never touch the
-# quarter counter: the cap is about what the selection picks (storage/selection.create_task).
-NOT_SELECTED = {Trigger.fallback.value, Trigger.second_callback.value}
-COUNTERS = ("open-tasks", "quarter-callbacks", "outlet-key-slots", "reveal-budget")
+COUNTERS = ("open-tasks", "outlet-key-slots", "reveal-budget")
 
 
 def _report(checked: str, drift: list[dict], **scope) -> dict:
@@ -53,69 +48,6 @@ def open_task_counters(repair: bool = False) -> dict:
             row["repaired"] = records.set_open_tasks(agent["staff_id"], counted, actual)
         drift.append(row)
     return _report("open_tasks", drift)
-
-
-def quarter_figures(tasks: list[dict]) -> dict:
-    """What `CBQ#<quarter>` holds when every task's increment landed exactly once."""
-    return {
-        "callbacks": len(tasks),
-        "risk_callbacks": sum(1 for t in tasks if t.get("risk")),
-        "sampled": sum(1 for t in tasks if CAP_CLASS.get(t["trigger"]) == CapClass.sampled),
-        "coverage_tasks": sum(1 for t in tasks if t["trigger"] in COVERAGE_TRIGGERS),
-        "task_ids": sorted(t["task_id"] for t in tasks),
-    }
-
-
-def _in_quarter(task: dict, quarter: str) -> bool:
-    day = str(task.get("business_date", ""))
-    return (
-        len(day) >= 7
-        and f"{day[:4]}Q{(int(day[5:7]) - 1) // 3 + 1}" == quarter
-        and task.get("trigger") not in NOT_SELECTED
-    )
-
-
-def _quarter_months(quarter: str) -> list[str]:
-    year, q = int(quarter[:4]), int(quarter[-1])
-    return [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
-
-
-def quarter_counters(quarter: str, repair: bool = False) -> dict:
-    """Every account with a task selected in `quarter` (every branch's tasks of its three months).
-
-    Each candidate is confirmed counter first, then its records: the account's tasks on its index,
-    and the tasks the counter names (written in one transaction with it, so an index that lags behind
-    a fresh task is not taken for drift). A counter whose account has no task at all that quarter is
-    not found: tasks are never deleted, so only a hand edit makes one."""
-    records = COUNTER_RECORDS()
-    accounts: set[str] = set()
-    for branch_id in records.branch_ids():
-        for month in _quarter_months(quarter):
-            accounts.update(
-                t["account_id"] for t in records.branch_tasks_of_month(branch_id, month) if _in_quarter(t, quarter)
-            )
-    drift = []
-    for account_id in sorted(accounts):
-        read = records.quarter_counter(account_id, quarter)
-        tasks = {t["task_id"]: t for t in records.account_tasks(account_id) if _in_quarter(t, quarter)}
-        named = [t for t in (read or {}).get("task_ids", []) if t not in tasks]
-        tasks.update({t["task_id"]: t for t in records.tasks_by_id(named) if _in_quarter(t, quarter)})
-        figures = quarter_figures(list(tasks.values()))
-        held = {f: int((read or {}).get(f, 0)) for f in QUARTER_FIELDS}
-        if (
-            held == {f: figures[f] for f in QUARTER_FIELDS}
-            and sorted((read or {}).get("task_ids", [])) == figures["task_ids"]
-        ):
-            continue
-        row: dict[str, Any] = {
-            "account_id": account_id,
-            "counter": held if read else None,
-            "records": {f: figures[f] for f in QUARTER_FIELDS},
-        }
-        if repair:
-            row["repaired"] = records.set_quarter_counter(account_id, quarter, read, figures)
-        drift.append(row)
-    return _report("quarter_callbacks", drift, quarter=quarter)
 
 
 def outlet_key_slots(repair: bool = False) -> dict:

@@ -12,9 +12,6 @@ from typing import Protocol
 
 from .ports import Port
 
-# The figures of an account's `CBQ#<quarter>` counter (besides its `task_ids`).
-QUARTER_FIELDS = ("callbacks", "risk_callbacks", "sampled", "coverage_tasks")
-
 
 class CounterRecords(Protocol):
     # --- agents' open tasks ---------------------------------------------------------------------
@@ -31,27 +28,6 @@ class CounterRecords(Protocol):
         ...
 
     def set_open_tasks(self, agent_id: str, expected: int | None, actual: int) -> bool: ...
-
-    # --- an account's callbacks of a quarter -----------------------------------------------------
-    def branch_ids(self) -> list[str]: ...
-
-    def branch_tasks_of_month(self, branch_id: str, month: str) -> list[dict]:
-        """A branch's tasks by business month (YYYY-MM)."""
-        ...
-
-    def account_tasks(self, account_id: str) -> list[dict]: ...
-
-    def tasks_by_id(self, task_ids: list[str]) -> list[dict]:
-        """The tasks that exist among these ids."""
-        ...
-
-    def quarter_counter(self, account_id: str, quarter: str) -> dict | None:
-        """The account's `CBQ#<quarter>` counter, read consistently."""
-        ...
-
-    def set_quarter_counter(self, account_id: str, quarter: str, read: dict | None, figures: dict) -> bool:
-        """Set the counter's QUARTER_FIELDS and `task_ids` to `figures` if its QUARTER_FIELDS still hold `read`."""
-        ...
 
     # --- an outlet's active API keys ---------------------------------------------------------------
     def outlet_ids(self) -> list[str]: ...

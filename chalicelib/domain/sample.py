@@ -25,6 +25,7 @@ from .. import clock
 from ..config import get_settings
 from ..errors import NotFound
 from ..models.account_activity import last_activity_on
+from . import quarter_callbacks as quarters
 from . import selection as rules
 from . import workdays
 from .sample_ports import SAMPLE
@@ -80,7 +81,7 @@ def working_days_left(day: date) -> int:
     return workdays.workdays_between(day - timedelta(days=1), date(day.year, 12, 31))
 
 
-def _eligible(account: dict | None, branch_id: str, day: date, coverage: dict | None) -> str | None:
+def _eligible(account: dict | None, branch_id: str, day: date, tasks: list[dict]) -> str | None:
     """Why a snapshot member cannot be sampled today, or None."""
     s = get_settings()
     if not account or account.get("status") != "open" or account.get("branch_id") != branch_id:
@@ -88,10 +89,10 @@ def _eligible(account: dict | None, branch_id: str, day: date, coverage: dict | 
     activity = last_activity_on(account)
     if not activity or activity <= str(day - timedelta(days=s.dormant_days)):
         return "sample_dormant"
-    coverage = coverage or {"coverage": 0, "quarters": {}}
-    if coverage["coverage"] > 0:
+    year = quarters.year_figures(tasks, day.year)
+    if sum(q["coverage_tasks"] for q in year.values()) > 0:
         return "sample_called_back_this_year"
-    if coverage["quarters"].get(rules.quarter_of(day), 0) >= s.callbacks_per_quarter:
+    if year[quarters.quarter_of(day)]["callbacks"] >= s.callbacks_per_quarter:
         return "capped"
     return None
 
@@ -104,10 +105,10 @@ def _pick(branch_id: str, day: date, want: int, cursor: str | None, counts) -> t
         if not members:
             break
         ids = [m["account_id"] for m in members]
-        accounts, coverage = repo.accounts(ids), repo.coverage_counts(ids, day.year)
+        accounts, tasks = repo.accounts(ids), repo.account_tasks_since(ids, quarters.read_from(f"{day.year}Q1"))
         for m in members:
             cursor = repo.member_cursor(day.year - 1, m["account_id"])
-            reason = _eligible(accounts.get(m["account_id"]), branch_id, day, coverage.get(m["account_id"]))
+            reason = _eligible(accounts.get(m["account_id"]), branch_id, day, tasks.get(m["account_id"], []))
             if reason:
                 counts.skip(reason)
                 continue
@@ -170,21 +171,16 @@ def quarter_counts(principal, account_id: str, year: int) -> dict:
     if principal.role != "admin" and principal.role != "compliance":
         raise NotFound(f"account {account_id} not found")
     repo = SAMPLE()
-    found = repo.quarter_items(account_id, year)
-    if not found and not repo.accounts([account_id]):
+    tasks = repo.account_tasks_since([account_id], quarters.read_from(f"{year}Q1")).get(account_id, [])
+    if not tasks and not repo.accounts([account_id]):
         raise NotFound(f"account {account_id} not found")
+    fields = ("callbacks", "risk_callbacks", "sampled", "task_ids")
     return {
         "account_id": account_id,
         "year": year,
         "cap_per_quarter": get_settings().callbacks_per_quarter,
         "quarters": [
-            {
-                "quarter": f"{year}Q{q}",
-                "callbacks": int(found.get(q, {}).get("callbacks", 0)),
-                "risk_callbacks": int(found.get(q, {}).get("risk_callbacks", 0)),
-                "sampled": int(found.get(q, {}).get("sampled", 0)),
-                "task_ids": list(found.get(q, {}).get("task_ids", [])),
-            }
-            for q in (1, 2, 3, 4)
+            {"quarter": quarter, **{f: figures[f] for f in fields}}
+            for quarter, figures in quarters.year_figures(tasks, year).items()
         ],
     }

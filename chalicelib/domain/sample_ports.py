@@ -64,14 +64,9 @@ class SampleRepository(Protocol):
         moved the cursor (or recorded the date) first."""
         ...
 
-    def coverage_counts(self, account_ids: list[str], year: int) -> dict[str, dict]:
-        """Per account: `coverage` (this year's callbacks that count toward coverage) and `quarters`
-        (callbacks by quarter, e.g. {"2026Q4": 1}); absent without any."""
-        ...
-
-    def quarter_items(self, account_id: str, year: int) -> dict[int, dict]:
-        """The account's quarter counters of the year by quarter number (`callbacks`, `risk_callbacks`,
-        `sampled`, `task_ids`)."""
+    def account_tasks_since(self, account_ids: list[str], since: date) -> dict[str, list[dict]]:
+        """Each account's tasks created on or after `since`, by account (absent: none); eventually
+        consistent. What the coverage and the quarterly cap are counted from (domain/quarter_callbacks)."""
         ...
 
 

@@ -95,10 +95,6 @@ class Candidate:
         return CAP_CLASS[self.trigger] == CapClass.sampled
 
 
-def quarter_of(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
 def dormant_activity_date(business_date: date) -> date:
     """Accounts whose last trade (or, never traded, opening) was on this day and not since."""
     return business_date - timedelta(days=get_settings().dormant_days)

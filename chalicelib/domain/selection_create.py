@@ -1,6 +1,7 @@
-"""Writing one task of a selection run: its agent chosen, its transaction sent (a new try: a new agent and a
-new idempotency token; a lost answer: sent again as it was), throttles and conflicts backed off, and a task
-that keeps failing counted and left for the next run (domain/selection_job.py).
+"""Writing one task of a selection run: its agent chosen, its put sent (a new try: a new agent and a new
+idempotency token; a lost answer: sent again as it was), throttles and conflicts backed off, a task that
+keeps failing counted and left for the next run (domain/selection_job.py), and the inbox entries the tasks
+answer consumed after them, a hundred to a write.
 
 `CreatesTasks` is the part of `selection_run._Run` that does it, on the run's worker pool; `bench.replay`
 swaps this module's `time` for its virtual clock.
@@ -17,18 +18,19 @@ from ..observability import logger
 from . import selection as rules
 from .selection_loads import AgentLoads
 from .selection_patience import OutOfTime
-from .selection_ports import TaskWrite
+from .selection_ports import CONSUME_BATCH, TaskWrite
 
 
 class CreatesTasks(AgentLoads):
     """One task's write. The state below is set by `selection_run._Run.__init__`."""
 
     day: date
-    quarter: str
     created_at: str
     run_nonce: str
     incomplete: bool
     incomplete_triggers: set[str]
+    created_for: dict[str, list[str]]
+    to_consume: list[tuple[dict, str]]
 
     # --- one task -------------------------------------------------------------------------
     def create(self, c: rules.Candidate) -> None:
@@ -36,26 +38,26 @@ class CreatesTasks(AgentLoads):
         if self.out_of_time():
             self._left_for_next_run(c)
             return
-        cap = self.s.callbacks_per_quarter if c.sampled else None
         started, tries = time.monotonic(), 0
         record, token = None, ""
         while True:
             if record is None:  # a new try: the agent chosen again, a new token
                 agent = self._pick(c)
                 record = rules.build_task(c, self.day, self.created_at, agent)
-                # One idempotency token per try: a resend of a transaction that landed gets "created" (its agent
-                # counted). Unique per run (`run_nonce`), not per timestamp: DynamoDB answers a token it saw
-                # within 10 minutes with the first answer and writes nothing, so two runs sharing a token (a
-                # frozen clock, two runs in one second) would each believe they created the task.
-                token = hashlib.sha256(f"{c.task_id}#{self.run_nonce}#{tries}".encode()).hexdigest()[:36]
+                # One idempotency token per try, kept on the task: a resend of a put that landed is refused by
+                # the task it wrote, which carries this token, so it counts as "created" (its agent counted).
+                # Unique per run (`run_nonce`), not per timestamp: two runs sharing a token (a frozen clock,
+                # two runs in one second) would each believe they created the task.
+                # 64 bits: tries of one task never meet; the task item stays small (it is ~1 KB).
+                token = hashlib.sha256(f"{c.task_id}#{self.run_nonce}#{tries}".encode()).hexdigest()[:16]
             written: TaskWrite | None
             try:
-                written = self.repo.create_task(record, self.quarter, cap, c.inbox_key, token=token)
+                written = self.repo.create_task(record, token=token)
             except TooManyRequests:
-                written = None  # throttled: refused whole, nothing written
+                written = None  # throttled: refused, nothing written
             except Unavailable:
-                # A 5xx or a lost answer: the transaction may have landed. Sent again as it was (same agent,
-                # same token), DynamoDB answers with the first outcome instead of "exists".
+                # A 5xx or a lost answer: the put may have landed. Sent again as it was (same agent, same
+                # token), the task it wrote answers with this try's token instead of "exists".
                 if not self.backoff(tries, started):
                     self._unpick(agent)
                     outcome = "unavailable"
@@ -68,27 +70,23 @@ class CreatesTasks(AgentLoads):
                     counts.queued += agent is None
                     counts.late += record.late_arrival
                     counts.provisional += record.due_provisional
+                    self.created_for.setdefault(record.account_id, []).append(record.task_id)
                     if agent:
                         self.assigned[agent] = self.assigned.get(agent, 0) + 1
                         self.run_tasks.setdefault(agent, []).append((record.task_id, record.trigger))
+                if c.inbox_key:
+                    self.consume_later(c.inbox_key, record.task_id)
                 return
             self._unpick(agent)
             record = None
             outcome = written.value if written is not None else "throttled"
             if written is TaskWrite.exists:
                 if c.inbox_key:
-                    try:
-                        self.patiently(self.repo.consume, c.inbox_key, c.task_id, conflicts=True)
-                    except OutOfTime:
-                        pass  # the entry waits; the next run finds the task and consumes it
+                    self.consume_later(c.inbox_key, c.task_id)
                 with self.lock:
                     counts.existing += 1
                 return
-            if written is TaskWrite.capped:
-                with self.lock:
-                    counts.capped += 1
-                return
-            # throttled or conflict (a concurrent run, the account's counter): back off and try again
+            # throttled or conflict (the task's item in another writer's transaction): back off, try again
             if not self.backoff(tries, started):
                 break
             tries += 1
@@ -104,6 +102,31 @@ class CreatesTasks(AgentLoads):
             counts.skip(f"kept_{outcome}")
             self.incomplete = True
             self.incomplete_triggers.add(c.trigger)
+
+    # --- inbox entries, after their tasks ----------------------------------------------------
+    def consume_later(self, inbox_key: dict, task_id: str) -> None:
+        """The entry stops waiting (its task exists, or `task_id` "" for an event too old): consumed with
+        others, CONSUME_BATCH to a write. A run that stops first leaves entries waiting, and the next run
+        finds their tasks and consumes them (a task is never created twice: its key is its id)."""
+        with self.lock:
+            self.to_consume.append((inbox_key, task_id))
+            if len(self.to_consume) < CONSUME_BATCH:
+                return
+            batch, self.to_consume = self.to_consume[:CONSUME_BATCH], self.to_consume[CONSUME_BATCH:]
+        self._consume(batch)
+
+    def flush_consumes(self) -> None:
+        """The run's last entries, once its writes have landed."""
+        with self.lock:
+            left, self.to_consume = self.to_consume, []
+        for start in range(0, len(left), CONSUME_BATCH):
+            self._consume(left[start : start + CONSUME_BATCH], finishing=True)
+
+    def _consume(self, batch: list[tuple[dict, str]], finishing: bool = False) -> None:
+        try:
+            self.patiently(self.repo.consume_all, batch, conflicts=True, finishing=finishing)
+        except OutOfTime:
+            pass  # the entries wait; the next run finds their tasks and consumes them
 
     def _left_for_next_run(self, c: rules.Candidate) -> None:
         """Out of time: the date is partial and the next run creates the task. Its trigger is not done,

@@ -2,8 +2,8 @@
 queue its fan-out sends shard messages through.
 
 - `SELECTION` (`SelectionRepository`): the candidates (the selection inbox and the date-bucketed indexes,
-  page by page), the accounts, tasks, quarter counters and agents' LOAD items; each task is one
-  all-or-nothing write answered with a named outcome (`TaskWrite`).
+  page by page), the accounts, the accounts' tasks and agents' LOAD items; each task is one
+  conditional write answered with a named outcome (`TaskWrite`).
 - `SELECTION_RUNS` (`SelectionRuns`): the date's run record and, fanned out, one record per shard with
   the claim on the once-per-date parts (domain/selection_fanout.py).
 - The 10% sample has its own port (`sample_ports.SAMPLE`); the watermark is the shared one
@@ -32,6 +32,9 @@ COMPLETED = "completed"  # a shard's (or the per-date parts') finished status
 # Agents per LOAD transaction: any one agent held by another transaction cancels it all, so at 5% contention
 # per agent (bench.replay) n agents clear with 0.95^n; 20 gives the fewest requests per agent (~0.14).
 LOAD_BATCH = 20
+# Inbox entries per consume (a transaction holds at most 100 items): one write request per hundred entries
+# keeps a task at ~1 write request, where one UpdateItem per inbox task added 0.1 (issue 18: <= 1.05).
+CONSUME_BATCH = 100
 
 # How a page iterator runs each of its reads: `call(read, *args, **kwargs)` (the job's back-off: a throttled
 # page is read again from its start, so the iteration carries on).
@@ -41,10 +44,14 @@ Call = Callable[..., Any]
 class TaskWrite(str, Enum):
     """What became of one task's write."""
 
-    created = "created"  # the task, its quarter count and its inbox entry's consumption landed
+    created = "created"  # the task landed (this try's, also when its first answer was lost)
     exists = "exists"  # the task was there already (a re-run, a concurrent run): nothing written
-    capped = "capped"  # a sampled callback over the account's quarterly cap: nothing written
-    conflict = "conflict"  # a concurrent transaction held one of its items: nothing written, retry
+    conflict = "conflict"  # a concurrent transaction held the task's item: nothing written, retry
+
+
+class InboxEntryBusy(ConditionFailed):
+    """An inbox entry of a consume was in another transaction (the feed extending it): nothing of the
+    consume was written, retry."""
 
 
 class LoadItemBusy(ConditionFailed):
@@ -92,8 +99,9 @@ class SelectionRepository(Protocol):
 
     def existing_tasks(self, task_ids: list[str]) -> set[str]: ...
 
-    def quarter_counts(self, account_ids: list[str], quarter: str) -> dict[str, int]:
-        """The callbacks of each account in the quarter (absent: none)."""
+    def account_tasks_since(self, account_ids: list[str], since: date) -> dict[str, list[dict]]:
+        """Each account's tasks created on or after `since` (`task_id`, `trigger`, `business_date`, `risk`,
+        ...), by account (absent: none); eventually consistent (a task just written may be missing)."""
         ...
 
     def branch_agents(self, branch_id: str) -> list[dict]:
@@ -105,15 +113,13 @@ class SelectionRepository(Protocol):
         ...
 
     # --- writes ------------------------------------------------------------------------------------
-    def consume(self, inbox_key: dict, task_id: str) -> None:
-        """The entry's task exists already (or the event is too old): it stops waiting."""
+    def consume_all(self, entries: list[tuple[dict, str]]) -> None:
+        """Inbox entries (key, the task that answers it or "" for an event too old) stop waiting, at most
+        100, all or nothing; kept as records. Raises InboxEntryBusy (nothing written: retry)."""
         ...
 
-    def create_task(
-        self, record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None, token: str = ""
-    ) -> TaskWrite:
-        """The task (new by id), +1 on the account's quarter counter (held at `cap` for sampled triggers,
-        `cap` None otherwise) and the inbox entry consumed: all or nothing. `token` names this try: a resend
+    def create_task(self, record: TaskRecord, token: str) -> TaskWrite:
+        """The task, new by id, alone in its write. `token` names this try and stays on the task: a resend
         of a try that landed answers `created` again. A throttled write raises TooManyRequests."""
         ...
 

@@ -22,6 +22,7 @@ from .. import clock
 from ..config import get_settings
 from ..models.tasks import Trigger
 from ..observability import logger
+from . import quarter_callbacks as quarters
 from . import sample
 from . import selection as rules
 from .selection_create import CreatesTasks
@@ -67,14 +68,16 @@ class _Run(CreatesTasks):
         self.mode = mode
         self.remaining = remaining
         self.s = get_settings()
-        self.quarter = rules.quarter_of(day)
+        self.quarter = quarters.quarter_of(day)
         self.created_at = clock.iso(clock.now())
         self.counts = {t: TriggerCounts() for t in rules.ORDER}
         self.lock = threading.Lock()
         self.agents_lock = threading.Lock()
         self.agents: dict[str, list[dict]] = {}
         self.loads: dict[str, int] = {}
-        self.dry_counters: dict[str, int] = {}
+        # account -> tasks this run created (a dry run: would create), for the cap (`_within_cap`)
+        self.created_for: dict[str, list[str]] = {}
+        self.to_consume: list[tuple[dict, str]] = []  # inbox entries whose tasks exist, not yet consumed
         self.assigned: dict[str, int] = {}  # agent -> tasks created for it since its LOAD item was last added to
         self.added: dict[str, int] = {}  # agent -> tasks of this run added to its LOAD item
         self.run_tasks: dict[str, list[tuple[str, str]]] = {}  # agent -> (task id, trigger) of this run
@@ -150,8 +153,8 @@ class _Run(CreatesTasks):
         for c in page:
             if rules.too_old(c, self.day):
                 counts.skip("older_than_late_limit")
-                if self.mode != "dry_run":
-                    self.patiently(self.repo.consume, c.inbox_key, "", conflicts=True)
+                if self.mode != "dry_run" and c.inbox_key:
+                    self.consume_later(c.inbox_key, "")
                 continue
             reason = rules.skip_reason(trigger, c.account, self.day)
             if reason:
@@ -166,23 +169,13 @@ class _Run(CreatesTasks):
             if self.mode != "dry_run":
                 for c in todo:
                     if c.task_id in existing and c.inbox_key:
-                        self.patiently(self.repo.consume, c.inbox_key, c.task_id, conflicts=True)
+                        self.consume_later(c.inbox_key, c.task_id)
             todo = [c for c in todo if c.task_id not in existing]
-            routine = [c.account_id for c in todo if c.sampled]
-            if routine:
-                known = self.patiently(self.repo.quarter_counts, routine, self.quarter)
-                still = []
-                for c in todo:
-                    count = known.get(c.account_id, 0) + self.dry_counters.get(c.account_id, 0)
-                    if rules.within_cap(count, trigger):
-                        still.append(c)
-                    else:
-                        counts.capped += 1
-                todo = still
+        todo = self._within_cap(todo, counts)
         if self.mode == "dry_run":
             for c in todo:
                 counts.created += 1
-                self.dry_counters[c.account_id] = self.dry_counters.get(c.account_id, 0) + 1
+                self.created_for.setdefault(c.account_id, []).append(c.task_id)
             return
         self.in_flight.append([pool.submit(self.create, c) for c in todo])
         while sum(map(len, self.in_flight)) > TASKS_IN_FLIGHT:  # a few dozen pages: cheap to count
@@ -192,6 +185,26 @@ class _Run(CreatesTasks):
         if due:
             self.drain()  # every write so far has landed or failed before its agents are counted
             self.settle(pool)
+
+    def _within_cap(self, todo: list[rules.Candidate], counts: TriggerCounts) -> list[rules.Candidate]:
+        """001: "在客户抽样方面，每季度对同一客户回访次数不应超过两次". A sampled candidate is held back once its
+        account has the quarter's callbacks, counted from its tasks (domain/quarter_callbacks.py): those on
+        the account's index and those this run created (the index may not show them yet). The sample phase
+        starts once every earlier write landed (`_run`), so every task of this run is counted."""
+        sampled = [c.account_id for c in todo if c.sampled]
+        if not sampled:
+            return todo
+        found = self.patiently(self.repo.account_tasks_since, sampled, quarters.read_from(self.quarter))
+        still = []
+        for c in todo:
+            if c.sampled:
+                indexed = quarters.figures(found.get(c.account_id, []), self.quarter)["task_ids"]
+                count = len(set(indexed) | set(self.created_for.get(c.account_id, [])))
+                if not rules.within_cap(count, c.trigger):
+                    counts.capped += 1
+                    continue
+            still.append(c)
+        return still
 
     def _land(self, futures: list[Future]) -> None:
         wait(futures)
@@ -239,6 +252,7 @@ class _Run(CreatesTasks):
                 except OutOfTime:
                     self.stopped = True
                 finally:
+                    self.flush_consumes()
                     self.settle(pool, final=True)
                 if self.mode != "dry_run":  # every write has landed or given up: the triggers gone through
                     self.done |= {t for t in self.passed if t not in self.incomplete_triggers}
@@ -265,8 +279,8 @@ class _Run(CreatesTasks):
                 self.reached.add(trigger)
                 continue
             if trigger == Trigger.sample.value:
-                # The sample's cap (quarterly, counting every callback) is checked against the counters
-                # as the earlier phases left them, so those writes land first.
+                # The sample's cap (quarterly, counting every callback) counts the tasks the earlier
+                # phases created, so those writes land first (`_within_cap`).
                 self.drain()
             if not self._pages(self.candidate_pages(trigger), pool):
                 return

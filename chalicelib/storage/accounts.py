@@ -273,5 +273,5 @@ def agent_holds_open_task(agent_id: str, account_id: str) -> bool:
 
     return any(
         t.get("assignee_id") == agent_id and t.get("status") in OPEN_STATUSES
-        for t in base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4")
+        for t in base.query_all(keys.task_account_partition(account_id), index="gsi4")
     )

@@ -80,7 +80,10 @@ def _raise_from(err: Exception) -> NoReturn:
         raise Unavailable("the database did not answer") from err
     code = err.response.get("Error", {}).get("Code", "")
     if code == "ConditionalCheckFailedException":
-        raise ConditionFailed("a conditional write was refused") from err
+        refused = ConditionFailed("a conditional write was refused")
+        if "Item" in err.response:  # asked for with ReturnValuesOnConditionCheckFailure
+            refused.item = _deserialize(err.response["Item"])
+        raise refused from err
     if code == "TransactionCanceledException":
         reasons = [r.get("Code", "None") for r in err.response.get("CancellationReasons", [])]
         if any(r in ("ThrottlingError", "ProvisionedThroughputExceeded") for r in reasons):
@@ -176,9 +179,18 @@ def put(item: dict) -> None:
 
 
 def put_new(
-    item: dict, *, condition: str = "attribute_not_exists(pk)", names: dict | None = None, values: dict | None = None
+    item: dict,
+    *,
+    condition: str = "attribute_not_exists(pk)",
+    names: dict | None = None,
+    values: dict | None = None,
+    return_old: bool = False,
 ) -> None:
+    """A conditional put. `return_old`: a refusal's ConditionFailed carries the item that refused it
+    (`.item`), read in the same request (ReturnValuesOnConditionCheckFailure)."""
     kwargs: dict[str, Any] = {"TableName": _table(), "Item": _serialize(item), "ConditionExpression": condition}
+    if return_old:
+        kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     if names:
         kwargs["ExpressionAttributeNames"] = names
     if values:

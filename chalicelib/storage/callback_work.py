@@ -82,7 +82,7 @@ def open_tasks_of_account(account_id: str) -> list[dict]:
     """The account's open tasks (few: one per trigger and episode), from the account's task index."""
     from ..models.tasks import OPEN_STATUSES
 
-    found = base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4")
+    found = base.query_all(keys.task_account_partition(account_id), index="gsi4")
     return [base.strip_keys(t) for t in found if t.get("status") in OPEN_STATUSES]
 
 

@@ -3,16 +3,13 @@
 Each counter is read (consistently) before the records it counts, and a repair is conditional on the
 counter still holding what was read: a write that lands in between moves the counter, the repair is
 refused, and the next run looks again. Operator command only: the reads are bounded by the
-directory (branches, outlets, staff) and one quarter or day, always by key or index, never a Scan.
+directory (outlets, staff) and one day, always by key or index, never a Scan.
 """
 
 from __future__ import annotations
 
-from ..domain.reconcile_ports import QUARTER_FIELDS
 from ..errors import ConditionFailed
 from . import base, keys
-
-__all__ = ["QUARTER_FIELDS"]  # one list of the quarter counter's figures, the rules' (domain/reconcile_ports.py)
 
 
 def _set_if_unchanged(key: dict, values: dict[str, object], read: dict[str, object], *, exists: bool = True) -> bool:
@@ -43,38 +40,6 @@ def _set_if_unchanged(key: dict, values: dict[str, object], read: dict[str, obje
     except ConditionFailed:
         return False
     return True
-
-
-# --- an account's callbacks of a quarter (CBQ#<quarter>): the tasks the selection job created -----------
-def branch_ids() -> list[str]:
-    return [i["branch_id"] for i in base.query_all("BRANCHES", index="gsi2") if i.get("branch_id")]
-
-
-def branch_tasks_of_month(branch_id: str, month: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"BRANCH#{branch_id}#TASKS#{month}", index="gsi2")]
-
-
-def account_tasks(account_id: str) -> list[dict]:
-    return [base.strip_keys(i) for i in base.query_all(f"ACCOUNT#{account_id}#TASKS", index="gsi4")]
-
-
-def tasks_by_id(task_ids: list[str]) -> list[dict]:
-    found = base.batch_get([tuple(keys.callback_task(t).values()) for t in dict.fromkeys(task_ids)])
-    return [base.strip_keys(i) for i in found]
-
-
-def quarter_counter(account_id: str, quarter: str) -> dict | None:
-    return base.strip_keys(base.get_item(**keys.callback_quarter_counter(account_id, quarter), consistent=True))
-
-
-def set_quarter_counter(account_id: str, quarter: str, read: dict | None, figures: dict) -> bool:
-    read = read or {}
-    return _set_if_unchanged(
-        keys.callback_quarter_counter(account_id, quarter),
-        {"account_id": account_id, "quarter": quarter, **figures},
-        {f: read.get(f) for f in QUARTER_FIELDS},
-        exists=bool(read),
-    )
 
 
 # --- an outlet's active API keys (KEYSLOTS) ----------------------------------------------------------------

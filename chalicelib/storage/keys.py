@@ -398,8 +398,13 @@ def agent_load(agent_id: str) -> dict:
     return {"pk": f"STAFF#{agent_id}", "sk": "LOAD"}
 
 
+def task_account_partition(account_id: str) -> str:
+    """An account's tasks on gsi4, by creation time (its history, and its callbacks of a quarter)."""
+    return f"ACCOUNT#{account_id}#TASKS"
+
+
 def task_account_index(account_id: str, created_at: str, task_id: str) -> dict:
-    return {"gsi4pk": f"ACCOUNT#{account_id}#TASKS", "gsi4sk": f"{created_at}#{task_id}"}
+    return {"gsi4pk": task_account_partition(account_id), "gsi4sk": f"{created_at}#{task_id}"}
 
 
 def task_attempt(task_id: str, at: str) -> dict:

@@ -19,24 +19,6 @@ class DynamoCounterRecords:
     def set_open_tasks(self, agent_id: str, expected: int | None, actual: int) -> bool:
         return callback_work.set_open_tasks(agent_id, expected, actual)
 
-    def branch_ids(self) -> list[str]:
-        return counters.branch_ids()
-
-    def branch_tasks_of_month(self, branch_id: str, month: str) -> list[dict]:
-        return counters.branch_tasks_of_month(branch_id, month)
-
-    def account_tasks(self, account_id: str) -> list[dict]:
-        return counters.account_tasks(account_id)
-
-    def tasks_by_id(self, task_ids: list[str]) -> list[dict]:
-        return counters.tasks_by_id(task_ids) if task_ids else []
-
-    def quarter_counter(self, account_id: str, quarter: str) -> dict | None:
-        return counters.quarter_counter(account_id, quarter)
-
-    def set_quarter_counter(self, account_id: str, quarter: str, read: dict | None, figures: dict) -> bool:
-        return counters.set_quarter_counter(account_id, quarter, read, figures)
-
     def outlet_ids(self) -> list[str]:
         return counters.outlet_ids()
 

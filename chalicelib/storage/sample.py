@@ -121,23 +121,3 @@ def record_day(
         return True
     except ConditionFailed:
         return False
-
-
-def coverage_counts(account_ids: list[str], year: int) -> dict[str, dict]:
-    """Per account, this year's callbacks that count toward coverage, and this quarter's callbacks."""
-    pairs = [
-        tuple(keys.callback_quarter_counter(a, f"{year}Q{q}").values())
-        for a in dict.fromkeys(account_ids)
-        for q in (1, 2, 3, 4)
-    ]
-    out: dict[str, dict] = {}
-    for item in base.batch_get(pairs):
-        entry = out.setdefault(item["account_id"], {"coverage": 0, "quarters": {}})
-        entry["coverage"] += int(item.get("coverage_tasks", 0))
-        entry["quarters"][item.get("quarter")] = int(item.get("callbacks", 0))
-    return out
-
-
-def quarter_items(account_id: str, year: int) -> dict[int, dict]:
-    pairs = [tuple(keys.callback_quarter_counter(account_id, f"{year}Q{q}").values()) for q in (1, 2, 3, 4)]
-    return {int(i["quarter"][-1]): base.strip_keys(i) for i in base.batch_get(pairs) if i.get("quarter")}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from . import sample as store
-from . import selection
+from . import selection, tasks
 
 
 class DynamoSampleRepository:
@@ -52,8 +52,5 @@ class DynamoSampleRepository:
     ) -> bool:
         return store.record_day(branch_id, day, account_ids, cursor_before, cursor_after, at)
 
-    def coverage_counts(self, account_ids: list[str], year: int) -> dict[str, dict]:
-        return store.coverage_counts(account_ids, year)
-
-    def quarter_items(self, account_id: str, year: int) -> dict[int, dict]:
-        return store.quarter_items(account_id, year)
+    def account_tasks_since(self, account_ids: list[str], since: date) -> dict[str, list[dict]]:
+        return tasks.account_tasks_since(account_ids, since)

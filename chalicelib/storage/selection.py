@@ -2,9 +2,9 @@
 
 Candidates come only from sparse date-bucketed GSIs, one query per shard, so
 a job reads what it selects, never the table. A task is created by one
-TransactWriteItems: the task (conditional on its deterministic key), the
-account's quarter counter (conditional on the cap for routine triggers) and
-the inbox entry it answers. The assignee's open-task counter is not in it
+conditional PutItem on its deterministic key, nothing else beside it: the
+quarterly cap is counted from the account's tasks (domain/quarter_callbacks.py)
+and inbox entries are consumed after, a hundred per transaction. The assignee's open-task counter is not in it
 (issue 18: eight workers filling a branch of two agents kept conflicting on
 it): the job adds each agent's tasks to its `LOAD` item in one fenced write per flush
 (`add_load_once`), after checking the agent is still an active callback agent.
@@ -19,12 +19,13 @@ from datetime import date
 from ..config import get_settings
 from ..domain.selection_ports import LOAD_BATCH  # noqa: F401 - how many agents an add takes (the job's batches)
 from ..errors import ConditionFailed
-from ..models.tasks import COVERAGE_TRIGGERS, TaskRecord
+from ..models.tasks import TaskRecord
 from . import base, callback_work, directory, keys
 from .accounts import periodic_bucket
 from .tasks import task_item
 
 JOB = "callbacks"
+WRITE_TOKEN = "write_token"  # the job's try that created a task (`create_task`)
 CONSUMED = "SET selected_task = :t REMOVE gsi2pk, gsi2sk"  # selected: out of the inbox index, kept as a record
 
 
@@ -69,11 +70,6 @@ def _consume_op(inbox_key: dict, task_id: str) -> dict:
     return base.tx_update(inbox_key["pk"], inbox_key["sk"], CONSUMED, values={":t": task_id})
 
 
-def consume(inbox_key: dict, task_id: str) -> None:
-    """The entry's task exists already (a re-run, or a later transfer the same day): stop waiting."""
-    base.update(inbox_key["pk"], inbox_key["sk"], CONSUMED, values={":t": task_id}, return_values="NONE")
-
-
 def departures_pending(through: date) -> list[dict]:
     return directory.departures_pending(through)
 
@@ -113,12 +109,6 @@ def existing_tasks(task_ids: list[str]) -> set[str]:
         [(keys.callback_task(t)["pk"], "TASK") for t in dict.fromkeys(task_ids)], projection="task_id"
     )
     return {i["task_id"] for i in found}
-
-
-def quarter_counts(account_ids: list[str], quarter: str) -> dict[str, int]:
-    pairs = [tuple(keys.callback_quarter_counter(a, quarter).values()) for a in dict.fromkeys(account_ids)]
-    found = base.batch_get(pairs, projection="account_id, callbacks")
-    return {i["account_id"]: int(i.get("callbacks", 0)) for i in found}
 
 
 def branch_agents(branch_id: str) -> list[dict]:
@@ -209,51 +199,39 @@ def unassign_new_task(record: TaskRecord, queue_flag: str) -> bool:
         return False
 
 
-def create_task(
-    record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None, token: str | None = None
-) -> str:
-    """Write one task. Returns created | exists | capped | conflict; a throttled transaction raises
-    TooManyRequests (the job backs off and retries it).
+def create_task(record: TaskRecord, token: str) -> str:
+    """Write one task: one conditional put, nothing else (issue 18: 5.4 WCU, where a transaction with the
+    account's quarter counter and the inbox entry cost 13.4). Returns created | exists | conflict; a
+    throttled put raises TooManyRequests (the job backs off and retries it).
 
-    `cap` is set for sampled triggers only; every task counts toward the quarter's callbacks.
-    `inbox_key`: the selection inbox entry the task answers, cleared in the same transaction.
-    `token`: the transaction's ClientRequestToken (one per try of the job): a resend of a transaction that
-    landed answers "created" again, not "exists", so its agent's task is counted once, not lost."""
-    counter = keys.callback_quarter_counter(record.account_id, quarter)
-    counter_values = {":one": 1, ":a": record.account_id, ":q": quarter, ":t": [record.task_id], ":e": []}
-    counter_condition = None
-    if cap is not None:
-        counter_condition = "attribute_not_exists(callbacks) OR callbacks < :cap"
-        counter_values[":cap"] = cap
-    ops = [
-        base.tx_put(task_item(record)),
-        base.tx_update(
-            counter["pk"],
-            counter["sk"],
-            "SET account_id = :a, quarter = :q, task_ids = list_append(if_not_exists(task_ids, :e), :t) "
-            "ADD callbacks :one"
-            + (", risk_callbacks :one" if record.risk else "")
-            + (", sampled :one" if cap is not None else "")
-            + (", coverage_tasks :one" if record.trigger in COVERAGE_TRIGGERS else ""),
-            values=counter_values,
-            condition=counter_condition,
-        ),
-    ]
-    if inbox_key is not None:
-        ops.append(_consume_op(inbox_key, record.task_id))
+    `token` names the job's try and is stored on the task: a put whose answer was lost and that the job
+    sends again is refused by its own first landing, and the refusal carries the item
+    (ReturnValuesOnConditionCheckFailure), so the token tells "this try landed" (created: its agent counted
+    once) from "a task was there already" (exists). The account's callbacks of a quarter are counted from
+    its tasks (domain/quarter_callbacks.py); the inbox entry is consumed after, in batches (`consume_all`)."""
     try:
-        base.transact(ops, token=token)
-    except base.TransactionCancelled as err:
-        if err.failed(0):
-            return "exists"
-        if err.failed(1):
-            return "capped"
-        if "TransactionConflict" in err.reasons:
-            return "conflict"
-        raise
-    except ConditionFailed:
-        return "conflict"
+        base.put_new({**task_item(record), WRITE_TOKEN: token}, return_old=True)
+    except base.WriteConflict:  # (a ConditionFailed too: first)
+        return "conflict"  # the task's key is in another writer's transaction (an agent's edit): retry
+    except ConditionFailed as err:
+        return "created" if (err.item or {}).get(WRITE_TOKEN) == token else "exists"
     return "created"
+
+
+def consume_all(entries: list[tuple[dict, str]]) -> None:
+    """Take entries out of the inbox (each: its key and the task that answers it, or "" for an event too old
+    to call back), at most 100, in one transaction: one write request for a hundred entries, each kept as a
+    record of what was selected. Unconditional, so a retry writes the same again; an entry the feed
+    extends meanwhile (a transaction on it) cancels the whole write: raises WriteConflict, retry."""
+    ops = [_consume_op(key, task_id) for key, task_id in {(k["pk"], k["sk"]): (k, t) for k, t in entries}.values()]
+    if not ops:
+        return
+    try:
+        base.transact(ops)
+    except base.TransactionCancelled as err:
+        if "TransactionConflict" in err.reasons:
+            raise base.WriteConflict("an inbox entry is in another transaction, retry") from err
+        raise
 
 
 # --- run records and the watermark --------------------------------------------------------

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from ..domain.selection_ports import Call, LoadItemBusy, TaskWrite
+from ..domain.selection_ports import Call, InboxEntryBusy, LoadItemBusy, TaskWrite
 from ..errors import ConditionFailed
 from ..models.tasks import TaskRecord
-from . import base
+from . import base, tasks
 from . import selection as store
 from . import selection_shards as shard_store
 from .accounts import periodic_tier
@@ -50,8 +50,8 @@ class DynamoSelectionRepository:
     def existing_tasks(self, task_ids: list[str]) -> set[str]:
         return store.existing_tasks(task_ids)
 
-    def quarter_counts(self, account_ids: list[str], quarter: str) -> dict[str, int]:
-        return store.quarter_counts(account_ids, quarter)
+    def account_tasks_since(self, account_ids: list[str], since: date) -> dict[str, list[dict]]:
+        return tasks.account_tasks_since(account_ids, since)
 
     def branch_agents(self, branch_id: str) -> list[dict]:
         return store.branch_agents(branch_id)
@@ -59,13 +59,14 @@ class DynamoSelectionRepository:
     def staff_records(self, staff_ids: list[str]) -> dict[str, dict]:
         return store.staff_records(staff_ids)
 
-    def consume(self, inbox_key: dict, task_id: str) -> None:
-        store.consume(inbox_key, task_id)
+    def consume_all(self, entries: list[tuple[dict, str]]) -> None:
+        try:
+            store.consume_all(entries)
+        except base.WriteConflict as err:
+            raise InboxEntryBusy(str(err)) from err
 
-    def create_task(
-        self, record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None, token: str = ""
-    ) -> TaskWrite:
-        return TaskWrite(store.create_task(record, quarter, cap, inbox_key, token=token or None))
+    def create_task(self, record: TaskRecord, token: str) -> TaskWrite:
+        return TaskWrite(store.create_task(record, token))
 
     def add_loads_once(self, deltas: dict[str, int], fence: str, mark: str) -> bool:
         try:

@@ -16,8 +16,9 @@ from bench import replay
 from bench.replay_engine import Unsupported
 from chalicelib import clock
 from chalicelib.config import reset_settings
-from chalicelib.domain import selection_job
-from chalicelib.storage import base, directory, keys
+from chalicelib.domain import quarter_callbacks, selection_job
+from chalicelib.storage import base, directory
+from chalicelib.storage.tasks import account_tasks_since
 
 D = replay.D
 CANDIDATES = 42
@@ -36,15 +37,17 @@ def day(monkeypatch):
 
 
 def outcome(account_ids: list[str]) -> tuple[dict, dict]:
-    """Every account's task records and quarter counter, read back through the storage helpers."""
+    """Every account's task records (less the job's try token, random per run) and its callbacks of the
+    quarter as the cap counts them (domain/quarter_callbacks.py), read back through the storage helpers."""
     tasks, counters = {}, {}
     for a in account_ids:
-        found = [base.strip_keys(i) or {} for i in base.query_all(f"ACCOUNT#{a}#TASKS", index="gsi4")]
+        found = account_tasks_since([a], quarter_callbacks.read_from("2026Q4")).get(a, [])
         if found:
-            tasks[a] = sorted(found, key=lambda t: t["task_id"])
-        counter = base.get_item(**keys.callback_quarter_counter(a, "2026Q4"), consistent=True)
-        if counter:
-            counters[a] = (int(counter["callbacks"]), counter["task_ids"])
+            tasks[a] = sorted(
+                ({k: v for k, v in t.items() if k != "write_token"} for t in found), key=lambda t: t["task_id"]
+            )
+            figures = quarter_callbacks.figures(found, "2026Q4")
+            counters[a] = (figures["callbacks"], figures["task_ids"])
     return tasks, counters
 
 
@@ -84,9 +87,12 @@ def test_the_engine_creates_the_same_tasks_as_moto(day):
     assert sum(len(t) for t in tasks.values()) == CANDIDATES
     assert tasks == moto_tasks  # same ids, triggers, due dates, assignees: whole records
     assert counters == moto_counters
-    # one per task, and the agents' LOAD adds: one transaction per 20 agents (the run flushes once here)
+    # one put per task (and the run record's), the agents' LOAD adds: one transaction per 20 agents (the run
+    # flushes once here), and the inbox entries consumed a hundred to a transaction
     agents = {t.get("assignee_id") for ts in tasks.values() for t in ts} - {None}
-    assert engine.calls["TransactWriteItems"] == CANDIDATES + -(-len(agents) // 20) and not engine.refused
+    inbox = sum(1 for i in items if str(i.get("sk", "")).startswith("SELECT#"))
+    assert engine.calls["PutItem"] == CANDIDATES + 1
+    assert engine.calls["TransactWriteItems"] == -(-len(agents) // 20) + -(-inbox // 100) and not engine.refused
 
 
 def test_throttles_and_conflicts_slow_the_replay_but_every_task_is_created_once(day):
@@ -98,6 +104,7 @@ def test_throttles_and_conflicts_slow_the_replay_but_every_task_is_created_once(
     assert result.status == "completed", result
     assert {"ThrottlingException", "ProvisionedThroughputExceededException"} & set(engine.refused)
     assert engine.refused["TransactionCanceledException"] > 0  # the job's own retries, not only botocore's
+    assert engine.throttled > engine.calls["TransactWriteItems"] * 0.25  # task puts throttled too
     assert engine.refused["TransactionConflict (LOAD)"] > 0  # an agents' LOAD transaction refused
     assert {a: [t["task_id"] for t in ts] for a, ts in tasks.items()} == {
         a: [t["task_id"] for t in ts] for a, ts in clean.items()

@@ -20,9 +20,6 @@ class DynamoSeed:
             {"staff_id": staff_id, "role": role, "branch_id": branch_id, "name": "某人", "status": "active"}
         )
 
-    def branch(self, repo, branch_id):
-        directory.put_branch({"branch_id": branch_id, "name": branch_id})
-
     def outlet(self, repo, outlet_id, *statuses):
         directory.put_outlet({"outlet_id": outlet_id, "branch_id": "br-pudong", "name": outlet_id}, new=True)
         for n, status in enumerate(statuses):
@@ -41,7 +38,6 @@ class DynamoSeed:
     def item(self, repo, kind, key, **fields):
         key_of = {
             "load": keys.agent_load,
-            "quarter": keys.callback_quarter_counter,
             "slots": keys.outlet_key_slots,
             "reveals": keys.reveal_budget,
         }[kind]
@@ -75,9 +71,6 @@ class MemorySeed:
     def staff(self, repo, staff_id, role, branch_id="br-pudong"):
         repo.staff[staff_id] = {"staff_id": staff_id, "role": role, "branch_id": branch_id, "name": "某人"}
 
-    def branch(self, repo, branch_id):
-        repo.branches.append(branch_id)
-
     def outlet(self, repo, outlet_id, *statuses):
         repo.outlets.append(outlet_id)
         repo.api_keys[outlet_id] = list(statuses)
@@ -96,7 +89,7 @@ class MemorySeed:
         return task_id
 
     def item(self, repo, kind, key, **fields):
-        store = {"load": repo.loads, "quarter": repo.quarters, "slots": repo.slots, "reveals": repo.reveals}[kind]
+        store = {"load": repo.loads, "slots": repo.slots, "reveals": repo.reveals}[kind]
         store[key[0] if kind in ("load", "slots") else key] = dict(fields)
 
     def granted(self, repo, actor_id):
@@ -143,34 +136,6 @@ def test_an_open_tasks_repair_holds_only_while_the_counter_holds_what_was_read(a
     assert repo.set_open_tasks("cba-001", 3, 2) and repo.agent_loads(["cba-001"]) == {"cba-001": 2}
     assert not repo.set_open_tasks("cba-002", 0, 1)  # no counter: only an absent read matches
     assert repo.set_open_tasks("cba-002", None, 1) and repo.agent_loads(["cba-002"]) == {"cba-002": 1}
-
-
-def test_tasks_by_branch_month_by_account_and_by_id(area):
-    repo, seed = area
-    seed.branch(repo, "br-pudong")
-    seed.branch(repo, "br-haidian")
-    first = seed.task(repo, "sample", "A001", "2026-11-12")
-    second = seed.task(repo, "large_outflow", "A001", "2026-10-19")
-    seed.task(repo, "dormant", "A002", "2026-11-19", branch_id="br-haidian")
-    assert sorted(repo.branch_ids()) == ["br-haidian", "br-pudong"]
-    assert [t["task_id"] for t in repo.branch_tasks_of_month("br-pudong", "2026-11")] == [first]
-    assert sorted(t["task_id"] for t in repo.account_tasks("A001")) == sorted([first, second])
-    assert [t["task_id"] for t in repo.tasks_by_id([second, "nope"])] == [second]
-    assert repo.tasks_by_id([]) == []
-
-
-def test_a_quarter_counter_is_set_only_from_what_was_read(area):
-    repo, seed = area
-    figures = {"callbacks": 2, "risk_callbacks": 1, "sampled": 1, "coverage_tasks": 0, "task_ids": ["t1", "t2"]}
-    assert repo.quarter_counter("A001", "2026Q4") is None
-    assert not repo.set_quarter_counter("A001", "2026Q4", {"callbacks": 1}, figures)  # read an item that is not
-    assert repo.set_quarter_counter("A001", "2026Q4", None, figures)
-    held = repo.quarter_counter("A001", "2026Q4")
-    assert int(held["callbacks"]) == 2 and list(held["task_ids"]) == ["t1", "t2"]
-    assert not repo.set_quarter_counter("A001", "2026Q4", None, figures)  # it exists now
-    assert not repo.set_quarter_counter("A001", "2026Q4", {**held, "callbacks": 5}, figures)
-    assert repo.set_quarter_counter("A001", "2026Q4", held, {**figures, "callbacks": 3})
-    assert int(repo.quarter_counter("A001", "2026Q4")["callbacks"]) == 3
 
 
 def test_outlet_key_slots_against_the_active_keys(area):

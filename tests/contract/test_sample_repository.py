@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from chalicelib.domain import quarter_callbacks
 from chalicelib.domain.selection_ports import TaskWrite
 from chalicelib.models.tasks import TaskRecord
 from chalicelib.storage import base, keys
@@ -22,7 +23,7 @@ AT = "2026-11-20T02:00:00+08:00"
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def pair(request):
-    """The sample's repository and the selection's one whose accounts and quarter counters it reads."""
+    """The sample's repository and the selection's one whose accounts and tasks it reads."""
     if request.param == "memory":
         selection = MemorySelection()
         return MemorySample(selection), selection
@@ -120,21 +121,21 @@ def test_the_year_end_count_and_the_days_pick_moving_the_cursor_once(pair):
     assert int(sample.get_state("br-s1", 2026)["picked"]) == 3 and sample.get_day("br-s1", date(2026, 11, 21)) is None
 
 
-def test_coverage_and_quarter_counters_are_the_ones_the_selections_tasks_write(pair):
+def test_the_accounts_tasks_the_coverage_and_the_cap_are_counted_from_are_the_ones_the_selection_writes(pair):
     sample, selection = pair
-    assert sample.coverage_counts(["ac-q1"], 2026) == {} and sample.quarter_items("ac-q1", 2026) == {}
-    made = selection.create_task(task("ac-q1", "new_account", "2026-02-03"), "2026Q1", None, token="t-q1")
-    assert made is TaskWrite.created
-    assert (
-        selection.create_task(task("ac-q1", "large_outflow", "2026-11-02", risk=True), "2026Q4", None, token="t-q2")
-        is TaskWrite.created
+    since = date(2025, 12, 31)
+    assert sample.account_tasks_since(["ac-q1"], since) == {}
+    early = task(
+        "ac-q1", "new_account", "2026-02-03", business_date=date(2026, 2, 3), created_at="2026-02-04T02:00+08:00"
     )
-    assert selection.create_task(task("ac-q1", "sample", "2026"), "2026Q4", 2, token="t-q3") is TaskWrite.created
-    counts = sample.coverage_counts(["ac-q1", "ac-none"], 2026)
-    assert set(counts) == {"ac-q1"} and counts["ac-q1"]["quarters"] == {"2026Q1": 1, "2026Q4": 2}
-    items = sample.quarter_items("ac-q1", 2026)
-    assert set(items) == {1, 4}
-    assert (int(items[4]["callbacks"]), int(items[4]["risk_callbacks"]), int(items[4]["sampled"])) == (2, 1, 1)
-    assert items[1]["task_ids"] == ["new_account.ac-q1.2026-02-03"]
-    coverage = counts["ac-q1"]["coverage"]
-    assert coverage == sum(int(i.get("coverage_tasks", 0)) for i in items.values())
+    assert selection.create_task(early, token="t-q1") is TaskWrite.created
+    outflow = task("ac-q1", "large_outflow", "2026-11-02", risk=True)
+    assert selection.create_task(outflow, token="t-q2") is TaskWrite.created
+    assert selection.create_task(task("ac-q1", "sample", "2026"), token="t-q3") is TaskWrite.created
+    found = sample.account_tasks_since(["ac-q1", "ac-none"], since)
+    assert set(found) == {"ac-q1"}
+    assert [t["task_id"] for t in found["ac-q1"]] == [early.task_id, outflow.task_id, "sample.ac-q1.2026"]
+    year = quarter_callbacks.year_figures(found["ac-q1"], 2026)
+    assert [q["callbacks"] for q in year.values()] == [1, 0, 0, 2]
+    assert (year["2026Q4"]["risk_callbacks"], year["2026Q4"]["sampled"], year["2026Q4"]["coverage_tasks"]) == (1, 1, 1)
+    assert len(sample.account_tasks_since(["ac-q1"], date(2026, 11, 1))["ac-q1"]) == 2

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from chalicelib.domain.selection_ports import COMPLETED, LOAD_BATCH, TaskWrite
+from chalicelib.domain.selection_ports import COMPLETED, CONSUME_BATCH, LOAD_BATCH, TaskWrite
 from chalicelib.models.tasks import TaskRecord
 from chalicelib.storage import base, directory, keys
 from chalicelib.storage.accounts import account_item, inbox_item, period_days, periodic_bucket, periodic_phase
@@ -16,7 +16,6 @@ from chalicelib.storage.memory.selection_runs import MemorySelectionRuns
 from chalicelib.storage.selection_repo import DynamoSelectionRepository, DynamoSelectionRuns
 
 D = date(2026, 11, 19)
-Q = "2026Q4"
 
 
 def direct(fn, *args, **kwargs):
@@ -142,7 +141,9 @@ def test_the_inbox_holds_what_waits_up_to_the_date_and_a_task_consumes_it(repo):
     assert entry["account"]["opened_on"] == str(D) and set(entry["inbox_key"]) == {"pk", "sk"}
     assert len(flat(repo.inbox_pages(date(2026, 11, 20), direct))) == 2
     record = task("ac-c1", "new_account", str(D))
-    assert repo.create_task(record, Q, None, entry["inbox_key"], token="t-inbox") is TaskWrite.created
+    assert repo.create_task(record, token="t-inbox") is TaskWrite.created
+    assert len(flat(repo.inbox_pages(date(2026, 11, 20), direct))) == 2  # a task alone consumes nothing
+    repo.consume_all([(entry["inbox_key"], record.task_id)])
     assert [e["account_id"] for e in flat(repo.inbox_pages(date(2026, 11, 20), direct))] == ["ac-c2"]
 
 
@@ -158,7 +159,28 @@ def test_a_consumed_entry_leaves_the_inbox(repo):
         },
     )
     [entry] = flat(repo.inbox_pages(D, direct))
-    repo.consume(entry["inbox_key"], "")
+    repo.consume_all([(entry["inbox_key"], ""), (entry["inbox_key"], "")])  # one key twice: written once
+    assert flat(repo.inbox_pages(D, direct)) == []
+    repo.consume_all([(entry["inbox_key"], "")])  # again (a retry): the same, nothing raised
+    repo.consume_all([])
+    assert flat(repo.inbox_pages(D, direct)) == []
+
+
+def test_a_hundred_entries_leave_the_inbox_in_one_write(repo):
+    for n in range(CONSUME_BATCH):
+        put_inbox(
+            repo,
+            {
+                "account_id": f"ac-b{n:03d}",
+                "trigger": "new_account",
+                "episode": str(D),
+                "event_on": str(D),
+                "account": {"account_id": f"ac-b{n:03d}"},
+            },
+        )
+    entries = flat(repo.inbox_pages(D, direct))
+    assert len(entries) == CONSUME_BATCH
+    repo.consume_all([(e["inbox_key"], f"new_account.{e['account_id']}") for e in entries])
     assert flat(repo.inbox_pages(D, direct)) == []
 
 
@@ -218,15 +240,24 @@ def test_a_managers_open_accounts_and_the_departures_pending(repo):
 
 
 # --- reads of a page --------------------------------------------------------------------------------------
-def test_accounts_tasks_and_quarter_counts_of_a_page(repo):
+def test_accounts_and_tasks_of_a_page_and_each_accounts_tasks_since_a_day(repo):
     put_account(repo, account("ac-r1"))
     assert set(repo.accounts(["ac-r1", "ac-none", "ac-r1"])) == {"ac-r1"}
     assert repo.accounts(["ac-r1"])["ac-r1"]["client_name"] == "张三"
     record = task("ac-r1")
-    assert repo.existing_tasks([record.task_id]) == set() and repo.quarter_counts(["ac-r1"], Q) == {}
-    assert repo.create_task(record, Q, None, token="t-r1") is TaskWrite.created
+    since = date(2026, 9, 30)
+    assert repo.existing_tasks([record.task_id]) == set() and repo.account_tasks_since(["ac-r1"], since) == {}
+    assert repo.create_task(record, token="t-r1") is TaskWrite.created
+    earlier = task(
+        "ac-r1", "periodic", "2026-09-01", business_date=date(2026, 9, 1), created_at="2026-09-02T02:00+08:00"
+    )
+    assert repo.create_task(earlier, token="t-r1-e") is TaskWrite.created
     assert repo.existing_tasks([record.task_id, "dormant.ac-none.x"]) == {record.task_id}
-    assert repo.quarter_counts(["ac-r1", "ac-none"], Q) == {"ac-r1": 1}
+    found = repo.account_tasks_since(["ac-r1", "ac-none"], since)
+    assert list(found) == ["ac-r1"] and [t["task_id"] for t in found["ac-r1"]] == [record.task_id]
+    [held] = found["ac-r1"]
+    assert (held["trigger"], held["business_date"], held["risk"]) == ("dormant", str(D), False)
+    assert len(repo.account_tasks_since(["ac-r1"], date(2026, 9, 1))["ac-r1"]) == 2
 
 
 def test_a_branch_agents_carry_their_load_and_staff_records_are_read_as_they_are(repo):
@@ -263,22 +294,17 @@ def test_a_branch_agents_carry_their_load_and_staff_records_are_read_as_they_are
 
 
 # --- writes -----------------------------------------------------------------------------------------------
-def test_a_task_is_created_once_and_counted_toward_the_quarter(repo):
+def test_a_task_is_created_once_and_a_resend_of_the_try_that_landed_is_answered_created(repo):
     record = task("ac-w1", risk=True)
-    assert repo.create_task(record, Q, None, token="t-w1-0") is TaskWrite.created
-    assert repo.create_task(record, Q, None, token="t-w1-1") is TaskWrite.exists
-    assert repo.quarter_counts(["ac-w1"], Q) == {"ac-w1": 1}
+    assert repo.create_task(record, token="t-w1-0") is TaskWrite.created
+    # The same try sent again (its first answer lost): the task it wrote carries its token.
+    assert repo.create_task(record, token="t-w1-0") is TaskWrite.created
+    # Another try, another run: the task is there, nothing written.
+    other = task("ac-w1", risk=True, assignee_id="cba-c2")
+    assert repo.create_task(other, token="t-w1-1") is TaskWrite.exists
     stored = task_of(repo, record.task_id)
     assert stored["assignee_id"] == "cba-c1" and stored["trigger"] == "dormant"
-
-
-def test_a_sampled_callback_over_the_cap_is_refused_and_writes_nothing(repo):
-    for n, trigger in enumerate(("dormant", "periodic")):
-        assert repo.create_task(task("ac-w2", trigger, f"e{n}"), Q, None, token=f"t-w2-{n}") is TaskWrite.created
-    sampled = task("ac-w2", "sample", "2026")
-    assert repo.create_task(sampled, Q, 2, token="t-w2-s") is TaskWrite.capped
-    assert repo.existing_tasks([sampled.task_id]) == set() and repo.quarter_counts(["ac-w2"], Q) == {"ac-w2": 2}
-    assert repo.create_task(task("ac-w3", "sample", "2026"), Q, 2, token="t-w3-s") is TaskWrite.created
+    assert [t["task_id"] for t in repo.account_tasks_since(["ac-w1"], D)["ac-w1"]] == [record.task_id]
 
 
 def test_load_adds_are_fenced_so_a_retried_add_counts_once(repo):
@@ -299,7 +325,7 @@ def test_load_adds_are_fenced_so_a_retried_add_counts_once(repo):
 
 def test_a_new_task_goes_back_to_the_queue_unless_touched(repo):
     record = task("ac-w4")
-    repo.create_task(record, Q, None, token="t-w4")
+    repo.create_task(record, token="t-w4")
     assert repo.unassign_new_task_by_id(record.task_id, "cba-other", "no_agent") is False
     assert repo.unassign_new_task_by_id("dormant.ac-none.x", "cba-c1", "no_agent") is False
     assert repo.unassign_new_task_by_id(record.task_id, "cba-c1", "no_agent") is True

@@ -113,8 +113,10 @@ def test_reads_and_requests_do_not_grow_with_the_table(directory, monkeypatch):
     assert small["selected"] == large["selected"]
     for m in (small, large):
         assert m["first"].totals()["created"] == CANDIDATES
-        # one write request per task, and one transaction adding to the agents' LOAD items (20 agents each)
-        assert m["writes"].count("TransactWriteItems") == CANDIDATES + 1
+        # one put per task (and the run record's), one transaction adding to the agents' LOAD items (20 agents
+        # each) and one consuming the inbox entries (a hundred each)
+        assert m["writes"].count("PutItem") == CANDIDATES + 1
+        assert m["writes"].count("TransactWriteItems") == 1 + 1
         assert "BatchWriteItem" not in m["writes"]
         # Inbox entries once selected are not read again, nor the index triggers the first run went through
         # completely (issue 18: `done_triggers` on the run record).

@@ -48,49 +48,6 @@ def test_an_agents_open_tasks_counter_is_reported_then_repaired_from_the_assigne
     assert reconcile.open_task_counters()["drift"] == []
 
 
-def test_a_quarter_counter_counts_the_selected_tasks_of_its_quarter_only(records):
-    records.branches.append("br-pudong")
-    task(records, "t1", "sample", business_date="2026-10-12")
-    task(records, "t2", "large_outflow", business_date="2026-11-19")
-    task(records, "t3", "fallback", business_date="2026-11-20")  # outside the selection: never counted
-    task(records, "t4", "sample", business_date="2026-09-30")  # Q3
-    records.quarters[("A001", "2026Q4")] = {"callbacks": 1, "risk_callbacks": 1, "sampled": 0, "coverage_tasks": 0}
-    [row] = reconcile.quarter_counters("2026Q4")["drift"]
-    assert row["records"] == {"callbacks": 2, "risk_callbacks": 1, "sampled": 1, "coverage_tasks": 1}
-    assert reconcile.quarter_counters("2026Q4", repair=True)["repaired"] == 1
-    assert records.quarters[("A001", "2026Q4")]["task_ids"] == ["t1", "t2"]
-    assert reconcile.quarter_counters("2026Q4")["drift"] == []
-
-
-def test_a_task_the_counter_names_counts_even_before_the_account_index_shows_it(records):
-    class Lagging(MemoryCounterRecords):
-        def account_tasks(self, account_id):
-            return [t for t in super().account_tasks(account_id) if t["task_id"] != "t2"]
-
-    with COUNTER_RECORDS.override(Lagging()) as lagging:
-        lagging.branches.append("br-pudong")
-        task(lagging, "t1", "sample", business_date="2026-10-12")
-        task(lagging, "t2", "dormant", business_date="2026-11-19")
-        figures = {"callbacks": 2, "risk_callbacks": 0, "sampled": 1, "coverage_tasks": 2}
-        lagging.quarters[("A001", "2026Q4")] = {**figures, "task_ids": ["t1", "t2"]}
-        assert reconcile.quarter_counters("2026Q4")["drift"] == []
-
-
-def test_a_repair_is_refused_when_the_counter_moved_after_it_was_read(records):
-    class Moving(MemoryCounterRecords):
-        def quarter_counter(self, account_id, quarter):
-            read = super().quarter_counter(account_id, quarter)
-            self.quarters[(account_id, quarter)]["callbacks"] = 9  # a selection lands after the read
-            return read
-
-    with COUNTER_RECORDS.override(Moving()) as moving:
-        moving.branches.append("br-pudong")
-        task(moving, "t1", "sample", business_date="2026-10-12")
-        moving.quarters[("A001", "2026Q4")] = {"callbacks": 0, "risk_callbacks": 0, "sampled": 0, "coverage_tasks": 0}
-        [row] = reconcile.quarter_counters("2026Q4", repair=True)["drift"]
-    assert row["repaired"] is False and moving.quarters[("A001", "2026Q4")]["callbacks"] == 9
-
-
 def test_outlet_key_slots_follow_the_active_keys(records):
     records.outlets += ["ot-1", "ot-2"]
     records.api_keys["ot-1"] = ["active", "revoked"]

@@ -14,11 +14,13 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.config import reset_settings
+from chalicelib.domain import selection as selection_rules
 from chalicelib.domain import selection_fanout, selection_job, selection_run
 from chalicelib.domain.sample_ports import SAMPLE
-from chalicelib.domain.selection_ports import SELECTION, SELECTION_JOB, SELECTION_RUNS
+from chalicelib.domain.selection_ports import SELECTION, SELECTION_JOB, SELECTION_RUNS, TaskWrite
 from chalicelib.domain.watermark_ports import WATERMARKS
 from chalicelib.errors import TooManyRequests, Unavailable
+from chalicelib.models.tasks import TaskRecord
 from chalicelib.storage.memory.sample import MemorySample
 from chalicelib.storage.memory.selection import MemorySelection
 from chalicelib.storage.memory.selection_runs import MemorySelectionRuns
@@ -160,7 +162,7 @@ def test_throttled_task_writes_are_retried_within_the_budget(fakes, monkeypatch)
 
 
 def test_a_task_write_whose_answer_was_lost_is_sent_again_as_it_was_and_counted_once(fakes, monkeypatch):
-    """Unavailable (botocore's retries spent on a 5xx or a timeout): the transaction may have landed. The job
+    """Unavailable (botocore's retries spent on a 5xx or a timeout): the put may have landed. The job
     sends the same record with the same token, so the table answers "created", not "exists", and the task's
     agent is counted; a throttle (refused whole) is a new try, with a new token."""
     for i in range(4):
@@ -213,8 +215,8 @@ def test_a_phase_whose_tasks_were_cut_off_by_the_deadline_after_its_pages_went_o
 
 def test_the_sample_is_read_only_once_every_earlier_write_has_landed(fakes, monkeypatch):
     """Rule 001 caps callbacks at 2 per client per quarter, counting every callback, and only the
-    sampled ones are held back. Phases overlap their writes, except here: the sample's cap is checked
-    against the quarter counters, so the earlier phases' tasks must be on them first."""
+    sampled ones are held back. Phases overlap their writes, except here: the sample's cap counts the
+    client's tasks, so the earlier phases' tasks must be written first."""
     for i in range(4):
         dormant_account(fakes, f"ac-s{i}")
     real, seen = fakes.selection.create_task, []
@@ -235,6 +237,45 @@ def test_the_sample_is_read_only_once_every_earlier_write_has_landed(fakes, monk
     result = run()
     assert result.status == "completed" and result.counts["dormant"]["created"] == 4
     assert seen == [(0, len(fakes.selection.tasks))]  # nothing in flight: every earlier task written
+
+
+def test_a_sampled_client_with_the_quarters_callbacks_is_held_back_though_the_index_lags_behind_the_run(
+    fakes, monkeypatch
+):
+    """001: "在客户抽样方面，每季度对同一客户回访次数不应超过两次". The client had a periodic callback in
+    October and gets a dormant one from this very run: two this quarter, so the sample holds back. The
+    account's task index is eventually consistent and does not show the dormant task yet; the run counts
+    what it created itself. A client with only the October callback is still sampled."""
+    for account_id in ("ac-q1", "ac-q2"):
+        dormant_account(fakes, account_id)
+        october = {
+            "task_id": f"periodic.{account_id}.2026-10-05",
+            "trigger": "periodic",
+            "episode": "2026-10-05",
+            "account_id": account_id,
+            "branch_id": BRANCH,
+            "business_date": date(2026, 10, 5),
+            "created_at": "2026-10-06T02:00:00+08:00",
+            "due_on": date(2026, 10, 30),
+            "due_at": "2026-10-30T23:59:59+08:00",
+        }
+        assert fakes.selection.create_task(TaskRecord.model_validate(october), token="oct") is TaskWrite.created
+    fakes.selection.account_items["ac-q2"]["opened_on"] = "2026-01-05"  # not dormant on D: no task this run
+    real_since = fakes.selection.account_tasks_since
+
+    def lagging(account_ids, since):  # the index has not caught up with this run's writes
+        found = real_since(account_ids, since)
+        return {a: [t for t in ts if t["created_at"] < "2026-11-20"] for a, ts in found.items()}
+
+    def sample_pages(day, dry_run, counts):
+        yield [selection_rules.sample(fakes.selection.accounts([a])[a], day) for a in ("ac-q1", "ac-q2")]
+
+    monkeypatch.setattr(fakes.selection, "account_tasks_since", lagging)
+    monkeypatch.setattr(selection_run.sample, "candidate_pages", sample_pages)
+    result = run()
+    assert result.counts["dormant"]["created"] == 1
+    assert (result.counts["sample"]["capped"], result.counts["sample"]["created"]) == (1, 1)
+    assert "sample.ac-q1.2026" not in fakes.selection.tasks and "sample.ac-q2.2026" in fakes.selection.tasks
 
 
 def test_a_task_given_to_an_agent_who_departed_meanwhile_goes_to_the_branch_queue(fakes, monkeypatch):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.domain import accounts, call_windows, selection, selection_agents
+from chalicelib.domain.quarter_callbacks import quarter_of
 from chalicelib.models.accounts import event_adapter
 from chalicelib.storage.accounts import account_item, periodic_bucket, periodic_phase
 from tests.factories.accounts import closed, manager_changed, opened, trade
@@ -167,7 +168,7 @@ def test_dormant_date_is_180_days_back():
 
 
 def test_quarter_and_cap():
-    assert selection.quarter_of(date(2026, 12, 31)) == "2026Q4" and selection.quarter_of(date(2027, 1, 1)) == "2027Q1"
+    assert quarter_of(date(2026, 12, 31)) == "2026Q4" and quarter_of(date(2027, 1, 1)) == "2027Q1"
     # 001: the cap is about sampling; mandatory and periodic callbacks are never held back by it.
     assert selection.within_cap(1, "sample") and not selection.within_cap(2, "sample")
     for trigger in (

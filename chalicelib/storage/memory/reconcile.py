@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import copy
 
-from ...domain.reconcile_ports import QUARTER_FIELDS
 from ...models.tasks import OPEN_STATUSES
 
 
 class MemoryCounterRecords:
     def __init__(self) -> None:
         self.staff: dict[str, dict] = {}  # staff_id -> {staff_id, role, branch_id}
-        self.branches: list[str] = []
         self.outlets: list[str] = []
         self.tasks: dict[str, dict] = {}  # task_id -> task
         self.loads: dict[str, dict] = {}  # agent -> its load item ({} or with open_tasks)
-        self.quarters: dict[tuple[str, str], dict] = {}  # (account, quarter) -> counter item
         self.api_keys: dict[str, list[str]] = {}  # outlet -> its keys' statuses
         self.slots: dict[str, dict] = {}  # outlet -> KEYSLOTS item
         self.reveals: dict[tuple[str, str], dict] = {}  # (actor, day) -> REVEALS item
@@ -38,42 +35,6 @@ class MemoryCounterRecords:
         if held != expected:
             return False
         self.loads.setdefault(agent_id, {})["open_tasks"] = actual
-        return True
-
-    # --- an account's callbacks of a quarter -----------------------------------------------------
-    def branch_ids(self) -> list[str]:
-        return sorted(self.branches)
-
-    def branch_tasks_of_month(self, branch_id: str, month: str) -> list[dict]:
-        return [
-            copy.deepcopy(t)
-            for t in self.tasks.values()
-            if t["branch_id"] == branch_id and str(t["business_date"])[:7] == month
-        ]
-
-    def account_tasks(self, account_id: str) -> list[dict]:
-        return [copy.deepcopy(t) for t in self.tasks.values() if t["account_id"] == account_id]
-
-    def tasks_by_id(self, task_ids: list[str]) -> list[dict]:
-        return [copy.deepcopy(self.tasks[t]) for t in dict.fromkeys(task_ids) if t in self.tasks]
-
-    def quarter_counter(self, account_id: str, quarter: str) -> dict | None:
-        held = self.quarters.get((account_id, quarter))
-        return copy.deepcopy(held) if held is not None else None
-
-    def set_quarter_counter(self, account_id: str, quarter: str, read: dict | None, figures: dict) -> bool:
-        read = read or {}
-        held = self.quarters.get((account_id, quarter))
-        if (held is not None) != bool(read):
-            return False
-        if any((held or {}).get(f) != read.get(f) for f in QUARTER_FIELDS):
-            return False
-        self.quarters[(account_id, quarter)] = {
-            **(held or {}),
-            "account_id": account_id,
-            "quarter": quarter,
-            **copy.deepcopy(figures),
-        }
         return True
 
     # --- an outlet's active API keys ---------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""`SampleRepository` in memory, beside the selection's fake (`MemorySelection`) whose accounts and quarter
-counters it reads, as storage/sample.py reads the selection's items: members in the keyed-hash order, the
+"""`SampleRepository` in memory, beside the selection's fake (`MemorySelection`) whose accounts and tasks
+it reads, as storage/sample.py reads the selection's items: members in the keyed-hash order, the
 day's pick recorded only if the cursor is still where the run read it. Every read is a copy. Seeded with
 `put_branch` (and the selection fake's `put_account`)."""
 
@@ -105,18 +105,5 @@ class MemorySample:
         )
         return True
 
-    def coverage_counts(self, account_ids: list[str], year: int) -> dict[str, dict]:
-        out: dict[str, dict] = {}
-        for a in dict.fromkeys(account_ids):
-            for q in (1, 2, 3, 4):
-                item = self.selection.quarters.get((a, f"{year}Q{q}"))
-                if item is None:
-                    continue
-                entry = out.setdefault(a, {"coverage": 0, "quarters": {}})
-                entry["coverage"] += int(item.get("coverage_tasks", 0))
-                entry["quarters"][item.get("quarter")] = int(item.get("callbacks", 0))
-        return out
-
-    def quarter_items(self, account_id: str, year: int) -> dict[int, dict]:
-        found = {q: self.selection.quarters.get((account_id, f"{year}Q{q}")) for q in (1, 2, 3, 4)}
-        return {q: read(i) for q, i in found.items() if i is not None and i.get("quarter")}
+    def account_tasks_since(self, account_ids: list[str], since: date) -> dict[str, list[dict]]:
+        return self.selection.account_tasks_since(account_ids, since)

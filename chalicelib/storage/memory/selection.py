@@ -1,8 +1,8 @@
 """`SelectionRepository` in memory, with the table's semantics: the candidates the sparse indexes would
 hold (an inbox entry until its task consumes it, open accounts by last activity, by periodic phase and by
 manager, departures until selected), page by page through the job's `call`, shard by shard; a task write
-all or nothing (the task new by id, the quarter counter held at the cap, the inbox entry consumed) and a
-landed try's token answered "created" again; LOAD adds fenced as `storage/selection.add_loads_once`.
+new by id, its try's token kept on it so a landed try's resend is answered "created" again; inbox entries
+consumed a hundred at a time; LOAD adds fenced as `storage/selection.add_loads_once`.
 Every read is a copy. Seeded with `put_account`, `put_inbox`, `put_staff`, `put_load`."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from ...config import get_settings
-from ...domain.selection_ports import Call, LoadItemBusy, TaskWrite
+from ...domain.selection_ports import Call, InboxEntryBusy, LoadItemBusy, TaskWrite
 from ...models.account_activity import last_activity_on
-from ...models.tasks import COVERAGE_TRIGGERS, TaskRecord
+from ...models.tasks import TaskRecord
 from .. import keys
 from ..accounts import period_days, periodic_bucket, periodic_phase, periodic_tier
 from ._table import read, stored
@@ -28,8 +28,7 @@ class MemorySelection:
         self.pending_departures: set[str] = set()
         self.loads: dict[str, dict] = {}  # agent -> {"open_tasks": n, <fence>: <mark>}
         self.tasks: dict[str, dict] = {}
-        self.quarters: dict[tuple[str, str], dict] = {}  # (account, quarter) -> counter
-        self.landed_tokens: set[str] = set()
+        self.busy_consumes = 0  # consumes still refused (the feed holding an entry in its transaction)
         self.held_loads: dict[str, int] = {}  # agent -> LOAD adds still refused (another transaction holds it)
 
     # --- seeding (what the feed, the directory and earlier runs write) ----------------------------------
@@ -144,9 +143,16 @@ class MemorySelection:
     def existing_tasks(self, task_ids: list[str]) -> set[str]:
         return {t for t in task_ids if t in self.tasks}
 
-    def quarter_counts(self, account_ids: list[str], quarter: str) -> dict[str, int]:
-        found = {a: self.quarters.get((a, quarter)) for a in dict.fromkeys(account_ids)}
-        return {a: int(c.get("callbacks", 0)) for a, c in found.items() if c is not None}
+    def account_tasks_since(self, account_ids: list[str], since: date) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for a in dict.fromkeys(account_ids):
+            found = sorted(
+                (t for t in self.tasks.values() if t["account_id"] == a and t["created_at"] >= str(since)),
+                key=lambda t: (t["created_at"], t["task_id"]),
+            )
+            if found:
+                out[a] = [read(t) for t in found]
+        return out
 
     def branch_agents(self, branch_id: str) -> list[dict]:
         agents = sorted(
@@ -160,40 +166,22 @@ class MemorySelection:
         return {s: {k: self.staff[s][k] for k in wanted if k in self.staff[s]} for s in staff_ids if s in self.staff}
 
     # --- writes -------------------------------------------------------------------------------------------
-    def consume(self, inbox_key: dict, task_id: str) -> None:
-        # An update: it creates the item if it is gone (never indexed then), as the table's UpdateItem does.
-        self.inbox.setdefault((inbox_key["pk"], inbox_key["sk"]), {})["selected_task"] = task_id
+    def consume_all(self, entries: list[tuple[dict, str]]) -> None:
+        if len(entries) > 100:
+            raise ValueError("a consume takes at most 100 entries (one transaction)")
+        if self.busy_consumes:
+            self.busy_consumes -= 1
+            raise InboxEntryBusy("an inbox entry is in another transaction")
+        for inbox_key, task_id in entries:
+            # An update: it creates the item if it is gone (never indexed then), as the table's UpdateItem does.
+            self.inbox.setdefault((inbox_key["pk"], inbox_key["sk"]), {})["selected_task"] = task_id
 
-    def create_task(
-        self, record: TaskRecord, quarter: str, cap: int | None, inbox_key: dict | None = None, token: str = ""
-    ) -> TaskWrite:
-        if token and token in self.landed_tokens:
-            return TaskWrite.created  # the table answers a landed token's resend with its success
-        if record.task_id in self.tasks:
-            return TaskWrite.exists
-        counter = self.quarters.get((record.account_id, quarter), {})
-        if cap is not None and int(counter.get("callbacks", 0)) >= cap:
-            return TaskWrite.capped
-        self.tasks[record.task_id] = stored(record.model_dump(mode="json", exclude_none=True))
-        counter = {
-            **counter,
-            "account_id": record.account_id,
-            "quarter": quarter,
-            "task_ids": list(counter.get("task_ids", [])) + [record.task_id],
-        }
-        for name, add in (
-            ("callbacks", True),
-            ("risk_callbacks", record.risk),
-            ("sampled", cap is not None),
-            ("coverage_tasks", record.trigger in COVERAGE_TRIGGERS),
-        ):
-            if add:
-                counter[name] = int(counter.get(name, 0)) + 1
-        self.quarters[(record.account_id, quarter)] = stored(counter)
-        if inbox_key is not None:
-            self.consume(inbox_key, record.task_id)
-        if token:
-            self.landed_tokens.add(token)
+    def create_task(self, record: TaskRecord, token: str) -> TaskWrite:
+        held = self.tasks.get(record.task_id)
+        if held is not None:
+            # The table's refusal carries the item: its token tells this try's own landing from another's.
+            return TaskWrite.created if held.get("write_token") == token else TaskWrite.exists
+        self.tasks[record.task_id] = stored({**record.model_dump(mode="json", exclude_none=True), "write_token": token})
         return TaskWrite.created
 
     def add_loads_once(self, deltas: dict[str, int], fence: str, mark: str) -> bool:
