@@ -55,10 +55,10 @@ def _pages(
 
 def inbox_pages(through: date, call: Callable = _direct, shards: Iterable[int] | None = None) -> Iterator[list[dict]]:
     """Account events waiting for selection, dated up to `through`, whenever they arrived."""
-    for shard in _shards(shards):
+    for partition in (p for shard in _shards(shards) for p in keys.selection_inbox_partitions(shard)):
         start = None
         while True:
-            page = call(base.query, f"SELECT#{shard}", index="gsi2", sk_lte=f"{through}~", start_key=start)
+            page = call(base.query, partition, index="gsi2", sk_lte=f"{through}~", start_key=start)
             if page.items:
                 yield [{**base.strip_keys(i), "inbox_key": {"pk": i["pk"], "sk": i["sk"]}} for i in page.items]
             start = page.last_key
