@@ -65,12 +65,14 @@ def measure(endpoint: str, accounts: int, fraction: float):
         from chalicelib.domain import selection_job
         from chalicelib.storage import cache
         from chalicelib.storage.clients import dynamodb_client, dynamodb_resource, reset_clients
+        from chalicelib.wiring import install
         from infra.bench_seed import seed_accounts
         from infra.demo_data import seed_directory
         from infra.tables import create_tables
 
         reset_settings()
         reset_clients()
+        install()  # the domain's ports bound, as app.py and the schedules bind them (else: "port ... not bound")
         s = get_settings()
         create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
         seed_directory()
@@ -249,8 +251,12 @@ def report(meter, results) -> int:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISS"
 
+    # The larger of the engine's and the model's: DynamoDB Local 3.3.1 bills the selection's inbox consumes
+    # (a transaction of up to 100 updates) below the model AWS documents, and an underbilled figure must not
+    # pass. This seed draws 60% of its tasks from the inbox (the replay's realistic day: 10%).
+    billed = max(per_task, fm["wcu"] / max(created, 1))
     checks += [
-        ("WCU per new task <= 6 (issue 18)", per_task, verdict(per_task <= 6)),
+        ("WCU per new task <= 6 (issue 18; engine or model, the larger)", billed, verdict(billed <= 6)),
         (
             "first-run RCU per candidate <= 0.5 (issue 18)",
             first["rcu"] / max(candidates, 1),
