@@ -278,6 +278,21 @@ def test_a_sampled_client_with_the_quarters_callbacks_is_held_back_though_the_in
     assert "sample.ac-q1.2026" not in fakes.selection.tasks and "sample.ac-q2.2026" in fakes.selection.tasks
 
 
+def test_inbox_entries_are_consumed_after_their_tasks_and_a_busy_consume_is_retried(fakes):
+    """Each entry leaves the inbox once its task exists, a hundred to a write; a consume refused because the
+    feed held an entry in its transaction wrote nothing and is sent again."""
+    for i in range(5):
+        new_account(fakes, f"ac-c{i}")
+    fakes.selection.busy_consumes = 2
+    result = run()
+    assert result.status == "completed" and result.counts["new_account"]["created"] == 5
+    assert fakes.selection.busy_consumes == 0  # refused twice, then landed
+    assert [e for page in fakes.selection.inbox_pages(D, lambda fn, *a, **k: fn(*a, **k)) for e in page] == []
+    assert {e["selected_task"] for e in fakes.selection.inbox.values()} == {
+        f"new_account.ac-c{i}.{D}" for i in range(5)
+    }
+
+
 def test_a_task_given_to_an_agent_who_departed_meanwhile_goes_to_the_branch_queue(fakes, monkeypatch):
     new_account(fakes, "ac-d1")
     new_account(fakes, "ac-d2")
