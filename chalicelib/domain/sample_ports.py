@@ -1,6 +1,6 @@
 """What the regulator's 10% sample (domain/sample.py) needs from storage: the year-end snapshot (its members
 in a fixed order, the branch's count), the year's progress (cursor, picked), each date's pick, and the
-accounts' quarter counters the selection's tasks write.
+accounts' tasks the selection writes (the coverage and the quarterly cap are counted from them).
 
 Bound to DynamoDB by `chalicelib/wiring/selection.py`; the rule tests use `storage/memory/selection.py`,
 one contract suite runs on both (tests/contract/test_sample_repository.py)."""

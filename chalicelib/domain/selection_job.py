@@ -2,23 +2,24 @@
 
 - Candidates: account events from the selection inbox (dated up to D, whenever they
   arrived), departures waiting for selection, then dormant, periodic and the 10% sample
-  from their date-bucketed indexes. An inbox entry leaves the inbox in its task's transaction.
+  from their date-bucketed indexes. An inbox entry leaves the inbox once its task exists (a
+  hundred entries per transaction, after their tasks: selection_create.consume_later).
 - First run of a date (its run record created conditionally): candidates are
   written conditionally without reading anything first.
 - Re-run or resume (run record exists, or a concurrent run won it): the task
-  keys of each page of candidates are read in one BatchGet, and so are the
-  quarter counters of the routine ones, and only missing tasks under the cap
-  are written, so a re-run of a finished date writes nothing. An index trigger
+  keys of each page of candidates are read in one BatchGet and only missing
+  tasks are written, so a re-run of a finished date writes nothing. An index trigger
   (dormant, periodic, sample) a run went through completely is recorded on the
   run record (`done_triggers`) and not read again; the inbox always is (it
   holds only what is still waiting).
+- Every run, first or not, holds a sampled candidate back at the quarter's cap (001), counted
+  from the account's tasks and this run's own (domain/quarter_callbacks.py).
 - Triggers run in `selection.ORDER`; inside a trigger each account appears once,
   so a small thread pool writes in parallel. A phase does not wait for the last
-  writes of the one before (an account both dormant and due for review: its two
-  tasks' transactions may meet on its quarter counter, and the loser retries),
-  except the sample's, whose cap counts the earlier phases' callbacks.
+  writes of the one before (each task is its own put: two tasks of one account
+  never meet), except the sample's, whose cap counts the earlier phases' callbacks.
 - Back-pressure, not failure (issue 18): a throttled request (botocore's retries spent, or a
-  transaction cancelled with ThrottlingError), a fault and a transaction conflict are retried
+  LOAD or consume transaction cancelled with ThrottlingError), a fault and a transaction conflict are retried
   with full-jitter backoff while the time budget lasts (selection_patience.py). The job's entry
   points run it under `storage.clients.job_retries()`: botocore resends a throttled request after
   DynamoDB's 50 ms, not standard mode's random 0-1 s.
