@@ -23,3 +23,14 @@ def test_a_years_provisional_tasks_are_found_whatever_layout_they_were_written_i
         moved[task_id] = old
     assert len({task_item(base.strip_keys(base.get_item(**keys.callback_task(t))))["gsi5pk"] for t in written}) > 8
     assert sorted(t["task_id"] for t in provisional_tasks(2027)) == sorted(written)
+
+
+def test_a_days_due_partitions_include_every_key_an_open_task_was_written_under():
+    """The due index went from 8 shards to 16 (issue 18) after the unsharded key: the overdue sweep and the
+    requeue read every one of them."""
+    read = set(keys.task_due_partitions("2027-02-17"))
+    for n in range(40):
+        task_id = f"periodic.ac-d{n:02d}.2026-11-19"
+        assert keys.task_due_index("2027-02-17", task_id)["gsi3pk"] in read
+        assert f"TASKDUE#2027-02-17#{keys.shard(task_id, 8)}" in read  # the 8-way layout
+    assert "TASKDUE#2027-02-17" in read and len(read) == keys.TASK_DUE_SHARDS + 1 == 17
