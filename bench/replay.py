@@ -284,7 +284,10 @@ def in_shard(item: dict, shard: int) -> dict:
             "CLOSED",
             "PERIODIC",
         ):
-            out[name] = re.sub(r"#\d+$", f"#{shard}", value)
+            if value.startswith("SELECT#") and value.count("#") == 2:  # SELECT#<shard>#<part> (keys.INBOX_PARTS)
+                out[name] = re.sub(r"^SELECT#\d+#", f"SELECT#{shard}#", value)
+            else:
+                out[name] = re.sub(r"#\d+$", f"#{shard}", value)
     return out
 
 

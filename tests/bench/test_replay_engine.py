@@ -121,3 +121,8 @@ def test_the_engine_refuses_what_it_does_not_model():
             base.update("A", "B", "DELETE tags :t", values={":t": {"x"}})
         with pytest.raises(Unsupported, match="nested"):
             base.update("A", "B", "SET a.b = :v", values={":v": 1})
+
+
+def test_a_fanned_out_shards_seed_moves_the_shard_of_each_sharded_key_and_keeps_the_inbox_part():
+    moved = replay.in_shard({"gsi2pk": "SELECT#3#2", "gsi4pk": "ACTIVE#2026-05-23#3", "gsi6pk": "PERIODIC#g#5#1"}, 0)
+    assert moved == {"gsi2pk": "SELECT#0#2", "gsi4pk": "ACTIVE#2026-05-23#0", "gsi6pk": "PERIODIC#g#5#0"}
