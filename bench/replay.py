@@ -7,8 +7,8 @@ advances its stream's clock by the simulated latency (10 ms), the job's back-off
 retry sleeps advance it instead of sleeping, and the job's 8 workers are 8 concurrent streams (a task
 starts when a stream is free and its page was submitted; the page ends when its last task does).
 Faults: 5% of the task puts throttled (refused whole, ThrottlingException or
-ProvisionedThroughputExceededException, which botocore resends after 50 ms doubling, as the job's entry
-points run it under `clients.job_retries()`) and 5% of the transactions (the agents' LOAD adds, the inbox
+ProvisionedThroughputExceededException; a task put is sent once, `clients.sent_once()`, and the job
+re-queues the task behind the others with its backoff) and 5% of the transactions (the agents' LOAD adds, the inbox
 consumes: half refused whole, half cancelled with ThrottlingError, which the job retries), 1% of the
 transactions cancelled with TransactionConflict (the feed extending an inbox entry, a concurrent run), 5%
 of the agents' LOAD writes refused with TransactionConflictException (agent contention). "wr.req/task"

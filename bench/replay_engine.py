@@ -519,8 +519,8 @@ class Engine:
     def op_PutItem(self, body: dict) -> dict:
         item = body["Item"]
         if self.throttle and item["pk"]["S"].startswith("TASK#") and self.rand.random() < self.throttle:
-            # A task's put (storage/selection.create_task) refused whole; botocore resends it after 50 ms
-            # (clients.job_retries). DynamoDB bills none of it.
+            # A task's put (storage/selection.create_task) refused whole; sent once (clients.sent_once), the
+            # job re-queues the task behind the others. DynamoDB bills none of it.
             self.throttled += 1
             code = self.rand.choice(["ThrottlingException", "ProvisionedThroughputExceededException"])
             raise Refused(code, "Rate of requests exceeds the allowed throughput")

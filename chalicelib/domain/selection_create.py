@@ -1,7 +1,7 @@
 """Writing one task of a selection run: its agent chosen, its put sent (a new try: a new agent and a new
-idempotency token; a lost answer: sent again as it was), throttles and conflicts backed off, a task that
-keeps failing counted and left for the next run (domain/selection_job.py), and the inbox entries the tasks
-answer consumed after them, a hundred to a write.
+idempotency token; a lost answer: sent again as it was), a throttled put re-queued behind the others with
+its backoff, conflicts backed off, a task that keeps failing counted and left for the next run
+(domain/selection_job.py), and the inbox entries the tasks answer consumed after them, a hundred to a write.
 
 `CreatesTasks` is the part of `selection_run._Run` that does it, on the run's worker pool; `bench.replay`
 swaps this module's `time` for its virtual clock.
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import time
+from concurrent.futures import Executor, Future
 from datetime import date
 
 from ..errors import TooManyRequests, Unavailable
 from ..observability import logger
 from . import selection as rules
 from .selection_loads import AgentLoads
-from .selection_patience import OutOfTime
+from .selection_patience import OutOfTime, SendPace
 from .selection_ports import CONSUME_BATCH, TaskWrite
 
 
@@ -31,14 +32,21 @@ class CreatesTasks(AgentLoads):
     incomplete_triggers: set[str]
     created_for: dict[str, list[str]]
     to_consume: list[tuple[dict, str]]
+    pool: Executor
+    pace: SendPace
+    requeued: list[Future]  # throttled tasks sent back to the pool (`requeue`), landed by `drain`
 
     # --- one task -------------------------------------------------------------------------
-    def create(self, c: rules.Candidate) -> None:
+    def create(self, c: rules.Candidate, tries: int = 0, started: float | None = None, not_before: float = 0.0) -> None:
+        """Write `c`'s task; `tries`, `started`, `not_before`: a throttled task's next try (`requeue`)."""
         counts = self.counts[c.trigger]
+        wait = not_before - time.monotonic()
+        if wait > 0:  # its backoff is not over (few tasks were queued behind it)
+            time.sleep(wait)
         if self.out_of_time():
             self._left_for_next_run(c)
             return
-        started, tries = time.monotonic(), 0
+        started = time.monotonic() if started is None else started
         record, token = None, ""
         while True:
             if record is None:  # a new try: the agent chosen again, a new token
@@ -50,11 +58,18 @@ class CreatesTasks(AgentLoads):
                 # two runs in one second) would each believe they created the task.
                 # 64 bits: tries of one task never meet; the task item stays small (it is ~1 KB).
                 token = hashlib.sha256(f"{c.task_id}#{self.run_nonce}#{tries}".encode()).hexdigest()[:16]
-            written: TaskWrite | None
+            self.pace.wait()
             try:
                 written = self.repo.create_task(record, token=token)
-            except TooManyRequests:
-                written = None  # throttled: refused, nothing written
+            except TooManyRequests:  # refused whole, nothing written: a new try, later, behind the others
+                self.pace.record(throttled=True)
+                self._unpick(agent)
+                delay = self.retry_delay(tries, started)
+                if delay is None:
+                    outcome = "throttled"
+                    break
+                self.requeue(c, tries + 1, started, time.monotonic() + delay)
+                return
             except Unavailable:
                 # A 5xx or a lost answer: the put may have landed. Sent again as it was (same agent, same
                 # token), the task it wrote answers with this try's token instead of "exists".
@@ -64,6 +79,7 @@ class CreatesTasks(AgentLoads):
                     break
                 tries += 1
                 continue
+            self.pace.record(throttled=False)
             if written is TaskWrite.created:
                 with self.lock:
                     counts.created += 1
@@ -79,14 +95,14 @@ class CreatesTasks(AgentLoads):
                 return
             self._unpick(agent)
             record = None
-            outcome = written.value if written is not None else "throttled"
+            outcome = written.value
             if written is TaskWrite.exists:
                 if c.inbox_key:
                     self.consume_later(c.inbox_key, c.task_id)
                 with self.lock:
                     counts.existing += 1
                 return
-            # throttled or conflict (the task's item in another writer's transaction): back off, try again
+            # a conflict (the task's item in another writer's transaction): back off, try again
             if not self.backoff(tries, started):
                 break
             tries += 1
@@ -102,6 +118,15 @@ class CreatesTasks(AgentLoads):
             counts.skip(f"kept_{outcome}")
             self.incomplete = True
             self.incomplete_triggers.add(c.trigger)
+
+    def requeue(self, c: rules.Candidate, tries: int, started: float, not_before: float) -> None:
+        """A throttled task goes to the back of the pool's queue, to be tried again no earlier than its
+        backoff allows, and its worker sends the next task meanwhile: waiting out the backoff on the worker
+        (botocore's 50 ms resend) kept 19% of the workers' time idle at 5% throttles (issue 18). If the
+        throttles go on, `pace` slows every put down. `drain` lands the re-queued tasks too."""
+        future = self.pool.submit(self.create, c, tries, started, not_before)
+        with self.lock:
+            self.requeued.append(future)
 
     # --- inbox entries, after their tasks ----------------------------------------------------
     def consume_later(self, inbox_key: dict, task_id: str) -> None:

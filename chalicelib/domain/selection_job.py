@@ -22,7 +22,10 @@
   LOAD or consume transaction cancelled with ThrottlingError), a fault and a transaction conflict are retried
   with full-jitter backoff while the time budget lasts (selection_patience.py). The job's entry
   points run it under `storage.clients.job_retries()`: botocore resends a throttled request after
-  DynamoDB's 50 ms, not standard mode's random 0-1 s.
+  DynamoDB's 50 ms, not standard mode's random 0-1 s. A task put is not resent by botocore: a throttled
+  task goes back to the pool's queue with its backoff and its worker sends the next one meanwhile; if
+  more than a quarter of the puts of a second are throttled, every put waits, longer each such second
+  (selection_create.py, selection_patience.SendPace).
   A run that cannot finish stops cleanly: status "partial", the watermark stays,
   and the next scheduled or operator run resumes the date (every task key is
   deterministic and written conditionally: none is created twice).

@@ -27,15 +27,16 @@ from . import sample
 from . import selection as rules
 from .selection_create import CreatesTasks
 from .selection_loads import SETTLE_EVERY, SETTLE_SECONDS
-from .selection_patience import OutOfTime
+from .selection_patience import OutOfTime, SendPace
 from .selection_ports import SELECTION
 from .selection_results import TriggerCounts
 
 # Task writes the run keeps in flight while its main thread reads on (issue 18). Waiting for each page's
 # last write before reading the next left the workers idle behind any one throttled write's backoff
 # (botocore's first retry waits up to 1 s): 115 tasks/s of a possible 800 at 8 workers and 10 ms a request.
-# 2,000 is ~2.5 s of writes at that rate, longer than a throttled write's first two retries; the pages are
-# small (a query page of one shard), so memory is a few MB.
+# 2,000 is ~2.5 s of writes at that rate, longer than a throttled write's first retries, so a re-queued
+# write (`requeue`) seldom waits for its backoff; the pages are small (a query page of one shard), so memory
+# is a few MB.
 TASKS_IN_FLIGHT = 2_000
 
 
@@ -94,6 +95,8 @@ class _Run(CreatesTasks):
         self.incomplete = False  # something was left for the next run to resume
         self.retries = 0  # back-offs taken (throttles and conflicts)
         self.in_flight: deque[list[Future]] = deque()  # pages of task writes submitted, oldest first
+        self.requeued: list[Future] = []  # throttled task writes sent back to the pool (`requeue`)
+        self.pace = SendPace()
 
     # --- candidates -------------------------------------------------------------------
     def candidate_pages(self, trigger: str) -> Iterator[list[rules.Candidate]]:
@@ -216,9 +219,18 @@ class _Run(CreatesTasks):
         marked selected (each needs to know whether a write of it gave up). Every page lands before the first
         error is raised, so nothing is still writing when the run settles."""
         first: Exception | None = None
-        while self.in_flight:
+        while True:
+            if self.in_flight:
+                page = self.in_flight.popleft()
+            else:
+                # A throttled write re-queues itself before its own future ends: once every future waited on
+                # has ended, nothing is left unseen here.
+                with self.lock:
+                    page, self.requeued = self.requeued, []
+                if not page:
+                    break
             try:
-                self._land(self.in_flight.popleft())
+                self._land(page)
             except Exception as err:  # re-raised below, after the other pages landed
                 first = first or err
         if first is not None:
@@ -242,6 +254,7 @@ class _Run(CreatesTasks):
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=max(1, self.s.selection_workers)) as pool:
+            self.pool = pool
             try:
                 self._run(pool)
             except OutOfTime:

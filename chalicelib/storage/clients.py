@@ -4,7 +4,8 @@ Clients come from a botocore session, not boto3's: importing boto3 pulls s3trans
 start, issue 17 §7) and its clients are botocore's anyway. boto3 is imported only for the resource the
 seeding and benchmark tools use.
 Retries are explicit: adaptive mode for the API's requests; `job_retries()` (DynamoDB's legacy policy) for
-the selection job. `DYNAMODB_ENDPOINT_URL` points at moto or any DynamoDB-compatible endpoint.
+the selection job; `sent_once()` (no resend) for its task puts, which the job retries itself.
+`DYNAMODB_ENDPOINT_URL` points at moto or any DynamoDB-compatible endpoint.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "adaptive"
 _JOB_RETRIES: dict[str, object] = {"max_attempts": _MAX_ATTEMPTS, "mode": "legacy"}
 _job = {"depth": 0}
 _job_lock = threading.Lock()
+_once = threading.local()
 
 
 @contextmanager
@@ -43,6 +45,22 @@ def job_retries() -> Iterator[None]:
     finally:
         with _job_lock:
             _job["depth"] -= 1
+
+
+@contextmanager
+def sent_once() -> Iterator[None]:
+    """Within, on this thread: DynamoDB requests are sent once, botocore resends none (a throttle, a 5xx or a
+    lost connection is raised at once). For the selection's task puts (storage/selection.create_task): the
+    job re-queues a throttled task and its worker sends the next one meanwhile (domain/selection_create.py),
+    where botocore's resend held the worker for 50 ms (issue 18: 19% of the workers' time at 5% throttles).
+    Per thread, unlike `job_retries`: only the put that asked for it. The same client (`_resend_unless_once`),
+    so whatever counts a client's requests (the benchmarks, the tests) sees these too."""
+    before = getattr(_once, "on", False)
+    _once.on = True
+    try:
+        yield
+    finally:
+        _once.on = before
 
 
 @cache
@@ -75,8 +93,27 @@ def dynamodb_client():
 
 @cache
 def _dynamodb_client(*, job: bool):
-    config = _config(_JOB_RETRIES if job else None)
-    return _client("dynamodb", config, get_settings().dynamodb_endpoint_url)
+    client = _client("dynamodb", _config(_JOB_RETRIES if job else None), get_settings().dynamodb_endpoint_url)
+    if job:
+        _resend_unless_once(client)
+    return client
+
+
+def _resend_unless_once(client) -> None:
+    """The job client's legacy retry handler, asked only outside `sent_once()`: built and registered as
+    botocore builds and registers it (client.py, `_register_legacy_retries`), under the same id."""
+    from botocore.retryhandler import create_retry_handler
+    from botocore.translate import build_retry_config
+
+    retry = _session().get_component("data_loader").load_data("_retry")
+    config = build_retry_config("dynamodb", retry.get("retry", {}), retry.get("definitions", {}), dict(_JOB_RETRIES))
+    handler = create_retry_handler(config, "dynamodb")
+
+    def needs_retry(**kwargs):
+        return None if getattr(_once, "on", False) else handler(**kwargs)
+
+    client.meta.events.unregister("needs-retry.dynamodb", unique_id="retry-config-dynamodb")
+    client.meta.events.register("needs-retry.dynamodb", needs_retry, unique_id="retry-config-dynamodb")
 
 
 @cache

@@ -20,7 +20,7 @@ from ..config import get_settings
 from ..domain.selection_ports import LOAD_BATCH  # noqa: F401 - how many agents an add takes (the job's batches)
 from ..errors import ConditionFailed
 from ..models.tasks import TaskRecord
-from . import base, callback_work, directory, keys
+from . import base, callback_work, clients, directory, keys
 from .accounts import periodic_bucket
 from .tasks import task_item
 
@@ -202,7 +202,8 @@ def unassign_new_task(record: TaskRecord, queue_flag: str) -> bool:
 def create_task(record: TaskRecord, token: str) -> str:
     """Write one task: one conditional put, nothing else (issue 18: 5.4 WCU, where a transaction with the
     account's quarter counter and the inbox entry cost 13.4). Returns created | exists | conflict; a
-    throttled put raises TooManyRequests (the job backs off and retries it).
+    throttled put raises TooManyRequests at once, unsent again (the job re-queues it), a 5xx or a lost
+    answer Unavailable (the job sends it again).
 
     `token` names the job's try and is stored on the task: a put whose answer was lost and that the job
     sends again is refused by its own first landing, and the refusal carries the item
@@ -210,7 +211,10 @@ def create_task(record: TaskRecord, token: str) -> str:
     once) from "a task was there already" (exists). The account's callbacks of a quarter are counted from
     its tasks (domain/quarter_callbacks.py); the inbox entry is consumed after, in batches (`consume_all`)."""
     try:
-        base.put_new({**task_item(record), WRITE_TOKEN: token}, return_old=True)
+        # Sent once: a throttle or a 5xx reaches the job at once, which re-queues the task (its worker sends
+        # the next one meanwhile) or sends it again as it was; botocore's resend would hold the worker.
+        with clients.sent_once():
+            base.put_new({**task_item(record), WRITE_TOKEN: token}, return_old=True)
     except base.WriteConflict:  # (a ConditionFailed too: first)
         return "conflict"  # the task's key is in another writer's transaction (an agent's edit): retry
     except ConditionFailed as err:

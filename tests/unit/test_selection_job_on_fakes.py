@@ -414,3 +414,61 @@ def test_pages_stay_in_flight_while_the_next_is_read_and_every_write_lands_befor
     assert waited_out == []
     assert (result.status, result.totals()["created"], len(fakes.selection.tasks)) == ("completed", 20, 20)
     assert fakes.selection.load("cba-f1") + fakes.selection.load("cba-f2") == 20  # counted after every write
+
+
+def test_a_throttled_task_goes_behind_the_others_and_does_not_hold_its_worker(fakes, monkeypatch):
+    """Issue 18: waiting out a throttled put's backoff on its worker (botocore's 50 ms resend) was 19% of the
+    workers' time at 5% throttles. One worker, three tasks, the first one's put throttled once: the worker
+    sends the other two before trying it again (a new try: a new token)."""
+    monkeypatch.setenv("FIELDDESK_SELECTION_WORKERS", "1")
+    reset_settings()
+    for i in range(3):
+        new_account(fakes, f"ac-q{i}")
+    real, sends = fakes.selection.create_task, []
+
+    def first_throttled(record, *args, token="", **kwargs):
+        sends.append((record.account_id, token))
+        if len(sends) == 1:
+            raise TooManyRequests("throttled")
+        return real(record, *args, token=token, **kwargs)
+
+    monkeypatch.setattr(fakes.selection, "create_task", first_throttled)
+    result = run()
+    assert (result.status, result.totals()["created"]) == ("completed", 3)
+    assert [a for a, _ in sends] == [sends[0][0], *sorted({a for a, _ in sends} - {sends[0][0]}), sends[0][0]]
+    assert sends[0][1] != sends[-1][1]
+
+
+def test_the_job_slows_every_put_down_while_most_are_throttled_and_not_for_a_few(monkeypatch):
+    from chalicelib.domain import selection_patience
+
+    class Clock:
+        t = 0.0
+
+        def monotonic(self):
+            return self.t
+
+        def sleep(self, seconds):
+            self.t += seconds
+
+    clock = Clock()
+    monkeypatch.setattr(selection_patience, "time", clock)
+    pace = selection_patience.SendPace()
+
+    def two_seconds_of_puts(throttled_every: int) -> None:  # each closes one or two windows of its own puts
+        for n in range(200):
+            clock.t += 0.01
+            pace.record(throttled=n % throttled_every == 0)
+
+    two_seconds_of_puts(20)  # 5% throttled: no pause
+    assert pace.pause == 0
+    two_seconds_of_puts(2)  # half of them: every put waits, longer each such second
+    first = pace.pause
+    two_seconds_of_puts(2)
+    assert 0 < first < pace.pause <= pace.PAUSE_MAX
+    before = clock.t
+    pace.wait()
+    assert clock.t - before == pytest.approx(pace.pause)
+    for _ in range(10):  # calm again: the pause halves away to nothing
+        two_seconds_of_puts(20)
+    assert pace.pause == 0
