@@ -62,7 +62,7 @@ T_co = TypeVar("T_co", covariant=True)
 
 
 class Paged(Protocol[T_co]):
-    """One page of a list as storage and the domain return it (storage.base.Page, a domain Page[T])."""
+    """One page of a list as storage and the domain return it (storage.queries.Page, a domain Page[T])."""
 
     @property
     def items(self) -> Sequence[T_co]: ...
