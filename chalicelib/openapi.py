@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document, generated from the route registry.
 
-Every route declared through `api.routing.route` is in `routing.ROUTES` with its
+Every route declared through `api.routing.route` is in `route_spec.ROUTES` with its
 roles, models and statuses; this module turns that list into one document, so a
 route added anywhere appears here without further work. Schemas come from
 pydantic (`TypeAdapter.json_schemas`, request models in validation mode, responses
@@ -81,7 +81,7 @@ DESCRIPTION = """FieldDesk back end for client managers, callback agents and par
 def build_document(routes=None, *, version: str | None = None) -> dict:
     """The OpenAPI document for `routes` (default: every registered route)."""
     if routes is None:
-        from .api.routing import ROUTES
+        from .api.route_spec import ROUTES
 
         routes = ROUTES
     if version is None:
