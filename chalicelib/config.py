@@ -8,6 +8,10 @@ Each field is read from `FIELDDESK_<NAME>` (any case), or from its own `validati
 (`AWS_DEFAULT_REGION`, `DYNAMODB_ENDPOINT_URL`, ...); lists are comma-separated. Plain pydantic does it:
 pydantic-settings did the same and cost ~90 ms of every cold start (`python -m bench.cold_start`,
 issue 17 §7), about a fifth of the floor.
+
+What a deployed stage refuses to start on is stages.py's; values read at run time (Secrets Manager, SSM)
+are runtime_values.py's. The fields stay in one class: split into BaseModel bases by area, each base collects
+its fields again and the import cost ~7 ms more of every cold start.
 """
 
 from __future__ import annotations
@@ -19,22 +23,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .stages import (
+    DEFAULT_FIELD_KEY,
+    DEFAULT_HASH_KEY,
+    DEFAULT_JWT_ISSUER,
+    DEFAULT_JWT_SECRET,
+    DEFAULT_PAGE_TOKEN_KEY,
+    DEV_STAGES,
+    STAGE_PATTERN,
+    fail_closed,
+)
+
 ENV_PREFIX = "FIELDDESK_"
 CsvList = list[str]  # comma-separated in the environment (split by Settings._split_csv)
 # "<amount> <unit>"; parsed and applied by domain/deadlines.py.
 Deadline = Annotated[str, Field(pattern=r"^(\d{1,3} (calendar_days|week_end)|[1-9]\d{0,2} working_days)$")]
-
-# The only stages that may run with shared secrets (HS256, /v1/dev/token, the local-only key defaults):
-# a developer's machine (`make run`) and pytest. Every other stage name is a deployment and fails closed.
-DEV_STAGES = ("local", "test")
-STAGE_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
-# Local-only defaults: a deployed stage refuses to start while any of them is in effect.
-DEFAULT_JWT_SECRET = "local-only-secret-change-me-0123456789"
-DEFAULT_JWT_ISSUER = "fielddesk-local"
-DEFAULT_HASH_KEY = "local-hash-key-change-me"
-DEFAULT_PAGE_TOKEN_KEY = "local-page-token-key-change-me"
-DEFAULT_FIELD_KEY = "bG9jYWwtb25seS1maWVsZC1rZXktMzItYnl0ZXMhISE="
-MIN_KEY_CHARS = 32
 
 
 def _from_environment(model: type[BaseModel]) -> dict[str, str]:
@@ -260,16 +263,9 @@ class Settings(BaseModel):
     # A shard out of time queues its own continuation at most this many times per message chain.
     selection_max_continuations: int = 24
 
-    @field_validator("cors_origins", "transferred_out_tiers", "oidc_scopes", mode="before")
+    @field_validator("cors_origins", "transferred_out_tiers", "oidc_scopes", "call_windows", mode="before")
     @classmethod
     def _split_csv(cls, raw):
-        if isinstance(raw, str):
-            return [part.strip() for part in raw.split(",") if part.strip()]
-        return raw
-
-    @field_validator("call_windows", mode="before")
-    @classmethod
-    def _split_windows(cls, raw):
         if isinstance(raw, str):
             return [part.strip() for part in raw.split(",") if part.strip()]
         return raw
@@ -288,82 +284,14 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _fail_closed(self):
-        """A deployed stage refuses to start on anything that would open it up; each error names the setting."""
-        if not self.stage:
-            raise ValueError(
-                "FIELDDESK_STAGE is required (local and test for development, any other name "
-                "deploys and fails closed)"
-            )
-        if self.jwt_mode is None:
-            self.jwt_mode = "hs256" if self.dev_tokens else "jwks"
-        in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
-        if self.dev_tokens and (self.stage not in DEV_STAGES or in_lambda):
-            raise ValueError(
-                f"FIELDDESK_DEV_TOKENS is for the local and test stages on a developer's machine, "
-                f"never the {self.stage} stage{' in Lambda' if in_lambda else ''}"
-            )
-        if self.jwt_mode == "hs256" and not self.dev_tokens:
-            raise ValueError("FIELDDESK_JWT_MODE=hs256 needs FIELDDESK_DEV_TOKENS=true (local and test stages only)")
-        if self.jwt_mode == "jwks":
-            if not self.jwks_url.startswith("https://"):
-                raise ValueError(
-                    f"the {self.stage} stage verifies tokens against a JWKS: set FIELDDESK_JWKS_URL " "(https)"
-                )
-            if not self.jwt_issuer or self.jwt_issuer == DEFAULT_JWT_ISSUER:
-                raise ValueError(f"the {self.stage} stage needs its identity provider's FIELDDESK_JWT_ISSUER")
-            if not self.jwt_audience:
-                raise ValueError(f"the {self.stage} stage needs FIELDDESK_JWT_AUDIENCE (the app client id)")
-        if self.stage in DEV_STAGES:
-            return self
-        # Deployed: no shared secret and no local-only default may be in effect.
-        for value, secret, env in (
-            (self.hash_key, self.hash_key_secret, "HASH_KEY"),
-            (self.page_token_key, self.page_token_key_secret, "PAGE_TOKEN_KEY"),
-        ):
-            if not secret and (value in (DEFAULT_HASH_KEY, DEFAULT_PAGE_TOKEN_KEY) or len(value) < MIN_KEY_CHARS):
-                raise ValueError(
-                    f"the {self.stage} stage needs FIELDDESK_{env}_SECRET (a Secrets Manager secret) "
-                    f"or a non-default FIELDDESK_{env} of at least {MIN_KEY_CHARS} characters"
-                )
-        if not self.kms_key_id:
-            raise ValueError(f"the {self.stage} stage encrypts client data with KMS (FIELDDESK_KMS_KEY_ID)")
-        if "*" in self.cors_origins:
-            raise ValueError(f"the {self.stage} stage never allows CORS origin * (FIELDDESK_CORS_ORIGINS)")
+        """A deployed stage refuses to start on anything that would open it up (stages.py)."""
+        fail_closed(self)
         return self
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
-
-
-SECRET_MAX_AGE_SECONDS = 300
-
-
-def _runtime_value(name: str, fallback: str, *, secret: bool) -> str:
-    """A value read at run time from Secrets Manager / SSM (powertools Parameters, cached per container)."""
-    if not name:
-        return fallback
-    from aws_lambda_powertools.utilities import parameters
-
-    if secret:
-        return parameters.get_secret(name, max_age=SECRET_MAX_AGE_SECONDS)
-    return parameters.get_parameter(name, max_age=SECRET_MAX_AGE_SECONDS)
-
-
-def secret_hash_key() -> str:
-    s = get_settings()
-    return _runtime_value(s.hash_key_secret, s.hash_key, secret=True)
-
-
-def secret_page_token_key() -> str:
-    s = get_settings()
-    return _runtime_value(s.page_token_key_secret, s.page_token_key, secret=True)
-
-
-def outlet_usage_plan_id() -> str:
-    s = get_settings()
-    return _runtime_value(s.outlet_usage_plan_parameter, s.outlet_usage_plan_id, secret=False)
 
 
 def reset_settings() -> None:

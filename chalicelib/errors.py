@@ -88,7 +88,7 @@ class TooManyRequests(DomainError):
 
 class ConditionFailed(Conflict):
     """A conditional write lost: the key exists or the state moved on. `item`: the item that refused it,
-    when the write asked for it (storage/base.put_new(return_old=True)), else None."""
+    when the write asked for it (storage/items.put_new(return_old=True)), else None."""
 
     code = "condition_failed"
     item: dict | None = None

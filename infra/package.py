@@ -508,7 +508,7 @@ def outlet_only_routes() -> list[tuple[str, str]]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "cn-north-1")
     sys.path.insert(0, str(ROOT))
     import app  # noqa: F401
-    from chalicelib.api.routing import ROUTES
+    from chalicelib.api.route_spec import ROUTES
 
     return [(r.path, r.method) for r in ROUTES if set(r.roles) == {"outlet"}]
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from chalice import Blueprint, Response
 
 from ..errors import NotFound
-from .routing import error_response
+from .payloads import error_response
 
 bp = Blueprint(__name__)
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "web" / "console"

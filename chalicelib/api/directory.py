@@ -9,7 +9,8 @@ from chalice import Blueprint
 from ..auth import cached_staff
 from ..lazy import lazy
 from ..models.common import Role
-from .routing import Ctx, route
+from .request_context import Ctx
+from .routing import route
 
 if TYPE_CHECKING:
     from ..domain import directory, privilege

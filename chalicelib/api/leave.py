@@ -8,7 +8,8 @@ from chalice import Blueprint
 
 from ..lazy import lazy
 from ..models.common import Role
-from .routing import Ctx, route
+from .request_context import Ctx
+from .routing import route
 
 if TYPE_CHECKING:
     from ..domain import leave

@@ -7,7 +7,8 @@ from typing import Any
 
 from chalice import Blueprint
 
-from .routing import Ctx, route
+from .request_context import Ctx
+from .routing import route
 
 bp = Blueprint(__name__)
 

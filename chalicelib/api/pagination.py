@@ -12,8 +12,8 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 
-from ..config import secret_page_token_key
 from ..errors import ValidationFailed
+from ..runtime_values import secret_page_token_key
 
 
 @lru_cache(maxsize=4)

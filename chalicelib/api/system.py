@@ -8,7 +8,8 @@ from chalice import Blueprint
 
 from ..config import get_settings
 from ..lazy import lazy
-from .routing import Ctx, route
+from .request_context import Ctx
+from .routing import route
 
 if TYPE_CHECKING:
     from ..models import system as system_models

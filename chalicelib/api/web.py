@@ -21,7 +21,9 @@ from ..config import DEV_STAGES, get_settings
 from ..errors import NotFound, ValidationFailed
 from ..lazy import lazy
 from ..models.common import RequestModel, ResponseModel
-from .routing import Ctx, error_response, route
+from .payloads import error_response
+from .request_context import Ctx
+from .routing import route
 
 if TYPE_CHECKING:
     from ..domain import directory

@@ -77,7 +77,7 @@ ItemT = TypeVar("ItemT")
 
 # One page of a cursor-paginated list, the response model of every list route: an area names its page
 # `class VisitPage(Page[VisitOut]): pass`, so the OpenAPI schema keeps the area's name (no docstring here:
-# it would be no page's description). `Ctx.page` builds it; `api.routing._render` validates and dumps it.
+# it would be no page's description). `Ctx.page` builds it; `api.payloads.render` validates and dumps it.
 class Page(ResponseModel, Generic[ItemT]):
     items: list[ItemT]
     next_token: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from . import callback_accounts
 from . import callback_work as work
 from . import sample as sample_store
 
@@ -14,7 +15,7 @@ class DynamoCallbackReportRepository:
         return work.tasks_of_month(branch_id, month)
 
     def accounts_opened_between(self, branch_id: str, first: date, last: date) -> dict[str, str]:
-        return work.accounts_opened_between(branch_id, first, last)
+        return callback_accounts.accounts_opened_between(branch_id, first, last)
 
     def get_year_end(self, branch_id: str, year: int) -> dict | None:
         return work.get_year_end(branch_id, year)

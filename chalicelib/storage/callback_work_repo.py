@@ -1,8 +1,9 @@
 """`CallbackWorkRepository` (domain/callback_ports.py) on DynamoDB: each bundle one TransactWriteItems.
 
 It wraps the item layouts of storage/callback_work.py (task puts guarded by the state read, attempts and
-reviews in the task's item collection, contact requests under the account) and calls that module's
-functions at call time, so a test patching one of them still reaches the rules."""
+reviews in the task's item collection), storage/contact_requests.py (contact requests under the account) and
+storage/callback_accounts.py (the accounts' contacts), and calls those modules' functions at call time, so a
+test patching one of them still reaches the rules."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ..domain.callback_ports import AccountContact, AttemptWrite, MaskedContact,
 from ..domain.callback_ports import TaskHistory as History
 from ..domain.ports import Page
 from ..errors import ConditionFailed
-from . import base
+from . import base, callback_accounts, contact_requests
 from . import callback_work as work
 from . import problems as problem_store
 
@@ -22,7 +23,7 @@ def _put(change: TaskChange) -> dict:
 
 
 def _close(close: RequestClose) -> dict:
-    return work.close_contact_request_op(close.request, close.status, close.fields)
+    return contact_requests.close_contact_request_op(close.request, close.status, close.fields)
 
 
 def _write(ops: list[dict]) -> None:
@@ -77,7 +78,7 @@ class DynamoCallbackWorkRepository:
         ops = [_put(write.change), work.attempt_op(write.attempt)]
         ops += [problem_store.new_problem_op(p) for p in write.problems]
         if write.contact_request:
-            ops.append(work.new_contact_request_op(write.contact_request))
+            ops.append(contact_requests.new_contact_request_op(write.contact_request))
         if write.withdraw:
             ops.append(_close(write.withdraw))
         if write.fallback:
@@ -118,33 +119,33 @@ class DynamoCallbackWorkRepository:
 
     # --- accounts ----------------------------------------------------------------------------------
     def masked_phones(self, account_ids: list[str]) -> dict[str, str | None]:
-        return work.masked_phones(account_ids)
+        return callback_accounts.masked_phones(account_ids)
 
     def masked_contact(self, account_id: str) -> MaskedContact:
-        found = work.account_masked_contact(account_id)
+        found = callback_accounts.account_masked_contact(account_id)
         return MaskedContact(found.get("phone_masked"), bool(found.get("contact_needs_update")))
 
     def account_contact(self, account_id: str) -> AccountContact | None:
-        found = work.account_contact(account_id)
+        found = callback_accounts.account_contact(account_id)
         if not found:
             return None
         return AccountContact.of(account_id, found)
 
     def mark_contact_for_update(self, account_id: str, at: str, task_id: str) -> None:
-        work.mark_contact_for_update(account_id, at, task_id)
+        callback_accounts.mark_contact_for_update(account_id, at, task_id)
 
     def refresh_contacts(self, account_id: str, phone_masked: str | None) -> list[str]:
-        return work.refresh_task_contacts(account_id, phone_masked)
+        return callback_accounts.refresh_task_contacts(account_id, phone_masked)
 
     def seal_phone(self, phone: str) -> str:
-        return work.seal_phone(phone)
+        return callback_accounts.seal_phone(phone)
 
     # --- contact-update requests ------------------------------------------------------------------
     def open_requests(self, account_id: str) -> list[dict]:
-        return work.open_contact_requests(account_id)
+        return contact_requests.open_contact_requests(account_id)
 
     def list_branch_requests(self, branch_id: str, *, limit: int, start_key: dict | None = None) -> Page[dict]:
-        return _page(work.list_branch_contact_requests(branch_id, limit=limit, start_key=start_key))
+        return _page(contact_requests.list_branch_contact_requests(branch_id, limit=limit, start_key=start_key))
 
     def requests_due_on(self, day: str) -> list[dict]:
-        return work.contact_requests_due_on(day)
+        return contact_requests.contact_requests_due_on(day)

@@ -7,7 +7,7 @@ from ..domain.conversion_ports import ProspectMovedOn
 from ..errors import Conflict
 from ..models.prospects import ClaimKind
 from . import prospects
-from .base import TransactionCancelled
+from .request_errors import TransactionCancelled
 
 
 class DynamoConversionRepository:

@@ -7,8 +7,9 @@ plan is configured (the local and test stages).
 
 from __future__ import annotations
 
-from ..config import get_settings, outlet_usage_plan_id
+from ..config import get_settings
 from ..errors import Unavailable
+from ..runtime_values import outlet_usage_plan_id
 from .clients import apigateway_client
 
 

@@ -16,8 +16,9 @@ import os
 from functools import lru_cache
 from typing import overload
 
-from ..config import get_settings, secret_hash_key
+from ..config import get_settings
 from ..errors import Unavailable
+from ..runtime_values import secret_hash_key
 
 _VERSION = "v1"
 

@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 import app  # noqa: F401  - registers every route
-from chalicelib.api.routing import ROUTES, RouteSpec
+from chalicelib.api.route_spec import ROUTES, RouteSpec
 from chalicelib.openapi import build_document
 from infra.openapi_doc import DOC, render
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from chalicelib.api.routing import ROUTES
+from chalicelib.api.route_spec import ROUTES
 
 DEMO_USER = {
     "client_manager": "cm-001",

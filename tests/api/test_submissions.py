@@ -44,7 +44,7 @@ def _fail_idempotency_success(monkeypatch):
 
 def test_a_visit_whose_idempotency_record_was_lost_is_answered_once_and_stored_once(api, monkeypatch):
     from chalicelib.config import reset_settings
-    from chalicelib.storage.base import query_all
+    from chalicelib.storage.queries import query_all
 
     # The table keeps saying "in progress" for no time: the record itself must answer the retry.
     monkeypatch.setenv("FIELDDESK_IDEMPOTENCY_IN_PROGRESS_SECONDS", "0")

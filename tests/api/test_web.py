@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from chalicelib.api import web
-from chalicelib.api.routing import ROUTES
+from chalicelib.api.route_spec import ROUTES
 from chalicelib.config import get_settings, reset_settings
 
 # What Chromium sends for an image (a binary response needs a matching Accept, as on API Gateway).

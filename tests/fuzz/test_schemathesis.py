@@ -37,7 +37,7 @@ from schemathesis.checks import (
 from urllib3 import HTTPHeaderDict, HTTPResponse
 
 import app as app_module
-from chalicelib.api.routing import ROUTES
+from chalicelib.api.route_spec import ROUTES
 from chalicelib.openapi import build_document
 from tests.conftest import token_for
 

@@ -13,7 +13,8 @@ import pytest
 from pydantic import BaseModel
 
 import app  # noqa: F401  - registers every route
-from chalicelib.api.routing import ROUTES, RouteSpec, route
+from chalicelib.api.route_spec import ROUTES, RouteSpec
+from chalicelib.api.routing import route
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3
 
-from chalicelib import config
+from chalicelib import config, runtime_values
 
 
 def test_secrets_and_parameters_come_from_secrets_manager_and_ssm(monkeypatch):
@@ -23,13 +23,13 @@ def test_secrets_and_parameters_come_from_secrets_manager_and_ssm(monkeypatch):
     config.reset_settings()
     parameters.clear_caches()
     try:
-        assert config.secret_hash_key() == "from-secrets-manager"
-        assert config.secret_page_token_key() == "page-key"
-        assert config.outlet_usage_plan_id() == "plan-1"
+        assert runtime_values.secret_hash_key() == "from-secrets-manager"
+        assert runtime_values.secret_page_token_key() == "page-key"
+        assert runtime_values.outlet_usage_plan_id() == "plan-1"
     finally:
         monkeypatch.delenv("FIELDDESK_HASH_KEY_SECRET")
         monkeypatch.delenv("FIELDDESK_PAGE_TOKEN_KEY_SECRET")
         monkeypatch.delenv("FIELDDESK_OUTLET_USAGE_PLAN_PARAMETER")
         config.reset_settings()
         parameters.clear_caches()
-    assert config.secret_hash_key() == config.get_settings().hash_key  # local and test stages: the value
+    assert runtime_values.secret_hash_key() == config.get_settings().hash_key  # local and test stages: the value
