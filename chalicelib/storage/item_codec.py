@@ -49,3 +49,13 @@ def serialize(value: dict) -> dict:
 
 def deserialize(item: dict) -> dict:
     return {k: attribute_values.deserialize(v) for k, v in item.items()}
+
+
+def with_expression_attributes(request: dict[str, Any], names: dict | None, values: dict | None) -> dict[str, Any]:
+    """`request` with its expression's attribute names and values, each only when given: DynamoDB refuses an
+    empty ExpressionAttributeNames or ExpressionAttributeValues."""
+    if names:
+        request["ExpressionAttributeNames"] = names
+    if values:
+        request["ExpressionAttributeValues"] = serialize(values)
+    return request

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..config import get_settings
 from .clients import dynamodb_client
-from .item_codec import deserialize, serialize
+from .item_codec import deserialize, serialize, with_expression_attributes
 from .request_errors import client_errors, raise_from
 
 
@@ -89,10 +89,7 @@ def put_new(
     kwargs: dict[str, Any] = {"TableName": _table(), "Item": serialize(item), "ConditionExpression": condition}
     if return_old:
         kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    if names:
-        kwargs["ExpressionAttributeNames"] = names
-    if values:
-        kwargs["ExpressionAttributeValues"] = serialize(values)
+    with_expression_attributes(kwargs, names, values)
     try:
         dynamodb_client().put_item(**kwargs)
     except client_errors() as err:
@@ -115,10 +112,7 @@ def update(
         "UpdateExpression": expression,
         "ReturnValues": return_values,
     }
-    if names:
-        kwargs["ExpressionAttributeNames"] = names
-    if values:
-        kwargs["ExpressionAttributeValues"] = serialize(values)
+    with_expression_attributes(kwargs, names, values)
     if condition:
         kwargs["ConditionExpression"] = condition
     try:

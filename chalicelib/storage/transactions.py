@@ -7,7 +7,7 @@ from typing import Any
 
 from ..config import get_settings
 from .clients import dynamodb_client
-from .item_codec import serialize
+from .item_codec import serialize, with_expression_attributes
 from .request_errors import client_errors, raise_from
 
 
@@ -20,10 +20,7 @@ def tx_put(
     op: dict[str, Any] = {"TableName": get_settings().table_name, "Item": serialize(item)}
     if condition:
         op["ConditionExpression"] = condition
-    if names:
-        op["ExpressionAttributeNames"] = names
-    if values:
-        op["ExpressionAttributeValues"] = serialize(values)
+    with_expression_attributes(op, names, values)
     return {"Put": op}
 
 
@@ -41,10 +38,7 @@ def tx_update(
         "Key": serialize({"pk": pk, "sk": sk}),
         "UpdateExpression": expression,
     }
-    if names:
-        op["ExpressionAttributeNames"] = names
-    if values:
-        op["ExpressionAttributeValues"] = serialize(values)
+    with_expression_attributes(op, names, values)
     if condition:
         op["ConditionExpression"] = condition
     return {"Update": op}
@@ -56,10 +50,7 @@ def tx_check(pk: str, sk: str, condition: str, *, names: dict | None = None, val
         "Key": serialize({"pk": pk, "sk": sk}),
         "ConditionExpression": condition,
     }
-    if names:
-        op["ExpressionAttributeNames"] = names
-    if values:
-        op["ExpressionAttributeValues"] = serialize(values)
+    with_expression_attributes(op, names, values)
     return {"ConditionCheck": op}
 
 
