@@ -1,8 +1,9 @@
 """Capacity read from Amazon's engine beside a model from item sizes (issue 22, part 3).
 
 Runs a slice of FieldDesk on Amazon DynamoDB Local 3.3.1 (S3, SNS and KMS on moto in-process):
-the daily selection over a seeded book (2,000 accounts, 10% of them candidates over every
-trigger, the 10% sample off as in bench/scheduler.py), a re-run of the same day, and warm API
+the daily selection over a seeded book's day (by default 200 candidates in the proportions of a
+national book's day, `infra.bench_seed.DAY_SHARES`: a tenth through the inbox, dormant, periodic by
+tier; a book of ~8,700 accounts; the 10% sample off as in bench/scheduler.py), a re-run of the same day, and warm API
 calls through `chalice.test.Client`: three writes (a visit and a penalty with an
 Idempotency-Key, a callback attempt) and two reads (a visit, a task with its attempts).
 Every DynamoDB call carries `ReturnConsumedCapacity=INDEXES`, added by a
@@ -16,7 +17,9 @@ WCU per new task <= 6, first-run RCU per candidate <= 0.5, re-run RCU <= 1.5x th
 (issue 18). Exit 1 when a target is missed, as every `make bench` suite does; exit 0 with one
 line when DynamoDB Local cannot be installed (no Java or npm).
 Run: `make bench-capacity` (also part of `make bench`), or
-`.venv/bin/python -m bench.capacity [accounts] [candidate fraction]`.
+`.venv/bin/python -m bench.capacity [candidates] [--even]`. `--even` seeds every trigger in equal parts
+as the seed did until 2026-12-08: six tasks in ten come from the inbox, and each of those also pays its
+entry's consume (~2x the put), so that mix bills ~7.4 WCU per task against the realistic day's ~5.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def start_engine():
     return proc, f"http://127.0.0.1:{port}"
 
 
-def measure(endpoint: str, accounts: int, fraction: float):
+def measure(endpoint: str, candidates: int, even: bool):
     import boto3
     from chalice.test import Client
     from moto import mock_aws
@@ -66,7 +69,7 @@ def measure(endpoint: str, accounts: int, fraction: float):
         from chalicelib.storage import cache
         from chalicelib.storage.clients import dynamodb_client, dynamodb_resource, reset_clients
         from chalicelib.wiring import install
-        from infra.bench_seed import seed_accounts
+        from infra.bench_seed import DAY_SHARES, day_plan, seed_accounts
         from infra.demo_data import seed_directory
         from infra.tables import create_tables
 
@@ -76,7 +79,14 @@ def measure(endpoint: str, accounts: int, fraction: float):
         s = get_settings()
         create_tables(dynamodb_client(), s.table_name, s.idempotency_table_name)
         seed_directory()
-        selected = seed_accounts(accounts, fraction, D)
+        book = round(candidates / sum(DAY_SHARES.values()))
+        kinds = None if even else day_plan(candidates)
+        selected = seed_accounts(book, 0.0, D, candidates=candidates, kinds=kinds)
+        print(
+            f"seeded: a book of {book:,} accounts, {candidates} candidates ({'even' if even else 'a day'}): "
+            f"{ {k: len(v) for k, v in selected.items() if v} }",
+            flush=True,
+        )
         snap = boto3.client("dynamodb", endpoint_url=endpoint, region_name=s.aws_region)
         meter = CapacityMeter(
             [dynamodb_client(), dynamodb_resource().meta.client],
@@ -253,7 +263,7 @@ def report(meter, results) -> int:
 
     # The larger of the engine's and the model's: DynamoDB Local 3.3.1 bills the selection's inbox consumes
     # (a transaction of up to 100 updates) below the model AWS documents, and an underbilled figure must not
-    # pass. This seed draws 60% of its tasks from the inbox (the replay's realistic day: 10%).
+    # pass. The default seed is a realistic day (a tenth of the tasks from the inbox, as the replay's).
     billed = max(per_task, fm["wcu"] / max(created, 1))
     checks += [
         ("WCU per new task <= 6 (issue 18; engine or model, the larger)", billed, verdict(billed <= 6)),
@@ -274,7 +284,7 @@ def report(meter, results) -> int:
     return 1 if failed else 0
 
 
-def main(accounts: int = 2_000, fraction: float = 0.10) -> int:
+def main(candidates: int = 200, even: bool = False) -> int:
     from infra import ddb_local
 
     try:
@@ -285,8 +295,8 @@ def main(accounts: int = 2_000, fraction: float = 0.10) -> int:
         )
         return 0
     try:
-        print(f"Amazon DynamoDB Local 3.3.1 at {endpoint}; {accounts:,} accounts, {fraction:.0%} candidates")
-        meter, results = measure(endpoint, accounts, fraction)
+        print(f"Amazon DynamoDB Local 3.3.1 at {endpoint}; {candidates} candidates")
+        meter, results = measure(endpoint, candidates, even)
         return report(meter, results)
     finally:
         proc.terminate()
@@ -297,5 +307,5 @@ def main(accounts: int = 2_000, fraction: float = 0.10) -> int:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:3]
-    sys.exit(main(int(args[0]) if args else 2_000, float(args[1]) if len(args) > 1 else 0.10))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    sys.exit(main(int(args[0]) if args else 200, "--even" in sys.argv[1:]))

@@ -50,22 +50,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from infra.bench_seed import DAY_SHARES, day_plan  # the seed of a realistic day, shared with bench.capacity
+
 D = date(2026, 11, 19)
 RUN_AT = "2026-11-20T02:00:00+08:00"
 ENDPOINT = "http://dynamodb.replay.invalid"  # nothing may leave the process: a request sent would fail here
 BUDGET_S = 900.0  # one Lambda invocation
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
-# Daily candidates as shares of the book: events through the inbox, dormant, periodic by tier
-# (gold 5%, silver 15%, ordinary 80% of the book, reviewed every 14, 30 and 91 days).
-SHARES = {
-    "new_account": 0.0010,
-    "closed_account": 0.0004,
-    "large_outflow": 0.0008,
-    "dormant": 0.0025,
-    "periodic/gold": 0.05 / 14,
-    "periodic/silver": 0.15 / 30,
-    "periodic/ordinary": 0.80 / 91,
-}
 BRANCHES, AGENTS = 300, 3
 
 
@@ -158,19 +149,6 @@ def virtual_time(clock: VirtualClock, workers: int):
 
 
 # --- the seed -----------------------------------------------------------------------------------
-def plan(candidates: int) -> list[str]:
-    """The kind of each candidate, interleaved in proportion (deterministic)."""
-    total = sum(SHARES.values())
-    kinds, owed = [], dict.fromkeys(SHARES, 0.0)
-    for _ in range(candidates):
-        for k in SHARES:
-            owed[k] += SHARES[k] / total
-        kind = max(owed, key=lambda k: owed[k])
-        owed[kind] -= 1
-        kinds.append(kind)
-    return kinds
-
-
 def book(candidates: int, day: date, *, shard: int | None = None, shards: int = 1, prefix: str = "r"):
     """(items, {kind: n}, book size) of a day with `candidates` candidates, or only those of one shard."""
     from chalicelib.config import get_settings
@@ -182,7 +160,7 @@ def book(candidates: int, day: date, *, shard: int | None = None, shards: int = 
     long_ago, recent = str(day - timedelta(days=400)), str(day - timedelta(days=10))
     items: list[dict] = []
     kinds: Counter = Counter()
-    for i, kind in enumerate(plan(candidates)):
+    for i, kind in enumerate(day_plan(candidates)):
         if shard is not None and i % shards != shard:
             continue
         tier = kind.split("/")[1] if "/" in kind else "ordinary"
@@ -239,7 +217,7 @@ def book(candidates: int, day: date, *, shard: int | None = None, shards: int = 
             entry["account"] = {k: account[k] for k in INBOX_SNAPSHOT if account.get(k)}
             items.append(inbox_item({**entry, **event}))
         kinds[kind] += 1
-    size = round(candidates / sum(SHARES.values()))
+    size = round(candidates / sum(DAY_SHARES.values()))
     items = [{k: v for k, v in item.items() if v is not None} for item in items]
     return [in_shard(i, shard) for i in items] if shard is not None else items, kinds, size
 
@@ -577,10 +555,11 @@ def main(argv: list[str] | None = None) -> int:
                 window=args.window,
             )[0]
         )
-    book_size = round(args.single / sum(SHARES.values()))
+    book_size = round(args.single / sum(DAY_SHARES.values()))
     print(
         f"\nseed: a day of a book of ~{book_size:,} accounts per {args.single:,} candidates "
-        f"({', '.join(f'{k} {v / sum(SHARES.values()):.0%}' for k, v in SHARES.items())}); the sample not replayed"
+        f"({', '.join(f'{k} {v / sum(DAY_SHARES.values()):.0%}' for k, v in DAY_SHARES.items())}); "
+        "the sample not replayed"
     )
     for f in (f for f in (first, single, *fan) if f is not skipped):
         print(f"  {f.label}: refused {f.refused}; hottest written key {f.top_key} ({f.top_share:.2%} of item writes)")

@@ -15,6 +15,31 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 CANDIDATE_KINDS = ("new_account", "dormant", "large_outflow", "closed_account", "periodic")
+# A national book's day (issue 18 §5: candidates in proportion to the book): daily candidates as shares of
+# the book, events through the inbox, dormant, periodic by tier (gold 5%, silver 15%, ordinary 80% of the
+# book, reviewed every 14, 30 and 91 days). About 2.3% of the book a day, a tenth of it through the inbox.
+DAY_SHARES = {
+    "new_account": 0.0010,
+    "closed_account": 0.0004,
+    "large_outflow": 0.0008,
+    "dormant": 0.0025,
+    "periodic/gold": 0.05 / 14,
+    "periodic/silver": 0.15 / 30,
+    "periodic/ordinary": 0.80 / 91,
+}
+
+
+def day_plan(candidates: int) -> list[str]:
+    """The kind of each of a day's candidates, interleaved in proportion to DAY_SHARES (deterministic)."""
+    total = sum(DAY_SHARES.values())
+    kinds, owed = [], dict.fromkeys(DAY_SHARES, 0.0)
+    for _ in range(candidates):
+        for k in DAY_SHARES:
+            owed[k] += DAY_SHARES[k] / total
+        kind = max(owed, key=lambda k: owed[k])
+        owed[kind] -= 1
+        kinds.append(kind)
+    return kinds
 
 
 def _in_phase(prefix: str, start: int, tier: str, day: date, want: bool) -> tuple[str, int]:
@@ -40,8 +65,11 @@ def build_accounts(
     managers: tuple[str, ...] = ("cm-001", "cm-002"),
     prefix: str = "bench",
     candidates: int | None = None,
+    kinds: list[str] | None = None,
 ) -> tuple[list[dict], dict[str, list[str]]]:
-    """(items to write, candidate account ids by trigger). `candidates` overrides the fraction."""
+    """(items to write, candidate account ids by trigger). `candidates` overrides the fraction; `kinds`
+    gives each candidate's kind (`periodic/<tier>` for a tier's review, `day_plan` for a realistic day),
+    by default CANDIDATE_KINDS in turn (as many events as dormant and periodic, gold only)."""
     from chalicelib.config import get_settings
     from chalicelib.domain.accounts import OUTFLOW_SNAPSHOT
     from chalicelib.domain.selection import INBOX_SNAPSHOT
@@ -89,11 +117,14 @@ def build_accounts(
         )
 
     cursor = 0
-    for i in range(n_candidates):
-        kind = CANDIDATE_KINDS[i % len(CANDIDATE_KINDS)]
+    plan = kinds if kinds is not None else [CANDIDATE_KINDS[i % len(CANDIDATE_KINDS)] for i in range(n_candidates)]
+    if len(plan) != n_candidates:
+        raise ValueError(f"{len(plan)} kinds for {n_candidates} candidates")
+    for i, planned in enumerate(plan):
+        kind, _, tier = planned.partition("/")
         if kind == "periodic":
-            account_id, cursor = _in_phase(f"{prefix}-c", max(cursor, i), "gold", d, True)
-            items.append(account_item(state(account_id, i, tier="gold")))
+            account_id, cursor = _in_phase(f"{prefix}-c", max(cursor, i), tier or "gold", d, True)
+            items.append(account_item(state(account_id, i, tier=tier or "gold")))
         else:
             account_id, cursor = _in_phase(f"{prefix}-c", max(cursor, i), "ordinary", d, False)
             if kind == "new_account":

@@ -9,6 +9,7 @@ hide a read.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -143,3 +144,17 @@ def test_bench_seeder_builds_the_requested_fraction(directory, fraction):
     assert sum(len(v) for v in selected.values()) == 50
     accounts = [i for i in items if i["sk"] == "PROFILE"]
     assert len(accounts) == 500 and len({i["pk"] for i in accounts}) == 500
+
+
+def test_a_realistic_day_draws_a_tenth_of_its_candidates_from_the_inbox_and_reviews_every_tier(directory):
+    # issue 18 §5: the benchmark's seed is "candidates proportional to the book"; bench.capacity and
+    # bench.replay both seed it from infra.bench_seed.day_plan.
+    from infra.bench_seed import build_accounts, day_plan
+
+    items, selected = build_accounts(9_000, 0.0, D, candidates=200, kinds=day_plan(200))
+    inbox = len(selected["new_account"]) + len(selected["large_outflow"]) + len(selected["closed_account"])
+    assert 15 <= inbox <= 25 and 19 <= len(selected["dormant"]) <= 25  # 9.5% and 10.8% of 200
+    tiers = Counter(i["tier"] for i in items if i["sk"] == "PROFILE" and i["pk"].endswith(tuple(selected["periodic"])))
+    assert set(tiers) == {"gold", "silver", "ordinary"}
+    with pytest.raises(ValueError, match="199 kinds for 200 candidates"):
+        build_accounts(9_000, 0.0, D, candidates=200, kinds=day_plan(199))
