@@ -278,6 +278,49 @@ def test_a_sampled_client_with_the_quarters_callbacks_is_held_back_though_the_in
     assert "sample.ac-q1.2026" not in fakes.selection.tasks and "sample.ac-q2.2026" in fakes.selection.tasks
 
 
+def test_a_dormant_task_throttled_and_sent_again_late_still_counts_against_the_sampled_clients_cap(fakes, monkeypatch):
+    """001: "每季度对同一客户回访次数不应超过两次". The client's dormant task of this run is throttled and
+    re-queued (issue 18), and its second try lands only after the other phases are done: the sample must
+    wait for it too, and count it with October's, so the client is not sampled (a third callback)."""
+    dormant_account(fakes, "ac-r1")
+    october = {
+        "task_id": "periodic.ac-r1.2026-10-05",
+        "trigger": "periodic",
+        "episode": "2026-10-05",
+        "account_id": "ac-r1",
+        "branch_id": BRANCH,
+        "business_date": date(2026, 10, 5),
+        "created_at": "2026-10-06T02:00:00+08:00",
+        "due_on": date(2026, 10, 30),
+        "due_at": "2026-10-30T23:59:59+08:00",
+    }
+    assert fakes.selection.create_task(TaskRecord.model_validate(october), token="oct") is TaskWrite.created
+    real_create, real_since, tries = fakes.selection.create_task, fakes.selection.account_tasks_since, []
+
+    def throttled_then_slow(record, *args, **kwargs):
+        tries.append(record.trigger)
+        if len(tries) == 1:
+            raise TooManyRequests("throttled")
+        time.sleep(0.3)  # the second try is still in flight when the sample phase starts, unless it waits
+        return real_create(record, *args, **kwargs)
+
+    def lagging(account_ids, since):  # the index does not show this run's writes: only the run's own count
+        found = real_since(account_ids, since)
+        return {a: [t for t in ts if t["created_at"] < "2026-11-20"] for a, ts in found.items()}
+
+    def sample_pages(day, dry_run, counts):
+        yield [selection_rules.sample(fakes.selection.accounts(["ac-r1"])["ac-r1"], day)]
+
+    monkeypatch.setattr(fakes.selection, "create_task", throttled_then_slow)
+    monkeypatch.setattr(fakes.selection, "account_tasks_since", lagging)
+    monkeypatch.setattr(selection_run.sample, "candidate_pages", sample_pages)
+    result = run()
+    assert tries == ["dormant", "dormant"]
+    assert result.counts["dormant"]["created"] == 1
+    assert (result.counts["sample"]["capped"], result.counts["sample"]["created"]) == (1, 0)
+    assert "sample.ac-r1.2026" not in fakes.selection.tasks
+
+
 def test_inbox_entries_are_consumed_after_their_tasks_and_a_busy_consume_is_retried(fakes):
     """Each entry leaves the inbox once its task exists, a hundred to a write; a consume refused because the
     feed held an entry in its transaction wrote nothing and is sent again."""
