@@ -13,10 +13,10 @@ from .routing import route
 
 if TYPE_CHECKING:
     from ..domain import disclosure
-    from ..models import prospects as prospects_models
+    from ..models import disclosure as disclosure_models
 else:
     disclosure = lazy("chalicelib.domain.disclosure")
-    prospects_models = lazy("chalicelib.models.prospects")
+    disclosure_models = lazy("chalicelib.models.disclosure")
 
 bp = Blueprint(__name__)
 
@@ -27,13 +27,13 @@ bp = Blueprint(__name__)
     order="newest first (by the time of the reveal attempt)",
     roles=[Role.compliance],
     summary="Reveal audit records of a month, newest first",
-    query=lambda: prospects_models.AuditQuery,
-    response=lambda: prospects_models.AuditPage,
+    query=lambda: disclosure_models.AuditQuery,
+    response=lambda: disclosure_models.AuditPage,
     tags=["compliance"],
 )
-def list_reveals(ctx: Ctx, query: prospects_models.AuditQuery) -> Any:
+def list_reveals(ctx: Ctx, query: disclosure_models.AuditQuery) -> Any:
     page = disclosure.list_reveals(query.month, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: prospects_models.AuditRecordOut.model_validate(i))
+    return ctx.page(page, lambda i: disclosure_models.AuditRecordOut.model_validate(i))
 
 
 @route(
@@ -42,12 +42,12 @@ def list_reveals(ctx: Ctx, query: prospects_models.AuditQuery) -> Any:
     order="newest first (by the time of the reveal attempt), across months",
     roles=[Role.compliance, Role.admin],
     summary="Search the reveal audit by person (staff id), client (account or prospect id) and days",
-    query=lambda: prospects_models.AuditSearchQuery,
-    response=lambda: prospects_models.AuditPage,
+    query=lambda: disclosure_models.AuditSearchQuery,
+    response=lambda: disclosure_models.AuditPage,
     tags=["compliance"],
     errors=(400,),
 )
-def search_reveals(ctx: Ctx, query: prospects_models.AuditSearchQuery) -> Any:
+def search_reveals(ctx: Ctx, query: disclosure_models.AuditSearchQuery) -> Any:
     page = disclosure.search_reveals(
         actor_id=query.actor_id,
         subject_kind=query.subject_kind,
@@ -57,4 +57,4 @@ def search_reveals(ctx: Ctx, query: prospects_models.AuditSearchQuery) -> Any:
         limit=query.limit,
         start_key=ctx.start_key(query.next_token),
     )
-    return ctx.page(page, lambda i: prospects_models.AuditRecordOut.model_validate(i))
+    return ctx.page(page, lambda i: disclosure_models.AuditRecordOut.model_validate(i))

@@ -14,10 +14,12 @@ from .routing import route
 if TYPE_CHECKING:
     from ..domain import callback_work, task_assignment
     from ..models import callbacks as callbacks_models
+    from ..models import task_views
 else:
     callback_work = lazy("chalicelib.domain.callback_work")
     task_assignment = lazy("chalicelib.domain.task_assignment")
     callbacks_models = lazy("chalicelib.models.callbacks")
+    task_views = lazy("chalicelib.models.task_views")
 
 bp = Blueprint(__name__)
 AGENTS = [Role.callback_agent]
@@ -25,8 +27,8 @@ CENTRE = [Role.callback_agent, Role.callback_lead, Role.compliance, Role.admin] 
 TAGS = ["callbacks"]
 
 
-def _out(task: dict) -> callbacks_models.TaskOut:
-    return callbacks_models.TaskOut.model_validate(callback_work.render(task))
+def _out(task: dict) -> task_views.TaskOut:
+    return task_views.TaskOut.model_validate(callback_work.render(task))
 
 
 @route(
@@ -39,7 +41,7 @@ def _out(task: dict) -> callbacks_models.TaskOut:
     summary="My open tasks: risk first, then deadline (or the client's call-back time), then the "
     "next best-time window, priority; waiting on a contact update last",
     query=lambda: callbacks_models.TaskListQuery,
-    response=lambda: callbacks_models.TaskPage,
+    response=lambda: task_views.TaskPage,
     tags=TAGS,
 )
 def my_tasks(ctx: Ctx, query: callbacks_models.TaskListQuery) -> Any:
@@ -55,7 +57,7 @@ def my_tasks(ctx: Ctx, query: callbacks_models.TaskListQuery) -> Any:
     roles=CENTRE,
     summary="The branch queue of unassigned tasks, in the same order as my tasks",
     query=lambda: callbacks_models.QueueQuery,
-    response=lambda: callbacks_models.TaskPage,
+    response=lambda: task_views.TaskPage,
     tags=TAGS,
 )
 def branch_queue(ctx: Ctx, query: callbacks_models.QueueQuery) -> Any:
@@ -86,7 +88,7 @@ def task_board(ctx: Ctx, query: callbacks_models.BoardQuery) -> Any:
     roles=[Role.compliance, Role.admin],
     summary="A random sample of a month's completed, unreviewed callbacks",
     query=lambda: callbacks_models.SampleQuery,
-    response=lambda: callbacks_models.TaskPage,
+    response=lambda: task_views.TaskPage,
     tags=TAGS,
 )
 def review_sample(ctx: Ctx, query: callbacks_models.SampleQuery) -> Any:
@@ -102,7 +104,7 @@ def review_sample(ctx: Ctx, query: callbacks_models.SampleQuery) -> Any:
     "POST",
     roles=AGENTS,
     summary="Claim a task from the branch queue",
-    response=lambda: callbacks_models.TaskOut,
+    response=lambda: task_views.TaskOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
@@ -115,12 +117,12 @@ def claim_task(ctx: Ctx, task_id: str) -> Any:
     "/v1/callback-tasks/{task_id}",
     roles=[Role.callback_agent, Role.compliance, Role.admin],
     summary="A task with its attempts and reviews (phone masked)",
-    response=lambda: callbacks_models.TaskDetailOut,
+    response=lambda: task_views.TaskDetailOut,
     tags=TAGS,
     errors=(404,),
 )
 def get_task(ctx: Ctx, task_id: str) -> Any:
-    return callbacks_models.TaskDetailOut.model_validate(callback_work.read(ctx.user, task_id))
+    return task_views.TaskDetailOut.model_validate(callback_work.read(ctx.user, task_id))
 
 
 @route(
@@ -145,7 +147,7 @@ def reveal_phone(ctx: Ctx, task_id: str) -> Any:
     roles=AGENTS,
     summary="Record a callback attempt",
     body=lambda: callbacks_models.AttemptIn,
-    response=lambda: callbacks_models.AttemptOut,
+    response=lambda: task_views.AttemptOut,
     status=201,
     tags=TAGS,
     errors=(404, 409, 422),
@@ -162,7 +164,7 @@ def record_attempt(ctx: Ctx, task_id: str, body: callbacks_models.AttemptIn) -> 
     roles=[Role.supervisor],
     summary="A branch manager's recorded decision closes an unreached risk callback",
     body=lambda: callbacks_models.DecisionIn,
-    response=lambda: callbacks_models.TaskOut,
+    response=lambda: task_views.TaskOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
@@ -177,7 +179,7 @@ def decide_task(ctx: Ctx, task_id: str, body: callbacks_models.DecisionIn) -> An
     roles=[Role.compliance],
     summary="Record compliance's review of a completed callback",
     body=lambda: callbacks_models.ReviewIn,
-    response=lambda: callbacks_models.ReviewRecordOut,
+    response=lambda: task_views.ReviewRecordOut,
     status=201,
     tags=TAGS,
     errors=(404, 409, 422),

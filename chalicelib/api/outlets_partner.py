@@ -15,12 +15,14 @@ if TYPE_CHECKING:
     from ..domain import outlet_keys
     from ..domain.prospects import referrals
     from ..models import common as common_models
+    from ..models import outlet_keys as key_models
     from ..models import prospects as prospects_models
     from ..wiring import prospects
 else:
     outlet_keys = lazy("chalicelib.domain.outlet_keys")
     referrals = lazy("chalicelib.domain.prospects.referrals")
     common_models = lazy("chalicelib.models.common")
+    key_models = lazy("chalicelib.models.outlet_keys")
     prospects_models = lazy("chalicelib.models.prospects")
     prospects = lazy("chalicelib.wiring.prospects")
 
@@ -35,14 +37,14 @@ OUTLET = [Role.outlet]
     "POST",
     roles=ADMIN,
     summary="Issue an outlet API key (shown once; `replaces` for rotation)",
-    body=lambda: prospects_models.ApiKeyIn,
-    response=lambda: prospects_models.IssuedApiKey,
+    body=lambda: key_models.ApiKeyIn,
+    response=lambda: key_models.IssuedApiKey,
     status=201,
     tags=["outlet keys"],
     idempotent=False,
     errors=(404, 409, 422, 503),
 )
-def issue_api_key(ctx: Ctx, outlet_id: str, body: prospects_models.ApiKeyIn) -> Any:
+def issue_api_key(ctx: Ctx, outlet_id: str, body: key_models.ApiKeyIn) -> Any:
     return outlet_keys.issue(ctx.user, outlet_id, body)
 
 
@@ -52,7 +54,7 @@ def issue_api_key(ctx: Ctx, outlet_id: str, body: prospects_models.ApiKeyIn) -> 
     order="oldest first (by created_at)",
     roles=ADMIN,
     summary="An outlet's API keys (never the secrets)",
-    response=lambda: prospects_models.ApiKeyList,
+    response=lambda: key_models.ApiKeyList,
     tags=["outlet keys"],
     errors=(404,),
 )
@@ -66,7 +68,7 @@ def list_api_keys(ctx: Ctx, outlet_id: str) -> Any:
     "POST",
     roles=ADMIN,
     summary="Revoke an outlet API key (takes effect at once)",
-    response=lambda: prospects_models.ApiKeyOut,
+    response=lambda: key_models.ApiKeyOut,
     tags=["outlet keys"],
     errors=(404,),
 )

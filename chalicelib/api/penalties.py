@@ -14,12 +14,14 @@ from .routing import route
 if TYPE_CHECKING:
     from ..domain import penalties, penalty_rules, scorecards
     from ..models import penalties as penalties_models
+    from ..models import penalty_views
     from ..models import reports as reports_models
 else:
     penalties = lazy("chalicelib.domain.penalties")
     penalty_rules = lazy("chalicelib.domain.penalty_rules")
     scorecards = lazy("chalicelib.domain.scorecards")
     penalties_models = lazy("chalicelib.models.penalties")
+    penalty_views = lazy("chalicelib.models.penalty_views")
     reports_models = lazy("chalicelib.models.reports")
 
 bp = Blueprint(__name__)
@@ -65,7 +67,7 @@ def add_rule_version(ctx: Ctx, body: penalties_models.RuleVersionIn) -> Any:
     roles=[Role.supervisor],
     summary="Enter a penalty against a client manager of the supervisor's branch",
     body=lambda: penalties_models.PenaltyIn,
-    response=lambda: penalties_models.PenaltyOut,
+    response=lambda: penalty_views.PenaltyOut,
     status=201,
     tags=TAGS,
     errors=(403, 404),
@@ -98,14 +100,14 @@ def preview_penalty(ctx: Ctx, body: penalties_models.PenaltyPreviewIn) -> Any:
     roles=READERS,
     summary="List penalties (managers: their own; supervisors: their branch)",
     query=lambda: penalties_models.PenaltyQuery,
-    response=lambda: penalties_models.PenaltyPage,
+    response=lambda: penalty_views.PenaltyPage,
     tags=TAGS,
 )
 def list_penalties(ctx: Ctx, query: penalties_models.PenaltyQuery) -> Any:
     page = penalties.list_penalties(
         ctx.user, query.manager_id, query.branch_id, query.month, query.limit, ctx.start_key(query.next_token)
     )
-    return ctx.page(page, lambda i: penalties_models.PenaltyOut.model_validate(i))
+    return ctx.page(page, lambda i: penalty_views.PenaltyOut.model_validate(i))
 
 
 @route(
@@ -113,7 +115,7 @@ def list_penalties(ctx: Ctx, query: penalties_models.PenaltyQuery) -> Any:
     "/v1/penalties/{penalty_id}",
     roles=READERS,
     summary="A penalty with its audit history and reversal",
-    response=lambda: penalties_models.PenaltyDetailOut,
+    response=lambda: penalty_views.PenaltyDetailOut,
     tags=TAGS,
     errors=(404,),
 )
@@ -128,7 +130,7 @@ def get_penalty(ctx: Ctx, penalty_id: str) -> Any:
     roles=[Role.supervisor, Role.admin],
     summary="Record payment in cash or deduction from salary (doubled)",
     body=lambda: penalties_models.SettleIn,
-    response=lambda: penalties_models.PenaltyOut,
+    response=lambda: penalty_views.PenaltyOut,
     tags=TAGS,
     errors=(404, 409, 422),
 )
@@ -143,7 +145,7 @@ def settle_penalty(ctx: Ctx, penalty_id: str, body: penalties_models.SettleIn) -
     roles=[Role.supervisor],
     summary="Void an open penalty with a reason (adds a reversal, keeps the original)",
     body=lambda: penalties_models.VoidIn,
-    response=lambda: penalties_models.PenaltyOut,
+    response=lambda: penalty_views.PenaltyOut,
     tags=TAGS,
     errors=(404, 409),
 )
@@ -158,7 +160,7 @@ def void_penalty(ctx: Ctx, penalty_id: str, body: penalties_models.VoidIn) -> An
     roles=[Role.client_manager],
     summary="The penalised manager appeals once",
     body=lambda: penalties_models.AppealIn,
-    response=lambda: penalties_models.PenaltyOut,
+    response=lambda: penalty_views.PenaltyOut,
     tags=TAGS,
     errors=(404, 409),
 )
@@ -173,7 +175,7 @@ def appeal_penalty(ctx: Ctx, penalty_id: str, body: penalties_models.AppealIn) -
     roles=[Role.compliance, Role.supervisor],
     summary="Compliance or another supervisor of the branch decides an appeal",
     body=lambda: penalties_models.AppealDecisionIn,
-    response=lambda: penalties_models.PenaltyOut,
+    response=lambda: penalty_views.PenaltyOut,
     tags=TAGS,
     errors=(404, 409),
 )
@@ -188,12 +190,12 @@ def decide_appeal(ctx: Ctx, penalty_id: str, body: penalties_models.AppealDecisi
     roles=OVERSIGHT,
     summary="Escalation flags (supervisors: their branch)",
     query=lambda: penalties_models.FlagQuery,
-    response=lambda: penalties_models.FlagPage,
+    response=lambda: penalty_views.FlagPage,
     tags=TAGS,
 )
 def list_flags(ctx: Ctx, query: penalties_models.FlagQuery) -> Any:
     page = penalties.list_flags(ctx.user, query.branch_id, query.staff_id, query.limit, ctx.start_key(query.next_token))
-    return ctx.page(page, lambda i: penalties_models.FlagOut.model_validate(i))
+    return ctx.page(page, lambda i: penalty_views.FlagOut.model_validate(i))
 
 
 @route(

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..domain.prospects import ownership, pool, registration, rules
     from ..models import common as common_models
     from ..models import prospects as prospects_models
+    from ..models import reports as reports_models
     from ..wiring import prospects
 else:
     conversion = lazy("chalicelib.domain.conversion")
@@ -25,6 +26,7 @@ else:
     rules = lazy("chalicelib.domain.prospects.rules")
     common_models = lazy("chalicelib.models.common")
     prospects_models = lazy("chalicelib.models.prospects")
+    reports_models = lazy("chalicelib.models.reports")
     prospects = lazy("chalicelib.wiring.prospects")
 
 bp = Blueprint(__name__)
@@ -182,7 +184,7 @@ def list_collisions(ctx: Ctx, query: common_models.PageQuery) -> Any:
     roles=[Role.supervisor, Role.admin],
     summary="Conversions in a month per manager and outlet; accounts claimed by several managers",
     query=lambda: prospects_models.MonthQuery,
-    response=lambda: prospects_models.ConversionReport,
+    response=lambda: reports_models.ConversionReport,
     tags=TAGS,
 )
 def conversion_report(ctx: Ctx, query: prospects_models.MonthQuery) -> Any:

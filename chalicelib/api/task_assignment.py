@@ -15,10 +15,12 @@ if TYPE_CHECKING:
     from ..domain import callback_work, task_assignment
     from ..models import callbacks as callbacks_models
     from ..models import task_assignment as assignment_models
+    from ..models import task_views
 else:
     callback_work = lazy("chalicelib.domain.callback_work")
     task_assignment = lazy("chalicelib.domain.task_assignment")
     callbacks_models = lazy("chalicelib.models.callbacks")
+    task_views = lazy("chalicelib.models.task_views")
     assignment_models = lazy("chalicelib.models.task_assignment")
 
 bp = Blueprint(__name__)
@@ -64,10 +66,10 @@ def task_assignments(ctx: Ctx, task_id: str) -> Any:
     roles=ASSIGNERS,
     summary="The open tasks an agent of the caller's branch holds (masked), to choose what to reassign",
     query=lambda: callbacks_models.TaskListQuery,
-    response=lambda: callbacks_models.TaskPage,
+    response=lambda: task_views.TaskPage,
     tags=TAGS,
     errors=(404,),
 )
 def agent_tasks(ctx: Ctx, agent_id: str, query: callbacks_models.TaskListQuery) -> Any:
     page = task_assignment.held_tasks(ctx.user, agent_id, limit=query.limit, start_key=ctx.start_key(query.next_token))
-    return ctx.page(page, lambda t: callbacks_models.TaskOut.model_validate(callback_work.render(t)))
+    return ctx.page(page, lambda t: task_views.TaskOut.model_validate(callback_work.render(t)))

@@ -17,7 +17,7 @@ from .. import clock
 from ..auth import API_KEY_PREFIX, Principal, hash_api_secret
 from ..config import get_settings
 from ..errors import Conflict, NotFound, Unavailable, Unprocessable, ValidationFailed
-from ..models.prospects import ApiKeyIn
+from ..models.outlet_keys import ApiKeyIn
 from ..observability import logger
 from .directory_ports import (
     DIRECTORY,

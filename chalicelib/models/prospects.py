@@ -1,4 +1,5 @@
-"""Intent clients (意向客户): registration, follow-ups, the pool, referrals, outlet keys.
+"""Intent clients (意向客户): registration, follow-ups, the pool, referrals (outlet keys:
+outlet_keys.py; the disclosure audit: disclosure.py; the conversion report: reports.py).
 
 `class` is a Python keyword, so the field is `prospect_class` in code and `class`
 on the wire (input and output).
@@ -6,9 +7,9 @@ on the wire (input and output).
 
 from datetime import date
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..enum_meanings import describe
 from .common import BoundedDate, Month, Page, PageQuery, RequestModel, ResponseModel
@@ -173,27 +174,6 @@ class MonthQuery(RequestModel):
     branch_id: str | None = Field(None, min_length=1, max_length=64)
 
 
-class AuditQuery(PageQuery):
-    month: Month
-
-
-AuditId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-.:]{0,63}$")]
-
-
-class AuditSearchQuery(PageQuery):
-    """Compliance's audit search: any of person, client and days (default: the last 31 days)."""
-
-    actor_id: AuditId | None = Field(None, description="Staff id of the person who asked")
-    subject_kind: Literal["account", "prospect", "visit"] | None = Field(
-        None, description="What subject_id names (required with subject_id): " + describe("audit_subject_kind")
-    )
-    subject_id: AuditId | None = Field(None, description="Account, prospect or visit id (the client)")
-    date_from: BoundedDate | None = Field(None, alias="from", description="First day (Shanghai); default to - 30 days")
-    date_to: BoundedDate | None = Field(
-        None, alias="to", description="Last day (Shanghai), default today; span <= 366 days"
-    )
-
-
 class _Out(ResponseModel):
     model_config = ConfigDict(extra="ignore", serialize_by_alias=True, validate_by_name=True)
 
@@ -305,70 +285,3 @@ class ReferralOut(_Out):
 
 class ReferralPage(_Out, Page[ReferralOut]):
     pass
-
-
-class MultiClaimed(ResponseModel):
-    account_id: str
-    prospect_id: str
-    owner_id: str | None = None
-    claimants: list[str]
-    opened_on: date
-
-
-class ConversionReport(_Out):
-    branch_id: str
-    month: str
-    total: int
-    by_manager: dict[str, int]
-    by_outlet: dict[str, int]
-    unowned: int
-    multi_claimed: list[MultiClaimed] = Field(
-        description="accounts more than one manager laid claim to, for " "investigation (000 第十三条)"
-    )
-
-
-class AuditRecordOut(_Out):
-    audit_id: str
-    at: str
-    actor_id: str
-    actor_role: str
-    subject_kind: str
-    subject_id: str
-    outcome: Literal["granted", "refused"] = "granted"
-    fields: list[str]  # the fields actually shown (none when refused)
-    requested: list[str] = []
-    purpose: str
-    reason: str | None = None
-    case_ref: str | None = None
-    refusal: str | None = None
-    branch_id: str
-
-
-class AuditPage(_Out, Page[AuditRecordOut]):
-    pass
-
-
-# --- outlet API keys ---------------------------------------------------------------------
-class ApiKeyIn(RequestModel):
-    label: str = Field("", max_length=100)
-    # Rotation: name the key this one replaces; both stay active until the old one is revoked.
-    replaces: str | None = Field(None, min_length=1, max_length=64)
-
-
-class ApiKeyOut(_Out):
-    key_id: str
-    outlet_id: str
-    status: str = Field(description=describe("api_key_status"))
-    label: str = ""
-    created_at: str
-    created_by: str | None = None
-    replaces: str | None = None
-    revoked_at: str | None = None
-
-
-class IssuedApiKey(ApiKeyOut):
-    api_key: str  # shown once, never stored
-
-
-class ApiKeyList(_Out):
-    items: list[ApiKeyOut]

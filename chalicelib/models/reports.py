@@ -8,6 +8,7 @@ generated client gets a class per report instead of a bare object. Rates and mon
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
@@ -193,3 +194,24 @@ class ImportSummary(ResponseModel):
     resend_rows: list[int] = []
     errors: list[ImportRowError] = []
     errors_truncated: int = 0
+
+
+# --- conversions (prospects.py) -----------------------------------------------------------
+class MultiClaimed(ResponseModel):
+    account_id: str
+    prospect_id: str
+    owner_id: str | None = None
+    claimants: list[str]
+    opened_on: date
+
+
+class ConversionReport(ResponseModel):
+    branch_id: str
+    month: str
+    total: int
+    by_manager: dict[str, int]
+    by_outlet: dict[str, int]
+    unowned: int
+    multi_claimed: list[MultiClaimed] = Field(
+        description="accounts more than one manager laid claim to, for " "investigation (000 第十三条)"
+    )

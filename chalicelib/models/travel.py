@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .common import BoundedDate, Month, Page, PageQuery, RequestModel, ResponseModel, StatusStep
-from .penalties import RuleVersionRef
+from .penalty_views import RuleVersionRef
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
 OptId = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")

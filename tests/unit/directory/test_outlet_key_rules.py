@@ -11,7 +11,7 @@ from chalicelib.auth import hash_api_secret
 from chalicelib.domain import directory, outlet_keys
 from chalicelib.errors import Conflict, NotFound, Unavailable, Unprocessable, ValidationFailed
 from chalicelib.models.directory import OutletPatch
-from chalicelib.models.prospects import ApiKeyIn
+from chalicelib.models.outlet_keys import ApiKeyIn
 
 from .conftest import ADMIN, NOW, OUTLET
 
