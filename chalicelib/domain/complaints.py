@@ -4,7 +4,8 @@ Recorded by a client manager, a supervisor, a callback agent (from a callback ta
 (its API key). The owner is the client's serving manager, else the recording manager, else the one
 manager stationed at the recording outlet; a supervisor may reassign. The clock runs from receipt for
 `complaint_handle_hours`; a complaint still unresolved when it runs out is escalated to the supervisor
-and the branch manager once, through the outbox, in the same transaction as its `escalated` flag.
+and the branch manager once, through the outbox, in the same transaction as its `escalated` flag
+(complaint_escalation.py, the hourly sweep).
 Client names are stored sealed and shown masked; nothing here logs content or names.
 """
 
@@ -19,8 +20,8 @@ from ..errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFai
 from ..models.common import mask_name
 from ..models.complaints import PENALTY_RULES, TRANSITIONS, UNRESOLVED, ComplaintIn, TransitionIn
 from ..observability import logger
-from . import hourly_sweep
-from .complaint_ports import COMPLAINTS, AlreadyEscalated, ComplaintChanged, ComplaintExists, Escalation
+from .complaint_escalation import escalation
+from .complaint_ports import COMPLAINTS, ComplaintChanged, ComplaintExists
 from .visit_ports import SEALER
 
 if TYPE_CHECKING:
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 
 SOURCES = {"client_manager": "manager", "supervisor": "supervisor", "callback_agent": "callback", "outlet": "outlet"}
 OVERSIGHT = {"compliance", "admin"}
-SWEEP_JOB = "complaint-sla-sweep"
-ESCALATION_KIND = "complaint_overdue"
-AUDIENCE = ["supervisor", "branch_manager"]
 
 
 # --- pure rules --------------------------------------------------------------------------------------
@@ -132,7 +130,7 @@ def create(principal: Principal, body: ComplaintIn) -> dict:
         # Received long enough ago that the clock has already run out: escalated with the recording.
         record.update(escalated=True, escalated_at=at)
     try:
-        COMPLAINTS().create(record, _escalation(record) if late else None)
+        COMPLAINTS().create(record, escalation(record) if late else None)
     except ComplaintExists:
         stored = submission.replay_of(COMPLAINTS().get(record["complaint_id"]))  # this submission's earlier write
         if stored is None:
@@ -277,44 +275,3 @@ def _save(current: dict, record: dict) -> dict:
     except ComplaintChanged:
         raise Conflict("the complaint changed meanwhile; reload and retry") from None
     return record
-
-
-# --- escalation: the hourly sweep --------------------------------------------------------------------
-def _subject(complaint_id: str) -> str:
-    return f"{ESCALATION_KIND}:{complaint_id}"
-
-
-def _escalation(record: dict) -> Escalation:
-    # Ids only: the entry never carries the client's name or the complaint's text.
-    fields = {
-        k: record.get(k)
-        for k in ("branch_id", "complaint_id", "owner_id", "account_id", "channel", "due_at")
-        if record.get(k) is not None
-    }
-    return Escalation(
-        _subject(record["complaint_id"]), {"kind": ESCALATION_KIND, "record": {**fields, "audience": AUDIENCE}}
-    )
-
-
-def sweep_overdue(now: datetime | None = None) -> dict:
-    """Escalate unresolved complaints whose due hour has passed, each once.
-
-    Reads only the COMPLAINTDUE#<hour>#<shard> buckets after the watermark up to the last completed
-    hour; the flag and the outbox entry are one transaction, conditional on the flag not being set,
-    so a rerun or an overlapping run escalates nothing twice."""
-    now = now or clock.now()
-    escalated: list[str] = []
-    at = clock.iso(now)
-
-    def read_hour(hour: str) -> None:
-        for item in COMPLAINTS().due_in_hour(hour):
-            if item["status"] not in UNRESOLVED or item.get("escalated"):
-                continue
-            try:
-                COMPLAINTS().escalate(item["complaint_id"], at, _escalation(item))
-            except AlreadyEscalated:
-                continue  # resolved or escalated meanwhile
-            escalated.append(item["complaint_id"])
-
-    hours = hourly_sweep.sweep(SWEEP_JOB, now, read_hour)
-    return {"hours_read": hours, "escalated": escalated}

@@ -12,12 +12,12 @@ bp = Blueprint(__name__)
 
 
 def run(now=None) -> dict:
-    from ..domain import callback_work, complaints, outbox, problems, travel
+    from ..domain import callback_work, complaint_escalation, outbox, problems, travel
 
     result = {
         "problems": problems.sweep_overdue(now),
         "tasks": callback_work.sweep_overdue(now),
-        "complaints": complaints.sweep_overdue(now),
+        "complaints": complaint_escalation.sweep_overdue(now),
         "contact_requests": callback_work.sweep_contact_requests(now),
         "travel_reports": travel.sweep_missing_reports(now),
     }

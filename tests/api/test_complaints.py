@@ -234,15 +234,15 @@ def test_an_unresolved_complaint_escalates_once_when_its_8_hours_run_out(api, fr
 
 
 def test_a_rerun_over_the_same_hours_escalates_nothing_twice(api, frozen, alerts):
-    from chalicelib.domain import complaints
+    from chalicelib.domain import complaint_escalation
     from chalicelib.storage import callback_work
 
     c = record(api)
     assert _sweep("2026-11-20T18:05:00+08:00")["escalated"] == [c["complaint_id"]]
-    base.put({**keys.job_watermark(complaints.SWEEP_JOB), "value": "2026-11-19T23"})  # an operator rewinds
+    base.put({**keys.job_watermark(complaint_escalation.SWEEP_JOB), "value": "2026-11-19T23"})  # an operator rewinds
     assert _sweep("2026-11-20T18:10:00+08:00")["escalated"] == []
     assert [k for k, _ in alerts] == ["complaint_overdue"]
-    assert callback_work.get_watermark(complaints.SWEEP_JOB) == "2026-11-20T17"
+    assert callback_work.get_watermark(complaint_escalation.SWEEP_JOB) == "2026-11-20T17"
 
 
 def test_the_clock_is_the_complaint_handle_hours_setting(api, frozen, monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.auth import Principal
-from chalicelib.domain import complaints
+from chalicelib.domain import complaint_escalation, complaints
 from chalicelib.domain.complaint_ports import COMPLAINTS
 from chalicelib.domain.visit_ports import SEALER
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
@@ -139,7 +139,7 @@ def test_a_complaint_links_one_complaint_penalty_of_its_branch(repo):
 def test_a_change_that_lost_to_the_escalation_answers_conflict(repo):
     record = complaints.create(CM1, received(account_id="ac-1"))
     read_before = repo.get(record["complaint_id"])
-    repo.escalate(record["complaint_id"], NOW, complaints._escalation(read_before))
+    repo.escalate(record["complaint_id"], NOW, complaint_escalation.escalation(read_before))
 
     class ReadBefore:
         def __getattr__(self, name):
