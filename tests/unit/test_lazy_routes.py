@@ -72,3 +72,19 @@ def test_importing_the_app_loads_no_model_or_domain_module():
     loaded = json.loads(out.strip().splitlines()[-1])
     # wiring.install() binds each port on its first use (tests/unit/test_wiring.py): no ports module loads
     assert loaded == ["chalicelib.domain.ports", "chalicelib.models.common"]
+
+
+def test_the_garbage_collector_is_paused_for_the_import_only_and_what_it_built_is_frozen():
+    # app.py pauses the collector over its imports (cold start, issue 17 §7); requests and jobs must find
+    # it running again, or a long selection run would never collect its garbage.
+    code = (
+        "import gc, json; before = gc.isenabled(); import app; "
+        "print(json.dumps([before, gc.isenabled(), gc.get_freeze_count()]))"
+    )
+    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "cn-north-1")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    before, after, frozen = json.loads(out.strip().splitlines()[-1])
+    assert before and after
+    assert frozen > 10_000  # the modules, classes and models the import built

@@ -153,3 +153,24 @@ def test_in_lambda_the_app_refuses_to_start(variables, reason):
         env={**lambda_env, "FIELDDESK_STAGE": "staging", **DEPLOYED},
     )
     assert ok.returncode == 0, ok.stderr[-2000:]
+
+
+def test_a_lambda_container_builds_its_dynamodb_client_while_it_loads_the_app_and_a_test_process_does_not():
+    """Cold start (issue 17 §7): in Lambda the client is built in the init phase, under app.py's collector
+    pause, not by the first request; elsewhere (tests, `make run`) clients stay lazy, built under moto."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = "import app; from chalicelib.storage import clients; print(clients._dynamodb_client.cache_info().currsize)"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "AWS_DEFAULT_REGION": "cn-north-1"}
+    env |= {"POWERTOOLS_TRACE_DISABLED": "true", "FIELDDESK_STAGE": "staging", **DEPLOYED}
+    built = {}
+    for where, extra in (("lambda", {"AWS_LAMBDA_FUNCTION_NAME": "fielddesk-staging"}), ("elsewhere", {})):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, env={**env, **extra}, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        built[where] = int(done.stdout.strip().splitlines()[-1])
+    assert built == {"lambda": 1, "elsewhere": 0}
