@@ -102,7 +102,7 @@ def main(argv=None) -> int:
     out = args.out or args.template.parent
     report: dict[str, Any] = {"sam_cycles": cycles(sam), "regions": {}}
     for region in args.regions:
-        # China regions get the template without Cognito (infra/package.py without_cognito).
+        # China regions get the template without Cognito (infra/package_wiring.py without_cognito).
         cfn = transform(china if region.startswith("cn-") else sam, region)
         path = out / f"cfn-{region}.json"
         path.write_text(json.dumps(cfn, indent=1))

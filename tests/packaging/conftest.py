@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import package
+from infra import package, package_deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ("us-east-1", "cn-north-1")
@@ -31,7 +31,7 @@ def transformed(built):
     out, _, _ = built
     result = subprocess.run(
         [
-            str(package.cfn_tool_python()),
+            str(package_deploy.cfn_tool_python()),
             str(ROOT / "infra" / "cfn_check.py"),
             str(out / "sam.json"),
             "--regions",

@@ -15,7 +15,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
-from infra import package
+from infra import package_deploy, package_policies
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def test_zip_imports_the_app_and_every_handler_with_nothing_else_on_the_path(bui
     assert any(
         n.startswith("pydantic_core/") and n.endswith("x86_64-linux-gnu.so") for n in names
     ), "pydantic_core must be a Linux x86_64 (manylinux) wheel for the Lambda runtime"
-    handlers = sorted({fn["Properties"]["Handler"] for fn in package.functions(template).values()})
+    handlers = sorted({fn["Properties"]["Handler"] for fn in package_policies.functions(template).values()})
     assert "app.app" in handlers
     code = textwrap.dedent(f"""
         import importlib, json, sys
@@ -145,7 +145,7 @@ def test_every_function_has_its_own_least_privilege_role(built):
     _, template, _ = built
     res = template["Resources"]
     assert "DefaultRole" not in res, "chalice's shared role must not be generated (manage_iam_role false)"
-    for name, fn in package.functions(template).items():
+    for name, fn in package_policies.functions(template).items():
         assert fn["Properties"]["Role"] == {"Fn::GetAtt": [f"{name}Role", "Arn"]}
         document = json.dumps(res[f"{name}Role"]["Properties"]["Policies"])
         assert "dynamodb:Scan" not in document and '"*"' not in document.replace(
@@ -157,7 +157,7 @@ def test_every_function_has_its_own_least_privilege_role(built):
 def test_jobs_get_dead_letters_and_the_account_file_handler_the_bucket_event(built):
     _, template, _ = built
     res = template["Resources"]
-    kinds = {name: ("api" if name == "APIHandler" else "job") for name in package.functions(template)}
+    kinds = {name: ("api" if name == "APIHandler" else "job") for name in package_policies.functions(template)}
     assert set(kinds) == {
         "APIHandler",
         "DailyCallbackSelection",
@@ -203,7 +203,7 @@ def test_the_selection_fans_out_through_its_own_queue_with_a_dead_letter_queue_a
     assert event["Properties"]["BatchSize"] == 1 and event["Properties"]["ScalingConfig"]["MaximumConcurrency"] >= 2
     dlq_alarm = res["SelectionShardDeadLetterAlarm"]["Properties"]["Dimensions"][0]["Value"]
     assert dlq_alarm == {"Fn::GetAtt": ["SelectionShardDeadLetterQueue", "QueueName"]}
-    for name, fn in package.functions(template).items():
+    for name, fn in package_policies.functions(template).items():
         statements = res[f"{name}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
         on_queue = [st for st in statements if "SelectionShardQueue" in json.dumps(st["Resource"])]
         env = fn["Properties"].get("Environment", {}).get("Variables", {})
@@ -222,7 +222,7 @@ def test_the_selection_fans_out_through_its_own_queue_with_a_dead_letter_queue_a
 def test_no_role_may_delete_an_item_of_the_main_table(built):
     _, template, _ = built
     res = template["Resources"]
-    for name in package.functions(template):
+    for name in package_policies.functions(template):
         for policy in res[f"{name}Role"]["Properties"]["Policies"]:
             for statement in policy["PolicyDocument"]["Statement"]:
                 if "dynamodb:DeleteItem" in statement["Action"]:
@@ -249,7 +249,7 @@ def test_raw_account_files_move_to_colder_storage_and_are_kept_at_least_20_years
 
 def test_cfn_lint_passes_on_the_packaged_template(built, tmp_path):
     out, _, _ = built
-    assert package.cfn_lint(out / "sam.json") == 0, "cfn-lint found problems in sam.json (see output above)"
+    assert package_deploy.cfn_lint(out / "sam.json") == 0, "cfn-lint found problems in sam.json (see output above)"
 
 
 def test_transformed_template_has_no_cycles_and_no_lint_errors_in_both_partitions(transformed):
@@ -276,11 +276,11 @@ def test_per_function_settings_name_functions_that_exist(built):
     _, template, _ = built
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     named = set(config["stages"]["prod"].get("lambda_functions", {}))
-    handlers = {package.to_cfn_name(n) for n in named}
-    assert handlers <= set(package.functions(template)), handlers - set(package.functions(template))
+    handlers = {package_policies.to_cfn_name(n) for n in named}
+    assert handlers <= set(package_policies.functions(template)), handlers - set(package_policies.functions(template))
     # The import and its resume job stop before the deadline, so they need the whole 15 minutes.
-    assert package.functions(template)["ImportAccountFile"]["Properties"]["Timeout"] == 900
-    assert package.functions(template)["ResumeAccountImports"]["Properties"]["Timeout"] == 900
+    assert package_policies.functions(template)["ImportAccountFile"]["Properties"]["Timeout"] == 900
+    assert package_policies.functions(template)["ResumeAccountImports"]["Properties"]["Timeout"] == 900
 
 
 def test_zip_ships_boto3_and_botocore_together_or_not_at_all(built):
@@ -323,7 +323,9 @@ def test_tables_have_point_in_time_recovery_and_an_optional_backup_plan_keeps_20
     assert params["BackupMonthlyRetentionDays"]["MinValue"] >= 20 * 365
     assert params["BackupMonthlyRetentionDays"]["Default"] >= 20 * 365 + 5
     selection = res["BackupSelection"]["Properties"]["BackupSelection"]
-    assert selection["Resources"] == [{"Fn::Sub": [package.TABLE_ARN, {"Table": package.ACTIVE_TABLE}]}]
+    assert selection["Resources"] == [
+        {"Fn::Sub": [package_policies.TABLE_ARN, {"Table": package_policies.ACTIVE_TABLE}]}
+    ]
     assert selection["IamRoleArn"] == {"Fn::GetAtt": ["BackupRole", "Arn"]}
     china = json.loads((out / "sam-china.json").read_text())["Resources"]
     assert {"BackupVault", "BackupPlan", "BackupSelection"} <= set(china), "AWS Backup exists in the China regions"
@@ -335,12 +337,13 @@ def test_the_stage_switches_to_a_restored_table_by_one_parameter(built):
     res = template["Resources"]
     assert template["Parameters"]["ActiveTableName"]["Default"] == ""
     env = template["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["FIELDDESK_TABLE_NAME"] == package.ACTIVE_TABLE
-    assert template["Outputs"]["TableName"]["Value"] == package.ACTIVE_TABLE
-    assert res["TableThrottleAlarm"]["Properties"]["Dimensions"][0]["Value"] == package.ACTIVE_TABLE
-    for name in package.functions(template):
+    assert env["FIELDDESK_TABLE_NAME"] == package_policies.ACTIVE_TABLE
+    assert template["Outputs"]["TableName"]["Value"] == package_policies.ACTIVE_TABLE
+    assert res["TableThrottleAlarm"]["Properties"]["Dimensions"][0]["Value"] == package_policies.ACTIVE_TABLE
+    for name in package_policies.functions(template):
         statements = res[f"{name}Role"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
         table = next(st for st in statements if st.get("Sid") == "Table")
         assert table["Resource"] == [
-            {"Fn::Sub": [package.TABLE_ARN + s, {"Table": package.ACTIVE_TABLE}]} for s in ("", "/index/*")
+            {"Fn::Sub": [package_policies.TABLE_ARN + s, {"Table": package_policies.ACTIVE_TABLE}]}
+            for s in ("", "/index/*")
         ], name

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from infra import package
+from infra import package, package_stage
 
-REAL = json.loads(package.CHALICE_CONFIG.read_text())
+REAL = json.loads(package_stage.CHALICE_CONFIG.read_text())
 
 
 @pytest.fixture
@@ -26,20 +26,20 @@ def config(tmp_path, monkeypatch):
         data["stages"][name] = {"api_gateway_stage": name, "environment_variables": variables}
         path = tmp_path / "config.json"
         path.write_text(json.dumps(data))
-        monkeypatch.setattr(package, "CHALICE_CONFIG", path)
+        monkeypatch.setattr(package_stage, "CHALICE_CONFIG", path)
 
     return with_stage
 
 
 def test_the_prod_stage_as_configured_would_start():
-    s = package.check_stage("prod")
+    s = package_stage.check_stage("prod")
     assert s.stage == "prod" and s.jwt_mode == "jwks" and not s.dev_tokens_enabled
     assert s.hash_key_secret and s.page_token_key_secret and s.kms_key_id  # set by the stack's Globals
 
 
 def test_a_new_stage_with_its_name_packages(config):
     config("staging", {"FIELDDESK_STAGE": "staging"})
-    assert package.check_stage("staging").stage == "staging"
+    assert package_stage.check_stage("staging").stage == "staging"
 
 
 @pytest.mark.parametrize(
@@ -59,18 +59,18 @@ def test_a_new_stage_with_its_name_packages(config):
 def test_a_stage_that_would_not_start_is_refused_naming_the_setting(config, variables, reason):
     config("staging", variables)
     with pytest.raises(SystemExit, match=reason):
-        package.check_stage("staging")
+        package_stage.check_stage("staging")
 
 
 @pytest.mark.parametrize("stage", ["local", "test"])
 def test_dev_stages_are_never_packaged(stage):
     with pytest.raises(SystemExit, match="developer's machine"):
-        package.check_stage(stage)
+        package_stage.check_stage(stage)
 
 
 def test_an_unknown_stage_is_refused():
     with pytest.raises(SystemExit, match="no stage 'uat'"):
-        package.check_stage("uat")
+        package_stage.check_stage("uat")
 
 
 def test_main_checks_before_it_builds(config, monkeypatch):
