@@ -60,16 +60,20 @@ def test_a_string_reference_is_refused_at_declaration(ref):
         route(None, "/x", roles=[], summary="x", body=ref)
 
 
-def test_importing_the_app_loads_no_model_or_domain_module():
-    code = (
-        "import json, sys; import app; print(json.dumps(sorted(m for m in sys.modules "
-        "if m.startswith(('chalicelib.models.', 'chalicelib.domain.')))))"
-    )
+def _fresh_interpreter(code: str):
+    """What `code` prints as its last line (JSON), run in a fresh interpreter that imports the app itself."""
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "cn-north-1")}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout
-    loaded = json.loads(out.strip().splitlines()[-1])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_importing_the_app_loads_no_model_or_domain_module():
+    loaded = _fresh_interpreter(
+        "import json, sys; import app; print(json.dumps(sorted(m for m in sys.modules "
+        "if m.startswith(('chalicelib.models.', 'chalicelib.domain.')))))"
+    )
     # wiring.install() binds each port on its first use (tests/unit/test_wiring.py): no ports module loads
     assert loaded == ["chalicelib.domain.ports", "chalicelib.models.common"]
 
@@ -77,14 +81,9 @@ def test_importing_the_app_loads_no_model_or_domain_module():
 def test_the_garbage_collector_is_paused_for_the_import_only_and_what_it_built_is_frozen():
     # app.py pauses the collector over its imports (cold start, issue 17 §7); requests and jobs must find
     # it running again, or a long selection run would never collect its garbage.
-    code = (
+    before, after, frozen = _fresh_interpreter(
         "import gc, json; before = gc.isenabled(); import app; "
         "print(json.dumps([before, gc.isenabled(), gc.get_freeze_count()]))"
     )
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "cn-north-1")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-    before, after, frozen = json.loads(out.strip().splitlines()[-1])
     assert before and after
     assert frozen > 10_000  # the modules, classes and models the import built

@@ -239,6 +239,42 @@ def test_the_sample_is_read_only_once_every_earlier_write_has_landed(fakes, monk
     assert seen == [(0, len(fakes.selection.tasks))]  # nothing in flight: every earlier task written
 
 
+def october_callback(f: Fakes, account_id: str) -> None:
+    """A periodic callback of the quarter (October), written before the run."""
+    october = {
+        "task_id": f"periodic.{account_id}.2026-10-05",
+        "trigger": "periodic",
+        "episode": "2026-10-05",
+        "account_id": account_id,
+        "branch_id": BRANCH,
+        "business_date": date(2026, 10, 5),
+        "created_at": "2026-10-06T02:00:00+08:00",
+        "due_on": date(2026, 10, 30),
+        "due_at": "2026-10-30T23:59:59+08:00",
+    }
+    assert f.selection.create_task(TaskRecord.model_validate(october), token="oct") is TaskWrite.created
+
+
+def lagging_index(f: Fakes):
+    """account_tasks_since as an index that has not caught up with this run's writes: the run counts its own."""
+    real_since = f.selection.account_tasks_since
+
+    def lagging(account_ids, since):
+        found = real_since(account_ids, since)
+        return {a: [t for t in ts if t["created_at"] < "2026-11-20"] for a, ts in found.items()}
+
+    return lagging
+
+
+def sample_of(f: Fakes, *account_ids: str):
+    """The sample phase's candidate pages: these clients, as the year-end draw would pick them."""
+
+    def sample_pages(day, dry_run, counts):
+        yield [selection_rules.sample(f.selection.accounts([a])[a], day) for a in account_ids]
+
+    return sample_pages
+
+
 def test_a_sampled_client_with_the_quarters_callbacks_is_held_back_though_the_index_lags_behind_the_run(
     fakes, monkeypatch
 ):
@@ -248,30 +284,10 @@ def test_a_sampled_client_with_the_quarters_callbacks_is_held_back_though_the_in
     what it created itself. A client with only the October callback is still sampled."""
     for account_id in ("ac-q1", "ac-q2"):
         dormant_account(fakes, account_id)
-        october = {
-            "task_id": f"periodic.{account_id}.2026-10-05",
-            "trigger": "periodic",
-            "episode": "2026-10-05",
-            "account_id": account_id,
-            "branch_id": BRANCH,
-            "business_date": date(2026, 10, 5),
-            "created_at": "2026-10-06T02:00:00+08:00",
-            "due_on": date(2026, 10, 30),
-            "due_at": "2026-10-30T23:59:59+08:00",
-        }
-        assert fakes.selection.create_task(TaskRecord.model_validate(october), token="oct") is TaskWrite.created
+        october_callback(fakes, account_id)
     fakes.selection.account_items["ac-q2"]["opened_on"] = "2026-01-05"  # not dormant on D: no task this run
-    real_since = fakes.selection.account_tasks_since
-
-    def lagging(account_ids, since):  # the index has not caught up with this run's writes
-        found = real_since(account_ids, since)
-        return {a: [t for t in ts if t["created_at"] < "2026-11-20"] for a, ts in found.items()}
-
-    def sample_pages(day, dry_run, counts):
-        yield [selection_rules.sample(fakes.selection.accounts([a])[a], day) for a in ("ac-q1", "ac-q2")]
-
-    monkeypatch.setattr(fakes.selection, "account_tasks_since", lagging)
-    monkeypatch.setattr(selection_run.sample, "candidate_pages", sample_pages)
+    monkeypatch.setattr(fakes.selection, "account_tasks_since", lagging_index(fakes))
+    monkeypatch.setattr(selection_run.sample, "candidate_pages", sample_of(fakes, "ac-q1", "ac-q2"))
     result = run()
     assert result.counts["dormant"]["created"] == 1
     assert (result.counts["sample"]["capped"], result.counts["sample"]["created"]) == (1, 1)
@@ -283,19 +299,8 @@ def test_a_dormant_task_throttled_and_sent_again_late_still_counts_against_the_s
     re-queued (issue 18), and its second try lands only after the other phases are done: the sample must
     wait for it too, and count it with October's, so the client is not sampled (a third callback)."""
     dormant_account(fakes, "ac-r1")
-    october = {
-        "task_id": "periodic.ac-r1.2026-10-05",
-        "trigger": "periodic",
-        "episode": "2026-10-05",
-        "account_id": "ac-r1",
-        "branch_id": BRANCH,
-        "business_date": date(2026, 10, 5),
-        "created_at": "2026-10-06T02:00:00+08:00",
-        "due_on": date(2026, 10, 30),
-        "due_at": "2026-10-30T23:59:59+08:00",
-    }
-    assert fakes.selection.create_task(TaskRecord.model_validate(october), token="oct") is TaskWrite.created
-    real_create, real_since, tries = fakes.selection.create_task, fakes.selection.account_tasks_since, []
+    october_callback(fakes, "ac-r1")
+    real_create, tries = fakes.selection.create_task, []
 
     def throttled_then_slow(record, *args, **kwargs):
         tries.append(record.trigger)
@@ -304,16 +309,9 @@ def test_a_dormant_task_throttled_and_sent_again_late_still_counts_against_the_s
         time.sleep(0.3)  # the second try is still in flight when the sample phase starts, unless it waits
         return real_create(record, *args, **kwargs)
 
-    def lagging(account_ids, since):  # the index does not show this run's writes: only the run's own count
-        found = real_since(account_ids, since)
-        return {a: [t for t in ts if t["created_at"] < "2026-11-20"] for a, ts in found.items()}
-
-    def sample_pages(day, dry_run, counts):
-        yield [selection_rules.sample(fakes.selection.accounts(["ac-r1"])["ac-r1"], day)]
-
     monkeypatch.setattr(fakes.selection, "create_task", throttled_then_slow)
-    monkeypatch.setattr(fakes.selection, "account_tasks_since", lagging)
-    monkeypatch.setattr(selection_run.sample, "candidate_pages", sample_pages)
+    monkeypatch.setattr(fakes.selection, "account_tasks_since", lagging_index(fakes))
+    monkeypatch.setattr(selection_run.sample, "candidate_pages", sample_of(fakes, "ac-r1"))
     result = run()
     assert tries == ["dormant", "dormant"]
     assert result.counts["dormant"]["created"] == 1
