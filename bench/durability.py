@@ -51,7 +51,7 @@ def main() -> int:
             f"-- fault rate {rate:.0%}: {dict(faults.counts)}; answers {dict(sorted(figures.answers.items()))}; "
             f"{elapsed:.1f} s"
         )
-        for flow in ("visits", "penalties", "prospects", "attempts"):
+        for flow in ("visits", "penalties", "prospects", "attempts", "claims"):
             print("   " + figures.line(flow))
         with moto_backend(), clock.freeze("2026-11-20T16:00:00+08:00"):
             faults = FaultInjector(rate=rate, seed=int(rate * 100) + 1)

@@ -185,6 +185,33 @@ def scenarios(client, iterations: int):
         1,
         lambda: call(client, "GET", "/v1/callback-tasks/mine", token=agent),
     )
+    queued, held = callback_tasks(iterations + 2, None), callback_tasks(iterations + 2, "cba-001")
+    yield (
+        "POST /v1/callback-tasks/{id}/claim + Idempotency-Key (queue claim)",
+        3,
+        lambda: call(client, "POST", f"/v1/callback-tasks/{next(queued)}/claim", None, token=agent, headers=key()),
+    )
+    no_answer = {"channel": "phone", "reached": False, "reason": "no_answer"}
+    yield (
+        "POST /v1/callback-tasks/{id}/attempts + Idempotency-Key (no answer)",
+        3,
+        lambda: call(
+            client, "POST", f"/v1/callback-tasks/{next(held)}/attempts", no_answer, token=agent, headers=key()
+        ),
+    )
+
+
+def callback_tasks(count: int, assignee: str | None):
+    """`count` open dormant tasks of the demo branch, each on its own account: in the queue (no assignee) or
+    held by `assignee`. Each claim or first attempt takes a fresh one."""
+    from tests.factories.tasks import make_account, make_task
+
+    prefix = "RQ" if assignee is None else "RH"
+    ids = [
+        make_task("dormant", make_account(f"{prefix}{i:05d}")["account_id"], assignee_id=assignee)["task_id"]
+        for i in range(count)
+    ]  # written now, not while a route's requests are counted
+    return iter(ids)
 
 
 def main(iterations: int = 100) -> int:

@@ -310,8 +310,36 @@ def run_flows(api, faults: FaultInjector, size: int) -> Figures:
             )
             attempt_answers.append((task_id, status))
 
+        # Task claims: one queued task each (seeded without faults), claimed once; the agent's load counts it
+        # once (the claim's own transaction), however often the claim is retried.
+        def seed_queue():
+            from chalicelib.storage import callback_work as work_repo
+
+            queued = [
+                make_task("dormant", make_account(f"HQ{i:04d}")["account_id"], assignee_id=None)["task_id"]
+                for i in range(size)
+            ]
+            return queued, work_repo.agent_loads(["cba-001"]).get("cba-001", 0)
+
+        queued_ids, load_before = _read_back(faults, seed_queue)
+        claim_answers = []
+        for task_id in queued_ids:
+            status, _ = _submit(
+                api, figures, "claims", "POST", f"/v1/callback-tasks/{task_id}/claim", None, as_="cba-001"
+            )
+            claim_answers.append((task_id, status))
+
     def count_back():
         from chalicelib.storage import callback_work as work_repo
+
+        claimed = 0
+        for task_id, status in claim_answers:
+            held = (work_repo.get_task(task_id) or {}).get("assignee_id") == "cba-001"
+            claimed += held
+            _tally(figures, "claims", int(held), status)
+        extra_load = work_repo.agent_loads(["cba-001"]).get("cba-001", 0) - load_before - claimed
+        figures.duplicated["claims"] += max(extra_load, 0)  # a claim counted twice in the agent's load
+        figures.lost["claims"] += max(-extra_load, 0)  # a claim the load never counted
 
         for task_id, status in attempt_answers:
             _task, attempts, _ = work_repo.task_with_history(task_id)

@@ -107,7 +107,8 @@ def review_sample(ctx: Ctx, query: callbacks_models.SampleQuery) -> Any:
     response=lambda: task_views.TaskOut,
     tags=TAGS,
     errors=(404, 409, 422),
-)
+    replay_by_data=True,
+)  # a retried key is answered from the claimed task (domain/callback_work/claiming.py)
 def claim_task(ctx: Ctx, task_id: str) -> Any:
     return _out(callback_work.claim(ctx.user, task_id))
 
@@ -151,7 +152,8 @@ def reveal_phone(ctx: Ctx, task_id: str) -> Any:
     status=201,
     tags=TAGS,
     errors=(404, 409, 422),
-)
+    replay_by_data=True,
+)  # a retried key is answered from the stored attempt (domain/callback_work/attempts.py)
 def record_attempt(ctx: Ctx, task_id: str, body: callbacks_models.AttemptIn) -> Any:
     result = callback_work.record_attempt(ctx.user, task_id, body)
     return {**result, "task": _out(result["task"])}

@@ -30,7 +30,7 @@ def test_under_injected_faults_no_write_is_lost_or_doubled_and_every_answer_is_r
     faults = FaultInjector(rate=0.2, seed=14)
     figures = run_flows(api, faults, size=4)
     assert faults.counts["applied_500"] and faults.counts["throttle"] and faults.counts["exhausted_attempt"]
-    assert set(figures.submissions) == {"visits", "penalties", "prospects", "attempts"}
+    assert set(figures.submissions) == {"visits", "penalties", "prospects", "attempts", "claims"}
     assert sum(figures.lost.values()) == 0, figures.lost
     assert sum(figures.duplicated.values()) == 0, figures.duplicated
     assert figures.bad_answers == [], figures.bad_answers

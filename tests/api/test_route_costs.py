@@ -285,3 +285,53 @@ def test_a_callback_task_read_costs_1_and_the_agents_list_1(api):
     old = make_task("dormant", "A001", assignee_id="cba-001")
     total, ops, (status, body) = cost(lambda: api.get(f"/v1/callback-tasks/{old['task_id']}", as_="cba-001"))
     assert status == 200 and body["phone_masked"] == "138****5678" and total == 2, ops
+
+
+def test_a_task_claim_costs_2_and_its_retry_1_with_the_first_answer_and_one_load(api):
+    """Issue 18 §4 ("a task claim 4"): the claimed task carries the submission's reference, so a retried key is
+    answered from the task and the route needs no idempotency record (read the task, one transaction)."""
+    from tests.factories.tasks import make_account, make_task
+
+    make_account("A001")
+    warm, queued = (make_task(t, "A001", assignee_id=None) for t in ("new_account", "dormant"))
+    from chalicelib.storage import callback_work
+
+    assert api.post(f"/v1/callback-tasks/{warm['task_id']}/claim", as_="cba-001", headers=key())[0] == 200
+    before = callback_work.agent_loads(["cba-001"]).get("cba-001", 0)
+    headers = key()
+    with DynamoCounter() as counter:
+        status, claimed = api.post(f"/v1/callback-tasks/{queued['task_id']}/claim", as_="cba-001", headers=headers)
+    assert status == 200 and claimed["assignee_id"] == "cba-001", claimed
+    assert counter.total == 2, counter.requests  # the task, one transaction (task + the agent's load)
+    with DynamoCounter() as counter:
+        again = api.post(f"/v1/callback-tasks/{queued['task_id']}/claim", as_="cba-001", headers=headers)
+    assert again == (200, claimed) and counter.total == 1, counter.requests  # answered from the task
+    assert callback_work.agent_loads(["cba-001"])["cba-001"] == before + 1  # counted once, not per retry
+    # Another agent's claim, or the same agent without that key, is refused as before.
+    assert api.post(f"/v1/callback-tasks/{queued['task_id']}/claim", as_="cba-002", headers=key())[0] == 409
+    assert api.post(f"/v1/callback-tasks/{queued['task_id']}/claim", as_="cba-001", headers=key())[0] == 409
+
+
+def test_an_attempt_with_a_key_costs_3_and_its_retry_1_with_the_first_answer(api):
+    """Issue 18 §4 ("an attempt 4-5"): the attempt's id comes from the key and it carries the submission's
+    reference, so a retry is answered from the stored attempt: no idempotency record."""
+    from tests.factories.tasks import make_account, make_task
+
+    make_account("A001")
+    warm, held = (make_task(t, "A001", assignee_id="cba-001") for t in ("new_account", "dormant"))
+    no_answer = {"channel": "phone", "reached": False, "reason": "no_answer"}
+    assert api.post(f"/v1/callback-tasks/{warm['task_id']}/attempts", no_answer, as_="cba-001", headers=key())[0] == 201
+    headers = key()
+    with DynamoCounter() as counter:
+        status, first = api.post(
+            f"/v1/callback-tasks/{held['task_id']}/attempts", no_answer, as_="cba-001", headers=headers
+        )
+    assert status == 201 and first["task"]["attempts"] == 1, first
+    assert counter.total == 3, counter.requests  # the task's collection (a retry?), the task, one transaction
+    with DynamoCounter() as counter:
+        again = api.post(f"/v1/callback-tasks/{held['task_id']}/attempts", no_answer, as_="cba-001", headers=headers)
+    assert again[0] == 201 and again[1]["attempt"] == first["attempt"] and counter.total == 1, counter.requests
+    assert again[1]["task"]["attempts"] == 1  # recorded once
+    reused = {**no_answer, "reason": "busy"}
+    status, body = api.post(f"/v1/callback-tasks/{held['task_id']}/attempts", reused, as_="cba-001", headers=headers)
+    assert status == 422 and body["error"]["details"][0]["field"] == "Idempotency-Key", body
