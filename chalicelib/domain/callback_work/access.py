@@ -32,8 +32,9 @@ def load(task_id: str) -> dict:
     return task
 
 
-def held(principal: Principal, task_id: str) -> dict:
-    task = load(task_id)
+def held(principal: Principal, task_id: str, task: dict | None = None) -> dict:
+    """The task if `principal` holds it; `task` as just read (consistently) by the caller, else read here."""
+    task = task or load(task_id)
     if task.get("assignee_id") != principal.id:
         # Another agent's task is not disclosed; a queue task must be claimed first.
         raise NotFound(f"task {task_id} is not one of your tasks")

@@ -9,16 +9,16 @@ from ...models.callbacks import AttemptIn
 from ...models.common import mask_phone
 from ...models.tasks import OPEN_STATUSES
 from .. import call_windows, problems
-from ..callback_ports import CALLBACK_WORK, AttemptWrite, RequestClose, TaskChange, TaskChanged
+from ..callback_ports import CALLBACK_WORK, AttemptWrite, RequestClose, TaskChange, TaskChanged, TaskHistory
 from .access import clean, held, public_attempt, render
 from .attempt_rules import EVIDENCE_FIELDS, validate_attempt
 from .contacts import contact_request_record, request_of
 from .outcomes import apply_attempt, fallback_task
 
 
-def _replayed_attempt(principal: Principal, task_id: str, attempt_id: str) -> dict | None:
-    """The answer to this submission's attempt if it is already stored (a retry after a lost response)."""
-    found = CALLBACK_WORK().history(task_id)
+def _replayed_attempt(principal: Principal, found: TaskHistory, attempt_id: str) -> dict | None:
+    """The answer to this submission's attempt if `found` (the task's collection, read consistently) already
+    holds it (a retry after a lost response)."""
     task, attempts = found.task, found.attempts
     mine = submission.replay_of(next((a for a in attempts if a.get("attempt_id") == attempt_id), None))
     if not task or not mine or mine.get("agent_id") != principal.id:
@@ -34,9 +34,14 @@ def _replayed_attempt(principal: Principal, task_id: str, attempt_id: str) -> di
 
 def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
     attempt_id = submission.record_id("attempt", 12)
-    if submission.current().keyed and (replayed := _replayed_attempt(principal, task_id, attempt_id)):
-        return replayed
-    task = held(principal, task_id)
+    read = None
+    if submission.current().keyed:
+        # One read: the task's collection tells a retry (its attempt stored) and is the task the write guards.
+        collection = CALLBACK_WORK().history(task_id)
+        if replayed := _replayed_attempt(principal, collection, attempt_id):
+            return replayed
+        read = collection.task
+    task = held(principal, task_id, read)
     now = clock.now()
     at = body.at.astimezone(clock.SHANGHAI) if body.at else now
     validate_attempt(task, body, at, now)
@@ -116,7 +121,7 @@ def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
     try:
         CALLBACK_WORK().record_attempt(write)
     except TaskChanged:
-        if replayed := _replayed_attempt(principal, task_id, attempt_id):
+        if replayed := _replayed_attempt(principal, CALLBACK_WORK().history(task_id), attempt_id):
             return replayed  # our own write was applied; its response was lost
         raise Conflict("the task changed meanwhile; reload it and record the attempt again") from None
     if new["status"] not in OPEN_STATUSES and not fallback:
