@@ -26,6 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "2e00bcc"
 TARGET_RATIO = 0.4
 TARGET_SETUP_SHARE = 0.30
+# Left out of the baseline's run, each with why: a test the old checkout fails for a reason outside its code
+# would make every run "not comparable". One test of 819 barely moves the baseline's mean.
+BASELINE_DESELECT = {
+    "tests/unit/test_penalty_amounts.py::test_catalogue_holds_every_rule_in_domain_md": (
+        "reads ../shared/DOMAIN.md, which has since gained TRAVEL_VICE and TRAVEL_CLIENT_PAID_ROOM"
+    ),
+}
 
 _PLUGIN = """
 import json, os
@@ -54,7 +61,7 @@ def _asserts(tests_dir: Path) -> int:
     return count
 
 
-def _run_suite(checkout: Path, plugin_dir: Path) -> dict:
+def _run_suite(checkout: Path, plugin_dir: Path, deselect: tuple[str, ...] = ()) -> dict:
     out = plugin_dir / f"timing-{checkout.name}.json"
     env = {**os.environ, "PYTHONPATH": f"{plugin_dir}{os.pathsep}{checkout}", "FIELDDESK_TIMING_OUT": str(out)}
     env.pop("FIELDDESK_TEST_DB", None)
@@ -73,6 +80,7 @@ def _run_suite(checkout: Path, plugin_dir: Path) -> dict:
             "fielddesk_timing",
             "-p",
             "no:cacheprovider",
+            *(arg for node in deselect for arg in ("--deselect", node)),
         ],
         cwd=checkout,
         env=env,
@@ -92,12 +100,14 @@ def main() -> int:
         old = tmp_path / "baseline"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(old), BASELINE], check=True)
         try:
-            base = _run_suite(old, tmp_path)
+            base = _run_suite(old, tmp_path, tuple(BASELINE_DESELECT))
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
         now = _run_suite(ROOT, tmp_path)
 
     failed = False
+    for node, why in BASELINE_DESELECT.items():
+        print(f"left out of the baseline: {node} ({why})")
     for name, r in (("baseline " + BASELINE, base), ("this checkout", now)):
         print(
             f"{name:>18}: {r['tests']:5d} tests, {r['asserts']:5d} asserts, wall {r['wall']:7.1f} s, "
