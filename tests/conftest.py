@@ -104,6 +104,8 @@ def no_scan(monkeypatch):
         if DDB_LOCAL and self.meta.service_model.service_name == "dynamodb":
             _record_write(operation_name, api_params)
             return original(self, operation_name, api_params)  # the real engine is thread-safe
+        if operation_name in _WRITES and self.meta.service_model.service_name == "dynamodb":
+            _RESTORED["written"] = True
         with lock:
             return original(self, operation_name, api_params)
 
@@ -133,6 +135,11 @@ def ddb_engine(tmp_path_factory):
 
 
 _MOTO_SNAPSHOTS: dict[str, dict] = {}
+_WRITES = frozenset(
+    ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem", "CreateTable", "DeleteTable")
+)
+# The snapshot the tables were last restored from, and whether anything was written since (`seeded`).
+_RESTORED: dict[str, object] = {"name": None, "written": True}
 
 
 def _moto_tables() -> dict:
@@ -149,9 +156,24 @@ def _restore_moto(name: str, build) -> None:
     if name in _MOTO_SNAPSHOTS:
         tables.clear()
         tables.update(copy.deepcopy(_MOTO_SNAPSHOTS[name]))
-        return
-    build()
-    _MOTO_SNAPSHOTS[name] = copy.deepcopy(dict(tables))
+    else:
+        build()
+        _MOTO_SNAPSHOTS[name] = copy.deepcopy(dict(tables))
+    _RESTORED.update(name=name, written=False)
+
+
+def seeded(name: str, build) -> None:
+    """A module's seed data built once per worker, then restored as the directory is: `build()` writes it on
+    the tables as they are, and the snapshot is kept under that state's name (nothing written since the last
+    restore) and `name`. `name` must say whatever else the build depends on (its clock, its settings).
+    On DynamoDB Local, or when a test wrote first, it simply builds."""
+    from chalicelib.storage.cache import clear_all
+
+    if DDB_LOCAL or _RESTORED["written"]:
+        build()
+    else:
+        _restore_moto(f"{_RESTORED['name']}+{name}", build)
+    clear_all()  # what the build read stays out of the caches, restored or not
 
 
 def _pristine() -> bool:

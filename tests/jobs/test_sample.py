@@ -11,6 +11,7 @@ from chalicelib import clock
 from chalicelib.domain import sample, selection_job
 from chalicelib.storage import base, keys
 from chalicelib.storage.callback_work import get_year_end
+from tests.conftest import seeded
 from tests.factories.accounts import closed, feed, opened, trade
 from tests.factories.tasks import make_task
 
@@ -25,6 +26,11 @@ def book(directory, monkeypatch):
     # One shard: the snapshot reads every day's activity bucket since mid-2025 (fewer queries on moto).
     monkeypatch.setenv("FIELDDESK_SELECTION_SHARDS", "1")
     reset_settings()
+    seeded("sample-book@2026-11-18T20:00+08:00,1-shard", feed_book)  # fed once per worker (~2.7 s)
+    yield
+
+
+def feed_book() -> None:
     with clock.freeze("2026-11-18T20:00:00+08:00"):
         events = []
         for n, a in enumerate(CLIENTS, start=1):
@@ -39,7 +45,6 @@ def book(directory, monkeypatch):
             closed("ac-closed", on="2025-10-10"),
         ]
         feed(*events)
-    yield
 
 
 def run(day: date = D, **kw):
