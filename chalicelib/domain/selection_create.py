@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 from datetime import date
 
 from ..errors import TooManyRequests, Unavailable
@@ -20,6 +21,16 @@ from . import selection as rules
 from .selection_loads import AgentLoads
 from .selection_patience import OutOfTime, SendPace
 from .selection_ports import CONSUME_BATCH, TaskWrite
+
+
+@dataclass(frozen=True)
+class NextTry:
+    """A throttled task's next try (`CreatesTasks.requeue`): the tries it took, when its first began (its
+    time budget counts from there) and the monotonic time its backoff ends."""
+
+    tries: int
+    started: float
+    not_before: float
 
 
 class CreatesTasks(AgentLoads):
@@ -37,16 +48,15 @@ class CreatesTasks(AgentLoads):
     requeued: list[Future]  # throttled tasks sent back to the pool (`requeue`), landed by `drain`
 
     # --- one task -------------------------------------------------------------------------
-    def create(self, c: rules.Candidate, tries: int = 0, started: float | None = None, not_before: float = 0.0) -> None:
-        """Write `c`'s task; `tries`, `started`, `not_before`: a throttled task's next try (`requeue`)."""
+    def create(self, c: rules.Candidate, again: NextTry | None = None) -> None:
+        """Write `c`'s task: its first try, or (`again`) a throttled task's next one (`requeue`)."""
         counts = self.counts[c.trigger]
-        wait = not_before - time.monotonic()
-        if wait > 0:  # its backoff is not over (few tasks were queued behind it)
-            time.sleep(wait)
+        if again is not None and (wait := again.not_before - time.monotonic()) > 0:
+            time.sleep(wait)  # its backoff is not over (few tasks were queued behind it)
         if self.out_of_time():
             self._left_for_next_run(c)
             return
-        started = time.monotonic() if started is None else started
+        tries, started = (again.tries, again.started) if again else (0, time.monotonic())
         record, token = None, ""
         while True:
             if record is None:  # a new try: the agent chosen again, a new token
@@ -68,7 +78,7 @@ class CreatesTasks(AgentLoads):
                 if delay is None:
                     outcome = "throttled"
                     break
-                self.requeue(c, tries + 1, started, time.monotonic() + delay)
+                self.requeue(c, NextTry(tries + 1, started, time.monotonic() + delay))
                 return
             except Unavailable:
                 # A 5xx or a lost answer: the put may have landed. Sent again as it was (same agent, same
@@ -119,12 +129,12 @@ class CreatesTasks(AgentLoads):
             self.incomplete = True
             self.incomplete_triggers.add(c.trigger)
 
-    def requeue(self, c: rules.Candidate, tries: int, started: float, not_before: float) -> None:
+    def requeue(self, c: rules.Candidate, again: NextTry) -> None:
         """A throttled task goes to the back of the pool's queue, to be tried again no earlier than its
         backoff allows, and its worker sends the next task meanwhile: waiting out the backoff on the worker
         (botocore's 50 ms resend) kept 19% of the workers' time idle at 5% throttles (issue 18). If the
         throttles go on, `pace` slows every put down. `drain` lands the re-queued tasks too."""
-        future = self.pool.submit(self.create, c, tries, started, not_before)
+        future = self.pool.submit(self.create, c, again)
         with self.lock:
             self.requeued.append(future)
 
