@@ -127,7 +127,7 @@ def virtual_time(clock: VirtualClock, workers: int):
     patches = [
         *((m, "time", clock) for m in (selection_patience, selection_loads, selection_create, selection_run)),
         (selection_run, "ThreadPoolExecutor", lambda max_workers: VirtualPool(clock, max_workers)),
-        *((m, "wait", wait) for m in (selection_loads, selection_run)),
+        *((m, "wait", wait) for m in (selection_loads, selection_create)),
         (botocore.endpoint, "time", clock),  # botocore's retry sleeps
     ]
     # A job module that uses one of them and is missing above would run on real time: a wrong figure, silently.

@@ -3,15 +3,16 @@ idempotency token; a lost answer: sent again as it was), a throttled put re-queu
 its backoff, conflicts backed off, a task that keeps failing counted and left for the next run
 (domain/selection_job.py), and the inbox entries the tasks answer consumed after them, a hundred to a write.
 
-`CreatesTasks` is the part of `selection_run._Run` that does it, on the run's worker pool; `bench.replay`
-swaps this module's `time` for its virtual clock.
+`CreatesTasks` is the part of `selection_run._Run` that does it on the run's worker pool and lands the writes
+in flight (`drain`); `bench.replay` swaps this module's `time` and `wait` for its virtual ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from concurrent.futures import Executor, Future
+from collections import deque
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,6 +47,7 @@ class CreatesTasks(AgentLoads):
     pool: Executor
     pace: SendPace
     requeued: list[Future]  # throttled tasks sent back to the pool (`requeue`), landed by `drain`
+    in_flight: deque[list[Future]]  # pages of task writes submitted, oldest first
 
     # --- one task -------------------------------------------------------------------------
     def create(self, c: rules.Candidate, again: NextTry | None = None) -> None:
@@ -137,6 +139,34 @@ class CreatesTasks(AgentLoads):
         future = self.pool.submit(self.create, c, again)
         with self.lock:
             self.requeued.append(future)
+
+    # --- the writes in flight ----------------------------------------------------------------
+    def _land(self, futures: list[Future]) -> None:
+        wait(futures)
+        for future in futures:
+            future.result()  # a worker's unexpected error (or OutOfTime) stops the run here
+
+    def drain(self) -> None:
+        """Wait for every page in flight: before agents are counted, a phase is called complete or a departure
+        marked selected (each needs to know whether a write of it gave up). Every page lands before the first
+        error is raised, so nothing is still writing when the run settles."""
+        first: Exception | None = None
+        while True:
+            if self.in_flight:
+                page = self.in_flight.popleft()
+            else:
+                # A throttled write re-queues itself before its own future ends: once every future waited on
+                # has ended, nothing is left unseen here.
+                with self.lock:
+                    page, self.requeued = self.requeued, []
+                if not page:
+                    break
+            try:
+                self._land(page)
+            except Exception as err:  # re-raised below, after the other pages landed
+                first = first or err
+        if first is not None:
+            raise first
 
     # --- inbox entries, after their tasks ----------------------------------------------------
     def consume_later(self, inbox_key: dict, task_id: str) -> None:

@@ -4,7 +4,7 @@ while the next page is read, the phases in `selection.ORDER`, and which triggers
 
 `_Run` is built of `CreatesTasks` (one task's write, domain/selection_create.py), `AgentLoads` (the agents'
 LOAD bookkeeping, domain/selection_loads.py) and `Patience` (time budget and backoff,
-domain/selection_patience.py). `bench.replay` swaps this module's `time`, `ThreadPoolExecutor` and `wait`
+domain/selection_patience.py). `bench.replay` swaps this module's `time` and `ThreadPoolExecutor`
 for its virtual ones.
 """
 
@@ -15,7 +15,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 from .. import clock
@@ -208,33 +208,6 @@ class _Run(CreatesTasks):
                     continue
             still.append(c)
         return still
-
-    def _land(self, futures: list[Future]) -> None:
-        wait(futures)
-        for future in futures:
-            future.result()  # a worker's unexpected error (or OutOfTime) stops the run here
-
-    def drain(self) -> None:
-        """Wait for every page in flight: before agents are counted, a phase is called complete or a departure
-        marked selected (each needs to know whether a write of it gave up). Every page lands before the first
-        error is raised, so nothing is still writing when the run settles."""
-        first: Exception | None = None
-        while True:
-            if self.in_flight:
-                page = self.in_flight.popleft()
-            else:
-                # A throttled write re-queues itself before its own future ends: once every future waited on
-                # has ended, nothing is left unseen here.
-                with self.lock:
-                    page, self.requeued = self.requeued, []
-                if not page:
-                    break
-            try:
-                self._land(page)
-            except Exception as err:  # re-raised below, after the other pages landed
-                first = first or err
-        if first is not None:
-            raise first
 
     def _pages(self, pages: Iterable[list[rules.Candidate]], pool: ThreadPoolExecutor) -> bool:
         """Submit pages (each split by trigger, risk first); False once out of time. Their writes may still
