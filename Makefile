@@ -7,7 +7,7 @@ ROLE ?= client_manager
 N ?= 1
 STAGE ?= prod
 
-.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-cold-start bench-capacity bench-replay test-api-fuzz lint
+.PHONY: run test test-ddb ddb-local token venv bench package deploy clean openapi lint-cfn bench-import bench-cold-start bench-capacity bench-replay bench-send-pace test-api-fuzz lint
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ bench-capacity: venv  ## capacity billed on DynamoDB Local (ReturnConsumedCapaci
 
 bench-replay: venv  ## the selection job through the full SDK on an in-memory DynamoDB: virtual latency, throttles, conflicts; 10k, 100k, 1M fanned out
 	$(PY) -m bench.replay
+
+bench-send-pace: venv  ## the selection job on a table at its write limit (throttles from load), SendPace on and off
+	$(PY) -m bench.send_pace
 
 bench-import: venv  ## cold-import benchmark of app.py vs its third-party dependencies
 	$(PY) -m bench.cold_import

@@ -16,6 +16,7 @@ SUITES = [
     "bench.durability",
     "bench.capacity",
     "bench.replay",
+    "bench.send_pace",
 ]
 
 

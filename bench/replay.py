@@ -318,6 +318,7 @@ class Faults:
     throttle: float = 0.05
     tx_conflict: float = 0.01
     load_conflict: float = 0.05
+    write_limit: float = 0.0  # WCU a second the table accepts, 0 for no limit (bench/send_pace.py)
 
 
 def has_shard_keyword() -> bool:
@@ -401,6 +402,7 @@ def replay(
         del items
         engine.throttle, engine.tx_conflict = faults.throttle, faults.tx_conflict
         engine.load_conflict = faults.load_conflict
+        engine.write_limit, engine.now = faults.write_limit, clock.now
         engine.advance = clock.advance
         calls = Calls()
         client.meta.events.register("before-call.dynamodb", calls)

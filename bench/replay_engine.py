@@ -303,6 +303,10 @@ class Engine:
         # Injected faults: a share of task puts and of transactions throttled, a share of transactions
         # cancelled by a conflict, a share of the agents' LOAD writes refused by a conflict.
         self.throttle = self.tx_conflict = self.load_conflict = 0.0
+        # A table at its provisioned limit (`--write-limit`): WCU a (virtual) second it accepts, 0 for none; the
+        # writes past a second's units are throttled, whoever sends them. `now` is the virtual clock.
+        self.write_limit = 0.0
+        self.now: Callable[[], float] = lambda: 0.0
         self.items = _Items()
         # (index or "table") -> hash value -> sorted [(range value, pk, sk)]
         self.parts: dict[str, dict] = {n: defaultdict(list) for n in ("table", *INDEXES)}
@@ -315,6 +319,8 @@ class Engine:
         self.calls: Counter = Counter()  # requests answered, by operation (refused ones included)
         self.refused: Counter = Counter()  # by error code
         self.throttled = 0  # task puts and transactions refused or cancelled for throttling (unbilled)
+        self.limited = 0  # writes of those refused past `write_limit`
+        self.second_units: Counter = Counter()  # virtual second -> WCU accepted in it (`write_limit`)
         self.serial: Counter = Counter()  # requests sent from the job's main thread (not the workers), by operation
         self.units: defaultdict[tuple[str, str], float] = defaultdict(float)  # (target, read|write) -> units
         self.items_read = 0
@@ -516,8 +522,22 @@ class Engine:
             )
         raise Unsupported(f"write action {action}")
 
+    def _past_limit(self, units: float) -> bool:
+        """Whether a write of `units` WCU goes past this virtual second's `write_limit` (refused, unbilled)."""
+        if not self.write_limit:
+            return False
+        second = int(self.now())
+        if self.second_units[second] + units > self.write_limit:
+            self.throttled += 1
+            self.limited += 1
+            return True
+        self.second_units[second] += units
+        return False
+
     def op_PutItem(self, body: dict) -> dict:
         item = body["Item"]
+        if self._past_limit(wcu(item_size(item))):
+            raise Refused("ProvisionedThroughputExceededException", "The level of configured provisioned throughput")
         if self.throttle and item["pk"]["S"].startswith("TASK#") and self.rand.random() < self.throttle:
             # A task's put (storage/selection.create_task) refused whole; sent once (clients.sent_once), the
             # job re-queues the task behind the others. DynamoDB bills none of it.
@@ -527,6 +547,8 @@ class Engine:
         return self._single("Put", body)
 
     def op_UpdateItem(self, body: dict) -> dict:
+        if self._past_limit(1.0):
+            raise Refused("ProvisionedThroughputExceededException", "The level of configured provisioned throughput")
         if (
             self.load_conflict
             and "open_tasks" in body.get("UpdateExpression", "")
@@ -568,6 +590,8 @@ class Engine:
             ops.append((action, spec, key))
         if len({k for _, _, k in ops}) != len(ops):
             raise Refused("ValidationException", "Transaction request cannot include multiple operations on one item")
+        if self._past_limit(2.0 * len(ops)):  # a transaction's writes bill twice
+            raise Refused("ProvisionedThroughputExceededException", "The level of configured provisioned throughput")
         if self.throttle and self.rand.random() < self.throttle:
             # Half refused whole (botocore resends them after 50 ms: clients.job_retries), half cancelled item
             # by item (the job retries those).

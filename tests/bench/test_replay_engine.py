@@ -69,10 +69,11 @@ def run_on_engine(items: list[dict], accounts: list[str], faults: replay.Faults 
         engine.reset()
         engine.throttle, engine.tx_conflict = faults.throttle, faults.tx_conflict
         engine.load_conflict = faults.load_conflict
+        engine.write_limit, engine.now = faults.write_limit, vclock.now
         engine.advance = vclock.advance
         with clock.freeze(replay.RUN_AT):
             result = selection_job.run_date(D)
-        engine.throttle = engine.tx_conflict = engine.load_conflict = 0.0
+        engine.throttle = engine.tx_conflict = engine.load_conflict = engine.write_limit = 0.0
         return result, outcome(accounts), engine
 
 
@@ -111,6 +112,23 @@ def test_throttles_and_conflicts_slow_the_replay_but_every_task_is_created_once(
     }
     assert all(n == 1 and len(ids) == 1 for n, ids in counters.values())
     assert result.totals()["created"] == CANDIDATES
+
+
+def test_a_table_at_its_write_limit_refuses_the_writes_past_each_seconds_units_and_every_task_is_created_once(day):
+    """bench/send_pace.py's table: throttles from load, not chance."""
+    items, accounts = day
+    _, (clean, _), _ = run_on_engine(items, accounts)
+    faults = replay.Faults(throttle=0.0, tx_conflict=0.0, load_conflict=0.0, write_limit=20.0)
+    result, (tasks, counters), engine = run_on_engine(items, accounts, faults, workers=8)
+
+    assert result.status == "completed", result
+    assert engine.limited > 0 and engine.refused["ProvisionedThroughputExceededException"] == engine.limited
+    assert max(engine.second_units.values()) <= 20.0  # what each virtual second accepted
+    assert len(engine.second_units) > 1  # the run was spread over several seconds by the limit
+    assert {a: [t["task_id"] for t in ts] for a, ts in tasks.items()} == {
+        a: [t["task_id"] for t in ts] for a, ts in clean.items()
+    }
+    assert all(n == 1 and len(ids) == 1 for n, ids in counters.values())
 
 
 def test_the_engine_refuses_what_it_does_not_model():
