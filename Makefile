@@ -39,7 +39,7 @@ test: venv  ## the whole test suite (what CI runs)
 token: venv  ## a bearer token for demo user N of ROLE: make token ROLE=supervisor N=2
 	@$(PY) -m infra.local_token --role $(ROLE) --n $(N)
 
-bench: venv  ## benchmarks with figures and targets (exit 1 if a target is missed)
+bench: venv  ## every benchmark with figures and targets, test speed included (exit 1 if a target is missed; ~40 min, keep the machine idle)
 	$(PY) -m bench
 openapi: venv  ## regenerate docs/openapi.json from the registered routes
 	$(PY) -m infra.openapi_doc

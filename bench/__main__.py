@@ -13,6 +13,7 @@ SUITES = [
     "bench.routes",
     "bench.cold_import",
     "bench.cold_start",
+    "bench.test_speed",  # issue 17: this suite against 2e00bcc's, one after the other (~6 min)
     "bench.durability",
     "bench.capacity",
     "bench.replay",
