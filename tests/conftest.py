@@ -1,4 +1,5 @@
-"""Shared fixtures: moto per test, tables from infra/, demo directory, an API client.
+"""Shared fixtures: moto (patched once per worker, its state reset per test), tables from infra/, demo
+directory, an API client.
 
 Every test runs inside `mock_aws` with the tables built from the same
 CloudFormation definitions that deploy to AWS. Any Scan fails the test.
