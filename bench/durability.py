@@ -30,8 +30,13 @@ def main() -> int:
 
     from bench.harness import moto_backend
     from chalicelib import clock
+    from chalicelib.observability import logger
     from tests.conftest import Api
     from tests.fault_harness import FaultInjector, run_flows, run_import_flow
+
+    # tests.conftest sets INFO for the tests (a broken log call must break a test); here the figures are the
+    # output, not ~500 request lines.
+    logger.setLevel(os.environ.get("FIELDDESK_BENCH_LOG_LEVEL", "WARNING"))
 
     missed = 0
     for rate in (0.1, 0.2, 0.3):
