@@ -17,7 +17,6 @@ os.environ["FIELDDESK_IDEMPOTENCY_IN_PROGRESS_SECONDS"] = "0"
 for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
     os.environ.setdefault(name, "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 os.environ.setdefault("FIELDDESK_SELECTION_WORKERS", "1")  # moto in-process is not thread-safe
 os.environ.setdefault("FIELDDESK_IMPORT_RETRY_BASE_SECONDS", "0.01")
 os.environ.setdefault("FIELDDESK_ACCOUNT_FEED_MAX_EVENTS", "10")  # several batches, so resumes are exercised
@@ -36,7 +35,7 @@ def main() -> int:
 
     # tests.conftest sets INFO for the tests (a broken log call must break a test); here the figures are the
     # output, not ~500 request lines.
-    logger.setLevel(os.environ.get("FIELDDESK_BENCH_LOG_LEVEL", "WARNING"))
+    logger.setLevel("WARNING")
 
     missed = 0
     for rate in (0.1, 0.2, 0.3):

@@ -177,11 +177,6 @@ def seeded(name: str, build) -> None:
     clear_all()  # what the build read stays out of the caches, restored or not
 
 
-def _pristine() -> bool:
-    """Nothing written since the tables were restored: the directory snapshot may replace them."""
-    return all(len(t) == 0 for t in _moto_tables().values())
-
-
 @pytest.fixture(scope="session")
 def moto_patched():
     """moto's patching once per worker: entering `mock_aws` registers ~1,300 URL patterns with `responses`
@@ -265,12 +260,9 @@ def directory():
     from chalicelib import clock
     from infra.demo_data import seed_directory
 
-    if not _pristine():  # a fixture wrote first: seed on top of it
-        seed_directory()
-        return
     # created_at is the seed's clock: one snapshot per frozen moment, or per day on the real clock.
     moment = clock.iso(clock.now()) if clock._frozen is not None else clock.today().isoformat()
-    _restore_moto(f"directory@{moment}", seed_directory)
+    seeded(f"directory@{moment}", seed_directory)  # on top of whatever a fixture wrote first
 
 
 def token_for(staff_id: str, **overrides) -> str:

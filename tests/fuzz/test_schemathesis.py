@@ -136,7 +136,7 @@ def session(monkeypatch):
 
     from chalicelib import clock
     from infra.demo_data import seed_all
-    from tests.conftest import _restore_moto
+    from tests.conftest import seeded
 
     def seed() -> None:
         seed_all()
@@ -144,7 +144,7 @@ def session(monkeypatch):
 
     # Seeded once (~7 s), then restored from a copy of moto's tables for each operation: seeding per operation
     # was 122 x 7 s, most of the suite's time and past its `timeout` on a loaded CI machine.
-    _restore_moto(f"fuzz-demo@{clock.today().isoformat()}", seed)
+    seeded(f"fuzz-demo@{clock.today().isoformat()}", seed)
     with Client(app_module.app) as client:
         s = requests.Session()
         s.mount(BASE_URL, ChaliceAdapter(client))

@@ -35,7 +35,7 @@ def _replayed_attempt(principal: Principal, found: TaskHistory, attempt_id: str)
 def record_attempt(principal: Principal, task_id: str, body: AttemptIn) -> dict:
     attempt_id = submission.record_id("attempt", 12)
     read = None
-    if submission.current().keyed:
+    if submission.is_keyed():
         # One read: the task's collection tells a retry (its attempt stored) and is the task the write guards.
         collection = CALLBACK_WORK().history(task_id)
         if replayed := _replayed_attempt(principal, collection, attempt_id):
