@@ -85,7 +85,8 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
     # refuses to start, its init error naming the setting, instead of answering 500 to every request.
     get_settings()
     # AWS's advice for Lambda: build SDK clients in the init phase, not in the first request (and here under
-    # the collector pause above). Every function of the app reads DynamoDB through this client.
+    # the collector pause above). The API and every job but the selection read DynamoDB through this client
+    # (the selection builds its own, with DynamoDB's retry policy, when it runs: storage/clients.job_retries).
     from chalicelib.storage.clients import dynamodb_client
 
     dynamodb_client()
